@@ -1,0 +1,199 @@
+namespace SocSim.Core;
+
+/// <summary>
+/// Named priorities that break ties between events due at the same tick; lower runs first.
+/// The order is part of the model's determinism: a board run twice gives the same trace.
+/// </summary>
+public enum EventPriority
+{
+    Debug = 0,
+    /// <summary>Clock-edge work of peripherals: counters reloading, shift registers moving.</summary>
+    Peripheral = 10,
+    /// <summary>Interrupt controllers settle after their inputs changed on the same edge.</summary>
+    InterruptController = 20,
+    /// <summary>Samplers and tracers see the settled state of the edge.</summary>
+    Observer = 30,
+    /// <summary>Run limits and exit requests come last, after everything due on their tick.</summary>
+    Exit = 40,
+}
+
+/// <summary>
+/// One schedulable event. A component creates its events once and reschedules them, so that running
+/// the scheduler allocates nothing. The callback receives the tick the event was due at, which is
+/// never later than <see cref="Scheduler.Now"/> (the CPU may overshoot by the rest of an instruction).
+/// </summary>
+public sealed class Event
+{
+    public Event(string name, EventPriority priority, Action<long> callback)
+    {
+        Name = name;
+        Priority = priority;
+        Callback = callback;
+    }
+
+    public string Name { get; }
+    public EventPriority Priority { get; }
+    internal readonly Action<long> Callback;
+    /// <summary>Absolute tick this event is due at; meaningful while <see cref="IsScheduled"/>.</summary>
+    public long Time { get; internal set; }
+    internal long Sequence;
+    internal int HeapIndex = -1;
+    public bool IsScheduled => HeapIndex >= 0;
+}
+
+/// <summary>
+/// The single global event queue. Time is an integer count of ticks; <see cref="TicksPerSecond"/> is
+/// chosen by the board so that every clock's edges fall on whole ticks. The CPU is the only component
+/// that runs continuously: it advances <see cref="Cycles"/> and stops when <see cref="NextEventCycle"/>
+/// is reached; peripherals schedule their own events and compute their state lazily from time.
+/// </summary>
+public sealed class Scheduler
+{
+    private Event[] _heap = new Event[16];
+    private int _count;
+    private long _sequence;
+    private long _floor;
+    private bool _dispatching;
+
+    /// <summary>CPU clock cycles since reset. The CPU and the bus add to it directly.</summary>
+    public long Cycles;
+
+    /// <summary>
+    /// The CPU may keep executing while <c>Cycles &lt; NextEventCycle</c>. Scheduling an earlier event
+    /// lowers it at once, so a write that schedules an interrupt shortens the running slice.
+    /// </summary>
+    public long NextEventCycle = long.MaxValue;
+
+    public Scheduler(long ticksPerSecond, long cpuPeriodTicks)
+    {
+        if (ticksPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(ticksPerSecond));
+        if (cpuPeriodTicks <= 0) throw new ArgumentOutOfRangeException(nameof(cpuPeriodTicks));
+        TicksPerSecond = ticksPerSecond;
+        CpuPeriod = cpuPeriodTicks;
+    }
+
+    /// <summary>A scheduler whose tick is one CPU cycle (unit tests, bare-core runs).</summary>
+    public static Scheduler CycleBased(long cpuHz = 1) => new(cpuHz, 1);
+
+    public long TicksPerSecond { get; }
+    /// <summary>Ticks per CPU clock cycle.</summary>
+    public long CpuPeriod { get; }
+    /// <summary>Current time in ticks: the CPU's elapsed cycles on the global time base.</summary>
+    public long Now => Cycles * CpuPeriod;
+    public int PendingCount => _count;
+    /// <summary>Tick of the earliest pending event, or <see cref="long.MaxValue"/>.</summary>
+    public long NextEventTime => _count > 0 ? _heap[0].Time : long.MaxValue;
+
+    /// <summary>Schedules <paramref name="e"/> at absolute tick <paramref name="time"/>, replacing any earlier schedule.</summary>
+    public void Schedule(Event e, long time)
+    {
+        // An event in the past would make the model non-causal. Inside a callback the floor is the
+        // firing event's own due tick, so periodic events can be re-armed relative to their edge.
+        long floor = _dispatching ? _floor : Now;
+        if (time < floor)
+            throw new InvalidOperationException($"event '{e.Name}' scheduled at tick {time}, before the present tick {floor}");
+        if (e.HeapIndex >= 0) RemoveAt(e.HeapIndex);
+        e.Time = time;
+        e.Sequence = _sequence++;
+        if (_count == _heap.Length) Array.Resize(ref _heap, _count * 2);
+        _heap[_count] = e;
+        e.HeapIndex = _count;
+        _count++;
+        SiftUp(e.HeapIndex);
+        UpdateNextEventCycle();
+    }
+
+    public void ScheduleIn(Event e, long delayTicks) => Schedule(e, (_dispatching ? _floor : Now) + delayTicks);
+
+    public void Cancel(Event e)
+    {
+        if (e.HeapIndex < 0) return;
+        RemoveAt(e.HeapIndex);
+        UpdateNextEventCycle();
+    }
+
+    /// <summary>Runs every event due at or before <see cref="Now"/>, in (time, priority, schedule order).</summary>
+    public int RunDue()
+    {
+        int ran = 0;
+        long now = Now;
+        while (_count > 0 && _heap[0].Time <= now)
+        {
+            var e = _heap[0];
+            RemoveAt(0);
+            _dispatching = true;
+            _floor = e.Time;
+            try { e.Callback(e.Time); }
+            finally { _dispatching = false; }
+            ran++;
+        }
+        UpdateNextEventCycle();
+        return ran;
+    }
+
+    /// <summary>Moves time forward with the CPU idle (no bus activity), to the given cycle.</summary>
+    public void AdvanceCyclesTo(long cycle)
+    {
+        if (cycle > Cycles) Cycles = cycle;
+    }
+
+    /// <summary>First CPU cycle at or after tick <paramref name="time"/>.</summary>
+    public long CycleAtOrAfter(long time) => time == long.MaxValue ? long.MaxValue : (time + CpuPeriod - 1) / CpuPeriod;
+
+    private void UpdateNextEventCycle() => NextEventCycle = _count > 0 ? CycleAtOrAfter(_heap[0].Time) : long.MaxValue;
+
+    private static bool Before(Event a, Event b)
+    {
+        if (a.Time != b.Time) return a.Time < b.Time;
+        if (a.Priority != b.Priority) return a.Priority < b.Priority;
+        return a.Sequence < b.Sequence;
+    }
+
+    private void RemoveAt(int i)
+    {
+        var removed = _heap[i];
+        _count--;
+        if (i != _count)
+        {
+            var last = _heap[_count];
+            _heap[i] = last;
+            last.HeapIndex = i;
+            SiftDown(i);
+            SiftUp(last.HeapIndex);
+        }
+        _heap[_count] = null!;
+        removed.HeapIndex = -1;
+    }
+
+    private void SiftUp(int i)
+    {
+        var e = _heap[i];
+        while (i > 0)
+        {
+            int p = (i - 1) >> 1;
+            if (!Before(e, _heap[p])) break;
+            _heap[i] = _heap[p];
+            _heap[i].HeapIndex = i;
+            i = p;
+        }
+        _heap[i] = e;
+        e.HeapIndex = i;
+    }
+
+    private void SiftDown(int i)
+    {
+        var e = _heap[i];
+        while (true)
+        {
+            int l = 2 * i + 1;
+            if (l >= _count) break;
+            int c = l + 1 < _count && Before(_heap[l + 1], _heap[l]) ? l + 1 : l;
+            if (!Before(_heap[c], e)) break;
+            _heap[i] = _heap[c];
+            _heap[i].HeapIndex = i;
+            i = c;
+        }
+        _heap[i] = e;
+        e.HeapIndex = i;
+    }
+}
