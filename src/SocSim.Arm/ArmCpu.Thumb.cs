@@ -1,0 +1,9 @@
+namespace SocSim.Arm;
+
+public sealed unsafe partial class ArmCpu
+{
+    private void StepThumb()
+    {
+        throw new NotImplementedException("Thumb state");
+    }
+}

@@ -1,0 +1,365 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SocSim.Core;
+
+[module: SkipLocalsInit]
+
+namespace SocSim.Arm;
+
+/// <summary>
+/// ARM7TDMI core (ARMv4T). The three-stage pipeline is explicit: <see cref="_op0"/> holds the word in
+/// the decode stage (executed next) and <see cref="_op1"/> the word in the fetch stage. During the
+/// first cycle of every instruction the core fetches at R15, which therefore reads as the executing
+/// instruction's address + 8 (ARM) or + 4 (Thumb); a write to R15 refills both stages.
+/// Every bus access goes through <see cref="Bus"/>, which charges the region's wait states, so the
+/// cycle count of each instruction falls out of the accesses it makes (TRM DDI 0210C chapter 6).
+/// </summary>
+public sealed unsafe partial class ArmCpu : IDisposable
+{
+    // Native register file: R[0..15] current view, then banked copies and SPSRs.
+    private const int HiBank = 16;      // r8..r12: [0] every mode but FIQ, [1] FIQ  (2 x 5)
+    private const int SpLrBank = 26;    // r13, r14 per bank (6 x 2)
+    private const int SpsrBank = 38;    // SPSR per bank (6), index 0 unused
+    private uint* _r;
+
+    private uint _cpsr;
+    private int _bank;                  // 0 usr/sys, 1 fiq, 2 svc, 3 abt, 4 irq, 5 und
+    private readonly Bus _bus;
+    private readonly Scheduler _s;
+
+    // Pipeline: decode-stage and fetch-stage words, with the abort flag each fetch returned.
+    private uint _op0, _op1;
+    private bool _abt0, _abt1;
+    /// <summary>Whether the next opcode fetch is sequential: the previous cycle announces it (TRM 3.1).</summary>
+    private AccessFlags _fetchSeq;
+
+    private bool _irqLine, _fiqLine, _intPending;
+    private bool _stop;
+    private long _instructions;
+
+    public ArmCpu(Bus bus)
+    {
+        _bus = bus;
+        _s = bus.Scheduler;
+        _r = (uint*)NativeMemory.AllocZeroed(64, sizeof(uint));
+        Reset();
+    }
+
+    public Bus Bus => _bus;
+    public Scheduler Scheduler => _s;
+    public long Instructions => _instructions;
+    public uint Cpsr => _cpsr;
+    public CpuMode Mode => (CpuMode)(_cpsr & Psr.ModeMask);
+    public bool Thumb => (_cpsr & Psr.T) != 0;
+    public bool StopRequested => _stop;
+    /// <summary>Words in the decode and fetch stages.</summary>
+    public (uint Decode, uint Fetch) Pipeline => (_op0, _op1);
+
+    /// <summary>Called for SWI instructions before the exception is taken; return true when handled (semihosting).</summary>
+    public Func<ArmCpu, uint, bool>? SwiHook { get; set; }
+
+    /// <summary>
+    /// Address of the instruction that executes next, as a debugger shows pc: R15 less the pipeline
+    /// offset. R15 itself is that plus 8 (ARM) or 4 (Thumb).
+    /// </summary>
+    public uint Pc => _r[15] - (Thumb ? 4u : 8u);
+
+    // ---- reset, run ----
+
+    /// <summary>Reset (TRM 2.11): SVC mode, IRQ and FIQ disabled, ARM state, fetch from address 0.</summary>
+    public void Reset()
+    {
+        SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F);
+        Refill(Vectors.Reset);
+        _stop = false;
+    }
+
+    /// <summary>Executes one instruction (or one exception entry) to completion.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step()
+    {
+        if (_intPending && TakeInterrupt()) return;
+        if ((_cpsr & Psr.T) == 0) StepArm();
+        else StepThumb();
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="cycleLimit"/> or a stop request, running scheduler events whenever
+    /// their time is reached. Returns whether a stop was requested.
+    /// </summary>
+    public bool Run(long cycleLimit)
+    {
+        var s = _s;
+        _stop = false;
+        while (!_stop && s.Cycles < cycleLimit)
+        {
+            long end = Math.Min(s.NextEventCycle, cycleLimit);
+            // One comparison per instruction. An event scheduled sooner (or a stop request) lowers
+            // NextEventCycle, which ends the slice at once.
+            while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
+            s.RunDue();
+        }
+        return _stop;
+    }
+
+    /// <summary>Ends the current run at the next instruction boundary.</summary>
+    public void RequestStop()
+    {
+        _stop = true;
+        _s.NextEventCycle = 0;
+    }
+
+    // ---- interrupts ----
+
+    /// <summary>nIRQ input (true = asserted, i.e. the pin is low).</summary>
+    public void SetIrq(bool asserted) { _irqLine = asserted; UpdatePending(); }
+    /// <summary>nFIQ input (true = asserted).</summary>
+    public void SetFiq(bool asserted) { _fiqLine = asserted; UpdatePending(); }
+    public bool IrqAsserted => _irqLine;
+    public bool FiqAsserted => _fiqLine;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UpdatePending() =>
+        _intPending = (_fiqLine && (_cpsr & Psr.F) == 0) || (_irqLine && (_cpsr & Psr.I) == 0);
+
+    /// <summary>
+    /// Interrupt entry in place of the instruction in the execute stage (TRM 2.8.7): its first cycle
+    /// still fetches at R15 (discarded), then the vector is fetched N, vector+4 S: 2S+1N.
+    /// R14 = address of the instruction that was not executed + 4, in both states.
+    /// </summary>
+    private bool TakeInterrupt()
+    {
+        bool thumb = (_cpsr & Psr.T) != 0;
+        uint lr = thumb ? _r[15] : _r[15] - 4;
+        if (_fiqLine && (_cpsr & Psr.F) == 0)
+        {
+            if (thumb) FetchThumb(); else FetchArm();
+            EnterException(CpuMode.Fiq, Vectors.Fiq, lr, true);
+            return true;
+        }
+        if (_irqLine && (_cpsr & Psr.I) == 0)
+        {
+            if (thumb) FetchThumb(); else FetchArm();
+            EnterException(CpuMode.Irq, Vectors.Irq, lr, false);
+            return true;
+        }
+        return false;
+    }
+
+    private void EnterException(CpuMode mode, uint vector, uint lr, bool disableFiq)
+    {
+        uint old = _cpsr;
+        uint cpsr = (old & ~(Psr.ModeMask | Psr.T)) | (uint)mode | Psr.I;
+        if (disableFiq) cpsr |= Psr.F;
+        SetCpsrRaw(cpsr);
+        _r[SpsrBank + _bank] = old;
+        _r[14] = lr;
+        Refill(vector);
+    }
+
+    // ---- pipeline ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FetchArm()
+    {
+        _op1 = _bus.Read32(_r[15], _fetchSeq | AccessFlags.Code);
+        _abt1 = false;
+        if (_bus.Aborted) { _bus.Aborted = false; _abt1 = true; }
+        _r[15] += 4;
+        _fetchSeq = AccessFlags.Seq;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FetchThumb()
+    {
+        _op1 = _bus.Read16(_r[15], _fetchSeq | AccessFlags.Code);
+        _abt1 = false;
+        if (_bus.Aborted) { _bus.Aborted = false; _abt1 = true; }
+        _r[15] += 2;
+        _fetchSeq = AccessFlags.Seq;
+    }
+
+    /// <summary>Branch: refill decode and fetch stages from <paramref name="target"/> in the current state (N then S).</summary>
+    private void Refill(uint target)
+    {
+        if ((_cpsr & Psr.T) != 0)
+        {
+            target &= ~1u;
+            _r[15] = target;
+            _op0 = _bus.Read16(target, AccessFlags.Code);
+            _abt0 = TakeAbortFlag();
+            _op1 = _bus.Read16(target + 2, AccessFlags.Code | AccessFlags.Seq);
+            _abt1 = TakeAbortFlag();
+            _r[15] = target + 4;
+        }
+        else
+        {
+            target &= ~3u;
+            _r[15] = target;
+            _op0 = _bus.Read32(target, AccessFlags.Code);
+            _abt0 = TakeAbortFlag();
+            _op1 = _bus.Read32(target + 4, AccessFlags.Code | AccessFlags.Seq);
+            _abt1 = TakeAbortFlag();
+            _r[15] = target + 8;
+        }
+        _fetchSeq = AccessFlags.Seq;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TakeAbortFlag()
+    {
+        if (!_bus.Aborted) return false;
+        _bus.Aborted = false;
+        return true;
+    }
+
+    /// <summary>
+    /// Prefetch abort (TRM 2.8.5): the aborted word reached the execute stage. Its first cycle fetches
+    /// as any instruction's would; R14_abt = address of the aborted instruction + 4.
+    /// </summary>
+    private void PrefetchAbort()
+    {
+        bool thumb = (_cpsr & Psr.T) != 0;
+        uint lr = thumb ? _r[15] : _r[15] - 4;
+        if (thumb) FetchThumb(); else FetchArm();
+        EnterException(CpuMode.Abort, Vectors.PrefetchAbort, lr, false);
+    }
+
+    /// <summary>Data abort after the aborting instruction completed (base-updated model): R14_abt = its address + 8.</summary>
+    private void DataAbort(uint instrAddress)
+    {
+        EnterException(CpuMode.Abort, Vectors.DataAbort, instrAddress + 8, false);
+    }
+
+    // ---- registers, modes, banking ----
+
+    private static int BankOf(uint mode) => mode switch
+    {
+        0x11 => 1,
+        0x13 => 2,
+        0x17 => 3,
+        0x12 => 4,
+        0x1B => 5,
+        _ => 0,
+    };
+
+    /// <summary>Writes the CPSR, switching register banks when the mode changes.</summary>
+    private void SetCpsrRaw(uint value)
+    {
+        int nb = BankOf(value & Psr.ModeMask);
+        if (nb != _bank) SwitchBank(_bank, nb);
+        _cpsr = value;
+        _bus.Privileged = (value & Psr.ModeMask) != (uint)CpuMode.User;
+        UpdatePending();
+    }
+
+    private void SwitchBank(int from, int to)
+    {
+        uint* r = _r;
+        if ((from == 1) != (to == 1))
+        {
+            int fromHi = HiBank + (from == 1 ? 5 : 0), toHi = HiBank + (to == 1 ? 5 : 0);
+            for (int i = 0; i < 5; i++) { r[fromHi + i] = r[8 + i]; r[8 + i] = r[toHi + i]; }
+        }
+        r[SpLrBank + 2 * from] = r[13];
+        r[SpLrBank + 2 * from + 1] = r[14];
+        r[13] = r[SpLrBank + 2 * to];
+        r[14] = r[SpLrBank + 2 * to + 1];
+        _bank = to;
+    }
+
+    /// <summary>Whether the current mode has an SPSR (every mode but User and System).</summary>
+    private bool HasSpsr => _bank != 0;
+
+    private uint Spsr
+    {
+        get => _bank != 0 ? _r[SpsrBank + _bank] : _cpsr;
+        set { if (_bank != 0) _r[SpsrBank + _bank] = value; }
+    }
+
+    /// <summary>Register of the current mode; R15 reads as the pipelined value (pc + 8 / + 4).</summary>
+    public uint GetRegister(int n) => _r[n & 15];
+
+    /// <summary>Sets a register of the current mode. Setting R15 refills the pipeline at that address.</summary>
+    public void SetRegister(int n, uint value)
+    {
+        if ((n & 15) == 15) Refill(value);
+        else _r[n & 15] = value;
+    }
+
+    /// <summary>Sets the CPSR from outside (debugger, test harness), with bank switching.</summary>
+    public void SetCpsr(uint value) => SetCpsrRaw(value);
+
+    public uint GetSpsr(CpuMode mode) => BankOf((uint)mode) is var b && b != 0 ? (b == _bank ? _r[SpsrBank + b] : _r[SpsrBank + b]) : 0;
+    public void SetSpsr(CpuMode mode, uint value) { int b = BankOf((uint)mode); if (b != 0) _r[SpsrBank + b] = value; }
+
+    /// <summary>Register <paramref name="n"/> as seen in <paramref name="mode"/>, whatever the current mode.</summary>
+    public uint GetBankedRegister(CpuMode mode, int n)
+    {
+        int b = BankOf((uint)mode);
+        if (n < 8 || n == 15) return _r[n];
+        if (n <= 12)
+        {
+            bool fiq = b == 1, curFiq = _bank == 1;
+            return fiq == curFiq ? _r[n] : _r[HiBank + (fiq ? 5 : 0) + n - 8];
+        }
+        return b == _bank ? _r[n] : _r[SpLrBank + 2 * b + (n - 13)];
+    }
+
+    public void SetBankedRegister(CpuMode mode, int n, uint value)
+    {
+        int b = BankOf((uint)mode);
+        if (n < 8) { _r[n] = value; return; }
+        if (n == 15) { SetRegister(15, value); return; }
+        if (n <= 12)
+        {
+            bool fiq = b == 1, curFiq = _bank == 1;
+            if (fiq == curFiq) _r[n] = value; else _r[HiBank + (fiq ? 5 : 0) + n - 8] = value;
+            return;
+        }
+        if (b == _bank) _r[n] = value; else _r[SpLrBank + 2 * b + (n - 13)] = value;
+    }
+
+    /// <summary>User-bank register for LDM/STM with the S bit (TRM 4.11.4).</summary>
+    private uint GetUserRegister(int n)
+    {
+        if (n < 8 || n == 15) return _r[n];
+        if (n <= 12) return _bank == 1 ? _r[HiBank + n - 8] : _r[n];
+        return _bank == 0 ? _r[n] : _r[SpLrBank + n - 13];
+    }
+
+    private void SetUserRegister(int n, uint value)
+    {
+        if (n < 8 || n == 15) { _r[n] = value; return; }
+        if (n <= 12) { if (_bank == 1) _r[HiBank + n - 8] = value; else _r[n] = value; return; }
+        if (_bank == 0) _r[n] = value; else _r[SpLrBank + n - 13] = value;
+    }
+
+    /// <summary>
+    /// Loads a complete architectural state (test harnesses, snapshots): the user-bank registers, the
+    /// banked copies, CPSR/SPSRs and the two pipeline words, with R15 as the pipelined value.
+    /// </summary>
+    public void LoadState(ReadOnlySpan<uint> user16, ReadOnlySpan<uint> fiq8to14, ReadOnlySpan<uint> svc, ReadOnlySpan<uint> abt,
+        ReadOnlySpan<uint> irq, ReadOnlySpan<uint> und, uint cpsr, ReadOnlySpan<uint> spsrs, uint decode, uint fetch, bool nextFetchSequential)
+    {
+        // Enter the user bank first so the copies can be written straight into storage.
+        SetCpsrRaw((cpsr & ~Psr.ModeMask) | (uint)CpuMode.System);
+        for (int i = 0; i < 16; i++) _r[i] = user16[i];
+        for (int i = 0; i < 5; i++) { _r[HiBank + i] = user16[8 + i]; _r[HiBank + 5 + i] = fiq8to14[i]; }
+        _r[SpLrBank + 0] = user16[13]; _r[SpLrBank + 1] = user16[14];
+        _r[SpLrBank + 2] = fiq8to14[5]; _r[SpLrBank + 3] = fiq8to14[6];
+        _r[SpLrBank + 4] = svc[0]; _r[SpLrBank + 5] = svc[1];
+        _r[SpLrBank + 6] = abt[0]; _r[SpLrBank + 7] = abt[1];
+        _r[SpLrBank + 8] = irq[0]; _r[SpLrBank + 9] = irq[1];
+        _r[SpLrBank + 10] = und[0]; _r[SpLrBank + 11] = und[1];
+        for (int i = 0; i < 5; i++) _r[SpsrBank + 1 + i] = spsrs[i];
+        SetCpsrRaw(cpsr);
+        _op0 = decode; _op1 = fetch; _abt0 = _abt1 = false;
+        _fetchSeq = nextFetchSequential ? AccessFlags.Seq : AccessFlags.None;
+    }
+
+    public void Dispose()
+    {
+        if (_r != null) { NativeMemory.Free(_r); _r = null; }
+    }
+}
