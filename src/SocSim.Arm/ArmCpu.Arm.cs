@@ -173,13 +173,15 @@ public sealed unsafe partial class ArmCpu
     }
 
     /// <summary>
-    /// Register-specified shift: the shift amount is read in an extra internal cycle, after the
-    /// opcode fetch, so R15 as an operand reads as the instruction's address + 12 (TRM 4.5.5).
+    /// Register-specified shift: the operation takes an extra internal cycle, after the opcode fetch,
+    /// so R15 as Rm or Rn reads as the instruction's address + 12 (TRM 4.5.5).
     /// </summary>
     private static void DataProcRegShift(ArmCpu c, uint op)
     {
-        c.FetchArm();
+        // Cycle 1 reads Rs into the shifter while the next opcode is fetched; Rm and Rn are read in
+        // the internal cycle after it, when R15 has advanced.
         uint amount = c._r[(op >> 8) & 15] & 0xFF;
+        c.FetchArm();
         c._bus.Idle(1);
         uint v = c.ShiftReg(c._r[op & 15], (op >> 5) & 3, amount, out uint carry);
         c.Alu(op, c._r[(op >> 16) & 15], v, carry);
@@ -247,7 +249,7 @@ public sealed unsafe partial class ArmCpu
         c.FetchArm();
         uint v = (op & (1u << 22)) != 0 ? c.Spsr : c._cpsr;
         uint rd = (op >> 12) & 15;
-        if (rd == 15) c.Refill(v);
+        if (rd == 15) c.WriteR15NoFlush(v);
         else c._r[rd] = v;
     }
 
@@ -302,24 +304,27 @@ public sealed unsafe partial class ArmCpu
 
     private static void Multiply(ArmCpu c, uint op)
     {
-        uint rm = c._r[op & 15], rs = c._r[(op >> 8) & 15], rn = c._r[(op >> 12) & 15];
+        // The operands are read after the cycle-1 fetch, when R15 has moved on to the instruction's
+        // address + 12 (R15 operands are UNPREDICTABLE architecturally).
         uint rd = (op >> 16) & 15;
         bool acc = (op & (1u << 21)) != 0;
         c.FetchArm();
+        uint rs = c._r[(op >> 8) & 15], rm = c._r[op & 15], rn = c._r[(op >> 12) & 15];
         int m = MultiplyCycles(rs, true);
         c._bus.Idle(acc ? m + 1 : m);
         uint res = rm * rs + (acc ? rn : 0);
         if ((op & (1u << 20)) != 0)
             c.SetNZC(res, BoothMultiplier.Carry(rm, rs, acc ? rn : 0, acc, false, false, c.CarryIn));
         if (rd != 15) c._r[rd] = res;
+        else c.Refill(res);
     }
 
     private static void MultiplyLong(ArmCpu c, uint op)
     {
-        uint rm = c._r[op & 15], rs = c._r[(op >> 8) & 15];
         uint rdLo = (op >> 12) & 15, rdHi = (op >> 16) & 15;
         bool signed = (op & (1u << 22)) != 0, acc = (op & (1u << 21)) != 0;
         c.FetchArm();
+        uint rs = c._r[(op >> 8) & 15], rm = c._r[op & 15];
         int m = MultiplyCycles(rs, signed);
         c._bus.Idle(acc ? m + 2 : m + 1);
         ulong res = signed ? (ulong)((long)(int)rm * (int)rs) : (ulong)rm * rs;
@@ -332,8 +337,9 @@ public sealed unsafe partial class ArmCpu
             c._cpsr = (c._cpsr & ~Psr.C) | (BoothMultiplier.Carry(rm, rs, accValue, acc, true, signed, c.CarryIn) << 29);
         }
         // With RdHi = RdLo the high word is written last and stays (observed on hardware).
-        if (rdLo != 15) c._r[rdLo] = (uint)res;
-        if (rdHi != 15) c._r[rdHi] = (uint)(res >> 32);
+        c._r[rdLo] = (uint)res;
+        c._r[rdHi] = (uint)(res >> 32);
+        if (rdLo == 15 || rdHi == 15) c.Refill(c._r[15]);
     }
 
     // ---- single data transfer (TRM 4.9) ----
@@ -385,9 +391,17 @@ public sealed unsafe partial class ArmCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteBase(uint rn, uint value)
     {
-        if (rn == 15) Refill(value);
+        if (rn == 15) WriteR15NoFlush(value);
         else _r[rn] = value;
     }
+
+    /// <summary>
+    /// A write to R15 through a path other than the ALU result or a load of the PC (base writeback,
+    /// MRS): UNPREDICTABLE in the architecture. The core's control logic does not flush the pipeline
+    /// for it; the register takes the value and the prefetch address moves on by one fetch, as the
+    /// reference recordings show.
+    /// </summary>
+    private void WriteR15NoFlush(uint value) => _r[15] = value + ((_cpsr & Psr.T) != 0 ? 2u : 4u);
 
     // ---- halfword and signed transfer (TRM 4.10) ----
 
@@ -420,8 +434,8 @@ public sealed unsafe partial class ArmCpu
                     v = (uint)(sbyte)_bus.Read8(addr, AccessFlags.None);
                     break;
                 default:
-                    // LDRSH from an odd address loads the addressed byte sign-extended (ARM7TDMI).
-                    v = (addr & 1) != 0 ? (uint)(sbyte)(_bus.Read16(addr, AccessFlags.None) >> 8) : (uint)(short)_bus.Read16(addr, AccessFlags.None);
+                    // LDRSH from an odd address is made as a byte access and sign-extends that byte (ARM7TDMI).
+                    v = (addr & 1) != 0 ? (uint)(sbyte)_bus.Read8(addr, AccessFlags.None) : (uint)(short)_bus.Read16(addr, AccessFlags.None);
                     break;
             }
             bool aborted = TakeAbortFlag();
@@ -472,7 +486,7 @@ public sealed unsafe partial class ArmCpu
                 if ((list & (1u << i)) == 0) continue;
                 uint v = c._bus.Read32(addr, first ? AccessFlags.None : AccessFlags.Seq);
                 aborted |= c.TakeAbortFlag();
-                if (first && w) { if (rn != 15) c._r[rn] = newBase; }
+                if (first && w) c.WriteBlockBase(rn, newBase, userBank);
                 first = false;
                 // After an abort the remaining registers are not written (TRM 4.11.6).
                 if (!aborted)
@@ -502,7 +516,7 @@ public sealed unsafe partial class ArmCpu
                 aborted |= c.TakeAbortFlag();
                 // The base is written back at the end of the first transfer cycle, so a base that is
                 // not the lowest register in the list is stored as its new value (TRM 4.11.6).
-                if (first && w && rn != 15) c._r[rn] = newBase;
+                if (first && w) c.WriteBlockBase(rn, newBase, userBank);
                 first = false;
                 addr += 4;
             }
@@ -513,15 +527,30 @@ public sealed unsafe partial class ArmCpu
 
     private uint _pendingPc;
 
+    /// <summary>
+    /// Base writeback of LDM/STM. With the S bit the transfer runs on the User bank and so does the
+    /// writeback (UNPREDICTABLE in the architecture; this is what the core's bank select does).
+    /// </summary>
+    private void WriteBlockBase(uint rn, uint value, bool userBank)
+    {
+        // R15 as the base (UNPREDICTABLE): the register takes the written-back value, no flush.
+        if (rn == 15) _r[15] = value;
+        else if (userBank) SetUserRegister((int)rn, value);
+        else _r[rn] = value;
+    }
+
     // ---- swap (TRM 4.12) ----
+    // LOCK is driven for both the read and the write (DDI 0029E 10.11: "LOCK goes HIGH for the
+    // duration of the read and write operations"); see tests/conformance-exceptions.md.
 
     private static void Swap(ArmCpu c, uint op)
     {
         uint rn = (op >> 16) & 15, rd = (op >> 12) & 15, rm = op & 15;
         bool b = (op & (1u << 22)) != 0;
-        uint addr = c._r[rn];
         uint instr = c._r[15] - 8;
         c.FetchArm();
+        // The address is taken in cycle 2, after the fetch: R15 as Rn reads as address + 12.
+        uint addr = c._r[rn];
         uint v = b ? c._bus.Read8(addr, AccessFlags.Lock)
                    : BitOperations.RotateRight(c._bus.Read32(addr, AccessFlags.Lock), (int)(addr & 3) * 8);
         bool aborted = c.TakeAbortFlag();
@@ -550,8 +579,9 @@ public sealed unsafe partial class ArmCpu
     {
         uint target = c._r[op & 15];
         c.FetchArm();
+        // Bit 0 selects the state and is not part of the address (TRM 4.3).
         if ((target & 1) != 0) c._cpsr |= Psr.T;
-        c.Refill(target);
+        c.Refill(target & ~1u);
     }
 
     // ---- exceptions from instructions ----

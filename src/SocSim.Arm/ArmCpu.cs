@@ -194,7 +194,8 @@ public sealed unsafe partial class ArmCpu : IDisposable
         }
         else
         {
-            target &= ~3u;
+            // ARM state drives the address as written: A[1:0] of a non-word-aligned R15 reach the
+            // bus (memory ignores them for word fetches) and R15 keeps them.
             _r[15] = target;
             _op0 = _bus.Read32(target, AccessFlags.Code);
             _abt0 = TakeAbortFlag();
@@ -246,6 +247,8 @@ public sealed unsafe partial class ArmCpu : IDisposable
     /// <summary>Writes the CPSR, switching register banks when the mode changes.</summary>
     private void SetCpsrRaw(uint value)
     {
+        // M[4] is tied high: the ARM7TDMI has no 26-bit modes (TRM 2.7.2).
+        value |= 0x10;
         int nb = BankOf(value & Psr.ModeMask);
         if (nb != _bank) SwitchBank(_bank, nb);
         _cpsr = value;

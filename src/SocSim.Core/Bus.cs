@@ -156,7 +156,8 @@ public sealed unsafe class Bus : IDisposable
         uint v = p != null ? *(ushort*)(p + (address & (PageMask & ~1u))) : SlowRead(address, 2, flags);
         if (_observer != null) Notify(address, v, 2, flags, cost);
         _s.Cycles += cost;
-        return v;
+        // A device may drive the whole data bus; the core latches the low halfword.
+        return v & 0xFFFF;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -168,7 +169,7 @@ public sealed unsafe class Bus : IDisposable
         uint v = p != null ? p[address & PageMask] : SlowRead(address, 1, flags);
         if (_observer != null) Notify(address, v, 1, flags, cost);
         _s.Cycles += cost;
-        return v;
+        return v & 0xFF;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
