@@ -1,0 +1,232 @@
+using System.Text;
+using SocSim.Core;
+
+namespace SocSim.Arm;
+
+/// <summary>Where semihosting's console and files go, and what it reports about the target.</summary>
+public sealed class SemihostingOptions
+{
+    /// <summary>The program's ":tt" output (stdout and stderr when the target opens them).</summary>
+    public Stream Output { get; init; } = Stream.Null;
+    /// <summary>The program's ":tt" input.</summary>
+    public Stream Input { get; init; } = Stream.Null;
+    /// <summary>Host files the target may open; null forbids host files.</summary>
+    public string? SandboxDirectory { get; init; }
+    /// <summary>Returned by SYS_GET_CMDLINE.</summary>
+    public string CommandLine { get; init; } = "firmware";
+    /// <summary>SYS_HEAPINFO: heap base, heap limit, stack base (highest address), stack limit.</summary>
+    public (uint HeapBase, uint HeapLimit, uint StackBase, uint StackLimit) HeapInfo { get; init; }
+    /// <summary>SYS_TIME's answer at simulated time zero (seconds since 1970), fixed for reproducible runs.</summary>
+    public long EpochSeconds { get; init; } = 1_767_225_600; // 2026-01-01T00:00:00Z
+}
+
+/// <summary>
+/// ARM semihosting (ARM "Semihosting for AArch32 and AArch64", version 2): SWI 0x123456 in ARM state
+/// and SWI 0xAB in Thumb state with the operation in r0 and its parameter in r1. The call completes
+/// like any other SWI that returned at once; the result is in r0. Memory is reached through debug
+/// accesses, which cost no bus cycles: a debugger-hosted call is outside the target's timeline.
+/// </summary>
+public sealed class Semihosting
+{
+    public const uint ArmSwi = 0x123456, ThumbSwi = 0xAB;
+    public const uint ApplicationExit = 0x20026;
+
+    private readonly ArmCpu _cpu;
+    private readonly Bus _bus;
+    private readonly SemihostingOptions _o;
+    private readonly Dictionary<uint, Handle> _handles = new();
+    private uint _nextHandle = 1;
+    private int _errno;
+
+    // ":semihosting-features": magic "SHFB" and a feature byte with SH_EXT_EXIT_EXTENDED (bit 0) and
+    // SH_EXT_STDOUT_STDERR (bit 1).
+    private static readonly byte[] Features = { (byte)'S', (byte)'H', (byte)'F', (byte)'B', 0x03 };
+
+    private abstract class Handle { }
+    private sealed class ConsoleHandle : Handle { public bool Write; }
+    private sealed class FileHandle : Handle { public required Stream Stream; }
+
+    public Semihosting(ArmCpu cpu, SemihostingOptions options)
+    {
+        _cpu = cpu;
+        _bus = cpu.Bus;
+        _o = options;
+        cpu.SwiHook = OnSwi;
+    }
+
+    /// <summary>The exit code once the program called SYS_EXIT or SYS_EXIT_EXTENDED.</summary>
+    public int? ExitCode { get; private set; }
+    /// <summary>The exit reason (ADP_Stopped_*) reported with the exit.</summary>
+    public uint ExitReason { get; private set; }
+
+    private bool OnSwi(ArmCpu cpu, uint comment)
+    {
+        if (comment != (cpu.Thumb ? ThumbSwi : ArmSwi)) return false;
+        uint op = cpu.GetRegister(0), arg = cpu.GetRegister(1);
+        uint result = Call(op, arg);
+        cpu.SetRegister(0, result);
+        return true;
+    }
+
+    private uint Word(uint a) => _bus.DebugRead32(a);
+
+    private uint Call(uint op, uint p)
+    {
+        switch (op)
+        {
+            case 0x01: return Open(Word(p), Word(p + 4), Word(p + 8));
+            case 0x02: return _handles.Remove(Word(p), out var h) ? Close(h) : Fail(9);
+            case 0x03: Emit(new[] { _bus.DebugRead8(p) }); return 0;
+            case 0x04: Emit(ReadString(p, -1)); return 0;
+            case 0x05: return Write(Word(p), Word(p + 4), Word(p + 8));
+            case 0x06: return Read(Word(p), Word(p + 4), Word(p + 8));
+            case 0x07: { int c = _o.Input.ReadByte(); return c < 0 ? 0xFFFF_FFFF : (uint)c; }
+            case 0x08: return (int)Word(p) < 0 ? 1u : 0u;                          // SYS_ISERROR
+            case 0x09: return _handles.TryGetValue(Word(p), out var t) && t is ConsoleHandle ? 1u : 0u;
+            case 0x0A: return Seek(Word(p), Word(p + 4));
+            case 0x0C: return FileLength(Word(p));
+            case 0x10: return (uint)(_bus.Scheduler.Now * 100 / _bus.Scheduler.TicksPerSecond); // SYS_CLOCK, centiseconds
+            case 0x11: return (uint)(_o.EpochSeconds + _bus.Scheduler.Now / _bus.Scheduler.TicksPerSecond);
+            case 0x13: return (uint)_errno;
+            case 0x15: return GetCommandLine(p);
+            case 0x16: return HeapInfo(p);
+            case 0x18: Exit(p, p == ApplicationExit ? 0 : 1); return 0;
+            case 0x20: Exit(Word(p), Word(p) == ApplicationExit ? (int)Word(p + 4) : 1); return 0;
+            case 0x30:                                                                // SYS_ELAPSED
+                ulong ticks = (ulong)_bus.Scheduler.Now;
+                _bus.DebugWrite32(p, (uint)ticks);
+                _bus.DebugWrite32(p + 4, (uint)(ticks >> 32));
+                return 0;
+            case 0x31: return (uint)Math.Min(_bus.Scheduler.TicksPerSecond, uint.MaxValue);  // SYS_TICKFREQ
+            default: return Fail(38); // ENOSYS: SYS_SYSTEM, SYS_TMPNAM, SYS_REMOVE, SYS_RENAME are not offered
+        }
+    }
+
+    private uint Fail(int errno)
+    {
+        _errno = errno;
+        return 0xFFFF_FFFF;
+    }
+
+    private void Exit(uint reason, int code)
+    {
+        ExitReason = reason;
+        ExitCode = code;
+        _cpu.RequestStop();
+    }
+
+    private void Emit(byte[] bytes)
+    {
+        _o.Output.Write(bytes);
+        _o.Output.Flush();
+    }
+
+    private byte[] ReadString(uint a, int length)
+    {
+        var list = new List<byte>();
+        for (uint i = 0; length < 0 ? true : i < (uint)length; i++)
+        {
+            byte b = _bus.DebugRead8(a + i);
+            if (length < 0 && b == 0) break;
+            list.Add(b);
+            if (list.Count > 1 << 20) break;
+        }
+        return list.ToArray();
+    }
+
+    private uint Open(uint namePtr, uint mode, uint length)
+    {
+        string name = Encoding.UTF8.GetString(ReadString(namePtr, (int)length));
+        Handle h;
+        if (name == ":tt")
+            h = new ConsoleHandle { Write = mode >= 4 };
+        else if (name == ":semihosting-features")
+            h = new FileHandle { Stream = new MemoryStream(Features, writable: false) };
+        else
+        {
+            if (_o.SandboxDirectory == null) return Fail(13); // EACCES
+            var root = Path.GetFullPath(_o.SandboxDirectory);
+            var full = Path.GetFullPath(Path.Combine(root, name));
+            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return Fail(13);
+            // Modes 0-11 are fopen's r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b.
+            var (fm, fa) = (mode / 4) switch
+            {
+                0 => (FileMode.Open, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Read),
+                1 => (FileMode.Create, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
+                _ => (FileMode.Append, FileAccess.Write),
+            };
+            try { h = new FileHandle { Stream = new FileStream(full, fm, fa) }; }
+            catch (FileNotFoundException) { return Fail(2); }
+            catch (DirectoryNotFoundException) { return Fail(2); }
+            catch (UnauthorizedAccessException) { return Fail(13); }
+            catch (IOException) { return Fail(5); }
+        }
+        uint handle = _nextHandle++;
+        _handles[handle] = h;
+        return handle;
+    }
+
+    private static uint Close(Handle h)
+    {
+        if (h is FileHandle f) f.Stream.Dispose();
+        return 0;
+    }
+
+    private uint Write(uint handle, uint buf, uint len)
+    {
+        if (!_handles.TryGetValue(handle, out var h)) { _errno = 9; return len; }
+        var data = ReadString(buf, (int)len);
+        if (h is ConsoleHandle) { Emit(data); return 0; }
+        var s = ((FileHandle)h).Stream;
+        if (!s.CanWrite) { _errno = 9; return len; }
+        s.Write(data);
+        return 0;
+    }
+
+    /// <summary>SYS_READ returns the number of bytes NOT read (0 = buffer filled, len = end of file).</summary>
+    private uint Read(uint handle, uint buf, uint len)
+    {
+        if (!_handles.TryGetValue(handle, out var h)) { _errno = 9; return len; }
+        var s = h is FileHandle f ? f.Stream : _o.Input;
+        var tmp = new byte[len];
+        int n = h is ConsoleHandle ? s.Read(tmp, 0, (int)len) : s.ReadAtLeast(tmp, (int)len, throwOnEndOfStream: false);
+        for (int i = 0; i < n; i++) _bus.DebugWrite8(buf + (uint)i, tmp[i]);
+        return len - (uint)n;
+    }
+
+    private uint Seek(uint handle, uint pos)
+    {
+        if (!_handles.TryGetValue(handle, out var h) || h is not FileHandle f || !f.Stream.CanSeek) return Fail(9);
+        f.Stream.Position = pos;
+        return 0;
+    }
+
+    private uint FileLength(uint handle)
+    {
+        if (!_handles.TryGetValue(handle, out var h) || h is not FileHandle f || !f.Stream.CanSeek) return Fail(9);
+        return (uint)f.Stream.Length;
+    }
+
+    private uint GetCommandLine(uint p)
+    {
+        uint buf = Word(p), size = Word(p + 4);
+        var bytes = Encoding.UTF8.GetBytes(_o.CommandLine);
+        if (bytes.Length + 1 > size) return Fail(22);
+        for (int i = 0; i < bytes.Length; i++) _bus.DebugWrite8(buf + (uint)i, bytes[i]);
+        _bus.DebugWrite8(buf + (uint)bytes.Length, 0);
+        _bus.DebugWrite32(p + 4, (uint)bytes.Length);
+        return 0;
+    }
+
+    /// <summary>SYS_HEAPINFO: r1 points to a word that points to a four-word block the host fills.</summary>
+    private uint HeapInfo(uint p)
+    {
+        uint block = Word(p);
+        var (hb, hl, sb, sl) = _o.HeapInfo;
+        _bus.DebugWrite32(block, hb);
+        _bus.DebugWrite32(block + 4, hl);
+        _bus.DebugWrite32(block + 8, sb);
+        _bus.DebugWrite32(block + 12, sl);
+        return 0;
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every SocSim test. Installs the Debian packages the tests drive when they are missing:
+# binutils-arm-none-eabi (objdump checks the disassembler), python3-unicorn (result oracle),
+# qemu-system-arm (firmware oracle). Extra arguments go to `dotnet test`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v arm-none-eabi-objdump >/dev/null 2>&1 || need+=(binutils-arm-none-eabi)
+/usr/bin/python3 -c 'import unicorn' >/dev/null 2>&1 || need+=(python3-unicorn)
+command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "test.sh: installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test SocSim.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over all test assemblies, e.g. "412 passed, 0 failed".
+awk '/^(Passed!|Failed!) +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
+       gsub(",", ""); f += $4; p += $6 }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
