@@ -20,6 +20,11 @@ static volatile uint32_t rx_errors;   /* ring full, or OE/BE/PE/FE in UARTDR */
 
 static void uart0_isr(void)
 {
+    /* Clear first, then drain: a character that arrives after the last
+     * RXFE check then leaves a fresh interrupt pending. Clearing after the
+     * drain could discard the edge QEMU's PL011 raises on the 0 -> 1 FIFO
+     * transition, and no further RX interrupt would come (observed). */
+    UARTICR(UART0_BASE) = UARTINT_RX | UARTINT_RT;
     while (!(UARTFR(UART0_BASE) & UARTFR_RXFE)) {
         uint32_t dr = UARTDR(UART0_BASE);   /* bits 11:8 are OE/BE/PE/FE */
         uint32_t next = (ring_head + 1) & (RING_SIZE - 1);
@@ -30,8 +35,6 @@ static void uart0_isr(void)
             ring_head = next;
         }
     }
-    /* Draining the FIFO deasserts RXINTR; the timeout must be cleared. */
-    UARTICR(UART0_BASE) = UARTINT_RX | UARTINT_RT;
 }
 
 static char upcase(char c)
