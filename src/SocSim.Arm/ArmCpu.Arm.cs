@@ -1,20 +1,21 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SocSim.Core;
 
 namespace SocSim.Arm;
 
 public sealed unsafe partial class ArmCpu
 {
-    /// <summary>Handlers indexed by opcode bits [27:20] and [7:4] (4096 entries), built once.</summary>
-    private static readonly delegate*<ArmCpu, uint, void>[] ArmTable = BuildArmTable();
+    /// <summary>Handlers indexed by opcode bits [27:20] and [7:4] (4096 entries), built once, in native memory so the dispatch needs no bounds check.</summary>
+    private static readonly delegate*<ArmCpu, uint, void>* ArmTable = BuildArmTable();
 
     /// <summary>Bit n of entry c is set when condition c passes for NZCV = n.</summary>
-    private static readonly ushort[] CondTable = BuildCondTable();
+    private static readonly ushort* CondTable = BuildCondTable();
 
-    private static ushort[] BuildCondTable()
+    private static ushort* BuildCondTable()
     {
-        var t = new ushort[16];
+        var t = (ushort*)NativeMemory.AllocZeroed(16, sizeof(ushort));
         for (int c = 0; c < 16; c++)
             for (int f = 0; f < 16; f++)
             {
@@ -32,7 +33,7 @@ public sealed unsafe partial class ArmCpu
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ConditionPasses(uint cond) => ((CondTable[cond] >> (int)(_cpsr >> 28)) & 1) != 0;
+    private bool ConditionPasses(uint cond) => cond == 0xE || ((CondTable[cond] >> (int)(_cpsr >> 28)) & 1) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void StepArm()
@@ -48,9 +49,9 @@ public sealed unsafe partial class ArmCpu
             FetchArm();
     }
 
-    private static delegate*<ArmCpu, uint, void>[] BuildArmTable()
+    private static delegate*<ArmCpu, uint, void>* BuildArmTable()
     {
-        var t = new delegate*<ArmCpu, uint, void>[4096];
+        var t = (delegate*<ArmCpu, uint, void>*)NativeMemory.AllocZeroed(4096, (nuint)sizeof(nint));
         for (int i = 0; i < 4096; i++)
         {
             uint hi = (uint)i >> 4, lo = (uint)i & 15;

@@ -42,6 +42,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
         _bus = bus;
         _s = bus.Scheduler;
         _r = (uint*)NativeMemory.AllocZeroed(64, sizeof(uint));
+        bus.MappingChanged += InvalidateFetchCache;
         Reset();
     }
 
@@ -159,24 +160,70 @@ public sealed unsafe partial class ArmCpu : IDisposable
 
     // ---- pipeline ----
 
+    // Fetch fast path: the RAM/ROM page the core is fetching from, with the clocks an N and an S
+    // opcode fetch cost there. Fetching from it reads memory directly (so code that rewrites itself
+    // is still seen) and charges the same cycles the bus would. The bus refuses the cache while an
+    // observer is subscribed and tells us when its map or observer changes.
+    private byte* _codePage;
+    private uint _codeKey = 1;          // page base + fetch size (2 or 4); 1 when nothing is cached
+    private int _codeCostN, _codeCostS;
+
+    private void InvalidateFetchCache() => _codeKey = 1;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FetchArm()
     {
-        _op1 = _bus.Read32(_r[15], _fetchSeq | AccessFlags.Code);
-        _abt1 = false;
-        if (_bus.Aborted) { _bus.Aborted = false; _abt1 = true; }
-        _r[15] += 4;
+        uint pc = _r[15];
+        if ((pc & ~Bus.PageMask) + 4 == _codeKey)
+        {
+            _op1 = *(uint*)(_codePage + (pc & (Bus.PageMask & ~3u)));
+            _s.Cycles += _fetchSeq != 0 ? _codeCostS : _codeCostN;
+            _abt1 = false;
+        }
+        else FetchArmSlow(pc);
+        _r[15] = pc + 4;
         _fetchSeq = AccessFlags.Seq;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FetchArmSlow(uint pc)
+    {
+        _op1 = _bus.Read32(pc, _fetchSeq | AccessFlags.Code);
+        _abt1 = TakeAbortFlag();
+        CacheFetchPage(pc, 4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FetchThumb()
     {
-        _op1 = _bus.Read16(_r[15], _fetchSeq | AccessFlags.Code);
-        _abt1 = false;
-        if (_bus.Aborted) { _bus.Aborted = false; _abt1 = true; }
-        _r[15] += 2;
+        uint pc = _r[15];
+        if ((pc & ~Bus.PageMask) + 2 == _codeKey)
+        {
+            _op1 = *(ushort*)(_codePage + (pc & (Bus.PageMask & ~1u)));
+            _s.Cycles += _fetchSeq != 0 ? _codeCostS : _codeCostN;
+            _abt1 = false;
+        }
+        else FetchThumbSlow(pc);
+        _r[15] = pc + 2;
         _fetchSeq = AccessFlags.Seq;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FetchThumbSlow(uint pc)
+    {
+        _op1 = _bus.Read16(pc, _fetchSeq | AccessFlags.Code);
+        _abt1 = TakeAbortFlag();
+        CacheFetchPage(pc, 2);
+    }
+
+    private void CacheFetchPage(uint pc, int size)
+    {
+        if (_bus.TryGetFetchPage(pc, size, out var page, out _codeCostN, out _codeCostS))
+        {
+            _codePage = page;
+            _codeKey = (pc & ~Bus.PageMask) + (uint)size;
+        }
+        else _codeKey = 1;
     }
 
     /// <summary>Branch: refill decode and fetch stages from <paramref name="target"/> in the current state (N then S).</summary>

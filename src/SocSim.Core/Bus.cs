@@ -61,7 +61,33 @@ public sealed unsafe class Bus : IDisposable
     public IBusObserver? Observer => _observer;
 
     /// <summary>Subscribes to every bus clock. One observer at a time; combine them with a fan-out.</summary>
-    public void Subscribe(IBusObserver? observer) => _observer = observer;
+    public void Subscribe(IBusObserver? observer)
+    {
+        _observer = observer;
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// Raised when anything a cached fast path depends on changes: the map or the observer. The CPU
+    /// caches the page it fetches from and drops that cache here.
+    /// </summary>
+    public event Action? MappingChanged;
+
+    /// <summary>
+    /// The host pointer of the RAM/ROM page holding <paramref name="address"/> and the clocks a
+    /// non-sequential and a sequential opcode fetch of <paramref name="size"/> bytes cost there, for a
+    /// CPU that fetches from the page without calling the bus. Refused (false) while an observer is
+    /// subscribed, so that every access stays visible, and for device pages.
+    /// </summary>
+    public bool TryGetFetchPage(uint address, int size, out byte* page, out int costN, out int costS)
+    {
+        uint p = address >> PageShift;
+        page = _readPages[p];
+        int t = _pageTiming[p] << 4;
+        costN = _cost[t | (size >> 1)];
+        costS = _cost[t | 4 | (size >> 1)];
+        return page != null && _observer == null;
+    }
 
     public void AddRegion(MemoryRegion region)
     {
@@ -94,6 +120,7 @@ public sealed unsafe class Bus : IDisposable
         if (_timingCount >= MaxTimings) throw new InvalidOperationException("too many bus mappings");
         _mappings.Add(m);
         _mappings.Sort((a, b) => a.Base.CompareTo(b.Base));
+        MappingChanged?.Invoke();
         int t = _timingCount++;
         SetTiming(t, m.WaitStates, m.BusWidth);
         return t;
