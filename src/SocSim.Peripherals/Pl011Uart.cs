@@ -91,7 +91,7 @@ public sealed class Pl011Uart : IBusDevice
     private ushort _rxShift;
     private bool _overrunPending;
 
-    /// <param name="revision">PL011 revision for UARTPeriphID2[7:4]: 3 = r1p5 (the default), 0 = r1p0 (what QEMU reports).</param>
+    /// <param name="revision">PL011 revision for UARTPeriphID2[7:4]: 0 = r1p0, 1 = r1p1, 2 = r1p3, 3 = r1p5 (the default, PL011 TRM DDI 0183G 3.3.14); QEMU reports 1 (UARTPeriphID2 = 0x14).</param>
     public Pl011Uart(string name, Scheduler scheduler, ClockDomain uartClk, int revision = 3)
     {
         Name = name;
