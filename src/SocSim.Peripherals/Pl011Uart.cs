@@ -75,7 +75,8 @@ public sealed class Pl011Uart : IBusDevice
     private readonly Scheduler _s;
     private readonly long _clk;
     private readonly byte[] _periphId;
-    private readonly Event _txDone, _rxDone, _rxTimeout;
+    private readonly DeviceEvents _events;
+    private readonly DeviceEvent _txDone, _rxDone, _rxTimeout;
 
     private readonly byte[] _txFifo = new byte[FifoDepth];
     private int _txHead, _txCount;
@@ -98,9 +99,10 @@ public sealed class Pl011Uart : IBusDevice
         _s = scheduler;
         _clk = uartClk.PeriodTicks;
         _periphId = [0x11, 0x10, (byte)((revision << 4) | 0x4), 0x00];
-        _txDone = new Event(name + ".txFrameEnd", EventPriority.Peripheral, OnTxFrameEnd);
-        _rxDone = new Event(name + ".rxFrameEnd", EventPriority.Peripheral, OnRxFrameEnd);
-        _rxTimeout = new Event(name + ".rxTimeout", EventPriority.Peripheral, OnRxTimeout);
+        _events = new DeviceEvents(scheduler);
+        _txDone = _events.Create(name + ".txFrameEnd", OnTxFrameEnd);
+        _rxDone = _events.Create(name + ".rxFrameEnd", OnRxFrameEnd);
+        _rxTimeout = _events.Create(name + ".rxTimeout", OnRxTimeout);
         UartIntr = new IrqLine(name + ".UARTINTR");
         UartRxIntr = new IrqLine(name + ".UARTRXINTR");
         UartTxIntr = new IrqLine(name + ".UARTTXINTR");
@@ -163,6 +165,7 @@ public sealed class Pl011Uart : IBusDevice
     /// <summary>Queues bytes on the receive line; each takes one frame time to arrive.</summary>
     public void EnqueueHostInput(ReadOnlySpan<byte> data)
     {
+        _events.CatchUp();
         foreach (byte b in data) _hostInput.Enqueue(b);
         StartRx(_s.Now);
     }
@@ -170,6 +173,7 @@ public sealed class Pl011Uart : IBusDevice
     /// <summary>Queues one character, optionally received with errors (a break should be data 0 with <see cref="UartRxErrors.Break"/>).</summary>
     public void EnqueueHostInput(byte data, UartRxErrors errors)
     {
+        _events.CatchUp();
         _hostInput.Enqueue((ushort)(data | (ushort)errors));
         StartRx(_s.Now);
     }
@@ -201,7 +205,7 @@ public sealed class Pl011Uart : IBusDevice
         if (!before && TxCondition) _ris |= TXI;
         _txFrame = MakeFrame(AlignToClock(at), data);
         _txBusy = true;
-        _s.Schedule(_txDone, _txFrame.EndTick);
+        _txDone.Arm(_txFrame.EndTick);
         FrameTransmitted?.Invoke(_txFrame);
     }
 
@@ -231,7 +235,7 @@ public sealed class Pl011Uart : IBusDevice
         _rxShift = _hostInput.Dequeue();
         _rxBusy = true;
         var frame = MakeFrame(AlignToClock(at), _rxShift);
-        _s.Schedule(_rxDone, frame.EndTick);
+        _rxDone.Arm(frame.EndTick);
         FrameReceived?.Invoke(frame);
     }
 
@@ -271,7 +275,7 @@ public sealed class Pl011Uart : IBusDevice
         }
         // Receive timeout (TRM 2.8.4): the FIFO is not empty and nothing more arrives for 32 bit
         // periods = 32·16·BAUDDIV = 8·Divisor64 UARTCLK cycles after this character.
-        _s.Schedule(_rxTimeout, due + 8L * _divisor64 * _clk);
+        _rxTimeout.Arm(due + 8L * _divisor64 * _clk);
     }
 
     private void OnRxTimeout(long due)
@@ -339,6 +343,7 @@ public sealed class Pl011Uart : IBusDevice
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
+        _events.CatchUp(); // frame ends already due but not yet dispatched (mid-instruction access)
         uint off = PrimeCell.Offset(address);
         uint v = off switch
         {
@@ -363,6 +368,7 @@ public sealed class Pl011Uart : IBusDevice
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
+        _events.CatchUp();
         uint off = PrimeCell.Offset(address);
         value = PrimeCell.NarrowWrite(value, address, size);
         switch (off)

@@ -57,6 +57,7 @@ public sealed class Sp804Timer : IBusDevice
     private static ReadOnlySpan<byte> PeriphId => [0x04, 0x18, 0x14, 0x00];
 
     private readonly Scheduler _s;
+    private readonly DeviceEvents _events;
     private readonly Counter[] _timers = new Counter[2];
     private bool _testMode;
     private uint _itop;
@@ -65,6 +66,7 @@ public sealed class Sp804Timer : IBusDevice
     {
         Name = name;
         _s = scheduler;
+        _events = new DeviceEvents(scheduler);
         TimInt1 = new IrqLine(name + ".TIMINT1");
         TimInt2 = new IrqLine(name + ".TIMINT2");
         TimIntC = new IrqLine(name + ".TIMINTC");
@@ -81,8 +83,12 @@ public sealed class Sp804Timer : IBusDevice
     /// <summary>Current TimerXValue of timer 1 or 2, computed at <see cref="Scheduler.Now"/>.</summary>
     public uint Value(int timer) => _timers[timer - 1].ValueAt(_s.Now);
 
+    /// <summary>Runs zero crossings already due (the CPU may access a register before the scheduler dispatches them).</summary>
+    private void CatchUp() => _events.CatchUp();
+
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
+        CatchUp();
         uint off = PrimeCell.Offset(address);
         return PrimeCell.NarrowRead(ReadRegister(off), address, size);
     }
@@ -110,6 +116,7 @@ public sealed class Sp804Timer : IBusDevice
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
+        CatchUp();
         uint off = PrimeCell.Offset(address);
         value = PrimeCell.NarrowWrite(value, address, size);
         if (off < 0x40)
@@ -155,7 +162,7 @@ public sealed class Sp804Timer : IBusDevice
         private readonly Sp804Timer _owner;
         private readonly Scheduler _s;
         private readonly long _period;
-        private readonly Event _zero;
+        private readonly DeviceEvent _zero;
 
         public uint Load;
         public uint Control = ControlReset;
@@ -173,7 +180,7 @@ public sealed class Sp804Timer : IBusDevice
             _owner = owner;
             _s = owner._s;
             _period = clk.PeriodTicks;
-            _zero = new Event(name + ".zero", EventPriority.Peripheral, OnZero);
+            _zero = owner._events.Create(name + ".zero", OnZero);
         }
 
         public bool Mis => Ris && (Control & IntEnable) != 0;
@@ -227,10 +234,10 @@ public sealed class Sp804Timer : IBusDevice
 
         private void Reschedule(bool zeroAtLoadEdge = false)
         {
-            if (!Enabled) { _s.Cancel(_zero); return; }
+            if (!Enabled) { _zero.Cancel(); return; }
             if (zeroAtLoadEdge)
             {
-                _s.Schedule(_zero, _loadEdge * _period);
+                _zero.Arm(_loadEdge * _period);
                 return;
             }
             uint mask = Mask;
@@ -238,10 +245,10 @@ public sealed class Sp804Timer : IBusDevice
             long baseIndex = IndexAtEdge(_baseEdge);
             long zeroIndex;
             if (v0 > 0) zeroIndex = baseIndex + v0;
-            else if ((Control & OneShot) != 0) { _s.Cancel(_zero); return; }
+            else if ((Control & OneShot) != 0) { _zero.Cancel(); return; }
             else if ((Control & TimerMode) != 0) zeroIndex = baseIndex + 1 + (Load & mask);
             else zeroIndex = baseIndex + 1 + mask;
-            _s.Schedule(_zero, TickOfIndex(zeroIndex));
+            _zero.Arm(TickOfIndex(zeroIndex));
         }
 
         private void OnZero(long due)
@@ -252,7 +259,7 @@ public sealed class Sp804Timer : IBusDevice
             // Next zero: periodic after Load+1 counts (one count at 0, then reload, then Load
             // decrements), free-running after 2^16 or 2^32 counts.
             long counts = (Control & TimerMode) != 0 ? (long)(Load & Mask) + 1 : (long)Mask + 1;
-            _s.Schedule(_zero, TickOfIndex(IndexAtEdge(due / _period) + counts));
+            _zero.Arm(TickOfIndex(IndexAtEdge(due / _period) + counts));
         }
 
         public void WriteLoad(uint value)

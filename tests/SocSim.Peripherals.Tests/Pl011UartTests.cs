@@ -462,4 +462,20 @@ public sealed class Pl011UartTests
         W(_u, UARTIBRD, 0x1234, size: 2);
         Assert.Equal(0x1234u, R(_u, UARTIBRD));
     }
+
+    [Fact]
+    public void MidInstructionReadSeesAFrameEndThatIsDueButNotDispatched()
+    {
+        Init(fifo: true);
+        W(_u, UARTDR, 'a');
+        W(_u, UARTDR, 'b');
+        _b.Scheduler.Cycles = FrameTicks + 5;        // RunDue not called yet
+        Assert.Equal(FR_BUSY | FR_TXFE | FR_RXFE, R(_u, UARTFR)); // 'b' now shifting
+        Assert.Equal((byte)'a', Assert.Single(_sent).Data);
+        Assert.Equal(FrameTicks, _frames[1].StartTick); // 'b' started at the exact frame end
+        _b.Scheduler.RunDue();
+        Assert.Single(_sent);
+        _b.At(2 * FrameTicks);
+        Assert.Equal(2, _sent.Count);
+    }
 }

@@ -316,4 +316,29 @@ public sealed class Sp804TimerTests
         Assert.Equal(0x56u, R(_t, TimerXValue + 1, 1));
         Assert.Equal(0x1234u, R(_t, TimerXValue + 2, 2));
     }
+
+    [Fact]
+    public void MidInstructionReadSeesAZeroThatIsDueButNotDispatched()
+    {
+        W(_t, TimerXLoad, 9);
+        W(_t, TimerXControl, Periodic32);
+        _b.Scheduler.Cycles = 10 * T + 3;            // the CPU overshot the event; RunDue not called yet
+        Assert.Equal(1u, R(_t, TimerXRIS));
+        Assert.True(_t.TimInt1.Level);
+        W(_t, TimerXIntClr, 0);
+        _b.Scheduler.RunDue();                       // nothing left to fire for this period
+        Assert.False(_t.TimInt1.Level);
+        Assert.Equal(20 * T, _b.Scheduler.NextEventTime);
+    }
+
+    [Fact]
+    public void CatchUpOverSeveralPeriods()
+    {
+        W(_t, TimerXLoad, 0);
+        W(_t, TimerXControl, Periodic32);            // Load 0: zero on every edge
+        _b.Scheduler.Cycles = 5 * T + 10;
+        Assert.Equal(0u, R(_t, TimerXValue));
+        Assert.Equal(1u, R(_t, TimerXRIS));
+        Assert.Equal(6 * T, _b.Scheduler.NextEventTime);
+    }
 }
