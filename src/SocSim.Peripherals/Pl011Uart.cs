@@ -90,6 +90,7 @@ public sealed class Pl011Uart : IBusDevice
     private UartFrame _txFrame;
     private bool _rxBusy;
     private ushort _rxShift;
+    private int _rxWordLength;
     private bool _overrunPending;
 
     /// <param name="revision">PL011 revision for UARTPeriphID2[7:4]: 0 = r1p0, 1 = r1p1, 2 = r1p3, 3 = r1p5 (the default, PL011 TRM DDI 0183G 3.3.14); QEMU reports 1 (UARTPeriphID2 = 0x14).</param>
@@ -235,6 +236,7 @@ public sealed class Pl011Uart : IBusDevice
         _rxShift = _hostInput.Dequeue();
         _rxBusy = true;
         var frame = MakeFrame(AlignToClock(at), _rxShift);
+        _rxWordLength = frame.WordLength;
         _rxDone.Arm(frame.EndTick);
         FrameReceived?.Invoke(frame);
     }
@@ -242,8 +244,8 @@ public sealed class Pl011Uart : IBusDevice
     private void OnRxFrameEnd(long due)
     {
         _rxBusy = false;
-        int wlen = (int)((_lcrh >> (int)LCR_H_WLEN_SHIFT) & 3) + 5;
-        Receive((ushort)((_rxShift & ((1 << wlen) - 1)) | (_rxShift & 0x700)), due);
+        // The word length is the one in force when the frame started.
+        Receive((ushort)((_rxShift & ((1 << _rxWordLength) - 1)) | (_rxShift & 0x700)), due);
         StartRx(due);
         UpdateOutputs();
     }

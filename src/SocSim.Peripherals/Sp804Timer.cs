@@ -21,8 +21,8 @@ namespace SocSim.Peripherals;
 /// <item>Zero: the interrupt is raised at the enabled edge where the counter decrements to 0. The counter
 /// holds 0 for one count; the next enabled edge reloads TimerXLoad (periodic), wraps to 0xFFFFFFFF /
 /// 0xFFFF (free-running) or nothing happens (one-shot halts at 0). Hence a periodic interrupt every
-/// (Load+1)·prescale TIMCLK periods, and the first one (Load+1)·... after the load edge for prescale 1:
-/// one load edge then Load decrements.</item>
+/// (Load+1)·prescale TIMCLK periods. With prescale 1 the first interrupt comes Load edges after the
+/// load edge, i.e. Load+1 TIMCLK periods after a write made on (or just after) a TIMCLK edge.</item>
 /// <item>Load = 0: "If TimerXLoad is set to 0 then an interrupt is generated immediately" — at the load
 /// edge (when the counter becomes 0), if the timer is enabled.</item>
 /// <item>TimerXBGLoad writes the reload value (the same register TimerXLoad reads back) without touching
