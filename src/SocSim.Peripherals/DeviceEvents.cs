@@ -1,0 +1,89 @@
+using SocSim.Core;
+
+namespace SocSim.Peripherals;
+
+/// <summary>
+/// The scheduled events of one device, with catch-up. The CPU runs to the end of its instruction
+/// before the scheduler dispatches, so a register access in the middle of an instruction can happen
+/// at a tick where one of the device's events is already due but has not run. A device calls
+/// <see cref="CatchUp"/> at the start of every register access: due events run first, in time order,
+/// each with its own due tick, so the access sees the state the hardware has at <see cref="Scheduler.Now"/>.
+/// </summary>
+internal sealed class DeviceEvents
+{
+    private readonly Scheduler _s;
+    private readonly List<DeviceEvent> _events = new();
+
+    public DeviceEvents(Scheduler scheduler) => _s = scheduler;
+
+    internal Scheduler Scheduler => _s;
+    /// <summary>Due tick of the callback the scheduler is dispatching right now, else <see cref="long.MaxValue"/>.</summary>
+    internal long DispatchFloor = long.MaxValue;
+
+    public DeviceEvent Create(string name, Action<long> callback)
+    {
+        var e = new DeviceEvent(this, name, callback);
+        _events.Add(e);
+        return e;
+    }
+
+    /// <summary>Runs every event of this device due at or before <see cref="Scheduler.Now"/>.</summary>
+    public void CatchUp()
+    {
+        long now = _s.Now;
+        while (true)
+        {
+            DeviceEvent? first = null;
+            foreach (var e in _events)
+                if (e.Due >= 0 && e.Due <= now && (first == null || e.Due < first.Due)) first = e;
+            if (first == null) return;
+            first.Fire(fromScheduler: false);
+        }
+    }
+}
+
+/// <summary>One re-armable event of a device; <see cref="Due"/> is -1 when not armed.</summary>
+internal sealed class DeviceEvent
+{
+    private readonly DeviceEvents _owner;
+    private readonly Event _event;
+    private readonly Action<long> _callback;
+
+    internal DeviceEvent(DeviceEvents owner, string name, Action<long> callback)
+    {
+        _owner = owner;
+        _callback = callback;
+        _event = new Event(name, EventPriority.Peripheral, _ => Fire(fromScheduler: true));
+    }
+
+    public long Due { get; private set; } = -1;
+    public bool IsArmed => Due >= 0;
+
+    public void Arm(long tick)
+    {
+        Due = tick;
+        var s = _owner.Scheduler;
+        // A tick already in the past is only possible while catching up (a callback re-arming relative
+        // to its own due tick); CatchUp's loop runs it, so it is not handed to the scheduler.
+        if (tick >= s.Now || tick >= _owner.DispatchFloor) s.Schedule(_event, tick);
+        else s.Cancel(_event);
+    }
+
+    public void Cancel()
+    {
+        Due = -1;
+        _owner.Scheduler.Cancel(_event);
+    }
+
+    internal void Fire(bool fromScheduler)
+    {
+        long due = Due;
+        if (due < 0) return;
+        Due = -1;
+        _owner.Scheduler.Cancel(_event);
+        long saved = _owner.DispatchFloor;
+        _owner.DispatchFloor = fromScheduler ? due : long.MaxValue;
+        try { _callback(due); }
+        finally { _owner.DispatchFloor = saved; }
+    }
+}

@@ -1,0 +1,81 @@
+namespace SocSim.Peripherals;
+
+/// <summary>Parity as UARTLCR_H PEN/EPS/SPS select it (PL011 TRM 3.3.7).</summary>
+public enum UartParity : byte
+{
+    None,
+    Odd,
+    Even,
+    /// <summary>Stick parity, bit transmitted as 1 (PEN=1, SPS=1, EPS=0).</summary>
+    Mark,
+    /// <summary>Stick parity, bit transmitted as 0 (PEN=1, SPS=1, EPS=1).</summary>
+    Space,
+}
+
+/// <summary>
+/// Receive errors a host can attach to an injected character; the values are the UARTDR bits
+/// (PL011 TRM 3.3.1) the character carries through the receive FIFO.
+/// </summary>
+[Flags]
+public enum UartRxErrors : ushort
+{
+    None = 0,
+    /// <summary>FE: no valid stop bit.</summary>
+    Framing = 1 << 8,
+    /// <summary>PE: parity did not match EPS/SPS.</summary>
+    Parity = 1 << 9,
+    /// <summary>BE: the line was held low for longer than a full frame (the character is 0).</summary>
+    Break = 1 << 10,
+}
+
+/// <summary>
+/// One character frame on a UART line: start bit, 5-8 data bits LSB first, optional parity bit,
+/// 1 or 2 stop bits. Enough for a waveform tracer to draw TXD bit by bit.
+/// </summary>
+/// <remarks>
+/// Bit timing follows the PL011 fractional baud generator (TRM 2.4.3, 3.3.6): Baud16 pulses come every
+/// IBRD or IBRD+1 UARTCLK cycles so that on average they are BAUDDIV = IBRD + FBRD/64 cycles apart,
+/// and a bit lasts 16 Baud16 pulses. Bit edge i therefore falls floor(i·16·(64·IBRD+FBRD)/64) =
+/// floor(i·<see cref="Divisor64"/>/4) whole UARTCLK cycles after the start edge, which keeps every edge
+/// on a UARTCLK edge (the real generator's up-to-one-cycle jitter) with no rounding drift.
+/// </remarks>
+public readonly record struct UartFrame(
+    long StartTick,
+    ushort Data,
+    int WordLength,
+    UartParity Parity,
+    int StopBits,
+    int Divisor64,
+    long UartClkPeriodTicks)
+{
+    /// <summary>Bits on the line, start and stop bits included.</summary>
+    public int BitCount => 1 + WordLength + (Parity == UartParity.None ? 0 : 1) + StopBits;
+
+    /// <summary>UARTCLK cycles from the start edge to the start of bit <paramref name="bit"/> (bit = BitCount: end).</summary>
+    public static long CyclesToBit(int bit, int divisor64) => (long)bit * divisor64 / 4;
+
+    /// <summary>Tick at which bit <paramref name="bit"/> (0 = start bit) begins; BitCount gives the frame end.</summary>
+    public long BitStartTick(int bit) => StartTick + UartClkPeriodTicks * CyclesToBit(bit, Divisor64);
+
+    public long EndTick => BitStartTick(BitCount);
+
+    /// <summary>Nominal bit duration in ticks (exact as a fraction: UartClkPeriodTicks·Divisor64/4).</summary>
+    public double BitTicks => UartClkPeriodTicks * Divisor64 / 4.0;
+
+    public bool ParityBit => Parity switch
+    {
+        UartParity.Odd => (System.Numerics.BitOperations.PopCount(Data & ((1u << WordLength) - 1)) & 1) == 0,
+        UartParity.Even => (System.Numerics.BitOperations.PopCount(Data & ((1u << WordLength) - 1)) & 1) != 0,
+        UartParity.Mark => true,
+        _ => false,
+    };
+
+    /// <summary>Line level (true = mark/high) during bit <paramref name="bit"/> of the frame.</summary>
+    public bool BitLevel(int bit)
+    {
+        if (bit == 0) return false;
+        if (bit <= WordLength) return ((Data >> (bit - 1)) & 1) != 0;
+        if (Parity != UartParity.None && bit == WordLength + 1) return ParityBit;
+        return true;
+    }
+}
