@@ -256,6 +256,8 @@ public sealed unsafe class Bus : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint SlowRead(uint address, int size, AccessFlags flags)
     {
+        // Devices decode nTRANS (e.g. the VIC's protection); the CPU states it through Privileged.
+        if (Privileged) flags |= AccessFlags.Privileged;
         var m = FindMapping(address);
         bool abort = false;
         uint v;
@@ -269,6 +271,7 @@ public sealed unsafe class Bus : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void SlowWrite(uint address, int size, uint value, AccessFlags flags)
     {
+        if (Privileged) flags |= AccessFlags.Privileged;
         var m = FindMapping(address);
         bool abort = false;
         if (m != null) m.Device.Write(address, size, value, flags, ref abort);

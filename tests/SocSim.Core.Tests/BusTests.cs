@@ -110,3 +110,28 @@ public class BusTests
         Assert.True(bus.Aborted);
     }
 }
+
+public class BusPrivilegeTests
+{
+    private sealed class FlagDevice : IBusDevice
+    {
+        public AccessFlags Last;
+        public uint Read(uint a, int size, AccessFlags f, ref bool abort) { Last = f; return 0; }
+        public void Write(uint a, int size, uint v, AccessFlags f, ref bool abort) { Last = f; }
+    }
+
+    [Fact]
+    public void DevicesSeeNTransFromTheCpuMode()
+    {
+        var s = Scheduler.CycleBased();
+        using var bus = new Bus(s);
+        var dev = new FlagDevice();
+        bus.AddDevice("dev", 0x1000_0000, 0x1000, dev, WaitStates.Zero);
+        bus.Read32(0x1000_0000, AccessFlags.None);
+        Assert.True((dev.Last & AccessFlags.Privileged) != 0);
+        bus.Privileged = false;
+        bus.Write32(0x1000_0000, 0, AccessFlags.None);
+        Assert.True((dev.Last & AccessFlags.Privileged) == 0);
+        Assert.True((dev.Last & AccessFlags.Write) != 0);
+    }
+}
