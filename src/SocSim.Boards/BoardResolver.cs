@@ -185,7 +185,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 throw Error(tk, $"interrupt target \"{target}\" does not exist (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
             if (tp != null && !tp.Type.IsInterruptController)
                 throw Error(tk, $"\"{target}\" ({tp.Type.Name}) has no interrupt inputs (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
-            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? 0 : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? CpuInputOrder(kv.Key) : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 string ik = tk + ":" + input;
                 int? line = null;
@@ -216,6 +216,12 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             }
         }
         return list;
+    }
+
+    private static int CpuInputOrder(string s)
+    {
+        int i = PeripheralCatalog.CpuInputs.ToList().IndexOf(s);
+        return i < 0 ? int.MaxValue : i;
     }
 
     private static int LineOrder(string s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : int.MaxValue;
