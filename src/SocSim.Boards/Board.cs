@@ -28,6 +28,9 @@ public sealed record Board(
     public RegionSpec? Region(string name) =>
         Memory.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>A scheduler on this board's time base, ticking the CPU at its clock's period.</summary>
+    public Scheduler CreateScheduler() => new(TicksPerSecond, Cpu.Clock.PeriodTicks);
+
     /// <summary>The file (or <c>--set</c>) that supplied a dotted key path such as <c>memory.ram.base</c>, if known.</summary>
     public string? OriginOf(string keyPath) => Origins.TryGetValue(keyPath, out var o) ? o : null;
 }
@@ -71,6 +74,8 @@ public sealed record PeripheralSpec(
     IReadOnlyDictionary<string, object> Parameters)
 {
     public uint Size => Type.WindowSize;
+    /// <summary>PrimeCell peripherals have a 32-bit APB/AHB data bus.</summary>
+    public int BusWidth => 32;
     public ulong End => (ulong)Base + Size;
     public uint Last => (uint)(End - 1);
 

@@ -24,7 +24,7 @@ public static class BoardLoader
 {
     public const string SetSource = "--set";
 
-    /// <summary>The CPU clock used when nothing else is said: see boards/versatilepb.json.</summary>
+    /// <summary>Loads a single board file.</summary>
     public static Board Load(string file) => Load([file], []);
 
     public static Board Load(IReadOnlyList<string> files, IReadOnlyList<string> sets)
@@ -63,13 +63,14 @@ public static class BoardLoader
         /// <summary>Directory relative paths (init files) are resolved against.</summary>
         public required string Directory { get; init; }
         public byte[]? Json { get; init; }
-        public Dictionary<string, string?>? Sets { get; init; }
+        /// <summary>For <c>--set</c>: arguments for the command-line provider, <c>--a:b:c=value</c>.</summary>
+        public List<string>? Sets { get; init; }
         public IConfigurationRoot Root { get; set; } = null!;
 
         public void AddTo(IConfigurationBuilder b)
         {
             if (Json != null) b.AddJsonStream(new MemoryStream(Json));
-            else b.AddInMemoryCollection(Sets!);
+            else b.AddCommandLine(Sets!.ToArray());
         }
     }
 
@@ -88,8 +89,8 @@ public static class BoardLoader
         {
             throw new BoardException(path, "", $"cannot read board file: {e.Message}");
         }
-        // The configuration provider's syntax errors carry no reliable position, so parse first to
-        // report line and column.
+        // The configuration provider wraps System.Text.Json's error, whose "LineNumber" is zero-based;
+        // parse first with the same leniency to report a one-based line and column.
         try
         {
             using var doc = JsonDocument.Parse(bytes, JsonOptions);
@@ -138,7 +139,7 @@ public static class BoardLoader
 
     private static Source ReadSets(IReadOnlyList<string> sets)
     {
-        var d = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var args = new List<string>();
         foreach (var s in sets)
         {
             int eq = s.IndexOf('=');
@@ -146,9 +147,10 @@ public static class BoardLoader
             string key = s[..eq].Trim().Replace('.', ':');
             if (key.Split(':').Any(p => p.Length == 0))
                 throw new BoardException(SetSource, ToPath(key), $"empty segment in key \"{s[..eq]}\"");
-            d[key] = s[(eq + 1)..];
+            // The command-line provider splits at the first '=', so values may contain '='; later wins.
+            args.Add("--" + key + "=" + s[(eq + 1)..]);
         }
-        var src = new Source { Name = SetSource, Directory = System.IO.Directory.GetCurrentDirectory(), Sets = d };
+        var src = new Source { Name = SetSource, Directory = System.IO.Directory.GetCurrentDirectory(), Sets = args };
         var b = new ConfigurationBuilder();
         src.AddTo(b);
         src.Root = b.Build();
@@ -260,6 +262,9 @@ public static class BoardLoader
             case NodeKind.Value:
                 if (children.Count > 0)
                     throw new BoardException(s.Name, path, "expected a value, got an object or array");
+                // The JSON provider turns both null and {} into a key without a value.
+                if (section.Value == null)
+                    throw new BoardException(s.Name, path, "expected a value, got null or an empty object");
                 return;
             case NodeKind.Object:
                 if (children.Count == 0 && section.Value != null)

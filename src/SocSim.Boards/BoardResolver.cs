@@ -18,7 +18,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     public Board Resolve(BoardJson j)
     {
-        var clocks = ResolveClocks(j.Clocks!);
+        var (clocks, ticksPerSecond) = ResolveClocks(j.Clocks!);
         ClockSpec FindClock(string key, string? name)
         {
             var c = clocks.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -33,6 +33,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         var regions = j.Memory!.Select(kv => ResolveRegion(kv.Key, kv.Value)).OrderBy(r => r.Base).ToList();
         var peripherals = (j.Peripherals ?? []).Select(kv => ResolvePeripheral(kv.Key, kv.Value, FindClock))
             .OrderBy(p => p.Base).ToList();
+        CheckNames(regions, peripherals);
         CheckOverlaps(regions, peripherals);
         var interrupts = ResolveInterrupts(j.Interrupts ?? [], peripherals);
 
@@ -47,14 +48,14 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             peripherals,
             interrupts,
             semihosting,
-            clocks.Count == 0 ? 1 : clocks[0].FrequencyHz * clocks[0].PeriodTicks,
+            ticksPerSecond,
             sources.Select(s => s.Name).ToList(),
             origins.ByPath());
     }
 
     // ---------------------------------------------------------------- clocks
 
-    private List<ClockSpec> ResolveClocks(Dictionary<string, string> clocks)
+    private (List<ClockSpec>, long) ResolveClocks(Dictionary<string, string> clocks)
     {
         var hz = new List<(string Name, long Hz)>();
         foreach (var (name, value) in clocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -70,7 +71,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         {
             throw Error("clocks", $"the global time base (least common multiple of {string.Join(", ", hz.Select(c => $"{c.Name}={c.Hz}"))} Hz) does not fit in 64 bits; choose frequencies with more common factors");
         }
-        return hz.Select(c => new ClockSpec(c.Name, c.Hz, tps / c.Hz)).ToList();
+        return (hz.Select(c => new ClockSpec(c.Name, c.Hz, tps / c.Hz)).ToList(), tps);
     }
 
     // ---------------------------------------------------------------- memory
@@ -150,6 +151,20 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             };
         }
         return new PeripheralSpec(name, type, b, clock, ws, parameters);
+    }
+
+    // Regions and peripherals share one namespace: both become named bus mappings, and "cpu" names
+    // the CPU in interrupt wiring.
+    private void CheckNames(List<RegionSpec> regions, List<PeripheralSpec> peripherals)
+    {
+        foreach (var p in peripherals)
+        {
+            if (string.Equals(p.Name, "cpu", StringComparison.OrdinalIgnoreCase))
+                throw Error("peripherals:" + p.Name, "the name \"cpu\" is reserved for the CPU");
+            var r = regions.FirstOrDefault(r => string.Equals(r.Name, p.Name, StringComparison.OrdinalIgnoreCase));
+            if (r != null)
+                throw Error("peripherals:" + p.Name, $"name \"{p.Name}\" is also a memory region (memory.{r.Name}, from {origins.Of("memory:" + r.Name)}); names must be unique");
+        }
     }
 
     private void CheckOverlaps(List<RegionSpec> regions, List<PeripheralSpec> peripherals)

@@ -65,6 +65,8 @@ public sealed class BoardFilesTests
         Assert.Equal(24_000_000, b.Clock("UARTCLK").FrequencyHz);
         Assert.Equal(1_000_000, b.Clock("TIMCLK").FrequencyHz);
         Assert.True(b.Semihosting);
+        var sched = b.CreateScheduler();
+        Assert.Equal((600_000_000L, 12L), (sched.TicksPerSecond, sched.CpuPeriod));
         var ram = b.Region("ram")!;
         Assert.Equal((0u, 128u << 20, RegionKind.Ram, 32), (ram.Base, ram.Size, ram.Kind, ram.BusWidth));
         (string Name, string Type, uint Base)[] expected =

@@ -192,6 +192,31 @@ public sealed class BoardLoaderTests : IDisposable
     }
 
     [Fact]
+    public void NullIsNotAValue()
+    {
+        var e = Fails(Replace(Minimal, "\"busWidth\": 32", "\"busWidth\": null"));
+        Assert.EndsWith("board.json: memory.ram.busWidth: expected a value, got null or an empty object", e.Message);
+    }
+
+    [Fact]
+    public void NamesAreUniqueAndCpuIsReserved()
+    {
+        var e = Fails(Replace(Minimal, "\"timer0\": {", "\"ram\": {"));
+        Assert.Contains("board.json: peripherals.ram: name \"ram\" is also a memory region (memory.ram, from ", e.Message);
+        e = Fails(Replace(Minimal, "\"timer0\": {", "\"cpu\": {"));
+        Assert.EndsWith("board.json: peripherals.cpu: the name \"cpu\" is reserved for the CPU", e.Message);
+    }
+
+    [Fact]
+    public void SetValuesMayContainEqualsAndLaterSetsWin()
+    {
+        var b = BoardLoader.Load([Board(Replace(Minimal, "\"$schema\": \"board.schema.json\",", "\"description\": \"x\","))],
+            ["description=a=b", "memory.ram.waitStates.readN=5", "memory.ram.waitStates.readN=6"]);
+        Assert.Equal("a=b", b.Description);
+        Assert.Equal(6, b.Memory[0].WaitStates.ReadN);
+    }
+
+    [Fact]
     public void InitFileIsResolvedRelativeToTheBoardFile()
     {
         _files.WriteBytes("img/boot.bin", [1, 2, 3, 4]);
