@@ -1,0 +1,99 @@
+using SocSim.Core;
+
+namespace SocSim.Boards;
+
+/// <summary>
+/// A validated, resolved board: every number parsed, clocks resolved to Hz and to periods on the
+/// global time base, regions and peripherals sorted by base address. The machine builder consumes it.
+/// </summary>
+public sealed record Board(
+    string Description,
+    CpuSpec Cpu,
+    IReadOnlyList<ClockSpec> Clocks,
+    IReadOnlyList<RegionSpec> Memory,
+    IReadOnlyList<PeripheralSpec> Peripherals,
+    IReadOnlyList<InterruptConnection> Interrupts,
+    bool Semihosting,
+    long TicksPerSecond,
+    IReadOnlyList<string> Sources,
+    IReadOnlyDictionary<string, string> Origins)
+{
+    public ClockSpec Clock(string name) =>
+        Clocks.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"no clock named '{name}'");
+
+    public PeripheralSpec? Peripheral(string name) =>
+        Peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public RegionSpec? Region(string name) =>
+        Memory.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A scheduler on this board's time base, ticking the CPU at its clock's period.</summary>
+    public Scheduler CreateScheduler() => new(TicksPerSecond, Cpu.Clock.PeriodTicks);
+
+    /// <summary>The file (or <c>--set</c>) that supplied a dotted key path such as <c>memory.ram.base</c>, if known.</summary>
+    public string? OriginOf(string keyPath) => Origins.TryGetValue(keyPath, out var o) ? o : null;
+}
+
+public sealed record CpuSpec(string Type, ClockSpec Clock);
+
+/// <summary>A clock domain: its frequency and its period in ticks of the board's global time base.</summary>
+public sealed record ClockSpec(string Name, long FrequencyHz, long PeriodTicks)
+{
+    public ClockDomain CreateDomain() => new(Name, FrequencyHz, PeriodTicks);
+}
+
+public sealed record RegionSpec(
+    string Name,
+    uint Base,
+    uint Size,
+    RegionKind Kind,
+    int BusWidth,
+    WaitStates WaitStates,
+    string? InitFile)
+{
+    /// <summary>One past the last byte.</summary>
+    public ulong End => (ulong)Base + Size;
+    public uint Last => (uint)(End - 1);
+
+    /// <summary>Allocates the region and loads its <see cref="InitFile"/>, if any, at its base.</summary>
+    public MemoryRegion CreateRegion()
+    {
+        var r = new MemoryRegion(Name, Base, Size, Kind, BusWidth, WaitStates);
+        if (InitFile != null) r.Load(Base, File.ReadAllBytes(InitFile));
+        return r;
+    }
+}
+
+public sealed record PeripheralSpec(
+    string Name,
+    PeripheralType Type,
+    uint Base,
+    ClockSpec Clock,
+    WaitStates WaitStates,
+    IReadOnlyDictionary<string, object> Parameters)
+{
+    public uint Size => Type.WindowSize;
+    /// <summary>PrimeCell peripherals have a 32-bit APB/AHB data bus.</summary>
+    public int BusWidth => 32;
+    public ulong End => (ulong)Base + Size;
+    public uint Last => (uint)(End - 1);
+
+    /// <summary>A parameter's value, or its catalog default when the board did not set it.</summary>
+    public T Parameter<T>(string name) => (T)Parameters[name];
+}
+
+/// <summary>
+/// One wire from a peripheral output (<c>timer0.TIMINTC</c>) to a controller input (<c>vic.4</c>) or a
+/// CPU pin (<c>cpu.nIRQ</c>). <see cref="TargetLine"/> is the input number for controllers, null for the CPU.
+/// </summary>
+public sealed record InterruptConnection(
+    string SourceComponent,
+    string SourceOutput,
+    string TargetComponent,
+    string TargetInput,
+    int? TargetLine)
+{
+    public bool TargetsCpu => TargetLine == null;
+    public override string ToString() => $"{SourceComponent}.{SourceOutput} -> {TargetComponent}.{TargetInput}";
+}

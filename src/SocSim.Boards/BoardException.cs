@@ -1,0 +1,31 @@
+namespace SocSim.Boards;
+
+/// <summary>
+/// A board description that cannot be loaded. <see cref="Source"/> is the file that supplied the
+/// offending key (or <c>--set</c>), <see cref="KeyPath"/> the dotted key path inside the JSON.
+/// </summary>
+public sealed class BoardException : Exception
+{
+    public BoardException(string source, string keyPath, string problem)
+        : base(Format(source, keyPath, problem))
+    {
+        SourceName = source;
+        KeyPath = keyPath;
+        Problem = problem;
+    }
+
+    public BoardException(string message) : base(message)
+    {
+        SourceName = "";
+        KeyPath = "";
+        Problem = message;
+    }
+
+    /// <summary>The file (or <c>--set</c>) the offending key came from.</summary>
+    public string SourceName { get; }
+    public string KeyPath { get; }
+    public string Problem { get; }
+
+    private static string Format(string source, string keyPath, string problem) =>
+        keyPath.Length == 0 ? $"{source}: {problem}" : $"{source}: {keyPath}: {problem}";
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+
+namespace SocSim.Boards;
+
+/// <summary>
+/// Renders a <see cref="Board"/> as plain text for <c>socsim board show</c>. The output depends only
+/// on the board (no paths of the machine it runs on except the sources as given, no culture), so it
+/// can be compared in snapshot tests.
+/// </summary>
+public static class BoardPrinter
+{
+    public static string Print(Board board, bool includeSources = true)
+    {
+        var sb = new StringBuilder();
+        if (board.Description.Length > 0) sb.Append(board.Description).Append('\n');
+        if (includeSources) sb.Append("Sources: ").Append(string.Join(", ", board.Sources)).Append('\n');
+        sb.Append("CPU: ").Append(board.Cpu.Type).Append(" on ").Append(board.Cpu.Clock.Name)
+          .Append(" (").Append(Hz(board.Cpu.Clock.FrequencyHz)).Append(')')
+          .Append(", semihosting ").Append(board.Semihosting ? "on" : "off").Append('\n');
+
+        sb.Append("\nClocks (global tick: ").Append(board.TicksPerSecond.ToString(CultureInfo.InvariantCulture))
+          .Append(" ticks per second, the least common multiple of the clock frequencies):\n");
+        Table(sb, ["name", "frequency", "Hz", "period (ticks)"],
+            board.Clocks.Select(c => new[] { c.Name, Hz(c.FrequencyHz), N(c.FrequencyHz), N(c.PeriodTicks) }));
+
+        sb.Append("\nMemory map (wait states: read N/S, write N/S):\n");
+        var rows = board.Memory.Select(r => (r.Base, Row: new[]
+            {
+                r.Name, Hex(r.Base), Hex(r.Last), Size(r.Size), r.Kind.ToString().ToUpperInvariant(), r.BusWidth + "-bit",
+                $"{r.WaitStates.ReadN}/{r.WaitStates.ReadS}", $"{r.WaitStates.WriteN}/{r.WaitStates.WriteS}",
+                r.InitFile != null ? Path.GetFileName(r.InitFile) : "",
+            }))
+            .Concat(board.Peripherals.Select(p => (p.Base, Row: new[]
+            {
+                p.Name, Hex(p.Base), Hex(p.Last), Size(p.Size), p.Type.Name, "32-bit",
+                $"{p.WaitStates.ReadN}/{p.WaitStates.ReadS}", $"{p.WaitStates.WriteN}/{p.WaitStates.WriteS}", "",
+            })))
+            .OrderBy(x => x.Base).Select(x => x.Row);
+        Table(sb, ["name", "base", "end", "size", "kind", "width", "read", "write", "init"], rows);
+
+        if (board.Peripherals.Count > 0)
+        {
+            sb.Append("\nPeripherals:\n");
+            Table(sb, ["name", "type", "base", "clock", "parameters"],
+                board.Peripherals.Select(p => new[]
+                {
+                    p.Name, p.Type.Name, Hex(p.Base), p.Clock.Name,
+                    string.Join(", ", p.Parameters.Select(kv => $"{kv.Key}={Value(kv.Value)}")),
+                }));
+        }
+
+        if (board.Interrupts.Count > 0)
+        {
+            sb.Append("\nInterrupts:\n");
+            Table(sb, ["source", "", "target"],
+                board.Interrupts.Select(i => new[] { $"{i.SourceComponent}.{i.SourceOutput}", "->", $"{i.TargetComponent}.{i.TargetInput}" }));
+        }
+        return sb.ToString();
+    }
+
+    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Hex(uint v) => "0x" + v.ToString("X8", CultureInfo.InvariantCulture);
+
+    private static string Value(object v) => v switch
+    {
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    public static string Hz(long hz) =>
+        hz % 1_000_000 == 0 ? $"{hz / 1_000_000} MHz"
+        : hz % 1_000 == 0 ? $"{hz / 1_000} kHz"
+        : $"{hz} Hz";
+
+    public static string Size(ulong bytes) =>
+        bytes != 0 && bytes % (1UL << 30) == 0 ? $"{bytes >> 30} GiB"
+        : bytes != 0 && bytes % (1UL << 20) == 0 ? $"{bytes >> 20} MiB"
+        : bytes != 0 && bytes % (1UL << 10) == 0 ? $"{bytes >> 10} KiB"
+        : $"{bytes} B";
+
+    private static void Table(StringBuilder sb, string[] header, IEnumerable<string[]> rows)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = new int[header.Length];
+        foreach (var r in all)
+            for (int i = 0; i < r.Length; i++) widths[i] = Math.Max(widths[i], r[i].Length);
+        foreach (var r in all)
+        {
+            var line = new StringBuilder("  ");
+            for (int i = 0; i < r.Length; i++)
+            {
+                line.Append(r[i].PadRight(widths[i]));
+                if (i < r.Length - 1) line.Append("  ");
+            }
+            sb.Append(line.ToString().TrimEnd()).Append('\n');
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Globalization;
+using SocSim.Core;
+
+namespace SocSim.Boards;
+
+/// <summary>Turns the bound strings into a <see cref="Board"/>, checking every value and cross-reference.</summary>
+internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<BoardLoader.Source> sources)
+{
+    public const string AddressExpectation = "expected an integer or a hex string like \"0x1000\"";
+    public const string SizeExpectation = "expected an integer, a hex string like \"0x1000\" or a size like \"64KiB\", \"64MiB\", \"1GiB\"";
+    /// <summary>Peripheral bases must be 4 KiB aligned (PrimeCell windows are 4 KiB).</summary>
+    public const uint PeripheralAlignment = 0x1000;
+    /// <summary>Region bases and sizes must be word aligned.</summary>
+    public const uint RegionAlignment = 4;
+
+    private BoardException Error(string configKey, string problem) =>
+        new(origins.Of(configKey), BoardLoader.ToPath(configKey), problem);
+
+    public Board Resolve(BoardJson j)
+    {
+        var (clocks, ticksPerSecond) = ResolveClocks(j.Clocks!);
+        ClockSpec FindClock(string key, string? name)
+        {
+            var c = clocks.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+            return c ?? throw Error(key, $"clock \"{name}\" is not defined (defined clocks: {string.Join(", ", clocks.Select(c => c.Name))})");
+        }
+
+        string cpuType = j.Cpu!.Type!;
+        if (!PeripheralCatalog.CpuTypes.Contains(cpuType))
+            throw Error("cpu:type", $"unknown CPU type \"{cpuType}\" (known: {string.Join(", ", PeripheralCatalog.CpuTypes)})");
+        var cpu = new CpuSpec(cpuType, FindClock("cpu:clock", j.Cpu.Clock));
+
+        var regions = j.Memory!.Select(kv => ResolveRegion(kv.Key, kv.Value)).OrderBy(r => r.Base).ToList();
+        var peripherals = (j.Peripherals ?? []).Select(kv => ResolvePeripheral(kv.Key, kv.Value, FindClock))
+            .OrderBy(p => p.Base).ToList();
+        CheckNames(regions, peripherals);
+        CheckOverlaps(regions, peripherals);
+        var interrupts = ResolveInterrupts(j.Interrupts ?? [], peripherals);
+
+        bool semihosting = false;
+        if (j.Semihosting != null) semihosting = ParseBool("semihosting", j.Semihosting);
+
+        return new Board(
+            j.Description ?? "",
+            cpu,
+            clocks,
+            regions,
+            peripherals,
+            interrupts,
+            semihosting,
+            ticksPerSecond,
+            sources.Select(s => s.Name).ToList(),
+            origins.ByPath());
+    }
+
+    // ---------------------------------------------------------------- clocks
+
+    private (List<ClockSpec>, long) ResolveClocks(Dictionary<string, string> clocks)
+    {
+        var hz = new List<(string Name, long Hz)>();
+        foreach (var (name, value) in clocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            string key = "clocks:" + name;
+            long f = ParseInteger(key, value, "expected a frequency in Hz (an integer)", allowHex: false);
+            if (f <= 0) throw Error(key, $"clock frequency must be positive, got {value}");
+            hz.Add((name, f));
+        }
+        long tps;
+        try { tps = TimeBase.TicksPerSecond(hz.Select(c => c.Hz)); }
+        catch (OverflowException)
+        {
+            throw Error("clocks", $"the global time base (least common multiple of {string.Join(", ", hz.Select(c => $"{c.Name}={c.Hz}"))} Hz) does not fit in 64 bits; choose frequencies with more common factors");
+        }
+        return (hz.Select(c => new ClockSpec(c.Name, c.Hz, tps / c.Hz)).ToList(), tps);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private RegionSpec ResolveRegion(string name, RegionJson r)
+    {
+        string k = "memory:" + name + ":";
+        uint b = ParseAddress(k + "base", r.Base!);
+        uint size = ParseSize(k + "size", r.Size!);
+        if (size == 0) throw Error(k + "size", "size must be non-zero");
+        if ((ulong)b + size > 0x1_0000_0000UL)
+            throw Error(k + "size", $"region 0x{b:X8}+0x{size:X} extends past 4 GiB (ends at 0x{(ulong)b + size - 1:X9})");
+        if (b % RegionAlignment != 0)
+            throw Error(k + "base", $"base 0x{b:X8} is not word aligned (regions must start on a multiple of {RegionAlignment})");
+        if (size % RegionAlignment != 0)
+            throw Error(k + "size", $"size 0x{size:X} is not a multiple of {RegionAlignment} bytes");
+        var kind = r.Kind switch
+        {
+            "RAM" => RegionKind.Ram,
+            "ROM" => RegionKind.Rom,
+            _ => throw Error(k + "kind", $"expected \"RAM\" or \"ROM\", got \"{r.Kind}\""),
+        };
+        int width = (int)ParseInteger(k + "busWidth", r.BusWidth!, "expected a bus width of 8, 16 or 32", allowHex: false);
+        if (width is not (8 or 16 or 32)) throw Error(k + "busWidth", $"expected a bus width of 8, 16 or 32, got {r.BusWidth}");
+        var ws = ParseWaitStates(k + "waitStates", r.WaitStates!);
+        string? init = null;
+        if (r.Init != null)
+        {
+            string key = k + "init";
+            if (r.Init.Length == 0) throw Error(key, "expected a file path, got an empty string");
+            // Relative to the board file that supplied the key (the current directory for --set).
+            string dir = sources.First(s => s.Name == origins.Of(key)).Directory;
+            init = Path.GetFullPath(Path.Combine(dir, r.Init));
+            if (!File.Exists(init)) throw Error(key, $"init file \"{r.Init}\" not found (looked for {init})");
+            long len = new FileInfo(init).Length;
+            if (len > size) throw Error(key, $"init file \"{r.Init}\" is {len} bytes, larger than the region ({size} bytes)");
+        }
+        return new RegionSpec(name, b, size, kind, width, ws, init);
+    }
+
+    private WaitStates ParseWaitStates(string k, WaitStatesJson w)
+    {
+        int One(string name, string v)
+        {
+            long n = ParseInteger(k + ":" + name, v, "expected a number of wait states (a non-negative integer)", allowHex: false);
+            if (n < 0) throw Error(k + ":" + name, $"wait states must not be negative, got {v}");
+            if (n > 1000) throw Error(k + ":" + name, $"{v} wait states is implausible (at most 1000)");
+            return (int)n;
+        }
+        return new WaitStates(One("readN", w.ReadN!), One("readS", w.ReadS!), One("writeN", w.WriteN!), One("writeS", w.WriteS!));
+    }
+
+    // ---------------------------------------------------------------- peripherals
+
+    private PeripheralSpec ResolvePeripheral(string name, PeripheralJson p, Func<string, string?, ClockSpec> findClock)
+    {
+        string k = "peripherals:" + name + ":";
+        var type = PeripheralCatalog.Find(p.Type!)
+            ?? throw Error(k + "type", $"unknown peripheral type \"{p.Type}\" (known: {string.Join(", ", PeripheralCatalog.Names)})");
+        uint b = ParseAddress(k + "base", p.Base!);
+        if (b % PeripheralAlignment != 0)
+            throw Error(k + "base", $"base 0x{b:X8} is not 4 KiB aligned (peripheral bases must be multiples of 0x1000)");
+        if ((ulong)b + type.WindowSize > 0x1_0000_0000UL)
+            throw Error(k + "base", $"the {type.WindowSize:X}-byte window at 0x{b:X8} extends past 4 GiB");
+        var clock = findClock(k + "clock", p.Clock);
+        var ws = ParseWaitStates(k + "waitStates", p.WaitStates!);
+        var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var param in type.Parameters)
+        {
+            string pk = k + "parameters:" + param.Name;
+            string? v = p.Parameters?.FirstOrDefault(kv => kv.Key == param.Name).Value;
+            parameters[param.Name] = v == null ? param.Default : param.Type switch
+            {
+                ParameterType.Boolean => ParseBool(pk, v),
+                ParameterType.Integer => ParseInteger(pk, v, AddressExpectation, allowHex: true),
+                _ => v,
+            };
+        }
+        return new PeripheralSpec(name, type, b, clock, ws, parameters);
+    }
+
+    // Regions and peripherals share one namespace: both become named bus mappings, and "cpu" names
+    // the CPU in interrupt wiring.
+    private void CheckNames(List<RegionSpec> regions, List<PeripheralSpec> peripherals)
+    {
+        foreach (var p in peripherals)
+        {
+            if (string.Equals(p.Name, "cpu", StringComparison.OrdinalIgnoreCase))
+                throw Error("peripherals:" + p.Name, "the name \"cpu\" is reserved for the CPU");
+            var r = regions.FirstOrDefault(r => string.Equals(r.Name, p.Name, StringComparison.OrdinalIgnoreCase));
+            if (r != null)
+                throw Error("peripherals:" + p.Name, $"name \"{p.Name}\" is also a memory region (memory.{r.Name}, from {origins.Of("memory:" + r.Name)}); names must be unique");
+        }
+    }
+
+    private void CheckOverlaps(List<RegionSpec> regions, List<PeripheralSpec> peripherals)
+    {
+        var all = regions.Select(r => (Key: "memory:" + r.Name, r.Base, r.End))
+            .Concat(peripherals.Select(p => (Key: "peripherals:" + p.Name, p.Base, p.End)))
+            .OrderBy(x => x.Base).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
+        for (int i = 1; i < all.Count; i++)
+            for (int j = 0; j < i; j++)
+            {
+                var a = all[j];
+                var b = all[i];
+                if (b.Base < a.End && a.Base < b.End)
+                    throw Error(b.Key, $"0x{b.Base:X8}-0x{b.End - 1:X8} overlaps {BoardLoader.ToPath(a.Key)} " +
+                        $"(0x{a.Base:X8}-0x{a.End - 1:X8}, from {origins.Of(a.Key)})");
+            }
+    }
+
+    // ---------------------------------------------------------------- interrupts
+
+    private List<InterruptConnection> ResolveInterrupts(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals)
+    {
+        PeripheralSpec? Find(string name) =>
+            peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        var controllers = peripherals.Where(p => p.Type.IsInterruptController).Select(p => p.Name).ToList();
+        var list = new List<InterruptConnection>();
+        foreach (var (target, inputs) in wiring.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            string tk = "interrupts:" + target;
+            bool isCpu = target == "cpu";
+            var tp = isCpu ? null : Find(target);
+            if (!isCpu && tp == null)
+                throw Error(tk, $"interrupt target \"{target}\" does not exist (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
+            if (tp != null && !tp.Type.IsInterruptController)
+                throw Error(tk, $"\"{target}\" ({tp.Type.Name}) has no interrupt inputs (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
+            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? CpuInputOrder(kv.Key) : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                string ik = tk + ":" + input;
+                int? line = null;
+                if (isCpu)
+                {
+                    if (!PeripheralCatalog.CpuInputs.Contains(input))
+                        throw Error(ik, $"the CPU has no input \"{input}\" (inputs: {string.Join(", ", PeripheralCatalog.CpuInputs)})");
+                }
+                else
+                {
+                    int max = tp!.Type.InputCount - 1;
+                    if (!int.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                        throw Error(ik, $"expected an input number 0..{max} of {tp.Type.Name} \"{tp.Name}\", got \"{input}\"");
+                    if (n > max)
+                        throw Error(ik, $"input {n} out of range: {tp.Type.Name} \"{tp.Name}\" has inputs 0..{max}");
+                    line = n;
+                }
+                int dot = source.IndexOf('.');
+                if (dot <= 0 || dot == source.Length - 1 || source.IndexOf('.', dot + 1) >= 0)
+                    throw Error(ik, $"expected a source like \"timer0.TIMINTC\" (peripheral.output), got \"{source}\"");
+                string sc = source[..dot], so = source[(dot + 1)..];
+                var sp = Find(sc) ?? throw Error(ik, $"interrupt source \"{source}\": no peripheral named \"{sc}\" (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
+                if (!sp.Type.Outputs.Contains(so))
+                    throw Error(ik, $"interrupt source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Type.Outputs)})");
+                if (sp == tp)
+                    throw Error(ik, $"\"{source}\" would drive an input of its own controller");
+                list.Add(new InterruptConnection(sp.Name, so, isCpu ? "cpu" : tp!.Name, input, line));
+            }
+        }
+        return list;
+    }
+
+    private static int CpuInputOrder(string s)
+    {
+        int i = PeripheralCatalog.CpuInputs.ToList().IndexOf(s);
+        return i < 0 ? int.MaxValue : i;
+    }
+
+    private static int LineOrder(string s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : int.MaxValue;
+
+    // ---------------------------------------------------------------- numbers
+
+    private bool ParseBool(string key, string v) =>
+        string.Equals(v, "true", StringComparison.OrdinalIgnoreCase) ? true
+        : string.Equals(v, "false", StringComparison.OrdinalIgnoreCase) ? false
+        : throw Error(key, $"expected true or false, got \"{v}\"");
+
+    private uint ParseAddress(string key, string v)
+    {
+        long n = ParseInteger(key, v, AddressExpectation, allowHex: true);
+        if (n < 0) throw Error(key, $"address must not be negative, got {v}");
+        if (n > uint.MaxValue) throw Error(key, $"address {v} does not fit in 32 bits");
+        return (uint)n;
+    }
+
+    private uint ParseSize(string key, string v)
+    {
+        long mult = 1;
+        string digits = v;
+        foreach (var (suffix, m) in new[] { ("KiB", 1L << 10), ("MiB", 1L << 20), ("GiB", 1L << 30) })
+            if (v.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                mult = m;
+                digits = v[..^suffix.Length];
+                // "64 MiB" is accepted; "0x40MiB" and "MiB" are not.
+                digits = digits.TrimEnd(' ');
+                if (digits.Length == 0 || !digits.All(char.IsAsciiDigit)) throw Error(key, $"{SizeExpectation}, got \"{v}\"");
+                break;
+            }
+        long n = ParseInteger(key, digits, SizeExpectation, allowHex: mult == 1);
+        if (n < 0) throw Error(key, $"size must not be negative, got {v}");
+        if (n > (1L << 32) / mult) throw Error(key, $"size {v} is larger than 4 GiB");
+        n *= mult;
+        if (n > uint.MaxValue) throw Error(key, n == 1L << 32 ? $"size {v}: a region of the whole 4 GiB space is not supported" : $"size {v} is larger than 4 GiB");
+        return (uint)n;
+    }
+
+    /// <summary>Decimal (optionally negative, so that negatives get their own message) or 0x-prefixed hex.</summary>
+    private long ParseInteger(string key, string v, string expectation, bool allowHex)
+    {
+        if (allowHex && (v.StartsWith("0x", StringComparison.Ordinal) || v.StartsWith("0X", StringComparison.Ordinal)))
+        {
+            string h = v[2..];
+            if (h.Length > 0 && h.Length <= 16 && h.All(char.IsAsciiHexDigit)
+                && ulong.TryParse(h, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong u) && u <= long.MaxValue)
+                return (long)u;
+            throw Error(key, $"{expectation}, got \"{v}\"");
+        }
+        string d = v.StartsWith('-') ? v[1..] : v;
+        if (d.Length > 0 && d.Length <= 18 && d.All(char.IsAsciiDigit))
+            return long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        throw Error(key, $"{expectation}, got \"{v}\"");
+    }
+}
