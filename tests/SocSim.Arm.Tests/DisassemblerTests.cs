@@ -1,0 +1,170 @@
+using Xunit.Abstractions;
+
+namespace SocSim.Arm.Tests;
+
+public sealed class DisassemblerTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// Every ELF under firmware/ (the ISA coverage images and any firmware added later) must
+    /// disassemble exactly as arm-none-eabi-objdump -d prints it.
+    /// </summary>
+    [Fact]
+    public void MatchesObjdumpOnEveryFirmwareElf()
+    {
+        string firmware = Path.Combine(DisassemblerObjdump.RepoRoot(), "firmware");
+        string[] elfs = Directory.GetFiles(firmware, "*.elf", SearchOption.AllDirectories);
+        Array.Sort(elfs, StringComparer.Ordinal);
+        Assert.NotEmpty(elfs);
+
+        var result = new DisassemblerObjdump.Result();
+        foreach (string elf in elfs)
+            DisassemblerObjdump.Compare(elf, result);
+
+        output.WriteLine($"{elfs.Length} ELF files: {result.Describe()}");
+        Assert.True(result.MismatchCount == 0, result.Describe());
+        // The ISA coverage images alone hold tens of thousands of instructions of each state.
+        Assert.True(result.Arm > 1000 && result.Thumb > 1000 && result.ThumbBl > 10, result.Describe());
+    }
+
+    /// <summary>
+    /// Bonus coverage: compiler-generated code from Debian's newlib ARMv4T multilibs (ARM and
+    /// Thumb), when the toolchain package is installed.
+    /// </summary>
+    [Fact]
+    public void MatchesObjdumpOnNewlibArmv4t()
+    {
+        string[] libraries =
+        [
+            "/usr/lib/arm-none-eabi/newlib/libc.a",
+            "/usr/lib/arm-none-eabi/newlib/thumb/nofp/libc.a",
+        ];
+        var result = new DisassemblerObjdump.Result();
+        int found = 0;
+        foreach (string library in libraries.Where(File.Exists))
+        {
+            found++;
+            DisassemblerObjdump.Compare(library, result);
+        }
+        output.WriteLine(found == 0 ? "newlib multilibs not installed; nothing compared" : result.Describe());
+        Assert.True(result.MismatchCount == 0, result.Describe());
+    }
+
+    [Theory]
+    // Shifter operand edge cases: LSL #0 is no shift, LSR/ASR #0 mean #32, ROR #0 is RRX.
+    [InlineData(0xe0810002u, "add\tr0, r1, r2")]
+    [InlineData(0xe0810022u, "add\tr0, r1, r2, lsr #32")]
+    [InlineData(0xe0810042u, "add\tr0, r1, r2, asr #32")]
+    [InlineData(0xe0810062u, "add\tr0, r1, r2, rrx")]
+    [InlineData(0xe0810f62u, "add\tr0, r1, r2, ror #30")]
+    [InlineData(0xe0810312u, "add\tr0, r1, r2, lsl r3")]
+    // MOV with a shift prints as the shift instruction; MOV r0, r0 is objdump's nop.
+    [InlineData(0xe1a00101u, "lsl\tr0, r1, #2")]
+    [InlineData(0xe1b00021u, "lsrs\tr0, r1, #32")]
+    [InlineData(0xe1a00061u, "rrx\tr0, r1")]
+    [InlineData(0xe1a00271u, "ror\tr0, r1, r2")]
+    [InlineData(0xe1a00000u, "nop")]
+    [InlineData(0x01a00000u, "moveq\tr0, r0")]
+    // Immediates: signed decimal, or "#imm8, rot" when the rotation is not the canonical one.
+    [InlineData(0xe3e004ffu, "mvn\tr0, #-16777216")]
+    [InlineData(0xe27fff01u, "rsbs\tpc, pc, #1, 30")]
+    [InlineData(0xe330f001u, "teq\tr0, #1")]
+    // PC-relative and other addressing modes.
+    [InlineData(0xe59f000cu, "ldr\tr0, [pc, #12]")]
+    [InlineData(0xe51f000cu, "ldr\tr0, [pc, #-12]")]
+    [InlineData(0xe5110000u, "ldr\tr0, [r1, #-0]")]
+    [InlineData(0xe4910000u, "ldr\tr0, [r1], #0")]
+    [InlineData(0xe7310182u, "ldr\tr0, [r1, -r2, lsl #3]!")]
+    [InlineData(0xe4f10004u, "ldrbt\tr0, [r1], #4")]
+    [InlineData(0xe15100b6u, "ldrh\tr0, [r1, #-6]")]
+    [InlineData(0xe01100d2u, "ldrsb\tr0, [r1], -r2")]
+    // Stack aliases.
+    [InlineData(0xe52d4004u, "push\t{r4}")]
+    [InlineData(0xe49d4004u, "pop\t{r4}")]
+    [InlineData(0xe92d4010u, "push\t{r4, lr}")]
+    [InlineData(0xe92d0010u, "stmfd\tsp!, {r4}")]
+    [InlineData(0xe8bd0010u, "ldmfd\tsp!, {r4}")]
+    [InlineData(0xe8d00002u, "ldm\tr0, {r1}^")]
+    [InlineData(0xe8a00006u, "stmia\tr0!, {r1, r2}")]
+    // Status registers, SWI, coprocessors, undefined.
+    [InlineData(0xe10f0000u, "mrs\tr0, CPSR")]
+    [InlineData(0xe129f000u, "msr\tCPSR_fc, r0")]
+    [InlineData(0xe328f20fu, "msr\tCPSR_f, #-268435456")]
+    [InlineData(0xef000012u, "svc\t0x00000012")]
+    [InlineData(0xee010f10u, "mcr\t15, 0, r0, cr1, cr0, {0}")]
+    [InlineData(0xee32fef3u, "mrc\t14, 1, APSR_nzcv, cr2, cr3, {7}")]
+    [InlineData(0xed354304u, "ldc\t3, cr4, [r5, #-16]!")]
+    [InlineData(0xecc54305u, "stcl\t3, cr4, [r5], {5}")]
+    [InlineData(0xe7f000f0u, "udf\t#0")]
+    [InlineData(0xe6000010u, "<UNDEFINED> instruction: 0xe6000010")]
+    public void ArmSpelling(uint opcode, string expected)
+    {
+        Assert.Equal(expected, Disassembler.Arm(opcode, 0x8000));
+    }
+
+    [Theory]
+    [InlineData(0xeaffffdeu, 0x8080u, "b\t8000")]
+    [InlineData(0x0bffffdcu, 0x8088u, "bleq\t8000")]
+    [InlineData(0xebffffffu, 0x0u, "bl\t4")]
+    [InlineData(0xeafffffdu, 0x0u, "b\tfffffffc")]   // wraps below address 0
+    public void ArmBranchTargets(uint opcode, uint address, string expected)
+    {
+        Assert.Equal(expected, Disassembler.Arm(opcode, address));
+    }
+
+    [Theory]
+    [InlineData((ushort)0x0008, 0x0u, "movs\tr0, r1")]
+    [InlineData((ushort)0x0808, 0x0u, "lsrs\tr0, r1, #32")]
+    [InlineData((ushort)0x1008, 0x0u, "asrs\tr0, r1, #32")]
+    [InlineData((ushort)0x1c08, 0x0u, "adds\tr0, r1, #0")]
+    [InlineData((ushort)0x4240, 0x0u, "negs\tr0, r0")]
+    [InlineData((ushort)0x4348, 0x0u, "muls\tr0, r1")]
+    [InlineData((ushort)0x46c0, 0x0u, "nop")]
+    [InlineData((ushort)0x4687, 0x0u, "mov\tpc, r0")]
+    [InlineData((ushort)0x4748, 0x0u, "bx\tr9")]
+    [InlineData((ushort)0x4801, 0x8112u, "ldr\tr0, [pc, #4]")]
+    [InlineData((ushort)0xa001, 0x8110u, "add\tr0, pc, #4")]
+    [InlineData((ushort)0x6800, 0x0u, "ldr\tr0, [r0, #0]")]
+    [InlineData((ushort)0xb082, 0x0u, "sub\tsp, #8")]
+    [InlineData((ushort)0xb500, 0x0u, "push\t{lr}")]
+    [InlineData((ushort)0xbd00, 0x0u, "pop\t{pc}")]
+    [InlineData((ushort)0xc801, 0x0u, "ldmia\tr0, {r0}")]
+    [InlineData((ushort)0xc802, 0x0u, "ldmia\tr0!, {r1}")]
+    [InlineData((ushort)0xc003, 0x0u, "stmia\tr0!, {r0, r1}")]
+    [InlineData((ushort)0xd0fe, 0x812eu, "beq.n\t812e")]
+    [InlineData((ushort)0xd480, 0x8138u, "bmi.n\t803c")]
+    [InlineData((ushort)0xe7fe, 0x812cu, "b.n\t812c")]
+    [InlineData((ushort)0xe400, 0x8134u, "b.n\t7938")]
+    [InlineData((ushort)0xdf01, 0x0u, "svc\t1")]
+    [InlineData((ushort)0xdeff, 0x0u, "udf\t#255")]
+    [InlineData((ushort)0x4780, 0x0u, "<UNDEFINED> instruction: 0x4780")]
+    public void ThumbSpelling(ushort opcode, uint address, string expected)
+    {
+        Assert.Equal(expected, Disassembler.Thumb(opcode, address));
+    }
+
+    [Theory]
+    [InlineData((ushort)0xf000, (ushort)0xf800, 0x80f4u, "bl\t80f8")]
+    [InlineData((ushort)0xf7ff, (ushort)0xfffe, 0x8160u, "bl\t8160")]            // -4: sign-extended prefix
+    [InlineData((ushort)0xf400, (ushort)0xf800, 0x8164u, "bl\tffc08168")]        // -4 MiB, wraps
+    [InlineData((ushort)0xf3ff, (ushort)0xffff, 0x8168u, "bl\t40816a")]          // +4 MiB - 2
+    public void ThumbBlTargets(ushort first, ushort second, uint address, string expected)
+    {
+        Assert.Equal(expected, Disassembler.ThumbBl(first, second, address));
+    }
+
+    [Fact]
+    public void LoneBlHalvesShowTheirOffsetPart()
+    {
+        Assert.Equal("bl.prefix\t#-4096", Disassembler.Thumb(0xf7ff, 0));
+        Assert.Equal("bl.suffix\t#4094", Disassembler.Thumb(0xffff, 0));
+    }
+
+    [Fact]
+    public void NormaliseStripsSymbolsAndComments()
+    {
+        Assert.Equal("b 8000", DisassemblerObjdump.Normalise("b\t8000 <main+0x10>"));
+        Assert.Equal("ldr r0, [pc, #4]", DisassemblerObjdump.Normalise("ldr\tr0, [pc, #4]\t@ (8118 <_start+0x118>)"));
+        Assert.Equal("<UNDEFINED> instruction: 0xe6000010",
+            DisassemblerObjdump.Normalise("\t\t@ <UNDEFINED> instruction: 0xe6000010"));
+    }
+}
