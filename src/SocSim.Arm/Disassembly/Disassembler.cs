@@ -315,8 +315,10 @@ public static class Disassembler
         string rn = R(op, 16);
         string sign = (op & 0x00800000) != 0 ? "" : "-";
         string address;
-        if (!pre)
-            address = writeback ? $"[{rn}], #{sign}{imm8 * 4}" : $"[{rn}], {{{imm8}}}";  // unindexed: option byte
+        if (!pre && writeback)
+            address = $"[{rn}], #{sign}{imm8 * 4}";
+        else if (!pre)                        // unindexed: the byte is a coprocessor option
+            address = $"[{rn}], {{{(imm8 == 0 ? sign : "")}{imm8}}}";  // objdump shows U=0 only as "{-0}"
         else if (imm8 == 0 && sign.Length == 0)
             address = $"[{rn}]";              // objdump omits a zero offset even with writeback
         else
