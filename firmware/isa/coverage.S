@@ -267,7 +267,7 @@ arm_undefined:
 	.inst	0xe6000010		@ media space: undefined on ARMv4T
 	.inst	0x07f000f0		@ udf encoding with a condition: undefined
 	.inst	0xe1a10000		@ mov with Rn != 0: objdump rejects it
-	.inst	0xe1300000		@ teq without S
+	.inst	0xe1200000		@ teq without S
 
 @ ------------------------------------------------------------------ Thumb state
 	.thumb

@@ -19,6 +19,7 @@ internal static partial class DisassemblerObjdump
         public int Thumb { get; set; }
         public int ThumbBl { get; set; }
         public int SkippedRelocated { get; set; }
+        public int SkippedNamedCoprocessor { get; set; }
         public int Total => Arm + Thumb + ThumbBl;
         public int MismatchCount { get; set; }
         public List<Mismatch> FirstMismatches { get; } = [];
@@ -28,6 +29,8 @@ internal static partial class DisassemblerObjdump
             var sb = new StringBuilder();
             sb.Append(CultureInfo.InvariantCulture,
                 $"compared {Total} instructions (ARM {Arm}, Thumb {Thumb}, Thumb BL pairs {ThumbBl}); {MismatchCount} mismatches");
+            if (SkippedNamedCoprocessor > 0)
+                sb.Append(CultureInfo.InvariantCulture, $"; {SkippedNamedCoprocessor} FPA/VFP/iWMMXt or ARMv5+ NV-space words skipped");
             if (SkippedRelocated > 0)
                 sb.Append(CultureInfo.InvariantCulture, $"; {SkippedRelocated} instructions with relocations skipped");
             foreach (var m in FirstMismatches)
@@ -136,12 +139,37 @@ internal static partial class DisassemblerObjdump
         }
     }
 
+    /// <summary>
+    /// Words objdump decodes with its FPA, Maverick, VFP/NEON, iWMMXt or ARMv8-M coprocessor
+    /// tables (coprocessors 0-2, 4-6, 9-11; LDC/STC on 15) or as ARMv5+ instructions of the NV
+    /// condition space. The disassembler prints ARMv4T's generic CDP/LDC/STC/MCR/MRC for the
+    /// former and undefined for the latter; an ARM7TDMI has none of those units. Such words only
+    /// occur in libgcc's unwinder (save/restore of VFP, FPA and iWMMXt registers).
+    /// </summary>
+    public static bool IsNamedCoprocessorOrNv(uint word)
+    {
+        if (word >> 28 == 15)
+            return true;
+        bool transfer = ((word >> 25) & 7) == 6;
+        bool operation = ((word >> 24) & 15) == 14;
+        if (!transfer && !operation)
+            return false;
+        uint cp = (word >> 8) & 15;
+        return cp is <= 2 or 4 or 5 or 6 or 9 or 10 or 11 || (transfer && cp == 15);
+    }
+
     private static void CompareOne(string file, string addressText, string raw, string text, Result result, int keep)
     {
         uint address = uint.Parse(addressText, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         string actual;
         if (raw.Length == 8)
         {
+            uint word = uint.Parse(raw, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (IsNamedCoprocessorOrNv(word))
+            {
+                result.SkippedNamedCoprocessor++;
+                return;
+            }
             actual = Disassembler.Arm(uint.Parse(raw, NumberStyles.HexNumber, CultureInfo.InvariantCulture), address);
             result.Arm++;
         }

@@ -27,25 +27,30 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Bonus coverage: compiler-generated code from Debian's newlib ARMv4T multilibs (ARM and
-    /// Thumb), when the toolchain package is installed.
+    /// Bonus coverage: compiler-generated code from the ARMv4T multilibs (ARM and Thumb) of
+    /// Debian's newlib and libgcc, when the toolchain packages are installed.
     /// </summary>
     [Fact]
-    public void MatchesObjdumpOnNewlibArmv4t()
+    public void MatchesObjdumpOnToolchainArmv4tLibraries()
     {
-        string[] libraries =
-        [
-            "/usr/lib/arm-none-eabi/newlib/libc.a",
-            "/usr/lib/arm-none-eabi/newlib/thumb/nofp/libc.a",
-        ];
-        var result = new DisassemblerObjdump.Result();
-        int found = 0;
-        foreach (string library in libraries.Where(File.Exists))
+        var libraries = new List<string>();
+        foreach (string multilib in new[] { "", "thumb/nofp/" })
         {
-            found++;
-            DisassemblerObjdump.Compare(library, result);
+            foreach (string name in new[] { "libc.a", "libm.a" })
+                libraries.Add($"/usr/lib/arm-none-eabi/newlib/{multilib}{name}");
+            if (Directory.Exists("/usr/lib/gcc/arm-none-eabi"))
+            {
+                foreach (string version in Directory.GetDirectories("/usr/lib/gcc/arm-none-eabi"))
+                    libraries.Add(Path.Combine(version, multilib, "libgcc.a"));
+            }
         }
-        output.WriteLine(found == 0 ? "newlib multilibs not installed; nothing compared" : result.Describe());
+        var result = new DisassemblerObjdump.Result();
+        var found = libraries.Where(File.Exists).ToList();
+        foreach (string library in found)
+            DisassemblerObjdump.Compare(library, result);
+        output.WriteLine(found.Count == 0
+            ? "toolchain libraries not installed; nothing compared"
+            : $"{string.Join(", ", found)}: {result.Describe()}");
         Assert.True(result.MismatchCount == 0, result.Describe());
     }
 
@@ -96,6 +101,22 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
     [InlineData(0xecc54305u, "stcl\t3, cr4, [r5], {5}")]
     [InlineData(0xe7f000f0u, "udf\t#0")]
     [InlineData(0xe6000010u, "<UNDEFINED> instruction: 0xe6000010")]
+    // objdump quirks found by comparing random encodings.
+    [InlineData(0xe1100001u, "tst\tr0, r1")]                        // S clear: still a comparison
+    [InlineData(0xe1200000u, "<UNDEFINED> instruction: 0xe1200000")] // ... but TEQ without S is not
+    [InlineData(0xe1a10000u, "<UNDEFINED> instruction: 0xe1a10000")] // MOV with Rn != 0
+    [InlineData(0xe1e10000u, "mvn\tr0, r0")]                        // MVN with Rn != 0 is fine
+    [InlineData(0x212ffd72u, "msrcs\tCPSR_fsxc, r2, ror sp")]       // MSR takes any shifter operand
+    [InlineData(0x9168f997u, "msrls\tSPSR_f, r7")]                  // ... but drops a 1xx1 shift
+    [InlineData(0x31a08ab3u, "lsrcc\tr8, r3")]                      // likewise the MOV aliases
+    [InlineData(0xe13542f8u, "teq\tr5, r8")]                        // and TEQ
+    [InlineData(0x216df0b4u, "strhcs\tpc, [sp, #-4]!")]             // halfword wins over MSR
+    [InlineData(0xe1ff00b4u, "ldrh\tr0, [pc, #4]")]                 // PC-relative: writeback not shown
+    [InlineData(0xe5bf0004u, "ldr\tr0, [pc, #4]!")]                 // ... only for halfwords
+    [InlineData(0xec150300u, "ldc\t3, cr0, [r5], {-0}")]            // unindexed, U clear, option 0
+    [InlineData(0xec150307u, "ldc\t3, cr0, [r5], {7}")]
+    [InlineData(0x7df30e00u, "ldclvc\t14, cr0, [r3]")]              // zero offset hides writeback
+    [InlineData(0xfa000000u, "<UNDEFINED> instruction: 0xfa000000")] // NV space (BLX imm is ARMv5)
     public void ArmSpelling(uint opcode, string expected)
     {
         Assert.Equal(expected, Disassembler.Arm(opcode, 0x8000));
