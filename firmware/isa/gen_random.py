@@ -2,11 +2,16 @@
 """Generates random-encodings.S: pseudo-random ARM words and every Thumb halfword, for
 comparing the disassembler with objdump over encodings no compiler would emit.
 
-Only encodings that objdump decodes identically with its default (all architectures)
-feature set and with `-m armv4t` are kept (ARM state; Thumb is filtered by encoding), which drops ARMv5+ instructions (CLZ, BLX,
-media, Thumb-2 ...) while keeping everything ARMv4T defines. Coprocessor numbers that
-objdump decodes as FPA (1, 2), Maverick (4-6), VFP (10, 11) or iWMMXt (0, 1) are avoided, and so is 9, which objdump
-rejects for LDC/STC/MCR/MRC.
+ARM state: only words that objdump decodes identically with its default (all architectures)
+feature set and with `-m armv4t` are kept, which drops ARMv5+ instructions (CLZ, BLX, media,
+LDRD ...) while keeping everything ARMv4T defines. Coprocessor numbers that objdump decodes
+as FPA (1, 2), Maverick (4-6), VFP (10, 11) or iWMMXt (0, 1) are avoided, and so is 9, which
+objdump rejects for LDC/STC/MCR/MRC.
+
+Thumb state: every halfword below the 32-bit prefixes except IT (after which objdump
+conditions the following instructions), plus random BL pairs. The ARMv5T+ 16-bit forms
+(BLX, CBZ, BKPT, hints ...) are kept: the disassembler spells them as objdump does.
+
 Deterministic: fixed seed.
 
 Usage: gen_random.py OUT.S   (needs arm-none-eabi-gcc and arm-none-eabi-objdump)
@@ -51,17 +56,13 @@ def arm_candidates(rng):
     return [w for w in words if (w & 0x0f8000f0) != 0x01800090]
 
 
-def is_v4t_thumb(h):
-    """objdump -m armv4t still decodes ARMv5+ Thumb, so filter by encoding here."""
-    if (h & 0xff80) == 0x4780 or (h & 0xff84) == 0x4704:   # BLX register; BXNS (v8-M)
-        return False
-    if (h & 0xf000) == 0xb000:                      # format 13/14 only; CBZ, CPS, IT ... are later
-        return (h & 0x0f00) == 0 or (h & 0x0600) == 0x0400
-    return True
+def is_comparable_thumb(h):
+    """Every halfword but IT, after which objdump conditions the following instructions."""
+    return not ((h & 0xff00) == 0xbf00 and (h & 0xf) != 0)
 
 
 def thumb_candidates(rng):
-    halves = [h for h in range(0xe800) if is_v4t_thumb(h)]
+    halves = [h for h in range(0xe800) if is_comparable_thumb(h)]
     pairs = []
     for _ in range(3000):
         pairs.append((0xf000 | rng.getrandbits(11), 0xf800 | rng.getrandbits(11)))

@@ -157,7 +157,18 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
     [InlineData((ushort)0xe400, 0x8134u, "b.n\t7938")]
     [InlineData((ushort)0xdf01, 0x0u, "svc\t1")]
     [InlineData((ushort)0xdeff, 0x0u, "udf\t#255")]
-    [InlineData((ushort)0x4780, 0x0u, "<UNDEFINED> instruction: 0x4780")]
+    [InlineData((ushort)0x4701, 0x0u, "bx\tr0")]                       // SBZ bits ignored ...
+    [InlineData((ushort)0x4704, 0x0u, "bxns\tr0")]                     // ... except bit 2 (ARMv8-M)
+    // ARMv5T+ forms, undefined on the ARM7TDMI, spelled as objdump does.
+    [InlineData((ushort)0x4780, 0x0u, "blx\tr0")]
+    [InlineData((ushort)0x4781, 0x0u, "<UNDEFINED> instruction: 0x4781")]
+    [InlineData((ushort)0xbf00, 0x0u, "nop")]                          // the linker's nop for weak calls
+    [InlineData((ushort)0xbf60, 0x0u, "nop\t{6}")]
+    [InlineData((ushort)0xbe00, 0x0u, "bkpt\t0x0000")]
+    [InlineData((ushort)0xb672, 0x0u, "cpsid\ti")]
+    [InlineData((ushort)0xb2c0, 0x0u, "uxtb\tr0, r0")]
+    [InlineData((ushort)0xbb7f, 0x100u, "cbnz\tr7, 162")]
+    [InlineData((ushort)0xbf08, 0x0u, "<UNDEFINED> instruction: 0xbf08")] // IT: not decoded
     public void ThumbSpelling(ushort opcode, uint address, string expected)
     {
         Assert.Equal(expected, Disassembler.Thumb(opcode, address));

@@ -9,8 +9,12 @@ namespace SocSim.Arm;
 /// (binutils 2.40, standard register names) for every ARMv4T encoding, minus objdump's
 /// <c>&lt;symbol&gt;</c> annotations and <c>@ ...</c> comments. Branch targets are absolute hex
 /// addresses without a <c>0x</c> prefix, exactly as objdump prints them before the symbol.
-/// Encodings that are undefined on ARMv4T print as <c>&lt;UNDEFINED&gt; instruction: 0x...</c>,
-/// the text objdump puts in its comment for encodings it cannot decode.
+/// ARM words that are undefined on ARMv4T print as <c>&lt;UNDEFINED&gt; instruction: 0x...</c>,
+/// the text objdump puts in its comment for encodings it cannot decode (objdump itself would
+/// name ARMv5+ instructions there). Coprocessor instructions always use the generic
+/// CDP/LDC/STC/MCR/MRC spelling, where objdump names FPA, VFP, Maverick and iWMMXt ones.
+/// In Thumb state the 16-bit ARMv5T+ forms (BLX, BKPT, CBZ, hints ...) are spelled as objdump
+/// does; IT is printed as undefined because objdump conditions the instructions after it.
 /// Not on the hot path: one string per call.
 /// </summary>
 public static class Disassembler
@@ -392,7 +396,7 @@ public static class Disassembler
             case 5:
                 if ((op & 0x1000) == 0)
                     return $"add\t{LowReg(op, 8)}, {((op & 0x800) != 0 ? "sp" : "pc")}, #{(op & 0xff) << 2}";
-                return ThumbMisc(op);
+                return ThumbMisc(op, address);
             case 6:
                 return ThumbGroup6(op, address);
             default:
@@ -457,23 +461,78 @@ public static class Disassembler
             case 1: return $"cmp\t{rd}, {rs}";
             case 2: return op == 0x46c0 ? "nop" : $"mov\t{rd}, {rs}";
             default:
-                if ((op & 0x80) != 0)
-                    return Undefined16(op);        // BLX register: ARMv5T
-                return $"bx\t{rs}";
+                // Bits [2:0] should be zero; objdump ignores them except bit 2, which selects
+                // the ARMv8-M non-secure forms. BLX register is ARMv5T.
+                if ((op & 0x80) == 0)
+                    return $"{((op & 7) == 4 ? "bxns" : "bx")}\t{rs}";
+                return (op & 7) switch
+                {
+                    0 => $"blx\t{rs}",
+                    4 => $"blxns\t{rs}",
+                    _ => Undefined16(op),
+                };
         }
     }
 
-    private static string ThumbMisc(uint op)
+    // Format 13 (SP adjust) and 14 (push/pop) are the ARMv4T part of the 1011 space; the rest
+    // is ARMv5T and later, decoded here as objdump does so that stray words in linked images
+    // (such as the linker's "nop" for a call to an undefined weak function) still match.
+    // IT is left undefined: objdump conditions the following instructions on it.
+    private static string ThumbMisc(uint op, uint address)
     {
-        if ((op & 0x0f00) == 0)
-            return $"{((op & 0x80) != 0 ? "sub" : "add")}\tsp, #{(op & 0x7f) << 2}";
-        if ((op & 0x0600) == 0x0400)
+        string rd = LowReg(op, 0), rm = LowReg(op, 3);
+        switch ((op >> 8) & 15)
         {
-            bool pop = (op & 0x0800) != 0;
-            uint list = (op & 0xff) | ((op & 0x100) != 0 ? (pop ? 0x8000u : 0x4000u) : 0);
-            return $"{(pop ? "pop" : "push")}\t{RegisterList(list)}";
+            case 0x0:
+                return $"{((op & 0x80) != 0 ? "sub" : "add")}\tsp, #{(op & 0x7f) << 2}";
+            case 0x4 or 0x5:
+                return $"push\t{RegisterList((op & 0xff) | ((op & 0x100) != 0 ? 0x4000u : 0))}";
+            case 0xc or 0xd:
+                return $"pop\t{RegisterList((op & 0xff) | ((op & 0x100) != 0 ? 0x8000u : 0))}";
+            case 0x1 or 0x3 or 0x9 or 0xb:
+            {
+                uint offset = ((op >> 3) & 0x40) | ((op >> 2) & 0x3e);
+                return $"{((op & 0x800) != 0 ? "cbnz" : "cbz")}\t{rd}, {Hex(address + 4 + offset)}";
+            }
+            case 0x2:
+                return $"{((op >> 6) & 3) switch { 0 => "sxth", 1 => "sxtb", 2 => "uxth", _ => "uxtb" }}\t{rd}, {rm}";
+            case 0xa:
+                return ((op >> 6) & 3) switch
+                {
+                    0 => $"rev\t{rd}, {rm}",
+                    1 => $"rev16\t{rd}, {rm}",
+                    2 => $"hlt\t0x{op & 0x3f:x4}",
+                    _ => $"revsh\t{rd}, {rm}",
+                };
+            case 0x6:
+                if ((op & 0xf7) == 0x10)
+                    return $"setpan\t#{(op >> 3) & 1}";
+                if ((op & 0xf7) == 0x50)
+                    return $"setend\t{((op & 8) != 0 ? "be" : "le")}";
+                if ((op & 0xe8) == 0x60)
+                {
+                    string flags = ((op & 4) != 0 ? "a" : "") + ((op & 2) != 0 ? "i" : "") + ((op & 1) != 0 ? "f" : "");
+                    return $"{((op & 0x10) != 0 ? "cpsid" : "cpsie")}\t{flags}";
+                }
+                return Undefined16(op);
+            case 0xe:
+                return $"bkpt\t0x{op & 0xff:x4}";
+            case 0xf:
+                if ((op & 0xf) != 0)
+                    return Undefined16(op);
+                return ((op >> 4) & 15) switch
+                {
+                    0 => "nop",
+                    1 => "yield",
+                    2 => "wfe",
+                    3 => "wfi",
+                    4 => "sev",
+                    5 => "sevl",
+                    uint hint => $"nop\t{{{hint}}}",
+                };
+            default:
+                return Undefined16(op);
         }
-        return Undefined16(op);
     }
 
     private static string ThumbGroup6(uint op, uint address)
