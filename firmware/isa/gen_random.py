@@ -9,7 +9,7 @@ as FPA (1, 2), Maverick (4-6), VFP (10, 11) or iWMMXt (0, 1) are avoided, and so
 objdump rejects for LDC/STC/MCR/MRC.
 
 Thumb state: every halfword below the 32-bit prefixes except IT (after which objdump
-conditions the following instructions), plus random BL pairs. The ARMv5T+ 16-bit forms
+conditions the following instructions), plus random BL and BLX pairs. The ARMv5T+ 16-bit forms
 (BLX, CBZ, BKPT, hints ...) are kept: the disassembler spells them as objdump does.
 
 Deterministic: fixed seed.
@@ -66,6 +66,8 @@ def thumb_candidates(rng):
     pairs = []
     for _ in range(3000):
         pairs.append((0xf000 | rng.getrandbits(11), 0xf800 | rng.getrandbits(11)))
+    for _ in range(500):        # BLX (ARMv5T): the suffix's bit 0 must be clear
+        pairs.append((0xf000 | rng.getrandbits(11), 0xe800 | (rng.getrandbits(10) << 1)))
     return halves, pairs
 
 
@@ -127,7 +129,7 @@ def main():
         addr += 4
     write_source(out, keep_arm, keep_halves, keep_pairs)
     print(f"kept {len(keep_arm)}/{len(arm)} ARM, {len(keep_halves)}/{len(halves)} Thumb, "
-          f"{len(keep_pairs)}/{len(pairs)} BL pairs", file=sys.stderr)
+          f"{len(keep_pairs)}/{len(pairs)} BL/BLX pairs", file=sys.stderr)
 
 
 if __name__ == "__main__":

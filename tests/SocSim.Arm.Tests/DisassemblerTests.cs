@@ -179,6 +179,8 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
     [InlineData((ushort)0xf7ff, (ushort)0xfffe, 0x8160u, "bl\t8160")]            // -4: sign-extended prefix
     [InlineData((ushort)0xf400, (ushort)0xf800, 0x8164u, "bl\tffc08168")]        // -4 MiB, wraps
     [InlineData((ushort)0xf3ff, (ushort)0xffff, 0x8168u, "bl\t40816a")]          // +4 MiB - 2
+    [InlineData((ushort)0xf000, (ushort)0xe800, 0x0102u, "blx\t104")]          // BLX: word-aligned target
+    [InlineData((ushort)0xf000, (ushort)0xe801, 0x0100u, "<UNDEFINED> instruction: 0xf000e801")]
     public void ThumbBlTargets(ushort first, ushort second, uint address, string expected)
     {
         Assert.Equal(expected, Disassembler.ThumbBl(first, second, address));

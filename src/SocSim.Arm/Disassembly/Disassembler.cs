@@ -412,14 +412,21 @@ public static class Disassembler
 
     /// <summary>
     /// Disassembles a Thumb BL prefix/suffix pair at <paramref name="address"/> (the prefix's
-    /// address) as the single instruction objdump shows.
+    /// address) as the single instruction objdump shows. A BLX suffix (ARMv5T) gives objdump's
+    /// <c>blx</c> with the word-aligned target.
     /// </summary>
     public static string ThumbBl(ushort first, ushort second, uint address)
     {
-        if ((first & 0xf800) != 0xf000 || (second & 0xf800) != 0xf800)
-            return $"<UNDEFINED> instruction: 0x{first:x4}{second:x4}";
-        int offset = (((int)((uint)first << 21)) >> 9) | ((second & 0x7ff) << 1);
-        return $"bl\t{Hex(address + 4 + (uint)offset)}";
+        if ((first & 0xf800) == 0xf000)
+        {
+            int offset = (((int)((uint)first << 21)) >> 9) | ((second & 0x7ff) << 1);
+            uint target = address + 4 + (uint)offset;
+            if ((second & 0xf800) == 0xf800)
+                return $"bl\t{Hex(target)}";
+            if ((second & 0xf801) == 0xe800)
+                return $"blx\t{Hex(target & ~3u)}";
+        }
+        return $"<UNDEFINED> instruction: 0x{first:x4}{second:x4}";
     }
 
     private static string ThumbShiftAddSub(uint op)
