@@ -75,6 +75,24 @@ public sealed unsafe partial class ArmCpu : IDisposable
         _stop = false;
     }
 
+    /// <summary>
+    /// Reset state (SVC, IRQ and FIQ disabled) but starting at <paramref name="entry"/> instead of the
+    /// reset vector, as a loader starts an ELF at its entry point; bit 0 selects Thumb state.
+    /// </summary>
+    public void ResetTo(uint entry)
+    {
+        SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F | ((entry & 1) != 0 ? Psr.T : 0));
+        Refill(entry);
+        _stop = false;
+        Fault = null;
+    }
+
+    /// <summary>
+    /// Set when the core cannot go on: an exception was taken and fetching its vector aborted (no
+    /// memory at the vector table). The run stops at once.
+    /// </summary>
+    public string? Fault { get; private set; }
+
     /// <summary>Executes one instruction (or one exception entry) to completion.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step()
@@ -156,6 +174,11 @@ public sealed unsafe partial class ArmCpu : IDisposable
         _r[SpsrBank + _bank] = old;
         _r[14] = lr;
         Refill(vector);
+        if (_abt0)
+        {
+            Fault = $"{mode} exception (return address 0x{lr:X8}): fetching its vector at 0x{vector:X8} aborted";
+            RequestStop();
+        }
     }
 
     // ---- pipeline ----

@@ -51,8 +51,13 @@ public sealed class Semihosting
         _cpu = cpu;
         _bus = cpu.Bus;
         _o = options;
+        _heapInfo = options.HeapInfo;
         cpu.SwiHook = OnSwi;
     }
+
+    /// <summary>SYS_HEAPINFO's answer; the loader sets it once it knows where the image ends.</summary>
+    public (uint HeapBase, uint HeapLimit, uint StackBase, uint StackLimit) HeapInfo { get => _heapInfo; set => _heapInfo = value; }
+    private (uint, uint, uint, uint) _heapInfo;
 
     /// <summary>The exit code once the program called SYS_EXIT or SYS_EXIT_EXTENDED.</summary>
     public int? ExitCode { get; private set; }
@@ -89,7 +94,7 @@ public sealed class Semihosting
             case 0x11: return (uint)(_o.EpochSeconds + _bus.Scheduler.Now / _bus.Scheduler.TicksPerSecond);
             case 0x13: return (uint)_errno;
             case 0x15: return GetCommandLine(p);
-            case 0x16: return HeapInfo(p);
+            case 0x16: return WriteHeapInfo(p);
             case 0x18: Exit(p, p == ApplicationExit ? 0 : 1); return 0;
             case 0x20: Exit(Word(p), Word(p) == ApplicationExit ? (int)Word(p + 4) : 1); return 0;
             case 0x30:                                                                // SYS_ELAPSED
@@ -219,10 +224,10 @@ public sealed class Semihosting
     }
 
     /// <summary>SYS_HEAPINFO: r1 points to a word that points to a four-word block the host fills.</summary>
-    private uint HeapInfo(uint p)
+    private uint WriteHeapInfo(uint p)
     {
         uint block = Word(p);
-        var (hb, hl, sb, sl) = _o.HeapInfo;
+        var (hb, hl, sb, sl) = _heapInfo;
         _bus.DebugWrite32(block, hb);
         _bus.DebugWrite32(block + 4, hl);
         _bus.DebugWrite32(block + 8, sb);

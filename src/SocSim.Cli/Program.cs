@@ -1,6 +1,11 @@
 using System.CommandLine;
 using SocSim.Cli;
 
-var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator");
-root.Subcommands.Add(ConformanceCommand.Create());
+var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
+{
+    RunCommand.Create(),
+    BoardCommand.Create(),
+    ConformanceCommand.Create(),
+    BenchCommand.Create(),
+};
 return root.Parse(args).Invoke();

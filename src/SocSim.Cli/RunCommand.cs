@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SocSim.Boards;
+using SocSim.Boards.Elf;
+
+namespace SocSim.Cli;
+
+/// <summary>
+/// `socsim run [ELF] [--board FILE]... [--set K=V]... [--max-cycles N] [--stats] [--regs] [--uart NAME] [--uart-input FILE]`.
+/// stdout carries the firmware's console UART (and semihosting output); stderr carries the simulator's.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF to run (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
+        var boards = new Option<string[]>("--board") { Description = "board JSON; repeat to layer overrides (later wins); default boards/versatilepb.json" };
+        var sets = new Option<string[]>("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
+        var maxCycles = new Option<long?>("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
+        var stats = new Option<bool>("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
+        var regs = new Option<bool>("--regs") { Description = "print the registers of the current mode to stderr at the end" };
+        var uart = new Option<string?>("--uart") { Description = "the UART connected to stdout (and --uart-input); default: the board's console UART" };
+        var uartInput = new Option<FileInfo?>("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
+        var sandbox = new Option<DirectoryInfo?>("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
+        var semihosting = new Option<bool>("--semihosting") { Description = "enable semihosting even if the board does not" };
+        var cmd = new Command("run", "run firmware on a board")
+        {
+            elf, boards, sets, maxCycles, stats, regs, uart, uartInput, sandbox, semihosting,
+        };
+        cmd.SetAction(r => Run(r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
+            r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting)));
+        return cmd;
+    }
+
+    private static int Run(FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
+        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
+    {
+        string elfPath = elf?.FullName ?? Defaults.DemoElf;
+        var boardFiles = boards.Length > 0 ? boards : [Defaults.Board];
+        Machine machine;
+        try
+        {
+            var board = BoardLoader.Load(boardFiles, sets);
+            machine = Machine.Create(board, new MachineOptions
+            {
+                Console = Console.OpenStandardOutput(),
+                ConsoleInput = Console.OpenStandardInput(),
+                ConsoleUart = uartName,
+                SandboxDirectory = sandbox?.FullName,
+                CommandLine = Path.GetFileName(elfPath),
+                ForceSemihosting = semihosting,
+            });
+            machine.LoadElf(elfPath);
+            if (uartInput != null)
+            {
+                var name = uartName ?? machine.ConsoleUart ?? throw new ArgumentException("--uart-input needs --uart NAME: the board has no console UART");
+                machine.Uarts[name].EnqueueHostInput(File.ReadAllBytes(uartInput.FullName));
+            }
+        }
+        catch (Exception e) when (e is BoardException or ElfException or IOException or ArgumentException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"socsim run: {e.Message}");
+            return Defaults.ExitUsage;
+        }
+
+        using (machine)
+        {
+            var sw = Stopwatch.StartNew();
+            var result = machine.Run(maxCycles ?? long.MaxValue);
+            sw.Stop();
+            if (stats) Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
+            if (regs) Console.Error.WriteLine(RegsLine(machine));
+            switch (result.Reason)
+            {
+                case StopReason.Exit: return result.ExitCode!.Value;
+                case StopReason.CycleLimit:
+                    Console.Error.WriteLine($"socsim run: cycle limit of {maxCycles} cycles reached at pc=0x{machine.Cpu.Pc:X8}");
+                    return Defaults.ExitCycleLimit;
+                case StopReason.Fault:
+                    Console.Error.WriteLine($"socsim run: core stopped on a fault: {result.Fault}");
+                    return Defaults.ExitFault;
+                default:
+                    Console.Error.WriteLine($"socsim run: stopped at pc=0x{machine.Cpu.Pc:X8}");
+                    return Defaults.ExitStopped;
+            }
+        }
+    }
+
+    public static string StatsLine(Machine m, RunResult r, double hostSeconds) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"cycles={r.Cycles} instructions={r.Instructions} sim_ns={m.SimulatedNanoseconds} host_s={hostSeconds:F3} mips={(hostSeconds > 0 ? r.Instructions / hostSeconds / 1e6 : 0):F2}");
+
+    /// <summary>Registers of the current mode; r15 is the address of the next instruction, as GDB shows pc.</summary>
+    public static string RegsLine(Machine m)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < 15; i++) parts.Add($"r{i}={m.Cpu.GetRegister(i):x8}");
+        parts.Add($"r15={m.Cpu.Pc:x8}");
+        parts.Add($"cpsr={m.Cpu.Cpsr:x8}");
+        return string.Join(' ', parts);
+    }
+}
