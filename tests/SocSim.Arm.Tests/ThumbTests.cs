@@ -537,4 +537,85 @@ public sealed class ThumbTests
         m.Step(2);
         Assert.Equal(before + 2, m.Cpu.Instructions);
     }
+    [Fact]
+    public void PushPop_EmptyList_BehaveAsEmptyLdmStm()
+    {
+        // PUSH {} / POP {} (R = 0, no registers): as LDM/STM with an empty list, R15 is transferred and
+        // SP moves by 0x40 (ARM7TDMI behaviour, as documented for GBA hardware).
+        using var m = Run(0, m => { m[13] = 0x3000; }, (ushort)0xB400, (ushort)0xBC00);
+        m.Step();
+        Assert.Equal(0x3000u - 0x40, m[13]);
+        Assert.Equal(Code + 6, m.Read32(0x3000 - 0x40));
+        m.Write32(0x3000 - 0x40, 0x600);
+        m.Step();
+        Assert.Equal(0x3000u, m[13]);
+        Assert.Equal(0x600u, m.Cpu.Pc);
+        Assert.True(m.Cpu.Thumb);
+    }
+
+    [Fact]
+    public void DataAbort_InThumb_LrIsAddressPlus8_SpsrHasT()
+    {
+        // 0x4000_0000 is unmapped: the bus signals ABORT.
+        using var m = Run(0, m => { m[1] = 0x4000_0000; }, T.Nop, T.LdrImm(0, 1, 0));
+        m[0] = 0x1234;
+        m.Step(2);
+        Assert.Equal(CpuMode.Abort, m.Cpu.Mode);
+        Assert.False(m.Cpu.Thumb);
+        Assert.Equal(Vectors.DataAbort, m.Cpu.Pc);
+        Assert.Equal(Code + 2 + 8, m[14]);                          // SUBS PC, LR, #8 re-executes the load
+        Assert.NotEqual(0u, m.Cpu.GetSpsr(CpuMode.Abort) & Psr.T);
+        Assert.Equal(0x1234u, m.Cpu.GetBankedRegister(CpuMode.Supervisor, 0));
+    }
+
+    [Fact]
+    public void DataAbort_OnStore_InThumb()
+    {
+        using var m = Run(0, m => { m[1] = 0x4000_0000; }, T.StrImm(0, 1, 0));
+        m.Step();
+        Assert.Equal(CpuMode.Abort, m.Cpu.Mode);
+        Assert.Equal(Code + 8, m[14]);
+    }
+
+    [Fact]
+    public void PrefetchAbort_InThumb_LrIsAddressPlus4()
+    {
+        // Branch into unmapped space: the aborted halfword reaches execute and traps.
+        using var m = Run(0, m => { m[0] = 0x4000_0001; }, T.Bx(0));
+        m.Step();
+        Assert.True(m.Cpu.Thumb);
+        m.Step();
+        Assert.Equal(CpuMode.Abort, m.Cpu.Mode);
+        Assert.Equal(Vectors.PrefetchAbort, m.Cpu.Pc);
+        Assert.Equal(0x4000_0000u + 4, m[14]);                       // SUBS PC, LR, #4 retries the fetch
+        Assert.NotEqual(0u, m.Cpu.GetSpsr(CpuMode.Abort) & Psr.T);
+    }
+
+    [Fact]
+    public void Undefined_InThumb_ReturnsWithMovsPcLr()
+    {
+        // The undefined handler returns to the next Thumb instruction with MOVS PC, LR.
+        using var m = Run(0, _ => { }, (ushort)0xDE00, T.MovImm(3, 33));
+        m.Write32(Vectors.Undefined, A.DpReg(0xD, true, 15, 0, 14));
+        m.Step();
+        Assert.Equal(CpuMode.Undefined, m.Cpu.Mode);
+        m.Step();
+        Assert.Equal(CpuMode.Supervisor, m.Cpu.Mode);
+        Assert.True(m.Cpu.Thumb);
+        Assert.Equal(Code + 2, m.Cpu.Pc);
+        m.Step();
+        Assert.Equal(33u, m[3]);
+    }
+
+    [Fact]
+    public void Swi_ReturnsToThumbWithMovsPcLr()
+    {
+        using var m = Run(0, _ => { }, T.Swi(5), T.MovImm(3, 44));
+        m.Write32(Vectors.Swi, A.DpReg(0xD, true, 15, 0, 14));
+        m.Step(2);
+        Assert.True(m.Cpu.Thumb);
+        Assert.Equal(Code + 2, m.Cpu.Pc);
+        m.Step();
+        Assert.Equal(44u, m[3]);
+    }
 }
