@@ -160,6 +160,11 @@ public sealed unsafe partial class ArmCpu
 
     // ---- format 5: hi register operations and branch exchange ----
 
+    /// <summary>
+    /// ADD/CMP/MOV with H1:H2 extending Rd/Rs to R8-R15. Only CMP sets flags. R15 as an operand reads as
+    /// address + 4; ADD/MOV to R15 branch (2S+1N) and stay in Thumb state. The TRM leaves H1 = H2 = 0
+    /// "undefined" (unpredictable, not a trap); the datapath simply runs them with the low registers.
+    /// </summary>
     private static void ThumbHiReg(ArmCpu c, uint op)
     {
         uint rd = (op & 7) | ((op >> 4) & 8);
@@ -177,7 +182,10 @@ public sealed unsafe partial class ArmCpu
         else c._r[rd] = res;
     }
 
-    /// <summary>BX Rs: bit 0 of the target selects the state; to ARM the target is word-aligned (TRM 5.5).</summary>
+    /// <summary>
+    /// BX Rs: bit 0 of the target selects the state; to ARM the target is word-aligned (TRM 5.5). H1 set
+    /// (BLX Rs from ARMv5) is unpredictable on ARMv4T and runs as BX here.
+    /// </summary>
     private static void ThumbBx(ArmCpu c, uint op)
     {
         uint target = c._r[(op >> 3) & 15];
