@@ -97,10 +97,44 @@ public sealed unsafe partial class ArmCpu : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step()
     {
+        if (_hook != null) { StepHooked(); return; }
         if (_intPending && TakeInterrupt()) return;
         if ((_cpsr & Psr.T) == 0) StepArm();
         else StepThumb();
     }
+
+    private IExecutionHook? _hook;
+    private long _hookResumeAt = -1;
+    private uint _hookResumePc;
+
+    /// <summary>Breakpoints, tracers and profilers; null (the default) costs one branch per instruction.</summary>
+    public IExecutionHook? Hook { get => _hook; set => _hook = value; }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StepHooked()
+    {
+        var hook = _hook!;
+        if (!(_intPending && TakeInterrupt()))
+        {
+            // An instruction the hook stopped before runs without being offered again on resume.
+            uint pc = Pc;
+            bool resuming = _instructions == _hookResumeAt && pc == _hookResumePc;
+            if (!resuming && hook.BeforeInstruction(this, pc, _op0))
+            {
+                _hookResumeAt = _instructions;
+                _hookResumePc = pc;
+                RequestStop();
+                return;
+            }
+            _hookResumeAt = -1;
+            if ((_cpsr & Psr.T) == 0) StepArm();
+            else StepThumb();
+        }
+        hook.AfterInstruction(this);
+    }
+
+    /// <summary>Whether an ARM condition field passes for the given CPSR flags (Thumb conditional branches too).</summary>
+    public static bool ConditionPassed(uint cond, uint cpsr) => ((CondTable[cond & 15] >> (int)(cpsr >> 28)) & 1) != 0;
 
     /// <summary>
     /// Runs until <paramref name="cycleLimit"/> or a stop request, running scheduler events whenever

@@ -173,7 +173,7 @@ public sealed class ThumbTests
     [Fact]
     public void Bx_ToArmAndBack()
     {
-        using var m = Run(0, m => { m[0] = 0x402; },   // bit 0 clear: ARM state, word-aligned to 0x400
+        using var m = Run(0, m => { m[0] = 0x400; },   // bit 0 clear: ARM state
             T.Bx(0));
         m.Write32(0x400, A.DpImm(0xD, false, 1, 0, 0x31), A.DpImm(0x4, false, 1, 1, 0x01, 8), A.Bx(1));
         // ARM: MOV r1, #0x31; ADD r1, r1, #0x10000 (1 ROR 16); BX r1
@@ -192,13 +192,25 @@ public sealed class ThumbTests
     }
 
     [Fact]
-    public void BxPc_FromThumb_GoesToArmAtAlignedAddress()
+    public void BxPc_FromThumb_GoesToArmAtTheWordAfter()
     {
-        // At 0x102: BX PC reads 0x106, bit 0 clear -> ARM at 0x104.
+        // At 0x100 (word-aligned, as the architecture requires): BX PC reads 0x104 -> ARM at 0x104.
+        using var m = Run(0, _ => { }, T.Bx(15), T.Nop, (ushort)(A.Nop & 0xFFFF), (ushort)(A.Nop >> 16));
+        m.Step(1);
+        Assert.False(m.Cpu.Thumb);
+        Assert.Equal(0x104u, m.Cpu.Pc);
+    }
+
+    [Fact]
+    public void BxPc_FromAHalfwordAddress_KeepsA1InArmState()
+    {
+        // UNPREDICTABLE in the architecture. At 0x102: BX PC reads 0x106 -> ARM state with R15 keeping
+        // bit 1, as the conformance data records for ARM-state BX; the fetch returns the word at 0x104.
         using var m = Run(0, _ => { }, T.Nop, T.Bx(15), (ushort)(A.Nop & 0xFFFF), (ushort)(A.Nop >> 16));
         m.Step(2);
         Assert.False(m.Cpu.Thumb);
-        Assert.Equal(0x104u, m.Cpu.Pc);
+        Assert.Equal(0x106u, m.Cpu.Pc);
+        Assert.Equal(0x10Eu, m[15]);
     }
 
     [Fact]
