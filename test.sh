@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every SocSim test. Installs the Debian packages the tests drive when they are missing:
 # binutils-arm-none-eabi (objdump checks the disassembler), python3-unicorn (result oracle),
-# qemu-system-arm (firmware oracle). Extra arguments go to `dotnet test`.
+# qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
+# UART line of our VCDs), gtkwave (vcd2fst parses our VCDs), iverilog and verilator (write RTL VCDs
+# for the reader and vcd-diff). Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,6 +11,11 @@ need=()
 command -v arm-none-eabi-objdump >/dev/null 2>&1 || need+=(binutils-arm-none-eabi)
 /usr/bin/python3 -c 'import unicorn' >/dev/null 2>&1 || need+=(python3-unicorn)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
+command -v gdb-multiarch >/dev/null 2>&1 || need+=(gdb-multiarch)
+command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
+command -v vcd2fst >/dev/null 2>&1 || need+=(gtkwave)
+command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
+command -v verilator >/dev/null 2>&1 || need+=(verilator)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "test.sh: installing ${need[*]}" >&2

@@ -87,6 +87,58 @@ public sealed class Machine : IDisposable
 
     public static Machine Create(Board board, MachineOptions? options = null) => new(board, options ?? new MachineOptions());
 
+    private readonly List<IExecutionHook> _hooks = new();
+    private readonly List<IBusObserver> _observers = new();
+
+    /// <summary>Adds an execution hook; several may be installed (breakpoints, tracers, profilers).</summary>
+    public void AddHook(IExecutionHook hook)
+    {
+        _hooks.Add(hook);
+        Cpu.Hook = _hooks.Count == 1 ? _hooks[0] : new HookFanOut(_hooks.ToArray());
+    }
+
+    public void RemoveHook(IExecutionHook hook)
+    {
+        _hooks.Remove(hook);
+        Cpu.Hook = _hooks.Count switch { 0 => null, 1 => _hooks[0], _ => new HookFanOut(_hooks.ToArray()) };
+    }
+
+    /// <summary>Adds a bus observer; several may be subscribed (waveforms, traces, watchpoints).</summary>
+    public void AddBusObserver(IBusObserver observer)
+    {
+        _observers.Add(observer);
+        Bus.Subscribe(_observers.Count == 1 ? _observers[0] : new ObserverFanOut(_observers.ToArray()));
+    }
+
+    public void RemoveBusObserver(IBusObserver observer)
+    {
+        _observers.Remove(observer);
+        Bus.Subscribe(_observers.Count switch { 0 => null, 1 => _observers[0], _ => new ObserverFanOut(_observers.ToArray()) });
+    }
+
+    private sealed class HookFanOut(IExecutionHook[] hooks) : IExecutionHook
+    {
+        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        {
+            bool stop = false;
+            foreach (var h in hooks) stop |= h.BeforeInstruction(cpu, pc, opcode);
+            return stop;
+        }
+
+        public void AfterInstruction(ArmCpu cpu)
+        {
+            foreach (var h in hooks) h.AfterInstruction(cpu);
+        }
+    }
+
+    private sealed class ObserverFanOut(IBusObserver[] observers) : IBusObserver
+    {
+        public void OnBusCycle(in BusCycle cycle)
+        {
+            foreach (var o in observers) o.OnBusCycle(cycle);
+        }
+    }
+
     /// <summary>Loads boards (later files win) with <c>--set</c> overrides and builds the machine.</summary>
     public static Machine Create(IReadOnlyList<string> boardFiles, IReadOnlyList<string>? sets = null, MachineOptions? options = null) =>
         Create(BoardLoader.Load(boardFiles, sets ?? []), options);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
+using SocSim.Cli.Features;
 
 namespace SocSim.Cli;
 
@@ -28,12 +29,14 @@ internal static class RunCommand
         {
             elf, boards, sets, maxCycles, stats, regs, uart, uartInput, sandbox, semihosting,
         };
-        cmd.SetAction(r => Run(r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
+        var features = RunFeatures.CreateAll();
+        foreach (var f in features) f.AddOptions(cmd);
+        cmd.SetAction(r => Run(r, features, r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
             r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting)));
         return cmd;
     }
 
-    private static int Run(FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
+    private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
         string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
     {
         string elfPath = elf?.FullName ?? Defaults.DemoElf;
@@ -66,11 +69,40 @@ internal static class RunCommand
 
         using (machine)
         {
+            // Ctrl-C stops the core at the next instruction boundary; features then flush their files.
+            using var cts = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.Cpu.RequestStop(); };
+            Console.CancelKeyPress += onCancel;
+            var context = new RunContext { Cancelled = cts.Token };
+            var attached = new List<IRunFeature>();
+            try
+            {
+                foreach (var f in features) { f.Attach(parse, machine, context); attached.Add(f); }
+            }
+            catch (Exception e) when (e is RunFeatureException or KeyNotFoundException or ArgumentException or IOException)
+            {
+                Console.Error.WriteLine($"socsim run: {e.Message}");
+                return Defaults.ExitUsage;
+            }
             var sw = Stopwatch.StartNew();
-            var result = machine.Run(maxCycles ?? long.MaxValue);
-            sw.Stop();
-            if (stats) Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
+            RunResult result;
+            try
+            {
+                result = context.Runner != null ? context.Runner(machine, maxCycles ?? long.MaxValue) : machine.Run(maxCycles ?? long.MaxValue);
+            }
+            finally
+            {
+                sw.Stop();
+                Console.CancelKeyPress -= onCancel;
+            }
+            foreach (var f in attached) f.Detach(parse, machine, result, context);
+            if (stats)
+            {
+                Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
+                foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
+            }
             if (regs) Console.Error.WriteLine(RegsLine(machine));
+            if (context.ExitStatus is int status) return status;
             switch (result.Reason)
             {
                 case StopReason.Exit: return result.ExitCode!.Value;

@@ -1,0 +1,1 @@
+namespace SocSim.Trace.Tests;
