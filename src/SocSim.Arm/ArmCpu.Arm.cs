@@ -369,12 +369,7 @@ public sealed unsafe partial class ArmCpu
         {
             uint v = b ? _bus.Read8(addr, AccessFlags.None) : BitOperations.RotateRight(_bus.Read32(addr, AccessFlags.None), (int)(addr & 3) * 8);
             _bus.Privileged = priv;
-            bool aborted = TakeAbortFlag();
-            _bus.Idle(1);
-            if (writeback) WriteBase(rn, offAddr);
-            if (aborted) { DataAbort(instr); return; }
-            if (rd == 15) Refill(v);
-            else _r[rd] = v;
+            FinishLoad(rd, rn, v, writeback, offAddr, instr);
         }
         else
         {
@@ -382,11 +377,32 @@ public sealed unsafe partial class ArmCpu
             if (b) _bus.Write8(addr, v & 0xFF, AccessFlags.None);
             else _bus.Write32(addr, v, AccessFlags.None);
             _bus.Privileged = priv;
-            _fetchSeq = AccessFlags.None;
-            bool aborted = TakeAbortFlag();
-            if (writeback) WriteBase(rn, offAddr);
-            if (aborted) DataAbort(instr);
+            FinishStore(rn, writeback, offAddr, instr);
         }
+    }
+
+    /// <summary>
+    /// The end of every single load (TRM 4.9.8): the internal cycle in which the data reaches the
+    /// register bank, the base writeback, then either the data abort (base-updated model: the base is
+    /// written back, Rd is not) or the load into Rd, refilling when Rd is R15.
+    /// </summary>
+    private void FinishLoad(uint rd, uint rn, uint value, bool writeback, uint newBase, uint instr)
+    {
+        bool aborted = TakeAbortFlag();
+        _bus.Idle(1);
+        if (writeback) WriteBase(rn, newBase);
+        if (aborted) { DataAbort(instr); return; }
+        if (rd == 15) Refill(value);
+        else _r[rd] = value;
+    }
+
+    /// <summary>The end of every single store: the next fetch is non-sequential (the write was the last access), writeback, abort.</summary>
+    private void FinishStore(uint rn, bool writeback, uint newBase, uint instr)
+    {
+        _fetchSeq = AccessFlags.None;
+        bool aborted = TakeAbortFlag();
+        if (writeback) WriteBase(rn, newBase);
+        if (aborted) DataAbort(instr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -439,21 +455,13 @@ public sealed unsafe partial class ArmCpu
                     v = (addr & 1) != 0 ? (uint)(sbyte)_bus.Read8(addr, AccessFlags.None) : (uint)(short)_bus.Read16(addr, AccessFlags.None);
                     break;
             }
-            bool aborted = TakeAbortFlag();
-            _bus.Idle(1);
-            if (writeback) WriteBase(rn, offAddr);
-            if (aborted) { DataAbort(instr); return; }
-            if (rd == 15) Refill(v);
-            else _r[rd] = v;
+            FinishLoad(rd, rn, v, writeback, offAddr, instr);
         }
         else
         {
             // STRH; the store encodings of the signed forms (LDRD/STRD on ARMv5TE) behave as STRH here.
             _bus.Write16(addr, _r[rd] & 0xFFFF, AccessFlags.None);
-            _fetchSeq = AccessFlags.None;
-            bool aborted = TakeAbortFlag();
-            if (writeback) WriteBase(rn, offAddr);
-            if (aborted) DataAbort(instr);
+            FinishStore(rn, writeback, offAddr, instr);
         }
     }
 
