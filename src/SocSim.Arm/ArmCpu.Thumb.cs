@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SocSim.Core;
 
 namespace SocSim.Arm;
@@ -12,8 +13,8 @@ namespace SocSim.Arm;
 /// </summary>
 public sealed unsafe partial class ArmCpu
 {
-    /// <summary>Handlers indexed by opcode bits [15:6] (1024 entries), built once.</summary>
-    private static readonly delegate*<ArmCpu, uint, void>[] ThumbTable = BuildThumbTable();
+    /// <summary>Handlers indexed by opcode bits [15:6] (1024 entries), built once, in native memory (no bounds check).</summary>
+    private static readonly delegate*<ArmCpu, uint, void>* ThumbTable = BuildThumbTable();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void StepThumb()
@@ -23,12 +24,12 @@ public sealed unsafe partial class ArmCpu
         _op0 = _op1;
         _abt0 = _abt1;
         _instructions++;
-        ThumbTable[op >> 6](this, op);
+        ThumbTable[(op >> 6) & 0x3FF](this, op);
     }
 
-    private static delegate*<ArmCpu, uint, void>[] BuildThumbTable()
+    private static delegate*<ArmCpu, uint, void>* BuildThumbTable()
     {
-        var t = new delegate*<ArmCpu, uint, void>[1024];
+        var t = (delegate*<ArmCpu, uint, void>*)NativeMemory.AllocZeroed(1024, (nuint)sizeof(nint));
         for (int i = 0; i < 1024; i++)
         {
             uint op = (uint)i << 6;
