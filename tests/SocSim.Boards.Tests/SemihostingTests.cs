@@ -16,10 +16,10 @@ public sealed class SemihostingTests(ITestOutputHelper output)
 
     private sealed record Outcome(RunResult Result, string Text, Dictionary<string, uint> Values, long Now, long TicksPerSecond);
 
-    private Outcome RunFirmware(string sandbox, string commandLine = "semihosting.elf", string input = "xyzw")
+    private Outcome RunFirmware(string sandbox, string commandLine = "semihosting.elf", string input = "xyzw", string[]? sets = null)
     {
         var console = new MemoryStream();
-        using var m = Machine.Create([VersatilePb], [], new MachineOptions
+        using var m = Machine.Create([VersatilePb], sets ?? [], new MachineOptions
         {
             Console = console,
             ConsoleInput = new MemoryStream(Encoding.ASCII.GetBytes(input)),
@@ -200,5 +200,26 @@ public sealed class SemihostingTests(ITestOutputHelper output)
         var o = RunFirmware(files.Dir, commandLine: "readwo");
         Assert.Equal(7, o.Result.ExitCode);
         Assert.Contains("\nopen_wo=0x00000004\nread_wo=0x00000004\nerrno=0x00000009\n", o.Text);
+    }
+
+    [Fact]
+    public void ElapsedAndTickFreqAgreeWhenTheTimeBaseExceeds32Bits()
+    {
+        // With a UART crystal of 7.3728 MHz (a common baud-rate crystal) beside the 50 MHz CPU clock the
+        // global time base is lcm(50 MHz, 7.3728 MHz, 1 MHz) = 115.2 GHz, more than SYS_TICKFREQ's 32
+        // bits. Whatever tick SocSim reports, SYS_ELAPSED / SYS_TICKFREQ must be the simulated time
+        // (Semihosting for AArch32: ELAPSED counts ticks "of the frequency returned by SYS_TICKFREQ").
+        using var files = new TestFiles();
+        var o = RunFirmware(files.Dir, sets: ["clocks.UARTCLK=7372800"]);
+        Assert.Equal(42, o.Result.ExitCode);
+        Assert.Equal(115_200_000_000L, o.TicksPerSecond);
+        var v = o.Values;
+        double freq = v["tickfreq"];
+        // elapsed2 is printed in full (both words): seconds = ticks / tickfreq.
+        double e2 = v["elapsed2_lo"] + 4294967296.0 * v["elapsed2_hi"];
+        double reported = e2 / freq;
+        double actual = (double)o.Result.Cycles / 50e6; // at exit, a little after elapsed2
+        Assert.True(reported <= actual && reported > actual * 0.9,
+            $"SYS_ELAPSED/SYS_TICKFREQ = {reported:E3} s, but {actual:E3} s were simulated (tickfreq {freq}, elapsed {e2})");
     }
 }
