@@ -314,6 +314,27 @@ public sealed partial class RunCommandTests
     }
 
     [Fact]
+    public void AHostErrorDuringTheRunIsAMessageNotACrash()
+    {
+        // SYS_GET_CMDLINE returns the ELF's file name; semihosting.elf run as "readwo" reads from a
+        // file it opened write-only (tests/assets/semihosting/semihosting.c). That call must fail for
+        // the firmware (which then exits 7), and in no case may socsim die with a .NET stack trace.
+        string dir = Path.Combine(Path.GetTempPath(), "socsim-readwo-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string elf = Path.Combine(dir, "readwo");
+            File.Copy(Asset("semihosting/semihosting.elf"), elf);
+            var r = Socsim.Run("run", elf, "--sandbox", dir);
+            Assert.DoesNotContain("   at ", r.Stderr);
+            Assert.DoesNotContain("Unhandled exception", r.Stderr);
+            Assert.Contains("\nread_wo=0x00000004\nerrno=0x00000009\n", r.Stdout);
+            Assert.Equal(7, r.ExitCode);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void BoardShowPrintsTheMap()
     {
         var r = Socsim.Run("board", "show", "boards/versatilepb.json");
