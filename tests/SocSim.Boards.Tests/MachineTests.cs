@@ -280,3 +280,39 @@ public sealed class MachineTests
         public void OnBusCycle(in BusCycle c) { Clocks += c.Clocks; LastEnd = c.Cycle + c.Clocks; }
     }
 }
+
+public sealed class MachineRunAgainTests
+{
+    private static string Fw(string name) => Path.Combine(TestFiles.RepoRoot, "firmware", "elf", name + ".elf");
+    private static string VersatilePb => Path.Combine(TestFiles.BoardsDir, "versatilepb.json");
+
+    [Fact]
+    public void RunAfterExitReturnsAtOnce()
+    {
+        // Once the firmware has exited, the machine stays stopped: running again must not execute
+        // what follows the exit SWI (hello spins in `b .` after it) and must not run to the limit.
+        using var m = Machine.Create([VersatilePb]);
+        m.LoadElf(Fw("hello"));
+        var first = m.Run();
+        Assert.Equal(StopReason.Exit, first.Reason);
+        var again = m.Run(first.Cycles + 100_000);
+        Assert.Equal(StopReason.Exit, again.Reason);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(first.Cycles, again.Cycles);
+        Assert.Equal(first.Instructions, again.Instructions);
+    }
+
+    [Fact]
+    public void LoadingAnotherElfStartsAFreshRun()
+    {
+        // LoadElf resets the core and the cycle count; the previous program's exit must not end the new run.
+        using var m = Machine.Create([VersatilePb]);
+        m.LoadElf(Fw("hello"));
+        Assert.Equal(0, m.Run().ExitCode);
+        m.LoadElf(Fw("rdimon"));
+        var r = m.Run(50_000_000);
+        Assert.Equal(StopReason.Exit, r.Reason);
+        Assert.Equal(3, r.ExitCode);
+        Assert.True(r.Cycles > 100_000, $"rdimon ran only {r.Cycles} cycles");
+    }
+}
