@@ -61,6 +61,13 @@ public sealed class Semihosting
 
     /// <summary>The exit code once the program called SYS_EXIT or SYS_EXIT_EXTENDED.</summary>
     public int? ExitCode { get; private set; }
+    /// <summary>Forgets a previous exit, for a machine that loads and runs another program.</summary>
+    public void ResetExit()
+    {
+        ExitCode = null;
+        ExitReason = 0;
+    }
+
     /// <summary>The exit reason (ADP_Stopped_*) reported with the exit.</summary>
     public uint ExitReason { get; private set; }
 
@@ -69,7 +76,8 @@ public sealed class Semihosting
         if (comment != (cpu.Thumb ? ThumbSwi : ArmSwi)) return false;
         uint op = cpu.GetRegister(0), arg = cpu.GetRegister(1);
         uint result = Call(op, arg);
-        cpu.SetRegister(0, result);
+        // SYS_EXIT and SYS_EXIT_EXTENDED do not return: the registers stay as they were at the call.
+        if (ExitCode == null) cpu.SetRegister(0, result);
         return true;
     }
 
@@ -97,12 +105,14 @@ public sealed class Semihosting
             case 0x16: return WriteHeapInfo(p);
             case 0x18: Exit(p, p == ApplicationExit ? 0 : 1); return 0;
             case 0x20: Exit(Word(p), Word(p) == ApplicationExit ? (int)Word(p + 4) : 1); return 0;
-            case 0x30:                                                                // SYS_ELAPSED
-                ulong ticks = (ulong)_bus.Scheduler.Now;
+            // SYS_ELAPSED counts ticks of SYS_TICKFREQ, a 32-bit value: the CPU clock fits it, the
+            // global time base (lcm of all board clocks) may not, so both are in CPU cycles.
+            case 0x30:
+                ulong ticks = (ulong)_bus.Scheduler.Cycles;
                 _bus.DebugWrite32(p, (uint)ticks);
                 _bus.DebugWrite32(p + 4, (uint)(ticks >> 32));
                 return 0;
-            case 0x31: return (uint)Math.Min(_bus.Scheduler.TicksPerSecond, uint.MaxValue);  // SYS_TICKFREQ
+            case 0x31: return (uint)Math.Min(_bus.Scheduler.TicksPerSecond / _bus.Scheduler.CpuPeriod, uint.MaxValue);
             default: return Fail(38); // ENOSYS: SYS_SYSTEM, SYS_TMPNAM, SYS_REMOVE, SYS_RENAME are not offered
         }
     }
@@ -150,7 +160,7 @@ public sealed class Semihosting
         else
         {
             if (_o.SandboxDirectory == null) return Fail(13); // EACCES
-            var root = Path.GetFullPath(_o.SandboxDirectory);
+            var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_o.SandboxDirectory));
             var full = Path.GetFullPath(Path.Combine(root, name));
             if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return Fail(13);
             // Modes 0-11 are fopen's r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b.
@@ -193,6 +203,7 @@ public sealed class Semihosting
     {
         if (!_handles.TryGetValue(handle, out var h)) { _errno = 9; return len; }
         var s = h is FileHandle f ? f.Stream : _o.Input;
+        if (!s.CanRead) { _errno = 9; return len; }   // EBADF: opened for writing only
         var tmp = new byte[len];
         int n = h is ConsoleHandle ? s.Read(tmp, 0, (int)len) : s.ReadAtLeast(tmp, (int)len, throwOnEndOfStream: false);
         for (int i = 0; i < n; i++) _bus.DebugWrite8(buf + (uint)i, tmp[i]);

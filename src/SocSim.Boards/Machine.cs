@@ -175,6 +175,7 @@ public sealed class Machine : IDisposable
             uint imageEnd = loaded.Ranges.Count == 0 ? 0 : loaded.Ranges.Max(r => r.Address + r.Length);
             Semihosting.HeapInfo = DefaultHeapInfo(imageEnd);
         }
+        Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
         Cpu.ResetTo(loaded.Entry);
         return elf;
@@ -184,6 +185,7 @@ public sealed class Machine : IDisposable
     public void LoadRaw(string path, uint address)
     {
         RawLoader.Load(path, address, Bus);
+        Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
         Cpu.ResetTo(address);
     }
@@ -196,6 +198,8 @@ public sealed class Machine : IDisposable
     /// <summary>Runs until the firmware exits, faults or is stopped, or until <paramref name="maxCycles"/> CPU cycles have elapsed in total.</summary>
     public RunResult Run(long maxCycles = long.MaxValue)
     {
+        // A program that exited stays exited: running again does not execute past its exit call.
+        if (Semihosting?.ExitCode is int exited) return Result(StopReason.Exit, exited);
         while (true)
         {
             Cpu.Run(maxCycles);

@@ -90,6 +90,12 @@ internal static class RunCommand
             {
                 result = context.Runner != null ? context.Runner(machine, maxCycles ?? long.MaxValue) : machine.Run(maxCycles ?? long.MaxValue);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
+            {
+                // A host-side failure (a file, the console) ends the run with a message, never a stack trace.
+                Console.Error.WriteLine($"socsim run: host error during the run at pc=0x{machine.Cpu.Pc:X8}: {e.Message}");
+                return Defaults.ExitStopped;
+            }
             finally
             {
                 sw.Stop();

@@ -181,19 +181,19 @@ public sealed class Pl011Uart : IBusDevice
 
     private long AlignToClock(long tick) => (tick + _clk - 1) / _clk * _clk;
 
-    private UartFrame MakeFrame(long start, ushort data)
+    private UartFrame MakeFrame(long start, ushort data, int phase = 0)
     {
         int wlen = (int)((_lcrh >> (int)LCR_H_WLEN_SHIFT) & 3) + 5;
         UartParity parity = (_lcrh & LCR_H_PEN) == 0 ? UartParity.None
             : (_lcrh & LCR_H_SPS) != 0 ? ((_lcrh & LCR_H_EPS) != 0 ? UartParity.Space : UartParity.Mark)
             : (_lcrh & LCR_H_EPS) != 0 ? UartParity.Even : UartParity.Odd;
         int stop = (_lcrh & LCR_H_STP2) != 0 ? 2 : 1;
-        return new UartFrame(start, (ushort)(data & ((1 << wlen) - 1)), wlen, parity, stop, _divisor64, _clk);
+        return new UartFrame(start, (ushort)(data & ((1 << wlen) - 1)), wlen, parity, stop, _divisor64, _clk, phase);
     }
 
     // ---- transmitter ----
 
-    private void StartTx(long at)
+    private void StartTx(long at, UartFrame? previous = null)
     {
         if (_txBusy || _txCount == 0 || !TxEnabled || _divisor64 == 0) return;
         bool before = TxCondition;
@@ -204,7 +204,11 @@ public sealed class Pl011Uart : IBusDevice
         // below it: after reset it stays clear until the FIFO has been filled above the level and
         // drains (TRM 2.8.2; this is why drivers prime the FIFO before relying on the TX interrupt).
         if (!before && TxCondition) _ris |= TXI;
-        _txFrame = MakeFrame(AlignToClock(at), data);
+        // Back to back with the same divisor, the Baud16 generator (TRM 2.4.3) has run on: the new
+        // start bit begins at the previous frame's exact, fractional end.
+        _txFrame = previous is { } p && p.Divisor64 == _divisor64
+            ? MakeFrame(at, data, p.EndPhaseQuarters)
+            : MakeFrame(AlignToClock(at), data);
         _txBusy = true;
         _txDone.Arm(_txFrame.EndTick);
         FrameTransmitted?.Invoke(_txFrame);
@@ -223,7 +227,7 @@ public sealed class Pl011Uart : IBusDevice
         {
             TxSink?.Invoke(data);
         }
-        StartTx(due);
+        StartTx(due, _txFrame);
         UpdateOutputs();
     }
 

@@ -46,16 +46,24 @@ public readonly record struct UartFrame(
     UartParity Parity,
     int StopBits,
     int Divisor64,
-    long UartClkPeriodTicks)
+    long UartClkPeriodTicks,
+    int PhaseQuarters = 0)
 {
     /// <summary>Bits on the line, start and stop bits included.</summary>
     public int BitCount => 1 + WordLength + (Parity == UartParity.None ? 0 : 1) + StopBits;
 
-    /// <summary>UARTCLK cycles from the start edge to the start of bit <paramref name="bit"/> (bit = BitCount: end).</summary>
-    public static long CyclesToBit(int bit, int divisor64) => (long)bit * divisor64 / 4;
+    /// <summary>
+    /// UARTCLK cycles from the start edge to the start of bit <paramref name="bit"/> (bit = BitCount: end).
+    /// <see cref="PhaseQuarters"/> is where the free-running generator stood, in quarter UARTCLK cycles,
+    /// when the frame began: a frame that follows another back to back carries its fraction on.
+    /// </summary>
+    public long CyclesToBit(int bit) => (PhaseQuarters + (long)bit * Divisor64) / 4;
 
     /// <summary>Tick at which bit <paramref name="bit"/> (0 = start bit) begins; BitCount gives the frame end.</summary>
-    public long BitStartTick(int bit) => StartTick + UartClkPeriodTicks * CyclesToBit(bit, Divisor64);
+    public long BitStartTick(int bit) => StartTick + UartClkPeriodTicks * CyclesToBit(bit);
+
+    /// <summary>The generator's phase at the end of this frame, for a frame that starts right then.</summary>
+    public int EndPhaseQuarters => (int)((PhaseQuarters + (long)BitCount * Divisor64) % 4);
 
     public long EndTick => BitStartTick(BitCount);
 

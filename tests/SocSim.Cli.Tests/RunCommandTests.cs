@@ -80,8 +80,8 @@ public sealed partial class RunCommandTests
         Assert.Equal(cycles * 20, simNs);
         // Deterministic: hello is dominated by 34 characters at 115200 baud (34 x 10 bits x 8.68 us
         // = 2.95 ms = 147.6 k cycles) plus start-up.
-        Assert.Equal(147_874, cycles);
-        Assert.Equal(40_401, instructions);
+        Assert.Equal(147_907, cycles);
+        Assert.Equal(40_410, instructions);
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed partial class RunCommandTests
         var r = Socsim.Run("run", "--stats");
         Assert.Equal(0, r.ExitCode);
         var (cycles, instructions, simNs) = Stats(r);
-        Assert.Equal(689_157, cycles);
-        Assert.Equal(244_634, instructions);
+        Assert.Equal(689_267, cycles);
+        Assert.Equal(244_664, instructions);
         Assert.Equal(cycles * 20, simNs);
         // Five 1 ms timer periods must have passed.
         Assert.True(simNs > 5_000_000, simNs.ToString(CultureInfo.InvariantCulture));
@@ -232,13 +232,13 @@ public sealed partial class RunCommandTests
         Assert.Equal(Expected("hello"), slow.Stdout);
         var f = Stats(fast);
         var s = Stats(slow);
-        Assert.Equal(147_874, f.Cycles);
-        Assert.Equal(148_356, s.Cycles);
+        Assert.Equal(147_907, f.Cycles);
+        Assert.Equal(148_377, s.Cycles);
         Assert.True(s.Cycles > f.Cycles);
         // Most of hello's time is spent polling UARTFR.TXFF while the UART shifts bits out; slower
         // RAM makes each polling loop longer, so fewer instructions fit in the same UART time.
-        Assert.Equal(40_401, f.Instructions);
-        Assert.Equal(21_258, s.Instructions);
+        Assert.Equal(40_410, f.Instructions);
+        Assert.Equal(21_261, s.Instructions);
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed partial class RunCommandTests
         var r = Socsim.Run("run", Fw("hello"), "--uart", "uart1", "--stats");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.Stdout);
-        Assert.Equal(147_874, Stats(r).Cycles);
+        Assert.Equal(147_907, Stats(r).Cycles);
         var r0 = Socsim.Run("run", Fw("hello"), "--uart", "uart0");
         Assert.Equal(Expected("hello"), r0.Stdout);
     }

@@ -9,6 +9,13 @@ public sealed class Pl011UartTests
     private const uint Ibrd = 13, Fbrd = 1;
     private const int Div64 = 13 * 64 + 1;                 // 833
     private const long FrameTicks = 2 * (10L * Div64 / 4);  // 8N1: 10 bits = 2082 UARTCLK cycles = 4164 ticks
+
+    /// <summary>
+    /// End tick of the n-th of several frames sent back to back from tick 0. The Baud16 generator runs
+    /// on between frames (TRM 2.4.3), so n frames last floor(n · 10 · Div64 / 4) UARTCLK cycles: 2082,
+    /// 4165, 6247... — not n · 2082.
+    /// </summary>
+    private static long BackToBackEnd(int n) => 2 * (n * 10L * Div64 / 4);
     private const long TimeoutTicks = 2 * (8L * Div64);    // 32 bit periods = 6664 UARTCLK cycles
 
     private readonly Bench _b = new();
@@ -112,9 +119,11 @@ public sealed class Pl011UartTests
         W(_u, UARTDR, 'b');
         W(_u, UARTDR, 'c');
         Assert.Equal(2, _u.TxFifoLevel);
-        for (int i = 1; i <= 3; i++) _b.At(i * FrameTicks);
-        Assert.Equal(new[] { (FrameTicks, (byte)'a'), (2 * FrameTicks, (byte)'b'), (3 * FrameTicks, (byte)'c') }, _sent);
-        Assert.Equal(new long[] { 0, FrameTicks, 2 * FrameTicks }, _frames.Select(f => f.StartTick));
+        for (int i = 1; i <= 3; i++) _b.At(BackToBackEnd(i));
+        Assert.Equal(new[] { (4164L, (byte)'a'), (8330L, (byte)'b'), (12494L, (byte)'c') }, _sent);
+        Assert.Equal(new long[] { 0, 4164, 8330 }, _frames.Select(f => f.StartTick));
+        // The second frame starts half a UARTCLK cycle into the generator's period.
+        Assert.Equal(new[] { 0, 2, 0 }, _frames.Select(f => f.PhaseQuarters));
     }
 
     [Fact]
@@ -178,7 +187,9 @@ public sealed class Pl011UartTests
         Assert.Empty(_sent);
         W(_u, UARTCR, CR_UARTEN | CR_TXE | CR_RXE);
         Assert.Equal(15, _u.TxFifoLevel);
-        _b.At(1000 + 16 * FrameTicks);
+        _b.At(1000 + BackToBackEnd(16) - 1);
+        Assert.Equal(15, _sent.Count);
+        _b.At(1000 + BackToBackEnd(16));
         Assert.Equal("abcdefghijklmnop", new string(_sent.Select(s => (char)s.Data).ToArray()));
     }
 
@@ -475,7 +486,7 @@ public sealed class Pl011UartTests
         Assert.Equal(FrameTicks, _frames[1].StartTick); // 'b' started at the exact frame end
         _b.Scheduler.RunDue();
         Assert.Single(_sent);
-        _b.At(2 * FrameTicks);
+        _b.At(BackToBackEnd(2));
         Assert.Equal(2, _sent.Count);
     }
 }
