@@ -31,6 +31,7 @@ public sealed class RspConnection : IDisposable
     private readonly byte[] _receive = new byte[16384];
     private readonly List<RspInput> _queue = new();
     private readonly List<byte> _body = new();
+    private readonly List<byte> _raw = new();
     private State _state;
     private byte _sum;
     private int _check;
@@ -62,6 +63,7 @@ public sealed class RspConnection : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            FeedReceived(untilAck: false);
             for (int i = 0; i < _queue.Count; i++)
             {
                 var e = _queue[i];
@@ -79,6 +81,7 @@ public sealed class RspConnection : IDisposable
     public bool PollInterrupt()
     {
         Receive(TimeSpan.Zero);
+        FeedReceived(untilAck: false);
         int i = _queue.FindIndex(e => e.Kind == RspInputKind.Interrupt);
         if (i < 0) return false;
         _queue.RemoveAt(i);
@@ -112,6 +115,7 @@ public sealed class RspConnection : IDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
         while (!Closed)
         {
+            FeedReceived(untilAck: true);
             int i = _queue.FindIndex(e => e.Kind is RspInputKind.Ack or RspInputKind.Nack);
             if (i >= 0)
             {
@@ -135,7 +139,7 @@ public sealed class RspConnection : IDisposable
             if (!_socket.Poll(micros, SelectMode.SelectRead)) return false;
             int n = _socket.Receive(_receive);
             if (n == 0) { Closed = true; return false; }
-            for (int i = 0; i < n; i++) Feed(_receive[i]);
+            _raw.AddRange(_receive.AsSpan(0, n));
             return true;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -143,6 +147,22 @@ public sealed class RspConnection : IDisposable
             Closed = true;
             return false;
         }
+    }
+
+    /// <summary>
+    /// Parses received bytes. Waiting for an acknowledgement stops right after it, so a packet that
+    /// follows in the same segment is parsed in the mode the acknowledgement settled (QStartNoAckMode).
+    /// </summary>
+    private void FeedReceived(bool untilAck)
+    {
+        int i = 0;
+        while (i < _raw.Count)
+        {
+            int before = _queue.Count;
+            Feed(_raw[i++]);
+            if (untilAck && _queue.Count > before && _queue[^1].Kind is RspInputKind.Ack or RspInputKind.Nack) break;
+        }
+        _raw.RemoveRange(0, i);
     }
 
     private void Feed(byte b)
