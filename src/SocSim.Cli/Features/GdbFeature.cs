@@ -42,7 +42,6 @@ internal sealed class GdbFeature : IRunFeature
             r.OnlyTake(0);
             return DefaultPort;
         }
-        if (port > 65535) { r.AddError($"--gdb: port {text} is out of range (0-65535)"); return null; }
         return port;
     }
 
@@ -55,9 +54,11 @@ internal sealed class GdbFeature : IRunFeature
             return;
         }
         if (context.Runner != null) throw new RunFeatureException("--gdb cannot be combined with another option that drives the run");
+        int port = parse.GetValue(_gdb) ?? DefaultPort;
+        if (port > 65535) throw new RunFeatureException($"--gdb: port {port} is out of range (0-65535)");
         var options = new GdbServerOptions
         {
-            Port = parse.GetValue(_gdb) ?? DefaultPort,
+            Port = port,
             KeepRunning = keepRunning,
             Log = Console.Error,
             Cancelled = context.Cancelled,
