@@ -29,6 +29,10 @@ public sealed class CliTests
         var r = RunToEnd("run", Paths.DemoElf, "--gdb", "70000");
         Assert.Equal(2, r.Code);
         Assert.Contains("out of range", r.Stderr);
+        r = RunToEnd("run", "--gdb", Paths.DemoElf);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("is not a port number", r.Stderr);
+        Assert.DoesNotContain("Unhandled", r.Stderr);
         r = RunToEnd("run", Paths.DemoElf, "--gdb-keep-running");
         Assert.Equal(2, r.Code);
         Assert.Contains("--gdb-keep-running needs --gdb", r.Stderr);

@@ -11,15 +11,29 @@ public sealed class GdbSessionTests
 {
     private const int Timeout = 180_000;
 
-    private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(string[] socsimArgs, params string[] commands)
+    private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(string[] socsimArgs, string[] commands, string? interruptAfter = null)
     {
         using var socsim = new SocsimProcess(Paths.DemoElf, socsimArgs);
-        var gdb = Gdb.Batch(Paths.DemoElf, socsim.Port, commands);
+        var gdb = Gdb.Batch(Paths.DemoElf, socsim.Port, commands, interruptAfter);
         int code = socsim.WaitForExit();
         return (gdb, code, socsim.Stdout, socsim.Stderr);
     }
 
     private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(params string[] commands) => Session([], commands);
+
+    [Fact(Timeout = Timeout)]
+    public async Task CtrlC_InterruptsTheRunningFirmware()
+    {
+        await Task.Yield();
+        // `b .` in RAM: the target runs until GDB interrupts it.
+        var s = Session([], ["break main", "continue", "set var *(unsigned int *)0x100000 = 0xeafffffe", "set var $pc = 0x100000",
+            "echo GO\\n", "continue", "print/x $pc", "monitor cycles", "kill"], interruptAfter: "GO");
+        var o = s.Gdb.Output;
+        Assert.Contains("Program received signal SIGINT, Interrupt.", o);
+        Assert.Contains("$1 = 0x100000", o);
+        Assert.Matches(@"cycles=\d{6,} ", o);
+        Assert.Equal(126, s.ExitCode);
+    }
 
     [Fact(Timeout = Timeout)]
     public async Task BreakAtMain_ContinueToExit()

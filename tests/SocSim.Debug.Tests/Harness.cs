@@ -106,8 +106,12 @@ internal static class Gdb
 
     public sealed record Result(int ExitCode, string Output);
 
-    /// <summary>Runs `gdb-multiarch -nx -batch` connected to the stub, then <paramref name="commands"/>; fails when gdb-multiarch is missing.</summary>
-    public static Result Batch(string elf, int port, params string[] commands)
+    /// <summary>
+    /// Runs `gdb-multiarch -nx -batch` connected to the stub, then <paramref name="commands"/>; fails
+    /// when gdb-multiarch is missing. With <paramref name="interruptAfter"/>, sends GDB a SIGINT (what
+    /// Ctrl-C at its prompt does) once that text has appeared on its output.
+    /// </summary>
+    public static Result Batch(string elf, int port, string[] commands, string? interruptAfter = null)
     {
         Assert.True(Executable.Length > 0,
             $"gdb-multiarch is not installed: install the Debian package '{Package}' (apt-get install {Package}; ./test.sh does it)");
@@ -123,17 +127,34 @@ internal static class Gdb
             psi.ArgumentList.Add(a);
         foreach (var c in commands) { psi.ArgumentList.Add("-ex"); psi.ArgumentList.Add(c); }
         psi.ArgumentList.Add(elf);
-        using var p = Process.Start(psi)!;
+        var output = new StringBuilder();
+        using var p = new Process { StartInfo = psi };
+        int interrupted = 0;
+        DataReceivedEventHandler onData = (_, e) =>
+        {
+            if (e.Data == null) return;
+            lock (output) output.Append(e.Data).Append('\n');
+            if (interruptAfter != null && e.Data.Contains(interruptAfter) && Interlocked.Exchange(ref interrupted, 1) == 0)
+                Task.Run(async () =>
+                {
+                    await Task.Delay(500);
+                    using var kill = Process.Start("kill", ["-INT", p.Id.ToString()]);
+                    kill?.WaitForExit(10_000);
+                });
+        };
+        p.OutputDataReceived += onData;
+        p.ErrorDataReceived += onData;
+        p.Start();
         p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
         if (!p.WaitForExit(90_000))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException("gdb-multiarch did not finish: " + string.Join(" | ", commands));
+            throw new TimeoutException("gdb-multiarch did not finish: " + string.Join(" | ", commands) + "\n" + output);
         }
         p.WaitForExit();
-        return new Result(p.ExitCode, stdout.Result + stderr.Result);
+        lock (output) return new Result(p.ExitCode, output.ToString());
     }
 }
 

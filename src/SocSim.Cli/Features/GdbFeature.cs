@@ -32,15 +32,16 @@ internal sealed class GdbFeature : IRunFeature
         run.Options.Add(_keepRunning);
     }
 
-    /// <summary>No token: the default port. A token that is not a number is left to the ELF argument.</summary>
+    /// <summary>No token: the default port.</summary>
     private static int? ParsePort(ArgumentResult r)
     {
         if (r.Tokens.Count == 0) return DefaultPort;
         var text = r.Tokens[0].Value;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port))
         {
-            r.OnlyTake(0);
-            return DefaultPort;
+            // The option takes the next token whatever it is: `run --gdb fw.elf` lands here.
+            r.AddError($"--gdb: '{text}' is not a port number (write `socsim run ELF --gdb` or `--gdb PORT ELF`)");
+            return null;
         }
         return port;
     }
