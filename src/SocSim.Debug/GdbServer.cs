@@ -330,10 +330,16 @@ public sealed class GdbServer
         while (true)
         {
             var s = _target.RunSlice(m.Scheduler.Cycles + _options.SliceCycles, _maxCycles);
-            if (s is { } ev) { stop = ev; break; }
+            if (s is { Kind: StopKind.Exited } || s is { } && !_options.Cancelled.IsCancellationRequested) { stop = s.Value; break; }
             if (conn.PollInterrupt()) { stop = new StopEvent(StopKind.Interrupt); break; }
             if (conn.Closed) { m.Options.Console?.Flush(); return SessionEnd.Disconnected; }
-            if (_options.Cancelled.IsCancellationRequested) return SessionEnd.Cancelled;
+            if (_options.Cancelled.IsCancellationRequested)
+            {
+                // The host's Ctrl-C ends the simulator: tell the waiting client its target is gone.
+                m.Options.Console?.Flush();
+                conn.Send("X02");
+                return SessionEnd.Cancelled;
+            }
         }
         m.Options.Console?.Flush();
         if (stop.Kind == StopKind.Exited)

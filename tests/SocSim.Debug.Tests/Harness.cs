@@ -202,6 +202,13 @@ internal sealed class InProcessStub : IDisposable
     public MemoryStream Console { get; } = new();
     public string ConsoleText => Encoding.Latin1.GetString(Console.ToArray());
 
+    /// <summary>What the host's Ctrl-C does to a `socsim run`.</summary>
+    public void CancelHost()
+    {
+        _cancel.Cancel();
+        Machine.Cpu.RequestStop();
+    }
+
     public void SendRaw(string s) => Client.Send(Encoding.Latin1.GetBytes(s));
     public void SendRaw(byte[] b) => Client.Send(b);
 

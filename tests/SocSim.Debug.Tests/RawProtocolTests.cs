@@ -291,6 +291,21 @@ public sealed class RawProtocolTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task HostCtrlC_WhileRunning_TellsTheClientAndStops()
+    {
+        await Task.Yield();
+        using var stub = new InProcessStub();
+        SpinForever(stub);
+        stub.SendPacket("c");
+        Assert.Equal('+', stub.ReadByte());
+        Thread.Sleep(200);
+        stub.CancelHost();
+        Assert.Equal("X02", stub.ReadPacket());
+        Assert.Equal(StopReason.Stopped, stub.Result().Reason);
+        Assert.True(stub.WaitClosed());
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task ClientDisconnectingMidRun_StopsTheRun()
     {
         await Task.Yield();
