@@ -167,9 +167,10 @@ public sealed class GdbServer
             {
                 end = Handle(packet);
             }
-            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // A malformed packet is the client's problem, never the simulator's.
+                // A packet the stub cannot handle is the client's problem, never the simulator's.
+                _options.Log.WriteLine($"socsim: GDB packet '{Encoding.Latin1.GetString(packet, 0, Math.Min(packet.Length, 40))}' failed: {ex.Message}");
                 conn.Send("E01");
                 end = null;
             }
