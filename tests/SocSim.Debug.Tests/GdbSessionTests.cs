@@ -11,10 +11,11 @@ public sealed class GdbSessionTests
 {
     private const int Timeout = 180_000;
 
-    private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(string[] socsimArgs, string[] commands, string? interruptAfter = null)
+    private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(string[] socsimArgs, string[] commands, string? interruptAfter = null, string? elf = null)
     {
-        using var socsim = new SocsimProcess(Paths.DemoElf, socsimArgs);
-        var gdb = Gdb.Batch(Paths.DemoElf, socsim.Port, commands, interruptAfter);
+        elf ??= Paths.DemoElf;
+        using var socsim = new SocsimProcess(elf, socsimArgs);
+        var gdb = Gdb.Batch(elf, socsim.Port, commands, interruptAfter);
         int code = socsim.WaitForExit();
         return (gdb, code, socsim.Stdout, socsim.Stderr);
     }
@@ -149,6 +150,21 @@ public sealed class GdbSessionTests
         Assert.InRange(cycles[2].Item1 - cycles[0].Item1, 1, 20);
         Assert.Contains("monitor reset", o);
         Assert.Contains("unknown monitor command 'bogus'", o);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task BreakInAnInterruptHandler_OfTheBundledTimerDemo()
+    {
+        await Task.Yield();
+        var elf = Path.Combine(Paths.RepoRoot, "firmware", "elf", "timer_irq.elf");
+        var s = Session([], ["break timer0_isr", "continue", "bt", "print $cpsr & 0x1f", "delete", "continue"], elf: elf);
+        var o = s.Gdb.Output;
+        Assert.Contains("timer0_isr () at src/timer_irq.c:", o);
+        Assert.Contains("in irq_handler () at common/start.S:", o);
+        Assert.Contains("$1 = 18", o);   // IRQ mode
+        Assert.Contains("exited normally", o);
+        Assert.Equal(0, s.ExitCode);
+        Assert.Equal(File.ReadAllText(Path.Combine(Paths.RepoRoot, "firmware", "expected", "timer_irq.txt")), s.Stdout);
     }
 
     [Fact(Timeout = Timeout)]
