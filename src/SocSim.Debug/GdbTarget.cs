@@ -1,0 +1,266 @@
+using SocSim.Arm;
+using SocSim.Core;
+
+namespace SocSim.Debug;
+
+public enum StopKind { Step, Breakpoint, Watchpoint, Interrupt, Exited, Fault, CycleLimit }
+
+/// <summary>Why the target stopped; for a watchpoint, its type (2 write, 3 read, 4 access) and the data address hit.</summary>
+public readonly record struct StopEvent(StopKind Kind, int WatchType = 0, uint WatchAddress = 0, int ExitCode = 0);
+
+/// <summary>
+/// What the GDB stub needs of a <see cref="Machine"/>: registers in GDB's numbering, untimed memory,
+/// breakpoints (an execution hook that stops before the instruction) and watchpoints (a bus
+/// observer that stops after the accessing instruction completes), and running in bounded slices
+/// so the server can poll its socket in between. Single-threaded: only the server's thread calls it.
+/// </summary>
+public sealed class GdbTarget : IExecutionHook, IBusObserver
+{
+    private readonly Machine _m;
+    private readonly HashSet<uint> _softwareBreakpoints = new();
+    private readonly HashSet<uint> _hardwareBreakpoints = new();
+    private readonly List<(int Type, uint Address, uint Length)> _watchpoints = new();
+    private bool _hookInstalled, _observerInstalled;
+
+    // State of the current resume.
+    private bool _stepping, _firstInstruction, _stepDone, _breakpointHit;
+    private uint _resumePc;
+    private (int Type, uint Address)? _watchHit;
+
+    public GdbTarget(Machine machine) => _m = machine;
+
+    public Machine Machine => _m;
+    private ArmCpu Cpu => _m.Cpu;
+
+    // ---- registers (GDB numbering: 0-15 r0..pc, 25 cpsr) ----
+
+    public const int RegisterCount = 17;
+
+    /// <summary>The registers of the g packet in order: r0-r14, pc (the next instruction), cpsr.</summary>
+    public uint[] ReadRegisters()
+    {
+        var r = new uint[RegisterCount];
+        for (int i = 0; i < 15; i++) r[i] = Cpu.GetRegister(i);
+        r[15] = Cpu.Pc;
+        r[16] = Cpu.Cpsr;
+        return r;
+    }
+
+    public void WriteRegisters(ReadOnlySpan<uint> r)
+    {
+        for (int i = 0; i < 15; i++) Cpu.SetRegister(i, r[i]);
+        WriteCpsrAndPc(r[16], r[15]);
+    }
+
+    public bool TryReadRegister(int regnum, out uint value)
+    {
+        value = regnum switch
+        {
+            >= 0 and < 15 => Cpu.GetRegister(regnum),
+            15 => Cpu.Pc,
+            ArmTargetDescription.CpsrRegnum => Cpu.Cpsr,
+            _ => 0,
+        };
+        return regnum is >= 0 and <= 15 or ArmTargetDescription.CpsrRegnum;
+    }
+
+    public bool TryWriteRegister(int regnum, uint value)
+    {
+        switch (regnum)
+        {
+            case >= 0 and < 15: Cpu.SetRegister(regnum, value); return true;
+            case 15: WriteCpsrAndPc(Cpu.Cpsr, value); return true;
+            case ArmTargetDescription.CpsrRegnum: WriteCpsrAndPc(value, Cpu.Pc); return true;
+            default: return false;
+        }
+    }
+
+    /// <summary>
+    /// A new CPSR (which may switch mode and ARM/Thumb state) and pc. The pipeline is refilled at pc
+    /// when either changes, with the clock put back: while GDB holds the core, time does not move.
+    /// </summary>
+    private void WriteCpsrAndPc(uint cpsr, uint pc)
+    {
+        bool refill = pc != Cpu.Pc || ((cpsr ^ Cpu.Cpsr) & Psr.T) != 0;
+        Cpu.SetCpsr(cpsr);
+        if (refill) RefillAt(pc);
+    }
+
+    private void RefillAt(uint pc)
+    {
+        long cycles = _m.Scheduler.Cycles;
+        Cpu.SetRegister(15, pc);
+        _m.Scheduler.Cycles = cycles;
+    }
+
+    // ---- memory (untimed, unobserved) ----
+
+    public byte[] ReadMemory(uint address, int length)
+    {
+        var data = new byte[length];
+        for (int i = 0; i < length; i++) data[i] = _m.Bus.DebugRead8(address + (uint)i);
+        return data;
+    }
+
+    /// <summary>Writes RAM or ROM; false when part of the range is neither. Refetches the pipeline if it held a changed word.</summary>
+    public bool WriteMemory(uint address, ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0) return true;
+        bool ok = _m.Bus.DebugWrite(address, data);
+        uint pc = Cpu.Pc, end = address + (uint)data.Length;
+        if (address < pc + 8 && end > pc) RefillAt(pc);
+        return ok;
+    }
+
+    // ---- breakpoints and watchpoints ----
+
+    /// <summary>Z0/Z1: kind 2 (Thumb), 3 (32-bit Thumb-2, treated as 2 bytes) or 4 (ARM).</summary>
+    public bool InsertBreakpoint(bool hardware, uint address, int kind)
+    {
+        if (kind is not (2 or 3 or 4)) return false;
+        (hardware ? _hardwareBreakpoints : _softwareBreakpoints).Add(address & ~1u);
+        return true;
+    }
+
+    public bool RemoveBreakpoint(bool hardware, uint address)
+    {
+        (hardware ? _hardwareBreakpoints : _softwareBreakpoints).Remove(address & ~1u);
+        return true;
+    }
+
+    /// <summary>Z2 write, Z3 read, Z4 access watchpoint over <paramref name="length"/> bytes.</summary>
+    public bool InsertWatchpoint(int type, uint address, uint length)
+    {
+        if (type is < 2 or > 4 || length == 0) return false;
+        if (!_watchpoints.Contains((type, address, length))) _watchpoints.Add((type, address, length));
+        return true;
+    }
+
+    public bool RemoveWatchpoint(int type, uint address, uint length)
+    {
+        _watchpoints.Remove((type, address, length));
+        return true;
+    }
+
+    public void ClearBreakpointsAndWatchpoints()
+    {
+        _softwareBreakpoints.Clear();
+        _hardwareBreakpoints.Clear();
+        _watchpoints.Clear();
+        Uninstall();
+    }
+
+    /// <summary>Takes the hook and the bus observer off the machine (they cost time per instruction and per access).</summary>
+    public void Uninstall()
+    {
+        if (_hookInstalled) { _m.RemoveHook(this); _hookInstalled = false; }
+        if (_observerInstalled) { _m.RemoveBusObserver(this); _observerInstalled = false; }
+    }
+
+    // ---- running ----
+
+    /// <summary>Arms a continue or a single step from the current pc.</summary>
+    public void PrepareResume(bool step)
+    {
+        _stepping = step;
+        _firstInstruction = true;
+        _resumePc = Cpu.Pc;
+        _stepDone = _breakpointHit = false;
+        _watchHit = null;
+        bool wantHook = step || _softwareBreakpoints.Count > 0 || _hardwareBreakpoints.Count > 0;
+        if (wantHook != _hookInstalled)
+        {
+            if (wantHook) _m.AddHook(this); else _m.RemoveHook(this);
+            _hookInstalled = wantHook;
+        }
+        bool wantObserver = _watchpoints.Count > 0;
+        if (wantObserver != _observerInstalled)
+        {
+            if (wantObserver) _m.AddBusObserver(this); else _m.RemoveBusObserver(this);
+            _observerInstalled = wantObserver;
+        }
+    }
+
+    /// <summary>
+    /// Runs until the cycle <paramref name="sliceEnd"/> or a reason to stop. Null: the slice ended
+    /// and the target may run on.
+    /// </summary>
+    public StopEvent? RunSlice(long sliceEnd, long maxCycles)
+    {
+        if (Cpu.Fault != null) return new StopEvent(StopKind.Fault);
+        if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
+        Cpu.Run(Math.Min(sliceEnd, maxCycles));
+        if (_m.Semihosting?.ExitCode is int code) return new StopEvent(StopKind.Exited, ExitCode: code);
+        if (Cpu.Fault != null) return new StopEvent(StopKind.Fault);
+        if (_watchHit is { } w) return new StopEvent(StopKind.Watchpoint, w.Type, w.Address);
+        if (_breakpointHit) return new StopEvent(StopKind.Breakpoint);
+        if (_stepDone) return new StopEvent(StopKind.Step);
+        if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
+        if (Cpu.StopRequested) return new StopEvent(StopKind.Interrupt);
+        return null;
+    }
+
+    bool IExecutionHook.BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    {
+        // The instruction GDB resumes from runs even if a breakpoint sits on it.
+        if (_firstInstruction)
+        {
+            _firstInstruction = false;
+            if (pc == _resumePc) return false;
+        }
+        if (_softwareBreakpoints.Contains(pc) || _hardwareBreakpoints.Contains(pc))
+        {
+            _breakpointHit = true;
+            return true;
+        }
+        return false;
+    }
+
+    void IExecutionHook.AfterInstruction(ArmCpu cpu)
+    {
+        _firstInstruction = false;
+        if (_stepping)
+        {
+            _stepDone = true;
+            cpu.RequestStop();
+        }
+    }
+
+    void IBusObserver.OnBusCycle(in BusCycle c)
+    {
+        if (c.Size == 0 || c.IsOpcodeFetch || _watchHit != null) return;
+        bool write = c.IsWrite;
+        foreach (var (type, address, length) in _watchpoints)
+        {
+            if (type == 2 && !write || type == 3 && write) continue;
+            ulong start = c.Address, end = (ulong)c.Address + c.Size;
+            if (start < (ulong)address + length && end > address)
+            {
+                _watchHit = (type, Math.Max(c.Address, address));
+                // Stops at the end of the accessing instruction.
+                Cpu.RequestStop();
+                return;
+            }
+        }
+    }
+
+    // ---- monitor ----
+
+    /// <summary>
+    /// `monitor reset`: reloads the ELF's segments and resets the core to its entry (SVC mode, IRQ and
+    /// FIQ masked). Peripherals keep their state and simulated time goes on.
+    /// </summary>
+    public uint Reset()
+    {
+        uint entry;
+        if (_m.Elf is { } elf)
+        {
+            entry = SocSim.Boards.Elf.ElfLoader.Load(elf, _m.Bus).Entry;
+        }
+        else entry = 0;
+        long cycles = _m.Scheduler.Cycles;
+        Cpu.ResetTo(entry);
+        _m.Scheduler.Cycles = cycles;
+        return entry;
+    }
+}
