@@ -181,6 +181,23 @@ public sealed class Machine : IDisposable
         return elf;
     }
 
+    /// <summary>
+    /// Reset of the whole SoC, as pulling nRESET: every device to its reset state, the loaded ELF's
+    /// segments written again (initialised data restored), the core restarted at the ELF entry point.
+    /// Time keeps running: reset does not turn the clock back.
+    /// </summary>
+    public void Reset()
+    {
+        foreach (var d in _devices.Values) d.Reset();
+        Semihosting?.ResetExit();
+        if (Elf != null)
+        {
+            var loaded = ElfLoader.Load(Elf, Bus);
+            Cpu.ResetTo(loaded.Entry);
+        }
+        else Cpu.Reset();
+    }
+
     /// <summary>Loads a raw image at an address and resets the core to it.</summary>
     public void LoadRaw(string path, uint address)
     {

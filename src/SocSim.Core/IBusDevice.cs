@@ -8,4 +8,10 @@ public interface IBusDevice
 {
     uint Read(uint address, int size, AccessFlags flags, ref bool abort);
     void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort);
+
+    /// <summary>
+    /// nRESET: registers to their reset values, pending work dropped, outputs deasserted. Memory keeps
+    /// its contents (reset does not clear RAM), hence the empty default.
+    /// </summary>
+    void Reset() { }
 }

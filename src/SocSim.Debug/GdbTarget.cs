@@ -247,20 +247,15 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     // ---- monitor ----
 
     /// <summary>
-    /// `monitor reset`: reloads the ELF's segments and resets the core to its entry (SVC mode, IRQ and
-    /// FIQ masked). Peripherals keep their state and simulated time goes on.
+    /// `monitor reset`: the whole SoC is reset (<see cref="Machine.Reset"/>: devices to their reset
+    /// state, the ELF's segments written again, the core at its entry in SVC mode with IRQ and FIQ
+    /// masked). The debugger's clock does not move: the cycles of the reset refill are not counted.
     /// </summary>
     public uint Reset()
     {
-        uint entry;
-        if (_m.Elf is { } elf)
-        {
-            entry = SocSim.Boards.Elf.ElfLoader.Load(elf, _m.Bus).Entry;
-        }
-        else entry = 0;
         long cycles = _m.Scheduler.Cycles;
-        Cpu.ResetTo(entry);
+        _m.Reset();
         _m.Scheduler.Cycles = cycles;
-        return entry;
+        return Cpu.Pc;
     }
 }

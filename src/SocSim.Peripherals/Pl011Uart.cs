@@ -114,6 +114,25 @@ public sealed class Pl011Uart : IBusDevice
 
     public string Name { get; }
 
+    /// <summary>
+    /// nUARTRST (TRM 2.2): every register to its reset value, both FIFOs empty, a frame in progress
+    /// abandoned, interrupts deasserted. Bytes the host has queued stay queued: they are outside the
+    /// UART, and arrive once the receiver is enabled again.
+    /// </summary>
+    public void Reset()
+    {
+        _txDone.Cancel();
+        _rxDone.Cancel();
+        _rxTimeout.Cancel();
+        _txHead = _txCount = _rxHead = _rxCount = 0;
+        _rsr = _ilpr = _ibrd = _fbrd = _lcrh = _imsc = _ris = _dmacr = 0;
+        _cr = ResetCR;
+        _ifls = ResetIFLS;
+        _divisor64 = 0;
+        _txBusy = _rxBusy = _overrunPending = false;
+        UpdateOutputs();
+    }
+
     /// <summary>UARTINTR: OR of all masked interrupts (TRM 2.8.6).</summary>
     public IrqLine UartIntr { get; }
     public IrqLine UartRxIntr { get; }

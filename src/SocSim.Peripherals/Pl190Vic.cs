@@ -78,6 +78,22 @@ public sealed class Pl190Vic : IBusDevice
 
     public string Name { get; }
 
+    /// <summary>
+    /// HRESETn: enables, selects, software interrupts, vectors and the priority stack cleared (TRM 3.2).
+    /// The input wires keep their levels: they are driven from outside.
+    /// </summary>
+    public void Reset()
+    {
+        _intSelect = _intEnable = _softInt = 0;
+        _protection = false;
+        _defVectAddr = 0;
+        Array.Clear(_vectAddr);
+        Array.Clear(_vectCntl);
+        _inService = 0;
+        _testMode = false;
+        Update();
+    }
+
     /// <summary>IRQ request to the CPU: high when nVICIRQ is asserted (low) on the real part.</summary>
     public IrqLine Irq { get; }
     /// <summary>FIQ request to the CPU: high when nVICFIQ is asserted.</summary>

@@ -75,6 +75,16 @@ public sealed class Sp804Timer : IBusDevice
     }
 
     public string Name { get; }
+
+    /// <summary>PRESETn: both counters to their reset state (TRM 3.1), test mode off, interrupts deasserted.</summary>
+    public void Reset()
+    {
+        _timers[0].Reset();
+        _timers[1].Reset();
+        _testMode = false;
+        _itop = 0;
+        UpdateOutputs();
+    }
     public IrqLine TimInt1 { get; }
     public IrqLine TimInt2 { get; }
     /// <summary>TIMINTC: TIMINT1 OR TIMINT2.</summary>
@@ -184,6 +194,17 @@ public sealed class Sp804Timer : IBusDevice
         }
 
         public bool Mis => Ris && (Control & IntEnable) != 0;
+
+        public void Reset()
+        {
+            _zero.Cancel();
+            Load = 0;
+            Control = ControlReset;
+            Ris = false;
+            _baseValue = 0xFFFFFFFF;
+            _baseEdge = _s.Now / _period;
+            _loadEdge = -1;
+        }
         private bool Enabled => (Control & TimerEn) != 0;
         private bool Is32 => (Control & TimerSize) != 0;
         private uint Mask => Is32 ? 0xFFFFFFFFu : 0xFFFFu;
