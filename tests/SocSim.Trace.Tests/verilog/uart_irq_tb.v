@@ -19,7 +19,7 @@ module uart_irq_tb;
   parameter integer UARTCLK_TICKS = 25;
   parameter integer CPU_TICKS = 12;
   parameter integer DIV64 = 64 * 13 + 1;
-  localparam integer LEN = 57;
+  localparam integer LEN = 56;
   localparam [8*LEN-1:0] MESSAGE = "timer_irq: SP804 @0x101E2000, VIC line 4, period 1000 us";
 
   reg txd = 1'b1;
