@@ -182,8 +182,10 @@ public static class WaveformRenderer
             poly.LineStyle.Color = BusLine;
             poly.LineStyle.Width = 1.2f;
             string label = known ? Hex(s.Value, width) : s.Value;
-            double chars = label.Length * 7.5 * pixel;
-            if (s.X1 - s.X0 - 2 * d > chars + 4 * pixel)
+            double room = s.X1 - s.X0 - 2 * d - 4 * pixel;
+            // Full width when it fits, else without leading zeros.
+            if (label.Length * 7.5 * pixel > room && known) label = label.TrimStart('0') is { Length: > 0 } t0 ? t0 : "0";
+            if (label.Length * 7.5 * pixel <= room)
             {
                 var t = plt.Add.Text(label, (s.X0 + s.X1) / 2, y);
                 t.LabelFontSize = 11;
