@@ -119,17 +119,52 @@ public sealed class VcdWriter : ISignalSink, IDisposable
     public void OnChange(Signal signal, long tick, ulong value)
     {
         if (_closed) return;
-        _queue.Enqueue((signal.Index, value), (tick, _seq++));
-        if (_queue.Count >= 4096 && _o.Now != null) Drain(_o.Now() - _o.ReorderTicks);
+        // Most changes come in time order (bus cycles, instructions): they queue in a plain FIFO.
+        // Only the others (future UART bits, edges stamped back to their clock edge) pay for the heap.
+        if (tick >= _fifoLastTick)
+        {
+            if (_fifoCount == _fifo.Length) GrowFifo();
+            _fifo[(_fifoHead + _fifoCount) & (_fifo.Length - 1)] = new Pending(tick, _seq++, signal.Index, value);
+            _fifoCount++;
+            _fifoLastTick = tick;
+        }
+        else _queue.Enqueue((signal.Index, value), (tick, _seq++));
+        if (_fifoCount + _queue.Count >= 4096 && _o.Now != null) Drain(_o.Now() - _o.ReorderTicks);
     }
 
-    /// <summary>Writes every queued change at or before <paramref name="tick"/>.</summary>
+    private readonly record struct Pending(long Tick, long Seq, int Signal, ulong Value);
+    private Pending[] _fifo = new Pending[8192];
+    private int _fifoHead, _fifoCount;
+    private long _fifoLastTick = long.MinValue;
+
+    private void GrowFifo()
+    {
+        var bigger = new Pending[_fifo.Length * 2];
+        for (int i = 0; i < _fifoCount; i++) bigger[i] = _fifo[(_fifoHead + i) & (_fifo.Length - 1)];
+        _fifo = bigger;
+        _fifoHead = 0;
+    }
+
+    /// <summary>Writes every queued change at or before <paramref name="tick"/>, in (time, arrival) order.</summary>
     public void Drain(long tick)
     {
-        while (_queue.TryPeek(out var c, out var at) && at.Tick <= tick)
+        while (true)
         {
-            _queue.Dequeue();
-            Emit(at.Tick, c.Signal, c.Value);
+            bool haveHeap = _queue.TryPeek(out var c, out var at) && at.Tick <= tick;
+            bool haveFifo = _fifoCount > 0 && _fifo[_fifoHead].Tick <= tick;
+            if (haveFifo && (!haveHeap || (_fifo[_fifoHead].Tick, _fifo[_fifoHead].Seq).CompareTo(at) < 0))
+            {
+                var p = _fifo[_fifoHead];
+                _fifoHead = (_fifoHead + 1) & (_fifo.Length - 1);
+                _fifoCount--;
+                Emit(p.Tick, p.Signal, p.Value);
+            }
+            else if (haveHeap)
+            {
+                _queue.Dequeue();
+                Emit(at.Tick, c.Signal, c.Value);
+            }
+            else break;
         }
     }
 
