@@ -7,5 +7,7 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
     BoardCommand.Create(),
     ConformanceCommand.Create(),
     BenchCommand.Create(),
+    WaveCommand.Create(),
+    VcdDiffCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text;
+using SocSim.Core.Signals;
+
+namespace SocSim.Trace.Vcd;
+
+public sealed class VcdWriterOptions
+{
+    public string Version { get; init; } = "SocSim";
+    public string? Comment { get; init; }
+    /// <summary>First tick written; the values at that tick go into <c>$dumpvars</c>.</summary>
+    public long FromTick { get; init; }
+    /// <summary>Last tick written (inclusive).</summary>
+    public long ToTick { get; init; } = long.MaxValue;
+    /// <summary>Forced time unit in femtoseconds; null picks the exact one or 1 fs (see <see cref="VcdTime"/>).</summary>
+    public long? UnitFs { get; init; }
+    /// <summary>The present tick (the scheduler's Now): changes older than it by <see cref="ReorderTicks"/> are written out.</summary>
+    public Func<long>? Now { get; init; }
+    /// <summary>How late a change may arrive relative to Now (the CPU finishes an instruction before events run).</summary>
+    public long ReorderTicks { get; init; }
+}
+
+/// <summary>
+/// Streams value changes of a <see cref="SignalRegistry"/> as a Value Change Dump (IEEE 1364-2005
+/// section 18): header, nested <c>$scope module</c>s, <c>$var</c>s with widths, <c>$dumpvars</c> with the
+/// values at the start of the window, then changes only under monotonic <c>#time</c>s.
+/// Changes can arrive a little out of order (a UART frame is known before its bits are on the line,
+/// an event callback runs at the end of the instruction during which it fell due), so they pass
+/// through a small time-ordered queue that is drained up to Now minus a window: memory stays bounded
+/// by the changes of that window plus the future UART bits.
+/// </summary>
+public sealed class VcdWriter : ISignalSink, IDisposable
+{
+    private readonly TextWriter _w;
+    private readonly SignalRegistry _registry;
+    private readonly VcdWriterOptions _o;
+    private readonly VcdTime _time;
+    private readonly Signal[] _signals;
+    private readonly string?[] _ids;
+    private readonly ulong[] _value;
+    private readonly PriorityQueue<(int Signal, ulong Value), (long Tick, long Seq)> _queue = new();
+    private readonly char[] _bits = new char[80];
+    private long _seq;
+    private long _lastTick = long.MinValue;
+    private long _lastWrittenUnits = -1;
+    private bool _started, _closed;
+
+    public VcdWriter(TextWriter writer, SignalRegistry registry, VcdWriterOptions? options = null)
+    {
+        _w = writer;
+        _registry = registry;
+        _o = options ?? new VcdWriterOptions();
+        _time = new VcdTime(registry.TicksPerSecond, _o.UnitFs);
+        _signals = registry.Signals.ToArray();
+        _ids = new string?[_signals.Length];
+        _value = new ulong[_signals.Length];
+        int n = 0;
+        for (int i = 0; i < _signals.Length; i++)
+        {
+            _value[i] = _signals[i].Value;
+            if (_signals[i].Enabled) _ids[i] = IdCode(n++);
+        }
+        VariableCount = n;
+        WriteHeader();
+        registry.Sink = this;
+    }
+
+    public VcdTime Time => _time;
+    public int VariableCount { get; }
+    /// <summary>Changes that arrived later than the reorder window allowed and were written at the last time instead.</summary>
+    public long LateChanges { get; private set; }
+    public long ChangesWritten { get; private set; }
+
+    /// <summary>VCD identifier codes: base-94 numbers in the printable ASCII range '!'..'~'.</summary>
+    public static string IdCode(int n)
+    {
+        var sb = new StringBuilder();
+        do { sb.Append((char)('!' + n % 94)); n /= 94; } while (n > 0);
+        return sb.ToString();
+    }
+
+    private void WriteHeader()
+    {
+        _w.Write("$date\n\t");
+        _w.Write(DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture));
+        _w.Write("\n$end\n$version\n\t");
+        _w.Write(_o.Version);
+        _w.Write("\n$end\n$comment\n\t");
+        _w.Write(_time.Explanation);
+        if (_o.Comment != null) { _w.Write("\n\t"); _w.Write(_o.Comment); }
+        _w.Write("\n$end\n$timescale ");
+        _w.Write(_time.Timescale.Replace(" ", ""));
+        _w.Write(" $end\n");
+        // Scopes nest by the dots of the scope path; signals of one scope are written together.
+        var open = new List<string>();
+        foreach (var group in _signals.Where(s => s.Enabled).GroupBy(s => s.Scope).OrderBy(g => ScopeKey(g.Key), StringComparer.Ordinal))
+        {
+            var path = group.Key.Length == 0 ? [] : group.Key.Split('.');
+            int common = 0;
+            while (common < open.Count && common < path.Length && open[common] == path[common]) common++;
+            for (int i = open.Count; i > common; i--) _w.Write("$upscope $end\n");
+            open.RemoveRange(common, open.Count - common);
+            for (int i = common; i < path.Length; i++) { _w.Write($"$scope module {path[i]} $end\n"); open.Add(path[i]); }
+            foreach (var s in group)
+                _w.Write($"$var {(s.Kind == SignalKind.Reg ? "reg" : "wire")} {s.Width} {_ids[s.Index]} {s.Name}{(s.Width > 1 ? $" [{s.Width - 1}:0]" : "")} $end\n");
+        }
+        for (int i = open.Count; i > 0; i--) _w.Write("$upscope $end\n");
+        _w.Write("$enddefinitions $end\n");
+    }
+
+    // Keeps a component's sub-scopes right after it (cpu, cpu.pipe, timer0, ...) in first-declared component order.
+    private string ScopeKey(string scope)
+    {
+        string top = scope.Split('.')[0];
+        int first = Array.FindIndex(_signals, s => s.Scope.Split('.')[0] == top);
+        return first.ToString("D6", CultureInfo.InvariantCulture) + "." + scope;
+    }
+
+    public void OnChange(Signal signal, long tick, ulong value)
+    {
+        if (_closed) return;
+        // Most changes come in time order (bus cycles, instructions): they queue in a plain FIFO.
+        // Only the others (future UART bits, edges stamped back to their clock edge) pay for the heap.
+        if (tick >= _fifoLastTick)
+        {
+            if (_fifoCount == _fifo.Length) GrowFifo();
+            _fifo[(_fifoHead + _fifoCount) & (_fifo.Length - 1)] = new Pending(tick, _seq++, signal.Index, value);
+            _fifoCount++;
+            _fifoLastTick = tick;
+        }
+        else _queue.Enqueue((signal.Index, value), (tick, _seq++));
+        if (_fifoCount + _queue.Count >= 4096 && _o.Now != null) Drain(_o.Now() - _o.ReorderTicks);
+    }
+
+    private readonly record struct Pending(long Tick, long Seq, int Signal, ulong Value);
+    private Pending[] _fifo = new Pending[8192];
+    private int _fifoHead, _fifoCount;
+    private long _fifoLastTick = long.MinValue;
+
+    private void GrowFifo()
+    {
+        var bigger = new Pending[_fifo.Length * 2];
+        for (int i = 0; i < _fifoCount; i++) bigger[i] = _fifo[(_fifoHead + i) & (_fifo.Length - 1)];
+        _fifo = bigger;
+        _fifoHead = 0;
+    }
+
+    /// <summary>Writes every queued change at or before <paramref name="tick"/>, in (time, arrival) order.</summary>
+    public void Drain(long tick)
+    {
+        while (true)
+        {
+            bool haveHeap = _queue.TryPeek(out var c, out var at) && at.Tick <= tick;
+            bool haveFifo = _fifoCount > 0 && _fifo[_fifoHead].Tick <= tick;
+            if (haveFifo && (!haveHeap || (_fifo[_fifoHead].Tick, _fifo[_fifoHead].Seq).CompareTo(at) < 0))
+            {
+                var p = _fifo[_fifoHead];
+                _fifoHead = (_fifoHead + 1) & (_fifo.Length - 1);
+                _fifoCount--;
+                Emit(p.Tick, p.Signal, p.Value);
+            }
+            else if (haveHeap)
+            {
+                _queue.Dequeue();
+                Emit(at.Tick, c.Signal, c.Value);
+            }
+            else break;
+        }
+    }
+
+    private void Emit(long tick, int index, ulong value)
+    {
+        if (tick < _lastTick) { LateChanges++; tick = _lastTick; }
+        _lastTick = tick;
+        if (tick < _o.FromTick) { _value[index] = value; return; }
+        if (!_started) Start(_o.FromTick);
+        if (tick > _o.ToTick) return;
+        if (_value[index] == value) return;
+        _value[index] = value;
+        long units = _time.ToUnits(tick);
+        if (units != _lastWrittenUnits)
+        {
+            _w.Write('#');
+            _w.Write(units.ToString(CultureInfo.InvariantCulture));
+            _w.Write('\n');
+            _lastWrittenUnits = units;
+        }
+        WriteValue(index, value);
+        ChangesWritten++;
+    }
+
+    private void Start(long tick)
+    {
+        _started = true;
+        _lastWrittenUnits = _time.ToUnits(tick);
+        _w.Write('#');
+        _w.Write(_lastWrittenUnits.ToString(CultureInfo.InvariantCulture));
+        _w.Write("\n$dumpvars\n");
+        for (int i = 0; i < _signals.Length; i++)
+            if (_ids[i] != null) WriteValue(i, _value[i]);
+        _w.Write("$end\n");
+    }
+
+    private void WriteValue(int index, ulong value)
+    {
+        var id = _ids[index];
+        if (id == null) return;
+        int width = _signals[index].Width;
+        if (width == 1)
+        {
+            _w.Write(value != 0 ? '1' : '0');
+            _w.Write(id);
+            _w.Write('\n');
+            return;
+        }
+        int n = 0;
+        _bits[n++] = 'b';
+        int top = value == 0 ? 0 : 63 - System.Numerics.BitOperations.LeadingZeroCount(value);
+        for (int b = top; b >= 0; b--) _bits[n++] = ((value >> b) & 1) != 0 ? '1' : '0';
+        _bits[n++] = ' ';
+        _w.Write(_bits, 0, n);
+        _w.Write(id);
+        _w.Write('\n');
+    }
+
+    /// <summary>Writes everything queued, a final time stamp at <paramref name="endTick"/>, and flushes.</summary>
+    public void Close(long endTick)
+    {
+        if (_closed) return;
+        Drain(long.MaxValue);
+        if (!_started) Start(Math.Min(Math.Max(_o.FromTick, 0), endTick));
+        long end = _time.ToUnits(Math.Min(Math.Max(endTick, _lastTick), _o.ToTick));
+        if (end > _lastWrittenUnits) { _w.Write('#'); _w.Write(end.ToString(CultureInfo.InvariantCulture)); _w.Write('\n'); }
+        _closed = true;
+        if (_registry.Sink == this) _registry.Sink = null;
+        _w.Flush();
+    }
+
+    public void Dispose()
+    {
+        Close(_lastTick == long.MinValue ? 0 : _lastTick);
+        _w.Dispose();
+    }
+}
