@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the timer-interrupt demo waveforms: waveforms/regenerate.sh
 # The VCD holds every signal from CPU cycle 223500 to 229000 (4.47 ms to 4.58 ms): the first timer
-# interrupt (TIMINTC at 4.487 ms, the VIC, nIRQ, the core entering IRQ mode, the ISR clearing it)
+# interrupt (TIMINTC at 4.488 ms, the VIC, nIRQ, the core entering IRQ mode, the ISR clearing it)
 # while uart0 is still sending the banner frame by frame.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -80,6 +80,13 @@ public sealed class Scheduler
     public long CpuPeriod { get; }
     /// <summary>Current time in ticks: the CPU's elapsed cycles on the global time base.</summary>
     public long Now => Cycles * CpuPeriod;
+
+    /// <summary>
+    /// The tick at which the change being made happens: inside an event callback the event's due tick
+    /// (the CPU may already be past it, at the end of the instruction it was executing), otherwise
+    /// <see cref="Now"/>. Tracers stamp signal changes with it.
+    /// </summary>
+    public long EventTime => _dispatching ? _floor : Now;
     public int PendingCount => _count;
     /// <summary>Tick of the earliest pending event, or <see cref="long.MaxValue"/>.</summary>
     public long NextEventTime => _count > 0 ? _heap[0].Time : long.MaxValue;

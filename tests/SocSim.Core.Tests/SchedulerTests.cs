@@ -83,3 +83,19 @@ public class SchedulerTests
         Assert.Equal(24_000_000L * 5, TimeBase.TicksPerSecond(new long[] { 40_000_000, 24_000_000 }));
     }
 }
+
+public class SchedulerEventTimeTests
+{
+    [Fact]
+    public void EventTimeIsTheDueTickInsideACallbackAndNowOutside()
+    {
+        var s = Scheduler.CycleBased();
+        long seen = -1;
+        s.Schedule(new Event("e", EventPriority.Peripheral, _ => seen = s.EventTime), 10);
+        s.Cycles = 13;                       // the CPU overshot to the end of its instruction
+        Assert.Equal(13, s.EventTime);
+        s.RunDue();
+        Assert.Equal(10, seen);
+        Assert.Equal(13, s.EventTime);
+    }
+}

@@ -76,7 +76,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         {
             var line = Output(conn.SourceComponent, conn.SourceOutput);
             var pin = conn.TargetInput == "nFIQ" ? _nfiq : _nirq;
-            line.Subscribe(level => { if (_attached) pin.Set(_s.Now, !level); });
+            line.Subscribe(level => { if (_attached) pin.Set(_s.EventTime, !level); });
         }
 
         foreach (var spec in machine.Board.Peripherals)
@@ -95,7 +95,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
                         int bit = i;
                         vic.Input(i).Subscribe(level =>
                         {
-                            if (_attached) src.Set(_s.Now, level ? src.Value | (1UL << bit) : src.Value & ~(1UL << bit));
+                            if (_attached) src.Set(_s.EventTime, level ? src.Value | (1UL << bit) : src.Value & ~(1UL << bit));
                         });
                     }
                     break;
@@ -128,7 +128,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private void Line(string scope, string name, IrqLine line)
     {
         var s = Registry.Declare(scope, name, 1, initial: line.Level ? 1UL : 0UL);
-        line.Subscribe(level => { if (_attached) s.Set(_s.Now, level); });
+        line.Subscribe(level => { if (_attached) s.Set(_s.EventTime, level); });
     }
 
     private void Sample(Signal s, Func<ulong> sample, long edgePeriod) => _sampled.Add((s, sample, edgePeriod));

@@ -5,9 +5,11 @@
 // Time base: 600 MHz ticks (lcm of CPUCLK 50 MHz, UARTCLK 24 MHz, TIMCLK 1 MHz). One tick is
 // 1e7/6 fs; socsim writes round(tick * 1e7 / 6) fs, and so does fs() below.
 // PL011 (DDI 0183G 2.4.3): 115200 baud from UARTCLK 24 MHz is IBRD = 13, FBRD = 1, i.e. a divisor of
-// 64*13+1 = 833/64 Baud16 periods; bit b of a frame starts floor(b*833/4) UARTCLK cycles after the
-// start bit. 8N1 (UARTLCR_H WLEN = 3): start 0, data LSB first, stop 1. The transmit FIFO stays full
-// while the firmware prints its banner, so frames follow each other back to back.
+// 64*13+1 = 833/64 Baud16 periods. The Baud16 generator runs freely, so over back-to-back frames its
+// position is kept in quarter UARTCLK cycles: bit b of frame k starts floor((k*10*833 + b*833)/4)
+// UARTCLK cycles after the first start bit. 8N1 (UARTLCR_H WLEN = 3): start 0, data LSB first,
+// stop 1. The transmit FIFO stays full while the firmware prints its banner, so frames follow each
+// other back to back.
 // SP804 (DDI 0271): TIMINTC rises on the TIMCLK edge where the counter reaches zero and falls when
 // the ISR writes TimerXIntClr; define PLANT to move the fall one CPU cycle (12 ticks) later.
 `timescale 1fs/1fs
@@ -36,17 +38,17 @@ module uart_irq_tb;
   endtask
 
   integer c, b;
-  reg [63:0] start;
+  reg [63:0] q;       // generator position at the frame's start bit, in quarter UARTCLK cycles
   reg [7:0] ch;
   initial begin : uart
-    start = FRAME_START;
+    q = 0;
     for (c = 0; c <= LEN; c = c + 1) begin
       ch = (c == LEN) ? 8'h0A : MESSAGE[8*(LEN-1-c) +: 8];
       for (b = 0; b < 10; b = b + 1) begin
-        wait_tick(start + UARTCLK_TICKS * ((b * DIV64) / 4));
+        wait_tick(FRAME_START + UARTCLK_TICKS * ((q + b * DIV64) / 4));
         txd = (b == 0) ? 1'b0 : (b <= 8) ? ch[b-1] : 1'b1;
       end
-      start = start + UARTCLK_TICKS * ((10 * DIV64) / 4);
+      q = q + 10 * DIV64;
     end
   end
 
