@@ -53,7 +53,7 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
         _opcode = opcode;
         _thumb = cpu.Thumb;
         _condFailed = !ConditionPasses(opcode, _thumb, _cpsr);
-        _text = _thumb ? ThumbText(cpu, opcode, pc) : Disassembler.Arm(opcode, pc);
+        _text = (_thumb ? ThumbText(cpu, opcode, pc) : Disassembler.Arm(opcode, pc)).Replace('\t', ' ');
         _pending = true;
         _mem.Clear();
         return false;
