@@ -20,8 +20,8 @@ namespace SocSim.Trace.Profiling;
 /// Inclusive cost comes from a shadow call stack inferred from control flow, since the core has no
 /// notion of calls. Before each instruction whose address is not the previous one's successor:
 /// (1) if it is the return address of a frame on the stack, that frame and those above it return;
-/// (2) else, if it is the first instruction of a function and LR holds the previous instruction's
-/// successor (BL, Thumb BL, <c>mov lr, pc; bx rN</c>), it is a call; (3) else a jump to a
+/// (2) else, if LR holds the previous instruction's successor (BL, Thumb BL,
+/// <c>mov lr, pc; bx rN</c>), it is a call of the function containing the target; (3) else a jump to a
 /// function's first instruction from another function replaces the top frame (a tail call, or an
 /// interworking veneer's branch), and a jump at the top of an exception frame calls a handler.
 /// An IRQ/FIQ entry pushes an "[irq]"/"[fiq]" frame that returns when the interrupted instruction
@@ -169,13 +169,15 @@ public sealed class Profiler : IExecutionHook
             return;
         }
         int func = _map.At(pc);
-        if (!_map.IsEntry(func, pc)) return;
         uint lr = cpu.GetRegister(14) & ~1u;
         if (lr == _prevNext)
         {
+            // A linked branch is a call even into the middle of a function (libgcc's
+            // __aeabi_idivmod calls a label inside __divsi3).
             Push(func, lr, false, _s.Cycles, cpu.Instructions);
             return;
         }
+        if (!_map.IsEntry(func, pc)) return;
         if (_depth == 0 || _stack[_depth - 1].Exception)
         {
             Push(func, NoReturn, false, _s.Cycles, cpu.Instructions);

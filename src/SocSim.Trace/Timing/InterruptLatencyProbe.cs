@@ -25,9 +25,12 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// vectored slot holds when the line rises (VICVectAddrN of the enabled VICVectCntlN naming the
 /// line, else VICDefVectAddr, DDI0181 3.3); the vector is 0x18 (IRQ) or 0x1C (FIQ, when VICIntSelect
 /// routes the line there). A line that falls before its handler starts is counted as unserved.
-/// The rise is time-stamped when the simulator delivers it: scheduler events run at instruction
-/// boundaries, so a device edge inside an instruction is seen at the end of that instruction — the
-/// point where the core samples nIRQ anyway (TRM 2.8.7).
+/// The rise is time-stamped at the cycle it happens: a rise during an instruction (a register write
+/// that raises a line) at the present cycle; a rise from a device's scheduled event, which the
+/// simulator dispatches after the instruction in progress, at the cycle that event was due (the
+/// earliest pending event after the last instruction, which is the one being dispatched unless
+/// several fall due in one instruction). So the figures include the wait for the interrupted
+/// instruction to complete (TRM 2.8.7: the core samples nIRQ at instruction boundaries).
 /// </summary>
 public sealed class InterruptLatencyProbe : IExecutionHook
 {
@@ -47,6 +50,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook
     private readonly Machine _machine;
     private readonly List<Watched> _lines = new();
     private int _waiting;
+    private bool _betweenSteps;
+    private long _dueCycle;
 
     public InterruptLatencyProbe(Machine machine)
     {
@@ -86,7 +91,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         if (level)
         {
             if (w.Asserted >= 0) return;
-            w.Asserted = _machine.Scheduler.Cycles;
+            long now = _machine.Scheduler.Cycles;
+            w.Asserted = _betweenSteps ? Math.Min(_dueCycle, now) : now;
             if (w.Vic != null)
             {
                 bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
@@ -133,6 +139,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
 
     public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
     {
+        _betweenSteps = false;
         if (_waiting == 0) return false;
         long now = cpu.Scheduler.Cycles;
         foreach (var w in _lines)
@@ -155,7 +162,12 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         return false;
     }
 
-    public void AfterInstruction(ArmCpu cpu) { }
+    public void AfterInstruction(ArmCpu cpu)
+    {
+        var s = cpu.Scheduler;
+        _dueCycle = s.CycleAtOrAfter(s.NextEventTime);
+        _betweenSteps = true;
+    }
 
     /// <summary>Lines that rose at least once, in board order.</summary>
     public IReadOnlyList<LineLatency> Results =>
