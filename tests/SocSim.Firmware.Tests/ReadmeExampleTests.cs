@@ -53,7 +53,6 @@ public class ReadmeExampleTests
     {
         using var m = Load();
         var latency = new InterruptLatencyProbe(m);
-        m.AddHook(latency);
         Assert.Equal(0, m.Run(10_000_000).ExitCode);
         Assert.True(latency["vic.4"]!.ToIsr.Max <= 60);
         Assert.Contains("tick 5\n", m.UartOutput("uart0"));

@@ -96,7 +96,6 @@ public class SnapshotTests
         var profiler = new Profiler(m.Cpu, m.Elf);
         var latency = new InterruptLatencyProbe(m);
         m.AddHook(profiler);
-        m.AddHook(latency);
         var r = m.Run(200_000_000);
         var p = profiler.Snapshot(m.Cpu);
         Assert.Equal(r.Cycles, p.Functions.Sum(f => f.ExclusiveCycles));

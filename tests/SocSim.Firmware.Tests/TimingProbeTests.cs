@@ -54,7 +54,6 @@ public class TimingProbeTests
     {
         using var m = Repo.Load("timer_irq");
         var probe = new InterruptLatencyProbe(m);
-        m.AddHook(probe);
         m.Run(10_000_000);
         var vic4 = probe["vic.4"]!;
         Assert.Equal("timer0.TIMINTC", vic4.Source);
@@ -78,7 +77,6 @@ public class TimingProbeTests
         {
             using var m = Repo.Load("timer_irq", boards, []);
             var probe = new InterruptLatencyProbe(m);
-            m.AddHook(probe);
             m.Run(10_000_000);
             return probe["vic.4"]!.ToIsr.Min;
         }
@@ -90,7 +88,6 @@ public class TimingProbeTests
     {
         using var m = Repo.Load("uart_echo");
         var probe = new InterruptLatencyProbe(m);
-        m.AddHook(probe);
         Assert.Equal(0, m.Run(50_000_000).ExitCode);
         var vic12 = probe["vic.12"]!;
         Assert.Equal("uart0_isr", vic12.Isr);

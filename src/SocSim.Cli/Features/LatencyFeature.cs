@@ -18,13 +18,12 @@ internal sealed class LatencyFeature : IRunFeature
     {
         if (!parse.GetValue<bool>("--stats")) return;
         _probe = new InterruptLatencyProbe(machine);
-        machine.AddHook(_probe);
     }
 
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
     {
         if (_probe == null) return;
-        machine.RemoveHook(_probe);
+        _probe.Stop();
         var lines = _probe.Results;
         if (lines.Count == 0) context.StatsLines.Add("irq_latency none: no interrupt line rose");
         foreach (var l in lines) context.StatsLines.Add(l.ToString());

@@ -27,10 +27,12 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// routes the line there). A line that falls before its handler starts is counted as unserved.
 /// The rise is time-stamped at the cycle it happens: a rise during an instruction (a register write
 /// that raises a line) at the present cycle; a rise from a device's scheduled event, which the
-/// simulator dispatches after the instruction in progress, at the cycle that event was due (the
-/// earliest pending event after the last instruction, which is the one being dispatched unless
-/// several fall due in one instruction). So the figures include the wait for the interrupted
-/// instruction to complete (TRM 2.8.7: the core samples nIRQ at instruction boundaries).
+/// simulator dispatches after the instruction in progress, at the cycle that event was due. So the
+/// figures include the wait for the interrupted instruction to complete (TRM 2.8.7: the core
+/// samples nIRQ at instruction boundaries).
+/// The probe costs nothing while no interrupt is pending: it installs itself as an execution hook
+/// on <see cref="Machine"/> when a line rises and removes itself once every risen line reached its
+/// handler (or fell). Create it before running; do not add it with <see cref="Machine.AddHook"/>.
 /// </summary>
 public sealed class InterruptLatencyProbe : IExecutionHook
 {
@@ -50,8 +52,10 @@ public sealed class InterruptLatencyProbe : IExecutionHook
     private readonly Machine _machine;
     private readonly List<Watched> _lines = new();
     private int _waiting;
-    private bool _betweenSteps;
-    private long _dueCycle;
+    private bool _hooked;
+    // Scheduled at "now" and cancelled at once: the scheduler answers with the due tick of the event
+    // being dispatched (or the present tick outside events), which is when the line really rose.
+    private readonly Event _clock = new("irq-latency-probe", EventPriority.Observer, _ => { });
 
     public InterruptLatencyProbe(Machine machine)
     {
@@ -86,13 +90,23 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             _ => null,
         } : null;
 
+    /// <summary>Stops watching (the lines keep their subscription but are ignored) and removes the hook.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        _waiting = 0;
+        Unhook();
+    }
+
+    private bool _stopped;
+
     private void OnEdge(Watched w, bool level)
     {
+        if (_stopped) return;
         if (level)
         {
             if (w.Asserted >= 0) return;
-            long now = _machine.Scheduler.Cycles;
-            w.Asserted = _betweenSteps ? Math.Min(_dueCycle, now) : now;
+            w.Asserted = RiseCycle();
             if (w.Vic != null)
             {
                 bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
@@ -108,6 +122,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             }
             w.WaitVector = true;
             _waiting++;
+            Hook();
         }
         else if (w.Asserted >= 0)
         {
@@ -119,6 +134,31 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             w.Asserted = -1;
             w.WaitVector = w.WaitIsr = false;
         }
+    }
+
+    private long RiseCycle()
+    {
+        var s = _machine.Scheduler;
+        long next = s.NextEventCycle;           // keep a pending stop request (NextEventCycle = 0)
+        s.ScheduleIn(_clock, 0);
+        long tick = _clock.Time;
+        s.Cancel(_clock);
+        if (next < s.NextEventCycle) s.NextEventCycle = next;
+        return Math.Min(s.CycleAtOrAfter(tick), s.Cycles);
+    }
+
+    private void Hook()
+    {
+        if (_hooked) return;
+        _hooked = true;
+        _machine.AddHook(this);
+    }
+
+    private void Unhook()
+    {
+        if (!_hooked || _waiting > 0) return;
+        _hooked = false;
+        _machine.RemoveHook(this);
     }
 
     private static uint Reg(Pl190Vic vic, uint offset)
@@ -139,8 +179,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
 
     public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
     {
-        _betweenSteps = false;
-        if (_waiting == 0) return false;
+        if (_waiting == 0) { Unhook(); return false; }
         long now = cpu.Scheduler.Cycles;
         foreach (var w in _lines)
         {
@@ -159,15 +198,11 @@ public sealed class InterruptLatencyProbe : IExecutionHook
                 _waiting--;
             }
         }
+        if (_waiting == 0) Unhook();
         return false;
     }
 
-    public void AfterInstruction(ArmCpu cpu)
-    {
-        var s = cpu.Scheduler;
-        _dueCycle = s.CycleAtOrAfter(s.NextEventTime);
-        _betweenSteps = true;
-    }
+    public void AfterInstruction(ArmCpu cpu) { }
 
     /// <summary>Lines that rose at least once, in board order.</summary>
     public IReadOnlyList<LineLatency> Results =>
