@@ -96,6 +96,23 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Profile_WithUntil_CoversTheCyclesUpToTheStop()
+    {
+        string file = Path.Combine(_dir, "profile.txt");
+        var r = Socsim.Run("run", "--until", "main", "--profile", file);
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith($"{117,13} 100.00", File.ReadAllLines(file)[^1]);
+    }
+
+    [Fact]
+    public void TraceInstr_ToStderr()
+    {
+        var r = Socsim.Run("run", Elf("hello"), "--trace-instr", "-", "--max-cycles", "50");
+        Assert.Equal(124, r.ExitCode);
+        Assert.StartsWith("         4 +9  svc:A 00000000 e59ff018 ldr pc, [pc, #24]", r.ErrLines[0]);
+    }
+
+    [Fact]
     public void Profile_RefusesToOverwriteTheElf()
     {
         var r = Socsim.Run("run", "--profile", Elf("hello"));

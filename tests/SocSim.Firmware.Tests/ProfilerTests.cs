@@ -52,6 +52,26 @@ public class ProfilerTests
         Assert.Equal(m.Instructions - startInstr, p["main"]!.InclusiveInstructions);
     }
 
+    /// <summary>Inclusive cycles of functions called once, cross-checked with run-until-return, interrupts included.</summary>
+    [Theory]
+    [InlineData("bench_small", "kernel_crc32")]
+    [InlineData("bench_small", "kernel_sieve")]
+    [InlineData("bench_small", "kernel_qsort")]
+    [InlineData("bench_small", "kernel_thumb")]
+    [InlineData("uart_echo", "main")]
+    [InlineData("thumb", "main")]
+    [InlineData("thumb", "arm_sort")]
+    public void InclusiveCycles_OfASingleCall_EqualRunUntilReturn(string elf, string function)
+    {
+        var (_, p, _) = Repo.Profile(elf);
+        Assert.Equal(1, p[function]!.Calls);
+        using var m = Repo.Load(elf);
+        m.RunUntil(function);
+        long start = m.Cycles;
+        m.RunUntilReturn();
+        Assert.Equal(m.Cycles - start, p[function]!.InclusiveCycles);
+    }
+
     [Fact]
     public void ThumbInterworking_VeneersAndLibgccCallsAreSeen()
     {

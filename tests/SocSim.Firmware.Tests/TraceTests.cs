@@ -53,6 +53,14 @@ public class TraceTests
     }
 
     [Fact]
+    public void ThumbConditionalBranch_NotTaken_IsShownAsConditionFailed()
+    {
+        var (lines, _) = Trace("thumb", 2_000_000);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @" sys:T [0-9a-f]{8}     d[0-9a-d][0-9a-f]{2} b(eq|ne|cs|cc|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)\.n [0-9a-f]+ +\(condition failed\)$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @" sys:T [0-9a-f]{8}     d[0-9a-d][0-9a-f]{2} b(eq|ne|cs|cc|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)\.n [0-9a-f]+ +pc=[0-9a-f]{8}$"));
+    }
+
+    [Fact]
     public void DataAccesses_OfDevices_AreListedInBusOrder()
     {
         var (lines, _) = Trace("hello", 10_000_000);
