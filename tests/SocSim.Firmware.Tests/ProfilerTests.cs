@@ -72,6 +72,46 @@ public class ProfilerTests
         Assert.Equal(m.Cycles - start, p[function]!.InclusiveCycles);
     }
 
+    /// <summary>
+    /// At other CPU clocks the timer interrupts land on other instructions (after a BL, on a
+    /// return, inside a loop); the inferred call stack must give the same call counts every time.
+    /// </summary>
+    [Theory]
+    [InlineData(13_000_000)]
+    [InlineData(17_000_000)]
+    [InlineData(23_000_000)]
+    [InlineData(31_000_000)]
+    [InlineData(37_000_000)]
+    [InlineData(41_000_000)]
+    [InlineData(47_000_000)]
+    [InlineData(53_000_000)]
+    public void CallStack_IsStableWhereverInterruptsLand(long cpuHz)
+    {
+        string set = $"clocks.CPUCLK={cpuHz}";
+        using var m = Repo.Load("timer_irq", set);
+        var profiler = new Profiler(m.Cpu, m.Elf);
+        m.AddHook(profiler);
+        var r = m.Run(100_000_000);
+        Assert.Equal(0, r.ExitCode);
+        var p = profiler.Snapshot(m.Cpu);
+        Assert.Equal(r.Cycles, p.Functions.Sum(f => f.ExclusiveCycles));
+        long irqs = m.ReadWord("irq_vector_count");
+        Assert.Equal(irqs, p["[irq]"]!.Calls);
+        Assert.Equal(irqs, p["irq_handler"]!.Calls);
+        Assert.Equal(irqs, p["timer0_isr"]!.Calls);
+        Assert.Equal(9, p["puts0"]!.Calls);
+        Assert.Equal(7, p["put_dec"]!.Calls);
+        Assert.Equal(1, p["main"]!.Calls);
+        // Everything but the reset refill and the reset vector's ldr pc (9 cycles) runs under reset_handler.
+        Assert.Equal(r.Cycles - p["[reset]"]!.ExclusiveCycles - 9, p["reset_handler"]!.InclusiveCycles);
+
+        using var check = Repo.Load("timer_irq", set);
+        check.RunUntil("main");
+        long start = check.Cycles;
+        check.RunUntilReturn();
+        Assert.Equal(check.Cycles - start, p["main"]!.InclusiveCycles);
+    }
+
     [Fact]
     public void ThumbInterworking_VeneersAndLibgccCallsAreSeen()
     {
