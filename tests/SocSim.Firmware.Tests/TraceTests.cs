@@ -61,6 +61,20 @@ public class TraceTests
     }
 
     [Fact]
+    public void StartedAtARunUntilStop_MarksTheResumedInstruction()
+    {
+        using var m = Repo.Load("timer_irq");
+        m.RunUntil("main");
+        var w = new StringWriter();
+        var tracer = new InstructionTracer(w, m.Cpu);
+        m.AddHook(tracer);
+        m.Run(m.Cycles + 20);
+        var lines = w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^       117 \+\d +sys:A -------- -------- <instruction begun before the trace>$", lines[0]);
+        Assert.Contains(" sys:A 00000044 ", lines[1]);
+    }
+
+    [Fact]
     public void DataAccesses_OfDevices_AreListedInBusOrder()
     {
         var (lines, _) = Trace("hello", 10_000_000);

@@ -17,7 +17,7 @@ internal sealed class TraceFeature : IRunFeature
         if (path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--trace-instr {path}: refusing to overwrite what looks like an ELF");
         TextWriter w = path == "-" ? Console.Error : new StreamWriter(path, false) { AutoFlush = false };
-        _tracer = new InstructionTracer(w, ownsWriter: path != "-");
+        _tracer = new InstructionTracer(w, machine.Cpu, ownsWriter: path != "-");
         machine.AddHook(_tracer);
         machine.AddBusObserver(_tracer);
     }

@@ -36,11 +36,18 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
     private bool _thumb, _condFailed, _pending;
     private string _text = "";
 
-    public InstructionTracer(TextWriter output, bool ownsWriter = false)
+    /// <param name="cpu">The core about to be traced: its registers and cycle now are the starting point
+    /// (needed for the first line when tracing starts at a stop, e.g. after a run-until).</param>
+    public InstructionTracer(TextWriter output, ArmCpu? cpu = null, bool ownsWriter = false)
     {
         _out = output;
         _ownsWriter = ownsWriter;
         _lastInstructions = -1;
+        if (cpu != null)
+        {
+            Capture(cpu);
+            _lastInstructions = cpu.Instructions;
+        }
     }
 
     /// <summary>Lines written.</summary>
@@ -101,6 +108,11 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
                 AppendChanges(cpu, _pc + (_thumb ? 2u : 4u));
                 if (_mem.Length > 0) _line.Append(_mem);
             }
+        }
+        else if (executed)
+        {
+            // The tracer was installed while the core was stopped before this instruction.
+            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {ModeName(cpu.Cpsr)}:{(cpu.Thumb ? 'T' : 'A')} -------- -------- <instruction begun before the trace>");
         }
         else
         {
