@@ -43,7 +43,7 @@ public sealed record RunResult(StopReason Reason, int? ExitCode, long Cycles, lo
 /// peripherals, the ARM7TDMI, the interrupt wiring and semihosting. This is the library API that
 /// the CLI and firmware tests use.
 /// </summary>
-public sealed class Machine : IDisposable
+public sealed partial class Machine : IDisposable
 {
     private readonly Dictionary<string, IBusDevice> _devices = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, MemoryStream> _uartOutput = new(StringComparer.OrdinalIgnoreCase);

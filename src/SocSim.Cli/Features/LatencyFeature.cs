@@ -1,0 +1,31 @@
+using System.CommandLine;
+using SocSim.Trace.Timing;
+
+namespace SocSim.Cli.Features;
+
+/// <summary>
+/// With `--stats`, interrupt latency per interrupt line (see <see cref="InterruptLatencyProbe"/>) under the
+/// stats line, one line per line that rose:
+/// <c>irq_latency vic.4 (timer0.TIMINTC) to_isr timer0_isr: count=5 min=55 max=55 mean=55.0 to_vector: count=5 ... unserved=0</c>.
+/// </summary>
+internal sealed class LatencyFeature : IRunFeature
+{
+    private InterruptLatencyProbe? _probe;
+
+    public void AddOptions(Command run) { }
+
+    public void Attach(ParseResult parse, Machine machine, RunContext context)
+    {
+        if (!parse.GetValue<bool>("--stats")) return;
+        _probe = new InterruptLatencyProbe(machine);
+    }
+
+    public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
+    {
+        if (_probe == null) return;
+        _probe.Stop();
+        var lines = _probe.Results;
+        if (lines.Count == 0) context.StatsLines.Add("irq_latency none: no interrupt line rose");
+        foreach (var l in lines) context.StatsLines.Add(l.ToString());
+    }
+}

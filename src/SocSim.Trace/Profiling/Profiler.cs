@@ -1,0 +1,308 @@
+using SocSim.Arm;
+using SocSim.Boards.Elf;
+using SocSim.Core;
+
+namespace SocSim.Trace.Profiling;
+
+/// <summary>
+/// Exact per-function cycle and instruction profile, as an <see cref="IExecutionHook"/>.
+/// <para>
+/// Exclusive cost: every CPU cycle is charged to exactly one name, so the exclusive cycles add up
+/// to the cycles of the run. An instruction's cycles (from the end of the previous step to the end
+/// of this one) go to the function containing its address (<see cref="CodeMap"/>). An IRQ/FIQ entry,
+/// which the core performs in place of an instruction (TRM 2.8), goes to the pseudo-function
+/// "[irq]"/"[fiq]". Cycles before the first instruction (the pipeline refill at reset or load) go to
+/// "[reset]", and any cycles that pass between steps without an instruction (a debugger refilling
+/// the pipeline) to "[other]". An SWI, undefined instruction or abort is part of the instruction
+/// that caused it.
+/// </para>
+/// <para>
+/// Inclusive cost comes from a shadow call stack inferred from control flow, since the core has no
+/// notion of calls. Before each instruction whose address is not the previous one's successor:
+/// (1) if it is the return address of a frame on the stack, that frame and those above it return;
+/// (2) else, if LR holds the previous instruction's successor (BL, Thumb BL,
+/// <c>mov lr, pc; bx rN</c>), it is a call of the function containing the target; (3) else a jump to a
+/// function's first instruction from another function replaces the top frame (a tail call, or an
+/// interworking veneer's branch), and a jump at the top of an exception frame calls a handler.
+/// An IRQ/FIQ entry pushes an "[irq]"/"[fiq]" frame that returns when the interrupted instruction
+/// is about to execute; an SWI, undefined-instruction or abort entry pushes "[swi]", "[undef]",
+/// "[pabt]" or "[dabt]" the same way. A function's inclusive cost counts the cycles while it is
+/// on the stack (once, however deep it recurses) or executing.
+/// Limits: calls through code that sets LR some other way, returns to an address other than the one
+/// the call left in LR (longjmp) and stack switching are seen only approximately; a function that
+/// loops back to its own first instruction is not a call. Exclusive figures do not depend on this.
+/// </para>
+/// </summary>
+public sealed class Profiler : IExecutionHook
+{
+    private const uint NoReturn = 0xFFFF_FFFF;
+
+    private struct Frame
+    {
+        public int Func;
+        public int Node;
+        public uint Return;
+        public bool Exception;
+        public uint SavedPrevNext;
+        public long EntryCycle;
+        public long EntryInstructions;
+    }
+
+    private readonly Scheduler _s;
+    private readonly CodeMap _map;
+    private readonly long _startCycle;
+    private readonly long _startInstructions;
+    private readonly int _reset, _other, _irq, _fiq;
+    private readonly int[] _excPseudo = new int[32];
+
+    private Frame[] _stack = new Frame[64];
+    private int _depth;
+    private long[] _exclCycles = new long[64], _exclInstr = new long[64], _inclCycles = new long[64], _inclInstr = new long[64], _calls = new long[64];
+    private int[] _active = new int[64];
+
+    // Collapsed stacks: a trie of (parent node, function) with exclusive cycles per node.
+    private readonly Dictionary<(int Parent, int Func), int> _nodes = new();
+    private readonly List<int> _nodeParent = new(), _nodeFunc = new();
+    private readonly List<long> _nodeCycles = new();
+
+    private long _last;
+    private long _lastInstructions;
+    private uint _prevNext = NoReturn;
+    private int _curFunc = -1;
+    private uint _modeBefore;
+
+    /// <summary>
+    /// Profiles <paramref name="cpu"/> from now on. With <paramref name="fromReset"/> the cycles already
+    /// elapsed (the refill after a reset or ELF load, cycle 0 being the load) are charged to "[reset]",
+    /// so the profile covers the whole run; otherwise it starts at the present cycle.
+    /// </summary>
+    public Profiler(ArmCpu cpu, ElfFile? elf, bool fromReset = true)
+    {
+        _s = cpu.Scheduler;
+        _map = new CodeMap(elf);
+        _reset = _map.Pseudo("[reset]");
+        _other = _map.Pseudo("[other]");
+        _irq = _map.Pseudo("[irq]");
+        _fiq = _map.Pseudo("[fiq]");
+        _excPseudo[(int)CpuMode.Supervisor & 31] = _map.Pseudo("[swi]");
+        _excPseudo[(int)CpuMode.Undefined & 31] = _map.Pseudo("[undef]");
+        _startCycle = fromReset ? 0 : _s.Cycles;
+        _last = _startCycle;
+        _startInstructions = cpu.Instructions;
+        _lastInstructions = cpu.Instructions;
+    }
+
+    public CodeMap Map => _map;
+
+    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    {
+        long now = _s.Cycles;
+        if (now != _last)
+        {
+            Account(cpu.Instructions == _startInstructions ? _reset : _other, now - _last, 0);
+            _last = now;
+        }
+        if (pc != _prevNext && _prevNext != NoReturn) Transfer(cpu, pc);
+        _curFunc = _map.At(pc);
+        _prevNext = pc + (cpu.Thumb ? 2u : 4u);
+        _modeBefore = cpu.Cpsr & Psr.ModeMask;
+        return false;
+    }
+
+    public void AfterInstruction(ArmCpu cpu)
+    {
+        long now = _s.Cycles;
+        long delta = now - _last;
+        long instructions = cpu.Instructions;
+        if (instructions != _lastInstructions)
+        {
+            _last = now;
+            _lastInstructions = instructions;
+            // No BeforeInstruction seen: the profiler was installed while that instruction was stopped before.
+            Account(_curFunc >= 0 ? _curFunc : _other, delta, 1);
+            uint mode = cpu.Cpsr & Psr.ModeMask;
+            if (mode != _modeBefore && cpu.Pc < 0x20 && cpu.Pc != Vectors.Irq && cpu.Pc != Vectors.Fiq)
+                EnterInstructionException(cpu, mode);
+            _curFunc = -1;
+            return;
+        }
+        // IRQ/FIQ entry in place of an instruction: no BeforeInstruction, no instruction counted.
+        _lastInstructions = instructions;
+        int pseudo = cpu.Mode == CpuMode.Fiq ? _fiq : _irq;
+        uint interrupted = cpu.GetRegister(14) - 4;
+        Push(pseudo, interrupted, true, _last, instructions);
+        Account(pseudo, delta, 0);
+        _last = now;
+        _curFunc = -1;
+        // The vector's first instruction is where the frame starts, not a transfer to analyse.
+        _prevNext = NoReturn;
+    }
+
+    private void EnterInstructionException(ArmCpu cpu, uint mode)
+    {
+        uint lr = cpu.GetRegister(14);
+        (string name, uint ret) = cpu.Pc switch
+        {
+            Vectors.Swi => ("[swi]", lr),
+            Vectors.Undefined => ("[undef]", lr),
+            Vectors.PrefetchAbort => ("[pabt]", lr - 4),
+            Vectors.DataAbort => ("[dabt]", lr - 8),
+            _ => ("[exception]", NoReturn),
+        };
+        Push(_map.Pseudo(name), ret, true, _s.Cycles, cpu.Instructions);
+        _prevNext = NoReturn;
+    }
+
+    private void Transfer(ArmCpu cpu, uint pc)
+    {
+        for (int i = _depth - 1; i >= 0; i--)
+        {
+            if (_stack[i].Return != pc) continue;
+            var f = _stack[i];
+            PopTo(i, cpu.Instructions);
+            // An interrupt taken just after a branch: the branch's own transfer is analysed now.
+            if (f.Exception && f.SavedPrevNext != NoReturn && f.SavedPrevNext != pc)
+            {
+                _prevNext = f.SavedPrevNext;
+                Transfer(cpu, pc);
+            }
+            return;
+        }
+        int func = _map.At(pc);
+        uint lr = cpu.GetRegister(14) & ~1u;
+        if (lr == _prevNext)
+        {
+            // A linked branch is a call even into the middle of a function (libgcc's
+            // __aeabi_idivmod calls a label inside __divsi3).
+            Push(func, lr, false, _s.Cycles, cpu.Instructions);
+            return;
+        }
+        if (!_map.IsEntry(func, pc)) return;
+        if (_depth == 0 || _stack[_depth - 1].Exception)
+        {
+            Push(func, NoReturn, false, _s.Cycles, cpu.Instructions);
+            return;
+        }
+        ref var top = ref _stack[_depth - 1];
+        if (top.Func == func) return;
+        uint ret = top.Return;
+        PopTo(_depth - 1, cpu.Instructions);
+        Push(func, ret, false, _s.Cycles, cpu.Instructions);
+    }
+
+    private void Push(int func, uint ret, bool exception, long cycle, long instructions)
+    {
+        Grow();
+        if (_depth == _stack.Length) Array.Resize(ref _stack, _depth * 2);
+        int parent = _depth > 0 ? _stack[_depth - 1].Node : -1;
+        _stack[_depth++] = new Frame
+        {
+            Func = func,
+            Node = Node(parent, func),
+            Return = ret,
+            Exception = exception,
+            SavedPrevNext = _prevNext,
+            EntryCycle = cycle,
+            EntryInstructions = instructions,
+        };
+        _active[func]++;
+        _calls[func]++;
+    }
+
+    private void PopTo(int index, long instructions)
+    {
+        long now = _s.Cycles;
+        while (_depth > index)
+        {
+            ref var f = ref _stack[--_depth];
+            if (--_active[f.Func] == 0)
+            {
+                _inclCycles[f.Func] += now - f.EntryCycle;
+                _inclInstr[f.Func] += instructions - f.EntryInstructions;
+            }
+        }
+    }
+
+    private void Account(int func, long cycles, long instructions)
+    {
+        Grow();
+        _exclCycles[func] += cycles;
+        _exclInstr[func] += instructions;
+        // Code running outside any frame of its own (a vector, a fall-through) is inclusive of itself.
+        if (_active[func] == 0)
+        {
+            _inclCycles[func] += cycles;
+            _inclInstr[func] += instructions;
+        }
+        int top = _depth > 0 ? _stack[_depth - 1].Node : -1;
+        int node = _depth > 0 && _stack[_depth - 1].Func == func ? top : Node(top, func);
+        _nodeCycles[node] += cycles;
+    }
+
+    private int Node(int parent, int func)
+    {
+        if (_nodes.TryGetValue((parent, func), out int n)) return n;
+        n = _nodeCycles.Count;
+        _nodes[(parent, func)] = n;
+        _nodeParent.Add(parent);
+        _nodeFunc.Add(func);
+        _nodeCycles.Add(0);
+        return n;
+    }
+
+    private void Grow()
+    {
+        int n = _map.Count;
+        if (n <= _exclCycles.Length) return;
+        int size = Math.Max(n, _exclCycles.Length * 2);
+        Array.Resize(ref _exclCycles, size);
+        Array.Resize(ref _exclInstr, size);
+        Array.Resize(ref _inclCycles, size);
+        Array.Resize(ref _inclInstr, size);
+        Array.Resize(ref _calls, size);
+        Array.Resize(ref _active, size);
+    }
+
+    /// <summary>
+    /// The profile so far. Frames still on the stack count up to now; cycles since the last step
+    /// (none after a normal stop) are charged to "[other]" so the total is always exact.
+    /// </summary>
+    public Profile Snapshot(ArmCpu cpu)
+    {
+        long now = _s.Cycles;
+        if (now != _last)
+        {
+            Account(cpu.Instructions == _startInstructions ? _reset : _other, now - _last, 0);
+            _last = now;
+        }
+        Grow();
+        var incl = (long[])_inclCycles.Clone();
+        var inclInstr = (long[])_inclInstr.Clone();
+        var seen = new HashSet<int>();
+        for (int i = 0; i < _depth; i++)
+        {
+            ref var f = ref _stack[i];
+            if (!seen.Add(f.Func)) continue;
+            incl[f.Func] += now - f.EntryCycle;
+            inclInstr[f.Func] += cpu.Instructions - f.EntryInstructions;
+        }
+        var functions = new List<FunctionProfile>();
+        for (int id = 0; id < _map.Count; id++)
+        {
+            if (_exclCycles[id] == 0 && incl[id] == 0 && _calls[id] == 0) continue;
+            uint e = _map.Entry(id);
+            functions.Add(new FunctionProfile(_map.Name(id), e == CodeMap.NoEntry ? null : e, _calls[id],
+                _exclCycles[id], incl[id], _exclInstr[id], inclInstr[id]));
+        }
+        var stacks = new List<StackSample>();
+        for (int n = 0; n < _nodeCycles.Count; n++)
+        {
+            if (_nodeCycles[n] == 0) continue;
+            var names = new List<string>();
+            for (int k = n; k >= 0; k = _nodeParent[k]) names.Add(_map.Name(_nodeFunc[k]));
+            names.Reverse();
+            stacks.Add(new StackSample(names, _nodeCycles[n]));
+        }
+        return new Profile(functions, stacks, now - _startCycle, cpu.Instructions - _startInstructions);
+    }
+}

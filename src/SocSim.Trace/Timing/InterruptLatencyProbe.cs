@@ -1,0 +1,223 @@
+using SocSim.Arm;
+using SocSim.Core;
+using SocSim.Peripherals;
+
+namespace SocSim.Trace.Timing;
+
+/// <summary>Latency figures of one interrupt line.</summary>
+/// <param name="Line">"vic.4" (a controller input) or "cpu.nIRQ".</param>
+/// <param name="Source">What drives it ("timer0.TIMINTC").</param>
+/// <param name="Isr">Name (or address) of the handler the VIC hands out for this line; null for a CPU pin.</param>
+/// <param name="ToVector">Assertion to the first instruction at the IRQ/FIQ vector.</param>
+/// <param name="ToIsr">Assertion to the first instruction of <paramref name="Isr"/>.</param>
+/// <param name="Unserved">Assertions that went away before the handler started.</param>
+public sealed record LineLatency(string Line, string Source, string? Isr, CycleStats ToVector, CycleStats ToIsr, int Unserved)
+{
+    /// <summary>The line `socsim run --stats` prints.</summary>
+    public override string ToString() => Isr == null
+        ? $"irq_latency {Line} ({Source}) to_vector: {ToVector} unserved={Unserved}"
+        : $"irq_latency {Line} ({Source}) to_isr {Isr}: {ToIsr} to_vector: {ToVector} unserved={Unserved}";
+}
+
+/// <summary>
+/// Interrupt latency per line, in CPU cycles: from the cycle the line rises to the cycle the first
+/// instruction of the handler is about to execute. The handler of a VIC input is the address its
+/// vectored slot holds when the line rises (VICVectAddrN of the enabled VICVectCntlN naming the
+/// line, else VICDefVectAddr, DDI0181 3.3); the vector is 0x18 (IRQ) or 0x1C (FIQ, when VICIntSelect
+/// routes the line there). A line that falls before its handler starts is counted as unserved.
+/// The rise is time-stamped at the cycle it happens: a rise during an instruction (a register write
+/// that raises a line) at the present cycle; a rise from a device's scheduled event, which the
+/// simulator dispatches after the instruction in progress, at the cycle that event was due. So the
+/// figures include the wait for the interrupted instruction to complete (TRM 2.8.7: the core
+/// samples nIRQ at instruction boundaries).
+/// The probe costs nothing while no interrupt is pending: it installs itself as an execution hook
+/// on <see cref="Machine"/> when a line rises and removes itself once every risen line reached its
+/// handler (or fell). Create it before running; do not add it with <see cref="Machine.AddHook"/>.
+/// </summary>
+public sealed class InterruptLatencyProbe : IExecutionHook
+{
+    private sealed class Watched(string line, string source, Pl190Vic? vic, int vicLine)
+    {
+        public readonly string Line = line, Source = source;
+        public readonly Pl190Vic? Vic = vic;
+        public readonly int VicLine = vicLine;
+        public long Asserted = -1;
+        public bool WaitVector, WaitIsr;
+        public uint Vector, IsrAddress;
+        public uint? LastIsr;
+        public readonly List<long> ToVector = new(), ToIsr = new();
+        public int Unserved;
+    }
+
+    private readonly Machine _machine;
+    private readonly List<Watched> _lines = new();
+    private int _waiting;
+    private bool _hooked;
+    // Scheduled at "now" and cancelled at once: the scheduler answers with the due tick of the event
+    // being dispatched (or the present tick outside events), which is when the line really rose.
+    private readonly Event _clock = new("irq-latency-probe", EventPriority.Observer, _ => { });
+
+    public InterruptLatencyProbe(Machine machine)
+    {
+        _machine = machine;
+        foreach (var c in machine.Board.Interrupts)
+        {
+            if (!c.TargetsCpu && machine.Devices.TryGetValue(c.TargetComponent, out var dev) && dev is Pl190Vic vic)
+            {
+                var w = new Watched($"{c.TargetComponent}.{c.TargetLine}", $"{c.SourceComponent}.{c.SourceOutput}", vic, c.TargetLine!.Value);
+                vic.Input(c.TargetLine.Value).Subscribe(level => OnEdge(w, level));
+                _lines.Add(w);
+            }
+            else if (c.TargetsCpu && SourceLine(c.SourceComponent, c.SourceOutput) is { } src)
+            {
+                var w = new Watched($"cpu.{c.TargetInput}", $"{c.SourceComponent}.{c.SourceOutput}", null, c.TargetInput == "nFIQ" ? 1 : 0);
+                src.Subscribe(level => OnEdge(w, level));
+                _lines.Add(w);
+            }
+        }
+    }
+
+    private IrqLine? SourceLine(string component, string output) =>
+        _machine.Devices.TryGetValue(component, out var d) ? d switch
+        {
+            Pl190Vic v => output == "FIQ" ? v.Fiq : output == "IRQ" ? v.Irq : null,
+            Sp804Timer t => output switch { "TIMINT1" => t.TimInt1, "TIMINT2" => t.TimInt2, "TIMINTC" => t.TimIntC, _ => null },
+            Pl011Uart u => output switch
+            {
+                "UARTINTR" => u.UartIntr, "UARTRXINTR" => u.UartRxIntr, "UARTTXINTR" => u.UartTxIntr,
+                "UARTRTINTR" => u.UartRtIntr, "UARTMSINTR" => u.UartMsIntr, "UARTEINTR" => u.UartEIntr, _ => null,
+            },
+            _ => null,
+        } : null;
+
+    /// <summary>Stops watching (the lines keep their subscription but are ignored) and removes the hook.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        _waiting = 0;
+        Unhook();
+    }
+
+    private bool _stopped;
+
+    private void OnEdge(Watched w, bool level)
+    {
+        if (_stopped) return;
+        if (level)
+        {
+            if (w.Asserted >= 0) return;
+            w.Asserted = RiseCycle();
+            if (w.Vic != null)
+            {
+                bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
+                w.Vector = fiq ? Vectors.Fiq : Vectors.Irq;
+                w.IsrAddress = fiq ? 0xFFFF_FFFF : IsrOf(w.Vic, w.VicLine);
+                w.WaitIsr = !fiq;
+                if (!fiq) w.LastIsr = w.IsrAddress;
+            }
+            else
+            {
+                w.Vector = w.VicLine == 1 ? Vectors.Fiq : Vectors.Irq;
+                w.WaitIsr = false;
+            }
+            w.WaitVector = true;
+            _waiting++;
+            Hook();
+        }
+        else if (w.Asserted >= 0)
+        {
+            if (w.WaitVector || w.WaitIsr)
+            {
+                if (w.WaitVector) w.Unserved++;
+                _waiting--;
+            }
+            w.Asserted = -1;
+            w.WaitVector = w.WaitIsr = false;
+        }
+    }
+
+    private long RiseCycle()
+    {
+        var s = _machine.Scheduler;
+        long next = s.NextEventCycle;           // keep a pending stop request (NextEventCycle = 0)
+        s.ScheduleIn(_clock, 0);
+        long tick = _clock.Time;
+        s.Cancel(_clock);
+        if (next < s.NextEventCycle) s.NextEventCycle = next;
+        return Math.Min(s.CycleAtOrAfter(tick), s.Cycles);
+    }
+
+    private void Hook()
+    {
+        if (_hooked) return;
+        _hooked = true;
+        _machine.AddHook(this);
+    }
+
+    private void Unhook()
+    {
+        if (!_hooked || _waiting > 0) return;
+        _hooked = false;
+        _machine.RemoveHook(this);
+    }
+
+    private static uint Reg(Pl190Vic vic, uint offset)
+    {
+        bool abort = false;
+        return vic.Read(offset, 4, AccessFlags.Privileged, ref abort);
+    }
+
+    private static uint IsrOf(Pl190Vic vic, int line)
+    {
+        for (uint slot = 0; slot < Pl190Vic.VectorCount; slot++)
+        {
+            uint cntl = Reg(vic, Pl190Vic.VICVectCntl0 + 4 * slot);
+            if ((cntl & Pl190Vic.VectCntlE) != 0 && (cntl & 0x1F) == line) return Reg(vic, Pl190Vic.VICVectAddr0 + 4 * slot) & ~1u;
+        }
+        return Reg(vic, Pl190Vic.VICDefVectAddr) & ~1u;
+    }
+
+    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    {
+        if (_waiting == 0) { Unhook(); return false; }
+        long now = cpu.Scheduler.Cycles;
+        foreach (var w in _lines)
+        {
+            if (w.Asserted < 0) continue;
+            if (w.WaitVector && pc == w.Vector && (cpu.Mode == CpuMode.Irq || cpu.Mode == CpuMode.Fiq))
+            {
+                w.ToVector.Add(now - w.Asserted);
+                w.WaitVector = false;
+                if (!w.WaitIsr) _waiting--;
+            }
+            else if (w.WaitIsr && pc == w.IsrAddress)
+            {
+                w.ToIsr.Add(now - w.Asserted);
+                w.WaitIsr = false;
+                if (w.WaitVector) { w.WaitVector = false; w.Unserved++; }
+                _waiting--;
+            }
+        }
+        if (_waiting == 0) Unhook();
+        return false;
+    }
+
+    public void AfterInstruction(ArmCpu cpu) { }
+
+    /// <summary>Lines that rose at least once, in board order.</summary>
+    public IReadOnlyList<LineLatency> Results =>
+        _lines.Where(w => w.ToVector.Count + w.ToIsr.Count + w.Unserved > 0 || w.Asserted >= 0)
+            .Select(w => new LineLatency(w.Line, w.Source, w.Vic == null ? null : IsrName(w.LastIsr),
+                CycleStats.Of(w.ToVector), CycleStats.Of(w.ToIsr), w.Unserved))
+            .ToList();
+
+    /// <summary>The figures of one line ("vic.4", "cpu.nIRQ").</summary>
+    public LineLatency? this[string line] => Results.FirstOrDefault(r => r.Line == line);
+
+    private string? IsrName(uint? address)
+    {
+        if (address == null) return "-";
+        var f = _machine.Elf?.FunctionAt(address.Value);
+        return f != null && f.Address == address.Value ? f.Name : $"0x{address.Value:x8}";
+    }
+}
