@@ -147,7 +147,7 @@ public class ProfilerTests
         Assert.EndsWith("(total)", table[^1]);
         Assert.StartsWith($"{r.Cycles,13} 100.00", table[^1]);
         var collapsed = p.FormatCollapsed().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("reset_handler;main;puts0 356114", collapsed);
+        Assert.Contains("reset_handler;main;puts0 356191", collapsed);
         Assert.Equal(r.Cycles, collapsed.Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..])));
     }
 
