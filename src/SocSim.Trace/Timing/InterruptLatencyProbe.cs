@@ -53,9 +53,6 @@ public sealed class InterruptLatencyProbe : IExecutionHook
     private readonly List<Watched> _lines = new();
     private int _waiting;
     private bool _hooked;
-    // Scheduled at "now" and cancelled at once: the scheduler answers with the due tick of the event
-    // being dispatched (or the present tick outside events), which is when the line really rose.
-    private readonly Event _clock = new("irq-latency-probe", EventPriority.Observer, _ => { });
 
     public InterruptLatencyProbe(Machine machine)
     {
@@ -136,15 +133,15 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         }
     }
 
+    /// <summary>
+    /// The CPU cycle at which the line rose: the due tick of the event that raised it (the core may
+    /// already be at the end of the instruction it was executing), or the present cycle when a
+    /// register write inside an instruction raised it.
+    /// </summary>
     private long RiseCycle()
     {
         var s = _machine.Scheduler;
-        long next = s.NextEventCycle;           // keep a pending stop request (NextEventCycle = 0)
-        s.ScheduleIn(_clock, 0);
-        long tick = _clock.Time;
-        s.Cancel(_clock);
-        if (next < s.NextEventCycle) s.NextEventCycle = next;
-        return Math.Min(s.CycleAtOrAfter(tick), s.Cycles);
+        return Math.Min(s.CycleAtOrAfter(s.EventTime), s.Cycles);
     }
 
     private void Hook()
