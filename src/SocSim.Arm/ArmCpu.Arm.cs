@@ -599,8 +599,17 @@ public sealed unsafe partial class ArmCpu
     {
         uint lr = c._r[15] - 4;
         c.FetchArm();
-        if (c.SwiHook != null && c.SwiHook(c, op & 0x00FF_FFFF)) return;
-        c.EnterException(CpuMode.Supervisor, Vectors.Swi, lr, false);
+        c.SoftwareInterruptAfterFetch(op & 0x00FF_FFFF, lr);
+    }
+
+    /// <summary>
+    /// SWI in either state once its cycle-1 fetch is done: a semihosting host may take the call, or
+    /// the core enters SVC mode in ARM state (2S+1N), R14_svc = the next instruction's address.
+    /// </summary>
+    private void SoftwareInterruptAfterFetch(uint comment, uint lr)
+    {
+        if (SwiHook != null && SwiHook(this, comment)) return;
+        EnterException(CpuMode.Supervisor, Vectors.Swi, lr, false);
     }
 
     /// <summary>Undefined instruction trap (TRM 2.8.9): 2S+1I+1N; R14_und = address + 4.</summary>
@@ -608,8 +617,14 @@ public sealed unsafe partial class ArmCpu
     {
         uint lr = c._r[15] - 4;
         c.FetchArm();
-        c._bus.Idle(1);
-        c.EnterException(CpuMode.Undefined, Vectors.Undefined, lr, false);
+        c.UndefinedAfterFetch(lr);
+    }
+
+    /// <summary>The undefined trap in either state after the cycle-1 fetch: the internal cycle in which the core waits for a coprocessor to accept, then entry.</summary>
+    private void UndefinedAfterFetch(uint lr)
+    {
+        _bus.Idle(1);
+        EnterException(CpuMode.Undefined, Vectors.Undefined, lr, false);
     }
 
     /// <summary>

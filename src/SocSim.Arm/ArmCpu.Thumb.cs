@@ -431,8 +431,7 @@ public sealed unsafe partial class ArmCpu
     {
         uint lr = c._r[15] - 2;
         c.FetchThumb();
-        if (c.SwiHook != null && c.SwiHook(c, op & 0xFF)) return;
-        c.EnterException(CpuMode.Supervisor, Vectors.Swi, lr, false);
+        c.SoftwareInterruptAfterFetch(op & 0xFF, lr);
     }
 
     /// <summary>Undefined instruction trap from Thumb state: 2S+1I+1N; R14_und = address + 2.</summary>
@@ -440,7 +439,6 @@ public sealed unsafe partial class ArmCpu
     {
         uint lr = c._r[15] - 2;
         c.FetchThumb();
-        c._bus.Idle(1);
-        c.EnterException(CpuMode.Undefined, Vectors.Undefined, lr, false);
+        c.UndefinedAfterFetch(lr);
     }
 }
