@@ -26,8 +26,14 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test SocSim.sln -c Release "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# Build everything first: some tests run the built `socsim` binary, whose project they do not reference.
+dotnet build SocSim.sln -c Release -nologo -v quiet 2>&1 | tee "$log"
+build=${PIPESTATUS[0]}
+status=$build
+if [ "$build" -eq 0 ]; then
+  dotnet test SocSim.sln -c Release --no-build "$@" 2>&1 | tee -a "$log"
+  status=${PIPESTATUS[0]}
+fi
 set -e
 # One closing line over all test assemblies, e.g. "412 passed, 0 failed".
 awk '/^(Passed!|Failed!) +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
