@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every SocSim test. Installs the Debian packages the tests drive when they are missing:
-# binutils-arm-none-eabi (objdump checks the disassembler), python3-unicorn (result oracle),
+# binutils-arm-none-eabi (objdump checks the disassembler), gcc-arm-none-eabi and
+# libnewlib-arm-none-eabi (their ARMv4T libraries are more code for that check; the firmware's ELFs
+# are committed, so no test compiles anything), python3-unicorn (result oracle),
 # qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
 # UART line of our VCDs), gtkwave (vcd2fst parses our VCDs), iverilog and verilator (write RTL VCDs
 # for the reader and vcd-diff). Extra arguments go to `dotnet test`.
@@ -9,6 +11,8 @@ cd "$(dirname "$0")"
 
 need=()
 command -v arm-none-eabi-objdump >/dev/null 2>&1 || need+=(binutils-arm-none-eabi)
+command -v arm-none-eabi-gcc >/dev/null 2>&1 || need+=(gcc-arm-none-eabi)
+[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || need+=(libnewlib-arm-none-eabi)
 /usr/bin/python3 -c 'import unicorn' >/dev/null 2>&1 || need+=(python3-unicorn)
 command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v gdb-multiarch >/dev/null 2>&1 || need+=(gdb-multiarch)

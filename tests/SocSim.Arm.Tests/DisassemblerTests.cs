@@ -46,11 +46,13 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
         }
         var result = new DisassemblerObjdump.Result();
         var found = libraries.Where(File.Exists).ToList();
+        Assert.True(found.Count >= 4,
+            "Debian's ARMv4T newlib and libgcc are not installed (found: " + string.Join(", ", found) +
+            "): apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi (./test.sh does)");
         foreach (string library in found)
             DisassemblerObjdump.Compare(library, result);
-        output.WriteLine(found.Count == 0
-            ? "toolchain libraries not installed; nothing compared"
-            : $"{string.Join(", ", found)}: {result.Describe()}");
+        output.WriteLine($"{string.Join(", ", found)}: {result.Describe()}");
+        Assert.True(result.Arm > 10_000 && result.Thumb > 10_000, result.Describe());
         Assert.True(result.MismatchCount == 0, result.Describe());
     }
 
