@@ -122,8 +122,11 @@ internal static class Gdb
             RedirectStandardInput = true,
             WorkingDirectory = Paths.RepoRoot,
         };
+        // The ELF's debug info names the directory it was compiled in on the developer's machine; the
+        // sources are committed beside the ELF, so that is where GDB is told to look.
+        string sources = Path.GetDirectoryName(Path.GetFullPath(elf))!;
         foreach (var a in new[] { "-nx", "-batch", "-ex", "set architecture armv4t", "-ex", "set pagination off", "-ex", "set confirm off",
-                     "-ex", "set remotetimeout 10", "-ex", $"target remote 127.0.0.1:{port}" })
+                     "-ex", $"directory {sources}", "-ex", "set remotetimeout 10", "-ex", $"target remote 127.0.0.1:{port}" })
             psi.ArgumentList.Add(a);
         foreach (var c in commands) { psi.ArgumentList.Add("-ex"); psi.ArgumentList.Add(c); }
         psi.ArgumentList.Add(elf);
