@@ -273,7 +273,12 @@ public sealed partial class Machine : IDisposable
         }
     }
 
-    private IrqLine Output(string component, string output) => _devices[component] switch
+    /// <summary>
+    /// A peripheral's output line by its board name (<c>timer0</c>, <c>TIMINTC</c>): the one table
+    /// that maps the catalog's output names to the models' lines, for the wiring and for the tools
+    /// that watch the lines (tracers, the latency probe).
+    /// </summary>
+    public IrqLine InterruptOutput(string component, string output) => _devices[component] switch
     {
         Pl011Uart u => output switch
         {
@@ -298,7 +303,7 @@ public sealed partial class Machine : IDisposable
     {
         foreach (var c in Board.Interrupts)
         {
-            var line = Output(c.SourceComponent, c.SourceOutput);
+            var line = InterruptOutput(c.SourceComponent, c.SourceOutput);
             if (c.TargetsCpu)
             {
                 if (c.TargetInput == "nIRQ") line.Subscribe(Cpu.SetIrq);

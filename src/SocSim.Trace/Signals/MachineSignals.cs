@@ -74,7 +74,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
 
         foreach (var conn in machine.Board.Interrupts.Where(i => i.TargetsCpu))
         {
-            var line = Output(conn.SourceComponent, conn.SourceOutput);
+            var line = machine.InterruptOutput(conn.SourceComponent, conn.SourceOutput);
             var pin = conn.TargetInput == "nFIQ" ? _nfiq : _nirq;
             line.Subscribe(level => { if (_attached) pin.Set(_s.EventTime, !level); });
         }
@@ -139,18 +139,6 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         for (int i = 0; i < f.BitCount; i++) line.Set(f.BitStartTick(i), f.BitLevel(i));
         line.Set(f.EndTick, true);
     }
-
-    private IrqLine Output(string component, string output) => _m.Devices[component] switch
-    {
-        Pl011Uart u => output switch
-        {
-            "UARTINTR" => u.UartIntr, "UARTRXINTR" => u.UartRxIntr, "UARTTXINTR" => u.UartTxIntr,
-            "UARTRTINTR" => u.UartRtIntr, "UARTMSINTR" => u.UartMsIntr, _ => u.UartEIntr,
-        },
-        Sp804Timer t => output switch { "TIMINT1" => t.TimInt1, "TIMINT2" => t.TimInt2, _ => t.TimIntC },
-        Pl190Vic v => output == "FIQ" ? v.Fiq : v.Irq,
-        _ => throw new ArgumentException($"{component} has no outputs"),
-    };
 
     /// <summary>Starts driving the enabled signals (call after <see cref="SignalRegistry.Filter"/> and after the sink is set).</summary>
     public void Attach()

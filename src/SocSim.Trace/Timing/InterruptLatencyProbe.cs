@@ -65,27 +65,15 @@ public sealed class InterruptLatencyProbe : IExecutionHook
                 vic.Input(c.TargetLine.Value).Subscribe(level => OnEdge(w, level));
                 _lines.Add(w);
             }
-            else if (c.TargetsCpu && SourceLine(c.SourceComponent, c.SourceOutput) is { } src)
+            else if (c.TargetsCpu)
             {
+                var src = machine.InterruptOutput(c.SourceComponent, c.SourceOutput);
                 var w = new Watched($"cpu.{c.TargetInput}", $"{c.SourceComponent}.{c.SourceOutput}", null, c.TargetInput == "nFIQ" ? 1 : 0);
                 src.Subscribe(level => OnEdge(w, level));
                 _lines.Add(w);
             }
         }
     }
-
-    private IrqLine? SourceLine(string component, string output) =>
-        _machine.Devices.TryGetValue(component, out var d) ? d switch
-        {
-            Pl190Vic v => output == "FIQ" ? v.Fiq : output == "IRQ" ? v.Irq : null,
-            Sp804Timer t => output switch { "TIMINT1" => t.TimInt1, "TIMINT2" => t.TimInt2, "TIMINTC" => t.TimIntC, _ => null },
-            Pl011Uart u => output switch
-            {
-                "UARTINTR" => u.UartIntr, "UARTRXINTR" => u.UartRxIntr, "UARTTXINTR" => u.UartTxIntr,
-                "UARTRTINTR" => u.UartRtIntr, "UARTMSINTR" => u.UartMsIntr, "UARTEINTR" => u.UartEIntr, _ => null,
-            },
-            _ => null,
-        } : null;
 
     /// <summary>Stops watching (the lines keep their subscription but are ignored) and removes the hook.</summary>
     public void Stop()
