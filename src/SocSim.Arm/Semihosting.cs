@@ -136,17 +136,14 @@ public sealed class Semihosting
         _o.Output.Flush();
     }
 
+    /// <summary><paramref name="length"/> bytes of target memory, or a NUL-terminated string when negative; at most 1 MiB + 1 byte either way.</summary>
     private byte[] ReadString(uint a, int length)
     {
-        var list = new List<byte>();
-        for (uint i = 0; length < 0 ? true : i < (uint)length; i++)
-        {
-            byte b = _bus.DebugRead8(a + i);
-            if (length < 0 && b == 0) break;
-            list.Add(b);
-            if (list.Count > 1 << 20) break;
-        }
-        return list.ToArray();
+        const int Cap = (1 << 20) + 1;
+        if (length < 0) return _bus.DebugReadCString(a, Cap);
+        var bytes = new byte[Math.Min(length, Cap)];
+        _bus.DebugRead(a, bytes);
+        return bytes;
     }
 
     private uint Open(uint namePtr, uint mode, uint length)
@@ -206,7 +203,7 @@ public sealed class Semihosting
         if (!s.CanRead) { _errno = 9; return len; }   // EBADF: opened for writing only
         var tmp = new byte[len];
         int n = h is ConsoleHandle ? s.Read(tmp, 0, (int)len) : s.ReadAtLeast(tmp, (int)len, throwOnEndOfStream: false);
-        for (int i = 0; i < n; i++) _bus.DebugWrite8(buf + (uint)i, tmp[i]);
+        _bus.DebugWrite(buf, tmp.AsSpan(0, n));
         return len - (uint)n;
     }
 
@@ -228,7 +225,7 @@ public sealed class Semihosting
         uint buf = Word(p), size = Word(p + 4);
         var bytes = Encoding.UTF8.GetBytes(_o.CommandLine);
         if (bytes.Length + 1 > size) return Fail(22);
-        for (int i = 0; i < bytes.Length; i++) _bus.DebugWrite8(buf + (uint)i, bytes[i]);
+        _bus.DebugWrite(buf, bytes);
         _bus.DebugWrite8(buf + (uint)bytes.Length, 0);
         _bus.DebugWrite32(p + 4, (uint)bytes.Length);
         return 0;

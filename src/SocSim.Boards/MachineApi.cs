@@ -111,7 +111,7 @@ public sealed partial class Machine
     public byte[] ReadMemory(uint address, int length)
     {
         var b = new byte[length];
-        for (int i = 0; i < length; i++) b[i] = Bus.DebugRead8(address + (uint)i);
+        Bus.DebugRead(address, b);
         return b;
     }
 
@@ -121,17 +121,8 @@ public sealed partial class Machine
     public uint ReadWord(string location) => Bus.DebugRead32(ResolveAddress(location));
 
     /// <summary>Reads a NUL-terminated Latin-1 string (at most <paramref name="maxLength"/> bytes).</summary>
-    public string ReadString(uint address, int maxLength = 4096)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < maxLength; i++)
-        {
-            byte b = Bus.DebugRead8(address + (uint)i);
-            if (b == 0) break;
-            sb.Append((char)b);
-        }
-        return sb.ToString();
-    }
+    public string ReadString(uint address, int maxLength = 4096) =>
+        System.Text.Encoding.Latin1.GetString(Bus.DebugReadCString(address, maxLength));
 
     /// <summary>Writes RAM/ROM without taking time; throws outside memory regions.</summary>
     public void WriteMemory(uint address, ReadOnlySpan<byte> bytes)

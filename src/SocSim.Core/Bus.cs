@@ -311,6 +311,25 @@ public sealed unsafe class Bus : IDisposable
     public uint DebugRead32(uint address) =>
         (uint)(DebugRead8(address) | DebugRead8(address + 1) << 8 | DebugRead8(address + 2) << 16 | DebugRead8(address + 3) << 24);
 
+    /// <summary>Fills <paramref name="destination"/> from RAM/ROM at <paramref name="address"/> (devices read as 0).</summary>
+    public void DebugRead(uint address, Span<byte> destination)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] = DebugRead8(address + (uint)i);
+    }
+
+    /// <summary>The bytes of a NUL-terminated string at <paramref name="address"/>, without the NUL, at most <paramref name="maxLength"/>.</summary>
+    public byte[] DebugReadCString(uint address, int maxLength)
+    {
+        var bytes = new List<byte>();
+        for (uint i = 0; bytes.Count < maxLength; i++)
+        {
+            byte b = DebugRead8(address + i);
+            if (b == 0) break;
+            bytes.Add(b);
+        }
+        return bytes.ToArray();
+    }
+
     /// <summary>Writes memory regardless of ROM protection (loaders, debuggers). Returns false outside RAM/ROM.</summary>
     public bool DebugWrite8(uint address, byte value)
     {

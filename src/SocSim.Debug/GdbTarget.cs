@@ -98,7 +98,7 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     public byte[] ReadMemory(uint address, int length)
     {
         var data = new byte[length];
-        for (int i = 0; i < length; i++) data[i] = _m.Bus.DebugRead8(address + (uint)i);
+        _m.Bus.DebugRead(address, data);
         return data;
     }
 
