@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using System.Text.RegularExpressions;
 using SocSim.Arm.Conformance;
 
@@ -24,12 +25,12 @@ public class ConformanceTests
     };
 
     public static IEnumerable<object[]> Files() =>
-        ConformanceSuite.Files(TestPaths.ConformanceDirectory).Select(f => new object[] { Path.GetFileName(f) });
+        ConformanceSuite.Files(RepoPaths.ConformanceDirectory).Select(f => new object[] { Path.GetFileName(f) });
 
     [Fact]
     public void TheSuiteHas38000TestsIn19Files()
     {
-        var files = ConformanceSuite.Files(TestPaths.ConformanceDirectory).ToList();
+        var files = ConformanceSuite.Files(RepoPaths.ConformanceDirectory).ToList();
         Assert.Equal(19, files.Count);
         Assert.Equal(38000, files.Sum(f => ConformanceTest.ReadFile(f).Count));
     }
@@ -40,7 +41,7 @@ public class ConformanceTests
     {
         var exceptions = Exceptions();
         using var runner = new ConformanceRunner();
-        var results = ConformanceSuite.RunFile(runner, Path.Combine(TestPaths.ConformanceDirectory, file));
+        var results = ConformanceSuite.RunFile(runner, Path.Combine(RepoPaths.ConformanceDirectory, file));
         Assert.Equal(2000, results.Count);
         var problems = new List<string>();
         foreach (var r in results)
@@ -61,7 +62,7 @@ public class ConformanceTests
     {
         var map = new Dictionary<string, string>();
         string? rule = null;
-        foreach (var line in File.ReadLines(Path.Combine(TestPaths.RepoRoot, "tests", "conformance-exceptions.md")))
+        foreach (var line in File.ReadLines(Path.Combine(RepoPaths.Root, "tests", "conformance-exceptions.md")))
         {
             if (line.StartsWith("```exceptions ", StringComparison.Ordinal)) { rule = line["```exceptions ".Length..].Trim(); continue; }
             if (line.StartsWith("```", StringComparison.Ordinal)) { rule = null; continue; }

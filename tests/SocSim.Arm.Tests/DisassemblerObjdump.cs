@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -54,15 +55,6 @@ internal static partial class DisassemblerObjdump
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SocSim.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"SocSim.sln not found above {AppContext.BaseDirectory}");
-    }
 
     /// <summary>
     /// Normalises one instruction text: objdump's <c>@ &lt;UNDEFINED&gt; instruction: 0x...</c>

@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using Xunit.Abstractions;
 
 namespace SocSim.Arm.Tests;
@@ -11,7 +12,7 @@ public sealed class DisassemblerTests(ITestOutputHelper output)
     [Fact]
     public void MatchesObjdumpOnEveryFirmwareElf()
     {
-        string firmware = Path.Combine(DisassemblerObjdump.RepoRoot(), "firmware");
+        string firmware = Path.Combine(RepoPaths.Root, "firmware");
         string[] elfs = Directory.GetFiles(firmware, "*.elf", SearchOption.AllDirectories);
         Array.Sort(elfs, StringComparer.Ordinal);
         Assert.NotEmpty(elfs);

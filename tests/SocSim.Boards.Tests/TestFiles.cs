@@ -1,3 +1,4 @@
+using SocSim.Tests;
 namespace SocSim.Boards.Tests;
 
 /// <summary>A scratch directory for board files and images, deleted after the test.</summary>
@@ -33,15 +34,7 @@ public sealed class TestFiles : IDisposable
     }
 
     /// <summary>The repository root (the directory holding SocSim.sln).</summary>
-    public static string RepoRoot
-    {
-        get
-        {
-            var d = new DirectoryInfo(AppContext.BaseDirectory);
-            while (d != null && !File.Exists(Path.Combine(d.FullName, "SocSim.sln"))) d = d.Parent;
-            return d?.FullName ?? throw new InvalidOperationException("SocSim.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => RepoPaths.Root;
 
     public static string BoardsDir => Path.Combine(RepoRoot, "boards");
 }

@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using System.Diagnostics;
 
 namespace SocSim.Cli.Tests;
@@ -5,12 +6,9 @@ namespace SocSim.Cli.Tests;
 /// <summary>Runs the real `socsim` (socsim.dll copied beside the tests) as a process.</summary>
 internal static class Socsim
 {
-    public static string RepoRoot { get; } = FindRoot();
+    public static string RepoRoot => RepoPaths.Root;
 
-    public static string ConformanceDirectory =>
-        Environment.GetEnvironmentVariable("SOCSIM_CONFORMANCE_DIR") is { Length: > 0 } d
-            ? d
-            : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "conformance", "arm7tdmi"));
+    public static string ConformanceDirectory => RepoPaths.ConformanceDirectory;
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
@@ -38,11 +36,4 @@ internal static class Socsim
     }
 
     public static Result Run(params string[] args) => RunWithInput("", args);
-
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SocSim.sln"))) return d.FullName;
-        throw new InvalidOperationException("SocSim.sln not found");
-    }
 }

@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -9,16 +10,9 @@ namespace SocSim.Debug.Tests;
 
 internal static class Paths
 {
-    public static string RepoRoot { get; } = FindRoot();
+    public static string RepoRoot => RepoPaths.Root;
     public static string DemoElf => Path.Combine(RepoRoot, "tests", "SocSim.Debug.Tests", "firmware", "gdbdemo.elf");
     public static string Board => Path.Combine(RepoRoot, "boards", "versatilepb.json");
-
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SocSim.sln"))) return d.FullName;
-        throw new InvalidOperationException("SocSim.sln not found");
-    }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using SocSim.Trace.Profiling;
 
 namespace SocSim.Firmware.Tests;
@@ -5,7 +6,7 @@ namespace SocSim.Firmware.Tests;
 /// <summary>Paths into the repository and machines built from its boards and firmware.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepoPaths.Root;
 
     public static string Board(string name = "versatilepb") => Path.Combine(Root, "boards", name + ".json");
     public static string Override(string name) => Path.Combine(Root, "boards", "overrides", name + ".json");
@@ -31,12 +32,5 @@ internal static class Repo
         m.AddHook(p);
         var r = m.Run(maxCycles);
         return (r, p.Snapshot(m.Cpu), m.UartOutput("uart0"));
-    }
-
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SocSim.sln"))) return d.FullName;
-        throw new InvalidOperationException("SocSim.sln not found");
     }
 }

@@ -1,3 +1,4 @@
+using SocSim.Tests;
 using System.Diagnostics;
 using SocSim.Core.Signals;
 using SocSim.Trace.Signals;
@@ -8,14 +9,7 @@ namespace SocSim.Trace.Tests;
 /// <summary>External programs the tests drive. A missing tool fails the test and names its Debian package.</summary>
 internal static class Tools
 {
-    public static string Repo { get; } = FindRepo();
-
-    private static string FindRepo()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d != null && !File.Exists(Path.Combine(d.FullName, "SocSim.sln"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("repository root (SocSim.sln) not found");
-    }
+    public static string Repo => RepoPaths.Root;
 
     public static string Firmware(string name) => Path.Combine(Repo, "firmware", "elf", name);
     public static string Board => Path.Combine(Repo, "boards", "versatilepb.json");

@@ -1,9 +1,10 @@
-namespace SocSim.Arm.Tests;
+namespace SocSim.Tests;
 
-internal static class TestPaths
+/// <summary>Where the tests find the repository and the shared conformance data; compiled into every test project.</summary>
+internal static class RepoPaths
 {
     /// <summary>The folder holding SocSim.sln, found by walking up from the test assembly.</summary>
-    public static string RepoRoot { get; } = FindRoot();
+    public static string Root { get; } = FindRoot();
 
     /// <summary>
     /// ../shared/conformance/arm7tdmi beside the checkout (as CI lays it out), or SOCSIM_CONFORMANCE_DIR.
@@ -14,7 +15,7 @@ internal static class TestPaths
         get
         {
             var env = Environment.GetEnvironmentVariable("SOCSIM_CONFORMANCE_DIR");
-            var dir = !string.IsNullOrEmpty(env) ? env : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "conformance", "arm7tdmi"));
+            var dir = !string.IsNullOrEmpty(env) ? env : Path.GetFullPath(Path.Combine(Root, "..", "shared", "conformance", "arm7tdmi"));
             if (!Directory.Exists(dir))
                 throw new DirectoryNotFoundException($"conformance data not found at {dir}: check out shared/ beside the repository or set SOCSIM_CONFORMANCE_DIR");
             return dir;
