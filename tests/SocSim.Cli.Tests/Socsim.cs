@@ -1,5 +1,4 @@
 using SocSim.Tests;
-using System.Diagnostics;
 
 namespace SocSim.Cli.Tests;
 
@@ -17,22 +16,9 @@ internal static class Socsim
 
     public static Result RunWithInput(string stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoRoot,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "socsim.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("socsim " + string.Join(' ', args)); }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+        // The socsim.dll this project's reference to the CLI copies beside the tests.
+        var (exit, stdout, stderr) = SocsimProcess.Run(Path.Combine(AppContext.BaseDirectory, "socsim.dll"), args, stdin);
+        return new Result(exit, stdout, stderr);
     }
 
     public static Result Run(params string[] args) => RunWithInput("", args);
