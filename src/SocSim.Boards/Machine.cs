@@ -215,8 +215,10 @@ public sealed partial class Machine : IDisposable
     /// <summary>Runs until the firmware exits, faults or is stopped, or until <paramref name="maxCycles"/> CPU cycles have elapsed in total.</summary>
     public RunResult Run(long maxCycles = long.MaxValue)
     {
-        // A program that exited stays exited: running again does not execute past its exit call.
+        // A program that exited stays exited, and a core that faulted stays stopped: running again
+        // does not execute past the exit call or the fault.
         if (Semihosting?.ExitCode is int exited) return Result(StopReason.Exit, exited);
+        if (Cpu.Fault != null) return Result(StopReason.Fault, null);
         while (true)
         {
             Cpu.Run(maxCycles);

@@ -187,16 +187,16 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     /// </summary>
     public StopEvent? RunSlice(long sliceEnd, long maxCycles)
     {
-        if (Cpu.Fault != null) return new StopEvent(StopKind.Fault);
-        if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
-        Cpu.Run(Math.Min(sliceEnd, maxCycles));
-        if (_m.Semihosting?.ExitCode is int code) return new StopEvent(StopKind.Exited, ExitCode: code);
-        if (Cpu.Fault != null) return new StopEvent(StopKind.Fault);
+        // Machine.Run decides exit and fault (also when they happened before this slice); the stub
+        // adds its own reasons, then tells the slice's end from the user's cycle limit.
+        var r = _m.Run(Math.Min(sliceEnd, maxCycles));
+        if (r.Reason == StopReason.Exit) return new StopEvent(StopKind.Exited, ExitCode: r.ExitCode!.Value);
+        if (r.Reason == StopReason.Fault) return new StopEvent(StopKind.Fault);
         if (_watchHit is { } w) return new StopEvent(StopKind.Watchpoint, w.Type, w.Address);
         if (_breakpointHit) return new StopEvent(StopKind.Breakpoint);
         if (_stepDone) return new StopEvent(StopKind.Step);
         if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
-        if (Cpu.StopRequested) return new StopEvent(StopKind.Interrupt);
+        if (r.Reason == StopReason.Stopped) return new StopEvent(StopKind.Interrupt);
         return null;
     }
 

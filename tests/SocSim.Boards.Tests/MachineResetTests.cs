@@ -25,3 +25,21 @@ public class MachineResetTests
         Assert.Equal(before + "Hello from SocSim on Versatile/PB\n", m.UartOutput("uart0"));
     }
 }
+
+public class MachineFaultTests
+{
+    [Fact]
+    public void AFaultedMachineStaysStoppedWhenRunAgain()
+    {
+        // undef.elf executes an undefined instruction on a board with no memory at the vectors.
+        string fault = Path.Combine(TestFiles.RepoRoot, "tests", "assets", "fault");
+        using var m = Machine.Create([Path.Combine(fault, "ram-at-8000.json")]);
+        m.LoadElf(Path.Combine(fault, "undef.elf"));
+        var first = m.Run(100_000);
+        Assert.Equal(StopReason.Fault, first.Reason);
+        var again = m.Run(200_000);
+        Assert.Equal(StopReason.Fault, again.Reason);
+        Assert.Equal(first.Cycles, again.Cycles);
+        Assert.Equal(first.Instructions, again.Instructions);
+    }
+}
