@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Devices;
 
 namespace SocSim.Boards;
 
@@ -67,15 +68,15 @@ public sealed record RegionSpec(
 
 public sealed record PeripheralSpec(
     string Name,
-    PeripheralType Type,
+    DeviceType Type,
     uint Base,
     ClockSpec Clock,
     WaitStates WaitStates,
     IReadOnlyDictionary<string, object> Parameters)
 {
     public uint Size => Type.WindowSize;
-    /// <summary>PrimeCell peripherals have a 32-bit APB/AHB data bus.</summary>
-    public int BusWidth => 32;
+    /// <summary>The data bus width the device declares.</summary>
+    public int BusWidth => Type.BusWidth;
     public ulong End => (ulong)Base + Size;
     public uint Last => (uint)(End - 1);
 

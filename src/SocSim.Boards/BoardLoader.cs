@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using SocSim.Core;
 
+using SocSim.Core.Devices;
+
 namespace SocSim.Boards;
 
 /// <summary>
@@ -278,7 +280,7 @@ public static class BoardLoader
                 bool pins = type == typeof(InterruptTargetJson);
                 string pattern = mk?.Pattern ?? (pins ? Names.Pin : Names.Identifier);
                 string what = mk?.Description ?? (pins ? Names.PinText : Names.IdentifierText);
-                PeripheralType? ptype = null;
+                DeviceType? ptype = null;
                 bool typeParameters = prop?.GetCustomAttribute<TypeParametersAttribute>() != null;
                 if (typeParameters)
                 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SocSim.Core.Devices;
 
 namespace SocSim.Boards;
 
@@ -55,6 +56,28 @@ public static class BoardPrinter
             sb.Append("\nInterrupts:\n");
             Table(sb, ["source", "", "target"],
                 board.Interrupts.Select(i => new[] { $"{i.SourceComponent}.{i.SourceOutput}", "->", $"{i.TargetComponent}.{i.TargetInput}" }));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The catalog for <c>socsim board types</c>: every type as its declaration gives it.</summary>
+    public static string PrintTypes(IEnumerable<DeviceType> types)
+    {
+        var sb = new StringBuilder();
+        foreach (var t in types)
+        {
+            sb.Append(t.Name).Append(": ").Append(t.Description).Append('\n');
+            sb.Append("  window ").Append(Size(t.WindowSize)).Append(", base aligned to 0x").Append(t.Alignment.ToString("X", CultureInfo.InvariantCulture))
+              .Append(", ").Append(t.BusWidth).Append("-bit data bus\n");
+            foreach (var p in t.Parameters)
+                sb.Append("  parameter ").Append(p.Name).Append(" (").Append(p.Type.ToString().ToLowerInvariant()).Append(", default ")
+                  .Append(Value(p.Default)).Append("): ").Append(p.Description).Append('\n');
+            foreach (var o in t.OutputLines)
+                sb.Append("  output ").Append(o.Name).Append(o.Description.Length > 0 ? ": " + o.Description : "").Append('\n');
+            if (t.InputCount > 0)
+                sb.Append("  inputs 0..").Append(t.InputCount - 1).Append(t.InputCountDescription.Length > 0 ? ": " + t.InputCountDescription : "").Append('\n');
+            foreach (var i in t.InputPins)
+                sb.Append("  input ").Append(i.Name).Append(i.Description.Length > 0 ? ": " + i.Description : "").Append('\n');
         }
         return sb.ToString();
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SocSim.Core;
+using SocSim.Core.Devices;
 
 namespace SocSim.Boards;
 
@@ -8,8 +9,6 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 {
     public const string AddressExpectation = "expected an integer or a hex string like \"0x1000\"";
     public const string SizeExpectation = "expected an integer, a hex string like \"0x1000\" or a size like \"64KiB\", \"64MiB\", \"1GiB\"";
-    /// <summary>Peripheral bases must be 4 KiB aligned (PrimeCell windows are 4 KiB).</summary>
-    public const uint PeripheralAlignment = 0x1000;
     /// <summary>Region bases and sizes must be word aligned.</summary>
     public const uint RegionAlignment = 4;
 
@@ -132,8 +131,9 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         var type = PeripheralCatalog.Find(p.Type!)
             ?? throw Error(k + "type", $"unknown peripheral type \"{p.Type}\" (known: {string.Join(", ", PeripheralCatalog.Names)})");
         uint b = ParseAddress(k + "base", p.Base!);
-        if (b % PeripheralAlignment != 0)
-            throw Error(k + "base", $"base 0x{b:X8} is not 4 KiB aligned (peripheral bases must be multiples of 0x1000)");
+        // Each type declares the alignment its window needs (a PrimeCell's 4 KiB).
+        if (b % type.Alignment != 0)
+            throw Error(k + "base", $"base 0x{b:X8} is not {BoardPrinter.Size(type.Alignment)} aligned (peripheral bases must be multiples of 0x{type.Alignment:X})");
         if ((ulong)b + type.WindowSize > 0x1_0000_0000UL)
             throw Error(k + "base", $"the {type.WindowSize:X}-byte window at 0x{b:X8} extends past 4 GiB");
         var clock = findClock(k + "clock", p.Clock);

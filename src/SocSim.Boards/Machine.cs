@@ -3,6 +3,7 @@ using SocSim.Arm;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
 using SocSim.Core;
+using SocSim.Core.Devices;
 using SocSim.Peripherals;
 
 namespace SocSim;
@@ -71,9 +72,11 @@ public sealed partial class Machine : IDisposable
         }
         Cpu = new ArmCpu(Bus);
         Wire();
-        ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p => p.Type.Name == "pl011" && p.Parameter<bool>("console"))?.Name;
-        if (ConsoleUart != null && (!_devices.TryGetValue(ConsoleUart, out var d) || d is not Pl011Uart))
-            throw new ArgumentException($"no PL011 UART named '{ConsoleUart}' on this board (UARTs: {string.Join(", ", Uarts.Keys)})");
+        // The console is the serial port whose board entry says "console": true (a parameter its type declares).
+        ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p =>
+            _devices[p.Name] is ISerialPort && p.Type.FindParameter("console") != null && p.Parameter<bool>("console"))?.Name;
+        if (ConsoleUart != null && (!_devices.TryGetValue(ConsoleUart, out var d) || d is not ISerialPort))
+            throw new ArgumentException($"no UART named '{ConsoleUart}' on this board (UARTs: {string.Join(", ", Uarts.Keys)})");
         if (board.Semihosting || options.ForceSemihosting)
             Semihosting = new Semihosting(Cpu, new SemihostingOptions
             {
@@ -153,7 +156,8 @@ public sealed partial class Machine : IDisposable
     public string? ConsoleUart { get; }
 
     public IReadOnlyDictionary<string, IBusDevice> Devices => _devices;
-    public IReadOnlyDictionary<string, Pl011Uart> Uarts => _devices.Where(d => d.Value is Pl011Uart).ToDictionary(d => d.Key, d => (Pl011Uart)d.Value, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The board's serial ports (PL011, 16550-style UARTs...) by name.</summary>
+    public IReadOnlyDictionary<string, ISerialPort> Uarts => _devices.Where(d => d.Value is ISerialPort).ToDictionary(d => d.Key, d => (ISerialPort)d.Value, StringComparer.OrdinalIgnoreCase);
     public T Device<T>(string name) where T : class, IBusDevice =>
         _devices.TryGetValue(name, out var d) && d is T t ? t : throw new KeyNotFoundException($"no {typeof(T).Name} named '{name}'");
 
@@ -249,57 +253,42 @@ public sealed partial class Machine : IDisposable
         return (heapBase, stackLimit, top, stackLimit);
     }
 
+    /// <summary>Builds a board entry's device from its type's declaration; a serial port's output is captured.</summary>
     private IBusDevice CreateDevice(PeripheralSpec p)
     {
-        var clk = p.Clock.CreateDomain();
-        switch (p.Type.Name)
+        var dev = p.Type.Create(new DeviceContext
         {
-            case "pl011":
-                var uart = new Pl011Uart(p.Name, Scheduler, clk);
-                var buffer = new MemoryStream();
-                _uartOutput[p.Name] = buffer;
-                string name = p.Name;
-                uart.TxSink = b =>
+            Name = p.Name,
+            Scheduler = Scheduler,
+            Clock = p.Clock.CreateDomain(),
+            Parameters = p.Parameters,
+        });
+        if (dev is ISerialPort port)
+        {
+            var buffer = new MemoryStream();
+            _uartOutput[p.Name] = buffer;
+            string name = p.Name;
+            port.TxSink = b =>
+            {
+                buffer.WriteByte(b);
+                if (_console != null && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
                 {
-                    buffer.WriteByte(b);
-                    if (_console != null && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
-                    {
-                        _console.WriteByte(b);
-                        if (b == (byte)'\n') _console.Flush();
-                    }
-                };
-                return uart;
-            case "sp804": return new Sp804Timer(p.Name, Scheduler, clk);
-            case "pl190": return new Pl190Vic(p.Name);
-            default: throw new ArgumentException($"peripheral type '{p.Type.Name}' has no model");
+                    _console.WriteByte(b);
+                    if (b == (byte)'\n') _console.Flush();
+                }
+            };
         }
+        return dev;
     }
 
     /// <summary>
-    /// A peripheral's output line by its board name (<c>timer0</c>, <c>TIMINTC</c>): the one table
-    /// that maps the catalog's output names to the models' lines, for the wiring and for the tools
-    /// that watch the lines (tracers, the latency probe).
+    /// A peripheral's output line by its board name (<c>timer0</c>, <c>TIMINTC</c>), as its type
+    /// declares it: for the wiring and for the tools that watch the lines (tracers, the latency probe).
     /// </summary>
-    public IrqLine InterruptOutput(string component, string output) => _devices[component] switch
-    {
-        Pl011Uart u => output switch
-        {
-            "UARTINTR" => u.UartIntr, "UARTRXINTR" => u.UartRxIntr, "UARTTXINTR" => u.UartTxIntr,
-            "UARTRTINTR" => u.UartRtIntr, "UARTMSINTR" => u.UartMsIntr, "UARTEINTR" => u.UartEIntr,
-            _ => throw new ArgumentException($"{component} has no output {output}"),
-        },
-        Sp804Timer t => output switch
-        {
-            "TIMINT1" => t.TimInt1, "TIMINT2" => t.TimInt2, "TIMINTC" => t.TimIntC,
-            _ => throw new ArgumentException($"{component} has no output {output}"),
-        },
-        Pl190Vic v => output switch
-        {
-            "IRQ" => v.Irq, "FIQ" => v.Fiq,
-            _ => throw new ArgumentException($"{component} has no output {output}"),
-        },
-        _ => throw new ArgumentException($"{component} has no outputs"),
-    };
+    public IrqLine InterruptOutput(string component, string output) =>
+        Board.Peripheral(component) is { } spec
+            ? spec.Type.Output(_devices[spec.Name], output)
+            : throw new ArgumentException($"no peripheral named '{component}'");
 
     private void Wire()
     {
@@ -313,10 +302,11 @@ public sealed partial class Machine : IDisposable
                 // Pick up a level that is already asserted.
                 if (line.Level) { if (c.TargetInput == "nIRQ") Cpu.SetIrq(true); else Cpu.SetFiq(true); }
             }
-            else if (_devices[c.TargetComponent] is Pl190Vic vic)
-                vic.ConnectSource(c.TargetLine!.Value, line);
             else
-                throw new ArgumentException($"{c.TargetComponent} cannot take interrupt inputs");
+            {
+                var target = Board.Peripheral(c.TargetComponent)!;
+                target.Type.ConnectInput(_devices[target.Name], c.TargetLine!.Value, line);
+            }
         }
     }
 

@@ -1,68 +1,39 @@
+using System.Reflection;
+using SocSim.Core.Devices;
+using SocSim.Peripherals;
+
 namespace SocSim.Boards;
 
-public enum ParameterType { Boolean, Integer, String }
-
-/// <summary>A type-specific peripheral parameter. Parameters are optional; <see cref="Default"/> applies when absent.</summary>
-public sealed record PeripheralParameter(string Name, ParameterType Type, object Default, string Description);
-
 /// <summary>
-/// A peripheral type the machine builder can instantiate: its register window, its interrupt outputs
-/// and (for interrupt controllers) its number of inputs, and the parameters a board may set.
+/// The peripheral types a board may name: every <see cref="IDeviceModel"/> of the device assemblies,
+/// found by reflection. Nothing here lists a device: a model's declaration in its own file is what
+/// puts it in the catalog, the schema, <c>board show</c>, the wiring and the traces.
 /// </summary>
-public sealed record PeripheralType(
-    string Name,
-    string Description,
-    uint WindowSize,
-    IReadOnlyList<string> Outputs,
-    int InputCount,
-    IReadOnlyList<PeripheralParameter> Parameters)
-{
-    public bool IsInterruptController => InputCount > 0;
-
-    public PeripheralParameter? FindParameter(string name) =>
-        Parameters.FirstOrDefault(p => p.Name == name);
-}
-
 public static class PeripheralCatalog
 {
-    /// <summary>Every PrimeCell occupies a 4 KiB window (PrimeCell TRMs, "Summary of registers").</summary>
-    public const uint PrimeCellWindow = 0x1000;
+    /// <summary>Assemblies whose device models are discovered.</summary>
+    private static readonly Assembly[] DeviceAssemblies = [typeof(Pl011Uart).Assembly];
 
-    /// <summary>PL011 UART (DDI 0183). Outputs as in TRM 2.9 "Interrupts": the combined UARTINTR and the individual sources.</summary>
-    public static readonly PeripheralType Pl011 = new(
-        "pl011",
-        "ARM PrimeCell UART (PL011)",
-        PrimeCellWindow,
-        ["UARTINTR", "UARTRXINTR", "UARTTXINTR", "UARTRTINTR", "UARTMSINTR", "UARTEINTR"],
-        0,
-        [new PeripheralParameter("console", ParameterType.Boolean, false,
-            "connect the UART to the host terminal: transmitted bytes go to stdout, stdin feeds the receiver")]);
+    public static IReadOnlyList<DeviceType> All { get; } = Discover();
 
-    /// <summary>SP804 dual timer (DDI 0271): TIMINT1, TIMINT2 and their OR, TIMINTC.</summary>
-    public static readonly PeripheralType Sp804 = new(
-        "sp804",
-        "ARM dual-timer module (SP804)",
-        PrimeCellWindow,
-        ["TIMINT1", "TIMINT2", "TIMINTC"],
-        0,
-        []);
-
-    /// <summary>PL190 vectored interrupt controller (DDI 0181): 32 sources VICINTSOURCE[31:0], outputs nVICIRQ/nVICFIQ (named IRQ/FIQ here, active high).</summary>
-    public static readonly PeripheralType Pl190 = new(
-        "pl190",
-        "ARM PrimeCell vectored interrupt controller (PL190)",
-        PrimeCellWindow,
-        ["IRQ", "FIQ"],
-        32,
-        []);
-
-    public static IReadOnlyList<PeripheralType> All { get; } = [Pl011, Pl190, Sp804];
+    private static List<DeviceType> Discover()
+    {
+        var types = DeviceAssemblies.SelectMany(a => a.GetTypes())
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IDeviceModel).IsAssignableFrom(t))
+            .Select(t => (DeviceType)t.GetProperty(nameof(IDeviceModel.Type), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
+        var twice = types.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (twice != null)
+            throw new InvalidOperationException($"device type name '{twice.Key}' is declared by {string.Join(" and ", twice.Select(t => t.ModelType.FullName))}");
+        return types;
+    }
 
     public static IEnumerable<string> Names => All.Select(t => t.Name);
 
-    public static PeripheralType? Find(string name) => All.FirstOrDefault(t => t.Name == name);
+    public static DeviceType? Find(string name) => All.FirstOrDefault(t => t.Name == name);
 
-    public static PeripheralType Get(string name) =>
+    public static DeviceType Get(string name) =>
         Find(name) ?? throw new KeyNotFoundException($"unknown peripheral type '{name}' (known: {string.Join(", ", Names)})");
 
     /// <summary>CPU types the board may name in <c>cpu.type</c>.</summary>

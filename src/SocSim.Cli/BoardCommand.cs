@@ -24,6 +24,29 @@ internal static class BoardCommand
                 return Defaults.ExitUsage;
             }
         });
-        return new Command("board", "inspect board descriptions") { show };
+        var schemaOut = new Option<FileInfo?>("-o", "--output") { Description = "write the schema to FILE instead of stdout (e.g. boards/board.schema.json)" };
+        var schema = new Command("schema", "print boards/board.schema.json with its peripheral part regenerated from the device declarations") { schemaOut };
+        schema.SetAction(r =>
+        {
+            try
+            {
+                string text = BoardSchema.Update(File.ReadAllText(Defaults.BoardSchema));
+                if (r.GetValue(schemaOut) is { } f) File.WriteAllText(f.FullName, text);
+                else Console.Out.Write(text);
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+            {
+                Console.Error.WriteLine($"socsim board schema: {e.Message}");
+                return Defaults.ExitUsage;
+            }
+        });
+        var types = new Command("types", "list the peripheral types: register window, parameters with defaults, outputs and inputs");
+        types.SetAction(_ =>
+        {
+            Console.Out.Write(BoardPrinter.PrintTypes(PeripheralCatalog.All));
+            return 0;
+        });
+        return new Command("board", "inspect board descriptions") { show, schema, types };
     }
 }

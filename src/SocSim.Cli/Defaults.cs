@@ -4,6 +4,7 @@ namespace SocSim.Cli;
 internal static class Defaults
 {
     public static string Board => Path.Combine(AppContext.BaseDirectory, "boards", "versatilepb.json");
+    public static string BoardSchema => Path.Combine(AppContext.BaseDirectory, "boards", "board.schema.json");
     public static string DemoElf => Path.Combine(AppContext.BaseDirectory, "firmware", "timer_irq.elf");
     public static string BenchElf => Path.Combine(AppContext.BaseDirectory, "firmware", "bench.elf");
 

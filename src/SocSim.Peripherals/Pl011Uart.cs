@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Devices;
 
 namespace SocSim.Peripherals;
 
@@ -29,8 +30,36 @@ namespace SocSim.Peripherals;
 /// characters wait in the FIFO until a valid divisor is latched.</item>
 /// </list>
 /// </remarks>
-public sealed class Pl011Uart : IBusDevice
+public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel
 {
+    /// <summary>
+    /// PL011 UART (DDI 0183), a 4 KiB PrimeCell window. Outputs as in TRM 2.9 "Interrupts": the
+    /// combined UARTINTR and the individual sources. Traced: the serial lines bit by bit, the
+    /// combined and FIFO interrupts, the FIFO levels.
+    /// </summary>
+    public static DeviceType Type { get; } = DeviceType.Define<Pl011Uart>("pl011", "ARM PrimeCell UART (PL011)")
+        .Window(PrimeCell.Window)
+        .Parameter("console", false, "connect the UART to the host terminal: transmitted bytes go to stdout, stdin feeds the receiver")
+        .Output("UARTINTR", u => u.UartIntr, "combined interrupt")
+        .Output("UARTRXINTR", u => u.UartRxIntr, "receive FIFO level")
+        .Output("UARTTXINTR", u => u.UartTxIntr, "transmit FIFO level")
+        .Output("UARTRTINTR", u => u.UartRtIntr, "receive timeout")
+        .Output("UARTMSINTR", u => u.UartMsIntr, "modem status")
+        .Output("UARTEINTR", u => u.UartEIntr, "error")
+        .Signals((u, s) =>
+        {
+            var txd = s.Driven("TXD", 1, 1);
+            var rxd = s.Driven("RXD", 1, 1);
+            u.FrameTransmitted += f => f.Drive(txd);
+            u.FrameReceived += f => f.Drive(rxd);
+            s.Line("UARTINTR", u.UartIntr);
+            s.Line("UARTTXINTR", u.UartTxIntr);
+            s.Line("UARTRXINTR", u.UartRxIntr);
+            s.Sampled("TxFifoLevel", 5, () => (ulong)u.TxFifoLevel, 0);
+            s.Sampled("RxFifoLevel", 5, () => (ulong)u.RxFifoLevel, 0);
+        })
+        .Build(c => new Pl011Uart(c.Name, c.Scheduler, c.Clock));
+
     // Register offsets (TRM 3.2 "Summary of registers").
     public const uint UARTDR = 0x000;
     public const uint UARTRSR = 0x004; // read: UARTRSR; write: UARTECR

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Devices;
 
 namespace SocSim.Peripherals;
 
@@ -18,8 +19,36 @@ namespace SocSim.Peripherals;
 /// only higher priorities can nest, the stack is kept as a bit mask whose lowest set bit is the top.
 /// FIQs bypass the priority logic.
 /// </remarks>
-public sealed class Pl190Vic : IBusDevice
+public sealed class Pl190Vic : IBusDevice, IDeviceModel
 {
+    /// <summary>
+    /// PL190 VIC (DDI 0181), a 4 KiB window: 32 sources VICINTSOURCE[31:0], outputs nVICIRQ/nVICFIQ
+    /// (named IRQ/FIQ here, active high).
+    /// </summary>
+    public static DeviceType Type { get; } = DeviceType.Define<Pl190Vic>("pl190", "ARM PrimeCell vectored interrupt controller (PL190)")
+        .Window(PrimeCell.Window)
+        .Output("IRQ", v => v.Irq, "nVICIRQ, active high")
+        .Output("FIQ", v => v.Fiq, "nVICFIQ, active high")
+        .NumberedInputs(SourceCount, (v, n, line) => v.ConnectSource(n, line), "VICINTSOURCE[31:0]")
+        .Signals((v, s) =>
+        {
+            s.Line("IRQ", v.Irq);
+            s.Line("FIQ", v.Fiq);
+            // The input wires, as the sources drive them (software interrupts are not on a wire).
+            ulong levels = v.RawInterrupts;
+            var src = s.Driven("VICINTSOURCE", SourceCount, levels);
+            for (int i = 0; i < SourceCount; i++)
+            {
+                ulong bit = 1UL << i;
+                v.Input(i).Subscribe(level =>
+                {
+                    levels = level ? levels | bit : levels & ~bit;
+                    src(s.EventTime, levels);
+                });
+            }
+        })
+        .Build(c => new Pl190Vic(c.Name));
+
     // Register offsets (TRM 3.2 "Summary of VIC registers").
     public const uint VICIRQStatus = 0x000;
     public const uint VICFIQStatus = 0x004;

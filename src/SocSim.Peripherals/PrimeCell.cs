@@ -7,6 +7,9 @@ namespace SocSim.Peripherals;
 /// </summary>
 internal static class PrimeCell
 {
+    /// <summary>Every PrimeCell occupies a 4 KiB window (PrimeCell TRMs, "Summary of registers").</summary>
+    public const uint Window = 0x1000;
+
     /// <summary>PrimeCellID0-3 (0x0D, 0xF0, 0x05, 0xB1): the same for every PrimeCell.</summary>
     private static ReadOnlySpan<byte> CellId => [0x0D, 0xF0, 0x05, 0xB1];
 

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Devices;
 
 namespace SocSim.Peripherals;
 
@@ -31,8 +32,29 @@ namespace SocSim.Peripherals;
 /// automatically set to 0 when in 16-bit timer mode", TimerXValue note); a load sets all 32 bits.</item>
 /// </list>
 /// </remarks>
-public sealed class Sp804Timer : IBusDevice
+public sealed class Sp804Timer : IBusDevice, IDeviceModel
 {
+    /// <summary>
+    /// SP804 dual timer (DDI 0271), a 4 KiB window: TIMINT1, TIMINT2 and their OR, TIMINTC. The
+    /// counters are computed lazily from time; traces sample them after each instruction and stamp
+    /// them at the TIMCLK edge that moved them (an instruction is shorter than a TIMCLK period on the
+    /// boards that use it).
+    /// </summary>
+    public static DeviceType Type { get; } = DeviceType.Define<Sp804Timer>("sp804", "ARM dual-timer module (SP804)")
+        .Window(PrimeCell.Window)
+        .Output("TIMINT1", t => t.TimInt1, "Timer1 interrupt")
+        .Output("TIMINT2", t => t.TimInt2, "Timer2 interrupt")
+        .Output("TIMINTC", t => t.TimIntC, "combined interrupt")
+        .Signals((t, s) =>
+        {
+            s.Line("TIMINT1", t.TimInt1);
+            s.Line("TIMINT2", t.TimInt2);
+            s.Line("TIMINTC", t.TimIntC);
+            s.Sampled("Value1", 32, () => t.Value(1), t._timers[0].ClockPeriod);
+            s.Sampled("Value2", 32, () => t.Value(2), t._timers[1].ClockPeriod);
+        })
+        .Build(c => new Sp804Timer(c.Name, c.Scheduler, c.Clock));
+
     // Register offsets for Timer1; Timer2's are 0x20 higher (TRM 3.2 "Summary of registers").
     public const uint TimerXLoad = 0x00;
     public const uint TimerXValue = 0x04;
@@ -194,6 +216,8 @@ public sealed class Sp804Timer : IBusDevice
         }
 
         public bool Mis => Ris && (Control & IntEnable) != 0;
+        /// <summary>TIMCLK period in ticks.</summary>
+        public long ClockPeriod => _period;
 
         public void Reset()
         {

@@ -86,4 +86,11 @@ public readonly record struct UartFrame(
         if (Parity != UartParity.None && bit == WordLength + 1) return ParityBit;
         return true;
     }
+
+    /// <summary>Drives a serial line with this frame: start bit low, data LSB first, parity, stop bits high (idle high after).</summary>
+    public void Drive(Action<long, ulong> line)
+    {
+        for (int i = 0; i < BitCount; i++) line(BitStartTick(i), BitLevel(i) ? 1UL : 0UL);
+        line(EndTick, 1);
+    }
 }

@@ -190,6 +190,26 @@ public sealed class BoardFilesTests
     }
 
     [Fact]
+    public void SchemaPeripheralPartIsTheOneTheDeclarationsGive()
+    {
+        // The committed schema must be exactly what `socsim board schema -o boards/board.schema.json` writes.
+        string committed = File.ReadAllText(BoardPath("board.schema.json"));
+        Assert.True(committed == BoardSchema.Update(committed),
+            "boards/board.schema.json disagrees with the device declarations: run `socsim board schema -o boards/board.schema.json`");
+    }
+
+    [Fact]
+    public void SchemaUpdateReplacesAStaleTypeList()
+    {
+        string committed = File.ReadAllText(BoardPath("board.schema.json"));
+        var stale = System.Text.Json.Nodes.JsonNode.Parse(committed)!;
+        stale["$defs"]!["peripheral"]!["properties"]!["type"]!["enum"] = new System.Text.Json.Nodes.JsonArray("pl011", "gone");
+        stale["$defs"]!["goneParameters"] = new System.Text.Json.Nodes.JsonObject();
+        string updated = BoardSchema.Update(stale.ToJsonString());
+        Assert.Equal(committed, updated);
+    }
+
+    [Fact]
     public void CatalogDescribesThePrimeCells()
     {
         var vic = PeripheralCatalog.Get("pl190");

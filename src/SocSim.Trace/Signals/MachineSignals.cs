@@ -1,7 +1,7 @@
 using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Devices;
 using SocSim.Core.Signals;
-using SocSim.Peripherals;
 
 namespace SocSim.Trace.Signals;
 
@@ -79,47 +79,25 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
             line.Subscribe(level => { if (_attached) pin.Set(_s.EventTime, !level); });
         }
 
+        // Each peripheral declares its own signals (its type's declaration), under its board name.
         foreach (var spec in machine.Board.Peripherals)
+            spec.Type.DeclareSignals(machine.Devices[spec.Name], new Binder(this, spec.Name));
+    }
+
+    /// <summary>Declares one device's signals in its scope and drives them only while attached.</summary>
+    private sealed class Binder(MachineSignals owner, string scope) : ISignalBinder
+    {
+        public long EventTime => owner._s.EventTime;
+
+        public void Line(string name, IrqLine line) => owner.Line(scope, name, line);
+
+        public void Sampled(string name, int width, Func<ulong> sample, long edgePeriodTicks) =>
+            owner.Sample(owner.Registry.Declare(scope, name, width, initial: sample()), sample, edgePeriodTicks);
+
+        public Action<long, ulong> Driven(string name, int width, ulong initial)
         {
-            var dev = machine.Devices[spec.Name];
-            string n = spec.Name;
-            long clk = spec.Clock.PeriodTicks;
-            switch (dev)
-            {
-                case Pl190Vic vic:
-                    Line(n, "IRQ", vic.Irq);
-                    Line(n, "FIQ", vic.Fiq);
-                    var src = r.Declare(n, "VICINTSOURCE", Pl190Vic.SourceCount, initial: vic.RawInterrupts);
-                    for (int i = 0; i < Pl190Vic.SourceCount; i++)
-                    {
-                        int bit = i;
-                        vic.Input(i).Subscribe(level =>
-                        {
-                            if (_attached) src.Set(_s.EventTime, level ? src.Value | (1UL << bit) : src.Value & ~(1UL << bit));
-                        });
-                    }
-                    break;
-                case Sp804Timer t:
-                    Line(n, "TIMINT1", t.TimInt1);
-                    Line(n, "TIMINT2", t.TimInt2);
-                    Line(n, "TIMINTC", t.TimIntC);
-                    // The counters are computed lazily from time; sampled after each instruction and
-                    // stamped at the TIMCLK edge that moved them (an instruction is shorter than a TIMCLK period on these boards).
-                    Sample(r.Declare(n, "Value1", 32, initial: t.Value(1)), () => t.Value(1), clk);
-                    Sample(r.Declare(n, "Value2", 32, initial: t.Value(2)), () => t.Value(2), clk);
-                    break;
-                case Pl011Uart u:
-                    var txd = r.Declare(n, "TXD", 1, initial: 1);
-                    var rxd = r.Declare(n, "RXD", 1, initial: 1);
-                    u.FrameTransmitted += f => { if (_attached) Frame(txd, f); };
-                    u.FrameReceived += f => { if (_attached) Frame(rxd, f); };
-                    Line(n, "UARTINTR", u.UartIntr);
-                    Line(n, "UARTTXINTR", u.UartTxIntr);
-                    Line(n, "UARTRXINTR", u.UartRxIntr);
-                    Sample(r.Declare(n, "TxFifoLevel", 5, initial: (ulong)u.TxFifoLevel), () => (ulong)u.TxFifoLevel, 0);
-                    Sample(r.Declare(n, "RxFifoLevel", 5, initial: (ulong)u.RxFifoLevel), () => (ulong)u.RxFifoLevel, 0);
-                    break;
-            }
+            var s = owner.Registry.Declare(scope, name, width, initial: initial);
+            return (tick, value) => { if (owner._attached) s.Set(tick, value); };
         }
     }
 
@@ -132,13 +110,6 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     }
 
     private void Sample(Signal s, Func<ulong> sample, long edgePeriod) => _sampled.Add((s, sample, edgePeriod));
-
-    /// <summary>A frame's bits: start bit low, data LSB first, parity, stop bits high (idle high after).</summary>
-    private static void Frame(Signal line, UartFrame f)
-    {
-        for (int i = 0; i < f.BitCount; i++) line.Set(f.BitStartTick(i), f.BitLevel(i));
-        line.Set(f.EndTick, true);
-    }
 
     /// <summary>Starts driving the enabled signals (call after <see cref="SignalRegistry.Filter"/> and after the sink is set).</summary>
     public void Attach()

@@ -1,0 +1,85 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SocSim.Core.Devices;
+
+namespace SocSim.Boards;
+
+/// <summary>
+/// The peripheral part of <c>boards/board.schema.json</c>, derived from the device declarations: the
+/// type enum, one if/then per type binding its parameters, and each type's <c>&lt;type&gt;Parameters</c>
+/// with defaults and descriptions. The rest of the schema (CPU, clocks, memory, wiring) is written
+/// by hand in the file. <c>socsim board schema -o boards/board.schema.json</c> rewrites the file; a
+/// test fails when the committed file differs from what the declarations give.
+/// </summary>
+public static class BoardSchema
+{
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The schema text with its peripheral part regenerated from <see cref="PeripheralCatalog"/>.</summary>
+    public static string Update(string schemaText)
+    {
+        var root = JsonNode.Parse(schemaText)!.AsObject();
+        var defs = root["$defs"]!.AsObject();
+        var peripheral = defs["peripheral"]!.AsObject();
+        var types = PeripheralCatalog.All;
+
+        peripheral["properties"]!["type"] = new JsonObject
+        {
+            ["enum"] = new JsonArray(types.Select(t => (JsonNode)JsonValue.Create(t.Name)!).ToArray()),
+            ["description"] = "The device model: " + string.Join("; ", types.Select(t => $"{t.Name}: {t.Description}")) + ".",
+        };
+        peripheral["properties"]!["base"] = new JsonObject
+        {
+            ["$ref"] = "#/$defs/address",
+            ["description"] = "Multiple of the type's alignment: " + string.Join(", ", types.Select(t => $"{t.Name} 0x{t.Alignment:X}")) + ".",
+        };
+        peripheral["allOf"] = new JsonArray(types.Select(t => (JsonNode)new JsonObject
+        {
+            ["if"] = new JsonObject { ["properties"] = new JsonObject { ["type"] = new JsonObject { ["const"] = t.Name } } },
+            ["then"] = new JsonObject { ["properties"] = new JsonObject { ["parameters"] = new JsonObject { ["$ref"] = $"#/$defs/{t.Name}Parameters" } } },
+        }).ToArray());
+
+        foreach (var stale in defs.Select(kv => kv.Key).Where(k => k.EndsWith("Parameters", StringComparison.Ordinal)).ToList())
+            defs.Remove(stale);
+        foreach (var t in types)
+            defs[t.Name + "Parameters"] = Parameters(t);
+
+        return root.ToJsonString(Indented).Replace("\r\n", "\n") + "\n";
+    }
+
+    private static JsonObject Parameters(DeviceType t)
+    {
+        var props = new JsonObject();
+        foreach (var p in t.Parameters)
+        {
+            var node = new JsonObject
+            {
+                ["$ref"] = p.Type switch
+                {
+                    ParameterType.Boolean => "#/$defs/boolean",
+                    ParameterType.Integer => "#/$defs/address",
+                    _ => "#/$defs/text",
+                },
+                ["default"] = JsonSerializer.SerializeToNode(p.Default),
+                ["description"] = p.Description,
+            };
+            props[p.Name] = node;
+        }
+        var parts = new List<string> { $"{t.Name} ({t.Description}): a 0x{t.WindowSize:X}-byte register window" };
+        if (t.Outputs.Count > 0) parts.Add("outputs " + string.Join(", ", t.Outputs));
+        if (t.InputCount > 0) parts.Add($"inputs 0..{t.InputCount - 1} ({t.InputCountDescription})");
+        if (t.InputPins.Count > 0) parts.Add("input pins " + string.Join(", ", t.InputPins.Select(i => i.Name)));
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["additionalProperties"] = false,
+            ["description"] = string.Join("; ", parts) + ".",
+            ["properties"] = props,
+        };
+    }
+}

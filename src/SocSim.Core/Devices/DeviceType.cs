@@ -1,0 +1,209 @@
+namespace SocSim.Core.Devices;
+
+/// <summary>
+/// Implemented by every device model: the model's own file declares, once, what the device is.
+/// The board catalog discovers implementations by reflection; the machine's wiring, the VCD tracer,
+/// <c>socsim board show</c> and the peripheral part of <c>boards/board.schema.json</c> are derived
+/// from the declaration and never written again elsewhere.
+/// </summary>
+public interface IDeviceModel
+{
+    static abstract DeviceType Type { get; }
+}
+
+public enum ParameterType { Boolean, Integer, String }
+
+/// <summary>A board-settable parameter of a device type. Parameters are optional; <see cref="Default"/> applies when absent.</summary>
+public sealed record DeviceParameter(string Name, ParameterType Type, object Default, string Description);
+
+/// <summary>A line the device drives (an interrupt request, an output pin).</summary>
+public sealed record DeviceOutput(string Name, string Description, Func<IBusDevice, IrqLine> Line);
+
+/// <summary>A named line the device listens to (an input pin), connected by the board's wiring.</summary>
+public sealed record DeviceInput(string Name, string Description, Action<IBusDevice, IrqLine> Connect);
+
+/// <summary>What a device needs to be built from a board entry.</summary>
+public sealed class DeviceContext
+{
+    public required string Name { get; init; }
+    public required Scheduler Scheduler { get; init; }
+    /// <summary>The clock domain the board entry names (UARTCLK, TIMCLK, PCLK...).</summary>
+    public required ClockDomain Clock { get; init; }
+    /// <summary>Every declared parameter, with the board's value or the declared default.</summary>
+    public required IReadOnlyDictionary<string, object> Parameters { get; init; }
+
+    public T Parameter<T>(string name) => (T)Parameters[name];
+}
+
+/// <summary>
+/// What a tracer offers a device to declare its traceable signals with. Every signal lies in the
+/// scope named after the device's board name. Nothing here costs anything until a tracer is attached.
+/// </summary>
+public interface ISignalBinder
+{
+    /// <summary>The tick a change being made now happens at (<see cref="Scheduler.EventTime"/>).</summary>
+    long EventTime { get; }
+
+    /// <summary>A 1-bit signal that follows <paramref name="line"/>, stamped at the scheduler's event time.</summary>
+    void Line(string name, IrqLine line);
+
+    /// <summary>
+    /// A value computed lazily by the model (a counter, a FIFO level), sampled after each instruction
+    /// and stamped at the last edge of a clock of <paramref name="edgePeriodTicks"/> (0: at the sample time).
+    /// </summary>
+    void Sampled(string name, int width, Func<ulong> sample, long edgePeriodTicks);
+
+    /// <summary>
+    /// A signal the model drives itself through the returned setter <c>(tick, value)</c>, e.g. a serial
+    /// line bit by bit. The setter does nothing while no tracer is attached.
+    /// </summary>
+    Action<long, ulong> Driven(string name, int width, ulong initial);
+}
+
+/// <summary>
+/// The declaration of a device type: its type name, register window, parameters, outputs, inputs
+/// (numbered interrupt-controller inputs and named pins), traceable signals and constructor.
+/// Built with <see cref="Define{T}"/> in the device's own file.
+/// </summary>
+public sealed class DeviceType
+{
+    private DeviceType(string name, string description, Type modelType)
+    {
+        Name = name;
+        Description = description;
+        ModelType = modelType;
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    /// <summary>The CLR type of the model (for <c>board types</c> and error messages).</summary>
+    public Type ModelType { get; }
+    /// <summary>Bytes of address space the device decodes.</summary>
+    public uint WindowSize { get; private set; }
+    /// <summary>The alignment a board base address must have.</summary>
+    public uint Alignment { get; private set; }
+    /// <summary>Width of the device's data bus in bits.</summary>
+    public int BusWidth { get; private set; } = 32;
+    public IReadOnlyList<DeviceParameter> Parameters => _parameters;
+    public IReadOnlyList<DeviceOutput> OutputLines => _outputs;
+    public IReadOnlyList<string> Outputs => _outputs.Select(o => o.Name).ToList();
+    public IReadOnlyList<DeviceInput> InputPins => _inputs;
+    /// <summary>Numbered inputs (an interrupt controller's sources); 0 for none.</summary>
+    public int InputCount { get; private set; }
+    public string InputCountDescription { get; private set; } = "";
+    public bool IsInterruptController => InputCount > 0;
+
+    private readonly List<DeviceParameter> _parameters = new();
+    private readonly List<DeviceOutput> _outputs = new();
+    private readonly List<DeviceInput> _inputs = new();
+    private Action<IBusDevice, int, IrqLine>? _connectNumbered;
+    private Action<IBusDevice, ISignalBinder>? _signals;
+    private Func<DeviceContext, IBusDevice> _create = _ => throw new InvalidOperationException("no constructor declared");
+
+    public DeviceParameter? FindParameter(string name) => _parameters.FirstOrDefault(p => p.Name == name);
+    public DeviceOutput? FindOutput(string name) => _outputs.FirstOrDefault(o => o.Name == name);
+    public DeviceInput? FindInput(string name) => _inputs.FirstOrDefault(i => i.Name == name);
+
+    /// <summary>Builds the device for a board entry.</summary>
+    public IBusDevice Create(DeviceContext context) => _create(context);
+
+    /// <summary>The line a built device drives for output <paramref name="name"/>.</summary>
+    public IrqLine Output(IBusDevice device, string name) =>
+        (FindOutput(name) ?? throw new ArgumentException($"{Name} has no output {name} (outputs: {string.Join(", ", Outputs)})")).Line(device);
+
+    /// <summary>Connects a line to numbered input <paramref name="n"/> (an interrupt controller's source).</summary>
+    public void ConnectInput(IBusDevice device, int n, IrqLine line)
+    {
+        if (_connectNumbered == null || n < 0 || n >= InputCount)
+            throw new ArgumentException($"{Name} has no input {n}");
+        _connectNumbered(device, n, line);
+    }
+
+    /// <summary>Connects a line to the named input pin.</summary>
+    public void ConnectInput(IBusDevice device, string name, IrqLine line) =>
+        (FindInput(name) ?? throw new ArgumentException($"{Name} has no input {name}")).Connect(device, line);
+
+    /// <summary>Declares the device's traceable signals to a tracer.</summary>
+    public void DeclareSignals(IBusDevice device, ISignalBinder binder) => _signals?.Invoke(device, binder);
+
+    /// <summary>Starts the declaration of a model of type <typeparamref name="T"/>.</summary>
+    public static Builder<T> Define<T>(string name, string description) where T : class, IBusDevice => new(new DeviceType(name, description, typeof(T)));
+
+    /// <summary>Fluent declaration; <see cref="Build"/> ends it.</summary>
+    public sealed class Builder<T> where T : class, IBusDevice
+    {
+        private readonly DeviceType _t;
+        internal Builder(DeviceType t) => _t = t;
+
+        /// <summary>The register window in bytes; the base must be aligned to <paramref name="alignment"/> (default: the window).</summary>
+        public Builder<T> Window(uint size, uint? alignment = null)
+        {
+            _t.WindowSize = size;
+            _t.Alignment = alignment ?? size;
+            return this;
+        }
+
+        public Builder<T> BusWidth(int bits)
+        {
+            _t.BusWidth = bits;
+            return this;
+        }
+
+        public Builder<T> Parameter(string name, bool defaultValue, string description) => Add(name, ParameterType.Boolean, defaultValue, description);
+        public Builder<T> Parameter(string name, long defaultValue, string description) => Add(name, ParameterType.Integer, defaultValue, description);
+        public Builder<T> Parameter(string name, string defaultValue, string description) => Add(name, ParameterType.String, defaultValue, description);
+
+        private Builder<T> Add(string name, ParameterType type, object value, string description)
+        {
+            _t._parameters.Add(new DeviceParameter(name, type, value, description));
+            return this;
+        }
+
+        public Builder<T> Output(string name, Func<T, IrqLine> line, string description = "")
+        {
+            _t._outputs.Add(new DeviceOutput(name, description, d => line((T)d)));
+            return this;
+        }
+
+        public Builder<T> Input(string name, Action<T, IrqLine> connect, string description = "")
+        {
+            _t._inputs.Add(new DeviceInput(name, description, (d, l) => connect((T)d, l)));
+            return this;
+        }
+
+        /// <summary>Numbered inputs 0..count-1, as an interrupt controller's sources.</summary>
+        public Builder<T> NumberedInputs(int count, Action<T, int, IrqLine> connect, string description = "")
+        {
+            _t.InputCount = count;
+            _t.InputCountDescription = description;
+            _t._connectNumbered = (d, n, l) => connect((T)d, n, l);
+            return this;
+        }
+
+        public Builder<T> Signals(Action<T, ISignalBinder> declare)
+        {
+            _t._signals = (d, b) => declare((T)d, b);
+            return this;
+        }
+
+        public DeviceType Build(Func<DeviceContext, T> create)
+        {
+            if (_t.WindowSize == 0) throw new InvalidOperationException($"device type {_t.Name} declares no register window");
+            _t._create = create;
+            return _t;
+        }
+    }
+}
+
+/// <summary>
+/// A device that sends and receives bytes on a serial line the host can join: the machine captures
+/// what it transmits and connects the console to the one marked <c>"console": true</c>.
+/// </summary>
+public interface ISerialPort
+{
+    string Name { get; }
+    /// <summary>Receives each transmitted byte at the end of its frame.</summary>
+    Action<byte>? TxSink { get; set; }
+    /// <summary>Bytes arriving on the receive line, one frame each at the programmed baud rate.</summary>
+    void EnqueueHostInput(ReadOnlySpan<byte> data);
+}
