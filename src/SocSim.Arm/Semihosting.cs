@@ -112,7 +112,7 @@ public sealed class Semihosting
                 _bus.DebugWrite32(p, (uint)ticks);
                 _bus.DebugWrite32(p + 4, (uint)(ticks >> 32));
                 return 0;
-            case 0x31: return (uint)Math.Min(_bus.Scheduler.TicksPerSecond / _bus.Scheduler.CpuPeriod, uint.MaxValue);
+            case 0x31: return (uint)Math.Min(_bus.Scheduler.CpuClock.FrequencyHz, uint.MaxValue);
             default: return Fail(38); // ENOSYS: SYS_SYSTEM, SYS_TMPNAM, SYS_REMOVE, SYS_RENAME are not offered
         }
     }

@@ -49,6 +49,7 @@ public sealed partial class Machine : IDisposable
     private readonly Dictionary<string, IBusDevice> _devices = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, MemoryStream> _uartOutput = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MemoryRegion> _regions = new();
+    private readonly Dictionary<string, ClockDomain> _clocks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Stream? _console;
 
     private Machine(Board board, MachineOptions options)
@@ -56,7 +57,10 @@ public sealed partial class Machine : IDisposable
         Board = board;
         Options = options;
         _console = options.Console;
-        Scheduler = board.CreateScheduler();
+        // One domain per board clock, shared by everything it clocks (a clock tree may change it at run time).
+        foreach (var c in board.Clocks)
+            _clocks[c.Name] = ClockDomain.OnTimeBase(c.Name, c.FrequencyHz, board.TicksPerSecond);
+        Scheduler = new Scheduler(board.TicksPerSecond, _clocks[board.Cpu.Clock.Name]);
         Bus = new Bus(Scheduler);
         foreach (var r in board.Memory)
         {
@@ -156,6 +160,8 @@ public sealed partial class Machine : IDisposable
     public string? ConsoleUart { get; }
 
     public IReadOnlyDictionary<string, IBusDevice> Devices => _devices;
+    /// <summary>The board's clock domains by name, at their present frequencies.</summary>
+    public IReadOnlyDictionary<string, ClockDomain> Clocks => _clocks;
     /// <summary>The board's serial ports (PL011, 16550-style UARTs...) by name.</summary>
     public IReadOnlyDictionary<string, ISerialPort> Uarts => _devices.Where(d => d.Value is ISerialPort).ToDictionary(d => d.Key, d => (ISerialPort)d.Value, StringComparer.OrdinalIgnoreCase);
     public T Device<T>(string name) where T : class, IBusDevice =>
@@ -260,7 +266,7 @@ public sealed partial class Machine : IDisposable
         {
             Name = p.Name,
             Scheduler = Scheduler,
-            Clock = p.Clock.CreateDomain(),
+            Clock = _clocks[p.Clock.Name],
             Parameters = p.Parameters,
         });
         if (dev is ISerialPort port)

@@ -65,21 +65,37 @@ public sealed class Scheduler
     public long NextEventCycle = long.MaxValue;
 
     public Scheduler(long ticksPerSecond, long cpuPeriodTicks)
+        : this(ticksPerSecond, new ClockDomain("CPU", ticksPerSecond / cpuPeriodTicks, cpuPeriodTicks))
+    {
+        if (ticksPerSecond % cpuPeriodTicks != 0) throw new ArgumentOutOfRangeException(nameof(cpuPeriodTicks), "the CPU period must divide a second");
+    }
+
+    /// <summary>
+    /// A scheduler whose CPU runs on <paramref name="cpuClock"/>: CPU cycle n is edge n of that clock,
+    /// so a clock tree that changes the CPU frequency changes the length of the cycles that follow and
+    /// nothing before (events keep their absolute due ticks: their real-time meaning).
+    /// </summary>
+    public Scheduler(long ticksPerSecond, ClockDomain cpuClock)
     {
         if (ticksPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(ticksPerSecond));
-        if (cpuPeriodTicks <= 0) throw new ArgumentOutOfRangeException(nameof(cpuPeriodTicks));
+        if (cpuClock.PeriodNum <= 0) throw new ArgumentOutOfRangeException(nameof(cpuClock));
         TicksPerSecond = ticksPerSecond;
-        CpuPeriod = cpuPeriodTicks;
+        CpuClock = cpuClock;
+        cpuClock.Changed += (_, _) => UpdateNextEventCycle();
     }
 
     /// <summary>A scheduler whose tick is one CPU cycle (unit tests, bare-core runs).</summary>
     public static Scheduler CycleBased(long cpuHz = 1) => new(cpuHz, 1);
 
     public long TicksPerSecond { get; }
-    /// <summary>Ticks per CPU clock cycle.</summary>
-    public long CpuPeriod { get; }
+    /// <summary>The CPU's clock; cycle n is its edge n.</summary>
+    public ClockDomain CpuClock { get; }
+    /// <summary>Ticks per CPU clock cycle at the present CPU frequency (rounded down if not whole).</summary>
+    public long CpuPeriod => CpuClock.PeriodTicks;
     /// <summary>Current time in ticks: the CPU's elapsed cycles on the global time base.</summary>
-    public long Now => Cycles * CpuPeriod;
+    public long Now => CpuClock.TimeOfEdge(Cycles);
+    /// <summary>The tick at which CPU cycle <paramref name="cycle"/> starts (a cycle of the present clock segment or later).</summary>
+    public long TimeOfCycle(long cycle) => CpuClock.TimeOfEdge(cycle);
 
     /// <summary>
     /// The tick at which the change being made happens: inside an event callback the event's due tick
@@ -145,7 +161,7 @@ public sealed class Scheduler
     }
 
     /// <summary>First CPU cycle at or after tick <paramref name="time"/>.</summary>
-    public long CycleAtOrAfter(long time) => time == long.MaxValue ? long.MaxValue : (time + CpuPeriod - 1) / CpuPeriod;
+    public long CycleAtOrAfter(long time) => time == long.MaxValue ? long.MaxValue : CpuClock.EdgeAtOrAfter(time);
 
     private void UpdateNextEventCycle() => NextEventCycle = _count > 0 ? CycleAtOrAfter(_heap[0].Time) : long.MaxValue;
 

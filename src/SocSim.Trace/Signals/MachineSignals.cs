@@ -23,7 +23,6 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
 {
     private readonly Machine _m;
     private readonly Scheduler _s;
-    private readonly long _p;
     private bool _attached, _busAttached, _hookAttached;
 
     // cpu: the ARM7TDMI pins (TRM DDI 0210C chapter 3 and appendix A).
@@ -41,7 +40,6 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     {
         _m = machine;
         _s = machine.Scheduler;
-        _p = _s.CpuPeriod;
         Registry = new SignalRegistry(_s.TicksPerSecond);
         var cpu = machine.Cpu;
         var r = Registry;
@@ -142,7 +140,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
 
     public void OnBusCycle(in BusCycle c)
     {
-        long t = c.Cycle * _p;
+        long t = _s.TimeOfCycle(c.Cycle);
         // nMREQ/SEQ encode the cycle type: N = 0/0, S = 0/1, I = 1/0, C = 1/1 (TRM 3.1).
         bool memory = c.Kind is CycleKind.N or CycleKind.S;
         _nmreq.Set(t, !memory);
@@ -164,9 +162,9 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
             // MCLK high in the first half of each cycle; an odd tick period puts the falling edge half a tick early.
             for (int i = 0; i < c.Clocks; i++)
             {
-                long e = (c.Cycle + i) * _p;
+                long e = _s.TimeOfCycle(c.Cycle + i);
                 _mclk.Set(e, true);
-                _mclk.Set(e + _p / 2, false);
+                _mclk.Set(e + _s.CpuPeriod / 2, false);
             }
         }
     }
