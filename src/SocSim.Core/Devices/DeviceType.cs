@@ -33,7 +33,59 @@ public sealed class DeviceContext
     public required IReadOnlyDictionary<string, object> Parameters { get; init; }
 
     public T Parameter<T>(string name) => (T)Parameters[name];
+
+    /// <summary>
+    /// Reports something the firmware did that the chip tolerates but a user should hear of (an
+    /// access to a reserved register, a setting outside the data sheet's limits): one line, no
+    /// trailing newline, e.g. <c>uart0: write to reserved offset 0x02C ignored</c>. The machine
+    /// prints it on stderr once per distinct message.
+    /// </summary>
+    public Action<string> Warn { get; init; } = _ => { };
+
+    /// <summary>
+    /// Asks for a reset of the whole SoC (a watchdog timeout, a software reset), carried out at the
+    /// next instruction boundary; the argument says why.
+    /// </summary>
+    public Action<string> RequestSystemReset { get; init; } = _ => { };
+
+    /// <summary>Clock controls this device's type declares, by name (see <see cref="DeviceType.Builder{T}.ClockControl"/>).</summary>
+    public IReadOnlyDictionary<string, ClockControl> ClockControls { get; init; } = new Dictionary<string, ClockControl>();
 }
+
+/// <summary>
+/// A ratio a device sets in the board's clock tree (a PLL's multiplier, a peripheral-clock divider):
+/// the clocks the board derives from it change frequency at the tick the device gives. A control the
+/// board's clock tree does not use still records its ratio.
+/// </summary>
+public sealed class ClockControl
+{
+    public ClockControl(string name, long num, long den)
+    {
+        Name = name;
+        Num = num;
+        Den = den;
+    }
+
+    public string Name { get; }
+    public long Num { get; private set; }
+    public long Den { get; private set; }
+
+    /// <summary>Raised after the ratio changed, with the tick of the change.</summary>
+    public event Action<ClockControl, long>? Changed;
+
+    /// <summary>Sets the ratio output/input = <paramref name="num"/>/<paramref name="den"/> from tick <paramref name="atTick"/> on (0/1 stops the output).</summary>
+    public void Set(long num, long den, long atTick)
+    {
+        if (den <= 0 || num < 0) throw new ArgumentOutOfRangeException(nameof(den));
+        if (num * Den == Num * den && (num == 0) == (Num == 0)) return;
+        Num = num;
+        Den = den;
+        Changed?.Invoke(this, atTick);
+    }
+}
+
+/// <summary>A clock control a device type declares: its name, the ratios it can produce and its reset ratio.</summary>
+public sealed record ClockControlDeclaration(string Name, string Description, IReadOnlyList<(long Num, long Den)> Ratios, (long Num, long Den) Reset);
 
 /// <summary>
 /// What a tracer offers a device to declare its traceable signals with. Every signal lies in the
@@ -88,6 +140,8 @@ public sealed class DeviceType
     public IReadOnlyList<DeviceOutput> OutputLines => _outputs;
     public IReadOnlyList<string> Outputs => _outputs.Select(o => o.Name).ToList();
     public IReadOnlyList<DeviceInput> InputPins => _inputs;
+    /// <summary>Ratios in the board's clock tree that the device sets (a PLL, a divider).</summary>
+    public IReadOnlyList<ClockControlDeclaration> ClockControls => _clockControls;
     /// <summary>Numbered inputs (an interrupt controller's sources); 0 for none.</summary>
     public int InputCount { get; private set; }
     public string InputCountDescription { get; private set; } = "";
@@ -96,6 +150,7 @@ public sealed class DeviceType
     private readonly List<DeviceParameter> _parameters = new();
     private readonly List<DeviceOutput> _outputs = new();
     private readonly List<DeviceInput> _inputs = new();
+    private readonly List<ClockControlDeclaration> _clockControls = new();
     private Action<IBusDevice, int, IrqLine>? _connectNumbered;
     private Action<IBusDevice, ISignalBinder>? _signals;
     private Func<DeviceContext, IBusDevice> _create = _ => throw new InvalidOperationException("no constructor declared");
@@ -177,6 +232,13 @@ public sealed class DeviceType
             _t.InputCount = count;
             _t.InputCountDescription = description;
             _t._connectNumbered = (d, n, l) => connect((T)d, n, l);
+            return this;
+        }
+
+        /// <summary>A ratio of the board's clock tree the device sets: name, reachable ratios (most likely first) and reset ratio.</summary>
+        public Builder<T> ClockControl(string name, string description, IReadOnlyList<(long Num, long Den)> ratios, (long Num, long Den) reset)
+        {
+            _t._clockControls.Add(new ClockControlDeclaration(name, description, ratios, reset));
             return this;
         }
 
