@@ -14,6 +14,8 @@ public sealed record Board(
     IReadOnlyList<RegionSpec> Memory,
     IReadOnlyList<PeripheralSpec> Peripherals,
     IReadOnlyList<InterruptConnection> Interrupts,
+    IReadOnlyList<PinConnection> Pins,
+    IReadOnlyList<ClockTreeSpec> ClockTree,
     bool Semihosting,
     long TicksPerSecond,
     IReadOnlyList<string> Sources,
@@ -37,6 +39,18 @@ public sealed record Board(
 }
 
 public sealed record CpuSpec(string Type, ClockSpec Clock);
+
+/// <summary>
+/// A clock of the clock tree: <see cref="Name"/> runs at <see cref="Source"/>'s frequency times the ratio
+/// that peripheral <see cref="ControlComponent"/>'s control <see cref="ControlName"/> sets at run time.
+/// </summary>
+public sealed record ClockTreeSpec(string Name, string Source, string ControlComponent, string ControlName, IReadOnlyList<long> ReachableHz);
+
+/// <summary>One wire from a component's output pin to another's input pin (<c>uart0.TXD -> gpio.TXD0</c>).</summary>
+public sealed record PinConnection(string SourceComponent, string SourceOutput, string TargetComponent, string TargetInput)
+{
+    public override string ToString() => $"{SourceComponent}.{SourceOutput} -> {TargetComponent}.{TargetInput}";
+}
 
 /// <summary>A clock domain: its frequency and its period in ticks of the board's global time base.</summary>
 public sealed record ClockSpec(string Name, long FrequencyHz, long PeriodTicks)

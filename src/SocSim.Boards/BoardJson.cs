@@ -38,11 +38,22 @@ internal sealed class BoardJson
     [OptionalKey] public string? Description { get; set; }
     public CpuJson? Cpu { get; set; }
     [MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, string>? Clocks { get; set; }
+    /// <summary>Clocks derived at run time: <c>clockTree.CCLK = { source: "FOSC", control: "scb.PLL" }</c>.</summary>
+    [OptionalKey, MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, ClockTreeJson>? ClockTree { get; set; }
     [MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, RegionJson>? Memory { get; set; }
     [OptionalKey, MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, PeripheralJson>? Peripherals { get; set; }
     /// <summary>Keyed by target component, then by target input: <c>interrupts.vic.4 = "timer0.TIMINTC"</c>.</summary>
     [OptionalKey, MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, InterruptTargetJson>? Interrupts { get; set; }
+    /// <summary>Pin wiring keyed by target component, then by its input pin: <c>pins.uart0.RXD = "gpio.RXD0"</c>.</summary>
+    [OptionalKey, MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, InterruptTargetJson>? Pins { get; set; }
     [OptionalKey] public string? Semihosting { get; set; }
+}
+
+/// <summary>A clock derived from another by a ratio that a peripheral sets (a PLL, a divider).</summary>
+internal sealed class ClockTreeJson
+{
+    public string? Source { get; set; }
+    public string? Control { get; set; }
 }
 
 /// <summary>The inputs of one interrupt target, each naming the output that drives it.</summary>

@@ -17,7 +17,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     public Board Resolve(BoardJson j)
     {
-        var (clocks, ticksPerSecond) = ResolveClocks(j.Clocks!);
+        var (clocks, tree, ticksPerSecond) = ResolveClocks(j.Clocks!, j.ClockTree ?? [], j.Peripherals ?? []);
         ClockSpec FindClock(string key, string? name)
         {
             var c = clocks.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -35,6 +35,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         CheckNames(regions, peripherals);
         CheckOverlaps(regions, peripherals);
         var interrupts = ResolveInterrupts(j.Interrupts ?? [], peripherals);
+        var pins = ResolvePins(j.Pins ?? [], peripherals);
 
         bool semihosting = false;
         if (j.Semihosting != null) semihosting = ParseBool("semihosting", j.Semihosting);
@@ -46,6 +47,8 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             regions,
             peripherals,
             interrupts,
+            pins,
+            tree,
             semihosting,
             ticksPerSecond,
             sources.Select(s => s.Name).ToList(),
@@ -54,7 +57,76 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     // ---------------------------------------------------------------- clocks
 
-    private (List<ClockSpec>, long) ResolveClocks(Dictionary<string, string> clocks)
+    /// <summary>
+    /// With a clock tree, 64-bit ticks must still cover long runs: the time base is capped so that
+    /// 2^63 ticks last at least this many seconds (about 11.6 days); a reachable frequency that would
+    /// push it further runs with its edges rounded up to whole ticks (no drift).
+    /// </summary>
+    public const long MinimumSecondsOfTime = 1_000_000;
+
+    private (List<ClockSpec>, List<ClockTreeSpec>, long) ResolveClocks(Dictionary<string, string> clocks,
+        Dictionary<string, ClockTreeJson> treeJson, Dictionary<string, PeripheralJson> peripheralsJson)
+    {
+        var (fixedClocks, fixedTps) = ResolveFixedClocks(clocks);
+        if (treeJson.Count == 0) return (fixedClocks, [], fixedTps);
+
+        // Each derived clock: its initial frequency (the control's reset ratio) and the frequencies it can reach.
+        var initial = fixedClocks.ToDictionary(c => c.Name, c => c.FrequencyHz, StringComparer.OrdinalIgnoreCase);
+        var reachable = fixedClocks.ToDictionary(c => c.Name, c => (IReadOnlyList<long>)[c.FrequencyHz], StringComparer.OrdinalIgnoreCase);
+        var specs = new Dictionary<string, ClockTreeSpec>(StringComparer.OrdinalIgnoreCase);
+        var visiting = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Resolve(string name)
+        {
+            if (specs.ContainsKey(name)) return;
+            string k = "clockTree:" + name;
+            if (initial.ContainsKey(name) && !specs.ContainsKey(name) && fixedClocks.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
+                throw Error(k, $"\"{name}\" is also a fixed clock (clocks.{name}); a clock is either fixed or derived");
+            if (!visiting.Add(name)) throw Error(k + ":source", $"clock \"{name}\" is derived from itself (a loop in the clock tree)");
+            var t = treeJson.First(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+            string source = t.Source ?? "";
+            if (treeJson.Keys.Any(n => string.Equals(n, source, StringComparison.OrdinalIgnoreCase))) Resolve(treeJson.Keys.First(n => string.Equals(n, source, StringComparison.OrdinalIgnoreCase)));
+            else if (!initial.ContainsKey(source))
+                throw Error(k + ":source", $"source clock \"{source}\" is not defined (clocks: {string.Join(", ", initial.Keys.Concat(treeJson.Keys).Distinct())})");
+            string control = t.Control ?? "";
+            int dot = control.IndexOf('.');
+            if (dot <= 0 || dot == control.Length - 1)
+                throw Error(k + ":control", $"expected a control like \"scb.PLL\" (peripheral.control), got \"{control}\"");
+            string comp = control[..dot], ctl = control[(dot + 1)..];
+            var pj = peripheralsJson.FirstOrDefault(kv => string.Equals(kv.Key, comp, StringComparison.OrdinalIgnoreCase));
+            if (pj.Value == null)
+                throw Error(k + ":control", $"no peripheral named \"{comp}\" (peripherals: {string.Join(", ", peripheralsJson.Keys)})");
+            var type = PeripheralCatalog.Find(pj.Value.Type ?? "")
+                ?? throw Error("peripherals:" + pj.Key + ":type", $"unknown peripheral type \"{pj.Value.Type}\" (known: {string.Join(", ", PeripheralCatalog.Names)})");
+            var decl = type.ClockControls.FirstOrDefault(c => c.Name == ctl)
+                ?? throw Error(k + ":control", type.ClockControls.Count == 0
+                    ? $"{type.Name} \"{pj.Key}\" has no clock controls"
+                    : $"{type.Name} \"{pj.Key}\" has no clock control \"{ctl}\" (controls: {string.Join(", ", type.ClockControls.Select(c => c.Name))})");
+            long src0 = initial[source];
+            if (src0 * decl.Reset.Num % decl.Reset.Den != 0)
+                throw Error(k, $"{source} ({src0} Hz) times the reset ratio {decl.Reset.Num}/{decl.Reset.Den} of {control} is not a whole number of Hz");
+            initial[name] = src0 * decl.Reset.Num / decl.Reset.Den;
+            var reach = new List<long> { initial[name] };
+            foreach (long f in reachable[source])
+                foreach (var (num, den) in decl.Ratios)
+                    if (f * num % den == 0 && !reach.Contains(f * num / den)) reach.Add(f * num / den);
+            reachable[name] = reach;
+            specs[name] = new ClockTreeSpec(name, initial.Keys.First(n => string.Equals(n, source, StringComparison.OrdinalIgnoreCase)), pj.Key, ctl, reach);
+            visiting.Remove(name);
+        }
+        foreach (var name in treeJson.Keys.OrderBy(n => n, StringComparer.Ordinal)) Resolve(name);
+
+        var tree = specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        long tps = TimeBase.TicksPerSecond(
+            fixedClocks.Select(c => c.FrequencyHz).Concat(tree.Select(t => initial[t.Name])),
+            tree.SelectMany(t => t.ReachableHz).Distinct().OrderBy(f => f),
+            long.MaxValue / MinimumSecondsOfTime);
+        var all = fixedClocks.Select(c => new ClockSpec(c.Name, c.FrequencyHz, tps / c.FrequencyHz))
+            .Concat(tree.Select(t => new ClockSpec(t.Name, initial[t.Name], tps / initial[t.Name])))
+            .OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        return (all, tree, tps);
+    }
+
+    private (List<ClockSpec>, long) ResolveFixedClocks(Dictionary<string, string> clocks)
     {
         var hz = new List<(string Name, long Hz)>();
         foreach (var (name, value) in clocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -228,6 +300,39 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 if (sp == tp)
                     throw Error(ik, $"\"{source}\" would drive an input of its own controller");
                 list.Add(new InterruptConnection(sp.Name, so, isCpu ? "cpu" : tp!.Name, input, line));
+            }
+        }
+        return list;
+    }
+
+    // ---------------------------------------------------------------- pins
+
+    private List<PinConnection> ResolvePins(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals)
+    {
+        PeripheralSpec? Find(string name) =>
+            peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        var list = new List<PinConnection>();
+        foreach (var (target, inputs) in wiring.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            string tk = "pins:" + target;
+            var tp = Find(target) ?? throw Error(tk, $"pin target \"{target}\" is not a peripheral (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
+            foreach (var (input, source) in inputs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                string ik = tk + ":" + input;
+                if (tp.Type.FindInput(input) == null)
+                    throw Error(ik, tp.Type.InputPins.Count == 0
+                        ? $"{tp.Type.Name} \"{tp.Name}\" has no input pins"
+                        : $"{tp.Type.Name} \"{tp.Name}\" has no input pin \"{input}\" (inputs: {string.Join(", ", tp.Type.InputPins.Select(i => i.Name))})");
+                int dot = source.IndexOf('.');
+                if (dot <= 0 || dot == source.Length - 1 || source.IndexOf('.', dot + 1) >= 0)
+                    throw Error(ik, $"expected a source like \"uart0.TXD\" (peripheral.output), got \"{source}\"");
+                string sc = source[..dot], so = source[(dot + 1)..];
+                var sp = Find(sc) ?? throw Error(ik, $"pin source \"{source}\": no peripheral named \"{sc}\" (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
+                if (sp.Type.FindOutput(so) == null)
+                    throw Error(ik, $"pin source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Type.Outputs)})");
+                if (sp == tp && so == input)
+                    throw Error(ik, $"\"{source}\" would drive itself");
+                list.Add(new PinConnection(sp.Name, so, tp.Name, tp.Type.FindInput(input)!.Name));
             }
         }
         return list;

@@ -23,6 +23,8 @@ public sealed class MachineOptions
     public string CommandLine { get; init; } = "firmware";
     /// <summary>Enables semihosting even where the board does not.</summary>
     public bool ForceSemihosting { get; init; }
+    /// <summary>Where device warnings go (a register the chip reserves, a PLL setting out of range); null: stderr.</summary>
+    public TextWriter? Warnings { get; init; }
 }
 
 public enum StopReason
@@ -31,6 +33,8 @@ public enum StopReason
     Exit,
     /// <summary>The cycle limit was reached.</summary>
     CycleLimit,
+    /// <summary>The simulated-time limit (<see cref="Machine.SetTimeLimit"/>) was reached.</summary>
+    TimeLimit,
     /// <summary>The core could not go on (see <see cref="ArmCpu.Fault"/>).</summary>
     Fault,
     /// <summary>Something asked the core to stop (a breakpoint, a debugger, the host).</summary>
@@ -50,6 +54,9 @@ public sealed partial class Machine : IDisposable
     private readonly Dictionary<string, MemoryStream> _uartOutput = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MemoryRegion> _regions = new();
     private readonly Dictionary<string, ClockDomain> _clocks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<(string, string), ClockControl> _clockControls = new();
+    private readonly Dictionary<string, string> _wiredInputs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IrqLine> _hostPins = new(StringComparer.OrdinalIgnoreCase);
     private readonly Stream? _console;
 
     private Machine(Board board, MachineOptions options)
@@ -68,6 +75,11 @@ public sealed partial class Machine : IDisposable
             _regions.Add(region);
             Bus.AddRegion(region);
         }
+        // Every clock control a device declares exists whether or not the board's clock tree uses it.
+        foreach (var p in board.Peripherals)
+            foreach (var c in p.Type.ClockControls)
+                _clockControls[(p.Name, c.Name)] = new ClockControl(c.Name, c.Reset.Num, c.Reset.Den);
+        foreach (var t in board.ClockTree) WireClock(t);
         foreach (var p in board.Peripherals)
         {
             var dev = CreateDevice(p);
@@ -75,7 +87,9 @@ public sealed partial class Machine : IDisposable
             Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
         }
         Cpu = new ArmCpu(Bus);
+        _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); });
         Wire();
+        WirePins();
         // The console is the serial port whose board entry says "console": true (a parameter its type declares).
         ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p =>
             _devices[p.Name] is ISerialPort && p.Type.FindParameter("console") != null && p.Parameter<bool>("console"))?.Name;
@@ -232,11 +246,38 @@ public sealed partial class Machine : IDisposable
         while (true)
         {
             Cpu.Run(maxCycles);
+            if (_resetRequested)
+            {
+                // A device asked for a system reset (TRM-level nRESET): done at the instruction boundary, then run on.
+                _resetRequested = false;
+                SystemResets.Add((Scheduler.Cycles, _resetReason!));
+                Reset();
+                continue;
+            }
+            if (_timeLimitHit)
+            {
+                _timeLimitHit = false;
+                return Result(StopReason.TimeLimit, null);
+            }
             if (Semihosting?.ExitCode is int code) return Result(StopReason.Exit, code);
             if (Cpu.Fault != null) return Result(StopReason.Fault, null);
             if (Scheduler.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
             if (Cpu.StopRequested) return Result(StopReason.Stopped, null);
         }
+    }
+
+    private readonly Event _timeLimit;
+    private bool _timeLimitHit;
+
+    /// <summary>
+    /// Stops <see cref="Run"/> when simulated time reaches <paramref name="limit"/> from time zero, at
+    /// the first instruction boundary at or after it (reason <see cref="StopReason.TimeLimit"/>).
+    /// The natural limit where cycle lengths vary with a clock tree.
+    /// </summary>
+    public void SetTimeLimit(TimeSpan limit)
+    {
+        long ticks = (long)((Int128)limit.Ticks * Scheduler.TicksPerSecond / TimeSpan.TicksPerSecond);
+        Scheduler.Schedule(_timeLimit, Math.Max(ticks, Scheduler.Now));
     }
 
     private RunResult Result(StopReason reason, int? code)
@@ -268,6 +309,10 @@ public sealed partial class Machine : IDisposable
             Scheduler = Scheduler,
             Clock = _clocks[p.Clock.Name],
             Parameters = p.Parameters,
+            Bus = Bus,
+            Warn = Warn,
+            RequestSystemReset = RequestSystemReset,
+            ClockControls = p.Type.ClockControls.ToDictionary(c => c.Name, c => _clockControls[(p.Name, c.Name)]),
         });
         if (dev is ISerialPort port)
         {
@@ -295,6 +340,96 @@ public sealed partial class Machine : IDisposable
         Board.Peripheral(component) is { } spec
             ? spec.Type.Output(_devices[spec.Name], output)
             : throw new ArgumentException($"no peripheral named '{component}'");
+
+    /// <summary>A derived clock follows its source and its control: frequency = source × ratio, from the tick of the change.</summary>
+    private void WireClock(ClockTreeSpec t)
+    {
+        var domain = _clocks[t.Name];
+        var source = _clocks[t.Source];
+        var control = _clockControls[(t.ControlComponent, t.ControlName)];
+        void Update(long tick) => domain.SetFrequency(source.FrequencyHz * control.Num / control.Den, tick);
+        control.Changed += (_, tick) => Update(tick);
+        source.Changed += (_, tick) => Update(tick);
+    }
+
+    private void WirePins()
+    {
+        foreach (var c in Board.Pins)
+        {
+            var line = InterruptOutput(c.SourceComponent, c.SourceOutput);
+            var target = Board.Peripheral(c.TargetComponent)!;
+            target.Type.ConnectInput(_devices[target.Name], c.TargetInput, line);
+            _wiredInputs[target.Name + "." + c.TargetInput] = c.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Drives an input pin from the host, as an external driver would (<c>--pin P0_5=0</c>): PIN is
+    /// <c>component.INPUT</c> or an input name that only one component has. A pin the board already
+    /// wires cannot be driven too.
+    /// </summary>
+    public void DrivePin(string pin, bool level)
+    {
+        var (component, input) = FindInputPin(pin);
+        string key = component + "." + input;
+        if (_wiredInputs.TryGetValue(key, out var wire))
+            throw new ArgumentException($"pin {key} is already driven by the board's wiring ({wire})");
+        if (!_hostPins.TryGetValue(key, out var line))
+        {
+            line = new IrqLine("host." + key);
+            // Set the level before connecting, so that the pin takes it without a spurious edge.
+            line.Set(level);
+            var spec = Board.Peripheral(component)!;
+            spec.Type.ConnectInput(_devices[spec.Name], input, line);
+            _hostPins[key] = line;
+        }
+        line.Set(level);
+    }
+
+    private (string Component, string Input) FindInputPin(string pin)
+    {
+        int dot = pin.IndexOf('.');
+        if (dot > 0)
+        {
+            string comp = pin[..dot], input = pin[(dot + 1)..];
+            var spec = Board.Peripheral(comp) ?? throw new ArgumentException($"pin {pin}: no peripheral named '{comp}'");
+            var i = spec.Type.FindInput(input) ?? throw new ArgumentException($"pin {pin}: {spec.Type.Name} '{spec.Name}' has no input pin '{input}'");
+            return (spec.Name, i.Name);
+        }
+        var owners = Board.Peripherals.Where(p => p.Type.FindInput(pin) != null).ToList();
+        return owners.Count switch
+        {
+            1 => (owners[0].Name, pin),
+            0 => throw new ArgumentException($"no input pin named '{pin}' on this board"),
+            _ => throw new ArgumentException($"pin '{pin}' is ambiguous: {string.Join(", ", owners.Select(o => o.Name + "." + pin))}"),
+        };
+    }
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Where device warnings go (stderr by default); each distinct message is reported once.</summary>
+    private void Warn(string message)
+    {
+        if (!_warned.Add(message)) return;
+        (Options.Warnings ?? Console.Error).WriteLine($"socsim: warning: {message}");
+        Warnings.Add(message);
+    }
+
+    /// <summary>Every distinct warning a device reported so far.</summary>
+    public List<string> Warnings { get; } = new();
+
+    private bool _resetRequested;
+    private string? _resetReason;
+
+    private void RequestSystemReset(string reason)
+    {
+        _resetRequested = true;
+        _resetReason = reason;
+        Cpu.RequestStop();
+    }
+
+    /// <summary>The reasons of the system resets devices requested (a watchdog timeout), in order.</summary>
+    public List<(long Cycle, string Reason)> SystemResets { get; } = new();
 
     private void Wire()
     {

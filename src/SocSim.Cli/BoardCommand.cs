@@ -25,12 +25,13 @@ internal static class BoardCommand
             }
         });
         var schemaOut = new Option<FileInfo?>("-o", "--output") { Description = "write the schema to FILE instead of stdout (e.g. boards/board.schema.json)" };
-        var schema = new Command("schema", "print boards/board.schema.json with its peripheral part regenerated from the device declarations") { schemaOut };
+        var schemaIn = new Argument<FileInfo?>("SCHEMA") { Description = "the schema to update (default: the board.schema.json installed beside socsim)", Arity = ArgumentArity.ZeroOrOne };
+        var schema = new Command("schema", "print board.schema.json with its peripheral part regenerated from the device declarations") { schemaIn, schemaOut };
         schema.SetAction(r =>
         {
             try
             {
-                string text = BoardSchema.Update(File.ReadAllText(Defaults.BoardSchema));
+                string text = BoardSchema.Update(File.ReadAllText(r.GetValue(schemaIn)?.FullName ?? Defaults.BoardSchema));
                 if (r.GetValue(schemaOut) is { } f) File.WriteAllText(f.FullName, text);
                 else Console.Out.Write(text);
                 return 0;

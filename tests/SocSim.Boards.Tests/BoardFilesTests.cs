@@ -195,7 +195,7 @@ public sealed class BoardFilesTests
         // The committed schema must be exactly what `socsim board schema -o boards/board.schema.json` writes.
         string committed = File.ReadAllText(BoardPath("board.schema.json"));
         Assert.True(committed == BoardSchema.Update(committed),
-            "boards/board.schema.json disagrees with the device declarations: run `socsim board schema -o boards/board.schema.json`");
+            "boards/board.schema.json disagrees with the device declarations: run `socsim board schema boards/board.schema.json -o boards/board.schema.json`");
     }
 
     [Fact]

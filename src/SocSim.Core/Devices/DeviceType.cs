@@ -31,6 +31,8 @@ public sealed class DeviceContext
     public required ClockDomain Clock { get; init; }
     /// <summary>Every declared parameter, with the board's value or the declared default.</summary>
     public required IReadOnlyDictionary<string, object> Parameters { get; init; }
+    /// <summary>The system bus, for devices that control memory (a flash accelerator, a remap of the vectors).</summary>
+    public Bus? Bus { get; init; }
 
     public T Parameter<T>(string name) => (T)Parameters[name];
 
