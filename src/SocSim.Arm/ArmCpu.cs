@@ -70,6 +70,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
     /// <summary>Reset (TRM 2.11): SVC mode, IRQ and FIQ disabled, ARM state, fetch from address 0.</summary>
     public void Reset()
     {
+        _sleeping = false;
         SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F);
         Refill(Vectors.Reset);
         _stop = false;
@@ -81,6 +82,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
     /// </summary>
     public void ResetTo(uint entry)
     {
+        _sleeping = false;
         SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F | ((entry & 1) != 0 ? Psr.T : 0));
         Refill(entry);
         _stop = false;
@@ -147,12 +149,46 @@ public sealed unsafe partial class ArmCpu : IDisposable
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
+            if (_sleeping)
+            {
+                // Idle: no instruction runs; time passes to the next event, which may raise the
+                // interrupt request that ends the idle state.
+                if (!_irqLine && !_fiqLine)
+                {
+                    if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); break; }
+                    s.AdvanceCyclesTo(end);
+                    s.RunDue();
+                    continue;
+                }
+                _sleeping = false;
+                var wake = _onWake;
+                _onWake = null;
+                wake?.Invoke();
+            }
             // One comparison per instruction. An event scheduled sooner (or a stop request) lowers
             // NextEventCycle, which ends the slice at once.
             while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
             s.RunDue();
         }
         return _stop;
+    }
+
+    private bool _sleeping;
+    private Action? _onWake;
+
+    /// <summary>True while the core waits for an interrupt request (a power-control idle mode).</summary>
+    public bool Sleeping => _sleeping;
+
+    /// <summary>
+    /// Stops executing after the current instruction until nIRQ or nFIQ is asserted (whether or not the
+    /// CPSR masks it), then calls <paramref name="onWake"/> and goes on: an interrupt that is not masked
+    /// is taken at once, otherwise the instruction after the one that entered idle runs.
+    /// </summary>
+    public void Sleep(Action? onWake = null)
+    {
+        _sleeping = true;
+        _onWake = onWake;
+        _s.NextEventCycle = 0;
     }
 
     /// <summary>Ends the current run at the next instruction boundary.</summary>

@@ -75,6 +75,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         var reachable = fixedClocks.ToDictionary(c => c.Name, c => (IReadOnlyList<long>)[c.FrequencyHz], StringComparer.OrdinalIgnoreCase);
         var specs = new Dictionary<string, ClockTreeSpec>(StringComparer.OrdinalIgnoreCase);
         var visiting = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var resolvedOrder = new List<string>();   // sources before the clocks derived from them
         void Resolve(string name)
         {
             if (specs.ContainsKey(name)) return;
@@ -110,6 +111,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 foreach (var (num, den) in decl.Ratios)
                     if (f * num % den == 0 && !reach.Contains(f * num / den)) reach.Add(f * num / den);
             reachable[name] = reach;
+            resolvedOrder.Add(name);
             specs[name] = new ClockTreeSpec(name, initial.Keys.First(n => string.Equals(n, source, StringComparison.OrdinalIgnoreCase)), pj.Key, ctl, reach);
             visiting.Remove(name);
         }
@@ -118,7 +120,8 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         var tree = specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         long tps = TimeBase.TicksPerSecond(
             fixedClocks.Select(c => c.FrequencyHz).Concat(tree.Select(t => initial[t.Name])),
-            tree.SelectMany(t => t.ReachableHz).Distinct().OrderBy(f => f),
+            // Most likely first: sources before derived clocks, each control's ratios in declared order.
+            resolvedOrder.SelectMany(n => specs[n].ReachableHz).Distinct(),
             long.MaxValue / MinimumSecondsOfTime);
         var all = fixedClocks.Select(c => new ClockSpec(c.Name, c.FrequencyHz, tps / c.FrequencyHz))
             .Concat(tree.Select(t => new ClockSpec(t.Name, initial[t.Name], tps / initial[t.Name])))

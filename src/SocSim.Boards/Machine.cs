@@ -312,6 +312,7 @@ public sealed partial class Machine : IDisposable
             Bus = Bus,
             Warn = Warn,
             RequestSystemReset = RequestSystemReset,
+            RequestIdle = onWake => Cpu.Sleep(onWake),
             ClockControls = p.Type.ClockControls.ToDictionary(c => c.Name, c => _clockControls[(p.Name, c.Name)]),
         });
         if (dev is ISerialPort port)

@@ -27,6 +27,9 @@ public sealed unsafe class Bus : IDisposable
     private readonly List<Mapping> _mappings = new();
     private IBusObserver? _observer;
 
+    // Clocks a memory controller charged for the slow-path read in progress (0: the mapping's table cost).
+    private int _slowCost;
+
     /// <summary>Set by the slow path when the addressed slave signals ABORT. The CPU clears it.</summary>
     public bool Aborted;
 
@@ -56,6 +59,26 @@ public sealed unsafe class Bus : IDisposable
     {
         public ulong End => (ulong)Base + Size;
         public bool Contains(uint a) => a >= Base && a - Base < Size;
+        /// <summary>A controller in front of a region (a flash accelerator): it serves the accesses and times them.</summary>
+        public IMemoryController? Controller { get; internal set; }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="controller"/> in front of RAM/ROM region <paramref name="regionName"/>: its
+    /// pages leave the fast path, and every CPU access there is served and timed by the controller
+    /// (memory whose timing has state, like the LPC2000 MAM, or whose contents are remapped).
+    /// </summary>
+    public void SetController(string regionName, IMemoryController controller)
+    {
+        var m = _mappings.FirstOrDefault(x => x.Region != null && string.Equals(x.Name, regionName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"no memory region named '{regionName}' (regions: {string.Join(", ", _mappings.Where(x => x.Region != null).Select(x => x.Name))})");
+        m.Controller = controller;
+        for (ulong p = m.Base >> PageShift; p <= ((m.End - 1) >> PageShift); p++)
+        {
+            _readPages[p] = null;
+            _writePages[p] = null;
+        }
+        MappingChanged?.Invoke();
     }
 
     public IBusObserver? Observer => _observer;
@@ -168,7 +191,9 @@ public sealed unsafe class Bus : IDisposable
         uint page = address >> PageShift;
         byte* p = _readPages[page];
         int cost = _cost[(_pageTiming[page] << 4) | (((int)flags & 1) << 2) | 2];
-        uint v = p != null ? *(uint*)(p + (address & (PageMask & ~3u))) : SlowRead(address, 4, flags);
+        uint v;
+        if (p != null) v = *(uint*)(p + (address & (PageMask & ~3u)));
+        else { v = SlowRead(address, 4, flags); if (_slowCost != 0) { cost = _slowCost; _slowCost = 0; } }
         if (_observer != null) Notify(address, v, 4, flags, cost);
         _s.Cycles += cost;
         return v;
@@ -180,7 +205,9 @@ public sealed unsafe class Bus : IDisposable
         uint page = address >> PageShift;
         byte* p = _readPages[page];
         int cost = _cost[(_pageTiming[page] << 4) | (((int)flags & 1) << 2) | 1];
-        uint v = p != null ? *(ushort*)(p + (address & (PageMask & ~1u))) : SlowRead(address, 2, flags);
+        uint v;
+        if (p != null) v = *(ushort*)(p + (address & (PageMask & ~1u)));
+        else { v = SlowRead(address, 2, flags); if (_slowCost != 0) { cost = _slowCost; _slowCost = 0; } }
         if (_observer != null) Notify(address, v, 2, flags, cost);
         _s.Cycles += cost;
         // A device may drive the whole data bus; the core latches the low halfword.
@@ -193,7 +220,9 @@ public sealed unsafe class Bus : IDisposable
         uint page = address >> PageShift;
         byte* p = _readPages[page];
         int cost = _cost[(_pageTiming[page] << 4) | (((int)flags & 1) << 2)];
-        uint v = p != null ? p[address & PageMask] : SlowRead(address, 1, flags);
+        uint v;
+        if (p != null) v = p[address & PageMask];
+        else { v = SlowRead(address, 1, flags); if (_slowCost != 0) { cost = _slowCost; _slowCost = 0; } }
         if (_observer != null) Notify(address, v, 1, flags, cost);
         _s.Cycles += cost;
         return v & 0xFF;
@@ -261,7 +290,8 @@ public sealed unsafe class Bus : IDisposable
         var m = FindMapping(address);
         bool abort = false;
         uint v;
-        if (m != null) v = m.Device.Read(address, size, flags, ref abort);
+        if (m?.Controller != null) v = m.Controller.Read(address, size, flags, ref abort, out _slowCost);
+        else if (m != null) v = m.Device.Read(address, size, flags, ref abort);
         else if (DefaultDevice != null) v = DefaultDevice.Read(address, size, flags, ref abort);
         else { v = 0; abort = UnmappedAborts; }
         if (abort) Aborted = true;
@@ -274,7 +304,8 @@ public sealed unsafe class Bus : IDisposable
         if (Privileged) flags |= AccessFlags.Privileged;
         var m = FindMapping(address);
         bool abort = false;
-        if (m != null) m.Device.Write(address, size, value, flags, ref abort);
+        if (m?.Controller != null) m.Controller.Write(address, size, value, flags, ref abort);
+        else if (m != null) m.Device.Write(address, size, value, flags, ref abort);
         else if (DefaultDevice != null) DefaultDevice.Write(address, size, value, flags, ref abort);
         else abort = UnmappedAborts;
         if (abort) Aborted = true;

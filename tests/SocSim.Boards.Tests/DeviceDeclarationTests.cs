@@ -19,6 +19,7 @@ public class DeviceDeclarationTests
         Scheduler = s,
         Clock = new ClockDomain("CLK", 1_000_000, 50),
         Parameters = t.Parameters.ToDictionary(p => p.Name, p => p.Default),
+        ClockControls = t.ClockControls.ToDictionary(c => c.Name, c => new ClockControl(c.Name, c.Reset.Num, c.Reset.Den)),
     });
 
     [Theory, MemberData(nameof(Types))]

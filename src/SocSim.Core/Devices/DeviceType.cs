@@ -50,6 +50,13 @@ public sealed class DeviceContext
     /// </summary>
     public Action<string> RequestSystemReset { get; init; } = _ => { };
 
+    /// <summary>
+    /// Halts the core after the current instruction until an interrupt request reaches it (IRQ or
+    /// FIQ, whether the CPSR masks it or not), then calls the given action (a power-control register
+    /// clearing its idle bit). Peripherals keep running.
+    /// </summary>
+    public Action<Action> RequestIdle { get; init; } = _ => { };
+
     /// <summary>Clock controls this device's type declares, by name (see <see cref="DeviceType.Builder{T}.ClockControl"/>).</summary>
     public IReadOnlyDictionary<string, ClockControl> ClockControls { get; init; } = new Dictionary<string, ClockControl>();
 }

@@ -1,0 +1,322 @@
+using SocSim.Core;
+using SocSim.Core.Devices;
+
+namespace SocSim.Peripherals;
+
+/// <summary>
+/// NXP LPC2106 system control block (LPC2104/2105/2106 User Manual, "System Control Block") at
+/// 0xE01FC000: the memory accelerator (MAMCR, MAMTIM), memory mapping (MEMMAP), the PLL (PLLCON,
+/// PLLCFG, PLLSTAT, PLLFEED), power control (PCON, PCONP), the VPB divider (VPBDIV) and the external
+/// interrupts (EXTINT, EXTWAKE, EXTMODE, EXTPOLAR). The board's clock tree takes CCLK from the
+/// <c>PLL</c> control and PCLK from the <c>VPBDIV</c> control; the device's own clock is the crystal
+/// (FOSC), the PLL's input. It puts the MAM (<see cref="Lpc2106Mam"/>) in front of the flash region.
+/// </summary>
+/// <remarks>
+/// Choices where the manual leaves room (each is tested):
+/// <list type="bullet">
+/// <item>Reset: the core starts at 0 as if the boot loader had run and jumped to user flash, so MEMMAP
+/// reads 1 (user flash mode: the boot loader leaves it so, "Memory mapping control"), not its
+/// hardware reset value 0.</item>
+/// <item>PLL feed: PLLCON and PLLCFG take effect on 0xAA then 0x55 written to PLLFEED with no other
+/// access to this block in between (the manual asks for consecutive VPB cycles; accesses to other
+/// VPB peripherals are not visible here). Any other value, or a 0x55 not preceded by 0xAA, is an
+/// invalid feed and changes nothing.</item>
+/// <item>Lock: PLLSTAT.PLOCK rises <c>pllLockMicroseconds</c> after a feed that enables the PLL or
+/// changes PLLCFG while enabled (the manual gives no figure; 100 µs by default). The PLL drives
+/// CCLK = M × FOSC once it is enabled, connected (PLLC) and locked, from the tick that happens.
+/// PLLSTAT shows the values in effect (the fed ones), as the manual's PLLSTAT description says.</item>
+/// <item>Limits (data sheet): FOSC 10–25 MHz for the PLL, CCO = 2·P·CCLK within 156–320 MHz,
+/// CCLK at most 60 MHz. A setting outside them gets one warning naming the register, the value and
+/// the limit, and runs as programmed (the FreeRTOS demo programs a 118 MHz CCO).</item>
+/// <item>VPBDIV 3 is reserved: "the previous setting is retained" — the divider does not change,
+/// and the register reads what was written.</item>
+/// <item>PCON.IDL: the core stops until an interrupt request from the VIC (IRQ or FIQ, masked in the
+/// CPSR or not) and the bit clears; peripherals keep running. PCON.PD is modelled the same way with a
+/// warning: the oscillator is not stopped. PCONP is kept and read back; switching a peripheral's power
+/// off does not stop its model (a warning says so).</item>
+/// <item>External interrupts: EINTn is level-sensitive (EXTMODE bit 0) or edge-sensitive (1), active
+/// low/falling (EXTPOLAR bit 0) or high/rising (1); EXTINT bits are flags, written 1 to clear; a
+/// level-sensitive flag cannot be cleared while its pin stays active. Outputs EINT0–2 to the VIC.</item>
+/// </list>
+/// </remarks>
+public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
+{
+    // Register offsets (User Manual, "System control block: Summary of registers").
+    public const uint MAMCR = 0x000, MAMTIM = 0x004, MEMMAP = 0x040;
+    public const uint PLLCON = 0x080, PLLCFG = 0x084, PLLSTAT = 0x088, PLLFEED = 0x08C;
+    public const uint PCON = 0x0C0, PCONP = 0x0C4, VPBDIV = 0x100;
+    public const uint EXTINT = 0x140, EXTWAKE = 0x144, EXTMODE = 0x148, EXTPOLAR = 0x14C;
+
+    public const uint PLLE = 1u << 0, PLLC = 1u << 1;
+    public const uint PLOCK = 1u << 10;
+    public const uint PCON_IDL = 1u << 0, PCON_PD = 1u << 1;
+    /// <summary>PCONP after reset: timers, UARTs, PWM, I2C, SPI and RTC powered (User Manual, PCONP).</summary>
+    public const uint PconpReset = 0x3BE;
+
+    private static readonly (long, long)[] PllRatios = Enumerable.Range(1, 32).Select(m => ((long)m, 1L)).ToArray();
+    private static readonly (long, long)[] VpbRatios = [(1, 4), (1, 2), (1, 1)];
+
+    public static DeviceType Type { get; } = DeviceType.Define<Lpc2106SystemControl>("lpc2106_scb",
+            "NXP LPC2106 system control block: MAM, memory map, PLL, power control, VPB divider, external interrupts")
+        .Window(0x4000)
+        .Parameter("flash", "flash", "the memory region the MAM accelerates (the 128 KiB on-chip flash)")
+        .Parameter("sram", "sram", "the on-chip SRAM region (0x40000000) MEMMAP = 2 maps the vectors from")
+        .Parameter("pllLockMicroseconds", 100L, "time from enabling the PLL (or changing PLLCFG) to PLLSTAT.PLOCK")
+        .ClockControl("PLL", "CCLK = M x FOSC once the PLL is enabled, connected and locked; FOSC otherwise", PllRatios, (1, 1))
+        .ClockControl("VPBDIV", "PCLK = CCLK / 4, / 2 or / 1 (VPBDIV = 0, 2, 1)", VpbRatios, (1, 4))
+        .Output("PLL", s => s.PllLock, "PLLSTAT.PLOCK, the PLL lock interrupt (VIC channel 12)")
+        .Output("EINT0", s => s._eint[0], "external interrupt 0 flag (VIC channel 14)")
+        .Output("EINT1", s => s._eint[1], "external interrupt 1 flag (VIC channel 15)")
+        .Output("EINT2", s => s._eint[2], "external interrupt 2 flag (VIC channel 16)")
+        .Input("EINT0", (s, l) => s.ConnectEint(0, l), "EINT0 pin function")
+        .Input("EINT1", (s, l) => s.ConnectEint(1, l), "EINT1 pin function")
+        .Input("EINT2", (s, l) => s.ConnectEint(2, l), "EINT2 pin function")
+        .Signals((s, b) =>
+        {
+            b.Line("PLOCK", s.PllLock);
+            b.Sampled("CCLK_Hz", 32, () => (ulong)s.CclkHz, 0);
+            b.Sampled("PCLK_Hz", 32, () => (ulong)s.PclkHz, 0);
+            b.Sampled("MAMCR", 2, () => s.Mam.Mode, 0);
+            for (int i = 0; i < 3; i++) b.Line("EINT" + i, s._eint[i]);
+        })
+        .Build(c => new Lpc2106SystemControl(c));
+
+    private readonly Scheduler _s;
+    private readonly ClockDomain _fosc;
+    private readonly ClockControl _pll, _vpb;
+    private readonly Action<string> _warn;
+    private readonly Action<Action> _idle;
+    private readonly Event _lockEvent;
+    private readonly long _lockTicks;
+    private readonly IrqLine[] _eint = [new("EINT0"), new("EINT1"), new("EINT2")];
+    private readonly IrqLine?[] _eintPins = new IrqLine?[3];
+    private readonly string _name;
+
+    private uint _memmap, _pllcon, _pllcfg, _pllconActive, _pllcfgActive, _pcon, _pconp, _vpbdiv;
+    private uint _extint, _extwake, _extmode, _extpolar;
+    private bool _plock, _feedArmed;
+
+    public Lpc2106SystemControl(DeviceContext c)
+    {
+        _name = c.Name;
+        _s = c.Scheduler;
+        _fosc = c.Clock;
+        _warn = c.Warn;
+        _idle = c.RequestIdle;
+        _pll = c.ClockControls["PLL"];
+        _vpb = c.ClockControls["VPBDIV"];
+        _lockTicks = (long)((Int128)c.Parameter<long>("pllLockMicroseconds") * _s.TicksPerSecond / 1_000_000);
+        _lockEvent = new Event(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
+        PllLock = new IrqLine(c.Name + ".PLOCK");
+        Mam = new Lpc2106Mam(c.Name, _s, c.Warn);
+        if (c.Bus != null)
+        {
+            Mam.Attach(c.Bus, c.Parameter<string>("flash"), c.Parameter<string>("sram"));
+        }
+        Reset();
+    }
+
+    public string Name => _name;
+    public Lpc2106Mam Mam { get; }
+    public IrqLine PllLock { get; }
+
+    public long CclkHz => _fosc.FrequencyHz * _pll.Num / _pll.Den;
+    public long PclkHz => CclkHz * _vpb.Num / _vpb.Den;
+    public uint MemoryMap => _memmap;
+
+    public void Reset()
+    {
+        _s.Cancel(_lockEvent);
+        _memmap = 1;
+        _pllcon = _pllcfg = _pllconActive = _pllcfgActive = 0;
+        _pcon = 0;
+        _pconp = PconpReset;
+        _vpbdiv = 0;
+        _extint = _extwake = _extmode = _extpolar = 0;
+        _plock = false;
+        _feedArmed = false;
+        PllLock.Set(false);
+        foreach (var l in _eint) l.Set(false);
+        Mam.Reset();
+        Mam.MemoryMap = _memmap;
+        _pll.Set(1, 1, _s.EventTime);
+        _vpb.Set(1, 4, _s.EventTime);
+    }
+
+    /// <summary>Wakes the block from idle: PCON.IDL and PD clear when an interrupt ends the idle state.</summary>
+    public void Wake() => _pcon = 0;
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        uint off = address & 0x3FFC;
+        _feedArmed = off == PLLFEED && _feedArmed;
+        uint v = off switch
+        {
+            MAMCR => Mam.Mode,
+            MAMTIM => Mam.Timing,
+            MEMMAP => _memmap,
+            PLLCON => _pllcon,
+            PLLCFG => _pllcfg,
+            PLLSTAT => (_pllcfgActive & 0x7F) | ((_pllconActive & 3) << 8) | (_plock ? PLOCK : 0),
+            PLLFEED => 0,
+            PCON => _pcon,
+            PCONP => _pconp,
+            VPBDIV => _vpbdiv,
+            EXTINT => _extint,
+            EXTWAKE => _extwake,
+            EXTMODE => _extmode,
+            EXTPOLAR => _extpolar,
+            _ => Reserved(off, "read"),
+        };
+        return PrimeCell.NarrowRead(v, address, size);
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        uint off = address & 0x3FFC;
+        value = PrimeCell.NarrowWrite(value, address, size);
+        if (off != PLLFEED) _feedArmed = false;
+        switch (off)
+        {
+            case MAMCR: Mam.SetMode(value & 3); break;
+            case MAMTIM: Mam.SetTiming(value & 7); break;
+            case MEMMAP:
+                if ((value & 3) == 3) _warn($"{_name}: MEMMAP = 3 is reserved (User Manual, MEMMAP); the map is left as it was");
+                else { _memmap = value & 3; Mam.MemoryMap = _memmap; }
+                break;
+            case PLLCON: _pllcon = value & 3; break;
+            case PLLCFG: _pllcfg = value & 0x7F; break;
+            case PLLFEED: Feed(value & 0xFF); break;
+            case PCON:
+                _pcon = value & 3;
+                if ((_pcon & PCON_PD) != 0)
+                    _warn($"{_name}: PCON.PD (power-down) is modelled as idle: the oscillator and the peripheral clocks keep running");
+                if (_pcon != 0) _idle(Wake);
+                break;
+            case PCONP:
+                if ((value & PconpReset) != PconpReset)
+                    _warn($"{_name}: PCONP = 0x{value:X3} powers peripherals off; their models keep running (only the register is modelled)");
+                _pconp = value & 0x3BE;
+                break;
+            case VPBDIV:
+                _vpbdiv = value & 3;
+                switch (_vpbdiv)
+                {
+                    case 0: _vpb.Set(1, 4, _s.Now); break;
+                    case 1: _vpb.Set(1, 1, _s.Now); break;
+                    case 2: _vpb.Set(1, 2, _s.Now); break;
+                    default: break; // 3: reserved, the previous setting is retained
+                }
+                break;
+            case EXTINT:
+                _extint &= ~(value & 7);
+                UpdateEint();
+                break;
+            case EXTWAKE: _extwake = value & 7; break;
+            case EXTMODE: _extmode = value & 7; UpdateEint(); break;
+            case EXTPOLAR: _extpolar = value & 7; UpdateEint(); break;
+            case PLLSTAT: break; // read-only
+            default: Reserved(off, "write"); break;
+        }
+    }
+
+    private uint Reserved(uint off, string what)
+    {
+        _warn($"{_name}: {what} of reserved offset 0x{off:X3} (system control block) ignored, reads 0");
+        return 0;
+    }
+
+    // ---- PLL ----
+
+    private void Feed(uint value)
+    {
+        if (value == 0xAA) { _feedArmed = true; return; }
+        bool valid = value == 0x55 && _feedArmed;
+        _feedArmed = false;
+        if (!valid) return;
+        bool wasEnabled = (_pllconActive & PLLE) != 0;
+        bool cfgChanged = _pllcfg != _pllcfgActive;
+        _pllconActive = _pllcon;
+        _pllcfgActive = _pllcfg;
+        bool enabled = (_pllconActive & PLLE) != 0;
+        if (!enabled)
+        {
+            _s.Cancel(_lockEvent);
+            SetLock(false);
+        }
+        else if (!wasEnabled || cfgChanged)
+        {
+            SetLock(false);
+            _s.Schedule(_lockEvent, _s.Now + _lockTicks);
+            CheckLimits();
+        }
+        UpdateCclk(_s.Now);
+    }
+
+    private void OnLock(long due)
+    {
+        SetLock(true);
+        UpdateCclk(due);
+    }
+
+    private void SetLock(bool locked)
+    {
+        _plock = locked;
+        PllLock.Set(locked);
+    }
+
+    private void UpdateCclk(long tick)
+    {
+        bool connected = (_pllconActive & (PLLE | PLLC)) == (PLLE | PLLC) && _plock;
+        long m = (_pllcfgActive & 0x1F) + 1;
+        _pll.Set(connected ? m : 1, 1, tick);
+    }
+
+    private void CheckLimits()
+    {
+        long m = (_pllcfgActive & 0x1F) + 1, p = 1L << (int)((_pllcfgActive >> 5) & 3);
+        long fosc = _fosc.FrequencyHz, cclk = m * fosc, cco = 2 * p * cclk;
+        string setting = $"PLLCFG = 0x{_pllcfgActive:X2} (M = {m}, P = {p}) with FOSC = {Mhz(fosc)} MHz";
+        if (cco < 156_000_000 || cco > 320_000_000)
+            _warn($"{_name}: {setting} puts the PLL's CCO at {Mhz(cco)} MHz, outside the data sheet's 156-320 MHz range (running as programmed)");
+        if (cclk > 60_000_000)
+            _warn($"{_name}: {setting} gives CCLK = {Mhz(cclk)} MHz, above the data sheet's 60 MHz maximum (running as programmed)");
+        if (fosc < 10_000_000 || fosc > 25_000_000)
+            _warn($"{_name}: FOSC = {Mhz(fosc)} MHz is outside the 10-25 MHz the PLL accepts (running as programmed)");
+    }
+
+    private static string Mhz(long hz) => (hz / 1e6).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+
+    // ---- external interrupts ----
+
+    private void ConnectEint(int n, IrqLine pin)
+    {
+        _eintPins[n] = pin;
+        bool last = pin.Level;
+        pin.Subscribe(level =>
+        {
+            bool activeHigh = ((_extpolar >> n) & 1) != 0;
+            bool edgeMode = ((_extmode >> n) & 1) != 0;
+            // Edge mode: the flag is set on the active edge and stays until written 1.
+            if (edgeMode && level != last && level == activeHigh) _extint |= 1u << n;
+            last = level;
+            UpdateEint();
+        });
+        UpdateEint();
+    }
+
+    private void UpdateEint()
+    {
+        for (int n = 0; n < 3; n++)
+        {
+            bool edgeMode = ((_extmode >> n) & 1) != 0;
+            if (!edgeMode && _eintPins[n] is { } pin)
+            {
+                bool activeHigh = ((_extpolar >> n) & 1) != 0;
+                // Level mode: the flag follows the pin while it is active; a clear while active does not take.
+                if (pin.Level == activeHigh) _extint |= 1u << n;
+            }
+            _eint[n].Set(((_extint >> n) & 1) != 0);
+        }
+    }
+}
