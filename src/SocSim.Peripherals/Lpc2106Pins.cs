@@ -51,10 +51,11 @@ namespace SocSim.Peripherals;
 /// records every write whatever PINSEL and IODIR say (the manual: writes to IOSET "have no effect" on a
 /// pin that is an input or a secondary function; reading IOSET still returns what was written), and
 /// appears on the pad once the pin is a GPIO output. IOCLR is write-only: a read returns 0 and warns.</item>
-/// <item>Writing IOPIN loads the whole output latch, as the LPC2000 manuals describe it ("writing to
-/// IOPIN stores the value in the port output register, bypassing the need to use both IOSET and
-/// IOCLR"; the older LPC2104/2105/2106 manual marks IOPIN read-only in its register table while its
-/// text gives the same example). We take the documented effect.</item>
+/// <item>Writing IOPIN loads the whole output latch, as the LPC2000 manuals describe it: writing IOPIN
+/// gives the same pins as writing the ones to IOSET and the zeros to IOCLR (the LPC2114/2124/2212/2214
+/// manual of the same generation gives that example while its register table marks IOPIN read-only;
+/// the LPC2104/2105/2106 manual's wording could not be checked here). We take the described effect
+/// over the table's access type.</item>
 /// <item>A PINSEL field the chip reserves (11 on every pin; 01 and 10 on P0.22–P0.26, 10 on
 /// P0.27–P0.31): <see cref="DeviceContext.Warn"/> names the pin and the value, the register keeps the
 /// written bits (it reads back), and the pin behaves as GPIO (the manual gives no behaviour).</item>
@@ -63,8 +64,11 @@ namespace SocSim.Peripherals;
 /// a warning, reads 0, writes ignored.</item>
 /// </list>
 /// <para><b>Pin functions</b> (PINSEL field 01/10; 11 is reserved everywhere): the LPC2104/2105/2106
-/// data sheet's pin names, P0.0/TxD0/PWM1 ... P0.21/PWM5/TDO. P0.17–P0.21's second function is the
-/// secondary JTAG port (TRST, TMS, TCK, TDI, TDO); P0.27–P0.31 select the JTAG pins with 01. The
+/// data sheet's pin names, P0.0/TxD0/PWM1 ... P0.21/PWM5/TDO, the first name after the port pin being
+/// PINSEL 01 and the second 10. P0.17–P0.21's second function is the secondary JTAG port (TRST, TMS,
+/// TCK, TDI, TDO). For P0.22–P0.31 the public pin tables we could consult disagree (one gives the
+/// trace and JTAG names as 01/10, another only JTAG as 01 on P0.27–P0.31); we follow the second,
+/// which matches the data sheet's description of the trace port as enabled by a pin at reset. The
 /// trace port on P0.22–P0.31 (enabled by RTCK low at reset) and the primary JTAG port (DBGSEL high)
 /// are not selected through PINSEL and are not modelled: the board runs with DBGSEL low and RTCK high,
 /// so P0.22–P0.26 have no function but GPIO. The ISP entry by P0.14 low at reset is the boot ROM's,
@@ -74,7 +78,10 @@ namespace SocSim.Peripherals;
 /// <para><b>Timing.</b> The pads are combinational: a pad changes at the tick its driver changed,
 /// <see cref="Scheduler.EventTime"/>: a register write's access tick (<see cref="Scheduler.Now"/>),
 /// or the due tick of the event whose callback changed a peripheral's line. <see cref="PadChanged"/>
-/// reports each edge with that tick, and the tracer stamps the <c>P0_n</c> signals the same way.</para>
+/// reports each edge with that tick, and the tracer stamps the <c>P0_n</c> signals the same way. The
+/// device has no events of its own, so a register access has nothing to catch up; a peripheral line
+/// whose change is due but not yet dispatched when IOPIN is read (the CPU is mid-instruction) is
+/// that peripheral's catch-up to make.</para>
 /// </remarks>
 public sealed class Lpc2106Pins : IBusDevice, IDeviceModel
 {

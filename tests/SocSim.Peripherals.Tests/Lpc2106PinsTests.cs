@@ -280,6 +280,21 @@ public sealed class Lpc2106PinsTests
     }
 
     [Fact]
+    public void PadsWiredBothWaysSettle()
+    {
+        Connect("P0_1", Out("P0_0"));
+        Connect("P0_0", Out("P0_1"));
+        Assert.Equal(0xFFFFFFFFu, R(_p, IOPIN));
+        W(_p, IODIR, 2);
+        W(_p, IOCLR, 2);
+        Assert.Equal(~3u, R(_p, IOPIN)); // P0.1 drives, P0.0 follows through the wire
+        _p.DrivePad(0, true); // the host overrides P0.0's wire; P0.1 is driven by the chip
+        Assert.Equal(~2u, R(_p, IOPIN));
+        W(_p, IODIR, 0);
+        Assert.Equal(0xFFFFFFFFu, R(_p, IOPIN));
+    }
+
+    [Fact]
     public void PadDriverCanBeConnectedOnlyOnce()
     {
         Connect("P0_3", new IrqLine("a"));
