@@ -45,7 +45,8 @@ public class DeviceDeclarationTests
         Assert.IsType(t.ModelType, dev);
         var lines = t.Outputs.Select(o => t.Output(dev, o)).ToList();
         Assert.Equal(lines.Count, lines.Distinct().Count());
-        Assert.All(lines, l => Assert.False(l.Level, $"{l.Name} is deasserted after reset"));
+        Assert.All(t.OutputLines, o => Assert.True(o.Line(dev).Level == o.ResetHigh,
+            $"{o.Name} is {(o.ResetHigh ? "high (declared resetHigh)" : "deasserted")} after reset"));
         Assert.Throws<ArgumentException>(() => t.Output(dev, "NO_SUCH_OUTPUT"));
         for (int n = 0; n < t.InputCount; n++) t.ConnectInput(dev, n, new IrqLine("src" + n));
         Assert.Throws<ArgumentException>(() => t.ConnectInput(dev, t.InputCount, new IrqLine("x")));

@@ -16,8 +16,12 @@ public enum ParameterType { Boolean, Integer, String }
 /// <summary>A board-settable parameter of a device type. Parameters are optional; <see cref="Default"/> applies when absent.</summary>
 public sealed record DeviceParameter(string Name, ParameterType Type, object Default, string Description);
 
-/// <summary>A line the device drives (an interrupt request, an output pin).</summary>
-public sealed record DeviceOutput(string Name, string Description, Func<IBusDevice, IrqLine> Line);
+/// <summary>
+/// A line the device drives (an interrupt request, an output pin). <paramref name="ResetHigh"/>: the
+/// line is high after reset with nothing connected (a serial line at its mark level, an undriven pad
+/// with its pull-up, an active-low pin released); every other output is deasserted (low) after reset.
+/// </summary>
+public sealed record DeviceOutput(string Name, string Description, Func<IBusDevice, IrqLine> Line, bool ResetHigh = false);
 
 /// <summary>A named line the device listens to (an input pin), connected by the board's wiring.</summary>
 public sealed record DeviceInput(string Name, string Description, Action<IBusDevice, IrqLine> Connect);
@@ -223,9 +227,9 @@ public sealed class DeviceType
             return this;
         }
 
-        public Builder<T> Output(string name, Func<T, IrqLine> line, string description = "")
+        public Builder<T> Output(string name, Func<T, IrqLine> line, string description = "", bool resetHigh = false)
         {
-            _t._outputs.Add(new DeviceOutput(name, description, d => line((T)d)));
+            _t._outputs.Add(new DeviceOutput(name, description, d => line((T)d), resetHigh));
             return this;
         }
 
