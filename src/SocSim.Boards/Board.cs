@@ -19,7 +19,8 @@ public sealed record Board(
     bool Semihosting,
     long TicksPerSecond,
     IReadOnlyList<string> Sources,
-    IReadOnlyDictionary<string, string> Origins)
+    IReadOnlyDictionary<string, string> Origins,
+    string? DefaultFirmware = null)
 {
     public ClockSpec Clock(string name) =>
         Clocks.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))

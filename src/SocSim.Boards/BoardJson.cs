@@ -47,6 +47,8 @@ internal sealed class BoardJson
     /// <summary>Pin wiring keyed by target component, then by its input pin: <c>pins.uart0.RXD = "gpio.RXD0"</c>.</summary>
     [OptionalKey, MapKeys(Names.Identifier, Names.IdentifierText)] public Dictionary<string, InterruptTargetJson>? Pins { get; set; }
     [OptionalKey] public string? Semihosting { get; set; }
+    /// <summary>The bundled firmware <c>socsim run</c> runs on this board when given no ELF (a file name in the bundled firmware folder).</summary>
+    [OptionalKey] public string? DefaultFirmware { get; set; }
 }
 
 /// <summary>A clock derived from another by a ratio that a peripheral sets (a PLL, a divider).</summary>

@@ -52,7 +52,8 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             semihosting,
             ticksPerSecond,
             sources.Select(s => s.Name).ToList(),
-            origins.ByPath());
+            origins.ByPath(),
+            ResolveDefaultFirmware(j.DefaultFirmware));
     }
 
     // ---------------------------------------------------------------- clocks
@@ -306,6 +307,14 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             }
         }
         return list;
+    }
+
+    private string? ResolveDefaultFirmware(string? name)
+    {
+        if (name == null) return null;
+        if (name.Length == 0 || name.Contains('/') || name.Contains('\\') || !name.EndsWith(".elf", StringComparison.Ordinal))
+            throw Error("defaultFirmware", $"expected the file name of a bundled ELF like \"lpc2106_demo.elf\", got \"{name}\"");
+        return name;
     }
 
     // ---------------------------------------------------------------- pins

@@ -39,12 +39,14 @@ internal static class RunCommand
     private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
         string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
     {
-        string elfPath = elf?.FullName ?? Defaults.DemoElf;
         var boardFiles = boards.Length > 0 ? boards : [Defaults.Board];
+        string? elfPath = elf?.FullName;
         Machine machine;
         try
         {
             var board = BoardLoader.Load(boardFiles, sets);
+            // With no ELF: the bundled firmware the board names, else the timer demo.
+            elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
             {
                 Console = Console.OpenStandardOutput(),
@@ -112,6 +114,7 @@ internal static class RunCommand
             switch (result.Reason)
             {
                 case StopReason.Exit: return result.ExitCode!.Value;
+                case StopReason.TimeLimit: return Defaults.ExitCycleLimit;
                 case StopReason.CycleLimit:
                     Console.Error.WriteLine($"socsim run: cycle limit of {maxCycles} cycles reached at pc=0x{machine.Cpu.Pc:X8}");
                     return Defaults.ExitCycleLimit;

@@ -76,7 +76,7 @@ public class DeviceDeclarationTests
         var t = PeripheralCatalog.Get(name);
         var b = new RecordingBinder();
         t.DeclareSignals(Build(t, new Scheduler(50_000_000, 1)), b);
-        Assert.NotEmpty(b.Declared);
+        if (t.Outputs.Count > 0) Assert.NotEmpty(b.Declared);
         Assert.Equal(b.Declared.Count, b.Declared.Select(d => d.Name).Distinct().Count());
         Assert.All(b.Declared, d => Assert.InRange(d.Width, 1, 64));
     }

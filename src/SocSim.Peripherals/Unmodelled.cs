@@ -1,0 +1,38 @@
+using SocSim.Core;
+using SocSim.Core.Devices;
+
+namespace SocSim.Peripherals;
+
+/// <summary>
+/// A register block the board places but SocSim does not model (the LPC2106's PWM, I²C, SPI, RTC):
+/// every access is answered (reads 0, writes ignored, as an idle block would) and reported once per
+/// register offset with a warning that names the block and the offset, so firmware that touches it
+/// is noticed instead of silently misbehaving or taking a data abort.
+/// </summary>
+public sealed class Unmodelled : IBusDevice, IDeviceModel
+{
+    public static DeviceType Type { get; } = DeviceType.Define<Unmodelled>("unmodelled",
+            "a placeholder for a peripheral that is not modelled: reads 0, ignores writes, warns once per register")
+        .Window(0x4000)
+        .Parameter("what", "peripheral", "what the block is, for the warning (e.g. \"PWM\")")
+        .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn));
+
+    private readonly string _name, _what;
+    private readonly Action<string> _warn;
+
+    public Unmodelled(string name, string what, Action<string> warn)
+    {
+        _name = name;
+        _what = what;
+        _warn = warn;
+    }
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        _warn($"{_name}: read of {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (reads 0)");
+        return 0;
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) =>
+        _warn($"{_name}: write to {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (ignored)");
+}
