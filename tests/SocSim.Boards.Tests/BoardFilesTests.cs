@@ -217,7 +217,7 @@ public sealed class BoardFilesTests
         Assert.Equal(["IRQ", "FIQ"], vic.Outputs);
         Assert.Equal(["TIMINT1", "TIMINT2", "TIMINTC"], PeripheralCatalog.Get("sp804").Outputs);
         Assert.Contains("UARTINTR", PeripheralCatalog.Get("pl011").Outputs);
-        Assert.All(PeripheralCatalog.All, t => Assert.Equal(0x1000u, t.WindowSize));
+        Assert.All(new[] { "pl011", "pl190", "sp804" }, n => Assert.Equal(0x1000u, PeripheralCatalog.Get(n).WindowSize));
         Assert.Throws<KeyNotFoundException>(() => PeripheralCatalog.Get("pl999"));
     }
 }
