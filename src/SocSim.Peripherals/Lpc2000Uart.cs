@@ -279,6 +279,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
         /// <summary>The tick of <see cref="Edge"/> (<see cref="long.MaxValue"/> while PCLK is stopped).</summary>
         public long Due { get; private set; } = -1;
         public bool IsArmed => Edge >= 0;
+        /// <summary>TXD edges catch up only in modem loopback, where they reach nobody but this UART's receiver.</summary>
+        public bool CatchesUp => _catchUp || (this == _u._pin && _u.Loopback);
 
         public void Arm(long edge)
         {
@@ -293,7 +295,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
             if (Due == long.MaxValue) { s.Cancel(_event); return; }
             long floor = s.EventTime;
             if (Due >= floor) s.Schedule(_event, Due);
-            else if (_catchUp && _u._inCatchUp) s.Cancel(_event); // the catch-up loop in progress runs it
+            else if (CatchesUp && _u._inCatchUp) s.Cancel(_event); // the catch-up loop in progress runs it
             else s.Schedule(_event, floor);
         }
 
@@ -326,6 +328,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
                 Deadline? first = null;
                 foreach (var d in _catchUp)
                     if (d.IsArmed && d.Due <= limit && (first == null || d.Due < first.Due)) first = d;
+                if (Loopback && _pin.IsArmed && _pin.Due <= limit && (first == null || _pin.Due < first.Due)) first = _pin;
                 if (first == null) return;
                 first.Fire();
             }
@@ -517,6 +520,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
         _txLine = level;
         if (Loopback)
         {
+            CatchUp(tick - 1); // samples due before this edge see the old level
             _loopLevel = level && (_lcr & LCR_BREAK) == 0;
             UpdateLine(tick);
         }

@@ -643,4 +643,56 @@ public sealed class Lpc2000UartTests
             _warnings);
         Assert.Equal(ResetLSR, R(_u, UnLSR));
     }
+
+    [Fact]
+    public void RegisterAccessCatchesUpDeadlinesPassedWithinAnInstruction()
+    {
+        Init(_u);
+        _u.EnqueueHostInput("k"u8);
+        W(_u, UnTHR, 'm');
+        // The CPU is past the frame ends in the middle of an instruction; the scheduler has not run yet.
+        _s.Cycles = _s.CpuClock.EdgeAtOrAfter(Frame8N1 + 10);
+        Assert.Equal(LSR_RDR | LSR_THRE | LSR_TEMT, R(_u, UnLSR));
+        Assert.Equal([(byte)'m'], _sent.Select(x => x.Data));
+        Assert.Equal((uint)'k', R(_u, UnRBR));
+        _s.RunDue();
+        Assert.Single(_sent);
+        Assert.Equal(0, _u.RxFifoLevel);
+    }
+
+    private sealed class TraceProbe : ISignalBinder
+    {
+        public readonly Dictionary<string, List<(long, ulong)>> Changes = new();
+        public readonly List<string> SampledNames = new();
+        private readonly Scheduler _s;
+        public TraceProbe(Scheduler s) => _s = s;
+        public long EventTime => _s.EventTime;
+        public void Line(string name, IrqLine line)
+        {
+            var l = Changes[name] = new();
+            line.Subscribe(v => l.Add((_s.EventTime, v ? 1UL : 0UL)));
+        }
+        public void Sampled(string name, int width, Func<ulong> sample, long edgePeriodTicks) => SampledNames.Add(name);
+        public Action<long, ulong> Driven(string name, int width, ulong initial)
+        {
+            var l = Changes[name] = new();
+            return (t, v) => l.Add((t, v));
+        }
+    }
+
+    [Fact]
+    public void TraceSignalsFollowTheLinesBitByBit()
+    {
+        var probe = new TraceProbe(_s);
+        Lpc2000Uart.Type.DeclareSignals(_u, probe);
+        Assert.Equal(["TXD", "RXD", "INT"], probe.Changes.Keys);
+        Assert.Equal(["TxFifoLevel", "RxFifoLevel"], probe.SampledNames);
+        Init(_u, ier: IER_RBR);
+        _u.EnqueueHostInput([0x0F]);
+        W(_u, UnTHR, 0xF0);
+        At(2 * Frame8N1);
+        Assert.Equal([(0L, 0UL), (Bit, 1UL), (5 * Bit, 0UL), (9 * Bit, 1UL)], probe.Changes["RXD"]);
+        Assert.Equal([(0L, 0UL), (5 * Bit, 1UL)], probe.Changes["TXD"]);
+        Assert.Equal([(MidStop8N1, 1UL)], probe.Changes["INT"]);
+    }
 }
