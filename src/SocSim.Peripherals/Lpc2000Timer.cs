@@ -67,9 +67,7 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel
         {
             s.Line("INT", t.Int);
             for (int i = 0; i < 4; i++) s.Line("MAT" + i, t.Mat(i));
-            // The binder stamps at multiples of a fixed period; PCLK's period at declaration is the
-            // best it can do until it takes a clock domain (PCLK changes with VPBDIV and the PLL).
-            s.Sampled("TC", 32, () => t.Tc, t._pclk.PeriodTicks);
+            s.Sampled("TC", 32, () => t.Tc, t._pclk); // stamped at the PCLK edge that moved it
         })
         .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn));
 

@@ -44,7 +44,7 @@ public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel
         .Signals((w, s) =>
         {
             s.Line("INT", w.Int);
-            s.Sampled("WDTV", 32, () => w.Wdtv, w._pclk.PeriodTicks * 4);
+            s.Sampled("WDTV", 32, () => w.Wdtv, w._pclk);
         })
         .Build(c => new Lpc2000Watchdog(c.Name, c.Scheduler, c.Clock, c.Warn, c.RequestSystemReset));
 
