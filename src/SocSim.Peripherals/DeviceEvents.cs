@@ -28,9 +28,15 @@ internal sealed class DeviceEvents
     }
 
     /// <summary>Runs every event of this device due at or before <see cref="Scheduler.Now"/>.</summary>
-    public void CatchUp()
+    public void CatchUp() => CatchUp(_s.Now);
+
+    /// <summary>
+    /// Runs every event of this device due at or before <paramref name="now"/>: for a change stamped
+    /// at an earlier tick than <see cref="Scheduler.Now"/> (an input line driven from another device's
+    /// event, <see cref="Scheduler.EventTime"/>), so that events due after it are not run before it.
+    /// </summary>
+    public void CatchUp(long now)
     {
-        long now = _s.Now;
         while (true)
         {
             DeviceEvent? first = null;

@@ -119,6 +119,14 @@ public interface ISignalBinder
     void Sampled(string name, int width, Func<ulong> sample, long edgePeriodTicks);
 
     /// <summary>
+    /// As <see cref="Sampled(string, int, Func{ulong}, long)"/>, stamped at the last edge of
+    /// <paramref name="clock"/> at or before the sample time: for a clock whose frequency changes at
+    /// run time (PCLK after VPBDIV or the PLL), whose edges are not multiples of one period.
+    /// </summary>
+    void Sampled(string name, int width, Func<ulong> sample, ClockDomain clock) =>
+        Sampled(name, width, sample, clock.IsExact ? clock.PeriodTicks : 0);
+
+    /// <summary>
     /// A signal the model drives itself through the returned setter <c>(tick, value)</c>, e.g. a serial
     /// line bit by bit. The setter does nothing while no tracer is attached.
     /// </summary>

@@ -31,10 +31,10 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private readonly Signal _fetch, _decode, _execute, _opcode, _t;
     private readonly Signal[] _r = new Signal[16];
     private readonly Signal _cpsr, _mode, _nirq, _nfiq;
-    private readonly List<(Signal Signal, Func<ulong> Sample, long EdgePeriod)> _sampled = new();
+    private readonly List<(Signal Signal, Func<ulong> Sample, long EdgePeriod, ClockDomain? Clock)> _sampled = new();
     private readonly List<Action<long>> _onAttach = new();
     private Signal[] _busSignals, _hookSignals;
-    private (Signal Signal, Func<ulong> Sample, long EdgePeriod)[] _samples = [];
+    private (Signal Signal, Func<ulong> Sample, long EdgePeriod, ClockDomain? Clock)[] _samples = [];
 
     public MachineSignals(Machine machine, MachineSignalsOptions? options = null)
     {
@@ -90,7 +90,10 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         public void Line(string name, IrqLine line) => owner.Line(scope, name, line);
 
         public void Sampled(string name, int width, Func<ulong> sample, long edgePeriodTicks) =>
-            owner.Sample(owner.Registry.Declare(scope, name, width, initial: sample()), sample, edgePeriodTicks);
+            owner._sampled.Add((owner.Registry.Declare(scope, name, width, initial: sample()), sample, edgePeriodTicks, null));
+
+        public void Sampled(string name, int width, Func<ulong> sample, ClockDomain clock) =>
+            owner._sampled.Add((owner.Registry.Declare(scope, name, width, initial: sample()), sample, 0, clock));
 
         public Action<long, ulong> Driven(string name, int width, ulong initial)
         {
@@ -106,8 +109,6 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         var s = Registry.Declare(scope, name, 1, initial: line.Level ? 1UL : 0UL);
         line.Subscribe(level => { if (_attached) s.Set(_s.EventTime, level); });
     }
-
-    private void Sample(Signal s, Func<ulong> sample, long edgePeriod) => _sampled.Add((s, sample, edgePeriod));
 
     /// <summary>Starts driving the enabled signals (call after <see cref="SignalRegistry.Filter"/> and after the sink is set).</summary>
     public void Attach()
@@ -192,7 +193,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         _cpsr.Set(t, cpsr);
         _mode.Set(t, cpsr & 0x1F);
         _t.Set(t, (cpsr & 0x20) != 0);
-        foreach (var (s, sample, period) in _samples)
-            s.Set(period > 0 ? t / period * period : t, sample());
+        foreach (var (s, sample, period, clock) in _samples)
+            s.Set(clock != null ? clock.TimeOfEdge(clock.EdgesAt(t)) : period > 0 ? t / period * period : t, sample());
     }
 }

@@ -1,0 +1,406 @@
+using SocSim.Core;
+using SocSim.Core.Devices;
+
+namespace SocSim.Peripherals;
+
+/// <summary>
+/// Timer0 / Timer1 of the NXP LPC2104/2105/2106 (user manual, chapter "Timer0 and Timer1"): a 32-bit
+/// timer counter TC with a 32-bit prescaler (PR/PC), four match registers MR0-MR3 with interrupt /
+/// reset / stop actions (MCR) and external match outputs MATn.0-3 (EMR), four capture registers
+/// CR0-CR3 loaded from the CAPn.0-3 pins (CCR), and the interrupt register IR.
+/// Nothing ticks: TC and PC are computed from the number of PCLK edges since a reference edge, and
+/// the next match is a scheduled event at its exact PCLK edge. PCLK edges are counted by the clock
+/// domain across frequency changes (VPBDIV, the PLL), so the count never drifts; on a change the
+/// pending event is moved to the new time of its edge.
+/// </summary>
+/// <remarks>
+/// Timing, PCLK edge by PCLK edge (a register access at a tick sees the edges at or before that tick;
+/// its write takes effect for the edges after it):
+/// <list type="bullet">
+/// <item>Prescaler ("Prescale Register", "Prescale Counter register"): PC increments on every PCLK edge
+/// while TCR[0] = 1; on the edge after PC = PR, PC becomes 0 and TC increments. TC therefore moves
+/// every PR+1 PCLK edges. A PC above PR (a write of PC or PR) counts on through 0xFFFFFFFF to PR.</item>
+/// <item>Match ("Match Registers", "Example timer operation", figure "A timer cycle in which PR=2, MRx=6,
+/// and both interrupt and reset on match are enabled"): a match is TC taking the value MRn as it
+/// counts (an increment, the wrap to 0, or the reset-to-0 of a reset on match). Its interrupt flag,
+/// stop and EMR action take effect "in the next clock after the timer reached the match value": the
+/// PCLK edge after the edge where TC became MRn. Choice: a TC value written by software or an MRn
+/// written equal to the TC already held is not a match (the figure shows matches only from counting);
+/// a channel with none of interrupt, stop or an EMR action costs no event.</item>
+/// <item>Reset on match (same figure): "At the end of the timer cycle where the match occurs, the timer
+/// count is reset": the prescaled edge that would take TC from MRn to MRn+1 takes it to 0 instead, so
+/// MRn is held for a full PR+1 PCLK cycles and the period is exactly (MRn+1)·(PR+1) PCLK cycles (the
+/// FreeRTOS tick: MR0 with interrupt and reset). The reset compares TC with MRn at that edge, whatever
+/// brought TC there. With MRn = 0 and reset, TC stays 0 and each reset-to-0 is a match, every PR+1 cycles.</item>
+/// <item>Stop on match (figure "... both interrupt and stop on match are enabled"): on the edge after TC
+/// reached MRn, TCR[0] is cleared and the counters do not move on that edge (TC holds MRn, PC holds 0).
+/// Stop wins over a reset on match due on the same edge (PR = 0): TC stays at MRn.</item>
+/// <item>Counter reset ("Timer Control Register"): with TCR[1] = 1, "the Timer Counter and the Prescale
+/// Counter are synchronously reset on the next positive edge of PCLK" and stay 0 until TCR[1] is
+/// cleared; counting resumes from 0 on the edges after the clearing write.</item>
+/// <item>Capture ("Capture Control Register"): an edge on CAPn.m selected by CCR loads CRm with TC as it
+/// is at that tick (the last PCLK edge at or before it); the input synchroniser's delay is not modelled.</item>
+/// <item>IR match flags are set only for channels with MRnI; capture flags only with CAPnI (the IR is
+/// the interrupt register). INT is the OR of the eight IR flags.</item>
+/// </list>
+/// Offset 0x70 (CTCR, counter mode) exists only on the later LPC2104/05/06/01 parts; it is a reserved
+/// offset here, as in the LPC2106 user manual.
+/// </remarks>
+public sealed class Lpc2000Timer : IBusDevice, IDeviceModel
+{
+    /// <summary>
+    /// LPC2106 Timer0/Timer1: a 16 KiB APB slot, clocked by PCLK. The counter TC is sampled after
+    /// each instruction and stamped at a PCLK edge.
+    /// </summary>
+    public static DeviceType Type { get; } = DeviceType.Define<Lpc2000Timer>("lpc_timer", "NXP LPC2000 32-bit timer/counter with match and capture (LPC2106 Timer0/Timer1)")
+        .Window(0x4000)
+        .Output("INT", t => t.Int, "interrupt request: OR of the IR flags (to the VIC)")
+        .Output("MAT0", t => t.Mat(0), "external match output MATn.0 (EMR.EM0)")
+        .Output("MAT1", t => t.Mat(1), "external match output MATn.1 (EMR.EM1)")
+        .Output("MAT2", t => t.Mat(2), "external match output MATn.2 (EMR.EM2)")
+        .Output("MAT3", t => t.Mat(3), "external match output MATn.3 (EMR.EM3)")
+        .Input("CAP0", (t, l) => t.ConnectCapture(0, l), "capture input CAPn.0 (loads CR0)")
+        .Input("CAP1", (t, l) => t.ConnectCapture(1, l), "capture input CAPn.1 (loads CR1)")
+        .Input("CAP2", (t, l) => t.ConnectCapture(2, l), "capture input CAPn.2 (loads CR2)")
+        .Input("CAP3", (t, l) => t.ConnectCapture(3, l), "capture input CAPn.3 (loads CR3)")
+        .Signals((t, s) =>
+        {
+            s.Line("INT", t.Int);
+            for (int i = 0; i < 4; i++) s.Line("MAT" + i, t.Mat(i));
+            s.Sampled("TC", 32, () => t.Tc, t._pclk); // stamped at the PCLK edge that moved it
+        })
+        .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn));
+
+    // Register offsets (user manual, "Timer0 and Timer1", register map: T0IR = 0xE0004000, T1IR = 0xE0008000).
+    public const uint IR = 0x00;
+    public const uint TCR = 0x04;
+    public const uint TC = 0x08;
+    public const uint PR = 0x0C;
+    public const uint PC = 0x10;
+    public const uint MCR = 0x14;
+    public const uint MR0 = 0x18;
+    public const uint MR1 = 0x1C;
+    public const uint MR2 = 0x20;
+    public const uint MR3 = 0x24;
+    public const uint CCR = 0x28;
+    public const uint CR0 = 0x2C;
+    public const uint CR1 = 0x30;
+    public const uint CR2 = 0x34;
+    public const uint CR3 = 0x38;
+    public const uint EMR = 0x3C;
+
+    // TCR bits.
+    public const uint CounterEnable = 1u << 0;
+    public const uint CounterReset = 1u << 1;
+    // MCR bits of channel n: MRnI at 3n, MRnR at 3n+1, MRnS at 3n+2.
+    public const uint MR0I = 1u << 0;
+    public const uint MR0R = 1u << 1;
+    public const uint MR0S = 1u << 2;
+    // CCR bits of channel n: CAPnRE at 3n, CAPnFE at 3n+1, CAPnI at 3n+2.
+    public const uint CAP0RE = 1u << 0;
+    public const uint CAP0FE = 1u << 1;
+    public const uint CAP0I = 1u << 2;
+    // EMR: EMn at bit n, EMCn at bits [5+2n:4+2n]: 00 nothing, 01 clear, 10 set, 11 toggle.
+    public const int EmcShift = 4;
+
+    private readonly Scheduler _s;
+    private readonly ClockDomain _pclk;
+    private readonly Action<string> _warn;
+    private readonly DeviceEvents _events;
+    private readonly DeviceEvent _edge;
+    private readonly IrqLine[] _mat = new IrqLine[4];
+    private readonly uint[] _mr = new uint[4];
+    private readonly uint[] _cr = new uint[4];
+
+    private uint _ir, _tcr, _pr, _mcr, _ccr, _emr;
+
+    // TC and PC held _refTc/_refPc just after PCLK edge _refEdge; while counting they move on the
+    // edges after it (see State).
+    private long _refEdge;
+    private uint _refTc, _refPc;
+    // With TCR[1] set: the edge from which TC and PC read 0.
+    private long _resetEdge;
+
+    // The next match: the edge where TC takes the value of the channels in _arrivalMask (-1: none),
+    // and the pending effect of the last one, due on the edge after it.
+    private long _arrivalEdge = -1, _effectEdge = -1;
+    private int _arrivalMask, _effectMask;
+    private uint _arrivalValue, _effectValue;
+
+    public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null)
+    {
+        Name = name;
+        _s = scheduler;
+        _pclk = pclk;
+        _warn = warn ?? (_ => { });
+        _events = new DeviceEvents(scheduler);
+        _edge = _events.Create(name + ".match", OnEdge);
+        Int = new IrqLine(name + ".INT");
+        for (int i = 0; i < 4; i++) _mat[i] = new IrqLine(name + ".MAT" + i);
+        // Edges keep their numbers across a frequency change: events due under the old rate run
+        // first, then the pending one moves to the new time of its edge.
+        pclk.Changing += (_, tick) => _events.CatchUp(tick);
+        pclk.Changed += (_, _) => Arm();
+        _refEdge = CurrentEdge;
+    }
+
+    public string Name { get; }
+    /// <summary>Interrupt request to the VIC: any IR flag set.</summary>
+    public IrqLine Int { get; }
+    /// <summary>External match output MATn.<paramref name="n"/> (EMR bit EMn).</summary>
+    public IrqLine Mat(int n) => _mat[n];
+
+    /// <summary>TC at <see cref="Scheduler.Now"/>.</summary>
+    public uint Tc
+    {
+        get
+        {
+            State(CurrentEdge, out uint tc, out _);
+            return tc;
+        }
+    }
+
+    private long CurrentEdge => _pclk.EdgesAt(_s.Now);
+    private bool Counting => (_tcr & (CounterEnable | CounterReset)) == CounterEnable;
+
+    /// <summary>External reset: every register 0 (user manual register map: all reset values 0), outputs low.</summary>
+    public void Reset()
+    {
+        _edge.Cancel();
+        _ir = _tcr = _pr = _mcr = _ccr = _emr = 0;
+        Array.Clear(_mr);
+        Array.Clear(_cr);
+        _refEdge = CurrentEdge;
+        _refTc = _refPc = 0;
+        _arrivalEdge = _effectEdge = -1;
+        UpdateOutputs();
+    }
+
+    /// <summary>Connects capture input CAPn.<paramref name="n"/>.</summary>
+    public void ConnectCapture(int n, IrqLine line) => line.Subscribe(level => OnCapture(n, level));
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        _events.CatchUp();
+        uint off = address & 0x3FFC;
+        return PrimeCell.NarrowRead(ReadRegister(off), address, size);
+    }
+
+    private uint ReadRegister(uint off)
+    {
+        switch (off)
+        {
+            case IR: return _ir;
+            case TCR: return _tcr;
+            case TC: { State(CurrentEdge, out uint tc, out _); return tc; }
+            case PR: return _pr;
+            case PC: { State(CurrentEdge, out _, out uint pc); return pc; }
+            case MCR: return _mcr;
+            case MR0: case MR1: case MR2: case MR3: return _mr[(off - MR0) >> 2];
+            case CCR: return _ccr;
+            case CR0: case CR1: case CR2: case CR3: return _cr[(off - CR0) >> 2];
+            case EMR: return _emr;
+            default:
+                _warn($"{Name}: read of reserved offset 0x{off:X3}");
+                return 0;
+        }
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        _events.CatchUp();
+        uint off = address & 0x3FFC;
+        value = PrimeCell.NarrowWrite(value, address, size);
+        long cur = CurrentEdge;
+        switch (off)
+        {
+            case IR:
+                // "Writing a logic one to the corresponding IR bit will reset the interrupt."
+                _ir &= ~(value & 0xFF);
+                UpdateOutputs();
+                return;
+            case TCR:
+            {
+                Rebase(cur);
+                uint old = _tcr;
+                _tcr = value & (CounterEnable | CounterReset);
+                if ((_tcr & CounterReset) != 0 && (old & CounterReset) == 0) _resetEdge = cur + 1;
+                break;
+            }
+            case TC: Rebase(cur); _refTc = value; break;
+            case PR: Rebase(cur); _pr = value; break;
+            case PC: Rebase(cur); _refPc = value; break;
+            case MCR: Rebase(cur); _mcr = value & 0xFFF; break;
+            case MR0: case MR1: case MR2: case MR3: Rebase(cur); _mr[(off - MR0) >> 2] = value; break;
+            case CCR: _ccr = value & 0xFFF; return;
+            case CR0: case CR1: case CR2: case CR3: return; // read-only
+            case EMR:
+                _emr = value & 0xFFF;
+                UpdateOutputs();
+                break;
+            default:
+                _warn($"{Name}: write to reserved offset 0x{off:X3} ignored");
+                return;
+        }
+        FindArrival(cur);
+        Arm();
+    }
+
+    /// <summary>TC and PC as they are just after PCLK edge <paramref name="e"/> (not before the reference edge).</summary>
+    private void State(long e, out uint tc, out uint pc)
+    {
+        if ((_tcr & CounterReset) != 0 && e >= _resetEdge) { tc = 0; pc = 0; return; }
+        if (!Counting || e <= _refEdge) { tc = _refTc; pc = _refPc; return; }
+        long k = e - _refEdge;
+        long d0 = (uint)(_pr - _refPc); // edges before the first TC update is one more than this
+        if (k <= d0) { tc = _refTc; pc = _refPc + (uint)k; return; }
+        long p = (long)_pr + 1;
+        long j = k - d0 - 1; // edges since the first TC update
+        pc = (uint)(j % p);
+        tc = TcAfter(j / p + 1);
+    }
+
+    /// <summary>TC after <paramref name="n"/> updates from the reference value, with resets on match and the 32-bit wrap.</summary>
+    private uint TcAfter(long n)
+    {
+        long v = _refTc;
+        long top = ResetTop(v);
+        if (n <= top - v) return (uint)(v + n);
+        long n0 = n - (top - v) - 1; // updates since TC became 0
+        return (uint)(n0 % (ResetTop(0) + 1));
+    }
+
+    /// <summary>The value at or above <paramref name="v"/> from which the next update goes to 0: the least MRn with MRnR, else 0xFFFFFFFF (the wrap).</summary>
+    private long ResetTop(long v)
+    {
+        long top = 0xFFFFFFFFL;
+        for (int i = 0; i < 4; i++)
+            if ((_mcr & (MR0R << (3 * i))) != 0 && _mr[i] >= v && _mr[i] < top) top = _mr[i];
+        return top;
+    }
+
+    /// <summary>Takes TC and PC as they are after edge <paramref name="e"/> as the new reference, before a change of the counting rules.</summary>
+    private void Rebase(long e)
+    {
+        State(e, out uint tc, out uint pc);
+        _refEdge = e;
+        _refTc = tc;
+        _refPc = pc;
+    }
+
+    /// <summary>A channel whose match does something an event must carry out: interrupt, stop or an EMR action.</summary>
+    private bool Active(int i) => ((_mcr >> (3 * i)) & 5) != 0 || ((_emr >> (EmcShift + 2 * i)) & 3) != 0;
+
+    /// <summary>The first edge after <paramref name="after"/> where TC counts into the value of an active channel.</summary>
+    private void FindArrival(long after)
+    {
+        _arrivalEdge = -1;
+        if (!Counting) return;
+        long p = (long)_pr + 1;
+        long first = _refEdge + (uint)(_pr - _refPc) + 1; // edge of the first TC update
+        long nMin = after < first ? 1 : (after - first) / p + 2;
+        long best = long.MaxValue;
+        int mask = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            if (!Active(i)) continue;
+            long n = FirstUpdateReaching(_mr[i], nMin);
+            if (n < 0 || n - 1 > (long.MaxValue / 2 - first) / p) continue;
+            long edge = first + (n - 1) * p;
+            if (edge < best) { best = edge; mask = 1 << i; }
+            else if (edge == best) mask |= 1 << i;
+        }
+        if (mask == 0) return;
+        _arrivalEdge = best;
+        _arrivalMask = mask;
+        _arrivalValue = _mr[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+    }
+
+    /// <summary>The least update number n ≥ <paramref name="nMin"/> after which TC equals <paramref name="m"/>, or -1.</summary>
+    private long FirstUpdateReaching(uint m, long nMin)
+    {
+        long v = _refTc;
+        long top = ResetTop(v);
+        if (m > v && m <= top && m - v >= nMin) return m - v;
+        long top0 = ResetTop(0);
+        if (m > top0) return -1; // never reached once TC has been back to 0
+        long cycle = top0 + 1;
+        long n = top - v + 1 + m; // TC becomes 0 after update top-v+1, then m updates later
+        if (n < nMin) n += (nMin - n + cycle - 1) / cycle * cycle;
+        return n;
+    }
+
+    private void Arm()
+    {
+        long next = _effectEdge;
+        if (_arrivalEdge >= 0 && (next < 0 || _arrivalEdge < next)) next = _arrivalEdge;
+        long tick = next < 0 ? long.MaxValue : _pclk.TimeOfEdge(next);
+        if (tick == long.MaxValue) _edge.Cancel();
+        else _edge.Arm(tick);
+    }
+
+    private void OnEdge(long due)
+    {
+        long edge = _pclk.EdgesAt(due);
+        if (_effectEdge >= 0 && _effectEdge <= edge) ApplyEffect();
+        if (_arrivalEdge >= 0 && _arrivalEdge <= edge)
+        {
+            _effectEdge = _arrivalEdge + 1;
+            _effectMask = _arrivalMask;
+            _effectValue = _arrivalValue;
+            FindArrival(_arrivalEdge);
+        }
+        Arm();
+    }
+
+    /// <summary>The match actions, one PCLK edge after TC reached the match value.</summary>
+    private void ApplyEffect()
+    {
+        long e = _effectEdge;
+        _effectEdge = -1;
+        bool stop = false;
+        for (int i = 0; i < 4; i++)
+        {
+            if ((_effectMask & (1 << i)) == 0 || _mr[i] != _effectValue) continue;
+            uint c = _mcr >> (3 * i);
+            if ((c & MR0I) != 0) _ir |= 1u << i;
+            if ((c & MR0S) != 0) stop = true;
+            switch ((_emr >> (EmcShift + 2 * i)) & 3)
+            {
+                case 1: _emr &= ~(1u << i); break;
+                case 2: _emr |= 1u << i; break;
+                case 3: _emr ^= 1u << i; break;
+            }
+        }
+        if (stop)
+        {
+            // The counters do not move on this edge: they keep the values of the match edge.
+            Rebase(e - 1);
+            _refEdge = e;
+            _tcr &= ~CounterEnable;
+            _arrivalEdge = -1;
+        }
+        UpdateOutputs();
+    }
+
+    private void OnCapture(int n, bool level)
+    {
+        long t = _s.EventTime;
+        _events.CatchUp(t);
+        uint c = _ccr >> (3 * n);
+        if ((c & (level ? CAP0RE : CAP0FE)) == 0) return;
+        State(_pclk.EdgesAt(t), out uint tc, out _);
+        _cr[n] = tc;
+        if ((c & CAP0I) != 0)
+        {
+            _ir |= 1u << (4 + n);
+            UpdateOutputs();
+        }
+    }
+
+    private void UpdateOutputs()
+    {
+        Int.Set((_ir & 0xFF) != 0);
+        for (int i = 0; i < 4; i++) _mat[i].Set((_emr & (1u << i)) != 0);
+    }
+}
