@@ -34,7 +34,9 @@ public sealed class QemuComparisonTests(ITestOutputHelper output)
     [Fact]
     public void FirmwareDirectoryHoldsExactlyTheComparedPrograms()
     {
-        var elfs = Directory.GetFiles(Path.Combine(FirmwareDir, "elf"), "*.elf").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
+        // QEMU has no LPC2106 machine: the lpc2106_* programs are checked on SocSim's LPC2106 board instead.
+        var elfs = Directory.GetFiles(Path.Combine(FirmwareDir, "elf"), "*.elf").Select(Path.GetFileNameWithoutExtension)
+            .Where(n => !n!.StartsWith("lpc2106_", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.Equal(Programs, elfs);
         foreach (var p in Programs)
         {

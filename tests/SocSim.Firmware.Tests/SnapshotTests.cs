@@ -20,11 +20,14 @@ public class SnapshotTests
         var data = new TheoryData<string>();
         foreach (var f in Directory.GetFiles(Path.Combine(Repo.Root, "boards"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             data.Add(Path.GetFileNameWithoutExtension(f));
-        // Each override, layered on the default board.
+        // Each override, layered on the board it names first (lpc2106-*.json) or on the default board.
         foreach (var f in Directory.GetFiles(Path.Combine(Repo.Root, "boards", "overrides"), "*.json").Order(StringComparer.Ordinal))
-            data.Add("versatilepb+" + Path.GetFileNameWithoutExtension(f));
+            data.Add(BaseBoardOf(Path.GetFileNameWithoutExtension(f)) + "+" + Path.GetFileNameWithoutExtension(f));
         return data;
     }
+
+    /// <summary>Files named after a board (lpc2106-*, lpc2106_*) belong to it; the rest to the default board.</summary>
+    internal static string BaseBoardOf(string name) => name.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : "versatilepb";
 
     private static string[] BoardFiles(string name)
     {
@@ -63,7 +66,7 @@ public class SnapshotTests
 
     [Theory]
     [MemberData(nameof(Firmware))]
-    public void Run(string elf) => Snapshot.Match(RunSnapshot(elf, [Repo.Board()]), SnapshotNameExtension.Create(elf));
+    public void Run(string elf) => Snapshot.Match(RunSnapshot(elf, [Repo.Board(BaseBoardOf(elf))]), SnapshotNameExtension.Create(elf));
 
     /// <summary>The snapshots do catch timing: the timer demo on 4/2 wait-state RAM no longer matches its snapshot.</summary>
     [Fact]
@@ -89,7 +92,7 @@ public class SnapshotTests
     private static RunResultSnapshot RunSnapshot(string elf, string[] boards)
     {
         var console = new MemoryStream();
-        using var m = Machine.Create(boards, [], new MachineOptions { Console = console });
+        using var m = Machine.Create(boards, [], new MachineOptions { Console = console, Warnings = TextWriter.Null });
         m.LoadElf(Repo.Elf(elf));
         string input = Path.Combine(Repo.Root, "firmware", "input", elf + ".txt");
         if (File.Exists(input)) m.Uarts["uart0"].EnqueueHostInput(File.ReadAllBytes(input));
