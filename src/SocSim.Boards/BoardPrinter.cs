@@ -21,9 +21,23 @@ public static class BoardPrinter
           .Append(", semihosting ").Append(board.Semihosting ? "on" : "off").Append('\n');
 
         sb.Append("\nClocks (global tick: ").Append(board.TicksPerSecond.ToString(CultureInfo.InvariantCulture))
-          .Append(" ticks per second, the least common multiple of the clock frequencies):\n");
+          .Append(board.ClockTree.Count == 0
+              ? " ticks per second, the least common multiple of the clock frequencies):\n"
+              : " ticks per second, the least common multiple of the fixed clocks and of the reachable frequencies that keep 2^63 ticks above 10^6 s):\n");
         Table(sb, ["name", "frequency", "Hz", "period (ticks)"],
             board.Clocks.Select(c => new[] { c.Name, Hz(c.FrequencyHz), N(c.FrequencyHz), N(c.PeriodTicks) }));
+
+        if (board.ClockTree.Count > 0)
+        {
+            sb.Append("\nClock tree (frequencies above are at reset; the controls change them at run time):\n");
+            Table(sb, ["clock", "source", "control", "reachable", "exact on the time base"],
+                board.ClockTree.Select(t => new[]
+                {
+                    t.Name, t.Source, $"{t.ControlComponent}.{t.ControlName}", N(t.ReachableHz.Count) + " frequencies",
+                    t.ReachableHz.All(f => board.TicksPerSecond % f == 0) ? "all"
+                        : "all but " + string.Join(", ", t.ReachableHz.Where(f => board.TicksPerSecond % f != 0).Order().Select(Hz)),
+                }));
+        }
 
         sb.Append("\nMemory map (wait states: read N/S, write N/S):\n");
         var rows = board.Memory.Select(r => (r.Base, Row: new[]
@@ -57,6 +71,13 @@ public static class BoardPrinter
             Table(sb, ["source", "", "target"],
                 board.Interrupts.Select(i => new[] { $"{i.SourceComponent}.{i.SourceOutput}", "->", $"{i.TargetComponent}.{i.TargetInput}" }));
         }
+        if (board.Pins.Count > 0)
+        {
+            sb.Append("\nPins:\n");
+            Table(sb, ["source", "", "target"],
+                board.Pins.Select(p => new[] { $"{p.SourceComponent}.{p.SourceOutput}", "->", $"{p.TargetComponent}.{p.TargetInput}" }));
+        }
+        if (board.DefaultFirmware != null) sb.Append("\nDefault firmware: ").Append(board.DefaultFirmware).Append('\n');
         return sb.ToString();
     }
 

@@ -111,7 +111,7 @@ public sealed class BoardLoaderTests : IDisposable
     [Theory]
     [InlineData("\"kind\": \"RAM\"", "\"kind\": \"RAM\", \"speed\": 3", "memory.ram.speed: unknown key 'speed' (expected one of: base, size, kind, busWidth, waitStates, init)")]
     [InlineData("\"kind\": \"RAM\"", "\"Kind\": \"RAM\"", "memory.ram.Kind: unknown key 'Kind' (did you mean 'kind'? keys are case-sensitive)")]
-    [InlineData("\"clocks\":", "\"clock\": 5, \"clocks\":", "clock: unknown key 'clock' (expected one of: $schema, description, cpu, clocks, clockTree, memory, peripherals, interrupts, pins, semihosting)")]
+    [InlineData("\"clocks\":", "\"clock\": 5, \"clocks\":", "clock: unknown key 'clock' (expected one of: $schema, description, cpu, clocks, clockTree, memory, peripherals, interrupts, pins, semihosting, defaultFirmware)")]
     public void UnknownKey(string from, string to, string expected)
     {
         var e = Fails(Replace(Minimal, from, to));
