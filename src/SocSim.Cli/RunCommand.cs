@@ -16,7 +16,7 @@ internal static class RunCommand
     public static Command Create()
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF to run (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
-        var boards = new Option<string[]>("--board") { Description = "board JSON; repeat to layer overrides (later wins); default boards/versatilepb.json" };
+        var boards = new Option<string[]>("--board") { Description = "board JSON, or a bundled board by name (versatilepb, ram, overrides/slow-ram); repeat to layer overrides (later wins); default versatilepb" };
         var sets = new Option<string[]>("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
         var maxCycles = new Option<long?>("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
         var stats = new Option<bool>("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
@@ -40,7 +40,7 @@ internal static class RunCommand
         string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
     {
         string elfPath = elf?.FullName ?? Defaults.DemoElf;
-        var boardFiles = boards.Length > 0 ? boards : [Defaults.Board];
+        var boardFiles = Defaults.ResolveBoards(boards);
         Machine machine;
         try
         {
