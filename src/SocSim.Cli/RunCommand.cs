@@ -47,7 +47,8 @@ internal static class RunCommand
             var board = BoardLoader.Load(boardFiles, sets);
             machine = Machine.Create(board, new MachineOptions
             {
-                Console = Console.OpenStandardOutput(),
+                // On a terminal, console output first erases a progress line (see ProgressFeature).
+                Console = Console.IsOutputRedirected ? Console.OpenStandardOutput() : new ProgressAwareStream(Console.OpenStandardOutput()),
                 ConsoleInput = Console.OpenStandardInput(),
                 ConsoleUart = uartName,
                 SandboxDirectory = sandbox?.FullName,
