@@ -103,6 +103,15 @@ internal static class RunCommand
                 Console.CancelKeyPress -= onCancel;
             }
             foreach (var f in attached) f.Detach(parse, machine, result, context);
+            try
+            {
+                foreach (var after in context.AfterDetach) after(machine, result);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"socsim run: {e.Message}");
+                return Defaults.ExitStopped;
+            }
             if (stats)
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));

@@ -37,6 +37,9 @@ internal sealed class RunContext
     /// <summary>Named instants of the run (a --break/--until stop) for the GTKWave save file: label and CPU cycle.</summary>
     public List<(string Label, long Cycle)> Markers { get; } = new();
 
+    /// <summary>Work for after every feature has detached (files that need another feature's results).</summary>
+    public List<Action<Machine, RunResult>> AfterDetach { get; } = new();
+
     /// <summary>The VCD written by --vcd, once it is closed.</summary>
     public VcdFeature? Vcd { get; set; }
 
