@@ -8,18 +8,28 @@ namespace SocSim.Cli.Tests;
 /// library packages, from the solution build test.sh made) and the dotnet new template package,
 /// packed once per test run into a temporary folder.
 /// </summary>
-public sealed class PackagesFixture
+public sealed class PackagesFixture : IDisposable
 {
     private readonly Lazy<string> _dir = new(Pack);
 
     /// <summary>The folder holding socsim.*.nupkg, SocSim.*.nupkg and SocSim.Templates.*.nupkg.</summary>
     public string Directory => _dir.Value;
 
+    /// <summary>Removes every folder these tests made (packages, tool installs, projects: some hundred MB).</summary>
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Path.Combine(Path.GetTempPath(), "socsim-pack-tests", RunId), recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static readonly string RunId = Guid.NewGuid().ToString("N")[..8];
+
     public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     public static string TempDir(string what)
     {
-        var d = Path.Combine(Path.GetTempPath(), "socsim-pack-tests", what + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var d = Path.Combine(Path.GetTempPath(), "socsim-pack-tests", RunId, what + "-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(d);
         return d;
     }
