@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using SocSim.Core;
+using SocSim.Peripherals;
 using SocSim.Trace.Signals;
 using SocSim.Trace.Vcd;
 
@@ -36,6 +37,8 @@ internal sealed class VcdFeature : IRunFeature
     private bool _opened;
     private long _tracedFrom = -1, _tracedTo = -1;
     private bool _cpuExact;
+    // The last frame each UART sent and received, so that a frame already on the line when the window opens is drawn whole.
+    private readonly Dictionary<string, UartFrame> _lastTx = new(), _lastRx = new();
 
     /// <summary>The VCD written (for the GTKWave save file), or null without --vcd.</summary>
     public string? Path { get; private set; }
@@ -95,6 +98,12 @@ internal sealed class VcdFeature : IRunFeature
         var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         _text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         _machine = machine;
+        if (_fromCycle > s.Cycles)
+            foreach (var (name, u) in machine.Uarts)
+            {
+                u.FrameTransmitted += f => _lastTx[name] = f;
+                u.FrameReceived += f => _lastRx[name] = f;
+            }
         if (_fromCycle <= s.Cycles) Open(probe);
         else
         {
@@ -165,6 +174,14 @@ internal sealed class VcdFeature : IRunFeature
         _tracer = tracer;
         _tracedFrom = s.Cycles;
         tracer.Attach();
+        // A frame on the line now: its earlier bits set the $dumpvars level, the later ones are changes.
+        foreach (var (frames, pin) in new[] { (_lastTx, "TXD"), (_lastRx, "RXD") })
+            foreach (var (name, f) in frames)
+                if (f.EndTick > start && tracer.Registry.Find($"{name}.{pin}") is { Enabled: true } line)
+                {
+                    for (int i = 0; i < f.BitCount; i++) line.Set(f.BitStartTick(i), f.BitLevel(i));
+                    line.Set(f.EndTick, true);
+                }
     }
 
     private void CloseWindow()
