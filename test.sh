@@ -4,7 +4,8 @@
 # libnewlib-arm-none-eabi (their ARMv4T libraries are more code for that check; the firmware's ELFs
 # are committed, so no test compiles firmware), python3-unicorn (result oracle),
 # qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
-# UART line of our VCDs), gtkwave (vcd2fst parses our VCDs), iverilog and verilator (write RTL VCDs
+# UART line of our VCDs), gtkwave (vcd2fst parses our VCDs; gtkwave itself loads our save files,
+# headless under xvfb-run from xvfb and xauth), iverilog and verilator (write RTL VCDs
 # for the reader and vcd-diff). Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,6 +19,8 @@ command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v gdb-multiarch >/dev/null 2>&1 || need+=(gdb-multiarch)
 command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
 command -v vcd2fst >/dev/null 2>&1 || need+=(gtkwave)
+command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb)
+command -v xauth >/dev/null 2>&1 || need+=(xauth)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 if [ ${#need[@]} -gt 0 ]; then

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var boards = new Option<string[]>("--board") { Description = "board JSON (default boards/versatilepb.json)" };
         var repeat = new Option<int>("--repeat") { Description = "number of runs (the best and the median are reported)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat };
-        cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, r.GetValue(boards) is { Length: > 0 } b ? b : [Defaults.Board], Math.Max(1, r.GetValue(repeat))));
+        cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), Math.Max(1, r.GetValue(repeat))));
         return cmd;
     }
 

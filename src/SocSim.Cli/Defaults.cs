@@ -1,13 +1,37 @@
 namespace SocSim.Cli;
 
-/// <summary>The default board and the bundled demo, copied beside the binary at build time.</summary>
+/// <summary>
+/// The default board and the bundled demo, copied beside the binary at build time (and packed with it
+/// into the dotnet tool, so an installed `socsim` finds them wherever it runs).
+/// </summary>
 internal static class Defaults
 {
-    public static string Board => Path.Combine(AppContext.BaseDirectory, "boards", "versatilepb.json");
-    public static string BoardSchema => Path.Combine(AppContext.BaseDirectory, "boards", "board.schema.json");
+    /// <summary>The bundled boards: boards/*.json, boards/overrides/*.json and board.schema.json beside socsim.dll.</summary>
+    public static string BoardsDirectory => Path.Combine(AppContext.BaseDirectory, "boards");
+    public static string Board => Path.Combine(BoardsDirectory, "versatilepb.json");
+    public static string BoardSchema => Path.Combine(BoardsDirectory, "board.schema.json");
     public static string DemoElf => Path.Combine(AppContext.BaseDirectory, "firmware", "timer_irq.elf");
     public static string Firmware(string fileName) => Path.Combine(AppContext.BaseDirectory, "firmware", fileName);
     public static string BenchElf => Path.Combine(AppContext.BaseDirectory, "firmware", "bench.elf");
+
+    /// <summary>
+    /// A --board argument: a file when one exists at that path, else the name of a bundled board
+    /// (`versatilepb`, `ram`, `overrides/slow-ram`, with or without `.json`), else the path as given
+    /// (the loader then reports it missing).
+    /// </summary>
+    public static string ResolveBoard(string board)
+    {
+        if (File.Exists(board)) return board;
+        string name = board.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? board : board + ".json";
+        if (!Path.IsPathRooted(name) && !name.StartsWith('.'))
+        {
+            var bundled = Path.Combine(BoardsDirectory, name);
+            if (File.Exists(bundled)) return bundled;
+        }
+        return board;
+    }
+
+    public static string[] ResolveBoards(string[] boards) => boards.Length == 0 ? [Board] : boards.Select(ResolveBoard).ToArray();
 
     /// <summary>Exit statuses of `socsim run` other than the firmware's own exit code.</summary>
     public const int ExitUsage = 2;

@@ -16,7 +16,7 @@ internal static class RunCommand
     public static Command Create()
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF to run (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
-        var boards = new Option<string[]>("--board") { Description = "board JSON; repeat to layer overrides (later wins); default boards/versatilepb.json" };
+        var boards = new Option<string[]>("--board") { Description = "board JSON, or a bundled board by name (versatilepb, ram, overrides/slow-ram); repeat to layer overrides (later wins); default versatilepb" };
         var sets = new Option<string[]>("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
         var maxCycles = new Option<long?>("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
         var stats = new Option<bool>("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
@@ -39,7 +39,7 @@ internal static class RunCommand
     private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
         string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
     {
-        var boardFiles = boards.Length > 0 ? boards : [Defaults.Board];
+        var boardFiles = Defaults.ResolveBoards(boards);
         string? elfPath = elf?.FullName;
         Machine machine;
         try
@@ -49,7 +49,8 @@ internal static class RunCommand
             elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
             {
-                Console = Console.OpenStandardOutput(),
+                // On a terminal, console output first erases a progress line (see ProgressFeature).
+                Console = Console.IsOutputRedirected ? Console.OpenStandardOutput() : new ProgressAwareStream(Console.OpenStandardOutput()),
                 ConsoleInput = Console.OpenStandardInput(),
                 ConsoleUart = uartName,
                 SandboxDirectory = sandbox?.FullName,
@@ -104,6 +105,15 @@ internal static class RunCommand
                 Console.CancelKeyPress -= onCancel;
             }
             foreach (var f in attached) f.Detach(parse, machine, result, context);
+            try
+            {
+                foreach (var after in context.AfterDetach) after(machine, result);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"socsim run: {e.Message}");
+                return Defaults.ExitStopped;
+            }
             if (stats)
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));

@@ -34,6 +34,15 @@ internal sealed class RunContext
     /// <summary>Set by a feature to override the exit status (e.g. a run-until that was reached exits 0).</summary>
     public int? ExitStatus { get; set; }
 
+    /// <summary>Named instants of the run (a --break/--until stop) for the GTKWave save file: label and CPU cycle.</summary>
+    public List<(string Label, long Cycle)> Markers { get; } = new();
+
+    /// <summary>Work for after every feature has detached (files that need another feature's results).</summary>
+    public List<Action<Machine, RunResult>> AfterDetach { get; } = new();
+
+    /// <summary>The VCD written by --vcd, once it is closed.</summary>
+    public VcdFeature? Vcd { get; set; }
+
     /// <summary>Set by Ctrl-C: features flush what they have.</summary>
     public CancellationToken Cancelled { get; init; }
 }

@@ -73,6 +73,7 @@ internal sealed class UntilFeature : IRunFeature
             var p = hit.Breakpoint;
             string what = _isUntil && ReferenceEquals(p, _points.Points[0]) ? $"until {p.Label}" : $"break {p.Label}#{p.Count}";
             Console.Error.WriteLine($"socsim run: {what} reached at cycle={hit.Cycle} instructions={hit.Instructions} pc=0x{p.Address:X8}");
+            context.Markers.Add((what, hit.Cycle));
             context.ExitStatus = 0;
         }
         else if (_isUntil)

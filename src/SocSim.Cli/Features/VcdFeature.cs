@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using SocSim.Core;
+using SocSim.Peripherals;
 using SocSim.Trace.Signals;
 using SocSim.Trace.Vcd;
 
@@ -9,19 +11,43 @@ namespace SocSim.Cli.Features;
 /// <summary>
 /// `socsim run ... --vcd FILE [--signals GLOB,GLOB...] [--vcd-from CYCLE] [--vcd-to CYCLE] [--vcd-mclk] [--vcd-timescale UNIT]`:
 /// a Value Change Dump of the bus, pipeline, registers, interrupts and pins. Without --vcd nothing is attached.
+/// The tracer is attached only inside the window: a scheduler event at --vcd-from attaches it (the
+/// values at that instant go into $dumpvars) and one at --vcd-to detaches it, so outside the window the
+/// core runs at its untraced speed.
 /// </summary>
 internal sealed class VcdFeature : IRunFeature
 {
     private readonly Option<FileInfo?> _vcd = new("--vcd") { Description = "write a VCD waveform of bus, pipeline, registers, interrupts and pins to FILE" };
     private readonly Option<string[]> _signals = new("--signals") { Description = "only signals matching these globs (comma-separated or repeated), e.g. 'cpu.A,cpu.D,uart0.*'", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<long?> _from = new("--vcd-from") { Description = "start the VCD at this CPU cycle (values at that cycle go into $dumpvars)" };
-    private readonly Option<long?> _to = new("--vcd-to") { Description = "end the VCD at this CPU cycle" };
+    private readonly Option<long?> _from = new("--vcd-from") { Description = "start tracing at this CPU cycle (values at that cycle go into $dumpvars); before it the run is untraced" };
+    private readonly Option<long?> _to = new("--vcd-to") { Description = "stop tracing at this CPU cycle; after it the run is untraced" };
     private readonly Option<bool> _mclk = new("--vcd-mclk") { Description = "also trace the CPU clock cpu.MCLK (doubles the file)" };
-    private readonly Option<string?> _timescale = new("--vcd-timescale") { Description = "force the VCD time unit (1fs..100s, e.g. 1ps); times are rounded to it. Default: exact, else 1 fs" };
+    private readonly Option<string?> _timescale = new("--vcd-timescale") { Description = "force the VCD time unit (1fs..100s, e.g. 1ps); times are rounded to it. Default: the coarsest unit that holds the CPU clock's edges exactly (10ns at 50 MHz), else 1ns" };
 
+    private Machine? _machine;
+    private List<string> _globs = new();
+    private bool _withMclk;
+    private long _unitFs;
+    private string _comment = "";
+    private long _fromCycle, _toCycle;
+    private StreamWriter? _text;
     private MachineSignals? _tracer;
     private VcdWriter? _writer;
-    private string? _path;
+    private Event? _open, _close;
+    private bool _opened;
+    private long _tracedFrom = -1, _tracedTo = -1;
+    private bool _cpuExact;
+    // The last frame each UART sent and received, so that a frame already on the line when the window opens is drawn whole.
+    private readonly Dictionary<string, UartFrame> _lastTx = new(), _lastRx = new();
+
+    /// <summary>The VCD written (for the GTKWave save file), or null without --vcd.</summary>
+    public string? Path { get; private set; }
+    /// <summary>The signals the VCD declares, in file order (GTKWave names them scope.name[msb:0]).</summary>
+    public IReadOnlyList<(string Scope, string Name, int Width)> Signals { get; private set; } = [];
+    /// <summary>Tick to VCD time, for markers.</summary>
+    public VcdTime? Time { get; private set; }
+    /// <summary>Tick at which tracing started (the $dumpvars time), or null if the run ended before the window.</summary>
+    public long? StartTick { get; private set; }
 
     public void AddOptions(Command run)
     {
@@ -36,55 +62,164 @@ internal sealed class VcdFeature : IRunFeature
     public void Attach(ParseResult parse, Machine machine, RunContext context)
     {
         var file = parse.GetValue(_vcd);
-        var globs = (parse.GetValue(_signals) ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        _globs = (parse.GetValue(_signals) ?? []).SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (file == null)
         {
-            if (globs.Count > 0 || parse.GetValue(_from) != null || parse.GetValue(_to) != null || parse.GetValue(_mclk) || parse.GetValue(_timescale) != null)
+            if (_globs.Count > 0 || parse.GetValue(_from) != null || parse.GetValue(_to) != null || parse.GetValue(_mclk) || parse.GetValue(_timescale) != null)
                 throw new RunFeatureException("--signals, --vcd-from, --vcd-to, --vcd-mclk and --vcd-timescale need --vcd FILE");
             return;
         }
-        long? unitFs = null;
+        var s = machine.Scheduler;
+        VcdTime time;
         if (parse.GetValue(_timescale) is string ts)
         {
-            try { unitFs = VcdTime.ParseUnitFs(ts); }
+            long unit;
+            try { unit = VcdTime.ParseUnitFs(ts); }
             catch (FormatException e) { throw new RunFeatureException($"--vcd-timescale: {e.Message}"); }
-            if (!VcdTime.IsLegalUnit(unitFs.Value)) throw new RunFeatureException($"--vcd-timescale: '{ts}' is not 1, 10 or 100 of fs, ps, ns, us, ms or s");
+            if (!VcdTime.IsLegalUnit(unit)) throw new RunFeatureException($"--vcd-timescale: '{ts}' is not 1, 10 or 100 of fs, ps, ns, us, ms or s");
+            time = new VcdTime(s.TicksPerSecond, unit);
         }
-        var tracer = new MachineSignals(machine, new MachineSignalsOptions { Mclk = parse.GetValue(_mclk) });
-        int n = tracer.Registry.Filter(globs);
+        else time = VcdTime.ForCpuClock(s.TicksPerSecond, s.CpuPeriod);
+        _unitFs = time.UnitFs;
+        _cpuExact = CpuEdgeErrorFs(machine, time) == 0;
+        Time = time;
+        _withMclk = parse.GetValue(_mclk);
+        // Check the globs now, before anything runs; the tracer itself is built when the window opens.
+        var probe = new MachineSignals(machine, new MachineSignalsOptions { Mclk = _withMclk });
+        int n = probe.Registry.Filter(_globs);
         if (n == 0)
-            throw new RunFeatureException($"--signals {string.Join(',', globs)} matches no signal (try 'cpu.*', 'uart0.TXD'; there are {tracer.Registry.Signals.Count}: {string.Join(' ', tracer.Registry.Signals.Take(12).Select(s => s.FullName))} ...)");
-        var s = machine.Scheduler;
-        long from = parse.GetValue(_from) ?? 0, to = parse.GetValue(_to) ?? long.MaxValue / s.CpuPeriod;
-        if (from < 0 || to < from) throw new RunFeatureException("--vcd-from/--vcd-to: need 0 <= from <= to");
-        long slowest = machine.Board.Clocks.Max(c => c.PeriodTicks);
+            throw new RunFeatureException($"--signals {string.Join(',', _globs)} matches no signal (try 'cpu.*', 'uart0.TXD'; there are {probe.Registry.Signals.Count}: {string.Join(' ', probe.Registry.Signals.Take(12).Select(x => x.FullName))} ...)");
+        _fromCycle = parse.GetValue(_from) ?? 0;
+        _toCycle = parse.GetValue(_to) ?? long.MaxValue / s.CpuPeriod;
+        if (_fromCycle < 0 || _toCycle < _fromCycle) throw new RunFeatureException("--vcd-from/--vcd-to: need 0 <= from <= to");
+        _comment = $"board: {machine.Board.Description}; clocks: {string.Join(", ", machine.Board.Clocks.Select(c => $"{c.Name} {c.FrequencyHz} Hz"))}; CPU cycle = {s.CpuPeriod} ticks; "
+                   + EdgeReport(machine, time, parse.GetValue(_timescale) != null);
+        Path = file.FullName;
         var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-        var text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
-        _writer = new VcdWriter(text, tracer.Registry, new VcdWriterOptions
+        _text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        _machine = machine;
+        if (_fromCycle > s.Cycles)
+            foreach (var (name, port) in machine.Uarts)
+            {
+                // The PL011 reports whole frames; a frame in flight when the window opens is drawn whole.
+                if (port is not SocSim.Peripherals.Pl011Uart u) continue;
+                u.FrameTransmitted += f => _lastTx[name] = f;
+                u.FrameReceived += f => _lastRx[name] = f;
+            }
+        if (_fromCycle <= s.Cycles) Open(probe);
+        else
         {
-            Version = $"SocSim {typeof(VcdFeature).Assembly.GetName().Version} socsim run {Path.GetFileName(machine.Options.CommandLine)}",
-            Comment = $"board: {machine.Board.Description}; clocks: {string.Join(", ", machine.Board.Clocks.Select(c => $"{c.Name} {c.FrequencyHz} Hz"))}; CPU cycle = {s.CpuPeriod} ticks",
-            FromTick = checked(from * s.CpuPeriod),
-            ToTick = checked(to * s.CpuPeriod),
-            UnitFs = unitFs,
+            _open = new Event("vcd-from", EventPriority.Observer, _ => Open(null));
+            s.Schedule(_open, s.TimeOfCycle(_fromCycle));
+        }
+        if (_toCycle < long.MaxValue / s.CpuPeriod)
+        {
+            _close = new Event("vcd-to", EventPriority.Observer, _ => CloseWindow());
+            s.Schedule(_close, s.TimeOfCycle(_toCycle));
+        }
+        // A clock tree that changes the CPU's frequency moves the tick of a future cycle: follow it.
+        s.CpuClock.Changed += (_, _) =>
+        {
+            if (_open is { IsScheduled: true } && _fromCycle > s.Cycles) s.Schedule(_open, s.TimeOfCycle(_fromCycle));
+            if (_close is { IsScheduled: true } && _toCycle > s.Cycles) s.Schedule(_close, s.TimeOfCycle(_toCycle));
+        };
+    }
+
+    /// <summary>The $comment's account of the time unit: the CPU clock's edges, and the worst rounding of every other clock's.</summary>
+    private static double CpuEdgeErrorFs(Machine machine, VcdTime time)
+    {
+        long p = machine.Scheduler.CpuPeriod;
+        return Math.Max(time.MaxEdgeErrorFs(p), p % 2 == 0 ? time.MaxEdgeErrorFs(p / 2) : 0);
+    }
+
+    private static string EdgeReport(Machine machine, VcdTime time, bool forced)
+    {
+        var cpu = machine.Board.Cpu.Clock;
+        var s = machine.Scheduler;
+        var sb = new StringBuilder();
+        double cpuErr = CpuEdgeErrorFs(machine, time);
+        sb.Append(cpuErr == 0
+            ? $"unit {time.Timescale}: every {cpu.Name} (CPU clock) edge is exact"
+            : forced
+                ? $"unit {time.Timescale} (--vcd-timescale): {cpu.Name} (CPU clock) edges are rounded by at most {VcdTime.FormatDuration(cpuErr)}"
+                : $"unit {time.Timescale}: no decimal unit holds the {cpu.Name} (CPU clock) period exactly, so {time.Timescale} was chosen and its edges are rounded by at most {VcdTime.FormatDuration(cpuErr)}");
+        var others = machine.Board.Clocks.Where(c => c.Name != cpu.Name).ToList();
+        if (others.Count > 0)
+        {
+            sb.Append("; largest rounding error of the other clocks' edges: ");
+            sb.Append(string.Join(", ", others.Select(c => $"{c.Name} {VcdTime.FormatDuration(time.MaxEdgeErrorFs(c.PeriodTicks))}")));
+            double worst = others.Max(c => time.MaxEdgeErrorFs(c.PeriodTicks));
+            sb.Append($" (max {VcdTime.FormatDuration(worst)})");
+        }
+        return sb.ToString();
+    }
+
+    private void Open(MachineSignals? tracer)
+    {
+        if (_opened || _machine == null || _text == null) return;
+        _opened = true;
+        var m = _machine;
+        var s = m.Scheduler;
+        // Declared now, the signals start from the machine's present state (lines, counters, registers).
+        tracer ??= new MachineSignals(m, new MachineSignalsOptions { Mclk = _withMclk });
+        tracer.Registry.Filter(_globs);
+        long slowest = m.Board.Clocks.Max(c => c.PeriodTicks);
+        long start = s.Now;
+        StartTick = start;
+        _writer = new VcdWriter(_text, tracer.Registry, new VcdWriterOptions
+        {
+            Version = $"SocSim {typeof(VcdFeature).Assembly.GetName().Version} socsim run {System.IO.Path.GetFileName(m.Options.CommandLine)}",
+            Comment = _comment + (_fromCycle > 0 || _toCycle < long.MaxValue / s.CpuPeriod
+                ? $"; traced from cycle {s.Cycles}{(_toCycle < long.MaxValue / s.CpuPeriod ? $" to cycle {_toCycle}" : "")} only"
+                : ""),
+            FromTick = start,
+            ToTick = _toCycle < long.MaxValue / s.CpuPeriod ? _toCycle * s.CpuPeriod : long.MaxValue,
+            UnitFs = _unitFs,
             Now = () => s.Now,
             ReorderTicks = 2 * slowest + 4096 * s.CpuPeriod,
         });
+        Signals = tracer.Registry.Signals.Where(x => x.Enabled).Select(x => (x.Scope, x.Name, x.Width)).ToList();
         _tracer = tracer;
-        _path = file.FullName;
+        _tracedFrom = s.Cycles;
         tracer.Attach();
+        // A frame on the line now: its earlier bits set the $dumpvars level, the later ones are changes.
+        foreach (var (frames, pin) in new[] { (_lastTx, "TXD"), (_lastRx, "RXD") })
+            foreach (var (name, f) in frames)
+                if (f.EndTick > start && tracer.Registry.Find($"{name}.{pin}") is { Enabled: true } line)
+                {
+                    for (int i = 0; i < f.BitCount; i++) line.Set(f.BitStartTick(i), f.BitLevel(i));
+                    line.Set(f.EndTick, true);
+                }
+    }
+
+    private void CloseWindow()
+    {
+        if (_writer == null || _tracer == null || _machine == null) return;
+        _tracer.Detach();
+        _tracedTo = _machine.Scheduler.Cycles;
+        _writer.Close(_machine.Scheduler.Now);
+        _tracer = null;
     }
 
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
     {
-        if (_writer == null || _tracer == null) return;
-        _tracer.Detach();
-        _writer.Close(machine.Scheduler.Now);
-        _writer.Dispose();
-        long bytes = new FileInfo(_path!).Length;
+        if (Path == null || _text == null) return;
+        if (_open != null) machine.Scheduler.Cancel(_open);
+        if (_close != null) machine.Scheduler.Cancel(_close);
+        if (!_opened)
+        {
+            // The run ended before the window: the file holds the values at the end.
+            Console.Error.WriteLine($"socsim run: the run ended at cycle {machine.Scheduler.Cycles}, before --vcd-from {_fromCycle}: the VCD holds only the values at the end");
+            Open(null);
+        }
+        CloseWindow();
+        var writer = _writer!;
+        writer.Dispose();
+        long bytes = new FileInfo(Path).Length;
         context.StatsLines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"vcd={_path} signals={_writer.VariableCount} changes={_writer.ChangesWritten} bytes={bytes} timescale={_writer.Time.Timescale.Replace(" ", "")} exact={(_writer.Time.Exact ? "yes" : "no")}{(_writer.LateChanges > 0 ? $" late_changes={_writer.LateChanges}" : "")}"));
+            $"vcd={Path} signals={writer.VariableCount} changes={writer.ChangesWritten} bytes={bytes} timescale={writer.Time.Timescale.Replace(" ", "")} exact={(writer.Time.Exact ? "yes" : "no")} cpu_edges={(_cpuExact ? "exact" : "rounded")} traced_cycles={_tracedFrom}..{_tracedTo}{(writer.LateChanges > 0 ? $" late_changes={writer.LateChanges}" : "")}"));
+        context.Vcd = this;
         _writer = null;
-        _tracer = null;
+        _text = null;
     }
 }

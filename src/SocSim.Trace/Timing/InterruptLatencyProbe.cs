@@ -75,6 +75,9 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         }
     }
 
+    /// <summary>The watched lines' names ("vic.4", "cpu.nIRQ"), in board order.</summary>
+    public IReadOnlyList<string> Lines => _lines.Select(l => l.Line).ToList();
+
     /// <summary>Stops watching (the lines keep their subscription but are ignored) and removes the hook.</summary>
     public void Stop()
     {

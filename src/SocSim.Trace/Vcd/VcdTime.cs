@@ -43,6 +43,56 @@ public sealed class VcdTime
 
     private readonly long _unitsPerTick;
 
+    /// <summary>
+    /// The default unit of our VCDs: the coarsest legal unit that holds the CPU clock's edges (both of
+    /// them: MCLK falls half a period after it rises) exactly, so that tools that make one sample per
+    /// time unit (sigrok-cli, PulseView) stay fast, while every CPU cycle boundary is exact. Edges of
+    /// the other clocks are rounded to it (<see cref="MaxEdgeErrorFs"/> says by how much). When no
+    /// decimal unit holds the CPU period (e.g. 58.9824 MHz) the unit is 1 ns and every edge is rounded.
+    /// </summary>
+    public static VcdTime ForCpuClock(long ticksPerSecond, long cpuPeriodTicks)
+    {
+        // Half the CPU period in femtoseconds, as a fraction: cpuPeriodTicks * 10^15 / (2 * ticksPerSecond).
+        Int128 num = (Int128)cpuPeriodTicks * FsPerSecond, den = 2 * (Int128)ticksPerSecond;
+        long unit = 1_000_000; // 1 ns when nothing is exact
+        if (num % den == 0)
+        {
+            Int128 halfFs = num / den;
+            unit = 1;
+            while (unit < FsPerSecond && halfFs % (unit * 10) == 0) unit *= 10;
+        }
+        return new VcdTime(ticksPerSecond, unit);
+    }
+
+    /// <summary>
+    /// The largest error, in femtoseconds, of an edge of a clock of period <paramref name="periodTicks"/>
+    /// (at every multiple of it) once rounded to the unit; 0 when every edge is exact.
+    /// </summary>
+    public double MaxEdgeErrorFs(long periodTicks)
+    {
+        // Edge k lies at k*P*10^15/(T*U) units. Its fractional part takes the values j*g/(T*U) for
+        // g = gcd(P*10^15, T*U), j = 0..N-1 with N = T*U/g; the farthest from a whole unit is j = N/2.
+        Int128 a = (Int128)periodTicks * FsPerSecond, m = (Int128)TicksPerSecond * UnitFs;
+        Int128 g = Gcd(a, m), n = m / g;
+        return (double)(n / 2 * g) / TicksPerSecond;
+    }
+
+    private static Int128 Gcd(Int128 a, Int128 b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
+    }
+
+    /// <summary>A duration in femtoseconds as "0", "416.667 ps", "5 ns".</summary>
+    public static string FormatDuration(double fs)
+    {
+        if (fs == 0) return "0";
+        string[] names = ["fs", "ps", "ns", "us", "ms", "s"];
+        int i = 0;
+        while (fs >= 1000 && i < names.Length - 1) { fs /= 1000; i++; }
+        return string.Create(CultureInfo.InvariantCulture, $"{fs:0.###} {names[i]}");
+    }
+
     public long TicksPerSecond { get; }
     /// <summary>The VCD time unit in femtoseconds (1, 10, 100, 1000, ...).</summary>
     public long UnitFs { get; }

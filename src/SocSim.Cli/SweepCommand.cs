@@ -1,0 +1,287 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SocSim.Boards;
+using SocSim.Boards.Elf;
+using SocSim.Trace.Timing;
+using SocSim.Waves;
+
+namespace SocSim.Cli;
+
+/// <summary>
+/// `socsim sweep ELF [--board FILE]... [--set K=V]... --vary KEY=V1,V2,... [--vary ...] [--measure FROM:TO]...
+/// [--max-cycles N] [--jobs N] [--out FILE.csv|FILE.json] [--plot FILE.png --x KEY --y METRIC]`:
+/// runs the firmware once per combination of the varied board keys, in parallel, and prints one row
+/// per point in the order of the combinations (the first --vary varies slowest).
+/// </summary>
+internal static class SweepCommand
+{
+    public static Command Create()
+    {
+        var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
+        var boards = new Option<string[]>("--board") { Description = "board JSON or bundled board name; repeat to layer overrides (default versatilepb)" };
+        var sets = new Option<string[]>("--set") { Description = "a board key fixed for every point, e.g. clocks.CPUCLK=25000000" };
+        var vary = new Option<string[]>("--vary") { Description = "KEY=V1,V2,...: a board key and its values (repeat for a grid)" };
+        var measure = new Option<string[]>("--measure") { Description = "FROM:TO: cycles of every pass from FROM to TO (count/min/max/mean columns)" };
+        var maxCycles = new Option<long?>("--max-cycles") { Description = "stop each point after N CPU cycles (exit status 124)" };
+        var jobs = new Option<int?>("--jobs") { Description = "points run at once (default: every core)" };
+        var output = new Option<FileInfo?>("--out") { Description = "write the table to FILE.csv or FILE.json" };
+        var plot = new Option<FileInfo?>("--plot") { Description = "draw --y over --x to FILE.png" };
+        var x = new Option<string?>("--x") { Description = "the varied KEY on the plot's x axis (default: the first --vary)" };
+        var y = new Option<string?>("--y") { Description = "the column(s) to plot, comma-separated, e.g. cycles, vic.4.to_isr.max, main:main.mean" };
+        var cmd = new Command("sweep", "run firmware over a grid of board settings and tabulate cycles, measures and interrupt latency")
+        {
+            elf, boards, sets, vary, measure, maxCycles, jobs, output, plot, x, y,
+        };
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                return Run(r.GetValue(elf)?.FullName ?? Defaults.DemoElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
+                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], r.GetValue(maxCycles), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y));
+            }
+            catch (SweepException e)
+            {
+                Console.Error.WriteLine($"socsim sweep: {e.Message}");
+                return Defaults.ExitUsage;
+            }
+        });
+        return cmd;
+    }
+
+    private sealed class SweepException(string message) : Exception(message);
+
+    private static readonly string[] Stats = ["count", "min", "max", "mean"];
+
+    private sealed record Point(int Index, string[] Values, Board Board);
+
+    private sealed class Row
+    {
+        public required Point Point { get; init; }
+        public int Exit { get; set; }
+        public long Cycles { get; set; }
+        public long SimNs { get; set; }
+        public Dictionary<string, CycleStats> Measures { get; } = new();
+        public Dictionary<string, CycleStats> Latency { get; } = new();
+    }
+
+    private static int Run(string elfPath, string[] boardFiles, string[] sets, string[] varies, string[] measures, long? maxCycles, int? jobs,
+        FileInfo? output, FileInfo? plot, string? xKey, string? yMetric)
+    {
+        // ---- everything is checked before anything runs ----
+        if (varies.Length == 0) throw new SweepException("give at least one --vary KEY=V1,V2,...");
+        var keys = new List<string>();
+        var values = new List<string[]>();
+        foreach (var v in varies)
+        {
+            int eq = v.IndexOf('=');
+            if (eq <= 0 || eq == v.Length - 1) throw new SweepException($"--vary {v}: expected KEY=V1,V2,...");
+            string key = v[..eq].Trim();
+            var vals = v[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries);
+            if (vals.Any(s => s.Length == 0)) throw new SweepException($"--vary {key}: an empty value in '{v[(eq + 1)..]}'");
+            if (keys.Contains(key, StringComparer.OrdinalIgnoreCase)) throw new SweepException($"--vary {key}: given twice");
+            keys.Add(key);
+            values.Add(vals);
+        }
+        if (output != null && !output.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !output.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            throw new SweepException($"--out {output.Name}: the file must end in .csv or .json");
+        if ((xKey != null || yMetric != null) && plot == null) throw new SweepException("--x and --y need --plot FILE.png");
+        if (plot != null)
+        {
+            if (yMetric == null) throw new SweepException("--plot needs --y METRIC (e.g. cycles, vic.4.to_isr.max)");
+            xKey ??= keys[0];
+            if (!keys.Contains(xKey, StringComparer.OrdinalIgnoreCase)) throw new SweepException($"--x {xKey}: not a --vary key (they are: {string.Join(", ", keys)})");
+            xKey = keys.First(k => string.Equals(k, xKey, StringComparison.OrdinalIgnoreCase));
+        }
+        if (!File.Exists(elfPath)) throw new SweepException($"{elfPath}: no such ELF file");
+
+        // Each varied key and value alone on the fixed settings first, so that an error names it.
+        static string Reason(Exception e) => e.Message.StartsWith("--set: ", StringComparison.Ordinal) ? e.Message["--set: ".Length..] : e.Message;
+        try { BoardLoader.Load(boardFiles, sets); }
+        catch (Exception e) when (e is BoardException or IOException or ArgumentException) { throw new SweepException(e.Message); }
+        for (int i = 0; i < keys.Count; i++)
+            foreach (var v in values[i])
+            {
+                try { BoardLoader.Load(boardFiles, [.. sets, $"{keys[i]}={v}"]); }
+                catch (Exception e) when (e is BoardException or IOException or ArgumentException) { throw new SweepException($"--vary {keys[i]}={v}: {Reason(e)}"); }
+            }
+        var points = new List<Point>();
+        foreach (var combo in Combinations(values))
+        {
+            var pointSets = sets.Concat(keys.Select((k, i) => $"{k}={combo[i]}")).ToArray();
+            Board board;
+            try { board = BoardLoader.Load(boardFiles, pointSets); }
+            catch (Exception e) when (e is BoardException or IOException or ArgumentException)
+            {
+                throw new SweepException($"--vary {string.Join(" ", keys.Select((k, i) => $"{k}={combo[i]}"))}: {Reason(e)}");
+            }
+            points.Add(new Point(points.Count, combo, board));
+        }
+
+        // One machine built up front checks the ELF, the --measure locations and the metric name.
+        var lines = new List<string>();
+        var specs = new List<(string Label, uint From, uint To)>();
+        try
+        {
+            using var probe = Machine.Create(points[0].Board);
+            probe.LoadElf(elfPath);
+            foreach (var spec in measures)
+            {
+                int colon = spec.IndexOf(':');
+                if (colon <= 0 || colon == spec.Length - 1) throw new SweepException($"--measure {spec}: expected FROM:TO");
+                try { specs.Add((spec, probe.ResolveAddress(spec[..colon]), probe.ResolveAddress(spec[(colon + 1)..]))); }
+                catch (Exception e) when (e is ArgumentException or KeyNotFoundException) { throw new SweepException($"--measure {spec}: {e.Message}"); }
+            }
+            var latency = new InterruptLatencyProbe(probe);
+            lines.AddRange(latency.Lines);
+            latency.Stop();
+        }
+        catch (Exception e) when (e is ElfException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
+        foreach (var metric in (yMetric ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            if (!IsMetric(metric, specs.Select(s => s.Label), lines))
+                throw new SweepException($"--y {metric}: not a column (try exit, cycles, sim_ns, {string.Join(", ", lines.Select(l => l + ".to_isr.max").Take(2).Concat(specs.Select(s => s.Label + ".mean")))})");
+
+        // ---- run every point, in parallel ----
+        var rows = new Row[points.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs ?? Environment.ProcessorCount) };
+        Parallel.ForEach(points, options, p => rows[p.Index] = RunPoint(p, elfPath, specs, maxCycles));
+
+        // ---- the table ----
+        var latencyColumns = lines.Where(l => rows.Any(r => r.Latency.ContainsKey(l))).ToList();
+        var header = new List<string>(keys) { "exit", "cycles", "sim_ns" };
+        foreach (var s in specs) header.AddRange(Stats.Select(st => $"{s.Label}.{st}"));
+        foreach (var l in latencyColumns)
+        {
+            string kind = l.StartsWith("cpu.", StringComparison.Ordinal) ? "to_vector" : "to_isr";
+            header.AddRange(Stats.Select(st => $"{l}.{kind}.{st}"));
+        }
+        var table = rows.Select(r =>
+        {
+            var cells = new List<string>(r.Point.Values) { r.Exit.ToString(CultureInfo.InvariantCulture), r.Cycles.ToString(CultureInfo.InvariantCulture), r.SimNs.ToString(CultureInfo.InvariantCulture) };
+            foreach (var s in specs) cells.AddRange(StatCells(r.Measures[s.Label]));
+            foreach (var l in latencyColumns) cells.AddRange(r.Latency.TryGetValue(l, out var c) ? StatCells(c) : ["", "", "", ""]);
+            return cells;
+        }).ToList();
+
+        PrintTable(header, table);
+        if (output != null) WriteTable(output.FullName, header, table);
+        if (plot != null)
+        {
+            var metrics = yMetric!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            int xi = keys.IndexOf(xKey!);
+            var others = Enumerable.Range(0, keys.Count).Where(i => i != xi).ToList();
+            var series = new List<SweepSeries>();
+            foreach (var metric in metrics)
+            {
+                int col = header.FindIndex(h => string.Equals(h, metric, StringComparison.OrdinalIgnoreCase));
+                if (col < 0) throw new SweepException($"--y {metric}: no point produced it (that interrupt never rose)");
+                foreach (var g in rows.Select((r, i) => (r, i)).GroupBy(t => string.Join(", ", others.Select(o => $"{keys[o]}={t.r.Point.Values[o]}"))))
+                {
+                    string label = metrics.Length > 1 ? (g.Key.Length > 0 ? $"{header[col]} ({g.Key})" : header[col]) : g.Key;
+                    series.Add(new SweepSeries(label, g.Select(t => (t.r.Point.Values[xi],
+                        double.TryParse(table[t.i][col], NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : (double?)null)).ToList()));
+                }
+            }
+            string yLabel = metrics.Length == 1 ? metrics[0] : string.Join(", ", metrics);
+            SweepPlot.RenderPng(plot.FullName, $"{Path.GetFileName(elfPath)} over {xKey}", xKey!, metrics.Length == 1 ? yLabel : "cycles", series);
+            Console.Error.WriteLine($"socsim sweep: plot {plot.FullName}");
+        }
+        return 0;
+    }
+
+    private static bool IsMetric(string metric, IEnumerable<string> measures, IEnumerable<string> lines)
+    {
+        if (metric is "exit" or "cycles" or "sim_ns") return true;
+        foreach (var m in measures)
+            foreach (var s in Stats)
+                if (string.Equals(metric, $"{m}.{s}", StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var l in lines)
+            foreach (var kind in new[] { "to_isr", "to_vector" })
+                foreach (var s in Stats)
+                    if (string.Equals(metric, $"{l}.{kind}.{s}", StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static IEnumerable<string[]> Combinations(List<string[]> values)
+    {
+        var idx = new int[values.Count];
+        while (true)
+        {
+            yield return values.Select((v, i) => v[idx[i]]).ToArray();
+            int k = values.Count - 1;
+            while (k >= 0 && ++idx[k] == values[k].Length) { idx[k] = 0; k--; }
+            if (k < 0) yield break;
+        }
+    }
+
+    private static Row RunPoint(Point p, string elfPath, List<(string Label, uint From, uint To)> specs, long? maxCycles)
+    {
+        using var m = Machine.Create(p.Board, new MachineOptions { CommandLine = Path.GetFileName(elfPath) });
+        m.LoadElf(elfPath);
+        var probes = specs.Select(s => new MeasureProbe(s.Label, s.From, s.To)).ToList();
+        foreach (var pr in probes) m.AddHook(pr);
+        var latency = new InterruptLatencyProbe(m);
+        var r = m.Run(maxCycles ?? long.MaxValue);
+        latency.Stop();
+        var row = new Row
+        {
+            Point = p,
+            Exit = r.Reason switch
+            {
+                StopReason.Exit => r.ExitCode!.Value,
+                StopReason.CycleLimit => Defaults.ExitCycleLimit,
+                StopReason.Fault => Defaults.ExitFault,
+                _ => Defaults.ExitStopped,
+            },
+            Cycles = r.Cycles,
+            SimNs = m.SimulatedNanoseconds,
+        };
+        foreach (var pr in probes) row.Measures[pr.Label] = pr.Stats;
+        foreach (var l in latency.Results) row.Latency[l.Line] = l.Isr != null ? l.ToIsr : l.ToVector;
+        return row;
+    }
+
+    private static IEnumerable<string> StatCells(CycleStats s) =>
+        s.Count == 0
+            ? ["0", "", "", ""]
+            : [s.Count.ToString(CultureInfo.InvariantCulture), s.Min.ToString(CultureInfo.InvariantCulture), s.Max.ToString(CultureInfo.InvariantCulture), s.Mean.ToString("F1", CultureInfo.InvariantCulture)];
+
+    private static void PrintTable(List<string> header, List<List<string>> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        string Line(IList<string> cells) => string.Join("  ", cells.Select((c, i) => i < widths.Length - 1 ? c.PadLeft(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        Console.WriteLine(Line(header));
+        foreach (var r in rows) Console.WriteLine(Line(r));
+    }
+
+    private static void WriteTable(string path, List<string> header, List<List<string>> rows)
+    {
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            // Numbers as numbers, empty cells as null.
+            using var stream = File.Create(path);
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            w.WriteStartArray();
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                for (int i = 0; i < header.Count; i++)
+                {
+                    if (r[i].Length == 0) w.WriteNull(header[i]);
+                    else if (decimal.TryParse(r[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) w.WriteNumber(header[i], d);
+                    else w.WriteString(header[i], r[i]);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            return;
+        }
+        var sb = new StringBuilder();
+        sb.Append(string.Join(',', header.Select(Csv))).Append('\n');
+        foreach (var r in rows) sb.Append(string.Join(',', r.Select(Csv))).Append('\n');
+        File.WriteAllText(path, sb.ToString());
+    }
+
+    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

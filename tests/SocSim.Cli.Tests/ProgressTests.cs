@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using SocSim.Tests;
+using SocSim.Trace.Vcd;
+
+namespace SocSim.Cli.Tests;
+
+/// <summary>
+/// The progress line: on a terminal (a pseudo-terminal from util-linux `script`), redrawn in place at
+/// most 4 times a second; never when stderr is redirected or with --quiet; the run's results are the
+/// same with it; Ctrl-C still flushes everything.
+/// </summary>
+public sealed class ProgressTests
+{
+    private static string Dll => Path.Combine(AppContext.BaseDirectory, "socsim.dll");
+    private static string Bench => Path.Combine(RepoPaths.Root, "firmware", "elf", "bench.elf");
+
+    /// <summary>Runs socsim with stdin, stdout and stderr on a pseudo-terminal; returns everything the terminal got.</summary>
+    private static (int Exit, string Terminal, double Seconds) RunOnTerminal(params string[] args)
+    {
+        string command = string.Join(' ', new[] { "dotnet", Dll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+        var psi = new ProcessStartInfo("script", ["-qefc", command, "/dev/null"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = RepoPaths.Root,
+        };
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(300_000)) { p.Kill(true); Assert.Fail("socsim under script timed out"); }
+        return (p.ExitCode, so.Result + se.Result, sw.Elapsed.TotalSeconds);
+    }
+
+    private static readonly Regex Update = new(@"\rsocsim: \d+\.\d{3} (us|ms|s) simulated, [\d,]+ cycles, \d+\.\d MIPS, \d+% of --max-cycles\x1b\[K");
+
+    [Fact]
+    public void OnATerminalALongRunShowsProgressAndGivesTheSameResults()
+    {
+        var (exit, terminal, seconds) = RunOnTerminal("run", Bench, "--max-cycles", "120000000", "--stats");
+        Assert.True(exit == 124, terminal);
+        var updates = Update.Matches(terminal);
+        Assert.True(updates.Count >= 1, terminal);
+        Assert.True(updates.Count <= 4 * seconds + 2, $"{updates.Count} updates in {seconds:F1} s");
+        // Each update is erased before the next output; the last one before the stats line.
+        Assert.Contains("\r\x1b[Kcycles=", terminal);
+        // The same run with stderr redirected: no progress at all, and the very same figures.
+        var plain = Socsim.Run("run", Bench, "--max-cycles", "120000000", "--stats");
+        Assert.Equal(124, plain.ExitCode);
+        Assert.DoesNotContain("socsim: ", plain.Stderr);
+        Assert.DoesNotContain("\x1b", plain.Stderr);
+        string Figures(string s) => Regex.Match(s, @"cycles=\d+ instructions=\d+ sim_ns=\d+").Value;
+        Assert.Equal(Figures(plain.Stderr), Figures(terminal));
+        Assert.NotEqual("", Figures(plain.Stderr));
+    }
+
+    [Fact]
+    public void QuietMeansNoProgressEvenOnATerminal()
+    {
+        var (exit, terminal, _) = RunOnTerminal("run", Bench, "--max-cycles", "60000000", "--quiet");
+        Assert.True(exit == 124, terminal);
+        Assert.DoesNotContain("simulated,", terminal);
+        Assert.Contains("cycle limit of 60000000 cycles reached", terminal);
+        Assert.Equal(2, Socsim.Run("run", "--quiet", "--progress").ExitCode);
+    }
+
+    [Fact]
+    public async Task CtrlCDuringProgressStillFlushesTheVcdAndTheStats()
+    {
+        var vcd = Path.Combine(Path.GetTempPath(), "socsim-progress-" + Guid.NewGuid().ToString("N") + ".vcd");
+        // uart_echo waits for input forever; --progress prints updates although stderr is a pipe.
+        using var p = SocsimProcess.Start(Dll, ["run", Path.Combine(RepoPaths.Root, "firmware", "elf", "uart_echo.elf"), "--progress", "--vcd", vcd, "--signals", "uart0.*,cpu.nIRQ", "--stats"]);
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(60) && !File.Exists(vcd)) Thread.Sleep(100);
+        Thread.Sleep(2500);
+        Assert.False(p.HasExited, "socsim ended before it was interrupted");
+        using (var kill = Process.Start("kill", $"-INT {p.Id}")) kill.WaitForExit();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); Assert.Fail("socsim did not stop on SIGINT"); }
+        string err = await se;
+        await so;
+        Assert.True(p.ExitCode == 126, err);
+        Assert.Matches(new Regex(@"^socsim: [\d.]+ (us|ms|s) simulated, [\d,]+ cycles, [\d.]+ MIPS$", RegexOptions.Multiline), err);
+        Assert.Contains("vcd=", err);
+        var f = VcdReader.Read(vcd);
+        Assert.NotEmpty(f.Get("uart0.TXD").Changes);
+        var simNs = long.Parse(Regex.Match(err, @"sim_ns=(\d+)").Groups[1].Value);
+        Assert.InRange(f.ToFs(f.EndTime), simNs * 1_000_000 - 20_000_000, simNs * 1_000_000 + 20_000_000);
+    }
+}

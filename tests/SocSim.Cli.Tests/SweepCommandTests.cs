@@ -1,0 +1,109 @@
+using System.Text.Json;
+using SocSim.Trace.Timing;
+
+namespace SocSim.Cli.Tests;
+
+/// <summary>`socsim sweep`: one row per combination in a stable order, the same figures a single run gives, files, and bad input before anything runs.</summary>
+public sealed class SweepCommandTests
+{
+    private static string Root => Socsim.RepoRoot;
+    private static string Board => Path.Combine(Root, "boards", "versatilepb.json");
+    private static string Demo => Path.Combine(Root, "firmware", "elf", "timer_irq.elf");
+
+    private static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "socsim-sweep-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    [Fact]
+    public void AGridRunsEveryCombinationInOrderWithTheFiguresOfASingleRun()
+    {
+        var dir = TempDir();
+        var csv = Path.Combine(dir, "grid.csv");
+        var r = Socsim.Run("sweep", Demo, "--vary", "memory.ram.waitStates.readN=0,3", "--vary", "clocks.CPUCLK=25000000,50000000",
+            "--measure", "timer0_isr:timer0_isr", "--out", csv);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var lines = r.Lines;
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith("memory.ram.waitStates.readN  clocks.CPUCLK  exit  cycles", lines[0].TrimStart());
+        var rows = File.ReadAllLines(csv).Select(l => l.Split(',')).ToArray();
+        var header = rows[0];
+        Assert.Equal(["memory.ram.waitStates.readN", "clocks.CPUCLK", "exit", "cycles", "sim_ns"], header[..5]);
+        Assert.Contains("timer0_isr:timer0_isr.mean", header);
+        Assert.Contains("vic.4.to_isr.max", header);
+        // The first --vary varies slowest, whatever order the parallel runs finished in.
+        Assert.Equal([("0", "25000000"), ("0", "50000000"), ("3", "25000000"), ("3", "50000000")], rows[1..].Select(x => (x[0], x[1])));
+        foreach (var row in rows[1..])
+        {
+            // Each point is what the library gives for the same settings, run alone.
+            using var m = Machine.Create([Board], [$"memory.ram.waitStates.readN={row[0]}", $"clocks.CPUCLK={row[1]}"]);
+            m.LoadElf(Demo);
+            var latency = new InterruptLatencyProbe(m);
+            var result = m.Run();
+            Assert.Equal("0", row[2]);
+            Assert.Equal(result.Cycles.ToString(), row[3]);
+            Assert.Equal(m.SimulatedNanoseconds.ToString(), row[4]);
+            var isr = latency["vic.4"]!.ToIsr;
+            Assert.Equal(isr.Max.ToString(), row[Array.IndexOf(header, "vic.4.to_isr.max")]);
+            Assert.Equal(isr.Min.ToString(), row[Array.IndexOf(header, "vic.4.to_isr.min")]);
+            Assert.Equal("4", row[Array.IndexOf(header, "timer0_isr:timer0_isr.count")]);
+        }
+        // The default board's RAM (2 wait states) gives the README's 55..59 cycles.
+        var two = Socsim.Run("sweep", "--vary", "memory.ram.waitStates.readN=2", "--out", Path.Combine(dir, "two.json"));
+        Assert.True(two.ExitCode == 0, two.Stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "two.json")));
+        var point = json.RootElement[0];
+        Assert.Equal(2, point.GetProperty("memory.ram.waitStates.readN").GetInt32());
+        Assert.Equal(55, point.GetProperty("vic.4.to_isr.min").GetInt32());
+        Assert.Equal(59, point.GetProperty("vic.4.to_isr.max").GetInt32());
+        Assert.Equal(689267, point.GetProperty("cycles").GetInt64());
+    }
+
+    [Fact]
+    public void PlotDrawsAPng()
+    {
+        var png = Path.Combine(TempDir(), "lat.png");
+        var r = Socsim.Run("sweep", "--vary", "memory.ram.waitStates.readN=0,4", "--plot", png, "--x", "memory.ram.waitStates.readN", "--y", "vic.4.to_isr.max,cycles");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.Length > 5000);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+    }
+
+    [Theory]
+    [InlineData("memory.ram.waitStatez.readN=0,1", "--vary memory.ram.waitStatez.readN=0: ", "unknown key 'waitStatez'")]
+    [InlineData("memory.ram.waitStates.readN=0,x", "--vary memory.ram.waitStates.readN=x: ", "expected a number of wait states")]
+    [InlineData("memory.ram.waitStates.readN", "--vary memory.ram.waitStates.readN: expected KEY=V1,V2,...", "")]
+    [InlineData("clocks.CPUCLK=1,,2", "--vary clocks.CPUCLK: an empty value", "")]
+    public void ABadKeyOrValueIsOneLineNamingTheKeyBeforeAnythingRuns(string vary, string start, string contains)
+    {
+        var dir = TempDir();
+        var csv = Path.Combine(dir, "never.csv");
+        var r = Socsim.Run("sweep", "--vary", vary, "--out", csv);
+        Assert.Equal(2, r.ExitCode);
+        var err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(err);
+        Assert.StartsWith("socsim sweep: " + start, err[0]);
+        Assert.Contains(contains, err[0]);
+        Assert.Equal("", r.Stdout);
+        Assert.False(File.Exists(csv));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--y", "vic.4.to_isr.max" }, "--x and --y need --plot")]
+    [InlineData(new[] { "--plot", "p.png", "--y", "nope" }, "--y nope: not a column")]
+    [InlineData(new[] { "--plot", "p.png", "--y", "cycles", "--x", "clocks.CPUCLK" }, "--x clocks.CPUCLK: not a --vary key")]
+    [InlineData(new[] { "--measure", "nosuch:main" }, "--measure nosuch:main: symbol 'nosuch' not found")]
+    [InlineData(new[] { "--out", "t.txt" }, "--out t.txt: the file must end in .csv or .json")]
+    public void BadOptionsAreOneLine(string[] extra, string message)
+    {
+        var r = Socsim.Run(["sweep", "--vary", "memory.ram.waitStates.readN=0,1", .. extra]);
+        Assert.Equal(2, r.ExitCode);
+        var err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(err);
+        Assert.StartsWith("socsim sweep: " + message, err[0]);
+        Assert.Equal("", r.Stdout);
+    }
+}

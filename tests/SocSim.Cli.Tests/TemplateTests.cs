@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace SocSim.Cli.Tests;
+
+/// <summary>
+/// `dotnet new socsim-firmware-test` from the packed template, restored offline against the locally
+/// packed SocSim packages (and the machine's package cache for xunit and Snapshooter), built and tested.
+/// </summary>
+[Collection("packages")]
+public sealed class TemplateTests(PackagesFixture packages)
+{
+    [Fact]
+    public void ANewFirmwareTestProjectBuildsAndPassesThenCatchesATimingChange()
+    {
+        var root = PackagesFixture.TempDir("template");
+        var hive = Path.Combine(root, "hive");   // a private template registry: the user's is left alone
+        var template = Directory.GetFiles(packages.Directory, "SocSim.Templates.*.nupkg").Single();
+        PackagesFixture.Dotnet(root, "new", "install", template, "--debug:custom-hive", hive);
+        PackagesFixture.Dotnet(root, "new", "socsim-firmware-test", "-o", "Blinky.Tests", "--debug:custom-hive", hive);
+        var project = Path.Combine(root, "Blinky.Tests");
+        Assert.True(File.Exists(Path.Combine(project, "Blinky.Tests.csproj")));
+        Assert.True(File.Exists(Path.Combine(project, "firmware", "timer_irq.elf")));
+        var snap = Path.Combine(project, "__snapshots__", "FirmwareTests.WholeRunMatchesTheSnapshot.snap");
+        Assert.True(File.Exists(snap));
+        string committed = File.ReadAllText(snap);
+
+        // Offline: only the packed folder and the machine's cache as feeds, into a private packages folder
+        // (so a stale SocSim 0.1.0 in the machine's cache can never stand in for the one just packed).
+        PackagesFixture.NugetConfig(root, packages.Directory, withCache: true, globalPackagesFolder: Path.Combine(root, "packages"));
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "packages") };
+        var output = PackagesFixture.Run("dotnet", project, ["test", "-nologo"], env);
+        Assert.Matches(new Regex(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,"), output);
+        Assert.True(Directory.Exists(Path.Combine(root, "packages", "socsim.boards", "0.1.0")));
+        // The snapshot shipped with the template matched (it was not rewritten).
+        Assert.Equal(committed, File.ReadAllText(snap));
+
+        // A slower RAM is a timing change: the snapshot test (and the latency bound) fail. The board is
+        // the copy beside the built tests, so the run needs no rebuild.
+        var board = Directory.GetFiles(Path.Combine(project, "bin"), "versatilepb.json", SearchOption.AllDirectories).Single();
+        File.WriteAllText(board, File.ReadAllText(board).Replace("\"readN\": 2, \"readS\": 0, \"writeN\": 1", "\"readN\": 4, \"readS\": 0, \"writeN\": 1"));
+        var (exit, failed) = PackagesFixture.RunAllowingFailure("dotnet", project, ["test", "-nologo", "--no-build"], env);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("WholeRunMatchesTheSnapshot", failed);
+        Assert.Contains("TimerIsrStartsWithin60CyclesOfItsInterrupt", failed);
+        Assert.True(File.Exists(Path.Combine(project, "__snapshots__", "__mismatch__", "FirmwareTests.WholeRunMatchesTheSnapshot.snap")));
+    }
+}

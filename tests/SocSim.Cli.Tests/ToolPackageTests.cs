@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using SocSim.Tests;
+
+namespace SocSim.Cli.Tests;
+
+/// <summary>
+/// `socsim` as a dotnet tool: packed, installed into a temporary tool path from the packed folder
+/// only, and run from a directory that is not the repository, as on a machine that never cloned it.
+/// </summary>
+[Collection("packages")]
+public sealed class ToolPackageTests(PackagesFixture packages)
+{
+    [Fact]
+    public void TheInstalledToolRunsTheBundledDemoAndBoardsFromAnyDirectory()
+    {
+        var toolPath = PackagesFixture.TempDir("tool");
+        var elsewhere = PackagesFixture.TempDir("elsewhere");
+        Assert.False(elsewhere.StartsWith(RepoPaths.Root, StringComparison.Ordinal));
+        var config = PackagesFixture.NugetConfig(PackagesFixture.TempDir("cfg"), packages.Directory, withCache: false);
+        PackagesFixture.Dotnet(elsewhere, "tool", "install", "socsim", "--tool-path", toolPath, "--add-source", packages.Directory, "--configfile", config);
+        var socsim = Path.Combine(toolPath, "socsim");
+        Assert.True(File.Exists(socsim));
+
+        // No ELF, no board: the bundled timer demo on the bundled versatilepb board.
+        var (exit, o, e) = Socsim(socsim, elsewhere, "run", "--stats");
+        Assert.True(exit == 0, e);
+        Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.Root, "firmware", "expected", "timer_irq.txt")), o);
+        Assert.Contains("cycles=689267 instructions=244664 sim_ns=13785340", e);
+        // Bundled boards by name, with an override layered on.
+        (exit, o, e) = Socsim(socsim, elsewhere, "board", "show", "versatilepb", "overrides/slow-ram");
+        Assert.True(exit == 0, e);
+        Assert.Contains("uart0", o);
+        (exit, o, e) = Socsim(socsim, elsewhere, "sweep", "--board", "versatilepb", "--vary", "memory.ram.waitStates.readN=0,2");
+        Assert.True(exit == 0, e);
+        Assert.Matches(new Regex(@"^\s+2\s+0\s+689267\s", RegexOptions.Multiline), o);
+        // The schema travels too.
+        Assert.Single(Directory.GetFiles(Path.Combine(toolPath, ".store"), "board.schema.json", SearchOption.AllDirectories));
+    }
+
+    private static (int, string, string) Socsim(string exe, string cwd, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); Assert.Fail("socsim timed out"); }
+        return (p.ExitCode, so.Result, se.Result);
+    }
+}
