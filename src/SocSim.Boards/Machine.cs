@@ -268,6 +268,8 @@ public sealed partial class Machine : IDisposable
             Scheduler = Scheduler,
             Clock = _clocks[p.Clock.Name],
             Parameters = p.Parameters,
+            Warn = WarnOnce,
+            ResolvePath = (parameter, path) => Path.GetFullPath(Path.Combine(ParameterDirectory(p.Name, parameter), path)),
         });
         if (dev is ISerialPort port)
         {
@@ -285,6 +287,23 @@ public sealed partial class Machine : IDisposable
             };
         }
         return dev;
+    }
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>A device's one-line diagnostic, on stderr once per distinct message.</summary>
+    private void WarnOnce(string message)
+    {
+        if (_warned.Add(message)) System.Console.Error.WriteLine(message);
+    }
+
+    /// <summary>The directory of the board file that set a peripheral's parameter (the current directory for --set).</summary>
+    private string ParameterDirectory(string peripheral, string parameter)
+    {
+        string key = $"peripherals.{peripheral}.parameters.{parameter}";
+        string? origin = Board.OriginOf(key) ?? Board.OriginOf(key + ".0")
+            ?? Board.Origins.FirstOrDefault(kv => kv.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase)).Value;
+        return origin == null || origin == BoardLoader.SetSource ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(origin)) ?? ".";
     }
 
     /// <summary>
@@ -320,6 +339,7 @@ public sealed partial class Machine : IDisposable
     {
         Cpu.Dispose();
         Bus.Dispose();
+        foreach (var d in _devices.Values) (d as IDisposable)?.Dispose();
         foreach (var r in _regions) r.Dispose();
     }
 }
