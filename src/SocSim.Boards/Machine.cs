@@ -268,6 +268,7 @@ public sealed partial class Machine : IDisposable
             Scheduler = Scheduler,
             Clock = _clocks[p.Clock.Name],
             Parameters = p.Parameters,
+            WaitStates = p.WaitStates,
             Warn = WarnOnce,
             ResolvePath = (parameter, path) => Path.GetFullPath(Path.Combine(ParameterDirectory(p.Name, parameter), path)),
         });

@@ -26,9 +26,11 @@ namespace SocSim.Rtl;
 /// <item>Access: at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
 /// PADDR, PWRITE and PWDATA (setup phase, sampled at E0+1), then PENABLE (access phase); the transfer
 /// ends at the first edge E0+1+n (n &gt;= 1) where PREADY is high, PRDATA and PSLVERR being sampled
-/// there. The board's wait states are the cost of a transfer that ends at E0+2 (as for every APB
-/// peripheral on the board); each PCLK cycle PREADY stays low adds the CPU cycles it spans
-/// (CycleAtOrAfter(end) - CycleAtOrAfter(E0+2)): one per cycle when PCLK is the CPU clock.</item>
+/// there; the CPU has the response in the cycle after that edge. The bus charges the board's wait
+/// states (as for every APB peripheral on the board) and the block stalls the CPU for whatever the
+/// transfer takes beyond them: with PCLK the CPU clock and 2 wait states a zero-wait transfer costs
+/// exactly the wait states and each PCLK cycle PREADY stays low adds one CPU cycle; on a slower PCLK
+/// the CPU waits for the whole transfer, as it would behind a real AHB-to-APB bridge.</item>
 /// <item>Data: PWDATA carries a byte or halfword replicated across the bus, as the ARM7TDMI drives D[31:0]
 /// for STRB/STRH; a narrow read takes its byte lane of PRDATA by address (little-endian).</item>
 /// </list>
@@ -74,6 +76,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     private readonly bool _resetActiveHigh, _ignorePslverr;
     private readonly int _paddrWidth, _addressShift;
     private readonly long _readyTimeout;
+    private readonly WaitStates _waitStates;
 
     // Output lines: name, port, bit, line.
     private readonly List<(string Name, int Port, int Bit, IrqLine Line)> _outputs = new();
@@ -93,6 +96,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _s = c.Scheduler;
         _clk = c.Clock;
         _warn = c.Warn;
+        _waitStates = c.WaitStates;
         _key = $"peripherals.{c.Name}.parameters";
         string bus = c.Parameter<string>("bus");
         if (bus != "apb3")
@@ -390,7 +394,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
-        uint data = Transfer(address, write: false, 0, ref abort);
+        uint data = Transfer(address, write: false, 0, flags, ref abort);
         int shift = (int)(address & 3) * 8;
         return size switch { 1 => (data >> shift) & 0xFF, 2 => (data >> (shift & 16)) & 0xFFFF, _ => data };
     }
@@ -399,10 +403,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     {
         // The ARM7TDMI repeats a byte or halfword across D[31:0] (ARM7TDMI TRM, "Data bus").
         uint d = size switch { 1 => (value & 0xFF) * 0x01010101u, 2 => (value & 0xFFFF) * 0x00010001u, _ => value };
-        Transfer(address, write: true, d, ref abort);
+        Transfer(address, write: true, d, flags, ref abort);
     }
 
-    private uint Transfer(uint address, bool write, uint wdata, ref bool abort)
+    private uint Transfer(uint address, bool write, uint wdata, AccessFlags flags, ref bool abort)
     {
         long start = _s.Now;
         long e0 = _clk.EdgeAtOrAfter(start);
@@ -444,7 +448,12 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Eval();
         AfterInputChange(_clk.TimeOfEdge(_edge));
 
-        long stall = _s.CycleAtOrAfter(_clk.TimeOfEdge(_edge)) - _s.CycleAtOrAfter(_clk.TimeOfEdge(e0 + 2));
+        // The CPU gets the response in the cycle after the completing edge; the bus charges the board's
+        // wait states, so the stall is what the transfer takes beyond them (0 for a zero-wait transfer
+        // on a PCLK as fast as the CPU clock with 2 wait states; the whole slow transfer on a slow PCLK).
+        long length = _s.CycleAtOrAfter(_clk.TimeOfEdge(_edge)) + 1 - _s.Cycles;
+        int cost = AccessCost.Clocks(_waitStates, 32, write, (flags & AccessFlags.Seq) != 0, 4);
+        long stall = Math.Max(0, length - cost);
         LastStallCycles = stall;
         TotalStallCycles += stall;
         _s.Cycles += stall;

@@ -43,6 +43,8 @@ public sealed class DeviceContext
     public required Scheduler Scheduler { get; init; }
     /// <summary>The clock domain the board entry names (UARTCLK, TIMCLK, PCLK...).</summary>
     public required ClockDomain Clock { get; init; }
+    /// <summary>The wait states the board entry gives the device's bus mapping (what each access costs the CPU).</summary>
+    public WaitStates WaitStates { get; init; } = WaitStates.Zero;
     /// <summary>Every declared parameter, with the board's value or the declared default.</summary>
     public required IReadOnlyDictionary<string, object> Parameters { get; init; }
 
