@@ -9,5 +9,6 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
     BenchCommand.Create(),
     WaveCommand.Create(),
     VcdDiffCommand.Create(),
+    RtlCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -50,6 +50,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         .Parameter("ports", new Dictionary<string, string>(), "bus and reset signal -> module port (defaults: PCLK, PRESETn, PADDR, PSEL, PENABLE, PWRITE, PWDATA, PRDATA, PREADY, PSLVERR; map PRESET instead of PRESETn for an active-high reset; a module without PREADY or PSLVERR has them tied as APB2: ready, no error)")
         .Parameter("outputs", new Dictionary<string, string>(), "output line name -> module output port, or one bit of it as port[bit]: usable in interrupts like a modelled peripheral's outputs")
         .Parameter("inputs", new Dictionary<string, string>(), "input pin name -> module input port, or one bit of it as port[bit]")
+        .Parameter("connect", new Dictionary<string, string>(), "input pin -> output line of the same block driving it (a loopback such as RXD <- TXD)")
         .Parameter("tie", 1L, "level (0 or 1) of every module input nothing drives (1: the idle level of a serial line); a multi-bit input gets all bits at that level")
         .Parameter("tieports", new Dictionary<string, string>(), "module input -> value (decimal or 0x hex) for an undriven input that must not sit at the tie level")
         .Parameter("addressShift", 0L, "PADDR = offset >> addressShift (2 for a block whose registers are numbered by PADDR[n:0] but sit at word addresses)")
@@ -220,6 +221,13 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _deliver = new Event(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
+        foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
+        {
+            if (!_outputLines.TryGetValue(output, out var line))
+                throw new RtlException($"{_key}.connect.{input}", $"no output line \"{output}\" (outputs: {string.Join(", ", _outputLines.Keys)})");
+            if (!ConnectPin(input, line))
+                throw new RtlException($"{_key}.connect.{input}", $"no input pin \"{input}\" (inputs: {string.Join(", ", _inputs.Keys)})");
+        }
     }
 
     public string Name { get; }
