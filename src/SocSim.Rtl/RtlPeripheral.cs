@@ -56,7 +56,9 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         .Parameter("addressShift", 0L, "PADDR = offset >> addressShift (2 for a block whose registers are numbered by PADDR[n:0] but sit at word addresses)")
         .Parameter("ignorePslverr", false, "treat PSLVERR as OKAY instead of a data abort")
         .Parameter("readyTimeout", 4096L, "PCLK cycles an access may wait for PREADY before it ends in a bus error")
-        .Parameter("trace", false, "build the model with Verilator tracing (needed for the RTL's own signals in --vcd)")
+        .Parameter("idleSkip", true, "stop clocking the block while it sits at a fixed point (exact; false clocks every edge, for measurements)")
+        .Parameter("trace", false, "build the model with Verilator tracing (needed for traceFile)")
+        .Parameter("traceFile", "", "write every signal of the design (Verilator's VCD, time in ps) to this file, relative to the board file; needs trace")
         .InstancePorts(
             p => new InstancePorts(Names(p, "outputs"), Names(p, "inputs")),
             (d, name) => d._outputLines.TryGetValue(name, out var l) ? l : null,
@@ -221,6 +223,13 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _deliver = new Event(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
+        IdleSkipping = c.Parameter<bool>("idleSkip");
+        string traceFile = c.Parameter<string>("traceFile");
+        if (traceFile.Length > 0)
+        {
+            if (!trace) throw new RtlException($"{_key}.traceFile", "needs a model built with tracing: set \"trace\": true");
+            StartTrace(c.ResolvePath("traceFile", traceFile));
+        }
         foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
         {
             if (!_outputLines.TryGetValue(output, out var line))
@@ -238,6 +247,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     public IReadOnlyList<RtlPort> Ports { get; }
     /// <summary>The last PCLK edge the model has been clocked through (skipped idle edges included).</summary>
     public long Edge => _edge;
+    /// <summary>Whether the block may stop being clocked at a fixed point (exact either way).</summary>
+    public bool IdleSkipping { get; set; } = true;
     /// <summary>Whether the block is at a fixed point and not being clocked.</summary>
     public bool IsIdle => _idle;
     /// <summary>PCLK edges run in the model (not skipped).</summary>
@@ -300,12 +311,12 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         {
             int n = (int)Math.Min(lastEdge - _edge, 1 << 20);
             ulong t0 = 0, period = 0;
-            if (_traceOn) { t0 = (ulong)_clk.TimeOfEdge(_edge + 1); period = (ulong)_clk.PeriodTicks; }
+            if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
             int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, t0, period);
             _edge += ran;
             EdgesRun += ran;
             if (changed) Changed(_clk.TimeOfEdge(_edge));
-            else if (fixedPoint && !_traceOn && _edge == lastEdge)
+            else if (fixedPoint && IdleSkipping && !_traceOn && _edge == lastEdge)
             {
                 _idle = true;
                 _s.Cancel(_tick);
@@ -479,7 +490,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     private void Step()
     {
         ulong t0 = 0, period = 0;
-        if (_traceOn) { t0 = (ulong)_clk.TimeOfEdge(_edge + 1); period = (ulong)_clk.PeriodTicks; }
+        if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
         _model.Cycles(1, out _, out bool changed, t0, period);
         _edge++;
         EdgesRun++;
@@ -495,9 +506,11 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
             _traceOutputs[i] = s.Driven(_outputs[i].Name, 1, _outputs[i].Line.Level ? 1UL : 0UL);
     }
 
+    private ulong Ps(long ticks) => (ulong)((Int128)ticks * 1_000_000_000_000 / _s.TicksPerSecond);
+
     /// <summary>
     /// Starts writing the RTL's own signals (every signal of the design, Verilator's VCD) to
-    /// <paramref name="file"/>, with time in the board's ticks. Needs a build with <c>"trace": true</c>.
+    /// <paramref name="file"/>, time in ps, dumped at each clock edge. Needs a build with <c>"trace": true</c>.
     /// </summary>
     public void StartTrace(string file)
     {
@@ -507,7 +520,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _traceOn = true;
         _idle = false;
         _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
-        _model.TraceDump((ulong)_s.Now);
+        _model.TraceDump(Ps(_s.Now));
     }
 
     public void StopTrace()
