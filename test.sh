@@ -5,8 +5,8 @@
 # are committed, so no test compiles firmware), python3-unicorn (result oracle),
 # qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
 # UART line of our VCDs), gtkwave (vcd2fst parses our VCDs; gtkwave itself loads our save files,
-# headless under xvfb-run from xvfb and xauth), iverilog and verilator (write RTL VCDs
-# for the reader and vcd-diff). Extra arguments go to `dotnet test`.
+# headless under xvfb-run from xvfb and xauth), iverilog and verilator (write RTL VCDs for the
+# reader and vcd-diff; verilator and g++ build the `rtl` peripherals' models). Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,6 +23,7 @@ command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb)
 command -v xauth >/dev/null 2>&1 || need+=(xauth)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "test.sh: installing ${need[*]}" >&2

@@ -95,6 +95,9 @@ public sealed record PeripheralSpec(
     public ulong End => (ulong)Base + Size;
     public uint Last => (uint)(End - 1);
 
+    /// <summary>The output lines of this entry: its type's, plus those its parameters declare (an RTL block's).</summary>
+    public IReadOnlyList<string> Outputs => Type.OutputsOf(Parameters);
+
     /// <summary>A parameter's value, or its catalog default when the board did not set it.</summary>
     public T Parameter<T>(string name) => (T)Parameters[name];
 }

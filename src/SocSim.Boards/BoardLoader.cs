@@ -47,7 +47,7 @@ public static class BoardLoader
         BoardJson json;
         try
         {
-            json = merged.Get<BoardJson>(o => o.ErrorOnUnknownConfiguration = true) ?? new BoardJson();
+            json = WithoutCollectionParameters(merged).Get<BoardJson>(o => o.ErrorOnUnknownConfiguration = true) ?? new BoardJson();
         }
         catch (InvalidOperationException e)
         {
@@ -55,6 +55,23 @@ public static class BoardLoader
             throw new BoardException(sources[^1].Name, "", e.Message);
         }
         return new BoardResolver(origins, sources).Resolve(json);
+    }
+
+    // List and map parameters (flattened to "peripherals:x:parameters:sources:0") do not bind to the
+    // parameters' Dictionary<string, string>; the resolver reads them from the layered keys instead.
+    private static IConfiguration WithoutCollectionParameters(IConfiguration merged)
+    {
+        static bool Nested(string key)
+        {
+            var seg = key.Split(':');
+            return seg.Length >= 5 && seg[0].Equals("peripherals", StringComparison.OrdinalIgnoreCase) && seg[2].Equals("parameters", StringComparison.OrdinalIgnoreCase);
+        }
+        static bool Collection(IConfiguration c, string key) =>
+            key.Split(':') is { Length: 4 } seg && seg[0].Equals("peripherals", StringComparison.OrdinalIgnoreCase)
+            && seg[2].Equals("parameters", StringComparison.OrdinalIgnoreCase) && c.GetSection(key).GetChildren().Any();
+        if (!merged.AsEnumerable().Any(kv => Nested(kv.Key))) return merged;
+        var kept = merged.AsEnumerable().Where(kv => !Nested(kv.Key) && !Collection(merged, kv.Key));
+        return new ConfigurationBuilder().AddInMemoryCollection(kept).Build();
     }
 
     // ---------------------------------------------------------------- sources
@@ -196,6 +213,12 @@ public static class BoardLoader
             return _first;
         }
 
+        /// <summary>The layered values directly under a key (a list's elements "0", "1"..., a map's entries), keyed by the last segment.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> ChildValues(string configKey) =>
+            _layered.Where(kv => kv.Value != null && kv.Key.Length > configKey.Length + 1
+                    && kv.Key.StartsWith(configKey + ":", StringComparison.OrdinalIgnoreCase) && kv.Key.IndexOf(':', configKey.Length + 1) < 0)
+                .Select(kv => KeyValuePair.Create(kv.Key[(configKey.Length + 1)..], kv.Value!)).ToList();
+
         /// <summary>The layered value of a key (last source wins).</summary>
         public string? ValueOf(string configKey) => _layered.TryGetValue(configKey, out var v) ? v : null;
 
@@ -302,9 +325,29 @@ public static class BoardLoader
                         throw new BoardException(s.Name, ToPath(c.Path), ptype.Parameters.Count == 0
                             ? $"unknown parameter '{c.Key}': type {ptype.Name} takes no parameters"
                             : $"unknown parameter '{c.Key}' for type {ptype.Name} (expected one of: {string.Join(", ", ptype.Parameters.Select(p => p.Name))})");
-                    CheckValue(s, c, vt, null, origins);
+                    if (ptype?.FindParameter(c.Key) is { Type: ParameterType.StringList or ParameterType.StringMap } collection)
+                        CheckCollection(s, c, collection.Type == ParameterType.StringList);
+                    else CheckValue(s, c, vt, null, origins);
                 }
                 return;
+        }
+    }
+
+    // A list parameter is a JSON array of strings, a map parameter an object of strings keyed by name.
+    private static void CheckCollection(Source s, IConfigurationSection section, bool list)
+    {
+        string path = ToPath(section.Path);
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0 && section.Value != null)
+            throw new BoardException(s.Name, path, list ? $"expected an array of strings, got \"{section.Value}\"" : $"expected an object of strings keyed by name, got \"{section.Value}\"");
+        foreach (var c in children)
+        {
+            if (list && !c.Key.All(char.IsAsciiDigit))
+                throw new BoardException(s.Name, path, "expected an array of strings, got an object");
+            if (!list && !Regex.IsMatch(c.Key, "^[A-Za-z_][A-Za-z0-9_]*$"))
+                throw new BoardException(s.Name, ToPath(c.Path), $"invalid name '{c.Key}': expected a letter or '_' followed by letters, digits or '_'");
+            if (c.GetChildren().Any() || c.Value == null)
+                throw new BoardException(s.Name, ToPath(c.Path), "expected a string");
         }
     }
 

@@ -110,6 +110,8 @@ public static class BoardPrinter
     {
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IReadOnlyDictionary<string, string> m => "{" + string.Join(", ", m.Select(kv => kv.Key + ": " + kv.Value)) + "}",
+        IEnumerable<string> l => "[" + string.Join(", ", l) + "]",
         _ => v.ToString() ?? "",
     };
 

@@ -218,6 +218,11 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         foreach (var param in type.Parameters)
         {
             string pk = k + "parameters:" + param.Name;
+            if (param.Type is ParameterType.StringList or ParameterType.StringMap)
+            {
+                parameters[param.Name] = ResolveCollection(pk, param);
+                continue;
+            }
             string? v = p.Parameters?.FirstOrDefault(kv => kv.Key == param.Name).Value;
             parameters[param.Name] = v == null ? param.Default : param.Type switch
             {
@@ -227,6 +232,20 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             };
         }
         return new PeripheralSpec(name, type, b, clock, ws, parameters);
+    }
+
+    // A list or map parameter: the binder flattens JSON arrays to keys "sources:0", "sources:1"...,
+    // so its elements are read from the layered keys (the loader checked their shape).
+    private object ResolveCollection(string key, DeviceParameter param)
+    {
+        var items = origins.ChildValues(key);
+        if (items.Count == 0) return param.Default;
+        if (param.Type == ParameterType.StringMap)
+            return new SortedDictionary<string, string>(items.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
+        var list = items.Select(kv => (Index: int.Parse(kv.Key, CultureInfo.InvariantCulture), kv.Value)).OrderBy(e => e.Index).ToList();
+        for (int i = 0; i < list.Count; i++)
+            if (list[i].Index != i) throw Error(key, $"list element {i} is missing (an override replaces a list element by element)");
+        return list.Select(e => e.Value).ToList();
     }
 
     // Regions and peripherals share one namespace: both become named bus mappings, and "cpu" names
@@ -299,8 +318,8 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                     throw Error(ik, $"expected a source like \"timer0.TIMINTC\" (peripheral.output), got \"{source}\"");
                 string sc = source[..dot], so = source[(dot + 1)..];
                 var sp = Find(sc) ?? throw Error(ik, $"interrupt source \"{source}\": no peripheral named \"{sc}\" (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
-                if (!sp.Type.Outputs.Contains(so))
-                    throw Error(ik, $"interrupt source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Type.Outputs)})");
+                if (!sp.Outputs.Contains(so))
+                    throw Error(ik, $"interrupt source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Outputs)})");
                 if (sp == tp)
                     throw Error(ik, $"\"{source}\" would drive an input of its own controller");
                 list.Add(new InterruptConnection(sp.Name, so, isCpu ? "cpu" : tp!.Name, input, line));

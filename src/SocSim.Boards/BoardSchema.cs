@@ -57,17 +57,16 @@ public static class BoardSchema
         var props = new JsonObject();
         foreach (var p in t.Parameters)
         {
-            var node = new JsonObject
+            var node = p.Type switch
             {
-                ["$ref"] = p.Type switch
-                {
-                    ParameterType.Boolean => "#/$defs/boolean",
-                    ParameterType.Integer => "#/$defs/address",
-                    _ => "#/$defs/text",
-                },
-                ["default"] = JsonSerializer.SerializeToNode(p.Default),
-                ["description"] = p.Description,
+                ParameterType.StringList => new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } },
+                ParameterType.StringMap => new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "string" } },
+                ParameterType.Boolean => new JsonObject { ["$ref"] = "#/$defs/boolean" },
+                ParameterType.Integer => new JsonObject { ["$ref"] = "#/$defs/address" },
+                _ => new JsonObject { ["$ref"] = "#/$defs/text" },
             };
+            node["default"] = JsonSerializer.SerializeToNode(p.Default);
+            node["description"] = p.Description;
             props[p.Name] = node;
         }
         var parts = new List<string> { $"{t.Name} ({t.Description}): a 0x{t.WindowSize:X}-byte register window" };

@@ -314,6 +314,8 @@ public sealed partial class Machine : IDisposable
             RequestSystemReset = RequestSystemReset,
             RequestIdle = onWake => Cpu.Sleep(onWake),
             ClockControls = p.Type.ClockControls.ToDictionary(c => c.Name, c => _clockControls[(p.Name, c.Name)]),
+            WaitStates = p.WaitStates,
+            ResolvePath = (parameter, path) => Path.GetFullPath(Path.Combine(ParameterDirectory(p.Name, parameter), path)),
         });
         if (dev is ISerialPort port)
         {
@@ -331,6 +333,15 @@ public sealed partial class Machine : IDisposable
             };
         }
         return dev;
+    }
+
+    /// <summary>The directory of the board file that set a peripheral's parameter (the current directory for --set).</summary>
+    private string ParameterDirectory(string peripheral, string parameter)
+    {
+        string key = $"peripherals.{peripheral}.parameters.{parameter}";
+        string? origin = Board.OriginOf(key) ?? Board.OriginOf(key + ".0")
+            ?? Board.Origins.FirstOrDefault(kv => kv.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase)).Value;
+        return origin == null || origin == BoardLoader.SetSource ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(origin)) ?? ".";
     }
 
     /// <summary>
@@ -456,6 +467,7 @@ public sealed partial class Machine : IDisposable
     {
         Cpu.Dispose();
         Bus.Dispose();
+        foreach (var d in _devices.Values) (d as IDisposable)?.Dispose();
         foreach (var r in _regions) r.Dispose();
     }
 }

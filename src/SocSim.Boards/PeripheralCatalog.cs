@@ -12,7 +12,7 @@ namespace SocSim.Boards;
 public static class PeripheralCatalog
 {
     /// <summary>Assemblies whose device models are discovered.</summary>
-    private static readonly Assembly[] DeviceAssemblies = [typeof(Pl011Uart).Assembly];
+    private static readonly Assembly[] DeviceAssemblies = [typeof(Pl011Uart).Assembly, typeof(SocSim.Rtl.RtlPeripheral).Assembly];
 
     public static IReadOnlyList<DeviceType> All { get; } = Discover();
 

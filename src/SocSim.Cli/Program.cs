@@ -10,5 +10,6 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
     WaveCommand.Create(),
     VcdDiffCommand.Create(),
     SweepCommand.Create(),
+    RtlCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -12,6 +12,8 @@ namespace SocSim.Boards.Tests;
 public class DeviceDeclarationTests
 {
     public static TheoryData<string> Types() => new(PeripheralCatalog.Names);
+    /// <summary>Types whose lines are all declared by the type (an rtl entry declares its own, and needs its sources to be built).</summary>
+    public static TheoryData<string> TypesWithDeclaredLines() => new(PeripheralCatalog.All.Where(t => !t.HasInstancePorts).Select(t => t.Name));
 
     private static IBusDevice Build(DeviceType t, Scheduler s) => t.Create(new DeviceContext
     {
@@ -37,7 +39,7 @@ public class DeviceDeclarationTests
         Assert.True(t.ModelType.IsSealed, $"{t.ModelType.Name} is sealed (no virtual dispatch per access)");
     }
 
-    [Theory, MemberData(nameof(Types))]
+    [Theory, MemberData(nameof(TypesWithDeclaredLines))]
     public void EveryDeclaredOutputIsALineOfTheBuiltDevice(string name)
     {
         var t = PeripheralCatalog.Get(name);
@@ -70,7 +72,7 @@ public class DeviceDeclarationTests
         }
     }
 
-    [Theory, MemberData(nameof(Types))]
+    [Theory, MemberData(nameof(TypesWithDeclaredLines))]
     public void SignalsAreDeclaredOnceWithPlausibleWidths(string name)
     {
         var t = PeripheralCatalog.Get(name);

@@ -11,10 +11,24 @@ public interface IDeviceModel
     static abstract DeviceType Type { get; }
 }
 
-public enum ParameterType { Boolean, Integer, String }
+/// <summary>
+/// What a parameter holds: <see cref="bool"/>, <see cref="long"/>, <see cref="string"/>, a JSON array of
+/// strings (<see cref="IReadOnlyList{T}"/> of string) or a JSON object of strings keyed by name
+/// (<see cref="IReadOnlyDictionary{TKey, TValue}"/> of string to string).
+/// </summary>
+public enum ParameterType { Boolean, Integer, String, StringList, StringMap }
 
 /// <summary>A board-settable parameter of a device type. Parameters are optional; <see cref="Default"/> applies when absent.</summary>
 public sealed record DeviceParameter(string Name, ParameterType Type, object Default, string Description);
+
+/// <summary>
+/// Outputs and input pins that one board entry declares through its parameters, on top of those its
+/// type declares (an RTL block's lines are ports of the module the entry names).
+/// </summary>
+public sealed record InstancePorts(IReadOnlyList<string> Outputs, IReadOnlyList<string> Inputs)
+{
+    public static readonly InstancePorts None = new([], []);
+}
 
 /// <summary>
 /// A line the device drives (an interrupt request, an output pin). <paramref name="ResetHigh"/>: the
@@ -33,6 +47,8 @@ public sealed class DeviceContext
     public required Scheduler Scheduler { get; init; }
     /// <summary>The clock domain the board entry names (UARTCLK, TIMCLK, PCLK...).</summary>
     public required ClockDomain Clock { get; init; }
+    /// <summary>The wait states the board entry gives the device's bus mapping (what each access costs the CPU).</summary>
+    public WaitStates WaitStates { get; init; } = WaitStates.Zero;
     /// <summary>Every declared parameter, with the board's value or the declared default.</summary>
     public required IReadOnlyDictionary<string, object> Parameters { get; init; }
     /// <summary>The system bus, for devices that control memory (a flash accelerator, a remap of the vectors).</summary>
@@ -60,6 +76,12 @@ public sealed class DeviceContext
     /// clearing its idle bit). Peripherals keep running.
     /// </summary>
     public Action<Action> RequestIdle { get; init; } = _ => { };
+
+    /// <summary>
+    /// Makes a file path given in parameter <c>name</c> absolute: relative to the directory of the
+    /// board file that set the parameter (the current directory for <c>--set</c>).
+    /// </summary>
+    public Func<string, string, string> ResolvePath { get; init; } = (_, path) => Path.GetFullPath(path);
 
     /// <summary>Clock controls this device's type declares, by name (see <see cref="DeviceType.Builder{T}.ClockControl"/>).</summary>
     public IReadOnlyDictionary<string, ClockControl> ClockControls { get; init; } = new Dictionary<string, ClockControl>();
@@ -174,18 +196,33 @@ public sealed class DeviceType
     private readonly List<ClockControlDeclaration> _clockControls = new();
     private Action<IBusDevice, int, IrqLine>? _connectNumbered;
     private Action<IBusDevice, ISignalBinder>? _signals;
+    private Func<IReadOnlyDictionary<string, object>, InstancePorts>? _instancePorts;
+    private Func<IBusDevice, string, IrqLine?>? _instanceOutput;
+    private Func<IBusDevice, string, IrqLine, bool>? _instanceInput;
     private Func<DeviceContext, IBusDevice> _create = _ => throw new InvalidOperationException("no constructor declared");
 
     public DeviceParameter? FindParameter(string name) => _parameters.FirstOrDefault(p => p.Name == name);
     public DeviceOutput? FindOutput(string name) => _outputs.FirstOrDefault(o => o.Name == name);
     public DeviceInput? FindInput(string name) => _inputs.FirstOrDefault(i => i.Name == name);
 
+    /// <summary>Whether board entries of this type declare lines of their own through their parameters.</summary>
+    public bool HasInstancePorts => _instancePorts != null;
+
+    /// <summary>The output names of a board entry with these parameters: the type's, then the entry's own.</summary>
+    public IReadOnlyList<string> OutputsOf(IReadOnlyDictionary<string, object> parameters) =>
+        _instancePorts == null ? Outputs : Outputs.Concat(_instancePorts(parameters).Outputs).ToList();
+
+    /// <summary>The input pin names of a board entry with these parameters: the type's, then the entry's own.</summary>
+    public IReadOnlyList<string> InputsOf(IReadOnlyDictionary<string, object> parameters) =>
+        _instancePorts == null ? _inputs.Select(i => i.Name).ToList() : _inputs.Select(i => i.Name).Concat(_instancePorts(parameters).Inputs).ToList();
+
     /// <summary>Builds the device for a board entry.</summary>
     public IBusDevice Create(DeviceContext context) => _create(context);
 
     /// <summary>The line a built device drives for output <paramref name="name"/>.</summary>
     public IrqLine Output(IBusDevice device, string name) =>
-        (FindOutput(name) ?? throw new ArgumentException($"{Name} has no output {name} (outputs: {string.Join(", ", Outputs)})")).Line(device);
+        FindOutput(name)?.Line(device) ?? _instanceOutput?.Invoke(device, name)
+        ?? throw new ArgumentException($"{Name} has no output {name} (outputs: {string.Join(", ", Outputs)})");
 
     /// <summary>Connects a line to numbered input <paramref name="n"/> (an interrupt controller's source).</summary>
     public void ConnectInput(IBusDevice device, int n, IrqLine line)
@@ -196,8 +233,11 @@ public sealed class DeviceType
     }
 
     /// <summary>Connects a line to the named input pin.</summary>
-    public void ConnectInput(IBusDevice device, string name, IrqLine line) =>
-        (FindInput(name) ?? throw new ArgumentException($"{Name} has no input {name}")).Connect(device, line);
+    public void ConnectInput(IBusDevice device, string name, IrqLine line)
+    {
+        if (FindInput(name) is { } pin) pin.Connect(device, line);
+        else if (_instanceInput == null || !_instanceInput(device, name, line)) throw new ArgumentException($"{Name} has no input {name}");
+    }
 
     /// <summary>Declares the device's traceable signals to a tracer.</summary>
     public void DeclareSignals(IBusDevice device, ISignalBinder binder) => _signals?.Invoke(device, binder);
@@ -260,6 +300,23 @@ public sealed class DeviceType
         public Builder<T> ClockControl(string name, string description, IReadOnlyList<(long Num, long Den)> ratios, (long Num, long Den) reset)
         {
             _t._clockControls.Add(new ClockControlDeclaration(name, description, ratios, reset));
+            return this;
+        }
+
+        public Builder<T> Parameter(string name, IReadOnlyList<string> defaultValue, string description) => Add(name, ParameterType.StringList, defaultValue, description);
+        public Builder<T> Parameter(string name, IReadOnlyDictionary<string, string> defaultValue, string description) => Add(name, ParameterType.StringMap, defaultValue, description);
+
+        /// <summary>
+        /// Lines each board entry declares through its parameters: <paramref name="ports"/> names them
+        /// from the entry's parameters (for board validation, before anything is built);
+        /// <paramref name="output"/> gives a built device's output line by name (null: no such output),
+        /// <paramref name="connect"/> connects a line to its input pin (false: no such pin).
+        /// </summary>
+        public Builder<T> InstancePorts(Func<IReadOnlyDictionary<string, object>, InstancePorts> ports, Func<T, string, IrqLine?> output, Func<T, string, IrqLine, bool> connect)
+        {
+            _t._instancePorts = ports;
+            _t._instanceOutput = (d, n) => output((T)d, n);
+            _t._instanceInput = (d, n, l) => connect((T)d, n, l);
             return this;
         }
 

@@ -1,0 +1,533 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SocSim.Core;
+using SocSim.Core.Devices;
+
+namespace SocSim.Rtl;
+
+/// <summary>
+/// A peripheral whose behaviour is its RTL: Verilog/SystemVerilog sources built with Verilator (see
+/// <see cref="VerilatorBuild"/>) and clocked on the board clock the entry names, edge by edge, in step
+/// with the CPU. The bus is AMBA APB3 (IHI 0024C): every CPU access runs the setup and access phases on
+/// real PCLK edges and waits for PREADY.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Clocking: PCLK edge k is at the clock domain's <c>TimeOfEdge(k)</c>. An event at the next
+/// unclocked edge makes the CPU stop at the instruction boundary after it; the edges up to the present
+/// are then run in one native call (clock 1, eval, clock 0, eval each), which stops at the first edge
+/// that changes an output line. Changes are delivered by an event at the tick of their edge, so an
+/// interrupt reaches the VIC and the core exactly as a modelled peripheral's event would.</item>
+/// <item>Idle: when a cycle leaves the whole model state unchanged (byte for byte), its inputs being
+/// constant, every further cycle is the same no-op; the block then stops being clocked until an input
+/// changes (an access, an input pin, reset), and the skipped edges are counted, not run. This is exact
+/// (a fixed point of a deterministic next-state function) and costs nothing while the block is idle.
+/// It is off while the RTL's own waveform is recorded.</item>
+/// <item>Access: at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
+/// PADDR, PWRITE and PWDATA (setup phase, sampled at E0+1), then PENABLE (access phase); the transfer
+/// ends at the first edge E0+1+n (n &gt;= 1) where PREADY is high, PRDATA and PSLVERR being sampled
+/// there; the CPU has the response in the cycle after that edge. The bus charges the board's wait
+/// states (as for every APB peripheral on the board) and the block stalls the CPU for whatever the
+/// transfer takes beyond them: with PCLK the CPU clock and 2 wait states a zero-wait transfer costs
+/// exactly the wait states and each PCLK cycle PREADY stays low adds one CPU cycle; on a slower PCLK
+/// the CPU waits for the whole transfer, as it would behind a real AHB-to-APB bridge.</item>
+/// <item>Data: PWDATA carries a byte or halfword replicated across the bus, as the ARM7TDMI drives D[31:0]
+/// for STRB/STRH; a narrow read takes its byte lane of PRDATA by address (little-endian).</item>
+/// </list>
+/// </remarks>
+public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
+{
+    public const uint Window = 0x1000;
+
+    /// <summary>The bus signals a board maps to module ports, with their default port names.</summary>
+    public static readonly string[] BusSignals = ["PCLK", "PRESETn", "PRESET", "PADDR", "PSEL", "PENABLE", "PWRITE", "PWDATA", "PRDATA", "PREADY", "PSLVERR"];
+
+    public static DeviceType Type { get; } = DeviceType.Define<RtlPeripheral>("rtl", "RTL co-simulated with Verilator (APB3 slave)")
+        .Window(Window)
+        .Parameter("sources", Array.Empty<string>(), "Verilog/SystemVerilog source files, relative to the board file, in compilation order")
+        .Parameter("top", "", "the top module")
+        .Parameter("bus", "apb3", "the bus protocol: apb3")
+        .Parameter("ports", new Dictionary<string, string>(), "bus and reset signal -> module port (defaults: PCLK, PRESETn, PADDR, PSEL, PENABLE, PWRITE, PWDATA, PRDATA, PREADY, PSLVERR; map PRESET instead of PRESETn for an active-high reset; a module without PREADY or PSLVERR has them tied as APB2: ready, no error)")
+        .Parameter("outputs", new Dictionary<string, string>(), "output line name -> module output port, or one bit of it as port[bit]: usable in interrupts like a modelled peripheral's outputs")
+        .Parameter("inputs", new Dictionary<string, string>(), "input pin name -> module input port, or one bit of it as port[bit]")
+        .Parameter("connect", new Dictionary<string, string>(), "input pin -> output line of the same block driving it (a loopback such as RXD <- TXD)")
+        .Parameter("tie", 1L, "level (0 or 1) of every module input nothing drives (1: the idle level of a serial line); a multi-bit input gets all bits at that level")
+        .Parameter("tieports", new Dictionary<string, string>(), "module input -> value (decimal or 0x hex) for an undriven input that must not sit at the tie level")
+        .Parameter("addressShift", 0L, "PADDR = offset >> addressShift (2 for a block whose registers are numbered by PADDR[n:0] but sit at word addresses)")
+        .Parameter("ignorePslverr", false, "treat PSLVERR as OKAY instead of a data abort")
+        .Parameter("readyTimeout", 4096L, "PCLK cycles an access may wait for PREADY before it ends in a bus error")
+        .Parameter("idleSkip", true, "stop clocking the block while it sits at a fixed point (exact; false clocks every edge, for measurements)")
+        .Parameter("trace", false, "build the model with Verilator tracing (needed for traceFile)")
+        .Parameter("traceFile", "", "write every signal of the design (Verilator's VCD, time in ps) to this file, relative to the board file; needs trace")
+        .InstancePorts(
+            p => new InstancePorts(Names(p, "outputs"), Names(p, "inputs")),
+            (d, name) => d._outputLines.TryGetValue(name, out var l) ? l : null,
+            (d, name, line) => d.ConnectPin(name, line))
+        .Signals((d, s) => d.DeclareSignals(s))
+        .Build(c => new RtlPeripheral(c));
+
+    private static IReadOnlyList<string> Names(IReadOnlyDictionary<string, object> p, string key) =>
+        p.TryGetValue(key, out var v) && v is IReadOnlyDictionary<string, string> m ? m.Keys.ToList() : [];
+
+    private readonly Scheduler _s;
+    private readonly ClockDomain _clk;
+    private readonly RtlModel _model;
+    private readonly string _key;
+    private readonly Action<string> _warn;
+    private readonly Event _tick, _deliver;
+    private readonly int _pclk, _reset, _paddr, _psel, _penable, _pwrite, _pwdata, _prdata, _pready, _pslverr;
+    private readonly bool _resetActiveHigh, _ignorePslverr;
+    private readonly int _paddrWidth, _addressShift;
+    private readonly long _readyTimeout;
+    private readonly WaitStates _waitStates;
+
+    // Output lines: name, port, bit, line.
+    private readonly List<(string Name, int Port, int Bit, IrqLine Line)> _outputs = new();
+    private readonly Dictionary<string, IrqLine> _outputLines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Port, int Bit)> _inputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, ulong> _inputValues = new();
+    private readonly Queue<(long Tick, ulong Bits)> _pending = new();
+
+    private long _edge;       // the last PCLK edge the model has been clocked through
+    private bool _idle;       // at a fixed point: edges are counted, not run
+    private bool _traceOn;
+    private Action<long, ulong>[]? _traceOutputs;
+
+    public RtlPeripheral(DeviceContext c)
+    {
+        Name = c.Name;
+        _s = c.Scheduler;
+        _clk = c.Clock;
+        _warn = c.Warn;
+        _waitStates = c.WaitStates;
+        _key = $"peripherals.{c.Name}.parameters";
+        string bus = c.Parameter<string>("bus");
+        if (bus != "apb3")
+            throw new RtlException($"{_key}.bus", $"unsupported bus \"{bus}\" (supported: apb3)");
+        string top = c.Parameter<string>("top");
+        if (top.Length == 0) throw new RtlException($"{_key}.top", "missing: the top module's name");
+        var sources = c.Parameter<IReadOnlyList<string>>("sources").Select(s => c.ResolvePath("sources", s)).ToList();
+        bool trace = c.Parameter<bool>("trace");
+        var built = VerilatorBuild.Build(new RtlBuildRequest(sources, top, trace), _key);
+        Library = built.Library;
+        BuildCached = built.Cached;
+        BuildTime = built.Elapsed;
+        var ports = VerilatorBuild.PortsOf(built.Library);
+        Ports = ports;
+
+        var map = c.Parameter<IReadOnlyDictionary<string, string>>("ports");
+        foreach (var k in map.Keys)
+            if (!BusSignals.Contains(k))
+                throw new RtlException($"{_key}.ports.{k}", $"unknown bus signal \"{k}\" (expected one of: {string.Join(", ", BusSignals)})");
+        if (map.ContainsKey("PRESET") && map.ContainsKey("PRESETn"))
+            throw new RtlException($"{_key}.ports.PRESET", "map either PRESETn (active-low reset) or PRESET (active-high), not both");
+
+        RtlPort? Find(string name) => ports.FirstOrDefault(p => p.Name == name);
+        int Bus(string signal, PortDirection dir, int minWidth, int maxWidth, bool optional = false)
+        {
+            bool mapped = map.TryGetValue(signal, out var portName);
+            portName ??= signal;
+            var p = Find(portName);
+            if (p == null)
+            {
+                if (optional && !mapped) return -1;
+                throw new RtlException(mapped ? $"{_key}.ports.{signal}" : $"{_key}.ports",
+                    $"module {top} has no port \"{portName}\" for {signal}{(mapped ? "" : " (map it in ports)")} (ports: {string.Join(", ", ports.Select(q => q.Name))})");
+            }
+            if (p.Direction != dir)
+                throw new RtlException(mapped ? $"{_key}.ports.{signal}" : $"{_key}.ports", $"port \"{portName}\" of {top} is an {p.Direction.ToString().ToLowerInvariant()}, {signal} needs an {dir.ToString().ToLowerInvariant()}");
+            if (p.Width < minWidth || p.Width > maxWidth)
+                throw new RtlException(mapped ? $"{_key}.ports.{signal}" : $"{_key}.ports",
+                    $"port \"{portName}\" of {top} is {p.Width} bits wide, {signal} needs {(minWidth == maxWidth ? minWidth.ToString(CultureInfo.InvariantCulture) : $"{minWidth} to {maxWidth}")}");
+            return p.Index;
+        }
+        _pclk = Bus("PCLK", PortDirection.Input, 1, 1);
+        _resetActiveHigh = map.ContainsKey("PRESET");
+        _reset = Bus(_resetActiveHigh ? "PRESET" : "PRESETn", PortDirection.Input, 1, 1);
+        _paddr = Bus("PADDR", PortDirection.Input, 1, 32);
+        _psel = Bus("PSEL", PortDirection.Input, 1, 1);
+        _penable = Bus("PENABLE", PortDirection.Input, 1, 1);
+        _pwrite = Bus("PWRITE", PortDirection.Input, 1, 1);
+        _pwdata = Bus("PWDATA", PortDirection.Input, 8, 32);
+        _prdata = Bus("PRDATA", PortDirection.Output, 8, 32);
+        _pready = Bus("PREADY", PortDirection.Output, 1, 1, optional: true);
+        _pslverr = Bus("PSLVERR", PortDirection.Output, 1, 1, optional: true);
+        _paddrWidth = ports[_paddr].Width;
+        _addressShift = (int)c.Parameter<long>("addressShift");
+        if (_addressShift is < 0 or > 11) throw new RtlException($"{_key}.addressShift", $"expected 0 to 11, got {_addressShift}");
+        _ignorePslverr = c.Parameter<bool>("ignorePslverr");
+        _readyTimeout = c.Parameter<long>("readyTimeout");
+        if (_readyTimeout < 1) throw new RtlException($"{_key}.readyTimeout", "expected at least 1 PCLK cycle");
+
+        (int Port, int Bit) PortBit(string key, string spec, PortDirection dir)
+        {
+            var m = Regex.Match(spec, @"^([A-Za-z_][A-Za-z0-9_$]*)(?:\[(\d+)\])?$");
+            if (!m.Success) throw new RtlException(key, $"\"{spec}\" is not a port name or port[bit]");
+            var p = Find(m.Groups[1].Value)
+                ?? throw new RtlException(key, $"module {top} has no port \"{m.Groups[1].Value}\" (ports: {string.Join(", ", ports.Select(q => q.Name))})");
+            if (p.Direction != dir)
+                throw new RtlException(key, $"port \"{p.Name}\" of {top} is an {p.Direction.ToString().ToLowerInvariant()}, not an {dir.ToString().ToLowerInvariant()}");
+            if (m.Groups[2].Success)
+            {
+                int bit = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (bit >= p.Width) throw new RtlException(key, $"port \"{p.Name}\" of {top} is {p.Width} bits wide: no bit {bit}");
+                return (p.Index, bit);
+            }
+            if (p.Width != 1) throw new RtlException(key, $"port \"{p.Name}\" of {top} is {p.Width} bits wide; a line is 1 bit: name one bit as {p.Name}[n]");
+            return (p.Index, 0);
+        }
+        foreach (var (name, spec) in c.Parameter<IReadOnlyDictionary<string, string>>("outputs"))
+        {
+            var (port, bit) = PortBit($"{_key}.outputs.{name}", spec, PortDirection.Output);
+            var line = new IrqLine(c.Name + "." + name);
+            _outputs.Add((name, port, bit, line));
+            _outputLines[name] = line;
+        }
+        if (_outputs.Count > 64) throw new RtlException($"{_key}.outputs", "at most 64 output lines");
+        foreach (var (name, spec) in c.Parameter<IReadOnlyDictionary<string, string>>("inputs"))
+            _inputs[name] = PortBit($"{_key}.inputs.{name}", spec, PortDirection.Input);
+
+        _model = new RtlModel(built.Library, ports, _pclk);
+        // Inputs nothing drives sit at the tie level, or at the value tieports gives.
+        long tie = c.Parameter<long>("tie");
+        if (tie is not (0 or 1)) throw new RtlException($"{_key}.tie", $"expected 0 or 1, got {tie}");
+        var busPorts = new HashSet<int> { _pclk, _reset, _paddr, _psel, _penable, _pwrite, _pwdata };
+        var tiePorts = c.Parameter<IReadOnlyDictionary<string, string>>("tieports");
+        foreach (var (name, value) in tiePorts)
+        {
+            var p = Find(name) ?? throw new RtlException($"{_key}.tieports.{name}", $"module {top} has no port \"{name}\"");
+            if (p.Direction != PortDirection.Input || busPorts.Contains(p.Index))
+                throw new RtlException($"{_key}.tieports.{name}", $"port \"{name}\" is not an undriven input of {top}");
+        }
+        foreach (var p in ports.Where(p => p.Direction == PortDirection.Input && !busPorts.Contains(p.Index)))
+        {
+            ulong v = tie == 1 ? (p.Width >= 64 ? ulong.MaxValue : (1UL << p.Width) - 1) : 0;
+            if (tiePorts.TryGetValue(p.Name, out var text))
+            {
+                bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+                if (!ulong.TryParse(hex ? text[2..] : text, hex ? NumberStyles.HexNumber : NumberStyles.None, CultureInfo.InvariantCulture, out v))
+                    throw new RtlException($"{_key}.tieports.{p.Name}", $"expected a number, got \"{text}\"");
+            }
+            if (p.Width > 64)
+                for (int w = 0; w < (p.Width + 31) / 32; w++) _model.SetWord(p.Index, w, tie == 1 ? uint.MaxValue : 0);
+            else _model.Set(p.Index, v);
+            _inputValues[p.Index] = v;
+        }
+        _model.Set(_psel, 0);
+        _model.Set(_penable, 0);
+        _model.Set(_pwrite, 0);
+        _model.Set(_pclk, 0);
+        _model.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
+
+        _tick = new Event(c.Name + ".pclk", EventPriority.Peripheral, OnTick);
+        _deliver = new Event(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
+        _edge = _clk.EdgesAt(_s.Now);
+        ApplyReset();
+        IdleSkipping = c.Parameter<bool>("idleSkip");
+        string traceFile = c.Parameter<string>("traceFile");
+        if (traceFile.Length > 0)
+        {
+            if (!trace) throw new RtlException($"{_key}.traceFile", "needs a model built with tracing: set \"trace\": true");
+            StartTrace(c.ResolvePath("traceFile", traceFile));
+        }
+        foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
+        {
+            if (!_outputLines.TryGetValue(output, out var line))
+                throw new RtlException($"{_key}.connect.{input}", $"no output line \"{output}\" (outputs: {string.Join(", ", _outputLines.Keys)})");
+            if (!ConnectPin(input, line))
+                throw new RtlException($"{_key}.connect.{input}", $"no input pin \"{input}\" (inputs: {string.Join(", ", _inputs.Keys)})");
+        }
+    }
+
+    public string Name { get; }
+    /// <summary>The shared library the model was loaded from.</summary>
+    public string Library { get; }
+    public bool BuildCached { get; }
+    public TimeSpan BuildTime { get; }
+    public IReadOnlyList<RtlPort> Ports { get; }
+    /// <summary>The last PCLK edge the model has been clocked through (skipped idle edges included).</summary>
+    public long Edge => _edge;
+    /// <summary>Whether the block may stop being clocked at a fixed point (exact either way).</summary>
+    public bool IdleSkipping { get; set; } = true;
+    /// <summary>Whether the block is at a fixed point and not being clocked.</summary>
+    public bool IsIdle => _idle;
+    /// <summary>PCLK edges run in the model (not skipped).</summary>
+    public long EdgesRun { get; private set; }
+    /// <summary>CPU cycles the last access stalled beyond the board's wait states (PREADY low).</summary>
+    public long LastStallCycles { get; private set; }
+    public long TotalStallCycles { get; private set; }
+
+    public IrqLine Output(string name) => _outputLines.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"{Name} has no output {name}");
+
+    /// <summary>Drives input pin <paramref name="name"/> from now on (a test bench, the host).</summary>
+    public void SetInput(string name, bool level)
+    {
+        if (!_inputs.TryGetValue(name, out var pin)) throw new KeyNotFoundException($"{Name} has no input {name}");
+        DriveInput(pin, level);
+    }
+
+    private bool ConnectPin(string name, IrqLine line)
+    {
+        if (!_inputs.TryGetValue(name, out var pin)) return false;
+        line.Subscribe(level => DriveInput(pin, level));
+        DriveInput(pin, line.Level);
+        return true;
+    }
+
+    private void DriveInput((int Port, int Bit) pin, bool level)
+    {
+        // The new level is seen from the first edge after the change.
+        CatchUp(_s.EventTime);
+        ulong v = _inputValues.TryGetValue(pin.Port, out var cur) ? cur : 0;
+        v = level ? v | (1UL << pin.Bit) : v & ~(1UL << pin.Bit);
+        if (v == cur) return;
+        _inputValues[pin.Port] = v;
+        _model.Set(pin.Port, v);
+        _model.Eval();
+        AfterInputChange(_s.EventTime);
+        Wake();
+    }
+
+    // ---------------------------------------------------------------- clocking
+
+    private ulong WatchedBits()
+    {
+        ulong bits = 0;
+        for (int i = 0; i < _outputs.Count; i++)
+            if (_model.GetBit(_outputs[i].Port, _outputs[i].Bit)) bits |= 1UL << i;
+        return bits;
+    }
+
+    /// <summary>Runs every edge up to and including <paramref name="lastEdge"/>.</summary>
+    private void RunTo(long lastEdge)
+    {
+        if (_idle)
+        {
+            // A fixed point: the skipped edges change nothing.
+            if (lastEdge > _edge) _edge = lastEdge;
+            return;
+        }
+        while (_edge < lastEdge)
+        {
+            int n = (int)Math.Min(lastEdge - _edge, 1 << 20);
+            ulong t0 = 0, period = 0;
+            if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
+            int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, t0, period);
+            _edge += ran;
+            EdgesRun += ran;
+            if (changed) Changed(_clk.TimeOfEdge(_edge));
+            else if (fixedPoint && IdleSkipping && !_traceOn && _edge == lastEdge)
+            {
+                _idle = true;
+                _s.Cancel(_tick);
+            }
+        }
+    }
+
+    private void CatchUp(long time) => RunTo(_clk.EdgesAt(time));
+
+    private void OnTick(long due)
+    {
+        CatchUp(_s.Now);
+        if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+    }
+
+    /// <summary>Leaves the idle state after an input changed and clocks on from the next edge.</summary>
+    private void Wake()
+    {
+        _idle = false;
+        _s.Schedule(_tick, Math.Max(_clk.TimeOfEdge(_edge + 1), _s.EventTime));
+    }
+
+    /// <summary>Watched outputs changed at <paramref name="tick"/>: delivered by an event at that tick, or at once if it is past.</summary>
+    private void Changed(long tick)
+    {
+        ulong bits = WatchedBits();
+        if (tick >= _s.EventTime)
+        {
+            _pending.Enqueue((tick, bits));
+            if (!_deliver.IsScheduled) _s.Schedule(_deliver, _pending.Peek().Tick);
+        }
+        else
+        {
+            // Found while catching up in the middle of an instruction, before the access that
+            // triggered the catch-up: the core sees it at the same instruction boundary either way.
+            _pending.Clear();
+            _s.Cancel(_deliver);
+            Apply(bits, _s.EventTime);
+        }
+    }
+
+    private void AfterInputChange(long tick)
+    {
+        if (_outputs.Count > 0 && _model.WatchChanged()) Changed(tick);
+    }
+
+    private void OnDeliver(long due)
+    {
+        while (_pending.Count > 0 && _pending.Peek().Tick <= due)
+            Apply(_pending.Dequeue().Bits, due);
+        if (_pending.Count > 0) _s.Schedule(_deliver, _pending.Peek().Tick);
+    }
+
+    private void Apply(ulong bits, long tick)
+    {
+        for (int i = 0; i < _outputs.Count; i++)
+        {
+            bool level = ((bits >> i) & 1) != 0;
+            if (_traceOutputs != null && level != _outputs[i].Line.Level) _traceOutputs[i](tick, level ? 1UL : 0UL);
+            _outputs[i].Line.Set(level);
+        }
+    }
+
+    // ---------------------------------------------------------------- reset
+
+    /// <summary>
+    /// The SoC's reset reaches the block: the reset input is asserted for one PCLK cycle taken outside
+    /// time (the SoC's reset is instantaneous), then released; outputs take their reset levels at once.
+    /// </summary>
+    public void Reset()
+    {
+        CatchUp(_s.EventTime);
+        ApplyReset();
+    }
+
+    private void ApplyReset()
+    {
+        _model.Set(_psel, 0);
+        _model.Set(_penable, 0);
+        _model.Set(_reset, _resetActiveHigh ? 1UL : 0UL);
+        _model.Eval();
+        _model.Cycles(1, out _, out _);
+        _model.Set(_reset, _resetActiveHigh ? 0UL : 1UL);
+        _model.Eval();
+        _model.WatchChanged();
+        _pending.Clear();
+        _s.Cancel(_deliver);
+        Apply(WatchedBits(), _s.EventTime);
+        _idle = false;
+        _s.Schedule(_tick, Math.Max(_clk.TimeOfEdge(_edge + 1), _s.EventTime));
+    }
+
+    // ---------------------------------------------------------------- APB3
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        uint data = Transfer(address, write: false, 0, flags, ref abort);
+        int shift = (int)(address & 3) * 8;
+        return size switch { 1 => (data >> shift) & 0xFF, 2 => (data >> (shift & 16)) & 0xFFFF, _ => data };
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        // The ARM7TDMI repeats a byte or halfword across D[31:0] (ARM7TDMI TRM, "Data bus").
+        uint d = size switch { 1 => (value & 0xFF) * 0x01010101u, 2 => (value & 0xFFFF) * 0x00010001u, _ => value };
+        Transfer(address, write: true, d, flags, ref abort);
+    }
+
+    private uint Transfer(uint address, bool write, uint wdata, AccessFlags flags, ref bool abort)
+    {
+        long start = _s.Now;
+        long e0 = _clk.EdgeAtOrAfter(start);
+        RunTo(e0);
+        _idle = false;
+        uint offset = (address & (Window - 1)) >> _addressShift;
+        ulong paddr = _paddrWidth >= 32 ? offset : offset & ((1UL << _paddrWidth) - 1);
+        // Setup phase: driven after E0, sampled at E0+1.
+        _model.Set(_psel, 1);
+        _model.Set(_penable, 0);
+        _model.Set(_pwrite, write ? 1UL : 0UL);
+        _model.Set(_paddr, paddr);
+        if (write) _model.Set(_pwdata, wdata);
+        _model.Eval();
+        AfterInputChange(_clk.TimeOfEdge(e0));
+        Step();
+        // Access phase: PENABLE after E0+1; the transfer ends at the first edge that samples PREADY high.
+        _model.Set(_penable, 1);
+        _model.Eval();
+        AfterInputChange(_clk.TimeOfEdge(_edge));
+        uint rdata = 0;
+        bool error = false, timedOut = false;
+        long waited = 0;
+        while (true)
+        {
+            bool ready = _pready < 0 || _model.GetBit(_pready, 0);
+            if (ready)
+            {
+                rdata = _model.Get(_prdata);
+                error = _pslverr >= 0 && _model.GetBit(_pslverr, 0);
+            }
+            Step();
+            if (ready) break;
+            if (++waited >= _readyTimeout) { timedOut = true; break; }
+        }
+        // Back to IDLE after the last edge of the transfer.
+        _model.Set(_psel, 0);
+        _model.Set(_penable, 0);
+        _model.Eval();
+        AfterInputChange(_clk.TimeOfEdge(_edge));
+
+        // The CPU gets the response in the cycle after the completing edge; the bus charges the board's
+        // wait states, so the stall is what the transfer takes beyond them (0 for a zero-wait transfer
+        // on a PCLK as fast as the CPU clock with 2 wait states; the whole slow transfer on a slow PCLK).
+        long length = _s.CycleAtOrAfter(_clk.TimeOfEdge(_edge)) + 1 - _s.Cycles;
+        int cost = AccessCost.Clocks(_waitStates, 32, write, (flags & AccessFlags.Seq) != 0, 4);
+        long stall = Math.Max(0, length - cost);
+        LastStallCycles = stall;
+        TotalStallCycles += stall;
+        _s.Cycles += stall;
+        _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+        if (timedOut)
+        {
+            _warn($"{Name}: PREADY stayed low for {_readyTimeout} PCLK cycles (readyTimeout) at offset 0x{address & (Window - 1):X3}: bus error");
+            abort = true;
+        }
+        else if (error && !_ignorePslverr) abort = true;
+        return rdata;
+    }
+
+    /// <summary>One PCLK cycle during an access (edge _edge+1).</summary>
+    private void Step()
+    {
+        ulong t0 = 0, period = 0;
+        if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
+        _model.Cycles(1, out _, out bool changed, t0, period);
+        _edge++;
+        EdgesRun++;
+        if (changed) Changed(_clk.TimeOfEdge(_edge));
+    }
+
+    // ---------------------------------------------------------------- tracing
+
+    private void DeclareSignals(ISignalBinder s)
+    {
+        _traceOutputs = new Action<long, ulong>[_outputs.Count];
+        for (int i = 0; i < _outputs.Count; i++)
+            _traceOutputs[i] = s.Driven(_outputs[i].Name, 1, _outputs[i].Line.Level ? 1UL : 0UL);
+    }
+
+    private ulong Ps(long ticks) => (ulong)((Int128)ticks * 1_000_000_000_000 / _s.TicksPerSecond);
+
+    /// <summary>
+    /// Starts writing the RTL's own signals (every signal of the design, Verilator's VCD) to
+    /// <paramref name="file"/>, time in ps, dumped at each clock edge. Needs a build with <c>"trace": true</c>.
+    /// </summary>
+    public void StartTrace(string file)
+    {
+        if (!_model.TraceOpen(file))
+            throw new RtlException($"{_key}.trace", "the model was built without tracing: set \"trace\": true");
+        CatchUp(_s.Now);
+        _traceOn = true;
+        _idle = false;
+        _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+        _model.TraceDump(Ps(_s.Now));
+    }
+
+    public void StopTrace()
+    {
+        _traceOn = false;
+        _model.TraceClose();
+    }
+
+    public void Dispose() => _model.Dispose();
+}

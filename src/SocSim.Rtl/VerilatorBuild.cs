@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SocSim.Rtl;
+
+public enum PortDirection { Input, Output, InOut }
+
+/// <summary>A port of the top module as Verilator exposes it (index into the shim's port table).</summary>
+public sealed record RtlPort(int Index, string Name, int Width, PortDirection Direction);
+
+/// <summary>What to build: the sources (absolute paths, in order), the top module and whether Verilator tracing is compiled in.</summary>
+public sealed record RtlBuildRequest(IReadOnlyList<string> Sources, string Top, bool Trace);
+
+/// <summary>A built model: the shared library the shim lives in, and whether it came from the cache.</summary>
+public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapsed);
+
+/// <summary>
+/// Builds a Verilated model into a shared library with a small C shim (create, eval, set, get, run
+/// clock cycles, trace) that <see cref="RtlModel"/> loads with P/Invoke. Builds go to a cache keyed by
+/// the content of every source, the top module, the options and the tool versions, so a second run
+/// with the same RTL loads the library at once. The cache is <c>$SOCSIM_RTL_CACHE</c>, else
+/// <c>$XDG_CACHE_HOME/socsim/rtl</c>, else <c>~/.cache/socsim/rtl</c>. Verilator's runtime library
+/// (verilated.cpp, verilated_threads.cpp, verilated_vcd_c.cpp) is compiled once per Verilator
+/// version and shared by every model.
+/// </summary>
+public static class VerilatorBuild
+{
+    /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
+    private const string ShimVersion = "socsim-rtl-shim 1";
+    public const string LibraryName = "model.so";
+
+    private static readonly object Gate = new();
+    private static string? _toolVersions;
+
+    public static string CacheDirectory
+    {
+        get
+        {
+            string? d = Environment.GetEnvironmentVariable("SOCSIM_RTL_CACHE");
+            if (!string.IsNullOrEmpty(d)) return Path.GetFullPath(d);
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "socsim", "rtl");
+        }
+    }
+
+    private static string VerilatorInclude => Environment.GetEnvironmentVariable("VERILATOR_ROOT") is { Length: > 0 } r
+        ? Path.Combine(r, "include") : "/usr/share/verilator/include";
+
+    /// <summary>
+    /// Builds (or finds in the cache) the model for <paramref name="req"/>. <paramref name="key"/> is the
+    /// board key errors name (<c>peripherals.uartx.parameters</c>).
+    /// </summary>
+    public static RtlBuildResult Build(RtlBuildRequest req, string key)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < req.Sources.Count; i++)
+            if (!File.Exists(req.Sources[i]))
+                throw new RtlException($"{key}.sources.{i}", $"source file not found: {req.Sources[i]}");
+        if (req.Sources.Count == 0) throw new RtlException($"{key}.sources", "no source files given (a list of Verilog/SystemVerilog files, relative to the board file)");
+        if (!Regex.IsMatch(req.Top, "^[A-Za-z_][A-Za-z0-9_$]*$")) throw new RtlException($"{key}.top", $"\"{req.Top}\" is not a module name");
+
+        lock (Gate)
+        {
+            string hash = Hash(req);
+            string dir = Path.Combine(CacheDirectory, req.Top + "-" + hash[..16]);
+            string lib = Path.Combine(dir, LibraryName);
+            if (File.Exists(lib)) return new RtlBuildResult(lib, true, sw.Elapsed);
+
+            Directory.CreateDirectory(CacheDirectory);
+            string work = dir + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            if (Directory.Exists(work)) Directory.Delete(work, true);
+            Directory.CreateDirectory(work);
+            try
+            {
+                var obj = Path.Combine(work, "obj");
+                var args = new List<string> { "--cc", "--top-module", req.Top, "-Mdir", obj, "--prefix", "Vmodel",
+                    "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wno-fatal", "-Wno-lint", "-Wno-style" };
+                if (req.Trace) args.AddRange(["--trace", "--trace-structs"]);
+                foreach (var d in req.Sources.Select(s => Path.GetDirectoryName(s)!).Distinct()) args.Add("-I" + d);
+                args.AddRange(req.Sources);
+                var (code, output) = Run("verilator", args, work);
+                if (code != 0)
+                {
+                    string first = FirstError(output);
+                    string where = first.Contains("--top-module", StringComparison.Ordinal) || first.Contains("not found in design", StringComparison.Ordinal)
+                        ? $"{key}.top" : $"{key}.sources";
+                    throw new RtlException(where, "Verilator: " + first);
+                }
+                var ports = ParsePorts(File.ReadAllText(Path.Combine(obj, "Vmodel.h")));
+                File.WriteAllText(Path.Combine(work, "shim.cpp"), Shim(ports, req.Trace));
+                File.WriteAllText(Path.Combine(work, "ports.txt"), string.Join("\n", ports.Select(p => $"{p.Name} {p.Width} {p.Direction}")) + "\n");
+
+                var common = CommonObjects(req.Trace, key);
+                var gcc = new List<string>(CompilerFlags) { "-O2", "-shared", "-I" + obj, "-DVM_TRACE=" + (req.Trace ? "1" : "0"), "-o", Path.Combine(work, LibraryName) };
+                gcc.AddRange(Directory.GetFiles(obj, "*.cpp").Order(StringComparer.Ordinal));
+                gcc.Add(Path.Combine(work, "shim.cpp"));
+                gcc.AddRange(common);
+                gcc.Add("-pthread");
+                (code, output) = Run("g++", gcc, work);
+                if (code != 0) throw new RtlException($"{key}.sources", "g++: " + FirstError(output));
+
+                try { Directory.Move(work, dir); }
+                catch (IOException) when (File.Exists(lib)) { Directory.Delete(work, true); } // another process finished first
+                return new RtlBuildResult(lib, false, sw.Elapsed);
+            }
+            catch
+            {
+                try { Directory.Delete(work, true); } catch (IOException) { }
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The ports of the model as the shim numbers them, read back from the cached build.</summary>
+    public static IReadOnlyList<RtlPort> PortsOf(string library)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(library)!, "ports.txt"));
+        return lines.Where(l => l.Length > 0).Select((l, i) =>
+        {
+            var f = l.Split(' ');
+            return new RtlPort(i, f[0], int.Parse(f[1], CultureInfo.InvariantCulture), Enum.Parse<PortDirection>(f[2]));
+        }).ToList();
+    }
+
+    private static readonly string[] CompilerFlags =
+    [
+        "-std=gnu++17", "-fPIC", "-faligned-new", "-fcf-protection=none", "-w",
+        "-DVM_COVERAGE=0", "-DVM_SC=0", "-DVM_TRACE_FST=0", "-DVM_TRACE_VCD=1",
+        "-I" + VerilatorInclude, "-I" + Path.Combine(VerilatorInclude, "vltstd"),
+    ];
+
+    // Verilator's runtime, compiled once per tool version and trace option.
+    private static List<string> CommonObjects(bool trace, string key)
+    {
+        string dir = Path.Combine(CacheDirectory, "runtime-" + Sha(ToolVersions() + ShimVersion)[..16] + (trace ? "-trace" : ""));
+        var names = new List<string> { "verilated", "verilated_threads" };
+        if (trace) names.Add("verilated_vcd_c");
+        var objs = names.Select(n => Path.Combine(dir, n + ".o")).ToList();
+        if (objs.All(File.Exists)) return objs;
+        Directory.CreateDirectory(dir);
+        foreach (var n in names)
+        {
+            string o = Path.Combine(dir, n + ".o");
+            if (File.Exists(o)) continue;
+            string tmp = o + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            var args = new List<string>(CompilerFlags) { "-O1", "-DVM_TRACE=" + (trace ? "1" : "0"), "-c", Path.Combine(VerilatorInclude, n + ".cpp"), "-o", tmp };
+            var (code, output) = Run("g++", args, dir);
+            if (code != 0) throw new RtlException($"{key}.sources", "g++ (Verilator runtime): " + FirstError(output));
+            File.Move(tmp, o, overwrite: true);
+        }
+        return objs;
+    }
+
+    private static string Hash(RtlBuildRequest req)
+    {
+        var sb = new StringBuilder();
+        sb.Append(ShimVersion).Append('\n').Append(ToolVersions()).Append('\n').Append(req.Top).Append('\n').Append(req.Trace ? "trace" : "notrace").Append('\n');
+        foreach (var s in req.Sources)
+            sb.Append(Path.GetFileName(s)).Append(' ').Append(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(s)))).Append('\n');
+        return Sha(sb.ToString());
+    }
+
+    private static string Sha(string s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s))).ToLowerInvariant();
+
+    private static string ToolVersions()
+    {
+        if (_toolVersions != null) return _toolVersions;
+        var (c1, v) = Run("verilator", ["--version"], ".");
+        var (c2, g) = Run("g++", ["--version"], ".");
+        if (c1 != 0) throw new RtlException("verilator", "verilator --version failed: " + FirstError(v));
+        if (c2 != 0) throw new RtlException("g++", "g++ --version failed: " + FirstError(g));
+        return _toolVersions = v.Trim() + "\n" + g.Split('\n')[0].Trim();
+    }
+
+    private static (int Code, string Output) Run(string tool, IEnumerable<string> args, string cwd)
+    {
+        var psi = new ProcessStartInfo(tool)
+        {
+            WorkingDirectory = cwd,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new RtlException(tool, $"{tool} not found: install Debian's {(tool == "g++" ? "g++" : "verilator")} (apt-get install {(tool == "g++" ? "g++" : "verilator")})");
+        }
+        using (p)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            string o = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, o + err.Result);
+        }
+    }
+
+    /// <summary>The first error line of a tool's output (Verilator's "%Error: file:line:col: ...", g++'s "file:line: error: ...").</summary>
+    private static string FirstError(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        return lines.FirstOrDefault(l => l.StartsWith("%Error", StringComparison.Ordinal))
+            ?? lines.FirstOrDefault(l => l.Contains("error:", StringComparison.Ordinal))
+            ?? lines.FirstOrDefault() ?? "failed without a message";
+    }
+
+    // VL_IN8(&HCLK,0,0); VL_OUT(&PRDATA,31,0); VL_INW(&wide,127,0,4); VL_INOUT8(...)
+    private static readonly Regex PortLine = new(@"VL_(IN|OUT|INOUT)(8|16|64|W)?\(&(\w+),(\d+),(\d+)(?:,\d+)?\);", RegexOptions.Compiled);
+
+    internal static List<RtlPort> ParsePorts(string header)
+    {
+        var ports = new List<RtlPort>();
+        foreach (Match m in PortLine.Matches(header))
+        {
+            var dir = m.Groups[1].Value switch { "IN" => PortDirection.Input, "OUT" => PortDirection.Output, _ => PortDirection.InOut };
+            int width = int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) - int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture) + 1;
+            ports.Add(new RtlPort(ports.Count, m.Groups[3].Value, width, dir));
+        }
+        return ports;
+    }
+
+    /// <summary>The C shim for one model: a port table and the functions <see cref="RtlModel"/> binds.</summary>
+    internal static string Shim(IReadOnlyList<RtlPort> ports, bool trace)
+    {
+        var sb = new StringBuilder();
+        sb.Append("""
+            // Generated by SocSim (VerilatorBuild.Shim): the C interface SocSim loads with P/Invoke.
+            #include <cstdint>
+            #include <cstring>
+            #include <cstdlib>
+            #include "verilated.h"
+            #include "Vmodel.h"
+            #include "Vmodel___024root.h"
+            #if VM_TRACE
+            #include "verilated_vcd_c.h"
+            #endif
+
+            namespace {
+            typedef void (*Setter)(Vmodel*, int, uint32_t);
+            typedef uint32_t (*Getter)(Vmodel*, int);
+
+            struct Handle {
+                VerilatedContext* ctx;
+                Vmodel* m;
+                Setter clk;
+                int nwatch;
+                int wport[64];
+                int wbit[64];
+                uint32_t wprev[64];
+                unsigned char* snap;
+            #if VM_TRACE
+                VerilatedVcdC* vcd;
+            #endif
+            };
+
+            // Word w (32 bits) of a port of any width.
+            template <typename T> inline uint32_t word_of(const T& v, int w) { return w < (int)((sizeof(T) + 3) / 4) ? (uint32_t)((uint64_t)v >> (32 * w)) : 0; }
+            template <std::size_t N> inline uint32_t word_of(const VlWide<N>& v, int w) { return w < (int)N ? v[w] : 0; }
+            template <typename T> inline void set_word(T& v, int w, uint32_t x) {
+                if (w >= (int)((sizeof(T) + 3) / 4)) return;
+                uint64_t cur = (uint64_t)v;
+                uint64_t mask = (uint64_t)0xFFFFFFFFu << (32 * w);
+                v = (T)((cur & ~mask) | ((uint64_t)x << (32 * w)));
+            }
+            template <std::size_t N> inline void set_word(VlWide<N>& v, int w, uint32_t x) { if (w < (int)N) v[w] = x; }
+
+            """);
+        foreach (var p in ports)
+        {
+            sb.Append($"void set_{p.Index}(Vmodel* m, int w, uint32_t x) {{ set_word(m->{p.Name}, w, x); }}\n");
+            sb.Append($"uint32_t get_{p.Index}(Vmodel* m, int w) {{ return word_of(m->{p.Name}, w); }}\n");
+        }
+        sb.Append("const char* const kNames[] = {").Append(string.Join(", ", ports.Select(p => $"\"{p.Name}\""))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        sb.Append("const Setter kSet[] = {").Append(string.Join(", ", ports.Select(p => $"set_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        sb.Append("const Getter kGet[] = {").Append(string.Join(", ", ports.Select(p => $"get_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        sb.Append("const int kCount = ").Append(ports.Count).Append(";\n");
+        sb.Append("""
+
+            inline bool watched_changed(Handle* h) {
+                bool changed = false;
+                for (int i = 0; i < h->nwatch; i++) {
+                    uint32_t b = (kGet[h->wport[i]](h->m, h->wbit[i] >> 5) >> (h->wbit[i] & 31)) & 1u;
+                    if (b != h->wprev[i]) { h->wprev[i] = b; changed = true; }
+                }
+                return changed;
+            }
+            }  // namespace
+
+            #define API extern "C" __attribute__((visibility("default")))
+
+            API int socsim_rtl_abi() { return 1; }
+            API int socsim_rtl_port_count() { return kCount; }
+
+            API void* socsim_rtl_create(int clock_port) {
+                Handle* h = new Handle();
+                h->ctx = new VerilatedContext();
+                h->ctx->debug(0);
+                h->ctx->fatalOnError(false);
+                h->m = new Vmodel(h->ctx, "TOP");
+                h->clk = kSet[clock_port];
+                h->nwatch = 0;
+                h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
+            #if VM_TRACE
+                h->vcd = nullptr;
+            #endif
+                return h;
+            }
+
+            API void socsim_rtl_destroy(void* p) {
+                Handle* h = (Handle*)p;
+            #if VM_TRACE
+                if (h->vcd) { h->vcd->close(); delete h->vcd; }
+            #endif
+                h->m->final();
+                delete h->m;
+                delete h->ctx;
+                std::free(h->snap);
+                delete h;
+            }
+
+            API void socsim_rtl_eval(void* p) { ((Handle*)p)->m->eval(); }
+            API void socsim_rtl_set(void* p, int port, int word, uint32_t v) { Handle* h = (Handle*)p; kSet[port](h->m, word, v); }
+            API uint32_t socsim_rtl_get(void* p, int port, int word) { Handle* h = (Handle*)p; return kGet[port](h->m, word); }
+
+            // Watches up to 64 output bits: socsim_rtl_cycles stops after the cycle that changes one.
+            API int socsim_rtl_watch(void* p, int n, const int* ports, const int* bits) {
+                Handle* h = (Handle*)p;
+                if (n > 64) return -1;
+                h->nwatch = n;
+                for (int i = 0; i < n; i++) {
+                    h->wport[i] = ports[i];
+                    h->wbit[i] = bits[i];
+                    h->wprev[i] = (kGet[ports[i]](h->m, bits[i] >> 5) >> (bits[i] & 31)) & 1u;
+                }
+                return 0;
+            }
+
+            // Runs up to n clock cycles (rising edge: clock 1, eval; then clock 0, eval), stopping after
+            // the first cycle that changes a watched output bit. Returns the cycles run. *status gets
+            // bit 1 when the last cycle run changed a watched bit, bit 0 when the last cycle left the
+            // whole model state unchanged: with the same inputs every further cycle is then the same
+            // no-op (a fixed point). With tracing, t0 is the time of the first rising edge and period
+            // the time between edges, in the VCD's time unit.
+            API int socsim_rtl_cycles(void* p, int n, int* status, uint64_t t0, uint64_t period) {
+                Handle* h = (Handle*)p;
+                Vmodel* m = h->m;
+                int* fixed = status;
+                *fixed = 0;
+                for (int i = 0; i < n; i++) {
+                    bool last = i == n - 1;
+                    if (last) std::memcpy(h->snap, (const void*)m->rootp, sizeof(Vmodel___024root));
+                    h->clk(m, 0, 1);
+                    m->eval();
+            #if VM_TRACE
+                    if (h->vcd) h->vcd->dump(t0 + (uint64_t)i * period);
+            #endif
+                    h->clk(m, 0, 0);
+                    m->eval();
+            #if VM_TRACE
+                    if (h->vcd) h->vcd->dump(t0 + (uint64_t)i * period + period / 2);
+            #endif
+                    if (h->nwatch && watched_changed(h)) { *status = 2; return i + 1; }
+                    if (last) *fixed = std::memcmp(h->snap, (const void*)m->rootp, sizeof(Vmodel___024root)) == 0 ? 1 : 0;
+                }
+                return n;
+            }
+
+            // Refreshes the watched bits' remembered values after inputs changed between cycles
+            // (a combinational output may follow an input at once); returns 1 if one changed.
+            API int socsim_rtl_watch_changed(void* p) { return watched_changed((Handle*)p) ? 1 : 0; }
+
+            // Dumps the model's signals to a VCD file of its own (only in a build with tracing).
+            API int socsim_rtl_trace_open(void* p, const char* file, int depth) {
+            #if VM_TRACE
+                Handle* h = (Handle*)p;
+                Verilated::traceEverOn(true);
+                h->vcd = new VerilatedVcdC();
+                h->m->trace(h->vcd, depth);
+                h->vcd->open(file);
+                return h->vcd->isOpen() ? 0 : -2;
+            #else
+                (void)p; (void)file; (void)depth;
+                return -1;
+            #endif
+            }
+
+            API void socsim_rtl_trace_dump(void* p, uint64_t t) {
+            #if VM_TRACE
+                Handle* h = (Handle*)p;
+                if (h->vcd) h->vcd->dump(t);
+            #else
+                (void)p; (void)t;
+            #endif
+            }
+
+            API void socsim_rtl_trace_close(void* p) {
+            #if VM_TRACE
+                Handle* h = (Handle*)p;
+                if (h->vcd) { h->vcd->close(); delete h->vcd; h->vcd = nullptr; }
+            #else
+                (void)p;
+            #endif
+            }
+
+            """);
+        return sb.ToString().Replace("\r\n", "\n");
+    }
+}

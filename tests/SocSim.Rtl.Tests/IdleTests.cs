@@ -1,0 +1,48 @@
+using SocSim.Tests;
+
+namespace SocSim.Rtl.Tests;
+
+/// <summary>A block at a fixed point stops being clocked; that must change nothing.</summary>
+public class IdleTests
+{
+    private static readonly string[] UartBoards = [RtlTestBoards.Default, Path.Combine(RepoPaths.Root, "boards", "rtl", "uart.json")];
+
+    private static (RunResult Result, string Output, List<(string, long, bool)> Edges, long EdgesRun) RunUart(bool idleSkip)
+    {
+        using var m = Machine.Create(UartBoards, [$"peripherals.uartx.parameters.idleSkip={(idleSkip ? "true" : "false")}"]);
+        m.LoadElf(Path.Combine(RepoPaths.Root, "firmware", "elf", "rtl", "rtl_uart.elf"));
+        var dev = m.Device<RtlPeripheral>("uartx");
+        var edges = new List<(string, long, bool)>();
+        foreach (var line in new[] { "IRQ", "TXD" })
+            dev.Output(line).Subscribe(l => edges.Add((line, m.Scheduler.EventTime, l)));
+        var r = m.Run(20_000_000);
+        return (r, m.UartOutput("uart0"), edges, dev.EdgesRun);
+    }
+
+    [Fact]
+    public void Skipping_idle_edges_is_exact()
+    {
+        var skip = RunUart(idleSkip: true);
+        var every = RunUart(idleSkip: false);
+        Assert.Equal(StopReason.Exit, skip.Result.Reason);
+        Assert.Equal(every.Result, skip.Result);
+        Assert.Equal(every.Output, skip.Output);
+        Assert.Equal(every.Edges, skip.Edges);
+        Assert.True(skip.Edges.Count > 50, $"the TXD line should toggle bit by bit ({skip.Edges.Count} edges)");
+        // Clocking every edge runs one per CPU cycle; skipping runs far fewer.
+        Assert.True(every.EdgesRun >= every.Result.Cycles - 10);
+        Assert.True(skip.EdgesRun < every.EdgesRun);
+    }
+
+    [Fact]
+    public void An_idle_UART_is_not_clocked_while_firmware_runs_elsewhere()
+    {
+        using var m = Machine.Create(UartBoards);
+        m.LoadElf(Path.Combine(RepoPaths.Root, "firmware", "elf", "bench_small.elf"));
+        var dev = m.Device<RtlPeripheral>("uartx");
+        var r = m.Run(50_000_000);
+        Assert.Equal(StopReason.Exit, r.Reason);
+        Assert.True(dev.IsIdle);
+        Assert.InRange(dev.EdgesRun, 1, 100);
+    }
+}
