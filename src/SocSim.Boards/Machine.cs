@@ -22,6 +22,10 @@ public sealed class MachineOptions
     public string CommandLine { get; init; } = "firmware";
     /// <summary>Enables semihosting even where the board does not.</summary>
     public bool ForceSemihosting { get; init; }
+    /// <summary>The execution engine: the interpreter, or hot blocks translated to host code (bit- and cycle-exact, see BlockTranslator).</summary>
+    public ExecutionEngine Engine { get; init; } = ExecutionEngine.Interpret;
+    /// <summary>The translator's compile threshold (null: its default; 0 translates every block at once).</summary>
+    public int? TranslationThreshold { get; init; }
 }
 
 public enum StopReason
@@ -70,6 +74,7 @@ public sealed partial class Machine : IDisposable
             Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
         }
         Cpu = new ArmCpu(Bus);
+        Cpu.SetEngine(options.Engine, options.TranslationThreshold);
         Wire();
         ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p => p.Type.Name == "pl011" && p.Parameter<bool>("console"))?.Name;
         if (ConsoleUart != null && (!_devices.TryGetValue(ConsoleUart, out var d) || d is not Pl011Uart))
