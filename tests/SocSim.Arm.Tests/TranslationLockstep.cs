@@ -76,6 +76,16 @@ internal sealed class TranslationLockstep : IDisposable
         Trans.Cpu.BlockExited = _ => Check("block exit");
     }
 
+    /// <summary>Schedules the same action <paramref name="cycle"/> cycles from now on both sides (for the interpreting side it gets its own core).</summary>
+    public void At(long cycle, Action<ArmCpu> action)
+    {
+        foreach (var s in new[] { Interp, Trans })
+        {
+            var cpu = s.Cpu;
+            s.Scheduler.Schedule(new Event("at", EventPriority.Peripheral, _ => action(cpu)), s.Scheduler.Cycles + cycle);
+        }
+    }
+
     public void Write32(uint addr, params uint[] words)
     {
         foreach (var s in new[] { Interp, Trans })
