@@ -59,7 +59,8 @@ public sealed unsafe partial class ArmCpu
                             if (b.Matches(_op0, _op1))
                             {
                                 long i0 = _instructions;
-                                b.Code!(this);
+                                if (b.Jitted) b.Code!(this);
+                                else t.RunFirst(b, this);
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
@@ -69,7 +70,7 @@ public sealed unsafe partial class ArmCpu
                             }
                             // Memory under the block changed (self-modifying code, a loader, a debugger):
                             // translate it again once hot. A stale pipeline alone just steps.
-                            if (_op0 == b.Word0 && _op1 == b.Word1) BlockTranslator.Invalidate(b);
+                            else if (_op0 == b.Word0 && _op1 == b.Word1) t.Invalidate(b);
                         }
                     }
                 }

@@ -24,6 +24,8 @@ internal sealed unsafe class BlockEntry
     public int Length;
     public long Worst;
     public uint Word0, Word1;
+    /// <summary>Whether the code ran once: the JIT compiles a DynamicMethod at its first call.</summary>
+    public bool Jitted;
     public byte* Source;
     public byte[] Fetched = [];
 
@@ -74,6 +76,8 @@ public sealed unsafe class BlockTranslator
     /// <summary>Instructions executed inside translated blocks.</summary>
     public long TranslatedInstructions;
     public long BlockRuns;
+    /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
+    public long Invalidations, Evictions;
 
     public double CompileMicrosecondsPerBlock => BlocksCompiled == 0 ? 0 : CompileTicks * 1e6 / Stopwatch.Frequency / BlocksCompiled;
 
@@ -87,6 +91,7 @@ public sealed unsafe class BlockTranslator
         var e = _cache[index];
         if (e == null || e.Key != key)
         {
+            if (e != null) Evictions++;
             e = new BlockEntry { Key = key };
             _cache[index] = e;
         }
@@ -96,9 +101,26 @@ public sealed unsafe class BlockTranslator
         return e.Code != null ? e : null;
     }
 
-    /// <summary>Code at the entry changed since it was compiled: forget the translation, count again.</summary>
-    internal static void Invalidate(BlockEntry e)
+    /// <summary>The first run of a block, timed: the JIT compiles the IL here, which is most of the compile time.</summary>
+    internal void RunFirst(BlockEntry e, ArmCpu cpu)
     {
+        long t0 = Stopwatch.GetTimestamp();
+        e.Code!(cpu);
+        e.Jitted = true;
+        CompileTicks += Stopwatch.GetTimestamp() - t0;
+    }
+
+    /// <summary>Code at the entry changed since it was compiled: forget the translation, count again.</summary>
+    internal void Invalidate(BlockEntry e)
+    {
+        Invalidations++;
+        e.Jitted = false;
+        if (Invalidations < 5 && Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null)
+        {
+            var now = new ReadOnlySpan<byte>(e.Source, e.Fetched.Length);
+            int i = 0; while (i < now.Length && now[i] == e.Fetched[i]) i++;
+            Console.Error.WriteLine($"invalidate 0x{e.Key:X8} len={e.Length} at byte {i} of {now.Length}: {(i < now.Length ? now[i] : 0):X2} was {(i < now.Length ? e.Fetched[i] : 0):X2}");
+        }
         e.Code = null;
         e.Count = 0;
     }
