@@ -49,7 +49,7 @@ internal sealed class TranslationLockstep : IDisposable
                     }
                     Scheduler.Schedule(_tick!, t + 1 + _events.Next(_maxPeriod));
                 });
-                Scheduler.Schedule(_tick, 1 + _events.Next(maxPeriod));
+                Scheduler.Schedule(_tick, Scheduler.Cycles + 1 + _events.Next(maxPeriod));
             }
         }
 
