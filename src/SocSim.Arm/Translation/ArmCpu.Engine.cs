@@ -54,13 +54,14 @@ public sealed unsafe partial class ArmCpu
                     if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
                     {
                         var b = t.Lookup(key);
-                        if (b != null && s.Cycles + b.Worst < Math.Min(end, s.NextEventCycle))
+                        long limit = Math.Min(end, s.NextEventCycle);
+                        if (b != null && s.Cycles + b.Worst < limit)
                         {
                             if (b.Matches(_op0, _op1))
                             {
                                 long i0 = _instructions;
-                                if (b.Jitted) b.Code!(this);
-                                else t.RunFirst(b, this);
+                                if (b.Jitted) b.Code!(this, limit);
+                                else t.RunFirst(b, this, limit);
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);

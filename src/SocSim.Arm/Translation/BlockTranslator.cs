@@ -7,7 +7,7 @@ using SocSim.Core;
 namespace SocSim.Arm.Translation;
 
 /// <summary>A translated basic block: runs from its first instruction to one of its exits and leaves the core exactly as the interpreter would.</summary>
-public delegate void BlockCode(ArmCpu cpu);
+public delegate void BlockCode(ArmCpu cpu, long limit);
 
 /// <summary>
 /// One entry of the translation cache: a block start (address | Thumb bit), how often the run loop
@@ -102,10 +102,10 @@ public sealed unsafe class BlockTranslator
     }
 
     /// <summary>The first run of a block, timed: the JIT compiles the IL here, which is most of the compile time.</summary>
-    internal void RunFirst(BlockEntry e, ArmCpu cpu)
+    internal void RunFirst(BlockEntry e, ArmCpu cpu, long limit)
     {
         long t0 = Stopwatch.GetTimestamp();
-        e.Code!(cpu);
+        e.Code!(cpu, limit);
         e.Jitted = true;
         CompileTicks += Stopwatch.GetTimestamp() - t0;
     }
@@ -191,12 +191,13 @@ public sealed unsafe class BlockTranslator
         private readonly DynamicMethod _dm;
         private readonly ILGenerator _il;
         private readonly LocalBuilder[] _reg = new LocalBuilder[15];
+        private uint _used;      // registers the block reads or writes (loaded in the prologue)
         private readonly LocalBuilder _cpsr, _cyc, _fseq, _a, _b, _c, _v, _addr, _p, _p2;
         private readonly List<Action> _exits = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         public long Worst;
-        private readonly LocalBuilder _cyc0, _blockEnd;
+        private readonly LocalBuilder _cyc0, _blockEnd, _icnt, _worst;
         private readonly Label _setup, _body;
 
         public Emitter(Bus bus, uint start, bool thumb, byte* page, int costN, int costS)
@@ -209,7 +210,7 @@ public sealed unsafe class BlockTranslator
             _costS = costS;
             _step = thumb ? 2u : 4u;
             _maxAccess = bus.MaxAccessCost;
-            _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu)], typeof(ArmCpu), skipVisibility: true);
+            _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu), typeof(long)], typeof(ArmCpu), skipVisibility: true);
             _il = _dm.GetILGenerator();
             for (int i = 0; i < 15; i++) _reg[i] = _il.DeclareLocal(typeof(uint));
             _cpsr = _il.DeclareLocal(typeof(uint));
@@ -224,6 +225,8 @@ public sealed unsafe class BlockTranslator
             _p2 = _il.DeclareLocal(typeof(byte*));
             _cyc0 = _il.DeclareLocal(typeof(long));
             _blockEnd = _il.DeclareLocal(typeof(uint));
+            _icnt = _il.DeclareLocal(typeof(long));
+            _worst = _il.DeclareLocal(typeof(long));
             _setup = _il.DefineLabel();
             _body = _il.DefineLabel();
         }
@@ -246,17 +249,25 @@ public sealed unsafe class BlockTranslator
         private void Emit(OpCode o) => _il.Emit(o);
 
         /// <summary>Pushes register n; R15 reads as <paramref name="pcValue"/> (a compile-time constant).</summary>
+        private LocalBuilder Reg(uint n) => Reg((int)n);
+
+        private LocalBuilder Reg(int n)
+        {
+            _used |= 1u << n;
+            return _reg[n];
+        }
+
         private void LdReg(int n, uint pcValue)
         {
             if (n == 15) Ldc(pcValue);
-            else Ld(_reg[n]);
+            else Ld(Reg(n));
         }
 
         private void StReg(int n)
         {
             Debug.Assert(n != 15);
             _written |= 1u << n;
-            St(_reg[n]);
+            St(Reg(n));
         }
 
         private void AddCycles(long k)
@@ -321,7 +332,7 @@ public sealed unsafe class BlockTranslator
             }
             il.Emit(OpCodes.Ldarg_0); Ld(_cpsr); il.Emit(OpCodes.Stfld, FCpsr);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); Ld(beforeInstruction ? _cyc0 : _cyc); il.Emit(OpCodes.Stfld, FCycles);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FInstr); il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FInstr);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FInstr); il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); Ld(_icnt); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FInstr);
         }
 
         /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
@@ -332,6 +343,31 @@ public sealed unsafe class BlockTranslator
             _il.Emit(OpCodes.Ldarg_0); Ld(_v); _il.Emit(OpCodes.Call, MRefill);
             _il.Emit(OpCodes.Ret);
             Worst += 2 * _maxAccess;
+        }
+
+        /// <summary>
+        /// A branch to a constant target. To the block's own start (a loop) the refill's two fetches are
+        /// those of words 0 and 1 of this block from its page (N then S, TRM 6.3), already known: the
+        /// block goes round again in place while its worst case still ends before the limit the run loop
+        /// passed (the next event or the run's end), and otherwise exits with the pipeline refilled.
+        /// </summary>
+        private void EmitBranch(int k, uint target)
+        {
+            if (target != _start)
+            {
+                Ldc(target);
+                EmitRefillExit(k);
+                return;
+            }
+            Worst += 2 * _maxAccess;
+            AddCycles(_costN + _costS);
+            Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); St(_icnt);
+            Ldc(1); St(_fseq);
+            var exit = _il.DefineLabel();
+            Ld(_cyc); Ld(_worst); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, exit);
+            _il.Emit(OpCodes.Br, _body);
+            _il.MarkLabel(exit);
+            EmitExit(0, Seq.S);
         }
 
         /// <summary>Branches to an exit before instruction k when the page pointer on the stack is null (the access leaves the fast path).</summary>
@@ -389,12 +425,15 @@ public sealed unsafe class BlockTranslator
             il.MarkLabel(_setup);
             for (int i = 0; i < 15; i++)
             {
+                if ((_used & (1u << i)) == 0) continue;
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); il.Emit(OpCodes.Ldind_U4); St(_reg[i]);
             }
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); St(_cpsr);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); il.Emit(OpCodes.Ldfld, FCycles); St(_cyc);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); St(_fseq);
             Ldc(Addr(n + 2)); St(_blockEnd);
+            il.Emit(OpCodes.Ldc_I8, 0L); St(_icnt);
+            il.Emit(OpCodes.Ldc_I8, Worst); St(_worst);
             il.Emit(OpCodes.Br, _body);
         }
 
@@ -586,8 +625,7 @@ public sealed unsafe class BlockTranslator
                 _il.MarkLabel(taken);
             }
             if (link) { Ldc(_pc - 4); StReg(14); }
-            Ldc(target);
-            EmitRefillExit(k + 1);
+            EmitBranch(k + 1, target);
             return Result.End;
         }
 
@@ -605,7 +643,7 @@ public sealed unsafe class BlockTranslator
                 _il.MarkLabel(taken);
             }
             // Bit 0 selects Thumb state (TRM 4.3); Refill clears it from the address in Thumb state.
-            Ld(_reg[rm]); St(_a);
+            Ld(Reg(rm)); St(_a);
             Ld(_cpsr); Ld(_a); Ldc(1); Emit(OpCodes.And); Ldc(5); Emit(OpCodes.Shl); Emit(OpCodes.Or); St(_cpsr);
             Ld(_a); Ldc(~1u); Emit(OpCodes.And);
             EmitRefillExit(k + 1);
@@ -627,7 +665,7 @@ public sealed unsafe class BlockTranslator
             return Conditional(cond, k, () =>
             {
                 // Offset into _a, base into _b, address into _addr, new base into _c.
-                if (reg) { Ld(_reg[op & 15]); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_cpsr); Call(MShiftImmV); }
+                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_cpsr); Call(MShiftImmV); }
                 else Ldc(op & 0xFFF);
                 St(_a);
                 LdReg(rn, _pc); St(_b);
@@ -670,7 +708,7 @@ public sealed unsafe class BlockTranslator
             if (!immForm && (op & 15) == 15) return Result.No;
             return Conditional(cond, k, () =>
             {
-                if (immForm) Ldc(((op >> 4) & 0xF0) | (op & 0xF)); else Ld(_reg[op & 15]);
+                if (immForm) Ldc(((op >> 4) & 0xF0) | (op & 0xF)); else Ld(Reg(op & 15));
                 St(_a);
                 LdReg(rn, _pc); St(_b);
                 Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
@@ -859,8 +897,8 @@ public sealed unsafe class BlockTranslator
                         // Format 1: MOVS Rd, Rs, <shift> #imm5.
                         int type = (int)((op >> 11) & 3), amount = (int)((op >> 6) & 31), rs = (int)((op >> 3) & 7), rd = (int)(op & 7);
                         Fetch();
-                        Ld(_reg[rs]); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c);
-                        Ld(_reg[rs]); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV); St(_v);
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c);
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV); St(_v);
                         Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr);
                         Ld(_v); StReg(rd);
                         return Result.Ok;
@@ -870,8 +908,8 @@ public sealed unsafe class BlockTranslator
                         int rs = (int)((op >> 3) & 7), rn = (int)((op >> 6) & 7), rd = (int)(op & 7);
                         bool sub = (op & 0x0200) != 0;
                         Fetch();
-                        Ld(_reg[rs]); St(_b);
-                        if ((op & 0x0400) != 0) Ldc(rn); else Ld(_reg[rn]);
+                        Ld(Reg(rs)); St(_b);
+                        if ((op & 0x0400) != 0) Ldc(rn); else Ld(Reg(rn));
                         St(_a);
                         Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MSubC : MAddC); St(_v);
                         Ld(_cpsr); Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr);
@@ -886,14 +924,14 @@ public sealed unsafe class BlockTranslator
                         switch ((op >> 11) & 3)
                         {
                             case 0: Ldc(imm); StReg(rd); Ld(_cpsr); Ldc(imm); Call(MFlagsNZ); St(_cpsr); break;
-                            case 1: Ld(_cpsr); Ld(_reg[rd]); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
+                            case 1: Ld(_cpsr); Ld(Reg(rd)); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
                             case 2:
-                                Ld(_reg[rd]); St(_b);
+                                Ld(Reg(rd)); St(_b);
                                 Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(0); Call(MFlagsAdd); St(_cpsr);
                                 Ld(_b); Ldc(imm); Emit(OpCodes.Add); StReg(rd);
                                 break;
                             default:
-                                Ld(_reg[rd]); St(_b);
+                                Ld(Reg(rd)); St(_b);
                                 Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr);
                                 Ld(_b); Ldc(imm); Emit(OpCodes.Sub); StReg(rd);
                                 break;
@@ -917,7 +955,7 @@ public sealed unsafe class BlockTranslator
                     {
                         int rd = (int)(op & 7);
                         Fetch();
-                        Ld(_reg[(op >> 3) & 7]); Ld(_reg[(op >> 6) & 7]); Emit(OpCodes.Add); St(_addr);
+                        Ld(Reg((op >> 3) & 7)); Ld(Reg((op >> 6) & 7)); Emit(OpCodes.Add); St(_addr);
                         if ((op & 0x0200) == 0)
                         {
                             bool b = (op & 0x0400) != 0;
@@ -940,23 +978,23 @@ public sealed unsafe class BlockTranslator
                         bool b = (op & 0x1000) != 0;
                         uint off = (op >> 6) & 31;
                         Fetch();
-                        Ld(_reg[(op >> 3) & 7]); Ldc(b ? off : off << 2); Emit(OpCodes.Add); St(_addr);
+                        Ld(Reg((op >> 3) & 7)); Ldc(b ? off : off << 2); Emit(OpCodes.Add); St(_addr);
                         if ((op & 0x0800) != 0) ThumbLoad((int)(op & 7), b ? 1 : 4, k); else ThumbStore((int)(op & 7), b ? 1 : 4, k);
                         return Result.Ok;
                     }
                 case 16: case 17:
                     Fetch();
-                    Ld(_reg[(op >> 3) & 7]); Ldc(((op >> 6) & 31) << 1); Emit(OpCodes.Add); St(_addr);
+                    Ld(Reg((op >> 3) & 7)); Ldc(((op >> 6) & 31) << 1); Emit(OpCodes.Add); St(_addr);
                     if ((op & 0x0800) != 0) ThumbLoad((int)(op & 7), 2, k); else ThumbStore((int)(op & 7), 2, k);
                     return Result.Ok;
                 case 18: case 19:
                     Fetch();
-                    Ld(_reg[13]); Ldc((op & 0xFF) << 2); Emit(OpCodes.Add); St(_addr);
+                    Ld(Reg(13)); Ldc((op & 0xFF) << 2); Emit(OpCodes.Add); St(_addr);
                     if ((op & 0x0800) != 0) ThumbLoad((int)((op >> 8) & 7), 4, k); else ThumbStore((int)((op >> 8) & 7), 4, k);
                     return Result.Ok;
                 case 20: case 21:
                     Fetch();
-                    if ((op & 0x0800) != 0) Ld(_reg[13]); else Ldc(pc & ~2u);
+                    if ((op & 0x0800) != 0) Ld(Reg(13)); else Ldc(pc & ~2u);
                     Ldc((op & 0xFF) << 2); Emit(OpCodes.Add); StReg((int)((op >> 8) & 7));
                     return Result.Ok;
                 case 22: case 23:
@@ -965,7 +1003,7 @@ public sealed unsafe class BlockTranslator
                         if (sub == 0)
                         {
                             Fetch();
-                            Ld(_reg[13]); Ldc((op & 0x7F) << 2); Emit((op & 0x80) != 0 ? OpCodes.Sub : OpCodes.Add); StReg(13);
+                            Ld(Reg(13)); Ldc((op & 0x7F) << 2); Emit((op & 0x80) != 0 ? OpCodes.Sub : OpCodes.Add); StReg(13);
                             return Result.Ok;
                         }
                         if ((sub & 0b0110) != 0b0100) return Result.No;
@@ -1008,14 +1046,12 @@ public sealed unsafe class BlockTranslator
                         _il.Emit(OpCodes.Brtrue, taken);
                         EmitExit(k + 1, Seq.S);
                         _il.MarkLabel(taken);
-                        Ldc(target);
-                        EmitRefillExit(k + 1);
+                        EmitBranch(k + 1, target);
                         return Result.End;
                     }
                 case 28:
                     Fetch();
-                    Ldc(pc + (uint)((int)(op << 21) >> 20));
-                    EmitRefillExit(k + 1);
+                    EmitBranch(k + 1, pc + (uint)((int)(op << 21) >> 20));
                     return Result.End;
                 case 30:
                     // BL prefix: LR = PC + (offset << 12), one S cycle (TRM 5.19).
@@ -1026,7 +1062,7 @@ public sealed unsafe class BlockTranslator
                     {
                         // BL suffix: PC = LR + (offset << 1), LR = next instruction | 1.
                         Fetch();
-                        Ld(_reg[14]); Ldc((op & 0x7FF) << 1); Emit(OpCodes.Add); St(_a);
+                        Ld(Reg(14)); Ldc((op & 0x7FF) << 1); Emit(OpCodes.Add); St(_a);
                         Ldc((pc - 2) | 1); StReg(14);
                         Ld(_a);
                         EmitRefillExit(k + 1);
@@ -1042,8 +1078,8 @@ public sealed unsafe class BlockTranslator
             int rd = (int)(op & 7), rs = (int)((op >> 3) & 7);
             uint opc = (op >> 6) & 0xF;
             Fetch();
-            Ld(_reg[rd]); St(_a);
-            Ld(_reg[rs]); St(_b);
+            Ld(Reg(rd)); St(_a);
+            Ld(Reg(rs)); St(_b);
             switch (opc)
             {
                 case 0x0: Ld(_a); Ld(_b); Emit(OpCodes.And); St(_v); NZ(); Ld(_v); StReg(rd); break;
@@ -1149,7 +1185,7 @@ public sealed unsafe class BlockTranslator
         {
             PageCheck(read: false, k);
             Access(false, size == 4 ? 2 : size == 2 ? 1 : 0, false);
-            Ld(_p); Ld(_addr); Ld(_reg[rd]); Call(size == 4 ? MSt32 : size == 2 ? MSt16 : MSt8);
+            Ld(_p); Ld(_addr); Ld(Reg(rd)); Call(size == 4 ? MSt32 : size == 2 ? MSt16 : MSt8);
             StoreEnd(k, (uint)size);
         }
     }
