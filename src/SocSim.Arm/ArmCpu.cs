@@ -144,6 +144,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
     /// </summary>
     public bool Run(long cycleLimit)
     {
+        if (_translator != null) return RunTranslated(cycleLimit);
         var s = _s;
         _stop = false;
         while (!_stop && s.Cycles < cycleLimit)

@@ -25,6 +25,10 @@ public sealed class MachineOptions
     public bool ForceSemihosting { get; init; }
     /// <summary>Where device warnings go (a register the chip reserves, a PLL setting out of range); null: stderr.</summary>
     public TextWriter? Warnings { get; init; }
+    /// <summary>The execution engine: the interpreter, or hot blocks translated to host code (bit- and cycle-exact, see BlockTranslator).</summary>
+    public ExecutionEngine Engine { get; init; } = ExecutionEngine.Interpret;
+    /// <summary>The translator's compile threshold (null: its default; 0 translates every block at once).</summary>
+    public int? TranslationThreshold { get; init; }
 }
 
 public enum StopReason
@@ -88,6 +92,7 @@ public sealed partial class Machine : IDisposable
         }
         Cpu = new ArmCpu(Bus);
         _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); });
+        Cpu.SetEngine(options.Engine, options.TranslationThreshold);
         Wire();
         WirePins();
         // The console is the serial port whose board entry says "console": true (a parameter its type declares).

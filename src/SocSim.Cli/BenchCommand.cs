@@ -1,14 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using SocSim.Arm;
 using SocSim.Boards;
 
 namespace SocSim.Cli;
 
 /// <summary>
-/// `socsim bench [ELF] [--board FILE]... [--repeat N]`: runs compute-bound firmware (default: the
-/// bundled bench.elf) N times with tracing off and reports instructions and simulated cycles per
-/// host second. Speed is measured here and reported, never asserted in a test.
+/// `socsim bench [ELF] [--board FILE]... [--repeat N] [--engine interpret|translate|both] [--threshold N]`:
+/// runs compute-bound firmware (default: the bundled bench.elf) N times per engine with tracing off and
+/// reports instructions and simulated cycles per host second, both engines side by side by default.
+/// Speed is measured here and reported, never asserted in a test.
 /// </summary>
 internal static class BenchCommand
 {
@@ -16,35 +18,52 @@ internal static class BenchCommand
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware to run (default: bundled bench.elf)", Arity = ArgumentArity.ZeroOrOne };
         var boards = new Option<string[]>("--board") { Description = "board JSON (default boards/versatilepb.json)" };
-        var repeat = new Option<int>("--repeat") { Description = "number of runs (the best and the median are reported)", DefaultValueFactory = _ => 3 };
-        var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat };
-        cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), Math.Max(1, r.GetValue(repeat))));
+        var repeat = new Option<int>("--repeat") { Description = "number of runs per engine (the best and the median are reported)", DefaultValueFactory = _ => 3 };
+        var engine = new Option<string>("--engine") { Description = "interpret, translate or both (default: both, side by side)", DefaultValueFactory = _ => "both" };
+        engine.AcceptOnlyFromAmong("interpret", "translate", "both");
+        var threshold = new Option<int?>("--threshold") { Description = "translator compile threshold (default: the translator's)" };
+        var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat, engine, threshold };
+        cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []),
+            Math.Max(1, r.GetValue(repeat)), r.GetValue(engine) ?? "both", r.GetValue(threshold)));
         return cmd;
     }
 
-    private static int Run(string elf, string[] boards, int repeat)
+    private static int Run(string elf, string[] boards, int repeat, string engines, int? threshold)
     {
         var board = BoardLoader.Load(boards, []);
-        var mips = new List<double>();
-        for (int i = 0; i < repeat; i++)
+        var list = engines == "both" ? new[] { ExecutionEngine.Interpret, ExecutionEngine.Translate }
+            : [engines == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret];
+        var summary = new List<string>();
+        foreach (var engine in list)
         {
-            using var m = Machine.Create(board);
-            m.LoadElf(elf);
-            var sw = Stopwatch.StartNew();
-            var r = m.Run();
-            sw.Stop();
-            double s = sw.Elapsed.TotalSeconds;
-            mips.Add(r.Instructions / s / 1e6);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"run {i + 1}: {r.Reason} exit={r.ExitCode} instructions={r.Instructions} cycles={r.Cycles} host_s={s:F3} mips={r.Instructions / s / 1e6:F2} mcycles_per_s={r.Cycles / s / 1e6:F2}"));
-            if (r.Reason != StopReason.Exit || r.ExitCode != 0)
+            string name = engine == ExecutionEngine.Translate ? "translate" : "interpret";
+            var mips = new List<double>();
+            for (int i = 0; i < repeat; i++)
             {
-                Console.Error.WriteLine($"socsim bench: {Path.GetFileName(elf)} did not exit cleanly ({r.Reason}, {r.Fault})");
-                return 1;
+                using var m = Machine.Create(board, new MachineOptions { Engine = engine, TranslationThreshold = threshold });
+                m.LoadElf(elf);
+                long mem0 = GC.GetTotalMemory(false);
+                var sw = Stopwatch.StartNew();
+                var r = m.Run();
+                sw.Stop();
+                double s = sw.Elapsed.TotalSeconds;
+                mips.Add(r.Instructions / s / 1e6);
+                string extra = "";
+                if (m.Cpu.Translator is { } t)
+                    extra = string.Create(CultureInfo.InvariantCulture,
+                        $" blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} compile_s={t.CompileTicks / (double)Stopwatch.Frequency:F3} block_runs={t.BlockRuns} instructions_per_block_run={(t.BlockRuns == 0 ? 0 : (double)t.TranslatedInstructions / t.BlockRuns):F1} invalidations={t.Invalidations} evictions={t.Evictions} translated_share={(r.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / r.Instructions):F1}% managed_mb_delta={(GC.GetTotalMemory(false) - mem0) / 1e6:F1}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} run {i + 1}: {r.Reason} exit={r.ExitCode} instructions={r.Instructions} cycles={r.Cycles} host_s={s:F3} mips={r.Instructions / s / 1e6:F2} mcycles_per_s={r.Cycles / s / 1e6:F2}{extra}"));
+                if (r.Reason != StopReason.Exit || r.ExitCode != 0)
+                {
+                    Console.Error.WriteLine($"socsim bench: {Path.GetFileName(elf)} did not exit cleanly ({r.Reason}, {r.Fault})");
+                    return 1;
+                }
             }
+            mips.Sort();
+            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: best_mips={mips[^1]:F2} median_mips={mips[mips.Count / 2]:F2}"));
         }
-        mips.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best_mips={mips[^1]:F2} median_mips={mips[mips.Count / 2]:F2}"));
+        foreach (var l in summary) Console.WriteLine(l);
         return 0;
     }
 }

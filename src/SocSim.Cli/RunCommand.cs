@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using SocSim.Arm;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
 using SocSim.Cli.Features;
@@ -25,19 +26,22 @@ internal static class RunCommand
         var uartInput = new Option<FileInfo?>("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
         var sandbox = new Option<DirectoryInfo?>("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
         var semihosting = new Option<bool>("--semihosting") { Description = "enable semihosting even if the board does not" };
+        var engine = new Option<string>("--engine") { Description = "interpret (default) or translate (hot blocks to host code, same results)", DefaultValueFactory = _ => "interpret" };
+        engine.AcceptOnlyFromAmong("interpret", "translate");
         var cmd = new Command("run", "run firmware on a board")
         {
-            elf, boards, sets, maxCycles, stats, regs, uart, uartInput, sandbox, semihosting,
+            elf, boards, sets, maxCycles, stats, regs, uart, uartInput, sandbox, semihosting, engine,
         };
         var features = RunFeatures.CreateAll();
         foreach (var f in features) f.AddOptions(cmd);
         cmd.SetAction(r => Run(r, features, r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
-            r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting)));
+            r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting),
+            r.GetValue(engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret));
         return cmd;
     }
 
     private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
-        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting)
+        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting, ExecutionEngine engine)
     {
         var boardFiles = Defaults.ResolveBoards(boards);
         string? elfPath = elf?.FullName;
@@ -56,6 +60,7 @@ internal static class RunCommand
                 SandboxDirectory = sandbox?.FullName,
                 CommandLine = Path.GetFileName(elfPath),
                 ForceSemihosting = semihosting,
+                Engine = engine,
             });
             machine.LoadElf(elfPath);
             if (uartInput != null)
@@ -118,6 +123,9 @@ internal static class RunCommand
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
                 foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
+                if (machine.Cpu.Translator is { } t)
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}%"));
             }
             if (regs) Console.Error.WriteLine(RegsLine(machine));
             if (context.ExitStatus is int status) return status;

@@ -22,7 +22,8 @@ public sealed unsafe class Bus : IDisposable
     private byte** _writePages;
     private byte* _pageTiming;
     // Clocks per access: index (timing << 4) | (write << 3) | (seq << 2) | log2(size).
-    private readonly int[] _cost = new int[MaxTimings * 16];
+    // Pinned: translated code reads it through CostTable.
+    private readonly int[] _cost = GC.AllocateArray<int>(MaxTimings * 16, pinned: true);
     private int _timingCount = 1;
     private readonly List<Mapping> _mappings = new();
     private IBusObserver? _observer;
@@ -73,6 +74,8 @@ public sealed unsafe class Bus : IDisposable
         var m = _mappings.FirstOrDefault(x => x.Region != null && string.Equals(x.Name, regionName, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"no memory region named '{regionName}' (regions: {string.Join(", ", _mappings.Where(x => x.Region != null).Select(x => x.Name))})");
         m.Controller = controller;
+        // Its timing has state: never translated with fixed costs (see IsTranslatable).
+        m.Region!.StatefulTiming = true;
         for (ulong p = m.Base >> PageShift; p <= ((m.End - 1) >> PageShift); p++)
         {
             _readPages[p] = null;
@@ -111,6 +114,37 @@ public sealed unsafe class Bus : IDisposable
         costS = _cost[t | 4 | (size >> 1)];
         return page != null && _observer == null;
     }
+
+    // ---- for translated code: the fast path's tables, read the same way the accessors above read them ----
+
+    /// <summary>Page table of readable RAM/ROM pages (null = slow path). Stable for the bus's lifetime; entries change only with <see cref="MappingChanged"/>.</summary>
+    public byte** ReadPageTable => _readPages;
+    /// <summary>Page table of writable RAM pages (null = slow path: ROM, devices).</summary>
+    public byte** WritePageTable => _writePages;
+    /// <summary>Timing index per page; the cost of an access is <c>CostTable[(timing &lt;&lt; 4) | (write &lt;&lt; 3) | (seq &lt;&lt; 2) | log2(size)]</c>.</summary>
+    public byte* PageTimingTable => _pageTiming;
+    public int* CostTable => (int*)Unsafe.AsPointer(ref _cost[0]);
+
+    /// <summary>The most clocks any single access costs anywhere on this bus (worst-case bounds of translated blocks).</summary>
+    public int MaxAccessCost
+    {
+        get
+        {
+            int max = 1;
+            for (int i = 0; i < _timingCount * 16; i++) max = Math.Max(max, _cost[i]);
+            return max;
+        }
+    }
+
+    /// <summary>
+    /// Whether code at <paramref name="address"/> may be executed by translated code: RAM or ROM on the
+    /// fast path whose timing is a function of the access kind alone (not <see cref="MemoryRegion.StatefulTiming"/>).
+    /// </summary>
+    public bool IsTranslatable(uint address) =>
+        _readPages[address >> PageShift] != null && FindMapping(address)?.Region is { StatefulTiming: false };
+
+    /// <summary>Tells the fast-path caches (fetch page, translations) that something they depend on changed.</summary>
+    public void NotifyMappingChanged() => MappingChanged?.Invoke();
 
     public void AddRegion(MemoryRegion region)
     {

@@ -56,6 +56,13 @@ public sealed unsafe class MemoryRegion : IBusDevice, IDisposable
     public int BusWidth { get; }
     public WaitStates WaitStates { get; }
     public byte* Data { get; private set; }
+
+    /// <summary>
+    /// The region's access timing depends on history (e.g. a flash accelerator's line buffers), not only
+    /// on the access kind. Such code is executed by the interpreter, never translated. Set it before the
+    /// region is added to a bus, or call <see cref="Bus.NotifyMappingChanged"/> after changing it.
+    /// </summary>
+    public bool StatefulTiming { get; set; }
     public ulong End => (ulong)Base + Size;
 
     public bool Contains(uint address) => address >= Base && address - Base < Size;

@@ -1,0 +1,84 @@
+using SocSim.Arm.Translation;
+
+namespace SocSim.Arm;
+
+/// <summary>Which engine executes instructions.</summary>
+public enum ExecutionEngine
+{
+    /// <summary>The interpreter, one instruction at a time (the reference).</summary>
+    Interpret,
+    /// <summary>Hot blocks translated to host code, the interpreter for the rest (see <see cref="BlockTranslator"/>).</summary>
+    Translate,
+}
+
+public sealed unsafe partial class ArmCpu
+{
+    private BlockTranslator? _translator;
+
+    /// <summary>The block translator when the engine is <see cref="ExecutionEngine.Translate"/>, else null.</summary>
+    public BlockTranslator? Translator => _translator;
+
+    public ExecutionEngine Engine => _translator != null ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
+
+    /// <summary>Selects the engine; <paramref name="threshold"/> is the translator's compile threshold (null: its default).</summary>
+    public void SetEngine(ExecutionEngine engine, int? threshold = null)
+    {
+        if (_translator != null) _bus.MappingChanged -= _translator.Flush;
+        _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold) : null;
+    }
+
+    /// <summary>Called after every translated block (differential testing); null costs one branch per block.</summary>
+    public Action<ArmCpu>? BlockExited { get; set; }
+
+    /// <summary>
+    /// The run loop of the translating engine: the interpreter's loop, except that at an instruction
+    /// boundary where nobody watches (no hook, no bus observer), no interrupt or prefetch abort is
+    /// pending and a translated block starts, the block runs in place of single steps, provided its
+    /// worst case ends before the next event and the stop limit, so that every event is still handled
+    /// at the instruction boundary where the interpreter handles it.
+    /// </summary>
+    private bool RunTranslated(long cycleLimit)
+    {
+        var s = _s;
+        var t = _translator!;
+        _stop = false;
+        while (!_stop && s.Cycles < cycleLimit)
+        {
+            long end = Math.Min(s.NextEventCycle, cycleLimit);
+            while (s.Cycles < end && s.Cycles < s.NextEventCycle)
+            {
+                if (_hook == null && !_intPending && !_abt0 && !_abt1 && _bus.Observer == null)
+                {
+                    // Key: address | Thumb bit. ARM code at a non-word-aligned R15 is left to the interpreter.
+                    uint key = (_cpsr & Psr.T) != 0 ? (_r[15] - 4) | 1 : _r[15] - 8;
+                    if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
+                    {
+                        var b = t.Lookup(key);
+                        long limit = Math.Min(end, s.NextEventCycle);
+                        if (b != null && s.Cycles + b.Worst < limit)
+                        {
+                            if (b.Matches(_op0, _op1))
+                            {
+                                long i0 = _instructions;
+                                if (b.Jitted) b.Code!(this, limit);
+                                else t.RunFirst(b, this, limit);
+                                t.TranslatedInstructions += _instructions - i0;
+                                t.BlockRuns++;
+                                BlockExited?.Invoke(this);
+                                // A block whose first access leaves the fast path exits before doing
+                                // anything: the interpreter executes that instruction.
+                                if (_instructions != i0) continue;
+                            }
+                            // Memory under the block changed (self-modifying code, a loader, a debugger):
+                            // translate it again once hot. A stale pipeline alone just steps.
+                            else if (_op0 == b.Word0 && _op1 == b.Word1) t.Invalidate(b);
+                        }
+                    }
+                }
+                Step();
+            }
+            s.RunDue();
+        }
+        return _stop;
+    }
+}

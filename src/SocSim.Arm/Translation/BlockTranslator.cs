@@ -1,0 +1,1192 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Reflection;
+using System.Reflection.Emit;
+using SocSim.Core;
+
+namespace SocSim.Arm.Translation;
+
+/// <summary>A translated basic block: runs from its first instruction to one of its exits and leaves the core exactly as the interpreter would.</summary>
+public delegate void BlockCode(ArmCpu cpu, long limit);
+
+/// <summary>
+/// One entry of the translation cache: a block start (address | Thumb bit), how often the run loop
+/// reached it, and once hot its code with everything the run loop checks before running it: the two
+/// pipeline words it was compiled for, the memory words it fetches (compared at entry, which makes
+/// self-modifying code, loaders and debuggers safe without write tracking) and its worst-case cycles.
+/// </summary>
+internal sealed unsafe class BlockEntry
+{
+    public uint Key;
+    public int Count;
+    public BlockCode? Code;
+    public bool Untranslatable;
+    public int Length;
+    public long Worst;
+    public uint Word0, Word1;
+    /// <summary>Whether the code ran once: the JIT compiles a DynamicMethod at its first call.</summary>
+    public bool Jitted;
+    public byte* Source;
+    public byte[] Fetched = [];
+
+    public bool Matches(uint op0, uint op1) =>
+        op0 == Word0 && op1 == Word1 && new ReadOnlySpan<byte>(Source, Fetched.Length).SequenceEqual(Fetched);
+}
+
+/// <summary>
+/// Translates hot ARM and Thumb basic blocks into IL (<see cref="DynamicMethod"/>), compiled by the
+/// .NET JIT. Registers live in IL locals for the block and are written back to the native register
+/// file at every exit; the condition flags live in a local CPSR copy; opcode fetch costs are
+/// compile-time constants of the block's page (TRM 6.2: every fetch after the first is S unless a
+/// store made the next one N); data accesses take the bus's page-table fast path with the bus's own
+/// cost table. An access that would leave the fast path (a device, ROM write, unmapped space) makes
+/// the block exit just before that instruction, which the interpreter then executes (so devices,
+/// aborts and the events they schedule are handled by the reference code). Instructions it does not
+/// translate (PSR transfers, SWI, coprocessor, LDM/STM with S, writes to R15 other than branches and
+/// loads of the PC...) end the block before them.
+/// </summary>
+public sealed unsafe class BlockTranslator
+{
+    private const int CacheBits = 16;
+    private const int MaxInstructions = 48;
+    private readonly BlockEntry?[] _cache = new BlockEntry?[1 << CacheBits];
+    private readonly ArmCpu _cpu;
+    private readonly Bus _bus;
+
+    /// <param name="threshold">Times the run loop must reach a block start before it is translated (0: at once).</param>
+    public BlockTranslator(ArmCpu cpu, int threshold)
+    {
+        _cpu = cpu;
+        _bus = cpu.Bus;
+        Threshold = threshold;
+        _bus.MappingChanged += Flush;
+    }
+
+    /// <summary>
+    /// Default compile threshold. A block costs about 0.1-0.5 ms to emit and JIT (see
+    /// <see cref="CompileTicks"/>); interpreted, a 10-instruction block takes about 0.1 us, so a block
+    /// must be reached a few thousand times to repay its compilation.
+    /// </summary>
+    public const int DefaultThreshold = 2000;
+
+    public int Threshold { get; }
+    public long BlocksCompiled { get; private set; }
+    public long InstructionsCompiled { get; private set; }
+    public long CompileTicks { get; private set; }
+    /// <summary>Instructions executed inside translated blocks.</summary>
+    public long TranslatedInstructions;
+    public long BlockRuns;
+    /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
+    public long Invalidations, Evictions;
+
+    public double CompileMicrosecondsPerBlock => BlocksCompiled == 0 ? 0 : CompileTicks * 1e6 / Stopwatch.Frequency / BlocksCompiled;
+
+    /// <summary>Drops every translation (memory map or bus observer changed).</summary>
+    public void Flush() => Array.Clear(_cache);
+
+    /// <summary>The translated block starting at the core's next instruction, translating it when it turns hot; null if none.</summary>
+    internal BlockEntry? Lookup(uint key)
+    {
+        int index = (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
+        var e = _cache[index];
+        if (e == null || e.Key != key)
+        {
+            if (e != null) Evictions++;
+            e = new BlockEntry { Key = key };
+            _cache[index] = e;
+        }
+        if (e.Code != null) return e;
+        if (e.Untranslatable || ++e.Count <= Threshold) return null;
+        Compile(e);
+        return e.Code != null ? e : null;
+    }
+
+    /// <summary>The first run of a block, timed: the JIT compiles the IL here, which is most of the compile time.</summary>
+    internal void RunFirst(BlockEntry e, ArmCpu cpu, long limit)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        e.Code!(cpu, limit);
+        e.Jitted = true;
+        CompileTicks += Stopwatch.GetTimestamp() - t0;
+    }
+
+    /// <summary>Code at the entry changed since it was compiled: forget the translation, count again.</summary>
+    internal void Invalidate(BlockEntry e)
+    {
+        Invalidations++;
+        e.Jitted = false;
+        if (Invalidations < 5 && Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null)
+        {
+            var now = new ReadOnlySpan<byte>(e.Source, e.Fetched.Length);
+            int i = 0; while (i < now.Length && now[i] == e.Fetched[i]) i++;
+            Console.Error.WriteLine($"invalidate 0x{e.Key:X8} len={e.Length} at byte {i} of {now.Length}: {(i < now.Length ? now[i] : 0):X2} was {(i < now.Length ? e.Fetched[i] : 0):X2}");
+        }
+        e.Code = null;
+        e.Count = 0;
+    }
+
+    private void Compile(BlockEntry e)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        bool thumb = (e.Key & 1) != 0;
+        uint start = e.Key & ~1u;
+        if (!_bus.IsTranslatable(start) || !_bus.TryGetFetchPage(start, thumb ? 2 : 4, out byte* page, out int costN, out int costS))
+        {
+            e.Untranslatable = true;
+            return;
+        }
+        var em = new Emitter(_bus, start, thumb, page, costN, costS);
+        int n = em.Emit(MaxInstructions);
+        if (n == 0)
+        {
+            e.Untranslatable = true;
+            return;
+        }
+        e.Code = em.Finish();
+        e.Length = n;
+        e.Worst = em.Worst;
+        e.Word0 = em.Word(0);
+        e.Word1 = em.Word(1);
+        int step = thumb ? 2 : 4;
+        // The run loop compares the words the block fetches (indices 2 .. n+1) with memory at entry.
+        e.Source = page + ((start + 2 * (uint)step) & Bus.PageMask);
+        e.Fetched = new ReadOnlySpan<byte>(e.Source, n * step).ToArray();
+        BlocksCompiled++;
+        InstructionsCompiled += n;
+        CompileTicks += Stopwatch.GetTimestamp() - t0;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static readonly FieldInfo FR = Field("_r"), FCpsr = Field("_cpsr"), FS = Field("_s"), FInstr = Field("_instructions"),
+        FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
+    private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
+    private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("Refill", BindingFlags.NonPublic | BindingFlags.Instance)!;
+
+    private static FieldInfo Field(string name) =>
+        typeof(ArmCpu).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingFieldException(nameof(ArmCpu), name);
+
+    private static MethodInfo Op(string name) =>
+        typeof(TranslationOps).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(nameof(TranslationOps), name);
+
+    private static readonly MethodInfo MAddC = Op("AddC"), MSubC = Op("SubC"), MFlagsAdd = Op("FlagsAdd"), MFlagsSub = Op("FlagsSub"),
+        MFlagsLogic = Op("FlagsLogic"), MFlagsNZ = Op("FlagsNZ"), MFlagsMul = Op("FlagsMul"), MMulCycles = Op("MulCycles"),
+        MCarry = Op("CarryOf"), MShiftImmV = Op("ShiftImmV"), MShiftImmC = Op("ShiftImmC"), MShiftRegV = Op("ShiftRegV"),
+        MShiftRegC = Op("ShiftRegC"), MRor = Op("Ror"), MPage = Op("Page"), MCost = Op("Cost"), MLd32 = Op("Ld32"), MLd16 = Op("Ld16"),
+        MLd8 = Op("Ld8"), MSt32 = Op("St32"), MSt16 = Op("St16"), MSt8 = Op("St8"), MOverlaps = Op("Overlaps");
+
+    /// <summary>What the next opcode fetch is at a point of the block: known S, known N, or in the local <c>fseq</c>.</summary>
+    private enum Seq { S, N, Dynamic }
+
+    /// <summary>Emits one block. Instruction k is at start + k*step; word k+2 is fetched during instruction k.</summary>
+    private sealed class Emitter
+    {
+        private readonly Bus _bus;
+        private readonly uint _start;
+        private readonly bool _thumb;
+        private readonly byte* _page;
+        private readonly int _costN, _costS;
+        private readonly uint _step;
+        private readonly int _maxAccess;
+        private readonly DynamicMethod _dm;
+        private readonly ILGenerator _il;
+        private readonly LocalBuilder[] _reg = new LocalBuilder[15];
+        private uint _used;      // registers the block reads or writes (loaded in the prologue)
+        private readonly LocalBuilder _cpsr, _cyc, _fseq, _a, _b, _c, _v, _addr, _p, _p2;
+        private readonly List<Action> _exits = new();
+        private uint _written;   // registers the block writes (written back at every exit)
+        private Seq _seq;
+        public long Worst;
+        private readonly LocalBuilder _cyc0, _blockEnd, _icnt, _worst;
+        private readonly Label _setup, _body;
+
+        public Emitter(Bus bus, uint start, bool thumb, byte* page, int costN, int costS)
+        {
+            _bus = bus;
+            _start = start;
+            _thumb = thumb;
+            _page = page;
+            _costN = costN;
+            _costS = costS;
+            _step = thumb ? 2u : 4u;
+            _maxAccess = bus.MaxAccessCost;
+            _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu), typeof(long)], typeof(ArmCpu), skipVisibility: true);
+            _il = _dm.GetILGenerator();
+            for (int i = 0; i < 15; i++) _reg[i] = _il.DeclareLocal(typeof(uint));
+            _cpsr = _il.DeclareLocal(typeof(uint));
+            _cyc = _il.DeclareLocal(typeof(long));
+            _fseq = _il.DeclareLocal(typeof(int));
+            _a = _il.DeclareLocal(typeof(uint));
+            _b = _il.DeclareLocal(typeof(uint));
+            _c = _il.DeclareLocal(typeof(uint));
+            _v = _il.DeclareLocal(typeof(uint));
+            _addr = _il.DeclareLocal(typeof(uint));
+            _p = _il.DeclareLocal(typeof(byte*));
+            _p2 = _il.DeclareLocal(typeof(byte*));
+            _cyc0 = _il.DeclareLocal(typeof(long));
+            _blockEnd = _il.DeclareLocal(typeof(uint));
+            _icnt = _il.DeclareLocal(typeof(long));
+            _worst = _il.DeclareLocal(typeof(long));
+            _setup = _il.DefineLabel();
+            _body = _il.DefineLabel();
+        }
+
+        public uint Word(int k)
+        {
+            uint a = _start + (uint)k * _step;
+            return _thumb ? *(ushort*)(_page + (a & Bus.PageMask)) : *(uint*)(_page + (a & Bus.PageMask));
+        }
+
+        private uint Addr(int k) => _start + (uint)k * _step;
+
+        // ---- IL shorthands ----
+        private void Ldc(uint v) => _il.Emit(OpCodes.Ldc_I4, unchecked((int)v));
+        private void Ldc(int v) => _il.Emit(OpCodes.Ldc_I4, v);
+        private void LdPtr(void* p) { _il.Emit(OpCodes.Ldc_I8, (long)p); _il.Emit(OpCodes.Conv_U); }
+        private void Ld(LocalBuilder l) => _il.Emit(OpCodes.Ldloc, l);
+        private void St(LocalBuilder l) => _il.Emit(OpCodes.Stloc, l);
+        private void Call(MethodInfo m) => _il.Emit(OpCodes.Call, m);
+        private void Emit(OpCode o) => _il.Emit(o);
+
+        /// <summary>Pushes register n; R15 reads as <paramref name="pcValue"/> (a compile-time constant).</summary>
+        private LocalBuilder Reg(uint n) => Reg((int)n);
+
+        private LocalBuilder Reg(int n)
+        {
+            _used |= 1u << n;
+            return _reg[n];
+        }
+
+        private void LdReg(int n, uint pcValue)
+        {
+            if (n == 15) Ldc(pcValue);
+            else Ld(Reg(n));
+        }
+
+        private void StReg(int n)
+        {
+            Debug.Assert(n != 15);
+            _written |= 1u << n;
+            St(Reg(n));
+        }
+
+        private void AddCycles(long k)
+        {
+            if (k == 0) return;
+            Ld(_cyc); _il.Emit(OpCodes.Ldc_I8, k); Emit(OpCodes.Add); St(_cyc);
+        }
+
+        /// <summary>Cycle 1 of every instruction: the opcode fetch, S or N as the previous cycle announced.</summary>
+        private void Fetch()
+        {
+            switch (_seq)
+            {
+                case Seq.S: AddCycles(_costS); break;
+                case Seq.N: AddCycles(_costN); break;
+                default:
+                    Ld(_cyc); Ld(_fseq);
+                    var n = _il.DefineLabel(); var done = _il.DefineLabel();
+                    _il.Emit(OpCodes.Brfalse, n);
+                    _il.Emit(OpCodes.Ldc_I8, (long)_costS); _il.Emit(OpCodes.Br, done);
+                    _il.MarkLabel(n); _il.Emit(OpCodes.Ldc_I8, (long)_costN);
+                    _il.MarkLabel(done);
+                    Emit(OpCodes.Add); St(_cyc);
+                    break;
+            }
+            _seq = Seq.S;
+            Worst += Math.Max(_costN, _costS);
+        }
+
+        /// <summary>Pushes the condition's truth for the local CPSR (CondTable bit for NZCV).</summary>
+        private void CondTest(uint cond)
+        {
+            ushort mask = 0;
+            for (int f = 0; f < 16; f++)
+                if (ArmCpu.ConditionPassed(cond, (uint)f << 28)) mask |= (ushort)(1 << f);
+            Ldc((int)mask); Ld(_cpsr); Ldc(28); Emit(OpCodes.Shr_Un); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And);
+        }
+
+        /// <summary>Writes everything back for the boundary before instruction k (the interpreter continues there).</summary>
+        private void EmitExit(int k, Seq seq, bool beforeInstruction = false)
+        {
+            WriteBack(k, beforeInstruction);
+            var il = _il;
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ldc(Addr(k) + 2 * _step); il.Emit(OpCodes.Stind_I4);
+            il.Emit(OpCodes.Ldarg_0); Ldc(Word(k)); il.Emit(OpCodes.Stfld, FOp0);
+            il.Emit(OpCodes.Ldarg_0); Ldc(Word(k + 1)); il.Emit(OpCodes.Stfld, FOp1);
+            il.Emit(OpCodes.Ldarg_0);
+            if (seq == Seq.Dynamic) Ld(_fseq); else Ldc(seq == Seq.S ? 1 : 0);
+            il.Emit(OpCodes.Stfld, FFetchSeq);
+            il.Emit(OpCodes.Ret);
+        }
+
+        /// <summary>Registers, CPSR, cycles and instruction count back into the core (the block executed <paramref name="k"/> instructions).</summary>
+        private void WriteBack(int k, bool beforeInstruction = false)
+        {
+            var il = _il;
+            // Registers written by any instruction of the block: their locals hold the loaded or new value.
+            for (int i = 0; i < 15; i++)
+            {
+                if ((_written & (1u << i)) == 0) continue;
+                il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); Ld(_reg[i]); il.Emit(OpCodes.Stind_I4);
+            }
+            il.Emit(OpCodes.Ldarg_0); Ld(_cpsr); il.Emit(OpCodes.Stfld, FCpsr);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); Ld(beforeInstruction ? _cyc0 : _cyc); il.Emit(OpCodes.Stfld, FCycles);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FInstr); il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); Ld(_icnt); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FInstr);
+        }
+
+        /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
+        private void EmitRefillExit(int k)
+        {
+            St(_v);
+            WriteBack(k);
+            _il.Emit(OpCodes.Ldarg_0); Ld(_v); _il.Emit(OpCodes.Call, MRefill);
+            _il.Emit(OpCodes.Ret);
+            Worst += 2 * _maxAccess;
+        }
+
+        /// <summary>
+        /// A branch to a constant target. To the block's own start (a loop) the refill's two fetches are
+        /// those of words 0 and 1 of this block from its page (N then S, TRM 6.3), already known: the
+        /// block goes round again in place while its worst case still ends before the limit the run loop
+        /// passed (the next event or the run's end), and otherwise exits with the pipeline refilled.
+        /// </summary>
+        private void EmitBranch(int k, uint target)
+        {
+            if (target != _start)
+            {
+                Ldc(target);
+                EmitRefillExit(k);
+                return;
+            }
+            Worst += 2 * _maxAccess;
+            AddCycles(_costN + _costS);
+            Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); St(_icnt);
+            Ldc(1); St(_fseq);
+            var exit = _il.DefineLabel();
+            Ld(_cyc); Ld(_worst); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, exit);
+            _il.Emit(OpCodes.Br, _body);
+            _il.MarkLabel(exit);
+            EmitExit(0, Seq.S);
+        }
+
+        /// <summary>Branches to an exit before instruction k when the page pointer on the stack is null (the access leaves the fast path).</summary>
+        private void BailIfNull(int k)
+        {
+            var label = _il.DefineLabel();
+            _il.Emit(OpCodes.Brfalse, label);
+            Seq seq = _seqAtStart;
+            // The cycles of the boundary before instruction k: its fetch is not made.
+            _exits.Add(() => { _il.MarkLabel(label); EmitExit(k, seq, beforeInstruction: true); });
+        }
+
+        private Seq _seqAtStart;
+        private uint _pc;      // R15 during cycle 1 of the current instruction (address + 8 / + 4)
+
+        /// <summary>Emits up to <paramref name="max"/> instructions; returns how many.</summary>
+        public int Emit(int max)
+        {
+            var il = _il;
+            // The prologue is emitted last (it needs the block's length) and jumped to first.
+            il.Emit(OpCodes.Br, _setup);
+            il.MarkLabel(_body);
+            _seq = Seq.Dynamic;
+
+            uint pageEnd = (_start & ~Bus.PageMask) + Bus.PageMask + 1;
+            int k = 0;
+            for (; k < max; k++)
+            {
+                // Instruction k, its fetch (word k+2) and the word after it must lie in the block's page.
+                if ((ulong)Addr(k + 2) + _step > pageEnd) break;
+                _seqAtStart = _seq;
+                _pc = Addr(k) + 2 * _step;
+                Ld(_cyc); St(_cyc0);
+                uint op = Word(k);
+                var r = _thumb ? EmitThumb(op, k) : EmitArm(op, k);
+                if (r == Result.No) break;
+                if (r == Result.End) return Done(k + 1, ended: true);
+            }
+            return Done(k, ended: false);
+        }
+
+        private int Done(int n, bool ended)
+        {
+            if (n == 0) return 0;
+            if (!ended) EmitExit(n, _seq);
+            foreach (var x in _exits) x();
+            EmitPrologue(n);
+            return n;
+        }
+
+        /// <summary>Registers into locals, CPSR, cycles, the first fetch's kind from the core; the end of the compiled words for the store check.</summary>
+        private void EmitPrologue(int n)
+        {
+            var il = _il;
+            il.MarkLabel(_setup);
+            for (int i = 0; i < 15; i++)
+            {
+                if ((_used & (1u << i)) == 0) continue;
+                il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); il.Emit(OpCodes.Ldind_U4); St(_reg[i]);
+            }
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); St(_cpsr);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); il.Emit(OpCodes.Ldfld, FCycles); St(_cyc);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); St(_fseq);
+            Ldc(Addr(n + 2)); St(_blockEnd);
+            il.Emit(OpCodes.Ldc_I8, 0L); St(_icnt);
+            il.Emit(OpCodes.Ldc_I8, Worst); St(_worst);
+            il.Emit(OpCodes.Br, _body);
+        }
+
+        public BlockCode Finish() => (BlockCode)_dm.CreateDelegate(typeof(BlockCode));
+
+        private enum Result { No, Ok, End }
+
+        // ================================ ARM ================================
+
+        private Result EmitArm(uint op, int k)
+        {
+            uint cond = op >> 28;
+            if (cond == 0xF) return Result.No;
+            uint hi = (op >> 20) & 0xFF, lo = (op >> 4) & 0xF;
+            switch (hi >> 5)
+            {
+                case 0:
+                    if (lo == 0b1001)
+                    {
+                        // MUL/MLA; R15 as an operand or destination is left to the interpreter.
+                        if ((hi & 0xFC) == 0x00 && ((op >> 16) & 15) != 15 && ((op >> 12) & 15) != 15 && ((op >> 8) & 15) != 15 && (op & 15) != 15)
+                            return Conditional(cond, k, () => ArmMultiply(op));
+                        return Result.No;
+                    }
+                    if ((lo & 0b1001) == 0b1001) return ArmHalfword(op, k, cond);
+                    if ((hi & 0x19) == 0x10)
+                    {
+                        if (hi == 0x12 && lo == 0b0001) return ArmBx(op, k, cond);
+                        return Result.No;
+                    }
+                    return ArmDataProc(op, k, cond);
+                case 1:
+                    if ((hi & 0x1B) == 0x12 || (hi & 0x1B) == 0x10) return Result.No;
+                    return ArmDataProc(op, k, cond);
+                case 2: return ArmSingle(op, k, cond);
+                case 3: return (lo & 1) != 0 ? Result.No : ArmSingle(op, k, cond);
+                case 4: return ArmBlock(op, k, cond);
+                case 5: return ArmBranch(op, k, cond);
+                default: return Result.No;
+            }
+        }
+
+        /// <summary>
+        /// A non-branch instruction under a condition: the fetch happens either way (a failed condition
+        /// costs 1S, TRM 6.3), the body only when it passes. A body that is a store makes the next fetch
+        /// N on one path only: the local <c>fseq</c> then carries it.
+        /// </summary>
+        private Result Conditional(uint cond, int k, Func<bool> body)
+        {
+            Fetch();
+            if (cond == 0xE) { body(); return Result.Ok; }
+            var skip = _il.DefineLabel();
+            CondTest(cond);
+            _il.Emit(OpCodes.Brfalse, skip);
+            body();
+            Seq after = _seq;
+            if (after == Seq.S) { _il.MarkLabel(skip); return Result.Ok; }
+            // The body left the next fetch N: record it in fseq on both paths.
+            Ldc(0); St(_fseq);
+            var done = _il.DefineLabel();
+            _il.Emit(OpCodes.Br, done);
+            _il.MarkLabel(skip);
+            Ldc(1); St(_fseq);
+            _il.MarkLabel(done);
+            _seq = Seq.Dynamic;
+            return Result.Ok;
+        }
+
+        /// <summary>Operand 2 of a data-processing instruction onto the stack; its shifter carry into <c>_c</c> when <paramref name="carry"/>.</summary>
+        private void ArmOperand2(uint op, bool carry, uint pcForRm)
+        {
+            if ((op & (1u << 25)) != 0)
+            {
+                int rot = (int)((op >> 7) & 0x1E);
+                uint imm = BitOperations.RotateRight(op & 0xFF, rot);
+                if (carry)
+                {
+                    if (rot == 0) { Ld(_cpsr); Call(MCarry); } else Ldc(imm >> 31);
+                    St(_c);
+                }
+                Ldc(imm);
+                return;
+            }
+            int type = (int)((op >> 5) & 3);
+            int rm = (int)(op & 15);
+            if ((op & 0x10) == 0)
+            {
+                int amount = (int)((op >> 7) & 31);
+                if (carry) { LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c); }
+                if (type == 0 && amount == 0) { LdReg(rm, pcForRm); return; }
+                LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV);
+                return;
+            }
+            // Register-specified shift: amount = Rs[7:0], read while the fetch happens (TRM 4.5.5).
+            int rs = (int)((op >> 8) & 15);
+            LdReg(rs, _pc); Ldc(0xFF); Emit(OpCodes.And); St(_b);
+            if (carry) { LdReg(rm, pcForRm); Ldc(type); Ld(_b); Ld(_cpsr); Call(MShiftRegC); St(_c); }
+            LdReg(rm, pcForRm); Ldc(type); Ld(_b); Call(MShiftRegV);
+        }
+
+        private Result ArmDataProc(uint op, int k, uint cond)
+        {
+            int rd = (int)((op >> 12) & 15), rn = (int)((op >> 16) & 15);
+            uint opc = (op >> 21) & 15;
+            bool s = (op & (1u << 20)) != 0;
+            bool regShift = (op & (1u << 25)) == 0 && (op & 0x10) != 0;
+            bool writes = opc < 8 || opc >= 12;
+            if (rd == 15) return Result.No;   // ALU writes to R15 (branches, exception returns) stay with the interpreter
+            if (!writes && !s) return Result.No;
+            bool logical = opc is 0 or 1 or 8 or 9 or 12 or 13 or 14 or 15;
+            // R15 as Rn/Rm: address + 8, or + 12 with a register-specified shift (read after the fetch).
+            uint pcv = regShift ? _pc + 4 : _pc;
+            return Conditional(cond, k, () =>
+            {
+                ArmOperand2(op, s && logical, pcv);
+                St(_a);   // operand 2
+                if (regShift) AddCycles(1);
+                if (regShift) Worst += 1;
+                if (opc != 13 && opc != 15) { LdReg(rn, pcv); St(_b); }
+                EmitAlu(opc, s, rd, writes);
+                return true;
+            });
+        }
+
+        /// <summary>ALU on _b (Rn) and _a (operand 2), shifter carry in _c; result to Rd when it writes, flags when S.</summary>
+        private void EmitAlu(uint opc, bool s, int rd, bool writes)
+        {
+            switch (opc)
+            {
+                case 0x0: case 0x8: Ld(_b); Ld(_a); Emit(OpCodes.And); break;
+                case 0x1: case 0x9: Ld(_b); Ld(_a); Emit(OpCodes.Xor); break;
+                case 0xC: Ld(_b); Ld(_a); Emit(OpCodes.Or); break;
+                case 0xD: Ld(_a); break;
+                case 0xE: Ld(_b); Ld(_a); Emit(OpCodes.Not); Emit(OpCodes.And); break;
+                case 0xF: Ld(_a); Emit(OpCodes.Not); break;
+                default:
+                    {
+                        // Arithmetic: (x, y, carry-in) for Add or Sub.
+                        bool sub = opc is 0x2 or 0x3 or 0x6 or 0x7 or 0xA;
+                        bool rev = opc is 0x3 or 0x7;
+                        var x = rev ? _a : _b; var y = rev ? _b : _a;
+                        void Cin()
+                        {
+                            if (opc is 0x5 or 0x6 or 0x7) { Ld(_cpsr); Call(MCarry); }
+                            else Ldc(sub ? 1 : 0);
+                        }
+                        Ld(x); Ld(y); Cin(); Call(sub ? MSubC : MAddC);
+                        St(_v);
+                        if (s) { Ld(_cpsr); Ld(x); Ld(y); Cin(); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr); }
+                        if (writes) { Ld(_v); StReg(rd); }
+                        return;
+                    }
+            }
+            St(_v);
+            if (s) { Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr); }
+            if (writes) { Ld(_v); StReg(rd); }
+        }
+
+        private bool ArmMultiply(uint op)
+        {
+            int rd = (int)((op >> 16) & 15), rn = (int)((op >> 12) & 15), rs = (int)((op >> 8) & 15), rm = (int)(op & 15);
+            bool acc = (op & (1u << 21)) != 0, s = (op & (1u << 20)) != 0;
+            // (Checked by the caller's decode: R15 operands are unpredictable; we refuse them below.)
+            LdReg(rs, 0); St(_b);
+            LdReg(rm, 0); St(_a);
+            if (acc) { LdReg(rn, 0); St(_c); }
+            Ld(_cyc); Ld(_b); Call(MMulCycles); if (acc) { Ldc(1); Emit(OpCodes.Add); } Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+            Worst += acc ? 5 : 4;
+            Ld(_a); Ld(_b); Emit(OpCodes.Mul); if (acc) { Ld(_c); Emit(OpCodes.Add); } St(_v);
+            if (s)
+            {
+                Ld(_cpsr); Ld(_v); Ld(_a); Ld(_b); if (acc) Ld(_c); else Ldc(0); Ldc(acc ? 1 : 0); Call(MFlagsMul); St(_cpsr);
+            }
+            Ld(_v); StReg(rd);
+            return true;
+        }
+
+        private Result ArmBranch(uint op, int k, uint cond)
+        {
+            uint target = _pc + (uint)(((int)(op << 8)) >> 6);
+            bool link = (op & (1u << 24)) != 0;
+            Fetch();
+            if (cond != 0xE)
+            {
+                var taken = _il.DefineLabel();
+                CondTest(cond);
+                _il.Emit(OpCodes.Brtrue, taken);
+                EmitExit(k + 1, Seq.S);
+                _il.MarkLabel(taken);
+            }
+            if (link) { Ldc(_pc - 4); StReg(14); }
+            EmitBranch(k + 1, target);
+            return Result.End;
+        }
+
+        private Result ArmBx(uint op, int k, uint cond)
+        {
+            int rm = (int)(op & 15);
+            if (rm == 15) return Result.No;
+            Fetch();
+            if (cond != 0xE)
+            {
+                var taken = _il.DefineLabel();
+                CondTest(cond);
+                _il.Emit(OpCodes.Brtrue, taken);
+                EmitExit(k + 1, Seq.S);
+                _il.MarkLabel(taken);
+            }
+            // Bit 0 selects Thumb state (TRM 4.3); Refill clears it from the address in Thumb state.
+            Ld(Reg(rm)); St(_a);
+            Ld(_cpsr); Ld(_a); Ldc(1); Emit(OpCodes.And); Ldc(5); Emit(OpCodes.Shl); Emit(OpCodes.Or); St(_cpsr);
+            Ld(_a); Ldc(~1u); Emit(OpCodes.And);
+            EmitRefillExit(k + 1);
+            return Result.End;
+        }
+
+        /// <summary>LDR/STR/LDRB/STRB with immediate or shifted-register offset (TRM 4.9), not T forms, no R15 writes.</summary>
+        private Result ArmSingle(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15), rd = (int)((op >> 12) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, b = (op & (1u << 22)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            bool writeback = !pre || w;
+            if (!pre && w) return Result.No;                 // LDRT/STRT: User-mode access
+            if (writeback && rn == 15) return Result.No;
+            if (load && rd == 15) return Result.No;
+            bool reg = (op & (1u << 25)) != 0;
+            if (reg && (op & 15) == 15) return Result.No;
+            return Conditional(cond, k, () =>
+            {
+                // Offset into _a, base into _b, address into _addr, new base into _c.
+                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_cpsr); Call(MShiftImmV); }
+                else Ldc(op & 0xFFF);
+                St(_a);
+                LdReg(rn, _pc); St(_b);
+                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+                Ld(pre ? _c : _b); St(_addr);
+                if (load)
+                {
+                    PageCheck(read: true, k);
+                    Access(read: true, b ? 0 : 2, seq: false);
+                    Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
+                    if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
+                    St(_v);
+                    AddCycles(1); Worst += 1;                      // the I cycle of every load (TRM 6.4)
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    Ld(_v); StReg(rd);
+                }
+                else
+                {
+                    PageCheck(read: false, k);
+                    Access(read: false, b ? 0 : 2, seq: false);
+                    Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(b ? MSt8 : MSt32);
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    StoreEnd(k, b ? 1u : 4u);
+                }
+                return true;
+            });
+        }
+
+        /// <summary>LDRH/STRH/LDRSB/LDRSH (TRM 4.10), the same shape as LDR/STR.</summary>
+        private Result ArmHalfword(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15), rd = (int)((op >> 12) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            bool immForm = (op & (1u << 22)) != 0;
+            uint sh = (op >> 5) & 3;
+            bool writeback = !pre || w;
+            if (writeback && rn == 15) return Result.No;
+            if (load && rd == 15) return Result.No;
+            if (!immForm && (op & 15) == 15) return Result.No;
+            return Conditional(cond, k, () =>
+            {
+                if (immForm) Ldc(((op >> 4) & 0xF0) | (op & 0xF)); else Ld(Reg(op & 15));
+                St(_a);
+                LdReg(rn, _pc); St(_b);
+                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+                Ld(pre ? _c : _b); St(_addr);
+                if (load)
+                {
+                    PageCheck(read: true, k);
+                    EmitHalfLoad(sh == 1 ? 2 : sh == 2 ? -1 : -3);
+                    AddCycles(1); Worst += 1;
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    Ld(_v); StReg(rd);
+                }
+                else
+                {
+                    PageCheck(read: false, k);
+                    Access(read: false, 1, seq: false);
+                    Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(MSt16);
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    StoreEnd(k, 2);
+                }
+                return true;
+            });
+        }
+
+        /// <summary>
+        /// Load of kind 2 (LDRH: odd address rotates by 8), -1 (LDRSB), -3 (ARM LDRSH: odd address is a
+        /// signed byte access), -2 (Thumb LDSH: odd address sign-extends the addressed byte of the halfword
+        /// access) into _v, with its cost; _p holds the page.
+        /// </summary>
+        private void EmitHalfLoad(int kind)
+        {
+            switch (kind)
+            {
+                case 2:
+                    Access(true, 1, false);
+                    Ld(_p); Ld(_addr); Call(MLd16); Ld(_addr); Ldc(1); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); St(_v);
+                    break;
+                case -1:
+                    Access(true, 0, false);
+                    Ld(_p); Ld(_addr); Call(MLd8); Emit(OpCodes.Conv_I1); St(_v);
+                    break;
+                case -3:
+                    {
+                        var odd = _il.DefineLabel(); var done = _il.DefineLabel();
+                        Ld(_addr); Ldc(1); Emit(OpCodes.And); _il.Emit(OpCodes.Brtrue, odd);
+                        Access(true, 1, false);
+                        Ld(_p); Ld(_addr); Call(MLd16); Emit(OpCodes.Conv_I2); St(_v);
+                        _il.Emit(OpCodes.Br, done);
+                        _il.MarkLabel(odd);
+                        Access(true, 0, false, countWorst: false);
+                        Ld(_p); Ld(_addr); Call(MLd8); Emit(OpCodes.Conv_I1); St(_v);
+                        _il.MarkLabel(done);
+                        break;
+                    }
+                default:
+                    {
+                        Access(true, 1, false);
+                        var odd = _il.DefineLabel(); var done = _il.DefineLabel();
+                        Ld(_addr); Ldc(1); Emit(OpCodes.And); _il.Emit(OpCodes.Brtrue, odd);
+                        Ld(_p); Ld(_addr); Call(MLd16); Emit(OpCodes.Conv_I2); St(_v);
+                        _il.Emit(OpCodes.Br, done);
+                        _il.MarkLabel(odd);
+                        Ld(_p); Ld(_addr); Call(MLd16); Ldc(8); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_I1); St(_v);
+                        _il.MarkLabel(done);
+                        break;
+                    }
+            }
+        }
+
+        /// <summary>_p = the fast-path page of _addr; exit before instruction k when there is none.</summary>
+        private void PageCheck(bool read, int k)
+        {
+            LdPtr(read ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            Ld(_p); BailIfNull(k);
+        }
+
+        /// <summary>Adds the clocks of one data access at _addr (kind = log2 size, seq, write) from the bus's cost table.</summary>
+        private void Access(bool read, int log2Size, bool seq, bool countWorst = true, LocalBuilder? address = null)
+        {
+            int kind = (read ? 0 : 8) | (seq ? 4 : 0) | log2Size;
+            Ld(_cyc); LdPtr(_bus.PageTimingTable); LdPtr(_bus.CostTable); Ld(address ?? _addr); Ldc(kind); Call(MCost); Emit(OpCodes.Add); St(_cyc);
+            if (countWorst) Worst += _maxAccess;
+        }
+
+        /// <summary>
+        /// After a store: the next fetch is N (the write was the last access, TRM 6.5). A store into the
+        /// words this block compiled (its instructions and the two prefetched words) ends the block after
+        /// this instruction: the words already fetched stay in the pipeline, as on the chip; the
+        /// interpreter fetches the rest from the changed memory.
+        /// </summary>
+        private void StoreEnd(int k, uint size, LocalBuilder? address = null)
+        {
+            _seq = Seq.N;
+            Ld(address ?? _addr); Ldc(size); Ldc(_start); Ld(_blockEnd); Call(MOverlaps);
+            var label = _il.DefineLabel();
+            _il.Emit(OpCodes.Brtrue, label);
+            _exits.Add(() => { _il.MarkLabel(label); EmitExit(k + 1, Seq.N); });
+        }
+
+        /// <summary>LDM/STM without S (TRM 4.11); an LDM that loads R15 ends the block with the refill.</summary>
+        private Result ArmBlock(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, s = (op & (1u << 22)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            uint list = op & 0xFFFF;
+            if (s || rn == 15 || list == 0) return Result.No;
+            if (load && (list & 0x8000) != 0 && cond != 0xE) return Result.No;
+            int count = BitOperations.PopCount(list);
+            uint bytes = (uint)count * 4;
+            bool loadsPc = load && (list & 0x8000) != 0;
+            if (loadsPc)
+            {
+                Fetch();
+                EmitMultiple(rn, list, up, pre, w, load, k, bytes);
+                return Result.End;
+            }
+            return Conditional(cond, k, () => { EmitMultiple(rn, list, up, pre, w, load, k, bytes); return true; });
+        }
+
+        /// <summary>
+        /// The transfers of LDM/STM/PUSH/POP in the interpreter's order: the lowest register at the lowest
+        /// address, the first access N and the rest S, the base written back at the end of the first
+        /// transfer (so a stored base that is not first in the list is stored as its new value).
+        /// </summary>
+        private void EmitMultiple(int rn, uint list, bool up, bool pre, bool w, bool load, int k, uint bytes)
+        {
+            // Start address into _addr, new base into _c.
+            LdReg(rn, 0); St(_b);
+            if (up) { Ld(_b); if (pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Add); St(_c); }
+            else { Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); if (!pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); St(_c); }
+            // Both ends of the (at most 64-byte) range on the fast path: every word in it is then.
+            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            Ld(_p); BailIfNull(k);
+            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2);
+            Ld(_p2); BailIfNull(k);
+            bool first = true;
+            int off = 0;
+            var a = _il.DeclareLocal(typeof(uint));
+            for (int i = 0; i < 16; i++)
+            {
+                if ((list & (1u << i)) == 0) continue;
+                Ld(_addr); Ldc(off); Emit(OpCodes.Add); St(a);
+                // The page of this word: _p or _p2 (compare page numbers).
+                LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(a); Call(MPage); St(_p);
+                Access(load, 2, seq: !first, address: a);
+                if (load)
+                {
+                    Ld(_p); Ld(a); Call(MLd32); St(_v);
+                    if (first && w) { Ld(_c); StReg(rn); }
+                    if (i == 15) { /* kept in _v until the refill */ }
+                    else { Ld(_v); StReg(i); }
+                }
+                else
+                {
+                    Ld(_p); Ld(a); LdReg(i, _pc + 4); Call(MSt32);
+                    if (first && w) { Ld(_c); StReg(rn); }
+                }
+                first = false;
+                off += 4;
+            }
+            if (load)
+            {
+                AddCycles(1); Worst += 1;
+                if ((list & 0x8000) != 0) { Ld(_v); EmitRefillExit(k + 1); }
+            }
+            else
+            {
+                _seq = Seq.N;
+                Ld(_addr); Ldc(bytes); Ldc(_start); Ld(_blockEnd); Call(MOverlaps);
+                var label = _il.DefineLabel();
+                _il.Emit(OpCodes.Brtrue, label);
+                _exits.Add(() => { _il.MarkLabel(label); EmitExit(k + 1, Seq.N); });
+            }
+        }
+
+        // ================================ Thumb ================================
+
+        private Result EmitThumb(uint op, int k)
+        {
+            uint pc = _pc;   // R15 = address + 4
+            switch (op >> 11)
+            {
+                case 0: case 1: case 2:
+                    {
+                        // Format 1: MOVS Rd, Rs, <shift> #imm5.
+                        int type = (int)((op >> 11) & 3), amount = (int)((op >> 6) & 31), rs = (int)((op >> 3) & 7), rd = (int)(op & 7);
+                        Fetch();
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c);
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV); St(_v);
+                        Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr);
+                        Ld(_v); StReg(rd);
+                        return Result.Ok;
+                    }
+                case 3:
+                    {
+                        int rs = (int)((op >> 3) & 7), rn = (int)((op >> 6) & 7), rd = (int)(op & 7);
+                        bool sub = (op & 0x0200) != 0;
+                        Fetch();
+                        Ld(Reg(rs)); St(_b);
+                        if ((op & 0x0400) != 0) Ldc(rn); else Ld(Reg(rn));
+                        St(_a);
+                        Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MSubC : MAddC); St(_v);
+                        Ld(_cpsr); Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr);
+                        Ld(_v); StReg(rd);
+                        return Result.Ok;
+                    }
+                case 4: case 5: case 6: case 7:
+                    {
+                        int rd = (int)((op >> 8) & 7);
+                        uint imm = op & 0xFF;
+                        Fetch();
+                        switch ((op >> 11) & 3)
+                        {
+                            case 0: Ldc(imm); StReg(rd); Ld(_cpsr); Ldc(imm); Call(MFlagsNZ); St(_cpsr); break;
+                            case 1: Ld(_cpsr); Ld(Reg(rd)); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
+                            case 2:
+                                Ld(Reg(rd)); St(_b);
+                                Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(0); Call(MFlagsAdd); St(_cpsr);
+                                Ld(_b); Ldc(imm); Emit(OpCodes.Add); StReg(rd);
+                                break;
+                            default:
+                                Ld(Reg(rd)); St(_b);
+                                Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr);
+                                Ld(_b); Ldc(imm); Emit(OpCodes.Sub); StReg(rd);
+                                break;
+                        }
+                        return Result.Ok;
+                    }
+                case 8:
+                    if ((op & 0x0400) == 0) return ThumbAlu(op);
+                    if (((op >> 8) & 3) == 3) return ThumbBx(op, k);
+                    return ThumbHiReg(op, k);
+                case 9:
+                    {
+                        // LDR Rd, [PC, #imm8*4]: a constant address, bit 1 of the PC forced to 0.
+                        uint addr = (pc & ~2u) + ((op & 0xFF) << 2);
+                        Fetch();
+                        Ldc(addr); St(_addr);
+                        ThumbLoad((int)((op >> 8) & 7), 4, k);
+                        return Result.Ok;
+                    }
+                case 10: case 11:
+                    {
+                        int rd = (int)(op & 7);
+                        Fetch();
+                        Ld(Reg((op >> 3) & 7)); Ld(Reg((op >> 6) & 7)); Emit(OpCodes.Add); St(_addr);
+                        if ((op & 0x0200) == 0)
+                        {
+                            bool b = (op & 0x0400) != 0;
+                            if ((op & 0x0800) != 0) ThumbLoad(rd, b ? 1 : 4, k); else ThumbStore(rd, b ? 1 : 4, k);
+                        }
+                        else
+                        {
+                            switch ((op >> 10) & 3)
+                            {
+                                case 0: ThumbStore(rd, 2, k); break;
+                                case 1: ThumbLoad(rd, -1, k); break;
+                                case 2: ThumbLoad(rd, 2, k); break;
+                                default: ThumbLoad(rd, -2, k); break;
+                            }
+                        }
+                        return Result.Ok;
+                    }
+                case 12: case 13: case 14: case 15:
+                    {
+                        bool b = (op & 0x1000) != 0;
+                        uint off = (op >> 6) & 31;
+                        Fetch();
+                        Ld(Reg((op >> 3) & 7)); Ldc(b ? off : off << 2); Emit(OpCodes.Add); St(_addr);
+                        if ((op & 0x0800) != 0) ThumbLoad((int)(op & 7), b ? 1 : 4, k); else ThumbStore((int)(op & 7), b ? 1 : 4, k);
+                        return Result.Ok;
+                    }
+                case 16: case 17:
+                    Fetch();
+                    Ld(Reg((op >> 3) & 7)); Ldc(((op >> 6) & 31) << 1); Emit(OpCodes.Add); St(_addr);
+                    if ((op & 0x0800) != 0) ThumbLoad((int)(op & 7), 2, k); else ThumbStore((int)(op & 7), 2, k);
+                    return Result.Ok;
+                case 18: case 19:
+                    Fetch();
+                    Ld(Reg(13)); Ldc((op & 0xFF) << 2); Emit(OpCodes.Add); St(_addr);
+                    if ((op & 0x0800) != 0) ThumbLoad((int)((op >> 8) & 7), 4, k); else ThumbStore((int)((op >> 8) & 7), 4, k);
+                    return Result.Ok;
+                case 20: case 21:
+                    Fetch();
+                    if ((op & 0x0800) != 0) Ld(Reg(13)); else Ldc(pc & ~2u);
+                    Ldc((op & 0xFF) << 2); Emit(OpCodes.Add); StReg((int)((op >> 8) & 7));
+                    return Result.Ok;
+                case 22: case 23:
+                    {
+                        uint sub = (op >> 8) & 0xF;
+                        if (sub == 0)
+                        {
+                            Fetch();
+                            Ld(Reg(13)); Ldc((op & 0x7F) << 2); Emit((op & 0x80) != 0 ? OpCodes.Sub : OpCodes.Add); StReg(13);
+                            return Result.Ok;
+                        }
+                        if ((sub & 0b0110) != 0b0100) return Result.No;
+                        uint list = op & 0xFF;
+                        if ((sub & 0b1000) != 0)
+                        {
+                            // POP = LDMIA SP!; with PC it ends the block (bit 0 of the PC ignored by Refill in Thumb state).
+                            if ((op & 0x0100) != 0) list |= 1u << 15;
+                            if (list == 0) return Result.No;
+                            Fetch();
+                            EmitMultiple(13, list, up: true, pre: false, w: (list & (1u << 13)) == 0, load: true, k, (uint)BitOperations.PopCount(list) * 4);
+                            return (list & 0x8000) != 0 ? Result.End : Result.Ok;
+                        }
+                        if ((op & 0x0100) != 0) list |= 1u << 14;
+                        if (list == 0) return Result.No;
+                        Fetch();
+                        EmitMultiple(13, list, up: false, pre: true, w: true, load: false, k, (uint)BitOperations.PopCount(list) * 4);
+                        return Result.Ok;
+                    }
+                case 24: case 25:
+                    {
+                        int rb = (int)((op >> 8) & 7);
+                        uint list = op & 0xFF;
+                        if (list == 0) return Result.No;
+                        bool load = (op & 0x0800) != 0;
+                        Fetch();
+                        // LDMIA: a base in the list is loaded and not written back.
+                        bool w = !load || (list & (1u << rb)) == 0;
+                        EmitMultiple(rb, list, up: true, pre: false, w, load, k, (uint)BitOperations.PopCount(list) * 4);
+                        return Result.Ok;
+                    }
+                case 26: case 27:
+                    {
+                        uint cond = (op >> 8) & 0xF;
+                        if (cond >= 0xE) return Result.No;
+                        uint target = pc + (uint)((int)(op << 24) >> 23);
+                        Fetch();
+                        var taken = _il.DefineLabel();
+                        CondTest(cond);
+                        _il.Emit(OpCodes.Brtrue, taken);
+                        EmitExit(k + 1, Seq.S);
+                        _il.MarkLabel(taken);
+                        EmitBranch(k + 1, target);
+                        return Result.End;
+                    }
+                case 28:
+                    Fetch();
+                    EmitBranch(k + 1, pc + (uint)((int)(op << 21) >> 20));
+                    return Result.End;
+                case 30:
+                    // BL prefix: LR = PC + (offset << 12), one S cycle (TRM 5.19).
+                    Fetch();
+                    Ldc(pc + (uint)((int)(op << 21) >> 9)); StReg(14);
+                    return Result.Ok;
+                case 31:
+                    {
+                        // BL suffix: PC = LR + (offset << 1), LR = next instruction | 1.
+                        Fetch();
+                        Ld(Reg(14)); Ldc((op & 0x7FF) << 1); Emit(OpCodes.Add); St(_a);
+                        Ldc((pc - 2) | 1); StReg(14);
+                        Ld(_a);
+                        EmitRefillExit(k + 1);
+                        return Result.End;
+                    }
+                default:
+                    return Result.No;
+            }
+        }
+
+        private Result ThumbAlu(uint op)
+        {
+            int rd = (int)(op & 7), rs = (int)((op >> 3) & 7);
+            uint opc = (op >> 6) & 0xF;
+            Fetch();
+            Ld(Reg(rd)); St(_a);
+            Ld(Reg(rs)); St(_b);
+            switch (opc)
+            {
+                case 0x0: Ld(_a); Ld(_b); Emit(OpCodes.And); St(_v); NZ(); Ld(_v); StReg(rd); break;
+                case 0x1: Ld(_a); Ld(_b); Emit(OpCodes.Xor); St(_v); NZ(); Ld(_v); StReg(rd); break;
+                case 0x2: case 0x3: case 0x4: case 0x7:
+                    {
+                        int type = opc == 2 ? 0 : opc == 3 ? 1 : opc == 4 ? 2 : 3;
+                        AddCycles(1); Worst += 1;
+                        Ld(_b); Ldc(0xFF); Emit(OpCodes.And); St(_b);
+                        Ld(_a); Ldc(type); Ld(_b); Ld(_cpsr); Call(MShiftRegC); St(_c);
+                        Ld(_a); Ldc(type); Ld(_b); Call(MShiftRegV); St(_v);
+                        Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr);
+                        Ld(_v); StReg(rd);
+                        break;
+                    }
+                case 0x5: case 0x6:
+                    {
+                        bool sub = opc == 6;
+                        Ld(_cpsr); Call(MCarry); St(_c);
+                        Ld(_a); Ld(_b); Ld(_c); Call(sub ? MSubC : MAddC); St(_v);
+                        Ld(_cpsr); Ld(_a); Ld(_b); Ld(_c); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr);
+                        Ld(_v); StReg(rd);
+                        break;
+                    }
+                case 0x8: Ld(_a); Ld(_b); Emit(OpCodes.And); St(_v); NZ(); break;
+                case 0x9:
+                    Ldc(0); Ld(_b); Ldc(1); Call(MSubC); St(_v);
+                    Ld(_cpsr); Ldc(0); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr);
+                    Ld(_v); StReg(rd);
+                    break;
+                case 0xA: Ld(_cpsr); Ld(_a); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
+                case 0xB: Ld(_cpsr); Ld(_a); Ld(_b); Ldc(0); Call(MFlagsAdd); St(_cpsr); break;
+                case 0xC: Ld(_a); Ld(_b); Emit(OpCodes.Or); St(_v); NZ(); Ld(_v); StReg(rd); break;
+                case 0xD:
+                    // MUL Rd, Rs = MULS Rd, Rs, Rd: Rd is the multiplier (early termination on its bits).
+                    Ld(_cyc); Ld(_a); Call(MMulCycles); Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+                    Worst += 4;
+                    Ld(_a); Ld(_b); Emit(OpCodes.Mul); St(_v);
+                    Ld(_cpsr); Ld(_v); Ld(_b); Ld(_a); Ldc(0); Ldc(0); Call(MFlagsMul); St(_cpsr);
+                    Ld(_v); StReg(rd);
+                    break;
+                case 0xE: Ld(_a); Ld(_b); Emit(OpCodes.Not); Emit(OpCodes.And); St(_v); NZ(); Ld(_v); StReg(rd); break;
+                default: Ld(_b); Emit(OpCodes.Not); St(_v); NZ(); Ld(_v); StReg(rd); break;
+            }
+            return Result.Ok;
+        }
+
+        private void NZ() { Ld(_cpsr); Ld(_v); Call(MFlagsNZ); St(_cpsr); }
+
+        private Result ThumbHiReg(uint op, int k)
+        {
+            int rd = (int)((op & 7) | ((op >> 4) & 8));
+            int rs = (int)((op >> 3) & 15);
+            uint opc = (op >> 8) & 3;
+            Fetch();
+            LdReg(rs, _pc); St(_b);
+            LdReg(rd, _pc); St(_a);
+            if (opc == 1) { Ld(_cpsr); Ld(_a); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr); return Result.Ok; }
+            if (opc == 0) { Ld(_a); Ld(_b); Emit(OpCodes.Add); } else Ld(_b);
+            if (rd == 15) { EmitRefillExit(k + 1); return Result.End; }
+            StReg(rd);
+            return Result.Ok;
+        }
+
+        private Result ThumbBx(uint op, int k)
+        {
+            int rs = (int)((op >> 3) & 15);
+            Fetch();
+            LdReg(rs, _pc); St(_a);
+            // Bit 0 clear: to ARM state (TRM 5.5).
+            var thumb = _il.DefineLabel();
+            Ld(_a); Ldc(1); Emit(OpCodes.And); _il.Emit(OpCodes.Brtrue, thumb);
+            Ld(_cpsr); Ldc(~Psr.T); Emit(OpCodes.And); St(_cpsr);
+            _il.MarkLabel(thumb);
+            Ld(_a);
+            EmitRefillExit(k + 1);
+            return Result.End;
+        }
+
+        /// <summary>Thumb load from _addr into a low register (kind as the interpreter's ThumbLoad): data N + 1 I.</summary>
+        private void ThumbLoad(int rd, int kind, int k)
+        {
+            PageCheck(read: true, k);
+            switch (kind)
+            {
+                case 4:
+                    Access(true, 2, false);
+                    Ld(_p); Ld(_addr); Call(MLd32); Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); St(_v);
+                    break;
+                case 1:
+                    Access(true, 0, false);
+                    Ld(_p); Ld(_addr); Call(MLd8); St(_v);
+                    break;
+                default:
+                    EmitHalfLoad(kind);
+                    break;
+            }
+            AddCycles(1); Worst += 1;
+            Ld(_v); StReg(rd);
+        }
+
+        private void ThumbStore(int rd, int size, int k)
+        {
+            PageCheck(read: false, k);
+            Access(false, size == 4 ? 2 : size == 2 ? 1 : 0, false);
+            Ld(_p); Ld(_addr); Ld(Reg(rd)); Call(size == 4 ? MSt32 : size == 2 ? MSt16 : MSt8);
+            StoreEnd(k, (uint)size);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using SocSim.Arm;
+using SocSim.Core;
+using Xunit;
+
+namespace SocSim.Boards.Tests;
+
+/// <summary>
+/// Every committed firmware on the default board, the translator (threshold 0: every block translated
+/// the first time it is reached) in lockstep with the interpreter: after every translated block the
+/// interpreting machine runs to the same cycle and the core state of every mode must be identical;
+/// at the end the UART and semihosting output, exit, cycles, instructions and all memory too.
+/// </summary>
+public sealed class TranslationFirmwareTests
+{
+    private static string Elf(string name) => Path.Combine(TestFiles.RepoRoot, "firmware", "elf", name);
+
+    public static IEnumerable<object[]> Firmware() =>
+        Directory.GetFiles(Path.Combine(TestFiles.RepoRoot, "firmware", "elf"), "*.elf").Order(StringComparer.Ordinal).Select(f => new object[] { Path.GetFileName(f) });
+
+    private static readonly CpuMode[] Modes = [CpuMode.User, CpuMode.Fiq, CpuMode.Irq, CpuMode.Supervisor, CpuMode.Abort, CpuMode.Undefined];
+
+    private static string? CompareCores(Machine a, Machine b)
+    {
+        if (a.Scheduler.Cycles != b.Scheduler.Cycles) return $"cycles {a.Scheduler.Cycles} != {b.Scheduler.Cycles}";
+        if (a.Cpu.Instructions != b.Cpu.Instructions) return $"instructions {a.Cpu.Instructions} != {b.Cpu.Instructions}";
+        if (a.Cpu.Cpsr != b.Cpu.Cpsr) return $"cpsr {a.Cpu.Cpsr:X8} != {b.Cpu.Cpsr:X8}";
+        if (a.Cpu.Pipeline != b.Cpu.Pipeline) return $"pipeline {a.Cpu.Pipeline} != {b.Cpu.Pipeline}";
+        foreach (var m in Modes)
+        {
+            for (int r = 0; r < 16; r++)
+                if (a.Cpu.GetBankedRegister(m, r) != b.Cpu.GetBankedRegister(m, r))
+                    return $"{m} r{r} {a.Cpu.GetBankedRegister(m, r):X8} != {b.Cpu.GetBankedRegister(m, r):X8}";
+            if (m != CpuMode.User && a.Cpu.GetSpsr(m) != b.Cpu.GetSpsr(m)) return $"spsr_{m}";
+        }
+        return null;
+    }
+
+    [Theory]
+    [MemberData(nameof(Firmware))]
+    public void FirmwareRunsIdenticallyTranslatedInLockstep(string name)
+    {
+        var board = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "versatilepb.json")], []);
+        var outA = new MemoryStream();
+        var outB = new MemoryStream();
+        using var a = Machine.Create(board, new MachineOptions { Console = outA });
+        using var b = Machine.Create(board, new MachineOptions { Console = outB, Engine = ExecutionEngine.Translate, TranslationThreshold = 0 });
+        a.LoadElf(Elf(name));
+        b.LoadElf(Elf(name));
+        string? failure = null;
+        long checks = 0;
+        b.Cpu.BlockExited = _ =>
+        {
+            if (failure != null) return;
+            a.Cpu.Run(b.Scheduler.Cycles);
+            checks++;
+            if (CompareCores(a, b) is { } d) { failure = $"block exit #{checks} at pc=0x{b.Cpu.Pc:X8}: {d}"; b.Cpu.RequestStop(); }
+        };
+        // bench.elf's 229 M cycles are covered by the full-speed test below; here its first 20 M.
+        long limit = name == "bench.elf" ? 20_000_000 : 30_000_000;
+        var rb = b.Run(limit);
+        Assert.True(failure == null, failure);
+        var ra = a.Run(rb.Reason == StopReason.CycleLimit ? limit : long.MaxValue);
+        Assert.Equal(ra, rb);
+        Assert.Null(CompareCores(a, b));
+        Assert.Equal(outA.ToArray(), outB.ToArray());
+        foreach (var uart in a.Uarts.Keys) Assert.Equal(a.UartOutput(uart), b.UartOutput(uart));
+        for (int i = 0; i < a.Bus.Mappings.Count; i++)
+            if (a.Bus.Mappings[i].Region is { } ra2)
+                Assert.True(ra2.AsSpan().SequenceEqual(b.Bus.Mappings[i].Region!.AsSpan()), $"memory of {ra2.Name} differs");
+        Assert.True(b.Cpu.Translator!.TranslatedInstructions > 0);
+    }
+
+    [Fact]
+    public void BenchRunsIdenticallyAtFullSpeedWithTheDefaultThreshold()
+    {
+        var board = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "versatilepb.json")], []);
+        var outA = new MemoryStream();
+        var outB = new MemoryStream();
+        using var a = Machine.Create(board, new MachineOptions { Console = outA });
+        using var b = Machine.Create(board, new MachineOptions { Console = outB, Engine = ExecutionEngine.Translate });
+        a.LoadElf(Elf("bench.elf"));
+        b.LoadElf(Elf("bench.elf"));
+        var ra = a.Run();
+        var rb = b.Run();
+        Assert.Equal(ra, rb);
+        Assert.Null(CompareCores(a, b));
+        Assert.Equal(outA.ToArray(), outB.ToArray());
+        for (int i = 0; i < a.Bus.Mappings.Count; i++)
+            if (a.Bus.Mappings[i].Region is { } r)
+                Assert.True(r.AsSpan().SequenceEqual(b.Bus.Mappings[i].Region!.AsSpan()), $"memory of {r.Name} differs");
+        Assert.True(b.Cpu.Translator!.TranslatedInstructions > rb.Instructions * 9 / 10);
+    }
+}
