@@ -39,7 +39,10 @@ public sealed class TranslationFirmwareTests
     [MemberData(nameof(Firmware))]
     public void FirmwareRunsIdenticallyTranslatedInLockstep(string name)
     {
-        var board = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "versatilepb.json")], []);
+        // The LPC2106 programs run on their chip; its flash sits behind the MAM, whose timing has state,
+        // so nothing there is translated (the comparison still checks that the engines agree).
+        bool lpc = name.StartsWith("lpc2106", StringComparison.Ordinal);
+        var board = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, lpc ? "lpc2106.json" : "versatilepb.json")], []);
         var outA = new MemoryStream();
         var outB = new MemoryStream();
         using var a = Machine.Create(board, new MachineOptions { Console = outA });
@@ -67,7 +70,8 @@ public sealed class TranslationFirmwareTests
         for (int i = 0; i < a.Bus.Mappings.Count; i++)
             if (a.Bus.Mappings[i].Region is { } ra2)
                 Assert.True(ra2.AsSpan().SequenceEqual(b.Bus.Mappings[i].Region!.AsSpan()), $"memory of {ra2.Name} differs");
-        Assert.True(b.Cpu.Translator!.TranslatedInstructions > 0);
+        if (lpc) Assert.Equal(0, b.Cpu.Translator!.TranslatedInstructions);
+        else Assert.True(b.Cpu.Translator!.TranslatedInstructions > 0);
     }
 
     [Fact]
