@@ -69,9 +69,9 @@ public sealed unsafe class Bus : IDisposable
     /// pages leave the fast path, and every CPU access there is served and timed by the controller
     /// (memory whose timing has state, like the LPC2000 MAM, or whose contents are remapped).
     /// </summary>
-    public void SetController(string regionName, IMemoryController controller)
+    public MemoryRegion SetController(string regionName, IMemoryController controller)
     {
-        var m = _mappings.FirstOrDefault(x => x.Region != null && string.Equals(x.Name, regionName, StringComparison.OrdinalIgnoreCase))
+        var m = FindRegionMapping(regionName)
             ?? throw new ArgumentException($"no memory region named '{regionName}' (regions: {string.Join(", ", _mappings.Where(x => x.Region != null).Select(x => x.Name))})");
         m.Controller = controller;
         // Its timing has state: never translated with fixed costs (see IsTranslatable).
@@ -82,7 +82,14 @@ public sealed unsafe class Bus : IDisposable
             _writePages[p] = null;
         }
         MappingChanged?.Invoke();
+        return m.Region;
     }
+
+    /// <summary>The RAM/ROM region named <paramref name="name"/> (names compare case-insensitively), if any.</summary>
+    public MemoryRegion? FindRegion(string name) => FindRegionMapping(name)?.Region;
+
+    private Mapping? FindRegionMapping(string name) =>
+        _mappings.FirstOrDefault(x => x.Region != null && string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public IBusObserver? Observer => _observer;
 

@@ -72,10 +72,10 @@ public sealed unsafe class Lpc2106Mam : IMemoryController
 
     public void Attach(Bus bus, string flashRegion, string sramRegion)
     {
-        _flash = bus.Mappings.FirstOrDefault(m => m.Region != null && string.Equals(m.Name, flashRegion, StringComparison.OrdinalIgnoreCase))?.Region
-            ?? throw new ArgumentException($"{_name}: no memory region named '{flashRegion}' for the MAM (set parameters.flash)");
-        _sram = bus.Mappings.FirstOrDefault(m => m.Region != null && string.Equals(m.Name, sramRegion, StringComparison.OrdinalIgnoreCase))?.Region;
-        bus.SetController(_flash.Name, this);
+        if (bus.FindRegion(flashRegion) == null)
+            throw new ArgumentException($"{_name}: no memory region named '{flashRegion}' for the MAM (set parameters.flash)");
+        _sram = bus.FindRegion(sramRegion);
+        _flash = bus.SetController(flashRegion, this);
     }
 
     public void Reset()
