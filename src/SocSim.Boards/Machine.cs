@@ -279,6 +279,9 @@ public sealed partial class Machine : IDisposable
     /// the first instruction boundary at or after it (reason <see cref="StopReason.TimeLimit"/>).
     /// The natural limit where cycle lengths vary with a clock tree.
     /// </summary>
+    /// <summary>The tick <see cref="SetTimeLimit"/> stops the run at, or null without a time limit.</summary>
+    public long? TimeLimitTick => _timeLimit.IsScheduled ? _timeLimit.Time : null;
+
     public void SetTimeLimit(TimeSpan limit)
     {
         long ticks = (long)((Int128)limit.Ticks * Scheduler.TicksPerSecond / TimeSpan.TicksPerSecond);

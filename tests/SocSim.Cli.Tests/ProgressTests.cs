@@ -55,6 +55,18 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public void ProgressShowsTheShareOfMaxTime()
+    {
+        // --progress on a pipe prints one line per update; FreeRTOS on the LPC2106 for 3 simulated seconds.
+        var r = Socsim.Run("run", Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "freertos", "elf", "rtosdemo-arm.elf")),
+            "--board", Path.Combine(RepoPaths.Root, "boards", "lpc2106.json"), "--max-time", "3s", "--progress");
+        Assert.Equal(124, r.ExitCode);
+        var lines = r.Stderr.Split('\n').Where(l => l.Contains(" simulated, ")).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Matches(@"^socsim: \d+\.\d{3} (us|ms|s) simulated, [\d,]+ cycles, \d+\.\d MIPS, \d+% of --max-time$", l));
+    }
+
+    [Fact]
     public void QuietMeansNoProgressEvenOnATerminal()
     {
         var (exit, terminal, _) = RunOnTerminal("run", Bench, "--max-cycles", "60000000", "--quiet");

@@ -64,7 +64,8 @@ internal sealed class ProgressFeature : IRunFeature
                 if (now >= next)
                 {
                     double mips = (m.Instructions - lastInstructions) / Math.Max(1e-9, (now - lastTime).TotalSeconds) / 1e6;
-                    line.Show(Format(m, mips, limits.Share(m)));
+                    var (share, of) = limits.Share(m);
+                    line.Show(Format(m, mips, share, of));
                     lastInstructions = m.Instructions;
                     lastTime = now;
                     next = now + TimeSpan.FromMilliseconds(250);
@@ -78,9 +79,9 @@ internal sealed class ProgressFeature : IRunFeature
         }
     }
 
-    internal static string Format(Machine m, double mips, double? share) =>
+    internal static string Format(Machine m, double mips, double? share, string limit = "--max-cycles") =>
         string.Create(CultureInfo.InvariantCulture,
-            $"socsim: {FormatTime(m.SimulatedNanoseconds)} simulated, {m.Cycles:N0} cycles, {mips:F1} MIPS{(share is double s ? $", {s * 100:F0}% of --max-cycles" : "")}");
+            $"socsim: {FormatTime(m.SimulatedNanoseconds)} simulated, {m.Cycles:N0} cycles, {mips:F1} MIPS{(share is double s ? $", {s * 100:F0}% of {limit}" : "")}");
 
     internal static string FormatTime(long ns) => ns switch
     {
@@ -91,15 +92,20 @@ internal sealed class ProgressFeature : IRunFeature
 }
 
 /// <summary>
-/// The limits a run can have, and the share of them done. Today `--max-cycles`; a simulated-time limit
-/// (`--max-time`) adds a field here and takes the larger share.
+/// The limits a run can have, and the share of them done: `--max-cycles` and the simulated-time limit
+/// of `--max-time` (<see cref="Machine.TimeLimitTick"/>); the one nearer its end is shown.
 /// </summary>
 internal sealed class RunLimits(long maxCycles)
 {
     public long MaxCycles { get; } = maxCycles;
 
-    /// <summary>0..1 of the nearest limit, or null without any.</summary>
-    public double? Share(Machine m) => MaxCycles == long.MaxValue || MaxCycles <= 0 ? null : Math.Min(1.0, (double)m.Cycles / MaxCycles);
+    /// <summary>0..1 of the nearest limit and its option, or null without any.</summary>
+    public (double? Share, string Of) Share(Machine m)
+    {
+        double? cycles = MaxCycles == long.MaxValue || MaxCycles <= 0 ? null : Math.Min(1.0, (double)m.Cycles / MaxCycles);
+        double? time = m.TimeLimitTick is long t && t > 0 ? Math.Min(1.0, (double)m.Scheduler.Now / t) : null;
+        return time is double ts && (cycles is not double cs || ts >= cs) ? (ts, "--max-time") : (cycles, "--max-cycles");
+    }
 }
 
 /// <summary>The one progress line on stderr: redrawn in place on a terminal, a line per update otherwise.</summary>
