@@ -56,7 +56,6 @@ public sealed record PinConnection(string SourceComponent, string SourceOutput, 
 /// <summary>A clock domain: its frequency and its period in ticks of the board's global time base.</summary>
 public sealed record ClockSpec(string Name, long FrequencyHz, long PeriodTicks)
 {
-    public ClockDomain CreateDomain() => new(Name, FrequencyHz, PeriodTicks);
 }
 
 public sealed record RegionSpec(
@@ -97,6 +96,9 @@ public sealed record PeripheralSpec(
 
     /// <summary>The output lines of this entry: its type's, plus those its parameters declare (an RTL block's).</summary>
     public IReadOnlyList<string> Outputs => Type.OutputsOf(Parameters);
+
+    /// <summary>The input pins of this entry: its type's, plus those its parameters declare (an RTL block's).</summary>
+    public IReadOnlyList<string> Inputs => Type.InputsOf(Parameters);
 
     /// <summary>A parameter's value, or its catalog default when the board did not set it.</summary>
     public T Parameter<T>(string name) => (T)Parameters[name];

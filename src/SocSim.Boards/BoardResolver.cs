@@ -350,20 +350,22 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             foreach (var (input, source) in inputs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 string ik = tk + ":" + input;
-                if (tp.Type.FindInput(input) == null)
-                    throw Error(ik, tp.Type.InputPins.Count == 0
+                // The entry's own pins count too (an RTL block's inputs are ports of its module).
+                var inputsOfTarget = tp.Inputs;
+                if (!inputsOfTarget.Contains(input))
+                    throw Error(ik, inputsOfTarget.Count == 0
                         ? $"{tp.Type.Name} \"{tp.Name}\" has no input pins"
-                        : $"{tp.Type.Name} \"{tp.Name}\" has no input pin \"{input}\" (inputs: {string.Join(", ", tp.Type.InputPins.Select(i => i.Name))})");
+                        : $"{tp.Type.Name} \"{tp.Name}\" has no input pin \"{input}\" (inputs: {string.Join(", ", inputsOfTarget)})");
                 int dot = source.IndexOf('.');
                 if (dot <= 0 || dot == source.Length - 1 || source.IndexOf('.', dot + 1) >= 0)
                     throw Error(ik, $"expected a source like \"uart0.TXD\" (peripheral.output), got \"{source}\"");
                 string sc = source[..dot], so = source[(dot + 1)..];
                 var sp = Find(sc) ?? throw Error(ik, $"pin source \"{source}\": no peripheral named \"{sc}\" (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
-                if (sp.Type.FindOutput(so) == null)
-                    throw Error(ik, $"pin source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Type.Outputs)})");
+                if (!sp.Outputs.Contains(so))
+                    throw Error(ik, $"pin source \"{source}\": {sp.Type.Name} has no output \"{so}\" (outputs: {string.Join(", ", sp.Outputs)})");
                 if (sp == tp && so == input)
                     throw Error(ik, $"\"{source}\" would drive itself");
-                list.Add(new PinConnection(sp.Name, so, tp.Name, tp.Type.FindInput(input)!.Name));
+                list.Add(new PinConnection(sp.Name, so, tp.Name, input));
             }
         }
         return list;

@@ -274,14 +274,14 @@ public sealed partial class Machine : IDisposable
     private readonly Event _timeLimit;
     private bool _timeLimitHit;
 
+    /// <summary>The tick <see cref="SetTimeLimit"/> stops the run at, or null without a time limit.</summary>
+    public long? TimeLimitTick => _timeLimit.IsScheduled ? _timeLimit.Time : null;
+
     /// <summary>
     /// Stops <see cref="Run"/> when simulated time reaches <paramref name="limit"/> from time zero, at
     /// the first instruction boundary at or after it (reason <see cref="StopReason.TimeLimit"/>).
     /// The natural limit where cycle lengths vary with a clock tree.
     /// </summary>
-    /// <summary>The tick <see cref="SetTimeLimit"/> stops the run at, or null without a time limit.</summary>
-    public long? TimeLimitTick => _timeLimit.IsScheduled ? _timeLimit.Time : null;
-
     public void SetTimeLimit(TimeSpan limit)
     {
         long ticks = (long)((Int128)limit.Ticks * Scheduler.TicksPerSecond / TimeSpan.TicksPerSecond);
@@ -413,10 +413,10 @@ public sealed partial class Machine : IDisposable
         {
             string comp = pin[..dot], input = pin[(dot + 1)..];
             var spec = Board.Peripheral(comp) ?? throw new ArgumentException($"pin {pin}: no peripheral named '{comp}'");
-            var i = spec.Type.FindInput(input) ?? throw new ArgumentException($"pin {pin}: {spec.Type.Name} '{spec.Name}' has no input pin '{input}'");
-            return (spec.Name, i.Name);
+            if (!spec.Inputs.Contains(input)) throw new ArgumentException($"pin {pin}: {spec.Type.Name} '{spec.Name}' has no input pin '{input}'");
+            return (spec.Name, input);
         }
-        var owners = Board.Peripherals.Where(p => p.Type.FindInput(pin) != null).ToList();
+        var owners = Board.Peripherals.Where(p => p.Inputs.Contains(pin)).ToList();
         return owners.Count switch
         {
             1 => (owners[0].Name, pin),

@@ -42,4 +42,17 @@ public sealed class PinAndClockTreeBoardTests
     [InlineData("""{ "clockTree": { "CCLK": { "control": "scb" } } }""",
         "o.json: clockTree.CCLK.control: expected a control like \"scb.PLL\" (peripheral.control), got \"scb\"")]
     public void BadClockTrees(string json, string expected) => Assert.StartsWith(expected, Error(json));
+
+    [Fact]
+    public void PinWiringReachesThePinsABoardEntryDeclares()
+    {
+        // An rtl block's pins are ports its entry names: the pins section wires them like a model's.
+        using var files = new TestFiles();
+        string o = files.Write("o.json", """{ "pins": { "uartx": { "RXD": "uartx.TXD" } } }""");
+        var b = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "versatilepb.json"), Path.Combine(TestFiles.BoardsDir, "rtl", "uart.json"), o], []);
+        Assert.Equal("uartx.TXD -> uartx.RXD", Assert.Single(b.Pins).ToString());
+        string bad = files.Write("bad.json", """{ "pins": { "uartx": { "RXX": "uartx.TXD" } } }""");
+        var e = Assert.Throws<BoardException>(() => BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "versatilepb.json"), Path.Combine(TestFiles.BoardsDir, "rtl", "uart.json"), bad], []));
+        Assert.EndsWith("pins.uartx.RXX: rtl \"uartx\" has no input pin \"RXX\" (inputs: RXD)", e.Message);
+    }
 }
