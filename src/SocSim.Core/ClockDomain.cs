@@ -1,3 +1,5 @@
+using SocSim.Core.State;
+
 namespace SocSim.Core;
 
 /// <summary>
@@ -94,6 +96,23 @@ public sealed class ClockDomain
         _originTick = atTick;
         SetRate(frequencyHz);
         Changed?.Invoke(this, atTick);
+    }
+
+    public void SaveState(StateWriter w)
+    {
+        w.Write(FrequencyHz);
+        w.Write(_originTick);
+        w.Write(_originEdge);
+    }
+
+    /// <summary>Restores the rate and origin silently (no <see cref="Changing"/>/<see cref="Changed"/>).</summary>
+    public void LoadState(StateReader r)
+    {
+        long hz = r.ReadLong();
+        if (hz < 0) throw new StateException($"clock {Name}: negative frequency {hz} Hz");
+        _originTick = r.ReadLong();
+        _originEdge = r.ReadLong();
+        SetRate(hz);
     }
 
     private void SetRate(long frequencyHz)

@@ -15,6 +15,9 @@ public sealed class IrqLine
 
     public void Subscribe(Action<bool> onChange) => _listeners += onChange;
 
+    /// <summary>Sets the level without telling the listeners: a checkpoint being loaded (see <see cref="State.IStateful"/>).</summary>
+    public void Restore(bool level) => Level = level;
+
     public void Set(bool level)
     {
         if (level == Level) return;

@@ -1,3 +1,5 @@
+using SocSim.Core.State;
+
 namespace SocSim.Core;
 
 /// <summary>
@@ -33,6 +35,11 @@ public sealed class Event
 
     public string Name { get; }
     public EventPriority Priority { get; }
+    /// <summary>
+    /// An event of a host tool (a VCD window, a run limit) rather than of the SoC: it is left out of a
+    /// checkpoint, and the tool schedules it again after a resume.
+    /// </summary>
+    public bool Transient { get; init; }
     internal readonly Action<long> Callback;
     /// <summary>Absolute tick this event is due at; meaningful while <see cref="IsScheduled"/>.</summary>
     public long Time { get; internal set; }
@@ -86,6 +93,23 @@ public sealed class Scheduler
 
     /// <summary>A scheduler whose tick is one CPU cycle (unit tests, bare-core runs).</summary>
     public static Scheduler CycleBased(long cpuHz = 1) => new(cpuHz, 1);
+
+    private readonly Dictionary<string, Event> _registered = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes <paramref name="e"/> known by its name, so that a checkpoint can name it and a machine
+    /// built from the same board finds it again (events are saved by name, never as callbacks). Every
+    /// event of the SoC is registered when its owner is built; names are unique.
+    /// </summary>
+    public Event Register(Event e)
+    {
+        if (!_registered.TryAdd(e.Name, e) && !ReferenceEquals(_registered[e.Name], e))
+            throw new InvalidOperationException($"two events named '{e.Name}'");
+        return e;
+    }
+
+    /// <summary>Creates and registers an event.</summary>
+    public Event CreateEvent(string name, EventPriority priority, Action<long> callback) => Register(new Event(name, priority, callback));
 
     public long TicksPerSecond { get; }
     /// <summary>The CPU's clock; cycle n is its edge n.</summary>
@@ -162,6 +186,69 @@ public sealed class Scheduler
 
     /// <summary>First CPU cycle at or after tick <paramref name="time"/>.</summary>
     public long CycleAtOrAfter(long time) => time == long.MaxValue ? long.MaxValue : CpuClock.EdgeAtOrAfter(time);
+
+    /// <summary>
+    /// Writes the cycle count, the schedule counter and every pending event of the SoC (name, due tick,
+    /// order); transient events are left out. The CPU clock is saved with the board's clocks.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(Cycles);
+        w.Write(_sequence);
+        var pending = new List<Event>();
+        for (int i = 0; i < _count; i++)
+        {
+            var e = _heap[i];
+            if (e.Transient) continue;
+            if (!_registered.TryGetValue(e.Name, out var r) || !ReferenceEquals(r, e))
+                throw new StateException($"event '{e.Name}' was never registered with the scheduler, so a checkpoint cannot name it");
+            pending.Add(e);
+        }
+        pending.Sort((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0);
+        w.Write(pending.Count);
+        foreach (var e in pending)
+        {
+            w.Write(e.Name);
+            w.Write(e.Time);
+            w.Write(e.Sequence);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the queue's SoC events with the saved ones (transient events stay as they are) and
+    /// restores the cycle count. Called after the components are restored.
+    /// </summary>
+    public void LoadState(StateReader r)
+    {
+        long cycles = r.ReadLong();
+        long sequence = r.ReadLong();
+        int n = r.ReadCount(1 << 20);
+        var saved = new List<(Event E, long Time, long Seq)>(n);
+        for (int i = 0; i < n; i++)
+        {
+            string name = r.ReadString();
+            long time = r.ReadLong(), seq = r.ReadLong();
+            if (!_registered.TryGetValue(name, out var e))
+                throw new StateException($"the state has a pending event '{name}' that this machine does not have");
+            saved.Add((e, time, seq));
+        }
+        for (int i = _count - 1; i >= 0; i--)
+            if (!_heap[i].Transient) RemoveAt(i);
+        Cycles = cycles;
+        _sequence = sequence;
+        foreach (var (e, time, seq) in saved)
+        {
+            if (e.HeapIndex >= 0) throw new StateException($"the state lists event '{e.Name}' twice");
+            e.Time = time;
+            e.Sequence = seq;
+            if (_count == _heap.Length) Array.Resize(ref _heap, _count * 2);
+            _heap[_count] = e;
+            e.HeapIndex = _count;
+            _count++;
+            SiftUp(e.HeapIndex);
+        }
+        UpdateNextEventCycle();
+    }
 
     private void UpdateNextEventCycle() => NextEventCycle = _count > 0 ? CycleAtOrAfter(_heap[0].Time) : long.MaxValue;
 

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -20,11 +21,27 @@ internal sealed class DeviceEvents
     /// <summary>Due tick of the callback the scheduler is dispatching right now, else <see cref="long.MaxValue"/>.</summary>
     internal long DispatchFloor = long.MaxValue;
 
+    /// <summary>Creates an event; its name (unique on the board: prefix it with the device's name) identifies it in a checkpoint.</summary>
     public DeviceEvent Create(string name, Action<long> callback)
     {
         var e = new DeviceEvent(this, name, callback);
         _events.Add(e);
         return e;
+    }
+
+    /// <summary>The due tick of each event, in creation order (the scheduler saves its own queue).</summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_events.Count);
+        foreach (var e in _events) w.Write(e.Due);
+    }
+
+    /// <summary>Restores the due ticks silently; the scheduler's queue is restored by the machine.</summary>
+    public void LoadState(StateReader r)
+    {
+        int n = r.ReadCount();
+        if (n != _events.Count) throw new StateException($"the state has {n} events for a device that has {_events.Count}");
+        foreach (var e in _events) e.RestoreDue(r.ReadLong());
     }
 
     /// <summary>Runs every event of this device due at or before <see cref="Scheduler.Now"/>.</summary>
@@ -59,7 +76,7 @@ internal sealed class DeviceEvent
     {
         _owner = owner;
         _callback = callback;
-        _event = new Event(name, EventPriority.Peripheral, _ => Fire(fromScheduler: true));
+        _event = owner.Scheduler.CreateEvent(name, EventPriority.Peripheral, _ => Fire(fromScheduler: true));
     }
 
     public long Due { get; private set; } = -1;
@@ -74,6 +91,8 @@ internal sealed class DeviceEvent
         if (tick >= s.Now || tick >= _owner.DispatchFloor) s.Schedule(_event, tick);
         else s.Cancel(_event);
     }
+
+    internal void RestoreDue(long due) => Due = due;
 
     public void Cancel()
     {

@@ -117,6 +117,13 @@ public sealed class ClockControl
         Den = den;
         Changed?.Invoke(this, atTick);
     }
+
+    /// <summary>Sets the ratio without telling the clock tree: a checkpoint being loaded restores the clocks itself.</summary>
+    public void Restore(long num, long den)
+    {
+        Num = num;
+        Den = den;
+    }
 }
 
 /// <summary>A clock control a device type declares: its name, the ratios it can produce and its reset ratio.</summary>
