@@ -44,7 +44,13 @@ public sealed class Semihosting
 
     private abstract class Handle { }
     private sealed class ConsoleHandle : Handle { public bool Write; }
-    private sealed class FileHandle : Handle { public required Stream Stream; }
+    private sealed class FileHandle : Handle
+    {
+        public required Stream Stream;
+        /// <summary>The name the target opened (null: ":semihosting-features") and its fopen mode, to reopen it after a resume.</summary>
+        public string? Name;
+        public uint Mode;
+    }
 
     public Semihosting(ArmCpu cpu, SemihostingOptions options)
     {
@@ -167,7 +173,7 @@ public sealed class Semihosting
                 1 => (FileMode.Create, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
                 _ => (FileMode.Append, FileAccess.Write),
             };
-            try { h = new FileHandle { Stream = new FileStream(full, fm, fa) }; }
+            try { h = new FileHandle { Stream = new FileStream(full, fm, fa), Name = name, Mode = mode }; }
             catch (FileNotFoundException) { return Fail(2); }
             catch (DirectoryNotFoundException) { return Fail(2); }
             catch (UnauthorizedAccessException) { return Fail(13); }
@@ -176,6 +182,98 @@ public sealed class Semihosting
         uint handle = _nextHandle++;
         _handles[handle] = h;
         return handle;
+    }
+
+    /// <summary>
+    /// Semihosting's part of a checkpoint: the exit state, errno, the heap answer and every open handle
+    /// (a host file by the name the target opened inside the sandbox, its mode and position). The
+    /// console's ":tt" input is the host's stdin and is not part of it.
+    /// </summary>
+    public void SaveState(SocSim.Core.State.StateWriter w)
+    {
+        w.Write(ExitCode.HasValue);
+        w.Write(ExitCode ?? 0);
+        w.Write(ExitReason);
+        w.Write(_errno);
+        w.Write(_nextHandle);
+        var (hb, hl, sb, sl) = _heapInfo;
+        w.Write(hb); w.Write(hl); w.Write(sb); w.Write(sl);
+        w.Write(_handles.Count);
+        foreach (var (id, h) in _handles.OrderBy(kv => kv.Key))
+        {
+            w.Write(id);
+            switch (h)
+            {
+                case ConsoleHandle c: w.Write((byte)0); w.Write(c.Write); break;
+                case FileHandle { Name: null } f: w.Write((byte)1); w.Write(f.Stream.Position); break;
+                case FileHandle f:
+                    w.Write((byte)2);
+                    w.Write(f.Name);
+                    w.Write(f.Mode);
+                    f.Stream.Flush();
+                    w.Write(f.Stream.Position);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote, reopening host files (without truncating them) at their positions.</summary>
+    public void LoadState(SocSim.Core.State.StateReader r)
+    {
+        bool exited = r.ReadBool();
+        int code = r.ReadInt();
+        ExitCode = exited ? code : null;
+        ExitReason = r.ReadUInt();
+        _errno = r.ReadInt();
+        _nextHandle = r.ReadUInt();
+        _heapInfo = (r.ReadUInt(), r.ReadUInt(), r.ReadUInt(), r.ReadUInt());
+        foreach (var h in _handles.Values) Close(h);
+        _handles.Clear();
+        int n = r.ReadCount(1 << 16);
+        for (int i = 0; i < n; i++)
+        {
+            uint id = r.ReadUInt();
+            byte kind = r.ReadByte();
+            switch (kind)
+            {
+                case 0: _handles[id] = new ConsoleHandle { Write = r.ReadBool() }; break;
+                case 1: _handles[id] = new FileHandle { Stream = new MemoryStream(Features, writable: false) { Position = r.ReadLong() } }; break;
+                case 2:
+                    string name = r.ReadString();
+                    uint mode = r.ReadUInt();
+                    long pos = r.ReadLong();
+                    _handles[id] = Reopen(name, mode, pos);
+                    break;
+                default: throw new SocSim.Core.State.StateException($"semihosting handle {id} has unknown kind {kind}");
+            }
+        }
+    }
+
+    private FileHandle Reopen(string name, uint mode, long position)
+    {
+        if (_o.SandboxDirectory == null)
+            throw new SocSim.Core.State.StateException($"the state has host file '{name}' open through semihosting, but this run has no --sandbox");
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_o.SandboxDirectory));
+        var full = Path.GetFullPath(Path.Combine(root, name));
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new SocSim.Core.State.StateException($"semihosting file '{name}' lies outside the sandbox {root}");
+        // Reopened, never truncated: what the target wrote before the checkpoint stays.
+        var (fm, fa) = (mode / 4) switch
+        {
+            0 => (FileMode.Open, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Read),
+            1 => (FileMode.OpenOrCreate, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
+            _ => (FileMode.Append, FileAccess.Write),
+        };
+        try
+        {
+            var stream = new FileStream(full, fm, fa);
+            if (fm != FileMode.Append) stream.Position = position;
+            return new FileHandle { Stream = stream, Name = name, Mode = mode };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SocSim.Core.State.StateException($"semihosting file '{full}' cannot be reopened: {e.Message}");
+        }
     }
 
     private static uint Close(Handle h)

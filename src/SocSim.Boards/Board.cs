@@ -32,6 +32,15 @@ public sealed record Board(
     public RegionSpec? Region(string name) =>
         Memory.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The board files it was loaded from (full paths, later ones win), and the <c>--set</c> overrides.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+    public IReadOnlyList<string> Sets { get; init; } = [];
+    /// <summary>
+    /// The merged configuration as sorted <c>key.path=value</c> lines: what identifies the board in a
+    /// checkpoint (two loads that give the same lines build the same machine).
+    /// </summary>
+    public IReadOnlyList<string> Configuration { get; init; } = [];
+
     /// <summary>A scheduler on this board's time base, ticking the CPU at its clock's period.</summary>
     public Scheduler CreateScheduler() => new(TicksPerSecond, Cpu.Clock.PeriodTicks);
 

@@ -54,7 +54,16 @@ public static class BoardLoader
             // The structural check above rejects every key the binder could refuse; this is a safety net.
             throw new BoardException(sources[^1].Name, "", e.Message);
         }
-        return new BoardResolver(origins, sources).Resolve(json);
+        var board = new BoardResolver(origins, sources).Resolve(json);
+        return board with
+        {
+            Files = files.Select(Path.GetFullPath).ToList(),
+            Sets = sets.ToList(),
+            Configuration = merged.AsEnumerable()
+                .Where(kv => kv.Value != null && !kv.Key.Equals("$schema", StringComparison.OrdinalIgnoreCase))
+                .Select(kv => $"{kv.Key.Replace(':', '.')}={kv.Value}")
+                .Order(StringComparer.Ordinal).ToList(),
+        };
     }
 
     // List and map parameters (flattened to "peripherals:x:parameters:sources:0") do not bind to the

@@ -77,6 +77,7 @@ public sealed partial class Machine : IDisposable
         {
             var region = r.CreateRegion();
             _regions.Add(region);
+            if (r.InitFile != null) _initImages[region] = File.ReadAllBytes(r.InitFile);
             Bus.AddRegion(region);
         }
         // Every clock control a device declares exists whether or not the board's clock tree uses it.
@@ -91,7 +92,7 @@ public sealed partial class Machine : IDisposable
             Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
         }
         Cpu = new ArmCpu(Bus);
-        _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); });
+        _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); }) { Transient = true };
         Cpu.SetEngine(options.Engine, options.TranslationThreshold);
         Wire();
         WirePins();
@@ -199,6 +200,11 @@ public sealed partial class Machine : IDisposable
         var elf = ElfFile.Parse(path);
         var loaded = ElfLoader.Load(elf, Bus);
         Elf = elf;
+        _image.Clear();
+        foreach (var seg in elf.LoadSegments.Where(s => s.MemSize > 0))
+            RecordImage(seg.PhysicalAddress, seg.Data, seg.MemSize - seg.FileSize);
+        _elfPath = Path.GetFullPath(path);
+        _elfSha256 = Sha256Of(path);
         if (Semihosting != null)
         {
             uint imageEnd = loaded.Ranges.Count == 0 ? 0 : loaded.Ranges.Max(r => r.Address + r.Length);
@@ -231,6 +237,7 @@ public sealed partial class Machine : IDisposable
     public void LoadRaw(string path, uint address)
     {
         RawLoader.Load(path, address, Bus);
+        RecordImage(address, File.ReadAllBytes(path), 0);
         Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
         Cpu.ResetTo(address);

@@ -4,6 +4,7 @@ using SocSim.Cli;
 var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
 {
     RunCommand.Create(),
+    RunCommand.CreateResume(),
     BoardCommand.Create(),
     ConformanceCommand.Create(),
     BenchCommand.Create(),

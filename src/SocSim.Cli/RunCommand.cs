@@ -5,6 +5,7 @@ using SocSim.Arm;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
 using SocSim.Cli.Features;
+using SocSim.Core.State;
 
 namespace SocSim.Cli;
 
@@ -14,41 +15,91 @@ namespace SocSim.Cli;
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>The options `socsim run` and `socsim resume` share.</summary>
+    private sealed class RunOptions
+    {
+        public readonly Option<string[]> Boards = new("--board") { Description = "board JSON, or a bundled board by name (versatilepb, ram, overrides/slow-ram); repeat to layer overrides (later wins); default versatilepb" };
+        public readonly Option<string[]> Sets = new("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
+        public readonly Option<long?> MaxCycles = new("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
+        public readonly Option<bool> Stats = new("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
+        public readonly Option<bool> Regs = new("--regs") { Description = "print the registers of the current mode to stderr at the end" };
+        public readonly Option<string?> Uart = new("--uart") { Description = "the UART connected to stdout (and --uart-input); default: the board's console UART" };
+        public readonly Option<FileInfo?> UartInput = new("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
+        public readonly Option<DirectoryInfo?> Sandbox = new("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
+        public readonly Option<bool> Semihosting = new("--semihosting") { Description = "enable semihosting even if the board does not" };
+        public readonly Option<string> Engine = new("--engine") { Description = "interpret (default) or translate (hot blocks to host code, same results)", DefaultValueFactory = _ => "interpret" };
+        public readonly IReadOnlyList<IRunFeature> Features = RunFeatures.CreateAll();
+
+        public RunOptions() => Engine.AcceptOnlyFromAmong("interpret", "translate");
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { Boards, Sets, MaxCycles, Stats, Regs, Uart, UartInput, Sandbox, Semihosting, Engine }) cmd.Options.Add(o);
+            foreach (var f in Features) f.AddOptions(cmd);
+        }
+    }
+
     public static Command Create()
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF to run (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
-        var boards = new Option<string[]>("--board") { Description = "board JSON, or a bundled board by name (versatilepb, ram, overrides/slow-ram); repeat to layer overrides (later wins); default versatilepb" };
-        var sets = new Option<string[]>("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
-        var maxCycles = new Option<long?>("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
-        var stats = new Option<bool>("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
-        var regs = new Option<bool>("--regs") { Description = "print the registers of the current mode to stderr at the end" };
-        var uart = new Option<string?>("--uart") { Description = "the UART connected to stdout (and --uart-input); default: the board's console UART" };
-        var uartInput = new Option<FileInfo?>("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
-        var sandbox = new Option<DirectoryInfo?>("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
-        var semihosting = new Option<bool>("--semihosting") { Description = "enable semihosting even if the board does not" };
-        var engine = new Option<string>("--engine") { Description = "interpret (default) or translate (hot blocks to host code, same results)", DefaultValueFactory = _ => "interpret" };
-        engine.AcceptOnlyFromAmong("interpret", "translate");
-        var cmd = new Command("run", "run firmware on a board")
-        {
-            elf, boards, sets, maxCycles, stats, regs, uart, uartInput, sandbox, semihosting, engine,
-        };
-        var features = RunFeatures.CreateAll();
-        foreach (var f in features) f.AddOptions(cmd);
-        cmd.SetAction(r => Run(r, features, r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
-            r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting),
-            r.GetValue(engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret));
+        var o = new RunOptions();
+        var cmd = new Command("run", "run firmware on a board") { elf };
+        o.AddTo(cmd);
+        cmd.SetAction(r => Run(r, o, r.GetValue(elf)?.FullName, null));
         return cmd;
     }
 
-    private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
-        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting, ExecutionEngine engine)
+    /// <summary>
+    /// `socsim resume FILE [--elf ELF] [run options]`: builds the machine the checkpoint was saved on
+    /// (its board files and ELF, recorded in it, unless given here: then they must be the same), loads
+    /// the checkpoint and runs on as `socsim run` would have.
+    /// </summary>
+    public static Command CreateResume()
     {
-        var boardFiles = Defaults.ResolveBoards(boards);
-        string? elfPath = elf?.FullName;
+        var state = new Argument<FileInfo>("FILE") { Description = "a checkpoint written by `socsim run --save-state FILE --at WHEN`" };
+        var elf = new Option<FileInfo?>("--elf") { Description = "the ELF (default: the one recorded in the state, which it must equal)" };
+        var o = new RunOptions();
+        var cmd = new Command("resume", "continue a run from a checkpoint saved with `socsim run --save-state`") { state, elf };
+        o.AddTo(cmd);
+        cmd.SetAction(r => Run(r, o, r.GetValue(elf)?.FullName, r.GetValue(state)!.FullName));
+        return cmd;
+    }
+
+    private static int Run(ParseResult parse, RunOptions o, string? elfPath, string? statePath)
+    {
+        string verb = statePath == null ? "run" : "resume";
+        var features = o.Features;
+        long? maxCycles = parse.GetValue(o.MaxCycles);
+        bool stats = parse.GetValue(o.Stats), regs = parse.GetValue(o.Regs);
+        string? uartName = parse.GetValue(o.Uart);
+        var uartInput = parse.GetValue(o.UartInput);
+        var engine = parse.GetValue(o.Engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
+        string[] boards = parse.GetValue(o.Boards) ?? [], sets = parse.GetValue(o.Sets) ?? [];
         Machine machine;
         try
         {
-            var board = BoardLoader.Load(boardFiles, sets);
+            CheckpointHeader? header = null;
+            IReadOnlyList<string> boardFiles;
+            IReadOnlyList<string> boardSets = sets;
+            if (statePath != null)
+            {
+                header = Machine.ReadCheckpointHeader(statePath);
+                if (boards.Length > 0) boardFiles = Defaults.ResolveBoards(boards);
+                else
+                {
+                    boardFiles = header.BoardFiles;
+                    foreach (var f in boardFiles)
+                        if (!File.Exists(f)) throw new ArgumentException($"{statePath}: the board file {f} the state was saved with no longer exists (give --board)");
+                }
+                if (sets.Length == 0) boardSets = header.BoardSets;
+                if (elfPath == null)
+                {
+                    elfPath = header.ElfPath ?? throw new ArgumentException($"{statePath}: the state was saved without an ELF");
+                    if (!File.Exists(elfPath)) throw new ArgumentException($"{statePath}: the ELF {elfPath} the state was saved with no longer exists (give --elf)");
+                }
+            }
+            else boardFiles = Defaults.ResolveBoards(boards);
+            var board = BoardLoader.Load(boardFiles, boardSets);
             // With no ELF: the bundled firmware the board names, else the timer demo.
             elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
@@ -57,21 +108,30 @@ internal static class RunCommand
                 Console = Console.IsOutputRedirected ? Console.OpenStandardOutput() : new ProgressAwareStream(Console.OpenStandardOutput()),
                 ConsoleInput = Console.OpenStandardInput(),
                 ConsoleUart = uartName,
-                SandboxDirectory = sandbox?.FullName,
+                SandboxDirectory = parse.GetValue(o.Sandbox)?.FullName,
                 CommandLine = Path.GetFileName(elfPath),
-                ForceSemihosting = semihosting,
+                ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
             });
             machine.LoadElf(elfPath);
+            if (header != null)
+            {
+                if (machine.CheckpointMismatch(header) is string why)
+                {
+                    machine.Dispose();
+                    throw new ArgumentException($"{statePath}: {why}");
+                }
+                machine.LoadState(statePath!);
+            }
             if (uartInput != null)
             {
                 var name = uartName ?? machine.ConsoleUart ?? throw new ArgumentException("--uart-input needs --uart NAME: the board has no console UART");
                 machine.Uarts[name].EnqueueHostInput(File.ReadAllBytes(uartInput.FullName));
             }
         }
-        catch (Exception e) when (e is BoardException or ElfException or IOException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is BoardException or ElfException or IOException or ArgumentException or KeyNotFoundException or StateException)
         {
-            Console.Error.WriteLine($"socsim run: {e.Message}");
+            Console.Error.WriteLine($"socsim {verb}: {e.Message}");
             return Defaults.ExitUsage;
         }
 

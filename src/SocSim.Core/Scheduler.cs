@@ -128,6 +128,15 @@ public sealed class Scheduler
     /// </summary>
     public long EventTime => _dispatching ? _floor : Now;
     public int PendingCount => _count;
+
+    /// <summary>The pending events in the order they will run (for tools and tests; allocates).</summary>
+    public IReadOnlyList<Event> PendingEvents()
+    {
+        var list = new List<Event>(_count);
+        for (int i = 0; i < _count; i++) list.Add(_heap[i]);
+        list.Sort((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0);
+        return list;
+    }
     /// <summary>Tick of the earliest pending event, or <see cref="long.MaxValue"/>.</summary>
     public long NextEventTime => _count > 0 ? _heap[0].Time : long.MaxValue;
 
@@ -196,15 +205,13 @@ public sealed class Scheduler
         w.Write(Cycles);
         w.Write(_sequence);
         var pending = new List<Event>();
-        for (int i = 0; i < _count; i++)
+        foreach (var e in PendingEvents())
         {
-            var e = _heap[i];
             if (e.Transient) continue;
             if (!_registered.TryGetValue(e.Name, out var r) || !ReferenceEquals(r, e))
                 throw new StateException($"event '{e.Name}' was never registered with the scheduler, so a checkpoint cannot name it");
             pending.Add(e);
         }
-        pending.Sort((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0);
         w.Write(pending.Count);
         foreach (var e in pending)
         {

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using SocSim.Core.State;
+using SocSim.Trace.Timing;
+
+namespace SocSim.Cli.Features;
+
+/// <summary>
+/// `--save-state FILE --at WHEN` runs to WHEN, writes a checkpoint of the whole SoC to FILE and exits
+/// 0 with <c>socsim run: state saved at cycle=N pc=XXXXXXXX to FILE</c> on stderr. WHEN is a CPU
+/// cycle number (the first instruction boundary at or after it), <c>SYMBOL[:N]</c> or
+/// <c>0xADDR[:N]</c> (before the N-th execution of that instruction, default the first) or a simulated
+/// time such as <c>2.5ms</c> (the first instruction boundary at or after it). `socsim resume FILE`
+/// goes on from there. If the run ends before WHEN, nothing is written and the exit status is 123.
+/// </summary>
+internal sealed class SaveStateFeature : IRunFeature
+{
+    private readonly Option<FileInfo?> _save = new("--save-state") { Description = "write a checkpoint of the whole SoC to FILE at --at WHEN, then exit 0 (resume it with `socsim resume FILE`)", HelpName = "FILE" };
+    private readonly Option<string?> _at = new("--at") { Description = "when --save-state saves: a cycle number, SYMBOL[:N], 0xADDR[:N] (before its N-th execution) or a time like 2.5ms", HelpName = "WHEN" };
+
+    public void AddOptions(Command run)
+    {
+        run.Options.Add(_save);
+        run.Options.Add(_at);
+    }
+
+    public void Attach(ParseResult parse, Machine machine, RunContext context)
+    {
+        var file = parse.GetValue(_save);
+        string? at = parse.GetValue(_at);
+        if (file == null && at == null) return;
+        if (file == null) throw new RunFeatureException("--at needs --save-state FILE");
+        if (at == null) throw new RunFeatureException("--save-state needs --at WHEN (a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms)");
+        if (context.Runner != null) throw new RunFeatureException("--save-state cannot be combined with another option that drives the run (--gdb)");
+        var when = ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null);
+        string path = file.FullName;
+        context.Runner = (m, maxCycles) =>
+        {
+            var result = when(m, maxCycles);
+            if (!Reached(result, at, out var why))
+            {
+                Console.Error.WriteLine($"socsim run: --at {at} not reached: {why}; no state saved");
+                context.ExitStatus = UntilFeature.ExitNotReached;
+                return result;
+            }
+            try { m.SaveState(path); }
+            catch (Exception e) when (e is StateException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"socsim run: cannot save the state to {path}: {e.Message}");
+                context.ExitStatus = Defaults.ExitUsage;
+                return result;
+            }
+            Console.Error.WriteLine($"socsim run: state saved at cycle={m.Cycles} pc={m.Cpu.Pc:X8} to {path}");
+            context.ExitStatus = 0;
+            return result;
+        };
+    }
+
+    private bool _stopIsOurs;
+
+    private bool Reached(RunResult result, string at, out string why)
+    {
+        why = result.Reason switch
+        {
+            StopReason.Exit => $"the firmware exited with {result.ExitCode} at cycle={result.Cycles}",
+            StopReason.Fault => $"the core stopped on a fault at cycle={result.Cycles}: {result.Fault}",
+            StopReason.CycleLimit => $"--max-cycles reached at cycle={result.Cycles}",
+            _ => $"the run stopped at cycle={result.Cycles}",
+        };
+        return _stopIsOurs;
+    }
+
+    /// <summary>The run to WHEN; it sets <see cref="_stopIsOurs"/> when WHEN was what stopped it.</summary>
+    private Func<Machine, long, RunResult> ParseWhen(Machine machine, string at, bool hasMaxTime)
+    {
+        if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out long cycle))
+            return (m, maxCycles) =>
+            {
+                var r = m.Run(Math.Min(cycle, maxCycles));
+                _stopIsOurs = r.Reason == StopReason.CycleLimit && m.Cycles >= cycle;
+                return r;
+            };
+        if (MaxTimeFeature.ParseDuration(at) is TimeSpan time)
+        {
+            if (hasMaxTime) throw new RunFeatureException($"--at {at}: a time cannot be combined with --max-time (give --max-time to the resumed run)");
+            machine.SetTimeLimit(time);
+            return (m, maxCycles) =>
+            {
+                var r = m.Run(maxCycles);
+                _stopIsOurs = r.Reason == StopReason.TimeLimit;
+                return r;
+            };
+        }
+        if (char.IsAsciiDigit(at[0]) && !at.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            throw new RunFeatureException($"--at {at}: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms");
+        string loc = at;
+        int count = 1;
+        int colon = at.LastIndexOf(':');
+        if (colon > 0)
+        {
+            if (!int.TryParse(at.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
+                throw new RunFeatureException($"--at {at}: the count after ':' must be a positive number");
+            loc = at[..colon];
+        }
+        uint address = UntilFeature.Resolve(machine, loc, "--at");
+        var points = new Breakpoints([new Breakpoint(loc, address, count)]);
+        return (m, maxCycles) =>
+        {
+            m.AddHook(points);
+            RunResult r;
+            try { r = m.Run(maxCycles); }
+            finally { m.RemoveHook(points); }
+            _stopIsOurs = r.Reason == StopReason.Stopped && points.Hit != null;
+            return r;
+        };
+    }
+
+    public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
+    {
+    }
+}
