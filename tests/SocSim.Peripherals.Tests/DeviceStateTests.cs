@@ -71,7 +71,7 @@ public sealed class DeviceStateTests
     /// Saves <paramref name="busy"/>'s state, loads it into a fresh rig and into one that ran
     /// <paramref name="otherHistory"/>, runs <paramref name="forward"/> on all three and compares.
     /// </summary>
-    private static void Check(Func<Rig> build, Action<Rig> busy, Action<Rig> otherHistory, Action<Rig> forward)
+    private static List<string> Check(Func<Rig> build, Action<Rig> busy, Action<Rig> otherHistory, Action<Rig> forward)
     {
         using var a = build();
         busy(a);
@@ -93,7 +93,12 @@ public sealed class DeviceStateTests
         Assert.True(a.Log.Count > 20, "the script observes too little");
         AssertSameLog(a.Log, b.Log, "fresh instance");
         AssertSameLog(a.Log, c.Log, "instance that had run");
+        return a.Log;
     }
+
+    /// <summary>The script after the save point saw <paramref name="what"/> (the busy state really is busy).</summary>
+    private static void Saw(List<string> log, string what) =>
+        Assert.True(log.Any(e => e.Contains(what, StringComparison.Ordinal)), $"nothing like '{what}' after the save point");
 
     private static void AssertSameLog(List<string> expected, List<string> actual, string what)
     {
@@ -130,6 +135,7 @@ public sealed class DeviceStateTests
         W(u, Pl011Uart.UARTIFLS, 0x09 + (uint)variant);
         W(u, Pl011Uart.UARTILPR, 0x21);
         W(u, Pl011Uart.UARTDMACR, 5);
+        W(u, Pl011Uart.UARTCR, Pl011Uart.CR_UARTEN | Pl011Uart.CR_TXE | Pl011Uart.CR_RXE | (variant == 0 ? 0 : Pl011Uart.CR_LBE));
         for (int i = 0; i < 6; i++) W(u, Pl011Uart.UARTDR, 0x30u + (uint)(i + variant));
         u.EnqueueHostInput(Encoding.ASCII.GetBytes(variant == 0 ? "checkpoint-abcdefghij" : "xyz"));
         u.EnqueueHostInput(0x00, UartRxErrors.Break | UartRxErrors.Framing);
@@ -165,8 +171,13 @@ public sealed class DeviceStateTests
     [InlineData(3100)]
     [InlineData(7000)]
     [InlineData(9500)]
-    public void Pl011ResumesIdentically(long run) =>
-        Check(Pl011Rig, r => Pl011Busy(r, 0, run), r => { Pl011Busy(r, 1, run + 1234); Pl011Forward(r); }, Pl011Forward);
+    public void Pl011ResumesIdentically(long run)
+    {
+        var log = Check(Pl011Rig, r => Pl011Busy(r, 0, run), r => { Pl011Busy(r, 1, run + 1234); Pl011Forward(r); }, Pl011Forward);
+        Saw(log, ": tx 7F");
+        Saw(log, ": rxframe");
+        Saw(log, "uart.UARTINTR=");
+    }
 
     // ---- SP804 ----
 
@@ -217,7 +228,7 @@ public sealed class DeviceStateTests
     [InlineData(1000, true)]
     [InlineData(2222, false)]
     public void Sp804ResumesIdentically(long run, bool loadAtSave) =>
-        Check(Sp804Rig, r => Sp804Busy(r, 0, run, loadAtSave), r => { Sp804Busy(r, 1, run + 999, !loadAtSave); Sp804Forward(r); W((IBusDevice)r.Device, Sp804Timer.TimerITCR, 1); }, Sp804Forward);
+        Saw(Check(Sp804Rig, r => Sp804Busy(r, 0, run, loadAtSave), r => { Sp804Busy(r, 1, run + 999, !loadAtSave); Sp804Forward(r); W((IBusDevice)r.Device, Sp804Timer.TimerITCR, 1); }, Sp804Forward), "timer.TIMINT1=1");
 
     // ---- PL190 ----
 
@@ -376,8 +387,13 @@ public sealed class DeviceStateTests
     [InlineData(6100, false)]
     [InlineData(1700, true)]
     [InlineData(4000, true)]
-    public void Lpc2000UartResumesIdentically(long run, bool loop) =>
-        Check(LpcUartRig, r => LpcUartBusy(r, 0, run, loop), r => { LpcUartBusy(r, 1, run + 777, !loop); LpcUartForward(r); }, LpcUartForward);
+    public void Lpc2000UartResumesIdentically(long run, bool loop)
+    {
+        var log = Check(LpcUartRig, r => LpcUartBusy(r, 0, run, loop), r => { LpcUartBusy(r, 1, run + 777, !loop); LpcUartForward(r); }, LpcUartForward);
+        Saw(log, loop ? "RBR=7E" : ": tx 7E");
+        Saw(log, "uart.INT=");
+        if (!loop) Saw(log, "uart.TXD=0");
+    }
 
     // ---- LPC2000 timer ----
 
@@ -438,8 +454,12 @@ public sealed class DeviceStateTests
     [InlineData(530)]
     [InlineData(1001)]
     [InlineData(1066)]
-    public void Lpc2000TimerResumesIdentically(long run) =>
-        Check(LpcTimerRig, r => LpcTimerBusy(r, 0, run), r => { LpcTimerBusy(r, 1, run + 321); LpcTimerForward(r); }, LpcTimerForward);
+    public void Lpc2000TimerResumesIdentically(long run)
+    {
+        var log = Check(LpcTimerRig, r => LpcTimerBusy(r, 0, run), r => { LpcTimerBusy(r, 1, run + 321); LpcTimerForward(r); }, LpcTimerForward);
+        Saw(log, "timer.INT=1");
+        Saw(log, "timer.MAT2=");
+    }
 
     // ---- LPC2000 watchdog ----
 
@@ -481,8 +501,11 @@ public sealed class DeviceStateTests
     [Theory]
     [InlineData(300)]
     [InlineData(1500)]
-    public void Lpc2000WatchdogResumesIdentically(long run) =>
-        Check(WdtRig, r => WdtBusy(r, 0, run), r => { WdtBusy(r, 1, run + 555); WdtForward(r); }, WdtForward);
+    public void Lpc2000WatchdogResumesIdentically(long run)
+    {
+        var log = Check(WdtRig, r => WdtBusy(r, 0, run), r => { WdtBusy(r, 1, run + 555); WdtForward(r); }, WdtForward);
+        Saw(log, "reset: ");
+    }
 
     // ---- LPC2106 system control block and MAM ----
 
@@ -603,8 +626,13 @@ public sealed class DeviceStateTests
     [InlineData(300, true)]
     [InlineData(2000, false)]
     [InlineData(2000, true)]
-    public void Lpc2106SystemControlResumesIdentically(long run, bool idle) =>
-        Check(ScbRig, r => ScbBusy(r, 0, run, idle), r => { ScbBusy(r, 1, run + 1500, !idle); ScbForward(r); }, ScbForward);
+    public void Lpc2106SystemControlResumesIdentically(long run, bool idle)
+    {
+        var log = Check(ScbRig, r => ScbBusy(r, 0, run, idle), r => { ScbBusy(r, 1, run + 1500, !idle); ScbForward(r); }, ScbForward);
+        Saw(log, "scb.PLOCK=1");
+        Saw(log, "PLL = 4/1");
+        if (idle) Saw(log, ": wake");
+    }
 
     [Fact]
     public void Lpc2106SystemControlAsksForIdleAgainWhenLoadedIdle()
