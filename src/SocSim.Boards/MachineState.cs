@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using SocSim.Boards;
 using SocSim.Core;
+using SocSim.Core.Devices;
 using SocSim.Core.State;
 
 namespace SocSim;
@@ -42,6 +44,15 @@ public sealed partial class Machine
     private readonly Dictionary<MemoryRegion, byte[]> _initImages = new();
     private string? _elfPath, _elfSha256;
 
+    /// <summary>The clock controls in a fixed order (component, then control name).</summary>
+    private IEnumerable<KeyValuePair<(string, string), ClockControl>> OrderedClockControls =>
+        _clockControls.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal);
+
+    /// <summary>Each peripheral's checkpoint state, in board order.</summary>
+    private IEnumerable<(PeripheralSpec Spec, IStateful State)> StatefulPeripherals(string verb) =>
+        Board.Peripherals.Select(p => (p, _devices[p.Name] as IStateful
+            ?? throw new StateException($"peripheral '{p.Name}' ({p.Type.Name}) cannot be {verb}: its model keeps no checkpoint state")));
+
     private void RecordImage(uint address, ReadOnlyMemory<byte> data, uint zeroBytes) => _image.Add((address, data, zeroBytes));
 
     /// <summary>Writes a checkpoint of the whole SoC to <paramref name="stream"/>. Call it between runs (at an instruction boundary).</summary>
@@ -51,12 +62,7 @@ public sealed partial class Machine
         var w = new StateWriter(payload);
         w.Section("cpu", Cpu.SaveState);
         w.Section("memory", SaveMemory);
-        foreach (var p in Board.Peripherals)
-        {
-            if (_devices[p.Name] is not IStateful s)
-                throw new StateException($"peripheral '{p.Name}' ({p.Type.Name}) cannot be saved: its model keeps no checkpoint state");
-            w.Section("peripheral " + p.Name, s.SaveState);
-        }
+        foreach (var (p, s) in StatefulPeripherals("saved")) w.Section("peripheral " + p.Name, s.SaveState);
         w.Section("semihosting", sw =>
         {
             sw.Write(Semihosting != null);
@@ -64,7 +70,7 @@ public sealed partial class Machine
         });
         w.Section("clocks", sw =>
         {
-            foreach (var ((component, name), c) in _clockControls.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal))
+            foreach (var ((component, name), c) in OrderedClockControls)
             {
                 sw.Write(component + "." + name);
                 sw.Write(c.Num);
@@ -250,12 +256,7 @@ public sealed partial class Machine
         {
             r.Section("cpu", Cpu.LoadState);
             r.Section("memory", LoadMemory);
-            foreach (var p in Board.Peripherals)
-            {
-                if (_devices[p.Name] is not IStateful s)
-                    throw new StateException($"peripheral '{p.Name}' ({p.Type.Name}) cannot be restored: its model keeps no checkpoint state");
-                r.Section("peripheral " + p.Name, s.LoadState);
-            }
+            foreach (var (p, s) in StatefulPeripherals("restored")) r.Section("peripheral " + p.Name, s.LoadState);
             r.Section("semihosting", sr =>
             {
                 bool had = sr.ReadBool();
@@ -265,7 +266,7 @@ public sealed partial class Machine
             });
             r.Section("clocks", sr =>
             {
-                foreach (var ((component, name), c) in _clockControls.OrderBy(kv => kv.Key.Item1, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal))
+                foreach (var ((component, name), c) in OrderedClockControls)
                 {
                     string key = sr.ReadString();
                     if (key != component + "." + name) throw new StateException($"clock control {component}.{name} expected, found {key}");

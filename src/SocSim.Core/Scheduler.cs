@@ -155,12 +155,17 @@ public sealed class Scheduler
         // schedules its event again, numbers the SoC's events exactly as a run without it.
         if (e.Transient) { e.Sequence = _sequence; e.TransientSequence = _transientSequence++; }
         else e.Sequence = _sequence++;
+        Insert(e);
+        UpdateNextEventCycle();
+    }
+
+    private void Insert(Event e)
+    {
         if (_count == _heap.Length) Array.Resize(ref _heap, _count * 2);
         _heap[_count] = e;
         e.HeapIndex = _count;
         _count++;
         SiftUp(e.HeapIndex);
-        UpdateNextEventCycle();
     }
 
     public void ScheduleIn(Event e, long delayTicks) => Schedule(e, (_dispatching ? _floor : Now) + delayTicks);
@@ -252,11 +257,7 @@ public sealed class Scheduler
             if (e.HeapIndex >= 0) throw new StateException($"the state lists event '{e.Name}' twice");
             e.Time = time;
             e.Sequence = seq;
-            if (_count == _heap.Length) Array.Resize(ref _heap, _count * 2);
-            _heap[_count] = e;
-            e.HeapIndex = _count;
-            _count++;
-            SiftUp(e.HeapIndex);
+            Insert(e);
         }
         UpdateNextEventCycle();
     }

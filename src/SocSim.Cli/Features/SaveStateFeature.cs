@@ -96,15 +96,7 @@ internal sealed class SaveStateFeature : IRunFeature
         }
         if (char.IsAsciiDigit(at[0]) && !at.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--at {at}: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms");
-        string loc = at;
-        int count = 1;
-        int colon = at.LastIndexOf(':');
-        if (colon > 0)
-        {
-            if (!int.TryParse(at.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
-                throw new RunFeatureException($"--at {at}: the count after ':' must be a positive number");
-            loc = at[..colon];
-        }
+        var (loc, count) = UntilFeature.CountedLocation(at, "--at");
         uint address = UntilFeature.Resolve(machine, loc, "--at");
         var points = new Breakpoints([new Breakpoint(loc, address, count)]);
         return (m, maxCycles) =>

@@ -39,20 +39,22 @@ internal sealed class UntilFeature : IRunFeature
         }
         foreach (var b in parse.GetValue(_break) ?? [])
         {
-            string loc = b;
-            int count = 1;
-            int colon = b.LastIndexOf(':');
-            if (colon > 0)
-            {
-                if (!int.TryParse(b.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1)
-                    throw new RunFeatureException($"--break {b}: the count after ':' must be a positive number");
-                loc = b[..colon];
-            }
+            var (loc, count) = CountedLocation(b, "--break");
             list.Add(new Breakpoint(loc, Resolve(machine, loc, "--break"), count));
         }
         if (list.Count == 0) return;
         _points = new Breakpoints(list);
         machine.AddHook(_points);
+    }
+
+    /// <summary>LOC[:N]: the location and its count (default 1).</summary>
+    internal static (string Location, int Count) CountedLocation(string text, string option)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0) return (text, 1);
+        if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+            throw new RunFeatureException($"{option} {text}: the count after ':' must be a positive number");
+        return (text[..colon], count);
     }
 
     internal static uint Resolve(Machine machine, string location, string option)
