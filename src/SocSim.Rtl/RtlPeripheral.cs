@@ -22,7 +22,14 @@ namespace SocSim.Rtl;
 /// constant, every further cycle is the same no-op; the block then stops being clocked until an input
 /// changes (an access, an input pin, reset), and the skipped edges are counted, not run. This is exact
 /// (a fixed point of a deterministic next-state function) and costs nothing while the block is idle.
-/// It is off while the RTL's own waveform is recorded.</item>
+/// It is off while the RTL's own signals are traced.</item>
+/// <item>Tracing: a waveform that selects the block's internal signals (<c>--vcd</c>, <c>--signals</c>)
+/// switches the block to a build with Verilator tracing (built on demand, cached apart) brought to the
+/// same state by replaying what was done to the model so far (only possible before it has been clocked
+/// by the run: tracing is asked for when the run starts). Verilator's VCD text is traced into memory and
+/// merged: every change is stamped at the tick of the PCLK edge that produced it (the falling edge
+/// half-way to the next), an input driven by the bus bridge or a pin at the tick it was driven, under
+/// the scope <c>name.top.…</c>.</item>
 /// <item>Access: at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
 /// PADDR, PWRITE and PWDATA (setup phase, sampled at E0+1), then PENABLE (access phase); the transfer
 /// ends at the first edge E0+1+n (n &gt;= 1) where PREADY is high, PRDATA and PSLVERR being sampled
@@ -57,8 +64,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         .Parameter("ignorePslverr", false, "treat PSLVERR as OKAY instead of a data abort")
         .Parameter("readyTimeout", 4096L, "PCLK cycles an access may wait for PREADY before it ends in a bus error")
         .Parameter("idleSkip", true, "stop clocking the block while it sits at a fixed point (exact; false clocks every edge, for measurements)")
-        .Parameter("trace", false, "build the model with Verilator tracing (needed for traceFile)")
-        .Parameter("traceFile", "", "write every signal of the design (Verilator's VCD, time in ps) to this file, relative to the board file; needs trace")
+        .Parameter("trace", false, "load the build with Verilator tracing from the start (a waveform that selects the block's signals switches to it by itself; this builds it ahead with socsim rtl build)")
         .InstancePorts(
             p => new InstancePorts(Names(p, "outputs"), Names(p, "inputs")),
             (d, name) => d._outputLines.TryGetValue(name, out var l) ? l : null,
@@ -71,7 +77,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private readonly Scheduler _s;
     private readonly ClockDomain _clk;
-    private readonly RtlModel _model;
+    private RtlModel _model;
+    private readonly IReadOnlyList<string> _sources;
+    private readonly string _top;
+    private bool _builtTraced;
     private readonly string _key;
     private readonly Action<string> _warn;
     private readonly Event _tick, _deliver;
@@ -90,8 +99,20 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private long _edge;       // the last PCLK edge the model has been clocked through
     private bool _idle;       // at a fixed point: edges are counted, not run
-    private bool _traceOn;
     private Action<long, ulong>[]? _traceOutputs;
+
+    // The RTL's own signals (see Tracing above).
+    private bool _traceOn;
+    private RtlTrace? _trace;
+    private List<Action<long, ulong>>[] _traceSubscribers = [];
+    private ulong[] _traceDelivered = [];
+    private ulong _dumpNext = 1;
+    private readonly List<(long Tick, long Seq, int Code, ulong Value)> _held = new();
+    private long _heldSeq;
+    // How the dump times of the native call being parsed map to ticks.
+    private ulong _mapBase;
+    private long _mapEdge, _mapTick;
+    private Action<ulong, int, ulong>? _onTraceChange;
 
     public RtlPeripheral(DeviceContext c)
     {
@@ -107,7 +128,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         string top = c.Parameter<string>("top");
         if (top.Length == 0) throw new RtlException($"{_key}.top", "missing: the top module's name");
         var sources = c.Parameter<IReadOnlyList<string>>("sources").Select(s => c.ResolvePath("sources", s)).ToList();
+        _sources = sources;
+        _top = top;
         bool trace = c.Parameter<bool>("trace");
+        _builtTraced = trace;
         var built = VerilatorBuild.Build(new RtlBuildRequest(sources, top, trace), _key);
         Library = built.Library;
         BuildCached = built.Cached;
@@ -224,12 +248,6 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
         IdleSkipping = c.Parameter<bool>("idleSkip");
-        string traceFile = c.Parameter<string>("traceFile");
-        if (traceFile.Length > 0)
-        {
-            if (!trace) throw new RtlException($"{_key}.traceFile", "needs a model built with tracing: set \"trace\": true");
-            StartTrace(c.ResolvePath("traceFile", traceFile));
-        }
         foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
         {
             if (!_outputLines.TryGetValue(output, out var line))
@@ -286,6 +304,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Eval();
         AfterInputChange(_s.EventTime);
         Wake();
+        if (_traceOn) FlushTrace(false);
     }
 
     // ---------------------------------------------------------------- clocking
@@ -307,12 +326,14 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
             if (lastEdge > _edge) _edge = lastEdge;
             return;
         }
+        if (_edge < lastEdge && _model.Recording) _model.StopRecording();
         while (_edge < lastEdge)
         {
-            int n = (int)Math.Min(lastEdge - _edge, 1 << 20);
-            ulong t0 = 0, period = 0;
-            if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
-            int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, t0, period);
+            int n = (int)Math.Min(lastEdge - _edge, _traceOn ? 1024 : 1 << 20);
+            ulong dump = _traceOn ? NextDumps(n) : 0;
+            long first = _edge + 1;
+            int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, dump);
+            if (_traceOn) TraceCycles(dump, first);
             _edge += ran;
             EdgesRun += ran;
             if (changed) Changed(_clk.TimeOfEdge(_edge));
@@ -330,6 +351,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     {
         CatchUp(_s.Now);
         if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+        if (_traceOn) FlushTrace(false);
     }
 
     /// <summary>Leaves the idle state after an input changed and clocks on from the next edge.</summary>
@@ -360,6 +382,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private void AfterInputChange(long tick)
     {
+        if (_traceOn) TraceAt(tick);
         if (_outputs.Count > 0 && _model.WatchChanged()) Changed(tick);
     }
 
@@ -398,9 +421,13 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Set(_penable, 0);
         _model.Set(_reset, _resetActiveHigh ? 1UL : 0UL);
         _model.Eval();
-        _model.Cycles(1, out _, out _);
+        // Outside time: the reset cycle's dumps are all stamped now.
+        ulong dump = _traceOn ? NextDumps(1) : 0;
+        _model.Cycles(1, out _, out _, dump);
+        if (_traceOn) TraceAt(_s.EventTime, dump);
         _model.Set(_reset, _resetActiveHigh ? 0UL : 1UL);
         _model.Eval();
+        if (_traceOn) { TraceAt(_s.EventTime); FlushTrace(false); }
         _model.WatchChanged();
         _pending.Clear();
         _s.Cancel(_deliver);
@@ -430,6 +457,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         long start = _s.Now;
         long e0 = _clk.EdgeAtOrAfter(start);
         RunTo(e0);
+        if (_model.Recording) _model.StopRecording();
         _idle = false;
         uint offset = (address & (Window - 1)) >> _addressShift;
         ulong paddr = _paddrWidth >= 32 ? offset : offset & ((1UL << _paddrWidth) - 1);
@@ -483,15 +511,16 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
             abort = true;
         }
         else if (error && !_ignorePslverr) abort = true;
+        if (_traceOn) FlushTrace(false);
         return rdata;
     }
 
     /// <summary>One PCLK cycle during an access (edge _edge+1).</summary>
     private void Step()
     {
-        ulong t0 = 0, period = 0;
-        if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
-        _model.Cycles(1, out _, out bool changed, t0, period);
+        ulong dump = _traceOn ? NextDumps(1) : 0;
+        _model.Cycles(1, out _, out bool changed, dump);
+        if (_traceOn) TraceCycles(dump, _edge + 1);
         _edge++;
         EdgesRun++;
         if (changed) Changed(_clk.TimeOfEdge(_edge));
@@ -504,30 +533,140 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _traceOutputs = new Action<long, ulong>[_outputs.Count];
         for (int i = 0; i < _outputs.Count; i++)
             _traceOutputs[i] = s.Driven(_outputs[i].Name, 1, _outputs[i].Line.Level ? 1UL : 0UL);
+        // The RTL's own signals, only if the run's selection may want them.
+        if (!s.MaySelect(_top + ".")) return;
+        if (!StartTrace())
+        {
+            _warn($"{Name}: the RTL's own signals are not traced: the block was already clocked when the waveform asked for them (select them before the run starts)");
+            return;
+        }
+        var trace = _trace!;
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v in trace.Variables)
+        {
+            if (!declared.Add(v.Scope + "." + v.Name)) continue;
+            _traceSubscribers[v.Code].Add(s.Driven(v.Scope, v.Name, v.Width, _traceDelivered[v.Code]));
+        }
+        s.BeforeDetach(() => FlushTrace(true));
     }
-
-    private ulong Ps(long ticks) => (ulong)((Int128)ticks * 1_000_000_000_000 / _s.TicksPerSecond);
 
     /// <summary>
-    /// Starts writing the RTL's own signals (every signal of the design, Verilator's VCD) to
-    /// <paramref name="file"/>, time in ps, dumped at each clock edge. Needs a build with <c>"trace": true</c>.
+    /// Starts tracing the RTL's own signals into memory: switches to the build with tracing first
+    /// (replaying the model's history into it), unless the model has been clocked by the run already.
     /// </summary>
-    public void StartTrace(string file)
+    private bool StartTrace()
     {
-        if (!_model.TraceOpen(file))
-            throw new RtlException($"{_key}.trace", "the model was built without tracing: set \"trace\": true");
-        CatchUp(_s.Now);
+        if (_traceOn) return true;
+        if (!_builtTraced)
+        {
+            if (!_model.Recording) return false;
+            var built = VerilatorBuild.Build(new RtlBuildRequest(_sources, _top, true), _key);
+            var traced = new RtlModel(built.Library, Ports, _pclk);
+            _model.ReplayInto(traced);
+            _model.Dispose();
+            _model = traced;
+            _builtTraced = true;
+        }
+        if (!_model.TraceOpen(null)) throw new InvalidOperationException($"{Name}: the build with tracing cannot trace");
+        _trace = new RtlTrace();
+        _onTraceChange = OnTraceChange;
         _traceOn = true;
-        _idle = false;
-        _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
-        _model.TraceDump(Ps(_s.Now));
+        // The first dump has every value: the state now.
+        TraceAt(_s.EventTime);
+        _traceSubscribers = new List<Action<long, ulong>>[_trace.CodeCount];
+        for (int i = 0; i < _traceSubscribers.Length; i++) _traceSubscribers[i] = new();
+        _traceDelivered = new ulong[_trace.CodeCount];
+        for (int i = 0; i < _traceDelivered.Length; i++) _traceDelivered[i] = _trace.Value(i);
+        _held.Clear();
+        if (_idle) Wake();
+        return true;
     }
 
-    public void StopTrace()
+    /// <summary>Reserves Verilator dump times for <paramref name="cycles"/> clock cycles (two each).</summary>
+    private ulong NextDumps(int cycles)
     {
-        _traceOn = false;
-        _model.TraceClose();
+        ulong b = _dumpNext;
+        _dumpNext += 2 * (ulong)cycles;
+        return b;
     }
+
+    /// <summary>After a native call that ran cycles from edge <paramref name="firstEdge"/> on with dump times from <paramref name="dump"/>.</summary>
+    private void TraceCycles(ulong dump, long firstEdge)
+    {
+        _mapBase = dump;
+        _mapEdge = firstEdge;
+        _mapTick = -1;
+        TakeTrace();
+    }
+
+    /// <summary>Dumps the changes since the last dump (inputs driven between edges) at <paramref name="tick"/>.</summary>
+    private void TraceAt(long tick)
+    {
+        ulong t = _dumpNext++;
+        _model.TraceDump(t);
+        TraceAt(tick, t);
+    }
+
+    /// <summary>Parses what was dumped since the last parse, stamping every dump time at <paramref name="tick"/>.</summary>
+    private void TraceAt(long tick, ulong dump)
+    {
+        _mapBase = dump;
+        _mapTick = tick;
+        TakeTrace();
+    }
+
+    private void TakeTrace()
+    {
+        var text = _model.TakeTrace();
+        if (text.IsEmpty) return;
+        _trace!.Parse(text, _onTraceChange!);
+        _model.ClearTrace();
+    }
+
+    private void OnTraceChange(ulong time, int code, ulong value)
+    {
+        long tick = _mapTick;
+        if (tick < 0)
+        {
+            long i = (long)(time - _mapBase);
+            long edge = _mapEdge + i / 2;
+            long rise = _clk.TimeOfEdge(edge);
+            tick = (i & 1) == 0 ? rise : rise + (_clk.TimeOfEdge(edge + 1) - rise) / 2;
+        }
+        _held.Add((tick, _heldSeq++, code, value));
+    }
+
+    /// <summary>
+    /// Hands the held changes to the signals in time order, coalescing several changes of one signal at
+    /// one tick (a bus input driven at the tick of the edge that was just dumped). Changes are held until
+    /// no later dump can still stamp an earlier tick: a few PCLK and CPU cycles behind the present.
+    /// </summary>
+    private void FlushTrace(bool all)
+    {
+        if (_held.Count == 0) return;
+        long horizon = all ? long.MaxValue
+            : Math.Min(_clk.TimeOfEdge(_edge), _s.Now) - 2 * (_clk.TimeOfEdge(_edge + 1) - _clk.TimeOfEdge(_edge)) - 64 * _s.CpuPeriod;
+        _held.Sort(static (a, b) => a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick) : a.Seq.CompareTo(b.Seq));
+        int n = 0;
+        while (n < _held.Count && _held[n].Tick < horizon) n++;
+        if (n == 0) return;
+        for (int i = 0; i < n; i++)
+        {
+            var (tick, _, code, value) = _held[i];
+            // Only the last change of a signal at one tick counts.
+            bool later = false;
+            for (int j = i + 1; j < n && _held[j].Tick == tick; j++)
+                if (_held[j].Code == code) { later = true; break; }
+            if (later) continue;
+            if (_traceDelivered[code] == value) continue;
+            _traceDelivered[code] = value;
+            foreach (var set in _traceSubscribers[code]) set(tick, value);
+        }
+        _held.RemoveRange(0, n);
+    }
+
+    /// <summary>Whether the RTL's own signals are being traced (see Tracing in the remarks).</summary>
+    public bool Tracing => _traceOn;
 
     public void Dispose() => _model.Dispose();
 }
