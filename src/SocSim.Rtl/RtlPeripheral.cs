@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Rtl;
 
@@ -40,9 +41,14 @@ namespace SocSim.Rtl;
 /// the CPU waits for the whole transfer, as it would behind a real AHB-to-APB bridge.</item>
 /// <item>Data: PWDATA carries a byte or halfword replicated across the bus, as the ARM7TDMI drives D[31:0]
 /// for STRB/STRH; a narrow read takes its byte lane of PRDATA by address (little-endian).</item>
+/// <item>Checkpoints: the Verilated model is saved whole (Verilator's <c>--savable</c> serialization,
+/// every model is built with it) with the bridge's own state: the edge count, the idle state, the input
+/// levels, the output changes not yet delivered. A checkpoint names the build it came from and is
+/// loaded only into the same build (same sources, top module, tool versions; with or without tracing,
+/// switching this block to that variant if needed).</item>
 /// </list>
 /// </remarks>
-public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
+public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDisposable
 {
     public const uint Window = 0x1000;
 
@@ -243,8 +249,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Set(_pclk, 0);
         _model.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
 
-        _tick = new Event(c.Name + ".pclk", EventPriority.Peripheral, OnTick);
-        _deliver = new Event(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
+        _tick = _s.CreateEvent(c.Name + ".pclk", EventPriority.Peripheral, OnTick);
+        _deliver = _s.CreateEvent(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
         IdleSkipping = c.Parameter<bool>("idleSkip");
@@ -667,6 +673,89 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     /// <summary>Whether the RTL's own signals are being traced (see Tracing in the remarks).</summary>
     public bool Tracing => _traceOn;
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /// <summary>The build a model was loaded from: its cache directory's name (top module and content hash).</summary>
+    private static string BuildId(RtlModel m) => Path.GetFileName(Path.GetDirectoryName(m.Library)!);
+
+    public void SaveState(StateWriter w)
+    {
+        if (_traceOn) FlushTrace(false);
+        w.Write(BuildId(_model));
+        w.Write(_builtTraced);
+        byte[] model = _model.Save();
+        w.WriteBytes(model);
+        w.WriteBytes(System.Security.Cryptography.SHA256.HashData(model));
+        w.Write(_edge);
+        w.Write(_idle);
+        w.Write(EdgesRun);
+        w.Write(LastStallCycles);
+        w.Write(TotalStallCycles);
+        var inputs = _inputValues.OrderBy(kv => kv.Key).ToList();
+        w.Write(inputs.Count);
+        foreach (var (port, value) in inputs) { w.Write(port); w.Write(value); }
+        w.Write(_pending.Count);
+        foreach (var (tick, bits) in _pending) { w.Write(tick); w.Write(bits); }
+        w.Write(_outputs.Count);
+        foreach (var o in _outputs) w.Write(o.Line.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        string where = $"peripheral '{Name}' (rtl)";
+        if (_traceOn)
+            throw new StateException($"{where}: its own signals are being traced; load the checkpoint before a waveform that traces them is attached");
+        string id = r.ReadString();
+        bool traced = r.ReadBool();
+        byte[] model = r.ReadBytes();
+        byte[] hash = r.ReadBytes();
+        if (!hash.AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(model)))
+            throw new StateException($"{where}: the saved model state is corrupted (its checksum does not match)");
+        var target = _model;
+        if (traced != _builtTraced)
+        {
+            // Saved by the other variant (with or without tracing): load that one.
+            var built = VerilatorBuild.Build(new RtlBuildRequest(_sources, _top, traced), _key);
+            target = new RtlModel(built.Library, Ports, _pclk);
+        }
+        if (BuildId(target) != id)
+        {
+            if (target != _model) target.Dispose();
+            throw new StateException($"{where}: the checkpoint holds a model built as {id}, this board builds {BuildId(target)} (the sources, the top module or the tool versions differ)");
+        }
+        long edge = r.ReadLong();
+        bool idle = r.ReadBool();
+        long edgesRun = r.ReadLong(), lastStall = r.ReadLong(), totalStall = r.ReadLong();
+        var inputs = new List<(int, ulong)>();
+        for (int i = r.ReadCount(4096); i > 0; i--) inputs.Add((r.ReadInt(), r.ReadULong()));
+        var pending = new List<(long, ulong)>();
+        for (int i = r.ReadCount(1 << 20); i > 0; i--) pending.Add((r.ReadLong(), r.ReadULong()));
+        int outputs = r.ReadCount(64);
+        if (outputs != _outputs.Count) throw new StateException($"{where}: the checkpoint has {outputs} output lines, the board {_outputs.Count}");
+        var levels = new bool[outputs];
+        for (int i = 0; i < outputs; i++) levels[i] = r.ReadBool();
+
+        if (target != _model)
+        {
+            target.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
+            _model.Dispose();
+            _model = target;
+            _builtTraced = traced;
+        }
+        _model.Restore(model);
+        _model.WatchChanged(); // the remembered output bits follow the restored model
+        _edge = edge;
+        _idle = idle;
+        EdgesRun = edgesRun;
+        LastStallCycles = lastStall;
+        TotalStallCycles = totalStall;
+        _inputValues.Clear();
+        foreach (var (port, value) in inputs) _inputValues[port] = value;
+        _pending.Clear();
+        foreach (var p in pending) _pending.Enqueue(p);
+        for (int i = 0; i < outputs; i++) _outputs[i].Line.Restore(levels[i]);
+    }
 
     public void Dispose() => _model.Dispose();
 }
