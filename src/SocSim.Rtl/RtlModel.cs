@@ -23,6 +23,8 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, void> _traceClear;
     private readonly delegate* unmanaged<nint, byte**, long> _save;
     private readonly delegate* unmanaged<nint, byte*, long, void> _restore;
+    private readonly delegate* unmanaged<nint, void> _snapshot, _rollback;
+    private readonly delegate* unmanaged<nint, byte**, long> _snapshotData;
     private readonly delegate* unmanaged<nint, void> _destroy;
 
     public RtlModel(string library, IReadOnlyList<RtlPort> ports, int clockPort)
@@ -47,6 +49,9 @@ public sealed unsafe class RtlModel : IDisposable
         _traceClear = (delegate* unmanaged<nint, void>)F("socsim_rtl_trace_clear");
         _save = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_save");
         _restore = (delegate* unmanaged<nint, byte*, long, void>)F("socsim_rtl_restore");
+        _snapshot = (delegate* unmanaged<nint, void>)F("socsim_rtl_snapshot");
+        _rollback = (delegate* unmanaged<nint, void>)F("socsim_rtl_rollback");
+        _snapshotData = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_snapshot_data");
         _destroy = (delegate* unmanaged<nint, void>)F("socsim_rtl_destroy");
         _h = ((delegate* unmanaged<int, nint>)F("socsim_rtl_create"))(clockPort);
     }
@@ -114,6 +119,7 @@ public sealed unsafe class RtlModel : IDisposable
         int f;
         int ran = _cycles(_h, n, &f, dump);
         _log?.Add((Op.Cycles, ran, 0, 0));
+        if (_log is { Count: > 1 << 20 }) _log = null; // too long a history to keep
         fixedPoint = (f & 1) != 0;
         changed = (f & 2) != 0;
         return ran;
@@ -164,6 +170,24 @@ public sealed unsafe class RtlModel : IDisposable
 
     public void ClearTrace() => _traceClear(_h);
     public void TraceClose() => _traceClose(_h);
+
+    /// <summary>Keeps a snapshot of the whole model in the shim (see <see cref="Rollback"/>).</summary>
+    public void Snapshot() => _snapshot(_h);
+
+    /// <summary>The last <see cref="Snapshot"/>, serialized as <see cref="Save"/> does (empty if none).</summary>
+    public byte[] SnapshotData()
+    {
+        byte* p;
+        long n = _snapshotData(_h, &p);
+        return n == 0 ? [] : new ReadOnlySpan<byte>(p, checked((int)n)).ToArray();
+    }
+
+    /// <summary>Puts the model back in the state of the last <see cref="Snapshot"/>.</summary>
+    public void Rollback()
+    {
+        _log = null;
+        _rollback(_h);
+    }
 
     /// <summary>The model's whole state (Verilator's <c>--savable</c> serialization).</summary>
     public byte[] Save()

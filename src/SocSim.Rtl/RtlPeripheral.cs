@@ -24,6 +24,14 @@ namespace SocSim.Rtl;
 /// changes (an access, an input pin, reset), and the skipped edges are counted, not run. This is exact
 /// (a fixed point of a deterministic next-state function) and costs nothing while the block is idle.
 /// It is off while the RTL's own signals are traced.</item>
+/// <item>Running ahead: a block that is not idle is clocked ahead of the CPU in batches (16 edges,
+/// doubling up to 4096 while nothing interrupts them) from a snapshot of the whole model (Verilator's
+/// serialization, kept in the shim); an output change found ahead is delivered by an event at the
+/// tick of its edge, as ever. When an input changes before the frontier (an access, a pin, reset, a
+/// clock change), the model goes back to the snapshot, is clocked again up to the edge the change
+/// needs (same inputs, so the same states and output changes) and the changes found beyond it are
+/// dropped. Exact, and one native call per batch instead of one scheduler event per edge. Off while
+/// the RTL's own signals are traced.</item>
 /// <item>Tracing: a waveform that selects the block's internal signals (<c>--vcd</c>, <c>--signals</c>)
 /// switches the block to a build with Verilator tracing (built on demand, cached apart) brought to the
 /// same state by replaying what was done to the model so far (only possible before it has been clocked
@@ -70,6 +78,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         .Parameter("ignorePslverr", false, "treat PSLVERR as OKAY instead of a data abort")
         .Parameter("readyTimeout", 4096L, "PCLK cycles an access may wait for PREADY before it ends in a bus error")
         .Parameter("idleSkip", true, "stop clocking the block while it sits at a fixed point (exact; false clocks every edge, for measurements)")
+        .Parameter("runAhead", true, "clock a busy block ahead of the CPU in batches, rolling back to a snapshot when an input changes before the frontier (exact; false clocks it edge by edge, for measurements)")
         .Parameter("trace", false, "load the build with Verilator tracing from the start (a waveform that selects the block's signals switches to it by itself; this builds it ahead with socsim rtl build)")
         .InstancePorts(
             p => new InstancePorts(Names(p, "outputs"), Names(p, "inputs")),
@@ -103,8 +112,14 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private readonly Dictionary<int, ulong> _inputValues = new();
     private readonly Queue<(long Tick, ulong Bits)> _pending = new();
 
-    private long _edge;       // the last PCLK edge the model has been clocked through
+    private long _edge;       // the last PCLK edge the model has been clocked through (ahead of the present while running ahead)
     private bool _idle;       // at a fixed point: edges are counted, not run
+    private long _idleFrom;   // the first edge of the fixed point
+    private bool _runAhead;
+    private long _snapEdge;   // the edge of the shim's snapshot (running ahead)
+    private bool _speculative; // the edges after _snapEdge were run ahead, with inputs that may yet change
+    private int _ahead = MinAhead;
+    private const int MinAhead = 16, MaxAhead = 4096;
     private Action<long, ulong>[]? _traceOutputs;
 
     // The RTL's own signals (see Tracing above).
@@ -254,6 +269,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
         IdleSkipping = c.Parameter<bool>("idleSkip");
+        _runAhead = c.Parameter<bool>("runAhead");
+        // A clock change moves the edges not reached yet: none may have been run ahead.
+        _clk.Changing += (_, at) => { if (_speculative && _edge > _clk.EdgesAt(at)) { RollBack(_clk.EdgesAt(at)); _speculative = false; } };
+        _clk.Changed += (_, _) => { if (_tick.IsScheduled) _s.Schedule(_tick, Math.Max(_clk.TimeOfEdge(_edge + 1), _s.EventTime)); };
         foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
         {
             if (!_outputLines.TryGetValue(output, out var line))
@@ -275,8 +294,12 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     public bool IdleSkipping { get; set; } = true;
     /// <summary>Whether the block is at a fixed point and not being clocked.</summary>
     public bool IsIdle => _idle;
-    /// <summary>PCLK edges run in the model (not skipped).</summary>
+    /// <summary>PCLK edges run in the model (not skipped), those run again after a rollback included.</summary>
     public long EdgesRun { get; private set; }
+    /// <summary>PCLK edges the model has been clocked beyond the present (running ahead).</summary>
+    public long EdgesAhead => _speculative ? Math.Max(0, _edge - _clk.EdgesAt(_s.Now)) : 0;
+    /// <summary>Times an input changed before the frontier of a run-ahead batch and the model went back to its snapshot.</summary>
+    public long Rollbacks { get; private set; }
     /// <summary>CPU cycles the last access stalled beyond the board's wait states (PREADY low).</summary>
     public long LastStallCycles { get; private set; }
     public long TotalStallCycles { get; private set; }
@@ -301,10 +324,11 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private void DriveInput((int Port, int Bit) pin, bool level)
     {
         // The new level is seen from the first edge after the change.
-        CatchUp(_s.EventTime);
         ulong v = _inputValues.TryGetValue(pin.Port, out var cur) ? cur : 0;
         v = level ? v | (1UL << pin.Bit) : v & ~(1UL << pin.Bit);
         if (v == cur) return;
+        CatchUp(_s.EventTime);
+        _speculative = false;
         _inputValues[pin.Port] = v;
         _model.Set(pin.Port, v);
         _model.Eval();
@@ -326,6 +350,14 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     /// <summary>Runs every edge up to and including <paramref name="lastEdge"/>.</summary>
     private void RunTo(long lastEdge)
     {
+        if (_edge > lastEdge && _speculative)
+        {
+            // Run ahead: the inputs are about to change at lastEdge.
+            if (_idle && lastEdge >= _idleFrom) _edge = lastEdge; // the same fixed point
+            else RollBack(lastEdge);
+            _speculative = false;
+            return;
+        }
         if (_idle)
         {
             // A fixed point: the skipped edges change nothing.
@@ -346,6 +378,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             else if (fixedPoint && IdleSkipping && !_traceOn && _edge == lastEdge)
             {
                 _idle = true;
+                _idleFrom = _edge - 1;
                 _s.Cancel(_tick);
             }
         }
@@ -355,9 +388,63 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
 
     private void OnTick(long due)
     {
-        CatchUp(_s.Now);
-        if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+        // Running ahead, the batch covers the present too: a change at an edge the CPU has passed is
+        // delivered by an event at once, stamped at its own tick.
+        if (_runAhead && !_traceOn) { if (!_idle) RunAhead(Math.Max(_edge + _ahead, _clk.EdgesAt(_s.Now))); }
+        else CatchUp(_s.Now);
+        if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge > _clk.EdgesAt(_s.Now) ? _edge : _edge + 1));
         if (_traceOn) FlushTrace(false);
+    }
+
+    /// <summary>Clocks the block one batch ahead of the present from a snapshot (see Running ahead).</summary>
+    private void RunAhead(long goal)
+    {
+        if (_model.Recording) _model.StopRecording();
+        _model.Snapshot();
+        _snapEdge = _edge;
+        _speculative = true;
+        while (_edge < goal)
+        {
+            int ran = _model.Cycles((int)Math.Min(goal - _edge, 1 << 20), out bool fixedPoint, out bool changed);
+            _edge += ran;
+            EdgesRun += ran;
+            if (changed) Changed(_clk.TimeOfEdge(_edge));
+            else if (fixedPoint && IdleSkipping && _edge == goal)
+            {
+                _idle = true;
+                _idleFrom = _edge - 1;
+                _s.Cancel(_tick);
+                return;
+            }
+        }
+        _ahead = Math.Min(_ahead * 2, MaxAhead);
+    }
+
+    /// <summary>Goes back to the snapshot and clocks the model again up to <paramref name="target"/>, dropping what was found beyond it.</summary>
+    private void RollBack(long target)
+    {
+        if (target < _snapEdge) throw new InvalidOperationException($"{Name}: an input changed at edge {target}, before the snapshot at edge {_snapEdge}");
+        Rollbacks++;
+        _model.Rollback();
+        _edge = _snapEdge;
+        _idle = false;
+        _model.WatchChanged();
+        while (_edge < target)
+        {
+            // The same inputs as the first time: the same states, the same output changes (already queued).
+            int ran = _model.Cycles((int)Math.Min(target - _edge, 1 << 20), out _, out _);
+            _edge += ran;
+            EdgesRun += ran;
+        }
+        long limit = _clk.TimeOfEdge(target);
+        if (_pending.Count > 0 && _pending.Last().Tick > limit)
+        {
+            var kept = _pending.Where(p => p.Tick <= limit).ToList();
+            _pending.Clear();
+            foreach (var p in kept) _pending.Enqueue(p);
+            if (_pending.Count == 0) _s.Cancel(_deliver);
+        }
+        _ahead = MinAhead;
     }
 
     /// <summary>Leaves the idle state after an input changed and clocks on from the next edge.</summary>
@@ -418,6 +505,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     public void Reset()
     {
         CatchUp(_s.EventTime);
+        _speculative = false;
         ApplyReset();
     }
 
@@ -464,6 +552,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         long e0 = _clk.EdgeAtOrAfter(start);
         RunTo(e0);
         if (_model.Recording) _model.StopRecording();
+        _speculative = false;
         _idle = false;
         uint offset = (address & (Window - 1)) >> _addressShift;
         ulong paddr = _paddrWidth >= 32 ? offset : offset & ((1UL << _paddrWidth) - 1);
@@ -687,8 +776,20 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         byte[] model = _model.Save();
         w.WriteBytes(model);
         w.WriteBytes(System.Security.Cryptography.SHA256.HashData(model));
+        // Running ahead: the snapshot too, so that the loaded block can go back to it.
+        bool ahead = _speculative;
+        w.Write(ahead);
+        if (ahead)
+        {
+            byte[] snap = _model.SnapshotData();
+            w.WriteBytes(snap);
+            w.WriteBytes(System.Security.Cryptography.SHA256.HashData(snap));
+            w.Write(_snapEdge);
+        }
         w.Write(_edge);
         w.Write(_idle);
+        w.Write(_idleFrom);
+        w.Write(_ahead);
         w.Write(EdgesRun);
         w.Write(LastStallCycles);
         w.Write(TotalStallCycles);
@@ -724,8 +825,15 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             if (target != _model) target.Dispose();
             throw new StateException($"{where}: the checkpoint holds a model built as {id}, this board builds {BuildId(target)} (the sources, the top module or the tool versions differ)");
         }
+        bool ahead = r.ReadBool();
+        byte[]? snapshot = ahead ? r.ReadBytes() : null;
+        if (snapshot != null && !r.ReadBytes().AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(snapshot)))
+            throw new StateException($"{where}: the saved model snapshot is corrupted (its checksum does not match)");
+        long snapEdge = ahead ? r.ReadLong() : 0;
         long edge = r.ReadLong();
         bool idle = r.ReadBool();
+        long idleFrom = r.ReadLong();
+        int aheadBatch = r.ReadInt();
         long edgesRun = r.ReadLong(), lastStall = r.ReadLong(), totalStall = r.ReadLong();
         var inputs = new List<(int, ulong)>();
         for (int i = r.ReadCount(4096); i > 0; i--) inputs.Add((r.ReadInt(), r.ReadULong()));
@@ -743,10 +851,19 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             _model = target;
             _builtTraced = traced;
         }
+        if (snapshot != null)
+        {
+            _model.Restore(snapshot);
+            _model.Snapshot();
+            _snapEdge = snapEdge;
+        }
+        _speculative = ahead;
         _model.Restore(model);
         _model.WatchChanged(); // the remembered output bits follow the restored model
         _edge = edge;
         _idle = idle;
+        _idleFrom = idleFrom;
+        _ahead = aheadBatch;
         EdgesRun = edgesRun;
         LastStallCycles = lastStall;
         TotalStallCycles = totalStall;

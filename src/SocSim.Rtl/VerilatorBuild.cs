@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 2";
+    private const string ShimVersion = "socsim-rtl-shim 3";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -268,6 +268,7 @@ public static class VerilatorBuild
                 const uint8_t* data;
                 size_t len, pos;
                 MemRestore(const uint8_t* d, size_t n) : data(d), len(n), pos(0) { m_isOpen = true; m_endp = m_bufp; }
+                void reset(const uint8_t* d, size_t n) { data = d; len = n; pos = 0; m_cp = m_bufp; m_endp = m_bufp; }
                 void fill() override {
                     size_t rem = (size_t)(m_endp - m_cp);
                     std::memmove(m_bufp, m_cp, rem);
@@ -290,6 +291,8 @@ public static class VerilatorBuild
                 uint32_t wprev[64];
                 unsigned char* snap;
                 MemSave* saved;
+                MemSave* spec;        // the snapshot speculative clocking rolls back to
+                MemRestore* specRestore;
             #if VM_TRACE
                 VerilatedVcdC* vcd;
                 MemFile* mem;
@@ -344,6 +347,8 @@ public static class VerilatorBuild
                 h->nwatch = 0;
                 h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
                 h->saved = nullptr;
+                h->spec = nullptr;
+                h->specRestore = nullptr;
             #if VM_TRACE
                 h->vcd = nullptr;
                 h->mem = nullptr;
@@ -358,6 +363,8 @@ public static class VerilatorBuild
                 delete h->mem;
             #endif
                 delete h->saved;
+                delete h->spec;
+                delete h->specRestore;
                 h->m->final();
                 delete h->m;
                 delete h->ctx;
@@ -487,6 +494,31 @@ public static class VerilatorBuild
                 h->saved->close();
                 *data = h->saved->out.data();
                 return (int64_t)h->saved->out.size();
+            }
+
+            // A snapshot of the whole model kept in the shim, and going back to it: the block is
+            // clocked ahead of the CPU and rolls back when an input changes before its frontier.
+            API void socsim_rtl_snapshot(void* p) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) h->spec = new MemSave();
+                h->spec->out.clear();
+                *h->spec << *h->m;
+                h->spec->flush();
+            }
+
+            API int64_t socsim_rtl_snapshot_data(void* p, const uint8_t** data) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) { *data = nullptr; return 0; }
+                *data = h->spec->out.data();
+                return (int64_t)h->spec->out.size();
+            }
+
+            API void socsim_rtl_rollback(void* p) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) return;
+                if (!h->specRestore) h->specRestore = new MemRestore(nullptr, 0);
+                h->specRestore->reset(h->spec->out.data(), h->spec->out.size());
+                *h->specRestore >> *h->m;
             }
 
             // Restores a state socsim_rtl_save gave. Verilator aborts the process on data of another

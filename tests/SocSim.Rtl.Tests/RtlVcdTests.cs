@@ -19,7 +19,7 @@ public class RtlVcdTests
     {
         string vcd = Path.Combine(dir, name);
         var (exit, stdout, stderr) = SocsimProcess.Run(SocsimProcess.BuiltDll,
-            ["run", Elf, "--board", Boards[0], "--board", Boards[1], "--vcd", vcd, "--signals", signals, "--stats"]);
+            ["run", Elf, "--board", Boards[0], "--board", Boards[1], "--vcd", vcd, "--signals", signals, "--stats"], timeoutMs: 600_000); // may build the traced model
         Assert.True(exit == 0, stderr);
         return (stdout, stderr, VcdReader.Read(vcd), vcd);
     }
