@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Rtl;
 
@@ -22,7 +23,22 @@ namespace SocSim.Rtl;
 /// constant, every further cycle is the same no-op; the block then stops being clocked until an input
 /// changes (an access, an input pin, reset), and the skipped edges are counted, not run. This is exact
 /// (a fixed point of a deterministic next-state function) and costs nothing while the block is idle.
-/// It is off while the RTL's own waveform is recorded.</item>
+/// It is off while the RTL's own signals are traced.</item>
+/// <item>Running ahead: a block that is not idle is clocked ahead of the CPU in batches (16 edges,
+/// doubling up to 4096 while nothing interrupts them) from a snapshot of the whole model (Verilator's
+/// serialization, kept in the shim); an output change found ahead is delivered by an event at the
+/// tick of its edge, as ever. When an input changes before the frontier (an access, a pin, reset, a
+/// clock change), the model goes back to the snapshot, is clocked again up to the edge the change
+/// needs (same inputs, so the same states and output changes) and the changes found beyond it are
+/// dropped. Exact, and one native call per batch instead of one scheduler event per edge. Off while
+/// the RTL's own signals are traced.</item>
+/// <item>Tracing: a waveform that selects the block's internal signals (<c>--vcd</c>, <c>--signals</c>)
+/// switches the block to a build with Verilator tracing (built on demand, cached apart) brought to the
+/// same state by replaying what was done to the model so far (only possible before it has been clocked
+/// by the run: tracing is asked for when the run starts). Verilator's VCD text is traced into memory and
+/// merged: every change is stamped at the tick of the PCLK edge that produced it (the falling edge
+/// half-way to the next), an input driven by the bus bridge or a pin at the tick it was driven, under
+/// the scope <c>name.top.…</c>.</item>
 /// <item>Access: at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
 /// PADDR, PWRITE and PWDATA (setup phase, sampled at E0+1), then PENABLE (access phase); the transfer
 /// ends at the first edge E0+1+n (n &gt;= 1) where PREADY is high, PRDATA and PSLVERR being sampled
@@ -33,9 +49,14 @@ namespace SocSim.Rtl;
 /// the CPU waits for the whole transfer, as it would behind a real AHB-to-APB bridge.</item>
 /// <item>Data: PWDATA carries a byte or halfword replicated across the bus, as the ARM7TDMI drives D[31:0]
 /// for STRB/STRH; a narrow read takes its byte lane of PRDATA by address (little-endian).</item>
+/// <item>Checkpoints: the Verilated model is saved whole (Verilator's <c>--savable</c> serialization,
+/// every model is built with it) with the bridge's own state: the edge count, the idle state, the input
+/// levels, the output changes not yet delivered. A checkpoint names the build it came from and is
+/// loaded only into the same build (same sources, top module, tool versions; with or without tracing,
+/// switching this block to that variant if needed).</item>
 /// </list>
 /// </remarks>
-public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
+public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDisposable
 {
     public const uint Window = 0x1000;
 
@@ -57,8 +78,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         .Parameter("ignorePslverr", false, "treat PSLVERR as OKAY instead of a data abort")
         .Parameter("readyTimeout", 4096L, "PCLK cycles an access may wait for PREADY before it ends in a bus error")
         .Parameter("idleSkip", true, "stop clocking the block while it sits at a fixed point (exact; false clocks every edge, for measurements)")
-        .Parameter("trace", false, "build the model with Verilator tracing (needed for traceFile)")
-        .Parameter("traceFile", "", "write every signal of the design (Verilator's VCD, time in ps) to this file, relative to the board file; needs trace")
+        .Parameter("runAhead", true, "clock a busy block ahead of the CPU in batches, rolling back to a snapshot when an input changes before the frontier (exact; false clocks it edge by edge, for measurements)")
+        .Parameter("trace", false, "load the build with Verilator tracing from the start (a waveform that selects the block's signals switches to it by itself; this builds it ahead with socsim rtl build)")
         .InstancePorts(
             p => new InstancePorts(Names(p, "outputs"), Names(p, "inputs")),
             (d, name) => d._outputLines.TryGetValue(name, out var l) ? l : null,
@@ -71,7 +92,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private readonly Scheduler _s;
     private readonly ClockDomain _clk;
-    private readonly RtlModel _model;
+    private RtlModel _model;
+    private readonly IReadOnlyList<string> _sources;
+    private readonly string _top;
+    private bool _builtTraced;
     private readonly string _key;
     private readonly Action<string> _warn;
     private readonly Event _tick, _deliver;
@@ -88,10 +112,28 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     private readonly Dictionary<int, ulong> _inputValues = new();
     private readonly Queue<(long Tick, ulong Bits)> _pending = new();
 
-    private long _edge;       // the last PCLK edge the model has been clocked through
+    private long _edge;       // the last PCLK edge the model has been clocked through (ahead of the present while running ahead)
     private bool _idle;       // at a fixed point: edges are counted, not run
-    private bool _traceOn;
+    private long _idleFrom;   // the first edge of the fixed point
+    private bool _runAhead;
+    private long _snapEdge;   // the edge of the shim's snapshot (running ahead)
+    private bool _speculative; // the edges after _snapEdge were run ahead, with inputs that may yet change
+    private int _ahead = MinAhead;
+    private const int MinAhead = 16, MaxAhead = 4096;
     private Action<long, ulong>[]? _traceOutputs;
+
+    // The RTL's own signals (see Tracing above).
+    private bool _traceOn;
+    private RtlTrace? _trace;
+    private List<Action<long, ulong>>[] _traceSubscribers = [];
+    private ulong[] _traceDelivered = [];
+    private ulong _dumpNext = 1;
+    private readonly List<(long Tick, long Seq, int Code, ulong Value)> _held = new();
+    private long _heldSeq;
+    // How the dump times of the native call being parsed map to ticks.
+    private ulong _mapBase;
+    private long _mapEdge, _mapTick;
+    private Action<ulong, int, ulong>? _onTraceChange;
 
     public RtlPeripheral(DeviceContext c)
     {
@@ -107,7 +149,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         string top = c.Parameter<string>("top");
         if (top.Length == 0) throw new RtlException($"{_key}.top", "missing: the top module's name");
         var sources = c.Parameter<IReadOnlyList<string>>("sources").Select(s => c.ResolvePath("sources", s)).ToList();
+        _sources = sources;
+        _top = top;
         bool trace = c.Parameter<bool>("trace");
+        _builtTraced = trace;
         var built = VerilatorBuild.Build(new RtlBuildRequest(sources, top, trace), _key);
         Library = built.Library;
         BuildCached = built.Cached;
@@ -219,17 +264,15 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Set(_pclk, 0);
         _model.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
 
-        _tick = new Event(c.Name + ".pclk", EventPriority.Peripheral, OnTick);
-        _deliver = new Event(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
+        _tick = _s.CreateEvent(c.Name + ".pclk", EventPriority.Peripheral, OnTick);
+        _deliver = _s.CreateEvent(c.Name + ".outputs", EventPriority.Peripheral, OnDeliver);
         _edge = _clk.EdgesAt(_s.Now);
         ApplyReset();
         IdleSkipping = c.Parameter<bool>("idleSkip");
-        string traceFile = c.Parameter<string>("traceFile");
-        if (traceFile.Length > 0)
-        {
-            if (!trace) throw new RtlException($"{_key}.traceFile", "needs a model built with tracing: set \"trace\": true");
-            StartTrace(c.ResolvePath("traceFile", traceFile));
-        }
+        _runAhead = c.Parameter<bool>("runAhead");
+        // A clock change moves the edges not reached yet: none may have been run ahead.
+        _clk.Changing += (_, at) => { if (_speculative && _edge > _clk.EdgesAt(at)) { RollBack(_clk.EdgesAt(at)); _speculative = false; } };
+        _clk.Changed += (_, _) => { if (_tick.IsScheduled) _s.Schedule(_tick, Math.Max(_clk.TimeOfEdge(_edge + 1), _s.EventTime)); };
         foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
         {
             if (!_outputLines.TryGetValue(output, out var line))
@@ -251,8 +294,12 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     public bool IdleSkipping { get; set; } = true;
     /// <summary>Whether the block is at a fixed point and not being clocked.</summary>
     public bool IsIdle => _idle;
-    /// <summary>PCLK edges run in the model (not skipped).</summary>
+    /// <summary>PCLK edges run in the model (not skipped), those run again after a rollback included.</summary>
     public long EdgesRun { get; private set; }
+    /// <summary>PCLK edges the model has been clocked beyond the present (running ahead).</summary>
+    public long EdgesAhead => _speculative ? Math.Max(0, _edge - _clk.EdgesAt(_s.Now)) : 0;
+    /// <summary>Times an input changed before the frontier of a run-ahead batch and the model went back to its snapshot.</summary>
+    public long Rollbacks { get; private set; }
     /// <summary>CPU cycles the last access stalled beyond the board's wait states (PREADY low).</summary>
     public long LastStallCycles { get; private set; }
     public long TotalStallCycles { get; private set; }
@@ -277,15 +324,17 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     private void DriveInput((int Port, int Bit) pin, bool level)
     {
         // The new level is seen from the first edge after the change.
-        CatchUp(_s.EventTime);
         ulong v = _inputValues.TryGetValue(pin.Port, out var cur) ? cur : 0;
         v = level ? v | (1UL << pin.Bit) : v & ~(1UL << pin.Bit);
         if (v == cur) return;
+        CatchUp(_s.EventTime);
+        _speculative = false;
         _inputValues[pin.Port] = v;
         _model.Set(pin.Port, v);
         _model.Eval();
         AfterInputChange(_s.EventTime);
         Wake();
+        if (_traceOn) FlushTrace(false);
     }
 
     // ---------------------------------------------------------------- clocking
@@ -301,24 +350,35 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     /// <summary>Runs every edge up to and including <paramref name="lastEdge"/>.</summary>
     private void RunTo(long lastEdge)
     {
+        if (_edge > lastEdge && _speculative)
+        {
+            // Run ahead: the inputs are about to change at lastEdge.
+            if (_idle && lastEdge >= _idleFrom) _edge = lastEdge; // the same fixed point
+            else RollBack(lastEdge);
+            _speculative = false;
+            return;
+        }
         if (_idle)
         {
             // A fixed point: the skipped edges change nothing.
             if (lastEdge > _edge) _edge = lastEdge;
             return;
         }
+        if (_edge < lastEdge && _model.Recording) _model.StopRecording();
         while (_edge < lastEdge)
         {
-            int n = (int)Math.Min(lastEdge - _edge, 1 << 20);
-            ulong t0 = 0, period = 0;
-            if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
-            int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, t0, period);
+            int n = (int)Math.Min(lastEdge - _edge, _traceOn ? 1024 : 1 << 20);
+            ulong dump = _traceOn ? NextDumps(n) : 0;
+            long first = _edge + 1;
+            int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, dump);
+            if (_traceOn) TraceCycles(dump, first);
             _edge += ran;
             EdgesRun += ran;
             if (changed) Changed(_clk.TimeOfEdge(_edge));
             else if (fixedPoint && IdleSkipping && !_traceOn && _edge == lastEdge)
             {
                 _idle = true;
+                _idleFrom = _edge - 1;
                 _s.Cancel(_tick);
             }
         }
@@ -328,8 +388,63 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private void OnTick(long due)
     {
-        CatchUp(_s.Now);
-        if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
+        // Running ahead, the batch covers the present too: a change at an edge the CPU has passed is
+        // delivered by an event at once, stamped at its own tick.
+        if (_runAhead && !_traceOn) { if (!_idle) RunAhead(Math.Max(_edge + _ahead, _clk.EdgesAt(_s.Now))); }
+        else CatchUp(_s.Now);
+        if (!_idle) _s.Schedule(_tick, _clk.TimeOfEdge(_edge > _clk.EdgesAt(_s.Now) ? _edge : _edge + 1));
+        if (_traceOn) FlushTrace(false);
+    }
+
+    /// <summary>Clocks the block one batch ahead of the present from a snapshot (see Running ahead).</summary>
+    private void RunAhead(long goal)
+    {
+        if (_model.Recording) _model.StopRecording();
+        _model.Snapshot();
+        _snapEdge = _edge;
+        _speculative = true;
+        while (_edge < goal)
+        {
+            int ran = _model.Cycles((int)Math.Min(goal - _edge, 1 << 20), out bool fixedPoint, out bool changed);
+            _edge += ran;
+            EdgesRun += ran;
+            if (changed) Changed(_clk.TimeOfEdge(_edge));
+            else if (fixedPoint && IdleSkipping && _edge == goal)
+            {
+                _idle = true;
+                _idleFrom = _edge - 1;
+                _s.Cancel(_tick);
+                return;
+            }
+        }
+        _ahead = Math.Min(_ahead * 2, MaxAhead);
+    }
+
+    /// <summary>Goes back to the snapshot and clocks the model again up to <paramref name="target"/>, dropping what was found beyond it.</summary>
+    private void RollBack(long target)
+    {
+        if (target < _snapEdge) throw new InvalidOperationException($"{Name}: an input changed at edge {target}, before the snapshot at edge {_snapEdge}");
+        Rollbacks++;
+        _model.Rollback();
+        _edge = _snapEdge;
+        _idle = false;
+        _model.WatchChanged();
+        while (_edge < target)
+        {
+            // The same inputs as the first time: the same states, the same output changes (already queued).
+            int ran = _model.Cycles((int)Math.Min(target - _edge, 1 << 20), out _, out _);
+            _edge += ran;
+            EdgesRun += ran;
+        }
+        long limit = _clk.TimeOfEdge(target);
+        if (_pending.Count > 0 && _pending.Last().Tick > limit)
+        {
+            var kept = _pending.Where(p => p.Tick <= limit).ToList();
+            _pending.Clear();
+            foreach (var p in kept) _pending.Enqueue(p);
+            if (_pending.Count == 0) _s.Cancel(_deliver);
+        }
+        _ahead = MinAhead;
     }
 
     /// <summary>Leaves the idle state after an input changed and clocks on from the next edge.</summary>
@@ -360,6 +475,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
 
     private void AfterInputChange(long tick)
     {
+        if (_traceOn) TraceAt(tick);
         if (_outputs.Count > 0 && _model.WatchChanged()) Changed(tick);
     }
 
@@ -389,6 +505,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
     public void Reset()
     {
         CatchUp(_s.EventTime);
+        _speculative = false;
         ApplyReset();
     }
 
@@ -398,9 +515,13 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _model.Set(_penable, 0);
         _model.Set(_reset, _resetActiveHigh ? 1UL : 0UL);
         _model.Eval();
-        _model.Cycles(1, out _, out _);
+        // Outside time: the reset cycle's dumps are all stamped now.
+        ulong dump = _traceOn ? NextDumps(1) : 0;
+        _model.Cycles(1, out _, out _, dump);
+        if (_traceOn) TraceAt(_s.EventTime, dump);
         _model.Set(_reset, _resetActiveHigh ? 0UL : 1UL);
         _model.Eval();
+        if (_traceOn) { TraceAt(_s.EventTime); FlushTrace(false); }
         _model.WatchChanged();
         _pending.Clear();
         _s.Cancel(_deliver);
@@ -430,6 +551,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         long start = _s.Now;
         long e0 = _clk.EdgeAtOrAfter(start);
         RunTo(e0);
+        if (_model.Recording) _model.StopRecording();
+        _speculative = false;
         _idle = false;
         uint offset = (address & (Window - 1)) >> _addressShift;
         ulong paddr = _paddrWidth >= 32 ? offset : offset & ((1UL << _paddrWidth) - 1);
@@ -483,15 +606,16 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
             abort = true;
         }
         else if (error && !_ignorePslverr) abort = true;
+        if (_traceOn) FlushTrace(false);
         return rdata;
     }
 
     /// <summary>One PCLK cycle during an access (edge _edge+1).</summary>
     private void Step()
     {
-        ulong t0 = 0, period = 0;
-        if (_traceOn) { t0 = Ps(_clk.TimeOfEdge(_edge + 1)); period = Ps(_clk.PeriodTicks); }
-        _model.Cycles(1, out _, out bool changed, t0, period);
+        ulong dump = _traceOn ? NextDumps(1) : 0;
+        _model.Cycles(1, out _, out bool changed, dump);
+        if (_traceOn) TraceCycles(dump, _edge + 1);
         _edge++;
         EdgesRun++;
         if (changed) Changed(_clk.TimeOfEdge(_edge));
@@ -504,29 +628,250 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IDisposable
         _traceOutputs = new Action<long, ulong>[_outputs.Count];
         for (int i = 0; i < _outputs.Count; i++)
             _traceOutputs[i] = s.Driven(_outputs[i].Name, 1, _outputs[i].Line.Level ? 1UL : 0UL);
+        // The RTL's own signals, only if the run's selection may want them.
+        if (!s.MaySelect(_top + ".")) return;
+        if (!StartTrace())
+        {
+            _warn($"{Name}: the RTL's own signals are not traced: the block was already clocked when the waveform asked for them (select them before the run starts)");
+            return;
+        }
+        var trace = _trace!;
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v in trace.Variables)
+        {
+            if (!declared.Add(v.Scope + "." + v.Name)) continue;
+            _traceSubscribers[v.Code].Add(s.Driven(v.Scope, v.Name, v.Width, _traceDelivered[v.Code]));
+        }
+        s.BeforeDetach(() => FlushTrace(true));
     }
-
-    private ulong Ps(long ticks) => (ulong)((Int128)ticks * 1_000_000_000_000 / _s.TicksPerSecond);
 
     /// <summary>
-    /// Starts writing the RTL's own signals (every signal of the design, Verilator's VCD) to
-    /// <paramref name="file"/>, time in ps, dumped at each clock edge. Needs a build with <c>"trace": true</c>.
+    /// Starts tracing the RTL's own signals into memory: switches to the build with tracing first
+    /// (replaying the model's history into it), unless the model has been clocked by the run already.
     /// </summary>
-    public void StartTrace(string file)
+    private bool StartTrace()
     {
-        if (!_model.TraceOpen(file))
-            throw new RtlException($"{_key}.trace", "the model was built without tracing: set \"trace\": true");
-        CatchUp(_s.Now);
+        if (_traceOn) return true;
+        if (!_builtTraced)
+        {
+            if (!_model.Recording) return false;
+            var built = VerilatorBuild.Build(new RtlBuildRequest(_sources, _top, true), _key);
+            var traced = new RtlModel(built.Library, Ports, _pclk);
+            _model.ReplayInto(traced);
+            _model.Dispose();
+            _model = traced;
+            _builtTraced = true;
+        }
+        if (!_model.TraceOpen(null)) throw new InvalidOperationException($"{Name}: the build with tracing cannot trace");
+        _trace = new RtlTrace();
+        _onTraceChange = OnTraceChange;
         _traceOn = true;
-        _idle = false;
-        _s.Schedule(_tick, _clk.TimeOfEdge(_edge + 1));
-        _model.TraceDump(Ps(_s.Now));
+        // The first dump has every value: the state now.
+        TraceAt(_s.EventTime);
+        _traceSubscribers = new List<Action<long, ulong>>[_trace.CodeCount];
+        for (int i = 0; i < _traceSubscribers.Length; i++) _traceSubscribers[i] = new();
+        _traceDelivered = new ulong[_trace.CodeCount];
+        for (int i = 0; i < _traceDelivered.Length; i++) _traceDelivered[i] = _trace.Value(i);
+        _held.Clear();
+        if (_idle) Wake();
+        return true;
     }
 
-    public void StopTrace()
+    /// <summary>Reserves Verilator dump times for <paramref name="cycles"/> clock cycles (two each).</summary>
+    private ulong NextDumps(int cycles)
     {
-        _traceOn = false;
-        _model.TraceClose();
+        ulong b = _dumpNext;
+        _dumpNext += 2 * (ulong)cycles;
+        return b;
+    }
+
+    /// <summary>After a native call that ran cycles from edge <paramref name="firstEdge"/> on with dump times from <paramref name="dump"/>.</summary>
+    private void TraceCycles(ulong dump, long firstEdge)
+    {
+        _mapBase = dump;
+        _mapEdge = firstEdge;
+        _mapTick = -1;
+        TakeTrace();
+    }
+
+    /// <summary>Dumps the changes since the last dump (inputs driven between edges) at <paramref name="tick"/>.</summary>
+    private void TraceAt(long tick)
+    {
+        ulong t = _dumpNext++;
+        _model.TraceDump(t);
+        TraceAt(tick, t);
+    }
+
+    /// <summary>Parses what was dumped since the last parse, stamping every dump time at <paramref name="tick"/>.</summary>
+    private void TraceAt(long tick, ulong dump)
+    {
+        _mapBase = dump;
+        _mapTick = tick;
+        TakeTrace();
+    }
+
+    private void TakeTrace()
+    {
+        var text = _model.TakeTrace();
+        if (text.IsEmpty) return;
+        _trace!.Parse(text, _onTraceChange!);
+        _model.ClearTrace();
+    }
+
+    private void OnTraceChange(ulong time, int code, ulong value)
+    {
+        long tick = _mapTick;
+        if (tick < 0)
+        {
+            long i = (long)(time - _mapBase);
+            long edge = _mapEdge + i / 2;
+            long rise = _clk.TimeOfEdge(edge);
+            tick = (i & 1) == 0 ? rise : rise + (_clk.TimeOfEdge(edge + 1) - rise) / 2;
+        }
+        _held.Add((tick, _heldSeq++, code, value));
+    }
+
+    /// <summary>
+    /// Hands the held changes to the signals in time order, coalescing several changes of one signal at
+    /// one tick (a bus input driven at the tick of the edge that was just dumped). Changes are held until
+    /// no later dump can still stamp an earlier tick: a few PCLK and CPU cycles behind the present.
+    /// </summary>
+    private void FlushTrace(bool all)
+    {
+        if (_held.Count == 0) return;
+        long horizon = all ? long.MaxValue
+            : Math.Min(_clk.TimeOfEdge(_edge), _s.Now) - 2 * (_clk.TimeOfEdge(_edge + 1) - _clk.TimeOfEdge(_edge)) - 64 * _s.CpuPeriod;
+        _held.Sort(static (a, b) => a.Tick != b.Tick ? a.Tick.CompareTo(b.Tick) : a.Seq.CompareTo(b.Seq));
+        int n = 0;
+        while (n < _held.Count && _held[n].Tick < horizon) n++;
+        if (n == 0) return;
+        for (int i = 0; i < n; i++)
+        {
+            var (tick, _, code, value) = _held[i];
+            // Only the last change of a signal at one tick counts.
+            bool later = false;
+            for (int j = i + 1; j < n && _held[j].Tick == tick; j++)
+                if (_held[j].Code == code) { later = true; break; }
+            if (later) continue;
+            if (_traceDelivered[code] == value) continue;
+            _traceDelivered[code] = value;
+            foreach (var set in _traceSubscribers[code]) set(tick, value);
+        }
+        _held.RemoveRange(0, n);
+    }
+
+    /// <summary>Whether the RTL's own signals are being traced (see Tracing in the remarks).</summary>
+    public bool Tracing => _traceOn;
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /// <summary>The build a model was loaded from: its cache directory's name (top module and content hash).</summary>
+    private static string BuildId(RtlModel m) => Path.GetFileName(Path.GetDirectoryName(m.Library)!);
+
+    public void SaveState(StateWriter w)
+    {
+        if (_traceOn) FlushTrace(false);
+        w.Write(BuildId(_model));
+        w.Write(_builtTraced);
+        byte[] model = _model.Save();
+        w.WriteBytes(model);
+        w.WriteBytes(System.Security.Cryptography.SHA256.HashData(model));
+        // Running ahead: the snapshot too, so that the loaded block can go back to it.
+        bool ahead = _speculative;
+        w.Write(ahead);
+        if (ahead)
+        {
+            byte[] snap = _model.SnapshotData();
+            w.WriteBytes(snap);
+            w.WriteBytes(System.Security.Cryptography.SHA256.HashData(snap));
+            w.Write(_snapEdge);
+        }
+        w.Write(_edge);
+        w.Write(_idle);
+        w.Write(_idleFrom);
+        w.Write(_ahead);
+        w.Write(EdgesRun);
+        w.Write(LastStallCycles);
+        w.Write(TotalStallCycles);
+        var inputs = _inputValues.OrderBy(kv => kv.Key).ToList();
+        w.Write(inputs.Count);
+        foreach (var (port, value) in inputs) { w.Write(port); w.Write(value); }
+        w.Write(_pending.Count);
+        foreach (var (tick, bits) in _pending) { w.Write(tick); w.Write(bits); }
+        w.Write(_outputs.Count);
+        foreach (var o in _outputs) w.Write(o.Line.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        string where = $"peripheral '{Name}' (rtl)";
+        if (_traceOn)
+            throw new StateException($"{where}: its own signals are being traced; load the checkpoint before a waveform that traces them is attached");
+        string id = r.ReadString();
+        bool traced = r.ReadBool();
+        byte[] model = r.ReadBytes();
+        byte[] hash = r.ReadBytes();
+        if (!hash.AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(model)))
+            throw new StateException($"{where}: the saved model state is corrupted (its checksum does not match)");
+        var target = _model;
+        if (traced != _builtTraced)
+        {
+            // Saved by the other variant (with or without tracing): load that one.
+            var built = VerilatorBuild.Build(new RtlBuildRequest(_sources, _top, traced), _key);
+            target = new RtlModel(built.Library, Ports, _pclk);
+        }
+        if (BuildId(target) != id)
+        {
+            if (target != _model) target.Dispose();
+            throw new StateException($"{where}: the checkpoint holds a model built as {id}, this board builds {BuildId(target)} (the sources, the top module or the tool versions differ)");
+        }
+        bool ahead = r.ReadBool();
+        byte[]? snapshot = ahead ? r.ReadBytes() : null;
+        if (snapshot != null && !r.ReadBytes().AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(snapshot)))
+            throw new StateException($"{where}: the saved model snapshot is corrupted (its checksum does not match)");
+        long snapEdge = ahead ? r.ReadLong() : 0;
+        long edge = r.ReadLong();
+        bool idle = r.ReadBool();
+        long idleFrom = r.ReadLong();
+        int aheadBatch = r.ReadInt();
+        long edgesRun = r.ReadLong(), lastStall = r.ReadLong(), totalStall = r.ReadLong();
+        var inputs = new List<(int, ulong)>();
+        for (int i = r.ReadCount(4096); i > 0; i--) inputs.Add((r.ReadInt(), r.ReadULong()));
+        var pending = new List<(long, ulong)>();
+        for (int i = r.ReadCount(1 << 20); i > 0; i--) pending.Add((r.ReadLong(), r.ReadULong()));
+        int outputs = r.ReadCount(64);
+        if (outputs != _outputs.Count) throw new StateException($"{where}: the checkpoint has {outputs} output lines, the board {_outputs.Count}");
+        var levels = new bool[outputs];
+        for (int i = 0; i < outputs; i++) levels[i] = r.ReadBool();
+
+        if (target != _model)
+        {
+            target.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
+            _model.Dispose();
+            _model = target;
+            _builtTraced = traced;
+        }
+        if (snapshot != null)
+        {
+            _model.Restore(snapshot);
+            _model.Snapshot();
+            _snapEdge = snapEdge;
+        }
+        _speculative = ahead;
+        _model.Restore(model);
+        _model.WatchChanged(); // the remembered output bits follow the restored model
+        _edge = edge;
+        _idle = idle;
+        _idleFrom = idleFrom;
+        _ahead = aheadBatch;
+        EdgesRun = edgesRun;
+        LastStallCycles = lastStall;
+        TotalStallCycles = totalStall;
+        _inputValues.Clear();
+        foreach (var (port, value) in inputs) _inputValues[port] = value;
+        _pending.Clear();
+        foreach (var p in pending) _pending.Enqueue(p);
+        for (int i = 0; i < outputs; i++) _outputs[i].Line.Restore(levels[i]);
     }
 
     public void Dispose() => _model.Dispose();

@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 1";
+    private const string ShimVersion = "socsim-rtl-shim 3";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -78,7 +78,7 @@ public static class VerilatorBuild
             {
                 var obj = Path.Combine(work, "obj");
                 var args = new List<string> { "--cc", "--top-module", req.Top, "-Mdir", obj, "--prefix", "Vmodel",
-                    "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wno-fatal", "-Wno-lint", "-Wno-style" };
+                    "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--savable", "-Wno-fatal", "-Wno-lint", "-Wno-style" };
                 if (req.Trace) args.AddRange(["--trace", "--trace-structs"]);
                 foreach (var d in req.Sources.Select(s => Path.GetDirectoryName(s)!).Distinct()) args.Add("-I" + d);
                 args.AddRange(req.Sources);
@@ -137,7 +137,7 @@ public static class VerilatorBuild
     private static List<string> CommonObjects(bool trace, string key)
     {
         string dir = Path.Combine(CacheDirectory, "runtime-" + Sha(ToolVersions() + ShimVersion)[..16] + (trace ? "-trace" : ""));
-        var names = new List<string> { "verilated", "verilated_threads" };
+        var names = new List<string> { "verilated", "verilated_threads", "verilated_save" };
         if (trace) names.Add("verilated_vcd_c");
         var objs = names.Select(n => Path.Combine(dir, n + ".o")).ToList();
         if (objs.All(File.Exists)) return objs;
@@ -237,6 +237,8 @@ public static class VerilatorBuild
             #include "verilated.h"
             #include "Vmodel.h"
             #include "Vmodel___024root.h"
+            #include "verilated_save.h"
+            #include <vector>
             #if VM_TRACE
             #include "verilated_vcd_c.h"
             #endif
@@ -244,6 +246,40 @@ public static class VerilatorBuild
             namespace {
             typedef void (*Setter)(Vmodel*, int, uint32_t);
             typedef uint32_t (*Getter)(Vmodel*, int);
+
+            #if VM_TRACE
+            // Verilator's VCD text kept in memory, for SocSim to merge into its own VCD.
+            struct MemFile : public VerilatedVcdFile {
+                std::vector<char> buf;
+                bool open(const std::string&) override { return true; }
+                void close() override {}
+                ssize_t write(const char* p, ssize_t n) override { buf.insert(buf.end(), p, p + n); return n; }
+            };
+            #endif
+
+            // Verilator's --savable serialization into and out of host memory.
+            struct MemSave : public VerilatedSerialize {
+                std::vector<uint8_t> out;
+                MemSave() { m_isOpen = true; }
+                void flush() override { out.insert(out.end(), m_bufp, m_cp); m_cp = m_bufp; }
+                void close() override { flush(); m_isOpen = false; }
+            };
+            struct MemRestore : public VerilatedDeserialize {
+                const uint8_t* data;
+                size_t len, pos;
+                MemRestore(const uint8_t* d, size_t n) : data(d), len(n), pos(0) { m_isOpen = true; m_endp = m_bufp; }
+                void reset(const uint8_t* d, size_t n) { data = d; len = n; pos = 0; m_cp = m_bufp; m_endp = m_bufp; }
+                void fill() override {
+                    size_t rem = (size_t)(m_endp - m_cp);
+                    std::memmove(m_bufp, m_cp, rem);
+                    m_cp = m_bufp;
+                    m_endp = m_bufp + rem;
+                    size_t take = std::min(bufferSize() - rem, len - pos);
+                    std::memcpy(m_endp, data + pos, take);
+                    pos += take;
+                    m_endp += take;
+                }
+            };
 
             struct Handle {
                 VerilatedContext* ctx;
@@ -254,8 +290,12 @@ public static class VerilatorBuild
                 int wbit[64];
                 uint32_t wprev[64];
                 unsigned char* snap;
+                MemSave* saved;
+                MemSave* spec;        // the snapshot speculative clocking rolls back to
+                MemRestore* specRestore;
             #if VM_TRACE
                 VerilatedVcdC* vcd;
+                MemFile* mem;
             #endif
             };
 
@@ -306,8 +346,12 @@ public static class VerilatorBuild
                 h->clk = kSet[clock_port];
                 h->nwatch = 0;
                 h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
+                h->saved = nullptr;
+                h->spec = nullptr;
+                h->specRestore = nullptr;
             #if VM_TRACE
                 h->vcd = nullptr;
+                h->mem = nullptr;
             #endif
                 return h;
             }
@@ -316,7 +360,11 @@ public static class VerilatorBuild
                 Handle* h = (Handle*)p;
             #if VM_TRACE
                 if (h->vcd) { h->vcd->close(); delete h->vcd; }
+                delete h->mem;
             #endif
+                delete h->saved;
+                delete h->spec;
+                delete h->specRestore;
                 h->m->final();
                 delete h->m;
                 delete h->ctx;
@@ -345,9 +393,9 @@ public static class VerilatorBuild
             // the first cycle that changes a watched output bit. Returns the cycles run. *status gets
             // bit 1 when the last cycle run changed a watched bit, bit 0 when the last cycle left the
             // whole model state unchanged: with the same inputs every further cycle is then the same
-            // no-op (a fixed point). With tracing, t0 is the time of the first rising edge and period
-            // the time between edges, in the VCD's time unit.
-            API int socsim_rtl_cycles(void* p, int n, int* status, uint64_t t0, uint64_t period) {
+            // no-op (a fixed point). With tracing, cycle i is dumped at VCD time dump + 2i after its
+            // rising edge and dump + 2i + 1 after its falling edge (SocSim maps these to ticks).
+            API int socsim_rtl_cycles(void* p, int n, int* status, uint64_t dump) {
                 Handle* h = (Handle*)p;
                 Vmodel* m = h->m;
                 int* fixed = status;
@@ -358,12 +406,12 @@ public static class VerilatorBuild
                     h->clk(m, 0, 1);
                     m->eval();
             #if VM_TRACE
-                    if (h->vcd) h->vcd->dump(t0 + (uint64_t)i * period);
+                    if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i);
             #endif
                     h->clk(m, 0, 0);
                     m->eval();
             #if VM_TRACE
-                    if (h->vcd) h->vcd->dump(t0 + (uint64_t)i * period + period / 2);
+                    if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i + 1);
             #endif
                     if (h->nwatch && watched_changed(h)) { *status = 2; return i + 1; }
                     if (last) *fixed = std::memcmp(h->snap, (const void*)m->rootp, sizeof(Vmodel___024root)) == 0 ? 1 : 0;
@@ -375,14 +423,17 @@ public static class VerilatorBuild
             // (a combinational output may follow an input at once); returns 1 if one changed.
             API int socsim_rtl_watch_changed(void* p) { return watched_changed((Handle*)p) ? 1 : 0; }
 
-            // Dumps the model's signals to a VCD file of its own (only in a build with tracing).
+            // Starts tracing the model's signals (a build with tracing only): into host memory when
+            // file is null (socsim_rtl_trace_take hands the text over), else to a VCD file of its own.
             API int socsim_rtl_trace_open(void* p, const char* file, int depth) {
             #if VM_TRACE
                 Handle* h = (Handle*)p;
+                if (h->vcd) return -3;
                 Verilated::traceEverOn(true);
-                h->vcd = new VerilatedVcdC();
+                if (!file) h->mem = new MemFile();
+                h->vcd = new VerilatedVcdC(h->mem);
                 h->m->trace(h->vcd, depth);
-                h->vcd->open(file);
+                h->vcd->open(file ? file : "memory");
                 return h->vcd->isOpen() ? 0 : -2;
             #else
                 (void)p; (void)file; (void)depth;
@@ -399,13 +450,83 @@ public static class VerilatorBuild
             #endif
             }
 
+            // The VCD text written to memory since the last socsim_rtl_trace_clear (flushed first).
+            API int64_t socsim_rtl_trace_take(void* p, const char** data) {
+            #if VM_TRACE
+                Handle* h = (Handle*)p;
+                if (!h->vcd || !h->mem) { *data = nullptr; return 0; }
+                h->vcd->flush();
+                *data = h->mem->buf.data();
+                return (int64_t)h->mem->buf.size();
+            #else
+                (void)p; *data = nullptr;
+                return 0;
+            #endif
+            }
+
+            API void socsim_rtl_trace_clear(void* p) {
+            #if VM_TRACE
+                Handle* h = (Handle*)p;
+                if (h->mem) h->mem->buf.clear();
+            #else
+                (void)p;
+            #endif
+            }
+
             API void socsim_rtl_trace_close(void* p) {
             #if VM_TRACE
                 Handle* h = (Handle*)p;
                 if (h->vcd) { h->vcd->close(); delete h->vcd; h->vcd = nullptr; }
+                delete h->mem;
+                h->mem = nullptr;
             #else
                 (void)p;
             #endif
+            }
+
+            // Verilator --savable: the model's whole state, serialized into host memory; the
+            // pointer stays valid until the next save or the model's destruction.
+            API int64_t socsim_rtl_save(void* p, const uint8_t** data) {
+                Handle* h = (Handle*)p;
+                delete h->saved;
+                h->saved = new MemSave();
+                *h->saved << *h->m;
+                h->saved->close();
+                *data = h->saved->out.data();
+                return (int64_t)h->saved->out.size();
+            }
+
+            // A snapshot of the whole model kept in the shim, and going back to it: the block is
+            // clocked ahead of the CPU and rolls back when an input changes before its frontier.
+            API void socsim_rtl_snapshot(void* p) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) h->spec = new MemSave();
+                h->spec->out.clear();
+                *h->spec << *h->m;
+                h->spec->flush();
+            }
+
+            API int64_t socsim_rtl_snapshot_data(void* p, const uint8_t** data) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) { *data = nullptr; return 0; }
+                *data = h->spec->out.data();
+                return (int64_t)h->spec->out.size();
+            }
+
+            API void socsim_rtl_rollback(void* p) {
+                Handle* h = (Handle*)p;
+                if (!h->spec) return;
+                if (!h->specRestore) h->specRestore = new MemRestore(nullptr, 0);
+                h->specRestore->reset(h->spec->out.data(), h->spec->out.size());
+                *h->specRestore >> *h->m;
+            }
+
+            // Restores a state socsim_rtl_save gave. Verilator aborts the process on data of another
+            // model (its layout check), so SocSim checks the build and the length before calling this.
+            API void socsim_rtl_restore(void* p, const uint8_t* data, int64_t len) {
+                Handle* h = (Handle*)p;
+                MemRestore r(data, (size_t)len);
+                r >> *h->m;
             }
 
             """);

@@ -85,7 +85,7 @@ internal sealed class VcdFeature : IRunFeature
         Time = time;
         _withMclk = parse.GetValue(_mclk);
         // Check the globs now, before anything runs; the tracer itself is built when the window opens.
-        var probe = new MachineSignals(machine, new MachineSignalsOptions { Mclk = _withMclk });
+        var probe = new MachineSignals(machine, new MachineSignalsOptions { Mclk = _withMclk, Signals = _globs });
         int n = probe.Registry.Filter(_globs);
         if (n == 0)
             throw new RunFeatureException($"--signals {string.Join(',', _globs)} matches no signal (try 'cpu.*', 'uart0.TXD'; there are {probe.Registry.Signals.Count}: {string.Join(' ', probe.Registry.Signals.Take(12).Select(x => x.FullName))} ...)");
@@ -161,7 +161,7 @@ internal sealed class VcdFeature : IRunFeature
         var m = _machine;
         var s = m.Scheduler;
         // Declared now, the signals start from the machine's present state (lines, counters, registers).
-        tracer ??= new MachineSignals(m, new MachineSignalsOptions { Mclk = _withMclk });
+        tracer ??= new MachineSignals(m, new MachineSignalsOptions { Mclk = _withMclk, Signals = _globs });
         tracer.Registry.Filter(_globs);
         long slowest = m.Board.Clocks.Max(c => c.PeriodTicks);
         long start = s.Now;

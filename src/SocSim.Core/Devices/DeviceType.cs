@@ -167,6 +167,23 @@ public interface ISignalBinder
     /// what is already under way then (the rest of a frame on the line).
     /// </summary>
     void WhenAttached(Action<long> onAttach) { }
+
+    /// <summary>
+    /// As <see cref="Driven(string, int, ulong)"/>, in scope <paramref name="subScope"/> (dot-separated)
+    /// under the device's own: the internals of an RTL block, <c>uartx.apb_uart_sv.uart_tx_i.CS</c>.
+    /// </summary>
+    Action<long, ulong> Driven(string subScope, string name, int width, ulong initial) =>
+        Driven(subScope.Length == 0 ? name : subScope + "." + name, width, initial);
+
+    /// <summary>
+    /// Whether the run's signal selection (<c>--signals</c> globs) could enable a signal whose name in
+    /// the device's scope starts with <paramref name="namePrefix"/>: lets a device skip costly signals
+    /// (an RTL model built with tracing) nobody asked for. True when there is no selection.
+    /// </summary>
+    bool MaySelect(string namePrefix) => true;
+
+    /// <summary>Calls <paramref name="flush"/> when the tracer detaches, before its sink closes: for a device that holds changes back to put them in time order.</summary>
+    void BeforeDetach(Action flush) { }
 }
 
 /// <summary>

@@ -54,6 +54,35 @@ public sealed class SignalRegistry
         return n;
     }
 
+    /// <summary>Whether <paramref name="glob"/> matches some name that starts with <paramref name="prefix"/>.</summary>
+    public static bool GlobMayMatchPrefix(string glob, string prefix)
+    {
+        glob = glob.Trim();
+        // Consume the prefix with the glob; once it is used up, the rest of the glob matches some suffix.
+        var states = new HashSet<int> { 0 };
+        foreach (char ch in prefix)
+        {
+            var next = new HashSet<int>();
+            foreach (int g in Closure(states))
+                if (g < glob.Length)
+                {
+                    if (glob[g] == '*') next.Add(g);
+                    else if (glob[g] == '?' || glob[g] == ch) next.Add(g + 1);
+                }
+            if (next.Count == 0) return false;
+            states = next;
+        }
+        return true;
+
+        IEnumerable<int> Closure(HashSet<int> s)
+        {
+            var all = new HashSet<int>(s);
+            foreach (int g in s)
+                for (int k = g; k < glob.Length && glob[k] == '*'; k++) all.Add(k + 1);
+            return all;
+        }
+    }
+
     public static Regex GlobToRegex(string glob) =>
         new("^" + Regex.Escape(glob.Trim()).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.CultureInvariant);
 }

@@ -9,6 +9,12 @@ public sealed class MachineSignalsOptions
 {
     /// <summary>Declares <c>cpu.MCLK</c>, the CPU clock (two changes per cycle: it doubles the file).</summary>
     public bool Mclk { get; init; }
+    /// <summary>
+    /// The globs the registry will be filtered with (<c>--signals</c>), if known when the signals are
+    /// declared: devices skip declaring costly signals no glob can select (see <see cref="ISignalBinder.MaySelect"/>).
+    /// Null or empty: every signal may be selected.
+    /// </summary>
+    public IReadOnlyCollection<string>? Signals { get; init; }
 }
 
 /// <summary>
@@ -24,6 +30,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private readonly Machine _m;
     private readonly Scheduler _s;
     private bool _attached, _busAttached, _hookAttached;
+    private readonly IReadOnlyCollection<string>? _globs;
 
     // cpu: the ARM7TDMI pins (TRM DDI 0210C chapter 3 and appendix A).
     private readonly Signal _a, _d, _nrw, _mas, _nmreq, _seq, _nopc, _ntrans, _lock, _abort;
@@ -32,6 +39,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private readonly Signal[] _r = new Signal[16];
     private readonly Signal _cpsr, _mode, _nirq, _nfiq;
     private readonly List<(Signal Signal, Func<ulong> Sample, long EdgePeriod, ClockDomain? Clock)> _sampled = new();
+    private readonly List<Action> _beforeDetach = new();
     private readonly List<Action<long>> _onAttach = new();
     private Signal[] _busSignals, _hookSignals;
     private (Signal Signal, Func<ulong> Sample, long EdgePeriod, ClockDomain? Clock)[] _samples = [];
@@ -40,6 +48,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     {
         _m = machine;
         _s = machine.Scheduler;
+        _globs = options?.Signals;
         Registry = new SignalRegistry(_s.TicksPerSecond);
         var cpu = machine.Cpu;
         var r = Registry;
@@ -97,11 +106,18 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
 
         public void WhenAttached(Action<long> onAttach) => owner._onAttach.Add(onAttach);
 
-        public Action<long, ulong> Driven(string name, int width, ulong initial)
+        public Action<long, ulong> Driven(string name, int width, ulong initial) => Driven("", name, width, initial);
+
+        public Action<long, ulong> Driven(string subScope, string name, int width, ulong initial)
         {
-            var s = owner.Registry.Declare(scope, name, width, initial: initial);
+            var s = owner.Registry.Declare(subScope.Length == 0 ? scope : scope + "." + subScope, name, width, initial: initial);
             return (tick, value) => { if (owner._attached) s.Set(tick, value); };
         }
+
+        public void BeforeDetach(Action flush) => owner._beforeDetach.Add(flush);
+
+        public bool MaySelect(string namePrefix) =>
+            owner._globs is not { Count: > 0 } globs || globs.Any(g => SignalRegistry.GlobMayMatchPrefix(g, scope + "." + namePrefix));
     }
 
     public SignalRegistry Registry { get; }
@@ -134,6 +150,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     public void Detach()
     {
         if (!_attached) return;
+        foreach (var flush in _beforeDetach) flush();
         _attached = false;
         if (_busAttached) _m.RemoveBusObserver(this);
         if (_hookAttached) _m.RemoveHook(this);
