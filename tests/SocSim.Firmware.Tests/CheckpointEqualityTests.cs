@@ -29,6 +29,10 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         return new Case(elf, [Repo.Board()], Repo.Elf(elf), File.Exists(input) ? input : null, maxCycles);
     }
 
+    /// <summary>Our firmware driving third-party RTL (Verilated, its model saved with Verilator's --savable).</summary>
+    private static Case Rtl(string block) =>
+        new("rtl_" + block, [Repo.Board(), Path.Combine(Repo.Root, "boards", "rtl", block + ".json")], Path.Combine(Repo.Root, "firmware", "elf", "rtl", "rtl_" + block + ".elf"), null);
+
     public static readonly Dictionary<string, Case> Cases = new[]
     {
         Versatile("hello"),
@@ -38,6 +42,9 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         Versatile("rdimon"),
         Versatile("bench_small"),
         new Case("rdimon_bare", [Repo.Board("ram")], Repo.Elf("rdimon"), null),
+        Rtl("uart"),
+        Rtl("timer"),
+        Rtl("gpio"),
         new Case("lpc2106_demo", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_demo"), null, MaxTime: TimeSpan.FromMilliseconds(30)),
         new Case("lpc2106_gpio", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_gpio"), null, MaxTime: TimeSpan.FromMilliseconds(20)),
         new Case("freertos", [Repo.Board("lpc2106"), Repo.Override("lpc2106-uart0-loopback")], FreeRtos, null, MaxTime: TimeSpan.FromMilliseconds(120)),
@@ -78,6 +85,9 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         ["thumb"] = [InThumb with { Nth = 1000 }, InThumb with { After = 100_000 }, MidUartFrame with { After = 10_000 }, BeforeEvent with { After = 1000 }],
         ["rdimon"] = [AtCycle(20_001), AtCycle(50_000), AtCycle(120_000)],
         ["rdimon_bare"] = [AtCycle(1), AtCycle(30_000), AtCycle(70_000)],
+        ["rtl_uart"] = [MidUartFrame with { After = 20_000 }, InIrqHandler, AtCycle(150_000)],
+        ["rtl_timer"] = [InIrqHandler, InIrqHandler with { Nth = 3 }, AtCycle(200_000)],
+        ["rtl_gpio"] = [AtCycle(20_000), InIrqHandler],
         ["bench_small"] = [AtCycle(1_000_000), AtCycle(3_333_333), BeforeEvent with { After = 100 }],
         ["lpc2106_demo"] = [TimerPending with { After = 1000 }, InIrqHandler, MidUartFrame with { After = 10_000 }, BeforeEvent with { After = 100_000 }],
         ["lpc2106_gpio"] = [AtCycle(5000), InIrqHandler, BeforeEvent with { After = 20_000 }],
@@ -216,6 +226,11 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         var b = Sections(actual);
         foreach (var (name, bytes) in a)
         {
+            // An rtl block clocks its model ahead of the CPU in batches that grow since it was last
+            // disturbed, and a checkpoint holds that frontier: equal behaviour, other bytes. Its
+            // outputs are compared above (console, registers, every other device); the RTL tests
+            // compare its model state after a resume.
+            if (IsRtl(name)) continue;
             var other = b.FirstOrDefault(x => x.Name == name);
             if (other.Bytes == null) Assert.Fail($"the final states differ: section '{name}' is missing");
             if (!bytes.AsSpan().SequenceEqual(other.Bytes))
@@ -224,8 +239,11 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
                 Assert.Fail($"the final states differ in section '{name}' at byte {at} of {bytes.Length}/{other.Bytes.Length}");
             }
         }
-        Assert.Fail("the final states differ in their headers");
+        Assert.Equal(a.Select(x => x.Name), b.Select(x => x.Name));
     }
+
+    /// <summary>The sections of the rtl blocks on our boards (boards/rtl/*.json).</summary>
+    private static bool IsRtl(string section) => section is "peripheral uartx" or "peripheral rtltimer" or "peripheral rtlgpio";
 
     private static List<(string Name, byte[] Bytes)> Sections(byte[] file)
     {
