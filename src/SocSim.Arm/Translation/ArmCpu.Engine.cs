@@ -28,6 +28,15 @@ public sealed unsafe partial class ArmCpu
         _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold) : null;
     }
 
+    /// <summary>A region reached an instruction whose access leaves the fast path: the interpreter executes it.</summary>
+    private void StepFromRegion()
+    {
+        // The run loop counts every instruction of the call as translated: not this one.
+        _translator!.SteppedAtExits++;
+        _translator.TranslatedInstructions--;
+        Step();
+    }
+
     /// <summary>Called after every translated block (differential testing); null costs one branch per block.</summary>
     public Action<ArmCpu>? BlockExited { get; set; }
 
@@ -83,8 +92,6 @@ public sealed unsafe partial class ArmCpu
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
-                                // A region whose first access leaves the fast path exits before doing
-                                // anything: the interpreter executes that instruction.
                                 if (_instructions != i0) continue;
                             }
                             // Memory under the region changed (self-modifying code, a loader, a debugger):

@@ -103,6 +103,8 @@ public sealed unsafe class BlockTranslator
     public long CompileTicks { get; private set; }
     /// <summary>Instructions executed inside translated blocks.</summary>
     public long TranslatedInstructions;
+    /// <summary>Instructions the interpreter executed for a region that reached an access off the fast path.</summary>
+    public long SteppedAtExits;
     public long BlockRuns;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
@@ -222,6 +224,7 @@ public sealed unsafe class BlockTranslator
         FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
     private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
     private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("Refill", BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo MStepFromRegion = typeof(ArmCpu).GetMethod("StepFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     private static FieldInfo Field(string name) =>
         typeof(ArmCpu).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingFieldException(nameof(ArmCpu), name);
@@ -258,7 +261,7 @@ public sealed unsafe class BlockTranslator
         private Seq _seq;
         public long Worst;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1;
-        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail;
+        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
         private uint _base;                  // the basic block being emitted starts here
         private readonly uint _pageEnd;
         private int _total;                  // instructions emitted in the region
@@ -307,6 +310,7 @@ public sealed unsafe class BlockTranslator
             _exitTail = _il.DefineLabel();
             _refillTail = _il.DefineLabel();
             _budgetTail = _il.DefineLabel();
+            _stepTail = _il.DefineLabel();
             _base = start;
             _pageEnd = (start & ~Bus.PageMask) + Bus.PageMask + 1;
             _marked = new bool[(Bus.PageMask + 1) / _step];
@@ -423,7 +427,7 @@ public sealed unsafe class BlockTranslator
             DeferExit(label, k, seq, beforeInstruction);
         }
 
-        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction)
+        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false)
         {
             uint next = Addr(k), w0 = Word(k), w1 = Word(k + 1);
             _exits.Add(() =>
@@ -431,18 +435,12 @@ public sealed unsafe class BlockTranslator
                 _il.MarkLabel(label);
                 // Before the instruction: the cycles of the boundary, its fetch not made.
                 if (beforeInstruction) { Ld(_cyc0); St(_cyc); }
-                ExitValues(k, next, w0, w1, seq);
+                Ldc(next); St(_xPc);
+                Ldc(w0); St(_xOp0);
+                Ldc(w1); St(_xOp1);
+                if (seq != Seq.Dynamic) { Ldc(seq == Seq.S ? 1 : 0); St(_fseq); }
+                _il.Emit(OpCodes.Br, step ? _stepTail : _exitTail);
             });
-        }
-
-        /// <summary>The boundary's values into the exit locals, then the shared exit code.</summary>
-        private void ExitValues(int k, uint next, uint w0, uint w1, Seq seq)
-        {
-            Ldc(next); St(_xPc);
-            Ldc(w0); St(_xOp0);
-            Ldc(w1); St(_xOp1);
-            if (seq != Seq.Dynamic) { Ldc(seq == Seq.S ? 1 : 0); St(_fseq); }
-            _il.Emit(OpCodes.Br, _exitTail);
         }
 
         /// <summary>Registers written anywhere in the region back into the core (their locals hold the loaded or new value).</summary>
@@ -490,6 +488,18 @@ public sealed unsafe class BlockTranslator
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
             il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            il.Emit(OpCodes.Ret);
+            // An access off the fast path: the state of the boundary before the instruction, which the
+            // interpreter then executes, as the run loop would at that boundary (its limit not reached,
+            // no interrupt pending, no hook); the region ends there (the device may have raised an
+            // interrupt, scheduled an event, aborted).
+            il.MarkLabel(_stepTail);
+            WriteBack();
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
+            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Call, MStepFromRegion);
             il.Emit(OpCodes.Ret);
             il.MarkLabel(_refillTail);
             WriteBack();
@@ -571,7 +581,7 @@ public sealed unsafe class BlockTranslator
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, label);
             // The cycles of the boundary before instruction k: its fetch is not made.
-            DeferExit(label, k, _seqAtStart, beforeInstruction: true);
+            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true);
         }
 
         private Seq _seqAtStart;
