@@ -26,7 +26,7 @@ internal static class RunCommand
         var uartInput = new Option<FileInfo?>("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
         var sandbox = new Option<DirectoryInfo?>("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
         var semihosting = new Option<bool>("--semihosting") { Description = "enable semihosting even if the board does not" };
-        var engine = new Option<string>("--engine") { Description = "interpret (default) or translate (hot blocks to host code, same results)", DefaultValueFactory = _ => "interpret" };
+        var engine = new Option<string>("--engine") { Description = "translate (default: hot code translated to host code, results identical to the interpreter's) or interpret", DefaultValueFactory = _ => "translate" };
         engine.AcceptOnlyFromAmong("interpret", "translate");
         var cmd = new Command("run", "run firmware on a board")
         {
@@ -36,12 +36,12 @@ internal static class RunCommand
         foreach (var f in features) f.AddOptions(cmd);
         cmd.SetAction(r => Run(r, features, r.GetValue(elf), r.GetValue(boards) ?? [], r.GetValue(sets) ?? [], r.GetValue(maxCycles),
             r.GetValue(stats), r.GetValue(regs), r.GetValue(uart), r.GetValue(uartInput), r.GetValue(sandbox), r.GetValue(semihosting),
-            r.GetValue(engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret));
+            r.GetValue(engine) == "interpret" ? ExecutionEngine.Interpret : ExecutionEngine.Translate, r.GetResult(engine) is { Implicit: false }));
         return cmd;
     }
 
     private static int Run(ParseResult parse, IReadOnlyList<IRunFeature> features, FileInfo? elf, string[] boards, string[] sets, long? maxCycles, bool stats, bool regs,
-        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting, ExecutionEngine engine)
+        string? uartName, FileInfo? uartInput, DirectoryInfo? sandbox, bool semihosting, ExecutionEngine engine, bool engineNamed)
     {
         var boardFiles = Defaults.ResolveBoards(boards);
         string? elfPath = elf?.FullName;
@@ -123,7 +123,8 @@ internal static class RunCommand
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
                 foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
-                if (machine.Cpu.Translator is { } t)
+                // The translator's own figures when it was asked for by name (the stats line is the same for both engines).
+                if (engineNamed && machine.Cpu.Translator is { } t)
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}%"));
             }

@@ -89,11 +89,14 @@ public sealed unsafe class BlockTranslator
     }
 
     /// <summary>
-    /// Default compile threshold. A block costs about 0.1-0.5 ms to emit and JIT (see
-    /// <see cref="CompileTicks"/>); interpreted, a 10-instruction block takes about 0.1 us, so a block
-    /// must be reached a few thousand times to repay its compilation.
+    /// Default compile threshold: how often the interpreter must have executed an instruction before a
+    /// region is translated from it. A region of up to 64 instructions costs about 2-20 ms to emit and
+    /// JIT (see <see cref="CompileTicks"/>; the first one also pays Reflection.Emit's start-up), the
+    /// time the interpreter takes for roughly 0.2-1 million instructions: at 20000 a 10-instruction
+    /// loop has run about 200000 instructions interpreted when it is compiled, so a short run loses
+    /// at most about what it spent interpreting (and nothing is emitted in runs shorter than that).
     /// </summary>
-    public const int DefaultThreshold = 2000;
+    public const int DefaultThreshold = 20000;
 
     private static readonly bool Debugging = Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null;
 
