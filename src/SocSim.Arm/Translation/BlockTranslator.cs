@@ -647,7 +647,11 @@ public sealed unsafe class BlockTranslator
                 if (r == Result.No)
                 {
                     if (k == 0 && b == _start) return 0;
-                    EmitExit(k, _seq);
+                    // An instruction left to the interpreter: it executes it from the region's exit, as
+                    // the run loop would at this boundary, and the region ends there.
+                    var toStep = _il.DefineLabel();
+                    _il.Emit(OpCodes.Br, toStep);
+                    DeferExit(toStep, k, _seq, beforeInstruction: false, step: true);
                     MarkWords(b, k);
                     return k;
                 }
