@@ -60,16 +60,19 @@ internal sealed class BlockEntry
 }
 
 /// <summary>
-/// Translates hot ARM and Thumb basic blocks into IL (<see cref="DynamicMethod"/>), compiled by the
-/// .NET JIT. Registers live in IL locals for the block and are written back to the native register
-/// file at every exit; the condition flags live in a local CPSR copy; opcode fetch costs are
-/// compile-time constants of the block's page (TRM 6.2: every fetch after the first is S unless a
-/// store made the next one N); data accesses take the bus's page-table fast path with the bus's own
-/// cost table. An access that would leave the fast path (a device, ROM write, unmapped space) makes
-/// the block exit just before that instruction, which the interpreter then executes (so devices,
-/// aborts and the events they schedule are handled by the reference code). Instructions it does not
-/// translate (PSR transfers, SWI, coprocessor, LDM/STM with S, writes to R15 other than branches and
-/// loads of the PC...) end the block before them.
+/// Translates hot ARM and Thumb code into IL (<see cref="DynamicMethod"/>), compiled by the .NET JIT,
+/// one region per method: the basic block at a hot instruction and the blocks its constant branches
+/// reach in the same page, branches between them chained (direct jumps). Registers live in IL locals
+/// and are written back to the native register file at every exit; the condition flags live in a
+/// local CPSR copy; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
+/// after the first is S unless a store made the next one N); data accesses take the bus's page-table
+/// fast path with the bus's own cost table. Before every instruction the cycle count is compared with
+/// the run loop's limit, so a region stops at the boundary where the interpreter's loop would.
+/// An access that would leave the fast path (a device, ROM write, unmapped space) and an instruction
+/// it does not translate (PSR transfers, SWI, coprocessor, SWP, long multiplies, LDM/STM with S,
+/// LDRT/STRT, ALU and single-load writes to R15) end the region: the interpreter executes that
+/// instruction from the region's exit (so devices, aborts, mode changes and the events they schedule
+/// are handled by the reference code).
 /// </summary>
 public sealed unsafe class BlockTranslator
 {
