@@ -25,8 +25,8 @@ public sealed class MachineOptions
     public bool ForceSemihosting { get; init; }
     /// <summary>Where device warnings go (a register the chip reserves, a PLL setting out of range); null: stderr.</summary>
     public TextWriter? Warnings { get; init; }
-    /// <summary>The execution engine: the interpreter, or hot blocks translated to host code (bit- and cycle-exact, see BlockTranslator).</summary>
-    public ExecutionEngine Engine { get; init; } = ExecutionEngine.Interpret;
+    /// <summary>The execution engine: hot code translated to host code (the default: bit- and cycle-exact, see BlockTranslator), or the interpreter alone.</summary>
+    public ExecutionEngine Engine { get; init; } = ExecutionEngine.Translate;
     /// <summary>The translator's compile threshold (null: its default; 0 translates every block at once).</summary>
     public int? TranslationThreshold { get; init; }
 }

@@ -27,7 +27,7 @@ internal static class RunCommand
         public readonly Option<FileInfo?> UartInput = new("--uart-input") { Description = "bytes to send to the UART's receive line, at its baud rate" };
         public readonly Option<DirectoryInfo?> Sandbox = new("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
         public readonly Option<bool> Semihosting = new("--semihosting") { Description = "enable semihosting even if the board does not" };
-        public readonly Option<string> Engine = new("--engine") { Description = "interpret (default) or translate (hot blocks to host code, same results)", DefaultValueFactory = _ => "interpret" };
+        public readonly Option<string> Engine = new("--engine") { Description = "translate (default: hot code translated to host code, results identical to the interpreter's) or interpret", DefaultValueFactory = _ => "translate" };
         public readonly IReadOnlyList<IRunFeature> Features = RunFeatures.CreateAll();
 
         public RunOptions() => Engine.AcceptOnlyFromAmong("interpret", "translate");
@@ -73,7 +73,8 @@ internal static class RunCommand
         bool stats = parse.GetValue(o.Stats), regs = parse.GetValue(o.Regs);
         string? uartName = parse.GetValue(o.Uart);
         var uartInput = parse.GetValue(o.UartInput);
-        var engine = parse.GetValue(o.Engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
+        var engine = parse.GetValue(o.Engine) == "interpret" ? ExecutionEngine.Interpret : ExecutionEngine.Translate;
+        bool engineNamed = parse.GetResult(o.Engine) is { Implicit: false };
         string[] boards = parse.GetValue(o.Boards) ?? [], sets = parse.GetValue(o.Sets) ?? [];
         Machine machine;
         string? loadedLine = null;
@@ -187,7 +188,8 @@ internal static class RunCommand
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
                 foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
-                if (machine.Cpu.Translator is { } t)
+                // The translator's own figures when it was asked for by name (the stats line is the same for both engines).
+                if (engineNamed && machine.Cpu.Translator is { } t)
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}%"));
             }

@@ -24,9 +24,10 @@ internal sealed class TranslationLockstep : IDisposable
         private readonly int _maxPeriod;
         public int IrqChanges;
 
-        public Side(WaitStates waits, int eventSeed, int maxPeriod, bool interrupts, (uint Base, int Width, WaitStates Waits)? second)
+        public Side(WaitStates waits, int eventSeed, int maxPeriod, bool interrupts, (uint Base, int Width, WaitStates Waits)? second, bool device = false)
         {
             Bus = new Bus(Scheduler);
+            if (device) Bus.AddDevice("irqdev", DeviceBase, 0x100, new IrqDevice(this), new WaitStates(1, 1, 1, 1));
             Ram = new MemoryRegion("ram", 0, 0x1_0000, RegionKind.Ram, 32, waits);
             Bus.AddRegion(Ram);
             if (second is { } s2)
@@ -62,16 +63,32 @@ internal sealed class TranslationLockstep : IDisposable
         }
     }
 
+    /// <summary>Base of the optional device: a read returns how many accesses it had; a write drives nIRQ with bit 0.</summary>
+    public const uint DeviceBase = 0x2_0000;
+
+    private sealed class IrqDevice(Side side) : IBusDevice
+    {
+        private uint _accesses;
+
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => ++_accesses;
+
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+        {
+            _accesses++;
+            side.Cpu.SetIrq((value & 1) != 0);
+        }
+    }
+
     public readonly Side Interp, Trans;
     public long Compares;
     public string? Failure;
 
     public TranslationLockstep(WaitStates? waits = null, int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false, int threshold = 0,
-        (uint Base, int Width, WaitStates Waits)? second = null)
+        (uint Base, int Width, WaitStates Waits)? second = null, bool device = false)
     {
         var w = waits ?? new WaitStates(2, 0, 1, 0);
-        Interp = new Side(w, eventSeed, maxEventPeriod, interrupts, second);
-        Trans = new Side(w, eventSeed, maxEventPeriod, interrupts, second);
+        Interp = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device);
+        Trans = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device);
         Trans.Cpu.SetEngine(ExecutionEngine.Translate, threshold);
         Trans.Cpu.BlockExited = _ => Check("block exit");
     }

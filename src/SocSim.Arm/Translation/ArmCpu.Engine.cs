@@ -1,4 +1,5 @@
 using SocSim.Arm.Translation;
+using SocSim.Core;
 
 namespace SocSim.Arm;
 
@@ -27,15 +28,25 @@ public sealed unsafe partial class ArmCpu
         _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold) : null;
     }
 
+    /// <summary>A region reached an instruction whose access leaves the fast path: the interpreter executes it.</summary>
+    private void StepFromRegion()
+    {
+        // The run loop counts every instruction of the call as translated: not this one.
+        _translator!.SteppedAtExits++;
+        _translator.TranslatedInstructions--;
+        Step();
+    }
+
     /// <summary>Called after every translated block (differential testing); null costs one branch per block.</summary>
     public Action<ArmCpu>? BlockExited { get; set; }
 
     /// <summary>
     /// The run loop of the translating engine: the interpreter's loop, except that at an instruction
     /// boundary where nobody watches (no hook, no bus observer), no interrupt or prefetch abort is
-    /// pending and a translated block starts, the block runs in place of single steps, provided its
-    /// worst case ends before the next event and the stop limit, so that every event is still handled
-    /// at the instruction boundary where the interpreter handles it.
+    /// pending and a translated region starts, the region runs in place of single steps. It stops at
+    /// the first instruction boundary at or after the next event or the stop limit (it compares the
+    /// cycle count with that limit before every instruction, as this loop does), so that every event
+    /// is still handled at the instruction boundary where the interpreter handles it.
     /// </summary>
     private bool RunTranslated(long cycleLimit)
     {
@@ -45,6 +56,21 @@ public sealed unsafe partial class ArmCpu
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
+            if (_sleeping)
+            {
+                // As Run: idle until an event raises nIRQ or nFIQ.
+                if (!_irqLine && !_fiqLine)
+                {
+                    if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); break; }
+                    s.AdvanceCyclesTo(end);
+                    s.RunDue();
+                    continue;
+                }
+                _sleeping = false;
+                var wake = _onWake;
+                _onWake = null;
+                wake?.Invoke();
+            }
             while (s.Cycles < end && s.Cycles < s.NextEventCycle)
             {
                 if (_hook == null && !_intPending && !_abt0 && !_abt1 && _bus.Observer == null)
@@ -54,24 +80,23 @@ public sealed unsafe partial class ArmCpu
                     if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
                     {
                         var b = t.Lookup(key);
-                        long limit = Math.Min(end, s.NextEventCycle);
-                        if (b != null && s.Cycles + b.Worst < limit)
+                        if (b != null && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
                         {
-                            if (b.Matches(_op0, _op1))
+                            var region = b.Region!;
+                            if (b.Matches(_op0, _op1) && region.MemoryMatches())
                             {
+                                long limit = Math.Min(end, s.NextEventCycle);
                                 long i0 = _instructions;
-                                if (b.Jitted) b.Code!(this, limit);
+                                if (region.Jitted) region.Code(this, limit, b.Entry);
                                 else t.RunFirst(b, this, limit);
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
-                                // A block whose first access leaves the fast path exits before doing
-                                // anything: the interpreter executes that instruction.
                                 if (_instructions != i0) continue;
                             }
-                            // Memory under the block changed (self-modifying code, a loader, a debugger):
+                            // Memory under the region changed (self-modifying code, a loader, a debugger):
                             // translate it again once hot. A stale pipeline alone just steps.
-                            else if (_op0 == b.Word0 && _op1 == b.Word1) t.Invalidate(b);
+                            else if (b.Matches(_op0, _op1)) t.Invalidate(b);
                         }
                     }
                 }

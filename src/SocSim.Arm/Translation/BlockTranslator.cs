@@ -6,49 +6,78 @@ using SocSim.Core;
 
 namespace SocSim.Arm.Translation;
 
-/// <summary>A translated basic block: runs from its first instruction to one of its exits and leaves the core exactly as the interpreter would.</summary>
-public delegate void BlockCode(ArmCpu cpu, long limit);
+/// <summary>
+/// A translated region: runs from the instruction <c>entry</c> selects (0: the region's start) to one
+/// of its exits and leaves the core exactly as the interpreter would. It stops at the first
+/// instruction boundary where the cycle count reached <c>limit</c> (the run loop's next event or end),
+/// as the interpreter's loop does.
+/// </summary>
+public delegate void BlockCode(ArmCpu cpu, long limit, int entry);
 
 /// <summary>
-/// One entry of the translation cache: a block start (address | Thumb bit), how often the run loop
-/// reached it, and once hot its code with everything the run loop checks before running it: the two
-/// pipeline words it was compiled for, the memory words it fetches (compared at entry, which makes
-/// self-modifying code, loaders and debuggers safe without write tracking) and its worst-case cycles.
+/// The code of one region and the memory it was compiled from: runs of its page (offsets and the
+/// bytes they held), compared at every entry, which makes self-modifying code, loaders and debuggers
+/// safe without write tracking; a store into the region while it runs ends it after that store.
 /// </summary>
-internal sealed unsafe class BlockEntry
+internal sealed unsafe class Region
 {
-    public uint Key;
-    public int Count;
-    public BlockCode? Code;
-    public bool Untranslatable;
-    public int Length;
-    public long Worst;
-    public uint Word0, Word1;
+    public required BlockCode Code;
     /// <summary>Whether the code ran once: the JIT compiles a DynamicMethod at its first call.</summary>
     public bool Jitted;
-    public byte* Source;
-    public byte[] Fetched = [];
+    public byte* Page;
+    public int[] Offsets = [];
+    public byte[][] Bytes = [];
+    public int Length;
 
-    public bool Matches(uint op0, uint op1) =>
-        op0 == Word0 && op1 == Word1 && new ReadOnlySpan<byte>(Source, Fetched.Length).SequenceEqual(Fetched);
+    public bool MemoryMatches()
+    {
+        var offsets = Offsets;
+        var bytes = Bytes;
+        for (int i = 0; i < offsets.Length; i++)
+            if (!new ReadOnlySpan<byte>(Page + offsets[i], bytes[i].Length).SequenceEqual(bytes[i])) return false;
+        return true;
+    }
 }
 
 /// <summary>
-/// Translates hot ARM and Thumb basic blocks into IL (<see cref="DynamicMethod"/>), compiled by the
-/// .NET JIT. Registers live in IL locals for the block and are written back to the native register
-/// file at every exit; the condition flags live in a local CPSR copy; opcode fetch costs are
-/// compile-time constants of the block's page (TRM 6.2: every fetch after the first is S unless a
-/// store made the next one N); data accesses take the bus's page-table fast path with the bus's own
-/// cost table. An access that would leave the fast path (a device, ROM write, unmapped space) makes
-/// the block exit just before that instruction, which the interpreter then executes (so devices,
-/// aborts and the events they schedule are handled by the reference code). Instructions it does not
-/// translate (PSR transfers, SWI, coprocessor, LDM/STM with S, writes to R15 other than branches and
-/// loads of the PC...) end the block before them.
+/// One entry of the translation cache: an instruction address (| Thumb bit), how often the run loop
+/// reached it, and once hot (or once inside a compiled region) the region and the entry into it, with
+/// what the run loop checks before entering there: the two pipeline words the code was compiled for
+/// and the kind of the next fetch when the code knows it.
+/// </summary>
+internal sealed class BlockEntry
+{
+    public uint Key;
+    public int Count;
+    public bool Untranslatable;
+    public Region? Region;
+    public int Entry;
+    public uint Word0, Word1;
+    /// <summary>-1: any; else the core's next fetch must be sequential (1) or not (0).</summary>
+    public int Seq = -1;
+
+    public bool Matches(uint op0, uint op1) => op0 == Word0 && op1 == Word1;
+}
+
+/// <summary>
+/// Translates hot ARM and Thumb code into IL (<see cref="DynamicMethod"/>), compiled by the .NET JIT,
+/// one region per method: the basic block at a hot instruction and the blocks its constant branches
+/// reach in the same page, branches between them chained (direct jumps). Registers live in IL locals
+/// and are written back to the native register file at every exit; the condition flags live in a
+/// local CPSR copy; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
+/// after the first is S unless a store made the next one N); data accesses take the bus's page-table
+/// fast path with the bus's own cost table. Before every instruction the cycle count is compared with
+/// the run loop's limit, so a region stops at the boundary where the interpreter's loop would.
+/// An access that would leave the fast path (a device, ROM write, unmapped space) and an instruction
+/// it does not translate (PSR transfers, SWI, coprocessor, SWP, long multiplies, LDM/STM with S,
+/// LDRT/STRT, ALU and single-load writes to R15) end the region: the interpreter executes that
+/// instruction from the region's exit (so devices, aborts, mode changes and the events they schedule
+/// are handled by the reference code).
 /// </summary>
 public sealed unsafe class BlockTranslator
 {
     private const int CacheBits = 16;
-    private const int MaxInstructions = 48;
+    private const int MaxInstructions = 64;    // per region (the JIT's time grows faster than the method)
     private readonly BlockEntry?[] _cache = new BlockEntry?[1 << CacheBits];
     private readonly ArmCpu _cpu;
     private readonly Bus _bus;
@@ -63,11 +92,16 @@ public sealed unsafe class BlockTranslator
     }
 
     /// <summary>
-    /// Default compile threshold. A block costs about 0.1-0.5 ms to emit and JIT (see
-    /// <see cref="CompileTicks"/>); interpreted, a 10-instruction block takes about 0.1 us, so a block
-    /// must be reached a few thousand times to repay its compilation.
+    /// Default compile threshold: how often the interpreter must have executed an instruction before a
+    /// region is translated from it. A region of up to 64 instructions costs about 2-20 ms to emit and
+    /// JIT (see <see cref="CompileTicks"/>; the first one also pays Reflection.Emit's start-up), the
+    /// time the interpreter takes for roughly 0.2-1 million instructions: at 20000 a 10-instruction
+    /// loop has run about 200000 instructions interpreted when it is compiled, so a short run loses
+    /// at most about what it spent interpreting (and nothing is emitted in runs shorter than that).
     /// </summary>
-    public const int DefaultThreshold = 2000;
+    public const int DefaultThreshold = 20000;
+
+    private static readonly bool Debugging = Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null;
 
     public int Threshold { get; }
     public long BlocksCompiled { get; private set; }
@@ -75,6 +109,8 @@ public sealed unsafe class BlockTranslator
     public long CompileTicks { get; private set; }
     /// <summary>Instructions executed inside translated blocks.</summary>
     public long TranslatedInstructions;
+    /// <summary>Instructions the interpreter executed for a region that reached an access off the fast path.</summary>
+    public long SteppedAtExits;
     public long BlockRuns;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
@@ -84,10 +120,12 @@ public sealed unsafe class BlockTranslator
     /// <summary>Drops every translation (memory map or bus observer changed).</summary>
     public void Flush() => Array.Clear(_cache);
 
-    /// <summary>The translated block starting at the core's next instruction, translating it when it turns hot; null if none.</summary>
+    private int IndexOf(uint key) => (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
+
+    /// <summary>The translated code for the core's next instruction, translating a region from there when it turns hot; null if none.</summary>
     internal BlockEntry? Lookup(uint key)
     {
-        int index = (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
+        int index = IndexOf(key);
         var e = _cache[index];
         if (e == null || e.Key != key)
         {
@@ -95,33 +133,38 @@ public sealed unsafe class BlockTranslator
             e = new BlockEntry { Key = key };
             _cache[index] = e;
         }
-        if (e.Code != null) return e;
+        if (e.Region != null) return e;
         if (e.Untranslatable || ++e.Count <= Threshold) return null;
         Compile(e);
-        return e.Code != null ? e : null;
+        return e.Region != null ? e : null;
     }
 
-    /// <summary>The first run of a block, timed: the JIT compiles the IL here, which is most of the compile time.</summary>
+    /// <summary>The first run of a region, timed: the JIT compiles the IL here, which is most of the compile time.</summary>
     internal void RunFirst(BlockEntry e, ArmCpu cpu, long limit)
     {
         long t0 = Stopwatch.GetTimestamp();
-        e.Code!(cpu, limit);
-        e.Jitted = true;
+        var r = e.Region!;
+        r.Code(cpu, limit, e.Entry);
+        r.Jitted = true;
         CompileTicks += Stopwatch.GetTimestamp() - t0;
+        if (Debugging) Console.Error.WriteLine($"jit 0x{e.Key:X8}: {r.Length} instructions, {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
     }
 
-    /// <summary>Code at the entry changed since it was compiled: forget the translation, count again.</summary>
+    /// <summary>Code under the entry changed since it was compiled: forget the translation here, count again.</summary>
     internal void Invalidate(BlockEntry e)
     {
         Invalidations++;
-        e.Jitted = false;
-        if (Invalidations < 5 && Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null)
+        if (Debugging && Invalidations < 5)
         {
-            var now = new ReadOnlySpan<byte>(e.Source, e.Fetched.Length);
-            int i = 0; while (i < now.Length && now[i] == e.Fetched[i]) i++;
-            Console.Error.WriteLine($"invalidate 0x{e.Key:X8} len={e.Length} at byte {i} of {now.Length}: {(i < now.Length ? now[i] : 0):X2} was {(i < now.Length ? e.Fetched[i] : 0):X2}");
+            var r = e.Region!;
+            for (int j = 0; j < r.Offsets.Length; j++)
+            {
+                var now = new ReadOnlySpan<byte>(r.Page + r.Offsets[j], r.Bytes[j].Length);
+                int i = 0; while (i < now.Length && now[i] == r.Bytes[j][i]) i++;
+                if (i < now.Length) Console.Error.WriteLine($"invalidate 0x{e.Key:X8} at page offset 0x{r.Offsets[j] + i:X3}: {now[i]:X2} was {r.Bytes[j][i]:X2}");
+            }
         }
-        e.Code = null;
+        e.Region = null;
         e.Count = 0;
     }
 
@@ -142,17 +185,42 @@ public sealed unsafe class BlockTranslator
             e.Untranslatable = true;
             return;
         }
-        e.Code = em.Finish();
-        e.Length = n;
-        e.Worst = em.Worst;
-        e.Word0 = em.Word(0);
-        e.Word1 = em.Word(1);
-        int step = thumb ? 2 : 4;
-        // The run loop compares the words the block fetches (indices 2 .. n+1) with memory at entry.
-        e.Source = page + ((start + 2 * (uint)step) & Bus.PageMask);
-        e.Fetched = new ReadOnlySpan<byte>(e.Source, n * step).ToArray();
+        var code = em.Finish();
+        if (Debugging) Console.Error.WriteLine($"emit 0x{e.Key:X8}: {em.Total} instructions, IL {em.ILSize} bytes, {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
+        var runs = em.Runs();
+        var region = new Region
+        {
+            Code = code,
+            Page = page,
+            Length = em.Total,
+            Offsets = runs.Select(r => r.Offset).ToArray(),
+            Bytes = runs.Select(r => new ReadOnlySpan<byte>(page + r.Offset, r.Length).ToArray()).ToArray(),
+        };
+        uint step = thumb ? 2u : 4u;
+        e.Region = region;
+        e.Entry = 0;
+        e.Seq = -1;
+        e.Word0 = em.WordAt(start);
+        e.Word1 = em.WordAt(start + step);
+        // Every other instruction of the region is an entry too (a run loop stopped by an event inside the
+        // region comes back there): no second translation of the same code.
+        var sites = em.EntrySites;
+        for (int i = 1; i < sites.Count; i++)
+        {
+            var (addr, seq) = sites[i];
+            uint key = addr | (thumb ? 1u : 0u);
+            int index = IndexOf(key);
+            var old = _cache[index];
+            if (old != null && old.Region != null) continue;
+            if (old != null && old.Key != key) Evictions++;
+            _cache[index] = new BlockEntry
+            {
+                Key = key, Region = region, Entry = i, Seq = seq,
+                Word0 = em.WordAt(addr), Word1 = em.WordAt(addr + step),
+            };
+        }
         BlocksCompiled++;
-        InstructionsCompiled += n;
+        InstructionsCompiled += em.Total;
         CompileTicks += Stopwatch.GetTimestamp() - t0;
     }
 
@@ -162,6 +230,7 @@ public sealed unsafe class BlockTranslator
         FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
     private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
     private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("Refill", BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo MStepFromRegion = typeof(ArmCpu).GetMethod("StepFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     private static FieldInfo Field(string name) =>
         typeof(ArmCpu).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingFieldException(nameof(ArmCpu), name);
@@ -197,8 +266,19 @@ public sealed unsafe class BlockTranslator
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         public long Worst;
-        private readonly LocalBuilder _cyc0, _blockEnd, _icnt, _worst;
-        private readonly Label _setup, _body;
+        private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1;
+        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
+        private uint _base;                  // the basic block being emitted starts here
+        private readonly uint _pageEnd;
+        private int _total;                  // instructions emitted in the region
+        private int _maxTotal;
+        /// <summary>Every emitted instruction start: its label, the fetch kind known there, its index in its basic block, whether it is in the entry block.</summary>
+        private readonly Dictionary<uint, Site> _sites = new();
+        private readonly Queue<(uint Base, Label Label)> _queue = new();
+        private readonly Dictionary<uint, Label> _queued = new();
+        private readonly bool[] _marked;     // page slots (words / halfwords) whose memory the region's code depends on
+        private uint _lo = uint.MaxValue, _hi;
+        private readonly record struct Site(Label Label, Seq Seq, int Index, bool Entry);
 
         public Emitter(Bus bus, uint start, bool thumb, byte* page, int costN, int costS)
         {
@@ -210,7 +290,7 @@ public sealed unsafe class BlockTranslator
             _costS = costS;
             _step = thumb ? 2u : 4u;
             _maxAccess = bus.MaxAccessCost;
-            _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu), typeof(long)], typeof(ArmCpu), skipVisibility: true);
+            _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu), typeof(long), typeof(int)], typeof(ArmCpu), skipVisibility: true);
             _il = _dm.GetILGenerator();
             for (int i = 0; i < 15; i++) _reg[i] = _il.DeclareLocal(typeof(uint));
             _cpsr = _il.DeclareLocal(typeof(uint));
@@ -224,20 +304,55 @@ public sealed unsafe class BlockTranslator
             _p = _il.DeclareLocal(typeof(byte*));
             _p2 = _il.DeclareLocal(typeof(byte*));
             _cyc0 = _il.DeclareLocal(typeof(long));
-            _blockEnd = _il.DeclareLocal(typeof(uint));
+            _spanLo = _il.DeclareLocal(typeof(uint));
+            _spanHi = _il.DeclareLocal(typeof(uint));
             _icnt = _il.DeclareLocal(typeof(long));
-            _worst = _il.DeclareLocal(typeof(long));
+            _xPc = _il.DeclareLocal(typeof(uint));
+            _xOp0 = _il.DeclareLocal(typeof(uint));
+            _xOp1 = _il.DeclareLocal(typeof(uint));
+            _mAddr = _il.DeclareLocal(typeof(uint));
             _setup = _il.DefineLabel();
-            _body = _il.DefineLabel();
+            _entry = _il.DefineLabel();
+            _exitTail = _il.DefineLabel();
+            _refillTail = _il.DefineLabel();
+            _budgetTail = _il.DefineLabel();
+            _stepTail = _il.DefineLabel();
+            _base = start;
+            _pageEnd = (start & ~Bus.PageMask) + Bus.PageMask + 1;
+            _marked = new bool[(Bus.PageMask + 1) / _step];
         }
 
-        public uint Word(int k)
+        /// <summary>The word (ARM) or halfword (Thumb) at address <paramref name="a"/> of the region's page.</summary>
+        public uint WordAt(uint a) => _thumb ? *(ushort*)(_page + (a & Bus.PageMask)) : *(uint*)(_page + (a & Bus.PageMask));
+
+        public uint Word(int k) => WordAt(Addr(k));
+
+        private uint Addr(int k) => _base + (uint)k * _step;
+
+        /// <summary>Contiguous runs (page offset, length in bytes) of the memory the region was compiled from, compared at every entry.</summary>
+        public List<(int Offset, int Length)> Runs()
         {
-            uint a = _start + (uint)k * _step;
-            return _thumb ? *(ushort*)(_page + (a & Bus.PageMask)) : *(uint*)(_page + (a & Bus.PageMask));
+            var runs = new List<(int, int)>();
+            for (int i = 0; i < _marked.Length; i++)
+            {
+                if (!_marked[i]) continue;
+                int j = i;
+                while (j < _marked.Length && _marked[j]) j++;
+                runs.Add((i * (int)_step, (j - i) * (int)_step));
+                i = j;
+            }
+            return runs;
         }
 
-        private uint Addr(int k) => _start + (uint)k * _step;
+        /// <summary>Records that the code of the basic block at <paramref name="b"/> depends on its words 0 .. n+1 (instructions and the two prefetched words of its last boundary).</summary>
+        private void MarkWords(uint b, int n)
+        {
+            uint end = Math.Min(b + (uint)(n + 2) * _step, _pageEnd);
+            _lo = Math.Min(_lo, b);
+            _hi = Math.Max(_hi, end);
+            // Entry words too: the exit at the run loop's limit reads the pipeline words from memory.
+            for (uint a = b; a < end; a += _step) _marked[(a & Bus.PageMask) / _step] = true;
+        }
 
         // ---- IL shorthands ----
         private void Ldc(uint v) => _il.Emit(OpCodes.Ldc_I4, unchecked((int)v));
@@ -306,68 +421,164 @@ public sealed unsafe class BlockTranslator
             Ldc((int)mask); Ld(_cpsr); Ldc(28); Emit(OpCodes.Shr_Un); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And);
         }
 
-        /// <summary>Writes everything back for the boundary before instruction k (the interpreter continues there).</summary>
+        /// <summary>
+        /// Leaves for the boundary before instruction k (the interpreter continues there). The exit code
+        /// is emitted after the region's body (it writes back every register the region writes, known
+        /// only then); here only a branch to it.
+        /// </summary>
         private void EmitExit(int k, Seq seq, bool beforeInstruction = false)
         {
-            WriteBack(k, beforeInstruction);
-            var il = _il;
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ldc(Addr(k) + 2 * _step); il.Emit(OpCodes.Stind_I4);
-            il.Emit(OpCodes.Ldarg_0); Ldc(Word(k)); il.Emit(OpCodes.Stfld, FOp0);
-            il.Emit(OpCodes.Ldarg_0); Ldc(Word(k + 1)); il.Emit(OpCodes.Stfld, FOp1);
-            il.Emit(OpCodes.Ldarg_0);
-            if (seq == Seq.Dynamic) Ld(_fseq); else Ldc(seq == Seq.S ? 1 : 0);
-            il.Emit(OpCodes.Stfld, FFetchSeq);
-            il.Emit(OpCodes.Ret);
+            var label = _il.DefineLabel();
+            _il.Emit(OpCodes.Br, label);
+            DeferExit(label, k, seq, beforeInstruction);
         }
 
-        /// <summary>Registers, CPSR, cycles and instruction count back into the core (the block executed <paramref name="k"/> instructions).</summary>
-        private void WriteBack(int k, bool beforeInstruction = false)
+        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false)
+        {
+            uint next = Addr(k), w0 = Word(k), w1 = Word(k + 1);
+            _exits.Add(() =>
+            {
+                _il.MarkLabel(label);
+                // Before the instruction: the cycles of the boundary, its fetch not made.
+                if (beforeInstruction) { Ld(_cyc0); St(_cyc); }
+                Ldc(next); St(_xPc);
+                Ldc(w0); St(_xOp0);
+                Ldc(w1); St(_xOp1);
+                if (seq != Seq.Dynamic) { Ldc(seq == Seq.S ? 1 : 0); St(_fseq); }
+                _il.Emit(OpCodes.Br, step ? _stepTail : _exitTail);
+            });
+        }
+
+        /// <summary>Registers written anywhere in the region back into the core (their locals hold the loaded or new value).</summary>
+        private void WriteBackRegisters()
         {
             var il = _il;
-            // Registers written by any instruction of the block: their locals hold the loaded or new value.
             for (int i = 0; i < 15; i++)
             {
                 if ((_written & (1u << i)) == 0) continue;
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); Ld(_reg[i]); il.Emit(OpCodes.Stind_I4);
             }
             il.Emit(OpCodes.Ldarg_0); Ld(_cpsr); il.Emit(OpCodes.Stfld, FCpsr);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); Ld(beforeInstruction ? _cyc0 : _cyc); il.Emit(OpCodes.Stfld, FCycles);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FInstr); il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); Ld(_icnt); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FInstr);
+        }
+
+        /// <summary>
+        /// Registers, CPSR, cycles (_cyc) and instruction count back into the core. The count is _icnt
+        /// plus the boundary's address in _xPc counted in instructions: _icnt starts at minus the entry's
+        /// and every chained jump adds the distance it skips.
+        /// </summary>
+        private void WriteBack()
+        {
+            var il = _il;
+            WriteBackRegisters();
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); Ld(_cyc); il.Emit(OpCodes.Stfld, FCycles);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FInstr);
+            Ld(_xPc); Ldc(_thumb ? 1 : 2); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U8); Emit(OpCodes.Add); Ld(_icnt); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FInstr);
+        }
+
+        /// <summary>
+        /// The two exit paths every exit of the region shares (one copy keeps the method small for the
+        /// JIT): to an instruction boundary, whose values are in _xPc, _xOp0, _xOp1 and _fseq; and
+        /// through the interpreter's Refill to the branch target in _v.
+        /// </summary>
+        private void EmitExitTails()
+        {
+            var il = _il;
+            // The limit reached before the instruction at _xPc: the pipeline words are the region's
+            // words there, which memory holds while the region runs (a store into them ends it).
+            il.MarkLabel(_budgetTail);
+            LdPtr(_page); Ld(_xPc); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4); St(_xOp0);
+            LdPtr(_page); Ld(_xPc); Ldc(_step); Emit(OpCodes.Add); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4); St(_xOp1);
+            il.MarkLabel(_exitTail);
+            WriteBack();
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
+            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            il.Emit(OpCodes.Ret);
+            // An access off the fast path: the state of the boundary before the instruction, which the
+            // interpreter then executes, as the run loop would at that boundary (its limit not reached,
+            // no interrupt pending, no hook); the region ends there (the device may have raised an
+            // interrupt, scheduled an event, aborted).
+            il.MarkLabel(_stepTail);
+            WriteBack();
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
+            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Call, MStepFromRegion);
+            il.Emit(OpCodes.Ret);
+            il.MarkLabel(_refillTail);
+            WriteBack();
+            il.Emit(OpCodes.Ldarg_0); Ld(_v); il.Emit(OpCodes.Call, MRefill);
+            il.Emit(OpCodes.Ret);
+        }
+
+        /// <summary>Before instruction k: leave when the cycle count reached the run loop's limit (_fseq holds the next fetch's kind at every boundary).</summary>
+        private void BudgetCheck(int k)
+        {
+            Ldc(Addr(k)); St(_xPc);
+            Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, _budgetTail);
         }
 
         /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
         private void EmitRefillExit(int k)
         {
             St(_v);
-            WriteBack(k);
-            _il.Emit(OpCodes.Ldarg_0); Ld(_v); _il.Emit(OpCodes.Call, MRefill);
-            _il.Emit(OpCodes.Ret);
+            Ldc(Addr(k)); St(_xPc);
+            _il.Emit(OpCodes.Br, _refillTail);
             Worst += 2 * _maxAccess;
         }
 
         /// <summary>
-        /// A branch to a constant target. To the block's own start (a loop) the refill's two fetches are
-        /// those of words 0 and 1 of this block from its page (N then S, TRM 6.3), already known: the
-        /// block goes round again in place while its worst case still ends before the limit the run loop
-        /// passed (the next event or the run's end), and otherwise exits with the pipeline refilled.
+        /// A branch to a constant target: chained to the target's code in this region when it lies in
+        /// the region's page (the refill's N and S fetches of its first two words cost the page's
+        /// constants, TRM 6.3), else an exit through the interpreter's Refill.
         /// </summary>
         private void EmitBranch(int k, uint target)
         {
-            if (target != _start)
-            {
-                Ldc(target);
-                EmitRefillExit(k);
-                return;
-            }
             Worst += 2 * _maxAccess;
-            AddCycles(_costN + _costS);
-            Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, (long)k); Emit(OpCodes.Add); St(_icnt);
-            Ldc(1); St(_fseq);
-            var exit = _il.DefineLabel();
-            Ld(_cyc); Ld(_worst); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, exit);
-            _il.Emit(OpCodes.Br, _body);
-            _il.MarkLabel(exit);
-            EmitExit(0, Seq.S);
+            if (TryChain(target, k, refill: true)) return;
+            Ldc(target);
+            EmitRefillExit(k);
+        }
+
+        /// <summary>
+        /// Jumps to the region's code for <paramref name="target"/>, reached with the next fetch S (after a
+        /// refill or a branch not taken) once <paramref name="done"/> instructions of the current basic
+        /// block executed; emits the target's basic block later if it is new. False when it cannot (another
+        /// page, the region full): the caller exits instead.
+        /// </summary>
+        private bool TryChain(uint target, int done, bool refill)
+        {
+            if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0) return false;
+            Label label;
+            if (_sites.TryGetValue(target, out var site))
+            {
+                if (site.Seq == Seq.N) return false;
+                label = site.Label;
+            }
+            else if (!_queued.TryGetValue(target, out label))
+            {
+                if (_total >= _maxTotal || (ulong)target + 3 * _step > _pageEnd) return false;
+                label = _il.DefineLabel();
+                _queued[target] = label;
+                _queue.Enqueue((target, label));
+            }
+            if (refill) AddCycles(_costN + _costS);
+            long skip = ((long)Addr(done) - target) / _step;
+            if (skip != 0) { Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, skip); Emit(OpCodes.Add); St(_icnt); }
+            // The next fetch is S (the branch's own fetch was the last access, or the refill's).
+            if (_seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
+            _il.Emit(OpCodes.Br, label);
+            return true;
+        }
+
+        /// <summary>The straight-line path reaches an instruction already emitted: jump to it when the fetch kind known there agrees.</summary>
+        private bool FallInto(Site site)
+        {
+            if (site.Seq != Seq.Dynamic && site.Seq != _seq) return false;
+            _il.Emit(OpCodes.Br, site.Label);
+            return true;
         }
 
         /// <summary>Branches to an exit before instruction k when the page pointer on the stack is null (the access leaves the fast path).</summary>
@@ -375,51 +586,88 @@ public sealed unsafe class BlockTranslator
         {
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, label);
-            Seq seq = _seqAtStart;
             // The cycles of the boundary before instruction k: its fetch is not made.
-            _exits.Add(() => { _il.MarkLabel(label); EmitExit(k, seq, beforeInstruction: true); });
+            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true);
         }
 
         private Seq _seqAtStart;
         private uint _pc;      // R15 during cycle 1 of the current instruction (address + 8 / + 4)
+        private int _blPrefixAt = -1;   // index of a Thumb BL prefix just emitted in this basic block
+        private uint _blPrefixLr;
 
-        /// <summary>Emits up to <paramref name="max"/> instructions; returns how many.</summary>
+        /// <summary>
+        /// Emits the region: the basic block at the entry, then the blocks its constant branches reach in
+        /// the same page (each emitted once, branches between them chained), up to <paramref name="max"/>
+        /// instructions in all. Returns how many instructions the entry block has (0: nothing to run).
+        /// </summary>
         public int Emit(int max)
         {
             var il = _il;
-            // The prologue is emitted last (it needs the block's length) and jumped to first.
+            _maxTotal = max;
+            // The prologue is emitted last (it needs the registers used) and jumped to first.
             il.Emit(OpCodes.Br, _setup);
-            il.MarkLabel(_body);
-            _seq = Seq.Dynamic;
-
-            uint pageEnd = (_start & ~Bus.PageMask) + Bus.PageMask + 1;
-            int k = 0;
-            for (; k < max; k++)
-            {
-                // Instruction k, its fetch (word k+2) and the word after it must lie in the block's page.
-                if ((ulong)Addr(k + 2) + _step > pageEnd) break;
-                _seqAtStart = _seq;
-                _pc = Addr(k) + 2 * _step;
-                Ld(_cyc); St(_cyc0);
-                uint op = Word(k);
-                var r = _thumb ? EmitThumb(op, k) : EmitArm(op, k);
-                if (r == Result.No) break;
-                if (r == Result.End) return Done(k + 1, ended: true);
-            }
-            return Done(k, ended: false);
-        }
-
-        private int Done(int n, bool ended)
-        {
+            int n = EmitBlock(_start, _entry, Seq.Dynamic);
             if (n == 0) return 0;
-            if (!ended) EmitExit(n, _seq);
-            foreach (var x in _exits) x();
-            EmitPrologue(n);
+            while (_queue.Count > 0)
+            {
+                var (b, label) = _queue.Dequeue();
+                EmitBlock(b, label, Seq.S);
+            }
+            for (int i = 0; i < _exits.Count; i++) _exits[i]();
+            EmitExitTails();
+            CollectEntries();
+            EmitPrologue();
             return n;
         }
 
-        /// <summary>Registers into locals, CPSR, cycles, the first fetch's kind from the core; the end of the compiled words for the store check.</summary>
-        private void EmitPrologue(int n)
+        public int Total => _total;
+        public int ILSize => _il.ILOffset;
+
+        /// <summary>One basic block from <paramref name="b"/>; returns its instruction count.</summary>
+        private int EmitBlock(uint b, Label entry, Seq seq)
+        {
+            _base = b;
+            _seq = seq;
+            _blPrefixAt = -1;
+            for (int k = 0; ; k++)
+            {
+                uint a = Addr(k);
+                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); return k; }
+                var label = k == 0 ? entry : _il.DefineLabel();
+                _il.MarkLabel(label);
+                // A BL suffix right after its prefix is compiled with the prefix's LR as a constant: not an
+                // entry for other paths.
+                bool foldedSuffix = _thumb && k > 0 && _blPrefixAt == k - 1 && (Word(k) >> 11) == 31;
+                if (!foldedSuffix) _sites.TryAdd(a, new Site(label, _seq, k, b == _start));
+                // Instruction k, its fetch (word k+2) and the word after it must lie in the page.
+                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); return k; }
+                BudgetCheck(k);
+                _seqAtStart = _seq;
+                _pc = a + 2 * _step;
+                Ld(_cyc); St(_cyc0);
+                uint op = Word(k);
+                var r = _thumb ? EmitThumb(op, k) : EmitArm(op, k);
+                if (r == Result.No)
+                {
+                    if (k == 0 && b == _start) return 0;
+                    // An instruction left to the interpreter: it executes it from the region's exit, as
+                    // the run loop would at this boundary, and the region ends there.
+                    var toStep = _il.DefineLabel();
+                    _il.Emit(OpCodes.Br, toStep);
+                    DeferExit(toStep, k, _seq, beforeInstruction: false, step: true);
+                    MarkWords(b, k);
+                    return k;
+                }
+                _total++;
+                if (r == Result.End) { MarkWords(b, k + 1); return k + 1; }
+                // _fseq holds the next fetch's kind at every boundary (exits and Dynamic fetches read it).
+                if (_seq == Seq.S && _seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
+                else if (_seq == Seq.N && _seqAtStart != Seq.N) { Ldc(0); St(_fseq); }
+            }
+        }
+
+        /// <summary>Registers into locals, CPSR, cycles, the first fetch's kind from the core; the span of the compiled words for the store check.</summary>
+        private void EmitPrologue()
         {
             var il = _il;
             il.MarkLabel(_setup);
@@ -431,10 +679,42 @@ public sealed unsafe class BlockTranslator
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); St(_cpsr);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); il.Emit(OpCodes.Ldfld, FCycles); St(_cyc);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); St(_fseq);
-            Ldc(Addr(n + 2)); St(_blockEnd);
-            il.Emit(OpCodes.Ldc_I8, 0L); St(_icnt);
-            il.Emit(OpCodes.Ldc_I8, Worst); St(_worst);
-            il.Emit(OpCodes.Br, _body);
+            Ldc(_lo); St(_spanLo);
+            Ldc(_hi); St(_spanHi);
+            // Entry i > 0 at its site: the instruction count is relative to the entry's address.
+            il.Emit(OpCodes.Ldc_I8, -(long)(_start / _step)); St(_icnt);
+            var stubs = new Label[_entrySites.Count];
+            for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Switch, stubs);
+            il.Emit(OpCodes.Br, _entry);
+            for (int i = 0; i < stubs.Length; i++)
+            {
+                il.MarkLabel(stubs[i]);
+                var site = _entryLabels[i];
+                il.Emit(OpCodes.Ldc_I8, -(long)(_entrySites[i].Address / _step)); St(_icnt);
+                il.Emit(OpCodes.Br, site.Label);
+            }
+        }
+
+        private readonly List<(uint Address, int Seq)> _entrySites = new();
+        private readonly List<Site> _entryLabels = new();
+
+        /// <summary>The region's entries: its start, then every instruction that can start a run (address, required fetch kind or -1).</summary>
+        public List<(uint Address, int Seq)> EntrySites => _entrySites;
+
+        private void CollectEntries()
+        {
+            _entrySites.Add((_start, -1));
+            _entryLabels.Add(_sites[_start]);
+            foreach (var (a, site) in _sites)
+            {
+                if (a == _start) continue;
+                // Its two words are checked against the pipeline at entry, the rest of the region's
+                // words against memory.
+                _entrySites.Add((a, site.Seq == Seq.Dynamic ? -1 : site.Seq == Seq.S ? 1 : 0));
+                _entryLabels.Add(site);
+            }
         }
 
         public BlockCode Finish() => (BlockCode)_dm.CreateDelegate(typeof(BlockCode));
@@ -621,7 +901,7 @@ public sealed unsafe class BlockTranslator
                 var taken = _il.DefineLabel();
                 CondTest(cond);
                 _il.Emit(OpCodes.Brtrue, taken);
-                EmitExit(k + 1, Seq.S);
+                if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
                 _il.MarkLabel(taken);
             }
             if (link) { Ldc(_pc - 4); StReg(14); }
@@ -639,7 +919,7 @@ public sealed unsafe class BlockTranslator
                 var taken = _il.DefineLabel();
                 CondTest(cond);
                 _il.Emit(OpCodes.Brtrue, taken);
-                EmitExit(k + 1, Seq.S);
+                if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
                 _il.MarkLabel(taken);
             }
             // Bit 0 selects Thumb state (TRM 4.3); Refill clears it from the address in Thumb state.
@@ -802,10 +1082,10 @@ public sealed unsafe class BlockTranslator
         private void StoreEnd(int k, uint size, LocalBuilder? address = null)
         {
             _seq = Seq.N;
-            Ld(address ?? _addr); Ldc(size); Ldc(_start); Ld(_blockEnd); Call(MOverlaps);
+            Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brtrue, label);
-            _exits.Add(() => { _il.MarkLabel(label); EmitExit(k + 1, Seq.N); });
+            DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
         }
 
         /// <summary>LDM/STM without S (TRM 4.11); an LDM that loads R15 ends the block with the refill.</summary>
@@ -847,7 +1127,7 @@ public sealed unsafe class BlockTranslator
             Ld(_p2); BailIfNull(k);
             bool first = true;
             int off = 0;
-            var a = _il.DeclareLocal(typeof(uint));
+            var a = _mAddr;
             for (int i = 0; i < 16; i++)
             {
                 if ((list & (1u << i)) == 0) continue;
@@ -878,10 +1158,10 @@ public sealed unsafe class BlockTranslator
             else
             {
                 _seq = Seq.N;
-                Ld(_addr); Ldc(bytes); Ldc(_start); Ld(_blockEnd); Call(MOverlaps);
+                Ld(_addr); Ldc(bytes); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
                 var label = _il.DefineLabel();
                 _il.Emit(OpCodes.Brtrue, label);
-                _exits.Add(() => { _il.MarkLabel(label); EmitExit(k + 1, Seq.N); });
+                DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
             }
         }
 
@@ -1044,7 +1324,7 @@ public sealed unsafe class BlockTranslator
                         var taken = _il.DefineLabel();
                         CondTest(cond);
                         _il.Emit(OpCodes.Brtrue, taken);
-                        EmitExit(k + 1, Seq.S);
+                        if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
                         _il.MarkLabel(taken);
                         EmitBranch(k + 1, target);
                         return Result.End;
@@ -1056,12 +1336,21 @@ public sealed unsafe class BlockTranslator
                 case 30:
                     // BL prefix: LR = PC + (offset << 12), one S cycle (TRM 5.19).
                     Fetch();
-                    Ldc(pc + (uint)((int)(op << 21) >> 9)); StReg(14);
+                    _blPrefixLr = pc + (uint)((int)(op << 21) >> 9);
+                    Ldc(_blPrefixLr); StReg(14);
+                    _blPrefixAt = k;
                     return Result.Ok;
                 case 31:
                     {
                         // BL suffix: PC = LR + (offset << 1), LR = next instruction | 1.
                         Fetch();
+                        if (_blPrefixAt == k - 1 && k > 0)
+                        {
+                            // The prefix is the previous instruction of this block: the target is a constant.
+                            Ldc((pc - 2) | 1); StReg(14);
+                            EmitBranch(k + 1, _blPrefixLr + ((op & 0x7FF) << 1));
+                            return Result.End;
+                        }
                         Ld(Reg(14)); Ldc((op & 0x7FF) << 1); Emit(OpCodes.Add); St(_a);
                         Ldc((pc - 2) | 1); StReg(14);
                         Ld(_a);
