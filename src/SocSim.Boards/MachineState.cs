@@ -353,19 +353,24 @@ public sealed partial class Machine
             if (name != region.Name || size != region.Size)
                 throw new StateException($"memory region '{region.Name}' ({region.Size} bytes) expected, found '{name}' ({size} bytes)");
             int pages = (int)((region.Size + PageBytes - 1) / PageBytes);
-            // Back to the image first: a page the state does not list holds what the loader put there.
-            region.AsSpan().Clear();
-            for (int i = 0; i < pages; i++)
-                if (Baseline(region, i, baseline)) baseline.AsSpan(0, Page(region, i).Length).CopyTo(Page(region, i));
             int changed = r.ReadCount(pages);
+            var saved = new Dictionary<int, byte[]>(changed);
             for (int k = 0; k < changed; k++)
             {
                 int i = r.ReadInt();
                 if (i < 0 || i >= pages) throw new StateException($"memory region '{region.Name}': page {i} out of range");
                 var bytes = r.ReadBytes();
+                if (bytes.Length != Page(region, i).Length) throw new StateException($"memory region '{region.Name}': page {i} has {bytes.Length} bytes, expected {Page(region, i).Length}");
+                saved[i] = bytes;
+            }
+            // A page the state does not list holds what the loader put there. Only pages whose
+            // contents differ are written: a page never touched stays unbacked host memory.
+            for (int i = 0; i < pages; i++)
+            {
                 var page = Page(region, i);
-                if (bytes.Length != page.Length) throw new StateException($"memory region '{region.Name}': page {i} has {bytes.Length} bytes, expected {page.Length}");
-                bytes.CopyTo(page);
+                if (saved.TryGetValue(i, out var bytes)) { if (!page.SequenceEqual(bytes)) bytes.CopyTo(page); }
+                else if (Baseline(region, i, baseline)) { if (!page.SequenceEqual(baseline.AsSpan(0, page.Length))) baseline.AsSpan(0, page.Length).CopyTo(page); }
+                else if (page.IndexOfAnyExcept((byte)0) >= 0) page.Clear();
             }
         }
     }

@@ -76,6 +76,7 @@ internal static class RunCommand
         var engine = parse.GetValue(o.Engine) == "translate" ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
         string[] boards = parse.GetValue(o.Boards) ?? [], sets = parse.GetValue(o.Sets) ?? [];
         Machine machine;
+        string? loadedLine = null;
         try
         {
             CheckpointHeader? header = null;
@@ -121,7 +122,9 @@ internal static class RunCommand
                     machine.Dispose();
                     throw new ArgumentException($"{statePath}: {why}");
                 }
+                var clock = Stopwatch.StartNew();
                 machine.LoadState(statePath!);
+                loadedLine = string.Create(CultureInfo.InvariantCulture, $"state: loaded bytes={new FileInfo(statePath!).Length} load_ms={clock.Elapsed.TotalMilliseconds:F1}");
             }
             if (uartInput != null)
             {
@@ -142,6 +145,7 @@ internal static class RunCommand
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.Cpu.RequestStop(); };
             Console.CancelKeyPress += onCancel;
             var context = new RunContext { Cancelled = cts.Token };
+            if (loadedLine != null) context.StatsLines.Add(loadedLine);
             var attached = new List<IRunFeature>();
             try
             {

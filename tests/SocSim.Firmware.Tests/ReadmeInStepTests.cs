@@ -17,4 +17,17 @@ public class ReadmeInStepTests
             .Replace("namespace SocSim.Firmware.Tests;\n\n// The example of docs/firmware-testing.md, verbatim: keep the two in step.\n", "");
         Assert.Equal(code, block);
     }
+
+    [Fact]
+    public void TheCheckpointExampleIsTheTestThatRuns()
+    {
+        string doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "firmware-testing.md")).Replace("\r\n", "\n");
+        int section = doc.IndexOf("## Checkpoints", StringComparison.Ordinal);
+        Assert.True(section >= 0, "docs/firmware-testing.md has no Checkpoints section");
+        int start = doc.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string block = doc[start..doc.IndexOf("```\n", start, StringComparison.Ordinal)];
+        string code = File.ReadAllText(Path.Combine(Repo.Root, "tests", "SocSim.Firmware.Tests", "BootOnceExampleTests.cs")).Replace("\r\n", "\n")
+            .Replace("namespace SocSim.Firmware.Tests;\n\n// The checkpoint example of docs/firmware-testing.md, verbatim: keep the two in step.\n", "");
+        Assert.Equal(code, block);
+    }
 }

@@ -43,6 +43,7 @@ internal sealed class SaveStateFeature : IRunFeature
                 context.ExitStatus = UntilFeature.ExitNotReached;
                 return result;
             }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try { m.SaveState(path); }
             catch (Exception e) when (e is StateException or IOException or UnauthorizedAccessException)
             {
@@ -50,7 +51,9 @@ internal sealed class SaveStateFeature : IRunFeature
                 context.ExitStatus = Defaults.ExitUsage;
                 return result;
             }
+            clock.Stop();
             Console.Error.WriteLine($"socsim run: state saved at cycle={m.Cycles} pc={m.Cpu.Pc:X8} to {path}");
+            context.StatsLines.Add(string.Create(CultureInfo.InvariantCulture, $"state: saved bytes={new FileInfo(path).Length} save_ms={clock.Elapsed.TotalMilliseconds:F1}"));
             context.ExitStatus = 0;
             return result;
         };

@@ -1,0 +1,210 @@
+using SocSim.Arm;
+using SocSim.Tests;
+using Xunit.Abstractions;
+
+namespace SocSim.Firmware.Tests;
+
+/// <summary>
+/// The checkpoint guarantee (issue 12): running to the end equals running to a point, saving,
+/// loading the state into a new machine and running that to the end, in console output, stop
+/// reason and exit code, cycles, instructions, every register of every mode, and the whole final
+/// state (the bytes a checkpoint of the end holds: memory, every device, the event queue). Points are
+/// chosen by what is going on there (a UART frame on the line, a timer event pending, an interrupt
+/// handler running, Thumb state, an event due within the next cycles), on every firmware we have
+/// and on FreeRTOS's demo. The process-level version (`socsim run --save-state`, `socsim resume`) is
+/// in the CLI tests.
+/// </summary>
+public sealed class CheckpointEqualityTests(ITestOutputHelper output)
+{
+    public sealed record Case(string Name, string[] Boards, string Elf, string? Input, long MaxCycles = 200_000_000, TimeSpan? MaxTime = null)
+    {
+        public override string ToString() => Name;
+    }
+
+    private static string FreeRtos => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "freertos", "elf", "rtosdemo-arm.elf"));
+
+    private static Case Versatile(string elf, long maxCycles = 200_000_000)
+    {
+        string input = Path.Combine(Repo.Root, "firmware", "input", elf + ".txt");
+        return new Case(elf, [Repo.Board()], Repo.Elf(elf), File.Exists(input) ? input : null, maxCycles);
+    }
+
+    public static readonly Dictionary<string, Case> Cases = new[]
+    {
+        Versatile("hello"),
+        Versatile("timer_irq"),
+        Versatile("uart_echo"),
+        Versatile("thumb"),
+        Versatile("rdimon"),
+        Versatile("bench_small"),
+        new Case("rdimon_bare", [Repo.Board("ram")], Repo.Elf("rdimon"), null),
+        new Case("lpc2106_demo", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_demo"), null, MaxTime: TimeSpan.FromMilliseconds(30)),
+        new Case("lpc2106_gpio", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_gpio"), null, MaxTime: TimeSpan.FromMilliseconds(20)),
+        new Case("freertos", [Repo.Board("lpc2106"), Repo.Override("lpc2106-uart0-loopback")], FreeRtos, null, MaxTime: TimeSpan.FromMilliseconds(120)),
+    }.ToDictionary(c => c.Name);
+
+    /// <summary>What is going on at a point; the point is the <c>Nth</c> instruction boundary at or after cycle <c>After</c> where it holds.</summary>
+    public sealed record Point(string What, Func<Machine, bool> Holds, long After = 0, int Nth = 1)
+    {
+        public override string ToString() => $"{What} (#{Nth} after cycle {After})";
+    }
+
+    private static bool Pending(Machine m, params string[] suffixes) =>
+        m.Scheduler.PendingEvents().Any(e => !e.Transient && suffixes.Any(s => e.Name.EndsWith(s, StringComparison.Ordinal)));
+
+    private static readonly string[] UartFrame = [".txFrameEnd", ".rxFrameEnd", ".tx", ".rx", ".txBit", ".rxBit"];
+    private static readonly string[] TimerEvent = [".zero", ".match"];
+
+    public static readonly Point MidUartFrame = new("a UART frame on the line", m => Pending(m, UartFrame));
+    public static readonly Point TimerPending = new("a timer event pending", m => Pending(m, TimerEvent));
+    public static readonly Point InIrqHandler = new("inside an interrupt handler", m => m.Cpu.Mode == CpuMode.Irq);
+    public static readonly Point InThumb = new("in Thumb state", m => m.Cpu.Thumb);
+    public static readonly Point BeforeEvent = new("an event due within 2 cycles", m => m.Scheduler.NextEventCycle - m.Cycles is > 0 and <= 2);
+    public static Point AtCycle(long cycle) => new($"at cycle {cycle}", m => m.Cycles >= cycle);
+
+    public static TheoryData<string, int> Points()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var (name, points) in PointsByCase)
+            for (int i = 0; i < points.Length; i++) data.Add(name, i);
+        return data;
+    }
+
+    private static readonly Dictionary<string, Point[]> PointsByCase = new()
+    {
+        ["hello"] = [MidUartFrame, MidUartFrame with { Nth = 2000 }, BeforeEvent with { After = 3000 }, AtCycle(12_345)],
+        ["timer_irq"] = [TimerPending with { After = 5000 }, InIrqHandler, InIrqHandler with { Nth = 25, After = 300_000 }, BeforeEvent with { After = 200_000 }, MidUartFrame with { After = 100_000 }],
+        ["uart_echo"] = [MidUartFrame with { After = 20_000 }, InIrqHandler with { Nth = 3 }, BeforeEvent with { After = 50_000 }, AtCycle(77_777)],
+        ["thumb"] = [InThumb with { Nth = 1000 }, InThumb with { After = 100_000 }, MidUartFrame with { After = 10_000 }, BeforeEvent with { After = 1000 }],
+        ["rdimon"] = [AtCycle(20_001), AtCycle(50_000), InThumb],
+        ["rdimon_bare"] = [AtCycle(1), AtCycle(30_000), AtCycle(70_000)],
+        ["bench_small"] = [AtCycle(1_000_000), AtCycle(3_333_333), BeforeEvent with { After = 100 }],
+        ["lpc2106_demo"] = [TimerPending with { After = 1000 }, InIrqHandler, MidUartFrame with { After = 10_000 }, BeforeEvent with { After = 100_000 }],
+        ["lpc2106_gpio"] = [AtCycle(5000), InIrqHandler, BeforeEvent with { After = 20_000 }],
+        ["freertos"] = [TimerPending with { After = 100_000 }, InIrqHandler with { Nth = 30 }, MidUartFrame with { After = 500_000 }, InThumb, BeforeEvent with { After = 2_000_000 }],
+    };
+
+    private sealed record Outcome(RunResult Result, string Console, string Registers, byte[] FinalState);
+
+    private static Machine Build(Case c, MemoryStream console)
+    {
+        var m = Machine.Create(c.Boards, [], new MachineOptions { Console = console, Warnings = TextWriter.Null });
+        m.LoadElf(c.Elf);
+        if (c.Input != null) m.Uarts[m.ConsoleUart!].EnqueueHostInput(File.ReadAllBytes(c.Input));
+        if (c.MaxTime is TimeSpan t) m.SetTimeLimit(t);
+        return m;
+    }
+
+    /// <summary>Every register of every mode, CPSR, the SPSRs and both pipeline words.</summary>
+    internal static string AllRegisters(ArmCpu cpu)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < 16; i++) parts.Add($"r{i}={cpu.GetRegister(i):x8}");
+        foreach (var mode in new[] { CpuMode.User, CpuMode.Fiq, CpuMode.Irq, CpuMode.Supervisor, CpuMode.Abort, CpuMode.Undefined })
+        {
+            for (int i = 8; i < 15; i++) parts.Add($"{mode}.r{i}={cpu.GetBankedRegister(mode, i):x8}");
+            if (mode != CpuMode.User) parts.Add($"spsr_{mode}={cpu.GetSpsr(mode):x8}");
+        }
+        parts.Add($"cpsr={cpu.Cpsr:x8} pipeline={cpu.Pipeline.Decode:x8}/{cpu.Pipeline.Fetch:x8}");
+        return string.Join(' ', parts);
+    }
+
+    private static Outcome Finish(Machine m, Case c, MemoryStream console, string before = "")
+    {
+        var r = m.Run(c.MaxCycles);
+        var end = new MemoryStream();
+        m.SaveState(end);
+        return new Outcome(r, before + System.Text.Encoding.Latin1.GetString(console.ToArray()), AllRegisters(m.Cpu), end.ToArray());
+    }
+
+    private static readonly Dictionary<string, Outcome> References = new();
+
+    private static Outcome Reference(Case c)
+    {
+        lock (References)
+        {
+            if (References.TryGetValue(c.Name, out var o)) return o;
+            var console = new MemoryStream();
+            using var m = Build(c, console);
+            return References[c.Name] = Finish(m, c, console);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Points))]
+    public void ResumingFromACheckpointEqualsRunningThrough(string name, int pointIndex)
+    {
+        var c = Cases[name];
+        var point = PointsByCase[name][pointIndex];
+        var reference = Reference(c);
+
+        var console1 = new MemoryStream();
+        var state = new MemoryStream();
+        long savedAt;
+        using (var m1 = Build(c, console1))
+        {
+            int seen = 0;
+            var r = m1.RunUntil(m => m.Cycles >= point.After && point.Holds(m) && ++seen == point.Nth, c.MaxCycles);
+            Assert.True(r.Reason == StopReason.Stopped, $"{point} not reached in {c.Name}: the run ended ({r.Reason}) at cycle {r.Cycles}");
+            savedAt = m1.Cycles;
+            m1.SaveState(state);
+        }
+        output.WriteLine($"{c.Name}: saved {point} at cycle {savedAt} of {reference.Result.Cycles}: {state.Length} bytes");
+
+        var console2 = new MemoryStream();
+        using var m2 = Build(c, console2);
+        state.Position = 0;
+        m2.LoadState(state);
+        Assert.Equal(savedAt, m2.Cycles);
+        var resumed = Finish(m2, c, console2, System.Text.Encoding.Latin1.GetString(console1.ToArray()));
+
+        Assert.Equal(reference.Result, resumed.Result);
+        Assert.Equal(reference.Console, resumed.Console);
+        Assert.Equal(reference.Registers, resumed.Registers);
+        Assert.True(reference.FinalState.AsSpan().SequenceEqual(resumed.FinalState), "the final states differ (memory, a device or the event queue)");
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void LoadingIntoAMachineThatRanOnRestoresTheSavedMoment(string name)
+    {
+        // A debugger going back loads an older checkpoint into the machine that has run on since.
+        var c = Cases[name];
+        var reference = Reference(c);
+        var console = new MemoryStream();
+        using var m = Build(c, console);
+        m.Run(reference.Result.Cycles / 3);
+        var state = new MemoryStream();
+        m.SaveState(state);
+        string before = System.Text.Encoding.Latin1.GetString(console.ToArray());
+        m.Run(reference.Result.Cycles * 2 / 3);
+        state.Position = 0;
+        m.LoadState(state);
+        if (c.MaxTime is TimeSpan t) m.SetTimeLimit(t);
+        console.SetLength(0);
+        var again = Finish(m, c, console, before);
+        Assert.Equal(reference.Result, again.Result);
+        Assert.Equal(reference.Registers, again.Registers);
+        Assert.True(reference.FinalState.AsSpan().SequenceEqual(again.FinalState), "the final states differ");
+    }
+
+    public static TheoryData<string> CaseNames() => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void ACheckpointRightAfterLoadingHoldsNoMemoryPagesAndRoundTrips(string name)
+    {
+        var c = Cases[name];
+        using var m = Build(c, new MemoryStream());
+        var a = new MemoryStream();
+        m.SaveState(a);
+        a.Position = 0;
+        using var n = Build(c, new MemoryStream());
+        n.LoadState(a);
+        var b = new MemoryStream();
+        n.SaveState(b);
+        Assert.True(a.ToArray().AsSpan().SequenceEqual(b.ToArray()), "save(load(save(x))) differs from save(x)");
+        output.WriteLine($"{name}: a checkpoint at load time is {a.Length} bytes");
+        Assert.True(a.Length < 16 * 1024, $"a checkpoint of a freshly loaded machine is {a.Length} bytes: memory pages the loader wrote were saved as changed");
+    }
+}
