@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -46,7 +47,7 @@ namespace SocSim.Peripherals;
 /// Offset 0x70 (CTCR, counter mode) exists only on the later LPC2104/05/06/01 parts; it is a reserved
 /// offset here, as in the LPC2106 user manual.
 /// </remarks>
-public sealed class Lpc2000Timer : IBusDevice, IDeviceModel
+public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
 {
     /// <summary>
     /// LPC2106 Timer0/Timer1: a 16 KiB APB slot, clocked by PCLK. The counter TC is sampled after
@@ -177,6 +178,39 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel
     }
 
     /// <summary>Connects capture input CAPn.<paramref name="n"/>.</summary>
+    /// <summary>
+    /// The registers (IR, TCR, PR, MCR, MR0-3, CCR, CR0-3, EMR), the lazily counted TC/PC reference and
+    /// the counter-reset edge, the next match arrival and the pending match effect, the due tick of the
+    /// match event and the INT and MAT0-3 levels. The capture inputs act on edges and latch no level.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_ir); w.Write(_tcr); w.Write(_pr); w.Write(_mcr); w.Write(_ccr); w.Write(_emr);
+        w.Write(_mr);
+        w.Write(_cr);
+        w.Write(_refEdge); w.Write(_refTc); w.Write(_refPc);
+        w.Write(_resetEdge);
+        w.Write(_arrivalEdge); w.Write(_arrivalMask); w.Write(_arrivalValue);
+        w.Write(_effectEdge); w.Write(_effectMask); w.Write(_effectValue);
+        _events.SaveState(w);
+        w.Write(Int.Level);
+        foreach (var m in _mat) w.Write(m.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _ir = r.ReadUInt(); _tcr = r.ReadUInt(); _pr = r.ReadUInt(); _mcr = r.ReadUInt(); _ccr = r.ReadUInt(); _emr = r.ReadUInt();
+        r.ReadUIntArray(4).CopyTo(_mr, 0);
+        r.ReadUIntArray(4).CopyTo(_cr, 0);
+        _refEdge = r.ReadLong(); _refTc = r.ReadUInt(); _refPc = r.ReadUInt();
+        _resetEdge = r.ReadLong();
+        _arrivalEdge = r.ReadLong(); _arrivalMask = r.ReadInt(); _arrivalValue = r.ReadUInt();
+        _effectEdge = r.ReadLong(); _effectMask = r.ReadInt(); _effectValue = r.ReadUInt();
+        _events.LoadState(r);
+        Int.Restore(r.ReadBool());
+        foreach (var m in _mat) m.Restore(r.ReadBool());
+    }
+
     public void ConnectCapture(int n, IrqLine line) => line.Subscribe(level => OnCapture(n, level));
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -47,7 +48,7 @@ namespace SocSim.Peripherals;
 /// level is 1 and there is no character time-out; UnFCR[7:1] are written only together with FCR0 = 1.</item>
 /// </list>
 /// </remarks>
-public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
+public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
 {
     /// <summary>
     /// LPC2000 UART (UART0, or UART1 with <c>modem</c>), a 16 KiB APB slot. Outputs: INT to the VIC,
@@ -271,7 +272,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
             _u = u;
             _callback = callback;
             _catchUp = catchUp;
-            _event = new Event(name, EventPriority.Peripheral, _ => Fire());
+            _event = u._s.CreateEvent(name, EventPriority.Peripheral, _ => Fire());
         }
 
         /// <summary>The PCLK edge it is due at; -1 when not armed.</summary>
@@ -299,6 +300,19 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
             else s.Schedule(_event, floor);
         }
 
+        /// <summary>Edge and due tick; the scheduler saves and restores its queue entry by the event's name.</summary>
+        public void SaveState(StateWriter w)
+        {
+            w.Write(Edge);
+            w.Write(Due);
+        }
+
+        public void LoadState(StateReader r)
+        {
+            Edge = r.ReadLong();
+            Due = r.ReadLong();
+        }
+
         public void Cancel()
         {
             Edge = Due = -1;
@@ -317,6 +331,117 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel
     }
 
     /// <summary>Runs every catch-up deadline due at or before <paramref name="limit"/>, in time order.</summary>
+    // ---- checkpoint ----
+
+    private Deadline[] AllDeadlines => [_txEnd, _threDelay, _cti, _rxSample, _hostEdge, _pin];
+
+    private static void WriteFrame(StateWriter w, in Frame f)
+    {
+        w.Write(f.StartEdge);
+        w.Write(f.Data);
+        w.Write(f.WordLength);
+        w.Write(f.StopHalfBits);
+        w.Write(f.Divisor);
+        w.Write((int)f.Parity);
+    }
+
+    private static Frame ReadFrame(StateReader r) => new()
+    {
+        StartEdge = r.ReadLong(),
+        Data = r.ReadInt(),
+        WordLength = r.ReadInt(),
+        StopHalfBits = r.ReadInt(),
+        Divisor = r.ReadInt(),
+        Parity = DeviceState.ReadEnum<UartParity>(r, 5),
+    };
+
+    /// <summary>
+    /// Registers, both FIFOs, the transmitter (frame in flight, the TXD pin's queue of frames and
+    /// its bit), the receiver (state, frame, bit, partial character), every level of the receive line
+    /// (wired input as latched, host, loopback, the line and its previous level), the host's line
+    /// (queued bytes, the frame on it and its bit), the latched modem pins, the six deadlines and the
+    /// output levels (INT, TXD, RTS, DTR).
+    /// </summary>
+    /// <remarks>
+    /// Whether TXD is observed (someone took <see cref="Txd"/>: a wire, a tracer) belongs to the
+    /// machine loading the checkpoint, so loading ORs the saved flag into this machine's. A machine
+    /// that observes TXD loading a checkpoint saved while nothing did follows TXD bit by bit from the
+    /// next frame on (the frame in flight has no pin edges scheduled, and loading schedules nothing);
+    /// a tool that takes <see cref="Txd"/> after loading sees the frame in flight too.
+    /// </remarks>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_ier); w.Write(_lcr); w.Write(_scr); w.Write(_mcr); w.Write(_dll); w.Write(_dlm);
+        w.Write(_fifoEnabled);
+        w.Write(_rxTriggerSel);
+        w.Write(_lsrErr);
+        w.Write(_rxfe);
+        w.Write(_msr);
+        w.Write(_threInt); w.Write(_ctiInt); w.Write(_thrHeldTwo);
+        DeviceState.WriteFifo(w, _txFifo, _txHead, _txCount);
+        DeviceState.WriteFifo(w, _rxFifo, _rxHead, _rxCount);
+        w.Write(_rxErrCount);
+        w.Write(_txBusy);
+        WriteFrame(w, _txFrame);
+        w.Write(_txdObserved);
+        w.Write(_txLine);
+        w.Write(_pinCount);
+        for (int i = 0; i < _pinCount; i++) WriteFrame(w, _pinFrames[(_pinHead + i) % _pinFrames.Length]);
+        w.Write(_pinBit);
+        w.Write((int)_rxState);
+        WriteFrame(w, _rxFrame);
+        w.Write(_rxBit); w.Write(_rxData);
+        w.Write(_rxParity); w.Write(_rxSawHigh);
+        w.Write(_wiredLevel); w.Write(_hostLevel); w.Write(_loopLevel);
+        w.Write(_lineLevel); w.Write(_prevLineLevel);
+        w.Write(_lineTick);
+        DeviceState.WriteQueue(w, _hostQueue);
+        w.Write(_hostBusy);
+        WriteFrame(w, _hostFrame);
+        w.Write(_hostBit);
+        foreach (bool p in _modemPins) w.Write(p);
+        foreach (var d in AllDeadlines) d.SaveState(w);
+        w.Write(Int.Level); w.Write(_txd.Level); w.Write(Rts.Level); w.Write(Dtr.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _ier = r.ReadUInt(); _lcr = r.ReadUInt(); _scr = r.ReadUInt(); _mcr = r.ReadUInt(); _dll = r.ReadUInt(); _dlm = r.ReadUInt();
+        _fifoEnabled = r.ReadBool();
+        _rxTriggerSel = r.ReadUInt();
+        _lsrErr = r.ReadUInt();
+        _rxfe = r.ReadBool();
+        _msr = r.ReadUInt();
+        _threInt = r.ReadBool(); _ctiInt = r.ReadBool(); _thrHeldTwo = r.ReadBool();
+        _txHead = _rxHead = 0;
+        _txCount = DeviceState.ReadFifo(r, _txFifo);
+        _rxCount = DeviceState.ReadFifo(r, _rxFifo);
+        _rxErrCount = r.ReadCount(FifoDepth);
+        _txBusy = r.ReadBool();
+        _txFrame = ReadFrame(r);
+        _txdObserved |= r.ReadBool();
+        _txLine = r.ReadBool();
+        Array.Clear(_pinFrames);
+        _pinHead = 0;
+        _pinCount = r.ReadCount(_pinFrames.Length);
+        for (int i = 0; i < _pinCount; i++) _pinFrames[i] = ReadFrame(r);
+        _pinBit = r.ReadInt();
+        _rxState = DeviceState.ReadEnum<RxState>(r, 3);
+        _rxFrame = ReadFrame(r);
+        _rxBit = r.ReadInt(); _rxData = r.ReadInt();
+        _rxParity = r.ReadBool(); _rxSawHigh = r.ReadBool();
+        _wiredLevel = r.ReadBool(); _hostLevel = r.ReadBool(); _loopLevel = r.ReadBool();
+        _lineLevel = r.ReadBool(); _prevLineLevel = r.ReadBool();
+        _lineTick = r.ReadLong();
+        DeviceState.ReadQueue(r, _hostQueue);
+        _hostBusy = r.ReadBool();
+        _hostFrame = ReadFrame(r);
+        _hostBit = r.ReadInt();
+        for (int i = 0; i < _modemPins.Length; i++) _modemPins[i] = r.ReadBool();
+        foreach (var d in AllDeadlines) d.LoadState(r);
+        Int.Restore(r.ReadBool()); _txd.Restore(r.ReadBool()); Rts.Restore(r.ReadBool()); Dtr.Restore(r.ReadBool());
+    }
+
     private void CatchUp(long limit)
     {
         bool saved = _inCatchUp;

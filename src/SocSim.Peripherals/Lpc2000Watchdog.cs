@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -35,7 +36,7 @@ namespace SocSim.Peripherals;
 /// value 0 "only after external reset"). <see cref="ExternalReset"/> (power-on, RESET pin) clears it too.</item>
 /// </list>
 /// </remarks>
-public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel
+public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel, IStateful
 {
     /// <summary>LPC2106 watchdog: a 16 KiB APB slot (0xE0000000), clocked by PCLK.</summary>
     public static DeviceType Type { get; } = DeviceType.Define<Lpc2000Watchdog>("lpc_wdt", "NXP LPC2000 watchdog (WDMOD/WDTC/WDFEED/WDTV) with reset on time-out")
@@ -131,6 +132,41 @@ public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel
     {
         Reset();
         _wdtof = false;
+    }
+
+    /// <summary>
+    /// WDMOD and WDTOF, WDTC, the lazily counted WDTV (its value and load edge, whether it runs), the
+    /// feed sequence in progress, the edges of the time-out and of the feed error and their events'
+    /// due ticks, and the INT level.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_mod);
+        w.Write(_wdtof);
+        w.Write(_wdtc);
+        w.Write(_tv);
+        w.Write(_running);
+        w.Write(_loadEdge);
+        w.Write(_feedStarted);
+        w.Write(_underflowEdge);
+        w.Write(_feedErrorEdge);
+        _events.SaveState(w);
+        w.Write(Int.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _mod = r.ReadUInt();
+        _wdtof = r.ReadBool();
+        _wdtc = r.ReadUInt();
+        _tv = r.ReadUInt();
+        _running = r.ReadBool();
+        _loadEdge = r.ReadLong();
+        _feedStarted = r.ReadBool();
+        _underflowEdge = r.ReadLong();
+        _feedErrorEdge = r.ReadLong();
+        _events.LoadState(r);
+        Int.Restore(r.ReadBool());
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -38,7 +39,7 @@ namespace SocSim.Peripherals;
 /// does not touch the MAM buffers.</item>
 /// </list>
 /// </remarks>
-public sealed unsafe class Lpc2106Mam : IMemoryController
+public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
 {
     private const int LineShift = 4;
     /// <summary>The boot block is the top 8 KiB of the 128 KiB flash.</summary>
@@ -84,6 +85,31 @@ public sealed unsafe class Lpc2106Mam : IMemoryController
         _timing = 7;
         MemoryMap = 1;
         Invalidate();
+    }
+
+    /// <summary>
+    /// MAMCR, MAMTIM, the three line buffers, the line being prefetched and when its read ends, when
+    /// the flash is free, and the flash read count. <see cref="MemoryMap"/> is not saved here: it is
+    /// the system control block's MEMMAP, which sets it again after loading.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_mode);
+        w.Write(_timing);
+        w.Write(_prefetchLine); w.Write(_trailLine); w.Write(_dataLine);
+        w.Write(_pendingLine); w.Write(_pendingDone);
+        w.Write(_flashFree);
+        w.Write(FlashReads);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _mode = r.ReadUInt();
+        _timing = r.ReadUInt();
+        _prefetchLine = r.ReadLong(); _trailLine = r.ReadLong(); _dataLine = r.ReadLong();
+        _pendingLine = r.ReadLong(); _pendingDone = r.ReadLong();
+        _flashFree = r.ReadLong();
+        FlashReads = r.ReadLong();
     }
 
     public void SetMode(uint mode)

@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -83,7 +84,7 @@ namespace SocSim.Peripherals;
 /// whose change is due but not yet dispatched when IOPIN is read (the CPU is mid-instruction) is
 /// that peripheral's catch-up to make.</para>
 /// </remarks>
-public sealed class Lpc2106Pins : IBusDevice, IDeviceModel
+public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
 {
     // Register offsets in the window (user manual, GPIO and Pin Connect Block register maps).
     public const uint IOPIN = 0x0000;
@@ -374,6 +375,42 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel
         SetPinsel(0, 0);
         SetPinsel(1, 0);
         Update();
+    }
+
+    /// <summary>
+    /// IOSET/IOPIN's output latch, IODIR, PINSEL0/1, the pads the host drives (<see cref="DrivePad"/>,
+    /// <c>--pin</c>) and their levels, and the levels of the pads and of the input functions (lines
+    /// this block drives). The external drivers' lines are restored by their owners; this block
+    /// latches none of their levels (it reads them when it updates).
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_latch);
+        w.Write(_dir);
+        w.Write(_pinsel0);
+        w.Write(_pinsel1);
+        w.Write(_hostDriven);
+        w.Write(_hostLevel);
+        w.Write(PadLevels);
+        ulong seen = 0; // input functions in table order (fewer than 64)
+        for (int f = 0, bit = 0; f < Functions.Length; f++)
+            if (_fnSeen[f] is { } l) { if (l.Level) seen |= 1UL << bit; bit++; }
+        w.Write(seen);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _latch = r.ReadUInt();
+        _dir = r.ReadUInt();
+        _pinsel0 = r.ReadUInt();
+        _pinsel1 = r.ReadUInt();
+        _hostDriven = r.ReadUInt();
+        _hostLevel = r.ReadUInt();
+        uint pads = r.ReadUInt();
+        for (int n = 0; n < PadCount; n++) _pads[n].Restore((pads & (1u << n)) != 0);
+        ulong seen = r.ReadULong();
+        for (int f = 0, bit = 0; f < Functions.Length; f++)
+            if (_fnSeen[f] is { } l) { l.Restore((seen & (1UL << bit)) != 0); bit++; }
     }
 
     private bool External(int n)

@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -39,7 +40,7 @@ namespace SocSim.Peripherals;
 /// level-sensitive flag cannot be cleared while its pin stays active. Outputs EINT0–2 to the VIC.</item>
 /// </list>
 /// </remarks>
-public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
+public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
 {
     // Register offsets (User Manual, "System control block: Summary of registers").
     public const uint MAMCR = 0x000, MAMTIM = 0x004, MEMMAP = 0x040;
@@ -90,6 +91,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
     private readonly long _lockTicks;
     private readonly IrqLine[] _eint = [new("EINT0"), new("EINT1"), new("EINT2")];
     private readonly IrqLine?[] _eintPins = new IrqLine?[3];
+    // The EINTn pin levels last seen, for edge detection in edge mode.
+    private readonly bool[] _eintLast = new bool[3];
     private readonly string _name;
 
     private uint _memmap, _pllcon, _pllcfg, _pllconActive, _pllcfgActive, _pcon, _pconp, _vpbdiv;
@@ -106,7 +109,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
         _pll = c.ClockControls["PLL"];
         _vpb = c.ClockControls["VPBDIV"];
         _lockTicks = (long)((Int128)c.Parameter<long>("pllLockMicroseconds") * _s.TicksPerSecond / 1_000_000);
-        _lockEvent = new Event(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
+        _lockEvent = _s.CreateEvent(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
         PllLock = new IrqLine(c.Name + ".PLOCK");
         Mam = new Lpc2106Mam(c.Name, _s, c.Warn);
         if (c.Bus != null)
@@ -141,6 +144,59 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
         Mam.MemoryMap = _memmap;
         _pll.Set(1, 1, _s.EventTime);
         _vpb.Set(1, 4, _s.EventTime);
+    }
+
+    /// <summary>
+    /// MEMMAP, PLLCON/PLLCFG as written and as fed (in effect), PLOCK, the feed sequence in progress
+    /// (0xAA seen), PCON, PCONP, VPBDIV, EXTINT/EXTWAKE/EXTMODE/EXTPOLAR, the EINTn pin levels last
+    /// seen (edge detection), the PLOCK and EINT0-2 output levels, and the MAM (<see cref="Lpc2106Mam.SaveState"/>).
+    /// The lock event's due tick is in the scheduler's queue (saved by name); the PLL and VPBDIV
+    /// ratios are the clock controls', which the machine restores with the clocks.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_memmap);
+        w.Write(_pllcon); w.Write(_pllcfg);
+        w.Write(_pllconActive); w.Write(_pllcfgActive);
+        w.Write(_plock);
+        w.Write(_feedArmed);
+        w.Write(_pcon); w.Write(_pconp); w.Write(_vpbdiv);
+        w.Write(_extint); w.Write(_extwake); w.Write(_extmode); w.Write(_extpolar);
+        foreach (bool l in _eintLast) w.Write(l);
+        w.Write(PllLock.Level);
+        foreach (var l in _eint) w.Write(l.Level);
+        w.Section("MAM", Mam.SaveState);
+    }
+
+    /// <summary>
+    /// Restores the block and the MAM silently, then applies what they control that lives outside
+    /// them: MEMMAP's vector mapping is the MAM's <see cref="Lpc2106Mam.MemoryMap"/>, set again here
+    /// (the MAM serves the flash region on every access, so there is no bus mapping to redo), and a
+    /// PCON with IDL or PD set means the core was idle waiting for an interrupt.
+    /// </summary>
+    /// <remarks>
+    /// The idle contract: the CPU, loaded before the devices, restores that it sleeps but cannot name
+    /// the action to run when it wakes. This block asks again with RequestIdle(<see cref="Wake"/>),
+    /// as a PCON write does; RequestIdle only records the sleep and its wake action (it runs no
+    /// instruction and notifies nobody), so asking again is idempotent. The scheduler's queue, loaded
+    /// after the devices, resets the CPU's run-slice bound, so the request schedules nothing.
+    /// A PCON of 0 asks nothing: the CPU's own state says it is awake.
+    /// </remarks>
+    public void LoadState(StateReader r)
+    {
+        _memmap = r.ReadUInt();
+        _pllcon = r.ReadUInt(); _pllcfg = r.ReadUInt();
+        _pllconActive = r.ReadUInt(); _pllcfgActive = r.ReadUInt();
+        _plock = r.ReadBool();
+        _feedArmed = r.ReadBool();
+        _pcon = r.ReadUInt(); _pconp = r.ReadUInt(); _vpbdiv = r.ReadUInt();
+        _extint = r.ReadUInt(); _extwake = r.ReadUInt(); _extmode = r.ReadUInt(); _extpolar = r.ReadUInt();
+        for (int n = 0; n < _eintLast.Length; n++) _eintLast[n] = r.ReadBool();
+        PllLock.Restore(r.ReadBool());
+        foreach (var l in _eint) l.Restore(r.ReadBool());
+        r.Section("MAM", Mam.LoadState);
+        Mam.MemoryMap = _memmap;
+        if (_pcon != 0) _idle(Wake);
     }
 
     /// <summary>Wakes the block from idle: PCON.IDL and PD clear when an interrupt ends the idle state.</summary>
@@ -292,14 +348,14 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel
     private void ConnectEint(int n, IrqLine pin)
     {
         _eintPins[n] = pin;
-        bool last = pin.Level;
+        _eintLast[n] = pin.Level;
         pin.Subscribe(level =>
         {
             bool activeHigh = ((_extpolar >> n) & 1) != 0;
             bool edgeMode = ((_extmode >> n) & 1) != 0;
             // Edge mode: the flag is set on the active edge and stays until written 1.
-            if (edgeMode && level != last && level == activeHigh) _extint |= 1u << n;
-            last = level;
+            if (edgeMode && level != _eintLast[n] && level == activeHigh) _extint |= 1u << n;
+            _eintLast[n] = level;
             UpdateEint();
         });
         UpdateEint();

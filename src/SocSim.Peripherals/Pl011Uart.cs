@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -30,7 +31,7 @@ namespace SocSim.Peripherals;
 /// characters wait in the FIFO until a valid divisor is latched.</item>
 /// </list>
 /// </remarks>
-public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel
+public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
 {
     /// <summary>
     /// PL011 UART (DDI 0183), a 4 KiB PrimeCell window. Outputs as in TRM 2.9 "Interrupts": the
@@ -393,6 +394,51 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel
         UartEIntr.Set((mis & (FEI | PEI | BEI | OEI)) != 0);
         UartMsIntr.Set((mis & (RIMI | CTSMI | DCDMI | DSRMI)) != 0);
         UartIntr.Set(mis != 0);
+    }
+
+    private IrqLine[] Outputs => [UartIntr, UartRxIntr, UartTxIntr, UartRtIntr, UartEIntr, UartMsIntr];
+
+    /// <summary>
+    /// Registers, both FIFOs, the host bytes still waiting on the line, the frame being transmitted,
+    /// the character in the receive shift register, the pending overrun flag, the due ticks of the
+    /// three events and the six output levels. <see cref="HostInputFlowControl"/> is a host setting,
+    /// not state.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_rsr); w.Write(_ilpr); w.Write(_ibrd); w.Write(_fbrd); w.Write(_lcrh);
+        w.Write(_cr); w.Write(_ifls); w.Write(_imsc); w.Write(_ris); w.Write(_dmacr);
+        w.Write(_divisor64);
+        DeviceState.WriteFifo(w, _txFifo, _txHead, _txCount);
+        DeviceState.WriteFifo(w, _rxFifo, _rxHead, _rxCount);
+        DeviceState.WriteQueue(w, _hostInput);
+        w.Write(_txBusy);
+        DeviceState.WriteFrame(w, _txFrame);
+        w.Write(_rxBusy);
+        w.Write((int)_rxShift);
+        w.Write(_rxWordLength);
+        w.Write(_overrunPending);
+        _events.SaveState(w);
+        foreach (var l in Outputs) w.Write(l.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _rsr = r.ReadUInt(); _ilpr = r.ReadUInt(); _ibrd = r.ReadUInt(); _fbrd = r.ReadUInt(); _lcrh = r.ReadUInt();
+        _cr = r.ReadUInt(); _ifls = r.ReadUInt(); _imsc = r.ReadUInt(); _ris = r.ReadUInt(); _dmacr = r.ReadUInt();
+        _divisor64 = r.ReadInt();
+        _txHead = _rxHead = 0;
+        _txCount = DeviceState.ReadFifo(r, _txFifo);
+        _rxCount = DeviceState.ReadFifo(r, _rxFifo);
+        DeviceState.ReadQueue(r, _hostInput);
+        _txBusy = r.ReadBool();
+        _txFrame = DeviceState.ReadFrame(r, _clk);
+        _rxBusy = r.ReadBool();
+        _rxShift = DeviceState.ReadUShort(r);
+        _rxWordLength = r.ReadInt();
+        _overrunPending = r.ReadBool();
+        _events.LoadState(r);
+        foreach (var l in Outputs) l.Restore(r.ReadBool());
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)

@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -19,7 +20,7 @@ namespace SocSim.Peripherals;
 /// only higher priorities can nest, the stack is kept as a bit mask whose lowest set bit is the top.
 /// FIQs bypass the priority logic.
 /// </remarks>
-public sealed class Pl190Vic : IBusDevice, IDeviceModel
+public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
 {
     /// <summary>
     /// PL190 VIC (DDI 0181), a 4 KiB window: 32 sources VICINTSOURCE[31:0], outputs nVICIRQ/nVICFIQ
@@ -288,6 +289,45 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel
     /// VICProtection (TRM 3.3): when set, only privileged (nTRANS/HPROT[1] high) accesses reach the
     /// registers. The VICProtection register itself is privileged-only at all times.
     /// </summary>
+    /// <summary>
+    /// The latched source levels (and the VIC's own input lines, which carry them), the registers,
+    /// the vector slots, the priority levels in service and the nVICIRQ/nVICFIQ levels (in test mode
+    /// they are VICITOP1's, not a function of the rest). <see cref="ProtectionViolationAborts"/> is
+    /// a board setting, not state.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_inputLevels);
+        w.Write(_intSelect);
+        w.Write(_intEnable);
+        w.Write(_softInt);
+        w.Write(_protection);
+        w.Write(_defVectAddr);
+        w.Write(_vectAddr);
+        w.Write(_vectCntl);
+        w.Write(_inService);
+        w.Write(_testMode);
+        w.Write(Irq.Level);
+        w.Write(Fiq.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _inputLevels = r.ReadUInt();
+        for (int n = 0; n < SourceCount; n++) _inputs[n].Restore((_inputLevels & (1u << n)) != 0);
+        _intSelect = r.ReadUInt();
+        _intEnable = r.ReadUInt();
+        _softInt = r.ReadUInt();
+        _protection = r.ReadBool();
+        _defVectAddr = r.ReadUInt();
+        r.ReadUIntArray(VectorCount).CopyTo(_vectAddr, 0);
+        r.ReadUIntArray(VectorCount).CopyTo(_vectCntl, 0);
+        _inService = r.ReadUInt();
+        _testMode = r.ReadBool();
+        Irq.Restore(r.ReadBool());
+        Fiq.Restore(r.ReadBool());
+    }
+
     private bool Permitted(uint off, AccessFlags flags, ref bool abort)
     {
         if ((flags & AccessFlags.Privileged) != 0) return true;

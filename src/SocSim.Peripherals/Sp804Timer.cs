@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -32,7 +33,7 @@ namespace SocSim.Peripherals;
 /// automatically set to 0 when in 16-bit timer mode", TimerXValue note); a load sets all 32 bits.</item>
 /// </list>
 /// </remarks>
-public sealed class Sp804Timer : IBusDevice, IDeviceModel
+public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
 {
     /// <summary>
     /// SP804 dual timer (DDI 0271), a 4 KiB window: TIMINT1, TIMINT2 and their OR, TIMINTC. The
@@ -179,6 +180,33 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel
     /// Drives TIMINT1/2/C. In integration test mode (TimerITCR[0]) TimerITOP[0]/[1] drive TIMINT1/2
     /// instead of the counters (TRM 4.2 "Integration test registers").
     /// </summary>
+    /// <summary>
+    /// Both counters (TimerXLoad, TimerXControl, RIS, the lazily counted value's reference and a
+    /// pending load edge), the integration test registers, the due ticks of the zero events and the
+    /// three output levels.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        foreach (var t in _timers) t.SaveState(w);
+        w.Write(_testMode);
+        w.Write(_itop);
+        _events.SaveState(w);
+        w.Write(TimInt1.Level);
+        w.Write(TimInt2.Level);
+        w.Write(TimIntC.Level);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        foreach (var t in _timers) t.LoadState(r);
+        _testMode = r.ReadBool();
+        _itop = r.ReadUInt();
+        _events.LoadState(r);
+        TimInt1.Restore(r.ReadBool());
+        TimInt2.Restore(r.ReadBool());
+        TimIntC.Restore(r.ReadBool());
+    }
+
     private void UpdateOutputs()
     {
         bool i1 = _testMode ? (_itop & 1) != 0 : _timers[0].Mis;
@@ -216,6 +244,26 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel
         }
 
         public bool Mis => Ris && (Control & IntEnable) != 0;
+
+        public void SaveState(StateWriter w)
+        {
+            w.Write(Load);
+            w.Write(Control);
+            w.Write(Ris);
+            w.Write(_baseValue);
+            w.Write(_baseEdge);
+            w.Write(_loadEdge);
+        }
+
+        public void LoadState(StateReader r)
+        {
+            Load = r.ReadUInt();
+            Control = r.ReadUInt();
+            Ris = r.ReadBool();
+            _baseValue = r.ReadUInt();
+            _baseEdge = r.ReadLong();
+            _loadEdge = r.ReadLong();
+        }
         /// <summary>TIMCLK period in ticks.</summary>
         public long ClockPeriod => _period;
 

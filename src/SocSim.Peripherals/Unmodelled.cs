@@ -1,5 +1,6 @@
 using SocSim.Core;
 using SocSim.Core.Devices;
+using SocSim.Core.State;
 
 namespace SocSim.Peripherals;
 
@@ -9,7 +10,7 @@ namespace SocSim.Peripherals;
 /// register offset with a warning that names the block and the offset, so firmware that touches it
 /// is noticed instead of silently misbehaving or taking a data abort.
 /// </summary>
-public sealed class Unmodelled : IBusDevice, IDeviceModel
+public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 {
     public static DeviceType Type { get; } = DeviceType.Define<Unmodelled>("unmodelled",
             "a placeholder for a peripheral that is not modelled: reads 0, ignores writes, warns once per register")
@@ -26,6 +27,14 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel
         _what = what;
         _warn = warn;
     }
+
+    /// <summary>
+    /// Nothing: the block keeps no register (reads 0, ignores writes). Which offsets were already
+    /// reported is the host's warning bookkeeping, not the SoC's state.
+    /// </summary>
+    public void SaveState(StateWriter w) { }
+
+    public void LoadState(StateReader r) { }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
