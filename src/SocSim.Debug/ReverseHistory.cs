@@ -212,10 +212,12 @@ public sealed class ReverseHistory
     /// <summary>
     /// Back to the latest breakpoint or watchpoint hit before the current position, scanning the
     /// checkpoints' segments from the newest; the start of the history when there is none.
-    /// A breakpoint hit is the boundary before the instruction at its address; a watchpoint hit is
-    /// the boundary before the accessing instruction (GDB's reverse watchpoint semantics: the state
-    /// before the access), and <paramref name="stepEvery"/> is how often to look at the socket
-    /// (returns true to give up: the user interrupted).
+    /// A breakpoint hit is the boundary before the instruction at its address. A watchpoint hit is
+    /// the boundary after the accessing instruction, as going forward: GDB treats ARM watchpoints as
+    /// reported before the access takes effect in the direction of execution (non-steppable), so it
+    /// steps back over the instruction itself (a bs with the watchpoint removed) and stops at the
+    /// store with the value from before it, where a reverse watchpoint stops.
+    /// <paramref name="interrupted"/> is asked between segments (true: the user interrupted).
     /// </summary>
     public ReverseStop ContinueBack(IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, Func<bool> interrupted)
     {
@@ -226,7 +228,7 @@ public sealed class ReverseHistory
         {
             var c = _checkpoints[i];
             Load(i);
-            var rec = new HitRecorder(_m, breakpoints, watchpoints, end);
+            var rec = new HitRecorder(_m, breakpoints, watchpoints, p);
             RunTo(end, rec, watchpoints.Count > 0 ? rec : null);
             found = rec.Last;
             end = c.Position;
@@ -269,7 +271,7 @@ public sealed class ReverseHistory
         private readonly IReadOnlyCollection<uint> _breakpoints;
         private readonly IReadOnlyList<(int Type, uint Address, uint Length)> _watchpoints;
         private readonly long _before;
-        private long _stepStart;
+        private (int Type, uint Address)? _access;
 
         public HitRecorder(Machine m, IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, long before)
         {
@@ -277,7 +279,6 @@ public sealed class ReverseHistory
             _breakpoints = breakpoints;
             _watchpoints = watchpoints;
             _before = before;
-            _stepStart = _s.Cycles;
         }
 
         public ReverseStop? Last { get; private set; }
@@ -288,11 +289,15 @@ public sealed class ReverseHistory
             return false;
         }
 
-        public void AfterInstruction(ArmCpu cpu) => _stepStart = _s.Cycles;
+        public void AfterInstruction(ArmCpu cpu)
+        {
+            if (_access is { } a && _s.Cycles < _before) Last = new ReverseStop(_s.Cycles, StopKind.Watchpoint, a.Type, a.Address);
+            _access = null;
+        }
 
         public void OnBusCycle(in BusCycle c)
         {
-            if (c.Size == 0 || c.IsOpcodeFetch || _stepStart >= _before) return;
+            if (c.Size == 0 || c.IsOpcodeFetch || _access != null) return;
             bool write = c.IsWrite;
             foreach (var (type, address, length) in _watchpoints)
             {
@@ -300,9 +305,8 @@ public sealed class ReverseHistory
                 ulong start = c.Address, end = (ulong)c.Address + c.Size;
                 if (start < (ulong)address + length && end > address)
                 {
-                    // The latest hit wins; several accesses of one instruction keep its first.
-                    if (Last is not { } l || l.Position != _stepStart)
-                        Last = new ReverseStop(_stepStart, StopKind.Watchpoint, type, Math.Max(c.Address, address));
+                    // The instruction's first matching access names the hit.
+                    _access = (type, Math.Max(c.Address, address));
                     return;
                 }
             }
