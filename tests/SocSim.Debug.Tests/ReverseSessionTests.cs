@@ -41,21 +41,11 @@ public sealed class ReverseSessionTests
         return blocks;
     }
 
-    /// <summary>Every `x/NNxw ADDR` dump, as its words.</summary>
-    private static List<uint[]> MemoryDumps(string output)
-    {
-        var dumps = new List<uint[]>();
-        List<uint>? current = null;
-        foreach (var line in output.Split('\n'))
-        {
-            var m = Regex.Match(line, @"^0x[0-9a-f]+( <[^>]*>)?:\s+((0x[0-9a-f]{8}\s*)+)$");
-            if (!m.Success) { current = null; continue; }
-            if (current == null) { current = new List<uint>(); dumps.Add([]); }
-            current.AddRange(Regex.Matches(m.Groups[2].Value, @"0x([0-9a-f]{8})").Select(w => uint.Parse(w.Groups[1].Value, NumberStyles.HexNumber)));
-            dumps[^1] = current.ToArray();
-        }
-        return dumps;
-    }
+    /// <summary>Every `x/16xw ADDR` dump, as its 16 words.</summary>
+    private static List<uint[]> MemoryDumps(string output) =>
+        Regex.Matches(output, @"^0x[0-9a-f]+(?: <[^>]*>)?:((?:\t0x[0-9a-f]{8})+)$", RegexOptions.Multiline)
+            .SelectMany(m => Regex.Matches(m.Groups[1].Value, @"0x([0-9a-f]{8})").Select(w => uint.Parse(w.Groups[1].Value, NumberStyles.HexNumber)))
+            .Chunk(16).ToList();
 
     /// <summary>A machine of this process, run forward to <paramref name="cycles"/> (the first boundary at or after it).</summary>
     private static Machine RunTo(string board, string elf, long cycles)
@@ -150,5 +140,98 @@ public sealed class ReverseSessionTests
         var o = s.Gdb.Output;
         Assert.Contains("Target remote does not support this command.", o);
         Assert.Contains("reverse execution is off", o);
+    }
+    [Fact(Timeout = Timeout)]
+    public async Task ReverseStepi_FromTheIrqVector_LandsBeforeTheInterruptEntry()
+    {
+        await Task.Yield();
+        // timer_irq on versatilepb: the SP804's first interrupt enters the IRQ vector at 0x18 in the
+        // middle of main's wait loop. The entry replaces an instruction: one step back from the
+        // vector is the state before it, in System mode, with the interrupted instruction not run.
+        var elf = Paths.Elf("timer_irq.elf");
+        var s = Session(elf, [],
+            "break *0x18", "continue", "monitor cycles", "info registers",
+            "reverse-stepi", "monitor cycles", "info registers", "x/16xw $sp",
+            "stepi", "monitor cycles", "info registers",
+            "kill");
+        var o = s.Gdb.Output;
+        var at = Positions(o);
+        var regs = RegisterBlocks(o);
+        var mem = MemoryDumps(o);
+        Assert.Equal(3, at.Count);
+        Assert.Equal(3, regs.Count);
+        var (vector, before, again) = (regs[0], regs[1], regs[2]);
+        Assert.Equal(0x18u, vector[15]);
+        Assert.Equal(0x12u, vector[16] & 0x1f);                  // IRQ mode
+        Assert.Equal(0x1fu, before[16] & 0x1f);                  // System mode, as main runs
+        Assert.Equal(0u, before[16] & 0x80);                     // IRQs enabled
+        Assert.Equal(vector[14] - 4, before[15]);                // lr_irq = interrupted instruction + 4
+        // The entry is not an instruction: one step, no instruction retired.
+        Assert.Equal(at[0].Instructions, at[1].Instructions);
+        Assert.True(at[1].Cycles < at[0].Cycles);
+        // Exactly the state a forward run has at that cycle, and one step on it is the entry.
+        using (var m = RunTo(Paths.Board, elf, at[1].Cycles))
+        {
+            Assert.Equal(Hex(Registers(m)), Hex(before));
+            Assert.Equal(at[1].Instructions, m.Cpu.Instructions);
+            Assert.True(m.Cpu.IrqAsserted);
+            Assert.Equal(Hex([.. Enumerable.Range(0, 16).Select(w => m.Bus.DebugRead32(before[13] + (uint)(4 * w)))]), Hex(mem[0]));
+        }
+        // stepi enters the vector again, exactly as the first time.
+        Assert.Equal(at[0], at[2]);
+        Assert.Equal(Hex(vector), Hex(again));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ReverseContinue_WithAWriteWatchpoint_StopsAtTheStore()
+    {
+        await Task.Yield();
+        // gdbdemo stores counter = 1, 3, 6. Going back from after the third store, the watchpoint
+        // stops at each store with the value from before it.
+        var elf = Paths.DemoElf;
+        var s = Session(elf, [],
+            "break main", "continue", "watch counter",
+            "continue", "continue", "continue",
+            "reverse-continue", "print counter", "x/i $pc", "monitor cycles", "info registers",
+            "reverse-continue", "print counter", "x/i $pc",
+            "kill");
+        var o = s.Gdb.Output;
+        Assert.Matches(@"Old value = 3\s+New value = 6", o);
+        Assert.Matches(@"Old value = 6\s+New value = 3", o);
+        Assert.Matches(@"Old value = 3\s+New value = 1", o);
+        var values = Regex.Matches(o, @"^\$\d+ = (\d+)$", RegexOptions.Multiline).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal([3, 1], values);
+        Assert.Equal(2, Regex.Matches(o, @"=> 0x[0-9a-f]+ <main\+\d+>:\s+str\s+r3, \[r2\]").Count);
+        var at = Positions(o);
+        var regs = RegisterBlocks(o);
+        using var m = RunTo(Paths.Board, elf, at[0].Cycles);
+        Assert.Equal(Hex(Registers(m)), Hex(regs[0]));
+        Assert.Equal(at[0].Instructions, m.Cpu.Instructions);
+        Assert.Equal(3u, m.Bus.DebugRead32(m.Symbol("counter")));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ReverseFinish_ReverseNext_ReverseStep()
+    {
+        await Task.Yield();
+        var elf = Paths.DemoElf;
+        var s = Session(elf, [],
+            "break add", "continue", "continue", "delete",
+            "reverse-finish", "x/i $pc", "print i",
+            "reverse-next", "x/i $pc", "print i",
+            "reverse-step", "x/i $pc", "print i",
+            "next", "next", "print counter",
+            "kill");
+        var o = s.Gdb.Output;
+        // Back out of the second add() to its call in main.
+        Assert.Contains("Breakpoint 1, add (a=1, b=2) at gdbdemo.c:13", o);
+        Assert.Contains("in main () at gdbdemo.c:22", o);
+        Assert.Matches(@"=> 0x[0-9a-f]+ <main\+\d+>:\s+bl\s+0x[0-9a-f]+ <add>", o);
+        // reverse-next: to the start of line 22 (still i = 2); reverse-step: back into the loop's
+        // increment on line 21 (i = 1 before it).
+        Assert.Contains("22\t        counter = add(counter, i);", o);
+        Assert.Contains("21\t    for (int i = 1; i <= 3; i++)", o);
+        var values = Regex.Matches(o, @"^\$\d+ = (\d+)$", RegexOptions.Multiline).Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal([2, 2, 1, 3], values);
     }
 }
