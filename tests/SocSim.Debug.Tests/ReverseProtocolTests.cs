@@ -78,6 +78,31 @@ public sealed class ReverseProtocolTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task OverTheBudget_TheOldestCheckpointsGo_AndTheHistoryStartsLater()
+    {
+        await Task.Yield();
+        // One byte: only the newest checkpoint stays.
+        using var stub = RamStub(historyBytes: 1);
+        for (int i = 0; i < 3; i++) stub.Exchange("s");
+        // A change at instruction 3 takes a checkpoint there, and the one at the start goes.
+        Assert.Equal("OK", stub.Exchange("P0=00000000"));
+        Assert.Contains("history: 1 checkpoints", Monitor(stub, "history"));
+        stub.Exchange("s");
+        Assert.Equal("T05thread:1;", stub.Exchange("bs"));
+        Assert.Equal(3, stub.Machine.Cpu.Instructions);
+        Assert.Equal("T05replaylog:begin;thread:1;", stub.Exchange("bs"));
+        Assert.Equal(3, stub.Machine.Cpu.Instructions);
+        Assert.Equal("T05replaylog:begin;thread:1;", stub.Exchange("bc"));
+        Assert.Equal(3, stub.Machine.Cpu.Instructions);
+    }
+
+    private static string Monitor(InProcessStub stub, string command)
+    {
+        var reply = stub.Exchange("qRcmd," + Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(command)).ToLowerInvariant());
+        return System.Text.Encoding.UTF8.GetString(Convert.FromHexString(reply));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task HistoryOff_NoReverseFeatures_AndReversePacketsGetAnError()
     {
         await Task.Yield();
