@@ -97,6 +97,8 @@ public sealed class GdbServer
         var m = _target.Machine;
         var listener = _listener;
         Socket? client = null;
+        // Before the client comes, so that its first packets are not kept waiting.
+        StartHistory();
         try
         {
             var ep = (IPEndPoint)listener.LocalEndpoint;
@@ -118,7 +120,6 @@ public sealed class GdbServer
         using (_conn = new RspConnection(client, PacketSize))
         {
             _options.Log.WriteLine($"socsim: GDB connected from {client.RemoteEndPoint}");
-            StartHistory();
             end = Session();
         }
         _target.Uninstall();

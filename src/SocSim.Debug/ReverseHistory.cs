@@ -23,9 +23,10 @@ public readonly record struct ReverseStop(long Position, StopKind Kind, int Watc
 /// the limit itself.
 /// </para>
 /// <para>
-/// Checkpoints are taken at the frontier (the furthest position reached) once the forward run since
-/// the last one took at least <see cref="CostShare"/>⁻¹ times what saving costs, so saving stays a
-/// bounded share of the run whatever the size of the board's memory; plus the start of the session,
+/// Checkpoints are taken at the frontier (the furthest position reached) at slice ends, as long as
+/// what the frontier's saves cost stays within <see cref="CostShare"/> of the forward run time so
+/// far (host time, measured): saving is a bounded share of the run whatever the size of the board's
+/// memory, and the interval K adapts to it; plus the start of the session,
 /// a point near the target of a backward step (so that stepping back again is quick) and the point
 /// where the user changed the target's state (registers, memory, reset), which drops every
 /// checkpoint at or after it (that future will not happen any more). When the checkpoints' bytes
@@ -48,8 +49,9 @@ public sealed class ReverseHistory
     private readonly Machine _m;
     private readonly List<Checkpoint> _checkpoints = new();   // sorted by position
     private long _bytes;
-    private double _lastSaveSeconds;
+    private double _saveEstimate;                // seconds a save costs, averaged
     private double _runSecondsSinceCheckpoint;
+    private double _forwardSeconds, _forwardSaveSeconds;
 
     // The boundaries the last backward scan saw, ascending (valid until the history is edited).
     private long[] _boundaries = [];
@@ -68,7 +70,7 @@ public sealed class ReverseHistory
     /// <summary>The furthest position the run has reached (checkpoints beyond it do not exist).</summary>
     public long Frontier { get; private set; }
     public long Position => _m.Scheduler.Cycles;
-    /// <summary>Time spent saving and loading checkpoints and re-executing, for the bench.</summary>
+    /// <summary>Host time spent saving checkpoints (all of them), for `monitor history` and the bench.</summary>
     public double SaveSeconds { get; private set; }
     public int Saves { get; private set; }
 
@@ -79,19 +81,25 @@ public sealed class ReverseHistory
         Save();
         // Again, replacing it: the first save pays for compiling the code, which is no measure of
         // what saving costs.
+        Saves = 0;
         Save();
-        Saves = 1;
     }
 
     /// <summary>After a forward run of <paramref name="seconds"/> (host time) ending at a boundary.</summary>
     public void RanForward(double seconds)
     {
         _runSecondsSinceCheckpoint += seconds;
+        _forwardSeconds += seconds;
         if (Position <= Frontier) return;
         Frontier = Position;
         long last = _checkpoints.Count > 0 ? _checkpoints[^1].Position : long.MinValue;
-        if (Position - last >= MinInterval && _runSecondsSinceCheckpoint * CostShare >= _lastSaveSeconds)
-            Save();
+        // Saving at the frontier stays within its share of the forward run so far (what saves
+        // really cost is counted, so one that took long delays the next), and checkpoints are
+        // spread out rather than taken in a burst.
+        if (Position - last >= MinInterval
+            && _forwardSaveSeconds + _saveEstimate <= CostShare * _forwardSeconds
+            && _runSecondsSinceCheckpoint * CostShare >= _saveEstimate / 2)
+            _forwardSaveSeconds += Save();
     }
 
     /// <summary>The user changed the state at the current position: what followed is gone.</summary>
@@ -104,7 +112,8 @@ public sealed class ReverseHistory
         Save();
     }
 
-    private void Save()
+    /// <summary>Takes a checkpoint at the current position; returns what it cost (seconds).</summary>
+    private double Save()
     {
         var sw = Stopwatch.StartNew();
         var ms = new MemoryStream();
@@ -117,10 +126,12 @@ public sealed class ReverseHistory
         _bytes += c.Data.Length;
         // The oldest go first; the one just taken always stays.
         while (_bytes > BudgetBytes && _checkpoints.Count > 1) Drop(_checkpoints[0] == c ? 1 : 0);
-        _lastSaveSeconds = sw.Elapsed.TotalSeconds;
+        double cost = sw.Elapsed.TotalSeconds;
+        _saveEstimate = Saves == 0 ? cost : (_saveEstimate + cost) / 2;
         _runSecondsSinceCheckpoint = 0;
-        SaveSeconds += _lastSaveSeconds;
+        SaveSeconds += cost;
         Saves++;
+        return cost;
     }
 
     private void Drop(int i)
