@@ -43,7 +43,7 @@ public sealed class Event
     internal readonly Action<long> Callback;
     /// <summary>Absolute tick this event is due at; meaningful while <see cref="IsScheduled"/>.</summary>
     public long Time { get; internal set; }
-    internal long Sequence;
+    internal long Sequence, TransientSequence;
     internal int HeapIndex = -1;
     public bool IsScheduled => HeapIndex >= 0;
 }
@@ -58,7 +58,7 @@ public sealed class Scheduler
 {
     private Event[] _heap = new Event[16];
     private int _count;
-    private long _sequence;
+    private long _sequence, _transientSequence;
     private long _floor;
     private bool _dispatching;
 
@@ -150,7 +150,11 @@ public sealed class Scheduler
             throw new InvalidOperationException($"event '{e.Name}' scheduled at tick {time}, before the present tick {floor}");
         if (e.HeapIndex >= 0) RemoveAt(e.HeapIndex);
         e.Time = time;
-        e.Sequence = _sequence++;
+        // A transient (host tool) event takes its place in the order without using up a number of
+        // the SoC's own sequence, so that attaching a tool, or resuming a checkpoint where the tool
+        // schedules its event again, numbers the SoC's events exactly as a run without it.
+        if (e.Transient) { e.Sequence = _sequence; e.TransientSequence = _transientSequence++; }
+        else e.Sequence = _sequence++;
         if (_count == _heap.Length) Array.Resize(ref _heap, _count * 2);
         _heap[_count] = e;
         e.HeapIndex = _count;
@@ -263,7 +267,10 @@ public sealed class Scheduler
     {
         if (a.Time != b.Time) return a.Time < b.Time;
         if (a.Priority != b.Priority) return a.Priority < b.Priority;
-        return a.Sequence < b.Sequence;
+        if (a.Sequence != b.Sequence) return a.Sequence < b.Sequence;
+        // Same number: the transient one was scheduled before the SoC event that got it.
+        if (a.Transient != b.Transient) return a.Transient;
+        return a.TransientSequence < b.TransientSequence;
     }
 
     private void RemoveAt(int i)

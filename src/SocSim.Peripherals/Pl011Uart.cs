@@ -53,6 +53,11 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
             var rxd = s.Driven("RXD", 1, 1);
             u.FrameTransmitted += f => f.Drive(txd);
             u.FrameReceived += f => f.Drive(rxd);
+            s.WhenAttached(now =>
+            {
+                if (u._txBusy) u._txFrame.DriveFrom(now, txd);
+                if (u._rxBusy) u._rxFrame.DriveFrom(now, rxd);
+            });
             s.Line("UARTINTR", u.UartIntr);
             s.Line("UARTTXINTR", u.UartTxIntr);
             s.Line("UARTRXINTR", u.UartRxIntr);
@@ -117,7 +122,7 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
     private uint _rsr, _ilpr, _ibrd, _fbrd, _lcrh, _cr = ResetCR, _ifls = ResetIFLS, _imsc, _ris, _dmacr;
     private int _divisor64; // 64·IBRD + FBRD as latched by the last UARTLCR_H write; 0 = invalid
     private bool _txBusy;
-    private UartFrame _txFrame;
+    private UartFrame _txFrame, _rxFrame;
     private bool _rxBusy;
     private ushort _rxShift;
     private int _rxWordLength;
@@ -288,7 +293,7 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
         if (HostInputFlowControl && _rxCount >= Capacity) return;
         _rxShift = _hostInput.Dequeue();
         _rxBusy = true;
-        var frame = MakeFrame(AlignToClock(at), _rxShift);
+        var frame = _rxFrame = MakeFrame(AlignToClock(at), _rxShift);
         _rxWordLength = frame.WordLength;
         _rxDone.Arm(frame.EndTick);
         FrameReceived?.Invoke(frame);
@@ -417,6 +422,7 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
         w.Write(_rxBusy);
         w.Write((int)_rxShift);
         w.Write(_rxWordLength);
+        DeviceState.WriteFrame(w, _rxFrame);
         w.Write(_overrunPending);
         _events.SaveState(w);
         foreach (var l in Outputs) w.Write(l.Level);
@@ -436,6 +442,7 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
         _rxBusy = r.ReadBool();
         _rxShift = DeviceState.ReadUShort(r);
         _rxWordLength = r.ReadInt();
+        _rxFrame = DeviceState.ReadFrame(r, _clk);
         _overrunPending = r.ReadBool();
         _events.LoadState(r);
         foreach (var l in Outputs) l.Restore(r.ReadBool());

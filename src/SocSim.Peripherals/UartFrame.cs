@@ -93,4 +93,19 @@ public readonly record struct UartFrame(
         for (int i = 0; i < BitCount; i++) line(BitStartTick(i), BitLevel(i) ? 1UL : 0UL);
         line(EndTick, 1);
     }
+
+    /// <summary>
+    /// Drives the part of this frame from <paramref name="tick"/> on: the level of the bit under way
+    /// at that tick, then the later bits (a tracer that starts while the frame is on the line).
+    /// </summary>
+    public void DriveFrom(long tick, Action<long, ulong> line)
+    {
+        if (tick >= EndTick) return;
+        if (tick <= StartTick) { Drive(line); return; }
+        int bit = 0;
+        while (bit + 1 < BitCount && BitStartTick(bit + 1) <= tick) bit++;
+        line(tick, BitLevel(bit) ? 1UL : 0UL);
+        for (int i = bit + 1; i < BitCount; i++) line(BitStartTick(i), BitLevel(i) ? 1UL : 0UL);
+        line(EndTick, 1);
+    }
 }

@@ -389,7 +389,7 @@ public sealed class DeviceStateTests
     [InlineData(4000, true)]
     public void Lpc2000UartResumesIdentically(long run, bool loop)
     {
-        var log = Check(LpcUartRig, r => LpcUartBusy(r, 0, run, loop), r => { LpcUartBusy(r, 1, run + 777, !loop); LpcUartForward(r); }, LpcUartForward);
+        var log = Check(LpcUartRig, r => LpcUartBusy(r, 0, run, loop), r => { LpcUartBusy(r, 1, run + 777, !loop); LpcUartForward(r); r.External[0].Set(false); r.External[3].Set(false); r.Advance(100); }, LpcUartForward);
         Saw(log, loop ? "RBR=7E" : ": tx 7E");
         Saw(log, "uart.INT=");
         if (!loop) Saw(log, "uart.TXD=0");

@@ -160,6 +160,13 @@ public interface ISignalBinder
     /// line bit by bit. The setter does nothing while no tracer is attached.
     /// </summary>
     Action<long, ulong> Driven(string name, int width, ulong initial);
+
+    /// <summary>
+    /// Called with the present tick when tracing starts (a VCD opened, or its window reached, or a
+    /// resumed checkpoint traced from its resume point): a model that drives a signal itself draws
+    /// what is already under way then (the rest of a frame on the line).
+    /// </summary>
+    void WhenAttached(Action<long> onAttach) { }
 }
 
 /// <summary>

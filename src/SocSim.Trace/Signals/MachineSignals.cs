@@ -95,6 +95,8 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         public void Sampled(string name, int width, Func<ulong> sample, ClockDomain clock) =>
             owner._sampled.Add((owner.Registry.Declare(scope, name, width, initial: sample()), sample, 0, clock));
 
+        public void WhenAttached(Action<long> onAttach) => owner._onAttach.Add(onAttach);
+
         public Action<long, ulong> Driven(string name, int width, ulong initial)
         {
             var s = owner.Registry.Declare(scope, name, width, initial: initial);
@@ -124,6 +126,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         _samples = _sampled.Where(x => x.Signal.Enabled).ToArray();
         _busSignals = new[] { _a, _d, _nrw, _mas, _nmreq, _seq, _nopc, _ntrans, _lock, _abort, _mclk }.OfType<Signal>().Where(x => x.Enabled).ToArray();
         _hookSignals = new[] { _fetch, _decode, _execute, _opcode, _t, _cpsr, _mode }.Concat(_r).Where(x => x.Enabled).ToArray();
+        foreach (var onAttach in _onAttach) onAttach(now);
         if (_busSignals.Length > 0) { _m.AddBusObserver(this); _busAttached = true; }
         if (_hookSignals.Length > 0 || _samples.Length > 0) { _m.AddHook(this); _hookAttached = true; }
     }
