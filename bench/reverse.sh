@@ -15,11 +15,13 @@ N=${1:-3}
 CYCLES=${2:-20000000}
 ELF=firmware/elf/bench.elf
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # session SOCSIM_ARGS -- GDB_COMMANDS...: prints GDB's output (the stub's stderr in $tmp/err).
 session() {
   local sargs=() ; while [ "$1" != "--" ]; do sargs+=("$1"); shift; done; shift
+  # Emptied here first: the child opens it later, and the last session's port must not be read.
+  : >"$tmp/err"
   # shellcheck disable=SC2086
   $S run $ELF "${sargs[@]}" --gdb 0 >/dev/null 2>"$tmp/err" &
   local pid=$!
