@@ -14,8 +14,8 @@ public readonly record struct ReverseStop(long Position, StopKind Kind, int Watc
 /// A position in the run is <see cref="Scheduler.Cycles"/> at an instruction boundary. Every step of
 /// the core (an instruction, or an interrupt entry in its place) fetches at least once, so it costs
 /// at least one cycle: positions of successive boundaries strictly increase, and "one step earlier"
-/// is the boundary before, whether that step was an instruction or an IRQ/FIQ entry (forward
-/// stepi also steps over an entry as one step: the core's hook reports it as one). Cycles are part
+/// is the boundary before, whether that step was an instruction or an IRQ/FIQ entry (the stub's
+/// forward `s` makes an entry one step too: the core's hook reports it as one). Cycles are part
 /// of the checkpoint and re-execution from a checkpoint is deterministic (same state, same inputs),
 /// so a position names one state of the run. Cycles also go on while the core sleeps (no
 /// boundary); a stop there (Ctrl-C) is still a position re-execution reaches exactly, because
@@ -31,6 +31,10 @@ public readonly record struct ReverseStop(long Position, StopKind Kind, int Watc
 /// where the user changed the target's state (registers, memory, reset), which drops every
 /// checkpoint at or after it (that future will not happen any more). When the checkpoints' bytes
 /// exceed the budget, the oldest go: the history then starts later.
+/// </para>
+/// <para>
+/// Re-execution is real execution: what the firmware writes to the console in a re-executed stretch
+/// reaches the console again (the machine has no switch to hold its console back).
 /// </para>
 /// </summary>
 public sealed class ReverseHistory
