@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using SocSim.Core.State;
 
 namespace SocSim.Debug;
 
@@ -24,6 +26,14 @@ public sealed class GdbServerOptions
 
     /// <summary>CPU cycles run between two looks at the socket for a Ctrl-C.</summary>
     public long SliceCycles { get; init; } = 200_000;
+
+    /// <summary>
+    /// Memory the reverse-execution history (in-memory checkpoints) may use; 0 turns reverse
+    /// execution off (qSupported does not offer it and bs/bc are answered E01).
+    /// </summary>
+    public long HistoryBytes { get; init; } = DefaultHistoryBytes;
+
+    public const long DefaultHistoryBytes = 256L << 20;
 }
 
 /// <summary>
@@ -45,6 +55,7 @@ public sealed class GdbServer
     private long _maxCycles = long.MaxValue;
     private RspConnection? _conn;
     private string _lastStop = "S05";
+    private ReverseHistory? _history;
 
     private GdbServer(Machine machine, GdbServerOptions options, TcpListener listener)
     {
@@ -86,6 +97,8 @@ public sealed class GdbServer
         var m = _target.Machine;
         var listener = _listener;
         Socket? client = null;
+        // Before the client comes, so that its first packets are not kept waiting.
+        StartHistory();
         try
         {
             var ep = (IPEndPoint)listener.LocalEndpoint;
@@ -128,6 +141,29 @@ public sealed class GdbServer
             default:
                 return Result(StopReason.Stopped);
         }
+    }
+
+    /// <summary>The history's first checkpoint, at the first instruction; a board that cannot be saved runs without one.</summary>
+    private void StartHistory()
+    {
+        if (_options.HistoryBytes <= 0) return;
+        try
+        {
+            _history = new ReverseHistory(_target.Machine, _options.HistoryBytes);
+            _history.Begin();
+        }
+        catch (StateException e)
+        {
+            _history = null;
+            _options.Log.WriteLine($"socsim: reverse execution off: {e.Message}");
+        }
+    }
+
+    /// <summary>The target's state was changed by the client: the history's future is gone.</summary>
+    private string Edited(string reply)
+    {
+        if (reply == "OK") _history?.Edited();
+        return reply;
     }
 
     private RunResult Result(StopReason reason)
@@ -184,21 +220,23 @@ public sealed class GdbServer
         var conn = _conn!;
         if (packet.Length == 0) { conn.Send(""); return null; }
         // Only X carries binary data; everything else is ASCII.
-        if (packet[0] == (byte)'X') { conn.Send(WriteBinary(packet)); return null; }
+        if (packet[0] == (byte)'X') { conn.Send(Edited(WriteBinary(packet))); return null; }
         string p = Encoding.Latin1.GetString(packet);
         switch (p[0])
         {
             case '?': conn.Send(_lastStop); return null;
             case 'g': conn.Send(ReadAllRegisters()); return null;
-            case 'G': conn.Send(WriteAllRegisters(p.AsSpan(1))); return null;
+            case 'G': conn.Send(Edited(WriteAllRegisters(p.AsSpan(1)))); return null;
             case 'p': conn.Send(ReadOneRegister(p.AsSpan(1))); return null;
-            case 'P': conn.Send(WriteOneRegister(p.AsSpan(1))); return null;
+            case 'P': conn.Send(Edited(WriteOneRegister(p.AsSpan(1)))); return null;
             case 'm': conn.Send(ReadMemory(p.AsSpan(1))); return null;
-            case 'M': conn.Send(WriteMemory(p.AsSpan(1))); return null;
+            case 'M': conn.Send(Edited(WriteMemory(p.AsSpan(1)))); return null;
             case 'c': return Resume(step: false, p.AsSpan(1));
             case 's': return Resume(step: true, p.AsSpan(1));
             case 'C': return Resume(step: false, AfterSignal(p));
             case 'S': return Resume(step: true, AfterSignal(p));
+            case 'b' when p == "bs": return ReverseStep();
+            case 'b' when p == "bc": return ReverseContinue();
             case 'Z': conn.Send(Breakpoint(insert: true, p.AsSpan(1))); return null;
             case 'z': conn.Send(Breakpoint(insert: false, p.AsSpan(1))); return null;
             case 'H': conn.Send("OK"); return null;
@@ -317,6 +355,7 @@ public sealed class GdbServer
         {
             if (!Rsp.TryParseNumber(addressText, out var a) || a > uint.MaxValue) { _conn!.Send("E01"); return null; }
             _target.TryWriteRegister(15, (uint)a);
+            _history?.Edited();
         }
         return Run(step);
     }
@@ -330,7 +369,9 @@ public sealed class GdbServer
         StopEvent stop;
         while (true)
         {
+            long t0 = Stopwatch.GetTimestamp();
             var s = _target.RunSlice(m.Scheduler.Cycles + _options.SliceCycles, _maxCycles);
+            if (s is not { Kind: StopKind.Exited }) _history?.RanForward(Stopwatch.GetElapsedTime(t0).TotalSeconds);
             if (s is { Kind: StopKind.Exited } || s is { } && !_options.Cancelled.IsCancellationRequested) { stop = s.Value; break; }
             if (conn.PollInterrupt()) { stop = new StopEvent(StopKind.Interrupt); break; }
             if (conn.Closed) { m.Options.Console?.Flush(); return SessionEnd.Disconnected; }
@@ -367,7 +408,7 @@ public sealed class GdbServer
     private string Query(string p)
     {
         if (p.StartsWith("qSupported", StringComparison.Ordinal))
-            return $"PacketSize={PacketSize:x};qXfer:features:read+;QStartNoAckMode+";
+            return $"PacketSize={PacketSize:x};qXfer:features:read+;QStartNoAckMode+" + (_history != null ? ";ReverseStep+;ReverseContinue+" : "");
         if (p == "qAttached" || p.StartsWith("qAttached:", StringComparison.Ordinal)) return "0";
         if (p == "qC") return "QC1";
         if (p == "qfThreadInfo") return "m1";
@@ -406,18 +447,65 @@ public sealed class GdbServer
                 break;
             case "reset":
                 uint entry = _target.Reset();
+                _history?.Edited();
                 _lastStop = "S05";
                 text = $"reset: core at entry 0x{entry:x8} (SVC, IRQ/FIQ masked), segments reloaded; run `flushregs` to refresh GDB's registers\n";
                 break;
+            case "history":
+                text = HistoryText();
+                break;
             case "help" or "":
                 text = "monitor cycles   simulated CPU cycles, instructions and time so far\n" +
-                       "monitor reset    reload the ELF's segments and reset the core to its entry\n";
+                       "monitor reset    reload the ELF's segments and reset the core to its entry\n" +
+                       "monitor history  the reverse-execution history: checkpoints, memory, how far back it goes\n";
                 break;
             default:
                 text = $"unknown monitor command '{command}' (try `monitor help`)\n";
                 break;
         }
         return Rsp.ToHex(Encoding.UTF8.GetBytes(text));
+    }
+
+    private string HistoryText()
+    {
+        if (_history is not { } h) return "reverse execution is off (--gdb-history off, or the board cannot be checkpointed)\n";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"history: {h.Count} checkpoints, {h.Bytes} bytes of {h.BudgetBytes}; from cycle {h.Start} to {h.Frontier}; saves={h.Saves} save_s={h.SaveSeconds:F3}\n");
+    }
+
+    // ---- reverse execution ----
+
+    /// <summary>bs: back one step (an instruction or an exception entry). At the start of the history: replaylog:begin.</summary>
+    private SessionEnd? ReverseStep()
+    {
+        if (_history is not { } h) { _conn!.Send("E01"); return null; }
+        _target.Uninstall();
+        bool moved = h.StepBack();
+        SendStop(moved ? "T05thread:1;" : "T05replaylog:begin;thread:1;");
+        return null;
+    }
+
+    /// <summary>bc: back to the previous breakpoint or watchpoint hit, or to the start of the history.</summary>
+    private SessionEnd? ReverseContinue()
+    {
+        if (_history is not { } h) { _conn!.Send("E01"); return null; }
+        _target.Uninstall();
+        var stop = h.ContinueBack(_target.Breakpoints, _target.Watchpoints, () => _conn!.PollInterrupt() || _options.Cancelled.IsCancellationRequested);
+        SendStop(stop switch
+        {
+            { AtHistoryStart: true } => "T05replaylog:begin;thread:1;",
+            { Kind: StopKind.Watchpoint } => $"T05{WatchName(stop.WatchType)}:{stop.WatchAddress:x8};thread:1;",
+            { Kind: StopKind.Interrupt } => "T02thread:1;",
+            _ => "T05thread:1;",
+        });
+        return null;
+    }
+
+    private void SendStop(string reply)
+    {
+        _target.Machine.Options.Console?.Flush();
+        _lastStop = reply;
+        _conn!.Send(reply);
     }
 
     private SessionEnd? VPacket(string p)

@@ -142,6 +142,11 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
         return true;
     }
 
+    /// <summary>Every breakpoint address (software and hardware alike: both stop before the instruction).</summary>
+    public IReadOnlyCollection<uint> Breakpoints => _softwareBreakpoints.Union(_hardwareBreakpoints).ToHashSet();
+
+    public IReadOnlyList<(int Type, uint Address, uint Length)> Watchpoints => _watchpoints.ToArray();
+
     public void ClearBreakpointsAndWatchpoints()
     {
         _softwareBreakpoints.Clear();

@@ -39,6 +39,19 @@ public sealed class CliTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task BadHistorySizes_AreUsageErrors()
+    {
+        await Task.Yield();
+        var r = RunToEnd("run", Paths.DemoElf, "--gdb", "0", "--gdb-history", "lots");
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("--gdb-history: 'lots' is not a size", r.Stderr);
+        Assert.DoesNotContain("Unhandled", r.Stderr);
+        r = RunToEnd("run", Paths.DemoElf, "--gdb-history", "64MiB");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--gdb-history needs --gdb", r.Stderr);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task BusyPort_IsAUsageError()
     {
         await Task.Yield();

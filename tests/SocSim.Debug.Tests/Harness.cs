@@ -13,6 +13,8 @@ internal static class Paths
     public static string RepoRoot => RepoPaths.Root;
     public static string DemoElf => Path.Combine(RepoRoot, "tests", "SocSim.Debug.Tests", "firmware", "gdbdemo.elf");
     public static string Board => Path.Combine(RepoRoot, "boards", "versatilepb.json");
+    public static string RamBoard => Path.Combine(RepoRoot, "boards", "ram.json");
+    public static string Elf(string name) => Path.Combine(RepoRoot, "firmware", "elf", name);
 }
 
 /// <summary>
@@ -168,9 +170,9 @@ internal sealed class InProcessStub : IDisposable
     private readonly byte[] _buf = new byte[65536];
     private readonly List<byte> _pending = new();
 
-    public InProcessStub(bool keepRunning = false, long maxCycles = long.MaxValue, string? elf = null)
+    public InProcessStub(bool keepRunning = false, long maxCycles = long.MaxValue, string? elf = null, string? board = null, long historyBytes = GdbServerOptions.DefaultHistoryBytes)
     {
-        Machine = Machine.Create([Paths.Board], [], new MachineOptions { Console = Console });
+        Machine = Machine.Create([board ?? Paths.Board], [], new MachineOptions { Console = Console });
         Machine.LoadElf(elf ?? Paths.DemoElf);
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         var server = GdbServer.Listen(Machine, new GdbServerOptions
@@ -180,6 +182,7 @@ internal sealed class InProcessStub : IDisposable
             Cancelled = _cancel.Token,
             Listening = ep => listening.TrySetResult(ep),
             SliceCycles = 20_000,
+            HistoryBytes = historyBytes,
         });
         _thread = new Thread(() =>
         {

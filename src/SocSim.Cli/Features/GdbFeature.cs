@@ -7,7 +7,8 @@ namespace SocSim.Cli.Features;
 
 /// <summary>
 /// `--gdb [PORT]` (default 1234; 0 picks a free port and prints it) serves the GDB remote protocol on
-/// 127.0.0.1 instead of running freely; `--gdb-keep-running` runs on when the client disconnects.
+/// 127.0.0.1 instead of running freely; `--gdb-keep-running` runs on when the client disconnects;
+/// `--gdb-history SIZE|off` sizes the reverse-execution history (default 256 MiB).
 /// </summary>
 internal sealed class GdbFeature : IRunFeature
 {
@@ -26,10 +27,39 @@ internal sealed class GdbFeature : IRunFeature
         Description = "when the GDB client disconnects without detaching, run on to the end instead of stopping",
     };
 
+    private readonly Option<long?> _history = new("--gdb-history")
+    {
+        Description = $"memory for GDB's reverse execution (reverse-stepi, reverse-continue...): a size like 256MiB (default {GdbServerOptions.DefaultHistoryBytes >> 20}MiB), or off",
+        HelpName = "SIZE|off",
+        CustomParser = ParseHistory,
+    };
+
     public void AddOptions(Command run)
     {
         run.Options.Add(_gdb);
         run.Options.Add(_keepRunning);
+        run.Options.Add(_history);
+    }
+
+    /// <summary>"off" or "0": no history; else bytes with an optional KiB/MiB/GiB (or K/M/G) suffix.</summary>
+    private static long? ParseHistory(ArgumentResult r)
+    {
+        var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value.Trim();
+        if (text.Equals("off", StringComparison.OrdinalIgnoreCase)) return 0;
+        long mult = 1;
+        foreach (var (suffix, m) in new[] { ("KiB", 1L << 10), ("MiB", 1L << 20), ("GiB", 1L << 30), ("K", 1L << 10), ("M", 1L << 20), ("G", 1L << 30) })
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                mult = m;
+                text = text[..^suffix.Length].TrimEnd();
+                break;
+            }
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) || n > (1L << 40) / mult)
+        {
+            r.AddError($"--gdb-history: '{r.Tokens[0].Value}' is not a size (write e.g. 256MiB, 1GiB, or off)");
+            return null;
+        }
+        return n * mult;
     }
 
     /// <summary>No token: the default port.</summary>
@@ -52,6 +82,7 @@ internal sealed class GdbFeature : IRunFeature
         if (parse.GetResult(_gdb) == null)
         {
             if (keepRunning) throw new RunFeatureException("--gdb-keep-running needs --gdb");
+            if (parse.GetResult(_history) != null) throw new RunFeatureException("--gdb-history needs --gdb");
             return;
         }
         if (context.Runner != null) throw new RunFeatureException("--gdb cannot be combined with another option that drives the run");
@@ -61,6 +92,7 @@ internal sealed class GdbFeature : IRunFeature
         {
             Port = port,
             KeepRunning = keepRunning,
+            HistoryBytes = parse.GetValue(_history) ?? GdbServerOptions.DefaultHistoryBytes,
             Log = Console.Error,
             Cancelled = context.Cancelled,
         };

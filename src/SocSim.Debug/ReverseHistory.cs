@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using SocSim.Arm;
+using SocSim.Core;
+
+namespace SocSim.Debug;
+
+/// <summary>Where a backward search stopped: a breakpoint, a watchpoint (type and data address) or the start of the history.</summary>
+public readonly record struct ReverseStop(long Position, StopKind Kind, int WatchType = 0, uint WatchAddress = 0, bool AtHistoryStart = false);
+
+/// <summary>
+/// Reverse execution for the GDB stub: in-memory checkpoints (<see cref="Machine.SaveState(Stream)"/>)
+/// taken as the target runs forward, and deterministic re-execution from them.
+/// <para>
+/// A position in the run is <see cref="Scheduler.Cycles"/> at an instruction boundary. Every step of
+/// the core (an instruction, or an interrupt entry in its place) fetches at least once, so it costs
+/// at least one cycle: positions of successive boundaries strictly increase, and "one step earlier"
+/// is the boundary before, whether that step was an instruction or an IRQ/FIQ entry (the stub's
+/// forward `s` makes an entry one step too: the core's hook reports it as one). Cycles are part
+/// of the checkpoint and re-execution from a checkpoint is deterministic (same state, same inputs),
+/// so a position names one state of the run. Cycles also go on while the core sleeps (no
+/// boundary); a stop there (Ctrl-C) is still a position re-execution reaches exactly, because
+/// <see cref="Machine.Run"/> stops at the first boundary at or after its limit, and an idle core at
+/// the limit itself.
+/// </para>
+/// <para>
+/// Checkpoints are taken at the frontier (the furthest position reached) at slice ends, as long as
+/// what the frontier's saves cost stays within <see cref="CostShare"/> of the forward run time so
+/// far (host time, measured): saving is a bounded share of the run whatever the size of the board's
+/// memory, and the interval K adapts to it; plus the start of the session,
+/// a point near the target of a backward step (so that stepping back again is quick) and the point
+/// where the user changed the target's state (registers, memory, reset), which drops every
+/// checkpoint at or after it (that future will not happen any more). When the checkpoints' bytes
+/// exceed the budget, the oldest go: the history then starts later.
+/// </para>
+/// <para>
+/// Re-execution is real execution: what the firmware writes to the console in a re-executed stretch
+/// reaches the console again (the machine has no switch to hold its console back).
+/// </para>
+/// </summary>
+public sealed class ReverseHistory
+{
+    /// <summary>Saving may cost this share of the forward run time at most (checked at slice ends).</summary>
+    public const double CostShare = 0.1;
+
+    /// <summary>A checkpoint near the target of a backward step is taken this many cycles before it at most.</summary>
+    public const long NearDistance = 20_000;
+
+    /// <summary>Forward checkpoints are never closer than this.</summary>
+    public const long MinInterval = 10_000;
+
+    private sealed record Checkpoint(long Position, byte[] Data);
+
+    private readonly Machine _m;
+    private readonly List<Checkpoint> _checkpoints = new();   // sorted by position
+    private long _bytes;
+    private double _saveEstimate;                // seconds a save costs, averaged
+    private double _runSecondsSinceCheckpoint;
+    private double _forwardSeconds, _forwardSaveSeconds;
+
+    // The boundaries the last backward scan saw, ascending (valid until the history is edited).
+    private long[] _boundaries = [];
+
+    public ReverseHistory(Machine machine, long budgetBytes)
+    {
+        _m = machine;
+        BudgetBytes = budgetBytes;
+    }
+
+    public long BudgetBytes { get; }
+    public int Count => _checkpoints.Count;
+    public long Bytes => _bytes;
+    /// <summary>The earliest position the history can go back to.</summary>
+    public long Start => _checkpoints.Count > 0 ? _checkpoints[0].Position : Position;
+    /// <summary>The furthest position the run has reached (checkpoints beyond it do not exist).</summary>
+    public long Frontier { get; private set; }
+    public long Position => _m.Scheduler.Cycles;
+    /// <summary>Host time spent saving checkpoints (all of them), for `monitor history` and the bench.</summary>
+    public double SaveSeconds { get; private set; }
+    public int Saves { get; private set; }
+
+    /// <summary>The first checkpoint: where the session starts.</summary>
+    public void Begin()
+    {
+        Frontier = Position;
+        Save();
+        // Again, replacing it: the first save pays for compiling the code, which is no measure of
+        // what saving costs.
+        Saves = 0;
+        Save();
+    }
+
+    /// <summary>After a forward run of <paramref name="seconds"/> (host time) ending at a boundary.</summary>
+    public void RanForward(double seconds)
+    {
+        _runSecondsSinceCheckpoint += seconds;
+        _forwardSeconds += seconds;
+        if (Position <= Frontier) return;
+        Frontier = Position;
+        long last = _checkpoints.Count > 0 ? _checkpoints[^1].Position : long.MinValue;
+        // Saving at the frontier stays within its share of the forward run so far (what saves
+        // really cost is counted, so one that took long delays the next), and checkpoints are
+        // spread out rather than taken in a burst.
+        if (Position - last >= MinInterval
+            && _forwardSaveSeconds + _saveEstimate <= CostShare * _forwardSeconds
+            && _runSecondsSinceCheckpoint * CostShare >= _saveEstimate / 2)
+            _forwardSaveSeconds += Save();
+    }
+
+    /// <summary>The user changed the state at the current position: what followed is gone.</summary>
+    public void Edited()
+    {
+        long p = Position;
+        for (int i = _checkpoints.Count - 1; i >= 0 && _checkpoints[i].Position >= p; i--) Drop(i);
+        _boundaries = [];
+        Frontier = p;
+        Save();
+    }
+
+    /// <summary>Takes a checkpoint at the current position; returns what it cost (seconds).</summary>
+    private double Save()
+    {
+        var sw = Stopwatch.StartNew();
+        var ms = new MemoryStream();
+        _m.SaveState(ms);
+        var c = new Checkpoint(Position, ms.ToArray());
+        int i = _checkpoints.Count;
+        while (i > 0 && _checkpoints[i - 1].Position > c.Position) i--;
+        if (i > 0 && _checkpoints[i - 1].Position == c.Position) Drop(--i);
+        _checkpoints.Insert(i, c);
+        _bytes += c.Data.Length;
+        // The oldest go first; the one just taken always stays.
+        while (_bytes > BudgetBytes && _checkpoints.Count > 1) Drop(_checkpoints[0] == c ? 1 : 0);
+        double cost = sw.Elapsed.TotalSeconds;
+        _saveEstimate = Saves == 0 ? cost : (_saveEstimate + cost) / 2;
+        _runSecondsSinceCheckpoint = 0;
+        SaveSeconds += cost;
+        Saves++;
+        return cost;
+    }
+
+    private void Drop(int i)
+    {
+        _bytes -= _checkpoints[i].Data.Length;
+        _checkpoints.RemoveAt(i);
+    }
+
+    /// <summary>The index of the latest checkpoint at or before <paramref name="position"/>, or -1.</summary>
+    private int LatestAtOrBefore(long position)
+    {
+        for (int i = _checkpoints.Count - 1; i >= 0; i--)
+            if (_checkpoints[i].Position <= position) return i;
+        return -1;
+    }
+
+    private void Load(int i) => _m.LoadState(new MemoryStream(_checkpoints[i].Data, writable: false), "reverse history");
+
+    /// <summary>
+    /// Runs from the loaded state to <paramref name="position"/> (the first boundary at or after it),
+    /// with the given watchers or none. The caller took the stub's own hook and observer off.
+    /// </summary>
+    private void RunTo(long position, IExecutionHook? hook = null, IBusObserver? observer = null)
+    {
+        if (hook != null) _m.AddHook(hook);
+        if (observer != null) _m.AddBusObserver(observer);
+        try
+        {
+            while (_m.Scheduler.Cycles < position)
+            {
+                var r = _m.Run(position);
+                if (r.Reason is StopReason.Exit or StopReason.Fault) break;
+            }
+        }
+        finally
+        {
+            if (hook != null) _m.RemoveHook(hook);
+            if (observer != null) _m.RemoveBusObserver(observer);
+        }
+    }
+
+    /// <summary>Puts the machine in the state it had at <paramref name="position"/> (a position the run reached).</summary>
+    public void GoTo(long position)
+    {
+        int i = LatestAtOrBefore(position);
+        if (i < 0) throw new InvalidOperationException($"position {position} is before the history's start {Start}");
+        Load(i);
+        RunTo(position);
+    }
+
+    /// <summary>
+    /// One step back: the machine goes to the boundary before the current position. False (and no
+    /// move) at the start of the history.
+    /// </summary>
+    public bool StepBack()
+    {
+        long p = Position;
+        if (p <= Start) return false;
+        long target = PreviousBoundary(p);
+        if (target < Start) return false;
+        GoTo(target);
+        return true;
+    }
+
+    /// <summary>The boundary before <paramref name="p"/>: from the last scan if it saw it, else by re-executing the segment.</summary>
+    private long PreviousBoundary(long p)
+    {
+        int k = Array.BinarySearch(_boundaries, p);
+        if (k > 0) return _boundaries[k - 1];
+        int i = LatestAtOrBefore(p - 1);
+        var c = _checkpoints[i];
+        Load(i);
+        if (p - c.Position > 2 * NearDistance)
+        {
+            // A checkpoint near the target, so that stepping back again replays little.
+            RunTo(p - NearDistance);
+            if (Position < p)
+            {
+                var keepFrontier = Frontier;
+                Save();
+                Frontier = keepFrontier;
+            }
+        }
+        var rec = new BoundaryRecorder(_m.Scheduler, Position);
+        RunTo(p, rec);
+        _boundaries = rec.Boundaries(p);
+        k = Array.BinarySearch(_boundaries, p);
+        // p is not a boundary (a stop while the core slept): the last one before it.
+        if (k < 0) k = ~k;
+        return k > 0 ? _boundaries[k - 1] : c.Position;
+    }
+
+    /// <summary>
+    /// Back to the latest breakpoint or watchpoint hit before the current position, scanning the
+    /// checkpoints' segments from the newest; the start of the history when there is none.
+    /// A breakpoint hit is the boundary before the instruction at its address. A watchpoint hit is
+    /// the boundary after the accessing instruction, as going forward: GDB treats ARM watchpoints as
+    /// reported before the access takes effect in the direction of execution (non-steppable), so it
+    /// steps back over the instruction itself (a bs with the watchpoint removed) and stops at the
+    /// store with the value from before it, where a reverse watchpoint stops.
+    /// <paramref name="interrupted"/> is asked between segments (true: the user interrupted).
+    /// </summary>
+    public ReverseStop ContinueBack(IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, Func<bool> interrupted)
+    {
+        long p = Position;
+        ReverseStop? found = null;
+        long end = p;
+        for (int i = LatestAtOrBefore(p - 1); i >= 0 && found == null; i--)
+        {
+            var c = _checkpoints[i];
+            Load(i);
+            var rec = new HitRecorder(_m, breakpoints, watchpoints, p);
+            RunTo(end, rec, watchpoints.Count > 0 ? rec : null);
+            found = rec.Last;
+            end = c.Position;
+            if (found == null && interrupted()) { found = new ReverseStop(end, StopKind.Interrupt); break; }
+        }
+        var stop = found ?? new ReverseStop(Start, StopKind.Step, AtHistoryStart: true);
+        GoTo(stop.Position);
+        return stop;
+    }
+
+    /// <summary>Records the position of every step boundary (the ring keeps the last ones).</summary>
+    private sealed class BoundaryRecorder(Scheduler s, long start) : IExecutionHook
+    {
+        private const int Keep = 1 << 16;
+        private readonly long[] _ring = new long[Keep];
+        private long _count;
+
+        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode) => false;
+
+        public void AfterInstruction(ArmCpu cpu) => _ring[_count++ & (Keep - 1)] = s.Cycles;
+
+        /// <summary>The recorded boundaries up to <paramref name="p"/>, ascending, with the start when the ring kept everything.</summary>
+        public long[] Boundaries(long p)
+        {
+            var list = new List<long>();
+            if (_count < Keep) list.Add(start);
+            for (long k = Math.Max(0, _count - Keep); k < _count; k++)
+            {
+                long b = _ring[k & (Keep - 1)];
+                if (b <= p && (list.Count == 0 || b > list[^1])) list.Add(b);
+            }
+            return list.ToArray();
+        }
+    }
+
+    /// <summary>Remembers the last breakpoint or watchpoint hit before a position while a segment re-executes.</summary>
+    private sealed class HitRecorder : IExecutionHook, IBusObserver
+    {
+        private readonly Scheduler _s;
+        private readonly IReadOnlyCollection<uint> _breakpoints;
+        private readonly IReadOnlyList<(int Type, uint Address, uint Length)> _watchpoints;
+        private readonly long _before;
+        private (int Type, uint Address)? _access;
+
+        public HitRecorder(Machine m, IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, long before)
+        {
+            _s = m.Scheduler;
+            _breakpoints = breakpoints;
+            _watchpoints = watchpoints;
+            _before = before;
+        }
+
+        public ReverseStop? Last { get; private set; }
+
+        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        {
+            if (_s.Cycles < _before && _breakpoints.Contains(pc)) Last = new ReverseStop(_s.Cycles, StopKind.Breakpoint);
+            return false;
+        }
+
+        public void AfterInstruction(ArmCpu cpu)
+        {
+            if (_access is { } a && _s.Cycles < _before) Last = new ReverseStop(_s.Cycles, StopKind.Watchpoint, a.Type, a.Address);
+            _access = null;
+        }
+
+        public void OnBusCycle(in BusCycle c)
+        {
+            if (c.Size == 0 || c.IsOpcodeFetch || _access != null) return;
+            bool write = c.IsWrite;
+            foreach (var (type, address, length) in _watchpoints)
+            {
+                if (type == 2 && !write || type == 3 && write) continue;
+                ulong start = c.Address, end = (ulong)c.Address + c.Size;
+                if (start < (ulong)address + length && end > address)
+                {
+                    // The instruction's first matching access names the hit.
+                    _access = (type, Math.Max(c.Address, address));
+                    return;
+                }
+            }
+        }
+    }
+}
