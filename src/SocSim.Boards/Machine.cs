@@ -104,7 +104,7 @@ public sealed partial class Machine : IDisposable
         if (board.Semihosting || options.ForceSemihosting)
             Semihosting = new Semihosting(Cpu, new SemihostingOptions
             {
-                Output = (Stream?)_console ?? Stream.Null,
+                Output = _console != null ? new ConsoleGate(this) : Stream.Null,
                 Input = options.ConsoleInput ?? Stream.Null,
                 SandboxDirectory = options.SandboxDirectory,
                 CommandLine = options.CommandLine,
@@ -113,6 +113,32 @@ public sealed partial class Machine : IDisposable
     }
 
     public static Machine Create(Board board, MachineOptions? options = null) => new(board, options ?? new MachineOptions());
+
+    /// <summary>
+    /// Console output (the console UART's bytes, semihosting's) made at or before this CPU cycle is
+    /// not written to <see cref="MachineOptions.Console"/> (it is still captured in
+    /// <see cref="UartOutput"/>): a debugger re-executing a stretch the user has already seen
+    /// (reverse execution) sets it to the furthest cycle reached, so nothing is printed twice.
+    /// </summary>
+    public long ConsoleMutedThrough { get; set; } = -1;
+
+    /// <summary>Semihosting's console output, muted as <see cref="ConsoleMutedThrough"/> says.</summary>
+    private sealed class ConsoleGate(Machine m) : Stream
+    {
+        private bool Open => m.Scheduler.Cycles > m.ConsoleMutedThrough;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => m._console!.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) { if (Open) m._console!.Write(buffer, offset, count); }
+        public override void Write(ReadOnlySpan<byte> buffer) { if (Open) m._console!.Write(buffer); }
+        public override void WriteByte(byte value) { if (Open) m._console!.WriteByte(value); }
+    }
 
     private readonly List<IExecutionHook> _hooks = new();
     private readonly List<IBusObserver> _observers = new();
@@ -340,7 +366,7 @@ public sealed partial class Machine : IDisposable
             port.TxSink = b =>
             {
                 buffer.WriteByte(b);
-                if (_console != null && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
+                if (_console != null && Scheduler.Cycles > ConsoleMutedThrough && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
                 {
                     _console.WriteByte(b);
                     if (b == (byte)'\n') _console.Flush();

@@ -72,7 +72,18 @@ public sealed class ReverseHistory
     /// <summary>The earliest position the history can go back to.</summary>
     public long Start => _checkpoints.Count > 0 ? _checkpoints[0].Position : Position;
     /// <summary>The furthest position the run has reached (checkpoints beyond it do not exist).</summary>
-    public long Frontier { get; private set; }
+    public long Frontier
+    {
+        get => _frontier;
+        private set
+        {
+            _frontier = value;
+            // What the console printed up to the frontier is not printed again while re-executing.
+            _m.ConsoleMutedThrough = value;
+        }
+    }
+
+    private long _frontier;
     public long Position => _m.Scheduler.Cycles;
     /// <summary>Host time spent saving checkpoints (all of them), for `monitor history` and the bench.</summary>
     public double SaveSeconds { get; private set; }

@@ -64,6 +64,29 @@ public sealed class ReverseSessionTests
     private static string Hex(uint[] r) => string.Join(" ", r.Select(v => v.ToString("x8")));
 
     [Fact(Timeout = Timeout)]
+    public async Task ReExecutingAStretchDoesNotPrintItsConsoleOutputAgain()
+    {
+        await Task.Yield();
+        // rdimon prints its greeting before the loop at line 28; going back to the start and running
+        // to the end re-executes the greeting, which the console must not show twice.
+        var elf = Paths.Elf("rdimon.elf");
+        string plain;
+        {
+            var console = new MemoryStream();
+            using var m = Machine.Create([Paths.RamBoard], [], new MachineOptions { Console = console, CommandLine = Path.GetFileName(elf) });
+            m.LoadElf(elf);
+            m.Run();
+            plain = System.Text.Encoding.Latin1.GetString(console.ToArray());
+        }
+        using var socsim = new SocsimProcess(elf, "--board", "ram");
+        var gdb = Gdb.Batch(elf, socsim.Port, ["break rdimon.c:28", "continue", "reverse-continue", "monitor cycles", "delete", "continue"]);
+        Assert.Equal(3, socsim.WaitForExit());
+        Assert.Contains("No more reverse-execution history.", gdb.Output);
+        Assert.Contains("hello from newlib", plain);
+        Assert.Equal(plain, socsim.Stdout);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task ReverseContinue_LandsOnThePreviousHitOfABreakpointInALoop()
     {
         await Task.Yield();
