@@ -150,22 +150,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
-            if (_sleeping)
-            {
-                // Idle: no instruction runs; time passes to the next event, which may raise the
-                // interrupt request that ends the idle state.
-                if (!_irqLine && !_fiqLine)
-                {
-                    if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); break; }
-                    s.AdvanceCyclesTo(end);
-                    s.RunDue();
-                    continue;
-                }
-                _sleeping = false;
-                var wake = _onWake;
-                _onWake = null;
-                wake?.Invoke();
-            }
+            if (_sleeping && StayIdle(end)) continue;
             // One comparison per instruction. An event scheduled sooner (or a stop request) lowers
             // NextEventCycle, which ends the slice at once.
             while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
@@ -176,6 +161,27 @@ public sealed unsafe partial class ArmCpu : IDisposable
 
     private bool _sleeping;
     private Action? _onWake;
+
+    /// <summary>
+    /// Idle (<see cref="Sleep"/>): no instruction runs; time passes to <paramref name="end"/>, the
+    /// next event, which may raise the interrupt request that ends the idle state. Returns false once
+    /// nIRQ or nFIQ is asserted (the core woke and executes again), true while it stays idle.
+    /// </summary>
+    private bool StayIdle(long end)
+    {
+        if (!_irqLine && !_fiqLine)
+        {
+            if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); return true; }
+            _s.AdvanceCyclesTo(end);
+            _s.RunDue();
+            return true;
+        }
+        _sleeping = false;
+        var wake = _onWake;
+        _onWake = null;
+        wake?.Invoke();
+        return false;
+    }
 
     /// <summary>True while the core waits for an interrupt request (a power-control idle mode).</summary>
     public bool Sleeping => _sleeping;

@@ -56,21 +56,8 @@ public sealed unsafe partial class ArmCpu
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
-            if (_sleeping)
-            {
-                // As Run: idle until an event raises nIRQ or nFIQ.
-                if (!_irqLine && !_fiqLine)
-                {
-                    if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); break; }
-                    s.AdvanceCyclesTo(end);
-                    s.RunDue();
-                    continue;
-                }
-                _sleeping = false;
-                var wake = _onWake;
-                _onWake = null;
-                wake?.Invoke();
-            }
+            // As Run: idle until an event raises nIRQ or nFIQ.
+            if (_sleeping && StayIdle(end)) continue;
             while (s.Cycles < end && s.Cycles < s.NextEventCycle)
             {
                 if (_hook == null && !_intPending && !_abt0 && !_abt1 && _bus.Observer == null)
