@@ -162,17 +162,8 @@ public sealed class Semihosting
             h = new FileHandle { Stream = new MemoryStream(Features, writable: false) };
         else
         {
-            if (_o.SandboxDirectory == null) return Fail(13); // EACCES
-            var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_o.SandboxDirectory));
-            var full = Path.GetFullPath(Path.Combine(root, name));
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return Fail(13);
-            // Modes 0-11 are fopen's r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b.
-            var (fm, fa) = (mode / 4) switch
-            {
-                0 => (FileMode.Open, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Read),
-                1 => (FileMode.Create, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
-                _ => (FileMode.Append, FileAccess.Write),
-            };
+            if (SandboxPath(name) is not string full) return Fail(13); // EACCES
+            var (fm, fa) = HostMode(mode, reopen: false);
             try { h = new FileHandle { Stream = new FileStream(full, fm, fa), Name = name, Mode = mode }; }
             catch (FileNotFoundException) { return Fail(2); }
             catch (DirectoryNotFoundException) { return Fail(2); }
@@ -253,17 +244,8 @@ public sealed class Semihosting
     {
         if (_o.SandboxDirectory == null)
             throw new SocSim.Core.State.StateException($"the state has host file '{name}' open through semihosting, but this run has no --sandbox");
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_o.SandboxDirectory));
-        var full = Path.GetFullPath(Path.Combine(root, name));
-        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new SocSim.Core.State.StateException($"semihosting file '{name}' lies outside the sandbox {root}");
-        // Reopened, never truncated: what the target wrote before the checkpoint stays.
-        var (fm, fa) = (mode / 4) switch
-        {
-            0 => (FileMode.Open, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Read),
-            1 => (FileMode.OpenOrCreate, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
-            _ => (FileMode.Append, FileAccess.Write),
-        };
+        var full = SandboxPath(name) ?? throw new SocSim.Core.State.StateException($"semihosting file '{name}' lies outside the sandbox {_o.SandboxDirectory}");
+        var (fm, fa) = HostMode(mode, reopen: true);
         try
         {
             var stream = new FileStream(full, fm, fa);
@@ -275,6 +257,26 @@ public sealed class Semihosting
             throw new SocSim.Core.State.StateException($"semihosting file '{full}' cannot be reopened: {e.Message}");
         }
     }
+
+    /// <summary>The host path of <paramref name="name"/> inside the sandbox, or null (no sandbox, or a name that leaves it).</summary>
+    private string? SandboxPath(string name)
+    {
+        if (_o.SandboxDirectory == null) return null;
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_o.SandboxDirectory));
+        var full = Path.GetFullPath(Path.Combine(root, name));
+        return full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+
+    /// <summary>
+    /// Modes 0-11 are fopen's r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b. A file reopened after a
+    /// resume is never truncated: what the target wrote before the checkpoint stays.
+    /// </summary>
+    private static (FileMode, FileAccess) HostMode(uint mode, bool reopen) => (mode / 4) switch
+    {
+        0 => (FileMode.Open, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Read),
+        1 => (reopen ? FileMode.OpenOrCreate : FileMode.Create, (mode & 2) != 0 ? FileAccess.ReadWrite : FileAccess.Write),
+        _ => (FileMode.Append, FileAccess.Write),
+    };
 
     private static uint Close(Handle h)
     {

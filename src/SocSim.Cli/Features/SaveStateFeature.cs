@@ -36,10 +36,10 @@ internal sealed class SaveStateFeature : IRunFeature
         string path = file.FullName;
         context.Runner = (m, maxCycles) =>
         {
-            var result = when(m, maxCycles);
-            if (!Reached(result, at, out var why))
+            var (result, reached) = when(m, maxCycles);
+            if (!reached)
             {
-                Console.Error.WriteLine($"socsim run: --at {at} not reached: {why}; no state saved");
+                Console.Error.WriteLine($"socsim run: --at {at} not reached: {WhyNot(result)}; no state saved");
                 context.ExitStatus = UntilFeature.ExitNotReached;
                 return result;
             }
@@ -59,29 +59,22 @@ internal sealed class SaveStateFeature : IRunFeature
         };
     }
 
-    private bool _stopIsOurs;
-
-    private bool Reached(RunResult result, string at, out string why)
+    private static string WhyNot(RunResult result) => result.Reason switch
     {
-        why = result.Reason switch
-        {
-            StopReason.Exit => $"the firmware exited with {result.ExitCode} at cycle={result.Cycles}",
-            StopReason.Fault => $"the core stopped on a fault at cycle={result.Cycles}: {result.Fault}",
-            StopReason.CycleLimit => $"--max-cycles reached at cycle={result.Cycles}",
-            _ => $"the run stopped at cycle={result.Cycles}",
-        };
-        return _stopIsOurs;
-    }
+        StopReason.Exit => $"the firmware exited with {result.ExitCode} at cycle={result.Cycles}",
+        StopReason.Fault => $"the core stopped on a fault at cycle={result.Cycles}: {result.Fault}",
+        StopReason.CycleLimit => $"--max-cycles reached at cycle={result.Cycles}",
+        _ => $"the run stopped at cycle={result.Cycles}",
+    };
 
-    /// <summary>The run to WHEN; it sets <see cref="_stopIsOurs"/> when WHEN was what stopped it.</summary>
-    private Func<Machine, long, RunResult> ParseWhen(Machine machine, string at, bool hasMaxTime)
+    /// <summary>The run to WHEN, and whether WHEN was what stopped it.</summary>
+    private static Func<Machine, long, (RunResult Result, bool Reached)> ParseWhen(Machine machine, string at, bool hasMaxTime)
     {
         if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out long cycle))
             return (m, maxCycles) =>
             {
                 var r = m.Run(Math.Min(cycle, maxCycles));
-                _stopIsOurs = r.Reason == StopReason.CycleLimit && m.Cycles >= cycle;
-                return r;
+                return (r, r.Reason == StopReason.CycleLimit && m.Cycles >= cycle);
             };
         if (MaxTimeFeature.ParseDuration(at) is TimeSpan time)
         {
@@ -90,8 +83,7 @@ internal sealed class SaveStateFeature : IRunFeature
             return (m, maxCycles) =>
             {
                 var r = m.Run(maxCycles);
-                _stopIsOurs = r.Reason == StopReason.TimeLimit;
-                return r;
+                return (r, r.Reason == StopReason.TimeLimit);
             };
         }
         if (char.IsAsciiDigit(at[0]) && !at.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
@@ -105,8 +97,7 @@ internal sealed class SaveStateFeature : IRunFeature
             RunResult r;
             try { r = m.Run(maxCycles); }
             finally { m.RemoveHook(points); }
-            _stopIsOurs = r.Reason == StopReason.Stopped && points.Hit != null;
-            return r;
+            return (r, r.Reason == StopReason.Stopped && points.Hit != null);
         };
     }
 
