@@ -120,13 +120,13 @@ public sealed partial class Machine
         foreach (var i in items) w.Write(i);
     }
 
-    /// <summary>Reads a checkpoint's header (and checks the whole file's integrity) without building a machine.</summary>
+    /// <summary>Reads a checkpoint's header (and checks the whole file against its checksum) without building a machine or unpacking the payload.</summary>
     public static CheckpointHeader ReadCheckpointHeader(string path)
     {
         try
         {
             using var f = File.OpenRead(path);
-            return ReadCheckpoint(f, path).Header;
+            return ReadCheckpoint(f, path, unpack: false).Header;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -134,7 +134,7 @@ public sealed partial class Machine
         }
     }
 
-    private static (CheckpointHeader Header, byte[] Payload) ReadCheckpoint(Stream stream, string what)
+    private static (CheckpointHeader Header, byte[]? Payload) ReadCheckpoint(Stream stream, string what, bool unpack = true)
     {
         var all = new MemoryStream();
         stream.CopyTo(all);
@@ -179,10 +179,11 @@ public sealed partial class Machine
             throw new StateException($"{what}: corrupted state file (its payload does not match its checksum)");
         if (payloadLength < 0 || payloadLength > int.MaxValue)
             throw new StateException($"{what}: corrupted state file header");
+        if (!unpack) return (header, null);
         var payload = new byte[payloadLength];
         try
         {
-            using var z = new ZLibStream(new MemoryStream(body.ToArray()), CompressionMode.Decompress);
+            using var z = new ZLibStream(new MemoryStream(all.GetBuffer(), (int)bodyAt, (int)bodyLength, writable: false), CompressionMode.Decompress);
             z.ReadExactly(payload);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
@@ -251,7 +252,7 @@ public sealed partial class Machine
     {
         var (header, payload) = ReadCheckpoint(stream, what);
         if (CheckpointMismatch(header) is string why) throw new StateException($"{what}: {why}");
-        var r = new StateReader(new MemoryStream(payload, writable: false));
+        var r = new StateReader(new MemoryStream(payload!, writable: false));
         try
         {
             r.Section("cpu", Cpu.LoadState);
