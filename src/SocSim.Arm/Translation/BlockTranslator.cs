@@ -891,19 +891,26 @@ public sealed unsafe class BlockTranslator
             return true;
         }
 
+        /// <summary>
+        /// A conditional branch: when <paramref name="cond"/> fails, goes on with instruction k+1 (chained
+        /// when it is in the region, else an exit there with a sequential fetch); the code emitted next
+        /// is the taken path.
+        /// </summary>
+        private void ElseFallThrough(uint cond, int k)
+        {
+            var taken = _il.DefineLabel();
+            CondTest(cond);
+            _il.Emit(OpCodes.Brtrue, taken);
+            if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
+            _il.MarkLabel(taken);
+        }
+
         private Result ArmBranch(uint op, int k, uint cond)
         {
             uint target = _pc + (uint)(((int)(op << 8)) >> 6);
             bool link = (op & (1u << 24)) != 0;
             Fetch();
-            if (cond != 0xE)
-            {
-                var taken = _il.DefineLabel();
-                CondTest(cond);
-                _il.Emit(OpCodes.Brtrue, taken);
-                if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
-                _il.MarkLabel(taken);
-            }
+            if (cond != 0xE) ElseFallThrough(cond, k);
             if (link) { Ldc(_pc - 4); StReg(14); }
             EmitBranch(k + 1, target);
             return Result.End;
@@ -914,14 +921,7 @@ public sealed unsafe class BlockTranslator
             int rm = (int)(op & 15);
             if (rm == 15) return Result.No;
             Fetch();
-            if (cond != 0xE)
-            {
-                var taken = _il.DefineLabel();
-                CondTest(cond);
-                _il.Emit(OpCodes.Brtrue, taken);
-                if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
-                _il.MarkLabel(taken);
-            }
+            if (cond != 0xE) ElseFallThrough(cond, k);
             // Bit 0 selects Thumb state (TRM 4.3); Refill clears it from the address in Thumb state.
             Ld(Reg(rm)); St(_a);
             Ld(_cpsr); Ld(_a); Ldc(1); Emit(OpCodes.And); Ldc(5); Emit(OpCodes.Shl); Emit(OpCodes.Or); St(_cpsr);
@@ -1321,11 +1321,7 @@ public sealed unsafe class BlockTranslator
                         if (cond >= 0xE) return Result.No;
                         uint target = pc + (uint)((int)(op << 24) >> 23);
                         Fetch();
-                        var taken = _il.DefineLabel();
-                        CondTest(cond);
-                        _il.Emit(OpCodes.Brtrue, taken);
-                        if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
-                        _il.MarkLabel(taken);
+                        ElseFallThrough(cond, k);
                         EmitBranch(k + 1, target);
                         return Result.End;
                     }
