@@ -1,0 +1,456 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Reflection;
+using System.Reflection.Emit;
+using SocSim.Core;
+
+namespace SocSim.Arm.Translation;
+
+/// <summary>The ARM-state emitters of <see cref="BlockTranslator"/> (ARM ARM A3, TRM 4).</summary>
+public sealed unsafe partial class BlockTranslator
+{
+    private sealed partial class Emitter
+    {
+        private Result EmitArm(uint op, int k)
+        {
+            uint cond = op >> 28;
+            if (cond == 0xF) return Result.No;
+            uint hi = (op >> 20) & 0xFF, lo = (op >> 4) & 0xF;
+            switch (hi >> 5)
+            {
+                case 0:
+                    if (lo == 0b1001)
+                    {
+                        // MUL/MLA; R15 as an operand or destination is left to the interpreter.
+                        if ((hi & 0xFC) == 0x00 && ((op >> 16) & 15) != 15 && ((op >> 12) & 15) != 15 && ((op >> 8) & 15) != 15 && (op & 15) != 15)
+                            return Conditional(cond, k, () => ArmMultiply(op));
+                        return Result.No;
+                    }
+                    if ((lo & 0b1001) == 0b1001) return ArmHalfword(op, k, cond);
+                    if ((hi & 0x19) == 0x10)
+                    {
+                        if (hi == 0x12 && lo == 0b0001) return ArmBx(op, k, cond);
+                        return Result.No;
+                    }
+                    return ArmDataProc(op, k, cond);
+                case 1:
+                    if ((hi & 0x1B) == 0x12 || (hi & 0x1B) == 0x10) return Result.No;
+                    return ArmDataProc(op, k, cond);
+                case 2: return ArmSingle(op, k, cond);
+                case 3: return (lo & 1) != 0 ? Result.No : ArmSingle(op, k, cond);
+                case 4: return ArmBlock(op, k, cond);
+                case 5: return ArmBranch(op, k, cond);
+                default: return Result.No;
+            }
+        }
+
+        /// <summary>
+        /// A non-branch instruction under a condition: the fetch happens either way (a failed condition
+        /// costs 1S, TRM 6.3), the body only when it passes. A body that is a store makes the next fetch
+        /// N on one path only: the local <c>fseq</c> then carries it.
+        /// </summary>
+        private Result Conditional(uint cond, int k, Func<bool> body)
+        {
+            Fetch();
+            if (cond == 0xE) { body(); return Result.Ok; }
+            var skip = _il.DefineLabel();
+            CondTest(cond);
+            _il.Emit(OpCodes.Brfalse, skip);
+            body();
+            Seq after = _seq;
+            if (after == Seq.S) { _il.MarkLabel(skip); return Result.Ok; }
+            // The body left the next fetch N: record it in fseq on both paths.
+            Ldc(0); St(_fseq);
+            var done = _il.DefineLabel();
+            _il.Emit(OpCodes.Br, done);
+            _il.MarkLabel(skip);
+            Ldc(1); St(_fseq);
+            _il.MarkLabel(done);
+            _seq = Seq.Dynamic;
+            return Result.Ok;
+        }
+
+        /// <summary>Operand 2 of a data-processing instruction onto the stack; its shifter carry into <c>_c</c> when <paramref name="carry"/>.</summary>
+        private void ArmOperand2(uint op, bool carry, uint pcForRm)
+        {
+            if ((op & (1u << 25)) != 0)
+            {
+                int rot = (int)((op >> 7) & 0x1E);
+                uint imm = BitOperations.RotateRight(op & 0xFF, rot);
+                if (carry)
+                {
+                    if (rot == 0) { Ld(_cpsr); Call(MCarry); } else Ldc(imm >> 31);
+                    St(_c);
+                }
+                Ldc(imm);
+                return;
+            }
+            int type = (int)((op >> 5) & 3);
+            int rm = (int)(op & 15);
+            if ((op & 0x10) == 0)
+            {
+                int amount = (int)((op >> 7) & 31);
+                if (carry) { LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c); }
+                if (type == 0 && amount == 0) { LdReg(rm, pcForRm); return; }
+                LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV);
+                return;
+            }
+            // Register-specified shift: amount = Rs[7:0], read while the fetch happens (TRM 4.5.5).
+            int rs = (int)((op >> 8) & 15);
+            LdReg(rs, _pc); Ldc(0xFF); Emit(OpCodes.And); St(_b);
+            if (carry) { LdReg(rm, pcForRm); Ldc(type); Ld(_b); Ld(_cpsr); Call(MShiftRegC); St(_c); }
+            LdReg(rm, pcForRm); Ldc(type); Ld(_b); Call(MShiftRegV);
+        }
+
+        private Result ArmDataProc(uint op, int k, uint cond)
+        {
+            int rd = (int)((op >> 12) & 15), rn = (int)((op >> 16) & 15);
+            uint opc = (op >> 21) & 15;
+            bool s = (op & (1u << 20)) != 0;
+            bool regShift = (op & (1u << 25)) == 0 && (op & 0x10) != 0;
+            bool writes = opc < 8 || opc >= 12;
+            if (rd == 15) return Result.No;   // ALU writes to R15 (branches, exception returns) stay with the interpreter
+            if (!writes && !s) return Result.No;
+            bool logical = opc is 0 or 1 or 8 or 9 or 12 or 13 or 14 or 15;
+            // R15 as Rn/Rm: address + 8, or + 12 with a register-specified shift (read after the fetch).
+            uint pcv = regShift ? _pc + 4 : _pc;
+            return Conditional(cond, k, () =>
+            {
+                ArmOperand2(op, s && logical, pcv);
+                St(_a);   // operand 2
+                if (regShift) AddCycles(1);
+                if (regShift) Worst += 1;
+                if (opc != 13 && opc != 15) { LdReg(rn, pcv); St(_b); }
+                EmitAlu(opc, s, rd, writes);
+                return true;
+            });
+        }
+
+        /// <summary>ALU on _b (Rn) and _a (operand 2), shifter carry in _c; result to Rd when it writes, flags when S.</summary>
+        private void EmitAlu(uint opc, bool s, int rd, bool writes)
+        {
+            switch (opc)
+            {
+                case 0x0: case 0x8: Ld(_b); Ld(_a); Emit(OpCodes.And); break;
+                case 0x1: case 0x9: Ld(_b); Ld(_a); Emit(OpCodes.Xor); break;
+                case 0xC: Ld(_b); Ld(_a); Emit(OpCodes.Or); break;
+                case 0xD: Ld(_a); break;
+                case 0xE: Ld(_b); Ld(_a); Emit(OpCodes.Not); Emit(OpCodes.And); break;
+                case 0xF: Ld(_a); Emit(OpCodes.Not); break;
+                default:
+                    {
+                        // Arithmetic: (x, y, carry-in) for Add or Sub.
+                        bool sub = opc is 0x2 or 0x3 or 0x6 or 0x7 or 0xA;
+                        bool rev = opc is 0x3 or 0x7;
+                        var x = rev ? _a : _b; var y = rev ? _b : _a;
+                        void Cin()
+                        {
+                            if (opc is 0x5 or 0x6 or 0x7) { Ld(_cpsr); Call(MCarry); }
+                            else Ldc(sub ? 1 : 0);
+                        }
+                        Ld(x); Ld(y); Cin(); Call(sub ? MSubC : MAddC);
+                        St(_v);
+                        if (s) { Ld(_cpsr); Ld(x); Ld(y); Cin(); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr); }
+                        if (writes) { Ld(_v); StReg(rd); }
+                        return;
+                    }
+            }
+            St(_v);
+            if (s) { Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr); }
+            if (writes) { Ld(_v); StReg(rd); }
+        }
+
+        private bool ArmMultiply(uint op)
+        {
+            int rd = (int)((op >> 16) & 15), rn = (int)((op >> 12) & 15), rs = (int)((op >> 8) & 15), rm = (int)(op & 15);
+            bool acc = (op & (1u << 21)) != 0, s = (op & (1u << 20)) != 0;
+            // (Checked by the caller's decode: R15 operands are unpredictable; we refuse them below.)
+            LdReg(rs, 0); St(_b);
+            LdReg(rm, 0); St(_a);
+            if (acc) { LdReg(rn, 0); St(_c); }
+            Ld(_cyc); Ld(_b); Call(MMulCycles); if (acc) { Ldc(1); Emit(OpCodes.Add); } Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+            Worst += acc ? 5 : 4;
+            Ld(_a); Ld(_b); Emit(OpCodes.Mul); if (acc) { Ld(_c); Emit(OpCodes.Add); } St(_v);
+            if (s)
+            {
+                Ld(_cpsr); Ld(_v); Ld(_a); Ld(_b); if (acc) Ld(_c); else Ldc(0); Ldc(acc ? 1 : 0); Call(MFlagsMul); St(_cpsr);
+            }
+            Ld(_v); StReg(rd);
+            return true;
+        }
+
+        /// <summary>
+        /// A conditional branch: when <paramref name="cond"/> fails, goes on with instruction k+1 (chained
+        /// when it is in the region, else an exit there with a sequential fetch); the code emitted next
+        /// is the taken path.
+        /// </summary>
+        private void ElseFallThrough(uint cond, int k)
+        {
+            var taken = _il.DefineLabel();
+            CondTest(cond);
+            _il.Emit(OpCodes.Brtrue, taken);
+            if (!TryChain(Addr(k + 1), k + 1, refill: false)) EmitExit(k + 1, Seq.S);
+            _il.MarkLabel(taken);
+        }
+
+        private Result ArmBranch(uint op, int k, uint cond)
+        {
+            uint target = _pc + (uint)(((int)(op << 8)) >> 6);
+            bool link = (op & (1u << 24)) != 0;
+            Fetch();
+            if (cond != 0xE) ElseFallThrough(cond, k);
+            if (link) { Ldc(_pc - 4); StReg(14); }
+            EmitBranch(k + 1, target);
+            return Result.End;
+        }
+
+        private Result ArmBx(uint op, int k, uint cond)
+        {
+            int rm = (int)(op & 15);
+            if (rm == 15) return Result.No;
+            Fetch();
+            if (cond != 0xE) ElseFallThrough(cond, k);
+            // Bit 0 selects Thumb state (TRM 4.3); Refill clears it from the address in Thumb state.
+            Ld(Reg(rm)); St(_a);
+            Ld(_cpsr); Ld(_a); Ldc(1); Emit(OpCodes.And); Ldc(5); Emit(OpCodes.Shl); Emit(OpCodes.Or); St(_cpsr);
+            Ld(_a); Ldc(~1u); Emit(OpCodes.And);
+            EmitRefillExit(k + 1);
+            return Result.End;
+        }
+
+        /// <summary>LDR/STR/LDRB/STRB with immediate or shifted-register offset (TRM 4.9), not T forms, no R15 writes.</summary>
+        private Result ArmSingle(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15), rd = (int)((op >> 12) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, b = (op & (1u << 22)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            bool writeback = !pre || w;
+            if (!pre && w) return Result.No;                 // LDRT/STRT: User-mode access
+            if (writeback && rn == 15) return Result.No;
+            if (load && rd == 15) return Result.No;
+            bool reg = (op & (1u << 25)) != 0;
+            if (reg && (op & 15) == 15) return Result.No;
+            return Conditional(cond, k, () =>
+            {
+                // Offset into _a, base into _b, address into _addr, new base into _c.
+                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_cpsr); Call(MShiftImmV); }
+                else Ldc(op & 0xFFF);
+                St(_a);
+                LdReg(rn, _pc); St(_b);
+                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+                Ld(pre ? _c : _b); St(_addr);
+                if (load)
+                {
+                    PageCheck(read: true, k);
+                    Access(read: true, b ? 0 : 2, seq: false);
+                    Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
+                    if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
+                    St(_v);
+                    AddCycles(1); Worst += 1;                      // the I cycle of every load (TRM 6.4)
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    Ld(_v); StReg(rd);
+                }
+                else
+                {
+                    PageCheck(read: false, k);
+                    Access(read: false, b ? 0 : 2, seq: false);
+                    Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(b ? MSt8 : MSt32);
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    StoreEnd(k, b ? 1u : 4u);
+                }
+                return true;
+            });
+        }
+
+        /// <summary>LDRH/STRH/LDRSB/LDRSH (TRM 4.10), the same shape as LDR/STR.</summary>
+        private Result ArmHalfword(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15), rd = (int)((op >> 12) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            bool immForm = (op & (1u << 22)) != 0;
+            uint sh = (op >> 5) & 3;
+            bool writeback = !pre || w;
+            if (writeback && rn == 15) return Result.No;
+            if (load && rd == 15) return Result.No;
+            if (!immForm && (op & 15) == 15) return Result.No;
+            return Conditional(cond, k, () =>
+            {
+                if (immForm) Ldc(((op >> 4) & 0xF0) | (op & 0xF)); else Ld(Reg(op & 15));
+                St(_a);
+                LdReg(rn, _pc); St(_b);
+                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+                Ld(pre ? _c : _b); St(_addr);
+                if (load)
+                {
+                    PageCheck(read: true, k);
+                    EmitHalfLoad(sh == 1 ? 2 : sh == 2 ? -1 : -3);
+                    AddCycles(1); Worst += 1;
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    Ld(_v); StReg(rd);
+                }
+                else
+                {
+                    PageCheck(read: false, k);
+                    Access(read: false, 1, seq: false);
+                    Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(MSt16);
+                    if (writeback) { Ld(_c); StReg(rn); }
+                    StoreEnd(k, 2);
+                }
+                return true;
+            });
+        }
+
+        /// <summary>
+        /// Load of kind 2 (LDRH: odd address rotates by 8), -1 (LDRSB), -3 (ARM LDRSH: odd address is a
+        /// signed byte access), -2 (Thumb LDSH: odd address sign-extends the addressed byte of the halfword
+        /// access) into _v, with its cost; _p holds the page.
+        /// </summary>
+        private void EmitHalfLoad(int kind)
+        {
+            switch (kind)
+            {
+                case 2:
+                    Access(true, 1, false);
+                    Ld(_p); Ld(_addr); Call(MLd16); Ld(_addr); Ldc(1); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); St(_v);
+                    break;
+                case -1:
+                    Access(true, 0, false);
+                    Ld(_p); Ld(_addr); Call(MLd8); Emit(OpCodes.Conv_I1); St(_v);
+                    break;
+                case -3:
+                    {
+                        var odd = _il.DefineLabel(); var done = _il.DefineLabel();
+                        Ld(_addr); Ldc(1); Emit(OpCodes.And); _il.Emit(OpCodes.Brtrue, odd);
+                        Access(true, 1, false);
+                        Ld(_p); Ld(_addr); Call(MLd16); Emit(OpCodes.Conv_I2); St(_v);
+                        _il.Emit(OpCodes.Br, done);
+                        _il.MarkLabel(odd);
+                        Access(true, 0, false, countWorst: false);
+                        Ld(_p); Ld(_addr); Call(MLd8); Emit(OpCodes.Conv_I1); St(_v);
+                        _il.MarkLabel(done);
+                        break;
+                    }
+                default:
+                    {
+                        Access(true, 1, false);
+                        var odd = _il.DefineLabel(); var done = _il.DefineLabel();
+                        Ld(_addr); Ldc(1); Emit(OpCodes.And); _il.Emit(OpCodes.Brtrue, odd);
+                        Ld(_p); Ld(_addr); Call(MLd16); Emit(OpCodes.Conv_I2); St(_v);
+                        _il.Emit(OpCodes.Br, done);
+                        _il.MarkLabel(odd);
+                        Ld(_p); Ld(_addr); Call(MLd16); Ldc(8); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_I1); St(_v);
+                        _il.MarkLabel(done);
+                        break;
+                    }
+            }
+        }
+
+        /// <summary>_p = the fast-path page of _addr; exit before instruction k when there is none.</summary>
+        private void PageCheck(bool read, int k)
+        {
+            LdPtr(read ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            Ld(_p); BailIfNull(k);
+        }
+
+        /// <summary>Adds the clocks of one data access at _addr (kind = log2 size, seq, write) from the bus's cost table.</summary>
+        private void Access(bool read, int log2Size, bool seq, bool countWorst = true, LocalBuilder? address = null)
+        {
+            int kind = (read ? 0 : 8) | (seq ? 4 : 0) | log2Size;
+            Ld(_cyc); LdPtr(_bus.PageTimingTable); LdPtr(_bus.CostTable); Ld(address ?? _addr); Ldc(kind); Call(MCost); Emit(OpCodes.Add); St(_cyc);
+            if (countWorst) Worst += _maxAccess;
+        }
+
+        /// <summary>
+        /// After a store: the next fetch is N (the write was the last access, TRM 6.5). A store into the
+        /// words this block compiled (its instructions and the two prefetched words) ends the block after
+        /// this instruction: the words already fetched stay in the pipeline, as on the chip; the
+        /// interpreter fetches the rest from the changed memory.
+        /// </summary>
+        private void StoreEnd(int k, uint size, LocalBuilder? address = null)
+        {
+            _seq = Seq.N;
+            Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
+            var label = _il.DefineLabel();
+            _il.Emit(OpCodes.Brtrue, label);
+            DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
+        }
+
+        /// <summary>LDM/STM without S (TRM 4.11); an LDM that loads R15 ends the block with the refill.</summary>
+        private Result ArmBlock(uint op, int k, uint cond)
+        {
+            int rn = (int)((op >> 16) & 15);
+            bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, s = (op & (1u << 22)) != 0;
+            bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
+            uint list = op & 0xFFFF;
+            if (s || rn == 15 || list == 0) return Result.No;
+            if (load && (list & 0x8000) != 0 && cond != 0xE) return Result.No;
+            int count = BitOperations.PopCount(list);
+            uint bytes = (uint)count * 4;
+            bool loadsPc = load && (list & 0x8000) != 0;
+            if (loadsPc)
+            {
+                Fetch();
+                EmitMultiple(rn, list, up, pre, w, load, k, bytes);
+                return Result.End;
+            }
+            return Conditional(cond, k, () => { EmitMultiple(rn, list, up, pre, w, load, k, bytes); return true; });
+        }
+
+        /// <summary>
+        /// The transfers of LDM/STM/PUSH/POP in the interpreter's order: the lowest register at the lowest
+        /// address, the first access N and the rest S, the base written back at the end of the first
+        /// transfer (so a stored base that is not first in the list is stored as its new value).
+        /// </summary>
+        private void EmitMultiple(int rn, uint list, bool up, bool pre, bool w, bool load, int k, uint bytes)
+        {
+            // Start address into _addr, new base into _c.
+            LdReg(rn, 0); St(_b);
+            if (up) { Ld(_b); if (pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Add); St(_c); }
+            else { Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); if (!pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); St(_c); }
+            // Both ends of the (at most 64-byte) range on the fast path: every word in it is then.
+            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            Ld(_p); BailIfNull(k);
+            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2);
+            Ld(_p2); BailIfNull(k);
+            bool first = true;
+            int off = 0;
+            var a = _mAddr;
+            for (int i = 0; i < 16; i++)
+            {
+                if ((list & (1u << i)) == 0) continue;
+                Ld(_addr); Ldc(off); Emit(OpCodes.Add); St(a);
+                // The page of this word: _p or _p2 (compare page numbers).
+                LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(a); Call(MPage); St(_p);
+                Access(load, 2, seq: !first, address: a);
+                if (load)
+                {
+                    Ld(_p); Ld(a); Call(MLd32); St(_v);
+                    if (first && w) { Ld(_c); StReg(rn); }
+                    if (i == 15) { /* kept in _v until the refill */ }
+                    else { Ld(_v); StReg(i); }
+                }
+                else
+                {
+                    Ld(_p); Ld(a); LdReg(i, _pc + 4); Call(MSt32);
+                    if (first && w) { Ld(_c); StReg(rn); }
+                }
+                first = false;
+                off += 4;
+            }
+            if (load)
+            {
+                AddCycles(1); Worst += 1;
+                if ((list & 0x8000) != 0) { Ld(_v); EmitRefillExit(k + 1); }
+            }
+            else
+            {
+                _seq = Seq.N;
+                Ld(_addr); Ldc(bytes); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
+                var label = _il.DefineLabel();
+                _il.Emit(OpCodes.Brtrue, label);
+                DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
+            }
+        }
+    }
+}
