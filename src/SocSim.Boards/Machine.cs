@@ -29,6 +29,8 @@ public sealed class MachineOptions
     public ExecutionEngine Engine { get; init; } = ExecutionEngine.Translate;
     /// <summary>The translator's compile threshold (null: its default; 0 translates every block at once).</summary>
     public int? TranslationThreshold { get; init; }
+    /// <summary>Whether the translator compiles on a worker thread while the interpreter goes on (the default); false compiles in line, so what runs translated does not depend on the host's timing.</summary>
+    public bool TranslateInBackground { get; init; } = true;
 }
 
 public enum StopReason
@@ -93,7 +95,7 @@ public sealed partial class Machine : IDisposable
         }
         Cpu = new ArmCpu(Bus);
         _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); }) { Transient = true };
-        Cpu.SetEngine(options.Engine, options.TranslationThreshold);
+        Cpu.SetEngine(options.Engine, options.TranslationThreshold, options.TranslateInBackground);
         Wire();
         WirePins();
         // The console is the serial port whose board entry says "console": true (a parameter its type declares).

@@ -7,7 +7,7 @@ using SocSim.Boards;
 namespace SocSim.Cli;
 
 /// <summary>
-/// `socsim bench [ELF] [--board FILE]... [--repeat N] [--engine interpret|translate|both] [--threshold N]`:
+/// `socsim bench [ELF] [--board FILE]... [--repeat N] [--engine interpret|translate|both] [--threshold N] [--compile background|inline]`:
 /// runs compute-bound firmware (default: the bundled bench.elf) N times per engine with tracing off and
 /// reports instructions and simulated cycles per host second, both engines side by side by default.
 /// Speed is measured here and reported, never asserted in a test.
@@ -22,13 +22,15 @@ internal static class BenchCommand
         var engine = new Option<string>("--engine") { Description = "interpret, translate or both (default: both, side by side)", DefaultValueFactory = _ => "both" };
         engine.AcceptOnlyFromAmong("interpret", "translate", "both");
         var threshold = new Option<int?>("--threshold") { Description = "translator compile threshold (default: the translator's)" };
-        var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat, engine, threshold };
+        var compile = new Option<string>("--compile") { Description = "where the translator's JIT runs: background (a worker thread, the default) or inline (on the simulation's thread)", DefaultValueFactory = _ => "background" };
+        compile.AcceptOnlyFromAmong("background", "inline");
+        var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat, engine, threshold, compile };
         cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []),
-            Math.Max(1, r.GetValue(repeat)), r.GetValue(engine) ?? "both", r.GetValue(threshold)));
+            Math.Max(1, r.GetValue(repeat)), r.GetValue(engine) ?? "both", r.GetValue(threshold), r.GetValue(compile) != "inline"));
         return cmd;
     }
 
-    private static int Run(string elf, string[] boards, int repeat, string engines, int? threshold)
+    private static int Run(string elf, string[] boards, int repeat, string engines, int? threshold, bool background)
     {
         var board = BoardLoader.Load(boards, []);
         var list = engines == "both" ? new[] { ExecutionEngine.Interpret, ExecutionEngine.Translate }
@@ -40,7 +42,7 @@ internal static class BenchCommand
             var mips = new List<double>();
             for (int i = 0; i < repeat; i++)
             {
-                using var m = Machine.Create(board, new MachineOptions { Engine = engine, TranslationThreshold = threshold });
+                using var m = Machine.Create(board, new MachineOptions { Engine = engine, TranslationThreshold = threshold, TranslateInBackground = background });
                 m.LoadElf(elf);
                 long mem0 = GC.GetTotalMemory(false);
                 var sw = Stopwatch.StartNew();

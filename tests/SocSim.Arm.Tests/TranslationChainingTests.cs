@@ -58,7 +58,11 @@ public sealed class TranslationChainingTests
         Assert.True(t.TranslatedInstructions / t.BlockRuns > 1000, $"{t.TranslatedInstructions} instructions in {t.BlockRuns} runs");
     }
 
-    /// <summary>Events every 1 to N cycles: the region stops at the boundary where the limit falls and is entered again there, in its middle.</summary>
+    /// <summary>
+    /// Events every 1 to N cycles: a block runs translated only when its worst case fits before the next
+    /// event, else the interpreter steps to it; the region is entered again after it, often in its
+    /// middle. With events at most 3 or 17 cycles apart no block of these loops fits.
+    /// </summary>
     [Theory]
     [InlineData(1, 3)]
     [InlineData(2, 17)]
@@ -71,7 +75,7 @@ public sealed class TranslationChainingTests
         rig.Start(0x1000, SysIrqOn, (m, r) => r == 7 ? 0x9000u : Regs(m, r));
         Assert.True(rig.Run(40_000), rig.Failure);
         Assert.True(rig.Trans.IrqChanges > 10);
-        Assert.True(rig.Trans.Cpu.Translator!.TranslatedInstructions > 5_000);
+        if (maxPeriod >= 60) Assert.True(rig.Trans.Cpu.Translator!.TranslatedInstructions > 5_000);
     }
 
     /// <summary>

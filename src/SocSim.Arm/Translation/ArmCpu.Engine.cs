@@ -21,11 +21,14 @@ public sealed unsafe partial class ArmCpu
 
     public ExecutionEngine Engine => _translator != null ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
 
-    /// <summary>Selects the engine; <paramref name="threshold"/> is the translator's compile threshold (null: its default).</summary>
-    public void SetEngine(ExecutionEngine engine, int? threshold = null)
+    /// <summary>
+    /// Selects the engine; <paramref name="threshold"/> is the translator's compile threshold (null: its
+    /// default); <paramref name="background"/> whether it compiles on a worker thread (see <see cref="BlockTranslator"/>).
+    /// </summary>
+    public void SetEngine(ExecutionEngine engine, int? threshold = null, bool background = true)
     {
         if (_translator != null) _bus.MappingChanged -= _translator.Flush;
-        _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold) : null;
+        _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold, background) : null;
     }
 
     /// <summary>A region reached an instruction whose access leaves the fast path: the interpreter executes it.</summary>
@@ -43,10 +46,11 @@ public sealed unsafe partial class ArmCpu
     /// <summary>
     /// The run loop of the translating engine: the interpreter's loop, except that at an instruction
     /// boundary where nobody watches (no hook, no bus observer), no interrupt or prefetch abort is
-    /// pending and a translated region starts, the region runs in place of single steps. It stops at
-    /// the first instruction boundary at or after the next event or the stop limit (it compares the
-    /// cycle count with that limit before every instruction, as this loop does), so that every event
-    /// is still handled at the instruction boundary where the interpreter handles it.
+    /// pending and a translated region starts, the region runs in place of single steps. It runs its
+    /// basic blocks only while their worst case fits before the next event or the stop limit, so no
+    /// instruction starts at or after it; when the next block does not fit, this loop steps up to the
+    /// limit, so that every event is still handled at the instruction boundary where the interpreter
+    /// handles it.
     /// </summary>
     private bool RunTranslated(long cycleLimit)
     {
@@ -67,7 +71,7 @@ public sealed unsafe partial class ArmCpu
                     if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
                     {
                         var b = t.Lookup(key);
-                        if (b != null && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
+                        if (b != null && b.Region!.Ready && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
                         {
                             var region = b.Region!;
                             if (b.Matches(_op0, _op1) && region.MemoryMatches())
@@ -80,6 +84,10 @@ public sealed unsafe partial class ArmCpu
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
                                 if (_instructions != i0) continue;
+                                // The block's worst case does not fit before the limit: the interpreter
+                                // steps up to it (entering again at every step would cost more).
+                                while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
+                                continue;
                             }
                             // Memory under the region changed (self-modifying code, a loader, a debugger):
                             // translate it again once hot. A stale pipeline alone just steps.

@@ -8,9 +8,10 @@ namespace SocSim.Arm.Translation;
 
 /// <summary>
 /// A translated region: runs from the instruction <c>entry</c> selects (0: the region's start) to one
-/// of its exits and leaves the core exactly as the interpreter would. It stops at the first
-/// instruction boundary where the cycle count reached <c>limit</c> (the run loop's next event or end),
-/// as the interpreter's loop does.
+/// of its exits and leaves the core exactly as the interpreter would. It runs a basic block only when
+/// the block's worst case ends by <c>limit</c> (the run loop's next event or end), so every
+/// instruction it executes starts before the limit, as in the interpreter's loop; otherwise it leaves
+/// at the block's head.
 /// </summary>
 public delegate void BlockCode(ArmCpu cpu, long limit, int entry);
 
@@ -24,6 +25,8 @@ internal sealed unsafe class Region
     public required BlockCode Code;
     /// <summary>Whether the code ran once: the JIT compiles a DynamicMethod at its first call.</summary>
     public bool Jitted;
+    /// <summary>Whether the run loop may enter it: at once, or once the background JIT compiled it.</summary>
+    public volatile bool Ready;
     public byte* Page;
     public int[] Offsets = [];
     public byte[][] Bytes = [];
@@ -66,8 +69,10 @@ internal sealed class BlockEntry
 /// and are written back to the native register file at every exit; the condition flags live in a
 /// local CPSR copy; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
 /// after the first is S unless a store made the next one N); data accesses take the bus's page-table
-/// fast path with the bus's own cost table. Before every instruction the cycle count is compared with
-/// the run loop's limit, so a region stops at the boundary where the interpreter's loop would.
+/// fast path with the bus's own cost table. At the head of every basic block the cycle count plus the
+/// block's worst case (the largest fetch and access costs of the bus, multiplies' longest) is compared
+/// with the run loop's limit, so no instruction starts at or after the boundary where the
+/// interpreter's loop would stop; a block that does not fit is left to the interpreter.
 /// An access that would leave the fast path (a device, ROM write, unmapped space) and an instruction
 /// it does not translate (PSR transfers, SWI, coprocessor, SWP, long multiplies, LDM/STM with S,
 /// LDRT/STRT, ALU and single-load writes to R15) end the region: the interpreter executes that
@@ -83,11 +88,18 @@ public sealed unsafe partial class BlockTranslator
     private readonly Bus _bus;
 
     /// <param name="threshold">Times the run loop must reach a block start before it is translated (0: at once).</param>
-    public BlockTranslator(ArmCpu cpu, int threshold)
+    /// <param name="background">
+    /// Whether the JIT compiles a new region on a worker thread while the interpreter goes on (the
+    /// region is entered once it is compiled); never with threshold 0, whose translation happens at
+    /// the first reach. Results are the same either way (both engines are exact); only how much runs
+    /// translated, and so the speed, depends on when the compilation ends.
+    /// </param>
+    public BlockTranslator(ArmCpu cpu, int threshold, bool background = true)
     {
         _cpu = cpu;
         _bus = cpu.Bus;
         Threshold = threshold;
+        Background = background && threshold > 0;
         _bus.MappingChanged += Flush;
     }
 
@@ -104,9 +116,13 @@ public sealed unsafe partial class BlockTranslator
     private static readonly bool Debugging = Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null;
 
     public int Threshold { get; }
+    public bool Background { get; }
     public long BlocksCompiled { get; private set; }
     public long InstructionsCompiled { get; private set; }
-    public long CompileTicks { get; private set; }
+    private long _compileTicks, _backgroundTicks;
+    /// <summary>Time spent emitting IL and in the JIT (on the worker thread too), in <see cref="Stopwatch"/> ticks.</summary>
+    public long CompileTicks => _compileTicks + Interlocked.Read(ref _backgroundTicks);
+    private Task _jitQueue = Task.CompletedTask;
     /// <summary>Instructions executed inside translated blocks.</summary>
     public long TranslatedInstructions;
     /// <summary>Instructions the interpreter executed for a region that reached an access off the fast path.</summary>
@@ -146,7 +162,7 @@ public sealed unsafe partial class BlockTranslator
         var r = e.Region!;
         r.Code(cpu, limit, e.Entry);
         r.Jitted = true;
-        CompileTicks += Stopwatch.GetTimestamp() - t0;
+        _compileTicks += Stopwatch.GetTimestamp() - t0;
         if (Debugging) Console.Error.WriteLine($"jit 0x{e.Key:X8}: {r.Length} instructions, {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
     }
 
@@ -221,7 +237,26 @@ public sealed unsafe partial class BlockTranslator
         }
         BlocksCompiled++;
         InstructionsCompiled += em.Total;
-        CompileTicks += Stopwatch.GetTimestamp() - t0;
+        _compileTicks += Stopwatch.GetTimestamp() - t0;
+        if (Background) QueueJit(region);
+        else region.Ready = true;
+    }
+
+    /// <summary>
+    /// Has the JIT compile the region on a worker thread, one region at a time: a call with entry -1
+    /// returns at once, before touching the core. The region is marked ready after it.
+    /// </summary>
+    private void QueueJit(Region region)
+    {
+        _jitQueue = _jitQueue.ContinueWith(_ =>
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            try { region.Code(null!, 0, -1); }
+            catch (InvalidProgramException) { /* rethrown on the core's thread at its first call */ }
+            Interlocked.Add(ref _backgroundTicks, Stopwatch.GetTimestamp() - t0);
+            region.Jitted = true;
+            region.Ready = true;
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -279,6 +314,18 @@ public sealed unsafe partial class BlockTranslator
         private readonly bool[] _marked;     // page slots (words / halfwords) whose memory the region's code depends on
         private uint _lo = uint.MaxValue, _hi;
         private readonly record struct Site(Label Label, Seq Seq, int Index, bool Entry);
+        /// <summary>
+        /// Per emitted instruction start: an upper bound of the cycles from there to the end of its basic
+        /// block (through a fall into another block's instructions to that block's end), known once its
+        /// block is emitted; checked against the limit where a run enters there.
+        /// </summary>
+        private readonly Dictionary<Label, long> _rest = new();
+        /// <summary>
+        /// The limit checks of the blocks' heads and of branches into a block's middle, emitted after the
+        /// body (their bound is known only then): check at the boundary before Address with the bound of
+        /// Site, then go on at Body.
+        /// </summary>
+        private readonly List<(Label Check, Label Body, Label Site, uint Address)> _checks = new();
 
         public Emitter(Bus bus, uint start, bool thumb, byte* page, int costN, int costS)
         {
@@ -513,11 +560,38 @@ public sealed unsafe partial class BlockTranslator
             il.Emit(OpCodes.Ret);
         }
 
-        /// <summary>Before instruction k: leave when the cycle count reached the run loop's limit (_fseq holds the next fetch's kind at every boundary).</summary>
-        private void BudgetCheck(int k)
+        /// <summary>
+        /// The limit check of a basic block, at its head: it runs only when its worst case fits before the
+        /// run loop's limit (every instruction then starts before the limit, as the interpreter's loop
+        /// requires: the check is <c>cycles + rest &lt;= limit</c> and every instruction costs at least one
+        /// cycle). Otherwise the region leaves at the block's head and the run loop lets the interpreter
+        /// step up to the limit. Emitted as a jump to code placed after the body, where the block's bound
+        /// is known; the JIT lays it out in line (one predecessor each way).
+        /// </summary>
+        private void BlockCheck(Label head, uint b)
         {
-            Ldc(Addr(k)); St(_xPc);
-            Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, _budgetTail);
+            var check = _il.DefineLabel();
+            var body = _il.DefineLabel();
+            _il.Emit(OpCodes.Br, check);
+            _il.MarkLabel(body);
+            _checks.Add((check, body, head, b));
+        }
+
+        /// <summary>Leaves at the boundary before <paramref name="a"/> (through the budget tail, which reads the pipeline words there) when its worst case to the end of its block does not fit before the limit.</summary>
+        private void EmitRestCheck(Label site, uint a)
+        {
+            Ldc(a); St(_xPc);
+            Ld(_cyc); _il.Emit(OpCodes.Ldc_I8, _rest[site]); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bgt, _budgetTail);
+        }
+
+        private void EmitBlockChecks()
+        {
+            foreach (var (check, body, site, a) in _checks)
+            {
+                _il.MarkLabel(check);
+                EmitRestCheck(site, a);
+                _il.Emit(OpCodes.Br, body);
+            }
         }
 
         /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
@@ -552,10 +626,12 @@ public sealed unsafe partial class BlockTranslator
         {
             if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0) return false;
             Label label;
+            bool inside = false;
             if (_sites.TryGetValue(target, out var site))
             {
                 if (site.Seq == Seq.N) return false;
                 label = site.Label;
+                inside = site.Index > 0;
             }
             else if (!_queued.TryGetValue(target, out label))
             {
@@ -569,6 +645,14 @@ public sealed unsafe partial class BlockTranslator
             if (skip != 0) { Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, skip); Emit(OpCodes.Add); St(_icnt); }
             // The next fetch is S (the branch's own fetch was the last access, or the refill's).
             if (_seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
+            if (inside)
+            {
+                // Into the middle of a block, past its head's check: check the rest of that block here
+                // (after the body, where its bound is known).
+                var check = _il.DefineLabel();
+                _checks.Add((check, label, label, target));
+                label = check;
+            }
             _il.Emit(OpCodes.Br, label);
             return true;
         }
@@ -604,6 +688,11 @@ public sealed unsafe partial class BlockTranslator
         {
             var il = _il;
             _maxTotal = max;
+            // Entry -1: return at once (the background JIT's call, which compiles the method).
+            var run = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_2); il.Emit(OpCodes.Ldc_I4_M1); il.Emit(OpCodes.Bne_Un, run);
+            il.Emit(OpCodes.Ret);
+            il.MarkLabel(run);
             // The prologue is emitted last (it needs the registers used) and jumped to first.
             il.Emit(OpCodes.Br, _setup);
             int n = EmitBlock(_start, _entry, Seq.Dynamic);
@@ -614,6 +703,7 @@ public sealed unsafe partial class BlockTranslator
                 EmitBlock(b, label, Seq.S);
             }
             for (int i = 0; i < _exits.Count; i++) _exits[i]();
+            EmitBlockChecks();
             EmitExitTails();
             CollectEntries();
             EmitPrologue();
@@ -629,19 +719,22 @@ public sealed unsafe partial class BlockTranslator
             _base = b;
             _seq = seq;
             _blPrefixAt = -1;
+            var worst = new List<(Label Label, long Cost)>();
             for (int k = 0; ; k++)
             {
                 uint a = Addr(k);
-                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); return k; }
+                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); EndBlock(worst, _rest[there.Label]); return k; }
                 var label = k == 0 ? entry : _il.DefineLabel();
                 _il.MarkLabel(label);
+                if (k == 0) BlockCheck(label, b);
                 // A BL suffix right after its prefix is compiled with the prefix's LR as a constant: not an
                 // entry for other paths.
                 bool foldedSuffix = _thumb && k > 0 && _blPrefixAt == k - 1 && (Word(k) >> 11) == 31;
+                // Instruction k, its fetch (word k+2) and the word after it must lie in the page. (Not an
+                // entry then: a run entering there would do nothing.)
+                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label); return k; }
                 if (!foldedSuffix) _sites.TryAdd(a, new Site(label, _seq, k, b == _start));
-                // Instruction k, its fetch (word k+2) and the word after it must lie in the page.
-                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); return k; }
-                BudgetCheck(k);
+                long worst0 = Worst;
                 _seqAtStart = _seq;
                 _pc = a + 2 * _step;
                 Ld(_cyc); St(_cyc0);
@@ -656,13 +749,33 @@ public sealed unsafe partial class BlockTranslator
                     _il.Emit(OpCodes.Br, toStep);
                     DeferExit(toStep, k, _seq, beforeInstruction: false, step: true);
                     MarkWords(b, k);
+                    // The interpreter executes it as part of the region's run: it too must start before
+                    // the limit (a bound of 1 says so: the check is cycles + rest <= limit).
+                    EndBlock(worst, 1, label);
                     return k;
                 }
                 _total++;
-                if (r == Result.End) { MarkWords(b, k + 1); return k + 1; }
+                worst.Add((label, Worst - worst0));
+                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0); return k + 1; }
                 // _fseq holds the next fetch's kind at every boundary (exits and Dynamic fetches read it).
                 if (_seq == Seq.S && _seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
                 else if (_seq == Seq.N && _seqAtStart != Seq.N) { Ldc(0); St(_fseq); }
+            }
+        }
+
+        /// <summary>
+        /// Each emitted instruction's bound to the end of its block (<paramref name="tail"/>: the rest of
+        /// the block it falls into); <paramref name="exitLabel"/> is an instruction start that only exits
+        /// (its bound is the tail).
+        /// </summary>
+        private void EndBlock(List<(Label Label, long Cost)> worst, long tail, Label? exitLabel = null)
+        {
+            long rest = tail;
+            if (exitLabel is { } x) _rest[x] = rest;
+            for (int i = worst.Count - 1; i >= 0; i--)
+            {
+                rest += worst[i].Cost;
+                _rest[worst[i].Label] = rest;
             }
         }
 
@@ -693,6 +806,8 @@ public sealed unsafe partial class BlockTranslator
                 il.MarkLabel(stubs[i]);
                 var site = _entryLabels[i];
                 il.Emit(OpCodes.Ldc_I8, -(long)(_entrySites[i].Address / _step)); St(_icnt);
+                // A block's head checks its bound itself; an entry inside a block checks the rest of it.
+                if (site.Index > 0) EmitRestCheck(site.Label, _entrySites[i].Address);
                 il.Emit(OpCodes.Br, site.Label);
             }
         }
