@@ -79,7 +79,7 @@ public sealed unsafe partial class BlockTranslator
                 uint imm = BitOperations.RotateRight(op & 0xFF, rot);
                 if (carry)
                 {
-                    if (rot == 0) { Ld(_cpsr); Call(MCarry); } else Ldc(imm >> 31);
+                    if (rot == 0) { Ld(_fc); } else Ldc(imm >> 31);
                     St(_c);
                 }
                 Ldc(imm);
@@ -90,15 +90,15 @@ public sealed unsafe partial class BlockTranslator
             if ((op & 0x10) == 0)
             {
                 int amount = (int)((op >> 7) & 31);
-                if (carry) { LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c); }
+                if (carry) { LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_fc); Call(MShiftImmC); St(_c); }
                 if (type == 0 && amount == 0) { LdReg(rm, pcForRm); return; }
-                LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV);
+                LdReg(rm, pcForRm); Ldc(type); Ldc(amount); Ld(_fc); Call(MShiftImmV);
                 return;
             }
             // Register-specified shift: amount = Rs[7:0], read while the fetch happens (TRM 4.5.5).
             int rs = (int)((op >> 8) & 15);
             LdReg(rs, _pc); Ldc(0xFF); Emit(OpCodes.And); St(_b);
-            if (carry) { LdReg(rm, pcForRm); Ldc(type); Ld(_b); Ld(_cpsr); Call(MShiftRegC); St(_c); }
+            if (carry) { LdReg(rm, pcForRm); Ldc(type); Ld(_b); Ld(_fc); Call(MShiftRegC); St(_c); }
             LdReg(rm, pcForRm); Ldc(type); Ld(_b); Call(MShiftRegV);
         }
 
@@ -145,18 +145,18 @@ public sealed unsafe partial class BlockTranslator
                         var x = rev ? _a : _b; var y = rev ? _b : _a;
                         void Cin()
                         {
-                            if (opc is 0x5 or 0x6 or 0x7) { Ld(_cpsr); Call(MCarry); }
+                            if (opc is 0x5 or 0x6 or 0x7) { Ld(_fc); }
                             else Ldc(sub ? 1 : 0);
                         }
                         Ld(x); Ld(y); Cin(); Call(sub ? MSubC : MAddC);
                         St(_v);
-                        if (s) { Ld(_cpsr); Ld(x); Ld(y); Cin(); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr); }
+                        if (s) { Ld(x); Ld(y); Cin(); SetArith(sub); }
                         if (writes) { Ld(_v); StReg(rd); }
                         return;
                     }
             }
             St(_v);
-            if (s) { Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr); }
+            if (s) { Ld(_v); Ld(_c); SetLogic(); }
             if (writes) { Ld(_v); StReg(rd); }
         }
 
@@ -173,7 +173,7 @@ public sealed unsafe partial class BlockTranslator
             Ld(_a); Ld(_b); Emit(OpCodes.Mul); if (acc) { Ld(_c); Emit(OpCodes.Add); } St(_v);
             if (s)
             {
-                Ld(_cpsr); Ld(_v); Ld(_a); Ld(_b); if (acc) Ld(_c); else Ldc(0); Ldc(acc ? 1 : 0); Call(MFlagsMul); St(_cpsr);
+                Ld(_v); Ld(_a); Ld(_b); if (acc) Ld(_c); else Ldc(0); Ldc(acc ? 1 : 0); SetMul();
             }
             Ld(_v); StReg(rd);
             return true;
@@ -233,7 +233,7 @@ public sealed unsafe partial class BlockTranslator
             return Conditional(cond, k, () =>
             {
                 // Offset into _a, base into _b, address into _addr, new base into _c.
-                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_cpsr); Call(MShiftImmV); }
+                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_fc); Call(MShiftImmV); }
                 else Ldc(op & 0xFFF);
                 St(_a);
                 LdReg(rn, _pc); St(_b);

@@ -21,9 +21,9 @@ public sealed unsafe partial class BlockTranslator
                         // Format 1: MOVS Rd, Rs, <shift> #imm5.
                         int type = (int)((op >> 11) & 3), amount = (int)((op >> 6) & 31), rs = (int)((op >> 3) & 7), rd = (int)(op & 7);
                         Fetch();
-                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmC); St(_c);
-                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_cpsr); Call(MShiftImmV); St(_v);
-                        Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr);
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_fc); Call(MShiftImmC); St(_c);
+                        Ld(Reg(rs)); Ldc(type); Ldc(amount); Ld(_fc); Call(MShiftImmV); St(_v);
+                        Ld(_v); Ld(_c); SetLogic();
                         Ld(_v); StReg(rd);
                         return Result.Ok;
                     }
@@ -36,7 +36,7 @@ public sealed unsafe partial class BlockTranslator
                         if ((op & 0x0400) != 0) Ldc(rn); else Ld(Reg(rn));
                         St(_a);
                         Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MSubC : MAddC); St(_v);
-                        Ld(_cpsr); Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr);
+                        Ld(_b); Ld(_a); Ldc(sub ? 1 : 0); SetArith(sub);
                         Ld(_v); StReg(rd);
                         return Result.Ok;
                     }
@@ -47,16 +47,16 @@ public sealed unsafe partial class BlockTranslator
                         Fetch();
                         switch ((op >> 11) & 3)
                         {
-                            case 0: Ldc(imm); StReg(rd); Ld(_cpsr); Ldc(imm); Call(MFlagsNZ); St(_cpsr); break;
-                            case 1: Ld(_cpsr); Ld(Reg(rd)); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
+                            case 0: Ldc(imm); StReg(rd); Ldc(imm); SetNZ(); break;
+                            case 1: Ld(Reg(rd)); Ldc(imm); Ldc(1); SetArith(sub: true); break;
                             case 2:
                                 Ld(Reg(rd)); St(_b);
-                                Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(0); Call(MFlagsAdd); St(_cpsr);
+                                Ld(_b); Ldc(imm); Ldc(0); SetArith(sub: false);
                                 Ld(_b); Ldc(imm); Emit(OpCodes.Add); StReg(rd);
                                 break;
                             default:
                                 Ld(Reg(rd)); St(_b);
-                                Ld(_cpsr); Ld(_b); Ldc(imm); Ldc(1); Call(MFlagsSub); St(_cpsr);
+                                Ld(_b); Ldc(imm); Ldc(1); SetArith(sub: true);
                                 Ld(_b); Ldc(imm); Emit(OpCodes.Sub); StReg(rd);
                                 break;
                         }
@@ -218,36 +218,36 @@ public sealed unsafe partial class BlockTranslator
                         int type = opc == 2 ? 0 : opc == 3 ? 1 : opc == 4 ? 2 : 3;
                         AddCycles(1); Worst += 1;
                         Ld(_b); Ldc(0xFF); Emit(OpCodes.And); St(_b);
-                        Ld(_a); Ldc(type); Ld(_b); Ld(_cpsr); Call(MShiftRegC); St(_c);
+                        Ld(_a); Ldc(type); Ld(_b); Ld(_fc); Call(MShiftRegC); St(_c);
                         Ld(_a); Ldc(type); Ld(_b); Call(MShiftRegV); St(_v);
-                        Ld(_cpsr); Ld(_v); Ld(_c); Call(MFlagsLogic); St(_cpsr);
+                        Ld(_v); Ld(_c); SetLogic();
                         Ld(_v); StReg(rd);
                         break;
                     }
                 case 0x5: case 0x6:
                     {
                         bool sub = opc == 6;
-                        Ld(_cpsr); Call(MCarry); St(_c);
+                        Ld(_fc); St(_c);
                         Ld(_a); Ld(_b); Ld(_c); Call(sub ? MSubC : MAddC); St(_v);
-                        Ld(_cpsr); Ld(_a); Ld(_b); Ld(_c); Call(sub ? MFlagsSub : MFlagsAdd); St(_cpsr);
+                        Ld(_a); Ld(_b); Ld(_c); SetArith(sub);
                         Ld(_v); StReg(rd);
                         break;
                     }
                 case 0x8: Ld(_a); Ld(_b); Emit(OpCodes.And); St(_v); NZ(); break;
                 case 0x9:
                     Ldc(0); Ld(_b); Ldc(1); Call(MSubC); St(_v);
-                    Ld(_cpsr); Ldc(0); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr);
+                    Ldc(0); Ld(_b); Ldc(1); SetArith(sub: true);
                     Ld(_v); StReg(rd);
                     break;
-                case 0xA: Ld(_cpsr); Ld(_a); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr); break;
-                case 0xB: Ld(_cpsr); Ld(_a); Ld(_b); Ldc(0); Call(MFlagsAdd); St(_cpsr); break;
+                case 0xA: Ld(_a); Ld(_b); Ldc(1); SetArith(sub: true); break;
+                case 0xB: Ld(_a); Ld(_b); Ldc(0); SetArith(sub: false); break;
                 case 0xC: Ld(_a); Ld(_b); Emit(OpCodes.Or); St(_v); NZ(); Ld(_v); StReg(rd); break;
                 case 0xD:
                     // MUL Rd, Rs = MULS Rd, Rs, Rd: Rd is the multiplier (early termination on its bits).
                     Ld(_cyc); Ld(_a); Call(MMulCycles); Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
                     Worst += 4;
                     Ld(_a); Ld(_b); Emit(OpCodes.Mul); St(_v);
-                    Ld(_cpsr); Ld(_v); Ld(_b); Ld(_a); Ldc(0); Ldc(0); Call(MFlagsMul); St(_cpsr);
+                    Ld(_v); Ld(_b); Ld(_a); Ldc(0); Ldc(0); SetMul();
                     Ld(_v); StReg(rd);
                     break;
                 case 0xE: Ld(_a); Ld(_b); Emit(OpCodes.Not); Emit(OpCodes.And); St(_v); NZ(); Ld(_v); StReg(rd); break;
@@ -256,7 +256,7 @@ public sealed unsafe partial class BlockTranslator
             return Result.Ok;
         }
 
-        private void NZ() { Ld(_cpsr); Ld(_v); Call(MFlagsNZ); St(_cpsr); }
+        private void NZ() { Ld(_v); SetNZ(); }
 
         private Result ThumbHiReg(uint op, int k)
         {
@@ -266,7 +266,7 @@ public sealed unsafe partial class BlockTranslator
             Fetch();
             LdReg(rs, _pc); St(_b);
             LdReg(rd, _pc); St(_a);
-            if (opc == 1) { Ld(_cpsr); Ld(_a); Ld(_b); Ldc(1); Call(MFlagsSub); St(_cpsr); return Result.Ok; }
+            if (opc == 1) { Ld(_a); Ld(_b); Ldc(1); SetArith(sub: true); return Result.Ok; }
             if (opc == 0) { Ld(_a); Ld(_b); Emit(OpCodes.Add); } else Ld(_b);
             if (rd == 15) { EmitRefillExit(k + 1); return Result.End; }
             StReg(rd);

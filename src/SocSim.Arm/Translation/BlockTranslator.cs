@@ -273,9 +273,7 @@ public sealed unsafe partial class BlockTranslator
     private static MethodInfo Op(string name) =>
         typeof(TranslationOps).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(nameof(TranslationOps), name);
 
-    private static readonly MethodInfo MAddC = Op("AddC"), MSubC = Op("SubC"), MFlagsAdd = Op("FlagsAdd"), MFlagsSub = Op("FlagsSub"),
-        MFlagsLogic = Op("FlagsLogic"), MFlagsNZ = Op("FlagsNZ"), MFlagsMul = Op("FlagsMul"), MMulCycles = Op("MulCycles"),
-        MCarry = Op("CarryOf"), MShiftImmV = Op("ShiftImmV"), MShiftImmC = Op("ShiftImmC"), MShiftRegV = Op("ShiftRegV"),
+    private static readonly MethodInfo MAddC = Op("AddC"), MSubC = Op("SubC"), MMulCarry = Op("MulCarry"), MMulCycles = Op("MulCycles"), MShiftImmV = Op("ShiftImmV"), MShiftImmC = Op("ShiftImmC"), MShiftRegV = Op("ShiftRegV"),
         MShiftRegC = Op("ShiftRegC"), MRor = Op("Ror"), MPage = Op("Page"), MCost = Op("Cost"), MLd32 = Op("Ld32"), MLd16 = Op("Ld16"),
         MLd8 = Op("Ld8"), MSt32 = Op("St32"), MSt16 = Op("St16"), MSt8 = Op("St8"), MOverlaps = Op("Overlaps");
 
@@ -297,6 +295,12 @@ public sealed unsafe partial class BlockTranslator
         private readonly LocalBuilder[] _reg = new LocalBuilder[15];
         private uint _used;      // registers the block reads or writes (loaded in the prologue)
         private readonly LocalBuilder _cpsr, _cyc, _fseq, _a, _b, _c, _v, _addr, _p, _p2;
+        /// <summary>
+        /// The condition flags, one local each (0 or 1): set and tested without packing, so the JIT keeps
+        /// them in registers and drops a flag that nothing reads before it is set again. <c>_cpsr</c>
+        /// holds the other bits; both are packed into the core's CPSR at every exit.
+        /// </summary>
+        private readonly LocalBuilder _fn, _fz, _fc, _fv, _t1, _t2, _t3, _wide;
         private readonly List<Action> _exits = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
@@ -341,6 +345,14 @@ public sealed unsafe partial class BlockTranslator
             _il = _dm.GetILGenerator();
             for (int i = 0; i < 15; i++) _reg[i] = _il.DeclareLocal(typeof(uint));
             _cpsr = _il.DeclareLocal(typeof(uint));
+            _fn = _il.DeclareLocal(typeof(uint));
+            _fz = _il.DeclareLocal(typeof(uint));
+            _fc = _il.DeclareLocal(typeof(uint));
+            _fv = _il.DeclareLocal(typeof(uint));
+            _t1 = _il.DeclareLocal(typeof(uint));
+            _t2 = _il.DeclareLocal(typeof(uint));
+            _t3 = _il.DeclareLocal(typeof(uint));
+            _wide = _il.DeclareLocal(typeof(ulong));
             _cyc = _il.DeclareLocal(typeof(long));
             _fseq = _il.DeclareLocal(typeof(int));
             _a = _il.DeclareLocal(typeof(uint));
@@ -459,13 +471,87 @@ public sealed unsafe partial class BlockTranslator
             Worst += Math.Max(_costN, _costS);
         }
 
-        /// <summary>Pushes the condition's truth for the local CPSR (CondTable bit for NZCV).</summary>
+        /// <summary>Pushes the condition's truth (0 or 1) from the flag locals (ARM ARM A3.2.1).</summary>
         private void CondTest(uint cond)
         {
-            ushort mask = 0;
-            for (int f = 0; f < 16; f++)
-                if (ArmCpu.ConditionPassed(cond, (uint)f << 28)) mask |= (ushort)(1 << f);
-            Ldc((int)mask); Ld(_cpsr); Ldc(28); Emit(OpCodes.Shr_Un); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And);
+            void Not() { Ldc(1); Emit(OpCodes.Xor); }
+            void Hi() { Ld(_fc); Ld(_fz); Not(); Emit(OpCodes.And); }
+            void Ge() { Ld(_fn); Ld(_fv); Emit(OpCodes.Ceq); }
+            void Gt() { Ld(_fz); Not(); Ge(); Emit(OpCodes.And); }
+            switch (cond)
+            {
+                case 0x0: Ld(_fz); break;
+                case 0x1: Ld(_fz); Not(); break;
+                case 0x2: Ld(_fc); break;
+                case 0x3: Ld(_fc); Not(); break;
+                case 0x4: Ld(_fn); break;
+                case 0x5: Ld(_fn); Not(); break;
+                case 0x6: Ld(_fv); break;
+                case 0x7: Ld(_fv); Not(); break;
+                case 0x8: Hi(); break;
+                case 0x9: Hi(); Not(); break;
+                case 0xA: Ge(); break;
+                case 0xB: Ld(_fn); Ld(_fv); Emit(OpCodes.Xor); break;
+                case 0xC: Gt(); break;
+                case 0xD: Gt(); Not(); break;
+                default: Ldc(1); break;
+            }
+        }
+
+        /// <summary>N and Z of the value on the stack.</summary>
+        private void SetNZ()
+        {
+            St(_t1);
+            Ld(_t1); Ldc(31); Emit(OpCodes.Shr_Un); St(_fn);
+            Ld(_t1); Ldc(0); Emit(OpCodes.Ceq); St(_fz);
+        }
+
+        /// <summary>Flags of a logical operation: stack (result, shifter carry); V unchanged.</summary>
+        private void SetLogic()
+        {
+            St(_fc);
+            SetNZ();
+        }
+
+        /// <summary>Flags of x + y + cin or x - y - !cin (x + ~y + cin): stack (x, y, cin) (ARM ARM A4.1.3, A4.1.106).</summary>
+        private void SetArith(bool sub)
+        {
+            St(_t3); St(_t2); St(_t1);
+            Ld(_t1); Emit(OpCodes.Conv_U8); Ld(_t2); if (sub) Emit(OpCodes.Not); Emit(OpCodes.Conv_U8); Emit(OpCodes.Add);
+            Ld(_t3); Emit(OpCodes.Conv_U8); Emit(OpCodes.Add); St(_wide);
+            Ld(_wide); Ldc(32); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); St(_fc);
+            // V: the operands' signs agree (add) or differ (sub), and the result's differs from x's.
+            Ld(_t1); Ld(_t2); Emit(OpCodes.Xor); if (!sub) Emit(OpCodes.Not);
+            Ld(_wide); Emit(OpCodes.Conv_U4); St(_t3);
+            Ld(_t1); Ld(_t3); Emit(OpCodes.Xor); Emit(OpCodes.And); Ldc(31); Emit(OpCodes.Shr_Un); St(_fv);
+            Ld(_t3); SetNZ();
+        }
+
+        /// <summary>Flags of MUL/MLA/MULS: stack (result, rm, rs, acc, accumulates); C from the Booth multiplier, V unchanged.</summary>
+        private void SetMul()
+        {
+            Ld(_fc); Call(MMulCarry); St(_fc);
+            SetNZ();
+        }
+
+        /// <summary>Pushes the CPSR with the flag locals packed in.</summary>
+        private void LdPackedCpsr()
+        {
+            Ld(_cpsr); Ldc(0x0FFF_FFFF); Emit(OpCodes.And);
+            Ld(_fn); Ldc(31); Emit(OpCodes.Shl); Emit(OpCodes.Or);
+            Ld(_fz); Ldc(30); Emit(OpCodes.Shl); Emit(OpCodes.Or);
+            Ld(_fc); Ldc(29); Emit(OpCodes.Shl); Emit(OpCodes.Or);
+            Ld(_fv); Ldc(28); Emit(OpCodes.Shl); Emit(OpCodes.Or);
+        }
+
+        /// <summary>The CPSR on the stack into the locals (<c>_cpsr</c> and the flags).</summary>
+        private void StUnpackedCpsr()
+        {
+            St(_cpsr);
+            Ld(_cpsr); Ldc(31); Emit(OpCodes.Shr_Un); St(_fn);
+            Ld(_cpsr); Ldc(30); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And); St(_fz);
+            Ld(_cpsr); Ldc(29); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And); St(_fc);
+            Ld(_cpsr); Ldc(28); Emit(OpCodes.Shr_Un); Ldc(1); Emit(OpCodes.And); St(_fv);
         }
 
         /// <summary>
@@ -505,7 +591,7 @@ public sealed unsafe partial class BlockTranslator
                 if ((_written & (1u << i)) == 0) continue;
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); Ld(_reg[i]); il.Emit(OpCodes.Stind_I4);
             }
-            il.Emit(OpCodes.Ldarg_0); Ld(_cpsr); il.Emit(OpCodes.Stfld, FCpsr);
+            il.Emit(OpCodes.Ldarg_0); LdPackedCpsr(); il.Emit(OpCodes.Stfld, FCpsr);
         }
 
         /// <summary>
@@ -789,7 +875,7 @@ public sealed unsafe partial class BlockTranslator
                 if ((_used & (1u << i)) == 0) continue;
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(4 * i); Emit(OpCodes.Add); il.Emit(OpCodes.Ldind_U4); St(_reg[i]);
             }
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); St(_cpsr);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); StUnpackedCpsr();
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); il.Emit(OpCodes.Ldfld, FCycles); St(_cyc);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); St(_fseq);
             Ldc(_lo); St(_spanLo);

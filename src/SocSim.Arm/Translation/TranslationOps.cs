@@ -11,11 +11,6 @@ namespace SocSim.Arm.Translation;
 /// </summary>
 internal static unsafe class TranslationOps
 {
-    private const uint N = Psr.N, Z = Psr.Z;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint CarryOf(uint cpsr) => (cpsr >> 29) & 1;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint AddC(uint a, uint b, uint cin) => a + b + cin;
 
@@ -23,32 +18,10 @@ internal static unsafe class TranslationOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint SubC(uint a, uint b, uint cin) => a + ~b + cin;
 
+    /// <summary>C of MUL/MLA/MULS, from the Booth multiplier (the interpreter's); <paramref name="carry"/> is C before.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FlagsAdd(uint cpsr, uint a, uint b, uint cin)
-    {
-        ulong wide = (ulong)a + b + cin;
-        uint r = (uint)wide;
-        return (cpsr & 0x0FFF_FFFF) | (r & N) | (r == 0 ? Z : 0) | ((uint)(wide >> 32) << 29) | (((~(a ^ b) & (a ^ r)) >> 31) << 28);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FlagsSub(uint cpsr, uint a, uint b, uint cin)
-    {
-        ulong wide = (ulong)a + ~b + cin;
-        uint r = (uint)wide;
-        return (cpsr & 0x0FFF_FFFF) | (r & N) | (r == 0 ? Z : 0) | ((uint)(wide >> 32) << 29) | ((((a ^ b) & (a ^ r)) >> 31) << 28);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FlagsLogic(uint cpsr, uint r, uint c) => (cpsr & 0x1FFF_FFFF) | (r & N) | (r == 0 ? Z : 0) | (c << 29);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FlagsNZ(uint cpsr, uint r) => (cpsr & 0x3FFF_FFFF) | (r & N) | (r == 0 ? Z : 0);
-
-    /// <summary>NZ from the 64-bit result, C from the Booth multiplier (MUL/MLA/MULS).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint FlagsMul(uint cpsr, uint res, uint rm, uint rs, uint acc, bool accumulates) =>
-        FlagsLogic(cpsr, res, BoothMultiplier.Carry(rm, rs, acc, accumulates, false, false, CarryOf(cpsr)));
+    public static uint MulCarry(uint rm, uint rs, uint acc, bool accumulates, uint carry) =>
+        BoothMultiplier.Carry(rm, rs, acc, accumulates, false, false, carry);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MulCycles(uint rs)
@@ -62,23 +35,23 @@ internal static unsafe class TranslationOps
     // ---- barrel shifter (TRM 4.5.2), as ArmCpu.ShiftImm / ShiftReg ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint ShiftImmV(uint v, int type, int amount, uint cpsr)
+    public static uint ShiftImmV(uint v, int type, int amount, uint carry)
     {
         switch (type)
         {
             case 0: return amount == 0 ? v : v << amount;
             case 1: return amount == 0 ? 0 : v >> amount;
             case 2: return amount == 0 ? (uint)((int)v >> 31) : (uint)((int)v >> amount);
-            default: return amount == 0 ? (CarryOf(cpsr) << 31) | (v >> 1) : BitOperations.RotateRight(v, amount);
+            default: return amount == 0 ? (carry << 31) | (v >> 1) : BitOperations.RotateRight(v, amount);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint ShiftImmC(uint v, int type, int amount, uint cpsr)
+    public static uint ShiftImmC(uint v, int type, int amount, uint carry)
     {
         switch (type)
         {
-            case 0: return amount == 0 ? CarryOf(cpsr) : (v >> (32 - amount)) & 1;
+            case 0: return amount == 0 ? carry : (v >> (32 - amount)) & 1;
             case 1: return amount == 0 ? v >> 31 : (v >> (amount - 1)) & 1;
             case 2: return amount == 0 ? v >> 31 : (v >> (amount - 1)) & 1;
             default: return amount == 0 ? v & 1 : (v >> (amount - 1)) & 1;
@@ -99,9 +72,9 @@ internal static unsafe class TranslationOps
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint ShiftRegC(uint v, int type, uint amount, uint cpsr)
+    public static uint ShiftRegC(uint v, int type, uint amount, uint carry)
     {
-        if (amount == 0) return CarryOf(cpsr);
+        if (amount == 0) return carry;
         switch (type)
         {
             case 0: return amount < 32 ? (v >> (32 - (int)amount)) & 1 : amount == 32 ? v & 1 : 0;
