@@ -111,6 +111,8 @@ public sealed unsafe partial class BlockTranslator
     public long TranslatedInstructions;
     /// <summary>Instructions the interpreter executed for a region that reached an access off the fast path.</summary>
     public long SteppedAtExits;
+    /// <summary>What the interpreter executed under this engine, per kind of instruction (see <see cref="FallbackClass"/>).</summary>
+    public FallbackCounts Fallback { get; } = new();
     public long BlockRuns;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
