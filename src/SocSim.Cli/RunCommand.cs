@@ -188,6 +188,8 @@ internal static class RunCommand
                 if (engineNamed && machine.Cpu.Translator is { } t)
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}%"));
+                // What the interpreter executed instead, by kind, largest first.
+                if (engineNamed && machine.Cpu.Translator is { } tf) Console.Error.WriteLine("fallback: " + tf.Fallback.Format());
             }
             if (regs) Console.Error.WriteLine(RegsLine(machine));
             if (context.ExitStatus is int status) return status;

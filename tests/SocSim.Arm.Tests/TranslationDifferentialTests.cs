@@ -7,7 +7,8 @@ namespace SocSim.Arm.Tests;
 /// The translator against the interpreter, in lockstep (<see cref="TranslationLockstep"/>), threshold 0
 /// (every block translated the first time it is reached): random ARM and Thumb programs (data
 /// processing with every operand form, multiplies, loads and stores of every size, block transfers,
-/// branches, BL pairs, PSR writes and mode changes, SWIs, undefined and random words, aborts) with
+/// branches, BL pairs, PSR transfers and mode changes, long multiplies, ALU and LDR writes to R15,
+/// exception returns, SWIs, undefined and random words, aborts) with
 /// interrupts at random cycles and random event periods from 1 to 1000 cycles; and the dedicated
 /// cases the issue lists.
 /// </summary>
@@ -41,7 +42,7 @@ public sealed class TranslationDifferentialTests
     private static uint ArmInstruction(Random rng, uint addr)
     {
         uint cond = rng.Next(4) == 0 ? (uint)rng.Next(15) : 0xE;
-        int k = rng.Next(100);
+        int k = rng.Next(112);
         uint R(int max) => (uint)rng.Next(max + 1);
         uint Rd() => rng.Next(12) == 0 ? 14u : R(10);
         uint Base() => (uint)(11 + rng.Next(3));
@@ -95,7 +96,16 @@ public sealed class TranslationDifferentialTests
         if (k < 92) return cond << 28 | 0x0F00_0000 | R(0xFFFF);                   // swi
         if (k < 94) return cond << 28 | 0x010F_0000 | R(1) << 22 | Rd() << 12;     // mrs
         if (k < 96) return 0xE12FFF10 | R(10);                                       // bx (mostly to garbage: aborts, Thumb code)
-        return (uint)rng.NextInt64(0, 1L << 32);
+        if (k < 100) return (uint)rng.NextInt64(0, 1L << 32);
+        // The system instructions BlockTranslator.System.cs emits.
+        if (k < 104) return cond << 28 | (0x08 | R(7)) << 20 | R(10) << 16 | R(10) << 12 | R(10) << 8 | 0x90 | R(10);   // umull/umlal/smull/smlal{s}
+        if (k < 106) return cond << 28 | 0x0120F000 | R(1) << 22 | R(15) << 16 | R(10);                                  // msr cpsr|spsr_<fields>, rm
+        if (k < 107) return cond << 28 | 0x0360F000 | R(15) << 16 | R(15) << 8 | R(255);                                 // msr spsr_<fields>, #imm
+        if (k < 108) return cond << 28 | 0x028FF000 | R(1) << 20 | R(8);                                                 // add{s} pc, pc, #(4n)
+        if (k < 109) return cond << 28 | 0x0597F000 | R(63) << 2;                                                        // ldr pc, [r7, #imm] (a jump table)
+        if (k < 110) return 0xE8D78000 | R(15);                                                                          // ldmia r7, {..., pc}^
+        if (k < 111) return cond << 28 | 0x01B0F00E;                                                                     // movs pc, lr
+        return cond << 28 | 0x025EF000 | R(1) << 2;                                                                      // subs pc, lr, #0 / #4
     }
 
     public static IEnumerable<object[]> Seeds(int n) => Enumerable.Range(1, n).Select(i => new object[] { i });
@@ -112,6 +122,8 @@ public sealed class TranslationDifferentialTests
         rig.Write32(Code + 0x800, 0xEAFFFDFE);                                       // b back to the start
         // Data for the loads.
         for (uint a = 0x4000; a < 0x10000; a += 4) rig.Write32(a, (uint)rng.NextInt64(0, 1L << 32));
+        // The jump table at r7 (0x9000) for LDR PC and LDM ^: addresses in the code.
+        for (uint a = 0x9000; a < 0x9100; a += 4) rig.Write32(a, Code + 4 * (uint)rng.Next(0x200));
         uint cpsr = 0x1F | (seed % 2 == 1 ? 0 : Psr.I | Psr.F) | (uint)rng.Next(16) << 28;
         rig.Start(Code, cpsr, (m, r) => r == 15 ? (uint)rng.NextInt64(0, 1L << 32) : Reg(rng, m, r));
         Assert.True(rig.Run(100_000), rig.Failure);

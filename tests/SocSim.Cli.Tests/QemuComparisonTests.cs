@@ -16,7 +16,7 @@ public sealed class QemuComparisonTests(ITestOutputHelper output)
     private static string FirmwareDir => Path.Combine(Socsim.RepoRoot, "firmware");
 
     /// <summary>The programs committed in firmware/elf. A new ELF must be added here (with its recording).</summary>
-    internal static readonly string[] Programs = ["bench", "bench_small", "hello", "rdimon", "thumb", "timer_irq", "uart_echo"];
+    internal static readonly string[] Programs = ["bench", "bench_small", "hello", "irq_bench", "rdimon", "thumb", "timer_irq", "uart_echo"];
 
     public static TheoryData<string> ProgramNames => new(Programs);
 

@@ -37,6 +37,7 @@ public sealed unsafe partial class ArmCpu
         // The run loop counts every instruction of the call as translated: not this one.
         _translator!.SteppedAtExits++;
         _translator.TranslatedInstructions--;
+        _translator.Fallback.AtExit(_op0, (_cpsr & Psr.T) != 0);
         Step();
     }
 
@@ -95,6 +96,7 @@ public sealed unsafe partial class ArmCpu
                         }
                     }
                 }
+                t.Fallback.Outside(_op0, (_cpsr & Psr.T) != 0, _intPending);
                 Step();
             }
             s.RunDue();

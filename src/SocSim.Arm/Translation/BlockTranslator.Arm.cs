@@ -24,17 +24,19 @@ public sealed unsafe partial class BlockTranslator
                         // MUL/MLA; R15 as an operand or destination is left to the interpreter.
                         if ((hi & 0xFC) == 0x00 && ((op >> 16) & 15) != 15 && ((op >> 12) & 15) != 15 && ((op >> 8) & 15) != 15 && (op & 15) != 15)
                             return Conditional(cond, k, () => ArmMultiply(op));
+                        if ((hi & 0xF8) == 0x08) return ArmMulLong(op, k, cond);
                         return Result.No;
                     }
                     if ((lo & 0b1001) == 0b1001) return ArmHalfword(op, k, cond);
                     if ((hi & 0x19) == 0x10)
                     {
                         if (hi == 0x12 && lo == 0b0001) return ArmBx(op, k, cond);
-                        return Result.No;
+                        return ArmPsr(op, k, cond);
                     }
                     return ArmDataProc(op, k, cond);
                 case 1:
-                    if ((hi & 0x1B) == 0x12 || (hi & 0x1B) == 0x10) return Result.No;
+                    if ((hi & 0x1B) == 0x12) return ArmPsr(op, k, cond);
+                    if ((hi & 0x1B) == 0x10) return Result.No;
                     return ArmDataProc(op, k, cond);
                 case 2: return ArmSingle(op, k, cond);
                 case 3: return (lo & 1) != 0 ? Result.No : ArmSingle(op, k, cond);
@@ -109,7 +111,7 @@ public sealed unsafe partial class BlockTranslator
             bool s = (op & (1u << 20)) != 0;
             bool regShift = (op & (1u << 25)) == 0 && (op & 0x10) != 0;
             bool writes = opc < 8 || opc >= 12;
-            if (rd == 15) return Result.No;   // ALU writes to R15 (branches, exception returns) stay with the interpreter
+            if (rd == 15) return ArmAluPc(op, k, cond);   // computed branches, exception returns
             if (!writes && !s) return Result.No;
             bool logical = opc is 0 or 1 or 8 or 9 or 12 or 13 or 14 or 15;
             // R15 as Rn/Rm: address + 8, or + 12 with a register-specified shift (read after the fetch).
@@ -227,7 +229,7 @@ public sealed unsafe partial class BlockTranslator
             bool writeback = !pre || w;
             if (!pre && w) return Result.No;                 // LDRT/STRT: User-mode access
             if (writeback && rn == 15) return Result.No;
-            if (load && rd == 15) return Result.No;
+            if (load && rd == 15) return ArmLoadPc(op, k, cond);
             bool reg = (op & (1u << 25)) != 0;
             if (reg && (op & 15) == 15) return Result.No;
             return Conditional(cond, k, () =>
@@ -383,6 +385,7 @@ public sealed unsafe partial class BlockTranslator
             bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, s = (op & (1u << 22)) != 0;
             bool w = (op & (1u << 21)) != 0, load = (op & (1u << 20)) != 0;
             uint list = op & 0xFFFF;
+            if (s && load && (list & 0x8000) != 0 && rn != 15 && cond == 0xE) return ArmLdmReturn(op, k);
             if (s || rn == 15 || list == 0) return Result.No;
             if (load && (list & 0x8000) != 0 && cond != 0xE) return Result.No;
             int count = BitOperations.PopCount(list);
@@ -402,7 +405,7 @@ public sealed unsafe partial class BlockTranslator
         /// address, the first access N and the rest S, the base written back at the end of the first
         /// transfer (so a stored base that is not first in the list is stored as its new value).
         /// </summary>
-        private void EmitMultiple(int rn, uint list, bool up, bool pre, bool w, bool load, int k, uint bytes)
+        private void EmitMultiple(int rn, uint list, bool up, bool pre, bool w, bool load, int k, uint bytes, bool exceptionReturn = false)
         {
             // Start address into _addr, new base into _c.
             LdReg(rn, 0); St(_b);
@@ -441,7 +444,8 @@ public sealed unsafe partial class BlockTranslator
             if (load)
             {
                 AddCycles(1); Worst += 1;
-                if ((list & 0x8000) != 0) { Ld(_v); EmitRefillExit(k + 1); }
+                if (exceptionReturn) EmitLdmReturnExit(k);
+                else if ((list & 0x8000) != 0) { Ld(_v); EmitRefillExit(k + 1); }
             }
             else
             {

@@ -74,10 +74,12 @@ internal sealed class BlockEntry
 /// with the run loop's limit, so no instruction starts at or after the boundary where the
 /// interpreter's loop would stop; a block that does not fit is left to the interpreter.
 /// An access that would leave the fast path (a device, ROM write, unmapped space) and an instruction
-/// it does not translate (PSR transfers, SWI, coprocessor, SWP, long multiplies, LDM/STM with S,
-/// LDRT/STRT, ALU and single-load writes to R15) end the region: the interpreter executes that
-/// instruction from the region's exit (so devices, aborts, mode changes and the events they schedule
-/// are handled by the reference code).
+/// it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM with S but no R15 loaded
+/// (User bank), LDRT/STRT, TST/TEQ/CMP/CMN and halfword loads to R15, MRS to R15, R15 operands of
+/// multiplies) end the region: the interpreter executes that instruction from the region's exit (so
+/// devices, aborts and the events they schedule are handled by the reference code). PSR transfers,
+/// long multiplies, computed branches and exception returns are emitted (BlockTranslator.System.cs);
+/// a mode or mask change ends the region after it, through the interpreter's own code.
 /// </summary>
 public sealed unsafe partial class BlockTranslator
 {
@@ -127,6 +129,8 @@ public sealed unsafe partial class BlockTranslator
     public long TranslatedInstructions;
     /// <summary>Instructions the interpreter executed for a region that reached an access off the fast path.</summary>
     public long SteppedAtExits;
+    /// <summary>What the interpreter executed under this engine, per kind of instruction (see <see cref="FallbackClass"/>).</summary>
+    public FallbackCounts Fallback { get; } = new();
     public long BlockRuns;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;

@@ -1,0 +1,275 @@
+using System.Numerics;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using SocSim.Core;
+
+namespace SocSim.Arm.Translation
+{
+    /// <summary>
+    /// The system instructions of <see cref="BlockTranslator"/>: PSR transfers (TRM 4.6), long multiplies
+    /// (TRM 4.8), writes to R15 by the ALU and by LDR (computed branches) and exception returns (ALU
+    /// with S and LDM with R15 and S). What changes the mode, the interrupt masks or the state (an MSR
+    /// of the control field, an exception return) ends the region after the instruction and calls the
+    /// interpreter's own code for its effect: the banked registers the region keeps in locals and the
+    /// pending interrupts it does not check change with it.
+    /// </summary>
+    public sealed unsafe partial class BlockTranslator
+    {
+        private static readonly MethodInfo MMsr = CpuMethod("Msr"), MReturnFromRegion = CpuMethod(nameof(ArmCpu.ReturnFromRegion)),
+            MSpsrInRegion = CpuMethod(nameof(ArmCpu.SpsrInRegion));
+
+        private static MethodInfo SysOp(string name) =>
+            typeof(TranslationSystemOps).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(nameof(TranslationSystemOps), name);
+
+        private static MethodInfo CpuMethod(string name) =>
+            typeof(ArmCpu).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingMethodException(nameof(ArmCpu), name);
+
+        private static readonly MethodInfo MLongCycles = SysOp(nameof(TranslationSystemOps.LongCycles)), MMulLong = SysOp(nameof(TranslationSystemOps.MulLong)),
+            MPack = SysOp(nameof(TranslationSystemOps.Pack)), MFlagsMulLong = SysOp(nameof(TranslationSystemOps.FlagsMulLong));
+
+        private sealed partial class Emitter
+        {
+            private LocalBuilder? _res64, _acc64;
+
+            /// <summary>
+            /// MRS, MSR (TRM 4.6; the space of TST/TEQ/CMP/CMN without S, as the interpreter decodes it).
+            /// MRS and an MSR of the SPSR or of the CPSR's flags only go on in the region; an MSR that can
+            /// write the CPSR's control, extension or status byte ends it after the instruction, through
+            /// the interpreter's Msr (its User-mode mask, bank switch and pending-interrupt update).
+            /// </summary>
+            private Result ArmPsr(uint op, int k, uint cond)
+            {
+                bool imm = (op & (1u << 25)) != 0;
+                bool spsr = (op & (1u << 22)) != 0;
+                if (!imm && (op & (1u << 21)) == 0)
+                {
+                    // MRS: 1S.
+                    int rd = (int)((op >> 12) & 15);
+                    if (rd == 15) return Result.No;
+                    return Conditional(cond, k, () =>
+                    {
+                        if (spsr) { _il.Emit(OpCodes.Ldarg_0); LdPackedCpsr(); _il.Emit(OpCodes.Call, MSpsrInRegion); }
+                        else LdPackedCpsr();
+                        StReg(rd);
+                        return true;
+                    });
+                }
+                // MSR: the operand is read before the cycle-1 fetch (R15 = address + 8).
+                void Operand()
+                {
+                    if (imm) Ldc(BitOperations.RotateRight(op & 0xFF, (int)((op >> 7) & 0x1E)));
+                    else LdReg((int)(op & 15), _pc);
+                }
+                bool controlFields = (op & 0x0007_0000) != 0;
+                if (spsr || !controlFields)
+                {
+                    return Conditional(cond, k, () =>
+                    {
+                        if (spsr)
+                        {
+                            _il.Emit(OpCodes.Ldarg_0); Ldc(op); Operand(); _il.Emit(OpCodes.Call, MMsr);
+                        }
+                        else if ((op & (1u << 19)) != 0)
+                        {
+                            Ld(_cpsr); Ldc(0x00FF_FFFFu); Emit(OpCodes.And); Operand(); Ldc(0xFF00_0000u); Emit(OpCodes.And); Emit(OpCodes.Or); StUnpackedCpsr();
+                        }
+                        return true;
+                    });
+                }
+                Fetch();
+                if (cond != 0xE) ElseFallThrough(cond, k);
+                Operand(); St(_v);
+                ExitThenCall(k, MMsr, op);
+                return Result.End;
+            }
+
+            /// <summary>
+            /// Data processing with Rd = R15 (TRM 4.5.5): without S a computed branch (the refill exit, as BX);
+            /// with S an exception return: the flags as the ALU sets them, then the interpreter restores
+            /// the SPSR (when the mode has one) and refills from the result. TST/TEQ/CMP/CMN with Rd = R15
+            /// stay with the interpreter.
+            /// </summary>
+            private Result ArmAluPc(uint op, int k, uint cond)
+            {
+                int rn = (int)((op >> 16) & 15);
+                uint opc = (op >> 21) & 15;
+                bool s = (op & (1u << 20)) != 0;
+                bool regShift = (op & (1u << 25)) == 0 && (op & 0x10) != 0;
+                bool writes = opc < 8 || opc >= 12;
+                if (!writes) return Result.No;
+                bool logical = opc is 0 or 1 or 12 or 13 or 14 or 15;
+                uint pcv = regShift ? _pc + 4 : _pc;
+                Fetch();
+                if (cond != 0xE) ElseFallThrough(cond, k);
+                ArmOperand2(op, s && logical, pcv);
+                St(_a);
+                if (regShift) { AddCycles(1); Worst += 1; }
+                if (opc != 13 && opc != 15) { LdReg(rn, pcv); St(_b); }
+                EmitAlu(opc, s, 0, writes: false);
+                if (!s)
+                {
+                    Ld(_v);
+                    EmitRefillExit(k + 1);
+                }
+                else
+                {
+                    Worst += 2 * _maxAccess;
+                    ExitThenCall(k, MReturnFromRegion, op);
+                }
+                return Result.End;
+            }
+
+            /// <summary>
+            /// LDR/LDRB to R15 (TRM 4.9): the load as ArmSingle's, then the refill from the loaded word
+            /// (ARMv4T: no interworking, the address as loaded, as the interpreter's Refill takes it).
+            /// </summary>
+            private Result ArmLoadPc(uint op, int k, uint cond)
+            {
+                int rn = (int)((op >> 16) & 15);
+                bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, b = (op & (1u << 22)) != 0;
+                bool w = (op & (1u << 21)) != 0;
+                bool writeback = !pre || w;
+                bool reg = (op & (1u << 25)) != 0;
+                if (reg && (op & 15) == 15) return Result.No;
+                Fetch();
+                if (cond != 0xE) ElseFallThrough(cond, k);
+                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_fc); Call(MShiftImmV); }
+                else Ldc(op & 0xFFF);
+                St(_a);
+                LdReg(rn, _pc); St(_b);
+                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+                Ld(pre ? _c : _b); St(_addr);
+                PageCheck(read: true, k);
+                Access(read: true, b ? 0 : 2, seq: false);
+                Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
+                if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
+                St(_v);
+                AddCycles(1); Worst += 1;                      // the I cycle of every load (TRM 6.4)
+                if (writeback) { Ld(_c); StReg(rn); }
+                Ld(_v);
+                EmitRefillExit(k + 1);
+                return Result.End;
+            }
+
+            /// <summary>LDM with R15 and S (TRM 4.11.4): the loads as any LDM's, then the interpreter's exception return from the loaded R15.</summary>
+            private Result ArmLdmReturn(uint op, int k)
+            {
+                int rn = (int)((op >> 16) & 15);
+                bool pre = (op & (1u << 24)) != 0, up = (op & (1u << 23)) != 0, w = (op & (1u << 21)) != 0;
+                uint list = op & 0xFFFF;
+                Fetch();
+                EmitMultiple(rn, list, up, pre, w, load: true, k, (uint)BitOperations.PopCount(list) * 4, exceptionReturn: true);
+                return Result.End;
+            }
+
+            /// <summary>The end of an LDM that returns from an exception: R15's word is in _v.</summary>
+            private void EmitLdmReturnExit(int k)
+            {
+                Worst += 2 * _maxAccess;
+                ExitThenCall(k, MReturnFromRegion, 0);
+            }
+
+            /// <summary>
+            /// UMULL/UMLAL/SMULL/SMLAL (TRM 4.8): 1S + (m+1)I, or (m+2)I accumulating, m from Rs as the
+            /// interpreter's early termination; N and Z from the 64-bit result, C from the Booth
+            /// multiplier, V kept; RdLo written before RdHi. R15 anywhere stays with the interpreter.
+            /// </summary>
+            private Result ArmMulLong(uint op, int k, uint cond)
+            {
+                int rdHi = (int)((op >> 16) & 15), rdLo = (int)((op >> 12) & 15), rs = (int)((op >> 8) & 15), rm = (int)(op & 15);
+                if (rdHi == 15 || rdLo == 15 || rs == 15 || rm == 15) return Result.No;
+                bool signed = (op & (1u << 22)) != 0, acc = (op & (1u << 21)) != 0, s = (op & (1u << 20)) != 0;
+                _res64 ??= _il.DeclareLocal(typeof(ulong));
+                _acc64 ??= _il.DeclareLocal(typeof(ulong));
+                return Conditional(cond, k, () =>
+                {
+                    Ld(Reg(rs)); St(_b);
+                    Ld(Reg(rm)); St(_a);
+                    Ld(_cyc); Ld(_b); Ldc(signed ? 1 : 0); Call(MLongCycles); if (acc) { Ldc(1); Emit(OpCodes.Add); } Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+                    Worst += acc ? 6 : 5;
+                    Ld(Reg(rdHi)); Ld(Reg(rdLo)); Call(MPack); St(_acc64);
+                    Ld(_a); Ld(_b); Ldc(signed ? 1 : 0); Call(MMulLong);
+                    if (acc) { Ld(_acc64); Emit(OpCodes.Add); }
+                    St(_res64);
+                    if (s)
+                    {
+                        LdPackedCpsr(); Ld(_res64); Ld(_a); Ld(_b); Ld(_acc64); Ldc(acc ? 1 : 0); Ldc(signed ? 1 : 0); Call(MFlagsMulLong); StUnpackedCpsr();
+                    }
+                    Ld(_res64); Emit(OpCodes.Conv_U4); StReg(rdLo);
+                    Ld(_res64); Ldc(32); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); StReg(rdHi);
+                    return true;
+                });
+            }
+
+            /// <summary>
+            /// Leaves the region after instruction k (its fetch done, the next one S), every register and
+            /// the CPSR written back, then calls <paramref name="helper"/>(op, _v) on the core: the
+            /// interpreter's code for what the instruction does to the mode, masks or pipeline.
+            /// </summary>
+            private void ExitThenCall(int k, MethodInfo helper, uint op)
+            {
+                var label = _il.DefineLabel();
+                _il.Emit(OpCodes.Br, label);
+                uint next = Addr(k + 1), w0 = Word(k + 1), w1 = Word(k + 2);
+                _exits.Add(() =>
+                {
+                    var il = _il;
+                    il.MarkLabel(label);
+                    Ldc(next); St(_xPc);
+                    WriteBack();
+                    il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ldc(next + 2 * _step); il.Emit(OpCodes.Stind_I4);
+                    il.Emit(OpCodes.Ldarg_0); Ldc(w0); il.Emit(OpCodes.Stfld, FOp0);
+                    il.Emit(OpCodes.Ldarg_0); Ldc(w1); il.Emit(OpCodes.Stfld, FOp1);
+                    il.Emit(OpCodes.Ldarg_0); Ldc(1); il.Emit(OpCodes.Stfld, FFetchSeq);
+                    il.Emit(OpCodes.Ldarg_0); Ldc(op); Ld(_v); il.Emit(OpCodes.Call, helper);
+                    il.Emit(OpCodes.Ret);
+                });
+            }
+        }
+    }
+
+    /// <summary>The long multiply's helpers for translated code, computing what ArmCpu.MultiplyLong computes.</summary>
+    internal static class TranslationSystemOps
+    {
+        /// <summary>m + 1: the internal cycles of UMULL/SMULL (TRM 6.10), m from Rs 8 bits at a time (signed: all ones ends it too).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int LongCycles(uint rs, bool signed)
+        {
+            if ((rs >> 8) == 0 || (signed && (rs >> 8) == 0x00FF_FFFF)) return 2;
+            if ((rs >> 16) == 0 || (signed && (rs >> 16) == 0xFFFF)) return 3;
+            if ((rs >> 24) == 0 || (signed && (rs >> 24) == 0xFF)) return 4;
+            return 5;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong MulLong(uint rm, uint rs, bool signed) => signed ? (ulong)((long)(int)rm * (int)rs) : (ulong)rm * rs;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Pack(uint hi, uint lo) => ((ulong)hi << 32) | lo;
+
+        /// <summary>N and Z from the 64-bit result, C from the Booth multiplier, V kept.</summary>
+        public static uint FlagsMulLong(uint cpsr, ulong res, uint rm, uint rs, ulong accValue, bool acc, bool signed)
+        {
+            uint hi = (uint)(res >> 32);
+            cpsr = (cpsr & 0x3FFF_FFFF) | (hi & Psr.N) | (res == 0 ? Psr.Z : 0);
+            return (cpsr & ~Psr.C) | (BoothMultiplier.Carry(rm, rs, accValue, acc, true, signed, (cpsr >> 29) & 1) << 29);
+        }
+    }
+}
+
+namespace SocSim.Arm
+{
+    public sealed unsafe partial class ArmCpu
+    {
+        /// <summary>A translated region's exception return (ALU with S to R15, LDM with R15 and S), its state written back: as the interpreter ends those instructions.</summary>
+        internal void ReturnFromRegion(uint op, uint target)
+        {
+            if (HasSpsr) SetCpsrRaw(Spsr);
+            Refill(target);
+        }
+
+        /// <summary>The SPSR as MRS reads it, the region's CPSR (in a local) standing for the core's.</summary>
+        internal uint SpsrInRegion(uint cpsr) => _bank != 0 ? _r[SpsrBank + _bank] : cpsr;
+    }
+}
