@@ -150,6 +150,14 @@ public sealed unsafe class Bus : IDisposable
     public bool IsTranslatable(uint address) =>
         _readPages[address >> PageShift] != null && FindMapping(address)?.Region is { StatefulTiming: false };
 
+    /// <summary>
+    /// The controller of the region holding <paramref name="address"/> when it offers its timing to
+    /// translated code (<see cref="ITimedMemory"/>); null elsewhere and while an observer is subscribed
+    /// (translated code makes no bus cycles an observer could see).
+    /// </summary>
+    public ITimedMemory? TimedMemoryAt(uint address) =>
+        _observer == null ? FindMapping(address)?.Controller as ITimedMemory : null;
+
     /// <summary>Tells the fast-path caches (fetch page, translations) that something they depend on changed.</summary>
     public void NotifyMappingChanged() => MappingChanged?.Invoke();
 

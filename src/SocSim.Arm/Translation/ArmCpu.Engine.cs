@@ -15,6 +15,9 @@ public enum ExecutionEngine
 public sealed unsafe partial class ArmCpu
 {
     private BlockTranslator? _translator;
+    // The memory controller whose timing translated code calls (BlockTranslator.Timing.cs); it reaches
+    // the controller through this field, typed by the concrete sealed class in its IL.
+    internal ITimedMemory? _timedMemory;
 
     /// <summary>The block translator when the engine is <see cref="ExecutionEngine.Translate"/>, else null.</summary>
     public BlockTranslator? Translator => _translator;

@@ -118,7 +118,7 @@ public sealed unsafe partial class BlockTranslator
     public double CompileMicrosecondsPerBlock => BlocksCompiled == 0 ? 0 : CompileTicks * 1e6 / Stopwatch.Frequency / BlocksCompiled;
 
     /// <summary>Drops every translation (memory map or bus observer changed).</summary>
-    public void Flush() => Array.Clear(_cache);
+    public void Flush() { if (Debugging) Console.Error.WriteLine("flush"); Array.Clear(_cache); }
 
     private int IndexOf(uint key) => (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
 
@@ -173,15 +173,24 @@ public sealed unsafe partial class BlockTranslator
         long t0 = Stopwatch.GetTimestamp();
         bool thumb = (e.Key & 1) != 0;
         uint start = e.Key & ~1u;
+        ITimedMemory? timed = null;
         if (!_bus.IsTranslatable(start) || !_bus.TryGetFetchPage(start, thumb ? 2 : 4, out byte* page, out int costN, out int costS))
         {
-            e.Untranslatable = true;
-            return;
+            // Memory whose timing has state: translated with its controller's model, if it offers it.
+            if (!TryTimedPage(start, out page, out timed))
+            {
+                if (Debugging) Console.Error.WriteLine($"untranslatable 0x{e.Key:X8}: page");
+                e.Untranslatable = true;
+                return;
+            }
+            costN = costS = 0;
         }
         var em = new Emitter(_bus, start, thumb, page, costN, costS);
+        if (timed != null) em.UseTiming(timed);
         int n = em.Emit(MaxInstructions);
         if (n == 0)
         {
+            if (Debugging) Console.Error.WriteLine($"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
             e.Untranslatable = true;
             return;
         }
@@ -394,6 +403,7 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>Cycle 1 of every instruction: the opcode fetch, S or N as the previous cycle announced.</summary>
         private void Fetch()
         {
+            if (_timed != null) { TimedFetch(); return; }
             switch (_seq)
             {
                 case Seq.S: AddCycles(_costS); break;
@@ -440,7 +450,7 @@ public sealed unsafe partial class BlockTranslator
             {
                 _il.MarkLabel(label);
                 // Before the instruction: the cycles of the boundary, its fetch not made.
-                if (beforeInstruction) { Ld(_cyc0); St(_cyc); }
+                if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
                 Ldc(next); St(_xPc);
                 Ldc(w0); St(_xOp0);
                 Ldc(w1); St(_xOp1);
@@ -550,7 +560,7 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private bool TryChain(uint target, int done, bool refill)
         {
-            if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0) return false;
+            if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0 || !TimedChainAllowed(target)) return false;
             Label label;
             if (_sites.TryGetValue(target, out var site))
             {
@@ -564,7 +574,7 @@ public sealed unsafe partial class BlockTranslator
                 _queued[target] = label;
                 _queue.Enqueue((target, label));
             }
-            if (refill) AddCycles(_costN + _costS);
+            if (refill) RefillFetches(target);
             long skip = ((long)Addr(done) - target) / _step;
             if (skip != 0) { Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, skip); Emit(OpCodes.Add); St(_icnt); }
             // The next fetch is S (the branch's own fetch was the last access, or the refill's).
@@ -586,6 +596,7 @@ public sealed unsafe partial class BlockTranslator
         {
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, label);
+            RequireTimingMark();
             // The cycles of the boundary before instruction k: its fetch is not made.
             DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true);
         }
