@@ -19,7 +19,7 @@ public sealed class TranslationFirmwareTests
 
     private static readonly CpuMode[] Modes = [CpuMode.User, CpuMode.Fiq, CpuMode.Irq, CpuMode.Supervisor, CpuMode.Abort, CpuMode.Undefined];
 
-    private static string? CompareCores(Machine a, Machine b)
+    internal static string? CompareCores(Machine a, Machine b)
     {
         if (a.Scheduler.Cycles != b.Scheduler.Cycles) return $"cycles {a.Scheduler.Cycles} != {b.Scheduler.Cycles}";
         if (a.Cpu.Instructions != b.Cpu.Instructions) return $"instructions {a.Cpu.Instructions} != {b.Cpu.Instructions}";
