@@ -74,7 +74,8 @@ public sealed unsafe class Bus : IDisposable
         var m = FindRegionMapping(regionName)
             ?? throw new ArgumentException($"no memory region named '{regionName}' (regions: {string.Join(", ", _mappings.Where(x => x.Region != null).Select(x => x.Name))})");
         m.Controller = controller;
-        // Its timing has state: never translated with fixed costs (see IsTranslatable).
+        // Its timing has state: never translated with fixed costs (see IsTranslatable); translated with
+        // the controller's own model when it offers one (ITimedMemory, TimedMemoryAt).
         m.Region!.StatefulTiming = true;
         for (ulong p = m.Base >> PageShift; p <= ((m.End - 1) >> PageShift); p++)
         {

@@ -118,7 +118,7 @@ public sealed unsafe partial class BlockTranslator
     public double CompileMicrosecondsPerBlock => BlocksCompiled == 0 ? 0 : CompileTicks * 1e6 / Stopwatch.Frequency / BlocksCompiled;
 
     /// <summary>Drops every translation (memory map or bus observer changed).</summary>
-    public void Flush() { if (Debugging) Console.Error.WriteLine("flush"); Array.Clear(_cache); }
+    public void Flush() => Array.Clear(_cache);
 
     private int IndexOf(uint key) => (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
 
