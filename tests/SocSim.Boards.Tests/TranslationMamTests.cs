@@ -85,7 +85,8 @@ public sealed class TranslationMamTests
     /// <summary>
     /// Sets MAMCR/MAMTIM/MEMMAP at 0x40, then loops at 0x200: literal loads (data reads from flash),
     /// an SRAM store, a call into a far line and back, a branch to the next line (the one being
-    /// prefetched), and every 16 iterations the <paramref name="change"/> code (settings rewritten).
+    /// prefetched), and every 16 iterations the <paramref name="change"/> code (MAMTIM, MAMCR and MEMMAP
+    /// rewritten).
     /// </summary>
     private static Asm Program(uint mode, uint timing, uint memmap, bool change, bool thumb = false)
     {
@@ -121,6 +122,11 @@ public sealed class TranslationMamTests
             s.W(Asm.Dp(10, 0, 7, 3, s: true)); // cmp r7, #3
             s.W(0x03A07002);              // moveq r7, #2
             s.Str(7, 0, 0);               // MAMCR
+            // MEMMAP switched between 1 and the program's value: every switch drops the translations.
+            s.W(Asm.Dp(0, 1, 4, 0x10, s: true)); // ands r1, r4, #16
+            s.W(0x03A01001);              // moveq r1, #1
+            s.W(0x13A01000 | memmap);     // movne r1, #memmap
+            s.Str(1, 0, 0x40);            // MEMMAP
         }
         s.Org(0x260);
         s.Ldr(8, 5, 0);                   // SRAM load
