@@ -136,12 +136,18 @@ public sealed unsafe partial class BlockTranslator
             return c is 2 or 3 or 4 || (c == 0 && (op & 0x90) == 0x90);
         }
 
-        /// <summary>An exit before the instruction in timed code: its fetch must have marked the state (see <see cref="RollbackTiming"/>).</summary>
+        /// <summary>
+        /// An exit before the instruction in timed code: its fetch must have marked the state (see
+        /// <see cref="RollbackTiming"/>). An instruction <see cref="MayLeaveBefore"/> did not foresee makes
+        /// the region unusable (<see cref="TimingUnsound"/>: the code stays interpreted).
+        /// </summary>
         private void RequireTimingMark()
         {
-            if (_timed != null && _markedAt != _pc - 2 * _step)
-                throw new InvalidOperationException($"translator: the instruction at 0x{_pc - 2 * _step:X8} leaves before completing without a timing mark");
+            if (_timed != null && _markedAt != _pc - 2 * _step) TimingUnsound = true;
         }
+
+        /// <summary>The region has an exit before an instruction whose fetch did not mark the model: it must not run.</summary>
+        public bool TimingUnsound { get; private set; }
 
         /// <summary>At an exit before an instruction: undo what its fetch did to the model (the interpreter fetches again).</summary>
         private void RollbackTiming()

@@ -188,7 +188,7 @@ public sealed unsafe partial class BlockTranslator
         var em = new Emitter(_bus, start, thumb, page, costN, costS);
         if (timed != null) em.UseTiming(timed);
         int n = em.Emit(MaxInstructions);
-        if (n == 0)
+        if (n == 0 || em.TimingUnsound)
         {
             if (Debugging) Console.Error.WriteLine($"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
             e.Untranslatable = true;
