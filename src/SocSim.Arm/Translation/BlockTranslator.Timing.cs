@@ -165,6 +165,12 @@ public sealed unsafe partial class BlockTranslator
             EmitClocks(() => Ldc(target + _step), size, (int)(AccessFlags.Code | AccessFlags.Seq));
         }
 
+        /// <summary>
+        /// The most one fetch of the interpreter's Refill at a region's exit can cost: the target may lie
+        /// in memory behind a controller (from any region), whose cost is its model's (<see cref="Bus.MaxControllerClocks"/>).
+        /// </summary>
+        private long RefillFetchWorst => Math.Max(_maxAccess, _bus.MaxControllerClocks);
+
         /// <summary>Timed code chains only to its controller's own bytes.</summary>
         private bool TimedChainAllowed(uint target) => _timed == null || target >= _directFrom;
 

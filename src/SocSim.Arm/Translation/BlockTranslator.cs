@@ -536,7 +536,7 @@ public sealed unsafe partial class BlockTranslator
             St(_v);
             Ldc(Addr(k)); St(_xPc);
             _il.Emit(OpCodes.Br, _refillTail);
-            Worst += 2 * _maxAccess;
+            Worst += 2 * RefillFetchWorst;
         }
 
         /// <summary>
