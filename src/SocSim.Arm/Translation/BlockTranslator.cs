@@ -190,7 +190,7 @@ public sealed unsafe partial class BlockTranslator
         int n = em.Emit(MaxInstructions);
         if (n == 0 || em.TimingUnsound)
         {
-            if (Debugging) Console.Error.WriteLine($"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
+            if (Debugging) Console.Error.WriteLine(em.TimingUnsound ? $"untranslatable 0x{e.Key:X8}: an exit without a timing mark" : $"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
             e.Untranslatable = true;
             return;
         }
