@@ -74,7 +74,8 @@ public sealed unsafe class Bus : IDisposable
         var m = FindRegionMapping(regionName)
             ?? throw new ArgumentException($"no memory region named '{regionName}' (regions: {string.Join(", ", _mappings.Where(x => x.Region != null).Select(x => x.Name))})");
         m.Controller = controller;
-        // Its timing has state: never translated with fixed costs (see IsTranslatable).
+        // Its timing has state: never translated with fixed costs (see IsTranslatable); translated with
+        // the controller's own model when it offers one (ITimedMemory, TimedMemoryAt).
         m.Region!.StatefulTiming = true;
         for (ulong p = m.Base >> PageShift; p <= ((m.End - 1) >> PageShift); p++)
         {
@@ -144,11 +145,35 @@ public sealed unsafe class Bus : IDisposable
     }
 
     /// <summary>
+    /// The most clocks one read served by a memory controller can cost (worst-case bounds of translated
+    /// blocks whose exits refill from such memory): <see cref="ITimedMemory.MaxClocks"/>, and
+    /// <see cref="int.MaxValue"/> for a controller that states no bound; 0 without controllers.
+    /// </summary>
+    public long MaxControllerClocks
+    {
+        get
+        {
+            long max = 0;
+            foreach (var m in _mappings)
+                if (m.Controller != null) max = Math.Max(max, m.Controller is ITimedMemory t ? t.MaxClocks : int.MaxValue);
+            return max;
+        }
+    }
+
+    /// <summary>
     /// Whether code at <paramref name="address"/> may be executed by translated code: RAM or ROM on the
     /// fast path whose timing is a function of the access kind alone (not <see cref="MemoryRegion.StatefulTiming"/>).
     /// </summary>
     public bool IsTranslatable(uint address) =>
         _readPages[address >> PageShift] != null && FindMapping(address)?.Region is { StatefulTiming: false };
+
+    /// <summary>
+    /// The controller of the region holding <paramref name="address"/> when it offers its timing to
+    /// translated code (<see cref="ITimedMemory"/>); null elsewhere and while an observer is subscribed
+    /// (translated code makes no bus cycles an observer could see).
+    /// </summary>
+    public ITimedMemory? TimedMemoryAt(uint address) =>
+        _observer == null ? FindMapping(address)?.Controller as ITimedMemory : null;
 
     /// <summary>Tells the fast-path caches (fetch page, translations) that something they depend on changed.</summary>
     public void NotifyMappingChanged() => MappingChanged?.Invoke();

@@ -59,7 +59,8 @@ public sealed unsafe class MemoryRegion : IBusDevice, IDisposable
 
     /// <summary>
     /// The region's access timing depends on history (e.g. a flash accelerator's line buffers), not only
-    /// on the access kind. Such code is executed by the interpreter, never translated. Set it before the
+    /// on the access kind. Such code is executed by the interpreter, unless the controller in front of the
+    /// region offers its timing model to translated code (<see cref="ITimedMemory"/>). Set it before the
     /// region is added to a bus, or call <see cref="Bus.NotifyMappingChanged"/> after changing it.
     /// </summary>
     public bool StatefulTiming { get; set; }

@@ -39,7 +39,7 @@ namespace SocSim.Peripherals;
 /// does not touch the MAM buffers.</item>
 /// </list>
 /// </remarks>
-public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
+public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
 {
     private const int LineShift = 4;
     /// <summary>The boot block is the top 8 KiB of the 128 KiB flash.</summary>
@@ -50,6 +50,8 @@ public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
     private readonly Scheduler _s;
     private readonly Action<string> _warn;
     private MemoryRegion? _flash, _sram;
+    private Bus? _bus;
+    private uint _memoryMap = 1;
 
     private uint _mode, _timing = 7;
     private long _prefetchLine = -1, _trailLine = -1, _dataLine = -1;
@@ -67,7 +69,20 @@ public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
 
     public uint Mode => _mode;
     public uint Timing => _timing;
-    public uint MemoryMap { get; set; } = 1;
+    /// <summary>
+    /// MEMMAP's vector mapping. A change drops every translation (<see cref="Bus.NotifyMappingChanged"/>):
+    /// translated code executes only the flash's own bytes, from <see cref="DirectFrom"/> up.
+    /// </summary>
+    public uint MemoryMap
+    {
+        get => _memoryMap;
+        set
+        {
+            if (value == _memoryMap) return;
+            _memoryMap = value;
+            _bus?.NotifyMappingChanged();
+        }
+    }
     /// <summary>Flash reads so far (demand reads and prefetches), for tests and profiles.</summary>
     public long FlashReads { get; private set; }
 
@@ -76,6 +91,7 @@ public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
         if (bus.FindRegion(flashRegion) == null)
             throw new ArgumentException($"{_name}: no memory region named '{flashRegion}' for the MAM (set parameters.flash)");
         _sram = bus.FindRegion(sramRegion);
+        _bus = bus;
         _flash = bus.SetController(flashRegion, this);
     }
 
@@ -136,32 +152,75 @@ public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
     {
+        // The interpreter's reads: the same timing code translated code calls, now = the cycle count.
+        clocks = Clocks(address, size, flags, _s.Cycles);
         var flash = _flash!;
         uint off = address - flash.Base;
-        if (off < VectorAreaSize && MemoryMap != 1)
+        if (off < VectorAreaSize && _memoryMap != 1)
         {
-            if (MemoryMap == 2 && _sram != null)
-            {
-                clocks = 1;
-                return _sram.Read(_sram.Base + off, size, flags, ref abort);
-            }
+            if (_memoryMap == 2 && _sram != null) return _sram.Read(_sram.Base + off, size, flags, ref abort);
             off += BootBlockOffset;
         }
-        clocks = (flags & AccessFlags.Code) != 0 ? Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0) : Data(off >> LineShift);
         return flash.Read(flash.Base + off, size, flags, ref abort);
+    }
+
+    /// <summary>The cost of a CPU read at <paramref name="address"/> starting at cycle <paramref name="now"/>, advancing the buffers and the prefetch (the interpreter's <see cref="Read"/> and translated code both time reads here).</summary>
+    public int Clocks(uint address, int size, AccessFlags flags, long now)
+    {
+        uint off = address - _flash!.Base;
+        if (off < VectorAreaSize && _memoryMap != 1)
+        {
+            // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
+            if (_memoryMap == 2 && _sram != null) return 1;
+            off += BootBlockOffset;
+        }
+        return (flags & AccessFlags.Code) != 0 ? Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, now) : Data(off >> LineShift, now);
+    }
+
+    public MemoryRegion Region => _flash!;
+
+    /// <summary>The flash's own bytes start at its base in user flash mode (MEMMAP = 1), after the 64 remapped vector bytes otherwise.</summary>
+    public uint DirectFrom => _memoryMap == 1 ? _flash!.Base : _flash!.Base + VectorAreaSize;
+
+    /// <summary>
+    /// No constant bound exists for this model. A miss or a demand read costs MAMTIM (at most 7); a
+    /// buffer hit 1 or MAMTIM; but a fetch of the line being prefetched waits until that prefetch ends,
+    /// and a prefetch starts only when the flash is free (<c>_flashFree</c>), which every prefetch
+    /// started after a buffer hit pushes MAMTIM cycles further even when a later hit discards it. Code
+    /// alternating between two buffered lines that are not adjacent (a call and its return, each line
+    /// a hit) thus pushes <c>_flashFree</c> ahead by up to MAMTIM - 1 cycles per fetch, without limit,
+    /// until a miss or a data read resets it; the next fetch of the pending line then waits all of it.
+    /// </summary>
+    public int MaxClocks => int.MaxValue;
+
+    // The state Mark saved (translated code rolls an instruction's fetch back when it leaves that
+    // instruction to the interpreter).
+    private long _mPrefetch, _mTrail, _mData, _mPending, _mPendingDone, _mFlashFree, _mReads;
+
+    public void Mark()
+    {
+        _mPrefetch = _prefetchLine; _mTrail = _trailLine; _mData = _dataLine;
+        _mPending = _pendingLine; _mPendingDone = _pendingDone;
+        _mFlashFree = _flashFree; _mReads = FlashReads;
+    }
+
+    public void Rollback()
+    {
+        _prefetchLine = _mPrefetch; _trailLine = _mTrail; _dataLine = _mData;
+        _pendingLine = _mPending; _pendingDone = _mPendingDone;
+        _flashFree = _mFlashFree; FlashReads = _mReads;
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
         var flash = _flash!;
         uint off = address - flash.Base;
-        if (off < VectorAreaSize && MemoryMap == 2 && _sram != null)
+        if (off < VectorAreaSize && _memoryMap == 2 && _sram != null)
             _sram.Write(_sram.Base + off, size, value, flags, ref abort);
     }
 
-    private int Fetch(long line, bool seq)
+    private int Fetch(long line, bool seq, long now)
     {
-        long now = _s.Cycles;
         int t = FlashCycles;
         if (_mode == 0)
         {
@@ -205,9 +264,8 @@ public sealed unsafe class Lpc2106Mam : IMemoryController, IStateful
         _flashFree = _pendingDone;
     }
 
-    private int Data(long line)
+    private int Data(long line, long now)
     {
-        long now = _s.Cycles;
         if (_mode == 2 && line == _dataLine) return 1;
         // A flash read for data: a prefetch in progress is aborted.
         FlashReads++;

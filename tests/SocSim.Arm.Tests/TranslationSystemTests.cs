@@ -42,7 +42,8 @@ public sealed class TranslationSystemTests
         Assert.InRange(t.Fallback[FallbackClass.Swp], passes, passes + 1);
         Assert.InRange(t.Fallback[FallbackClass.Device], passes - 1, passes + 1);
         Assert.Equal(0, t.Fallback[FallbackClass.MsrControl]);
-        Assert.StartsWith("swp=", t.Fallback.Format(), StringComparison.Ordinal);
+        Assert.Contains("swp=", t.Fallback.Format(), StringComparison.Ordinal);
+        Assert.Contains("device=", t.Fallback.Format(), StringComparison.Ordinal);
     }
 
     /// <summary>Runs the loop at 0x1000 in lockstep; returns the translator's counters.</summary>
@@ -73,7 +74,9 @@ public sealed class TranslationSystemTests
             0xEAFFFFF4);  // b 0x1000
         var t = RunLoop(rig, (uint)CpuMode.Supervisor | Psr.I | Psr.F);
         Assert.Equal(0, t.Fallback[FallbackClass.Mrs] + t.Fallback[FallbackClass.MsrFlags]);
-        Assert.Equal(t.TranslatedInstructions, rig.Trans.Cpu.Instructions);
+        // Everything else ran translated, but for the steps up to the run's end, where the loop's next
+        // block did not fit.
+        Assert.Equal(t.TranslatedInstructions + t.Fallback[FallbackClass.Limit], rig.Trans.Cpu.Instructions);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public enum ExecutionEngine
 public sealed unsafe partial class ArmCpu
 {
     private BlockTranslator? _translator;
+    // The memory controller whose timing translated code calls (BlockTranslator.Timing.cs); it reaches
+    // the controller through this field, typed by the concrete sealed class in its IL.
+    internal ITimedMemory? _timedMemory;
 
     /// <summary>The block translator when the engine is <see cref="ExecutionEngine.Translate"/>, else null.</summary>
     public BlockTranslator? Translator => _translator;
@@ -88,6 +91,7 @@ public sealed unsafe partial class ArmCpu
                                 // The block's worst case does not fit before the limit: the interpreter
                                 // steps up to it (entering again at every step would cost more).
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
+                                t.Fallback.AtLimit(_instructions - i0);
                                 continue;
                             }
                             // Memory under the region changed (self-modifying code, a loader, a debugger):

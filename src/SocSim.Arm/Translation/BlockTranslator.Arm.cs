@@ -351,6 +351,7 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>_p = the fast-path page of _addr; exit before instruction k when there is none.</summary>
         private void PageCheck(bool read, int k)
         {
+            if (read && _timed != null) { TimedPageCheck(k); return; }
             LdPtr(read ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
             Ld(_p); BailIfNull(k);
         }
@@ -358,6 +359,7 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>Adds the clocks of one data access at _addr (kind = log2 size, seq, write) from the bus's cost table.</summary>
         private void Access(bool read, int log2Size, bool seq, bool countWorst = true, LocalBuilder? address = null)
         {
+            if (read && _timed != null) { TimedAccess(log2Size, seq, countWorst, address ?? _addr); return; }
             int kind = (read ? 0 : 8) | (seq ? 4 : 0) | log2Size;
             Ld(_cyc); LdPtr(_bus.PageTimingTable); LdPtr(_bus.CostTable); Ld(address ?? _addr); Ldc(kind); Call(MCost); Emit(OpCodes.Add); St(_cyc);
             if (countWorst) Worst += _maxAccess;

@@ -193,15 +193,24 @@ public sealed unsafe partial class BlockTranslator
         long t0 = Stopwatch.GetTimestamp();
         bool thumb = (e.Key & 1) != 0;
         uint start = e.Key & ~1u;
+        ITimedMemory? timed = null;
         if (!_bus.IsTranslatable(start) || !_bus.TryGetFetchPage(start, thumb ? 2 : 4, out byte* page, out int costN, out int costS))
         {
-            e.Untranslatable = true;
-            return;
+            // Memory whose timing has state: translated with its controller's model, if it offers it.
+            if (!TryTimedPage(start, out page, out timed))
+            {
+                if (Debugging) Console.Error.WriteLine($"untranslatable 0x{e.Key:X8}: page");
+                e.Untranslatable = true;
+                return;
+            }
+            costN = costS = 0;
         }
         var em = new Emitter(_bus, start, thumb, page, costN, costS);
+        if (timed != null) em.UseTiming(timed);
         int n = em.Emit(MaxInstructions);
-        if (n == 0)
+        if (n == 0 || em.TimingUnsound)
         {
+            if (Debugging) Console.Error.WriteLine(em.TimingUnsound ? $"untranslatable 0x{e.Key:X8}: an exit without a timing mark" : $"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
             e.Untranslatable = true;
             return;
         }
@@ -457,6 +466,7 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>Cycle 1 of every instruction: the opcode fetch, S or N as the previous cycle announced.</summary>
         private void Fetch()
         {
+            if (_timed != null) { TimedFetch(); return; }
             switch (_seq)
             {
                 case Seq.S: AddCycles(_costS); break;
@@ -577,7 +587,7 @@ public sealed unsafe partial class BlockTranslator
             {
                 _il.MarkLabel(label);
                 // Before the instruction: the cycles of the boundary, its fetch not made.
-                if (beforeInstruction) { Ld(_cyc0); St(_cyc); }
+                if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
                 Ldc(next); St(_xPc);
                 Ldc(w0); St(_xOp0);
                 Ldc(w1); St(_xOp1);
@@ -660,6 +670,7 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private void BlockCheck(Label head, uint b)
         {
+            if (PerInstructionChecks) return;
             var check = _il.DefineLabel();
             var body = _il.DefineLabel();
             _il.Emit(OpCodes.Br, check);
@@ -672,6 +683,22 @@ public sealed unsafe partial class BlockTranslator
         {
             Ldc(a); St(_xPc);
             Ld(_cyc); _il.Emit(OpCodes.Ldc_I8, _rest[site]); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bgt, _budgetTail);
+        }
+
+        /// <summary>
+        /// Code whose fetch costs have no useful bound (a timed memory's model: see
+        /// <see cref="ITimedMemory.MaxClocks"/>) checks the limit before every instruction instead: it
+        /// leaves at the first boundary where the cycle count reached the limit, as the interpreter's loop
+        /// does, and the block bounds are not used.
+        /// </summary>
+        private bool PerInstructionChecks => _timed != null;
+
+        /// <summary>Before instruction k, in <see cref="PerInstructionChecks"/> code: leave when the cycle count reached the run loop's limit.</summary>
+        private void InstructionCheck(int k)
+        {
+            if (!PerInstructionChecks) return;
+            Ldc(Addr(k)); St(_xPc);
+            Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, _budgetTail);
         }
 
         private void EmitBlockChecks()
@@ -690,7 +717,7 @@ public sealed unsafe partial class BlockTranslator
             St(_v);
             Ldc(Addr(k)); St(_xPc);
             _il.Emit(OpCodes.Br, _refillTail);
-            Worst += 2 * _maxAccess;
+            Worst += 2 * RefillFetchWorst;
         }
 
         /// <summary>
@@ -714,7 +741,7 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private bool TryChain(uint target, int done, bool refill)
         {
-            if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0) return false;
+            if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0 || !TimedChainAllowed(target)) return false;
             Label label;
             bool inside = false;
             if (_sites.TryGetValue(target, out var site))
@@ -730,12 +757,12 @@ public sealed unsafe partial class BlockTranslator
                 _queued[target] = label;
                 _queue.Enqueue((target, label));
             }
-            if (refill) AddCycles(_costN + _costS);
+            if (refill) RefillFetches(target);
             long skip = ((long)Addr(done) - target) / _step;
             if (skip != 0) { Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, skip); Emit(OpCodes.Add); St(_icnt); }
             // The next fetch is S (the branch's own fetch was the last access, or the refill's).
             if (_seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
-            if (inside)
+            if (inside && !PerInstructionChecks)
             {
                 // Into the middle of a block, past its head's check: check the rest of that block here
                 // (after the body, where its bound is known).
@@ -760,6 +787,7 @@ public sealed unsafe partial class BlockTranslator
         {
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, label);
+            RequireTimingMark();
             // The cycles of the boundary before instruction k: its fetch is not made.
             DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true);
         }
@@ -822,8 +850,9 @@ public sealed unsafe partial class BlockTranslator
                 bool foldedSuffix = _thumb && k > 0 && _blPrefixAt == k - 1 && (Word(k) >> 11) == 31;
                 // Instruction k, its fetch (word k+2) and the word after it must lie in the page. (Not an
                 // entry then: a run entering there would do nothing.)
-                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label); return k; }
+                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label, lastFree: true); return k; }
                 if (!foldedSuffix) _sites.TryAdd(a, new Site(label, _seq, k, b == _start));
+                InstructionCheck(k);
                 long worst0 = Worst;
                 _seqAtStart = _seq;
                 _pc = a + 2 * _step;
@@ -846,7 +875,7 @@ public sealed unsafe partial class BlockTranslator
                 }
                 _total++;
                 worst.Add((label, Worst - worst0));
-                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0); return k + 1; }
+                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0, lastFree: true); return k + 1; }
                 // _fseq holds the next fetch's kind at every boundary (exits and Dynamic fetches read it).
                 if (_seq == Seq.S && _seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
                 else if (_seq == Seq.N && _seqAtStart != Seq.N) { Ldc(0); St(_fseq); }
@@ -854,17 +883,21 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
-        /// Each emitted instruction's bound to the end of its block (<paramref name="tail"/>: the rest of
-        /// the block it falls into); <paramref name="exitLabel"/> is an instruction start that only exits
-        /// (its bound is the tail).
+        /// Each emitted instruction's bound: entered there with <c>cycles + bound &lt;= limit</c>, every
+        /// instruction it runs to the end of its block starts before the limit. With
+        /// <paramref name="lastFree"/> the block ends after its last instruction (a branch, an exit), whose
+        /// own cost then does not matter: its bound is 1. Otherwise <paramref name="tail"/> is the bound
+        /// after the block's instructions (the block it falls into, or 1 for an instruction the
+        /// interpreter executes next, 0 for an exit); <paramref name="exitLabel"/> is the instruction start
+        /// after the block's instructions, where it exits or steps (its bound is the tail).
         /// </summary>
-        private void EndBlock(List<(Label Label, long Cost)> worst, long tail, Label? exitLabel = null)
+        private void EndBlock(List<(Label Label, long Cost)> worst, long tail, Label? exitLabel = null, bool lastFree = false)
         {
             long rest = tail;
-            if (exitLabel is { } x) _rest[x] = rest;
+            if (exitLabel is { } x) _rest[x] = tail;
             for (int i = worst.Count - 1; i >= 0; i--)
             {
-                rest += worst[i].Cost;
+                rest = lastFree && i == worst.Count - 1 ? 1 : rest + worst[i].Cost;
                 _rest[worst[i].Label] = rest;
             }
         }
@@ -897,7 +930,7 @@ public sealed unsafe partial class BlockTranslator
                 var site = _entryLabels[i];
                 il.Emit(OpCodes.Ldc_I8, -(long)(_entrySites[i].Address / _step)); St(_icnt);
                 // A block's head checks its bound itself; an entry inside a block checks the rest of it.
-                if (site.Index > 0) EmitRestCheck(site.Label, _entrySites[i].Address);
+                if (site.Index > 0 && !PerInstructionChecks) EmitRestCheck(site.Label, _entrySites[i].Address);
                 il.Emit(OpCodes.Br, site.Label);
             }
         }

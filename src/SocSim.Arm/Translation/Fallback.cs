@@ -15,6 +15,8 @@ public enum FallbackClass
     Other,
     /// <summary>A translatable instruction stepped outside any region (cold code, a pipeline or memory mismatch).</summary>
     Cold,
+    /// <summary>An instruction stepped because the worst case of its region's next block did not fit before the next event or the run's end (the interpreter steps up to it).</summary>
+    Limit,
     /// <summary>An interrupt entry the run loop took (not an instruction; counted for the picture).</summary>
     Interrupt,
     Mrs,
@@ -79,6 +81,9 @@ public sealed class FallbackCounts
         if (c == FallbackClass.Cold) c = IsMemory(op, thumb) ? FallbackClass.Device : FallbackClass.Other;
         _counts[(int)c]++;
     }
+
+    /// <summary>Instructions the run loop stepped up to the limit because a block did not fit before it.</summary>
+    internal void AtLimit(long instructions) => _counts[(int)FallbackClass.Limit] += instructions;
 
     /// <summary>An instruction (or interrupt entry) the run loop stepped outside any region.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,225 @@
+using SocSim.Arm;
+using SocSim.Core;
+using SocSim.Peripherals;
+using Xunit;
+
+namespace SocSim.Boards.Tests;
+
+/// <summary>
+/// Code in the LPC2106's flash behind the MAM, translated (threshold 0) with the MAM's timing model,
+/// in lockstep with the interpreter: MAM modes 0/1/2 and MAMTIM values, MAMTIM and MAMCR rewritten
+/// while translated code runs, literal-pool reads (data reads that abort a prefetch) inside blocks,
+/// branches into the line being prefetched, vectors remapped by MEMMAP = 0 and 2 (and MEMMAP switched
+/// while running), Thumb code. After every translated block the full core state must agree; at the
+/// end the cycles, the MAM's flash read count and memory.
+/// </summary>
+public sealed class TranslationMamTests
+{
+    private const uint Scb = 0xE01FC000, Sram = 0x4000_0000;
+
+    /// <summary>A tiny ARM/Thumb assembler: words placed at addresses in the flash.</summary>
+    private sealed class Asm
+    {
+        public readonly List<(uint Address, uint Value, int Size)> Words = new();
+        public uint At;
+        public Asm Org(uint a) { At = a; return this; }
+        public uint W(uint v) { Words.Add((At, v, 4)); At += 4; return At - 4; }
+        public uint H(uint v) { Words.Add((At, v, 2)); At += 2; return At - 2; }
+        public static uint Dp(uint op, int rd, int rn, uint imm, bool s = false) => 0xE2000000 | op << 21 | (s ? 1u << 20 : 0) | (uint)rn << 16 | (uint)rd << 12 | imm;
+        public static uint DpReg(uint op, int rd, int rn, int rm, bool s = false) => 0xE0000000 | op << 21 | (s ? 1u << 20 : 0) | (uint)rn << 16 | (uint)rd << 12 | (uint)rm;
+        public uint Mov(int rd, uint imm) => W(Dp(13, rd, 0, imm));
+        public uint Ldr(int rd, int rn, uint off) => W(0xE5900000 | (uint)rn << 16 | (uint)rd << 12 | off);
+        public uint Str(int rd, int rn, uint off) => W(0xE5800000 | (uint)rn << 16 | (uint)rd << 12 | off);
+        public uint LdrLit(int rd, uint literal) => W(0xE59F0000 | (uint)rd << 12 | (literal - (At + 8)));
+        public uint B(uint target, uint cond = 0xE, bool link = false) => W(cond << 28 | (link ? 0x0B000000u : 0x0A000000u) | (((target - (At + 8)) >> 2) & 0xFFFFFF));
+    }
+
+    private static (Machine Interp, Machine Trans) Pair(Asm asm, uint entry, Action<Machine>? setup = null)
+    {
+        var board = BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "lpc2106.json")], []);
+        var a = Machine.Create(board, new MachineOptions { Warnings = TextWriter.Null });
+        var b = Machine.Create(board, new MachineOptions { Warnings = TextWriter.Null, Engine = ExecutionEngine.Translate, TranslationThreshold = 0 });
+        foreach (var m in new[] { a, b })
+        {
+            foreach (var (addr, v, size) in asm.Words)
+                if (size == 4) m.Bus.DebugWrite32(addr, v);
+                else { m.Bus.DebugWrite8(addr, (byte)v); m.Bus.DebugWrite8(addr + 1, (byte)(v >> 8)); }
+            setup?.Invoke(m);
+            m.Scheduler.Cycles = 0;
+            m.Cpu.ResetTo(entry);
+        }
+        return (a, b);
+    }
+
+    private static Lpc2106Mam Mam(Machine m) => m.Device<Lpc2106SystemControl>("scb").Mam;
+
+    /// <summary>Lockstep for <paramref name="cycles"/>; returns the translated share.</summary>
+    private static double Lockstep(Machine a, Machine b, long cycles)
+    {
+        string? failure = null;
+        long checks = 0;
+        b.Cpu.BlockExited = _ =>
+        {
+            if (failure != null) return;
+            a.Cpu.Run(b.Scheduler.Cycles);
+            checks++;
+            if (TranslationFirmwareTests.CompareCores(a, b) is { } d) failure = $"block exit #{checks} at pc=0x{b.Cpu.Pc:X8}: {d}";
+            else if (Mam(a).FlashReads != Mam(b).FlashReads) failure = $"block exit #{checks} at pc=0x{b.Cpu.Pc:X8}: flash reads {Mam(a).FlashReads} != {Mam(b).FlashReads}";
+            if (failure != null) b.Cpu.RequestStop();
+        };
+        var rb = b.Run(cycles);
+        Assert.True(failure == null, failure);
+        var ra = a.Run(cycles);
+        Assert.Equal(ra, rb);
+        Assert.Null(TranslationFirmwareTests.CompareCores(a, b));
+        Assert.Equal(Mam(a).FlashReads, Mam(b).FlashReads);
+        Assert.Equal(Mam(a).Mode, Mam(b).Mode);
+        Assert.Equal(Mam(a).Timing, Mam(b).Timing);
+        for (int i = 0; i < a.Bus.Mappings.Count; i++)
+            if (a.Bus.Mappings[i].Region is { } r)
+                Assert.True(r.AsSpan().SequenceEqual(b.Bus.Mappings[i].Region!.AsSpan()), $"memory of {r.Name} differs");
+        Assert.True(checks > 10, $"{checks} block exits");
+        return (double)b.Cpu.Translator!.TranslatedInstructions / rb.Instructions;
+    }
+
+    /// <summary>
+    /// Sets MAMCR/MAMTIM/MEMMAP at 0x40, then loops at 0x200: literal loads (data reads from flash),
+    /// an SRAM store, a call into a far line and back, a branch to the next line (the one being
+    /// prefetched), and every 16 iterations the <paramref name="change"/> code (MAMTIM, MAMCR and MEMMAP
+    /// rewritten).
+    /// </summary>
+    private static Asm Program(uint mode, uint timing, uint memmap, bool change, bool thumb = false)
+    {
+        var s = new Asm().Org(0x40);
+        s.LdrLit(0, 0x1F0);               // r0 = SCB
+        s.Mov(1, timing); s.Str(1, 0, 4);  // MAMTIM
+        s.Mov(1, mode); s.Str(1, 0, 0);    // MAMCR
+        s.Mov(1, memmap); s.Str(1, 0, 0x40);  // MEMMAP
+        s.LdrLit(5, 0x1F4);               // r5 = SRAM + 0x100
+        s.LdrLit(13, 0x1F8);              // sp = SRAM + 0x8000
+        s.Mov(4, 0); s.Mov(6, timing);
+        s.B(0x200);
+        s.Org(0x1F0); s.W(Scb); s.W(Sram + 0x100); s.W(Sram + 0x8000);
+        // Loop.
+        s.Org(0x200);
+        uint loop = s.LdrLit(2, 0x2F0);   // literal: aborts the prefetch of the next line
+        s.W(Asm.DpReg(4, 3, 3, 2));       // add r3, r3, r2
+        s.Str(3, 5, 0);                   // str r3, [r5]
+        s.B(0x300, link: true);           // bl far
+        s.W(Asm.Dp(4, 4, 4, 1));          // add r4, r4, #1
+        s.B(0x220);                       // to the next line (being prefetched)
+        s.Org(0x220);
+        s.W(Asm.Dp(0, 7, 4, 15, s: true)); // ands r7, r4, #15
+        s.B(0x260, cond: 0x1);            // bne skip
+        if (change)
+        {
+            s.W(Asm.Dp(4, 6, 6, 1));      // add r6, r6, #1
+            s.W(Asm.Dp(0, 6, 6, 7));      // and r6, r6, #7 (MAMTIM 0 included: taken as 1)
+            s.Str(6, 0, 4);               // MAMTIM
+            s.W(Asm.Dp(0, 7, 4, 0x30));   // and r7, r4, #0x30
+            s.W(0xE1A07227);              // mov r7, r7, lsr #4
+            s.W(Asm.Dp(0, 7, 7, 3));      // and r7, r7, #3
+            s.W(Asm.Dp(10, 0, 7, 3, s: true)); // cmp r7, #3
+            s.W(0x03A07002);              // moveq r7, #2
+            s.Str(7, 0, 0);               // MAMCR
+            // MEMMAP switched between 1 and the program's value: every switch drops the translations.
+            s.W(Asm.Dp(0, 1, 4, 0x10, s: true)); // ands r1, r4, #16
+            s.W(0x03A01001);              // moveq r1, #1
+            s.W(0x13A01000 | memmap);     // movne r1, #memmap
+            s.Str(1, 0, 0x40);            // MEMMAP
+        }
+        s.Org(0x260);
+        s.Ldr(8, 5, 0);                   // SRAM load
+        s.B(loop);
+        s.Org(0x2F0); s.W(0x12345);
+        // Far routine: a literal load, then back (to Thumb code and back when asked).
+        s.Org(0x300);
+        s.LdrLit(9, 0x3F0);
+        s.W(Asm.DpReg(4, 10, 10, 9));     // add r10, r10, r9
+        if (thumb)
+        {
+            s.W(0xE92D400F);              // push {r0-r3, lr}
+            s.LdrLit(11, 0x3F4);          // r11 = 0x401 (Thumb)
+            s.W(0xE1A0E00F);              // mov lr, pc
+            s.W(0xE12FFF1B);              // bx r11
+            s.W(0xE8BD400F);              // pop {r0-r3, lr}
+        }
+        s.W(0xE12FFF1E);                  // bx lr
+        s.Org(0x3F0); s.W(3); s.W(0x401);
+        if (thumb)
+        {
+            // Thumb: a counted loop with a PC-relative literal load and a halfword load from flash.
+            s.Org(0x400);
+            s.H(0x2003);                  // movs r0, #3
+            uint tl = s.H(0x4903);        // ldr r1, [pc, #12] (0x410)
+            s.H(0x188A);                  // adds r2, r1, r2
+            s.H(0x8823);                  // ldrh r3, [r4, #0]  (r4 < 64: a vector word, remapped or not)
+            s.H(0x3801);                  // subs r0, #1
+            s.H(0xD000 | 0x1 << 8 | (((tl - (s.At + 4)) >> 1) & 0xFF)); // bne tl
+            s.H(0x4770);                  // bx lr
+            s.Org(0x410); s.W(0x1111);
+        }
+        return s;
+    }
+
+    private static void Vectors(Machine m)
+    {
+        // Reset vector: to 0x40; the others (in flash, the boot block and SRAM) return at once.
+        m.Bus.DebugWrite32(0, 0xEA00000E);             // b 0x40
+        for (uint v = 4; v < 0x20; v += 4)
+        {
+            m.Bus.DebugWrite32(v, 0xE1B0F00E);         // movs pc, lr
+            m.Bus.DebugWrite32(Lpc2106Mam.BootBlockOffset + v, 0xE1B0F00E);
+            m.Bus.DebugWrite32(Sram + v, 0xE1B0F00E);
+        }
+    }
+
+    [Theory]
+    [InlineData(0u, 4u)]
+    [InlineData(1u, 1u)]
+    [InlineData(1u, 3u)]
+    [InlineData(2u, 1u)]
+    [InlineData(2u, 4u)]
+    [InlineData(2u, 7u)]
+    public void ModesAndTimings(uint mode, uint timing)
+    {
+        var (a, b) = Pair(Program(mode, timing, 1, change: false), 0, Vectors);
+        using (a) using (b)
+        {
+            double share = Lockstep(a, b, 400_000);
+            Assert.Equal(mode, Mam(b).Mode);
+            Assert.True(share > 0.8, $"translated share {share:P1}");
+        }
+    }
+
+    [Fact]
+    public void MamtimAndMamcrRewrittenWhileTranslated()
+    {
+        var (a, b) = Pair(Program(2, 3, 1, change: true), 0, Vectors);
+        using (a) using (b) Assert.True(Lockstep(a, b, 600_000) > 0.5);
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(2u)]
+    public void VectorsRemappedByMemmap(uint memmap)
+    {
+        // The reset vector runs from flash before MEMMAP is written; then the vectors come from the
+        // boot block (0) or the SRAM (2): the Thumb routine's halfword loads read them as data.
+        var (a, b) = Pair(Program(2, 3, memmap, change: true, thumb: true), 0, Vectors);
+        using (a) using (b)
+        {
+            Assert.True(Lockstep(a, b, 600_000) > 0.5);
+            Assert.Equal(memmap, Mam(b).MemoryMap);
+        }
+    }
+
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public void ThumbCodeInFlash(uint mode)
+    {
+        var (a, b) = Pair(Program(mode, 4, 1, change: false, thumb: true), 0, Vectors);
+        using (a) using (b) Assert.True(Lockstep(a, b, 400_000) > 0.8);
+    }
+}
