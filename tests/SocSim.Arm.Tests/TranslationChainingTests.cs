@@ -1,3 +1,4 @@
+using SocSim.Arm.Translation;
 using SocSim.Core;
 using Xunit;
 
@@ -113,6 +114,32 @@ public sealed class TranslationChainingTests
         uint after = cpu.GetRegister(3) - Regs(CpuMode.System, 3);
         Assert.InRange(after, irqs - 1, irqs);
         Assert.True(cpu.Translator!.SteppedAtExits > 50);
+    }
+
+    /// <summary>
+    /// Device reads and stores that raise nothing inside a loop: the interpreter executes each, and the
+    /// region goes on after it at the next instruction instead of returning to the run loop (checked in
+    /// lockstep, with events every 1 to 400 cycles); a store that asserts nIRQ still ends it.
+    /// </summary>
+    [Fact]
+    public void RegionGoesOnAfterADeviceAccessThatRaisesNothing()
+    {
+        using var rig = Rig(eventSeed: 5, maxEventPeriod: 400, device: true);
+        rig.Write32(0x1000,
+            0xE3A00000,   // 00 mov r0, #0
+            0xE5994000,   // 04 ldr r4, [r9]        (a device read: the interpreter, then on in the region)
+            0xE2822003,   // 08 add r2, r2, r3
+            0xE5890000,   // 0c str r0, [r9]        (a device store of 0: nIRQ stays low)
+            0xE0833004,   // 10 add r3, r3, r4
+            0xE2511001,   // 14 subs r1, r1, #1
+            0x1AFFFFF9,   // 18 bne 04
+            0xEAFFFFF7);  // 1c b 00
+        rig.Start(0x1000, SysIrqOn, Regs);
+        Assert.True(rig.Run(40_000), rig.Failure);
+        var t = rig.Trans.Cpu.Translator!;
+        Assert.True(t.SteppedAtExits > 1000, $"{t.SteppedAtExits} accesses stepped");
+        // All but those whose step reached the next event or the run's end.
+        Assert.True(t.Resumes > t.SteppedAtExits * 9 / 10, $"{t.Resumes} of {t.SteppedAtExits} accesses went on in the region");
     }
 
     /// <summary>A Thumb BL whose target is its own second half: that half runs again with LR from the first run, not as the constant the pair folds to.</summary>

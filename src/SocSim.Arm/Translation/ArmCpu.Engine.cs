@@ -34,15 +34,31 @@ public sealed unsafe partial class ArmCpu
         _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold, background) : null;
     }
 
-    /// <summary>A region reached an instruction whose access leaves the fast path: the interpreter executes it.</summary>
-    private void StepFromRegion()
+    /// <summary>
+    /// A region reached an instruction whose access leaves the fast path (or one it leaves to the
+    /// interpreter): the interpreter executes it. Returns whether the region may go on at the next
+    /// boundary, as the run loop would enter it there with the same <paramref name="limit"/>: no
+    /// interrupt or abort pending, no event due before the limit (the access may have scheduled one),
+    /// no stop or idle request, nobody watching, the same mode and state.
+    /// </summary>
+    private bool StepFromRegion(long limit)
     {
         // The run loop counts every instruction of the call as translated: not this one.
         _translator!.SteppedAtExits++;
         _translator.TranslatedInstructions--;
         _translator.Fallback.AtExit(_op0, (_cpsr & Psr.T) != 0);
+        uint state = _cpsr & (Psr.T | Psr.ModeMask);
         Step();
+        // A store the interpreter made (part of an STM on the fast path, a remapped vector write) may
+        // have changed the region's code: compared as at an entry.
+        bool go = !_intPending && !_abt0 && !_abt1 && !_stop && !_sleeping && _s.NextEventCycle >= limit && _s.Cycles < limit
+            && _hook == null && _bus.Observer == null && (_cpsr & (Psr.T | Psr.ModeMask)) == state && _region!.MemoryMatches();
+        if (go) _translator.Resumes++;
+        return go;
     }
+
+    /// <summary>The region the run loop is running (for <see cref="StepFromRegion"/>).</summary>
+    private Region? _region;
 
     /// <summary>Called after every translated block (differential testing); null costs one branch per block.</summary>
     public Action<ArmCpu>? BlockExited { get; set; }
@@ -82,6 +98,7 @@ public sealed unsafe partial class ArmCpu
                             {
                                 long limit = Math.Min(end, s.NextEventCycle);
                                 long i0 = _instructions;
+                                _region = region;
                                 if (region.Jitted) region.Code(this, limit, b.Entry);
                                 else t.RunFirst(b, this, limit);
                                 t.TranslatedInstructions += _instructions - i0;

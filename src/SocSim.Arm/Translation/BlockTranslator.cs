@@ -107,13 +107,14 @@ public sealed unsafe partial class BlockTranslator
 
     /// <summary>
     /// Default compile threshold: how often the interpreter must have executed an instruction before a
-    /// region is translated from it. A region of up to 64 instructions costs about 2-20 ms to emit and
-    /// JIT (see <see cref="CompileTicks"/>; the first one also pays Reflection.Emit's start-up), the
-    /// time the interpreter takes for roughly 0.2-1 million instructions: at 20000 a 10-instruction
-    /// loop has run about 200000 instructions interpreted when it is compiled, so a short run loses
-    /// at most about what it spent interpreting (and nothing is emitted in runs shorter than that).
+    /// region is translated from it. A region of up to 64 instructions costs about 1 ms to emit on the
+    /// simulation's thread and 2-20 ms in the JIT, which runs on a worker thread (see
+    /// <see cref="Background"/>; <see cref="CompileTicks"/> measures both), so the simulation does not
+    /// wait for it: the threshold only keeps code that runs rarely from being compiled at all. At 2000
+    /// bench.elf runs 98% translated (20000: 95%) and the JIT's work stays at 15-20 regions; a run
+    /// shorter than 2000 executions of any instruction emits nothing.
     /// </summary>
-    public const int DefaultThreshold = 20000;
+    public const int DefaultThreshold = 2000;
 
     private static readonly bool Debugging = Environment.GetEnvironmentVariable("SOCSIM_TDEBUG") != null;
 
@@ -132,6 +133,8 @@ public sealed unsafe partial class BlockTranslator
     /// <summary>What the interpreter executed under this engine, per kind of instruction (see <see cref="FallbackClass"/>).</summary>
     public FallbackCounts Fallback { get; } = new();
     public long BlockRuns;
+    /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
+    public long Resumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
 
@@ -314,6 +317,13 @@ public sealed unsafe partial class BlockTranslator
         /// holds the other bits; both are packed into the core's CPSR at every exit.
         /// </summary>
         private readonly LocalBuilder _fn, _fz, _fc, _fv, _t1, _t2, _t3, _wide;
+        /// <summary>Which resume point the step tail goes on at after the interpreter executed an access off the fast path (-1: none).</summary>
+        private readonly LocalBuilder _resume;
+        /// <summary>
+        /// Where a region goes on after the interpreter executed an instruction whose access left the fast
+        /// path (a device): instruction K+1 of the block at Base, once its label is known.
+        /// </summary>
+        private readonly List<(uint Base, int K, Label? Target, Seq Seq)> _resumes = new();
         private readonly List<Action> _exits = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
@@ -366,6 +376,7 @@ public sealed unsafe partial class BlockTranslator
             _t2 = _il.DeclareLocal(typeof(uint));
             _t3 = _il.DeclareLocal(typeof(uint));
             _wide = _il.DeclareLocal(typeof(ulong));
+            _resume = _il.DeclareLocal(typeof(int));
             _cyc = _il.DeclareLocal(typeof(long));
             _fseq = _il.DeclareLocal(typeof(int));
             _a = _il.DeclareLocal(typeof(uint));
@@ -580,11 +591,12 @@ public sealed unsafe partial class BlockTranslator
             DeferExit(label, k, seq, beforeInstruction);
         }
 
-        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false)
+        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false, int resume = -1)
         {
             uint next = Addr(k), w0 = Word(k), w1 = Word(k + 1);
             _exits.Add(() =>
             {
+                if (step) { Ldc(resume); St(_resume); }
                 _il.MarkLabel(label);
                 // Before the instruction: the cycles of the boundary, its fetch not made.
                 if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
@@ -623,6 +635,37 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
+        /// After the interpreter executed an access off the fast path (StepFromRegion said the region may
+        /// go on: no interrupt or abort, no event due before the limit, same state and mode), the region
+        /// goes on with the next instruction, as the run loop would enter it there: the core's state is
+        /// loaded again, and it goes on only if R15, the pipeline words and the next fetch's kind are what
+        /// the code there was compiled for, and (with block bounds) the rest of the block fits.
+        /// </summary>
+        private void EmitResumes(Label ret)
+        {
+            var il = _il;
+            var stubs = new Label[_resumes.Count];
+            for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
+            Ld(_resume); il.Emit(OpCodes.Switch, stubs);
+            il.Emit(OpCodes.Br, ret);
+            for (int i = 0; i < stubs.Length; i++)
+            {
+                il.MarkLabel(stubs[i]);
+                var (b, k, target, seq) = _resumes[i];
+                if (target is not { } t) { il.Emit(OpCodes.Br, ret); continue; }
+                uint next = b + (uint)(k + 1) * _step;
+                il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); il.Emit(OpCodes.Ldind_U4); Ldc(next + 2 * _step); il.Emit(OpCodes.Bne_Un, ret);
+                il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FOp0); Ldc(WordAt(next)); il.Emit(OpCodes.Bne_Un, ret);
+                il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FOp1); Ldc(WordAt(next + _step)); il.Emit(OpCodes.Bne_Un, ret);
+                if (seq != Seq.Dynamic) { il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); Ldc(seq == Seq.S ? 1 : 0); il.Emit(OpCodes.Bne_Un, ret); }
+                LoadState();
+                il.Emit(OpCodes.Ldc_I8, -(long)(next / _step)); St(_icnt);
+                if (!PerInstructionChecks) EmitRestCheck(t, next);
+                il.Emit(OpCodes.Br, t);
+            }
+        }
+
+        /// <summary>
         /// The two exit paths every exit of the region shares (one copy keeps the method small for the
         /// JIT): to an instruction boundary, whose values are in _xPc, _xOp0, _xOp1 and _fseq; and
         /// through the interpreter's Refill to the branch target in _v.
@@ -652,7 +695,11 @@ public sealed unsafe partial class BlockTranslator
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
             il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Call, MStepFromRegion);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); il.Emit(OpCodes.Call, MStepFromRegion);
+            var ret = il.DefineLabel();
+            il.Emit(OpCodes.Brfalse, ret);
+            EmitResumes(ret);
+            il.MarkLabel(ret);
             il.Emit(OpCodes.Ret);
             il.MarkLabel(_refillTail);
             WriteBack();
@@ -788,8 +835,10 @@ public sealed unsafe partial class BlockTranslator
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, label);
             RequireTimingMark();
-            // The cycles of the boundary before instruction k: its fetch is not made.
-            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true);
+            // The cycles of the boundary before instruction k: its fetch is not made. Once the
+            // interpreter executed it, the region may go on with instruction k+1 (see EmitResumes).
+            _resumes.Add((_base, k, null, Seq.Dynamic));
+            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true, resume: _resumes.Count - 1);
         }
 
         private Seq _seqAtStart;
@@ -838,10 +887,22 @@ public sealed unsafe partial class BlockTranslator
             _seq = seq;
             _blPrefixAt = -1;
             var worst = new List<(Label Label, long Cost)>();
+            var starts = new List<(Label Label, Seq Seq)>();
+            int firstResume = _resumes.Count;
+            void Resolve(Site? fallInto)
+            {
+                // A resume point after instruction k goes on at instruction k+1 of this block, or where it falls into another.
+                for (int i = firstResume; i < _resumes.Count; i++)
+                {
+                    var (rb, rk, _, _) = _resumes[i];
+                    if (rk + 1 < starts.Count) _resumes[i] = (rb, rk, starts[rk + 1].Label, starts[rk + 1].Seq);
+                    else if (rk + 1 == starts.Count && fallInto is { } f) _resumes[i] = (rb, rk, f.Label, f.Seq);
+                }
+            }
             for (int k = 0; ; k++)
             {
                 uint a = Addr(k);
-                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); EndBlock(worst, _rest[there.Label]); return k; }
+                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); EndBlock(worst, _rest[there.Label]); Resolve(there); return k; }
                 var label = k == 0 ? entry : _il.DefineLabel();
                 _il.MarkLabel(label);
                 if (k == 0) BlockCheck(label, b);
@@ -850,8 +911,9 @@ public sealed unsafe partial class BlockTranslator
                 bool foldedSuffix = _thumb && k > 0 && _blPrefixAt == k - 1 && (Word(k) >> 11) == 31;
                 // Instruction k, its fetch (word k+2) and the word after it must lie in the page. (Not an
                 // entry then: a run entering there would do nothing.)
-                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label, lastFree: true); return k; }
+                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label, lastFree: true); Resolve(null); return k; }
                 if (!foldedSuffix) _sites.TryAdd(a, new Site(label, _seq, k, b == _start));
+                starts.Add((label, _seq));
                 InstructionCheck(k);
                 long worst0 = Worst;
                 _seqAtStart = _seq;
@@ -871,11 +933,12 @@ public sealed unsafe partial class BlockTranslator
                     // The interpreter executes it as part of the region's run: it too must start before
                     // the limit (a bound of 1 says so: the check is cycles + rest <= limit).
                     EndBlock(worst, 1, label);
+                    Resolve(null);
                     return k;
                 }
                 _total++;
                 worst.Add((label, Worst - worst0));
-                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0, lastFree: true); return k + 1; }
+                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0, lastFree: true); Resolve(null); return k + 1; }
                 // _fseq holds the next fetch's kind at every boundary (exits and Dynamic fetches read it).
                 if (_seq == Seq.S && _seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
                 else if (_seq == Seq.N && _seqAtStart != Seq.N) { Ldc(0); St(_fseq); }
@@ -902,11 +965,10 @@ public sealed unsafe partial class BlockTranslator
             }
         }
 
-        /// <summary>Registers into locals, CPSR, cycles, the first fetch's kind from the core; the span of the compiled words for the store check.</summary>
-        private void EmitPrologue()
+        /// <summary>The registers the region uses, CPSR, cycles and the next fetch's kind from the core into the locals.</summary>
+        private void LoadState()
         {
             var il = _il;
-            il.MarkLabel(_setup);
             for (int i = 0; i < 15; i++)
             {
                 if ((_used & (1u << i)) == 0) continue;
@@ -915,6 +977,14 @@ public sealed unsafe partial class BlockTranslator
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FCpsr); StUnpackedCpsr();
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); il.Emit(OpCodes.Ldfld, FCycles); St(_cyc);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); St(_fseq);
+        }
+
+        /// <summary>Registers into locals, CPSR, cycles, the first fetch's kind from the core; the span of the compiled words for the store check.</summary>
+        private void EmitPrologue()
+        {
+            var il = _il;
+            il.MarkLabel(_setup);
+            LoadState();
             Ldc(_lo); St(_spanLo);
             Ldc(_hi); St(_spanHi);
             // Entry i > 0 at its site: the instruction count is relative to the entry's address.
