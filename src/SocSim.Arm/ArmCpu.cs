@@ -242,6 +242,12 @@ public sealed unsafe partial class ArmCpu : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Called after every exception entry, with the vector, once the pipeline is refilled from it (the
+    /// cycle its first instruction starts): for probes that would otherwise watch every instruction.
+    /// </summary>
+    public event Action<uint>? ExceptionEntered;
+
     private void EnterException(CpuMode mode, uint vector, uint lr, bool disableFiq)
     {
         uint old = _cpsr;
@@ -256,6 +262,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
             Fault = $"{mode} exception (return address 0x{lr:X8}): fetching its vector at 0x{vector:X8} aborted";
             RequestStop();
         }
+        ExceptionEntered?.Invoke(vector);
     }
 
     // ---- pipeline ----

@@ -1,3 +1,5 @@
+using SocSim.Arm;
+using SocSim.Tests;
 using SocSim.Trace.Timing;
 
 namespace SocSim.Firmware.Tests;
@@ -68,6 +70,33 @@ public class TimingProbeTests
         Assert.Null(nirq.Isr);
         Assert.Equal(5, nirq.ToVector.Count);
         Assert.Matches(@"^irq_latency vic\.4 \(timer0\.TIMINTC\) to_isr timer0_isr: count=5 min=55 max=\d+ mean=[\d.]+ to_vector: count=5 min=5 max=\d+ mean=[\d.]+ unserved=0$", vic4.ToString());
+    }
+
+    /// <summary>
+    /// FreeRTOS's demo raises the PLL's lock input of the VIC and never enables it: the probe waits
+    /// for that line's vector without an execution hook (an IRQ entry for the timer does not count
+    /// for it), so the run stays translated, and every line's latencies are the interpreter's.
+    /// </summary>
+    [Fact]
+    public void Latency_LineNeverEnabled_DoesNotHookTheRun()
+    {
+        string elf = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "freertos", "elf", "rtosdemo-arm.elf"));
+        (List<string> Lines, long Translated, long Instructions) Measure(ExecutionEngine engine)
+        {
+            using var m = Machine.Create([Repo.Board("lpc2106")], [], new MachineOptions { Warnings = TextWriter.Null, Engine = engine, TranslateInBackground = false });
+            m.LoadElf(elf);
+            var probe = new InterruptLatencyProbe(m);
+            m.SetTimeLimit(TimeSpan.FromMilliseconds(100));
+            var r = m.Run();
+            Assert.Equal(StopReason.TimeLimit, r.Reason);
+            Assert.Equal(0, probe.Results.Single(l => l.Source == "scb.PLL").ToVector.Count);
+            Assert.True(probe.Results.Single(l => l.Source == "timer0.INT").ToIsr.Count > 30);
+            return (probe.Results.Select(l => l.ToString()).ToList(), m.Cpu.Translator?.TranslatedInstructions ?? 0, r.Instructions);
+        }
+        var interpreted = Measure(ExecutionEngine.Interpret);
+        var translated = Measure(ExecutionEngine.Translate);
+        Assert.Equal(interpreted.Lines, translated.Lines);
+        Assert.True(translated.Translated > translated.Instructions / 4, $"{translated.Translated} of {translated.Instructions} translated");
     }
 
     [Fact]

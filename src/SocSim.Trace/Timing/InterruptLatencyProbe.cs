@@ -30,9 +30,13 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// simulator dispatches after the instruction in progress, at the cycle that event was due. So the
 /// figures include the wait for the interrupted instruction to complete (TRM 2.8.7: the core
 /// samples nIRQ at instruction boundaries).
-/// The probe costs nothing while no interrupt is pending: it installs itself as an execution hook
-/// on <see cref="Machine"/> when a line rises and removes itself once every risen line reached its
-/// handler (or fell). Create it before running; do not add it with <see cref="Machine.AddHook"/>.
+/// A line reaches the vector at the IRQ or FIQ entry (<see cref="ArmCpu.ExceptionEntered"/>) that the
+/// controller raised for it (the line shows in VICIRQStatus or VICFIQStatus then; an entry for other
+/// lines does not count for it). The probe costs nothing while no handler is awaited: it installs
+/// itself as an execution hook on <see cref="Machine"/> only from such an entry until the handler
+/// starts (or the line falls), so a line that rises but is never enabled (the LPC2106's PLL lock
+/// input under FreeRTOS) leaves the run untouched and the translator running. Create it before
+/// running; do not add it with <see cref="Machine.AddHook"/>.
 /// </summary>
 public sealed class InterruptLatencyProbe : IExecutionHook
 {
@@ -57,6 +61,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
     public InterruptLatencyProbe(Machine machine)
     {
         _machine = machine;
+        machine.Cpu.ExceptionEntered += OnException;
         foreach (var c in machine.Board.Interrupts)
         {
             if (!c.TargetsCpu && machine.Devices.TryGetValue(c.TargetComponent, out var dev) && dev is Pl190Vic vic)
@@ -110,7 +115,6 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             }
             w.WaitVector = true;
             _waiting++;
-            Hook();
         }
         else if (w.Asserted >= 0)
         {
@@ -142,9 +146,10 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         _machine.AddHook(this);
     }
 
-    private void Unhook()
+    /// <summary>Removes the hook once nothing is awaited (<paramref name="force"/>: no handler is awaited, lines may still wait for the vector).</summary>
+    private void Unhook(bool force = false)
     {
-        if (!_hooked || _waiting > 0) return;
+        if (!_hooked || (_waiting > 0 && !force)) return;
         _hooked = false;
         _machine.RemoveHook(this);
     }
@@ -165,28 +170,41 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         return Reg(vic, Pl190Vic.VICDefVectAddr) & ~1u;
     }
 
+    /// <summary>An IRQ or FIQ entry: the lines it was taken for reached the vector; those whose handler is awaited install the hook.</summary>
+    private void OnException(uint vector)
+    {
+        if (_waiting == 0 || (vector != Vectors.Irq && vector != Vectors.Fiq)) return;
+        long now = _machine.Scheduler.Cycles;
+        foreach (var w in _lines)
+        {
+            if (w.Asserted < 0 || !w.WaitVector || vector != w.Vector) continue;
+            // A controller input counts only when the controller raised this entry for it.
+            if (w.Vic != null && (Reg(w.Vic, vector == Vectors.Fiq ? Pl190Vic.VICFIQStatus : Pl190Vic.VICIRQStatus) & (1u << w.VicLine)) == 0) continue;
+            w.ToVector.Add(now - w.Asserted);
+            w.WaitVector = false;
+            if (!w.WaitIsr) _waiting--;
+            else Hook();
+        }
+    }
+
     public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
     {
         if (_waiting == 0) { Unhook(); return false; }
         long now = cpu.Scheduler.Cycles;
+        bool awaited = false;
         foreach (var w in _lines)
         {
             if (w.Asserted < 0) continue;
-            if (w.WaitVector && pc == w.Vector && (cpu.Mode == CpuMode.Irq || cpu.Mode == CpuMode.Fiq))
-            {
-                w.ToVector.Add(now - w.Asserted);
-                w.WaitVector = false;
-                if (!w.WaitIsr) _waiting--;
-            }
-            else if (w.WaitIsr && pc == w.IsrAddress)
+            if (w.WaitIsr && pc == w.IsrAddress)
             {
                 w.ToIsr.Add(now - w.Asserted);
                 w.WaitIsr = false;
                 if (w.WaitVector) { w.WaitVector = false; w.Unserved++; }
                 _waiting--;
             }
+            else if (w.WaitIsr && !w.WaitVector) awaited = true;
         }
-        if (_waiting == 0) Unhook();
+        if (!awaited) Unhook(force: true);
         return false;
     }
 
