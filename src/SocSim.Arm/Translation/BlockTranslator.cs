@@ -478,6 +478,7 @@ public sealed unsafe partial class BlockTranslator
         private void Fetch()
         {
             if (_timed != null) { TimedFetch(); return; }
+            Worst += _seq == Seq.S ? _costS : _seq == Seq.N ? _costN : Math.Max(_costN, _costS);
             switch (_seq)
             {
                 case Seq.S: AddCycles(_costS); break;
@@ -493,7 +494,6 @@ public sealed unsafe partial class BlockTranslator
                     break;
             }
             _seq = Seq.S;
-            Worst += Math.Max(_costN, _costS);
         }
 
         /// <summary>Pushes the condition's truth (0 or 1) from the flag locals (ARM ARM A3.2.1).</summary>
