@@ -234,21 +234,11 @@ public sealed unsafe partial class BlockTranslator
             if (reg && (op & 15) == 15) return Result.No;
             return Conditional(cond, k, () =>
             {
-                // Offset into _a, base into _b, address into _addr, new base into _c.
-                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_fc); Call(MShiftImmV); }
-                else Ldc(op & 0xFFF);
-                St(_a);
-                LdReg(rn, _pc); St(_b);
-                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
-                Ld(pre ? _c : _b); St(_addr);
+                SingleOffset(op);
+                TransferAddress(rn, up, pre);
                 if (load)
                 {
-                    PageCheck(read: true, k);
-                    Access(read: true, b ? 0 : 2, seq: false);
-                    Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
-                    if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
-                    St(_v);
-                    AddCycles(1); Worst += 1;                      // the I cycle of every load (TRM 6.4)
+                    SingleLoad(b, k);
                     if (writeback) { Ld(_c); StReg(rn); }
                     Ld(_v); StReg(rd);
                 }
@@ -262,6 +252,33 @@ public sealed unsafe partial class BlockTranslator
                 }
                 return true;
             });
+        }
+
+        /// <summary>The offset of LDR/STR onto the stack: a 12-bit immediate or Rm shifted by an immediate (TRM 4.9).</summary>
+        private void SingleOffset(uint op)
+        {
+            if ((op & (1u << 25)) != 0) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_fc); Call(MShiftImmV); }
+            else Ldc(op & 0xFFF);
+        }
+
+        /// <summary>The offset on the stack into _a, the base Rn into _b, the new base into _c, the address (pre- or post-indexed) into _addr.</summary>
+        private void TransferAddress(int rn, bool up, bool pre)
+        {
+            St(_a);
+            LdReg(rn, _pc); St(_b);
+            Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
+            Ld(pre ? _c : _b); St(_addr);
+        }
+
+        /// <summary>LDR/LDRB from _addr into _v (a word rotated by the address's low bits, TRM 4.9.1), its data cycle and the I cycle of every load (TRM 6.4).</summary>
+        private void SingleLoad(bool b, int k)
+        {
+            PageCheck(read: true, k);
+            Access(read: true, b ? 0 : 2, seq: false);
+            Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
+            if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
+            St(_v);
+            AddCycles(1); Worst += 1;
         }
 
         /// <summary>LDRH/STRH/LDRSB/LDRSH (TRM 4.10), the same shape as LDR/STR.</summary>
@@ -279,10 +296,7 @@ public sealed unsafe partial class BlockTranslator
             return Conditional(cond, k, () =>
             {
                 if (immForm) Ldc(((op >> 4) & 0xF0) | (op & 0xF)); else Ld(Reg(op & 15));
-                St(_a);
-                LdReg(rn, _pc); St(_b);
-                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
-                Ld(pre ? _c : _b); St(_addr);
+                TransferAddress(rn, up, pre);
                 if (load)
                 {
                     PageCheck(read: true, k);

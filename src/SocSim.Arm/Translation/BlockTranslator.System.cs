@@ -134,18 +134,9 @@ namespace SocSim.Arm.Translation
                 if (reg && (op & 15) == 15) return Result.No;
                 Fetch();
                 if (cond != 0xE) ElseFallThrough(cond, k);
-                if (reg) { Ld(Reg(op & 15)); Ldc((int)((op >> 5) & 3)); Ldc((int)((op >> 7) & 31)); Ld(_fc); Call(MShiftImmV); }
-                else Ldc(op & 0xFFF);
-                St(_a);
-                LdReg(rn, _pc); St(_b);
-                Ld(_b); Ld(_a); Emit(up ? OpCodes.Add : OpCodes.Sub); St(_c);
-                Ld(pre ? _c : _b); St(_addr);
-                PageCheck(read: true, k);
-                Access(read: true, b ? 0 : 2, seq: false);
-                Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
-                if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
-                St(_v);
-                AddCycles(1); Worst += 1;                      // the I cycle of every load (TRM 6.4)
+                SingleOffset(op);
+                TransferAddress(rn, up, pre);
+                SingleLoad(b, k);
                 if (writeback) { Ld(_c); StReg(rn); }
                 Ld(_v);
                 EmitRefillExit(k + 1);
