@@ -103,6 +103,32 @@ public sealed unsafe partial class BlockTranslator
         Threshold = threshold;
         Background = background && threshold > 0;
         _bus.MappingChanged += Flush;
+        if (Background) _jitQueue = Task.Run(WarmUp);
+    }
+
+    /// <summary>
+    /// Emits and JIT-compiles two small regions (ARM and Thumb loops with a load and a store) from a
+    /// scratch page on the worker thread, never run: the first region a program makes hot then does
+    /// not pay, on the simulation's thread, for Reflection.Emit's start-up and the JIT of the
+    /// emitter's own code (about 20 ms), so short runs start as fast as with the interpreter.
+    /// </summary>
+    private void WarmUp()
+    {
+        byte* page = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(Bus.PageMask + 1);
+        try
+        {
+            uint[] arm = [0xE2811001, 0xE5913000, 0xE0833002, 0xE2522001, 0xE5813004, 0x1AFFFFF9, 0xE12FFF1E];
+            ushort[] thumb = [0x3101, 0x680B, 0x189B, 0x3A01, 0x604B, 0xD1F9, 0x4770];
+            for (int i = 0; i < arm.Length; i++) ((uint*)page)[i] = arm[i];
+            for (int i = 0; i < thumb.Length; i++) ((ushort*)(page + 0x800))[i] = thumb[i];
+            foreach (var (start, isThumb) in new[] { (0x1000u, false), (0x1800u, true) })
+            {
+                var em = new Emitter(_bus, start, isThumb, page, 1, 1);
+                if (em.Emit(MaxInstructions) > 0) em.Finish()(null!, 0, -1);
+            }
+        }
+        catch (Exception) { /* only a warm-up: the real compilations report their own errors */ }
+        finally { System.Runtime.InteropServices.NativeMemory.Free(page); }
     }
 
     /// <summary>
