@@ -37,11 +37,12 @@ public sealed unsafe partial class ArmCpu
     /// <summary>
     /// A region reached an instruction whose access leaves the fast path (or one it leaves to the
     /// interpreter): the interpreter executes it. Returns whether the region may go on at the next
-    /// boundary, as the run loop would enter it there with the same <paramref name="limit"/>: no
+    /// boundary (only where it has a place to go on, <paramref name="canResume"/>: after an access off
+    /// the fast path), as the run loop would enter it there with the same <paramref name="limit"/>: no
     /// interrupt or abort pending, no event due before the limit (the access may have scheduled one),
     /// no stop or idle request, nobody watching, the same mode and state.
     /// </summary>
-    private bool StepFromRegion(long limit)
+    private bool StepFromRegion(long limit, bool canResume)
     {
         // The run loop counts every instruction of the call as translated: not this one.
         _translator!.SteppedAtExits++;
@@ -49,6 +50,7 @@ public sealed unsafe partial class ArmCpu
         _translator.Fallback.AtExit(_op0, (_cpsr & Psr.T) != 0);
         uint state = _cpsr & (Psr.T | Psr.ModeMask);
         Step();
+        if (!canResume) return false;
         // A store the interpreter made (part of an STM on the fast path, a remapped vector write) may
         // have changed the region's code: compared as at an entry.
         bool go = !_intPending && !_abt0 && !_abt1 && !_stop && !_sleeping && _s.NextEventCycle >= limit && _s.Cycles < limit

@@ -721,7 +721,7 @@ public sealed unsafe partial class BlockTranslator
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
             il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
             il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); il.Emit(OpCodes.Call, MStepFromRegion);
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_resume); Ldc(-1); Emit(OpCodes.Cgt); il.Emit(OpCodes.Call, MStepFromRegion);
             var ret = il.DefineLabel();
             il.Emit(OpCodes.Brfalse, ret);
             EmitResumes(ret);
