@@ -295,7 +295,7 @@ public sealed unsafe partial class ArmCpu
     /// the remaining bits are all zeros (or, for signed forms, all ones) (TRM 6.10).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MultiplyCycles(uint rs, bool signed)
+    internal static int MultiplyCycles(uint rs, bool signed)
     {
         if ((rs >> 8) == 0 || (signed && (rs >> 8) == 0x00FF_FFFF)) return 1;
         if ((rs >> 16) == 0 || (signed && (rs >> 16) == 0xFFFF)) return 2;

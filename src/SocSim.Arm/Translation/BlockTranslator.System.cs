@@ -225,13 +225,7 @@ namespace SocSim.Arm.Translation
     {
         /// <summary>m + 1: the internal cycles of UMULL/SMULL (TRM 6.10), m from Rs 8 bits at a time (signed: all ones ends it too).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int LongCycles(uint rs, bool signed)
-        {
-            if ((rs >> 8) == 0 || (signed && (rs >> 8) == 0x00FF_FFFF)) return 2;
-            if ((rs >> 16) == 0 || (signed && (rs >> 16) == 0xFFFF)) return 3;
-            if ((rs >> 24) == 0 || (signed && (rs >> 24) == 0xFF)) return 4;
-            return 5;
-        }
+        public static int LongCycles(uint rs, bool signed) => ArmCpu.MultiplyCycles(rs, signed) + 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong MulLong(uint rm, uint rs, bool signed) => signed ? (ulong)((long)(int)rm * (int)rs) : (ulong)rm * rs;

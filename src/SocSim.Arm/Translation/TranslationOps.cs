@@ -24,13 +24,7 @@ internal static unsafe class TranslationOps
         BoothMultiplier.Carry(rm, rs, acc, accumulates, false, false, carry);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int MulCycles(uint rs)
-    {
-        if ((rs >> 8) == 0 || (rs >> 8) == 0x00FF_FFFF) return 1;
-        if ((rs >> 16) == 0 || (rs >> 16) == 0xFFFF) return 2;
-        if ((rs >> 24) == 0 || (rs >> 24) == 0xFF) return 3;
-        return 4;
-    }
+    public static int MulCycles(uint rs) => ArmCpu.MultiplyCycles(rs, signed: true);
 
     // ---- barrel shifter (TRM 4.5.2), as ArmCpu.ShiftImm / ShiftReg ----
 
