@@ -66,18 +66,20 @@ internal sealed class BlockEntry
 /// Translates hot ARM and Thumb code into IL (<see cref="DynamicMethod"/>), compiled by the .NET JIT,
 /// one region per method: the basic block at a hot instruction and the blocks its constant branches
 /// reach in the same page, branches between them chained (direct jumps). Registers live in IL locals
-/// and are written back to the native register file at every exit; the condition flags live in a
-/// local CPSR copy; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
+/// and are written back to the native register file at every exit; the condition flags live in one
+/// local each, packed into CPSR at the exits; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
 /// after the first is S unless a store made the next one N); data accesses take the bus's page-table
 /// fast path with the bus's own cost table. At the head of every basic block the cycle count plus the
 /// block's worst case (the largest fetch and access costs of the bus, multiplies' longest) is compared
 /// with the run loop's limit, so no instruction starts at or after the boundary where the
-/// interpreter's loop would stop; a block that does not fit is left to the interpreter.
-/// An access that would leave the fast path (a device, ROM write, unmapped space) and an instruction
-/// it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM with S but no R15 loaded
-/// (User bank), LDRT/STRT, TST/TEQ/CMP/CMN and halfword loads to R15, MRS to R15, R15 operands of
-/// multiplies) end the region: the interpreter executes that instruction from the region's exit (so
-/// devices, aborts and the events they schedule are handled by the reference code). PSR transfers,
+/// interpreter's loop would stop; a block that does not fit is left to the interpreter (code whose
+/// fetch costs have no useful bound, the MAM's flash, checks before every instruction instead).
+/// An access that would leave the fast path (a device, ROM write, unmapped space) is executed by the
+/// interpreter from the region's exit (so devices, aborts and the events they schedule are handled by
+/// the reference code); the region goes on after it when nothing was raised (see EmitResumes), else
+/// it ends there. An instruction it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM
+/// with S but no R15 loaded (User bank), LDRT/STRT, TST/TEQ/CMP/CMN and halfword loads to R15, MRS to
+/// R15, R15 operands of multiplies) ends the region: the interpreter executes it there. PSR transfers,
 /// long multiplies, computed branches and exception returns are emitted (BlockTranslator.System.cs);
 /// a mode or mask change ends the region after it, through the interpreter's own code.
 /// </summary>
