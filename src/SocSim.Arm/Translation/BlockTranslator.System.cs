@@ -26,7 +26,8 @@ namespace SocSim.Arm.Translation
             typeof(ArmCpu).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingMethodException(nameof(ArmCpu), name);
 
         private static readonly MethodInfo MLongCycles = SysOp(nameof(TranslationSystemOps.LongCycles)), MMulLong = SysOp(nameof(TranslationSystemOps.MulLong)),
-            MPack = SysOp(nameof(TranslationSystemOps.Pack)), MFlagsMulLong = SysOp(nameof(TranslationSystemOps.FlagsMulLong));
+            MPack = SysOp(nameof(TranslationSystemOps.Pack)),
+            MBoothCarry = typeof(BoothMultiplier).GetMethod(nameof(BoothMultiplier.Carry))!;
 
         private sealed partial class Emitter
         {
@@ -185,7 +186,10 @@ namespace SocSim.Arm.Translation
                     St(_res64);
                     if (s)
                     {
-                        LdPackedCpsr(); Ld(_res64); Ld(_a); Ld(_b); Ld(_acc64); Ldc(acc ? 1 : 0); Ldc(signed ? 1 : 0); Call(MFlagsMulLong); StUnpackedCpsr();
+                        // N and Z from the 64-bit result, C from the Booth multiplier (the interpreter's), V kept.
+                        Ld(_a); Ld(_b); Ld(_acc64); Ldc(acc ? 1 : 0); Ldc(1); Ldc(signed ? 1 : 0); Ld(_fc); Call(MBoothCarry); St(_fc);
+                        Ld(_res64); Ldc(63); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); St(_fn);
+                        Ld(_res64); _il.Emit(OpCodes.Ldc_I8, 0L); Emit(OpCodes.Ceq); St(_fz);
                     }
                     Ld(_res64); Emit(OpCodes.Conv_U4); StReg(rdLo);
                     Ld(_res64); Ldc(32); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); StReg(rdHi);
@@ -232,14 +236,6 @@ namespace SocSim.Arm.Translation
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong Pack(uint hi, uint lo) => ((ulong)hi << 32) | lo;
-
-        /// <summary>N and Z from the 64-bit result, C from the Booth multiplier, V kept.</summary>
-        public static uint FlagsMulLong(uint cpsr, ulong res, uint rm, uint rs, ulong accValue, bool acc, bool signed)
-        {
-            uint hi = (uint)(res >> 32);
-            cpsr = (cpsr & 0x3FFF_FFFF) | (hi & Psr.N) | (res == 0 ? Psr.Z : 0);
-            return (cpsr & ~Psr.C) | (BoothMultiplier.Carry(rm, rs, accValue, acc, true, signed, (cpsr >> 29) & 1) << 29);
-        }
     }
 }
 
