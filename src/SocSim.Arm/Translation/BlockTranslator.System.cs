@@ -212,11 +212,10 @@ namespace SocSim.Arm.Translation
                     var il = _il;
                     il.MarkLabel(label);
                     Ldc(next); St(_xPc);
-                    WriteBack();
-                    il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ldc(next + 2 * _step); il.Emit(OpCodes.Stind_I4);
-                    il.Emit(OpCodes.Ldarg_0); Ldc(w0); il.Emit(OpCodes.Stfld, FOp0);
-                    il.Emit(OpCodes.Ldarg_0); Ldc(w1); il.Emit(OpCodes.Stfld, FOp1);
-                    il.Emit(OpCodes.Ldarg_0); Ldc(1); il.Emit(OpCodes.Stfld, FFetchSeq);
+                    Ldc(w0); St(_xOp0);
+                    Ldc(w1); St(_xOp1);
+                    Ldc(1); St(_fseq);
+                    WriteBackBoundary();
                     il.Emit(OpCodes.Ldarg_0); Ldc(op); Ld(_v); il.Emit(OpCodes.Call, helper);
                     il.Emit(OpCodes.Ret);
                 });

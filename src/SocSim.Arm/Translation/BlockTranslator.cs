@@ -693,6 +693,17 @@ public sealed unsafe partial class BlockTranslator
             }
         }
 
+        /// <summary>Everything back into the core (<see cref="WriteBack"/>) and the boundary in _xPc, _xOp0, _xOp1 and _fseq: R15, the pipeline words, the next fetch's kind.</summary>
+        private void WriteBackBoundary()
+        {
+            var il = _il;
+            WriteBack();
+            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
+            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
+            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+        }
+
         /// <summary>
         /// The two exit paths every exit of the region shares (one copy keeps the method small for the
         /// JIT): to an instruction boundary, whose values are in _xPc, _xOp0, _xOp1 and _fseq; and
@@ -707,22 +718,14 @@ public sealed unsafe partial class BlockTranslator
             LdPtr(_page); Ld(_xPc); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4); St(_xOp0);
             LdPtr(_page); Ld(_xPc); Ldc(_step); Emit(OpCodes.Add); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4); St(_xOp1);
             il.MarkLabel(_exitTail);
-            WriteBack();
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
-            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
-            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
-            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            WriteBackBoundary();
             il.Emit(OpCodes.Ret);
             // An access off the fast path: the state of the boundary before the instruction, which the
             // interpreter then executes, as the run loop would at that boundary (its limit not reached,
             // no interrupt pending, no hook); the region ends there (the device may have raised an
             // interrupt, scheduled an event, aborted).
             il.MarkLabel(_stepTail);
-            WriteBack();
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_xPc); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
-            il.Emit(OpCodes.Ldarg_0); Ld(_xOp0); il.Emit(OpCodes.Stfld, FOp0);
-            il.Emit(OpCodes.Ldarg_0); Ld(_xOp1); il.Emit(OpCodes.Stfld, FOp1);
-            il.Emit(OpCodes.Ldarg_0); Ld(_fseq); il.Emit(OpCodes.Stfld, FFetchSeq);
+            WriteBackBoundary();
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_resume); Ldc(-1); Emit(OpCodes.Cgt); il.Emit(OpCodes.Call, MStepFromRegion);
             var ret = il.DefineLabel();
             il.Emit(OpCodes.Brfalse, ret);
