@@ -30,16 +30,18 @@ internal static class SweepCommand
         var plot = new Option<FileInfo?>("--plot") { Description = "draw --y over --x to FILE.png" };
         var x = new Option<string?>("--x") { Description = "the varied KEY on the plot's x axis (default: the first --vary)" };
         var y = new Option<string?>("--y") { Description = "the column(s) to plot, comma-separated, e.g. cycles, vic.4.to_isr.max, main:main.mean" };
+        var shard = new Option<string?>("--shard") { Description = "I/N: run only the I-th (from 1) of N deterministic slices of the points; join the tables with `socsim sweep merge`" };
         var cmd = new Command("sweep", "run firmware over a grid of board settings and tabulate cycles, measures and interrupt latency")
         {
-            elf, boards, sets, vary, measure, maxCycles, jobs, output, plot, x, y,
+            elf, boards, sets, vary, measure, maxCycles, jobs, output, plot, x, y, shard, SweepMerge.Create(),
         };
         cmd.SetAction(r =>
         {
             try
             {
+                var slice = SweepShard.Parse(r.GetValue(shard));
                 return Run(r.GetValue(elf)?.FullName ?? Defaults.DemoElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
-                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], r.GetValue(maxCycles), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y));
+                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], r.GetValue(maxCycles), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
             }
             catch (SweepException e)
             {
@@ -50,7 +52,7 @@ internal static class SweepCommand
         return cmd;
     }
 
-    private sealed class SweepException(string message) : Exception(message);
+    internal sealed class SweepException(string message) : Exception(message);
 
     private static readonly string[] Stats = ["count", "min", "max", "mean"];
 
@@ -67,9 +69,10 @@ internal static class SweepCommand
     }
 
     private static int Run(string elfPath, string[] boardFiles, string[] sets, string[] varies, string[] measures, long? maxCycles, int? jobs,
-        FileInfo? output, FileInfo? plot, string? xKey, string? yMetric)
+        FileInfo? output, FileInfo? plot, string? xKey, string? yMetric, SweepShard? shard)
     {
         // ---- everything is checked before anything runs ----
+        if (shard != null && plot != null) throw new SweepException("--plot draws the whole grid: give it to `socsim sweep merge` with every shard's table");
         if (varies.Length == 0) throw new SweepException("give at least one --vary KEY=V1,V2,...");
         var keys = new List<string>();
         var values = new List<string[]>();
@@ -143,12 +146,16 @@ internal static class SweepCommand
                 throw new SweepException($"--y {metric}: not a column (try exit, cycles, sim_ns, {string.Join(", ", lines.Select(l => l + ".to_isr.max").Take(2).Concat(specs.Select(s => s.Label + ".mean")))})");
 
         // ---- run every point, in parallel ----
-        var rows = new Row[points.Count];
+        // A shard runs its own slice; every shard checked every point above, so all agree on the errors.
+        var mine = shard == null ? points : points.Where(p => shard.Owns(p.Index)).ToList();
+        var rows = new Row[mine.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs ?? Environment.ProcessorCount) };
-        Parallel.ForEach(points, options, p => rows[p.Index] = RunPoint(p, elfPath, specs, maxCycles));
+        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, specs, maxCycles));
 
         // ---- the table ----
-        var latencyColumns = lines.Where(l => rows.Any(r => r.Latency.ContainsKey(l))).ToList();
+        // One machine lists the latency lines some point saw; a shard cannot know what the others saw, so it
+        // lists every line and `sweep merge` drops those no shard saw (their count cells are empty everywhere).
+        var latencyColumns = shard == null ? lines.Where(l => rows.Any(r => r.Latency.ContainsKey(l))).ToList() : lines.ToList();
         var header = new List<string>(keys) { "exit", "cycles", "sim_ns" };
         foreach (var s in specs) header.AddRange(Stats.Select(st => $"{s.Label}.{st}"));
         foreach (var l in latencyColumns)
@@ -163,31 +170,40 @@ internal static class SweepCommand
             foreach (var l in latencyColumns) cells.AddRange(r.Latency.TryGetValue(l, out var c) ? StatCells(c) : ["", "", "", ""]);
             return cells;
         }).ToList();
+        if (shard != null)
+        {
+            header.InsertRange(0, SweepShard.Columns);
+            for (int i = 0; i < table.Count; i++) table[i].InsertRange(0, shard.Cells(rows[i].Point.Index, points.Count));
+        }
 
         PrintTable(header, table);
         if (output != null) WriteTable(output.FullName, header, table);
-        if (plot != null)
-        {
-            var metrics = yMetric!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            int xi = keys.IndexOf(xKey!);
-            var others = Enumerable.Range(0, keys.Count).Where(i => i != xi).ToList();
-            var series = new List<SweepSeries>();
-            foreach (var metric in metrics)
-            {
-                int col = header.FindIndex(h => string.Equals(h, metric, StringComparison.OrdinalIgnoreCase));
-                if (col < 0) throw new SweepException($"--y {metric}: no point produced it (that interrupt never rose)");
-                foreach (var g in rows.Select((r, i) => (r, i)).GroupBy(t => string.Join(", ", others.Select(o => $"{keys[o]}={t.r.Point.Values[o]}"))))
-                {
-                    string label = metrics.Length > 1 ? (g.Key.Length > 0 ? $"{header[col]} ({g.Key})" : header[col]) : g.Key;
-                    series.Add(new SweepSeries(label, g.Select(t => (t.r.Point.Values[xi],
-                        double.TryParse(table[t.i][col], NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : (double?)null)).ToList()));
-                }
-            }
-            string yLabel = metrics.Length == 1 ? metrics[0] : string.Join(", ", metrics);
-            SweepPlot.RenderPng(plot.FullName, $"{Path.GetFileName(elfPath)} over {xKey}", xKey!, metrics.Length == 1 ? yLabel : "cycles", series);
-            Console.Error.WriteLine($"socsim sweep: plot {plot.FullName}");
-        }
+        if (plot != null) Plot(plot, $"{Path.GetFileName(elfPath)} over {xKey}", keys, xKey!, yMetric!, header, table);
         return 0;
+    }
+
+    /// <summary>Draws the --y columns of a whole table over the --x key, one series per combination of the other keys.</summary>
+    internal static void Plot(FileInfo plot, string title, List<string> keys, string xKey, string yMetric, List<string> header, List<List<string>> table)
+    {
+        var metrics = yMetric.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        int xi = keys.IndexOf(xKey);
+        var others = Enumerable.Range(0, keys.Count).Where(i => i != xi).ToList();
+        var series = new List<SweepSeries>();
+        foreach (var metric in metrics)
+        {
+            int col = header.FindIndex(h => string.Equals(h, metric, StringComparison.OrdinalIgnoreCase));
+            if (col < 0) throw new SweepException($"--y {metric}: no point produced it (that interrupt never rose)");
+            // The varied keys are the table's first columns.
+            foreach (var g in table.GroupBy(row => string.Join(", ", others.Select(o => $"{keys[o]}={row[o]}"))))
+            {
+                string label = metrics.Length > 1 ? (g.Key.Length > 0 ? $"{header[col]} ({g.Key})" : header[col]) : g.Key;
+                series.Add(new SweepSeries(label, g.Select(row => (row[xi],
+                    double.TryParse(row[col], NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : (double?)null)).ToList()));
+            }
+        }
+        string yLabel = metrics.Length == 1 ? metrics[0] : string.Join(", ", metrics);
+        SweepPlot.RenderPng(plot.FullName, title, xKey, metrics.Length == 1 ? yLabel : "cycles", series);
+        Console.Error.WriteLine($"socsim sweep: plot {plot.FullName}");
     }
 
     private static bool IsMetric(string metric, IEnumerable<string> measures, IEnumerable<string> lines)
@@ -247,7 +263,7 @@ internal static class SweepCommand
             ? ["0", "", "", ""]
             : [s.Count.ToString(CultureInfo.InvariantCulture), s.Min.ToString(CultureInfo.InvariantCulture), s.Max.ToString(CultureInfo.InvariantCulture), s.Mean.ToString("F1", CultureInfo.InvariantCulture)];
 
-    private static void PrintTable(List<string> header, List<List<string>> rows)
+    internal static void PrintTable(List<string> header, List<List<string>> rows)
     {
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         string Line(IList<string> cells) => string.Join("  ", cells.Select((c, i) => i < widths.Length - 1 ? c.PadLeft(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
@@ -255,7 +271,7 @@ internal static class SweepCommand
         foreach (var r in rows) Console.WriteLine(Line(r));
     }
 
-    private static void WriteTable(string path, List<string> header, List<List<string>> rows)
+    internal static void WriteTable(string path, List<string> header, List<List<string>> rows)
     {
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
@@ -283,5 +299,5 @@ internal static class SweepCommand
         File.WriteAllText(path, sb.ToString());
     }
 
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    internal static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

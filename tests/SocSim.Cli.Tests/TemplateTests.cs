@@ -34,6 +34,18 @@ public sealed class TemplateTests(PackagesFixture packages)
         // The snapshot shipped with the template matched (it was not rewritten).
         Assert.Equal(committed, File.ReadAllText(snap));
 
+        // shard.sh: two slices run every test once between them, each at least one.
+        Assert.True(File.Exists(Path.Combine(project, "README.md")));
+        var passed = new[] { 1, 2 }.Select(i =>
+        {
+            var shard = PackagesFixture.Run("bash", project, ["shard.sh", $"{i}", "2", "--no-build", "-nologo"], env);
+            var m = Regex.Match(shard, @"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+(\d+),");
+            Assert.True(m.Success, shard);
+            return int.Parse(m.Groups[1].Value);
+        }).ToArray();
+        Assert.All(passed, p => Assert.True(p > 0));
+        Assert.Equal(4, passed.Sum());
+
         // A slower RAM is a timing change: the snapshot test (and the latency bound) fail. The board is
         // the copy beside the built tests, so the run needs no rebuild.
         var board = Directory.GetFiles(Path.Combine(project, "bin"), "versatilepb.json", SearchOption.AllDirectories).Single();
