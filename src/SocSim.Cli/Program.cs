@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocSim.Cli;
+using SocSim.Rtl;
 
 var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
 {
@@ -13,4 +14,6 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
     SweepCommand.Create(),
     RtlCommand.Create(),
 };
+// An RTL model built for the first time takes seconds: say so rather than sit silent.
+VerilatorBuild.Progress += line => Console.Error.WriteLine("socsim: " + line);
 return root.Parse(args).Invoke();

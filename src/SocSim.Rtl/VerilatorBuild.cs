@@ -51,6 +51,13 @@ public static class VerilatorBuild
         ? Path.Combine(r, "include") : "/usr/share/verilator/include";
 
     /// <summary>
+    /// Told, in words for a user, when a model is not in the cache and is built (Verilator and g++ take
+    /// 6-60 s), and when that build ends. The CLI writes these lines to stderr; nothing is said for a
+    /// cached model.
+    /// </summary>
+    public static event Action<string>? Progress;
+
+    /// <summary>
     /// Builds (or finds in the cache) the model for <paramref name="req"/>. <paramref name="key"/> is the
     /// board key errors name (<c>peripherals.uartx.parameters</c>).
     /// </summary>
@@ -74,6 +81,8 @@ public static class VerilatorBuild
             string work = dir + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
             if (Directory.Exists(work)) Directory.Delete(work, true);
             Directory.CreateDirectory(work);
+            string what = key.EndsWith(".parameters", StringComparison.Ordinal) ? key[..^".parameters".Length] : key;
+            Progress?.Invoke($"building {what} (module {req.Top}, {req.Sources.Count} source file{(req.Sources.Count == 1 ? "" : "s")}) with Verilator and g++; once, then cached in {CacheDirectory}");
             try
             {
                 var obj = Path.Combine(work, "obj");
@@ -105,6 +114,7 @@ public static class VerilatorBuild
 
                 try { Directory.Move(work, dir); }
                 catch (IOException) when (File.Exists(lib)) { Directory.Delete(work, true); } // another process finished first
+                Progress?.Invoke($"built {what} in {sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
                 return new RtlBuildResult(lib, false, sw.Elapsed);
             }
             catch

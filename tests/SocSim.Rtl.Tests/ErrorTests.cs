@@ -1,3 +1,5 @@
+using SocSim.Tests;
+
 namespace SocSim.Rtl.Tests;
 
 /// <summary>Bad input is one line naming the board key, as an <see cref="ArgumentException"/> (the CLI's exit status 2).</summary>
@@ -73,5 +75,34 @@ public class ErrorTests
             Assert.StartsWith("peripherals.waitblk.parameters.sources: Verilator: %Error: " + bad + ":2:", m);
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_model_not_in_the_cache_says_it_is_being_built_and_a_cached_one_says_nothing()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "socsim-rtl-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var said = new List<string>();
+        void Listen(string line) { lock (said) if (line.Contains(dir, StringComparison.Ordinal) || line.Contains("peripherals.waitblk", StringComparison.Ordinal)) said.Add(line); }
+        VerilatorBuild.Progress += Listen;
+        try
+        {
+            // The test block's source with a comment of its own: a model no cache holds yet.
+            string src = Path.Combine(dir, "apb_wait.v");
+            File.WriteAllText(src, $"// {dir}\n" + File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "rtl", "apb_wait.v")));
+            using (Machine.Create([RtlTestBoards.Default, RtlTestBoards.Asset("wait.json")], [$"peripherals.waitblk.parameters.sources.0={src}"])) { }
+            string[] first;
+            lock (said) { first = [.. said]; said.Clear(); }
+            Assert.Equal(2, first.Length);
+            Assert.StartsWith("building peripherals.waitblk (module apb_wait, 1 source file) with Verilator and g++; once, then cached in ", first[0]);
+            Assert.Matches(@"^built peripherals\.waitblk in \d+\.\d s$", first[1]);
+            using (Machine.Create([RtlTestBoards.Default, RtlTestBoards.Asset("wait.json")], [$"peripherals.waitblk.parameters.sources.0={src}"])) { }
+            lock (said) Assert.Empty(said);
+        }
+        finally
+        {
+            VerilatorBuild.Progress -= Listen;
+            Directory.Delete(dir, true);
+        }
     }
 }
