@@ -2,7 +2,7 @@
 # Runs every SocSim test. Installs the Debian packages the tests drive when they are missing:
 # binutils-arm-none-eabi (objdump checks the disassembler), gcc-arm-none-eabi and
 # libnewlib-arm-none-eabi (their ARMv4T libraries are more code for that check; the firmware's ELFs
-# are committed, so no test compiles firmware), python3-unicorn (result oracle),
+# are committed; ReproducibleFirmwareTests rebuilds them and compares byte for byte), python3-unicorn (result oracle),
 # qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
 # UART line of our VCDs), gtkwave (vcd2fst parses our VCDs; gtkwave itself loads our save files,
 # headless under xvfb-run from xvfb and xauth), iverilog and verilator (write RTL VCDs for the
