@@ -372,8 +372,10 @@ public static class BoardLoader
             if (!exists)
             {
                 if (IsOptional(p)) continue;
+                // A file with no cpu or memory at its top is an override, meant to be layered on a whole board.
+                string layer = configPath.Length == 0 ? "; a file without it is an override: layer it on a whole board (socsim: --board versatilepb --board FILE)" : "";
                 throw new BoardException(origins.Of(configPath.Length == 0 ? childPath : configPath),
-                    configPath.Length == 0 ? "" : ToPath(configPath), $"missing required key '{k}'{Expectation(p)}");
+                    configPath.Length == 0 ? "" : ToPath(configPath), $"missing required key '{k}'{Expectation(p)}{layer}");
             }
             switch (KindOf(p.PropertyType))
             {

@@ -17,7 +17,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware to run (default: bundled bench.elf)", Arity = ArgumentArity.ZeroOrOne };
-        var boards = new Option<string[]>("--board") { Description = "board JSON (default boards/versatilepb.json)" };
+        var boards = new Option<string[]>("--board") { Description = Defaults.BoardHelp("repeat to layer overrides; default versatilepb") };
         var repeat = new Option<int>("--repeat") { Description = "number of runs per engine (the best and the median are reported)", DefaultValueFactory = _ => 3 };
         var engine = new Option<string>("--engine") { Description = "interpret, translate or both (default: both, side by side)", DefaultValueFactory = _ => "both" };
         engine.AcceptOnlyFromAmong("interpret", "translate", "both");
@@ -25,8 +25,19 @@ internal static class BenchCommand
         var compile = new Option<string>("--compile") { Description = "where the translator's JIT runs: background (a worker thread, the default) or inline (on the simulation's thread)", DefaultValueFactory = _ => "background" };
         compile.AcceptOnlyFromAmong("background", "inline");
         var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat, engine, threshold, compile };
-        cmd.SetAction(r => Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []),
-            Math.Max(1, r.GetValue(repeat)), r.GetValue(engine) ?? "both", r.GetValue(threshold), r.GetValue(compile) != "inline"));
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                return Run(r.GetValue(elf)?.FullName ?? Defaults.BenchElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []),
+                    Math.Max(1, r.GetValue(repeat)), r.GetValue(engine) ?? "both", r.GetValue(threshold), r.GetValue(compile) != "inline");
+            }
+            catch (BoardException e)
+            {
+                Console.Error.WriteLine($"socsim bench: {e.Message}");
+                return Defaults.ExitUsage;
+            }
+        });
         return cmd;
     }
 

@@ -8,7 +8,7 @@ internal static class BoardCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("FILE") { Description = "board JSON files or bundled board names (versatilepb, ram, overrides/slow-ram), later ones override earlier ones", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = Defaults.BoardHelp("later ones override earlier ones"), Arity = ArgumentArity.OneOrMore };
         var sets = new Option<string[]>("--set") { Description = "override one key, e.g. memory.ram.waitStates.readN=2" };
         var show = new Command("show", "print the resolved board: memory map with wait states, peripherals, clocks, interrupt wiring") { files, sets };
         show.SetAction(r =>

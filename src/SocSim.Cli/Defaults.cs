@@ -1,3 +1,5 @@
+using SocSim.Boards;
+
 namespace SocSim.Cli;
 
 /// <summary>
@@ -16,8 +18,8 @@ internal static class Defaults
 
     /// <summary>
     /// A --board argument: a file when one exists at that path, else the name of a bundled board
-    /// (`versatilepb`, `ram`, `overrides/slow-ram`, with or without `.json`), else the path as given
-    /// (the loader then reports it missing).
+    /// (`versatilepb`, `ram`, `overrides/slow-ram`, with or without `.json`). Neither is one
+    /// <see cref="BoardException"/> that lists the bundled boards and the nearest name.
     /// </summary>
     public static string ResolveBoard(string board)
     {
@@ -28,8 +30,27 @@ internal static class Defaults
             var bundled = Path.Combine(BoardsDirectory, name);
             if (File.Exists(bundled)) return bundled;
         }
-        return board;
+        if (Directory.Exists(board)) throw new BoardException(board, "", "a directory, not a board file");
+        var names = BundledBoards();
+        string given = board.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? board[..^5] : board;
+        string? near = DidYouMean.Nearest(given, names)
+            ?? names.FirstOrDefault(n => DidYouMean.Nearest(Path.GetFileName(given), [Path.GetFileName(n)]) != null);
+        throw new BoardException(board, "", $"no such file, nor a bundled board of that name (bundled: {string.Join(", ", names)})" +
+            (near != null ? $"; did you mean {near}?" : ""));
     }
+
+    /// <summary>For --board's help: what it takes, with the bundled boards' names.</summary>
+    public static string BoardHelp(string rest) =>
+        $"board JSON, or a bundled board by name ({string.Join(", ", BundledBoards())}); {rest}";
+
+    /// <summary>The bundled boards' names as --board takes them: `lpc2106`, `overrides/slow-ram`, ...</summary>
+    public static IReadOnlyList<string> BundledBoards() =>
+        Directory.Exists(BoardsDirectory)
+            ? Directory.GetFiles(BoardsDirectory, "*.json", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(BoardsDirectory, f)[..^5].Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(n => n != "board.schema")
+                .Order(StringComparer.Ordinal).ToList()
+            : [];
 
     public static string[] ResolveBoards(string[] boards) => boards.Length == 0 ? [Board] : boards.Select(ResolveBoard).ToArray();
 

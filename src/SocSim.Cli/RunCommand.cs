@@ -18,7 +18,7 @@ internal static class RunCommand
     /// <summary>The options `socsim run` and `socsim resume` share.</summary>
     private sealed class RunOptions
     {
-        public readonly Option<string[]> Boards = new("--board") { Description = "board JSON, or a bundled board by name (versatilepb, ram, overrides/slow-ram); repeat to layer overrides (later wins); default versatilepb" };
+        public readonly Option<string[]> Boards = new("--board") { Description = Defaults.BoardHelp("repeat to layer overrides (later wins); default versatilepb") };
         public readonly Option<string[]> Sets = new("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
         public readonly Option<long?> MaxCycles = new("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
         public readonly Option<bool> Stats = new("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };

@@ -20,7 +20,7 @@ internal static class SweepCommand
     public static Command Create()
     {
         var elf = new Argument<FileInfo?>("ELF") { Description = "firmware ELF (default: the bundled timer-interrupt demo)", Arity = ArgumentArity.ZeroOrOne };
-        var boards = new Option<string[]>("--board") { Description = "board JSON or bundled board name; repeat to layer overrides (default versatilepb)" };
+        var boards = new Option<string[]>("--board") { Description = Defaults.BoardHelp("repeat to layer overrides; default versatilepb") };
         var sets = new Option<string[]>("--set") { Description = "a board key fixed for every point, e.g. clocks.CPUCLK=25000000" };
         var vary = new Option<string[]>("--vary") { Description = "KEY=V1,V2,...: a board key and its values (repeat for a grid)" };
         var measure = new Option<string[]>("--measure") { Description = "FROM:TO: cycles of every pass from FROM to TO (count/min/max/mean columns)" };
@@ -43,7 +43,7 @@ internal static class SweepCommand
                 return Run(r.GetValue(elf)?.FullName ?? Defaults.DemoElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
                     r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], r.GetValue(maxCycles), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
             }
-            catch (SweepException e)
+            catch (Exception e) when (e is SweepException or BoardException)
             {
                 Console.Error.WriteLine($"socsim sweep: {e.Message}");
                 return Defaults.ExitUsage;

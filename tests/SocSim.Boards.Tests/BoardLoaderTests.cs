@@ -142,7 +142,7 @@ public sealed class BoardLoaderTests : IDisposable
         var e = Fails(Replace(Minimal, "\"kind\": \"RAM\",", ""));
         Assert.EndsWith("board.json: memory.ram: missing required key 'kind'", e.Message);
         e = Fails(Replace(Minimal, "\"cpu\": { \"type\": \"arm7tdmi\", \"clock\": \"CPUCLK\" },", ""));
-        Assert.EndsWith("board.json: missing required key 'cpu' (an object)", e.Message);
+        Assert.EndsWith("board.json: missing required key 'cpu' (an object); a file without it is an override: layer it on a whole board (socsim: --board versatilepb --board FILE)", e.Message);
         e = Fails(Replace(Minimal, "\"readN\": 1, \"readS\": 0, ", ""));
         Assert.EndsWith("board.json: memory.ram.waitStates: missing required key 'readN'", e.Message);
     }
