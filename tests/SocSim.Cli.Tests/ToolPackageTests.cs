@@ -35,6 +35,25 @@ public sealed class ToolPackageTests(PackagesFixture packages)
         Assert.Matches(new Regex(@"^\s+2\s+0\s+689267\s", RegexOptions.Multiline), o);
         // The schema travels too.
         Assert.Single(Directory.GetFiles(Path.Combine(toolPath, ".store"), "board.schema.json", SearchOption.AllDirectories));
+        // Pictures: the installed tool draws a waveform with the renderer's native library for this platform.
+        (exit, o, e) = Socsim(socsim, elsewhere, "run", "--vcd", "demo.vcd", "--signals", "uart0.TXD");
+        Assert.True(exit == 0, e);
+        (exit, o, e) = Socsim(socsim, elsewhere, "wave", "demo.vcd", "-o", "demo.png");
+        Assert.True(exit == 0, e);
+        Assert.True(new FileInfo(Path.Combine(elsewhere, "demo.png")).Length > 1000);
+    }
+
+    [Fact]
+    public void TheToolCarriesNativeLibrariesOnlyForThePlatformsDotnetRunsOn()
+    {
+        var nupkg = Directory.GetFiles(packages.Directory, "socsim.*.nupkg").Single();
+        using var zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        var rids = zip.Entries.Select(x => Regex.Match(x.FullName, @"/runtimes/([^/]+)/native/")).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var kept in new[] { "linux-x64", "linux-arm64", "linux-arm", "linux-musl-x64", "linux-musl-arm64", "osx", "win-x64", "win-x86", "win-arm64" })
+            Assert.Contains(kept, rids);
+        foreach (var dropped in new[] { "browser-wasm", "linux-loongarch64", "linux-riscv64", "linux-musl-riscv64", "linux-musl-loongarch64", "linux-x86", "linux-musl-arm" })
+            Assert.DoesNotContain(dropped, rids);
     }
 
     private static (int, string, string) Socsim(string exe, string cwd, params string[] args)
