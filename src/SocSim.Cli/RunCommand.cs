@@ -203,6 +203,9 @@ internal static class RunCommand
                 case StopReason.Fault:
                     Console.Error.WriteLine($"socsim run: core stopped on a fault: {result.Fault}");
                     return Defaults.ExitFault;
+                case StopReason.Stuck:
+                    Console.Error.WriteLine($"socsim run: the core is {result.Fault}");
+                    return Defaults.ExitFault;
                 default:
                     Console.Error.WriteLine($"socsim run: stopped at pc=0x{machine.Cpu.Pc:X8}");
                     return Defaults.ExitStopped;

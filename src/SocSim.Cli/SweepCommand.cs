@@ -231,7 +231,7 @@ internal static class SweepCommand
             {
                 StopReason.Exit => r.ExitCode!.Value,
                 StopReason.CycleLimit => Defaults.ExitCycleLimit,
-                StopReason.Fault => Defaults.ExitFault,
+                StopReason.Fault or StopReason.Stuck => Defaults.ExitFault,
                 _ => Defaults.ExitStopped,
             },
             Cycles = r.Cycles,
