@@ -31,6 +31,12 @@ public sealed class MachineOptions
     public int? TranslationThreshold { get; init; }
     /// <summary>Whether the translator compiles on a worker thread while the interpreter goes on (the default); false compiles in line, so what runs translated does not depend on the host's timing.</summary>
     public bool TranslateInBackground { get; init; } = true;
+    /// <summary>
+    /// Whether <see cref="Machine.Run"/> ends a run whose core is stuck (<see cref="StopReason.Stuck"/>,
+    /// see <see cref="StuckDetector"/>). Off by default in the library, where the host may change the
+    /// machine between runs or spin the core on purpose while devices work; `socsim run` and `sweep` turn it on.
+    /// </summary>
+    public bool StopWhenStuck { get; init; }
 }
 
 public enum StopReason
@@ -100,7 +106,7 @@ public sealed partial class Machine : IDisposable
         Cpu.SetEngine(options.Engine, options.TranslationThreshold, options.TranslateInBackground);
         Wire();
         WirePins();
-        StuckDetector = new StuckDetector(this, Warn);
+        StuckDetector = new StuckDetector(this, Warn) { Enabled = options.StopWhenStuck };
         // The console is the serial port whose board entry says "console": true (a parameter its type declares).
         ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p =>
             _devices[p.Name] is ISerialPort && p.Type.FindParameter("console") != null && p.Parameter<bool>("console"))?.Name;

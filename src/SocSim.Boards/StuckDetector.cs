@@ -75,8 +75,11 @@ public sealed class StuckDetector
         machine.Cpu.ExceptionEntered += OnException;
     }
 
-    /// <summary>Whether a stuck core stops the run (a debugger turns it off: it can change what the core does).</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Whether a stuck core stops the run: <see cref="MachineOptions.StopWhenStuck"/> at first; a debugger
+    /// turns it off (it can change what the core does). The abort warnings are given either way.
+    /// </summary>
+    public bool Enabled { get; set; }
 
     /// <summary>What the detector saw, once it found the core stuck (the run's <see cref="RunResult.Fault"/>); null otherwise.</summary>
     public string? Verdict { get; private set; }

@@ -114,6 +114,7 @@ internal static class RunCommand
                 CommandLine = Path.GetFileName(elfPath),
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
+                StopWhenStuck = true,
             });
             machine.LoadElf(elfPath);
             if (header != null)
