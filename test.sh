@@ -31,6 +31,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# A snapshot that is missing fails its test (Snapshooter would otherwise write it and pass).
+export SNAPSHOOTER_STRICT_MODE=on
+# A test that hangs is named and its test host killed after this long (the longest single test, the
+# conformance lockstep, takes about 4 minutes on an idle machine; this leaves room for a loaded one).
+hang_timeout=${SOCSIM_TEST_HANG_TIMEOUT:-15m}
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
@@ -39,7 +45,7 @@ dotnet build SocSim.sln -c Release -nologo -v quiet 2>&1 | tee "$log"
 build=${PIPESTATUS[0]}
 status=$build
 if [ "$build" -eq 0 ]; then
-  dotnet test SocSim.sln -c Release --no-build "$@" 2>&1 | tee -a "$log"
+  dotnet test SocSim.sln -c Release --no-build --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none "$@" 2>&1 | tee -a "$log"
   status=${PIPESTATUS[0]}
 fi
 set -e

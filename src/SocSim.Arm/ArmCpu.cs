@@ -171,7 +171,8 @@ public sealed unsafe partial class ArmCpu : IDisposable
     {
         if (!_irqLine && !_fiqLine)
         {
-            if (end == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); return true; }
+            // Nothing scheduled at all (whatever the run's cycle limit): nothing can ever assert a line.
+            if (_s.NextEventCycle == long.MaxValue) { Fault = "the core is idle and no event or interrupt can ever wake it"; RequestStop(); return true; }
             _s.AdvanceCyclesTo(end);
             _s.RunDue();
             return true;

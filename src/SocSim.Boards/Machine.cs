@@ -31,6 +31,12 @@ public sealed class MachineOptions
     public int? TranslationThreshold { get; init; }
     /// <summary>Whether the translator compiles on a worker thread while the interpreter goes on (the default); false compiles in line, so what runs translated does not depend on the host's timing.</summary>
     public bool TranslateInBackground { get; init; } = true;
+    /// <summary>
+    /// Whether <see cref="Machine.Run"/> ends a run whose core is stuck (<see cref="StopReason.Stuck"/>,
+    /// see <see cref="StuckDetector"/>). Off by default in the library, where the host may change the
+    /// machine between runs or spin the core on purpose while devices work; `socsim run` and `sweep` turn it on.
+    /// </summary>
+    public bool StopWhenStuck { get; init; }
 }
 
 public enum StopReason
@@ -45,6 +51,8 @@ public enum StopReason
     Fault,
     /// <summary>Something asked the core to stop (a breakpoint, a debugger, the host).</summary>
     Stopped,
+    /// <summary>The core can never make progress again (see <see cref="StuckDetector"/>); <see cref="RunResult.Fault"/> says what it does.</summary>
+    Stuck,
 }
 
 public sealed record RunResult(StopReason Reason, int? ExitCode, long Cycles, long Instructions, string? Fault);
@@ -98,6 +106,7 @@ public sealed partial class Machine : IDisposable
         Cpu.SetEngine(options.Engine, options.TranslationThreshold, options.TranslateInBackground);
         Wire();
         WirePins();
+        StuckDetector = new StuckDetector(this, Warn) { Enabled = options.StopWhenStuck };
         // The console is the serial port whose board entry says "console": true (a parameter its type declares).
         ConsoleUart = options.ConsoleUart ?? board.Peripherals.FirstOrDefault(p =>
             _devices[p.Name] is ISerialPort && p.Type.FindParameter("console") != null && p.Parameter<bool>("console"))?.Name;
@@ -204,6 +213,8 @@ public sealed partial class Machine : IDisposable
     public Bus Bus { get; }
     public ArmCpu Cpu { get; }
     public Semihosting? Semihosting { get; }
+    /// <summary>Abort warnings, and the rules that end a run whose core is stuck.</summary>
+    public StuckDetector StuckDetector { get; }
     public ElfFile? Elf { get; private set; }
     public string? ConsoleUart { get; }
 
@@ -283,9 +294,10 @@ public sealed partial class Machine : IDisposable
         // does not execute past the exit call or the fault.
         if (Semihosting?.ExitCode is int exited) return Result(StopReason.Exit, exited);
         if (Cpu.Fault != null) return Result(StopReason.Fault, null);
+        StuckDetector.Restart();
         while (true)
         {
-            Cpu.Run(maxCycles);
+            Cpu.Run(StuckDetector.SliceEnd(maxCycles));
             if (_resetRequested)
             {
                 // A device asked for a system reset (TRM-level nRESET): done at the instruction boundary, then run on.
@@ -301,8 +313,12 @@ public sealed partial class Machine : IDisposable
             }
             if (Semihosting?.ExitCode is int code) return Result(StopReason.Exit, code);
             if (Cpu.Fault != null) return Result(StopReason.Fault, null);
+            if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
             if (Scheduler.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
             if (Cpu.StopRequested) return Result(StopReason.Stopped, null);
+            // The end of a slice of the stuck-core check.
+            StuckDetector.AtSliceEnd();
+            if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
         }
     }
 
@@ -326,7 +342,7 @@ public sealed partial class Machine : IDisposable
     private RunResult Result(StopReason reason, int? code)
     {
         _console?.Flush();
-        return new RunResult(reason, code, Scheduler.Cycles, Cpu.Instructions, Cpu.Fault);
+        return new RunResult(reason, code, Scheduler.Cycles, Cpu.Instructions, reason == StopReason.Stuck ? StuckDetector.Verdict : Cpu.Fault);
     }
 
     /// <summary>

@@ -114,6 +114,7 @@ internal static class RunCommand
                 CommandLine = Path.GetFileName(elfPath),
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
+                StopWhenStuck = true,
             });
             machine.LoadElf(elfPath);
             if (header != null)
@@ -202,6 +203,9 @@ internal static class RunCommand
                     return Defaults.ExitCycleLimit;
                 case StopReason.Fault:
                     Console.Error.WriteLine($"socsim run: core stopped on a fault: {result.Fault}");
+                    return Defaults.ExitFault;
+                case StopReason.Stuck:
+                    Console.Error.WriteLine($"socsim run: the core is {result.Fault}");
                     return Defaults.ExitFault;
                 default:
                     Console.Error.WriteLine($"socsim run: stopped at pc=0x{machine.Cpu.Pc:X8}");

@@ -233,7 +233,7 @@ internal static class SweepCommand
 
     private static Row RunPoint(Point p, string elfPath, List<(string Label, uint From, uint To)> specs, long? maxCycles)
     {
-        using var m = Machine.Create(p.Board, new MachineOptions { CommandLine = Path.GetFileName(elfPath) });
+        using var m = Machine.Create(p.Board, new MachineOptions { CommandLine = Path.GetFileName(elfPath), StopWhenStuck = true });
         m.LoadElf(elfPath);
         var probes = specs.Select(s => new MeasureProbe(s.Label, s.From, s.To)).ToList();
         foreach (var pr in probes) m.AddHook(pr);
@@ -247,7 +247,7 @@ internal static class SweepCommand
             {
                 StopReason.Exit => r.ExitCode!.Value,
                 StopReason.CycleLimit => Defaults.ExitCycleLimit,
-                StopReason.Fault => Defaults.ExitFault,
+                StopReason.Fault or StopReason.Stuck => Defaults.ExitFault,
                 _ => Defaults.ExitStopped,
             },
             Cycles = r.Cycles,

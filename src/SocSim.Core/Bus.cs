@@ -43,6 +43,19 @@ public sealed unsafe class Bus : IDisposable
     /// <summary>Catch-all device for addresses nothing else claims (test harnesses use it).</summary>
     public IBusDevice? DefaultDevice { get; set; }
 
+    /// <summary>
+    /// Called on the slow path for every CPU access that aborts (nothing mapped there, or a device
+    /// refused it), with its address, size in bytes and flags (<see cref="AccessFlags.Code"/> for a
+    /// fetch, <see cref="AccessFlags.Write"/> for a write): for warnings. Null costs nothing.
+    /// </summary>
+    public Action<uint, int, AccessFlags>? AccessAborted { get; set; }
+
+    /// <summary>
+    /// CPU accesses a device (not RAM or ROM) served without aborting, counted on the slow path: a
+    /// sign of progress for the stuck-core detector (<c>StuckDetector</c>).
+    /// </summary>
+    public long DeviceAccesses { get; private set; }
+
     public Bus(Scheduler scheduler)
     {
         _s = scheduler;
@@ -360,7 +373,7 @@ public sealed unsafe class Bus : IDisposable
         else if (m != null) v = m.Device.Read(address, size, flags, ref abort);
         else if (DefaultDevice != null) v = DefaultDevice.Read(address, size, flags, ref abort);
         else { v = 0; abort = UnmappedAborts; }
-        if (abort) Aborted = true;
+        AfterSlowAccess(m, address, size, flags, abort);
         return v;
     }
 
@@ -374,7 +387,17 @@ public sealed unsafe class Bus : IDisposable
         else if (m != null) m.Device.Write(address, size, value, flags, ref abort);
         else if (DefaultDevice != null) DefaultDevice.Write(address, size, value, flags, ref abort);
         else abort = UnmappedAborts;
-        if (abort) Aborted = true;
+        AfterSlowAccess(m, address, size, flags, abort);
+    }
+
+    private void AfterSlowAccess(Mapping? m, uint address, int size, AccessFlags flags, bool abort)
+    {
+        if (abort)
+        {
+            Aborted = true;
+            AccessAborted?.Invoke(address, size, flags);
+        }
+        else if (m == null ? DefaultDevice != null : m.Region == null) DeviceAccesses++;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

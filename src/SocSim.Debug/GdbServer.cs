@@ -95,6 +95,9 @@ public sealed class GdbServer
     {
         _maxCycles = maxCycles;
         var m = _target.Machine;
+        // The debugger can change what the core does (memory, registers, pc): a core that would be
+        // stuck on its own is not stuck under it.
+        m.StuckDetector.Enabled = false;
         var listener = _listener;
         Socket? client = null;
         // Before the client comes, so that its first packets are not kept waiting.

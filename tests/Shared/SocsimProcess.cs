@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace SocSim.Tests;
 
@@ -23,7 +24,7 @@ internal static class SocsimProcess
     }
 
     /// <summary>Starts `dotnet DLL ARGS` in the repository root, writes <paramref name="stdin"/> and closes it.</summary>
-    public static Process Start(string dll, IEnumerable<string> args, string stdin = "")
+    public static Process Start(string dll, IEnumerable<string> args, string stdin = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -32,6 +33,7 @@ internal static class SocsimProcess
             RedirectStandardInput = true,
             WorkingDirectory = RepoPaths.Root,
         };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
@@ -41,12 +43,46 @@ internal static class SocsimProcess
     }
 
     /// <summary>Runs socsim to its end (killing it after <paramref name="timeoutMs"/>) and returns its status and output.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(string dll, IReadOnlyList<string> args, string stdin = "", int timeoutMs = 120_000)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string dll, IReadOnlyList<string> args, string stdin = "", int timeoutMs = 120_000,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = Start(dll, args, stdin);
+        using var p = Start(dll, args, stdin, environment);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeoutMs)) { p.Kill(true); throw new TimeoutException("socsim " + string.Join(' ', args) + " did not finish"); }
         return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>
+    /// Reads a stream to its end on a worker, keeping what came so far, so that a test can wait for a
+    /// given output (what happened) instead of sleeping for a while (how fast the host is).
+    /// </summary>
+    public sealed class Reader
+    {
+        private readonly StringBuilder _text = new();
+        public Task Done { get; }
+
+        public Reader(StreamReader stream) => Done = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = await stream.ReadAsync(buffer)) > 0)
+                lock (_text) _text.Append(buffer, 0, n);
+        });
+
+        public string Text { get { lock (_text) return _text.ToString(); } }
+
+        /// <summary>Waits until <paramref name="condition"/> holds for the text so far; false if the stream ended (or <paramref name="timeout"/> passed, a guard against a hang) first.</summary>
+        public bool WaitFor(Func<string, bool> condition, TimeSpan timeout)
+        {
+            var sw = Stopwatch.StartNew();
+            while (!condition(Text))
+            {
+                if (Done.IsCompleted && !condition(Text)) return false;
+                if (sw.Elapsed > timeout) return false;
+                Thread.Sleep(20);
+            }
+            return true;
+        }
     }
 }

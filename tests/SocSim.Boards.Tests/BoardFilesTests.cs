@@ -95,7 +95,14 @@ public sealed class BoardFilesTests
         string text = BoardPrinter.Print(b, includeSources: false);
         Assert.Equal(text, BoardPrinter.Print(BoardLoader.Load(BoardPath("versatilepb.json")), includeSources: false));
         string snap = Path.Combine(TestFiles.RepoRoot, "tests", "SocSim.Boards.Tests", "Snapshots", "versatilepb.txt");
-        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1") File.WriteAllText(snap, text);
+        // UPDATE_SNAPSHOTS=1 rewrites the snapshot and fails, so that an update never passes as a check:
+        // review the diff, commit it, and run again without it.
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(snap, text);
+            Assert.Fail($"{snap} rewritten (UPDATE_SNAPSHOTS=1): review and commit it, then run again without UPDATE_SNAPSHOTS");
+        }
+        Assert.True(File.Exists(snap), $"{snap} is missing: create it with UPDATE_SNAPSHOTS=1, review and commit it");
         Assert.Equal(File.ReadAllText(snap), text);
     }
 

@@ -78,7 +78,9 @@ public class DeviceDeclarationTests
         var t = PeripheralCatalog.Get(name);
         var b = new RecordingBinder();
         t.DeclareSignals(Build(t, new Scheduler(50_000_000, 1)), b);
+        // A type with outputs traces them; one without (an unmodelled block) may declare nothing at all.
         if (t.Outputs.Count > 0) Assert.NotEmpty(b.Declared);
+        else if (b.Declared.Count == 0) return;
         Assert.Equal(b.Declared.Count, b.Declared.Select(d => d.Name).Distinct().Count());
         Assert.All(b.Declared, d => Assert.InRange(d.Width, 1, 64));
     }

@@ -264,6 +264,12 @@ public sealed class RawProtocolTests
         Assert.Equal("W00", stub.Exchange("c"));
     }
 
+    /// <summary>Waits (on the test's thread, reading the core's cycle count) until the target has run past <paramref name="cycles"/>.</summary>
+    private static void WaitUntilRunning(InProcessStub stub, long cycles)
+    {
+        while (Volatile.Read(ref stub.Machine.Scheduler.Cycles) <= cycles) Thread.Sleep(5);
+    }
+
     /// <summary>`b .` in RAM: a target that runs until interrupted.</summary>
     private static void SpinForever(InProcessStub stub)
     {
@@ -280,7 +286,8 @@ public sealed class RawProtocolTests
         SpinForever(stub);
         stub.SendPacket("c");
         Assert.Equal('+', stub.ReadByte());
-        Thread.Sleep(300);
+        // Interrupted once it has run past a few slices (what happened, however fast the host).
+        WaitUntilRunning(stub, 20_000);
         stub.SendRaw([0x03]);
         Assert.Equal("T02thread:1;", stub.ReadPacket());
         Assert.Equal(0x0010_0000u, stub.Machine.Cpu.Pc);
@@ -298,7 +305,7 @@ public sealed class RawProtocolTests
         SpinForever(stub);
         stub.SendPacket("c");
         Assert.Equal('+', stub.ReadByte());
-        Thread.Sleep(200);
+        WaitUntilRunning(stub, 20_000);
         stub.CancelHost();
         Assert.Equal("X02", stub.ReadPacket());
         Assert.Equal(StopReason.Stopped, stub.Result().Reason);

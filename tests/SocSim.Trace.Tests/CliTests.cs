@@ -45,8 +45,8 @@ public class CliTests
     public void CtrlCFlushesTheWholeVcd()
     {
         var vcd = Path.Combine(Tools.TempDir(), "int.vcd");
-        // uart_echo waits for input forever: only Ctrl-C ends it.
-        var (exit, _, err) = SocsimCli.RunAndInterrupt(2000, vcd, "run", Path.Combine(Tools.Repo, "firmware", "elf", "uart_echo.elf"), "--vcd", vcd, "--signals", "uart0.*,cpu.nIRQ", "--stats");
+        // uart_echo waits for input forever: only Ctrl-C ends it, sent once its banner is out (TXD moved).
+        var (exit, _, err) = SocsimCli.RunAndInterruptAfter("'.' ends\n", "run", Path.Combine(Tools.Repo, "firmware", "elf", "uart_echo.elf"), "--vcd", vcd, "--signals", "uart0.*,cpu.nIRQ", "--stats");
         Assert.True(exit == 126, err);
         Assert.Contains("vcd=", err);
         var f = VcdReader.Read(vcd);

@@ -48,6 +48,7 @@ public class MachineSignalsTests
         // The timer was counting: TIMCLK is 1 MHz, so the counter moves on whole microseconds.
         var value = f.Get("timer0.Value1");
         var moves = value.Changes.Where(c => c.Time < rise).TakeLast(10).Select(c => f.ToFs(c.Time)).ToList();
+        Assert.Equal(10, moves.Count);
         Assert.All(moves, t => Assert.Equal(0, t % 1_000_000_000));
     }
 
@@ -57,6 +58,7 @@ public class MachineSignalsTests
         var f = Full.Value.Vcd;
         var mclk = f.Get("cpu.MCLK");
         var rises = mclk.Changes.Where(c => c.Value == "1").Take(1000).Select(c => f.ToFs(c.Time)).ToList();
+        Assert.Equal(1000, rises.Count);
         Assert.All(rises.Zip(rises.Skip(1)), p => Assert.Equal(20_000_000, p.Second - p.First));
         // Opcode fetches drive nOPC low with nMREQ low; the first fetch is at the reset entry point.
         var nopc = f.Get("cpu.nOPC");

@@ -11,8 +11,9 @@ namespace SocSim.Cli.Features;
 /// the run. The core is not asked anything per instruction: the run goes in slices of about 50 ms of
 /// host time (plain <see cref="Machine.Run"/> calls with a nearer cycle limit, which end at an
 /// instruction boundary exactly as the core's own event slices do, so the results are identical),
-/// and the host clock is read between slices. The first line appears after 0.5 s, then at most
-/// 4 updates a second; the line is erased when the run ends and before console output.
+/// and the host clock is read between slices. The first line appears after 0.5 s (see
+/// <see cref="FirstUpdate"/>), then at most 4 updates a second; the line is erased when the run ends
+/// and before console output.
 /// </summary>
 internal sealed class ProgressFeature : IRunFeature
 {
@@ -43,7 +44,7 @@ internal sealed class ProgressFeature : IRunFeature
         var limits = new RunLimits(maxCycles);
         var clock = Stopwatch.StartNew();
         long slice = 1_000_000;
-        TimeSpan next = TimeSpan.FromMilliseconds(500);
+        TimeSpan next = FirstUpdate;
         long lastInstructions = m.Instructions;
         TimeSpan lastTime = TimeSpan.Zero;
         ProgressLine.Current = line;
@@ -78,6 +79,14 @@ internal sealed class ProgressFeature : IRunFeature
             ProgressLine.Current = null;
         }
     }
+
+    /// <summary>
+    /// When the first line appears: 0.5 s of host time, or the milliseconds of the environment variable
+    /// SOCSIM_PROGRESS_FIRST_MS (for tests: 0 shows a line after the first slice, whatever the host's speed).
+    /// </summary>
+    private static TimeSpan FirstUpdate =>
+        int.TryParse(Environment.GetEnvironmentVariable("SOCSIM_PROGRESS_FIRST_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out int ms)
+            ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromMilliseconds(500);
 
     internal static string Format(Machine m, double mips, double? share, string limit = "--max-cycles") =>
         string.Create(CultureInfo.InvariantCulture,

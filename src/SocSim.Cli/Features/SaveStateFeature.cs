@@ -63,6 +63,7 @@ internal sealed class SaveStateFeature : IRunFeature
     {
         StopReason.Exit => $"the firmware exited with {result.ExitCode} at cycle={result.Cycles}",
         StopReason.Fault => $"the core stopped on a fault at cycle={result.Cycles}: {result.Fault}",
+        StopReason.Stuck => $"the core is {result.Fault}",
         StopReason.CycleLimit => $"--max-cycles reached at cycle={result.Cycles}",
         _ => $"the run stopped at cycle={result.Cycles}",
     };

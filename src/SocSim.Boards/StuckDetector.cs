@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using SocSim.Arm;
+using SocSim.Core;
+
+namespace SocSim;
+
+/// <summary>
+/// Tells a run that can never end from one that is merely long, and says why a program went astray.
+/// <para>
+/// Warnings: the first time an access at an address aborts (nothing mapped there, or a device refused
+/// it) and the core takes the abort, one warning names the instruction (pc), the access (kind, size,
+/// address) and the nearest region of the board. Once per address.
+/// </para>
+/// <para>
+/// A core is stuck, and <see cref="Machine.Run"/> stops with <see cref="StopReason.Stuck"/>, when one
+/// of these holds (docs/stuck-detection.md gives the reasoning):
+/// <list type="number">
+/// <item>Exception loop: the same exception is taken <see cref="Repeats"/> times in a row (no other
+/// exception between) from the same instruction with the same registers (r0-r15 of the interrupted
+/// mode, SPSR, the handler's r13), with no device access served and no system reset in between; it
+/// goes on so until every SoC event that was pending at the <see cref="Repeats"/>-th entry has run,
+/// and RAM is then identical at two consecutive entries.</item>
+/// <item>Spin: a branch to itself (ARM <c>B .</c>, Thumb <c>B .</c> or a conditional one whose
+/// condition holds) with IRQ and FIQ masked in the CPSR, found at two checks (every
+/// <see cref="CheckPeriod"/> cycles) with no exception or reset between them, the second after every
+/// SoC event pending at the first has run (a watchdog reset would have come by then).</item>
+/// </list>
+/// Neither rule fires on a core that sleeps (PCON idle), on <c>B .</c> with an interrupt enabled, or on
+/// an idle task that yields again and again between timer ticks (the tick's interrupt breaks the run of
+/// identical entries). Nothing is added per instruction: rule 1 runs at exception entries, rule 2 between
+/// slices of <see cref="CheckPeriod"/> cycles of the run loop (which end at an instruction boundary as
+/// event slices do, so the results are unchanged).
+/// </para>
+/// </summary>
+public sealed class StuckDetector
+{
+    /// <summary>Identical exception entries in a row before rule 1 looks further.</summary>
+    public const int Repeats = 16;
+    /// <summary>CPU cycles between two checks of rule 2.</summary>
+    public const long CheckPeriod = 1 << 20;
+
+    private readonly Machine _m;
+    private readonly Action<string> _warn;
+    private readonly HashSet<uint> _warnedAddresses = new();
+
+    // The last aborted data access (the bus reports it before the core takes the abort).
+    private uint _abortAddress;
+    private int _abortSize;
+    private AccessFlags _abortFlags;
+    private bool _abortPending;
+
+    // Rule 1.
+    private const int KeyLength = 20;
+    private uint[] _last = new uint[KeyLength], _current = new uint[KeyLength];
+    private bool _haveLast;
+    private int _streak;
+    private long _devicesAtLast;
+    private int _resetsAtLast;
+    private long _waitUntil = -1;
+    private byte[]? _ramHash;
+    private long _exceptions;
+
+    // Rule 2.
+    private bool _spinning;
+    private uint _spinPc;
+    private long _spinExceptions, _spinUntil;
+    private int _spinResets;
+
+    internal StuckDetector(Machine machine, Action<string> warn)
+    {
+        _m = machine;
+        _warn = warn;
+        machine.Bus.AccessAborted = OnAccessAborted;
+        machine.Cpu.ExceptionEntered += OnException;
+    }
+
+    /// <summary>
+    /// Whether a stuck core stops the run: <see cref="MachineOptions.StopWhenStuck"/> at first; a debugger
+    /// turns it off (it can change what the core does). The abort warnings are given either way.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>What the detector saw, once it found the core stuck (the run's <see cref="RunResult.Fault"/>); null otherwise.</summary>
+    public string? Verdict { get; private set; }
+
+    /// <summary>Forgets what was seen (a new run starts looking afresh).</summary>
+    internal void Restart()
+    {
+        Verdict = null;
+        _haveLast = false;
+        _streak = 0;
+        _spinning = false;
+    }
+
+    /// <summary>The cycle limit of the run loop's next slice: <paramref name="maxCycles"/> when nothing is to be checked.</summary>
+    internal long SliceEnd(long maxCycles)
+    {
+        if (!Enabled || _m.Cpu.Sleeping) return maxCycles;
+        long end = _m.Scheduler.Cycles + CheckPeriod;
+        return end < maxCycles ? end : maxCycles;
+    }
+
+    private void OnAccessAborted(uint address, int size, AccessFlags flags)
+    {
+        if ((flags & AccessFlags.Code) != 0) return;
+        _abortAddress = address;
+        _abortSize = size;
+        _abortFlags = flags;
+        _abortPending = true;
+    }
+
+    private void OnException(uint vector)
+    {
+        _exceptions++;
+        var cpu = _m.Cpu;
+        if (vector is Vectors.DataAbort or Vectors.PrefetchAbort) WarnAbort(vector, cpu);
+        if (!Enabled || Verdict != null) return;
+
+        Capture(_current, vector, cpu);
+        bool same = _haveLast && _current.AsSpan().SequenceEqual(_last)
+            && _m.Bus.DeviceAccesses == _devicesAtLast && _m.SystemResets.Count == _resetsAtLast;
+        (_last, _current) = (_current, _last);
+        _haveLast = true;
+        _devicesAtLast = _m.Bus.DeviceAccesses;
+        _resetsAtLast = _m.SystemResets.Count;
+        if (!same) { StartStreak(); return; }
+        if (++_streak < Repeats) return;
+        if (_waitUntil < 0) { _waitUntil = LatestPendingEvent(); return; }
+        if (_m.Scheduler.Now < _waitUntil) return;
+        var hash = RamHash();
+        if (_ramHash == null) { _ramHash = hash; return; }
+        if (!hash.AsSpan().SequenceEqual(_ramHash)) { StartStreak(); return; }
+        uint spsr = _last[2];
+        Declare(string.Create(CultureInfo.InvariantCulture,
+            $"{ExceptionName(vector)} taken {_streak} times in a row from pc=0x{ExceptionPc(vector, _last[1], spsr):X8} with the same registers and memory, no device access, and nothing pending that could change them"));
+    }
+
+    private void StartStreak()
+    {
+        _streak = 1;
+        _waitUntil = -1;
+        _ramHash = null;
+    }
+
+    /// <summary>Called by the run loop between slices: rule 2.</summary>
+    internal void AtSliceEnd()
+    {
+        if (!Enabled || Verdict != null) return;
+        var cpu = _m.Cpu;
+        if (cpu.Sleeping || (cpu.Cpsr & (Psr.I | Psr.F)) != (Psr.I | Psr.F) || !BranchesToItself(cpu))
+        {
+            _spinning = false;
+            return;
+        }
+        uint pc = cpu.Pc;
+        if (!_spinning || _spinPc != pc || _spinExceptions != _exceptions || _spinResets != _m.SystemResets.Count)
+        {
+            _spinning = true;
+            _spinPc = pc;
+            _spinExceptions = _exceptions;
+            _spinResets = _m.SystemResets.Count;
+            _spinUntil = LatestPendingEvent();
+            return;
+        }
+        if (_m.Scheduler.Now < _spinUntil) return;
+        Declare(string.Create(CultureInfo.InvariantCulture,
+            $"a branch to itself at pc=0x{pc:X8} with IRQ and FIQ masked (cpsr=0x{cpu.Cpsr:X8}), and nothing pending that could reset the core"));
+    }
+
+    private void Declare(string what)
+    {
+        Verdict = string.Create(CultureInfo.InvariantCulture, $"stuck at cycle {_m.Scheduler.Cycles}: {what}");
+        _m.Cpu.RequestStop();
+    }
+
+    /// <summary>Whether the instruction about to execute branches to itself (and its condition holds: the flags cannot change in the loop).</summary>
+    private static bool BranchesToItself(ArmCpu cpu)
+    {
+        uint op = cpu.Pipeline.Decode;
+        if (!cpu.Thumb) return (op & 0x0FFF_FFFF) == 0x0AFF_FFFE && ArmCpu.ConditionPassed(op >> 28, cpu.Cpsr);
+        op &= 0xFFFF;
+        if (op == 0xE7FE) return true;
+        uint cond = (op >> 8) & 15;
+        return (op & 0xF0FF) == 0xD0FE && cond < 14 && ArmCpu.ConditionPassed(cond, cpu.Cpsr);
+    }
+
+    /// <summary>The tick by which every SoC event pending now has run (now, when none is).</summary>
+    private long LatestPendingEvent()
+    {
+        long latest = _m.Scheduler.Now;
+        foreach (var e in _m.Scheduler.PendingEvents())
+            if (!e.Transient && e.Time > latest) latest = e.Time;
+        return latest;
+    }
+
+    private unsafe byte[] RamHash()
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var mapping in _m.Bus.Mappings)
+            if (mapping.Region is { Kind: RegionKind.Ram } r)
+                h.AppendData(new ReadOnlySpan<byte>(r.Data, checked((int)r.Size)));
+        return h.GetHashAndReset();
+    }
+
+    /// <summary>The exception's key: vector, return address, SPSR, r0-r12, the interrupted mode's r13 and r14, the handler's r13.</summary>
+    private static void Capture(uint[] key, uint vector, ArmCpu cpu)
+    {
+        var mode = cpu.Mode;
+        uint spsr = cpu.GetSpsr(mode);
+        var interrupted = (CpuMode)(spsr & Psr.ModeMask);
+        key[0] = vector;
+        key[1] = cpu.GetRegister(14);
+        key[2] = spsr;
+        for (int i = 0; i <= 12; i++) key[3 + i] = cpu.GetBankedRegister(interrupted, i);
+        key[16] = cpu.GetBankedRegister(interrupted, 13);
+        key[17] = cpu.GetBankedRegister(interrupted, 14);
+        key[18] = cpu.GetRegister(13);
+        key[19] = (uint)mode;
+    }
+
+    private static string ExceptionName(uint vector) => vector switch
+    {
+        Vectors.Undefined => "undefined-instruction exception",
+        Vectors.Swi => "SWI",
+        Vectors.PrefetchAbort => "prefetch abort",
+        Vectors.DataAbort => "data abort",
+        Vectors.Irq => "IRQ",
+        Vectors.Fiq => "FIQ",
+        _ => string.Create(CultureInfo.InvariantCulture, $"exception at vector 0x{vector:X2}"),
+    };
+
+    /// <summary>The instruction an exception was taken from, from its return address (ARM7TDMI TRM 2.8, table 2-2).</summary>
+    private static uint ExceptionPc(uint vector, uint lr, uint spsr) => vector switch
+    {
+        Vectors.DataAbort => lr - 8,
+        Vectors.Swi or Vectors.Undefined => lr - ((spsr & Psr.T) != 0 ? 2u : 4u),
+        _ => lr - 4,
+    };
+
+    private void WarnAbort(uint vector, ArmCpu cpu)
+    {
+        uint lr = cpu.GetRegister(14), spsr = cpu.GetSpsr(cpu.Mode);
+        uint pc = ExceptionPc(vector, lr, spsr);
+        uint address;
+        string access;
+        if (vector == Vectors.DataAbort)
+        {
+            if (!_abortPending) return;
+            address = _abortAddress;
+            access = string.Create(CultureInfo.InvariantCulture, $"{_abortSize}-byte {((_abortFlags & AccessFlags.Write) != 0 ? "write to" : "read of")}");
+        }
+        else
+        {
+            address = pc;
+            access = string.Create(CultureInfo.InvariantCulture, $"{((spsr & Psr.T) != 0 ? 2 : 4)}-byte instruction fetch from");
+        }
+        _abortPending = false;
+        if (!_warnedAddresses.Add(address)) return;
+        _warn(string.Create(CultureInfo.InvariantCulture,
+            $"{ExceptionName(vector)} at pc=0x{pc:X8}: {access} 0x{address:X8}, {Where(address)}"));
+    }
+
+    /// <summary>What the board has at an address: the mapping that refused the access, or the nearest one.</summary>
+    private string Where(uint address)
+    {
+        if (_m.Bus.FindMapping(address) is { } hit) return $"which {Describe(hit)} refused";
+        Bus.Mapping? nearest = null;
+        ulong best = ulong.MaxValue;
+        foreach (var m in _m.Bus.Mappings)
+        {
+            ulong d = address < m.Base ? m.Base - (ulong)address : (ulong)address - (m.End - 1);
+            if (d < best) { best = d; nearest = m; }
+        }
+        return nearest == null ? "where nothing is mapped (the board maps nothing)" : $"where nothing is mapped (nearest: {Describe(nearest)})";
+    }
+
+    private static string Describe(Bus.Mapping m) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(m.Region != null ? "memory" : "peripheral")} '{m.Name}' 0x{m.Base:X8}-0x{m.End - 1:X8}");
+}
