@@ -13,4 +13,4 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
     SweepCommand.Create(),
     RtlCommand.Create(),
 };
-return root.Parse(args).Invoke();
+return Usage.Invoke(root, args);
