@@ -27,5 +27,8 @@ public sealed class BoardException : Exception
     public string Problem { get; }
 
     private static string Format(string source, string keyPath, string problem) =>
-        keyPath.Length == 0 ? $"{source}: {problem}" : $"{source}: {keyPath}: {problem}";
+        keyPath.Length == 0 ? $"{Core.HostInput.Quote(source, PathLimit)}: {problem}" : $"{Core.HostInput.Quote(source, PathLimit)}: {Core.HostInput.Quote(keyPath, PathLimit)}: {problem}";
+
+    /// <summary>A file name or key path quoted in a message is cut to this many characters.</summary>
+    private const int PathLimit = 200;
 }

@@ -80,7 +80,7 @@ public static class BoardLoader
             && seg[2].Equals("parameters", StringComparison.OrdinalIgnoreCase) && c.GetSection(key).GetChildren().Any();
         if (!merged.AsEnumerable().Any(kv => Nested(kv.Key))) return merged;
         var kept = merged.AsEnumerable().Where(kv => !Nested(kv.Key) && !Collection(merged, kv.Key));
-        return new ConfigurationBuilder().AddInMemoryCollection(kept).Build();
+        return new ConfigurationBuilder().AddIndexedMemory(kept).Build();
     }
 
     // ---------------------------------------------------------------- sources
@@ -97,8 +97,8 @@ public static class BoardLoader
 
         public void AddTo(IConfigurationBuilder b)
         {
-            if (Json != null) b.AddJsonStream(new MemoryStream(Json));
-            else b.AddCommandLine(Sets!.ToArray());
+            if (Json != null) b.AddIndexedJson(new MemoryStream(Json));
+            else b.AddIndexedCommandLine(Sets!.ToArray());
         }
     }
 
@@ -109,14 +109,19 @@ public static class BoardLoader
         AllowTrailingCommas = true,
     };
 
+    /// <summary>The largest board file read.</summary>
+    public const long MaxBoardFileBytes = 16 << 20;
+
     private static Source ReadFile(string path)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { bytes = HostInput.ReadAllBytes(path, MaxBoardFileBytes, "board file"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BoardException(path, "", $"cannot read board file: {e.Message}");
+            throw new BoardException(path, "", $"cannot read board file: {HostInput.Reason(e)}");
         }
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON, but the file is.
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         // The configuration provider wraps System.Text.Json's error, whose "LineNumber" is zero-based;
         // parse first with the same leniency to report a one-based line and column.
         try
@@ -201,15 +206,32 @@ public static class BoardLoader
         {
             _first = sources[0].Name;
             foreach (var s in sources)
-                foreach (var kv in s.Root.AsEnumerable())
+            {
+                var all = s.Root.AsEnumerable().ToList();
+                // A key with children is an object, not a value.
+                var parents = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var kv in all)
+                    for (int i = kv.Key.LastIndexOf(':'); i > 0; i = kv.Key.LastIndexOf(':', i - 1))
+                        if (!parents.Add(kv.Key[..i])) break;
+                foreach (var kv in all)
                 {
-                    if (s.Root.GetSection(kv.Key).GetChildren().Any()) continue;
+                    if (parents.Contains(kv.Key)) continue;
                     _values[kv.Key] = s.Name;
                     _layered[kv.Key] = kv.Value;
                     for (int i = kv.Key.LastIndexOf(':'); i > 0; i = kv.Key.LastIndexOf(':', i - 1))
                         _objects.TryAdd(kv.Key[..i], s.Name);
+                    int last = kv.Key.LastIndexOf(':');
+                    if (last > 0)
+                    {
+                        if (!_childValues.TryGetValue(kv.Key[..last], out var siblings)) _childValues[kv.Key[..last]] = siblings = new(StringComparer.OrdinalIgnoreCase);
+                        siblings[kv.Key[(last + 1)..]] = kv.Value;
+                    }
                 }
+            }
         }
+
+        /// <summary>The layered values under each key, by their last segment (last source wins), in the order first given.</summary>
+        private readonly Dictionary<string, OrderedDictionary<string, string?>> _childValues = new(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The source to blame for the key at <paramref name="configKey"/> (colon-separated).</summary>
         public string Of(string configKey)
@@ -224,9 +246,9 @@ public static class BoardLoader
 
         /// <summary>The layered values directly under a key (a list's elements "0", "1"..., a map's entries), keyed by the last segment.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> ChildValues(string configKey) =>
-            _layered.Where(kv => kv.Value != null && kv.Key.Length > configKey.Length + 1
-                    && kv.Key.StartsWith(configKey + ":", StringComparison.OrdinalIgnoreCase) && kv.Key.IndexOf(':', configKey.Length + 1) < 0)
-                .Select(kv => KeyValuePair.Create(kv.Key[(configKey.Length + 1)..], kv.Value!)).ToList();
+            _childValues.TryGetValue(configKey, out var values)
+                ? values.Where(kv => kv.Value != null).Select(kv => KeyValuePair.Create(kv.Key, kv.Value!)).ToList()
+                : [];
 
         /// <summary>The layered value of a key (last source wins).</summary>
         public string? ValueOf(string configKey) => _layered.TryGetValue(configKey, out var v) ? v : null;

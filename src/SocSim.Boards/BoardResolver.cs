@@ -267,15 +267,23 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         var all = regions.Select(r => (Key: "memory:" + r.Name, r.Base, r.End))
             .Concat(peripherals.Select(p => (Key: "peripherals:" + p.Name, p.Base, p.End)))
             .OrderBy(x => x.Base).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
-        for (int i = 1; i < all.Count; i++)
+        // Sorted by base, a window overlaps an earlier one exactly when it starts below the highest end so far;
+        // only then are the earlier ones searched (for the first, which the error names).
+        ulong highestEnd = 0;
+        for (int i = 0; i < all.Count; i++)
+        {
+            var b = all[i];
+            bool overlaps = b.Base < highestEnd;
+            highestEnd = Math.Max(highestEnd, b.End);
+            if (!overlaps) continue;
             for (int j = 0; j < i; j++)
             {
                 var a = all[j];
-                var b = all[i];
                 if (b.Base < a.End && a.Base < b.End)
                     throw Error(b.Key, $"0x{b.Base:X8}-0x{b.End - 1:X8} overlaps {BoardLoader.ToPath(a.Key)} " +
                         $"(0x{a.Base:X8}-0x{a.End - 1:X8}, from {origins.Of(a.Key)})");
             }
+        }
     }
 
     // ---------------------------------------------------------------- interrupts

@@ -335,8 +335,10 @@ public sealed partial class Machine : IDisposable
     /// </summary>
     public void SetTimeLimit(TimeSpan limit)
     {
-        long ticks = (long)((Int128)limit.Ticks * Scheduler.TicksPerSecond / TimeSpan.TicksPerSecond);
-        Scheduler.Schedule(_timeLimit, Math.Max(ticks, Scheduler.Now));
+        Int128 ticks = (Int128)limit.Ticks * Scheduler.TicksPerSecond / TimeSpan.TicksPerSecond;
+        // Never wrapped: a limit past the 64-bit tick counter would stop the run at once.
+        if (ticks > long.MaxValue) throw new ArgumentOutOfRangeException(nameof(limit), $"{limit} is past the simulated time this board's ticks can count");
+        Scheduler.Schedule(_timeLimit, Math.Max((long)ticks, Scheduler.Now));
     }
 
     private RunResult Result(StopReason reason, int? code)

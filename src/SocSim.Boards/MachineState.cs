@@ -24,7 +24,8 @@ public sealed record CheckpointHeader(
 /// Checkpoints: the complete state of the SoC, saved at an instruction boundary and loaded into a
 /// machine built from the same board and ELF. The file is a versioned header (board files and their
 /// merged configuration, the ELF's path and SHA-256, where it was taken) followed by a compressed
-/// payload and its SHA-256:
+/// payload and a SHA-256 over the header and the payload (version 2; version 1 checked the payload
+/// only, so a changed cycle count or pc in its header went unnoticed):
 /// <list type="bullet">
 /// <item>the core (<see cref="Arm.ArmCpu.SaveState"/>);</item>
 /// <item>every memory region, as the 4 KiB pages that differ from what the loader put there;</item>
@@ -35,7 +36,10 @@ public sealed record CheckpointHeader(
 /// </summary>
 public sealed partial class Machine
 {
-    public const int CheckpointVersion = 1;
+    public const int CheckpointVersion = 2;
+
+    /// <summary>The largest checkpoint read (its payload is held in memory at once); a longer file or stream is refused, never read to the end.</summary>
+    public const long MaxCheckpointBytes = 1L << 30;
     private static ReadOnlySpan<byte> Magic => "SOCSIMCK"u8;
     private const int PageBytes = 4096;
 
@@ -103,7 +107,9 @@ public sealed partial class Machine
             hw.Write(Cpu.Pc);
             hw.Write(payload.Length);
             hw.Write(body.LongLength);
-            hw.Write(SHA256.HashData(body));
+            // The checksum covers the header too (cycles, pc, the board and ELF it names), then the body.
+            hw.Flush();
+            hw.Write(Checksum(header.GetBuffer().AsSpan(0, (int)header.Length), body));
         }
         stream.Write(Magic);
         stream.Write(BitConverter.GetBytes(CheckpointVersion));
@@ -112,6 +118,14 @@ public sealed partial class Machine
         header.CopyTo(stream);
         stream.Write(body);
         stream.Flush();
+    }
+
+    private static byte[] Checksum(ReadOnlySpan<byte> headerBeforeChecksum, ReadOnlySpan<byte> body)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(headerBeforeChecksum);
+        h.AppendData(body);
+        return h.GetHashAndReset();
     }
 
     private static void WriteList(BinaryWriter w, IReadOnlyList<string> items)
@@ -130,17 +144,27 @@ public sealed partial class Machine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StateException($"{path}: cannot read the state file: {e.Message}");
+            throw new StateException($"{HostInput.QuotePath(path)}: cannot read the state file: {(Directory.Exists(path) ? "it is a directory" : HostInput.Reason(e))}");
         }
     }
 
     private static (CheckpointHeader Header, byte[]? Payload) ReadCheckpoint(Stream stream, string what, bool unpack = true)
     {
+        // The magic first: a file that is not a checkpoint (or a device such as /dev/zero) is refused before it is read.
         var all = new MemoryStream();
-        stream.CopyTo(all);
-        var bytes = all.GetBuffer().AsSpan(0, (int)all.Length);
-        if (bytes.Length < 16 || !bytes[..8].SequenceEqual(Magic))
+        var start = new byte[16];
+        int got = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        all.Write(start, 0, got);
+        if (got < 16 || !start.AsSpan(0, 8).SequenceEqual(Magic))
             throw new StateException($"{what}: not a SocSim state file (no SOCSIMCK header)");
+        var chunk = new byte[1 << 16];
+        for (int n; (n = stream.Read(chunk)) > 0;)
+        {
+            if (all.Length + n > MaxCheckpointBytes)
+                throw new StateException($"{what}: longer than {MaxCheckpointBytes >> 20} MiB, the largest state file socsim reads");
+            all.Write(chunk, 0, n);
+        }
+        var bytes = all.GetBuffer().AsSpan(0, (int)all.Length);
         int version = BitConverter.ToInt32(bytes[8..12]);
         if (version != CheckpointVersion)
             throw new StateException($"{what}: state file version {version}, this socsim reads version {CheckpointVersion}");
@@ -150,9 +174,11 @@ public sealed partial class Machine
         CheckpointHeader header;
         long payloadLength, bodyLength;
         byte[] hash;
+        int hashedHeaderLength;
         try
         {
-            using var hr = new BinaryReader(new MemoryStream(all.GetBuffer(), 16, headerLength), Encoding.UTF8);
+            var hs = new MemoryStream(all.GetBuffer(), 16, headerLength);
+            using var hr = new BinaryReader(hs, Encoding.UTF8);
             var files = ReadList(hr);
             var sets = ReadList(hr);
             var config = ReadList(hr);
@@ -161,6 +187,7 @@ public sealed partial class Machine
             uint pc = hr.ReadUInt32();
             payloadLength = hr.ReadInt64();
             bodyLength = hr.ReadInt64();
+            hashedHeaderLength = (int)hs.Position;
             hash = hr.ReadBytes(32);
             if (hash.Length != 32) throw new EndOfStreamException();
             header = new CheckpointHeader(version, files, sets, config, elf.Length == 0 ? null : elf, sha.Length == 0 ? null : sha, cycles, instructions, pc);
@@ -175,8 +202,8 @@ public sealed partial class Machine
         if (bodyAt + bodyLength < bytes.Length)
             throw new StateException($"{what}: corrupted state file ({bytes.Length - bodyAt - bodyLength} bytes after its end)");
         var body = bytes.Slice((int)bodyAt, (int)bodyLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(hash))
-            throw new StateException($"{what}: corrupted state file (its payload does not match its checksum)");
+        if (!Checksum(bytes.Slice(16, hashedHeaderLength), body).AsSpan().SequenceEqual(hash))
+            throw new StateException($"{what}: corrupted state file (its header or payload does not match its checksum)");
         if (payloadLength < 0 || payloadLength > int.MaxValue)
             throw new StateException($"{what}: corrupted state file header");
         if (!unpack) return (header, null);
@@ -295,10 +322,29 @@ public sealed partial class Machine
     }
 
     /// <summary>Writes a checkpoint to a file.</summary>
+    /// <remarks>
+    /// Written beside <paramref name="path"/> first and renamed over it only when complete, so that a
+    /// failed save (a full disk) leaves the checkpoint that was there before intact.
+    /// </remarks>
     public void SaveState(string path)
     {
-        using var f = File.Create(path);
-        SaveState(f);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var f = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                SaveState(f);
+                f.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     /// <summary>Loads a checkpoint from a file (see <see cref="LoadState(Stream, string)"/>).</summary>
@@ -311,7 +357,7 @@ public sealed partial class Machine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StateException($"{path}: cannot read the state file: {e.Message}");
+            throw new StateException($"{HostInput.QuotePath(path)}: cannot read the state file: {(Directory.Exists(path) ? "it is a directory" : HostInput.Reason(e))}");
         }
     }
 

@@ -16,4 +16,4 @@ var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
 };
 // An RTL model built for the first time takes seconds: say so rather than sit silent.
 VerilatorBuild.Progress += line => Console.Error.WriteLine("socsim: " + line);
-return root.Parse(args).Invoke();
+return Usage.Invoke(root, args);

@@ -20,7 +20,7 @@ internal static class RunCommand
     {
         public readonly Option<string[]> Boards = new("--board") { Description = Defaults.BoardHelp("repeat to layer overrides (later wins); default versatilepb") };
         public readonly Option<string[]> Sets = new("--set") { Description = "override one board key, e.g. memory.ram.waitStates.readN=2" };
-        public readonly Option<long?> MaxCycles = new("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" };
+        public readonly Option<long?> MaxCycles = new Option<long?>("--max-cycles") { Description = "stop after N CPU cycles (exit status 124)" }.InRange(1, long.MaxValue);
         public readonly Option<bool> Stats = new("--stats") { Description = "print cycles, instructions, simulated and host time to stderr" };
         public readonly Option<bool> Regs = new("--regs") { Description = "print the registers of the current mode to stderr at the end" };
         public readonly Option<string?> Uart = new("--uart") { Description = "the UART connected to stdout (and --uart-input); default: the board's console UART" };
@@ -171,16 +171,27 @@ internal static class RunCommand
                 sw.Stop();
                 Console.CancelKeyPress -= onCancel;
             }
-            foreach (var f in attached) f.Detach(parse, machine, result, context);
+            // Every feature writes what it has, even when another could not (a full disk): the first failure decides the exit status.
+            int? hostError = null;
+            foreach (var f in attached)
+            {
+                try { f.Detach(parse, machine, result, context); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"socsim {verb}: cannot finish writing the results: {SocSim.Core.HostInput.Reason(e)}");
+                    hostError ??= Defaults.ExitStopped;
+                }
+            }
             try
             {
                 foreach (var after in context.AfterDetach) after(machine, result);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"socsim run: {e.Message}");
+                Console.Error.WriteLine($"socsim {verb}: cannot finish writing the results: {SocSim.Core.HostInput.Reason(e)}");
                 return Defaults.ExitStopped;
             }
+            if (hostError is int h) return h;
             if (stats)
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));

@@ -24,8 +24,8 @@ internal static class SweepCommand
         var sets = new Option<string[]>("--set") { Description = "a board key fixed for every point, e.g. clocks.CPUCLK=25000000" };
         var vary = new Option<string[]>("--vary") { Description = "KEY=V1,V2,...: a board key and its values (repeat for a grid)" };
         var measure = new Option<string[]>("--measure") { Description = "FROM:TO: cycles of every pass from FROM to TO (count/min/max/mean columns)" };
-        var maxCycles = new Option<long?>("--max-cycles") { Description = "stop each point after N CPU cycles (exit status 124)" };
-        var jobs = new Option<int?>("--jobs") { Description = "points run at once (default: every core)" };
+        var maxCycles = new Option<long?>("--max-cycles") { Description = "stop each point after N CPU cycles (exit status 124)" }.InRange(1, long.MaxValue);
+        var jobs = new Option<int?>("--jobs") { Description = "points run at once (default: every core)" }.InRange(1, 1024);
         var output = new Option<FileInfo?>("--out") { Description = "write the table to FILE.csv or FILE.json" };
         var plot = new Option<FileInfo?>("--plot") { Description = "draw --y over --x to FILE.png" };
         var x = new Option<string?>("--x") { Description = "the varied KEY on the plot's x axis (default: the first --vary)" };
@@ -56,12 +56,17 @@ internal static class SweepCommand
 
     private static readonly string[] Stats = ["count", "min", "max", "mean"];
 
-    private sealed record Point(int Index, string[] Values, Board Board);
+    /// <summary>The most points one sweep runs (each row is kept for the table and the plot).</summary>
+    public const long MaxPoints = 100_000;
+
+    private sealed record Point(int Index, string[] Values, string[] Sets);
 
     private sealed class Row
     {
         public required Point Point { get; init; }
         public int Exit { get; set; }
+        /// <summary>Why the point could not run (its board, its ELF, a model that failed); null when it ran.</summary>
+        public string? Error { get; set; }
         public long Cycles { get; set; }
         public long SimNs { get; set; }
         public Dictionary<string, CycleStats> Measures { get; } = new();
@@ -87,8 +92,13 @@ internal static class SweepCommand
             keys.Add(key);
             values.Add(vals);
         }
+        foreach (var (file, option) in new[] { (output, "--out"), (plot, "--plot") })
+            if (file != null && OutputFile.Problem(file.FullName, option) is string problem) throw new SweepException(problem);
         if (output != null && !output.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !output.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             throw new SweepException($"--out {output.Name}: the file must end in .csv or .json");
+        long count = values.Aggregate(1L, (n, v) => n > MaxPoints ? n : n * v.Length);
+        if (count > MaxPoints)
+            throw new SweepException($"--vary: {string.Join(" x ", values.Select(v => v.Length))} is more than {MaxPoints} points, the most one sweep runs (split it with fewer values per --vary)");
         if ((xKey != null || yMetric != null) && plot == null) throw new SweepException("--x and --y need --plot FILE.png");
         if (plot != null)
         {
@@ -109,26 +119,15 @@ internal static class SweepCommand
                 try { BoardLoader.Load(boardFiles, [.. sets, $"{keys[i]}={v}"]); }
                 catch (Exception e) when (e is BoardException or IOException or ArgumentException) { throw new SweepException($"--vary {keys[i]}={v}: {Reason(e)}"); }
             }
-        var points = new List<Point>();
-        foreach (var combo in Combinations(values))
-        {
-            var pointSets = sets.Concat(keys.Select((k, i) => $"{k}={combo[i]}")).ToArray();
-            Board board;
-            try { board = BoardLoader.Load(boardFiles, pointSets); }
-            catch (Exception e) when (e is BoardException or IOException or ArgumentException)
-            {
-                throw new SweepException($"--vary {string.Join(" ", keys.Select((k, i) => $"{k}={combo[i]}"))}: {Reason(e)}");
-            }
-            points.Add(new Point(points.Count, combo, board));
-        }
+        // Each point's board is loaded when it runs: a combination that is no board is that point's error.
+        var points = Combinations(values).Select((combo, i) => new Point(i, combo, sets.Concat(keys.Select((k, j) => $"{k}={combo[j]}")).ToArray())).ToList();
 
-        // One machine built up front checks the ELF, the --measure locations and the metric name.
+        // One machine built up front (on the first point that loads) checks the ELF, the --measure locations and the metric name.
         var lines = new List<string>();
         var specs = new List<(string Label, uint From, uint To)>();
         try
         {
-            using var probe = Machine.Create(points[0].Board);
-            probe.LoadElf(elfPath);
+            using var probe = FirstLoadingPoint(points, boardFiles, elfPath);
             foreach (var spec in measures)
             {
                 int colon = spec.IndexOf(':');
@@ -140,7 +139,7 @@ internal static class SweepCommand
             lines.AddRange(latency.Lines);
             latency.Stop();
         }
-        catch (Exception e) when (e is ElfException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
+        catch (Exception e) when (e is ElfException or BoardException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
         foreach (var metric in (yMetric ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (!IsMetric(metric, specs.Select(s => s.Label), lines))
                 throw new SweepException($"--y {metric}: not a column (try exit, cycles, sim_ns, {string.Join(", ", lines.Select(l => l + ".to_isr.max").Take(2).Concat(specs.Select(s => s.Label + ".mean")))})");
@@ -150,7 +149,7 @@ internal static class SweepCommand
         var mine = shard == null ? points : points.Where(p => shard.Owns(p.Index)).ToList();
         var rows = new Row[mine.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs ?? Environment.ProcessorCount) };
-        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, specs, maxCycles));
+        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, boardFiles, specs, maxCycles));
 
         // ---- the table ----
         // One machine lists the latency lines some point saw; a shard cannot know what the others saw, so it
@@ -163,11 +162,24 @@ internal static class SweepCommand
             string kind = l.StartsWith("cpu.", StringComparison.Ordinal) ? "to_vector" : "to_isr";
             header.AddRange(Stats.Select(st => $"{l}.{kind}.{st}"));
         }
+        // A point that could not run is a row with its error in the last column (present only then).
+        // A shard always has the column (another shard may have a failed point); `sweep merge` drops it when empty.
+        bool anyError = shard != null || rows.Any(r => r.Error != null);
+        if (anyError) header.Add("error");
         var table = rows.Select(r =>
         {
-            var cells = new List<string>(r.Point.Values) { r.Exit.ToString(CultureInfo.InvariantCulture), r.Cycles.ToString(CultureInfo.InvariantCulture), r.SimNs.ToString(CultureInfo.InvariantCulture) };
+            var cells = new List<string>(r.Point.Values) { r.Exit.ToString(CultureInfo.InvariantCulture) };
+            if (r.Error != null)
+            {
+                cells.AddRange(Enumerable.Repeat("", header.Count - cells.Count - 1));
+                cells.Add(r.Error);
+                return cells;
+            }
+            cells.Add(r.Cycles.ToString(CultureInfo.InvariantCulture));
+            cells.Add(r.SimNs.ToString(CultureInfo.InvariantCulture));
             foreach (var s in specs) cells.AddRange(StatCells(r.Measures[s.Label]));
             foreach (var l in latencyColumns) cells.AddRange(r.Latency.TryGetValue(l, out var c) ? StatCells(c) : ["", "", "", ""]);
+            if (anyError) cells.Add("");
             return cells;
         }).ToList();
         if (shard != null)
@@ -206,6 +218,28 @@ internal static class SweepCommand
         Console.Error.WriteLine($"socsim sweep: plot {plot.FullName}");
     }
 
+    /// <summary>A machine with the ELF loaded on the first of the first few points where both load; the first point's error when none does.</summary>
+    private static Machine FirstLoadingPoint(List<Point> points, string[] boardFiles, string elfPath)
+    {
+        Exception? first = null;
+        foreach (var p in points.Take(16))
+        {
+            Machine? m = null;
+            try
+            {
+                m = Machine.Create(BoardLoader.Load(boardFiles, p.Sets));
+                m.LoadElf(elfPath);
+                return m;
+            }
+            catch (Exception e) when (e is ElfException or BoardException)
+            {
+                m?.Dispose();
+                first ??= e;
+            }
+        }
+        throw first!;
+    }
+
     private static bool IsMetric(string metric, IEnumerable<string> measures, IEnumerable<string> lines)
     {
         if (metric is "exit" or "cycles" or "sim_ns") return true;
@@ -231,9 +265,20 @@ internal static class SweepCommand
         }
     }
 
-    private static Row RunPoint(Point p, string elfPath, List<(string Label, uint From, uint To)> specs, long? maxCycles)
+    private static Row RunPoint(Point p, string elfPath, string[] boardFiles, List<(string Label, uint From, uint To)> specs, long? maxCycles)
     {
-        using var m = Machine.Create(p.Board, new MachineOptions { CommandLine = Path.GetFileName(elfPath), StopWhenStuck = true });
+        try { return RunPoint(p, BoardLoader.Load(boardFiles, p.Sets), elfPath, specs, maxCycles); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever stops one point (its board, its ELF on that memory map, a model that failed to build) is that point's row.
+            string message = (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e).Message;
+            return new Row { Point = p, Exit = Defaults.ExitUsage, Error = Usage.Quote(message.StartsWith("--set: ", StringComparison.Ordinal) ? message["--set: ".Length..] : message, 300) };
+        }
+    }
+
+    private static Row RunPoint(Point p, Board board, string elfPath, List<(string Label, uint From, uint To)> specs, long? maxCycles)
+    {
+        using var m = Machine.Create(board, new MachineOptions { CommandLine = Path.GetFileName(elfPath), StopWhenStuck = true });
         m.LoadElf(elfPath);
         var probes = specs.Select(s => new MeasureProbe(s.Label, s.From, s.To)).ToList();
         foreach (var pr in probes) m.AddHook(pr);
@@ -266,7 +311,9 @@ internal static class SweepCommand
     internal static void PrintTable(List<string> header, List<List<string>> rows)
     {
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        string Line(IList<string> cells) => string.Join("  ", cells.Select((c, i) => i < widths.Length - 1 ? c.PadLeft(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        // Numbers right-aligned; an error (the last column, only when a point failed) left-aligned.
+        bool errorColumn = header[^1] == "error";
+        string Line(IList<string> cells) => string.Join("  ", cells.Select((c, i) => i == widths.Length - 1 && errorColumn ? c : c.PadLeft(widths[i]))).TrimEnd();
         Console.WriteLine(Line(header));
         foreach (var r in rows) Console.WriteLine(Line(r));
     }

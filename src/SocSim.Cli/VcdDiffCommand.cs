@@ -28,6 +28,7 @@ internal static class VcdDiffCommand
         {
             var fa = VcdReader.Read(a.FullName);
             var fb = VcdReader.Read(b.FullName);
+            CheckWindow(from, to, from == null ? null : Time(from, fa), to == null ? null : Time(to, fa));
             var pairs = map.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(Pair).ToList();
             var result = VcdDiff.Compare(fa, fb, new VcdDiffOptions
             {
@@ -40,7 +41,7 @@ internal static class VcdDiffCommand
             foreach (var line in result.Report) Console.WriteLine(line);
             return result.Equal ? 0 : 1;
         }
-        catch (Exception e) when (e is IOException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
         {
             Console.Error.WriteLine($"socsim vcd-diff: {e.Message}");
             return 2;
@@ -51,6 +52,12 @@ internal static class VcdDiffCommand
     {
         int eq = s.IndexOf('=');
         return eq < 0 ? (s, s) : (s[..eq].Trim(), s[(eq + 1)..].Trim());
+    }
+
+    /// <summary>A --from after --to is refused, not an empty window.</summary>
+    internal static void CheckWindow(string? from, string? to, long? fromFs, long? toFs)
+    {
+        if (fromFs > toFs) throw new ArgumentException($"--from {SocSim.Core.HostInput.Quote(from!)} is after --to {SocSim.Core.HostInput.Quote(to!)}");
     }
 
     internal static long Time(string text, VcdFile f) => VcdTime.ParseTimeFs(text) ?? checked(long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) * f.UnitFs);

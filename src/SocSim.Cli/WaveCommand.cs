@@ -14,13 +14,15 @@ internal static class WaveCommand
         var signals = new Option<string[]>("--signals") { Description = "signals or globs in lane order, comma-separated or repeated (default: all, up to 48)" };
         var from = new Option<string?>("--from") { Description = "start time, e.g. 990us (a bare number is in the file's time units)" };
         var to = new Option<string?>("--to") { Description = "end time" };
-        var width = new Option<int>("--width") { Description = "picture width in pixels", DefaultValueFactory = _ => 1600 };
+        var width = new Option<int>("--width") { Description = "picture width in pixels", DefaultValueFactory = _ => 1600 }.InRange(300, 16384);
         var title = new Option<string?>("--title") { Description = "picture title" };
         var cmd = new Command("wave", "draw a VCD as a waveform PNG") { file, output, signals, from, to, width, title };
         cmd.SetAction(r =>
         {
             try
             {
+                var png = r.GetValue(output)!.FullName;
+                if (Directory.Exists(png)) throw new IOException($"-o {png}: is a directory (give the PNG file to write)");
                 var f = VcdReader.Read(r.GetValue(file)!.FullName);
                 var opts = new WaveformOptions
                 {
@@ -30,12 +32,12 @@ internal static class WaveCommand
                     Width = r.GetValue(width),
                     Title = r.GetValue(title),
                 };
-                var png = r.GetValue(output)!.FullName;
+                VcdDiffCommand.CheckWindow(r.GetValue(from), r.GetValue(to), opts.FromFs, opts.ToFs);
                 WaveformRenderer.RenderPng(f, png, opts);
                 Console.Error.WriteLine($"socsim wave: wrote {png}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
             {
                 Console.Error.WriteLine($"socsim wave: {e.Message}");
                 return 2;

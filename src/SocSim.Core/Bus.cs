@@ -219,7 +219,8 @@ public sealed unsafe class Bus : IDisposable
         foreach (var o in _mappings)
             if (m.Base < o.End && o.Base < m.End)
                 throw new ArgumentException($"'{m.Name}' (0x{m.Base:X8}-0x{m.End - 1:X8}) overlaps '{o.Name}' (0x{o.Base:X8}-0x{o.End - 1:X8})");
-        if (_timingCount >= MaxTimings) throw new InvalidOperationException("too many bus mappings");
+        if (_timingCount >= MaxTimings)
+            throw new ArgumentException($"'{m.Name}': more than {MaxTimings} memory regions and peripherals on one bus (each has its own row of the bus's timing table)");
         _mappings.Add(m);
         _mappings.Sort((a, b) => a.Base.CompareTo(b.Base));
         MappingChanged?.Invoke();

@@ -92,7 +92,8 @@ public static class Rsp
         length = 0;
         int comma = text.IndexOf(',');
         if (comma < 0 || !TryParseNumber(text[..comma], out var a) || !TryParseNumber(text[(comma + 1)..], out var l)) return false;
-        if (a > uint.MaxValue || l > int.MaxValue) return false;
+        // A range past the end of the 32-bit address space is refused (E01), never wrapped to address 0.
+        if (a > uint.MaxValue || l > int.MaxValue || a + l > 1UL << 32) return false;
         address = (uint)a;
         length = (int)l;
         return true;

@@ -103,6 +103,12 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private readonly bool _resetActiveHigh, _ignorePslverr;
     private readonly int _paddrWidth, _addressShift;
     private readonly long _readyTimeout;
+
+    /// <summary>
+    /// The longest wait for PREADY: one access is one bus cycle to the core, so it cannot stop at
+    /// --max-cycles or --max-time midway; this bounds how far past them a stalled block can take a run.
+    /// </summary>
+    public const long MaxReadyTimeout = 1 << 20;
     private readonly WaitStates _waitStates;
 
     // Output lines: name, port, bit, line.
@@ -202,7 +208,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         if (_addressShift is < 0 or > 11) throw new RtlException($"{_key}.addressShift", $"expected 0 to 11, got {_addressShift}");
         _ignorePslverr = c.Parameter<bool>("ignorePslverr");
         _readyTimeout = c.Parameter<long>("readyTimeout");
-        if (_readyTimeout < 1) throw new RtlException($"{_key}.readyTimeout", "expected at least 1 PCLK cycle");
+        if (_readyTimeout is < 1 or > MaxReadyTimeout)
+            throw new RtlException($"{_key}.readyTimeout", $"expected 1 to {MaxReadyTimeout} PCLK cycles, got {_readyTimeout}");
 
         (int Port, int Bit) PortBit(string key, string spec, PortDirection dir)
         {

@@ -119,7 +119,7 @@ public sealed partial class CheckpointCliTests : IDisposable
         var bytes = File.ReadAllBytes(state);
         bytes[^10] ^= 0x40;
         File.WriteAllBytes(state, bytes);
-        AssertOneLineError(Socsim.Run("resume", state), "corrupted state file (its payload does not match its checksum)");
+        AssertOneLineError(Socsim.Run("resume", state), "corrupted state file (its header or payload does not match its checksum)");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed partial class CheckpointCliTests : IDisposable
         var bytes = File.ReadAllBytes(state);
         BitConverter.GetBytes(99).CopyTo(bytes, 8);
         File.WriteAllBytes(state, bytes);
-        AssertOneLineError(Socsim.Run("resume", state), "state file version 99, this socsim reads version 1");
+        AssertOneLineError(Socsim.Run("resume", state), "state file version 99, this socsim reads version 2");
     }
 
     [Fact]

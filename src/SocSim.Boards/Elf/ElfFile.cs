@@ -88,13 +88,16 @@ public sealed class ElfFile
     /// <summary>Function symbols sorted by address.</summary>
     public IReadOnlyList<ElfSymbol> Functions => _functionsByAddress;
 
+    /// <summary>The largest ELF or raw image read (the ARM7TDMI addresses 4 GiB; firmware is far smaller).</summary>
+    public const long MaxImageBytes = 512L << 20;
+
     public static ElfFile Parse(string path)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { bytes = SocSim.Core.HostInput.ReadAllBytes(path, ElfFile.MaxImageBytes, "firmware image"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ElfException($"{path}: cannot read: {e.Message}");
+            throw new ElfException($"{SocSim.Core.HostInput.QuotePath(path)}: cannot read: {SocSim.Core.HostInput.Reason(e)}");
         }
         return Parse(bytes, path);
     }

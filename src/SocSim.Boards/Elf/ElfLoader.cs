@@ -38,10 +38,10 @@ public static class RawLoader
     public static LoadResult Load(string path, uint address, Bus bus)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { bytes = SocSim.Core.HostInput.ReadAllBytes(path, ElfFile.MaxImageBytes, "firmware image"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ElfException($"{path}: cannot read: {e.Message}");
+            throw new ElfException($"{SocSim.Core.HostInput.QuotePath(path)}: cannot read: {SocSim.Core.HostInput.Reason(e)}");
         }
         return Load(bytes, address, bus, path);
     }

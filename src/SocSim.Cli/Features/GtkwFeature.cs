@@ -23,7 +23,7 @@ internal sealed class GtkwFeature : IRunFeature
     {
         if (parse.GetValue(_gtkw) is not { } file) return;
         if (parse.GetValue<FileInfo?>("--vcd") == null) throw new RunFeatureException("--gtkw needs --vcd FILE");
-        if (file.Directory is { Exists: false } d) throw new RunFeatureException($"--gtkw {file}: no directory {d.FullName}");
+        if (OutputFile.Problem(file.FullName, "--gtkw") is string problem) throw new RunFeatureException(problem);
         _entry = new FirstInterruptEntry(machine);
         context.AfterDetach.Add((m, _) =>
         {

@@ -20,8 +20,7 @@ internal sealed partial class MaxTimeFeature : IRunFeature
     {
         _text = parse.GetValue(_maxTime);
         if (_text == null) return;
-        var limit = ParseDuration(_text) ?? throw new RunFeatureException($"--max-time: expected a duration like 10s, 250ms, 40us or 800ns, got '{_text}'");
-        machine.SetTimeLimit(limit);
+        machine.SetTimeLimit(TimeLimit(machine, _text, "--max-time"));
     }
 
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
@@ -34,12 +33,29 @@ internal sealed partial class MaxTimeFeature : IRunFeature
     [GeneratedRegex(@"^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|ms|us|µs|ns)\s*$")]
     private static partial Regex DurationPattern();
 
-    /// <summary>A positive duration with a unit (s, ms, us or µs, ns); null when malformed.</summary>
+    /// <summary>
+    /// <paramref name="text"/> as a time limit on <paramref name="machine"/>: refused (naming
+    /// <paramref name="option"/>) when malformed, zero, or past the longest time the board's 64-bit
+    /// tick counter holds (which depends on its time base), never wrapped.
+    /// </summary>
+    public static TimeSpan TimeLimit(Machine machine, string text, string option)
+    {
+        if (ParseDuration(text) is not TimeSpan t)
+            throw new RunFeatureException($"{option}: expected a duration like 10s, 250ms, 40us or 800ns, got '{Usage.Quote(text)}'");
+        // Whole seconds the tick counter holds, rounded down so that the largest value named is itself accepted.
+        long maxSeconds = Math.Min(long.MaxValue / machine.Scheduler.TicksPerSecond, TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond);
+        if (t == TimeSpan.MaxValue || t.Ticks > maxSeconds * TimeSpan.TicksPerSecond)
+            throw new RunFeatureException($"{option} {Usage.Quote(text)}: longer than this board's simulated time can count (at most {maxSeconds}s on its time base of {machine.Scheduler.TicksPerSecond} ticks per second)");
+        return t;
+    }
+
+    /// <summary>A positive duration with a unit (s, ms, us or µs, ns); null when malformed; <see cref="TimeSpan.MaxValue"/> when longer than that.</summary>
     public static TimeSpan? ParseDuration(string text)
     {
         var m = DurationPattern().Match(text);
         if (!m.Success) return null;
-        decimal v = decimal.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        // Any number of digits is well formed; one too large for a TimeSpan is "too long", not "malformed".
+        if (!decimal.TryParse(m.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal v) || v > 1e15m) return TimeSpan.MaxValue;
         decimal ticksPerUnit = m.Groups[2].Value switch
         {
             "s" => TimeSpan.TicksPerSecond,
@@ -48,7 +64,8 @@ internal sealed partial class MaxTimeFeature : IRunFeature
             _ => TimeSpan.TicksPerMicrosecond,
         };
         decimal ticks = v * ticksPerUnit;
-        if (ticks <= 0 || ticks > TimeSpan.MaxValue.Ticks || ticks != decimal.Truncate(ticks)) return ticks > 0 && ticks < TimeSpan.MaxValue.Ticks ? TimeSpan.FromTicks((long)decimal.Ceiling(ticks)) : null;
-        return TimeSpan.FromTicks((long)ticks);
+        if (ticks <= 0) return null;
+        if (ticks >= TimeSpan.MaxValue.Ticks) return TimeSpan.MaxValue;
+        return TimeSpan.FromTicks((long)decimal.Ceiling(ticks));
     }
 }

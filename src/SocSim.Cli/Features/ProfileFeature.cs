@@ -30,6 +30,7 @@ internal sealed class ProfileFeature : IRunFeature
         if (parse.GetResult(_profile) == null) return;
         if (parse.GetValue(_profile) is { } path && path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--profile {path}: that looks like the firmware; give the ELF before --profile, or --profile=FILE");
+        if (parse.GetValue(_profile) is { } file && OutputFile.Problem(file, "--profile") is string problem) throw new RunFeatureException(problem);
         _profiler = new Profiler(machine.Cpu, machine.Elf);
         machine.AddHook(_profiler);
     }

@@ -34,6 +34,7 @@ internal sealed class SaveStateFeature : IRunFeature
         if (context.Runner != null) throw new RunFeatureException("--save-state cannot be combined with another option that drives the run (--gdb)");
         var when = ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null);
         string path = file.FullName;
+        if (OutputFile.Problem(path, "--save-state") is string problem) throw new RunFeatureException(problem);
         context.Runner = (m, maxCycles) =>
         {
             var (result, reached) = when(m, maxCycles);
@@ -77,16 +78,17 @@ internal sealed class SaveStateFeature : IRunFeature
                 var r = m.Run(Math.Min(cycle, maxCycles));
                 return (r, r.Reason == StopReason.CycleLimit && m.Cycles >= cycle);
             };
-        if (MaxTimeFeature.ParseDuration(at) is TimeSpan time)
+        if (MaxTimeFeature.ParseDuration(at) != null)
         {
             if (hasMaxTime) throw new RunFeatureException($"--at {at}: a time cannot be combined with --max-time (give --max-time to the resumed run)");
-            machine.SetTimeLimit(time);
+            machine.SetTimeLimit(MaxTimeFeature.TimeLimit(machine, at, "--at"));
             return (m, maxCycles) =>
             {
                 var r = m.Run(maxCycles);
                 return (r, r.Reason == StopReason.TimeLimit);
             };
         }
+        if (at.Length == 0) throw new RunFeatureException("--at: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms, got ''");
         if (char.IsAsciiDigit(at[0]) && !at.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--at {at}: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms");
         var (loc, count) = UntilFeature.CountedLocation(at, "--at");

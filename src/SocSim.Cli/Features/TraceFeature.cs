@@ -16,6 +16,7 @@ internal sealed class TraceFeature : IRunFeature
         if (parse.GetValue(_file) is not { } path) return;
         if (path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--trace-instr {path}: refusing to overwrite what looks like an ELF");
+        if (path != "-" && OutputFile.Problem(path, "--trace-instr") is string problem) throw new RunFeatureException(problem);
         TextWriter w = path == "-" ? Console.Error : new StreamWriter(path, false) { AutoFlush = false };
         _tracer = new InstructionTracer(w, machine.Cpu, ownsWriter: path != "-");
         machine.AddHook(_tracer);

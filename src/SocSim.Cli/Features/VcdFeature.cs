@@ -19,8 +19,8 @@ internal sealed class VcdFeature : IRunFeature
 {
     private readonly Option<FileInfo?> _vcd = new("--vcd") { Description = "write a VCD waveform of bus, pipeline, registers, interrupts and pins to FILE" };
     private readonly Option<string[]> _signals = new("--signals") { Description = "only signals matching these globs (comma-separated or repeated), e.g. 'cpu.A,cpu.D,uart0.*'", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<long?> _from = new("--vcd-from") { Description = "start tracing at this CPU cycle (values at that cycle go into $dumpvars); before it the run is untraced" };
-    private readonly Option<long?> _to = new("--vcd-to") { Description = "stop tracing at this CPU cycle; after it the run is untraced" };
+    private readonly Option<long?> _from = new Option<long?>("--vcd-from") { Description = "start tracing at this CPU cycle (values at that cycle go into $dumpvars); before it the run is untraced" }.InRange(0, long.MaxValue);
+    private readonly Option<long?> _to = new Option<long?>("--vcd-to") { Description = "stop tracing at this CPU cycle; after it the run is untraced" }.InRange(0, long.MaxValue);
     private readonly Option<bool> _mclk = new("--vcd-mclk") { Description = "also trace the CPU clock cpu.MCLK (doubles the file)" };
     private readonly Option<string?> _timescale = new("--vcd-timescale") { Description = "force the VCD time unit (1fs..100s, e.g. 1ps); times are rounded to it. Default: the coarsest unit that holds the CPU clock's edges exactly (10ns at 50 MHz), else 1ns" };
 
@@ -91,11 +91,16 @@ internal sealed class VcdFeature : IRunFeature
             throw new RunFeatureException($"--signals {string.Join(',', _globs)} matches no signal (try 'cpu.*', 'uart0.TXD'; there are {probe.Registry.Signals.Count}: {string.Join(' ', probe.Registry.Signals.Take(12).Select(x => x.FullName))} ...)");
         _fromCycle = parse.GetValue(_from) ?? 0;
         _toCycle = parse.GetValue(_to) ?? long.MaxValue / s.CpuPeriod;
-        if (_fromCycle < 0 || _toCycle < _fromCycle) throw new RunFeatureException("--vcd-from/--vcd-to: need 0 <= from <= to");
+        if (_fromCycle < 0 || _toCycle < _fromCycle) throw new RunFeatureException($"--vcd-from {_fromCycle} is after --vcd-to {_toCycle}");
+        // A resumed run starts where its state was saved: a window that closed before that holds nothing.
+        if (_toCycle < s.Cycles) throw new RunFeatureException($"--vcd-to {_toCycle}: the run starts at cycle {s.Cycles} (where its state was saved), after the window");
+        if (OutputFile.Problem(file.FullName, "--vcd") is string problem) throw new RunFeatureException(problem);
         _comment = $"board: {machine.Board.Description}; clocks: {string.Join(", ", machine.Board.Clocks.Select(c => $"{c.Name} {c.FrequencyHz} Hz"))}; CPU cycle = {s.CpuPeriod} ticks; "
                    + EdgeReport(machine, time, parse.GetValue(_timescale) != null);
         Path = file.FullName;
-        var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        FileStream stream;
+        try { stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new RunFeatureException($"--vcd {HostInput.QuotePath(file.FullName)}: cannot write: {HostInput.Reason(e)}"); }
         _text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         _machine = machine;
         if (_fromCycle > s.Cycles)

@@ -79,10 +79,30 @@ public sealed class VcdFile
 /// </summary>
 public static class VcdReader
 {
+    private static string Quote(string text) => SocSim.Core.HostInput.Quote(text);
+
+    /// <summary>The longest word (a value, an identifier, a vector) read; a longer one means the input is no VCD (e.g. /dev/zero).</summary>
+    public const int MaxWordLength = 1 << 20;
+
+    /// <summary>The widest vector a $var may declare (IEEE 1364 asks tools for at least 2^16 bits).</summary>
+    public const int MaxWidth = 1 << 20;
+
     public static VcdFile Read(string path)
     {
-        using var r = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
-        return Read(r);
+        if (Directory.Exists(path)) throw new IOException($"{path}: is a directory, not a VCD file");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        // Every writer ends a VCD with a newline: a file that ends mid-line was cut short (a full disk, a killed run).
+        if (stream.CanSeek && stream.Length > 0)
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            int last = stream.ReadByte();
+            if (last is not ('\n' or '\r' or ' ' or '\t'))
+                throw new FormatException($"{path}: ends mid-line at byte {stream.Length}: the file was cut short (a full disk, a run killed while writing?)");
+            stream.Position = 0;
+        }
+        using var r = new StreamReader(stream, Encoding.UTF8, true, 1 << 16);
+        try { return Read(r); }
+        catch (FormatException e) { throw new FormatException($"{path}: {e.Message}", e); }
     }
 
     public static VcdFile Parse(string text) => Read(new StringReader(text));
@@ -116,7 +136,9 @@ public static class VcdReader
                 case "$var":
                     {
                         var parts = tok.UntilEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        if (parts.Length < 4) throw new FormatException($"bad $var: {string.Join(' ', parts)}");
+                        if (parts.Length < 4) throw new FormatException($"bad $var: {Quote(string.Join(' ', parts))}");
+                        if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) || width < 1 || width > MaxWidth)
+                            throw new FormatException($"$var {Quote(parts[3])}: width '{Quote(parts[1])}' is not a whole number from 1 to {MaxWidth}");
                         string id = parts[2];
                         if (!byId.TryGetValue(id, out var changes)) byId[id] = changes = new List<VcdChange>();
                         string name = parts[3];
@@ -127,7 +149,7 @@ public static class VcdReader
                             name += parts[4]; // a bit-select such as "mem [3]" stays: it names an element
                         f.Variables.Add(new VcdVariable
                         {
-                            Id = id, Type = parts[0], Width = int.Parse(parts[1], CultureInfo.InvariantCulture), Name = name,
+                            Id = id, Type = parts[0], Width = width, Name = name,
                             Scope = string.Join('.', scopes), Changes = changes,
                         });
                         break;
@@ -135,10 +157,11 @@ public static class VcdReader
                 case "$enddefinitions": tok.UntilEnd(); goto body;
                 default:
                     if (t.StartsWith('$')) tok.UntilEnd();
-                    else throw new FormatException($"unexpected '{t}' in the VCD header");
+                    else throw new FormatException($"unexpected '{Quote(t)}' in the VCD header");
                     break;
             }
         }
+        throw new FormatException(f.Variables.Count == 0 ? "no VCD header ($var ... $enddefinitions)" : "no $enddefinitions: the header never ends (a VCD cut short?)");
     body:
         long time = 0;
         bool any = false;
@@ -147,7 +170,11 @@ public static class VcdReader
             char c = t[0];
             if (c == '#')
             {
-                long nt = long.Parse(t.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
+                if (!long.TryParse(t.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out long nt))
+                    throw new FormatException($"bad time '{Quote(t)}' after #{time}");
+                // Times are handled in femtoseconds (64-bit): at 1s units that is about 2.5 hours.
+                if (nt > long.MaxValue / f.UnitFs)
+                    throw new FormatException($"#{nt} at timescale {f.Timescale} is past {long.MaxValue / f.UnitFs} units ({long.MaxValue / VcdTime.FsPerSecond} s), the longest trace socsim reads");
                 if (!any) { f.StartTime = nt; any = true; }
                 if (nt < time) throw new FormatException($"time goes backwards: #{nt} after #{time}");
                 time = nt;
@@ -161,7 +188,7 @@ public static class VcdReader
                 Add(byId, tok.Next() ?? throw new FormatException("real change without identifier"), time, t[1..]);
             else if (t == "$comment") tok.UntilEnd();
             else if (t.StartsWith('$')) { } // $dumpvars, $dumpon, $dumpoff, $dumpall, $end: values follow normally
-            else throw new FormatException($"unexpected '{t}' at #{time}");
+            else throw new FormatException($"unexpected '{Quote(t)}' at #{time}");
         }
         return f;
     }
@@ -191,7 +218,13 @@ public static class VcdReader
             do { ch = r.Read(); } while (ch >= 0 && char.IsWhiteSpace((char)ch));
             if (ch < 0) return null;
             _sb.Clear();
-            while (ch >= 0 && !char.IsWhiteSpace((char)ch)) { _sb.Append((char)ch); ch = r.Read(); }
+            while (ch >= 0 && !char.IsWhiteSpace((char)ch))
+            {
+                if (_sb.Length == MaxWordLength)
+                    throw new FormatException($"a word longer than {MaxWordLength} characters ('{Quote(_sb.ToString())}'): not a VCD file");
+                _sb.Append((char)ch);
+                ch = r.Read();
+            }
             return _sb.ToString();
         }
 
@@ -200,7 +233,12 @@ public static class VcdReader
         {
             var words = new List<string>();
             string? t;
-            while ((t = Next()) != null && t != "$end") words.Add(t);
+            long length = 0;
+            while ((t = Next()) != null && t != "$end")
+            {
+                if ((length += t.Length + 1) > MaxWordLength) throw new FormatException($"a $-section longer than {MaxWordLength} characters without $end: not a VCD file");
+                words.Add(t);
+            }
             return string.Join(' ', words);
         }
     }

@@ -130,8 +130,13 @@ public sealed class VcdTime
     }
 
     /// <summary>Parses "1ns", "10 ps", "1 s" into femtoseconds (also "1.5ms" for times).</summary>
-    public static long ParseUnitFs(string text) =>
-        ParseTimeFs(text) is long v ? v : throw new FormatException($"bad time unit '{text}'");
+    public static long ParseUnitFs(string text)
+    {
+        long? v;
+        try { v = ParseTimeFs(text); }
+        catch (OverflowException) { v = null; }
+        return v is long fs and > 0 ? fs : throw new FormatException($"bad time unit '{SocSim.Core.HostInput.Quote(text)}' (e.g. 1ns, 10ps, 1s)");
+    }
 
     /// <summary>Parses a time with an optional unit suffix (fs, ps, ns, us, ms, s) into femtoseconds; null without a unit.</summary>
     public static long? ParseTimeFs(string text)
