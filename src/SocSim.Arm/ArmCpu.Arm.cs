@@ -285,7 +285,14 @@ public sealed unsafe partial class ArmCpu
             return;
         }
         if ((_cpsr & Psr.ModeMask) == (uint)CpuMode.User) mask &= 0xFF00_0000;
+        uint before = _cpsr;
         SetCpsrRaw((_cpsr & ~mask) | (value & mask));
+        // The next boundary decides with the I and F bits from before the write (see TakeInterrupt).
+        if (((before ^ _cpsr) & (Psr.I | Psr.F)) != 0)
+        {
+            _maskAfterMsr = (before & (Psr.I | Psr.F)) | 1;
+            _intPending = true;
+        }
     }
 
     // ---- multiply (TRM 4.7, 4.8) ----

@@ -10,7 +10,7 @@ public sealed unsafe partial class ArmCpu
     /// <summary>
     /// The whole core for a checkpoint: the register file with every bank and SPSR, CPSR, both pipeline
     /// words with the abort flag each fetch returned, whether the next fetch is sequential, the nIRQ
-    /// and nFIQ levels, the instruction count, the idle state and a fault.
+    /// and nFIQ levels, the interrupt mask an MSR left for the next boundary, the instruction count, the idle state and a fault.
     /// </summary>
     public void SaveState(StateWriter w)
     {
@@ -24,6 +24,7 @@ public sealed unsafe partial class ArmCpu
         w.Write((int)_fetchSeq);
         w.Write(_irqLine);
         w.Write(_fiqLine);
+        w.Write(_maskAfterMsr);
         w.Write(_instructions);
         w.Write(_sleeping);
         w.WriteNullable(Fault);
@@ -49,6 +50,7 @@ public sealed unsafe partial class ArmCpu
         _fetchSeq = (AccessFlags)r.ReadInt();
         _irqLine = r.ReadBool();
         _fiqLine = r.ReadBool();
+        _maskAfterMsr = r.ReadUInt();
         _instructions = r.ReadLong();
         _sleeping = r.ReadBool();
         _onWake = null;

@@ -34,6 +34,9 @@ public sealed unsafe partial class ArmCpu : IDisposable
     private AccessFlags _fetchSeq;
 
     private bool _irqLine, _fiqLine, _intPending;
+    // After an MSR that changed I or F: the I and F bits from before it, with bit 0 set as a marker;
+    // the next instruction boundary decides with them (see Msr). 0 otherwise.
+    private uint _maskAfterMsr;
     private bool _stop;
     private long _instructions;
 
@@ -71,6 +74,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
     public void Reset()
     {
         _sleeping = false;
+        _maskAfterMsr = 0;
         SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F);
         Refill(Vectors.Reset);
         _stop = false;
@@ -83,6 +87,7 @@ public sealed unsafe partial class ArmCpu : IDisposable
     public void ResetTo(uint entry)
     {
         _sleeping = false;
+        _maskAfterMsr = 0;
         SetCpsrRaw((uint)CpuMode.Supervisor | Psr.I | Psr.F | ((entry & 1) != 0 ? Psr.T : 0));
         Refill(entry);
         _stop = false;
@@ -217,24 +222,41 @@ public sealed unsafe partial class ArmCpu : IDisposable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdatePending() =>
-        _intPending = (_fiqLine && (_cpsr & Psr.F) == 0) || (_irqLine && (_cpsr & Psr.I) == 0);
+        _intPending = _maskAfterMsr != 0 || (_fiqLine && (_cpsr & Psr.F) == 0) || (_irqLine && (_cpsr & Psr.I) == 0);
 
     /// <summary>
     /// Interrupt entry in place of the instruction in the execute stage (TRM 2.8.7): its first cycle
     /// still fetches at R15 (discarded), then the vector is fetched N, vector+4 S: 2S+1N.
     /// R14 = address of the instruction that was not executed + 4, in both states.
     /// </summary>
+    /// <remarks>
+    /// The mask this boundary decides with is the CPSR's I and F bits while the previous instruction
+    /// executed; only an MSR changes them without a pipeline refill, so after an MSR it is the mask
+    /// from before it (<see cref="_maskAfterMsr"/>): an IRQ that arrives during the MSR that disables
+    /// IRQs is still taken, with SPSR_irq.I set, as ARM describes for the ARM7TDMI (UM10275 §5.7.1,
+    /// quoting ARM's FAQ "What happens if an interrupt occurs as it is being disabled?": "the core was
+    /// committed to taking the interrupt exception before the I bit was set"). The same decision
+    /// point makes an MSR that enables interrupts take a pending one after the next instruction (the
+    /// next instruction entered decode with the old mask); ARM documents only the disabling case.
+    /// </remarks>
     private bool TakeInterrupt()
     {
+        uint mask = _cpsr;
+        if (_maskAfterMsr != 0)
+        {
+            mask = _maskAfterMsr;
+            _maskAfterMsr = 0;
+            UpdatePending();
+        }
         bool thumb = (_cpsr & Psr.T) != 0;
         uint lr = thumb ? _r[15] : _r[15] - 4;
-        if (_fiqLine && (_cpsr & Psr.F) == 0)
+        if (_fiqLine && (mask & Psr.F) == 0)
         {
             if (thumb) FetchThumb(); else FetchArm();
             EnterException(CpuMode.Fiq, Vectors.Fiq, lr, true);
             return true;
         }
-        if (_irqLine && (_cpsr & Psr.I) == 0)
+        if (_irqLine && (mask & Psr.I) == 0)
         {
             if (thumb) FetchThumb(); else FetchArm();
             EnterException(CpuMode.Irq, Vectors.Irq, lr, false);

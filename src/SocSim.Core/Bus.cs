@@ -56,6 +56,15 @@ public sealed unsafe class Bus : IDisposable
     /// </summary>
     public long DeviceAccesses { get; private set; }
 
+    /// <summary>
+    /// Called before every CPU access that reaches a device (not a memory region or a memory
+    /// controller) with its address and whether it writes; false refuses it, as a slave whose clock
+    /// is gated off: a refused read returns 0, a refused write changes nothing. A system controller
+    /// uses it to see every peripheral access (a feed sequence's "consecutive bus cycles") and to
+    /// gate peripherals' clocks. Null (the default) costs one test on the device path only.
+    /// </summary>
+    public Func<uint, bool, bool>? DeviceAccessFilter { get; set; }
+
     public Bus(Scheduler scheduler)
     {
         _s = scheduler;
@@ -371,7 +380,7 @@ public sealed unsafe class Bus : IDisposable
         bool abort = false;
         uint v;
         if (m?.Controller != null) v = m.Controller.Read(address, size, flags, ref abort, out _slowCost);
-        else if (m != null) v = m.Device.Read(address, size, flags, ref abort);
+        else if (m != null) v = m.Region == null && DeviceAccessFilter is { } f && !f(address, false) ? 0 : m.Device.Read(address, size, flags, ref abort);
         else if (DefaultDevice != null) v = DefaultDevice.Read(address, size, flags, ref abort);
         else { v = 0; abort = UnmappedAborts; }
         AfterSlowAccess(m, address, size, flags, abort);
@@ -385,7 +394,7 @@ public sealed unsafe class Bus : IDisposable
         var m = FindMapping(address);
         bool abort = false;
         if (m?.Controller != null) m.Controller.Write(address, size, value, flags, ref abort);
-        else if (m != null) m.Device.Write(address, size, value, flags, ref abort);
+        else if (m != null) { if (m.Region != null || DeviceAccessFilter is not { } f || f(address, true)) m.Device.Write(address, size, value, flags, ref abort); }
         else if (DefaultDevice != null) DefaultDevice.Write(address, size, value, flags, ref abort);
         else abort = UnmappedAborts;
         AfterSlowAccess(m, address, size, flags, abort);

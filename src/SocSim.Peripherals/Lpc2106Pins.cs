@@ -48,15 +48,12 @@ namespace SocSim.Peripherals;
 /// <para><b>Registers.</b> Reset values as in the manual: IODIR = 0 (all inputs), IOSET = 0,
 /// PINSEL0 = PINSEL1 = 0 (all GPIO); IOPIN reads the pads (32 bits, whatever drives them).</para>
 /// <list type="bullet">
-/// <item>IOSET/IOCLR set/clear bits of the output latch; reading IOSET returns the latch. The latch
-/// records every write whatever PINSEL and IODIR say (the manual: writes to IOSET "have no effect" on a
-/// pin that is an input or a secondary function; reading IOSET still returns what was written), and
-/// appears on the pad once the pin is a GPIO output. IOCLR is write-only: a read returns 0 and warns.</item>
-/// <item>Writing IOPIN loads the whole output latch, as the LPC2000 manuals describe it: writing IOPIN
-/// gives the same pins as writing the ones to IOSET and the zeros to IOCLR (the LPC2114/2124/2212/2214
-/// manual of the same generation gives that example while its register table marks IOPIN read-only;
-/// the LPC2104/2105/2106 manual's wording could not be checked here). We take the described effect
-/// over the table's access type.</item>
+/// <item>IOSET/IOCLR set/clear bits of the output latch only for pins that are GPIO outputs: "If any
+/// pin is configured as an input or a secondary function, writing 1 to the corresponding bit in the
+/// IOSET has no effect" (UM10275 §8.6.4; IOCLR likewise, §8.6.5). Reading IOSET returns the latch. IOCLR
+/// is write-only: a read returns 0 and warns.</item>
+/// <item>Writing IOPIN "stores the value in the port output register" (UM10275 §8.6.3), every bit,
+/// whatever PINSEL and IODIR say: it is how a latch bit is preset before its pin becomes an output.</item>
 /// <item>A PINSEL field the chip reserves (11 on every pin; 01 and 10 on P0.22–P0.26, 10 on
 /// P0.27–P0.31): <see cref="DeviceContext.Warn"/> names the pin and the value, the register keeps the
 /// written bits (it reads back), and the pin behaves as GPIO (the manual gives no behaviour).</item>
@@ -65,16 +62,15 @@ namespace SocSim.Peripherals;
 /// a warning, reads 0, writes ignored.</item>
 /// </list>
 /// <para><b>Pin functions</b> (PINSEL field 01/10; 11 is reserved everywhere): the LPC2104/2105/2106
-/// data sheet's pin names, P0.0/TxD0/PWM1 ... P0.21/PWM5/TDO, the first name after the port pin being
-/// PINSEL 01 and the second 10. P0.17–P0.21's second function is the secondary JTAG port (TRST, TMS,
-/// TCK, TDI, TDO). For P0.22–P0.31 the public pin tables we could consult disagree (one gives the
-/// trace and JTAG names as 01/10, another only JTAG as 01 on P0.27–P0.31); we follow the second,
-/// which matches the data sheet's description of the trace port as enabled by a pin at reset. The
+/// data sheet's pin names, P0.0/TxD0/PWM1 ... P0.16/EINT0/MAT0.2, the first name after the port pin
+/// being PINSEL 01 and the second 10. P0.17–P0.21 have one function each (01: CAP1.2, CAP1.3,
+/// MAT1.2, MAT1.3, PWM5); 10 is reserved there (UM10275 Table 57, which lists no JTAG function on
+/// them). The JTAG port is 01 on P0.27–P0.31 (TRST, TMS, TCK, TDI, TDO, Table 57). The
 /// trace port on P0.22–P0.31 (enabled by RTCK low at reset) and the primary JTAG port (DBGSEL high)
 /// are not selected through PINSEL and are not modelled: the board runs with DBGSEL low and RTCK high,
 /// so P0.22–P0.26 have no function but GPIO. The ISP entry by P0.14 low at reset is the boot ROM's,
-/// not modelled. A function on two pads (the JTAG pins) drives both; as an input it follows the
-/// lower-numbered pad that selects it. Functions whose peripheral is not modelled (I²C, SPI, PWM,
+/// not modelled. Each function is on one pad (a function on two would drive both and, as an input,
+/// follow the lower-numbered pad that selects it). Functions whose peripheral is not modelled (I²C, SPI, PWM,
 /// JTAG) route their pins all the same.</para>
 /// <para><b>Timing.</b> The pads are combinational: a pad changes at the tick its driver changed,
 /// <see cref="Scheduler.EventTime"/>: a register write's access tick (<see cref="Scheduler.Now"/>),
@@ -162,8 +158,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         ["SCK", "CAP0_1"], ["MISO", "MAT0_1"], ["MOSI", "CAP0_2"], ["SSEL", "PWM2"],
         ["TXD1", "PWM4"], ["RXD1", "PWM6"], ["RTS1", "CAP1_0"], ["CTS1", "CAP1_1"],
         ["DSR1", "MAT1_0"], ["DTR1", "MAT1_1"], ["DCD1", "EINT1"], ["RI1", "EINT2"],
-        ["EINT0", "MAT0_2"], ["CAP1_2", "TRST"], ["CAP1_3", "TMS"], ["MAT1_2", "TCK"],
-        ["MAT1_3", "TDI"], ["PWM5", "TDO"], [null, null], [null, null],
+        ["EINT0", "MAT0_2"], ["CAP1_2", null], ["CAP1_3", null], ["MAT1_2", null],
+        ["MAT1_3", null], ["PWM5", null], [null, null], [null, null],
         [null, null], [null, null], [null, null], ["TRST", null],
         ["TMS", null], ["TCK", null], ["TDI", null], ["TDO", null],
     ];
@@ -229,6 +225,11 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
             if (F.Dir != Dir.Out)
                 b.Output(F.Name, d => d._fnSeen[fn]!, $"{F.What}: the pad's level when selected ({WhereSelected(fn)}), else 1", resetHigh: true);
         }
+        for (int e = 0; e < 3; e++)
+        {
+            int n = e;
+            b.Output($"EINT{n}_SEL", d => d._eintSelected[n], $"1 while PINSEL selects EINT{n} on a pin ({WhereSelected(FunctionIndex("EINT" + n))}): the EXTINT flag is set only then (UM10275 Table 10)");
+        }
         for (int n = 0; n < PadCount; n++)
         {
             int pad = n;
@@ -261,6 +262,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     /// <summary>Per output or bidirectional function, the line its peripheral drives (null: idle level).</summary>
     private readonly IrqLine?[] _fnDrive = new IrqLine?[Functions.Length];
     private readonly IrqLine?[] _padDriver = new IrqLine?[PadCount];
+    private readonly IrqLine[] _eintSelected = new IrqLine[3];
     private uint _hostDriven, _hostLevel;
     private uint _latch, _dir, _pinsel0, _pinsel1;
     private Action<long, ulong>? _traceIodir, _traceIoset, _tracePinsel0, _tracePinsel1;
@@ -278,6 +280,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         }
         for (int f = 0; f < Functions.Length; f++)
             if (Functions[f].Dir != Dir.Out) _fnSeen[f] = new IrqLine($"{name}.{Functions[f].Name}");
+        for (int e = 0; e < 3; e++) _eintSelected[e] = new IrqLine($"{name}.EINT{e}_SEL");
         Update();
     }
 
@@ -411,6 +414,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         ulong seen = r.ReadULong();
         for (int f = 0, bit = 0; f < Functions.Length; f++)
             if (_fnSeen[f] is { } l) { l.Restore((seen & (1UL << bit)) != 0); bit++; }
+        for (int e = 0; e < 3; e++) _eintSelected[e].Restore(IsSelected(FirstEint + e));
     }
 
     private bool External(int n)
@@ -467,6 +471,28 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
             foreach (int n in FunctionPins[f])
                 if (FunctionOf(n) == f) { level = _pads[n].Level; break; }
             seen.Set(level);
+        }
+        for (int e = 0; e < 3; e++) _eintSelected[e].Set(IsSelected(FirstEint + e));
+    }
+
+    private static readonly int FirstEint = FunctionIndex("EINT0");
+
+    private bool IsSelected(int f)
+    {
+        foreach (int n in FunctionPins[f])
+            if (FunctionOf(n) == f) return true;
+        return false;
+    }
+
+    /// <summary>The pins IOSET and IOCLR act on: GPIO (PINSEL 00, or reserved) and output (IODIR 1), UM10275 §8.6.4, §8.6.5.</summary>
+    private uint GpioOutputs
+    {
+        get
+        {
+            uint v = 0;
+            for (int n = 0; n < PadCount; n++)
+                if (FunctionOf(n) == Gpio && (_dir & (1u << n)) != 0) v |= 1u << n;
+            return v;
         }
     }
 
@@ -537,9 +563,9 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         switch (off)
         {
             case IOPIN: SetLatch(value); break;
-            case IOSET: SetLatch(_latch | value); break;
+            case IOSET: SetLatch(_latch | (value & GpioOutputs)); break;
             case IODIR: SetDir(value); break;
-            case IOCLR: SetLatch(_latch & ~value); break;
+            case IOCLR: SetLatch(_latch & ~(value & GpioOutputs)); break;
             case PINSEL0: SetPinsel(0, value); break;
             case PINSEL1: SetPinsel(1, value); break;
             default:

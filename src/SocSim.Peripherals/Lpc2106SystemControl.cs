@@ -18,26 +18,34 @@ namespace SocSim.Peripherals;
 /// <item>Reset: the core starts at 0 as if the boot loader had run and jumped to user flash, so MEMMAP
 /// reads 1 (user flash mode: the boot loader leaves it so, "Memory mapping control"), not its
 /// hardware reset value 0.</item>
-/// <item>PLL feed: PLLCON and PLLCFG take effect on 0xAA then 0x55 written to PLLFEED with no other
-/// access to this block in between (the manual asks for consecutive VPB cycles; accesses to other
-/// VPB peripherals are not visible here). Any other value, or a 0x55 not preceded by 0xAA, is an
-/// invalid feed and changes nothing.</item>
+/// <item>PLL feed: PLLCON and PLLCFG take effect on 0xAA then 0x55 written to PLLFEED as
+/// "consecutive APB bus cycles" (UM10275 §3.9.7): any other access to this block, or (through the
+/// bus's device filter) to another VPB peripheral, between the two voids the feed. Any other value,
+/// or a 0x55 not preceded by 0xAA, is an invalid feed and changes nothing.</item>
 /// <item>Lock: PLLSTAT.PLOCK rises <c>pllLockMicroseconds</c> after a feed that enables the PLL or
-/// changes PLLCFG while enabled (the manual gives no figure; 100 µs by default). The PLL drives
-/// CCLK = M × FOSC once it is enabled, connected (PLLC) and locked, from the tick that happens.
-/// PLLSTAT shows the values in effect (the fed ones), as the manual's PLLSTAT description says.</item>
+/// changes PLLCFG while enabled (100 µs: the PLL's "settling time of 100 μs", §1.4). The PLL drives
+/// CCLK = M × FOSC once it is enabled and connected (PLLC), from the tick of the feed: "Hardware does
+/// not insure that the PLL is locked before it is connected" (§3.9.2), so connecting before PLOCK, or
+/// feeding a new PLLCFG while connected, runs from the unlocked PLL (modelled at M × FOSC, warned).
+/// PLLSTAT shows the values in effect (the fed ones), as §3.9.4 says.</item>
 /// <item>Limits (data sheet): FOSC 10–25 MHz for the PLL, CCO = 2·P·CCLK within 156–320 MHz,
 /// CCLK at most 60 MHz. A setting outside them gets one warning naming the register, the value and
 /// the limit, and runs as programmed (the FreeRTOS demo programs a 118 MHz CCO).</item>
 /// <item>VPBDIV 3 is reserved: "the previous setting is retained" — the divider does not change,
 /// and the register reads what was written.</item>
 /// <item>PCON.IDL: the core stops until an interrupt request from the VIC (IRQ or FIQ, masked in the
-/// CPSR or not) and the bit clears; peripherals keep running. PCON.PD is modelled the same way with a
-/// warning: the oscillator is not stopped. PCONP is kept and read back; switching a peripheral's power
-/// off does not stop its model (a warning says so).</item>
-/// <item>External interrupts: EINTn is level-sensitive (EXTMODE bit 0) or edge-sensitive (1), active
-/// low/falling (EXTPOLAR bit 0) or high/rising (1); EXTINT bits are flags, written 1 to clear; a
-/// level-sensitive flag cannot be cleared while its pin stays active. Outputs EINT0–2 to the VIC.</item>
+/// CPSR or not) and the bit clears; peripherals keep running. PCON.PD clears PLLE, PLLC and PLOCK
+/// (Table 19, §3.9.8) and is otherwise modelled as idle with a warning: the oscillator is not stopped.
+/// PCONP (§3.10.3) gates the registers of VPB peripheral n while bit n is 0: its accesses read 0 and
+/// write nothing (one warning); its counters keep running (a warning says so). Reset 0x3BE (Table 27;
+/// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
+/// <item>External interrupts: a flag is set only while PINSEL selects EINTn on its pin (Table 10; the
+/// <c>EINTn_SEL</c> inputs, always selected when unwired). On the legacy part (parameter <c>part</c>)
+/// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising). EXTINT
+/// bits are flags, written 1 to clear; a level-sensitive flag cannot be cleared while its pin stays
+/// active. Outputs EINT0–2 to the VIC.</item>
+/// <item>MAMTIM below Table 35's figure for the present CCLK (1 below 20 MHz, 2 to 40, 3 above 40, 4
+/// from 60 MHz) is a warning when MAMTIM or CCLK changes.</item>
 /// </list>
 /// </remarks>
 public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
@@ -62,7 +70,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Window(0x4000)
         .Parameter("flash", "flash", "the memory region the MAM accelerates (the 128 KiB on-chip flash)")
         .Parameter("sram", "sram", "the on-chip SRAM region (0x40000000) MEMMAP = 2 maps the vectors from")
-        .Parameter("pllLockMicroseconds", 100L, "time from enabling the PLL (or changing PLLCFG) to PLLSTAT.PLOCK")
+        .Parameter("pllLockMicroseconds", 100L, "time from enabling the PLL (or changing PLLCFG) to PLLSTAT.PLOCK (UM10275 §1.4: 100 us)")
+        .Parameter("part", "legacy", "legacy: the LPC2106 and LPC2106/00 (no EXTMODE/EXTPOLAR: EINTn low-level sensitive); 01: the LPC2106/01's EXTMODE and EXTPOLAR (UM10275 §3.1; its other enhancements are not modelled)")
         .ClockControl("PLL", "CCLK = M x FOSC once the PLL is enabled, connected and locked; FOSC otherwise", PllRatios, (1, 1))
         .ClockControl("VPBDIV", "PCLK = CCLK / 4, / 2 or / 1 (VPBDIV = 0, 2, 1)", VpbRatios, (1, 4))
         .Output("PLL", s => s.PllLock, "PLLSTAT.PLOCK, the PLL lock interrupt (VIC channel 12)")
@@ -72,6 +81,9 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Input("EINT0", (s, l) => s.ConnectEint(0, l), "EINT0 pin function")
         .Input("EINT1", (s, l) => s.ConnectEint(1, l), "EINT1 pin function")
         .Input("EINT2", (s, l) => s.ConnectEint(2, l), "EINT2 pin function")
+        .Input("EINT0_SEL", (s, l) => s.ConnectEintSelect(0, l), "high while the pin connect block selects EINT0 on a pin (Table 10: the flag is set only then); unwired: always")
+        .Input("EINT1_SEL", (s, l) => s.ConnectEintSelect(1, l), "high while the pin connect block selects EINT1 on a pin; unwired: always")
+        .Input("EINT2_SEL", (s, l) => s.ConnectEintSelect(2, l), "high while the pin connect block selects EINT2 on a pin; unwired: always")
         .Signals((s, b) =>
         {
             b.Line("PLOCK", s.PllLock);
@@ -91,6 +103,13 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     private readonly long _lockTicks;
     private readonly IrqLine[] _eint = [new("EINT0"), new("EINT1"), new("EINT2")];
     private readonly IrqLine?[] _eintPins = new IrqLine?[3];
+    private readonly IrqLine?[] _eintSelect = new IrqLine?[3];
+    private readonly bool _part01;
+    private readonly Bus? _bus;
+    // Accesses to other VPB peripherals since the 0xAA feed write, counted by the bus filter; and the PCONP
+    // bits whose gated accesses were already reported.
+    private int _vpbOtherSinceFeedAa;
+    private uint _pconpWarned;
     // The EINTn pin levels last seen, for edge detection in edge mode.
     private readonly bool[] _eintLast = new bool[3];
     private readonly string _name;
@@ -109,6 +128,11 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _pll = c.ClockControls["PLL"];
         _vpb = c.ClockControls["VPBDIV"];
         _lockTicks = (long)((Int128)c.Parameter<long>("pllLockMicroseconds") * _s.TicksPerSecond / 1_000_000);
+        string part = c.Parameters.TryGetValue("part", out var p) ? (string)p : "legacy";
+        if (part != "legacy" && part != "01") throw new ArgumentException($"{c.Name}: part must be \"legacy\" or \"01\", not \"{part}\"");
+        _part01 = part == "01";
+        _bus = c.Bus;
+        if (_bus != null) _bus.DeviceAccessFilter = OnDeviceAccess;
         _lockEvent = _s.CreateEvent(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
         PllLock = new IrqLine(c.Name + ".PLOCK");
         Mam = new Lpc2106Mam(c.Name, _s, c.Warn);
@@ -138,6 +162,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _extint = _extwake = _extmode = _extpolar = 0;
         _plock = false;
         _feedArmed = false;
+        _vpbOtherSinceFeedAa = 0;
         PllLock.Set(false);
         foreach (var l in _eint) l.Set(false);
         Mam.Reset();
@@ -160,6 +185,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         w.Write(_pllconActive); w.Write(_pllcfgActive);
         w.Write(_plock);
         w.Write(_feedArmed);
+        w.Write(_vpbOtherSinceFeedAa);
         w.Write(_pcon); w.Write(_pconp); w.Write(_vpbdiv);
         w.Write(_extint); w.Write(_extwake); w.Write(_extmode); w.Write(_extpolar);
         foreach (bool l in _eintLast) w.Write(l);
@@ -189,6 +215,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _pllconActive = r.ReadUInt(); _pllcfgActive = r.ReadUInt();
         _plock = r.ReadBool();
         _feedArmed = r.ReadBool();
+        _vpbOtherSinceFeedAa = r.ReadInt();
         _pcon = r.ReadUInt(); _pconp = r.ReadUInt(); _vpbdiv = r.ReadUInt();
         _extint = r.ReadUInt(); _extwake = r.ReadUInt(); _extmode = r.ReadUInt(); _extpolar = r.ReadUInt();
         for (int n = 0; n < _eintLast.Length; n++) _eintLast[n] = r.ReadBool();
@@ -220,8 +247,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             VPBDIV => _vpbdiv,
             EXTINT => _extint,
             EXTWAKE => _extwake,
-            EXTMODE => _extmode,
-            EXTPOLAR => _extpolar,
+            EXTMODE when _part01 => _extmode,
+            EXTPOLAR when _part01 => _extpolar,
             _ => Reserved(off, "read"),
         };
         return PrimeCell.NarrowRead(v, address, size);
@@ -235,7 +262,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         switch (off)
         {
             case MAMCR: Mam.SetMode(value & 3); break;
-            case MAMTIM: Mam.SetTiming(value & 7); break;
+            case MAMTIM: Mam.SetTiming(value & 7); CheckMamTiming(); break;
             case MEMMAP:
                 if ((value & 3) == 3) _warn($"{_name}: MEMMAP = 3 is reserved (User Manual, MEMMAP); the map is left as it was");
                 else { _memmap = value & 3; Mam.MemoryMap = _memmap; }
@@ -246,13 +273,22 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             case PCON:
                 _pcon = value & 3;
                 if ((_pcon & PCON_PD) != 0)
-                    _warn($"{_name}: PCON.PD (power-down) is modelled as idle: the oscillator and the peripheral clocks keep running");
+                {
+                    // Table 19: PLLE and PLLC "automatically cleared when Power-down mode is activated";
+                    // §3.9.8: the firmware restarts the PLL after the wakeup.
+                    _pllconActive &= ~(PLLE | PLLC);
+                    _s.Cancel(_lockEvent);
+                    SetLock(false);
+                    UpdateCclk(_s.Now);
+                    _warn($"{_name}: PCON.PD (power-down) turns the PLL off but is otherwise modelled as idle: the oscillator and the peripheral clocks keep running and any interrupt request wakes the core");
+                }
                 if (_pcon != 0) _idle(Wake);
                 break;
             case PCONP:
                 if ((value & PconpReset) != PconpReset)
-                    _warn($"{_name}: PCONP = 0x{value:X3} powers peripherals off; their models keep running (only the register is modelled)");
-                _pconp = value & 0x3BE;
+                    _warn($"{_name}: PCONP = 0x{value:X3} turns peripherals off: their registers stop answering (UM10275 §10.3), their counters keep running (the gated clock is not modelled)");
+                _pconp = value & PconpReset;
+                _pconpWarned &= _pconp;
                 break;
             case VPBDIV:
                 _vpbdiv = value & 3;
@@ -269,8 +305,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
                 UpdateEint();
                 break;
             case EXTWAKE: _extwake = value & 7; break;
-            case EXTMODE: _extmode = value & 7; UpdateEint(); break;
-            case EXTPOLAR: _extpolar = value & 7; UpdateEint(); break;
+            case EXTMODE when _part01: _extmode = value & 7; UpdateEint(); break;
+            case EXTPOLAR when _part01: _extpolar = value & 7; UpdateEint(); break;
             case PLLSTAT: break; // read-only
             default: Reserved(off, "write"); break;
         }
@@ -286,8 +322,10 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
 
     private void Feed(uint value)
     {
-        if (value == 0xAA) { _feedArmed = true; return; }
-        bool valid = value == 0x55 && _feedArmed;
+        if (value == 0xAA) { _feedArmed = true; _vpbOtherSinceFeedAa = 0; return; }
+        // §3.9.7: the two writes "must be consecutive APB bus cycles": no VPB access between them, to
+        // another peripheral (the bus filter counts them) or to this block (the register code disarms).
+        bool valid = value == 0x55 && _feedArmed && _vpbOtherSinceFeedAa == 0;
         _feedArmed = false;
         if (!valid) return;
         bool wasEnabled = (_pllconActive & PLLE) != 0;
@@ -321,11 +359,62 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         PllLock.Set(locked);
     }
 
+    /// <remarks>
+    /// Connected means PLLE and PLLC fed, locked or not: "Hardware does not insure that the PLL is
+    /// locked before it is connected" (UM10275 §3.9.2), so a connect before PLOCK, or a PLLCFG fed
+    /// while connected, runs CCLK from the unlocked PLL. What an unlocked PLL delivers the manual does
+    /// not say; we run at M × FOSC, the frequency it is locking to, and warn.
+    /// </remarks>
     private void UpdateCclk(long tick)
     {
-        bool connected = (_pllconActive & (PLLE | PLLC)) == (PLLE | PLLC) && _plock;
+        bool connected = (_pllconActive & (PLLE | PLLC)) == (PLLE | PLLC);
         long m = (_pllcfgActive & 0x1F) + 1;
+        if (connected && !_plock)
+            _warn($"{_name}: the PLL is connected before PLLSTAT.PLOCK (PLLCFG = 0x{_pllcfgActive:X2}): the hardware does not ensure lock (UM10275 §3.9.2); CCLK runs unlocked, modelled as M x FOSC = {Mhz(m * _fosc.FrequencyHz)} MHz");
         _pll.Set(connected ? m : 1, 1, tick);
+        CheckMamTiming();
+    }
+
+    /// <summary>
+    /// UM10275 Table 35 and §4.9: MAMTIM 1 below 20 MHz, 2 up to 40 MHz, 3 above 40 MHz, 4 at 60 MHz
+    /// and above. A smaller MAMTIM for the present CCLK gets one warning; flash reads still take MAMTIM.
+    /// </summary>
+    private void CheckMamTiming()
+    {
+        long cclk = CclkHz;
+        uint need = cclk < 20_000_000 ? 1u : cclk <= 40_000_000 ? 2u : cclk < 60_000_000 ? 3u : 4u;
+        if (Math.Max(Mam.Timing, 1u) < need)
+            _warn($"{_name}: MAMTIM = {Mam.Timing} is too short for CCLK = {Mhz(cclk)} MHz: the manual asks {need} CCLKs (UM10275 Table 35); flash reads take {Math.Max(Mam.Timing, 1u)} (running as programmed)");
+    }
+
+    // ---- the bus: VPB accesses (feed sequence) and PCONP ----
+
+    /// <summary>Base of the VPB (APB) peripherals and the end of their 2 MiB (UM10275 §2, Fig 3).</summary>
+    private const uint VpbBase = 0xE000_0000, VpbEnd = 0xE020_0000;
+    /// <summary>The system control block's own VPB slot (Table 3: peripheral 127, 0xE01FC000).</summary>
+    private const int ScbSlot = 127;
+
+    /// <summary>
+    /// Every CPU access to a device: counts VPB accesses for the feed sequence, and refuses an access
+    /// to a peripheral PCONP has turned off (§3.10.3: "valid read from a peripheral register and valid
+    /// write to a peripheral register is possible only if that peripheral is enabled in the PCONP
+    /// register"): bit n is VPB peripheral n (Table 3), for the bits PCONP has. A refused read returns
+    /// 0, a refused write is lost; the first one per peripheral is a warning.
+    /// </summary>
+    private bool OnDeviceAccess(uint address, bool write)
+    {
+        if (address < VpbBase || address >= VpbEnd) return true;
+        int n = (int)((address - VpbBase) >> 14);
+        if (n == ScbSlot) return true; // this block: its register code sees its own accesses
+        _vpbOtherSinceFeedAa++;
+        uint bit = n < 32 ? 1u << n : 0;
+        if ((bit & PconpReset) == 0 || (_pconp & bit) != 0) return true;
+        if ((_pconpWarned & bit) == 0)
+        {
+            _pconpWarned |= bit;
+            _warn($"{_name}: {(write ? "write to" : "read of")} 0x{address:X8} while PCONP bit {n} is 0: the peripheral is turned off (UM10275 §3.10.3); reads 0, writes are lost");
+        }
+        return false;
     }
 
     private void CheckLimits()
@@ -345,6 +434,16 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
 
     // ---- external interrupts ----
 
+    private void ConnectEintSelect(int n, IrqLine selected)
+    {
+        _eintSelect[n] = selected;
+        selected.Subscribe(_ => UpdateEint());
+        UpdateEint();
+    }
+
+    /// <summary>Table 10: a flag is set only "if the EINTn function is selected for its pin" (PINSEL).</summary>
+    private bool Selected(int n) => _eintSelect[n]?.Level ?? true;
+
     private void ConnectEint(int n, IrqLine pin)
     {
         _eintPins[n] = pin;
@@ -354,7 +453,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             bool activeHigh = ((_extpolar >> n) & 1) != 0;
             bool edgeMode = ((_extmode >> n) & 1) != 0;
             // Edge mode: the flag is set on the active edge and stays until written 1.
-            if (edgeMode && level != _eintLast[n] && level == activeHigh) _extint |= 1u << n;
+            if (edgeMode && Selected(n) && level != _eintLast[n] && level == activeHigh) _extint |= 1u << n;
             _eintLast[n] = level;
             UpdateEint();
         });
@@ -366,7 +465,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         for (int n = 0; n < 3; n++)
         {
             bool edgeMode = ((_extmode >> n) & 1) != 0;
-            if (!edgeMode && _eintPins[n] is { } pin)
+            if (!edgeMode && Selected(n) && _eintPins[n] is { } pin)
             {
                 bool activeHigh = ((_extpolar >> n) & 1) != 0;
                 // Level mode: the flag follows the pin while it is active; a clear while active does not take.

@@ -31,24 +31,27 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
         .Output("IRQ", v => v.Irq, "nVICIRQ, active high")
         .Output("FIQ", v => v.Fiq, "nVICFIQ, active high")
         .NumberedInputs(SourceCount, (v, n, line) => v.ConnectSource(n, line), "VICINTSOURCE[31:0]")
-        .Signals((v, s) =>
-        {
-            s.Line("IRQ", v.Irq);
-            s.Line("FIQ", v.Fiq);
-            // The input wires, as the sources drive them (software interrupts are not on a wire).
-            ulong levels = v.RawInterrupts;
-            var src = s.Driven("VICINTSOURCE", SourceCount, levels);
-            for (int i = 0; i < SourceCount; i++)
-            {
-                ulong bit = 1UL << i;
-                v.Input(i).Subscribe(level =>
-                {
-                    levels = level ? levels | bit : levels & ~bit;
-                    src(s.EventTime, levels);
-                });
-            }
-        })
+        .Signals(DeclareSignals)
         .Build(c => new Pl190Vic(c.Name));
+
+    /// <summary>The signals a PL190 offers to traces: IRQ, FIQ and the VICINTSOURCE wires.</summary>
+    internal static void DeclareSignals(Pl190Vic v, ISignalBinder s)
+    {
+        s.Line("IRQ", v.Irq);
+        s.Line("FIQ", v.Fiq);
+        // The input wires, as the sources drive them (software interrupts are not on a wire).
+        ulong levels = v.RawInterrupts;
+        var src = s.Driven("VICINTSOURCE", SourceCount, levels);
+        for (int i = 0; i < SourceCount; i++)
+        {
+            ulong bit = 1UL << i;
+            v.Input(i).Subscribe(level =>
+            {
+                levels = level ? levels | bit : levels & ~bit;
+                src(s.EventTime, levels);
+            });
+        }
+    }
 
     // Register offsets (TRM 3.2 "Summary of VIC registers").
     public const uint VICIRQStatus = 0x000;
@@ -84,7 +87,7 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
 
     private readonly IrqLine[] _inputs = new IrqLine[SourceCount];
     private uint _inputLevels;
-    private uint _intSelect, _intEnable, _softInt;
+    private uint _intSelect, _intEnable, _softInt, _softIntClear;
     private bool _protection;
     private uint _defVectAddr;
     private readonly uint[] _vectAddr = new uint[VectorCount];
@@ -93,9 +96,18 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
     private uint _inService;
     private bool _testMode;
 
-    public Pl190Vic(string name)
+    public Pl190Vic(string name) : this(name, oneTimeSoftIntClear: false) { }
+
+    /// <param name="name">The instance name.</param>
+    /// <param name="oneTimeSoftIntClear">
+    /// VICSoftIntClear as NXP's VIC has it (UM10275 §5.8, "VIC usage notes"): a 1 clears its VICSoftInt
+    /// bit once; a further clear of the same bit needs VICSoftIntClear written 0 first. The register
+    /// keeps the last value written and a bit clears VICSoftInt where it goes from 0 to 1.
+    /// </param>
+    public Pl190Vic(string name, bool oneTimeSoftIntClear)
     {
         Name = name;
+        _oneTimeSoftIntClear = oneTimeSoftIntClear;
         Irq = new IrqLine(name + ".nVICIRQ");
         Fiq = new IrqLine(name + ".nVICFIQ");
         for (int n = 0; n < SourceCount; n++)
@@ -108,13 +120,15 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
 
     public string Name { get; }
 
+    private readonly bool _oneTimeSoftIntClear;
+
     /// <summary>
     /// HRESETn: enables, selects, software interrupts, vectors and the priority stack cleared (TRM 3.2).
     /// The input wires keep their levels: they are driven from outside.
     /// </summary>
     public void Reset()
     {
-        _intSelect = _intEnable = _softInt = 0;
+        _intSelect = _intEnable = _softInt = _softIntClear = 0;
         _protection = false;
         _defVectAddr = 0;
         Array.Clear(_vectAddr);
@@ -190,8 +204,7 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
 
     /// <summary>
     /// The address VICVectAddr would return now (also VICVECTADDROUT, read through VICITOP2):
-    /// the highest-priority active level's ISR address if it may preempt, else the address of the
-    /// level in service, else VICDefVectAddr.
+    /// the highest-priority active level's ISR address if it may preempt, else VICDefVectAddr.
     /// </summary>
     private uint VectorAddressFor(int level) => level < VectorCount ? _vectAddr[level] : _defVectAddr;
 
@@ -208,9 +221,10 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
             }
             return VectorAddressFor(active);
         }
-        // Reading with nothing new to service is undefined in the TRM; return the address of the
-        // level in service (or the default vector when idle) and change nothing.
-        return current < IdleLevel ? VectorAddressFor(current) : _defVectAddr;
+        // Nothing new to service (a spurious interrupt, in a nested handler too): VICDefVectAddr,
+        // nothing changes (UM10275 Table 51: "Otherwise it returns the address in the Default Vector
+        // Address Register"; §5.7: the VIC "will return the default interrupt VicDefVectAddr").
+        return _defVectAddr;
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
@@ -259,7 +273,10 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
             case VICIntEnable: _intEnable |= value; break;      // write 1 to enable; 0 has no effect
             case VICIntEnClear: _intEnable &= ~value; break;
             case VICSoftInt: _softInt |= value; break;
-            case VICSoftIntClear: _softInt &= ~value; break;
+            case VICSoftIntClear:
+                _softInt &= _oneTimeSoftIntClear ? ~(value & ~_softIntClear) : ~value;
+                _softIntClear = value;
+                break;
             case VICProtection: _protection = (value & 1) != 0; return;
             case VICVectAddr:
                 // End of service: pop the priority stack (the value written is ignored).
@@ -301,6 +318,7 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
         w.Write(_intSelect);
         w.Write(_intEnable);
         w.Write(_softInt);
+        w.Write(_softIntClear);
         w.Write(_protection);
         w.Write(_defVectAddr);
         w.Write(_vectAddr);
@@ -318,6 +336,7 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
         _intSelect = r.ReadUInt();
         _intEnable = r.ReadUInt();
         _softInt = r.ReadUInt();
+        _softIntClear = r.ReadUInt();
         _protection = r.ReadBool();
         _defVectAddr = r.ReadUInt();
         r.ReadUIntArray(VectorCount).CopyTo(_vectAddr, 0);

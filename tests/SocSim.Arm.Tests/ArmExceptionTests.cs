@@ -59,9 +59,48 @@ public class ArmExceptionTests
         Assert.Equal(CpuMode.Supervisor, m.Cpu.Mode);
         m[0] = (uint)CpuMode.Supervisor;           // the msr clears I and F
         m.Step();
-        m.Step();                                  // the next boundary takes the IRQ
+        // The boundary after the msr decides with the mask the msr ran under (I set: see the next
+        // test), so the add at 0x10C runs and the boundary after it takes the IRQ.
+        m.Step();
+        Assert.Equal(CpuMode.Supervisor, m.Cpu.Mode);
+        Assert.Equal((uint)CpuMode.Supervisor + 1, m[0]);
+        m.Step();
         Assert.Equal(CpuMode.Irq, m.Cpu.Mode);
-        Assert.Equal(0x10Cu + 4, m.Cpu.GetBankedRegister(CpuMode.Irq, 14));
+        Assert.Equal(0x110u + 4, m.Cpu.GetBankedRegister(CpuMode.Irq, 14));
+    }
+
+    /// <summary>
+    /// UM10275 §5.7.1, quoting ARM (ARM7TDMI): an IRQ received during the MSR that disables IRQs is
+    /// latched, the MSR completes setting I and F, the IRQ is taken anyway and SPSR_irq holds the CPSR
+    /// with I and F set. An IRQ arriving one instruction later is not taken.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void IrqArrivingDuringTheMsrThatDisablesIrqsIsStillTaken_WithSpsrIrqISet(bool duringTheMsr)
+    {
+        using var m = Program(0x100, 0xE321F0D3 /* msr cpsr_c, #0xD3 (SVC, I, F) */, AddR0_1, AddR0_1, AddR0_1);
+        m.Write32(Vectors.Irq, SubsPcLr4);
+        m.Start(0x100, thumb: false, CpuMode.Supervisor, flags: 0x2000_0000, irqFiqDisabled: false);
+        m.Step();                                  // the msr: the IRQ arrives during it (delivered at its end)
+        if (!duringTheMsr) m.Step();               // or during the add after it
+        m.Cpu.SetIrq(true);
+        m.Step();
+        if (!duringTheMsr)
+        {
+            Assert.Equal(CpuMode.Supervisor, m.Cpu.Mode);
+            Assert.Equal(2u, m[0]);
+            return;
+        }
+        Assert.Equal(CpuMode.Irq, m.Cpu.Mode);
+        Assert.Equal(0x104u + 4, m.Cpu.GetBankedRegister(CpuMode.Irq, 14));
+        Assert.Equal(0x2000_0000u | Psr.I | Psr.F | (uint)CpuMode.Supervisor, m.Cpu.GetSpsr(CpuMode.Irq));
+        Assert.NotEqual(0u, m.Cpu.Cpsr & Psr.F);   // F stays set in the handler
+        m.Cpu.SetIrq(false);
+        m.Step();                                  // subs pc, lr, #4: back with IRQs and FIQs disabled
+        Assert.Equal(CpuMode.Supervisor, m.Cpu.Mode);
+        Assert.Equal(0x104u, m.Cpu.Pc);
+        Assert.Equal(Psr.I | Psr.F, m.Cpu.Cpsr & (Psr.I | Psr.F));
     }
 
     [Fact]

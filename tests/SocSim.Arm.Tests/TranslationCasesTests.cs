@@ -44,7 +44,7 @@ public sealed class TranslationCasesTests
         rig.Write32(0x1000,
             0xE2811001,   // add r1, r1, #1
             0xE2822001,   // add r2, r2, #1
-            0xE321F01F,   // msr cpsr_c, #0x1F   (IRQ unmasked: the interrupt is taken right after)
+            0xE321F01F,   // msr cpsr_c, #0x1F   (IRQ unmasked: the interrupt is taken after the next instruction)
             0xE2833001,   // add r3, r3, #1
             0xE321F09F,   // msr cpsr_c, #0x9F   (masked again)
             0xE2844001,   // add r4, r4, #1
@@ -55,6 +55,36 @@ public sealed class TranslationCasesTests
         var cpu = rig.Trans.Cpu;
         Assert.True(cpu.GetBankedRegister(CpuMode.Irq, 8) > 100, "the IRQ was taken on every pass");
         Assert.True(cpu.Translator!.TranslatedInstructions > 1000);
+    }
+
+    /// <summary>
+    /// UM10275 §5.7.1 (ARM7TDMI): an IRQ that arrives during the MSR that disables IRQs is still taken,
+    /// with SPSR_irq.I set: raised at every cycle of a loop that masks and unmasks, translated and
+    /// interpreted agree, and some entries see I set in the SPSR.
+    /// </summary>
+    [Fact]
+    public void InterruptArrivingDuringTheMsrThatMasksIt()
+    {
+        int entriesWithISet = 0;
+        for (long at = 1; at <= 40; at++)
+        {
+            using var rig = Rig();
+            rig.Write32(0x18, 0xE2888001, 0xE14F9000, 0xE3190080, 0x12877001, 0xE25EF004);
+            // irq: add r8, r8, #1; mrs r9, spsr; tst r9, #0x80; addne r7, r7, #1 (r7_usr: entries with I set); subs pc, lr, #4
+            rig.Write32(0x1000,
+                0xE2811001,   // add r1, r1, #1
+                0xE321F09F,   // msr cpsr_c, #0x9F   (IRQ masked)
+                0xE2822001,   // add r2, r2, #1
+                0xE321F01F,   // msr cpsr_c, #0x1F   (unmasked)
+                0xE2833001,   // add r3, r3, #1
+                0xEAFFFFF9);  // b 0x1000
+            rig.Start(0x1000, SysIrqOn, Regs);
+            rig.At(at, c => c.SetIrq(true));
+            rig.At(at + 1, c => c.SetIrq(false));
+            Assert.True(rig.Run(2_000), $"event at {at}: {rig.Failure}");
+            entriesWithISet += (int)rig.Trans.Cpu.GetBankedRegister(CpuMode.User, 7);
+        }
+        Assert.True(entriesWithISet > 0, "an IRQ raised during the masking msr is taken with SPSR_irq.I set");
     }
 
     /// <summary>An interrupt raised at every cycle around the ends of a block: before, at and after.</summary>

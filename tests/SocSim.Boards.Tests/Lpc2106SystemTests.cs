@@ -82,7 +82,7 @@ public sealed class Lpc2106SystemTests
         Assert.Equal(0u, Reg(m, Lpc2106SystemControl.PLLSTAT) & Lpc2106SystemControl.PLOCK);
         m.Run(fed + 1480);
         Assert.NotEqual(0u, Reg(m, Lpc2106SystemControl.PLLSTAT) & Lpc2106SystemControl.PLOCK);
-        Assert.True(m.Devices["vic"] is Pl190Vic v && (v.RawInterrupts & (1u << 12)) != 0, "PLOCK drives VIC channel 12");
+        Assert.True(m.Devices["vic"] is Lpc2106Vic v && (v.Pl190.RawInterrupts & (1u << 12)) != 0, "PLOCK drives VIC channel 12");
         Assert.Equal(Fosc, m.Clocks["CCLK"].FrequencyHz);           // enabled, locked, not connected
         Reg(m, Lpc2106SystemControl.PLLCON, 3);
         Feed(m);

@@ -74,11 +74,13 @@ public sealed class Lpc2106PinsTests
         foreach (var f in inputFunctions) { Assert.NotNull(T.FindOutput(f)); Assert.Null(T.FindInput(f)); }
         foreach (var f in outputFunctions) { Assert.NotNull(T.FindInput(f)); Assert.Null(T.FindOutput(f)); }
         foreach (var f in bidirectional) { Assert.NotNull(T.FindInput(f)); Assert.NotNull(T.FindOutput(f)); }
-        Assert.Equal(32 + inputFunctions.Length + bidirectional.Length, T.Outputs.Count);
+        string[] eintSelected = ["EINT0_SEL", "EINT1_SEL", "EINT2_SEL"];
+        foreach (var f in eintSelected) Assert.False(T.FindOutput(f)!.ResetHigh);
+        Assert.Equal(32 + inputFunctions.Length + bidirectional.Length + eintSelected.Length, T.Outputs.Count);
         Assert.Equal(32 + outputFunctions.Length + bidirectional.Length, T.InputPins.Count);
-        Assert.All(T.OutputLines, o => Assert.True(o.ResetHigh));
+        Assert.All(T.OutputLines.Where(o => !o.Name.EndsWith("_SEL")), o => Assert.True(o.ResetHigh));
         Assert.Contains("P0.1 with PINSEL0[3:2] = 01", T.FindOutput("RXD0")!.Description);
-        Assert.Contains("P0.21 with PINSEL1[11:10] = 10 or P0.31 with PINSEL1[31:30] = 01", T.FindInput("TDO")!.Description);
+        Assert.Contains("(P0.31 with PINSEL1[31:30] = 01)", T.FindInput("TDO")!.Description);
     }
 
     [Fact]
@@ -102,15 +104,29 @@ public sealed class Lpc2106PinsTests
         Assert.Equal(1u << 7, R(_p, IOSET));
     }
 
+    /// <summary>
+    /// UM10275 §8.6.4/§8.6.5: IOSET and IOCLR have no effect on a pin that is an input or a secondary
+    /// function; §8.6.3: writing IOPIN stores the value in the output register, every bit, so a latch
+    /// bit is preset through IOPIN and appears when the direction turns output.
+    /// </summary>
     [Fact]
-    public void LatchIsRecordedForAnInputPinAndAppearsWhenTheDirectionTurnsOutput()
+    public void IosetAndIoclrActOnlyOnGpioOutputs_IopinStoresTheWholeLatch()
     {
         _p.DrivePad(8, true);
-        W(_p, IOCLR, 1u << 8);
-        Assert.True(_p.Pad(8).Level); // an input: the external level
-        Assert.Equal(0u, R(_p, IOSET) & (1u << 8));
+        W(_p, IOSET, 1u << 8);                          // an input: no effect
+        Assert.Equal(0u, R(_p, IOSET));
+        W(_p, PINSEL0, 1u << 0);                         // P0.0 TxD0, a secondary function
+        W(_p, IODIR, 1u << 0);
+        W(_p, IOSET, 1u << 0);
+        Assert.Equal(0u, R(_p, IOSET));
+        W(_p, IOPIN, (1u << 8) | (1u << 0));             // IOPIN stores every bit
+        Assert.Equal((1u << 8) | (1u << 0), R(_p, IOSET));
+        W(_p, IOCLR, 1u << 8);                           // still an input: no effect
+        Assert.Equal((1u << 8) | (1u << 0), R(_p, IOSET));
+        W(_p, IOPIN, 1u << 0);                           // latch bit 8 is 0
+        Assert.True(_p.Pad(8).Level);                    // an input: the external level
         W(_p, IODIR, 1u << 8);
-        Assert.False(_p.Pad(8).Level); // the chip drives the latch; it wins over the external driver
+        Assert.False(_p.Pad(8).Level);                   // the chip drives the latch; it wins over the external driver
         W(_p, IODIR, 0);
         Assert.True(_p.Pad(8).Level);
     }
@@ -342,25 +358,21 @@ public sealed class Lpc2106PinsTests
         Assert.False(_p.Pad(5).Level);
     }
 
+    /// <summary>UM10275 Table 57: P0.17–P0.21 have no function at PINSEL 10 (no JTAG there); JTAG is 01 on P0.27–P0.31.</summary>
     [Fact]
-    public void JtagFunctionOnTwoPads()
+    public void P0_17ToP0_21HaveNoSecondFunction_JtagIsOnP0_27ToP0_31()
     {
         var tdo = new IrqLine("jtag.TDO");
         Connect("TDO", tdo);
-        W(_p, PINSEL1, (2u << 10) | (1u << 30)); // P0.21 = TDO (secondary), P0.31 = TDO
-        Assert.Empty(_warnings);
-        Assert.False(_p.Pad(21).Level);
+        W(_p, PINSEL1, (2u << 10) | (1u << 30)); // P0.21 = 10 (reserved), P0.31 = TDO
+        Assert.Equal(["gpio: PINSEL1 selects reserved function 10 on P0.21 (PINSEL1[11:10]); the pin behaves as GPIO"], _warnings);
+        Assert.True(_p.Pad(21).Level);           // a GPIO input nothing drives
         Assert.False(_p.Pad(31).Level);
         tdo.Set(true);
-        Assert.True(_p.Pad(21).Level);
         Assert.True(_p.Pad(31).Level);
-        // TCK on P0.19 (10) and P0.29 (01): the lower-numbered selected pad.
-        W(_p, PINSEL1, (2u << 6) | (1u << 26));
-        _p.DrivePad(19, false);
-        _p.DrivePad(29, true);
+        W(_p, PINSEL1, 1u << 26);                // TCK on P0.29 (01)
+        _p.DrivePad(29, false);
         Assert.False(Out("TCK").Level);
-        W(_p, PINSEL1, 1u << 26);
-        Assert.True(Out("TCK").Level);
     }
 
     [Fact]

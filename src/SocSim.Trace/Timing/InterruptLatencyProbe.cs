@@ -64,7 +64,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         machine.Cpu.ExceptionEntered += OnException;
         foreach (var c in machine.Board.Interrupts)
         {
-            if (!c.TargetsCpu && machine.Devices.TryGetValue(c.TargetComponent, out var dev) && dev is Pl190Vic vic)
+            if (!c.TargetsCpu && machine.Devices.TryGetValue(c.TargetComponent, out var dev) && (dev as Pl190Vic ?? (dev as Lpc2106Vic)?.Pl190) is { } vic)
             {
                 var w = new Watched($"{c.TargetComponent}.{c.TargetLine}", $"{c.SourceComponent}.{c.SourceOutput}", vic, c.TargetLine!.Value);
                 vic.Input(c.TargetLine.Value).Subscribe(level => OnEdge(w, level));

@@ -1,0 +1,138 @@
+using SocSim.Core;
+using SocSim.Peripherals;
+
+namespace SocSim.Boards.Tests;
+
+/// <summary>
+/// The LPC2106 board against the letter of its user manual, UM10275 Rev. 02 (issue 22's departures):
+/// each test names the section it checks and failed before the model followed it.
+/// </summary>
+public sealed class Lpc2106ManualTests
+{
+    private static string Lpc => Path.Combine(TestFiles.BoardsDir, "lpc2106.json");
+    private const uint Scb = 0xE01FC000, Gpio = 0xE0028000, Pcb = 0xE002C000, Timer0 = 0xE0004000, Vic = 0xFFFFF000;
+
+    private static Machine Create(out StringWriter warnings, params string[] sets)
+    {
+        warnings = new StringWriter();
+        var m = Machine.Create(BoardLoader.Load([Lpc], sets), new MachineOptions { Warnings = warnings });
+        // b . in SRAM: the core idles in a loop while the tests poke registers through the bus.
+        m.Bus.DebugWrite32(0x40000000, 0xEAFFFFFE);
+        m.Cpu.ResetTo(0x40000000);
+        return m;
+    }
+
+    /// <summary>A CPU access through the bus (so the bus's device filter sees it, as it sees the firmware's).</summary>
+    private static void W(Machine m, uint address, uint value) => m.Bus.Write32(address, value, AccessFlags.Write);
+    private static uint R(Machine m, uint address) => m.Bus.Read32(address, AccessFlags.None);
+
+    /// <summary>
+    /// UM10275 Table 10: an EXTINT flag is set only "if the EINTn function is selected for its pin".
+    /// On the /01 part with EINT0 level-high sensitive, an unselected P0.16 must not assert VIC line 14.
+    /// </summary>
+    [Fact]
+    public void ExtintFlagIsSetOnlyWhilePinselSelectsTheEintFunction()
+    {
+        using var m = Create(out _, "peripherals.scb.parameters.part=01");
+        W(m, Scb + Lpc2106SystemControl.EXTPOLAR, 1);               // EINT0 high-active (level mode)
+        W(m, Scb + Lpc2106SystemControl.EXTINT, 1);
+        var vic = ((Lpc2106Vic)m.Devices["vic"]).Pl190;
+        Assert.Equal(0u, R(m, Scb + Lpc2106SystemControl.EXTINT));
+        Assert.Equal(0u, vic.RawInterrupts & (1u << 14));
+        W(m, Pcb + 4, 1);                                            // PINSEL1: P0.16 = EINT0; nothing drives it: high
+        Assert.Equal(1u, R(m, Scb + Lpc2106SystemControl.EXTINT));
+        Assert.NotEqual(0u, vic.RawInterrupts & (1u << 14));
+    }
+
+    /// <summary>The legacy part (boards/lpc2106.json): EXTMODE and EXTPOLAR are /01 registers (UM10275 §3.1), reserved here.</summary>
+    [Fact]
+    public void TheBoardIsTheLegacyPart_ExtmodeAndExtpolarAreReserved()
+    {
+        using var m = Create(out var warnings);
+        W(m, Scb + Lpc2106SystemControl.EXTPOLAR, 1);
+        Assert.Equal(0u, R(m, Scb + Lpc2106SystemControl.EXTPOLAR));
+        Assert.Contains("write of reserved offset 0x14C", warnings.ToString());
+    }
+
+    /// <summary>UM10275 §3.9.7: the feed's two writes "must be consecutive APB bus cycles": an access to another peripheral between them breaks it.</summary>
+    [Fact]
+    public void AnotherVpbAccessBetweenTheFeedWritesBreaksTheFeed()
+    {
+        using var m = Create(out _);
+        W(m, Scb + Lpc2106SystemControl.PLLCFG, 0x23);
+        W(m, Scb + Lpc2106SystemControl.PLLCON, 1);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        R(m, Timer0 + Lpc2000Timer.TC);                             // an APB access to Timer0
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        Assert.Equal(0u, R(m, Scb + Lpc2106SystemControl.PLLSTAT));
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        R(m, 0x40000000);                                            // SRAM is not on the APB: the feed holds
+        R(m, Vic + Pl190Vic.VICIRQStatus);                           // nor is the VIC (AHB)
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        Assert.Equal(0x123u, R(m, Scb + Lpc2106SystemControl.PLLSTAT));
+    }
+
+    /// <summary>
+    /// UM10275 §3.9.2: "Hardware does not insure that the PLL is locked before it is connected": a connect
+    /// before PLOCK runs CCLK from the PLL (warned), and a PLLCFG fed while connected does not drop CCLK to FOSC.
+    /// </summary>
+    [Fact]
+    public void ConnectingBeforeLockRunsFromThePll_AndANewPllcfgWhileConnectedKeepsIt()
+    {
+        const long fosc = 14_745_600;
+        using var m = Create(out var warnings);
+        W(m, Scb + Lpc2106SystemControl.PLLCFG, 0x23);              // M = 4, P = 2
+        W(m, Scb + Lpc2106SystemControl.PLLCON, 3);                  // enable and connect at once
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        Assert.Equal(0x323u, R(m, Scb + Lpc2106SystemControl.PLLSTAT)); // PLLE, PLLC, not locked
+        Assert.Equal(4 * fosc, m.Clocks["CCLK"].FrequencyHz);
+        Assert.Contains("connected before PLLSTAT.PLOCK", warnings.ToString());
+        m.Run(m.Scheduler.Cycles + 10_000);                          // locked
+        Assert.NotEqual(0u, R(m, Scb + Lpc2106SystemControl.PLLSTAT) & Lpc2106SystemControl.PLOCK);
+        W(m, Scb + Lpc2106SystemControl.PLLCFG, 0x22);              // M = 3 while connected
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        Assert.Equal(3 * fosc, m.Clocks["CCLK"].FrequencyHz);
+        Assert.Equal(0u, R(m, Scb + Lpc2106SystemControl.PLLSTAT) & Lpc2106SystemControl.PLOCK);
+    }
+
+    /// <summary>UM10275 Table 35, §4.9: a MAMTIM too small for CCLK (4 at 60 MHz and above) is a one-line warning.</summary>
+    [Fact]
+    public void MamtimTooSmallForCclkIsAWarning()
+    {
+        using var m = Create(out var warnings);
+        W(m, Scb + Lpc2106SystemControl.MAMTIM, 3);
+        Assert.Equal("", warnings.ToString());                       // 3 at 14.7456 MHz: plenty
+        W(m, Scb + Lpc2106SystemControl.PLLCFG, 0x24);              // M = 5: 73.728 MHz
+        W(m, Scb + Lpc2106SystemControl.PLLCON, 1);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        m.Run(m.Scheduler.Cycles + 10_000);
+        W(m, Scb + Lpc2106SystemControl.PLLCON, 3);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0xAA);
+        W(m, Scb + Lpc2106SystemControl.PLLFEED, 0x55);
+        Assert.Contains("socsim: warning: scb: MAMTIM = 3 is too short for CCLK = 73.728 MHz: the manual asks 4 CCLKs (UM10275 Table 35)", warnings.ToString());
+    }
+
+    /// <summary>
+    /// UM10275 §3.10.3: "valid read ... and valid write ... is possible only if that peripheral is
+    /// enabled in the PCONP register". Reset value 0x3BE (Table 27's bits; Table 25's 0x1FBE adds bits
+    /// 10-12, GPIO, the pin connect block and an unused slot, which PCONP cannot turn off).
+    /// </summary>
+    [Fact]
+    public void PconpGatesTheRegistersOfTheTurnedOffPeripheral()
+    {
+        using var m = Create(out var warnings);
+        Assert.Equal(0x3BEu, R(m, Scb + Lpc2106SystemControl.PCONP));
+        W(m, Timer0 + Lpc2000Timer.PR, 7);
+        W(m, Scb + Lpc2106SystemControl.PCONP, 0x3BE & ~2u);        // PCTIM0 off
+        Assert.Equal(0u, R(m, Timer0 + Lpc2000Timer.PR));
+        W(m, Timer0 + Lpc2000Timer.PR, 9);
+        W(m, Scb + Lpc2106SystemControl.PCONP, 0x3BE);
+        Assert.Equal(7u, R(m, Timer0 + Lpc2000Timer.PR));
+        Assert.Contains("while PCONP bit 1 is 0", warnings.ToString());
+        W(m, Gpio + 8, 1);                                            // GPIO has no PCONP bit: always on
+        Assert.Equal(1u, R(m, Gpio + 8));
+    }
+}
