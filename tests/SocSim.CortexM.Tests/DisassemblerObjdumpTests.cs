@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using SocSim.Tests;
+using Xunit.Abstractions;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// The disassembler against `arm-none-eabi-objdump -d` on every instruction of every Cortex-M ELF in
+/// ../shared/cortex-m (FreeRTOS MPS2 demos, libopencm3 STM32F1 examples): mnemonic and operands must be
+/// equal, objdump's "&lt;symbol+offset&gt;" annotations aside (the disassembler prints addresses only).
+/// Data objdump shows from mapping symbols ($d: .word/.short/.byte) is not compared.
+/// </summary>
+public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
+{
+    private static string SharedCortexM => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "cortex-m"));
+
+    public static IEnumerable<object[]> Elfs()
+    {
+        var dir = SharedCortexM;
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Cortex-M ELFs not found at {dir}: check out shared/ beside the repository");
+        return Directory.GetFiles(dir, "*.elf", SearchOption.AllDirectories).Order().Select(f => new object[] { Path.GetRelativePath(dir, f) });
+    }
+
+    [GeneratedRegex(@"^\s*([0-9a-f]+):\t([0-9a-f ]+?)\s*\t(.*)$")]
+    private static partial Regex Line();
+
+    [GeneratedRegex(@" <[^>]*>")]
+    private static partial Regex Symbol();
+
+    [Theory]
+    [MemberData(nameof(Elfs))]
+    public async Task EqualsObjdump(string elf)
+    {
+        var psi = new ProcessStartInfo("arm-none-eabi-objdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-d");
+        psi.ArgumentList.Add(Path.Combine(SharedCortexM, elf));
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("arm-none-eabi-objdump did not start: install binutils-arm-none-eabi");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string text = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await stderr);
+
+        var dis = new ThumbDisassembler();
+        var failures = new List<string>();
+        int count = 0;
+        uint expectNext = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            var m = Line().Match(raw);
+            if (!m.Success) { dis.ResetIt(); continue; }
+            uint address = Convert.ToUInt32(m.Groups[1].Value, 16);
+            string hex = m.Groups[2].Value;
+            string want = Symbol().Replace(m.Groups[3].Value, "").TrimEnd();
+            if (want.StartsWith('.') || want.Length == 0 || want.StartsWith("...")) { dis.ResetIt(); continue; }
+            var parts = hex.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Any(x => x.Length != 4)) { dis.ResetIt(); continue; }
+            if (address != expectNext) dis.ResetIt();
+            uint hw1 = Convert.ToUInt32(parts[0], 16);
+            bool is32 = parts.Length == 2;
+            uint enc = is32 ? hw1 << 16 | Convert.ToUInt32(parts[1], 16) : hw1;
+            var inst = ThumbDecoder.Decode(enc, is32, CortexMProfile.V7M);
+            string got = dis.Next(inst, address);
+            expectNext = address + (is32 ? 4u : 2u);
+            count++;
+            if (got != want) failures.Add($"{address:x8} {hex}: objdump '{want}' sim '{got}'");
+        }
+        output.WriteLine($"{elf}: {count} instructions, {failures.Count} differ");
+        Assert.True(count > 100, $"{count} instructions");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {count} differ:\n" + string.Join("\n", failures.Take(40)));
+    }
+}
