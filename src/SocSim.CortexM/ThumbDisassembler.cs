@@ -6,14 +6,15 @@ namespace SocSim.CortexM;
 /// <summary>
 /// Prints a decoded <see cref="ThumbInst"/> as GNU objdump (binutils arm-dis.c, UAL, Cortex-M) prints it:
 /// mnemonic, S, condition and then .n/.w, registers r0-r9 sl fp ip sp lr pc, decimal immediates with a
-/// "@ 0x.." comment beyond -16..32, branch targets as hex addresses (objdump's "&lt;symbol&gt;" is left out).
+/// "@ 0x.." comment beyond -16..32, branch and literal targets as objdump prints them without symbols ("0x1c4";
+/// with a symbol table objdump prints "1c4 &lt;name+off&gt;" instead).
 /// Conditions inside an IT block come from the IT state, which <see cref="Next"/> carries from one
 /// instruction to the next as objdump does.
 /// </summary>
 public sealed class ThumbDisassembler
 {
     private static readonly string[] Regs = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "sl", "fp", "ip", "sp", "lr", "pc"];
-    private static readonly string[] Conds = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "", ""];
+    private static readonly string[] Conds = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", ""];
     private static readonly string[] Shifts = ["lsl", "lsr", "asr", "ror", "rrx"];
 
     private byte _it;
@@ -82,7 +83,7 @@ public sealed class ThumbDisassembler
             case Op.Adr:
                 {
                     uint target = ((pc + 4) & ~3u) + (i.Add ? i.Imm : (uint)-(int)i.Imm);
-                    if (!w32) return $"add{cond}\t{R(i.Rd)}, pc, #{i.Imm}\t@ (adr {R(i.Rd)}, {target:x})";
+                    if (!w32) return $"add{cond}\t{R(i.Rd)}, pc, #{i.Imm}\t@ (adr {R(i.Rd)}, 0x{target:x})";
                     return i.Add ? $"addw{cond}\t{R(i.Rd)}, pc, #{i.Imm}{Comment(i.Imm)}" : $"subw{cond}\t{R(i.Rd)}, pc, #{i.Imm}{Comment(i.Imm)}";
                 }
             case Op.Mul:
@@ -109,12 +110,12 @@ public sealed class ThumbDisassembler
             case Op.B:
                 {
                     string c = i.Cond != 14 ? Conds[i.Cond] : cond;
-                    return $"b{c}{(w32 ? ".w" : ".n")}\t{pc + 4 + i.Imm:x}";
+                    return $"b{c}{(w32 ? ".w" : ".n")}\t0x{pc + 4 + i.Imm:x}";
                 }
-            case Op.Bl: return $"bl{cond}\t{pc + 4 + i.Imm:x}";
+            case Op.Bl: return $"bl{cond}\t0x{pc + 4 + i.Imm:x}";
             case Op.Bx: return $"bx{cond}\t{R(i.Rm)}";
             case Op.Blx: return $"blx{cond}\t{R(i.Rm)}";
-            case Op.Cbz: case Op.Cbnz: return $"{i.Op.ToString().ToLowerInvariant()}\t{R(i.Rn)}, {pc + 4 + i.Imm:x}";
+            case Op.Cbz: case Op.Cbnz: return $"{i.Op.ToString().ToLowerInvariant()}\t{R(i.Rn)}, 0x{pc + 4 + i.Imm:x}";
             case Op.Tbb: return $"tbb{cond}\t[{R(i.Rn)}, {R(i.Rm)}]";
             case Op.Tbh: return $"tbh{cond}\t[{R(i.Rn)}, {R(i.Rm)}, lsl #1]";
             case Op.It:
@@ -132,9 +133,11 @@ public sealed class ThumbDisassembler
                 return $"{i.Op.ToString().ToLowerInvariant()}{cond}\t{Address(i, pc, out _)}";
             case Op.Ldrd: case Op.Strd:
                 {
-                    string off = i.Imm == 0 && i.Index ? "" : $", #{(i.Add ? "" : "-")}{i.Imm}";
-                    string a = i.Index ? $"[{R(i.Rn)}{off}]{(i.Wback ? "!" : "")}" : $"[{R(i.Rn)}], #{(i.Add ? "" : "-")}{i.Imm}";
-                    return $"{i.Op.ToString().ToLowerInvariant()}{cond}\t{R(i.Rd)}, {R(i.Ra)}, {a}{Comment(i.Add ? i.Imm : -(long)i.Imm)}";
+                    // objdump prints a zero added offset as "[Rn]" even with write-back (arm-dis.c, LDRD/STRD).
+                    string a = !i.Index ? $"[{R(i.Rn)}], #{(i.Add ? "" : "-")}{i.Imm}"
+                        : i.Imm == 0 && i.Add ? $"[{R(i.Rn)}]"
+                        : $"[{R(i.Rn)}, #{(i.Add ? "" : "-")}{i.Imm}]{(i.Wback ? "!" : "")}";
+                    return $"{i.Op.ToString().ToLowerInvariant()}{cond}\t{R(i.Rd)}, {R(i.Ra)}, {a}{Comment(i.Imm)}";      // objdump comments the offset's magnitude
                 }
             case Op.Ldm: case Op.Stm:
                 {
@@ -147,12 +150,12 @@ public sealed class ThumbDisassembler
                     string mn = (load ? "ldm" : "stm") + (i.Add ? "ia" : "db") + cond + (i.Add ? ".w" : "");
                     return $"{mn}\t{R(i.Rn)}{(i.Wback ? "!" : "")}, {List(i.List)}";
                 }
-            case Op.Ldrex: return $"ldrex{cond}\t{R(i.Rd)}, [{R(i.Rn)}{(i.Imm != 0 ? $", #{i.Imm}" : "")}]";
+            case Op.Ldrex: return $"ldrex{cond}\t{R(i.Rd)}, [{R(i.Rn)}{(i.Imm != 0 ? $", #{i.Imm}" : "")}]{Comment(i.Imm)}";
             case Op.Ldrexb: case Op.Ldrexh: return $"{i.Op.ToString().ToLowerInvariant()}{cond}\t{R(i.Rd)}, [{R(i.Rn)}]";
-            case Op.Strex: return $"strex{cond}\t{R(i.Rd)}, {R(i.Rm)}, [{R(i.Rn)}{(i.Imm != 0 ? $", #{i.Imm}" : "")}]";
+            case Op.Strex: return $"strex{cond}\t{R(i.Rd)}, {R(i.Rm)}, [{R(i.Rn)}{(i.Imm != 0 ? $", #{i.Imm}" : "")}]{Comment(i.Imm)}";
             case Op.Strexb: case Op.Strexh: return $"{i.Op.ToString().ToLowerInvariant()}{cond}\t{R(i.Rd)}, {R(i.Rm)}, [{R(i.Rn)}]";
             case Op.Clrex: return $"clrex{cond}";
-            case Op.Mrs: return $"mrs{cond}\t{R(i.Rd)}, {SpecialName(i.List, 2)}";
+            case Op.Mrs: return $"mrs{cond}\t{R(i.Rd)}, {SpecialName(i.List, 0)}";
             case Op.Msr: return $"msr{cond}\t{SpecialName(i.List, i.Imm)}, {R(i.Rn)}";
             case Op.Cps: return $"cps{(i.Imm != 0 ? "id" : "ie")}\t{((i.List & 2) != 0 ? "i" : "")}{((i.List & 1) != 0 ? "f" : "")}";
             case Op.Nop: case Op.Yield: case Op.Wfe: case Op.Wfi: case Op.Sev:
@@ -174,7 +177,8 @@ public sealed class ThumbDisassembler
 
     private static string SpecialName(uint sysm, uint mask) => sysm switch
     {
-        0 => mask == 2 ? "APSR_nzcvq" : "APSR",
+        // SYSm 0 as arm-dis.c prints it for every profile: the A-profile name with its field mask.
+        0 => mask switch { 0 => "CPSR", 1 => "CPSR_s", 2 => "CPSR_f", _ => "CPSR_fs" },
         1 => mask == 2 ? "IAPSR_nzcvq" : "IAPSR",
         2 => mask == 2 ? "EAPSR_nzcvq" : "EAPSR",
         3 => mask == 2 ? "PSR_nzcvq" : "PSR",
@@ -191,6 +195,7 @@ public sealed class ThumbDisassembler
         string name = i.Op.ToString().ToLowerInvariant();
         if (!w32)
         {
+            if (i.Raw == 0x46C0) return $"nop{cond}\t\t\t@ (mov r8, r8)";
             if (i.Op == Op.Mov && i.Form == Form.Reg && (i.ShiftN != 0 || i.ShiftType != Shift.Lsl))
                 return $"{Mn(Shifts[(int)i.ShiftType], s, cond, false)}\t{R(i.Rd)}, {R(i.Rm)}, #{i.ShiftN}";
             if (i.Op == Op.Rsb) return $"{Mn("neg", s, cond, false)}\t{R(i.Rd)}, {R(i.Rn)}";
@@ -229,12 +234,13 @@ public sealed class ThumbDisassembler
         if (i.Rn == 15 && i.Form == Form.Imm)
         {
             uint target = ((pc + 4) & ~3u) + (i.Add ? i.Imm : (uint)-(int)i.Imm);
-            comment = i.Size == 2 ? $"\t@ ({target:x})" : $"\t@ {target:x}";
-            return $"[pc, #{(i.Add ? "" : "-")}{i.Imm}]";
+            comment = i.Size == 2 ? $"\t@ (0x{target:x})" : $"\t@ 0x{target:x}";
+            return i.Imm == 0 && i.Size == 4 ? "[pc]" : $"[pc, #{(i.Add ? "" : "-")}{i.Imm}]";
         }
         if (i.Form == Form.Reg) return $"[{R(i.Rn)}, {R(i.Rm)}{(i.ShiftN != 0 ? $", lsl #{i.ShiftN}" : "")}]";
         long off = i.Add ? i.Imm : -(long)i.Imm;
-        comment = off >= 0 ? Comment(off) : "";
+        // objdump comments the 16-bit and the 12-bit immediate offsets, not the 8-bit (T3/T4) ones.
+        comment = i.Size == 2 || ((i.Raw >> 16) & 0x80) != 0 ? Comment(off) : "";
         if (i.Size == 2) return $"[{R(i.Rn)}, #{off}]";
         if (!i.Index) return $"[{R(i.Rn)}], #{off}";
         if (i.Wback) return $"[{R(i.Rn)}, #{off}]!";

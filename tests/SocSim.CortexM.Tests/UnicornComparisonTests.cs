@@ -89,7 +89,7 @@ public sealed class UnicornComparisonTests
     internal static readonly string[] Classes =
         ["dp16", "dp16.hireg", "dpimm32", "dpreg32", "plainimm32", "misc32", "mul", "it", "ldst16", "ldst32", "ldstd", "ldmstm", "excl", "branch", "msr"];
 
-    private static Case Make(Gen g, string cls)
+    internal static Case Make(Gen g, string cls)
     {
         var c = g.New(cls);
         switch (cls)
