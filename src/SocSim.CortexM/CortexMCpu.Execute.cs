@@ -58,11 +58,13 @@ public sealed unsafe partial class CortexMCpu
     }
 
     /// <summary>BranchWritePC / ALUWritePC (A2.3.1): bit 0 ignored.</summary>
-    private void BranchTo(uint target) => _pc = target & ~1u;
+    /// <remarks>A taken branch ends an IT block (it may only be the block's last instruction; earlier is UNPREDICTABLE).</remarks>
+    private void BranchTo(uint target) { _pc = target & ~1u; _it = 0; }
 
     /// <summary>BXWritePC / LoadWritePC (A2.3.1): EXC_RETURN in Handler mode, else bit 0 is EPSR.T.</summary>
     private void BxWritePc(uint target)
     {
+        _it = 0;
         if (HandlerMode && (target >> 28) == 0xF) { ExceptionReturn(target); return; }
         _t = (target & 1) != 0;
         _pc = target & ~1u;
