@@ -8,6 +8,7 @@ namespace SocSim.CortexM.Tests;
 
 /// <summary>
 /// Random Thumb-2 (ARMv7-M) sequences with random operands and flags, run on Unicorn's Cortex-M3 model
+/// (and ARMv6-M ones on its Cortex-M0 model and the core's V6M profile)
 /// (QEMU's M-profile front end; unicorn/run_cases.py, one Python process for all cases) and on
 /// <see cref="CortexMCpu"/>; registers R0-R14, the PC, the APSR flags (N Z C V Q) and a 2 KiB data window
 /// are compared. Encodings the ARM ARM calls UNPREDICTABLE are not generated (docs/cortex-m.md lists what
@@ -17,7 +18,7 @@ public sealed class UnicornComparisonTests
 {
     private const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
-    private const int CasesPerClass = 1600;
+    private const int CasesPerClass = 1600, V6MCasesPerClass = 1000;
     private const string Package = "python3-unicorn";
 
     private readonly ITestOutputHelper _out;
@@ -86,6 +87,11 @@ public sealed class UnicornComparisonTests
         public uint Addr(int align, int margin) => DataAddr + (uint)margin + (uint)(R.Next((DataLen - 2 * margin) / align) * align);
     }
 
+    /// <summary>ARMv6-M classes run on Unicorn's Cortex-M0 model and the core's V6M profile (16-bit encodings, BL, MSR/MRS).</summary>
+    internal static readonly string[] V6MClasses = ["v6m.dp16", "v6m.hireg", "v6m.ldst16", "v6m.ldmstm", "v6m.branch", "v6m.misc", "v6m.msr"];
+
+    internal static bool IsV6M(string cls) => cls.StartsWith("v6m.");
+
     internal static readonly string[] Classes =
         ["dp16", "dp16.hireg", "dpimm32", "dpreg32", "plainimm32", "misc32", "mul", "it", "ldst16", "ldst32", "ldstd", "ldmstm", "excl", "branch", "msr"];
 
@@ -109,6 +115,29 @@ public sealed class UnicornComparisonTests
             case "excl": Excl(g, c); break;
             case "branch": Branch(g, c); break;
             case "msr": Msr(g, c); break;
+            case "v6m.dp16": for (int n = g.Next(1, 6), k = 0; k < n; k++) Dp16(g, c); break;
+            case "v6m.hireg": for (int n = g.Next(1, 5), k = 0; k < n; k++) { if (g.Bit()) HiReg(g, c); else Dp16(g, c); } break;
+            case "v6m.ldst16": Ldst16(g, c, aligned: true); if (g.Bit()) Dp16(g, c); break;
+            case "v6m.ldmstm": LdmStm16(g, c); break;
+            case "v6m.branch": Branch16(g, c); break;
+            case "v6m.misc":
+                for (int n = g.Next(1, 4), k = 0; k < n; k++)
+                {
+                    if (g.Bit()) c.T16(0xB200u | g.U(2) << 6 | (uint)g.Low() << 3 | (uint)g.Low());
+                    else c.T16(0xBA00u | (uint)new[] { 0, 1, 3 }[g.Next(3)] << 6 | (uint)g.Low() << 3 | (uint)g.Low());
+                }
+                break;
+            case "v6m.msr":
+                for (int n = g.Next(1, 4), k = 0; k < n; k++)
+                {
+                    switch (g.Next(3))
+                    {
+                        case 0: c.T32(0xF380u | (uint)g.Reg(), 0x8800u); break;
+                        case 1: c.T32(0xF3EFu, 0x8000u | (uint)g.Reg() << 8 | (uint)new[] { 0, 1, 2, 3, 5, 6, 7 }[g.Next(7)]); break;
+                        default: Dp16(g, c); break;
+                    }
+                }
+                break;
         }
         c.Finish();
         return c;
@@ -272,7 +301,7 @@ public sealed class UnicornComparisonTests
         if (g.Bit()) Dp16(g, c);
     }
 
-    private static void Ldst16(Gen g, Case c)
+    private static void Ldst16(Gen g, Case c, bool aligned = false)
     {
         int rt = g.Low(), rn = g.Low();
         while (rn == rt) rn = g.Low();
@@ -293,10 +322,15 @@ public sealed class UnicornComparisonTests
                 {
                     int rm = g.Low();
                     while (rm == rn || rm == rt) rm = g.Low();
-                    uint a = g.Addr(1, 0x100);
+                    uint op = g.U(3);
+                    // ARMv6-M faults on unaligned halfword/word accesses: those cases align the address to the size.
+                    int size = op switch { 0 or 4 => 4, 1 or 3 or 5 or 7 => 2, _ => 1 };
+                    if (op == 3) size = 1;                      // LDRSB
+                    uint a = g.Addr(aligned ? size : 1, 0x100);
                     uint off = (uint)g.Next(-0x40, 0x40);
+                    if (aligned) off &= ~(uint)(size - 1);
                     c.Regs[rn] = a - off; c.Regs[rm] = off;
-                    c.T16(0x5000u | g.U(3) << 9 | (uint)rm << 6 | (uint)rn << 3 | (uint)rt);
+                    c.T16(0x5000u | op << 9 | (uint)rm << 6 | (uint)rn << 3 | (uint)rt);
                     break;
                 }
             case 2:
@@ -417,6 +451,70 @@ public sealed class UnicornComparisonTests
                     c.T32(hw1, list);
                     break;
                 }
+        }
+    }
+
+    private static void LdmStm16(Gen g, Case c)
+    {
+        if (g.Bit())
+        {
+            int rn = g.Low();
+            uint list = g.U(8);
+            bool load = g.Bit();
+            if (!load) list &= ~(1u << rn);
+            if (list == 0) list = rn == 0 ? 2u : 1u;
+            c.Regs[rn] = g.Addr(4, 0x100);
+            c.T16((load ? 0xC800u : 0xC000u) | (uint)rn << 8 | list);
+        }
+        else
+        {
+            uint list = g.U(8) | (g.Bit() ? 0x100u : 0);
+            if ((list & 0xFF) == 0) list |= 1;
+            c.Regs[13] = g.Addr(8, 0x100);
+            bool push = g.Bit();
+            c.T16((push ? 0xB400u : 0xBC00u) | (push ? list : list & 0xFF));
+        }
+    }
+
+    /// <summary>ARMv6-M branches to the end: B, B&lt;c&gt;, BL over filler; BX, BLX, MOV PC, POP {PC} to it.</summary>
+    private static void Branch16(Gen g, Case c)
+    {
+        int filler = g.Next(1, 4);
+        int kind = g.Next(4);
+        int at = c.Code.Count;
+        if (kind == 0)
+        {
+            bool cond = g.Bit();
+            uint cc = (uint)g.Next(14);
+            c.T16(0);
+            for (int k = 0; k < filler; k++) Dp16(g, c);
+            int off = c.Code.Count - at - 4;
+            uint op = cond ? 0xD000u | cc << 8 | (uint)((off >> 1) & 0xFF) : 0xE000u | (uint)((off >> 1) & 0x7FF);
+            c.Code[at] = (byte)op; c.Code[at + 1] = (byte)(op >> 8);
+        }
+        else if (kind == 1)
+        {
+            c.T32(0, 0);
+            for (int k = 0; k < filler; k++) Dp16(g, c);
+            int off = c.Code.Count - at - 4;
+            uint hw1 = 0xF000u | (uint)((off >> 12) & 0x3FF), hw2 = 0xF800u | (uint)((off >> 1) & 0x7FF);
+            c.Code[at] = (byte)hw1; c.Code[at + 1] = (byte)(hw1 >> 8); c.Code[at + 2] = (byte)hw2; c.Code[at + 3] = (byte)(hw2 >> 8);
+        }
+        else
+        {
+            int rm = g.Reg();
+            int how = g.Next(4);
+            switch (how)
+            {
+                case 0: c.T16(0x4700u | (uint)rm << 3); break;
+                case 1: c.T16(0x4780u | (uint)rm << 3); break;
+                case 2: c.T16(0x4600u | 0x80u | (uint)rm << 3 | 7u); break;
+                default: c.T16(0xBD00u); break;
+            }
+            for (int k = 0; k < filler; k++) Dp16(g, c);
+            uint end = c.Pc;
+            if (how <= 2) c.Regs[rm] = end | 1;
+            else { c.Regs[13] = g.Addr(4, 0x100); PutWord(c, c.Regs[13], end | 1); }
         }
     }
 
@@ -574,6 +672,8 @@ public sealed class UnicornComparisonTests
         var g = new Gen(0x4D33);
         foreach (var cls in Classes)
             for (int k = 0; k < CasesPerClass; k++) cases.Add(Make(g, cls));
+        foreach (var cls in V6MClasses)
+            for (int k = 0; k < V6MCasesPerClass; k++) cases.Add(Make(g, cls));
         // The literal pool and the rest of the page: random bytes after the code (loads from PC read them).
         foreach (var c in cases)
         {
@@ -593,6 +693,7 @@ public sealed class UnicornComparisonTests
             foreach (var c in cases)
             {
                 w.WriteStartObject();
+                w.WriteBoolean("v6m", IsV6M(c.Class));
                 w.WriteStartArray("regs");
                 foreach (var r in c.Regs) w.WriteNumberValue(r);
                 w.WriteEndArray();
@@ -688,7 +789,7 @@ public sealed class UnicornComparisonTests
     private static string Describe(Case c) =>
         $"{c.Class} [{Convert.ToHexString(c.Code.ToArray(), 0, (int)(c.End - CodeAddr))}] flags={c.Flags >> 27:X} regs={string.Join(',', c.Regs.Select(r => r.ToString("X")))}";
 
-    public static IEnumerable<object[]> ClassData() => Classes.Select(c => new object[] { c });
+    public static IEnumerable<object[]> ClassData() => Classes.Concat(V6MClasses).Select(c => new object[] { c });
 
     [Fact]
     public void AtLeastTwentyThousandCases()
@@ -704,7 +805,7 @@ public sealed class UnicornComparisonTests
     public void MatchesUnicorn(string cls)
     {
         var run = Shared.Value;
-        using var sim = new Sim();
+        using var sim = new Sim(IsV6M(cls) ? CortexMProfile.V6M : CortexMProfile.V7M);
         var failures = new List<string>();
         int count = 0;
         for (int k = 0; k < run.Cases.Count; k++)
@@ -729,7 +830,7 @@ public sealed class UnicornComparisonTests
             }
             if (diff != null) failures.Add($"{diff} :: {Describe(c)}");
         }
-        Assert.True(count >= CasesPerClass, $"{count} cases");
+        Assert.True(count >= (IsV6M(cls) ? V6MCasesPerClass : CasesPerClass), $"{count} cases");
         Assert.True(failures.Count == 0, $"{failures.Count} of {count} differ:\n" + string.Join("\n", failures.Take(15)));
     }
 }
