@@ -1,0 +1,54 @@
+using SocSim.Core.State;
+
+namespace SocSim.CortexM;
+
+public sealed partial class CortexMCpu
+{
+    private const int StateVersion = 1;
+
+    /// <summary>
+    /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
+    /// exclusive monitor, the event register, VTOR, active exceptions and their priorities, the fault status
+    /// registers, the run state, the pipelining memory of the previous instruction and the counts.
+    /// </summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(StateVersion);
+        for (int i = 0; i < 15; i++) w.Write(_r[i]);
+        w.Write(_pc);
+        w.Write(_otherSp);
+        w.Write(Xpsr);
+        w.Write(_primask); w.Write(_faultmask); w.Write(_basepri); w.Write(_spsel); w.Write(_npriv);
+        w.Write(_monitor); w.Write(_monitorAddr); w.Write(_event);
+        w.Write(_vtor); w.Write(_active); w.WriteBytes(_priority);
+        w.Write(_cfsr); w.Write(_hfsr); w.Write(_bfar); w.Write(_shcsr); w.Write(DivideByZeroTrap);
+        w.Write((int)State); w.WriteNullable(Fault);
+        w.Write(_lastLoad); w.Write(_lastDpRd);
+        w.Write(_cycles); w.Write(_instructions);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
+    public void LoadState(StateReader r)
+    {
+        int v = r.ReadInt();
+        if (v != StateVersion) throw new StateException($"Cortex-M core state version {v}, this build reads {StateVersion}");
+        for (int i = 0; i < 15; i++) _r[i] = r.ReadUInt();
+        _pc = r.ReadUInt();
+        _otherSp = r.ReadUInt();
+        uint xpsr = r.ReadUInt();
+        _primask = r.ReadBool(); _faultmask = r.ReadBool(); _basepri = r.ReadUInt(); _spsel = r.ReadBool(); _npriv = r.ReadBool();
+        Xpsr = xpsr;
+        _monitor = r.ReadBool(); _monitorAddr = r.ReadUInt(); _event = r.ReadBool();
+        _vtor = r.ReadUInt(); _active = r.ReadULong();
+        byte[] prio = r.ReadBytes();
+        if (prio.Length != _priority.Length) throw new StateException($"Cortex-M core state has {prio.Length} priorities, this build {_priority.Length}");
+        prio.CopyTo(_priority, 0);
+        _cfsr = r.ReadUInt(); _hfsr = r.ReadUInt(); _bfar = r.ReadUInt(); _shcsr = r.ReadUInt(); DivideByZeroTrap = r.ReadBool();
+        int state = r.ReadInt();
+        if (state is < 0 or > (int)CoreState.Lockup) throw new StateException($"Cortex-M core state has run state {state}");
+        State = (CoreState)state; Fault = r.ReadNullableString();
+        _lastLoad = r.ReadByte(); _lastDpRd = r.ReadByte();
+        _cycles = r.ReadLong(); _instructions = r.ReadLong();
+        _fetchPageBase = 1;
+    }
+}

@@ -1,0 +1,373 @@
+using System.Runtime.CompilerServices;
+using SocSim.Core;
+
+namespace SocSim.CortexM;
+
+/// <summary>Which architecture profile the core implements.</summary>
+public enum CortexMProfile
+{
+    /// <summary>ARMv6-M (Cortex-M0/M0+): the Thumb subset of DDI 0419; everything else is UNDEFINED (HardFault).</summary>
+    V6M,
+    /// <summary>ARMv7-M (Cortex-M3): all of Thumb-2 without the DSP extension (DDI 0403).</summary>
+    V7M,
+}
+
+/// <summary>What the core is doing.</summary>
+public enum CoreState
+{
+    Running,
+    /// <summary>WFI, or WFE without a pending event: waits for <see cref="CortexMCpu.Wake"/>.</summary>
+    Sleeping,
+    /// <summary>Stopped at a BKPT (debug halt; the PC is the BKPT's address).</summary>
+    Halted,
+    /// <summary>A fault while HardFault could not be taken (B1.5.15): execution stops, <see cref="CortexMCpu.Fault"/> says why.</summary>
+    Lockup,
+}
+
+[InlineArray(16)]
+internal struct RegisterFile { private uint _r0; }
+
+/// <summary>
+/// A Cortex-M core (ARMv7-M as the Cortex-M3, or ARMv6-M) on a SocSim <see cref="Bus"/>: one instruction per
+/// <see cref="Step"/>, decoded once into a <see cref="ThumbInst"/> (cached per address and checked against the
+/// fetched encoding, so code that rewrites itself is seen), timed by the Cortex-M3 TRM's instruction-timing
+/// table (<see cref="CortexMTiming"/>) plus the memory's wait states. Data accesses go through the bus (devices
+/// see them at their time); the scheduler's clock is then set to the instruction's start plus its cycles.
+/// </summary>
+public sealed unsafe partial class CortexMCpu
+{
+    private readonly Bus _bus;
+    private readonly Scheduler _s;
+    private RegisterFile _r;
+    private uint _pc;
+    private bool _n, _z, _c, _v, _q;
+    private byte _it;
+    private bool _t = true;
+    private uint _ipsr;
+    private uint _otherSp;            // the banked stack pointer not currently in R13
+    private bool _primask, _faultmask;
+    private uint _basepri;
+    private bool _spsel, _npriv;
+    private bool _monitor;
+    private uint _monitorAddr;
+    private bool _event;
+    private long _cycles, _instructions;
+
+    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8)
+    {
+        if (priorityBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(priorityBits), $"the NVIC's priority bits must be 2 to 8, not {priorityBits}");
+        _bus = bus;
+        _s = bus.Scheduler;
+        Profile = profile;
+        PriorityBits = profile == CortexMProfile.V6M ? 2 : priorityBits;
+        _decodeRaw = new uint[DecodeCacheSize];
+        _decodePc = new uint[DecodeCacheSize];
+        _decoded = new ThumbInst[DecodeCacheSize];
+        Array.Fill(_decodePc, 1u);    // odd: never an instruction address
+        bus.MappingChanged += () => _fetchPageBase = 1;
+    }
+
+    public CortexMProfile Profile { get; }
+    /// <summary>Implemented bits of each priority field (and BASEPRI), from the top (B3.4.6).</summary>
+    public int PriorityBits { get; }
+    public CoreState State { get; private set; }
+    /// <summary>Why the core locked up, or null.</summary>
+    public string? Fault { get; private set; }
+    /// <summary>Cycles the core has executed (the sum of every instruction's and exception's cycles).</summary>
+    public long Cycles => _cycles;
+    public long Instructions => _instructions;
+    public Bus Bus => _bus;
+
+    // ---- registers ----
+
+    /// <summary>The address of the next instruction to execute.</summary>
+    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; } }
+
+    /// <summary>R0-R15 as a debugger sees them (R15 = the next instruction's address, R13 = the active stack pointer).</summary>
+    public uint GetRegister(int n) => n == 15 ? _pc : _r[n];
+
+    public void SetRegister(int n, uint value)
+    {
+        if (n == 15) PC = value;
+        else if (n == 13) _r[13] = value & ~3u;
+        else _r[n] = value;
+    }
+
+    public bool N => _n;
+    public bool Z => _z;
+    public bool C => _c;
+    public bool V => _v;
+    public bool Q => _q;
+
+    /// <summary>APSR flags N Z C V Q in bits 31:27.</summary>
+    public uint Apsr
+    {
+        get => (_n ? 1u << 31 : 0) | (_z ? 1u << 30 : 0) | (_c ? 1u << 29 : 0) | (_v ? 1u << 28 : 0) | (_q ? 1u << 27 : 0);
+        set { _n = (value & (1u << 31)) != 0; _z = (value & (1u << 30)) != 0; _c = (value & (1u << 29)) != 0; _v = (value & (1u << 28)) != 0; _q = (value & (1u << 27)) != 0; }
+    }
+
+    /// <summary>xPSR: APSR | EPSR (T, ICI/IT) | IPSR (B1.4.2).</summary>
+    public uint Xpsr
+    {
+        get => Apsr | (_t ? 1u << 24 : 0) | ((uint)(_it & 3) << 25) | ((uint)(_it >> 2) << 10) | _ipsr;
+        set { Apsr = value; _t = (value & (1u << 24)) != 0; _it = (byte)(((value >> 25) & 3) | ((value >> 8) & 0xFC)); _ipsr = value & 0x1FF; }
+    }
+
+    public byte ItState => _it;
+    public uint Ipsr => _ipsr;
+    public bool Thumb => _t;
+    public bool HandlerMode => _ipsr != 0;
+    public bool Privileged => HandlerMode || !_npriv;
+
+    public uint Msp
+    {
+        get => HandlerMode || !_spsel ? _r[13] : _otherSp;
+        set { if (HandlerMode || !_spsel) _r[13] = value & ~3u; else _otherSp = value & ~3u; }
+    }
+
+    public uint Psp
+    {
+        get => !HandlerMode && _spsel ? _r[13] : _otherSp;
+        set { if (!HandlerMode && _spsel) _r[13] = value & ~3u; else _otherSp = value & ~3u; }
+    }
+
+    public bool Primask { get => _primask; set => _primask = value; }
+    public bool Faultmask { get => _faultmask; set => _faultmask = value; }
+    public uint Basepri { get => _basepri; set => _basepri = value & PriorityMask; }
+    /// <summary>CONTROL: bit 0 nPRIV, bit 1 SPSEL.</summary>
+    public uint Control
+    {
+        get => (_npriv ? 1u : 0) | (_spsel ? 2u : 0);
+        set { _npriv = (value & 1) != 0; SetSpsel((value & 2) != 0); }
+    }
+
+    private uint PriorityMask => (0xFFu << (8 - PriorityBits)) & 0xFF;
+
+    private void SetSpsel(bool spsel)
+    {
+        // The active stack pointer is R13: swap it with the banked one when the selection changes in Thread mode.
+        bool before = !HandlerMode && _spsel, after = !HandlerMode && spsel;
+        _spsel = spsel;
+        if (before != after) (_r[13], _otherSp) = (_otherSp, _r[13]);
+    }
+
+    /// <summary>
+    /// Reset (B1.5.5): Thread mode, privileged, MSP from the vector table's word 0, the PC and EPSR.T from word 1,
+    /// every mask clear, the exclusive monitor open... closed. A reset vector without the Thumb bit leaves T clear:
+    /// the first instruction then takes an INVSTATE UsageFault, escalated to HardFault, as on silicon.
+    /// </summary>
+    public void Reset(uint vectorTable = 0)
+    {
+        _vtor = vectorTable;
+        for (int i = 0; i < 16; i++) _r[i] = 0;
+        _ipsr = 0; _spsel = false; _npriv = false;
+        _r[13] = _bus.DebugRead32(vectorTable) & ~3u;
+        _otherSp = 0;
+        uint pc = _bus.DebugRead32(vectorTable + 4);
+        _pc = pc & ~1u;
+        _t = (pc & 1) != 0;
+        _r[14] = 0xFFFF_FFFF;
+        _n = _z = _c = _v = _q = false;
+        _it = 0;
+        _primask = _faultmask = false; _basepri = 0;
+        _monitor = false; _event = false;
+        _active = 0;
+        _cfsr = 0; _hfsr = 0;
+        State = CoreState.Running;
+        Fault = null;
+        _lastLoad = NoReg; _lastDpRd = NoReg;
+    }
+
+    /// <summary>Wakes a sleeping core (an interrupt or event arrived).</summary>
+    public void Wake()
+    {
+        if (State == CoreState.Sleeping) State = CoreState.Running;
+    }
+
+    /// <summary>A halted core (BKPT) goes on at the next instruction.</summary>
+    public void Resume()
+    {
+        if (State == CoreState.Halted) { _pc += 2; State = CoreState.Running; }
+    }
+
+    /// <summary>
+    /// Executes until the scheduler's clock reaches <paramref name="cycleLimit"/> or the core stops running
+    /// (sleep, halt, lockup). A sleeping core's clock advances to the limit. Returns the instructions executed.
+    /// </summary>
+    public long RunTo(long cycleLimit)
+    {
+        long start = _instructions;
+        while (_s.Cycles < cycleLimit)
+        {
+            if (State != CoreState.Running)
+            {
+                if (State == CoreState.Sleeping) { _cycles += cycleLimit - _s.Cycles; _s.Cycles = cycleLimit; }
+                break;
+            }
+            Step();
+        }
+        return _instructions - start;
+    }
+
+    // ---- fetch and decode ----
+
+    private const int DecodeCacheSize = 4096;
+    private readonly uint[] _decodePc, _decodeRaw;
+    private readonly ThumbInst[] _decoded;
+    private uint _fetchPageBase = 1;
+    private byte* _fetchPage;
+    private int _fetchCostN, _fetchCostS;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint FetchHalf(uint address)
+    {
+        if ((address & ~Bus.PageMask) == _fetchPageBase) return *(ushort*)(_fetchPage + (address & Bus.PageMask));
+        return FetchHalfSlow(address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint FetchHalfSlow(uint address)
+    {
+        if (_bus.TryGetFetchPage(address, 4, out var page, out _fetchCostN, out _fetchCostS))
+        {
+            _fetchPage = page;
+            _fetchPageBase = address & ~Bus.PageMask;
+            return *(ushort*)(page + (address & Bus.PageMask));
+        }
+        // Off the fast path (a device, or an observer watching): a timed code read, whose clocks the
+        // instruction's own count replaces (Step sets the clock from the timing table).
+        _fetchCostN = _bus.CostOf(address, 4, false, false);
+        _fetchCostS = _bus.CostOf(address, 4, false, true);
+        uint v = _bus.Read16(address, AccessFlags.Code);
+        if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; }
+        return v;
+    }
+
+    private bool _fetchAborted;
+
+    /// <summary>The decoded instruction at <paramref name="pc"/> (from the cache when its encoding is unchanged).</summary>
+    private ref ThumbInst Fetch(uint pc)
+    {
+        uint hw1 = FetchHalf(pc);
+        uint raw = hw1;
+        bool is32 = ThumbDecoder.Is32Bit(hw1);
+        if (is32) raw = hw1 << 16 | FetchHalf(pc + 2);
+        int idx = (int)((pc >> 1) & (DecodeCacheSize - 1));
+        ref ThumbInst inst = ref _decoded[idx];
+        if (_decodePc[idx] != pc || _decodeRaw[idx] != raw)
+        {
+            inst = ThumbDecoder.Decode(raw, is32, Profile);
+            _decodePc[idx] = pc;
+            _decodeRaw[idx] = raw;
+        }
+        return ref inst;
+    }
+
+    /// <summary>Decodes the instruction at <paramref name="address"/> without executing or timing it (debuggers, traces).</summary>
+    public ThumbInst DecodeAt(uint address)
+    {
+        uint hw1 = (uint)(_bus.DebugRead8(address) | _bus.DebugRead8(address + 1) << 8);
+        bool is32 = ThumbDecoder.Is32Bit(hw1);
+        uint raw = is32 ? hw1 << 16 | (uint)(_bus.DebugRead8(address + 2) | _bus.DebugRead8(address + 3) << 8) : hw1;
+        return ThumbDecoder.Decode(raw, is32, Profile);
+    }
+
+    // ---- step ----
+
+    /// <summary>Executes one instruction (or takes one exception). Returns its cycles.</summary>
+    public int Step()
+    {
+        if (State != CoreState.Running) return 0;
+        long t0 = _s.Cycles;
+        _accesses = 0;
+        int cycles;
+        _faultPc = _pc;
+        if (!_t) cycles = TakeFault(FaultKind.InvState);
+        else
+        {
+            uint pc = _pc;
+            ref ThumbInst inst = ref Fetch(pc);
+            if (_fetchAborted) { _fetchAborted = false; cycles = TakeFault(FaultKind.IBusErr); }
+            else
+            {
+                t0 = _s.Cycles;
+                cycles = ExecuteOne(ref inst, pc);
+                _instructions++;
+            }
+        }
+        // Data accesses charged 1 + wait states each; the table counts their 1.
+        long waits = _s.Cycles - t0 - _accesses;
+        long total = cycles + waits;
+        _s.Cycles = t0 + total;
+        _cycles += total;
+        return (int)total;
+    }
+
+    private int ExecuteOne(ref ThumbInst inst, uint pc)
+    {
+        if (_it != 0)
+        {
+            bool pass = ConditionPassed((uint)_it >> 4);
+            if (inst.Op == Op.It) { /* IT inside an IT block: UNPREDICTABLE; executed as a new IT (docs/cortex-m.md) */ }
+            else
+            {
+                AdvanceIt();
+                if (!pass)
+                {
+                    _pc = pc + inst.Size;
+                    _lastLoad = NoReg; _lastDpRd = NoReg;
+                    return 1;
+                }
+                try { return Execute(ref inst, pc, inIt: true); }
+                catch (CortexMFault f) { return TakeFault(f.Kind); }
+            }
+        }
+        try { return Execute(ref inst, pc, inIt: false); }
+        catch (CortexMFault f) { return TakeFault(f.Kind); }
+    }
+
+    private void AdvanceIt()
+    {
+        // ITAdvance (A7.3.3): the mask shifts left; the block ends when its low three bits are zero.
+        if ((_it & 7) == 0) _it = 0;
+        else _it = (byte)((_it & 0xE0) | ((_it << 1) & 0x1F));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ConditionPassed(uint cond)
+    {
+        bool r = (cond >> 1) switch
+        {
+            0 => _z,
+            1 => _c,
+            2 => _n,
+            3 => _v,
+            4 => _c && !_z,
+            5 => _n == _v,
+            6 => !_z && _n == _v,
+            _ => true,
+        };
+        return (cond & 1) != 0 && cond != 15 ? !r : r;
+    }
+}
+
+public sealed unsafe partial class CortexMCpu
+{
+    /// <summary>
+    /// P, the pipeline refill after a taken branch (DDI 0337I 18.3 "Branches"): 1 for a target known at decode
+    /// (B, B&lt;c&gt;, BL, CBZ/CBNZ, ISB), 2 for a register or loaded target; 1 more when the target is a 32-bit
+    /// instruction that is not word aligned (two fetches); plus the wait states of the target's fetch(es).
+    /// </summary>
+    private int RefillCycles(bool registerTarget)
+    {
+        if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
+        uint target = _pc;
+        int p = registerTarget ? 2 : 1;
+        uint hw = FetchHalf(target);
+        p += _fetchCostN - 1;
+        if (ThumbDecoder.Is32Bit(hw) && (target & 2) != 0)
+            p += 1 + _fetchCostS - 1;
+        _fetchAborted = false;
+        return p;
+    }
+}

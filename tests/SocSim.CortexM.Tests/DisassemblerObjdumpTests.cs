@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using SocSim.Tests;
+using Xunit.Abstractions;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// The disassembler against `arm-none-eabi-objdump -d` on every instruction of every Cortex-M ELF in
+/// ../shared/cortex-m (FreeRTOS MPS2 demos, libopencm3 STM32F1 examples): mnemonic and operands must be
+/// equal, objdump's "&lt;symbol+offset&gt;" annotations aside (the disassembler prints addresses only, as "0x..").
+/// Data objdump shows from mapping symbols ($d: .word/.short/.byte) is not compared.
+/// </summary>
+public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
+{
+    private static string SharedCortexM => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "cortex-m"));
+
+    public static IEnumerable<object[]> Elfs()
+    {
+        var dir = SharedCortexM;
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Cortex-M ELFs not found at {dir}: check out shared/ beside the repository");
+        return Directory.GetFiles(dir, "*.elf", SearchOption.AllDirectories).Order().Select(f => new object[] { Path.GetRelativePath(dir, f) });
+    }
+
+    [GeneratedRegex(@"^\s*([0-9a-f]+):\t([0-9a-f ]+?)\s*\t(.*)$")]
+    private static partial Regex Line();
+
+    // objdump prints a target with a symbol as "1c4 <name+0x10>", without one as "0x1c4" (the disassembler's form).
+    [GeneratedRegex(@"\b([0-9a-f]+) <[^>]*>")]
+    private static partial Regex Symbol();
+
+    private static async Task<string> Objdump(params string[] args)
+    {
+        var psi = new ProcessStartInfo("arm-none-eabi-objdump") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("arm-none-eabi-objdump did not start: install binutils-arm-none-eabi");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string text = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await stderr);
+        return text;
+    }
+
+    [Theory]
+    [MemberData(nameof(Elfs))]
+    public async Task EqualsObjdump(string elf) => Compare(elf, await Objdump("-d", Path.Combine(SharedCortexM, elf)));
+
+    /// <summary>
+    /// Every straight-line encoding class of the random Unicorn cases (no branch tables), 500 cases each, as
+    /// `.inst` directives of a Cortex-M3 object (so objdump knows the M profile), against `objdump -d`:
+    /// encodings the ELFs never use.
+    /// </summary>
+    [Fact]
+    public async Task RandomEncodingsEqualObjdump()
+    {
+        var g = new UnicornComparisonTests.Gen(77);
+        var src = new StringBuilder(".syntax unified\n.thumb\n.cpu cortex-m3\n");
+        foreach (var cls in UnicornComparisonTests.Classes.Where(c => c != "branch"))
+            for (int k = 0; k < 500; k++)
+            {
+                var c = UnicornComparisonTests.Make(g, cls);
+                int n = (int)(c.End - 0x1000);
+                for (int at = 0; at < n;)
+                {
+                    uint hw1 = (uint)(c.Code[at] | c.Code[at + 1] << 8);
+                    if (ThumbDecoder.Is32Bit(hw1))
+                    {
+                        uint hw2 = (uint)(c.Code[at + 2] | c.Code[at + 3] << 8);
+                        src.Append($".inst.w 0x{hw1 << 16 | hw2:x8}\n");
+                        at += 4;
+                    }
+                    else { src.Append($".inst.n 0x{hw1:x4}\n"); at += 2; }
+                }
+            }
+        string dir = Path.Combine(Path.GetTempPath(), $"socsim-cm-random-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "r.s"), src.ToString());
+            var psi = new ProcessStartInfo("arm-none-eabi-as") { WorkingDirectory = dir, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "-mcpu=cortex-m3", "-mthumb", "-o", "r.o", "r.s" }) psi.ArgumentList.Add(a);
+            using (var p = Process.Start(psi)!)
+            {
+                string err = await p.StandardError.ReadToEndAsync();
+                await p.WaitForExitAsync();
+                Assert.True(p.ExitCode == 0, err);
+            }
+            Compare("random", await Objdump("-d", Path.Combine(dir, "r.o")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private void Compare(string elf, string text)
+    {
+        var dis = new ThumbDisassembler();
+        var failures = new List<string>();
+        int count = 0;
+        uint expectNext = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            var m = Line().Match(raw);
+            if (!m.Success) { dis.ResetIt(); continue; }
+            uint address = Convert.ToUInt32(m.Groups[1].Value, 16);
+            string hex = m.Groups[2].Value;
+            string want = Symbol().Replace(m.Groups[3].Value, "0x$1").TrimEnd();
+            if (want.StartsWith('.') || want.Length == 0 || want.StartsWith("...")) { dis.ResetIt(); continue; }
+            var parts = hex.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Any(x => x.Length != 4)) { dis.ResetIt(); continue; }
+            if (address != expectNext) dis.ResetIt();
+            uint hw1 = Convert.ToUInt32(parts[0], 16);
+            bool is32 = parts.Length == 2;
+            uint enc = is32 ? hw1 << 16 | Convert.ToUInt32(parts[1], 16) : hw1;
+            var inst = ThumbDecoder.Decode(enc, is32, CortexMProfile.V7M);
+            string got = dis.Next(inst, address);
+            expectNext = address + (is32 ? 4u : 2u);
+            count++;
+            if (got != want) failures.Add($"{address:x8} {hex}: objdump '{want}' sim '{got}'");
+        }
+        output.WriteLine($"{elf}: {count} instructions, {failures.Count} differ");
+        Assert.True(count > 100, $"{count} instructions");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {count} differ:\n" + string.Join("\n", failures.Take(40)));
+    }
+}
