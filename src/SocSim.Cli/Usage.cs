@@ -224,9 +224,20 @@ internal sealed class LineCappedWriter(TextWriter inner, int maxLine) : TextWrit
     public override void Write(string? value)
     {
         if (value == null) return;
-        // The common case, a short piece of a line, in one call.
-        if (_column + value.Length <= maxLine && value.AsSpan().IndexOfAny('\n', '\r') < 0) { inner.Write(value); _column += value.Length; return; }
-        foreach (char c in value) Write(c);
+        // Whole pieces of lines in one call each (a trace written to stderr stays fast); only an overlong line is cut.
+        var rest = value.AsSpan();
+        while (rest.Length > 0)
+        {
+            int end = rest.IndexOfAny('\n', '\r');
+            var piece = end < 0 ? rest : rest[..end];
+            int fits = Math.Clamp(maxLine - _column, 0, piece.Length);
+            if (fits > 0) inner.Write(piece[..fits]);
+            _column += fits;
+            _dropped += piece.Length - fits;
+            if (end < 0) break;
+            Write(rest[end]);
+            rest = rest[(end + 1)..];
+        }
     }
 
     public override void WriteLine(string? value)

@@ -47,6 +47,7 @@ public static class HostInput
         FileNotFoundException => "no such file",
         DirectoryNotFoundException => "no such directory",
         UnauthorizedAccessException => "permission denied",
+        PathTooLongException => "the name is too long",
         _ => Quote(e.Message, 200),
     };
 

@@ -38,5 +38,10 @@ public sealed class RspTests
         Assert.False(Rsp.TryParseAddressLength("100000000,1", out _, out _));
         Assert.False(Rsp.TryParseAddressLength("-1,1", out _, out _));
         Assert.False(Rsp.TryParseAddressLength("10", out _, out _));
+        // The last bytes of the address space, but no further: `m ffffffff,8` must not wrap to address 0.
+        Assert.True(Rsp.TryParseAddressLength("fffffff8,8", out _, out _));
+        Assert.True(Rsp.TryParseAddressLength("ffffffff,1", out _, out _));
+        Assert.False(Rsp.TryParseAddressLength("ffffffff,8", out _, out _));
+        Assert.False(Rsp.TryParseAddressLength("fffffffc,5", out _, out _));
     }
 }

@@ -53,7 +53,7 @@ internal sealed class UntilFeature : IRunFeature
         int colon = text.LastIndexOf(':');
         if (colon <= 0) return (text, 1);
         if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
-            throw new RunFeatureException($"{option} {text}: the count after ':' must be a positive number");
+            throw new RunFeatureException($"{option} {Usage.Quote(text)}: the count after ':' must be a positive number");
         return (text[..colon], count);
     }
 
@@ -62,7 +62,7 @@ internal sealed class UntilFeature : IRunFeature
         try { return machine.ResolveAddress(location); }
         catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
         {
-            throw new RunFeatureException($"{option} {location}: {e.Message}");
+            throw new RunFeatureException($"{option} {Usage.Quote(location)}: {Usage.Quote(e.Message, 120)}");
         }
     }
 
