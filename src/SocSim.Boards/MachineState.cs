@@ -26,7 +26,7 @@ public sealed record CheckpointHeader(
 /// merged configuration, the ELF's path and SHA-256, where it was taken) followed by a compressed
 /// payload and its SHA-256:
 /// <list type="bullet">
-/// <item>the core (<see cref="Arm.ArmCpu.SaveState"/>);</item>
+/// <item>the core (<see cref="Core.Cores.ICore.SaveState"/>);</item>
 /// <item>every memory region, as the 4 KiB pages that differ from what the loader put there;</item>
 /// <item>every peripheral in board order, each in a section named after its entry;</item>
 /// <item>semihosting, the clock controls and clocks, the scheduler's queue (events by name);</item>
@@ -60,7 +60,7 @@ public sealed partial class Machine
     {
         var payload = new MemoryStream();
         var w = new StateWriter(payload);
-        w.Section("cpu", Cpu.SaveState);
+        w.Section("cpu", Core.SaveState);
         w.Section("memory", SaveMemory);
         foreach (var (p, s) in StatefulPeripherals("saved")) w.Section("peripheral " + p.Name, s.SaveState);
         w.Section("semihosting", sw =>
@@ -99,8 +99,8 @@ public sealed partial class Machine
             hw.Write(_elfPath ?? "");
             hw.Write(_elfSha256 ?? "");
             hw.Write(Scheduler.Cycles);
-            hw.Write(Cpu.Instructions);
-            hw.Write(Cpu.Pc);
+            hw.Write(Core.Instructions);
+            hw.Write(Core.Pc);
             hw.Write(payload.Length);
             hw.Write(body.LongLength);
             hw.Write(SHA256.HashData(body));
@@ -255,7 +255,7 @@ public sealed partial class Machine
         var r = new StateReader(new MemoryStream(payload!, writable: false));
         try
         {
-            r.Section("cpu", Cpu.LoadState);
+            r.Section("cpu", Core.LoadState);
             r.Section("memory", LoadMemory);
             foreach (var (p, s) in StatefulPeripherals("restored")) r.Section("peripheral " + p.Name, s.LoadState);
             r.Section("semihosting", sr =>

@@ -36,9 +36,4 @@ public static class PeripheralCatalog
     public static DeviceType Get(string name) =>
         Find(name) ?? throw new KeyNotFoundException($"unknown peripheral type '{name}' (known: {string.Join(", ", Names)})");
 
-    /// <summary>CPU types the board may name in <c>cpu.type</c>.</summary>
-    public static IReadOnlyList<string> CpuTypes { get; } = ["arm7tdmi"];
-
-    /// <summary>CPU input pins an interrupt may drive.</summary>
-    public static IReadOnlyList<string> CpuInputs { get; } = ["nIRQ", "nFIQ"];
 }
