@@ -28,14 +28,7 @@ public sealed class CoreCatalog
     /// <summary>The core types declared in <paramref name="assemblies"/>, by name; two declaring one name is an error.</summary>
     public static CoreCatalog Discover(IEnumerable<Assembly> assemblies)
     {
-        var types = assemblies.Distinct().SelectMany(a => a.GetTypes())
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICoreModel).IsAssignableFrom(t))
-            .Select(t => (CoreType)t.GetProperty(nameof(ICoreModel.Type), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
-        var twice = types.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
-        if (twice != null)
-            throw new InvalidOperationException($"core type name '{twice.Key}' is declared by {string.Join(" and ", twice.Select(t => t.ModelType.FullName))}");
+        var types = Declarations.Discover<CoreType>(assemblies, typeof(ICoreModel), t => t.Name, t => t.ModelType, "core");
         return new CoreCatalog(types);
     }
 

@@ -16,18 +16,8 @@ public static class PeripheralCatalog
 
     public static IReadOnlyList<DeviceType> All { get; } = Discover();
 
-    private static List<DeviceType> Discover()
-    {
-        var types = DeviceAssemblies.SelectMany(a => a.GetTypes())
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IDeviceModel).IsAssignableFrom(t))
-            .Select(t => (DeviceType)t.GetProperty(nameof(IDeviceModel.Type), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
-        var twice = types.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
-        if (twice != null)
-            throw new InvalidOperationException($"device type name '{twice.Key}' is declared by {string.Join(" and ", twice.Select(t => t.ModelType.FullName))}");
-        return types;
-    }
+    private static List<DeviceType> Discover() =>
+        Declarations.Discover<DeviceType>(DeviceAssemblies, typeof(IDeviceModel), t => t.Name, t => t.ModelType, "device");
 
     public static IEnumerable<string> Names => All.Select(t => t.Name);
 

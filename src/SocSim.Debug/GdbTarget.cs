@@ -181,7 +181,7 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
         if (_watchHit is { } w) return new StopEvent(StopKind.Watchpoint, w.Type, w.Address);
         if (_breakpointHit) return new StopEvent(StopKind.Breakpoint);
         if (_stepDone) return new StopEvent(StopKind.Step);
-        if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
+        if (_m.Core.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
         if (r.Reason == StopReason.Stopped) return new StopEvent(StopKind.Interrupt);
         return null;
     }
