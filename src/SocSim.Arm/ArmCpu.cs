@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 [module: SkipLocalsInit]
 
@@ -14,8 +15,43 @@ namespace SocSim.Arm;
 /// Every bus access goes through <see cref="Bus"/>, which charges the region's wait states, so the
 /// cycle count of each instruction falls out of the accesses it makes (TRM DDI 0210C chapter 6).
 /// </summary>
-public sealed unsafe partial class ArmCpu : IDisposable
+public sealed unsafe partial class ArmCpu : ICore, ICoreModel
 {
+    /// <summary>
+    /// What the ARM7TDMI is to a board: one core cycle per MCLK period (the board clock <c>cpu.clock</c>
+    /// names, so the core's cycles are the scheduler's), the nIRQ and nFIQ inputs (TRM 3.1), GDB's
+    /// classic ARM numbering (r0-r12, sp, lr, pc as 0-15 and cpsr as 25: 16-24 were the FPA registers
+    /// an ARM7TDMI does not have), and the pins, pipeline and registers it traces (<see cref="ArmCpuSignals"/>).
+    /// </summary>
+    public static CoreType Type { get; } = Declare();
+
+    private static CoreType Declare()
+    {
+        var t = CoreType.Define<ArmCpu>("arm7tdmi", "ARM7TDMI (ARMv4T): three-stage pipeline, ARM and Thumb, N/S/I/C bus cycles")
+            .Clock("MCLK", "one core cycle per MCLK period; every bus cycle is one or more MCLK cycles (TRM 3.1)")
+            .Input("nIRQ", c => c.SetIrq, c => c.IrqAsserted, "interrupt request, active low (TRM 2.8.7)")
+            .Input("nFIQ", c => c.SetFiq, c => c.FiqAsserted, "fast interrupt request, active low (TRM 2.8.6)")
+            .Gdb("armv4t", "org.gnu.gdb.arm.core");
+        for (int i = 0; i < 13; i++) t.Register("r" + i, 32, i, gdbType: "uint32");
+        t.Register("r13", 32, 13, "sp", "data_ptr")
+         .Register("r14", 32, 14, "lr")
+         .Register("r15", 32, 15, "pc", "code_ptr")
+         .Register("cpsr", 32, CpsrGdbRegnum)
+         .Signals((cpu, registry, options) => new ArmCpuSignals(cpu, registry, options));
+        return t.Build(c =>
+        {
+            var cpu = new ArmCpu(c.Bus);
+            cpu.SetEngine(c.Engine, c.TranslationThreshold, c.TranslateInBackground);
+            return cpu;
+        });
+    }
+
+    /// <summary>GDB's number for the CPSR in the classic ARM numbering.</summary>
+    public const int CpsrGdbRegnum = 25;
+
+    /// <summary>Index of the CPSR in <see cref="CoreType.Registers"/> (after r0-r15).</summary>
+    public const int CpsrIndex = 16;
+
     // Native register file: R[0..15] current view, then banked copies and SPSRs.
     private const int HiBank = 16;      // r8..r12: [0] every mode but FIQ, [1] FIQ  (2 x 5)
     private const int SpLrBank = 26;    // r13, r14 per bank (6 x 2)
@@ -52,6 +88,8 @@ public sealed unsafe partial class ArmCpu : IDisposable
     public Bus Bus => _bus;
     public Scheduler Scheduler => _s;
     public long Instructions => _instructions;
+    /// <summary>The core's cycles: the scheduler's, whose CPU clock is MCLK.</summary>
+    public long Cycles => _s.Cycles;
     public uint Cpsr => _cpsr;
     public CpuMode Mode => (CpuMode)(_cpsr & Psr.ModeMask);
     public bool Thumb => (_cpsr & Psr.T) != 0;
@@ -465,6 +503,58 @@ public sealed unsafe partial class ArmCpu : IDisposable
     {
         if ((n & 15) == 15) Refill(value);
         else _r[n & 15] = value;
+    }
+
+    /// <summary>The debug view (<see cref="CoreType.Registers"/>): r0-r14, pc (the next instruction), cpsr.</summary>
+    public uint ReadRegister(int index) => index switch
+    {
+        >= 0 and < 15 => _r[index],
+        15 => Pc,
+        CpsrIndex => _cpsr,
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    /// <summary>
+    /// A debugger's write to the debug view. A new pc, or a CPSR that changes ARM/Thumb state, refills
+    /// the pipeline at pc with the clock put back: while a debugger holds the core, time does not move.
+    /// </summary>
+    public void WriteRegister(int index, uint value)
+    {
+        switch (index)
+        {
+            case >= 0 and < 15: SetRegister(index, value); break;
+            case 15: WriteCpsrAndPc(_cpsr, value); break;
+            case CpsrIndex: WriteCpsrAndPc(value, Pc); break;
+            default: throw new ArgumentOutOfRangeException(nameof(index));
+        }
+    }
+
+    /// <summary>GDB's G packet: r0-r14, then pc and cpsr together (one refill when either moved).</summary>
+    public void WriteRegisters(ReadOnlySpan<uint> values)
+    {
+        for (int i = 0; i < 15; i++) SetRegister(i, values[i]);
+        WriteCpsrAndPc(values[CpsrIndex], values[15]);
+    }
+
+    /// <summary>The pipeline holds the words at pc and the next two instruction slots (pc + 8 covers both states): refilled when written.</summary>
+    public void DebugMemoryWritten(uint address, int length)
+    {
+        uint pc = Pc, end = address + (uint)length;
+        if (address < pc + 8 && end > pc) RefillKeepingTime(pc);
+    }
+
+    private void RefillKeepingTime(uint pc)
+    {
+        long cycles = _s.Cycles;
+        SetRegister(15, pc);
+        _s.Cycles = cycles;
+    }
+
+    private void WriteCpsrAndPc(uint cpsr, uint pc)
+    {
+        bool refill = pc != Pc || ((cpsr ^ _cpsr) & Psr.T) != 0;
+        SetCpsrRaw(cpsr);
+        if (refill) RefillKeepingTime(pc);
     }
 
     /// <summary>Sets the CPSR from outside (debugger, test harness), with bank switching.</summary>

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Cores;
 using SocSim.Core.Devices;
 
 namespace SocSim.Boards;
@@ -48,7 +49,7 @@ public sealed record Board(
     public string? OriginOf(string keyPath) => Origins.TryGetValue(keyPath, out var o) ? o : null;
 }
 
-public sealed record CpuSpec(string Type, ClockSpec Clock);
+public sealed record CpuSpec(CoreType Type, ClockSpec Clock);
 
 /// <summary>
 /// A clock of the clock tree: <see cref="Name"/> runs at <see cref="Source"/>'s frequency times the ratio

@@ -16,7 +16,7 @@ public static class BoardPrinter
         var sb = new StringBuilder();
         if (board.Description.Length > 0) sb.Append(board.Description).Append('\n');
         if (includeSources) sb.Append("Sources: ").Append(string.Join(", ", board.Sources)).Append('\n');
-        sb.Append("CPU: ").Append(board.Cpu.Type).Append(" on ").Append(board.Cpu.Clock.Name)
+        sb.Append("CPU: ").Append(board.Cpu.Type.Name).Append(" on ").Append(board.Cpu.Clock.Name)
           .Append(" (").Append(Hz(board.Cpu.Clock.FrequencyHz)).Append(')')
           .Append(", semihosting ").Append(board.Semihosting ? "on" : "off").Append('\n');
 
@@ -82,9 +82,21 @@ public static class BoardPrinter
     }
 
     /// <summary>The catalog for <c>socsim board types</c>: every type as its declaration gives it.</summary>
-    public static string PrintTypes(IEnumerable<DeviceType> types)
+    public static string PrintTypes(IEnumerable<DeviceType> types) => PrintTypes(CoreCatalog.Default, types);
+
+    /// <summary>The core types (for <c>cpu.type</c>) then the peripheral types, each as its declaration gives it.</summary>
+    public static string PrintTypes(CoreCatalog cores, IEnumerable<DeviceType> types)
     {
         var sb = new StringBuilder();
+        foreach (var c in cores.All)
+        {
+            sb.Append("cpu ").Append(c.Name).Append(": ").Append(c.Description).Append('\n');
+            sb.Append("  clock ").Append(c.ClockPin).Append(c.ClockDescription.Length > 0 ? ": " + c.ClockDescription : "").Append('\n');
+            foreach (var i in c.Inputs)
+                sb.Append("  input ").Append(i.Name).Append(i.Description.Length > 0 ? ": " + i.Description : "").Append('\n');
+            sb.Append("  registers ").Append(string.Join(' ', c.Registers.Select(r => r.Name)))
+              .Append(" (GDB ").Append(c.GdbArchitecture).Append(", ").Append(c.GdbFeature).Append(")\n");
+        }
         foreach (var t in types)
         {
             sb.Append(t.Name).Append(": ").Append(t.Description).Append('\n');

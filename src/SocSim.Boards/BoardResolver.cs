@@ -1,5 +1,6 @@
 using System.Globalization;
 using SocSim.Core;
+using SocSim.Core.Cores;
 using SocSim.Core.Devices;
 
 namespace SocSim.Boards;
@@ -25,16 +26,16 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         }
 
         string cpuType = j.Cpu!.Type!;
-        if (!PeripheralCatalog.CpuTypes.Contains(cpuType))
-            throw Error("cpu:type", $"unknown CPU type \"{cpuType}\" (known: {string.Join(", ", PeripheralCatalog.CpuTypes)})");
-        var cpu = new CpuSpec(cpuType, FindClock("cpu:clock", j.Cpu.Clock));
+        var core = CoreCatalog.Default.Find(cpuType)
+            ?? throw Error("cpu:type", $"unknown CPU type \"{cpuType}\" (known: {string.Join(", ", CoreCatalog.Default.Names)})");
+        var cpu = new CpuSpec(core, FindClock("cpu:clock", j.Cpu.Clock));
 
         var regions = j.Memory!.Select(kv => ResolveRegion(kv.Key, kv.Value)).OrderBy(r => r.Base).ToList();
         var peripherals = (j.Peripherals ?? []).Select(kv => ResolvePeripheral(kv.Key, kv.Value, FindClock))
             .OrderBy(p => p.Base).ToList();
         CheckNames(regions, peripherals);
         CheckOverlaps(regions, peripherals);
-        var interrupts = ResolveInterrupts(j.Interrupts ?? [], peripherals);
+        var interrupts = ResolveInterrupts(j.Interrupts ?? [], peripherals, core);
         var pins = ResolvePins(j.Pins ?? [], peripherals);
 
         bool semihosting = false;
@@ -288,7 +289,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     // ---------------------------------------------------------------- interrupts
 
-    private List<InterruptConnection> ResolveInterrupts(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals)
+    private List<InterruptConnection> ResolveInterrupts(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals, CoreType core)
     {
         PeripheralSpec? Find(string name) =>
             peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -303,14 +304,14 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 throw Error(tk, $"interrupt target \"{target}\" does not exist (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
             if (tp != null && !tp.Type.IsInterruptController)
                 throw Error(tk, $"\"{target}\" ({tp.Type.Name}) has no interrupt inputs (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
-            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? CpuInputOrder(kv.Key) : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? CpuInputOrder(core, kv.Key) : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 string ik = tk + ":" + input;
                 int? line = null;
                 if (isCpu)
                 {
-                    if (!PeripheralCatalog.CpuInputs.Contains(input))
-                        throw Error(ik, $"the CPU has no input \"{input}\" (inputs: {string.Join(", ", PeripheralCatalog.CpuInputs)})");
+                    if (core.FindInput(input) == null)
+                        throw Error(ik, $"the CPU has no input \"{input}\" (inputs: {string.Join(", ", core.Inputs.Select(i => i.Name))})");
                 }
                 else
                 {
@@ -379,9 +380,9 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         return list;
     }
 
-    private static int CpuInputOrder(string s)
+    private static int CpuInputOrder(CoreType core, string s)
     {
-        int i = PeripheralCatalog.CpuInputs.ToList().IndexOf(s);
+        int i = core.Inputs.Select(x => x.Name).ToList().IndexOf(s);
         return i < 0 ? int.MaxValue : i;
     }
 

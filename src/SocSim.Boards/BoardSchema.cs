@@ -8,8 +8,8 @@ namespace SocSim.Boards;
 /// <summary>
 /// The peripheral part of <c>boards/board.schema.json</c>, derived from the device declarations: the
 /// type enum, one if/then per type binding its parameters, and each type's <c>&lt;type&gt;Parameters</c>
-/// with defaults and descriptions. The rest of the schema (CPU, clocks, memory, wiring) is written
-/// by hand in the file. <c>socsim board schema -o boards/board.schema.json</c> rewrites the file; a
+/// with defaults and descriptions; and <c>cpu.type</c>, from the core declarations. The rest of the
+/// schema (clocks, memory, wiring) is written by hand in the file. <c>socsim board schema -o boards/board.schema.json</c> rewrites the file; a
 /// test fails when the committed file differs from what the declarations give.
 /// </summary>
 public static class BoardSchema
@@ -20,10 +20,18 @@ public static class BoardSchema
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The schema text with its peripheral part regenerated from <see cref="PeripheralCatalog"/>.</summary>
-    public static string Update(string schemaText)
+    /// <summary>The schema text with its peripheral part regenerated from <see cref="PeripheralCatalog"/>, <c>cpu.type</c> from <see cref="CoreCatalog.Default"/>.</summary>
+    public static string Update(string schemaText) => Update(schemaText, CoreCatalog.Default);
+
+    /// <summary>As <see cref="Update(string)"/>, with the cores of <paramref name="cores"/>.</summary>
+    public static string Update(string schemaText, CoreCatalog cores)
     {
         var root = JsonNode.Parse(schemaText)!.AsObject();
+        root["properties"]!["cpu"]!["properties"]!["type"] = new JsonObject
+        {
+            ["enum"] = new JsonArray(cores.All.Select(t => (JsonNode)JsonValue.Create(t.Name)!).ToArray()),
+            ["description"] = "The core: " + string.Join("; ", cores.All.Select(t => $"{t.Name}: {t.Description}")) + ".",
+        };
         var defs = root["$defs"]!.AsObject();
         var peripheral = defs["peripheral"]!.AsObject();
         var types = PeripheralCatalog.All;

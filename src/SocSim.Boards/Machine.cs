@@ -3,6 +3,7 @@ using SocSim.Arm;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
 using SocSim.Core;
+using SocSim.Core.Cores;
 using SocSim.Core.Devices;
 using SocSim.Peripherals;
 
@@ -47,7 +48,7 @@ public enum StopReason
     CycleLimit,
     /// <summary>The simulated-time limit (<see cref="Machine.SetTimeLimit"/>) was reached.</summary>
     TimeLimit,
-    /// <summary>The core could not go on (see <see cref="ArmCpu.Fault"/>).</summary>
+    /// <summary>The core could not go on (see <see cref="ICore.Fault"/>).</summary>
     Fault,
     /// <summary>Something asked the core to stop (a breakpoint, a debugger, the host).</summary>
     Stopped,
@@ -59,7 +60,7 @@ public sealed record RunResult(StopReason Reason, int? ExitCode, long Cycles, lo
 
 /// <summary>
 /// A board made real: the scheduler on the board's time base, the bus with its memory regions and
-/// peripherals, the ARM7TDMI, the interrupt wiring and semihosting. This is the library API that
+/// peripherals, the core the board names, the interrupt wiring and semihosting. This is the library API that
 /// the CLI and firmware tests use.
 /// </summary>
 public sealed partial class Machine : IDisposable
@@ -101,9 +102,17 @@ public sealed partial class Machine : IDisposable
             _devices[p.Name] = dev;
             Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
         }
-        Cpu = new ArmCpu(Bus);
-        _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Cpu.RequestStop(); }) { Transient = true };
-        Cpu.SetEngine(options.Engine, options.TranslationThreshold, options.TranslateInBackground);
+        // The core the board names, built by its declaration.
+        Core = board.Cpu.Type.Create(new CoreContext
+        {
+            Scheduler = Scheduler,
+            Bus = Bus,
+            Clock = _clocks[board.Cpu.Clock.Name],
+            Engine = options.Engine,
+            TranslationThreshold = options.TranslationThreshold,
+            TranslateInBackground = options.TranslateInBackground,
+        });
+        _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Core.RequestStop(); }) { Transient = true };
         Wire();
         WirePins();
         StuckDetector = new StuckDetector(this, Warn) { Enabled = options.StopWhenStuck };
@@ -113,7 +122,7 @@ public sealed partial class Machine : IDisposable
         if (ConsoleUart != null && (!_devices.TryGetValue(ConsoleUart, out var d) || d is not ISerialPort))
             throw new ArgumentException($"no UART named '{ConsoleUart}' on this board (UARTs: {string.Join(", ", Uarts.Keys)})");
         if (board.Semihosting || options.ForceSemihosting)
-            Semihosting = new Semihosting(Cpu, new SemihostingOptions
+            Semihosting = new Semihosting(Core as ArmCpu ?? throw new ArgumentException($"semihosting (SWI 0x123456 / BKPT 0xAB) is not modelled for core {board.Cpu.Type.Name}"), new SemihostingOptions
             {
                 Output = _console != null ? new ConsoleGate(this) : Stream.Null,
                 Input = options.ConsoleInput ?? Stream.Null,
@@ -158,13 +167,13 @@ public sealed partial class Machine : IDisposable
     public void AddHook(IExecutionHook hook)
     {
         _hooks.Add(hook);
-        Cpu.Hook = _hooks.Count == 1 ? _hooks[0] : new HookFanOut(_hooks.ToArray());
+        Core.Hook = _hooks.Count == 1 ? _hooks[0] : new HookFanOut(_hooks.ToArray());
     }
 
     public void RemoveHook(IExecutionHook hook)
     {
         _hooks.Remove(hook);
-        Cpu.Hook = _hooks.Count switch { 0 => null, 1 => _hooks[0], _ => new HookFanOut(_hooks.ToArray()) };
+        Core.Hook = _hooks.Count switch { 0 => null, 1 => _hooks[0], _ => new HookFanOut(_hooks.ToArray()) };
     }
 
     /// <summary>Adds a bus observer; several may be subscribed (waveforms, traces, watchpoints).</summary>
@@ -182,14 +191,14 @@ public sealed partial class Machine : IDisposable
 
     private sealed class HookFanOut(IExecutionHook[] hooks) : IExecutionHook
     {
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
         {
             bool stop = false;
             foreach (var h in hooks) stop |= h.BeforeInstruction(cpu, pc, opcode);
             return stop;
         }
 
-        public void AfterInstruction(ArmCpu cpu)
+        public void AfterInstruction(ICore cpu)
         {
             foreach (var h in hooks) h.AfterInstruction(cpu);
         }
@@ -211,7 +220,14 @@ public sealed partial class Machine : IDisposable
     public MachineOptions Options { get; }
     public Scheduler Scheduler { get; }
     public Bus Bus { get; }
-    public ArmCpu Cpu { get; }
+    /// <summary>The core the board's <c>cpu.type</c> names, built by its declaration (<see cref="CpuSpec.Type"/>).</summary>
+    public ICore Core { get; }
+
+    /// <summary>
+    /// The core as an ARM7TDMI, for what only that core has (its CPSR and modes, the block translator):
+    /// the ARM7-specific tools and tests. Throws on a board with another core.
+    /// </summary>
+    public ArmCpu Cpu => Core as ArmCpu ?? throw new InvalidOperationException($"the board's core is {Board.Cpu.Type.Name}, not an ARM7TDMI");
     public Semihosting? Semihosting { get; }
     /// <summary>Abort warnings, and the rules that end a run whose core is stuck.</summary>
     public StuckDetector StuckDetector { get; }
@@ -251,7 +267,7 @@ public sealed partial class Machine : IDisposable
         }
         Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
-        Cpu.ResetTo(loaded.Entry);
+        Core.ResetTo(loaded.Entry);
         return elf;
     }
 
@@ -267,9 +283,9 @@ public sealed partial class Machine : IDisposable
         if (Elf != null)
         {
             var loaded = ElfLoader.Load(Elf, Bus);
-            Cpu.ResetTo(loaded.Entry);
+            Core.ResetTo(loaded.Entry);
         }
-        else Cpu.Reset();
+        else Core.Reset();
     }
 
     /// <summary>Loads a raw image at an address and resets the core to it.</summary>
@@ -279,7 +295,7 @@ public sealed partial class Machine : IDisposable
         RecordImage(address, File.ReadAllBytes(path), 0);
         Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
-        Cpu.ResetTo(address);
+        Core.ResetTo(address);
     }
 
     /// <summary>Resolves a symbol of the loaded ELF (functions keep the Thumb bit in the ELF only).</summary>
@@ -293,11 +309,11 @@ public sealed partial class Machine : IDisposable
         // A program that exited stays exited, and a core that faulted stays stopped: running again
         // does not execute past the exit call or the fault.
         if (Semihosting?.ExitCode is int exited) return Result(StopReason.Exit, exited);
-        if (Cpu.Fault != null) return Result(StopReason.Fault, null);
+        if (Core.Fault != null) return Result(StopReason.Fault, null);
         StuckDetector.Restart();
         while (true)
         {
-            Cpu.Run(StuckDetector.SliceEnd(maxCycles));
+            Core.Run(StuckDetector.SliceEnd(maxCycles));
             if (_resetRequested)
             {
                 // A device asked for a system reset (TRM-level nRESET): done at the instruction boundary, then run on.
@@ -312,10 +328,10 @@ public sealed partial class Machine : IDisposable
                 return Result(StopReason.TimeLimit, null);
             }
             if (Semihosting?.ExitCode is int code) return Result(StopReason.Exit, code);
-            if (Cpu.Fault != null) return Result(StopReason.Fault, null);
+            if (Core.Fault != null) return Result(StopReason.Fault, null);
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
-            if (Scheduler.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
-            if (Cpu.StopRequested) return Result(StopReason.Stopped, null);
+            if (Core.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
+            if (Core.StopRequested) return Result(StopReason.Stopped, null);
             // The end of a slice of the stuck-core check.
             StuckDetector.AtSliceEnd();
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
@@ -344,7 +360,7 @@ public sealed partial class Machine : IDisposable
     private RunResult Result(StopReason reason, int? code)
     {
         _console?.Flush();
-        return new RunResult(reason, code, Scheduler.Cycles, Cpu.Instructions, reason == StopReason.Stuck ? StuckDetector.Verdict : Cpu.Fault);
+        return new RunResult(reason, code, Core.Cycles, Core.Instructions, reason == StopReason.Stuck ? StuckDetector.Verdict : Core.Fault);
     }
 
     /// <summary>
@@ -373,7 +389,7 @@ public sealed partial class Machine : IDisposable
             Bus = Bus,
             Warn = Warn,
             RequestSystemReset = RequestSystemReset,
-            RequestIdle = onWake => Cpu.Sleep(onWake),
+            RequestIdle = onWake => Core.Sleep(onWake),
             ClockControls = p.Type.ClockControls.ToDictionary(c => c.Name, c => _clockControls[(p.Name, c.Name)]),
             WaitStates = p.WaitStates,
             ResolvePath = (parameter, path) => Path.GetFullPath(Path.Combine(ParameterDirectory(p.Name, parameter), path)),
@@ -498,7 +514,7 @@ public sealed partial class Machine : IDisposable
     {
         _resetRequested = true;
         _resetReason = reason;
-        Cpu.RequestStop();
+        Core.RequestStop();
     }
 
     /// <summary>The reasons of the system resets devices requested (a watchdog timeout), in order.</summary>
@@ -509,13 +525,7 @@ public sealed partial class Machine : IDisposable
         foreach (var c in Board.Interrupts)
         {
             var line = InterruptOutput(c.SourceComponent, c.SourceOutput);
-            if (c.TargetsCpu)
-            {
-                if (c.TargetInput == "nIRQ") line.Subscribe(Cpu.SetIrq);
-                else line.Subscribe(Cpu.SetFiq);
-                // Pick up a level that is already asserted.
-                if (line.Level) { if (c.TargetInput == "nIRQ") Cpu.SetIrq(true); else Cpu.SetFiq(true); }
-            }
+            if (c.TargetsCpu) Board.Cpu.Type.ConnectInput(Core, c.TargetInput, line);
             else
             {
                 var target = Board.Peripheral(c.TargetComponent)!;
@@ -526,7 +536,7 @@ public sealed partial class Machine : IDisposable
 
     public void Dispose()
     {
-        Cpu.Dispose();
+        Core.Dispose();
         Bus.Dispose();
         foreach (var d in _devices.Values) (d as IDisposable)?.Dispose();
         foreach (var r in _regions) r.Dispose();

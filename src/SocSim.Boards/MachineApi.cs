@@ -1,6 +1,6 @@
 using System.Globalization;
-using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim;
 
@@ -19,10 +19,10 @@ namespace SocSim;
 public sealed partial class Machine
 {
     /// <summary>CPU clock cycles since the ELF was loaded (the count <see cref="RunResult.Cycles"/> reports).</summary>
-    public long Cycles => Scheduler.Cycles;
+    public long Cycles => Core.Cycles;
 
     /// <summary>Instructions executed since the core was created.</summary>
-    public long Instructions => Cpu.Instructions;
+    public long Instructions => Core.Instructions;
 
     /// <summary>The CPU clock of the board, in Hz.</summary>
     public long CpuHz => Board.Cpu.Clock.FrequencyHz;
@@ -97,12 +97,12 @@ public sealed partial class Machine
     /// From a stop at a function's first instruction, runs until it returns: until the address in LR
     /// of the current mode (Thumb bit cleared) is about to execute.
     /// </summary>
-    public RunResult RunUntilReturn(long maxCycles = long.MaxValue) => RunUntil(Cpu.GetRegister(14) & ~1u, maxCycles);
+    public RunResult RunUntilReturn(long maxCycles = long.MaxValue) => RunUntil(Core.ReadRegister(Board.Cpu.Type.RegisterIndex("lr")) & ~1u, maxCycles);
 
     private sealed class StopHook(Machine machine, Func<uint, Machine, bool> stopBefore) : IExecutionHook
     {
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode) => stopBefore(pc, machine);
-        public void AfterInstruction(ArmCpu cpu) { }
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode) => stopBefore(pc, machine);
+        public void AfterInstruction(ICore cpu) { }
     }
 
     // ---- memory and registers (debug accesses: untimed, unobserved, RAM/ROM only) ----
@@ -140,26 +140,35 @@ public sealed partial class Machine
     public void WriteWord(string location, uint value) => WriteWord(ResolveAddress(location), value);
 
     /// <summary>
-    /// Register r0..r15 of the current mode; r15 reads as the address of the next instruction (as a
-    /// debugger shows pc), 16 reads the CPSR.
+    /// Register <paramref name="n"/> of the core's debug view (its declaration's registers, as
+    /// <c>--regs</c> and GDB show them): on the ARM7TDMI r0..r14 of the current mode, 15 the address
+    /// of the next instruction (as a debugger shows pc), 16 the CPSR.
     /// </summary>
-    public uint ReadRegister(int n) => n switch
-    {
-        >= 0 and < 15 => Cpu.GetRegister(n),
-        15 => Cpu.Pc,
-        16 => Cpu.Cpsr,
-        _ => throw new ArgumentOutOfRangeException(nameof(n)),
-    };
+    public uint ReadRegister(int n) =>
+        n >= 0 && n < Board.Cpu.Type.Registers.Count ? Core.ReadRegister(n) : throw new ArgumentOutOfRangeException(nameof(n));
 
-    /// <summary>Sets r0..r15 of the current mode (r15: resume at that address, refilling the pipeline) or the CPSR (16).</summary>
+    /// <summary>
+    /// Sets register <paramref name="n"/> of the debug view as a debugger does, without taking time
+    /// (on the ARM7TDMI, 15: resume at that address, refilling the pipeline; 16: the CPSR).
+    /// </summary>
     public void WriteRegister(int n, uint value)
     {
-        switch (n)
-        {
-            case >= 0 and <= 15: Cpu.SetRegister(n, value); break;
-            case 16: Cpu.SetCpsr(value); break;
-            default: throw new ArgumentOutOfRangeException(nameof(n));
-        }
+        if (n < 0 || n >= Board.Cpu.Type.Registers.Count) throw new ArgumentOutOfRangeException(nameof(n));
+        Core.WriteRegister(n, value);
+    }
+
+    /// <summary>
+    /// The core's debug view as one line, <c>name=value</c> for each register its declaration names
+    /// (what <c>--regs</c> prints; ARM7TDMI: r0-r14 of the current mode, r15 the address of the next
+    /// instruction as GDB shows pc, cpsr).
+    /// </summary>
+    public string RegisterLine()
+    {
+        var regs = Board.Cpu.Type.Registers;
+        var parts = new string[regs.Count];
+        for (int i = 0; i < regs.Count; i++)
+            parts[i] = regs[i].Name + "=" + Core.ReadRegister(i).ToString(regs[i].Bits > 32 ? "x16" : "x8", CultureInfo.InvariantCulture);
+        return string.Join(' ', parts);
     }
 
     /// <summary>Calls <paramref name="onCycle"/> for every bus clock until the returned handle is disposed (slows the fetch path).</summary>

@@ -27,7 +27,7 @@ public sealed record CheckpointHeader(
 /// payload and a SHA-256 over the header and the payload (version 2; version 1 checked the payload
 /// only, so a changed cycle count or pc in its header went unnoticed):
 /// <list type="bullet">
-/// <item>the core (<see cref="Arm.ArmCpu.SaveState"/>);</item>
+/// <item>the core (<see cref="Core.Cores.ICore.SaveState"/>);</item>
 /// <item>every memory region, as the 4 KiB pages that differ from what the loader put there;</item>
 /// <item>every peripheral in board order, each in a section named after its entry;</item>
 /// <item>semihosting, the clock controls and clocks, the scheduler's queue (events by name);</item>
@@ -64,7 +64,7 @@ public sealed partial class Machine
     {
         var payload = new MemoryStream();
         var w = new StateWriter(payload);
-        w.Section("cpu", Cpu.SaveState);
+        w.Section("cpu", Core.SaveState);
         w.Section("memory", SaveMemory);
         foreach (var (p, s) in StatefulPeripherals("saved")) w.Section("peripheral " + p.Name, s.SaveState);
         w.Section("semihosting", sw =>
@@ -103,8 +103,8 @@ public sealed partial class Machine
             hw.Write(_elfPath ?? "");
             hw.Write(_elfSha256 ?? "");
             hw.Write(Scheduler.Cycles);
-            hw.Write(Cpu.Instructions);
-            hw.Write(Cpu.Pc);
+            hw.Write(Core.Instructions);
+            hw.Write(Core.Pc);
             hw.Write(payload.Length);
             hw.Write(body.LongLength);
             // The checksum covers the header too (cycles, pc, the board and ELF it names), then the body.
@@ -282,7 +282,7 @@ public sealed partial class Machine
         var r = new StateReader(new MemoryStream(payload!, writable: false));
         try
         {
-            r.Section("cpu", Cpu.LoadState);
+            r.Section("cpu", Core.LoadState);
             r.Section("memory", LoadMemory);
             foreach (var (p, s) in StatefulPeripherals("restored")) r.Section("peripheral " + p.Name, s.LoadState);
             r.Section("semihosting", sr =>

@@ -16,18 +16,8 @@ public static class PeripheralCatalog
 
     public static IReadOnlyList<DeviceType> All { get; } = Discover();
 
-    private static List<DeviceType> Discover()
-    {
-        var types = DeviceAssemblies.SelectMany(a => a.GetTypes())
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IDeviceModel).IsAssignableFrom(t))
-            .Select(t => (DeviceType)t.GetProperty(nameof(IDeviceModel.Type), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
-        var twice = types.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
-        if (twice != null)
-            throw new InvalidOperationException($"device type name '{twice.Key}' is declared by {string.Join(" and ", twice.Select(t => t.ModelType.FullName))}");
-        return types;
-    }
+    private static List<DeviceType> Discover() =>
+        Declarations.Discover<DeviceType>(DeviceAssemblies, typeof(IDeviceModel), t => t.Name, t => t.ModelType, "device");
 
     public static IEnumerable<string> Names => All.Select(t => t.Name);
 
@@ -36,9 +26,4 @@ public static class PeripheralCatalog
     public static DeviceType Get(string name) =>
         Find(name) ?? throw new KeyNotFoundException($"unknown peripheral type '{name}' (known: {string.Join(", ", Names)})");
 
-    /// <summary>CPU types the board may name in <c>cpu.type</c>.</summary>
-    public static IReadOnlyList<string> CpuTypes { get; } = ["arm7tdmi"];
-
-    /// <summary>CPU input pins an interrupt may drive.</summary>
-    public static IReadOnlyList<string> CpuInputs { get; } = ["nIRQ", "nFIQ"];
 }

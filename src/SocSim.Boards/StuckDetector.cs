@@ -72,7 +72,8 @@ public sealed class StuckDetector
         _m = machine;
         _warn = warn;
         machine.Bus.AccessAborted = OnAccessAborted;
-        machine.Cpu.ExceptionEntered += OnException;
+        // The rules read the ARM7TDMI's exceptions, CPSR and pipeline; another core has no stuck rules yet.
+        if (machine.Core is ArmCpu cpu) cpu.ExceptionEntered += OnException;
     }
 
     /// <summary>
@@ -96,7 +97,7 @@ public sealed class StuckDetector
     /// <summary>The cycle limit of the run loop's next slice: <paramref name="maxCycles"/> when nothing is to be checked.</summary>
     internal long SliceEnd(long maxCycles)
     {
-        if (!Enabled || _m.Cpu.Sleeping) return maxCycles;
+        if (!Enabled || _m.Core is not ArmCpu cpu || cpu.Sleeping) return maxCycles;
         long end = _m.Scheduler.Cycles + CheckPeriod;
         return end < maxCycles ? end : maxCycles;
     }
@@ -146,8 +147,7 @@ public sealed class StuckDetector
     /// <summary>Called by the run loop between slices: rule 2.</summary>
     internal void AtSliceEnd()
     {
-        if (!Enabled || Verdict != null) return;
-        var cpu = _m.Cpu;
+        if (!Enabled || Verdict != null || _m.Core is not ArmCpu cpu) return;
         if (cpu.Sleeping || (cpu.Cpsr & (Psr.I | Psr.F)) != (Psr.I | Psr.F) || !BranchesToItself(cpu))
         {
             _spinning = false;
@@ -171,7 +171,7 @@ public sealed class StuckDetector
     private void Declare(string what)
     {
         Verdict = string.Create(CultureInfo.InvariantCulture, $"stuck at cycle {_m.Scheduler.Cycles}: {what}");
-        _m.Cpu.RequestStop();
+        _m.Core.RequestStop();
     }
 
     /// <summary>Whether the instruction about to execute branches to itself (and its condition holds: the flags cannot change in the loop).</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SocSim.Arm;
 using SocSim.Boards;
+using SocSim.Core;
 
 namespace SocSim.Cli;
 

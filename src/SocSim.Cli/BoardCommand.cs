@@ -26,7 +26,7 @@ internal static class BoardCommand
         });
         var schemaOut = new Option<FileInfo?>("-o", "--output") { Description = "write the schema to FILE instead of stdout (e.g. boards/board.schema.json)" };
         var schemaIn = new Argument<FileInfo?>("SCHEMA") { Description = "the schema to update (default: the board.schema.json installed beside socsim)", Arity = ArgumentArity.ZeroOrOne };
-        var schema = new Command("schema", "print board.schema.json with its peripheral part regenerated from the device declarations") { schemaIn, schemaOut };
+        var schema = new Command("schema", "print board.schema.json with its cpu.type and peripheral parts regenerated from the core and device declarations") { schemaIn, schemaOut };
         schema.SetAction(r =>
         {
             try
@@ -42,10 +42,10 @@ internal static class BoardCommand
                 return Defaults.ExitUsage;
             }
         });
-        var types = new Command("types", "list the peripheral types: register window, parameters with defaults, outputs and inputs");
+        var types = new Command("types", "list the core types (clock, inputs, registers) and the peripheral types (register window, parameters with defaults, outputs and inputs)");
         types.SetAction(_ =>
         {
-            Console.Out.Write(BoardPrinter.PrintTypes(PeripheralCatalog.All));
+            Console.Out.Write(BoardPrinter.PrintTypes(CoreCatalog.Default, PeripheralCatalog.All));
             return 0;
         });
         return new Command("board", "inspect board descriptions") { show, schema, types };

@@ -5,6 +5,7 @@ using SocSim.Arm;
 using SocSim.Boards;
 using SocSim.Boards.Elf;
 using SocSim.Cli.Features;
+using SocSim.Core;
 using SocSim.Core.State;
 
 namespace SocSim.Cli;
@@ -140,7 +141,7 @@ internal static class RunCommand
         {
             // Ctrl-C stops the core at the next instruction boundary; features then flush their files.
             using var cts = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.Cpu.RequestStop(); };
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.Core.RequestStop(); };
             Console.CancelKeyPress += onCancel;
             var context = new RunContext { Cancelled = cts.Token };
             if (loadedLine != null) context.StatsLines.Add(loadedLine);
@@ -163,7 +164,7 @@ internal static class RunCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
             {
                 // A host-side failure (a file, the console) ends the run with a message, never a stack trace.
-                Console.Error.WriteLine($"socsim run: host error during the run at pc=0x{machine.Cpu.Pc:X8}: {e.Message}");
+                Console.Error.WriteLine($"socsim run: host error during the run at pc=0x{machine.Core.Pc:X8}: {e.Message}");
                 return Defaults.ExitStopped;
             }
             finally
@@ -197,11 +198,11 @@ internal static class RunCommand
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
                 foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
                 // The translator's own figures when it was asked for by name (the stats line is the same for both engines).
-                if (engineNamed && machine.Cpu.Translator is { } t)
+                if (engineNamed && machine.Core is ArmCpu { Translator: { } t })
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}%"));
                 // What the interpreter executed instead, by kind, largest first.
-                if (engineNamed && machine.Cpu.Translator is { } tf) Console.Error.WriteLine("fallback: " + tf.Fallback.Format());
+                if (engineNamed && machine.Core is ArmCpu { Translator: { } tf }) Console.Error.WriteLine("fallback: " + tf.Fallback.Format());
             }
             if (regs) Console.Error.WriteLine(RegsLine(machine));
             if (context.ExitStatus is int status) return status;
@@ -210,7 +211,7 @@ internal static class RunCommand
                 case StopReason.Exit: return result.ExitCode!.Value;
                 case StopReason.TimeLimit: return Defaults.ExitCycleLimit;
                 case StopReason.CycleLimit:
-                    Console.Error.WriteLine($"socsim run: cycle limit of {maxCycles} cycles reached at pc=0x{machine.Cpu.Pc:X8}");
+                    Console.Error.WriteLine($"socsim run: cycle limit of {maxCycles} cycles reached at pc=0x{machine.Core.Pc:X8}");
                     return Defaults.ExitCycleLimit;
                 case StopReason.Fault:
                     Console.Error.WriteLine($"socsim run: core stopped on a fault: {result.Fault}");
@@ -219,7 +220,7 @@ internal static class RunCommand
                     Console.Error.WriteLine($"socsim run: the core is {result.Fault}");
                     return Defaults.ExitFault;
                 default:
-                    Console.Error.WriteLine($"socsim run: stopped at pc=0x{machine.Cpu.Pc:X8}");
+                    Console.Error.WriteLine($"socsim run: stopped at pc=0x{machine.Core.Pc:X8}");
                     return Defaults.ExitStopped;
             }
         }
@@ -229,13 +230,6 @@ internal static class RunCommand
         string.Create(CultureInfo.InvariantCulture,
             $"cycles={r.Cycles} instructions={r.Instructions} sim_ns={m.SimulatedNanoseconds} host_s={hostSeconds:F3} mips={(hostSeconds > 0 ? r.Instructions / hostSeconds / 1e6 : 0):F2}");
 
-    /// <summary>Registers of the current mode; r15 is the address of the next instruction, as GDB shows pc.</summary>
-    public static string RegsLine(Machine m)
-    {
-        var parts = new List<string>();
-        for (int i = 0; i < 15; i++) parts.Add($"r{i}={m.Cpu.GetRegister(i):x8}");
-        parts.Add($"r15={m.Cpu.Pc:x8}");
-        parts.Add($"cpsr={m.Cpu.Cpsr:x8}");
-        return string.Join(' ', parts);
-    }
+    /// <summary>The <c>--regs</c> line: <see cref="Machine.RegisterLine"/>.</summary>
+    public static string RegsLine(Machine m) => m.RegisterLine();
 }

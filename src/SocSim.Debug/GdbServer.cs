@@ -50,6 +50,7 @@ public sealed class GdbServer
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     private readonly GdbTarget _target;
+    private readonly byte[] _targetXml;
     private readonly GdbServerOptions _options;
     private readonly TcpListener _listener;
     private long _maxCycles = long.MaxValue;
@@ -60,6 +61,7 @@ public sealed class GdbServer
     private GdbServer(Machine machine, GdbServerOptions options, TcpListener listener)
     {
         _target = new GdbTarget(machine);
+        _targetXml = Encoding.ASCII.GetBytes(_target.TargetXml);
         _options = options;
         _listener = listener;
     }
@@ -173,9 +175,9 @@ public sealed class GdbServer
     {
         var m = _target.Machine;
         m.Options.Console?.Flush();
-        if (reason != StopReason.Exit && m.Cpu.Fault != null) reason = StopReason.Fault;
+        if (reason != StopReason.Exit && m.Core.Fault != null) reason = StopReason.Fault;
         if (reason == StopReason.Stopped && m.Scheduler.Cycles >= _maxCycles) reason = StopReason.CycleLimit;
-        return new RunResult(reason, reason == StopReason.Exit ? m.Semihosting?.ExitCode : null, m.Scheduler.Cycles, m.Cpu.Instructions, m.Cpu.Fault);
+        return new RunResult(reason, reason == StopReason.Exit ? m.Semihosting?.ExitCode : null, m.Scheduler.Cycles, m.Core.Instructions, m.Core.Fault);
     }
 
     private SessionEnd Session()
@@ -266,15 +268,15 @@ public sealed class GdbServer
 
     private string ReadAllRegisters()
     {
-        var sb = new StringBuilder(GdbTarget.RegisterCount * 8);
+        var sb = new StringBuilder(_target.RegisterCount * 8);
         foreach (var r in _target.ReadRegisters()) sb.Append(Rsp.ToHexLittleEndian(r));
         return sb.ToString();
     }
 
     private string WriteAllRegisters(ReadOnlySpan<char> hex)
     {
-        if (hex.Length != GdbTarget.RegisterCount * 8) return "E01";
-        var r = new uint[GdbTarget.RegisterCount];
+        if (hex.Length != _target.RegisterCount * 8) return "E01";
+        var r = new uint[_target.RegisterCount];
         for (int i = 0; i < r.Length; i++)
             if (!Rsp.TryParseLittleEndian(hex.Slice(i * 8, 8), out r[i])) return "E01";
         _target.WriteRegisters(r);
@@ -427,7 +429,7 @@ public sealed class GdbServer
         int colon = rest.IndexOf(':');
         if (colon < 0 || !Rsp.TryParseAddressLength(rest.AsSpan(colon + 1), out var offset, out var length)) return "E01";
         if (rest[..colon] != "target.xml") return "E00";
-        var xml = ArmTargetDescription.Bytes;
+        var xml = _targetXml;
         if (offset >= xml.Length) return "l";
         int n = (int)Math.Min((uint)Math.Min(length, PacketSize / 2 - 8), (uint)xml.Length - offset);
         bool last = offset + n >= xml.Length;
@@ -446,7 +448,7 @@ public sealed class GdbServer
         {
             case "cycles":
                 text = string.Create(CultureInfo.InvariantCulture,
-                    $"cycles={m.Scheduler.Cycles} instructions={m.Cpu.Instructions} sim_ns={m.SimulatedNanoseconds}\n");
+                    $"cycles={m.Scheduler.Cycles} instructions={m.Core.Instructions} sim_ns={m.SimulatedNanoseconds}\n");
                 break;
             case "reset":
                 uint entry = _target.Reset();

@@ -1,5 +1,5 @@
-using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Debug;
 
@@ -30,67 +30,49 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     public GdbTarget(Machine machine) => _m = machine;
 
     public Machine Machine => _m;
-    private ArmCpu Cpu => _m.Cpu;
+    private ICore Cpu => _m.Core;
+    private CoreType Type => _m.Board.Cpu.Type;
 
-    // ---- registers (GDB numbering: 0-15 r0..pc, 25 cpsr) ----
+    // ---- registers: the core's debug view, in the order and GDB numbering its declaration gives ----
 
-    public const int RegisterCount = 17;
+    /// <summary>Registers in the g packet.</summary>
+    public int RegisterCount => Type.Registers.Count;
 
-    /// <summary>The registers of the g packet in order: r0-r14, pc (the next instruction), cpsr.</summary>
+    /// <summary>The target description GDB reads (the core's declaration).</summary>
+    public string TargetXml => Type.GdbTargetXml;
+
+    /// <summary>The registers of the g packet in order (ARM7TDMI: r0-r14, pc (the next instruction), cpsr).</summary>
     public uint[] ReadRegisters()
     {
         var r = new uint[RegisterCount];
-        for (int i = 0; i < 15; i++) r[i] = Cpu.GetRegister(i);
-        r[15] = Cpu.Pc;
-        r[16] = Cpu.Cpsr;
+        for (int i = 0; i < r.Length; i++) r[i] = Cpu.ReadRegister(i);
         return r;
     }
 
-    public void WriteRegisters(ReadOnlySpan<uint> r)
+    public void WriteRegisters(ReadOnlySpan<uint> r) => Cpu.WriteRegisters(r);
+
+    private int IndexOfRegnum(int regnum)
     {
-        for (int i = 0; i < 15; i++) Cpu.SetRegister(i, r[i]);
-        WriteCpsrAndPc(r[16], r[15]);
+        var regs = Type.Registers;
+        for (int i = 0; i < regs.Count; i++)
+            if (regs[i].GdbRegnum == regnum) return i;
+        return -1;
     }
 
     public bool TryReadRegister(int regnum, out uint value)
     {
-        value = regnum switch
-        {
-            >= 0 and < 15 => Cpu.GetRegister(regnum),
-            15 => Cpu.Pc,
-            ArmTargetDescription.CpsrRegnum => Cpu.Cpsr,
-            _ => 0,
-        };
-        return regnum is >= 0 and <= 15 or ArmTargetDescription.CpsrRegnum;
+        int i = IndexOfRegnum(regnum);
+        value = i < 0 ? 0 : Cpu.ReadRegister(i);
+        return i >= 0;
     }
 
+    /// <summary>Writes one register as a debugger does: a new pc (or state) refills the pipeline with the clock put back.</summary>
     public bool TryWriteRegister(int regnum, uint value)
     {
-        switch (regnum)
-        {
-            case >= 0 and < 15: Cpu.SetRegister(regnum, value); return true;
-            case 15: WriteCpsrAndPc(Cpu.Cpsr, value); return true;
-            case ArmTargetDescription.CpsrRegnum: WriteCpsrAndPc(value, Cpu.Pc); return true;
-            default: return false;
-        }
-    }
-
-    /// <summary>
-    /// A new CPSR (which may switch mode and ARM/Thumb state) and pc. The pipeline is refilled at pc
-    /// when either changes, with the clock put back: while GDB holds the core, time does not move.
-    /// </summary>
-    private void WriteCpsrAndPc(uint cpsr, uint pc)
-    {
-        bool refill = pc != Cpu.Pc || ((cpsr ^ Cpu.Cpsr) & Psr.T) != 0;
-        Cpu.SetCpsr(cpsr);
-        if (refill) RefillAt(pc);
-    }
-
-    private void RefillAt(uint pc)
-    {
-        long cycles = _m.Scheduler.Cycles;
-        Cpu.SetRegister(15, pc);
-        _m.Scheduler.Cycles = cycles;
+        int i = IndexOfRegnum(regnum);
+        if (i < 0) return false;
+        Cpu.WriteRegister(i, value);
+        return true;
     }
 
     // ---- memory (untimed, unobserved) ----
@@ -107,8 +89,7 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     {
         if (data.Length == 0) return true;
         bool ok = _m.Bus.DebugWrite(address, data);
-        uint pc = Cpu.Pc, end = address + (uint)data.Length;
-        if (address < pc + 8 && end > pc) RefillAt(pc);
+        Cpu.DebugMemoryWritten(address, data.Length);
         return ok;
     }
 
@@ -200,12 +181,12 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
         if (_watchHit is { } w) return new StopEvent(StopKind.Watchpoint, w.Type, w.Address);
         if (_breakpointHit) return new StopEvent(StopKind.Breakpoint);
         if (_stepDone) return new StopEvent(StopKind.Step);
-        if (_m.Scheduler.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
+        if (_m.Core.Cycles >= maxCycles) return new StopEvent(StopKind.CycleLimit);
         if (r.Reason == StopReason.Stopped) return new StopEvent(StopKind.Interrupt);
         return null;
     }
 
-    bool IExecutionHook.BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    bool IExecutionHook.BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
         // The instruction GDB resumes from runs even if a breakpoint sits on it.
         if (_firstInstruction)
@@ -221,7 +202,7 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
         return false;
     }
 
-    void IExecutionHook.AfterInstruction(ArmCpu cpu)
+    void IExecutionHook.AfterInstruction(ICore cpu)
     {
         _firstInstruction = false;
         if (_stepping)

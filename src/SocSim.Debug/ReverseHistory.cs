@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Debug;
 
@@ -276,9 +276,9 @@ public sealed class ReverseHistory
         private readonly long[] _ring = new long[Keep];
         private long _count;
 
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode) => false;
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode) => false;
 
-        public void AfterInstruction(ArmCpu cpu) => _ring[_count++ & (Keep - 1)] = s.Cycles;
+        public void AfterInstruction(ICore cpu) => _ring[_count++ & (Keep - 1)] = s.Cycles;
 
         /// <summary>The recorded boundaries up to <paramref name="p"/>, ascending, with the start when the ring kept everything.</summary>
         public long[] Boundaries(long p)
@@ -313,13 +313,13 @@ public sealed class ReverseHistory
 
         public ReverseStop? Last { get; private set; }
 
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
         {
             if (_s.Cycles < _before && _breakpoints.Contains(pc)) Last = new ReverseStop(_s.Cycles, StopKind.Breakpoint);
             return false;
         }
 
-        public void AfterInstruction(ArmCpu cpu)
+        public void AfterInstruction(ICore cpu)
         {
             if (_access is { } a && _s.Cycles < _before) Last = new ReverseStop(_s.Cycles, StopKind.Watchpoint, a.Type, a.Address);
             _access = null;

@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Arm.Tests;
 
@@ -12,8 +13,8 @@ public class ExecutionHookTests
         public readonly List<uint> Pcs = new();
         public uint StopAt = 0xFFFF_FFFF;
         public int After;
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode) { Pcs.Add(pc); return pc == StopAt; }
-        public void AfterInstruction(ArmCpu cpu) => After++;
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode) { Pcs.Add(pc); return pc == StopAt; }
+        public void AfterInstruction(ICore cpu) => After++;
     }
 
     private static (ArmCpu, Bus, Scheduler) Make()

@@ -44,7 +44,7 @@ public sealed class BoardLoaderTests : IDisposable
     public void MinimalBoardResolves()
     {
         var b = BoardLoader.Load([Board(Minimal)], []);
-        Assert.Equal("arm7tdmi", b.Cpu.Type);
+        Assert.Equal("arm7tdmi", b.Cpu.Type.Name);
         Assert.Equal(50_000_000, b.Cpu.Clock.FrequencyHz);
         Assert.Equal(600_000_000, b.TicksPerSecond);
         Assert.Equal(12, b.Clock("CPUCLK").PeriodTicks);

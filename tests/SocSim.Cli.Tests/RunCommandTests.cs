@@ -204,6 +204,28 @@ public sealed partial class RunCommandTests
     }
 
     [Fact]
+    public void UnknownCoreExits2ListingTheKnownCores()
+    {
+        var r = Socsim.Run("run", Fw("hello"), "--set", "cpu.type=cortex-m9");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Stdout);
+        var lines = ErrLines(r);
+        Assert.Single(lines);
+        Assert.Equal("socsim run: --set: cpu.type: unknown CPU type \"cortex-m9\" (known: arm7tdmi)", lines[0]);
+    }
+
+    [Fact]
+    public void BoardTypesListsTheCoresFromTheirDeclarations()
+    {
+        var r = Socsim.Run("board", "types");
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("cpu arm7tdmi: ARM7TDMI (ARMv4T)", r.Stdout);
+        Assert.Contains("\n  input nIRQ: ", r.Stdout);
+        Assert.Contains("\n  input nFIQ: ", r.Stdout);
+        Assert.Contains("\n  registers r0 r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 r12 r13 r14 r15 cpsr (GDB armv4t, org.gnu.gdb.arm.core)\n", r.Stdout);
+    }
+
+    [Fact]
     public void BadBoardValueExits2NamingTheKey()
     {
         var r = Socsim.Run("run", Fw("hello"), "--set", "memory.ram.busWidth=64");

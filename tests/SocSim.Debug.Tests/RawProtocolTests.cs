@@ -185,7 +185,7 @@ public sealed class RawProtocolTests
             xml.Append(r[1..]);
             if (r[0] == 'l') break;
         }
-        Assert.Equal(ArmTargetDescription.Xml, xml.ToString());
+        Assert.Equal(SocSim.Arm.ArmCpu.Type.GdbTargetXml, xml.ToString());
         Assert.Contains("org.gnu.gdb.arm.core", xml.ToString());
         Assert.Contains("<reg name=\"cpsr\" bitsize=\"32\" regnum=\"25\"/>", xml.ToString());
         Assert.Equal("E00", stub.Exchange("qXfer:features:read:other.xml:0,100"));

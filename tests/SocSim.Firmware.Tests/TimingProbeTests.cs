@@ -1,4 +1,5 @@
 using SocSim.Arm;
+using SocSim.Core;
 using SocSim.Tests;
 using SocSim.Trace.Timing;
 

@@ -1,6 +1,7 @@
 using SocSim.Arm;
 using SocSim.Core;
 using SocSim.Tests;
+using SocSim.Core.Cores;
 
 namespace SocSim.Rtl.Tests;
 
@@ -23,13 +24,13 @@ public class RtlTimerFirmwareTests
         public readonly List<long> Ends = new();
         public readonly List<long> VectorStarts = new();
 
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
         {
-            if (pc == 0x18) VectorStarts.Add(cpu.Scheduler.Cycles);
+            if (pc == 0x18) VectorStarts.Add(cpu.Cycles);
             return false;
         }
 
-        public void AfterInstruction(ArmCpu cpu) => Ends.Add(cpu.Scheduler.Cycles);
+        public void AfterInstruction(ICore cpu) => Ends.Add(cpu.Cycles);
 
         public void OnBusCycle(in BusCycle c)
         {

@@ -1,4 +1,5 @@
 using SocSim.Arm;
+using SocSim.Core.Cores;
 
 namespace SocSim.Rtl.Tests;
 
@@ -9,13 +10,13 @@ internal sealed class StopAt(uint pc) : IExecutionHook
     public long Cycle { get; private set; } = -1;
     public long Instructions { get; private set; } = -1;
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
         if (pc != Pc || Cycle >= 0) return false;
-        Cycle = cpu.Scheduler.Cycles;
+        Cycle = cpu.Cycles;
         Instructions = cpu.Instructions;
         return true;
     }
 
-    public void AfterInstruction(ArmCpu cpu) { }
+    public void AfterInstruction(ICore cpu) { }
 }

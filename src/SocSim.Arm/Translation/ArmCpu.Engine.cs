@@ -1,16 +1,8 @@
 using SocSim.Arm.Translation;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Arm;
-
-/// <summary>Which engine executes instructions.</summary>
-public enum ExecutionEngine
-{
-    /// <summary>The interpreter, one instruction at a time (the reference).</summary>
-    Interpret,
-    /// <summary>Hot blocks translated to host code, the interpreter for the rest (see <see cref="BlockTranslator"/>).</summary>
-    Translate,
-}
 
 public sealed unsafe partial class ArmCpu
 {

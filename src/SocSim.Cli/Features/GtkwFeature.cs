@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using SocSim.Arm;
 using SocSim.Trace.Vcd;
+using SocSim.Core.Cores;
 
 namespace SocSim.Cli.Features;
 
@@ -140,9 +141,9 @@ internal sealed class GtkwFeature : IRunFeature
             if (_hooked) { _m.RemoveHook(this); _hooked = false; }
         }
 
-        public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+        public bool BeforeInstruction(ICore core, uint pc, uint opcode)
         {
-            if (!_done && (pc == 0x18 || pc == 0x1C) && !cpu.Thumb)
+            if (!_done && (pc == 0x18 || pc == 0x1C) && core is ArmCpu { Thumb: false })
             {
                 Cycle = _m.Cycles;
                 Kind = pc == 0x18 ? "IRQ" : "FIQ";
@@ -151,7 +152,7 @@ internal sealed class GtkwFeature : IRunFeature
             return false;
         }
 
-        public void AfterInstruction(ArmCpu cpu)
+        public void AfterInstruction(ICore core)
         {
             // Removed after the instruction, not from inside the fan-out that is calling it.
             if (_done && _hooked) { _m.RemoveHook(this); _hooked = false; }

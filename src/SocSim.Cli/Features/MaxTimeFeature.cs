@@ -26,7 +26,7 @@ internal sealed partial class MaxTimeFeature : IRunFeature
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
     {
         if (_text == null || result.Reason != StopReason.TimeLimit) return;
-        Console.Error.WriteLine($"socsim run: time limit of {_text} reached at cycle={result.Cycles} pc=0x{machine.Cpu.Pc:X8}");
+        Console.Error.WriteLine($"socsim run: time limit of {_text} reached at cycle={result.Cycles} pc=0x{machine.Core.Pc:X8}");
         context.ExitStatus ??= Defaults.ExitCycleLimit;
     }
 

@@ -53,7 +53,7 @@ internal sealed class SaveStateFeature : IRunFeature
                 return result;
             }
             clock.Stop();
-            Console.Error.WriteLine($"socsim run: state saved at cycle={m.Cycles} pc={m.Cpu.Pc:X8} to {path}");
+            Console.Error.WriteLine($"socsim run: state saved at cycle={m.Cycles} pc={m.Core.Pc:X8} to {path}");
             context.StatsLines.Add(string.Create(CultureInfo.InvariantCulture, $"state: saved bytes={new FileInfo(path).Length} save_ms={clock.Elapsed.TotalMilliseconds:F1}"));
             context.ExitStatus = 0;
             return result;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Trace.InstructionTrace;
 
@@ -53,8 +54,9 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
     /// <summary>Lines written.</summary>
     public long Lines { get; private set; }
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore core, uint pc, uint opcode)
     {
+        var cpu = (ArmCpu)core;
         Capture(cpu);
         _pc = pc;
         _opcode = opcode;
@@ -90,8 +92,9 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
         _startCycle = cpu.Scheduler.Cycles;
     }
 
-    public void AfterInstruction(ArmCpu cpu)
+    public void AfterInstruction(ICore core)
     {
+        var cpu = (ArmCpu)core;
         long cycles = cpu.Scheduler.Cycles - _startCycle;
         _line.Clear();
         var ci = CultureInfo.InvariantCulture;

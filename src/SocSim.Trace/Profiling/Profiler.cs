@@ -1,6 +1,7 @@
 using SocSim.Arm;
 using SocSim.Boards.Elf;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Trace.Profiling;
 
@@ -94,8 +95,9 @@ public sealed class Profiler : IExecutionHook
 
     public CodeMap Map => _map;
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore core, uint pc, uint opcode)
     {
+        var cpu = (ArmCpu)core;
         long now = _s.Cycles;
         if (now != _last)
         {
@@ -109,8 +111,9 @@ public sealed class Profiler : IExecutionHook
         return false;
     }
 
-    public void AfterInstruction(ArmCpu cpu)
+    public void AfterInstruction(ICore core)
     {
+        var cpu = (ArmCpu)core;
         long now = _s.Cycles;
         long delta = now - _last;
         long instructions = cpu.Instructions;

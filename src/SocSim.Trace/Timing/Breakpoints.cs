@@ -1,4 +1,4 @@
-using SocSim.Arm;
+using SocSim.Core.Cores;
 
 namespace SocSim.Trace.Timing;
 
@@ -39,7 +39,7 @@ public sealed class Breakpoints : IExecutionHook
     /// <summary>The breakpoint that stopped the run, or null.</summary>
     public BreakpointHit? Hit { get; private set; }
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
         if (pc < _min || pc > _max) return false;
         bool stop = false;
@@ -48,12 +48,12 @@ public sealed class Breakpoints : IExecutionHook
             if (_points[i].Address != pc) continue;
             if (++_hits[i] == _points[i].Count && !stop)
             {
-                Hit = new BreakpointHit(_points[i], cpu.Scheduler.Cycles, cpu.Instructions);
+                Hit = new BreakpointHit(_points[i], cpu.Cycles, cpu.Instructions);
                 stop = true;
             }
         }
         return stop;
     }
 
-    public void AfterInstruction(ArmCpu cpu) { }
+    public void AfterInstruction(ICore cpu) { }
 }

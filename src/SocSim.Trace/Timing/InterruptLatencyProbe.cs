@@ -1,5 +1,6 @@
 using SocSim.Arm;
 using SocSim.Core;
+using SocSim.Core.Cores;
 using SocSim.Peripherals;
 
 namespace SocSim.Trace.Timing;
@@ -30,7 +31,7 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// simulator dispatches after the instruction in progress, at the cycle that event was due. So the
 /// figures include the wait for the interrupted instruction to complete (TRM 2.8.7: the core
 /// samples nIRQ at instruction boundaries).
-/// A line reaches the vector at the IRQ or FIQ entry (<see cref="ArmCpu.ExceptionEntered"/>) that the
+/// A line reaches the vector at the IRQ or FIQ entry (<see cref="ICore.ExceptionEntered"/>) that the
 /// controller raised for it (the line shows in VICIRQStatus or VICFIQStatus then; an entry for other
 /// lines does not count for it). The probe costs nothing while no handler is awaited: it installs
 /// itself as an execution hook on <see cref="Machine"/> only from such an entry until the handler
@@ -61,7 +62,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
     public InterruptLatencyProbe(Machine machine)
     {
         _machine = machine;
-        machine.Cpu.ExceptionEntered += OnException;
+        machine.Core.ExceptionEntered += OnException;
         foreach (var c in machine.Board.Interrupts)
         {
             if (!c.TargetsCpu && machine.Devices.TryGetValue(c.TargetComponent, out var dev) && (dev as Pl190Vic ?? (dev as Lpc2106Vic)?.Pl190) is { } vic)
@@ -187,10 +188,10 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         }
     }
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
         if (_waiting == 0) { Unhook(); return false; }
-        long now = cpu.Scheduler.Cycles;
+        long now = cpu.Cycles;
         bool awaited = false;
         foreach (var w in _lines)
         {
@@ -208,7 +209,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         return false;
     }
 
-    public void AfterInstruction(ArmCpu cpu) { }
+    public void AfterInstruction(ICore cpu) { }
 
     /// <summary>Lines that rose at least once, in board order.</summary>
     public IReadOnlyList<LineLatency> Results =>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SocSim.Arm;
+using SocSim.Core.Cores;
 
 namespace SocSim.Trace.Timing;
 
@@ -31,16 +31,16 @@ public sealed class MeasureProbe(string label, uint from, uint to) : IExecutionH
     public IReadOnlyList<long> Passes => _passes;
     public CycleStats Stats => CycleStats.Of(_passes);
 
-    public bool BeforeInstruction(ArmCpu cpu, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
         if (pc == To && _start >= 0)
         {
-            _passes.Add(cpu.Scheduler.Cycles - _start);
+            _passes.Add(cpu.Cycles - _start);
             _start = -1;
         }
-        if (pc == From) _start = cpu.Scheduler.Cycles;
+        if (pc == From) _start = cpu.Cycles;
         return false;
     }
 
-    public void AfterInstruction(ArmCpu cpu) { }
+    public void AfterInstruction(ICore cpu) { }
 }

@@ -1,0 +1,181 @@
+using System.Text;
+using SocSim.Core.Signals;
+
+namespace SocSim.Core.Cores;
+
+/// <summary>
+/// A register of a core's debug view, in the order of GDB's <c>g</c> packet. <paramref name="Name"/>
+/// is the name <c>--regs</c> and the traces print; <paramref name="GdbName"/> (default: the same) and
+/// <paramref name="GdbType"/> go into the target description with <paramref name="GdbRegnum"/>.
+/// </summary>
+public sealed record CoreRegister(string Name, int Bits, int GdbRegnum, string? GdbName = null, string? GdbType = null);
+
+/// <summary>
+/// An input pin of the core a board's interrupt wiring may drive (<c>"cpu": {"nIRQ": ...}</c>).
+/// <paramref name="Connect"/> gives the setter (true = asserted) for a built core, once, at wiring;
+/// <paramref name="Level"/> reads whether it is asserted now (for the traces' initial values).
+/// </summary>
+public sealed record CoreInput(string Name, string Description, Func<ICore, Action<bool>> Connect, Func<ICore, bool> Level);
+
+/// <summary>What a core needs to be built from a board's <c>cpu</c> entry.</summary>
+public sealed class CoreContext
+{
+    public required Scheduler Scheduler { get; init; }
+    public required Bus Bus { get; init; }
+    /// <summary>The clock domain the board's <c>cpu.clock</c> names.</summary>
+    public required ClockDomain Clock { get; init; }
+    public ExecutionEngine Engine { get; init; } = ExecutionEngine.Translate;
+    /// <summary>A translator's compile threshold (null: its default).</summary>
+    public int? TranslationThreshold { get; init; }
+    /// <summary>Whether a translator may compile on a worker thread.</summary>
+    public bool TranslateInBackground { get; init; } = true;
+}
+
+/// <summary>Options of a core's traced signals.</summary>
+public sealed class CoreSignalOptions
+{
+    /// <summary>Also trace the core's clock pin (two changes per cycle).</summary>
+    public bool ClockPin { get; init; }
+}
+
+/// <summary>
+/// A core's traceable signals (its pins, pipeline and registers), declared in a registry in scope
+/// <c>cpu</c> and driven by the tracer: bus cycles as the core's pins show them, and the pipeline
+/// and registers around each instruction. Nothing is driven until the tracer attaches.
+/// </summary>
+public interface ICoreSignals : IBusObserver
+{
+    /// <summary>The signal following input pin <paramref name="name"/> (null when the core traces none for it).</summary>
+    Signal? Input(string name);
+
+    /// <summary>Tracing starts at <paramref name="now"/>: values that moved since declaration are set; returns which sources the enabled signals need.</summary>
+    (bool Bus, bool Hook) Attach(long now);
+
+    void BeforeInstruction(long now, uint pc, uint opcode);
+
+    void AfterInstruction(long now);
+}
+
+/// <summary>
+/// The declaration of a core type: its type name, clock, input pins, register view (the GDB target
+/// description), traced signals and constructor. Built with <see cref="Define{T}"/> in the core's own file.
+/// </summary>
+public sealed class CoreType
+{
+    private CoreType(string name, string description, Type modelType)
+    {
+        Name = name;
+        Description = description;
+        ModelType = modelType;
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    /// <summary>The CLR type of the model (for <c>board types</c> and error messages).</summary>
+    public Type ModelType { get; }
+    /// <summary>The core's clock pin (<c>MCLK</c>): one core cycle per period of the board clock <c>cpu.clock</c> names.</summary>
+    public string ClockPin { get; private set; } = "CLK";
+    public string ClockDescription { get; private set; } = "";
+    public IReadOnlyList<CoreInput> Inputs => _inputs;
+    /// <summary>The debug view's registers, in the order of GDB's <c>g</c> packet.</summary>
+    public IReadOnlyList<CoreRegister> Registers => _registers;
+    /// <summary>GDB's <c>&lt;architecture&gt;</c> (armv4t).</summary>
+    public string GdbArchitecture { get; private set; } = "";
+    /// <summary>The GDB feature holding the registers (org.gnu.gdb.arm.core).</summary>
+    public string GdbFeature { get; private set; } = "";
+    /// <summary>The target description GDB reads with <c>qXfer:features:read:target.xml</c>.</summary>
+    public string GdbTargetXml => _xml ??= BuildTargetXml();
+
+    private readonly List<CoreInput> _inputs = new();
+    private readonly List<CoreRegister> _registers = new();
+    private string? _xml;
+    private Func<ICore, SignalRegistry, CoreSignalOptions, ICoreSignals>? _signals;
+    private Func<CoreContext, ICore> _create = _ => throw new InvalidOperationException("no constructor declared");
+
+    public CoreInput? FindInput(string name) => _inputs.FirstOrDefault(i => i.Name == name);
+
+    /// <summary>The index of the register named <paramref name="name"/> (either name) in <see cref="Registers"/>, or -1.</summary>
+    public int RegisterIndex(string name) => _registers.FindIndex(r => r.Name == name || r.GdbName == name);
+
+    /// <summary>Builds the core for a board.</summary>
+    public ICore Create(CoreContext context) => _create(context);
+
+    /// <summary>Declares the core's traced signals in <paramref name="registry"/> (null when the core declares none).</summary>
+    public ICoreSignals? DeclareSignals(ICore core, SignalRegistry registry, CoreSignalOptions options) => _signals?.Invoke(core, registry, options);
+
+    /// <summary>Connects a line to input pin <paramref name="name"/>, picking up a level already asserted.</summary>
+    public void ConnectInput(ICore core, string name, IrqLine line)
+    {
+        var input = FindInput(name) ?? throw new ArgumentException($"{Name} has no input {name} (inputs: {string.Join(", ", _inputs.Select(i => i.Name))})");
+        var set = input.Connect(core);
+        line.Subscribe(set);
+        if (line.Level) set(true);
+    }
+
+    private string BuildTargetXml()
+    {
+        var sb = new StringBuilder();
+        sb.Append("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n");
+        sb.Append($"  <architecture>{GdbArchitecture}</architecture>\n");
+        sb.Append($"  <feature name=\"{GdbFeature}\">\n");
+        foreach (var r in _registers)
+        {
+            sb.Append($"    <reg name=\"{r.GdbName ?? r.Name}\" bitsize=\"{r.Bits}\"");
+            if (r.GdbType != null) sb.Append($" type=\"{r.GdbType}\"");
+            sb.Append($" regnum=\"{r.GdbRegnum}\"/>\n");
+        }
+        sb.Append("  </feature>\n</target>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Starts the declaration of a core model of type <typeparamref name="T"/>.</summary>
+    public static Builder<T> Define<T>(string name, string description) where T : class, ICore => new(new CoreType(name, description, typeof(T)));
+
+    /// <summary>Fluent declaration; <see cref="Build"/> ends it.</summary>
+    public sealed class Builder<T> where T : class, ICore
+    {
+        private readonly CoreType _t;
+        internal Builder(CoreType t) => _t = t;
+
+        public Builder<T> Clock(string pin, string description)
+        {
+            _t.ClockPin = pin;
+            _t.ClockDescription = description;
+            return this;
+        }
+
+        public Builder<T> Input(string name, Func<T, Action<bool>> connect, Func<T, bool> level, string description)
+        {
+            _t._inputs.Add(new CoreInput(name, description, c => connect((T)c), c => level((T)c)));
+            return this;
+        }
+
+        /// <summary>GDB's architecture name and the feature its registers make up.</summary>
+        public Builder<T> Gdb(string architecture, string feature)
+        {
+            _t.GdbArchitecture = architecture;
+            _t.GdbFeature = feature;
+            return this;
+        }
+
+        public Builder<T> Register(string name, int bits, int gdbRegnum, string? gdbName = null, string? gdbType = null)
+        {
+            _t._registers.Add(new CoreRegister(name, bits, gdbRegnum, gdbName, gdbType));
+            return this;
+        }
+
+        public Builder<T> Signals(Func<T, SignalRegistry, CoreSignalOptions, ICoreSignals> declare)
+        {
+            _t._signals = (c, r, o) => declare((T)c, r, o);
+            return this;
+        }
+
+        public CoreType Build(Func<CoreContext, T> create)
+        {
+            if (_t._registers.Count == 0) throw new InvalidOperationException($"core type {_t.Name} declares no registers");
+            if (_t.GdbArchitecture.Length == 0) throw new InvalidOperationException($"core type {_t.Name} declares no GDB architecture");
+            _t._create = create;
+            return _t;
+        }
+    }
+}
