@@ -303,6 +303,19 @@ public sealed partial class Machine : IDisposable
         (Elf ?? throw new InvalidOperationException("no ELF loaded")).FindSymbol(name)?.Address
         ?? throw new KeyNotFoundException($"symbol '{name}' not found in {Elf.Name}");
 
+    private volatile bool _hostStop;
+
+    /// <summary>
+    /// Stops the run at the next instruction boundary, from any thread (Ctrl-C). Unlike the core's own
+    /// request, which each <c>Core.Run</c> clears as it starts, it holds until <see cref="Run"/> returns
+    /// <see cref="StopReason.Stopped"/>: a request that falls between two slices of a run is not lost.
+    /// </summary>
+    public void RequestStop()
+    {
+        _hostStop = true;
+        Core.RequestStop();
+    }
+
     /// <summary>Runs until the firmware exits, faults or is stopped, or until <paramref name="maxCycles"/> CPU cycles have elapsed in total.</summary>
     public RunResult Run(long maxCycles = long.MaxValue)
     {
@@ -331,7 +344,7 @@ public sealed partial class Machine : IDisposable
             if (Core.Fault != null) return Result(StopReason.Fault, null);
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
             if (Core.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
-            if (Core.StopRequested) return Result(StopReason.Stopped, null);
+            if (Core.StopRequested || _hostStop) { _hostStop = false; return Result(StopReason.Stopped, null); }
             // The end of a slice of the stuck-core check.
             StuckDetector.AtSliceEnd();
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);

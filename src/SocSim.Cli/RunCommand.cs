@@ -141,7 +141,7 @@ internal static class RunCommand
         {
             // Ctrl-C stops the core at the next instruction boundary; features then flush their files.
             using var cts = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.Core.RequestStop(); };
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); machine.RequestStop(); };
             Console.CancelKeyPress += onCancel;
             var context = new RunContext { Cancelled = cts.Token };
             if (loadedLine != null) context.StatsLines.Add(loadedLine);
