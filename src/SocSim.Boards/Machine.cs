@@ -326,6 +326,7 @@ public sealed partial class Machine : IDisposable
         StuckDetector.Restart();
         while (true)
         {
+            if (_hostStop) { _hostStop = false; return Result(StopReason.Stopped, null); }
             Core.Run(StuckDetector.SliceEnd(maxCycles));
             if (_resetRequested)
             {
