@@ -70,7 +70,8 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
             for (int i = 0; i < 4; i++) s.Line("MAT" + i, t.Mat(i));
             s.Sampled("TC", 32, () => t.Tc, t._pclk); // stamped at the PCLK edge that moved it
         })
-        .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn));
+        .Parameter("channel3Pins", true, "Timer1 (true) has CAPn.3 and MATn.3; on Timer0 (false) IR[7], CCR[11:9], EMR[3] and EMR[11:10] are reserved (UM10275 Tables 155, 159, 160)")
+        .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn, c.Parameter<bool>("channel3Pins")));
 
     // Register offsets (user manual, "Timer0 and Timer1", register map: T0IR = 0xE0004000, T1IR = 0xE0008000).
     public const uint IR = 0x00;
@@ -114,6 +115,8 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
     private readonly uint[] _cr = new uint[4];
 
     private uint _ir, _tcr, _pr, _mcr, _ccr, _emr;
+    // The bits Timer0 lacks (channel 3's capture flag and control, EM3 and EMC3) are 0 in its masks.
+    private readonly uint _irMask, _ccrMask, _emrMask;
 
     // TC and PC held _refTc/_refPc just after PCLK edge _refEdge; while counting they move on the
     // edges after it (see State).
@@ -128,9 +131,12 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
     private int _arrivalMask, _effectMask;
     private uint _arrivalValue, _effectValue;
 
-    public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null)
+    public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null, bool channel3Pins = true)
     {
         Name = name;
+        _irMask = channel3Pins ? 0xFFu : 0x7Fu;
+        _ccrMask = channel3Pins ? 0xFFFu : 0x1FFu;
+        _emrMask = channel3Pins ? 0xFFFu : 0x3F7u;
         _s = scheduler;
         _pclk = pclk;
         _warn = warn ?? (_ => { });
@@ -266,10 +272,14 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
             case PC: Rebase(cur); _refPc = value; break;
             case MCR: Rebase(cur); _mcr = value & 0xFFF; break;
             case MR0: case MR1: case MR2: case MR3: Rebase(cur); _mr[(off - MR0) >> 2] = value; break;
-            case CCR: _ccr = value & 0xFFF; return;
+            case CCR: _ccr = value & _ccrMask; return;
             case CR0: case CR1: case CR2: case CR3: return; // read-only
             case EMR:
-                _emr = value & 0xFFF;
+                // §14.7.11: "Bits EM3:0 can be written only when Timer is disabled"; once it is enabled
+                // they change only by the EMC actions. "Disabled" is TCR[0] (Counter Enable) = 0: the
+                // section's "(bit 1 in Timer Control Register is 0)" counts bits from 1.
+                uint em = (_tcr & CounterEnable) == 0 ? value & 0xF : _emr & 0xF;
+                _emr = ((value & ~0xFu) | em) & _emrMask;
                 UpdateOutputs();
                 break;
             default:
@@ -427,7 +437,7 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
         _cr[n] = tc;
         if ((c & CAP0I) != 0)
         {
-            _ir |= 1u << (4 + n);
+            _ir |= (1u << (4 + n)) & _irMask;
             UpdateOutputs();
         }
     }

@@ -37,8 +37,11 @@ namespace SocSim.Peripherals;
 /// <item>Character time-out (UnIIR, table "Interrupt handling"): [(word length)·7 − 2]·8 +
 /// [(trigger level − number of characters)·8 + 1] RCLKs after the last RX FIFO activity (a character
 /// received or read). "Word length" is read as the length of a whole character in bits (start,
-/// data, parity, stop: 10 for 8N1), which gives the manual's 3.5–4.5 character times; the number of
-/// characters is the FIFO level after that activity.</item>
+/// data, parity, stop: 10 for 8N1), the only reading near the manual's "3.5 to 4.5 character times"
+/// (the data bits alone, 8, give 2.7): for 8N1 (7·10 − 2)·8 = 544 RCLKs = 3.4 character times, plus
+/// 8 RCLKs (half a bit) per character the FIFO lacks to its trigger level, plus 1: 545 RCLKs = 3.41
+/// character times with one character at trigger level 1, 649 = 4.06 at trigger level 14. The number
+/// of characters is the FIFO level after that activity.</item>
 /// <item>THRE interrupt (UnIIR, THRE description): when the THR FIFO becomes empty it is set at once if
 /// the FIFO held two or more characters at a time since the last THRE event, else one character time
 /// minus the stop bits later (if the FIFO is still empty). Writing UnTHR or reading UnIIR while THRE is
@@ -765,7 +768,9 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
             _rxCount++;
             // PE, FE and BI show in UnLSR for the character at the top of the FIFO.
             if (_rxCount == 1) _lsrErr |= errors;
-            if (errors != 0) { _rxErrCount++; _rxfe = true; }
+            if (errors != 0) _rxErrCount++;
+            // Table 89: RXFE "is set when a character with a Rx error ... is loaded into the U0RBR".
+            if (errors != 0 && _rxCount == 1) _rxfe = true;
         }
         _ctiInt = false;
         RestartCharTimeout(edge);
@@ -778,7 +783,11 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         _rxHead = (_rxHead + 1) % FifoDepth;
         _rxCount--;
         if ((ch >> 8) != 0) _rxErrCount--;
-        if (_rxCount > 0) _lsrErr |= (uint)(_rxFifo[_rxHead] >> 8);
+        if (_rxCount > 0 && (_rxFifo[_rxHead] >> 8) != 0)
+        {
+            _lsrErr |= (uint)(_rxFifo[_rxHead] >> 8);
+            _rxfe = true; // an errored character reaches UnRBR (Table 89)
+        }
         _ctiInt = false;
         RestartCharTimeout(NowEdge);
         return ch & 0xFFu;
@@ -962,7 +971,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
             case UnLCR: v = _lcr; break;
             case UnLSR: v = ReadLsr(); break;
             case UnSCR: v = _scr; break;
-            case UnMCR when _modem: v = _mcr; break;
+            // Table 106: DTR and RTS Control "read as 0 when modem loopback mode is active".
+            case UnMCR when _modem: v = Loopback ? _mcr & ~(MCR_DTR | MCR_RTS) : _mcr; break;
             case UnMSR when _modem:
                 v = _msr;
                 _msr &= 0xF0; // reading U1MSR clears the delta bits

@@ -173,7 +173,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
 
     /// <summary>
     /// MEMMAP, PLLCON/PLLCFG as written and as fed (in effect), PLOCK, the feed sequence in progress
-    /// (0xAA seen), PCON, PCONP, VPBDIV, EXTINT/EXTWAKE/EXTMODE/EXTPOLAR, the EINTn pin levels last
+    /// (0xAA seen) and the VPB accesses to other peripherals since, PCON, PCONP, VPBDIV, EXTINT/EXTWAKE/EXTMODE/EXTPOLAR, the EINTn pin levels last
     /// seen (edge detection), the PLOCK and EINT0-2 output levels, and the MAM (<see cref="Lpc2106Mam.SaveState"/>).
     /// The lock event's due tick is in the scheduler's queue (saved by name); the PLL and VPBDIV
     /// ratios are the clock controls', which the machine restores with the clocks.

@@ -45,6 +45,59 @@ public sealed class Lpc2000TimerTests
         Assert.Empty(_warnings);
     }
 
+    /// <summary>UM10275 §14.7.11: EM3:0 can be written only while the timer is disabled (TCR[0] = 0); EMC always.</summary>
+    [Fact]
+    public void EmBitsAreWritableOnlyWhileTheTimerIsDisabled()
+    {
+        W(_t, EMR, 0x5);                          // disabled: MAT0 and MAT2 high
+        Assert.True(_t.Mat(0).Level);
+        W(_t, TCR, CounterEnable);
+        W(_t, EMR, 0x32);                         // enabled: EM bits kept, EMC0 = 11 taken
+        Assert.Equal(0x35u, R(_t, EMR));
+        Assert.True(_t.Mat(0).Level);
+        Assert.False(_t.Mat(1).Level);
+        W(_t, TCR, 0);
+        W(_t, EMR, 0x02);
+        Assert.Equal(0x02u, R(_t, EMR));
+    }
+
+    /// <summary>UM10275 Tables 155, 159, 160: Timer0 has no CAP0.3 nor MAT0.3: IR[7], CCR[11:9], EMR[3], EMR[11:10] are reserved.</summary>
+    [Fact]
+    public void Timer0HasNoChannel3CaptureOrExternalMatch()
+    {
+        var t0 = new Lpc2000Timer("timer0b", _b.Scheduler, _pclk, _warnings.Add, channel3Pins: false);
+        W(t0, CCR, 0xFFF);
+        Assert.Equal(0x1FFu, R(t0, CCR));
+        W(t0, EMR, 0xFFF);
+        Assert.Equal(0x3F7u, R(t0, EMR));
+        Assert.False(t0.Mat(3).Level);
+        var cap3 = new IrqLine("cap3");
+        t0.ConnectCapture(3, cap3);
+        cap3.Set(true);
+        Assert.Equal(0u, R(t0, IR));
+        W(_t, EMR, 0xFFF);                        // Timer1 has them
+        Assert.Equal(0xFFFu, R(_t, EMR));
+    }
+
+    /// <summary>
+    /// Our choice (the manual's figures show matches only from counting): an MRn written equal to the
+    /// TC it already holds is not a match; the match comes when the count reaches it again.
+    /// </summary>
+    [Fact]
+    public void MatchRegisterWrittenEqualToTheCurrentTcIsNotAMatch()
+    {
+        W(_t, PR, 9);                             // TC moves every 10 PCLK edges
+        W(_t, TCR, CounterEnable);
+        AtEdge(55);                               // TC = 5, halfway through its 10 edges
+        Assert.Equal(5u, R(_t, TC));
+        W(_t, MR0, 5);
+        W(_t, MCR, MR0I);
+        AtEdge(75);
+        Assert.Equal(7u, R(_t, TC));
+        Assert.Equal(0u, R(_t, IR));
+        Assert.False(_t.Int.Level);
+    }
+
     [Fact]
     public void DisabledTimerDoesNotCount()
     {
@@ -241,7 +294,10 @@ public sealed class Lpc2000TimerTests
         Assert.True(_t.Mat(3).Level);
         AtEdge(6);
         Assert.False(_t.Mat(3).Level);
-        W(_t, EMR, R(_t, EMR) & ~1u); // software drives EM0 low
+        W(_t, EMR, R(_t, EMR) & ~1u); // EM0 cannot be written while the timer runs (§14.7.11)
+        Assert.True(_t.Mat(0).Level);
+        W(_t, TCR, 0);
+        W(_t, EMR, R(_t, EMR) & ~1u); // software drives EM0 low once it is disabled
         Assert.False(_t.Mat(0).Level);
     }
 

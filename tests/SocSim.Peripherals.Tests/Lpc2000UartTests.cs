@@ -572,6 +572,30 @@ public sealed class Lpc2000UartTests
         Assert.Equal([(Frame8N1 + 5 * Bit, false), (Frame8N1 + 9 * Bit, true)], edges);
     }
 
+    /// <summary>
+    /// UM10275 Table 89: RXFE is set when a character with an error is loaded into UnRBR (reaches the
+    /// top of the FIFO), not when it enters the FIFO behind a good one.
+    /// </summary>
+    [Fact]
+    public void RxfeIsSetWhenTheErroredCharacterReachesRbr()
+    {
+        var line = new IrqLine("rxd");
+        line.Set(true);
+        Lpc2000Uart.Type.ConnectInput(_u, "RXD", line);
+        Init(_u, lcr: 0x03 | LCR_PARITY | 0x10, ier: 0); // 8E1
+        Drive(line, 0, "0" + "10000010" + "0" + "1");     // 'A' with its even parity: good
+        Drive(line, 11 * Bit, "0" + "10000010" + "1" + "1"); // 'A' with a parity error
+        At(23 * Bit);
+        Assert.Equal(2, _u.RxFifoLevel);
+        Assert.Equal(LSR_RDR | LSR_THRE | LSR_TEMT, R(_u, UnLSR)); // the errored one is behind the good one
+        Assert.Equal(0x41u, R(_u, UnRBR));
+        Assert.Equal(LSR_RDR | LSR_PE | LSR_THRE | LSR_TEMT | LSR_RXFE, R(_u, UnLSR));
+        Assert.Equal(0x41u, R(_u, UnRBR));
+        // That LSR read found the errored character still in the FIFO: RXFE shows once more, then clears.
+        Assert.Equal(LSR_THRE | LSR_TEMT | LSR_RXFE, R(_u, UnLSR));
+        Assert.Equal(LSR_THRE | LSR_TEMT, R(_u, UnLSR));
+    }
+
     [Fact]
     public void ModemLinesStatusAndInterrupt()
     {
@@ -617,6 +641,7 @@ public sealed class Lpc2000UartTests
         u1.TxSink = sent.Add;
         var txd = RecordTxd(u1);
         W(u1, UnMCR, MCR_LOOP | MCR_RTS);
+        Assert.Equal(MCR_LOOP, R(u1, UnMCR));        // Table 106: DTR and RTS read 0 in loopback
         Assert.True(u1.Rts.Level);
         Assert.Equal(MSR_CTS | MSR_DCTS, R(u1, UnMSR));
         long t0 = _s.Now;
