@@ -171,7 +171,8 @@ public sealed unsafe partial class CortexMCpu
         _it = 0;
         _primask = _faultmask = false; _basepri = 0;
         _monitor = false; _event = false;
-        _active = 0;
+        _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
+        Array.Clear(_priority);
         _cfsr = 0; _hfsr = 0;
         State = CoreState.Running;
         Fault = null;
@@ -201,6 +202,7 @@ public sealed unsafe partial class CortexMCpu
         {
             if (State != CoreState.Running)
             {
+                if (State == CoreState.Sleeping && _pending != 0 && WakeUpPending()) { State = CoreState.Running; continue; }
                 if (State == CoreState.Sleeping) { _cycles += cycleLimit - _s.Cycles; _s.Cycles = cycleLimit; }
                 break;
             }
@@ -282,7 +284,8 @@ public sealed unsafe partial class CortexMCpu
         _accesses = 0;
         int cycles;
         _faultPc = _pc;
-        if (!_t) cycles = TakeFault(FaultKind.InvState);
+        if (_pending != 0 && (cycles = TakePending()) != 0) { }
+        else if (!_t) cycles = TakeFault(FaultKind.InvState);
         else
         {
             uint pc = _pc;
@@ -297,7 +300,8 @@ public sealed unsafe partial class CortexMCpu
         }
         // Data accesses charged 1 + wait states each; the table counts their 1.
         long waits = _s.Cycles - t0 - _accesses;
-        long total = cycles + waits;
+        long total = cycles + waits + _extraCycles;
+        _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
         return (int)total;
