@@ -100,3 +100,25 @@ public sealed partial class CortexMCpu
     public const int TailChainCycles = 6;
     private int _extraCycles;
 }
+
+public sealed partial class CortexMCpu
+{
+    // ---- for the System Control Space registers ----
+
+    public bool IsInterruptEnabled(int irq) => irq is >= 0 and < ExternalInterrupts && (_enabled & (1UL << (16 + irq))) != 0;
+
+    /// <summary>The priority of exception <paramref name="n"/> (4-63) as SHPR/NVIC_IPR read it.</summary>
+    public byte GetPriority(int n) => n is >= 4 and < 64 ? _priority[n] : (byte)0;
+
+    /// <summary>ICSR.VECTPENDING: the highest-priority enabled pending exception, 0 when none.</summary>
+    public int VectPending => Math.Max(0, BestPending(out _));
+
+    /// <summary>ICSR.RETTOBASE: no active exception besides the one executing.</summary>
+    public bool RetToBase => (_active & ~(1UL << (int)_ipsr)) == 0;
+
+    /// <summary>Write-one-to-clear of CFSR and HFSR (B3.2.15, B3.2.16).</summary>
+    public void ClearFaultStatus(uint cfsr, uint hfsr) { _cfsr &= ~cfsr; _hfsr &= ~hfsr; }
+
+    /// <summary>SCR.SLEEPONEXIT/SLEEPDEEP/SEVONPEND as written (stored; sleep-on-exit is not modelled yet).</summary>
+    public uint Scr { get; set; }
+}

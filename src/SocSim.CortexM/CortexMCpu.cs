@@ -192,18 +192,21 @@ public sealed unsafe partial class CortexMCpu
     }
 
     /// <summary>
-    /// Executes until the scheduler's clock reaches <paramref name="cycleLimit"/> or the core stops running
-    /// (sleep, halt, lockup). A sleeping core's clock advances to the limit. Returns the instructions executed.
+    /// Executes until the scheduler's clock reaches <paramref name="cycleLimit"/> or its next event (the host then
+    /// runs the events due and calls again), or the core stops (halt, lockup). A sleeping core's clock advances
+    /// to that point unless a pending exception wakes it. Returns the instructions executed.
     /// </summary>
     public long RunTo(long cycleLimit)
     {
         long start = _instructions;
-        while (_s.Cycles < cycleLimit)
+        while (true)
         {
+            long limit = Math.Min(cycleLimit, _s.NextEventCycle);
+            if (_s.Cycles >= limit) break;
             if (State != CoreState.Running)
             {
                 if (State == CoreState.Sleeping && _pending != 0 && WakeUpPending()) { State = CoreState.Running; continue; }
-                if (State == CoreState.Sleeping) { _cycles += cycleLimit - _s.Cycles; _s.Cycles = cycleLimit; }
+                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
             Step();
