@@ -176,6 +176,7 @@ public sealed partial class CortexMCpu
         if (exc >= 64 || (_active & (1UL << exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
         _active &= ~(1UL << exc);
         if (exc != ExcNmi) _faultmask = false;
+        if (_pending != 0 && TailChain(excReturn)) return;
         uint msp = Msp, pspV = Psp;
         uint frame = psp ? pspV : msp;
         uint r0 = Load32(frame), r1 = Load32(frame + 4), r2 = Load32(frame + 8), r3 = Load32(frame + 12);

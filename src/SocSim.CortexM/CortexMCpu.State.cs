@@ -8,7 +8,7 @@ public sealed partial class CortexMCpu
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
-    /// exclusive monitor, the event register, VTOR, active exceptions and their priorities, the fault status
+    /// exclusive monitor, the event register, VTOR, active, pending and enabled exceptions and their priorities, the fault status
     /// registers, the run state, the pipelining memory of the previous instruction and the counts.
     /// </summary>
     public void SaveState(StateWriter w)
@@ -20,7 +20,7 @@ public sealed partial class CortexMCpu
         w.Write(Xpsr);
         w.Write(_primask); w.Write(_faultmask); w.Write(_basepri); w.Write(_spsel); w.Write(_npriv);
         w.Write(_monitor); w.Write(_monitorAddr); w.Write(_event);
-        w.Write(_vtor); w.Write(_active); w.WriteBytes(_priority);
+        w.Write(_vtor); w.Write(_active); w.Write(_pending); w.Write(_enabled); w.WriteBytes(_priority);
         w.Write(_cfsr); w.Write(_hfsr); w.Write(_bfar); w.Write(_shcsr); w.Write(DivideByZeroTrap);
         w.Write((int)State); w.WriteNullable(Fault);
         w.Write(_lastLoad); w.Write(_lastDpRd);
@@ -39,7 +39,7 @@ public sealed partial class CortexMCpu
         _primask = r.ReadBool(); _faultmask = r.ReadBool(); _basepri = r.ReadUInt(); _spsel = r.ReadBool(); _npriv = r.ReadBool();
         Xpsr = xpsr;
         _monitor = r.ReadBool(); _monitorAddr = r.ReadUInt(); _event = r.ReadBool();
-        _vtor = r.ReadUInt(); _active = r.ReadULong();
+        _vtor = r.ReadUInt(); _active = r.ReadULong(); _pending = r.ReadULong(); _enabled = r.ReadULong() | AlwaysEnabled;
         byte[] prio = r.ReadBytes();
         if (prio.Length != _priority.Length) throw new StateException($"Cortex-M core state has {prio.Length} priorities, this build {_priority.Length}");
         prio.CopyTo(_priority, 0);

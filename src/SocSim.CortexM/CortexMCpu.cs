@@ -171,7 +171,8 @@ public sealed unsafe partial class CortexMCpu
         _it = 0;
         _primask = _faultmask = false; _basepri = 0;
         _monitor = false; _event = false;
-        _active = 0;
+        _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
+        Array.Clear(_priority);
         _cfsr = 0; _hfsr = 0;
         State = CoreState.Running;
         Fault = null;
@@ -191,17 +192,21 @@ public sealed unsafe partial class CortexMCpu
     }
 
     /// <summary>
-    /// Executes until the scheduler's clock reaches <paramref name="cycleLimit"/> or the core stops running
-    /// (sleep, halt, lockup). A sleeping core's clock advances to the limit. Returns the instructions executed.
+    /// Executes until the scheduler's clock reaches <paramref name="cycleLimit"/> or its next event (the host then
+    /// runs the events due and calls again), or the core stops (halt, lockup). A sleeping core's clock advances
+    /// to that point unless a pending exception wakes it. Returns the instructions executed.
     /// </summary>
     public long RunTo(long cycleLimit)
     {
         long start = _instructions;
-        while (_s.Cycles < cycleLimit)
+        while (true)
         {
+            long limit = Math.Min(cycleLimit, _s.NextEventCycle);
+            if (_s.Cycles >= limit) break;
             if (State != CoreState.Running)
             {
-                if (State == CoreState.Sleeping) { _cycles += cycleLimit - _s.Cycles; _s.Cycles = cycleLimit; }
+                if (State == CoreState.Sleeping && _pending != 0 && WakeUpPending()) { State = CoreState.Running; continue; }
+                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
             Step();
@@ -282,7 +287,8 @@ public sealed unsafe partial class CortexMCpu
         _accesses = 0;
         int cycles;
         _faultPc = _pc;
-        if (!_t) cycles = TakeFault(FaultKind.InvState);
+        if (_pending != 0 && (cycles = TakePending()) != 0) { }
+        else if (!_t) cycles = TakeFault(FaultKind.InvState);
         else
         {
             uint pc = _pc;
@@ -297,7 +303,8 @@ public sealed unsafe partial class CortexMCpu
         }
         // Data accesses charged 1 + wait states each; the table counts their 1.
         long waits = _s.Cycles - t0 - _accesses;
-        long total = cycles + waits;
+        long total = cycles + waits + _extraCycles;
+        _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
         return (int)total;

@@ -1,0 +1,197 @@
+using SocSim.Core;
+
+namespace SocSim.CortexM;
+
+/// <summary>
+/// The System Control Space at 0xE000E000 (ARMv7-M B3.2-B3.4): SysTick, the NVIC's enable, pending, active
+/// and priority registers, the SCB (CPUID, ICSR, VTOR, AIRCR, SCR, CCR, SHPR1-3, SHCSR, CFSR, HFSR, BFAR)
+/// and STIR, over the core's exception state. SysTick counts the core clock (CLKSOURCE = 1) lazily from the
+/// scheduler's cycle count and raises its exception from a scheduler event at each 1-to-0 transition.
+/// Unimplemented offsets read as zero and ignore writes.
+/// </summary>
+public sealed class SystemControlSpace : IBusDevice
+{
+    public const uint Base = 0xE000_E000, Size = 0x1000;
+    /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1).</summary>
+    public const uint CpuidM3 = 0x412F_C231;
+
+    private readonly CortexMCpu _cpu;
+    private readonly Scheduler _s;
+    private readonly Event _sysTickWrap;
+    private uint _csr, _rvr, _calib;
+    private long _startCycle;      // SysTick: the cycle at which the counter held _startValue
+    private uint _startValue;
+    private uint _aircrPrigroup;
+    private uint _ccr = 1u << 9;    // STKALIGN
+
+    public SystemControlSpace(CortexMCpu cpu, uint sysTickCalib = 0)
+    {
+        _cpu = cpu;
+        _s = cpu.Bus.Scheduler;
+        _calib = sysTickCalib;
+        _sysTickWrap = _s.CreateEvent("systick", EventPriority.Peripheral, SysTickZero);
+    }
+
+    /// <summary>Whether software asked for a system reset (AIRCR.SYSRESETREQ); the board acts on it.</summary>
+    public bool ResetRequested { get; private set; }
+
+    public void Reset()
+    {
+        _csr = 0; _rvr = 0; _startValue = 0; _startCycle = 0; _aircrPrigroup = 0; _ccr = 1u << 9; ResetRequested = false;
+        _s.Cancel(_sysTickWrap);
+    }
+
+    private bool SysTickEnabled => (_csr & 1) != 0;
+
+    private uint CurrentValue()
+    {
+        if (!SysTickEnabled) return _startValue;
+        long k = _s.Cycles - _startCycle;
+        if (k <= _startValue) return (uint)(_startValue - k);
+        return _rvr - (uint)((k - _startValue - 1) % (_rvr + 1L));
+    }
+
+    /// <summary>Restarts the lazy count from the value now, and schedules the next 1-to-0 transition.</summary>
+    private void Restart(uint value)
+    {
+        _startValue = value;
+        _startCycle = _s.Cycles;
+        _s.Cancel(_sysTickWrap);
+        if (!SysTickEnabled) return;
+        long k0 = value > 0 ? value : _rvr > 0 ? 1L + _rvr : -1;
+        if (k0 > 0) _s.Schedule(_sysTickWrap, _s.TimeOfCycle(_startCycle + k0));
+    }
+
+    private void SysTickZero(long time)
+    {
+        _csr |= 1u << 16;                               // COUNTFLAG
+        if ((_csr & 2) != 0) _cpu.SetPending(CortexMCpu.ExcSysTick);
+        // The counter reloads on the next clock and reaches 0 again RVR clocks later.
+        _startCycle = _s.CycleAtOrAfter(time);
+        _startValue = 0;
+        if (_rvr > 0) _s.Schedule(_sysTickWrap, _s.TimeOfCycle(_startCycle + 1 + _rvr));
+    }
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        uint off = address - Base;
+        uint word = ReadWord(off & ~3u);
+        return size == 4 ? word : (word >> (int)(8 * (off & 3))) & (size == 1 ? 0xFFu : 0xFFFFu);
+    }
+
+    private uint ReadWord(uint off)
+    {
+        switch (off)
+        {
+            case 0x004: return CortexMCpu.ExternalInterrupts / 32 - 1;            // ICTR
+            case 0x010: { uint v = _csr | 4; _csr &= ~(1u << 16); return v; }      // CSR: COUNTFLAG clears on read
+            case 0x014: return _rvr;
+            case 0x018: return CurrentValue();
+            case 0x01C: return _calib;
+            case >= 0x100 and < 0x120: return Bits(off - 0x100, n => _cpu.IsInterruptEnabled(n));
+            case >= 0x180 and < 0x1A0: return Bits(off - 0x180, n => _cpu.IsInterruptEnabled(n));
+            case >= 0x200 and < 0x220: return Bits(off - 0x200, n => _cpu.IsPending(16 + n));
+            case >= 0x280 and < 0x2A0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
+            case >= 0x300 and < 0x320: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
+            case >= 0x400 and < 0x4F0: return PriorityWord(16 + (int)(off - 0x400));
+            case 0xD00: return CpuidM3;
+            case 0xD04:
+                {
+                    int pending = _cpu.VectPending;
+                    uint v = _cpu.Ipsr | (uint)pending << 12 | (_cpu.RetToBase ? 1u << 11 : 0);
+                    for (int n = 16; n < 64; n++) if (_cpu.IsPending(n)) { v |= 1u << 22; break; }
+                    if (_cpu.IsPending(CortexMCpu.ExcNmi)) v |= 1u << 31;
+                    if (_cpu.IsPending(CortexMCpu.ExcPendSv)) v |= 1u << 28;
+                    if (_cpu.IsPending(CortexMCpu.ExcSysTick)) v |= 1u << 26;
+                    return v;
+                }
+            case 0xD08: return _cpu.Vtor;
+            case 0xD0C: return 0xFA05_0000u | _aircrPrigroup << 8;
+            case 0xD10: return _cpu.Scr;
+            case 0xD14: return _ccr | (_cpu.DivideByZeroTrap ? 1u << 4 : 0);
+            case 0xD18: return PriorityWord(4);
+            case 0xD1C: return PriorityWord(8);
+            case 0xD20: return PriorityWord(12);
+            case 0xD24: return _cpu.Shcsr | (_cpu.IsActive(CortexMCpu.ExcSvCall) ? 1u << 7 : 0) | (_cpu.IsPending(CortexMCpu.ExcSvCall) ? 1u << 15 : 0);
+            case 0xD28: return _cpu.Cfsr;
+            case 0xD2C: return _cpu.Hfsr;
+            case 0xD38: return _cpu.Bfar;
+            default: return 0;
+        }
+    }
+
+    private static uint Bits(uint off, Func<int, bool> test)
+    {
+        uint v = 0;
+        int first = (int)off * 8;
+        for (int b = 0; b < 32; b++)
+            if (first + b < CortexMCpu.ExternalInterrupts && test(first + b)) v |= 1u << b;
+        return v;
+    }
+
+    private uint PriorityWord(int firstException)
+    {
+        uint v = 0;
+        for (int b = 0; b < 4; b++) v |= (uint)_cpu.GetPriority(firstException + b) << (8 * b);
+        return v;
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        uint off = address - Base;
+        // Byte and halfword writes reach the priority registers (the only byte-accessible ones B3.4.3 needs).
+        if ((off is >= 0x400 and < 0x4F0) || (off is >= 0xD18 and < 0xD24))
+        {
+            int firstException = off >= 0xD18 ? 4 + (int)(off - 0xD18) : 16 + (int)(off - 0x400);
+            for (int b = 0; b < size; b++)
+            {
+                int n = firstException + b;
+                if (n >= 4 && n < 64 && n is not (7 or 8 or 9 or 10 or 13)) _cpu.SetPriority(n, (byte)(value >> (8 * b)));
+            }
+            return;
+        }
+        switch (off & ~3u)
+        {
+            case 0x010:
+                {
+                    bool was = SysTickEnabled;
+                    uint now = CurrentValue();
+                    _csr = (_csr & (1u << 16)) | (value & 3);
+                    if (was != SysTickEnabled || SysTickEnabled) Restart(now);
+                    break;
+                }
+            case 0x014: _rvr = value & 0x00FF_FFFF; Restart(CurrentValue()); break;
+            case 0x018: _csr &= ~(1u << 16); Restart(0); break;
+            case >= 0x100 and < 0x120: ForBits(off - 0x100, value, n => _cpu.SetInterruptEnabled(n, true)); break;
+            case >= 0x180 and < 0x1A0: ForBits(off - 0x180, value, n => _cpu.SetInterruptEnabled(n, false)); break;
+            case >= 0x200 and < 0x220: ForBits(off - 0x200, value, n => _cpu.SetPending(16 + n)); break;
+            case >= 0x280 and < 0x2A0: ForBits(off - 0x280, value, n => _cpu.ClearPending(16 + n)); break;
+            case 0xD04:
+                if ((value & (1u << 31)) != 0) _cpu.SetPending(CortexMCpu.ExcNmi);
+                if ((value & (1u << 28)) != 0) _cpu.SetPending(CortexMCpu.ExcPendSv);
+                if ((value & (1u << 27)) != 0) _cpu.ClearPending(CortexMCpu.ExcPendSv);
+                if ((value & (1u << 26)) != 0) _cpu.SetPending(CortexMCpu.ExcSysTick);
+                if ((value & (1u << 25)) != 0) _cpu.ClearPending(CortexMCpu.ExcSysTick);
+                break;
+            case 0xD08: _cpu.Vtor = value; break;
+            case 0xD0C:
+                if ((value >> 16) != 0x05FA) break;                               // VECTKEY
+                _aircrPrigroup = (value >> 8) & 7;
+                if ((value & 4) != 0) ResetRequested = true;
+                break;
+            case 0xD10: _cpu.Scr = value & 0x16; break;
+            case 0xD14: _ccr = value & 0x31B; _cpu.DivideByZeroTrap = (value & (1u << 4)) != 0; break;   // STKALIGN is stored; the core always aligns
+            case 0xD24: _cpu.Shcsr = value; break;
+            case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
+            case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
+            case 0xF00: if ((value & 0x1FF) < CortexMCpu.ExternalInterrupts) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
+        }
+    }
+
+    private static void ForBits(uint off, uint value, Action<int> act)
+    {
+        int first = (int)off * 8;
+        for (int b = 0; b < 32; b++)
+            if ((value & (1u << b)) != 0 && first + b < CortexMCpu.ExternalInterrupts) act(first + b);
+    }
+}
