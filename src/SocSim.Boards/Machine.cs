@@ -313,12 +313,10 @@ public sealed partial class Machine : IDisposable
             }
             if (Semihosting?.ExitCode is int code) return Result(StopReason.Exit, code);
             if (Cpu.Fault != null) return Result(StopReason.Fault, null);
+            StuckDetector.AtSliceEnd();
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
             if (Scheduler.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
             if (Cpu.StopRequested) return Result(StopReason.Stopped, null);
-            // The end of a slice of the stuck-core check.
-            StuckDetector.AtSliceEnd();
-            if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
         }
     }
 
