@@ -343,12 +343,10 @@ public sealed partial class Machine : IDisposable
             }
             if (Semihosting?.ExitCode is int code) return Result(StopReason.Exit, code);
             if (Core.Fault != null) return Result(StopReason.Fault, null);
+            StuckDetector.AtSliceEnd();
             if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
             if (Core.Cycles >= maxCycles) return Result(StopReason.CycleLimit, null);
             if (Core.StopRequested || _hostStop) { _hostStop = false; return Result(StopReason.Stopped, null); }
-            // The end of a slice of the stuck-core check.
-            StuckDetector.AtSliceEnd();
-            if (StuckDetector.Verdict != null) return Result(StopReason.Stuck, null);
         }
     }
 

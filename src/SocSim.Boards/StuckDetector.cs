@@ -85,9 +85,14 @@ public sealed class StuckDetector
     /// <summary>What the detector saw, once it found the core stuck (the run's <see cref="RunResult.Fault"/>); null otherwise.</summary>
     public string? Verdict { get; private set; }
 
-    /// <summary>Forgets what was seen (a new run starts looking afresh).</summary>
+    /// <summary>
+    /// At the start of a run: a run after one that ended stuck looks afresh (the host may have changed
+    /// the machine). Otherwise what was seen carries over, so that a run made of many short runs (the
+    /// progress line's slices) is checked as one.
+    /// </summary>
     internal void Restart()
     {
+        if (Verdict == null) return;
         Verdict = null;
         _haveLast = false;
         _streak = 0;
@@ -98,9 +103,11 @@ public sealed class StuckDetector
     internal long SliceEnd(long maxCycles)
     {
         if (!Enabled || _m.Core is not ArmCpu cpu || cpu.Sleeping) return maxCycles;
-        long end = _m.Scheduler.Cycles + CheckPeriod;
-        return end < maxCycles ? end : maxCycles;
+        if (_nextCheck <= _m.Scheduler.Cycles) _nextCheck = _m.Scheduler.Cycles + CheckPeriod;
+        return _nextCheck < maxCycles ? _nextCheck : maxCycles;
     }
+
+    private long _nextCheck;
 
     private void OnAccessAborted(uint address, int size, AccessFlags flags)
     {
@@ -144,10 +151,11 @@ public sealed class StuckDetector
         _ramHash = null;
     }
 
-    /// <summary>Called by the run loop between slices: rule 2.</summary>
+    /// <summary>Called by the run loop whenever the core returns to it: rule 2, once the check's slice is over.</summary>
     internal void AtSliceEnd()
     {
-        if (!Enabled || Verdict != null || _m.Core is not ArmCpu cpu) return;
+        if (!Enabled || Verdict != null || _m.Core is not ArmCpu cpu || _m.Scheduler.Cycles < _nextCheck) return;
+        _nextCheck = _m.Scheduler.Cycles + CheckPeriod;
         if (cpu.Sleeping || (cpu.Cpsr & (Psr.I | Psr.F)) != (Psr.I | Psr.F) || !BranchesToItself(cpu))
         {
             _spinning = false;

@@ -43,6 +43,19 @@ public class StuckDetectorTests
         Assert.Equal(0x1000u, m.Cpu.Pc);
     }
 
+    [Fact]
+    public void ARunMadeOfShortRuns_IsCheckedAsOne()
+    {
+        // The progress line and other tools run in slices shorter than a check period.
+        using var m = Create("ram", ExecutionEngine.Interpret);
+        Write(m, 0x1000, BranchToSelf);
+        m.Cpu.ResetTo(0x1000);
+        RunResult r;
+        do r = m.Run(m.Cycles + 100_000); while (r.Reason == StopReason.CycleLimit && m.Cycles < 10 * StuckDetector.CheckPeriod);
+        Assert.Equal(StopReason.Stuck, r.Reason);
+        Assert.InRange(r.Cycles, 2 * StuckDetector.CheckPeriod, 3 * StuckDetector.CheckPeriod);
+    }
+
     [Theory, MemberData(nameof(Engines))]
     public void AThumbBranchToItselfWithInterruptsMasked_IsStuck(ExecutionEngine engine)
     {
