@@ -126,11 +126,13 @@ internal static class SweepMerge
                     : $"shard {owner}/{n} is missing (its points {string.Join(", ", Enumerable.Range(0, 3).Select(j => k + j * n).Where(p => p < total))}{(k + 3 * n < total ? ", ..." : "")})");
             }
 
-        // Drop the shard columns, then the latency lines no point saw (a shard lists every line).
+        // Drop the shard columns, the latency lines no point saw (a shard lists every line), and the
+        // error column when no point failed (a shard always has it).
         int cut = SweepShard.Columns.Length;
         var keep = new List<int>();
         for (int c = cut; c < header.Count; c++)
         {
+            if (c == header.Count - 1 && header[c] == "error" && points.Values.All(r => r[c].Length == 0)) continue;
             if (IsLatencyCount(header[c]) && points.Values.All(r => r[c].Length == 0))
             {
                 c += 3; // the line's count, min, max and mean
