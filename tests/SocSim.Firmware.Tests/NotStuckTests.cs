@@ -1,3 +1,4 @@
+using SocSim.Core;
 using SocSim.Arm;
 using SocSim.Tests;
 
