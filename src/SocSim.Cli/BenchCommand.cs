@@ -22,7 +22,7 @@ internal static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "number of runs per engine (the best and the median are reported)", DefaultValueFactory = _ => 3 }.InRange(1, 1000);
         var engine = new Option<string>("--engine") { Description = "interpret, translate or both (default: both, side by side)", DefaultValueFactory = _ => "both" };
         engine.AcceptOnlyFromAmong("interpret", "translate", "both");
-        var threshold = new Option<int?>("--threshold") { Description = "translator compile threshold (default: the translator's)" }.InRange(1, int.MaxValue);
+        var threshold = new Option<int?>("--threshold") { Description = "executions of an instruction before its region is translated (default: the translator's; 0 translates at once, in line)" }.InRange(0, int.MaxValue);
         var compile = new Option<string>("--compile") { Description = "where the translator's JIT runs: background (a worker thread, the default) or inline (on the simulation's thread)", DefaultValueFactory = _ => "background" };
         compile.AcceptOnlyFromAmong("background", "inline");
         var cmd = new Command("bench", "measure simulation speed on compute-bound firmware") { elf, boards, repeat, engine, threshold, compile };

@@ -30,12 +30,12 @@ internal static class Defaults
             var bundled = Path.Combine(BoardsDirectory, name);
             if (File.Exists(bundled)) return bundled;
         }
-        if (Directory.Exists(board)) throw new BoardException(board, "", "a directory, not a board file");
+        if (Directory.Exists(board)) return board; // the loader says it is a directory
         var names = BundledBoards();
         string given = board.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? board[..^5] : board;
         string? near = DidYouMean.Nearest(given, names)
             ?? names.FirstOrDefault(n => DidYouMean.Nearest(Path.GetFileName(given), [Path.GetFileName(n)]) != null);
-        throw new BoardException(board, "", $"no such file, nor a bundled board of that name (bundled: {string.Join(", ", names)})" +
+        throw new BoardException(SocSim.Core.HostInput.Quote(board), "", $"no such file, nor a bundled board of that name (bundled: {string.Join(", ", names)})" +
             (near != null ? $"; did you mean {near}?" : ""));
     }
 
