@@ -33,8 +33,8 @@ internal static class Defaults
         if (Directory.Exists(board)) return board; // the loader says it is a directory
         var names = BundledBoards();
         string given = board.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? board[..^5] : board;
-        string? near = DidYouMean.Nearest(given, names)
-            ?? names.FirstOrDefault(n => DidYouMean.Nearest(Path.GetFileName(given), [Path.GetFileName(n)]) != null);
+        string? near = Usage.Closest(given, names)
+            ?? names.FirstOrDefault(n => Usage.Closest(Path.GetFileName(given), [Path.GetFileName(n)]) != null);
         throw new BoardException(SocSim.Core.HostInput.Quote(board), "", $"no such file, nor a bundled board of that name (bundled: {string.Join(", ", names)})" +
             (near != null ? $"; did you mean {near}?" : ""));
     }
