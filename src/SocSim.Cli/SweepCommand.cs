@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SocSim.Boards;
+using SocSim.Cli.Features;
 using SocSim.Boards.Elf;
 using SocSim.Trace.Timing;
 using SocSim.Waves;
@@ -25,6 +26,7 @@ internal static class SweepCommand
         var vary = new Option<string[]>("--vary") { Description = "KEY=V1,V2,...: a board key and its values (repeat for a grid)" };
         var measure = new Option<string[]>("--measure") { Description = "FROM:TO: cycles of every pass from FROM to TO (count/min/max/mean columns)" };
         var maxCycles = new Option<long?>("--max-cycles") { Description = "stop each point after N CPU cycles (exit status 124)" }.InRange(1, long.MaxValue);
+        var maxTime = new Option<string?>("--max-time") { Description = "stop each point when its simulated time reaches DURATION, e.g. 10s, 250ms (exit status 124)" };
         var jobs = new Option<int?>("--jobs") { Description = "points run at once (default: every core)" }.InRange(1, 1024);
         var output = new Option<FileInfo?>("--out") { Description = "write the table to FILE.csv or FILE.json" };
         var plot = new Option<FileInfo?>("--plot") { Description = "draw --y over --x to FILE.png" };
@@ -33,7 +35,7 @@ internal static class SweepCommand
         var shard = new Option<string?>("--shard") { Description = "I/N: run only the I-th (from 1) of N deterministic slices of the points; join the tables with `socsim sweep merge`" };
         var cmd = new Command("sweep", "run firmware over a grid of board settings and tabulate cycles, measures and interrupt latency")
         {
-            elf, boards, sets, vary, measure, maxCycles, jobs, output, plot, x, y, shard, SweepMerge.Create(),
+            elf, boards, sets, vary, measure, maxCycles, maxTime, jobs, output, plot, x, y, shard, SweepMerge.Create(),
         };
         cmd.SetAction(r =>
         {
@@ -41,7 +43,7 @@ internal static class SweepCommand
             {
                 var slice = SweepShard.Parse(r.GetValue(shard));
                 return Run(r.GetValue(elf)?.FullName ?? Defaults.DemoElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
-                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], r.GetValue(maxCycles), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
+                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], new Limits(r.GetValue(maxCycles), r.GetValue(maxTime)), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
             }
             catch (Exception e) when (e is SweepException or BoardException)
             {
@@ -53,6 +55,9 @@ internal static class SweepCommand
     }
 
     internal sealed class SweepException(string message) : Exception(message);
+
+    /// <summary>Each point's limits: --max-cycles, and --max-time as the user wrote it (checked against each point's time base).</summary>
+    private sealed record Limits(long? MaxCycles, string? MaxTime);
 
     private static readonly string[] Stats = ["count", "min", "max", "mean"];
 
@@ -73,7 +78,7 @@ internal static class SweepCommand
         public Dictionary<string, CycleStats> Latency { get; } = new();
     }
 
-    private static int Run(string elfPath, string[] boardFiles, string[] sets, string[] varies, string[] measures, long? maxCycles, int? jobs,
+    private static int Run(string elfPath, string[] boardFiles, string[] sets, string[] varies, string[] measures, Limits limits, int? jobs,
         FileInfo? output, FileInfo? plot, string? xKey, string? yMetric, SweepShard? shard)
     {
         // ---- everything is checked before anything runs ----
@@ -128,6 +133,13 @@ internal static class SweepCommand
         try
         {
             using var probe = FirstLoadingPoint(points, boardFiles, elfPath);
+            // A malformed --max-time, or one past the first point's time base, before anything runs
+            // (a point with another time base that cannot count it is that point's error row).
+            if (limits.MaxTime != null)
+            {
+                try { MaxTimeFeature.TimeLimit(probe, limits.MaxTime, "--max-time"); }
+                catch (RunFeatureException e) { throw new SweepException(e.Message); }
+            }
             foreach (var spec in measures)
             {
                 int colon = spec.IndexOf(':');
@@ -149,7 +161,7 @@ internal static class SweepCommand
         var mine = shard == null ? points : points.Where(p => shard.Owns(p.Index)).ToList();
         var rows = new Row[mine.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs ?? Environment.ProcessorCount) };
-        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, boardFiles, specs, maxCycles));
+        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, boardFiles, specs, limits));
 
         // ---- the table ----
         // One machine lists the latency lines some point saw; a shard cannot know what the others saw, so it
@@ -265,9 +277,9 @@ internal static class SweepCommand
         }
     }
 
-    private static Row RunPoint(Point p, string elfPath, string[] boardFiles, List<(string Label, uint From, uint To)> specs, long? maxCycles)
+    private static Row RunPoint(Point p, string elfPath, string[] boardFiles, List<(string Label, uint From, uint To)> specs, Limits limits)
     {
-        try { return RunPoint(p, BoardLoader.Load(boardFiles, p.Sets), elfPath, specs, maxCycles); }
+        try { return RunPoint(p, BoardLoader.Load(boardFiles, p.Sets), elfPath, specs, limits); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever stops one point (its board, its ELF on that memory map, a model that failed to build) is that point's row.
@@ -276,14 +288,15 @@ internal static class SweepCommand
         }
     }
 
-    private static Row RunPoint(Point p, Board board, string elfPath, List<(string Label, uint From, uint To)> specs, long? maxCycles)
+    private static Row RunPoint(Point p, Board board, string elfPath, List<(string Label, uint From, uint To)> specs, Limits limits)
     {
         using var m = Machine.Create(board, new MachineOptions { CommandLine = Path.GetFileName(elfPath), StopWhenStuck = true });
         m.LoadElf(elfPath);
         var probes = specs.Select(s => new MeasureProbe(s.Label, s.From, s.To)).ToList();
         foreach (var pr in probes) m.AddHook(pr);
         var latency = new InterruptLatencyProbe(m);
-        var r = m.Run(maxCycles ?? long.MaxValue);
+        if (limits.MaxTime != null) m.SetTimeLimit(MaxTimeFeature.TimeLimit(m, limits.MaxTime, "--max-time"));
+        var r = m.Run(limits.MaxCycles ?? long.MaxValue);
         latency.Stop();
         var row = new Row
         {
@@ -291,7 +304,7 @@ internal static class SweepCommand
             Exit = r.Reason switch
             {
                 StopReason.Exit => r.ExitCode!.Value,
-                StopReason.CycleLimit => Defaults.ExitCycleLimit,
+                StopReason.CycleLimit or StopReason.TimeLimit => Defaults.ExitCycleLimit,
                 StopReason.Fault or StopReason.Stuck => Defaults.ExitFault,
                 _ => Defaults.ExitStopped,
             },

@@ -63,6 +63,26 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
+    public void MaxTimeStopsEveryPointAtTheSameSimulatedTime()
+    {
+        // 5 ms on CPU clocks of 25 and 50 MHz: each point stops at the first instruction boundary at or
+        // after 5 ms (exit 124), so its cycles are its clock times its simulated time.
+        var csv = Path.Combine(TempDir(), "t.csv");
+        var r = Socsim.Run("sweep", "--vary", "clocks.CPUCLK=25000000,50000000", "--max-time", "5ms", "--out", csv);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = File.ReadAllLines(csv).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(["clocks.CPUCLK", "exit", "cycles", "sim_ns"], rows[0][..4]);
+        Assert.Equal(3, rows.Length);
+        foreach (var row in rows[1..])
+        {
+            long hz = long.Parse(row[0]), cycles = long.Parse(row[2]), ns = long.Parse(row[3]);
+            Assert.Equal("124", row[1]);
+            Assert.Equal(ns, cycles * 1_000_000_000 / hz);
+            Assert.InRange(ns, 5_000_000, 5_002_000);   // an instruction's length past the limit at most
+        }
+    }
+
+    [Fact]
     public void PlotDrawsAPng()
     {
         var png = Path.Combine(TempDir(), "lat.png");
@@ -98,6 +118,8 @@ public sealed class SweepCommandTests
     [InlineData(new[] { "--plot", "p.png", "--y", "cycles", "--x", "clocks.CPUCLK" }, "--x clocks.CPUCLK: not a --vary key")]
     [InlineData(new[] { "--measure", "nosuch:main" }, "--measure nosuch:main: symbol 'nosuch' not found")]
     [InlineData(new[] { "--out", "t.txt" }, "--out t.txt: the file must end in .csv or .json")]
+    [InlineData(new[] { "--max-time", "5xs" }, "--max-time: expected a duration like 10s, 250ms, 40us or 800ns, got '5xs'")]
+    [InlineData(new[] { "--max-time", "99999999999999s" }, "--max-time 99999999999999s: longer than this board's simulated time can count (at most 15372286728s")]
     public void BadOptionsAreOneLine(string[] extra, string message)
     {
         var r = Socsim.Run(["sweep", "--vary", "memory.ram.waitStates.readN=0,1", .. extra]);
