@@ -116,6 +116,8 @@ internal static class RunCommand
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
                 StopWhenStuck = true,
+                // --quiet: device warnings (a PLL outside its range, an abort) are kept in Machine.Warnings only.
+                Warnings = features.OfType<ProgressFeature>().Any(f => f.IsQuiet(parse)) ? TextWriter.Null : null,
             });
             machine.LoadElf(elfPath);
             if (header != null)

@@ -84,6 +84,23 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public void QuietKeepsDeviceWarningsOffStderrButNotTheRunsOwnLines()
+    {
+        // FreeRTOS's demo programs the LPC2106's PLL with its CCO at 118 MHz, below the data sheet's range:
+        // one warning, unless --quiet. The time-limit line is the run's own and stays.
+        string[] args = ["run", Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "freertos", "elf", "rtosdemo-arm.elf")),
+            "--board", Path.Combine(RepoPaths.Root, "boards", "lpc2106.json"), "--max-time", "200ms"];
+        var loud = Socsim.Run(args);
+        var quiet = Socsim.Run([.. args, "--quiet"]);
+        Assert.Equal(124, loud.ExitCode);
+        Assert.Equal(124, quiet.ExitCode);
+        Assert.Contains("socsim: warning: scb: PLLCFG = 0x03", loud.Stderr);
+        Assert.DoesNotContain("warning", quiet.Stderr);
+        Assert.Contains("socsim run: time limit of 200ms reached", quiet.Stderr);
+        Assert.Equal(loud.Stdout, quiet.Stdout);
+    }
+
+    [Fact]
     public async Task CtrlCDuringProgressStillFlushesTheVcdAndTheStats()
     {
         var vcd = Path.Combine(Path.GetTempPath(), "socsim-progress-" + Guid.NewGuid().ToString("N") + ".vcd");

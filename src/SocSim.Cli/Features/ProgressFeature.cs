@@ -17,7 +17,10 @@ namespace SocSim.Cli.Features;
 /// </summary>
 internal sealed class ProgressFeature : IRunFeature
 {
-    private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress line on stderr" };
+    private readonly Option<bool> _quiet = new("--quiet") { Description = "no progress line and no device warnings on stderr (the run's own errors and --stats still print)" };
+
+    /// <summary>Whether --quiet was given: the machine then keeps its device warnings to itself (<see cref="Machine.Warnings"/>).</summary>
+    public bool IsQuiet(ParseResult parse) => parse.GetValue(_quiet);
     private readonly Option<bool> _progress = new("--progress") { Description = "progress lines on stderr even when it is not a terminal (one line per update)" };
 
     public void AddOptions(Command run)
