@@ -83,31 +83,60 @@ public sealed class FreeRtosDemoTests(ITestOutputHelper output)
         }
     }
 
+    private static string DemoDir => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "cortex-m", "freertos-mps2"));
+
+    /// <summary>The harness both demos run on: code RAM at 0, RAM at 0x20000000, UART0, the SCS (and, with <paramref name="timers"/>, the two CMSDK timers).</summary>
+    private sealed class Harness : IDisposable
+    {
+        public readonly Scheduler S = Scheduler.CycleBased(25_000_000);
+        public readonly Bus Bus;
+        public readonly CortexMCpu Cpu;
+        public readonly UartStub Uart = new();
+        private readonly MemoryRegion _code = new("code", 0, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
+        private readonly MemoryRegion _ram = new("ram", 0x2000_0000, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
+
+        public Harness(string elf, bool timers)
+        {
+            Bus = new Bus(S);
+            Bus.AddRegion(_code);
+            Bus.AddRegion(_ram);
+            Bus.AddDevice("uart0", 0x4000_4000, 0x1000, Uart, WaitStates.Zero);
+            Cpu = new CortexMCpu(Bus);
+            if (timers)
+            {
+                Bus.AddDevice("timer0", 0x4000_0000, 0x1000, new CmsdkTimerStub(S, Cpu, 8, "timer0"), WaitStates.Zero);
+                Bus.AddDevice("timer1", 0x4000_1000, 0x1000, new CmsdkTimerStub(S, Cpu, 9, "timer1"), WaitStates.Zero);
+            }
+            Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new SystemControlSpace(Cpu), WaitStates.Zero);
+            ElfLoader.Load(ElfFile.Parse(Path.Combine(DemoDir, "elf", elf)), Bus);
+            Cpu.Reset();
+        }
+
+        /// <summary>Runs until <paramref name="limit"/> cycles, a stopped core, or <paramref name="lines"/> lines on the UART.</summary>
+        public void Run(long limit, int lines)
+        {
+            while (S.Cycles < limit && Cpu.State is CoreState.Running or CoreState.Sleeping && CountLines(Uart.Text) < lines)
+            {
+                S.RunDue();
+                Cpu.RunTo(Math.Min(limit, S.NextEventCycle));
+            }
+        }
+
+        public void Dispose()
+        {
+            Bus.Dispose();
+            _code.Dispose();
+            _ram.Dispose();
+        }
+    }
+
     [Fact]
     public void FullDemoPrintsPass()
     {
-        string dir = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "cortex-m", "freertos-mps2"));
-        var s = Scheduler.CycleBased(25_000_000);
-        using var bus = new Bus(s);
-        using var code = new MemoryRegion("code", 0, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
-        using var ram = new MemoryRegion("ram", 0x2000_0000, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
-        bus.AddRegion(code);
-        bus.AddRegion(ram);
-        var uart = new UartStub();
-        bus.AddDevice("uart0", 0x4000_4000, 0x1000, uart, WaitStates.Zero);
-        var cpu = new CortexMCpu(bus);
-        bus.AddDevice("timer0", 0x4000_0000, 0x1000, new CmsdkTimerStub(s, cpu, 8, "timer0"), WaitStates.Zero);
-        bus.AddDevice("timer1", 0x4000_1000, 0x1000, new CmsdkTimerStub(s, cpu, 9, "timer1"), WaitStates.Zero);
-        bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new SystemControlSpace(cpu), WaitStates.Zero);
-        ElfLoader.Load(ElfFile.Parse(Path.Combine(dir, "elf", "RTOSDemo-full.elf")), bus);
-        cpu.Reset();
-        const long limit = 130_000_000;       // 5.2 s: the check task prints every 5 s
-        while (s.Cycles < limit && cpu.State is CoreState.Running or CoreState.Sleeping && CountLines(uart.Text) < 1)
-        {
-            s.RunDue();
-            cpu.RunTo(Math.Min(limit, s.NextEventCycle));
-        }
-        string got = uart.Text.ToString();
+        using var h = new Harness("RTOSDemo-full.elf", timers: true);
+        var cpu = h.Cpu;
+        h.Run(130_000_000, 1);       // 5.2 s: the check task prints every 5 s
+        string got = h.Uart.Text.ToString();
         output.WriteLine($"{cpu.Instructions:N0} instructions, {cpu.Cycles:N0} cycles, state {cpu.State} {cpu.Fault} ipsr {cpu.Ipsr} cfsr {cpu.Cfsr:X}\n{got}");
         // The tick and nest counts depend on timing (QEMU's vary from run to run); ours are exact and must not:
         // a change of this line is a change of the timing model, to review.
@@ -118,32 +147,15 @@ public sealed class FreeRtosDemoTests(ITestOutputHelper output)
     [Fact]
     public void BlinkyPrintsWhatQemuPrints()
     {
-        string dir = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "cortex-m", "freertos-mps2"));
-        var s = Scheduler.CycleBased(25_000_000);
-        using var bus = new Bus(s);
-        using var code = new MemoryRegion("code", 0, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
-        using var ram = new MemoryRegion("ram", 0x2000_0000, 0x40_0000, RegionKind.Ram, 32, WaitStates.Zero);
-        bus.AddRegion(code);
-        bus.AddRegion(ram);
-        var uart = new UartStub();
-        bus.AddDevice("uart0", 0x4000_4000, 0x1000, uart, WaitStates.Zero);
-        var cpu = new CortexMCpu(bus);
-        bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new SystemControlSpace(cpu), WaitStates.Zero);
-        ElfLoader.Load(ElfFile.Parse(Path.Combine(dir, "elf", "RTOSDemo-blinky.elf")), bus);
-        cpu.Reset();
-
+        using var h = new Harness("RTOSDemo-blinky.elf", timers: false);
+        var cpu = h.Cpu;
         const int lines = 11;      // 9 task lines, the software timer line (2 s), a task line
-        const long limit = 60_000_000;       // 2.4 s: task lines every 200 ms, the timer line every 2 s
-        while (s.Cycles < limit && cpu.State is CoreState.Running or CoreState.Sleeping && CountLines(uart.Text) < lines)
-        {
-            s.RunDue();
-            cpu.RunTo(Math.Min(limit, s.NextEventCycle));
-        }
-        string got = uart.Text.ToString();
+        h.Run(60_000_000, lines);  // 2.4 s: task lines every 200 ms, the timer line every 2 s
+        string got = h.Uart.Text.ToString();
         output.WriteLine($"{cpu.Instructions:N0} instructions, {cpu.Cycles:N0} cycles, state {cpu.State} {cpu.Fault}\n{got}");
         Assert.True(cpu.State is CoreState.Running or CoreState.Sleeping, $"{cpu.State}: {cpu.Fault}");
         Assert.False(cpu.HandlerMode && cpu.Ipsr == CortexMCpu.ExcHardFault, $"HardFault: CFSR 0x{cpu.Cfsr:X8} HFSR 0x{cpu.Hfsr:X8}");
-        string expected = string.Join("", File.ReadAllText(Path.Combine(dir, "expected-blinky.txt")).Split('\n').Take(lines).Select(l => l + "\n"));
+        string expected = string.Join("", File.ReadAllText(Path.Combine(DemoDir, "expected-blinky.txt")).Split('\n').Take(lines).Select(l => l + "\n"));
         Assert.Equal(expected, got);
     }
 
