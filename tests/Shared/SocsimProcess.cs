@@ -43,7 +43,7 @@ internal static class SocsimProcess
     }
 
     /// <summary>Runs socsim to its end (killing it after <paramref name="timeoutMs"/>) and returns its status and output.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(string dll, IReadOnlyList<string> args, string stdin = "", int timeoutMs = 120_000,
+    public static (int ExitCode, string Stdout, string Stderr) Run(string dll, IReadOnlyList<string> args, string stdin = "", int timeoutMs = Deadline.Ms,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         using var p = Start(dll, args, stdin, environment);

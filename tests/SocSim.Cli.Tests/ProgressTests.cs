@@ -31,7 +31,7 @@ public sealed class ProgressTests
         p.StandardInput.Close();
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000)) { p.Kill(true); Assert.Fail("socsim under script timed out"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); Assert.Fail("socsim under script timed out"); }
         return (p.ExitCode, so.Result + se.Result, sw.Elapsed.TotalSeconds);
     }
 
@@ -111,12 +111,12 @@ public sealed class ProgressTests
         var se = new SocsimProcess.Reader(p.StandardError);
         // Interrupted once what the test checks has happened: the banner sent (so the VCD has TXD
         // edges) and a progress line printed after it; not after some time.
-        Assert.True(so.WaitFor(t => t.Contains("'.' ends\n"), TimeSpan.FromMinutes(2)), "no banner: " + so.Text + se.Text);
+        Assert.True(so.WaitFor(t => t.Contains("'.' ends\n"), TimeSpan.FromMilliseconds(Deadline.Ms)), "no banner: " + so.Text + se.Text);
         int seen = Regex.Matches(se.Text, " simulated, ").Count;
-        Assert.True(se.WaitFor(t => Regex.Matches(t, " simulated, ").Count > seen, TimeSpan.FromMinutes(2)), "no progress line: " + se.Text);
+        Assert.True(se.WaitFor(t => Regex.Matches(t, " simulated, ").Count > seen, TimeSpan.FromMilliseconds(Deadline.Ms)), "no progress line: " + se.Text);
         Assert.False(p.HasExited, "socsim ended before it was interrupted");
         using (var kill = Process.Start("kill", $"-INT {p.Id}")) kill.WaitForExit();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); Assert.Fail("socsim did not stop on SIGINT"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); Assert.Fail("socsim did not stop on SIGINT"); }
         await se.Done;
         await so.Done;
         string err = se.Text;

@@ -127,7 +127,7 @@ public sealed class QemuComparisonTests(ITestOutputHelper output)
             p.Kill(true);
             Assert.Fail($"QEMU ran for more than 600 s on {elf}: hung");
         }
-        reader.Wait(60_000);
+        reader.Wait(Deadline.Ms);
         p.StandardInput.Close();
         return (p.ExitCode, Encoding.Latin1.GetString(buffer.ToArray()));
     }

@@ -64,7 +64,7 @@ public sealed class ToolPackageTests(PackagesFixture packages)
         using var p = System.Diagnostics.Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); Assert.Fail("socsim timed out"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); Assert.Fail("socsim timed out"); }
         return (p.ExitCode, so.Result, se.Result);
     }
 }

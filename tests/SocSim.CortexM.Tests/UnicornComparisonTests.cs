@@ -739,7 +739,7 @@ public sealed class UnicornComparisonTests
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(600_000)) { p.Kill(); throw new TimeoutException("run_cases.py did not finish in 600 s"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(); throw new TimeoutException("run_cases.py did not finish in 600 s"); }
         string err = stderr.Result;
         if (p.ExitCode != 0)
         {

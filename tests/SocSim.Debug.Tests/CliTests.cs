@@ -8,7 +8,7 @@ namespace SocSim.Debug.Tests;
 /// <summary>`socsim run --gdb` options and what a disconnecting client leaves behind, on the real binary.</summary>
 public sealed class CliTests
 {
-    private const int Timeout = 120_000;
+    private const int Timeout = Deadline.Ms;
 
     private static (int Code, string Stderr) RunToEnd(params string[] args)
     {
@@ -18,7 +18,7 @@ public sealed class CliTests
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         _ = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException(); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); throw new TimeoutException(); }
         return (p.ExitCode, err.Result);
     }
 
@@ -65,7 +65,7 @@ public sealed class CliTests
 
     private static void ConnectAskAndHangUp(int port)
     {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = Deadline.Ms };
         s.Connect(IPAddress.Loopback, port);
         s.Send(Encoding.ASCII.GetBytes("$?#3f"));
         var buf = new byte[64];

@@ -9,7 +9,7 @@ namespace SocSim.Debug.Tests;
 /// </summary>
 public sealed class GdbSessionTests
 {
-    private const int Timeout = 180_000;
+    private const int Timeout = Deadline.Ms;
 
     private static (Gdb.Result Gdb, int ExitCode, string Stdout, string Stderr) Session(string[] socsimArgs, string[] commands, string? interruptAfter = null, string? elf = null)
     {

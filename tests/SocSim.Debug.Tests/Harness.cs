@@ -55,7 +55,7 @@ internal sealed class SocsimProcess : IDisposable
         _p.StandardInput.Close();
         _p.BeginOutputReadLine();
         _p.BeginErrorReadLine();
-        if (!_port.Task.Wait(TimeSpan.FromSeconds(60))) { Kill(); throw new TimeoutException("socsim did not start listening:\n" + Stderr); }
+        if (!_port.Task.Wait(Deadline.Ms)) { Kill(); throw new TimeoutException("socsim did not start listening:\n" + Stderr); }
         Port = _port.Task.Result;
     }
 
@@ -64,7 +64,7 @@ internal sealed class SocsimProcess : IDisposable
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     /// <summary>The exit status, or a TimeoutException (after killing it).</summary>
-    public int WaitForExit(int milliseconds = 30_000)
+    public int WaitForExit(int milliseconds = Deadline.Ms)
     {
         if (!_p.WaitForExit(milliseconds)) { Kill(); throw new TimeoutException("socsim did not exit:\n" + Stderr); }
         _p.WaitForExit();   // drains the output readers
@@ -147,7 +147,7 @@ internal static class Gdb
         p.StandardInput.Close();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        if (!p.WaitForExit(90_000))
+        if (!p.WaitForExit(Deadline.Ms))
         {
             p.Kill(entireProcessTree: true);
             throw new TimeoutException("gdb-multiarch did not finish: " + string.Join(" | ", commands) + "\n" + output);
@@ -190,9 +190,9 @@ internal sealed class InProcessStub : IDisposable
             catch (Exception e) { _error = e; }
         }) { IsBackground = true, Name = "gdb stub" };
         _thread.Start();
-        Assert.True(listening.Task.Wait(10_000), "stub did not listen");
+        Assert.True(listening.Task.Wait(Deadline.Ms), "stub did not listen");
         Endpoint = listening.Task.Result;
-        Client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000, SendTimeout = 10_000, NoDelay = true };
+        Client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = Deadline.Ms, SendTimeout = Deadline.Ms, NoDelay = true };
         Client.Connect(IPAddress.Loopback, Endpoint.Port);
     }
 
@@ -259,7 +259,7 @@ internal sealed class InProcessStub : IDisposable
 
     private void Fill(int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddMilliseconds(Deadline.Ms);
         while (_pending.Count < count)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("no reply from the stub");
@@ -270,7 +270,7 @@ internal sealed class InProcessStub : IDisposable
     }
 
     /// <summary>Whether the stub closed its side (reads 0 bytes) within the deadline.</summary>
-    public bool WaitClosed(int milliseconds = 10_000)
+    public bool WaitClosed(int milliseconds = Deadline.Ms)
     {
         Client.ReceiveTimeout = milliseconds;
         try
@@ -281,7 +281,7 @@ internal sealed class InProcessStub : IDisposable
     }
 
     /// <summary>How the stub's run ended, within the deadline.</summary>
-    public RunResult Result(int milliseconds = 20_000)
+    public RunResult Result(int milliseconds = Deadline.Ms)
     {
         Assert.True(_thread.Join(milliseconds), "the stub did not finish");
         if (_error != null) throw new InvalidOperationException("the stub threw", _error);

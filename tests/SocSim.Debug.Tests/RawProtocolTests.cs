@@ -7,7 +7,7 @@ namespace SocSim.Debug.Tests;
 /// <summary>The stub in this process, driven packet by packet over a loopback socket, including input a real GDB never sends.</summary>
 public sealed class RawProtocolTests
 {
-    private const int Timeout = 60_000;
+    private const int Timeout = Deadline.Ms;
 
     private static uint Reg(string g, int index) => BinaryPrimitives.ReadUInt32LittleEndian(Convert.FromHexString(g.Substring(index * 8, 8)));
 

@@ -3,7 +3,7 @@ namespace SocSim.Debug.Tests;
 /// <summary>The reverse packets (bs, bc) and their qSupported features, packet by packet against the stub in this process.</summary>
 public sealed class ReverseProtocolTests
 {
-    private const int Timeout = 60_000;
+    private const int Timeout = Deadline.Ms;
 
     private static InProcessStub RamStub(long historyBytes = GdbServerOptions.DefaultHistoryBytes) =>
         new(elf: Paths.Elf("rdimon.elf"), board: Paths.RamBoard, historyBytes: historyBytes);

@@ -11,7 +11,7 @@ namespace SocSim.Debug.Tests;
 /// </summary>
 public sealed class ReverseSessionTests
 {
-    private const int Timeout = 180_000;
+    private const int Timeout = Deadline.Ms;
 
     private static (Gdb.Result Gdb, int ExitCode, string Stderr) Session(string elf, string[] socsimArgs, params string[] commands)
     {

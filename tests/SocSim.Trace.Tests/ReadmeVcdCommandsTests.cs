@@ -30,7 +30,7 @@ public class ReadmeVcdCommandsTests
         using var p = Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); Assert.Fail("README commands timed out"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); Assert.Fail("README commands timed out"); }
         return (p.ExitCode, so.Result, se.Result, dir);
     }
 

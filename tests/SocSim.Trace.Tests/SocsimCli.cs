@@ -17,13 +17,13 @@ internal static class SocsimCli
         using var p = SocsimProcess.Start(Dll, args);
         var so = new SocsimProcess.Reader(p.StandardOutput);
         var se = new SocsimProcess.Reader(p.StandardError);
-        Assert.True(so.WaitFor(t => t.Contains(stdoutText), TimeSpan.FromMinutes(2)), $"socsim never printed '{stdoutText}': {so.Text}{se.Text}");
+        Assert.True(so.WaitFor(t => t.Contains(stdoutText), TimeSpan.FromMilliseconds(Deadline.Ms)), $"socsim never printed '{stdoutText}': {so.Text}{se.Text}");
         Assert.False(p.HasExited, "socsim ended before it was interrupted");
         using (var kill = System.Diagnostics.Process.Start("kill", $"-INT {p.Id}")) kill.WaitForExit();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); Assert.Fail("socsim did not stop on SIGINT"); }
+        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(true); Assert.Fail("socsim did not stop on SIGINT"); }
         Task.WaitAll(so.Done, se.Done);
         return (p.ExitCode, so.Text, se.Text);
     }
 
-    public static (int Exit, string Out, string Err) Run(params string[] args) => SocsimProcess.Run(Dll, args, timeoutMs: 300_000);
+    public static (int Exit, string Out, string Err) Run(params string[] args) => SocsimProcess.Run(Dll, args, timeoutMs: Deadline.Ms);
 }

@@ -22,7 +22,7 @@ internal static class Tools
     }
 
     /// <summary>Runs a program; fails (not skips) when it is not installed.</summary>
-    public static (int Exit, string Out, string Err) Run(string program, string debianPackage, string args, string? cwd = null, int timeoutMs = 120_000)
+    public static (int Exit, string Out, string Err) Run(string program, string debianPackage, string args, string? cwd = null, int timeoutMs = Deadline.Ms)
     {
         if (!OnPath(program)) Assert.Fail($"'{program}' is not installed: apt-get install -y {debianPackage}");
         var psi = new ProcessStartInfo(program, args)
