@@ -19,16 +19,22 @@ command -v qemu-system-arm >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v gdb-multiarch >/dev/null 2>&1 || need+=(gdb-multiarch)
 command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
 command -v vcd2fst >/dev/null 2>&1 || need+=(gtkwave)
-command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb)
+command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xfonts-base)   # xfonts-base: the X server's "fixed" font, a recommendation of xvfb's
 command -v xauth >/dev/null 2>&1 || need+=(xauth)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+# The packages install while the solution builds (the build needs none of them). Only what each
+# depends on: --no-install-recommends leaves out what apt would add by default and no test uses
+# (libstdc++-arm-none-eabi-newlib alone is 313 MB to fetch and 1.6 GB unpacked; QEMU's firmware images
+# and GUI), which was most of a clean machine's install time.
+apt_log=$(mktemp)
+apt_pid=""
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  echo "test.sh: installing ${need[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  echo "test.sh: installing ${need[*]} (while the solution builds)" >&2
+  ( $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" ) >"$apt_log" 2>&1 &
+  apt_pid=$!
 fi
 
 # A snapshot that is missing fails its test (Snapshooter would otherwise write it and pass).
@@ -38,12 +44,17 @@ export SNAPSHOOTER_STRICT_MODE=on
 hang_timeout=${SOCSIM_TEST_HANG_TIMEOUT:-15m}
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$apt_log"' EXIT
 set +e
 # Build everything first: some tests run the built `socsim` binary, whose project they do not reference.
 dotnet build SocSim.sln -c Release -nologo -v quiet 2>&1 | tee "$log"
 build=${PIPESTATUS[0]}
 status=$build
+if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
+  cat "$apt_log" >&2
+  echo "test.sh: installing ${need[*]} failed (apt-get's output above)" >&2
+  exit 1
+fi
 if [ "$build" -eq 0 ]; then
   dotnet test SocSim.sln -c Release --no-build --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none "$@" 2>&1 | tee -a "$log"
   status=${PIPESTATUS[0]}
