@@ -112,6 +112,7 @@ public sealed partial class Machine : IDisposable
             TranslationThreshold = options.TranslationThreshold,
             TranslateInBackground = options.TranslateInBackground,
         });
+        foreach (var device in _devices.Values) (device as ICoreObserver)?.CoreBuilt(Core);
         _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Core.RequestStop(); }) { Transient = true };
         Wire();
         WirePins();

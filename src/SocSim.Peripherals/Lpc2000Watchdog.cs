@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.Cores;
 using SocSim.Core.Devices;
 using SocSim.Core.State;
 
@@ -26,6 +27,11 @@ namespace SocSim.Peripherals;
 /// 0x55 to WDFEED triggers the watchdog when it runs: WDTOF and WDINT set, and a reset with WDRESET, "during
 /// the second PCLK following an incorrect access" (PCLK edge access + 2). Choice: a second 0xAA is such an
 /// access; a write other than 0xAA to WDFEED outside a sequence is ignored.</item>
+/// <item>An interrupt during the feed (UM10275 §17.4.3: "an abort condition will occur if an interrupt
+/// happens during the feed sequence"): the core's IRQ or FIQ entry (vector 0x18 or 0x1C, or their high
+/// vectors) between the 0xAA and the 0x55 is an incorrect access at the entry's time, whether or not the
+/// handler touches the watchdog (<see cref="ICoreObserver"/>). A data or prefetch abort, SWI or undefined
+/// instruction is not an interrupt and leaves the sequence open.</item>
 /// <item>WDMOD ("Watchdog Mode register"): WDEN and WDRESET can be set, not cleared, by software; "both
 /// flags are cleared by an external reset or a Watchdog timer underflow", so the counter stops after an
 /// underflow (WDTV then reads 0). WDTOF is cleared by writing 0 to it (writing 1 leaves it); WDINT is read-only
@@ -36,7 +42,7 @@ namespace SocSim.Peripherals;
 /// value 0 "only after external reset"). <see cref="ExternalReset"/> (power-on, RESET pin) clears it too.</item>
 /// </list>
 /// </remarks>
-public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel, IStateful
+public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel, IStateful, ICoreObserver
 {
     /// <summary>LPC2106 watchdog: a 16 KiB APB slot (0xE0000000), clocked by PCLK.</summary>
     public static DeviceType Type { get; } = DeviceType.Define<Lpc2000Watchdog>("lpc_wdt", "NXP LPC2000 watchdog (WDMOD/WDTC/WDFEED/WDTV) with reset on time-out")
@@ -230,6 +236,20 @@ public sealed class Lpc2000Watchdog : IBusDevice, IDeviceModel, IStateful
         }
         if (_feedStarted) FeedInterrupted();
         else if (b == 0xAA) _feedStarted = true;
+    }
+
+    /// <summary>Subscribes to the core's exception entries (<see cref="InterruptEntered"/>).</summary>
+    public void CoreBuilt(ICore core) => core.ExceptionEntered += vector =>
+    {
+        if ((vector & 0xFFFF) is 0x18 or 0x1C) InterruptEntered();
+    };
+
+    /// <summary>The core took an IRQ or FIQ: a feed sequence in progress is broken (§17.4.3).</summary>
+    public void InterruptEntered()
+    {
+        if (!_feedStarted) return;
+        _events.CatchUp();
+        FeedInterrupted();
     }
 
     /// <summary>An access other than the 0x55 write while a feed sequence is open: the watchdog triggers, if it runs.</summary>

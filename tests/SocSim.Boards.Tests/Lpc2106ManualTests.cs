@@ -135,4 +135,43 @@ public sealed class Lpc2106ManualTests
         W(m, Gpio + 8, 1);                                            // GPIO has no PCONP bit: always on
         Assert.Equal(1u, R(m, Gpio + 8));
     }
+
+    /// <summary>
+    /// UM10275 §17.4.3: "an abort condition will occur if an interrupt happens during the feed sequence":
+    /// the core's IRQ entry between 0xAA and 0x55 triggers the watchdog (the handler never touches it),
+    /// on the second PCLK edge after the entry; an interrupt after a completed feed does not.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AnInterruptDuringTheWatchdogFeedTriggersTheWatchdog(bool interruptInsideTheFeed)
+    {
+        const uint Wdt = 0xE0000000;
+        using var m = Create(out _);
+        m.Bus.DebugWrite32(0x18, 0xEAFFFFFE);                        // the IRQ vector: b .
+        W(m, Wdt + Lpc2000Watchdog.WDTC, 0x100000);                  // no time-out within the test
+        W(m, Wdt + Lpc2000Watchdog.WDMOD, Lpc2000Watchdog.WDEN);
+        W(m, Wdt + Lpc2000Watchdog.WDFEED, 0xAA);
+        W(m, Wdt + Lpc2000Watchdog.WDFEED, 0x55);                    // the watchdog runs
+        W(m, Wdt + Lpc2000Watchdog.WDFEED, 0xAA);
+        if (!interruptInsideTheFeed) W(m, Wdt + Lpc2000Watchdog.WDFEED, 0x55);
+        W(m, Vic + Pl190Vic.VICIntEnable, 1u << 1);
+        W(m, Vic + Pl190Vic.VICSoftInt, 1u << 1);                    // an IRQ request, taken once I is clear
+        long entry = -1;
+        m.Core.ExceptionEntered += v => { if (v == 0x18 && entry < 0) entry = m.Scheduler.Now; };
+        m.WriteRegister(16, 0x13);                                   // SVC mode, IRQ and FIQ enabled
+        m.RunFor(400);
+        Assert.True(entry >= 0, "the IRQ was not taken");
+        var wdt = (Lpc2000Watchdog)m.Devices["wdt"];
+        if (interruptInsideTheFeed)
+        {
+            Assert.True(wdt.Int.Level);
+            Assert.Equal(Lpc2000Watchdog.WDTOF | Lpc2000Watchdog.WDINT, m.Bus.Read32(Wdt + Lpc2000Watchdog.WDMOD, AccessFlags.None));
+        }
+        else
+        {
+            Assert.False(wdt.Int.Level);
+            Assert.Equal(Lpc2000Watchdog.WDEN, m.Bus.Read32(Wdt + Lpc2000Watchdog.WDMOD, AccessFlags.None));
+        }
+    }
 }

@@ -199,6 +199,23 @@ public sealed class Lpc2000WatchdogTests
         Assert.Equal(0, _b.Scheduler.PendingCount);
     }
 
+    /// <summary>UM10275 §17.4.3: an interrupt (the core's IRQ/FIQ entry) inside the feed sequence is an incorrect access.</summary>
+    [Fact]
+    public void AnInterruptInsideTheFeedTriggersOnTheSecondPclk()
+    {
+        W(_w, WDMOD, WDEN | WDRESET);
+        Feed();
+        AtEdge(50);
+        _w.InterruptEntered();                  // outside a sequence: nothing
+        W(_w, WDFEED, 0xAA);
+        AtEdge(60, 1);
+        _w.InterruptEntered();
+        AtEdge(62, -1);
+        Assert.Empty(_resets);
+        AtEdge(62);
+        Assert.Equal(new[] { (_pclk.TimeOfEdge(62), "watchdog feed sequence error") }, _resets);
+    }
+
     [Fact]
     public void SecondAaIsAnIncorrectFeed()
     {
