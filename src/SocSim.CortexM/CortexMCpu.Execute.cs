@@ -279,10 +279,11 @@ public sealed unsafe partial class CortexMCpu
             case Op.Sev: _event = true; return 1;
             case Op.Wfe:
                 if (_event) _event = false;
-                else State = CoreState.Sleeping;
+                else { State = CoreState.Sleeping; _sleepWfe = true; }
                 return 1;
             case Op.Wfi:
                 State = CoreState.Sleeping;
+                _sleepWfe = false;
                 return 1;
             case Op.Dmb: case Op.Dsb: return 1;
             case Op.Isb: return Refill(1, false);
@@ -297,6 +298,9 @@ public sealed unsafe partial class CortexMCpu
                 throw CortexMFault.Of(FaultKind.Undefined);
         }
     }
+
+    /// <summary>Whether unaligned LDR/STR/LDRH/STRH/LDRSH (and their T forms) fault (CCR.UNALIGN_TRP, reset 0, B3.2.8).</summary>
+    public bool UnalignedTrap { get; set; }
 
     /// <summary>Whether SDIV/UDIV by zero fault (CCR.DIV_0_TRP, reset 0: they return 0).</summary>
     public bool DivideByZeroTrap { get; set; }
@@ -365,7 +369,7 @@ public sealed unsafe partial class CortexMCpu
         uint off = i.Form == Form.Imm ? i.Imm : _r[i.Rm] << i.ShiftN;
         uint offAddr = i.Add ? b + off : b - off;
         uint a = i.Index ? offAddr : b;
-        if (Profile == CortexMProfile.V6M && i.Op is not (Op.Ldrb or Op.Strb or Op.Ldrsb) &&
+        if ((Profile == CortexMProfile.V6M || UnalignedTrap) && i.Op is not (Op.Ldrb or Op.Strb or Op.Ldrsb) &&
             (a & (i.Op is Op.Ldr or Op.Str ? 3u : 1u)) != 0)
             throw CortexMFault.Of(FaultKind.Unaligned);
         int cycles = AddressStall(2, i.Rn, i.Form == Form.Reg ? i.Rm : NoReg, lastLoad, lastDp);

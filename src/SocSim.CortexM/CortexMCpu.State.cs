@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
@@ -25,6 +25,9 @@ public sealed partial class CortexMCpu
         w.Write((int)State); w.WriteNullable(Fault);
         w.Write(_lastLoad); w.Write(_lastDpRd);
         w.Write(_cycles); w.Write(_instructions);
+        w.Write(_mmfar); w.Write(_prigroup); w.Write(Scr); w.Write(UnalignedTrap); w.Write(_sleepOnExitReturn);
+        w.Write(_lateWindowStart); w.Write(_lateExc); w.Write(_resetRequested); w.Write(_sleepWfe); w.Write(_resetVtor);
+        foreach (long c in _pendCycle) w.Write(c);
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
@@ -49,6 +52,9 @@ public sealed partial class CortexMCpu
         State = (CoreState)state; Fault = r.ReadNullableString();
         _lastLoad = r.ReadByte(); _lastDpRd = r.ReadByte();
         _cycles = r.ReadLong(); _instructions = r.ReadLong();
+        _mmfar = r.ReadUInt(); _prigroup = r.ReadInt() & 7; Scr = r.ReadUInt(); UnalignedTrap = r.ReadBool(); _sleepOnExitReturn = r.ReadUInt();
+        _lateWindowStart = r.ReadLong(); _lateExc = r.ReadInt(); _resetRequested = r.ReadBool(); _sleepWfe = r.ReadBool(); _resetVtor = r.ReadUInt();
+        for (int i = 0; i < _pendCycle.Length; i++) _pendCycle[i] = r.ReadLong();
         _fetchPageBase = 1;
     }
 }

@@ -159,6 +159,7 @@ public sealed unsafe partial class CortexMCpu
     public void Reset(uint vectorTable = 0)
     {
         _vtor = vectorTable;
+        _resetVtor = vectorTable;
         for (int i = 0; i < 16; i++) _r[i] = 0;
         _ipsr = 0; _spsel = false; _npriv = false;
         _r[13] = _bus.DebugRead32(vectorTable) & ~3u;
@@ -173,16 +174,26 @@ public sealed unsafe partial class CortexMCpu
         _monitor = false; _event = false;
         _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
         Array.Clear(_priority);
-        _cfsr = 0; _hfsr = 0;
+        _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
+        _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
         State = CoreState.Running;
         Fault = null;
         _lastLoad = NoReg; _lastDpRd = NoReg;
     }
 
+    private uint _resetVtor;
+    private bool _sleepWfe;     // asleep in WFE (an event wakes it too), not WFI
+
     /// <summary>Wakes a sleeping core (an interrupt or event arrived).</summary>
     public void Wake()
     {
         if (State == CoreState.Sleeping) State = CoreState.Running;
+    }
+
+    private void SystemResetNow()
+    {
+        Reset(_resetVtor);
+        SystemReset?.Invoke();
     }
 
     /// <summary>A halted core (BKPT) goes on at the next instruction.</summary>
@@ -205,7 +216,12 @@ public sealed unsafe partial class CortexMCpu
             if (_s.Cycles >= limit) break;
             if (State != CoreState.Running)
             {
-                if (State == CoreState.Sleeping && _pending != 0 && WakeUpPending()) { State = CoreState.Running; continue; }
+                if (State == CoreState.Sleeping && (_pending != 0 && WakeUpPending() || _sleepWfe && _event))
+                {
+                    if (_sleepWfe && _sleepOnExitReturn == 0) _event = false;     // the event that woke WFE is consumed
+                    State = CoreState.Running;
+                    continue;
+                }
                 if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
@@ -287,8 +303,12 @@ public sealed unsafe partial class CortexMCpu
         _accesses = 0;
         int cycles;
         _faultPc = _pc;
-        if (_pending != 0 && (cycles = TakePending()) != 0) { }
+        if (_resetRequested) { SystemResetNow(); return 0; }
+        if (_sleepOnExitReturn != 0) cycles = WakeFromSleepOnExit();
+        else if (_lateWindowStart >= 0 && (cycles = LateArrival()) >= 0) { }
+        else if (_pending != 0 && (cycles = TakePending()) != 0) { }
         else if (!_t) cycles = TakeFault(FaultKind.InvState);
+        else if (((0xE4u >> (int)(_pc >> 29)) & 1) != 0) cycles = TakeFault(FaultKind.IAccViol);   // XN regions of the default map (B3.1.1)
         else
         {
             uint pc = _pc;
@@ -367,6 +387,7 @@ public sealed unsafe partial class CortexMCpu
     /// </summary>
     private int RefillCycles(bool registerTarget)
     {
+        if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; return c; }
         if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
         uint target = _pc;
         int p = registerTarget ? 2 : 1;

@@ -21,8 +21,7 @@ public sealed class SystemControlSpace : IBusDevice
     private uint _csr, _rvr, _calib;
     private long _startCycle;      // SysTick: the cycle at which the counter held _startValue
     private uint _startValue;
-    private uint _aircrPrigroup;
-    private uint _ccr = 1u << 9;    // STKALIGN
+    private uint _ccr = 1u << 9;    // STKALIGN (and the stored bits the core does not act on)
 
     public SystemControlSpace(CortexMCpu cpu, uint sysTickCalib = 0)
     {
@@ -30,14 +29,24 @@ public sealed class SystemControlSpace : IBusDevice
         _s = cpu.Bus.Scheduler;
         _calib = sysTickCalib;
         _sysTickWrap = _s.CreateEvent("systick", EventPriority.Peripheral, SysTickZero);
+        cpu.SystemReset += ResetRegisters;
     }
 
-    /// <summary>Whether software asked for a system reset (AIRCR.SYSRESETREQ); the board acts on it.</summary>
+    /// <summary>
+    /// Whether software asked for a system reset (AIRCR.SYSRESETREQ with VECTKEY). The core resets itself
+    /// (<see cref="CortexMCpu.RequestSystemReset"/>) and these registers with it; this stays set for the board.
+    /// </summary>
     public bool ResetRequested { get; private set; }
 
     public void Reset()
     {
-        _csr = 0; _rvr = 0; _startValue = 0; _startCycle = 0; _aircrPrigroup = 0; _ccr = 1u << 9; ResetRequested = false;
+        ResetRegisters();
+        ResetRequested = false;
+    }
+
+    private void ResetRegisters()
+    {
+        _csr = 0; _rvr = 0; _startValue = 0; _startCycle = 0; _ccr = 1u << 9;
         _s.Cancel(_sysTickWrap);
     }
 
@@ -106,15 +115,16 @@ public sealed class SystemControlSpace : IBusDevice
                     return v;
                 }
             case 0xD08: return _cpu.Vtor;
-            case 0xD0C: return 0xFA05_0000u | _aircrPrigroup << 8;
+            case 0xD0C: return 0xFA05_0000u | (uint)_cpu.Prigroup << 8;
             case 0xD10: return _cpu.Scr;
-            case 0xD14: return _ccr | (_cpu.DivideByZeroTrap ? 1u << 4 : 0);
+            case 0xD14: return _ccr | (_cpu.DivideByZeroTrap ? 1u << 4 : 0) | (_cpu.UnalignedTrap ? 1u << 3 : 0);
             case 0xD18: return PriorityWord(4);
             case 0xD1C: return PriorityWord(8);
             case 0xD20: return PriorityWord(12);
             case 0xD24: return _cpu.Shcsr | (_cpu.IsActive(CortexMCpu.ExcSvCall) ? 1u << 7 : 0) | (_cpu.IsPending(CortexMCpu.ExcSvCall) ? 1u << 15 : 0);
             case 0xD28: return _cpu.Cfsr;
             case 0xD2C: return _cpu.Hfsr;
+            case 0xD34: return _cpu.Mmfar;
             case 0xD38: return _cpu.Bfar;
             default: return 0;
         }
@@ -175,12 +185,16 @@ public sealed class SystemControlSpace : IBusDevice
                 break;
             case 0xD08: _cpu.Vtor = value; break;
             case 0xD0C:
-                if ((value >> 16) != 0x05FA) break;                               // VECTKEY
-                _aircrPrigroup = (value >> 8) & 7;
-                if ((value & 4) != 0) ResetRequested = true;
+                if ((value >> 16) != 0x05FA) break;                               // VECTKEY: other writes are ignored (B3.2.6)
+                _cpu.Prigroup = (int)((value >> 8) & 7);
+                if ((value & 4) != 0) { ResetRequested = true; _cpu.RequestSystemReset(); }
                 break;
             case 0xD10: _cpu.Scr = value & 0x16; break;
-            case 0xD14: _ccr = value & 0x31B; _cpu.DivideByZeroTrap = (value & (1u << 4)) != 0; break;   // STKALIGN is stored; the core always aligns
+            case 0xD14:     // STKALIGN, BFHFNMIGN, NONBASETHRDENA, USERSETMPEND are stored; the core always aligns
+                _ccr = value & 0x303;
+                _cpu.DivideByZeroTrap = (value & (1u << 4)) != 0;
+                _cpu.UnalignedTrap = (value & (1u << 3)) != 0;
+                break;
             case 0xD24: _cpu.Shcsr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;

@@ -81,7 +81,7 @@ public sealed class PendingTests
         Assert.Equal((uint)Irq1, t.Cpu.Ipsr);
         Assert.Equal(frame, t.Cpu.GetRegister(13));          // the frame stayed
         Assert.Equal(0xFFFF_FFF9u, t.Cpu.GetRegister(14));
-        Assert.Equal(1 + 2 + CortexMCpu.TailChainCycles, c);
+        Assert.Equal(1 + CortexMCpu.TailChainCycles, c);      // BX's 1, then the tail-chain in place of its P
         t.Cpu.Step(); t.Cpu.Step();
         Assert.False(t.Cpu.HandlerMode);
         Assert.Equal(0x11u, t.Cpu.GetRegister(6));
