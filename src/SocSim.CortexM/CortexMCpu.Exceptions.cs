@@ -309,7 +309,9 @@ public sealed partial class CortexMCpu
         switch (sysm)
         {
             case <= 7:
-                if ((sysm & 4) == 0 && (mask & 2) != 0) Apsr = v & 0xF800_0000;
+                // mask<1> writes NZCVQ, mask<0> GE[3:0] (with the DSP extension; B5.2.3).
+                if ((sysm & 4) == 0 && (mask & 2) != 0) Apsr = (v & 0xF800_0000) | (Apsr & 0x000F_0000);
+                if ((sysm & 4) == 0 && (mask & 1) != 0 && Profile == CortexMProfile.V7EM) _ge = (v >> 16) & 15;
                 return;
         }
         if (!Privileged) return;

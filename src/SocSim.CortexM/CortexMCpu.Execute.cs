@@ -293,6 +293,8 @@ public sealed unsafe partial class CortexMCpu
                 return 1;
             case Op.Svc:
                 return TakeException(ExcSvCall, next);
+            case >= Op.Parallel:
+                return ExecuteDsp(ref i);
             case Op.Udf:
             default:
                 throw CortexMFault.Of(FaultKind.Undefined);

@@ -10,6 +10,8 @@ public enum CortexMProfile
     V6M,
     /// <summary>ARMv7-M (Cortex-M3): all of Thumb-2 without the DSP extension (DDI 0403).</summary>
     V7M,
+    /// <summary>ARMv7E-M (Cortex-M4): ARMv7-M with the DSP extension (SIMD, saturating and halving arithmetic, the MAC family, APSR.GE).</summary>
+    V7EM,
 }
 
 /// <summary>What the core is doing.</summary>
@@ -99,11 +101,15 @@ public sealed unsafe partial class CortexMCpu
     public bool V => _v;
     public bool Q => _q;
 
-    /// <summary>APSR flags N Z C V Q in bits 31:27.</summary>
+    /// <summary>APSR flags N Z C V Q in bits 31:27, and GE[3:0] in bits 19:16 on ARMv7E-M.</summary>
     public uint Apsr
     {
-        get => (_n ? 1u << 31 : 0) | (_z ? 1u << 30 : 0) | (_c ? 1u << 29 : 0) | (_v ? 1u << 28 : 0) | (_q ? 1u << 27 : 0);
-        set { _n = (value & (1u << 31)) != 0; _z = (value & (1u << 30)) != 0; _c = (value & (1u << 29)) != 0; _v = (value & (1u << 28)) != 0; _q = (value & (1u << 27)) != 0; }
+        get => (_n ? 1u << 31 : 0) | (_z ? 1u << 30 : 0) | (_c ? 1u << 29 : 0) | (_v ? 1u << 28 : 0) | (_q ? 1u << 27 : 0) | _ge << 16;
+        set
+        {
+            _n = (value & (1u << 31)) != 0; _z = (value & (1u << 30)) != 0; _c = (value & (1u << 29)) != 0; _v = (value & (1u << 28)) != 0; _q = (value & (1u << 27)) != 0;
+            if (Profile == CortexMProfile.V7EM) _ge = (value >> 16) & 15;
+        }
     }
 
     /// <summary>xPSR: APSR | EPSR (T, ICI/IT) | IPSR (B1.4.2).</summary>
@@ -169,6 +175,7 @@ public sealed unsafe partial class CortexMCpu
         _t = (pc & 1) != 0;
         _r[14] = 0xFFFF_FFFF;
         _n = _z = _c = _v = _q = false;
+        _ge = 0;
         _it = 0;
         _primask = _faultmask = false; _basepri = 0;
         _monitor = false; _event = false;
