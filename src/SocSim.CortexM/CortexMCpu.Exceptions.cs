@@ -154,6 +154,7 @@ public sealed partial class CortexMCpu
         _it = 0;
         _monitor = false;
         _event = true;
+        _stepExc += EntryCycles;
         return EnterHandler(exc) ? EntryCycles : 1;
     }
 

@@ -288,8 +288,10 @@ public sealed unsafe partial class CortexMCpu
             case Op.Dmb: case Op.Dsb: return 1;
             case Op.Isb: return Refill(1, false);
             case Op.Bkpt:
+                if (i.Imm == SemihostingBkpt && Semihosting != null && Semihosting(this)) return 1;
                 _pc = pc;
                 State = CoreState.Halted;
+                _haltedAtBkpt = true;
                 return 1;
             case Op.Svc:
                 return TakeException(ExcSvCall, next);
@@ -300,6 +302,16 @@ public sealed unsafe partial class CortexMCpu
                 throw CortexMFault.Of(FaultKind.Undefined);
         }
     }
+
+    /// <summary>BKPT 0xAB: the semihosting call of ARMv7-M (the ARM "Semihosting" specification, M profile).</summary>
+    public const uint SemihostingBkpt = 0xAB;
+
+    /// <summary>
+    /// Semihosting: called for BKPT 0xAB with the operation in R0 and its parameter block in R1; returns true
+    /// when it handled the call (it sets R0; execution goes on after the BKPT, 1 cycle), false to halt as a
+    /// plain BKPT does. A board attaches its semihosting host here.
+    /// </summary>
+    public Func<CortexMCpu, bool>? Semihosting { get; set; }
 
     /// <summary>Whether unaligned LDR/STR/LDRH/STRH/LDRSH (and their T forms) fault (CCR.UNALIGN_TRP, reset 0, B3.2.8).</summary>
     public bool UnalignedTrap { get; set; }
@@ -477,6 +489,7 @@ public sealed unsafe partial class CortexMCpu
     private uint Load32(uint a)
     {
         if ((a & 3) != 0) return Load8(a) | Load8(a + 1) << 8 | Load8(a + 2) << 16 | Load8(a + 3) << 24;
+        if (_watchData) WatchData(a, 4, false);
         _accesses++;
         uint v = _bus.Read32(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -486,6 +499,7 @@ public sealed unsafe partial class CortexMCpu
     private uint Load16(uint a)
     {
         if ((a & 1) != 0) return Load8(a) | Load8(a + 1) << 8;
+        if (_watchData) WatchData(a, 2, false);
         _accesses++;
         uint v = _bus.Read16(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -494,6 +508,7 @@ public sealed unsafe partial class CortexMCpu
 
     private uint Load8(uint a)
     {
+        if (_watchData) WatchData(a, 1, false);
         _accesses++;
         uint v = _bus.Read8(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -503,6 +518,7 @@ public sealed unsafe partial class CortexMCpu
     private void Store32(uint a, uint v)
     {
         if ((a & 3) != 0) { Store8(a, v); Store8(a + 1, v >> 8); Store8(a + 2, v >> 16); Store8(a + 3, v >> 24); return; }
+        if (_watchData) WatchData(a, 4, true);
         _accesses++;
         _bus.Write32(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -512,6 +528,7 @@ public sealed unsafe partial class CortexMCpu
     private void Store16(uint a, uint v)
     {
         if ((a & 1) != 0) { Store8(a, v); Store8(a + 1, v >> 8); return; }
+        if (_watchData) WatchData(a, 2, true);
         _accesses++;
         _bus.Write16(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -519,6 +536,7 @@ public sealed unsafe partial class CortexMCpu
 
     private void Store8(uint a, uint v)
     {
+        if (_watchData) WatchData(a, 1, true);
         _accesses++;
         _bus.Write8(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);

@@ -182,6 +182,7 @@ public sealed unsafe partial class CortexMCpu
         _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
         Array.Clear(_priority);
         _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
+        _demcr = 0; _haltAfterStep = false; _resumingFromWatch = false;
         _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
         State = CoreState.Running;
         Fault = null;
@@ -206,7 +207,7 @@ public sealed unsafe partial class CortexMCpu
     /// <summary>A halted core (BKPT) goes on at the next instruction.</summary>
     public void Resume()
     {
-        if (State == CoreState.Halted) { _pc += 2; State = CoreState.Running; }
+        if (State == CoreState.Halted) { if (_haltedAtBkpt) _pc += 2; State = CoreState.Running; }
     }
 
     /// <summary>
@@ -229,7 +230,7 @@ public sealed unsafe partial class CortexMCpu
                     State = CoreState.Running;
                     continue;
                 }
-                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _s.Cycles = limit; }
+                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _sleepCycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
             Step();
@@ -308,7 +309,9 @@ public sealed unsafe partial class CortexMCpu
         if (State != CoreState.Running) return 0;
         long t0 = _s.Cycles;
         _accesses = 0;
+        _stepExc = 0;
         int cycles;
+        bool lsu = false, executed = false;
         _faultPc = _pc;
         if (_resetRequested) { SystemResetNow(); return 0; }
         if (_sleepOnExitReturn != 0) cycles = WakeFromSleepOnExit();
@@ -319,6 +322,7 @@ public sealed unsafe partial class CortexMCpu
         else
         {
             uint pc = _pc;
+            if (_watchPc && WatchInstruction(pc)) return 0;
             ref ThumbInst inst = ref Fetch(pc);
             if (_fetchAborted) { _fetchAborted = false; cycles = TakeFault(FaultKind.IBusErr); }
             else
@@ -326,6 +330,8 @@ public sealed unsafe partial class CortexMCpu
                 t0 = _s.Cycles;
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
+                executed = true;
+                lsu = inst.Op is >= Op.Ldr and <= Op.Strexh;
             }
         }
         // Data accesses charged 1 + wait states each; the table counts their 1.
@@ -334,6 +340,8 @@ public sealed unsafe partial class CortexMCpu
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        Account(total, executed, lsu);
+        if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
         return (int)total;
     }
 
@@ -394,7 +402,7 @@ public sealed unsafe partial class CortexMCpu
     /// </summary>
     private int RefillCycles(bool registerTarget)
     {
-        if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; return c; }
+        if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
         if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
         uint target = _pc;
         int p = registerTarget ? 2 : 1;

@@ -125,6 +125,7 @@ public sealed class SystemControlSpace : IBusDevice
             case 0xD28: return _cpu.Cfsr;
             case 0xD2C: return _cpu.Hfsr;
             case 0xD34: return _cpu.Mmfar;
+            case 0xDFC: return _cpu.Demcr;
             case 0xD38: return _cpu.Bfar;
             default: return 0;
         }
@@ -196,6 +197,7 @@ public sealed class SystemControlSpace : IBusDevice
                 _cpu.UnalignedTrap = (value & (1u << 3)) != 0;
                 break;
             case 0xD24: _cpu.Shcsr = value; break;
+            case 0xDFC: _cpu.Demcr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
             case 0xF00: if ((value & 0x1FF) < CortexMCpu.ExternalInterrupts) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
