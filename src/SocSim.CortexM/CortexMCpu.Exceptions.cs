@@ -19,8 +19,10 @@ public enum FaultKind
     PreciseBusErr,
     /// <summary>BusFault IBUSERR: an instruction fetch the slave answered with an error.</summary>
     IBusErr,
-    /// <summary>MemManage IACCVIOL: an instruction fetch from an execute-never region of the default memory map (B3.1.1).</summary>
+    /// <summary>MemManage IACCVIOL: an instruction fetch from an execute-never region (the default memory map's, B3.1.1, or the MPU's).</summary>
     IAccViol,
+    /// <summary>MemManage DACCVIOL: a data access the MPU forbids; MMFAR holds the address.</summary>
+    DAccViol,
 }
 
 /// <summary>Thrown by an instruction's execution to abandon it and take a fault (never escapes the core).</summary>
@@ -112,6 +114,7 @@ public sealed partial class CortexMCpu
             case FaultKind.PreciseBusErr: _cfsr |= (1u << 9) | (1u << 15); exc = ExcBusFault; break;    // PRECISERR, BFARVALID
             case FaultKind.IBusErr: _cfsr |= 1u << 8; exc = ExcBusFault; break;
             case FaultKind.IAccViol: _cfsr |= 1u << 0; exc = ExcMemManage; break;
+            case FaultKind.DAccViol: _cfsr |= (1u << 1) | (1u << 7); exc = ExcMemManage; break;     // DACCVIOL, MMARVALID
             case FaultKind.Undefined: _cfsr |= 1u << 16; exc = ExcUsageFault; break;
             case FaultKind.InvState: _cfsr |= 1u << 17; exc = ExcUsageFault; break;
             case FaultKind.InvPc: _cfsr |= 1u << 18; exc = ExcUsageFault; break;
@@ -148,7 +151,9 @@ public sealed partial class CortexMCpu
             if (Profile == CortexMProfile.V7M) _hfsr |= 1u << 30;      // FORCED
             exc = ExcHardFault;
         }
+        _mpuSuspended = true;
         PushStack(returnAddress);
+        _mpuSuspended = false;
         _r[14] = HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u;
         SetModeAndSpsel((uint)exc, false);
         _it = 0;
@@ -263,6 +268,13 @@ public sealed partial class CortexMCpu
     }
 
     private void Unstack(uint excReturn)
+    {
+        _mpuSuspended = true;
+        try { UnstackFrame(excReturn); }
+        finally { _mpuSuspended = false; }
+    }
+
+    private void UnstackFrame(uint excReturn)
     {
         bool toThread = (excReturn & 8) != 0, psp = (excReturn & 4) != 0;
         uint msp = Msp, pspV = Psp;

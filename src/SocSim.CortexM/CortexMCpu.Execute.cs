@@ -489,6 +489,8 @@ public sealed unsafe partial class CortexMCpu
     private uint Load32(uint a)
     {
         if ((a & 3) != 0) return Load8(a) | Load8(a + 1) << 8 | Load8(a + 2) << 16 | Load8(a + 3) << 24;
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 4);
         if (_watchData) WatchData(a, 4, false);
         _accesses++;
         uint v = _bus.Read32(a, AccessFlags.None);
@@ -499,6 +501,8 @@ public sealed unsafe partial class CortexMCpu
     private uint Load16(uint a)
     {
         if ((a & 1) != 0) return Load8(a) | Load8(a + 1) << 8;
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 2);
         if (_watchData) WatchData(a, 2, false);
         _accesses++;
         uint v = _bus.Read16(a, AccessFlags.None);
@@ -508,6 +512,8 @@ public sealed unsafe partial class CortexMCpu
 
     private uint Load8(uint a)
     {
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 1);
         if (_watchData) WatchData(a, 1, false);
         _accesses++;
         uint v = _bus.Read8(a, AccessFlags.None);
@@ -518,6 +524,8 @@ public sealed unsafe partial class CortexMCpu
     private void Store32(uint a, uint v)
     {
         if ((a & 3) != 0) { Store8(a, v); Store8(a + 1, v >> 8); Store8(a + 2, v >> 16); Store8(a + 3, v >> 24); return; }
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 4, v); return; }
         if (_watchData) WatchData(a, 4, true);
         _accesses++;
         _bus.Write32(a, v, AccessFlags.None);
@@ -528,6 +536,8 @@ public sealed unsafe partial class CortexMCpu
     private void Store16(uint a, uint v)
     {
         if ((a & 1) != 0) { Store8(a, v); Store8(a + 1, v >> 8); return; }
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 2, v); return; }
         if (_watchData) WatchData(a, 2, true);
         _accesses++;
         _bus.Write16(a, v, AccessFlags.None);
@@ -536,6 +546,8 @@ public sealed unsafe partial class CortexMCpu
 
     private void Store8(uint a, uint v)
     {
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 1, v); return; }
         if (_watchData) WatchData(a, 1, true);
         _accesses++;
         _bus.Write8(a, v, AccessFlags.None);

@@ -30,6 +30,7 @@ public sealed partial class CortexMCpu
         foreach (long c in _pendCycle) w.Write(c);
         w.Write(_ge); w.Write(_cpiCycles); w.Write(_lsuCycles); w.Write(_excCycles); w.Write(_sleepCycles); w.Write(_demcr);
         w.Write(_comp); w.Write(_compMask); w.Write(_compFunction); w.Write(_haltedAtBkpt); w.Write(_resumingFromWatch);
+        w.Write(_mpuCtrl); w.Write(_mpuRnr); w.Write(_rbar); w.Write(_rasr); w.Write(BitBanding);
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
@@ -62,6 +63,9 @@ public sealed partial class CortexMCpu
         if (comp.Length != Comparators || mask.Length != Comparators || function.Length != Comparators) throw new StateException($"Cortex-M core state has {comp.Length} DWT comparators, this build {Comparators}");
         for (int n = 0; n < Comparators; n++) { _compFunction[n] = function[n] & (1u << 24); SetComparator(n, comp[n], mask[n], function[n]); }
         _haltedAtBkpt = r.ReadBool(); _resumingFromWatch = r.ReadBool();
+        MpuCtrl = r.ReadUInt(); MpuRnr = r.ReadUInt();
+        r.ReadUIntArray(MpuRegions).CopyTo(_rbar, 0); r.ReadUIntArray(MpuRegions).CopyTo(_rasr, 0);
+        BitBanding = r.ReadBool();
         _fetchPageBase = 1;
     }
 }

@@ -61,6 +61,7 @@ public sealed unsafe partial class CortexMCpu
         _bus = bus;
         _s = bus.Scheduler;
         Profile = profile;
+        BitBanding = profile != CortexMProfile.V6M;
         PriorityBits = profile == CortexMProfile.V6M ? 2 : priorityBits;
         _decodeRaw = new uint[DecodeCacheSize];
         _decodePc = new uint[DecodeCacheSize];
@@ -182,7 +183,7 @@ public sealed unsafe partial class CortexMCpu
         _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
         Array.Clear(_priority);
         _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
-        _demcr = 0; _haltAfterStep = false; _resumingFromWatch = false;
+        _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuSuspended = false; _resumingFromWatch = false;
         _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
         State = CoreState.Running;
         Fault = null;
@@ -323,6 +324,7 @@ public sealed unsafe partial class CortexMCpu
         {
             uint pc = _pc;
             if (_watchPc && WatchInstruction(pc)) return 0;
+            if (_mpuOn && !MpuAllows(pc, false, true)) { cycles = TakeFault(FaultKind.IAccViol); goto done; }
             ref ThumbInst inst = ref Fetch(pc);
             if (_fetchAborted) { _fetchAborted = false; cycles = TakeFault(FaultKind.IBusErr); }
             else
@@ -334,6 +336,7 @@ public sealed unsafe partial class CortexMCpu
                 lsu = inst.Op is >= Op.Ldr and <= Op.Strexh;
             }
         }
+    done:
         // Data accesses charged 1 + wait states each; the table counts their 1.
         long waits = _s.Cycles - t0 - _accesses;
         long total = cycles + waits + _extraCycles;

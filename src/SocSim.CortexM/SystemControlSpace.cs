@@ -125,6 +125,11 @@ public sealed class SystemControlSpace : IBusDevice
             case 0xD28: return _cpu.Cfsr;
             case 0xD2C: return _cpu.Hfsr;
             case 0xD34: return _cpu.Mmfar;
+            case 0xD90: return (uint)CortexMCpu.MpuRegions << 8;                  // MPU_TYPE: DREGION
+            case 0xD94: return _cpu.MpuCtrl;
+            case 0xD98: return _cpu.MpuRnr;
+            case 0xD9C: case 0xDA4: case 0xDAC: case 0xDB4: return _cpu.MpuRbar;   // RBAR and its aliases
+            case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: return _cpu.MpuRasr;
             case 0xDFC: return _cpu.Demcr;
             case 0xD38: return _cpu.Bfar;
             default: return 0;
@@ -198,6 +203,10 @@ public sealed class SystemControlSpace : IBusDevice
                 break;
             case 0xD24: _cpu.Shcsr = value; break;
             case 0xDFC: _cpu.Demcr = value; break;
+            case 0xD94: _cpu.MpuCtrl = value; break;
+            case 0xD98: _cpu.MpuRnr = value; break;
+            case 0xD9C: case 0xDA4: case 0xDAC: case 0xDB4: _cpu.MpuRbar = value; break;
+            case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: _cpu.MpuRasr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
             case 0xF00: if ((value & 0x1FF) < CortexMCpu.ExternalInterrupts) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
