@@ -5,7 +5,8 @@ public sealed class PendingTests
 {
     private const int Irq0 = 16, Irq1 = 17;
 
-    private static TestCore Core(string thread) =>
+    /// <summary>A core with handlers for IRQ0 (r5 = 0x10), IRQ1 (r6 = 0x11) and PendSV (r7 = 0x0E), each returning at once.</summary>
+    internal static TestCore Core(string thread) =>
         new TestCore().Load(thread)
             .Handler(Irq0, "movs r5, #0x10\nbx lr")
             .Handler(Irq1, "movs r6, #0x11\nbx lr")
