@@ -15,6 +15,8 @@ public enum FaultKind
     Unaligned,
     /// <summary>UsageFault DIVBYZERO, with CCR.DIV_0_TRP set.</summary>
     DivByZero,
+    /// <summary>UsageFault NOCP: a coprocessor instruction for a coprocessor that is absent (no FPU is modelled yet).</summary>
+    NoCp,
     /// <summary>BusFault PRECISERR: a data access the slave answered with an error; BFAR holds the address.</summary>
     PreciseBusErr,
     /// <summary>BusFault IBUSERR: an instruction fetch the slave answered with an error.</summary>
@@ -119,6 +121,7 @@ public sealed partial class CortexMCpu
             case FaultKind.InvState: _cfsr |= 1u << 17; exc = ExcUsageFault; break;
             case FaultKind.InvPc: _cfsr |= 1u << 18; exc = ExcUsageFault; break;
             case FaultKind.Unaligned: _cfsr |= 1u << 24; exc = ExcUsageFault; break;
+            case FaultKind.NoCp: _cfsr |= 1u << 19; exc = ExcUsageFault; break;
             default: _cfsr |= 1u << 25; exc = ExcUsageFault; break;
         }
         if (Profile == CortexMProfile.V6M) { _cfsr = 0; exc = ExcHardFault; }     // ARMv6-M: every fault is HardFault

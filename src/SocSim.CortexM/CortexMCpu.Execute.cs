@@ -297,6 +297,8 @@ public sealed unsafe partial class CortexMCpu
                 return TakeException(ExcSvCall, next);
             case >= Op.Parallel:
                 return ExecuteDsp(ref i);
+            case Op.Coprocessor:
+                throw CortexMFault.Of(FaultKind.NoCp);
             case Op.Udf:
             default:
                 throw CortexMFault.Of(FaultKind.Undefined);

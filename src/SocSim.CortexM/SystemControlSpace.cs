@@ -12,8 +12,8 @@ namespace SocSim.CortexM;
 public sealed class SystemControlSpace : IBusDevice
 {
     public const uint Base = 0xE000_E000, Size = 0x1000;
-    /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1).</summary>
-    public const uint CpuidM3 = 0x412F_C231;
+    /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1), a Cortex-M4 r0p1 (DDI 0439B 4.3) and a Cortex-M0 r0p0 (DDI 0432C 4.3).</summary>
+    public const uint CpuidM3 = 0x412F_C231, CpuidM4 = 0x410F_C241, CpuidM0 = 0x410C_C200;
 
     private readonly CortexMCpu _cpu;
     private readonly Scheduler _s;
@@ -103,7 +103,7 @@ public sealed class SystemControlSpace : IBusDevice
             case >= 0x280 and < 0x2A0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
             case >= 0x300 and < 0x320: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
             case >= 0x400 and < 0x4F0: return PriorityWord(16 + (int)(off - 0x400));
-            case 0xD00: return CpuidM3;
+            case 0xD00: return _cpu.Profile switch { CortexMProfile.V6M => CpuidM0, CortexMProfile.V7EM => CpuidM4, _ => CpuidM3 };
             case 0xD04:
                 {
                     int pending = _cpu.VectPending;

@@ -21,6 +21,8 @@ public enum Op : byte
     Mrs, Msr, Cps,
     Nop, Yield, Wfe, Wfi, Sev, Dmb, Dsb, Isb, Pld, Pli,
     Bkpt, Svc, Udf,
+    /// <summary>The coprocessor space (A5.3.18: CDP, MCR/MRC, LDC/STC and the FP instructions on cp10/cp11): no coprocessor is present, UsageFault NOCP.</summary>
+    Coprocessor,
     // The DSP extension (ARMv7E-M, Cortex-M4; A5.3.14-A5.3.18): UNDEFINED on the other profiles.
     /// <summary>Parallel add/subtract: Imm = the lane operation (hw1[6:4]: 0 ADD8 1 ADD16 2 ASX 4 SUB8 5 SUB16 6 SAX) | the prefix (hw2[6:4]: 0 S 1 Q 2 SH 4 U 5 UQ 6 UH) &lt;&lt; 4.</summary>
     Parallel,

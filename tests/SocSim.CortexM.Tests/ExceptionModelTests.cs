@@ -360,4 +360,30 @@ public sealed class ExceptionModelTests
         Assert.Equal(0x40u, t.Cpu.GetRegister(2));
         Assert.Equal(0x40u, t.Cpu.GetRegister(3));
     }
+
+    [Theory]
+    [InlineData(".fpu fpv4-sp-d16\nvadd.f32 s0, s1, s2")]
+    [InlineData(".fpu fpv4-sp-d16\nvldr s0, [r0]")]
+    [InlineData("mcr p15, 0, r0, c1, c0, 0")]
+    [InlineData("ldc p2, c3, [r0]")]
+    public void ACoprocessorInstructionWithoutTheCoprocessorIsANocpUsageFault(string inst)
+    {
+        using var t = new TestCore(CortexMProfile.V7EM).Load(inst, cpu: "cortex-m4").Reset();
+        t.Cpu.Shcsr = 1u << 18;
+        t.Cpu.Step();
+        Assert.Equal((uint)CortexMCpu.ExcUsageFault, t.Cpu.Ipsr);
+        Assert.Equal(1u << 19, t.Cpu.Cfsr);                 // NOCP, not UNDEFINSTR (B3.2.15)
+    }
+
+    [Theory]
+    [InlineData(CortexMProfile.V7M, SystemControlSpace.CpuidM3)]
+    [InlineData(CortexMProfile.V7EM, SystemControlSpace.CpuidM4)]
+    [InlineData(CortexMProfile.V6M, SystemControlSpace.CpuidM0)]
+    public void CpuidNamesTheCore(CortexMProfile profile, uint cpuid)
+    {
+        using var t = new TestCore(profile);
+        var scs = new SystemControlSpace(t.Cpu);
+        t.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, scs, WaitStates.Zero);
+        Assert.Equal(cpuid, t.Bus.Read32(0xE000_ED00, AccessFlags.None));
+    }
 }
