@@ -1,3 +1,5 @@
+using SocSim.Core;
+
 namespace SocSim.CortexM;
 
 /// <summary>Synchronous faults an instruction raises (ARMv7-M B1.5.14 and B3.2.15 CFSR).</summary>
@@ -13,10 +15,16 @@ public enum FaultKind
     Unaligned,
     /// <summary>UsageFault DIVBYZERO, with CCR.DIV_0_TRP set.</summary>
     DivByZero,
+    /// <summary>UsageFault NOCP: a coprocessor instruction for a coprocessor that is absent (no FPU is modelled yet).</summary>
+    NoCp,
     /// <summary>BusFault PRECISERR: a data access the slave answered with an error; BFAR holds the address.</summary>
     PreciseBusErr,
     /// <summary>BusFault IBUSERR: an instruction fetch the slave answered with an error.</summary>
     IBusErr,
+    /// <summary>MemManage IACCVIOL: an instruction fetch from an execute-never region (the default memory map's, B3.1.1, or the MPU's).</summary>
+    IAccViol,
+    /// <summary>MemManage DACCVIOL: a data access the MPU forbids; MMFAR holds the address.</summary>
+    DAccViol,
 }
 
 /// <summary>Thrown by an instruction's execution to abandon it and take a fault (never escapes the core).</summary>
@@ -33,13 +41,18 @@ public sealed partial class CortexMCpu
     public const int ExcNmi = 2, ExcHardFault = 3, ExcMemManage = 4, ExcBusFault = 5, ExcUsageFault = 6,
         ExcSvCall = 11, ExcPendSv = 14, ExcSysTick = 15;
 
-    /// <summary>Cycles of exception entry and of exception return on zero-wait memory (Cortex-M3 TRM DDI 0337I 5.5.1): both 12.</summary>
-    public const int EntryCycles = 12, ReturnCycles = 12;
+    /// <summary>
+    /// Cycles of exception entry and of exception return on zero-wait memory: entry 12 (Cortex-M3 TRM DDI 0337I
+    /// 5.5.1); return 10, not the TRM's 12, which ARM's knowledge article KA 103489845 ("What is the true
+    /// interrupt latency of Cortex-M3 and Cortex-M4") calls a typographical error. The return's 10 cycles
+    /// replace the returning instruction's P: they include the unstacking and the refill at the return address.
+    /// </summary>
+    public const int EntryCycles = 12, ReturnCycles = 10;
 
     private uint _vtor;
     private ulong _active;             // active exceptions 1..63 (system exceptions and the first external ones)
     private readonly byte[] _priority = new byte[64];
-    private uint _cfsr, _hfsr, _bfar;
+    private uint _cfsr, _hfsr, _bfar, _mmfar;
     private uint _shcsr;
 
     /// <summary>VTOR: the vector table's base.</summary>
@@ -48,6 +61,8 @@ public sealed partial class CortexMCpu
     public uint Cfsr => _cfsr;
     public uint Hfsr => _hfsr;
     public uint Bfar => _bfar;
+    /// <summary>MMFAR (B3.2.17): the data address of a MemManage fault, valid while CFSR.MMARVALID is set.</summary>
+    public uint Mmfar => _mmfar;
     /// <summary>SHCSR's enable bits: MEMFAULTENA (16), BUSFAULTENA (17), USGFAULTENA (18).</summary>
     public uint Shcsr { get => _shcsr; set => _shcsr = value & 0x0007_0000; }
 
@@ -60,15 +75,32 @@ public sealed partial class CortexMCpu
 
     private int PriorityOf(int n) => n switch { 1 => -3, ExcNmi => -2, ExcHardFault => -1, _ => _priority[n] };
 
+    /// <summary>
+    /// AIRCR.PRIGROUP (B1.5.4): priority bits [PRIGROUP:0] are the subpriority, which orders pending exceptions
+    /// but does not preempt. ARMv6-M has no PRIGROUP (reads as zero).
+    /// </summary>
+    public int Prigroup
+    {
+        get => _prigroup;
+        set => _prigroup = Profile == CortexMProfile.V6M ? 0 : value is >= 0 and <= 7 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), $"PRIGROUP must be 0-7, not {value}");
+    }
+
+    private int _prigroup;
+
+    /// <summary>The group priority of a priority value: its subpriority bits cleared (negative fixed priorities stay).</summary>
+    private int GroupPriority(int p) => p < 0 ? p : p & ~((2 << _prigroup) - 1);
+
     /// <summary>The current execution priority (B1.5.4): the highest active exception's, lowered by BASEPRI, PRIMASK, FAULTMASK.</summary>
     public int ExecutionPriority
     {
         get
         {
+            // B1.5.4 ExecutionPriority(): the group priorities of the active exceptions and of BASEPRI.
             int p = 256;
             for (ulong a = _active; a != 0; a &= a - 1)
-                p = Math.Min(p, PriorityOf(System.Numerics.BitOperations.TrailingZeroCount(a)));
-            if (_basepri != 0) p = Math.Min(p, (int)_basepri);
+                p = Math.Min(p, GroupPriority(PriorityOf(System.Numerics.BitOperations.TrailingZeroCount(a))));
+            if (_basepri != 0) p = Math.Min(p, GroupPriority((int)_basepri));
             if (_primask) p = Math.Min(p, 0);
             if (_faultmask) p = Math.Min(p, -1);
             return p;
@@ -83,10 +115,13 @@ public sealed partial class CortexMCpu
         {
             case FaultKind.PreciseBusErr: _cfsr |= (1u << 9) | (1u << 15); exc = ExcBusFault; break;    // PRECISERR, BFARVALID
             case FaultKind.IBusErr: _cfsr |= 1u << 8; exc = ExcBusFault; break;
+            case FaultKind.IAccViol: _cfsr |= 1u << 0; exc = ExcMemManage; break;
+            case FaultKind.DAccViol: _cfsr |= (1u << 1) | (1u << 7); exc = ExcMemManage; break;     // DACCVIOL, MMARVALID
             case FaultKind.Undefined: _cfsr |= 1u << 16; exc = ExcUsageFault; break;
             case FaultKind.InvState: _cfsr |= 1u << 17; exc = ExcUsageFault; break;
             case FaultKind.InvPc: _cfsr |= 1u << 18; exc = ExcUsageFault; break;
             case FaultKind.Unaligned: _cfsr |= 1u << 24; exc = ExcUsageFault; break;
+            case FaultKind.NoCp: _cfsr |= 1u << 19; exc = ExcUsageFault; break;
             default: _cfsr |= 1u << 25; exc = ExcUsageFault; break;
         }
         if (Profile == CortexMProfile.V6M) { _cfsr = 0; exc = ExcHardFault; }     // ARMv6-M: every fault is HardFault
@@ -109,29 +144,61 @@ public sealed partial class CortexMCpu
             ExcUsageFault => (_shcsr & (1u << 18)) != 0,
             _ => true,
         };
-        if (!enabled || prio >= ExecutionPriority)
+        if (!enabled || GroupPriority(prio) >= ExecutionPriority)
         {
             if (exc == ExcHardFault || ExecutionPriority <= -1)
             {
-                State = CoreState.Lockup;
-                Fault = $"lockup: exception {exc} at 0x{returnAddress:X8} while the execution priority is {ExecutionPriority}";
-                _pc = 0xFFFF_FFFE;
+                LockUp($"lockup: exception {exc} at 0x{returnAddress:X8} while the execution priority is {ExecutionPriority}");
                 return 1;
             }
             if (Profile == CortexMProfile.V7M) _hfsr |= 1u << 30;      // FORCED
             exc = ExcHardFault;
         }
+        _mpuSuspended = true;
         PushStack(returnAddress);
-        uint vector = _bus.DebugRead32(_vtor + 4u * (uint)exc);
+        _mpuSuspended = false;
         _r[14] = HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u;
         SetModeAndSpsel((uint)exc, false);
-        _active |= 1UL << exc;
         _it = 0;
         _monitor = false;
         _event = true;
+        _stepExc += EntryCycles;
+        return EnterHandler(exc) ? EntryCycles : 1;
+    }
+
+    /// <summary>
+    /// Activates <paramref name="exc"/> and branches to its vector, read from the vector table as a data access
+    /// (its wait states count). A bus error on that read is a HardFault with HFSR.VECTTBL (B1.5.14), itself
+    /// read from the table; a second one locks up. Returns false on lockup.
+    /// </summary>
+    private bool EnterHandler(int exc)
+    {
+        uint vector = _bus.Read32(_vtor + 4u * (uint)exc, AccessFlags.None);
+        _accesses++;
+        if (_bus.Aborted)
+        {
+            _bus.Aborted = false;
+            if (exc == ExcHardFault || ExecutionPriority <= -1)
+            {
+                LockUp($"lockup: bus error reading vector {exc} at 0x{_vtor + 4u * (uint)exc:X8}");
+                return false;
+            }
+            _hfsr |= 1u << 1;       // VECTTBL
+            _ipsr = ExcHardFault;
+            return EnterHandler(ExcHardFault);
+        }
+        _active |= 1UL << exc;
+        _ipsr = (uint)exc;
         _t = (vector & 1) != 0;
         _pc = vector & ~1u;
-        return EntryCycles;
+        return true;
+    }
+
+    private void LockUp(string why)
+    {
+        State = CoreState.Lockup;
+        Fault = why;
+        _pc = 0xFFFF_FFFE;
     }
 
     private void SetModeAndSpsel(uint ipsr, bool spsel)
@@ -160,24 +227,60 @@ public sealed partial class CortexMCpu
         Store32(frame + 28, xpsr);
     }
 
-    /// <summary>Exception return (B1.5.8) through an EXC_RETURN value.</summary>
+    /// <summary>
+    /// Exception return (B1.5.8) through an EXC_RETURN value: the exception is deactivated; a pending exception
+    /// that preempts what would resume is tail-chained (B1.5.12); a return to Thread mode with SCR.SLEEPONEXIT
+    /// sleeps without unstacking (B1.5.19; the Cortex-M3 skips the unstacking, DDI 0337I 7.2.2), and the wake-up
+    /// either tail-chains or completes the return; else the frame is popped. The returning instruction then
+    /// costs its own cycles plus <see cref="ReturnCycles"/> or <see cref="TailChainCycles"/> in place of its P.
+    /// </summary>
     private void ExceptionReturn(uint excReturn)
     {
         int exc = (int)_ipsr;
-        bool toThread;
-        bool psp;
-        switch (excReturn & 0x0FFF_FFFF)
-        {
-            case 0x0FFF_FFF1: toThread = false; psp = false; break;
-            case 0x0FFF_FFF9: toThread = true; psp = false; break;
-            case 0x0FFF_FFFD: toThread = true; psp = true; break;
-            default: throw CortexMFault.Of(FaultKind.InvPc);
-        }
+        if ((excReturn & 0x0FFF_FFFF) is not (0x0FFF_FFF1 or 0x0FFF_FFF9 or 0x0FFF_FFFD)) throw CortexMFault.Of(FaultKind.InvPc);
         if (exc >= 64 || (_active & (1UL << exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
         _active &= ~(1UL << exc);
         ExceptionDeactivated(exc);
         if (exc != ExcNmi) _faultmask = false;
-        if (_pending != 0 && TailChain(excReturn)) return;
+        _event = true;
+        _monitor = false;
+        if (_pending != 0 && TailChain(excReturn)) { _excReturnCycles = TailChainCycles; return; }
+        _excReturnCycles = ReturnCycles;
+        if ((excReturn & 8) != 0 && (Scr & ScrSleepOnExit) != 0)
+        {
+            _sleepOnExitReturn = excReturn;
+            _pc = 0xFFFF_FFFE;
+            State = CoreState.Sleeping;
+            return;
+        }
+        Unstack(excReturn);
+    }
+
+    public const uint ScrSleepOnExit = 1u << 1, ScrSleepDeep = 1u << 2, ScrSevOnPend = 1u << 4;
+
+    private uint _sleepOnExitReturn;     // the EXC_RETURN of a return that went to sleep (SLEEPONEXIT), or 0
+    private int _excReturnCycles;        // the cycles of the exception return just done, charged in place of P
+
+    /// <summary>A core asleep on exit woke: tail-chain to the exception that woke it, or complete the return.</summary>
+    private int WakeFromSleepOnExit()
+    {
+        uint excReturn = _sleepOnExitReturn;
+        _sleepOnExitReturn = 0;
+        if (TailChain(excReturn)) return TailChainCycles;
+        Unstack(excReturn);
+        return ReturnCycles;
+    }
+
+    private void Unstack(uint excReturn)
+    {
+        _mpuSuspended = true;
+        try { UnstackFrame(excReturn); }
+        finally { _mpuSuspended = false; }
+    }
+
+    private void UnstackFrame(uint excReturn)
+    {
+        bool toThread = (excReturn & 8) != 0, psp = (excReturn & 4) != 0;
         uint msp = Msp, pspV = Psp;
         uint frame = psp ? pspV : msp;
         uint r0 = Load32(frame), r1 = Load32(frame + 4), r2 = Load32(frame + 8), r3 = Load32(frame + 12);
@@ -185,7 +288,6 @@ public sealed partial class CortexMCpu
         uint sp = frame + 0x20 + (((xpsr >> 9) & 1) << 2);
         if (psp) pspV = sp; else msp = sp;
         _ipsr = toThread ? 0 : xpsr & 0x1FF;
-        if (!toThread && _ipsr == 0) _ipsr = 0;
         _spsel = psp;
         if (!HandlerMode && _spsel) { _r[13] = pspV; _otherSp = msp; }
         else { _r[13] = msp; _otherSp = pspV; }
@@ -193,7 +295,6 @@ public sealed partial class CortexMCpu
         Apsr = xpsr;
         _t = (xpsr & (1u << 24)) != 0;
         _it = (byte)(((xpsr >> 25) & 3) | ((xpsr >> 8) & 0xFC));
-        _monitor = false;
         _pc = pc & ~1u;
     }
 
@@ -225,7 +326,9 @@ public sealed partial class CortexMCpu
         switch (sysm)
         {
             case <= 7:
-                if ((sysm & 4) == 0 && (mask & 2) != 0) Apsr = v & 0xF800_0000;
+                // mask<1> writes NZCVQ, mask<0> GE[3:0] (with the DSP extension; B5.2.3).
+                if ((sysm & 4) == 0 && (mask & 2) != 0) Apsr = (v & 0xF800_0000) | (Apsr & 0x000F_0000);
+                if ((sysm & 4) == 0 && (mask & 1) != 0 && Profile == CortexMProfile.V7EM) _ge = (v >> 16) & 15;
                 return;
         }
         if (!Privileged) return;

@@ -279,24 +279,44 @@ public sealed unsafe partial class CortexMCpu
             case Op.Sev: _event = true; return 1;
             case Op.Wfe:
                 if (_event) _event = false;
-                else State = CoreState.Sleeping;
+                else { State = CoreState.Sleeping; _sleepWfe = true; }
                 return 1;
             case Op.Wfi:
                 State = CoreState.Sleeping;
+                _sleepWfe = false;
                 return 1;
             case Op.Dmb: case Op.Dsb: return 1;
             case Op.Isb: return Refill(1, false);
             case Op.Bkpt:
+                if (i.Imm == SemihostingBkpt && Semihosting != null && Semihosting(this)) return 1;
                 _pc = pc;
                 State = CoreState.Halted;
+                _haltedAtBkpt = true;
                 return 1;
             case Op.Svc:
                 return TakeException(ExcSvCall, next);
+            case >= Op.Parallel:
+                return ExecuteDsp(ref i);
+            case Op.Coprocessor:
+                throw CortexMFault.Of(FaultKind.NoCp);
             case Op.Udf:
             default:
                 throw CortexMFault.Of(FaultKind.Undefined);
         }
     }
+
+    /// <summary>BKPT 0xAB: the semihosting call of ARMv7-M (the ARM "Semihosting" specification, M profile).</summary>
+    public const uint SemihostingBkpt = 0xAB;
+
+    /// <summary>
+    /// Semihosting: called for BKPT 0xAB with the operation in R0 and its parameter block in R1; returns true
+    /// when it handled the call (it sets R0; execution goes on after the BKPT, 1 cycle), false to halt as a
+    /// plain BKPT does. A board attaches its semihosting host here.
+    /// </summary>
+    public Func<CortexMCpu, bool>? Semihosting { get; set; }
+
+    /// <summary>Whether unaligned LDR/STR/LDRH/STRH/LDRSH (and their T forms) fault (CCR.UNALIGN_TRP, reset 0, B3.2.8).</summary>
+    public bool UnalignedTrap { get; set; }
 
     /// <summary>Whether SDIV/UDIV by zero fault (CCR.DIV_0_TRP, reset 0: they return 0).</summary>
     public bool DivideByZeroTrap { get; set; }
@@ -365,7 +385,7 @@ public sealed unsafe partial class CortexMCpu
         uint off = i.Form == Form.Imm ? i.Imm : _r[i.Rm] << i.ShiftN;
         uint offAddr = i.Add ? b + off : b - off;
         uint a = i.Index ? offAddr : b;
-        if (Profile == CortexMProfile.V6M && i.Op is not (Op.Ldrb or Op.Strb or Op.Ldrsb) &&
+        if ((Profile == CortexMProfile.V6M || UnalignedTrap) && i.Op is not (Op.Ldrb or Op.Strb or Op.Ldrsb) &&
             (a & (i.Op is Op.Ldr or Op.Str ? 3u : 1u)) != 0)
             throw CortexMFault.Of(FaultKind.Unaligned);
         int cycles = AddressStall(2, i.Rn, i.Form == Form.Reg ? i.Rm : NoReg, lastLoad, lastDp);
@@ -471,6 +491,9 @@ public sealed unsafe partial class CortexMCpu
     private uint Load32(uint a)
     {
         if ((a & 3) != 0) return Load8(a) | Load8(a + 1) << 8 | Load8(a + 2) << 16 | Load8(a + 3) << 24;
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 4);
+        if (_watchData) WatchData(a, 4, false);
         _accesses++;
         uint v = _bus.Read32(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -480,6 +503,9 @@ public sealed unsafe partial class CortexMCpu
     private uint Load16(uint a)
     {
         if ((a & 1) != 0) return Load8(a) | Load8(a + 1) << 8;
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 2);
+        if (_watchData) WatchData(a, 2, false);
         _accesses++;
         uint v = _bus.Read16(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -488,6 +514,9 @@ public sealed unsafe partial class CortexMCpu
 
     private uint Load8(uint a)
     {
+        if (_mpuOn) MpuData(a, false);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 1);
+        if (_watchData) WatchData(a, 1, false);
         _accesses++;
         uint v = _bus.Read8(a, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -497,6 +526,9 @@ public sealed unsafe partial class CortexMCpu
     private void Store32(uint a, uint v)
     {
         if ((a & 3) != 0) { Store8(a, v); Store8(a + 1, v >> 8); Store8(a + 2, v >> 16); Store8(a + 3, v >> 24); return; }
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 4, v); return; }
+        if (_watchData) WatchData(a, 4, true);
         _accesses++;
         _bus.Write32(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -506,6 +538,9 @@ public sealed unsafe partial class CortexMCpu
     private void Store16(uint a, uint v)
     {
         if ((a & 1) != 0) { Store8(a, v); Store8(a + 1, v >> 8); return; }
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 2, v); return; }
+        if (_watchData) WatchData(a, 2, true);
         _accesses++;
         _bus.Write16(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);
@@ -513,6 +548,9 @@ public sealed unsafe partial class CortexMCpu
 
     private void Store8(uint a, uint v)
     {
+        if (_mpuOn) MpuData(a, true);
+        if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 1, v); return; }
+        if (_watchData) WatchData(a, 1, true);
         _accesses++;
         _bus.Write8(a, v, AccessFlags.None);
         if (_bus.Aborted) BusError(a);

@@ -6,8 +6,10 @@ namespace SocSim.CortexM;
 /// pending exception is taken before the next instruction when its priority is higher (numerically lower)
 /// than the execution priority (B1.5.4); ties go to the lower exception number. On exception return a
 /// pending exception that can preempt the priority being returned to is tail-chained (B1.5.12): the frame
-/// stays on the stack and the new handler starts with the same EXC_RETURN. PRIGROUP is 0 (every priority bit
-/// is group priority). A WFI/WFE sleeper wakes for an exception that would preempt with PRIMASK ignored.
+/// stays on the stack and the new handler starts with the same EXC_RETURN. Preemption compares group
+/// priorities (<see cref="Prigroup"/>). A WFI/WFE sleeper wakes for an exception that would preempt with
+/// PRIMASK ignored. An exception that becomes pending during another's entry and preempts it arrives late
+/// (<see cref="LateArrival"/>).
 /// </summary>
 public sealed partial class CortexMCpu
 {
@@ -20,8 +22,15 @@ public sealed partial class CortexMCpu
     public void SetPending(int exc)
     {
         CheckPendable(exc);
-        _pending |= 1UL << exc;
+        ulong bit = 1UL << exc;
+        if ((_pending & bit) != 0) return;
+        _pending |= bit;
+        _pendCycle[exc] = _s.CycleAtOrAfter(_s.EventTime);
+        // SCR.SEVONPEND (B1.5.18): a transition to pending, enabled or not, is a WFE wake-up event.
+        if ((Scr & ScrSevOnPend) != 0) _event = true;
     }
+
+    private readonly long[] _pendCycle = new long[64];
 
     public void ClearPending(int exc)
     {
@@ -63,9 +72,38 @@ public sealed partial class CortexMCpu
     private int TakePending()
     {
         int exc = BestPending(out int p);
-        if (exc < 0 || p >= ExecutionPriority) return 0;
+        if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return 0;
         _pending &= ~(1UL << exc);
-        return TakeException(exc, _pc);
+        long start = _s.Cycles;
+        int cycles = TakeException(exc, _pc);
+        if (State == CoreState.Running && _ipsr == (uint)exc) { _lateWindowStart = start; _lateExc = exc; }
+        return cycles;
+    }
+
+    private long _lateWindowStart = -1;   // the cycle the last asynchronous entry began, until its handler's first instruction
+    private int _lateExc;
+
+    /// <summary>
+    /// Late arrival (DDI 0337I 5.5.2; B1.5.6 leaves it to the implementation): an exception that became pending
+    /// after the entry of <see cref="_lateExc"/> began and before its handler's first instruction, and that
+    /// preempts it, takes over the entry: the frame already pushed serves it (same EXC_RETURN), the first
+    /// exception goes back to pending. The TRM gives no figure for its cost; chosen: the late handler starts at
+    /// the later of the entry's end and its own arrival + <see cref="TailChainCycles"/> (a new vector fetch and
+    /// refill, as a tail-chain does). Returns the cycles added, or -1 when there is no late arrival.
+    /// </summary>
+    private int LateArrival()
+    {
+        long start = _lateWindowStart;
+        _lateWindowStart = -1;
+        int exc = BestPending(out int p);
+        if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return -1;
+        long arrived = _pendCycle[exc], end = _s.Cycles;
+        if (arrived <= start || arrived >= end) return -1;
+        _active &= ~(1UL << _lateExc);
+        _pending |= 1UL << _lateExc;
+        _pending &= ~(1UL << exc);
+        if (!EnterHandler(exc)) return 1;
+        return (int)Math.Max(0, arrived + TailChainCycles - end);
     }
 
     /// <summary>Whether a sleeping core has a reason to wake: a pending exception that would preempt were PRIMASK clear.</summary>
@@ -75,7 +113,7 @@ public sealed partial class CortexMCpu
         if (exc < 0) return false;
         bool pm = _primask;
         _primask = false;
-        bool wake = p < ExecutionPriority;
+        bool wake = GroupPriority(p) < ExecutionPriority;
         _primask = pm;
         return wake;
     }
@@ -84,19 +122,14 @@ public sealed partial class CortexMCpu
     private bool TailChain(uint excReturn)
     {
         int exc = BestPending(out int p);
-        if (exc < 0 || p >= ExecutionPriority) return false;
+        if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return false;
         _pending &= ~(1UL << exc);
-        uint vector = _bus.DebugRead32(_vtor + 4u * (uint)exc);
-        _ipsr = (uint)exc;
-        _active |= 1UL << exc;
         _r[14] = excReturn;
-        _t = (vector & 1) != 0;
-        _pc = vector & ~1u;
-        _extraCycles += TailChainCycles;
+        EnterHandler(exc);
         return true;
     }
 
-    /// <summary>Cycles of a tail-chain (Cortex-M3 TRM DDI 0337I 5.5.3: 6 cycles on zero-wait memory).</summary>
+    /// <summary>Cycles of a tail-chain (Cortex-M3 TRM DDI 0337I 5.5.3: 6 cycles on zero-wait memory), in place of the returning instruction's P.</summary>
     public const int TailChainCycles = 6;
     private int _extraCycles;
 }
@@ -119,6 +152,24 @@ public sealed partial class CortexMCpu
     /// <summary>Write-one-to-clear of CFSR and HFSR (B3.2.15, B3.2.16).</summary>
     public void ClearFaultStatus(uint cfsr, uint hfsr) { _cfsr &= ~cfsr; _hfsr &= ~hfsr; }
 
-    /// <summary>SCR.SLEEPONEXIT/SLEEPDEEP/SEVONPEND as written (stored; sleep-on-exit is not modelled yet).</summary>
+    /// <summary>SCR: SLEEPONEXIT (acts), SLEEPDEEP (stored: <see cref="CortexMCpu.DeepSleep"/> tells a board), SEVONPEND (acts).</summary>
     public uint Scr { get; set; }
+
+    /// <summary>Whether the core sleeps with SCR.SLEEPDEEP set (the board's clocks may stop; the core's wake-up is the same).</summary>
+    public bool DeepSleep => State == CoreState.Sleeping && (Scr & ScrSleepDeep) != 0;
+
+    /// <summary>
+    /// AIRCR.SYSRESETREQ (B3.2.6): the system resets after the instruction that wrote it. The core resets itself
+    /// from the vector table it was last reset with at the next <see cref="Step"/> and raises <see cref="SystemReset"/>
+    /// so the System Control Space and a board's devices reset with it.
+    /// </summary>
+    public void RequestSystemReset() => _resetRequested = true;
+
+    /// <summary>Raised after a SYSRESETREQ reset the core.</summary>
+    public event Action? SystemReset;
+
+    private bool _resetRequested;
+
+    /// <summary>The external event input (RXEV): sets the event register, waking a WFE (B1.5.18).</summary>
+    public void SignalEvent() => _event = true;
 }

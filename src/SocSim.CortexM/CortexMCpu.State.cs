@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
@@ -25,6 +25,12 @@ public sealed partial class CortexMCpu
         w.Write((int)State); w.WriteNullable(Fault);
         w.Write(_lastLoad); w.Write(_lastDpRd);
         w.Write(_cycles); w.Write(_instructions);
+        w.Write(_mmfar); w.Write(_prigroup); w.Write(Scr); w.Write(UnalignedTrap); w.Write(_sleepOnExitReturn);
+        w.Write(_lateWindowStart); w.Write(_lateExc); w.Write(_resetRequested); w.Write(_sleepWfe); w.Write(_resetVtor);
+        foreach (long c in _pendCycle) w.Write(c);
+        w.Write(_ge); w.Write(_cpiCycles); w.Write(_lsuCycles); w.Write(_excCycles); w.Write(_sleepCycles); w.Write(_demcr);
+        w.Write(_comp); w.Write(_compMask); w.Write(_compFunction); w.Write(_haltedAtBkpt); w.Write(_resumingFromWatch);
+        w.Write(_mpuCtrl); w.Write(_mpuRnr); w.Write(_rbar); w.Write(_rasr); w.Write(BitBanding);
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
@@ -49,6 +55,17 @@ public sealed partial class CortexMCpu
         State = (CoreState)state; Fault = r.ReadNullableString();
         _lastLoad = r.ReadByte(); _lastDpRd = r.ReadByte();
         _cycles = r.ReadLong(); _instructions = r.ReadLong();
+        _mmfar = r.ReadUInt(); _prigroup = r.ReadInt() & 7; Scr = r.ReadUInt(); UnalignedTrap = r.ReadBool(); _sleepOnExitReturn = r.ReadUInt();
+        _lateWindowStart = r.ReadLong(); _lateExc = r.ReadInt(); _resetRequested = r.ReadBool(); _sleepWfe = r.ReadBool(); _resetVtor = r.ReadUInt();
+        for (int i = 0; i < _pendCycle.Length; i++) _pendCycle[i] = r.ReadLong();
+        _ge = r.ReadUInt() & 15; _cpiCycles = r.ReadLong(); _lsuCycles = r.ReadLong(); _excCycles = r.ReadLong(); _sleepCycles = r.ReadLong(); _demcr = r.ReadUInt();
+        uint[] comp = r.ReadUIntArray(), mask = r.ReadUIntArray(), function = r.ReadUIntArray();
+        if (comp.Length != Comparators || mask.Length != Comparators || function.Length != Comparators) throw new StateException($"Cortex-M core state has {comp.Length} DWT comparators, this build {Comparators}");
+        for (int n = 0; n < Comparators; n++) { _compFunction[n] = function[n] & (1u << 24); SetComparator(n, comp[n], mask[n], function[n]); }
+        _haltedAtBkpt = r.ReadBool(); _resumingFromWatch = r.ReadBool();
+        MpuCtrl = r.ReadUInt(); MpuRnr = r.ReadUInt();
+        r.ReadUIntArray(MpuRegions).CopyTo(_rbar, 0); r.ReadUIntArray(MpuRegions).CopyTo(_rasr, 0);
+        BitBanding = r.ReadBool();
         _fetchPageBase = 1;
     }
 }

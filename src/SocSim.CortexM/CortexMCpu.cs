@@ -10,6 +10,8 @@ public enum CortexMProfile
     V6M,
     /// <summary>ARMv7-M (Cortex-M3): all of Thumb-2 without the DSP extension (DDI 0403).</summary>
     V7M,
+    /// <summary>ARMv7E-M (Cortex-M4): ARMv7-M with the DSP extension (SIMD, saturating and halving arithmetic, the MAC family, APSR.GE).</summary>
+    V7EM,
 }
 
 /// <summary>What the core is doing.</summary>
@@ -59,6 +61,7 @@ public sealed unsafe partial class CortexMCpu
         _bus = bus;
         _s = bus.Scheduler;
         Profile = profile;
+        BitBanding = profile != CortexMProfile.V6M;
         PriorityBits = profile == CortexMProfile.V6M ? 2 : priorityBits;
         _decodeRaw = new uint[DecodeCacheSize];
         _decodePc = new uint[DecodeCacheSize];
@@ -99,11 +102,15 @@ public sealed unsafe partial class CortexMCpu
     public bool V => _v;
     public bool Q => _q;
 
-    /// <summary>APSR flags N Z C V Q in bits 31:27.</summary>
+    /// <summary>APSR flags N Z C V Q in bits 31:27, and GE[3:0] in bits 19:16 on ARMv7E-M.</summary>
     public uint Apsr
     {
-        get => (_n ? 1u << 31 : 0) | (_z ? 1u << 30 : 0) | (_c ? 1u << 29 : 0) | (_v ? 1u << 28 : 0) | (_q ? 1u << 27 : 0);
-        set { _n = (value & (1u << 31)) != 0; _z = (value & (1u << 30)) != 0; _c = (value & (1u << 29)) != 0; _v = (value & (1u << 28)) != 0; _q = (value & (1u << 27)) != 0; }
+        get => (_n ? 1u << 31 : 0) | (_z ? 1u << 30 : 0) | (_c ? 1u << 29 : 0) | (_v ? 1u << 28 : 0) | (_q ? 1u << 27 : 0) | _ge << 16;
+        set
+        {
+            _n = (value & (1u << 31)) != 0; _z = (value & (1u << 30)) != 0; _c = (value & (1u << 29)) != 0; _v = (value & (1u << 28)) != 0; _q = (value & (1u << 27)) != 0;
+            if (Profile == CortexMProfile.V7EM) _ge = (value >> 16) & 15;
+        }
     }
 
     /// <summary>xPSR: APSR | EPSR (T, ICI/IT) | IPSR (B1.4.2).</summary>
@@ -159,6 +166,7 @@ public sealed unsafe partial class CortexMCpu
     public void Reset(uint vectorTable = 0)
     {
         _vtor = vectorTable;
+        _resetVtor = vectorTable;
         for (int i = 0; i < 16; i++) _r[i] = 0;
         _ipsr = 0; _spsel = false; _npriv = false;
         _r[13] = _bus.DebugRead32(vectorTable) & ~3u;
@@ -168,16 +176,22 @@ public sealed unsafe partial class CortexMCpu
         _t = (pc & 1) != 0;
         _r[14] = 0xFFFF_FFFF;
         _n = _z = _c = _v = _q = false;
+        _ge = 0;
         _it = 0;
         _primask = _faultmask = false; _basepri = 0;
         _monitor = false; _event = false;
         _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
         Array.Clear(_priority);
-        _cfsr = 0; _hfsr = 0;
+        _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
+        _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuSuspended = false; _resumingFromWatch = false;
+        _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
         State = CoreState.Running;
         Fault = null;
         _lastLoad = NoReg; _lastDpRd = NoReg;
     }
+
+    private uint _resetVtor;
+    private bool _sleepWfe;     // asleep in WFE (an event wakes it too), not WFI
 
     /// <summary>Wakes a sleeping core (an interrupt or event arrived).</summary>
     public void Wake()
@@ -185,10 +199,16 @@ public sealed unsafe partial class CortexMCpu
         if (State == CoreState.Sleeping) State = CoreState.Running;
     }
 
+    private void SystemResetNow()
+    {
+        Reset(_resetVtor);
+        SystemReset?.Invoke();
+    }
+
     /// <summary>A halted core (BKPT) goes on at the next instruction.</summary>
     public void Resume()
     {
-        if (State == CoreState.Halted) { _pc += 2; State = CoreState.Running; }
+        if (State == CoreState.Halted) { if (_haltedAtBkpt) _pc += 2; State = CoreState.Running; }
     }
 
     /// <summary>
@@ -205,8 +225,13 @@ public sealed unsafe partial class CortexMCpu
             if (_s.Cycles >= limit) break;
             if (State != CoreState.Running)
             {
-                if (State == CoreState.Sleeping && _pending != 0 && WakeUpPending()) { State = CoreState.Running; continue; }
-                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _s.Cycles = limit; }
+                if (State == CoreState.Sleeping && (_pending != 0 && WakeUpPending() || _sleepWfe && _event))
+                {
+                    if (_sleepWfe && _sleepOnExitReturn == 0) _event = false;     // the event that woke WFE is consumed
+                    State = CoreState.Running;
+                    continue;
+                }
+                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _sleepCycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
             Step();
@@ -285,13 +310,21 @@ public sealed unsafe partial class CortexMCpu
         if (State != CoreState.Running) return 0;
         long t0 = _s.Cycles;
         _accesses = 0;
+        _stepExc = 0;
         int cycles;
+        bool lsu = false, executed = false;
         _faultPc = _pc;
-        if (_pending != 0 && (cycles = TakePending()) != 0) { }
+        if (_resetRequested) { SystemResetNow(); return 0; }
+        if (_sleepOnExitReturn != 0) cycles = WakeFromSleepOnExit();
+        else if (_lateWindowStart >= 0 && (cycles = LateArrival()) >= 0) { }
+        else if (_pending != 0 && (cycles = TakePending()) != 0) { }
         else if (!_t) cycles = TakeFault(FaultKind.InvState);
+        else if (((0xE4u >> (int)(_pc >> 29)) & 1) != 0) cycles = TakeFault(FaultKind.IAccViol);   // XN regions of the default map (B3.1.1)
         else
         {
             uint pc = _pc;
+            if (_watchPc && WatchInstruction(pc)) return 0;
+            if (_mpuOn && !MpuAllows(pc, false, true)) { cycles = TakeFault(FaultKind.IAccViol); goto done; }
             ref ThumbInst inst = ref Fetch(pc);
             if (_fetchAborted) { _fetchAborted = false; cycles = TakeFault(FaultKind.IBusErr); }
             else
@@ -299,14 +332,19 @@ public sealed unsafe partial class CortexMCpu
                 t0 = _s.Cycles;
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
+                executed = true;
+                lsu = inst.Op is >= Op.Ldr and <= Op.Strexh;
             }
         }
+    done:
         // Data accesses charged 1 + wait states each; the table counts their 1.
         long waits = _s.Cycles - t0 - _accesses;
         long total = cycles + waits + _extraCycles;
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        Account(total, executed, lsu);
+        if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
         return (int)total;
     }
 
@@ -367,6 +405,7 @@ public sealed unsafe partial class CortexMCpu
     /// </summary>
     private int RefillCycles(bool registerTarget)
     {
+        if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
         if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
         uint target = _pc;
         int p = registerTarget ? 2 : 1;

@@ -12,8 +12,8 @@ namespace SocSim.CortexM;
 public sealed partial class SystemControlSpace : IBusDevice
 {
     public const uint Base = 0xE000_E000, Size = 0x1000;
-    /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1).</summary>
-    public const uint CpuidM3 = 0x412F_C231;
+    /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1), a Cortex-M4 r0p1 (DDI 0439B 4.3) and a Cortex-M0 r0p0 (DDI 0432C 4.3).</summary>
+    public const uint CpuidM3 = 0x412F_C231, CpuidM4 = 0x410F_C241, CpuidM0 = 0x410C_C200;
 
     private readonly CortexMCpu _cpu;
     private readonly Scheduler _s;
@@ -21,8 +21,7 @@ public sealed partial class SystemControlSpace : IBusDevice
     private uint _csr, _rvr, _calib;
     private long _startCycle;      // SysTick: the cycle at which the counter held _startValue
     private uint _startValue;
-    private uint _aircrPrigroup;
-    private uint _ccr = 1u << 9;    // STKALIGN
+    private uint _ccr = 1u << 9;    // STKALIGN (and the stored bits the core does not act on)
 
     public SystemControlSpace(CortexMCpu cpu, uint sysTickCalib = 0)
     {
@@ -30,14 +29,24 @@ public sealed partial class SystemControlSpace : IBusDevice
         _s = cpu.Bus.Scheduler;
         _calib = sysTickCalib;
         _sysTickWrap = _s.CreateEvent("systick", EventPriority.Peripheral, SysTickZero);
+        cpu.SystemReset += ResetRegisters;
     }
 
-    /// <summary>Whether software asked for a system reset (AIRCR.SYSRESETREQ); the board acts on it.</summary>
+    /// <summary>
+    /// Whether software asked for a system reset (AIRCR.SYSRESETREQ with VECTKEY). The core resets itself
+    /// (<see cref="CortexMCpu.RequestSystemReset"/>) and these registers with it; this stays set for the board.
+    /// </summary>
     public bool ResetRequested { get; private set; }
 
     public void Reset()
     {
-        _csr = 0; _rvr = 0; _startValue = 0; _startCycle = 0; _aircrPrigroup = 0; _ccr = 1u << 9; ResetRequested = false;
+        ResetRegisters();
+        ResetRequested = false;
+    }
+
+    private void ResetRegisters()
+    {
+        _csr = 0; _rvr = 0; _startValue = 0; _startCycle = 0; _ccr = 1u << 9;
         _s.Cancel(_sysTickWrap);
     }
 
@@ -94,7 +103,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             case >= 0x280 and < 0x2A0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
             case >= 0x300 and < 0x320: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
             case >= 0x400 and < 0x4F0: return PriorityWord(16 + (int)(off - 0x400));
-            case 0xD00: return CpuidM3;
+            case 0xD00: return _cpu.Profile switch { CortexMProfile.V6M => CpuidM0, CortexMProfile.V7EM => CpuidM4, _ => CpuidM3 };
             case 0xD04:
                 {
                     int pending = _cpu.VectPending;
@@ -106,15 +115,22 @@ public sealed partial class SystemControlSpace : IBusDevice
                     return v;
                 }
             case 0xD08: return _cpu.Vtor;
-            case 0xD0C: return 0xFA05_0000u | _aircrPrigroup << 8;
+            case 0xD0C: return 0xFA05_0000u | (uint)_cpu.Prigroup << 8;
             case 0xD10: return _cpu.Scr;
-            case 0xD14: return _ccr | (_cpu.DivideByZeroTrap ? 1u << 4 : 0);
+            case 0xD14: return _ccr | (_cpu.DivideByZeroTrap ? 1u << 4 : 0) | (_cpu.UnalignedTrap ? 1u << 3 : 0);
             case 0xD18: return PriorityWord(4);
             case 0xD1C: return PriorityWord(8);
             case 0xD20: return PriorityWord(12);
             case 0xD24: return _cpu.Shcsr | (_cpu.IsActive(CortexMCpu.ExcSvCall) ? 1u << 7 : 0) | (_cpu.IsPending(CortexMCpu.ExcSvCall) ? 1u << 15 : 0);
             case 0xD28: return _cpu.Cfsr;
             case 0xD2C: return _cpu.Hfsr;
+            case 0xD34: return _cpu.Mmfar;
+            case 0xD90: return (uint)CortexMCpu.MpuRegions << 8;                  // MPU_TYPE: DREGION
+            case 0xD94: return _cpu.MpuCtrl;
+            case 0xD98: return _cpu.MpuRnr;
+            case 0xD9C: case 0xDA4: case 0xDAC: case 0xDB4: return _cpu.MpuRbar;   // RBAR and its aliases
+            case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: return _cpu.MpuRasr;
+            case 0xDFC: return _cpu.Demcr;
             case 0xD38: return _cpu.Bfar;
             default: return 0;
         }
@@ -175,13 +191,22 @@ public sealed partial class SystemControlSpace : IBusDevice
                 break;
             case 0xD08: _cpu.Vtor = value; break;
             case 0xD0C:
-                if ((value >> 16) != 0x05FA) break;                               // VECTKEY
-                _aircrPrigroup = (value >> 8) & 7;
-                if ((value & 4) != 0) ResetRequested = true;
+                if ((value >> 16) != 0x05FA) break;                               // VECTKEY: other writes are ignored (B3.2.6)
+                _cpu.Prigroup = (int)((value >> 8) & 7);
+                if ((value & 4) != 0) { ResetRequested = true; _cpu.RequestSystemReset(); }
                 break;
             case 0xD10: _cpu.Scr = value & 0x16; break;
-            case 0xD14: _ccr = value & 0x31B; _cpu.DivideByZeroTrap = (value & (1u << 4)) != 0; break;   // STKALIGN is stored; the core always aligns
+            case 0xD14:     // STKALIGN, BFHFNMIGN, NONBASETHRDENA, USERSETMPEND are stored; the core always aligns
+                _ccr = value & 0x303;
+                _cpu.DivideByZeroTrap = (value & (1u << 4)) != 0;
+                _cpu.UnalignedTrap = (value & (1u << 3)) != 0;
+                break;
             case 0xD24: _cpu.Shcsr = value; break;
+            case 0xDFC: _cpu.Demcr = value; break;
+            case 0xD94: _cpu.MpuCtrl = value; break;
+            case 0xD98: _cpu.MpuRnr = value; break;
+            case 0xD9C: case 0xDA4: case 0xDAC: case 0xDB4: _cpu.MpuRbar = value; break;
+            case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: _cpu.MpuRasr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
             case 0xF00: if ((value & 0x1FF) < CortexMCpu.ExternalInterrupts) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;

@@ -2,10 +2,10 @@ namespace SocSim.CortexM;
 
 /// <summary>
 /// Decodes one Thumb instruction of ARMv7-M (ARM DDI 0403E.b, A5.2 16-bit and A5.3 32-bit encodings) or
-/// ARMv6-M (DDI 0419, A5.2) into a <see cref="ThumbInst"/>. Encodings the profile does not have, the
-/// DSP extension (Cortex-M4) and the coprocessor space decode as <see cref="Op.Undefined"/>.
+/// ARMv6-M (DDI 0419, A5.2) into a <see cref="ThumbInst"/>. Encodings the profile does not have (the DSP
+/// extension outside ARMv7E-M) and the coprocessor space decode as <see cref="Op.Undefined"/>.
 /// </summary>
-public static class ThumbDecoder
+public static partial class ThumbDecoder
 {
     /// <summary>Whether the halfword at the instruction's address is the first half of a 32-bit instruction (A5.1).</summary>
     public static bool Is32Bit(uint hw1) => (hw1 & 0xF800) >= 0xE800;
@@ -16,7 +16,8 @@ public static class ThumbDecoder
         var i = new ThumbInst { Raw = raw, Cond = 14, Size = (byte)(is32 ? 4 : 2) };
         if (is32) Decode32(ref i, raw >> 16, raw & 0xFFFF);
         else Decode16(ref i, raw);
-        if (profile == CortexMProfile.V6M && !InV6M(in i)) { var u = new ThumbInst { Raw = raw, Cond = 14, Size = i.Size, Op = Op.Undefined }; return u; }
+        if (profile == CortexMProfile.V6M && !InV6M(in i) || profile != CortexMProfile.V7EM && i.Op >= Op.Parallel)
+            return new ThumbInst { Raw = raw, Cond = 14, Size = i.Size, Op = Op.Undefined };
         return i;
     }
 
@@ -271,7 +272,8 @@ public static class ThumbDecoder
             if ((op2 & 0x64) == 0x00) LoadStoreMultiple(ref i, hw1, hw2);
             else if ((op2 & 0x64) == 0x04) LoadStoreDual(ref i, hw1, hw2);
             else if ((op2 & 0x60) == 0x20) DpShiftedReg(ref i, hw1, hw2);
-            else i.Op = Op.Undefined;                    // coprocessor: no coprocessors on the M3 (UsageFault NOCP)
+            else if ((op2 & 0x40) != 0) i.Op = Op.Coprocessor;
+            else i.Op = Op.Undefined;
         }
         else if (op1 == 2)
         {
@@ -285,6 +287,7 @@ public static class ThumbDecoder
             else if ((op2 & 0x67) is 0x01 or 0x03 or 0x05) LoadSingle(ref i, hw1, hw2);
             else if ((op2 & 0x70) == 0x20) DpRegister(ref i, hw1, hw2);
             else if ((op2 & 0x78) == 0x30) Multiply(ref i, hw1, hw2);
+            else if ((op2 & 0x40) != 0) i.Op = Op.Coprocessor;
             else if ((op2 & 0x78) == 0x38) LongMultiply(ref i, hw1, hw2);
             else i.Op = Op.Undefined;
         }
@@ -361,6 +364,7 @@ public static class ThumbDecoder
         uint op = (hw1 >> 5) & 15;
         int rn = (int)(hw1 & 15), rd = (int)((hw2 >> 8) & 15), rm = (int)(hw2 & 15);
         bool s = (hw1 & 0x10) != 0;
+        if (op == 6 && !s) { Pkh(ref i, rd, rn, rm, hw2); return; }
         DpOp(ref i, op, rd, rn, s);
         if (i.Op == Op.Undefined) return;
         i.Rm = (byte)rm; i.Form = Form.Reg;
@@ -424,7 +428,14 @@ public static class ThumbDecoder
                 return;
             case 0x10: case 0x12:
             case 0x18: case 0x1A:
-                if ((op & 2) != 0 && imm5 == 0) break;         // SSAT16/USAT16: DSP extension
+                if ((op & 2) != 0 && imm5 == 0)
+                {
+                    // SSAT16/USAT16 (A7.7.142, A7.7.190): a 4-bit saturation field.
+                    i.Op = op < 0x18 ? Op.Ssat16 : Op.Usat16; i.Imm = op < 0x18 ? (hw2 & 15) + 1 : hw2 & 15;
+                    i.Rm = (byte)rn; i.Rn = 0;
+                    i.Unpredictable = rd is 13 or 15 || rn is 13 or 15 || (hw2 & 0x30) != 0;
+                    return;
+                }
                 i.Op = op < 0x18 ? Op.Ssat : Op.Usat;
                 i.Imm = op < 0x18 ? low5 + 1 : low5;
                 ImmShift(ref i, (op & 2) != 0 ? 2u : 0u, imm5);
@@ -583,7 +594,7 @@ public static class ThumbDecoder
         }
         if ((op1 & 8) == 0 && (op2 & 8) != 0)
         {
-            if (rn != 15) { i.Op = Op.Undefined; return; }       // SXTAH etc.: DSP extension
+            if (rn != 15 || op1 is 2 or 3) { ExtendAdd(ref i, op1, rd, rn, rm, hw2); return; }
             i.Op = op1 switch { 0 => Op.Sxth, 1 => Op.Uxth, 4 => Op.Sxtb, 5 => Op.Uxtb, _ => Op.Undefined };
             i.Rd = (byte)rd; i.Rm = (byte)rm; i.ShiftN = (byte)(((hw2 >> 4) & 3) * 8);
             i.Unpredictable = rd is 13 or 15 || rm is 13 or 15;
@@ -595,10 +606,12 @@ public static class ThumbDecoder
             {
                 (1, 0) => Op.Rev, (1, 1) => Op.Rev16, (1, 2) => Op.Rbit, (1, 3) => Op.Revsh, (3, 0) => Op.Clz, _ => Op.Undefined,
             };
+            if (op1 is 8 or 10) { DspMisc(ref i, op1, op2, rd, rn, rm); return; }
             i.Op = o; i.Rd = (byte)rd; i.Rm = (byte)rm;
             i.Unpredictable = rm != rn || rd is 13 or 15 || rm is 13 or 15;
             return;
         }
+        if ((op1 & 8) != 0 && (op2 & 8) == 0) { ParallelAddSub(ref i, hw1, hw2, rd, rn, rm); return; }
         i.Op = Op.Undefined;
     }
 
@@ -606,7 +619,9 @@ public static class ThumbDecoder
     {
         uint op1 = (hw1 >> 4) & 7, op2 = (hw2 >> 4) & 3;
         int rn = (int)(hw1 & 15), ra = (int)(hw2 >> 12), rd = (int)((hw2 >> 8) & 15), rm = (int)(hw2 & 15);
-        if (op1 != 0 || op2 > 1) { i.Op = Op.Undefined; return; }
+        if ((hw2 & 0xC0) != 0) { i.Op = Op.Undefined; return; }
+        if (op1 != 0) { DspMultiply(ref i, op1, op2, rd, rn, rm, ra); return; }
+        if (op2 > 1) { i.Op = Op.Undefined; return; }
         i.Op = op2 == 1 ? Op.Mls : ra == 15 ? Op.Mul : Op.Mla;
         i.Rd = (byte)rd; i.Rn = (byte)rn; i.Rm = (byte)rm; i.Ra = (byte)(ra == 15 ? 0 : ra); i.S = SetFlags.Never;
         if (i.Op == Op.Mls && ra == 15) i.Ra = 15;
@@ -620,8 +635,10 @@ public static class ThumbDecoder
         Op o = (op1, op2) switch
         {
             (0, 0) => Op.Smull, (1, 15) => Op.Sdiv, (2, 0) => Op.Umull, (3, 15) => Op.Udiv, (4, 0) => Op.Smlal, (6, 0) => Op.Umlal,
+            (4, >= 8 and <= 11) => Op.Smlalxy, (4, 12 or 13) => Op.Smlald, (5, 12 or 13) => Op.Smlsld, (6, 6) => Op.Umaal,
             _ => Op.Undefined,
         };
+        if (o is Op.Smlalxy or Op.Smlald or Op.Smlsld) i.Imm = op2 & (o == Op.Smlalxy ? 3u : 1u);
         i.Op = o; i.Rn = (byte)rn; i.Rm = (byte)rm;
         if (o is Op.Sdiv or Op.Udiv)
         {

@@ -11,7 +11,7 @@ namespace SocSim.CortexM;
 /// Conditions inside an IT block come from the IT state, which <see cref="Next"/> carries from one
 /// instruction to the next as objdump does.
 /// </summary>
-public sealed class ThumbDisassembler
+public sealed partial class ThumbDisassembler
 {
     private static readonly string[] Regs = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "sl", "fp", "ip", "sp", "lr", "pc"];
     private static readonly string[] Conds = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", ""];
@@ -165,6 +165,7 @@ public sealed class ThumbDisassembler
             case Op.Bkpt: return $"bkpt\t0x{i.Imm:x4}";
             case Op.Svc: return $"svc{cond}\t{i.Imm}";
             case Op.Udf: return $"udf{(w32 ? ".w" : "")}\t#{i.Imm}{Comment(i.Imm)}";
+            case >= Op.Parallel: return FormatDsp(i, cond);
             default:
                 return w32 ? $"\t@ <UNDEFINED> instruction: 0x{i.Raw:x8}" : $"\t@ <UNDEFINED> instruction: 0x{i.Raw:x4}";
         }

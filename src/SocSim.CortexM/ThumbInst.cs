@@ -21,6 +21,30 @@ public enum Op : byte
     Mrs, Msr, Cps,
     Nop, Yield, Wfe, Wfi, Sev, Dmb, Dsb, Isb, Pld, Pli,
     Bkpt, Svc, Udf,
+    /// <summary>The coprocessor space (A5.3.18: CDP, MCR/MRC, LDC/STC and the FP instructions on cp10/cp11): no coprocessor is present, UsageFault NOCP.</summary>
+    Coprocessor,
+    // The DSP extension (ARMv7E-M, Cortex-M4; A5.3.14-A5.3.18): UNDEFINED on the other profiles.
+    /// <summary>Parallel add/subtract: Imm = the lane operation (hw1[6:4]: 0 ADD8 1 ADD16 2 ASX 4 SUB8 5 SUB16 6 SAX) | the prefix (hw2[6:4]: 0 S 1 Q 2 SH 4 U 5 UQ 6 UH) &lt;&lt; 4.</summary>
+    Parallel,
+    Qadd, Qdadd, Qsub, Qdsub, Sel,
+    /// <summary>Extend and add (Rn) or extend two bytes (Rn = 15 for SXTB16/UXTB16); ShiftN = rotation.</summary>
+    Sxtab, Uxtab, Sxtah, Uxtah, Sxtab16, Uxtab16, Sxtb16, Uxtb16,
+    /// <summary>SMLA&lt;x&gt;&lt;y&gt; (SMUL&lt;x&gt;&lt;y&gt; when Ra = 15): Imm bit 1 = N (Rn's top half), bit 0 = M.</summary>
+    Smlaxy,
+    /// <summary>SMLAD{X}/SMUAD{X} and SMLSD{X}/SMUSD{X} (Ra = 15): Imm = X (Rm's halves swapped).</summary>
+    Smlad, Smlsd,
+    /// <summary>SMLAW&lt;y&gt;/SMULW&lt;y&gt; (Ra = 15): Imm = M.</summary>
+    Smlawy,
+    /// <summary>SMMLA{R}/SMMUL{R} (Ra = 15), SMMLS{R}: Imm = R (rounding).</summary>
+    Smmla, Smmls,
+    /// <summary>USADA8, USAD8 when Ra = 15.</summary>
+    Usada8,
+    /// <summary>SMLAL&lt;x&gt;&lt;y&gt; (Imm = N:M), SMLALD{X}/SMLSLD{X} (Imm = X), UMAAL: Rd = RdLo, Ra = RdHi.</summary>
+    Smlalxy, Smlald, Smlsld, Umaal,
+    /// <summary>SSAT16/USAT16: Imm = the saturation width as written (1-16 / 0-15), Rm the source.</summary>
+    Ssat16, Usat16,
+    /// <summary>PKHBT (ShiftType LSL) / PKHTB (ASR): Rd = Rn, Rm shifted by ShiftN.</summary>
+    Pkh,
 }
 
 /// <summary>Whether a data-processing instruction updates the flags.</summary>

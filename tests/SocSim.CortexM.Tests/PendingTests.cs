@@ -5,7 +5,8 @@ public sealed class PendingTests
 {
     private const int Irq0 = 16, Irq1 = 17;
 
-    private static TestCore Core(string thread) =>
+    /// <summary>A core with handlers for IRQ0 (r5 = 0x10), IRQ1 (r6 = 0x11) and PendSV (r7 = 0x0E), each returning at once.</summary>
+    internal static TestCore Core(string thread) =>
         new TestCore().Load(thread)
             .Handler(Irq0, "movs r5, #0x10\nbx lr")
             .Handler(Irq1, "movs r6, #0x11\nbx lr")
@@ -81,7 +82,7 @@ public sealed class PendingTests
         Assert.Equal((uint)Irq1, t.Cpu.Ipsr);
         Assert.Equal(frame, t.Cpu.GetRegister(13));          // the frame stayed
         Assert.Equal(0xFFFF_FFF9u, t.Cpu.GetRegister(14));
-        Assert.Equal(1 + 2 + CortexMCpu.TailChainCycles, c);
+        Assert.Equal(1 + CortexMCpu.TailChainCycles, c);      // BX's 1, then the tail-chain in place of its P
         t.Cpu.Step(); t.Cpu.Step();
         Assert.False(t.Cpu.HandlerMode);
         Assert.Equal(0x11u, t.Cpu.GetRegister(6));

@@ -70,7 +70,7 @@ internal sealed unsafe class TestCore : IDisposable
     }
 
     /// <summary>The handler stub of exception <paramref name="n"/>.</summary>
-    public TestCore Handler(int n, string source) => Load(source, Handlers + 0x10 * (uint)n);
+    public TestCore Handler(int n, string source, string cpu = "cortex-m3") => Load(source, Handlers + 0x10 * (uint)n, cpu);
 
     public TestCore Reset() { Cpu.Reset(); return this; }
 

@@ -92,6 +92,13 @@ public sealed class UnicornComparisonTests
 
     internal static bool IsV6M(string cls) => cls.StartsWith("v6m.");
 
+    /// <summary>DSP-extension classes run on Unicorn's Cortex-M4 model and the core's V7EM profile; APSR.GE is compared too.</summary>
+    internal static readonly string[] DspClasses = ["dsp.simd", "dsp.sat", "dsp.mul", "dsp.pack"];
+
+    internal static bool IsDsp(string cls) => cls.StartsWith("dsp.");
+
+    private static CortexMProfile ProfileOf(string cls) => IsV6M(cls) ? CortexMProfile.V6M : IsDsp(cls) ? CortexMProfile.V7EM : CortexMProfile.V7M;
+
     internal static readonly string[] Classes =
         ["dp16", "dp16.hireg", "dpimm32", "dpreg32", "plainimm32", "misc32", "mul", "it", "ldst16", "ldst32", "ldstd", "ldmstm", "excl", "branch", "msr"];
 
@@ -115,6 +122,11 @@ public sealed class UnicornComparisonTests
             case "excl": Excl(g, c); break;
             case "branch": Branch(g, c); break;
             case "msr": Msr(g, c); break;
+            case "dsp.simd": case "dsp.sat": case "dsp.mul": case "dsp.pack":
+                // MSR APSR_nzcvqg first: random flags and GE (Unicorn's xPSR write leaves GE alone).
+                c.T32(0xF380u | (uint)g.Reg(), 0x8C00u);
+                for (int n = g.Next(1, 5), k = 0; k < n; k++) Dsp(g, c, cls);
+                break;
             case "v6m.dp16": for (int n = g.Next(1, 6), k = 0; k < n; k++) Dp16(g, c); break;
             case "v6m.hireg": for (int n = g.Next(1, 5), k = 0; k < n; k++) { if (g.Bit()) HiReg(g, c); else Dp16(g, c); } break;
             case "v6m.ldst16": Ldst16(g, c, aligned: true); if (g.Bit()) Dp16(g, c); break;
@@ -141,6 +153,56 @@ public sealed class UnicornComparisonTests
         }
         c.Finish();
         return c;
+    }
+
+    private static void Dsp(Gen g, Case c, string cls)
+    {
+        int rd = g.Reg(), rn = g.Reg(), rm = g.Reg(), ra = g.Reg();
+        switch (cls)
+        {
+            case "dsp.simd":
+                if (g.Next(6) == 0) { c.T32(0xFAA0u | (uint)rn, 0xF080u | (uint)rd << 8 | (uint)rm); break; }         // SEL
+                c.T32(0xFA80u | (uint)new[] { 0, 1, 2, 4, 5, 6 }[g.Next(6)] << 4 | (uint)rn,
+                      0xF000u | (uint)rd << 8 | (uint)new[] { 0, 1, 2, 4, 5, 6 }[g.Next(6)] << 4 | (uint)rm);           // parallel add/sub
+                break;
+            case "dsp.sat":
+                switch (g.Next(3))
+                {
+                    case 0: c.T32(0xFA80u | (uint)rn, 0xF080u | (uint)rd << 8 | g.U(2) << 4 | (uint)rm); break;          // QADD QDADD QSUB QDSUB
+                    case 1: c.T32(0xF320u | (uint)rn, (uint)rd << 8 | g.U(4)); break;                                   // SSAT16
+                    default: c.T32(0xF3A0u | (uint)rn, (uint)rd << 8 | g.U(4)); break;                                  // USAT16
+                }
+                break;
+            case "dsp.mul":
+                if (g.Bit())
+                {
+                    uint op1 = (uint)g.Next(1, 8);
+                    uint op2 = op1 == 1 ? g.U(2) : op1 == 7 ? 0 : g.U(1);
+                    int a = op1 != 6 && g.Next(3) == 0 ? 15 : ra;
+                    c.T32(0xFB00u | op1 << 4 | (uint)rn, (uint)a << 12 | (uint)rd << 8 | op2 << 4 | (uint)rm);
+                }
+                else
+                {
+                    int hi = g.Reg();
+                    while (hi == rd) hi = g.Reg();
+                    var (op1, op2) = g.Next(4) switch { 0 => (4u, 8u + g.U(2)), 1 => (4u, 12u + g.U(1)), 2 => (5u, 12u + g.U(1)), _ => (6u, 6u) };
+                    c.T32(0xFB80u | op1 << 4 | (uint)rn, (uint)rd << 12 | (uint)hi << 8 | op2 << 4 | (uint)rm);        // SMLALxy SMLALD SMLSLD UMAAL
+                }
+                break;
+            default:
+                if (g.Bit())
+                {
+                    uint imm5 = g.U(5);
+                    c.T32(0xEAC0u | (uint)rn, (imm5 >> 2) << 12 | (uint)rd << 8 | (imm5 & 3) << 6 | g.U(1) << 5 | (uint)rm);  // PKHBT/PKHTB
+                }
+                else
+                {
+                    uint op1 = (uint)g.Next(6);
+                    int n = op1 is 2 or 3 && g.Bit() ? 15 : rn;
+                    c.T32(0xFA00u | op1 << 4 | (uint)n, 0xF080u | (uint)rd << 8 | g.U(2) << 4 | (uint)rm);                 // SXTAB.. SXTB16
+                }
+                break;
+        }
     }
 
     private static void AnyDp(Gen g, Case c)
@@ -674,6 +736,8 @@ public sealed class UnicornComparisonTests
             for (int k = 0; k < CasesPerClass; k++) cases.Add(Make(g, cls));
         foreach (var cls in V6MClasses)
             for (int k = 0; k < V6MCasesPerClass; k++) cases.Add(Make(g, cls));
+        foreach (var cls in DspClasses)
+            for (int k = 0; k < CasesPerClass; k++) cases.Add(Make(g, cls));
         // The literal pool and the rest of the page: random bytes after the code (loads from PC read them).
         foreach (var c in cases)
         {
@@ -694,6 +758,7 @@ public sealed class UnicornComparisonTests
             {
                 w.WriteStartObject();
                 w.WriteBoolean("v6m", IsV6M(c.Class));
+                w.WriteBoolean("m4", IsDsp(c.Class));
                 w.WriteStartArray("regs");
                 foreach (var r in c.Regs) w.WriteNumberValue(r);
                 w.WriteEndArray();
@@ -789,7 +854,7 @@ public sealed class UnicornComparisonTests
     private static string Describe(Case c) =>
         $"{c.Class} [{Convert.ToHexString(c.Code.ToArray(), 0, (int)(c.End - CodeAddr))}] flags={c.Flags >> 27:X} regs={string.Join(',', c.Regs.Select(r => r.ToString("X")))}";
 
-    public static IEnumerable<object[]> ClassData() => Classes.Concat(V6MClasses).Select(c => new object[] { c });
+    public static IEnumerable<object[]> ClassData() => Classes.Concat(V6MClasses).Concat(DspClasses).Select(c => new object[] { c });
 
     [Fact]
     public void AtLeastTwentyThousandCases()
@@ -805,7 +870,8 @@ public sealed class UnicornComparisonTests
     public void MatchesUnicorn(string cls)
     {
         var run = Shared.Value;
-        using var sim = new Sim(IsV6M(cls) ? CortexMProfile.V6M : CortexMProfile.V7M);
+        using var sim = new Sim(ProfileOf(cls));
+        uint flagMask = IsDsp(cls) ? 0xF80F_0000 : 0xF800_0000;
         var failures = new List<string>();
         int count = 0;
         for (int k = 0; k < run.Cases.Count; k++)
@@ -823,7 +889,7 @@ public sealed class UnicornComparisonTests
                 for (int r = 0; r < 15 && diff == null; r++)
                     if (want.Regs[r] != got.Regs[r]) diff = $"R{r}: unicorn {want.Regs[r]:X8} sim {got.Regs[r]:X8}";
                 if (diff == null && want.Pc != got.Pc) diff = $"PC: unicorn {want.Pc:X8} sim {got.Pc:X8}";
-                if (diff == null && (want.Xpsr & 0xF800_0000) != (got.Xpsr & 0xF800_0000)) diff = $"NZCVQ: unicorn {want.Xpsr >> 27:X2} sim {got.Xpsr >> 27:X2}";
+                if (diff == null && (want.Xpsr & flagMask) != (got.Xpsr & flagMask)) diff = $"NZCVQ/GE: unicorn {want.Xpsr & flagMask:X8} sim {got.Xpsr & flagMask:X8}";
                 if (diff == null)
                     for (int b = 0; b < DataLen; b++)
                         if (want.Data[b] != got.Data[b]) { diff = $"data[{DataAddr + b:X}]: unicorn {want.Data[b]:X2} sim {got.Data[b]:X2}"; break; }

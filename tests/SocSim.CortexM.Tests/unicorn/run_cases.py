@@ -8,22 +8,29 @@ Input: {"memSize": int, "cases": [{"v6m": bool, "regs": [r0..r14], "flags": NZCV
 Output: [{"regs": [r0..r14], "pc": int, "xpsr": int, "data": hex} | {"error": str}, ...]
 
 Each case runs from codeAddr until the PC reaches `end` (at most 64 instructions), in Thread mode,
-privileged, on the MSP. The model is UC_MODE_THUMB | UC_MODE_MCLASS with the Cortex-M3 CPU model, or the
-Cortex-M0 model for cases marked v6m.
+privileged, on the MSP. The model is UC_MODE_THUMB | UC_MODE_MCLASS with the Cortex-M3 CPU model, the
+Cortex-M0 model for cases marked v6m, or the Cortex-M4 model for cases marked m4 (the DSP extension).
 """
 import json
 import sys
 
 from unicorn import Uc, UcError, UC_ARCH_ARM, UC_MODE_THUMB, UC_MODE_MCLASS
-from unicorn.arm_const import UC_CPU_ARM_CORTEX_M0, UC_CPU_ARM_CORTEX_M3, UC_ARM_REG_PC, UC_ARM_REG_XPSR
+from unicorn.arm_const import UC_CPU_ARM_CORTEX_M0, UC_CPU_ARM_CORTEX_M3, UC_CPU_ARM_CORTEX_M4, UC_ARM_REG_PC, UC_ARM_REG_XPSR
 import unicorn.arm_const as a
 
 REGS = [getattr(a, "UC_ARM_REG_R%d" % i) for i in range(13)] + [a.UC_ARM_REG_SP, a.UC_ARM_REG_LR]
 
 
-def make_engine(mem_size, v6m):
+MODELS = {"m0": UC_CPU_ARM_CORTEX_M0, "m3": UC_CPU_ARM_CORTEX_M3, "m4": UC_CPU_ARM_CORTEX_M4}
+
+
+def model_of(case):
+    return "m0" if case.get("v6m", False) else "m4" if case.get("m4", False) else "m3"
+
+
+def make_engine(mem_size, model):
     mu = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
-    mu.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M0 if v6m else UC_CPU_ARM_CORTEX_M3)
+    mu.ctl_set_cpu_model(MODELS[model])
     mu.mem_map(0, mem_size)
     return mu
 
@@ -52,15 +59,15 @@ def main():
         spec = json.load(f)
     mem_size = spec["memSize"]
     zeros = bytes(mem_size)
-    engines = {False: make_engine(mem_size, False), True: make_engine(mem_size, True)}
+    engines = {m: make_engine(mem_size, m) for m in MODELS}
     out = []
     for case in spec["cases"]:
-        v6m = case.get("v6m", False)
+        model = model_of(case)
         try:
-            out.append(run_case(engines[v6m], case, mem_size, zeros))
+            out.append(run_case(engines[model], case, mem_size, zeros))
         except UcError as e:
             out.append({"error": str(e)})
-            engines[v6m] = make_engine(mem_size, v6m)
+            engines[model] = make_engine(mem_size, model)
     with open(sys.argv[2], "w") as f:
         json.dump(out, f)
 

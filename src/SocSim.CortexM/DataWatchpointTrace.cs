@@ -1,0 +1,114 @@
+using SocSim.Core;
+
+namespace SocSim.CortexM;
+
+/// <summary>
+/// The Data Watchpoint and Trace unit at 0xE0001000 (ARMv7-M C1.8; Cortex-M3 TRM DDI 0337I 11.5): CTRL with
+/// four comparators, CYCCNT (the core's cycles, 32 bits), the 8-bit profiling counters CPICNT, EXCCNT,
+/// SLEEPCNT, LSUCNT, FOLDCNT, PCSR, and COMP/MASK/FUNCTION 0-3 (watchpoints, <see cref="CortexMCpu.SetComparator"/>).
+/// A counter runs while its CTRL enable and DEMCR.TRCENA are both set, and holds its value otherwise; it is
+/// computed lazily from the core's counts, so an idle DWT costs nothing. A read of CYCCNT returns the core's
+/// cycle count at the start of the reading instruction (a constant offset from the data phase: differences
+/// are exact). No trace packets are emitted (no TPIU).
+/// </summary>
+public sealed class DataWatchpointTrace : IBusDevice
+{
+    public const uint Base = 0xE000_1000, Size = 0x1000;
+
+    private readonly CortexMCpu _cpu;
+    private uint _ctrl;
+    // CYCCNT, CPICNT, EXCCNT, SLEEPCNT, LSUCNT, FOLDCNT: the value when last synchronised, the source count then, and whether it runs.
+    private readonly uint[] _value = new uint[6];
+    private readonly long[] _mark = new long[6];
+    private readonly bool[] _running = new bool[6];
+    private static readonly int[] EnableBit = [0, 17, 18, 19, 20, 21];
+    private static readonly uint[] Width = [0xFFFF_FFFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+
+    public DataWatchpointTrace(CortexMCpu cpu)
+    {
+        _cpu = cpu;
+        cpu.DebugControlChanged += Sync;
+        cpu.SystemReset += Reset;
+    }
+
+    public void Reset()
+    {
+        _ctrl = 0;
+        Array.Clear(_value); Array.Clear(_running);
+        for (int n = 0; n < CortexMCpu.Comparators; n++) _cpu.SetComparator(n, 0, 0, 0);
+        Sync();
+    }
+
+    private long Source(int k) => k switch
+    {
+        0 => _cpu.Cycles,
+        1 => _cpu.CpiCycles,
+        2 => _cpu.ExceptionCycles,
+        3 => _cpu.SleepCycles,
+        4 => _cpu.LsuCycles,
+        _ => _cpu.FoldedInstructions,
+    };
+
+    private uint Value(int k) => _running[k] ? (uint)(_value[k] + (Source(k) - _mark[k])) & Width[k] : _value[k];
+
+    private void Set(int k, uint v)
+    {
+        _value[k] = v & Width[k];
+        _mark[k] = Source(k);
+    }
+
+    /// <summary>Starts or holds each counter from its CTRL enable and DEMCR.TRCENA.</summary>
+    private void Sync()
+    {
+        for (int k = 0; k < 6; k++)
+        {
+            Set(k, Value(k));
+            _running[k] = _cpu.TraceEnabled && (_ctrl & (1u << EnableBit[k])) != 0;
+        }
+    }
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        uint off = address - Base, word = ReadWord(off & ~3u);
+        return size == 4 ? word : (word >> (int)(8 * (off & 3))) & (size == 1 ? 0xFFu : 0xFFFFu);
+    }
+
+    private uint ReadWord(uint off)
+    {
+        switch (off)
+        {
+            case 0x000: return (uint)CortexMCpu.Comparators << 28 | _ctrl;
+            case >= 0x004 and <= 0x018: return Value((int)(off - 4) / 4);
+            case 0x01C: return _cpu.PC;                                   // PCSR: a sample of the PC
+            case >= 0x020 and < 0x060:
+                {
+                    int n = (int)(off - 0x20) / 16;
+                    return ((off - 0x20) % 16) switch { 0 => _cpu.GetComparator(n), 4 => _cpu.GetComparatorMask(n), 8 => _cpu.ReadComparatorFunction(n), _ => 0 };
+                }
+            default: return 0;
+        }
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        uint off = (address - Base) & ~3u;
+        switch (off)
+        {
+            case 0x000: Sync(); _ctrl = value & 0x003F_1FFF; Sync(); break;   // the event enables, POSTPRESET/POSTINIT, CYCTAP, SYNCTAP, PCSAMPLENA, EXCTRCENA...
+            case >= 0x004 and <= 0x018: Set((int)(off - 4) / 4, value); break;
+            case >= 0x020 and < 0x060:
+                {
+                    int n = (int)(off - 0x20) / 16;
+                    uint comp = _cpu.GetComparator(n), mask = _cpu.GetComparatorMask(n), function = _cpu.ReadComparatorFunction(n) & 15;
+                    switch ((off - 0x20) % 16)
+                    {
+                        case 0: comp = value; break;
+                        case 4: mask = value; break;
+                        case 8: function = value; break;
+                    }
+                    _cpu.SetComparator(n, comp, mask, function);
+                    break;
+                }
+        }
+    }
+}
