@@ -38,7 +38,9 @@ namespace SocSim.Peripherals.Stm32;
 /// <item>Programming and erasing (KEYR, CR.PG/PER/MER/OPTPG/OPTER, AR) are registers only: the unlock
 /// sequence clears CR.LOCK, but a program or erase request is warned about and changes no flash byte.</item>
 /// </list>
-/// Writes to the flash region change nothing (a program operation is needed on the chip).
+/// Writes to the flash region change nothing (a program operation is needed on the chip). The alias at 0
+/// (parameter <c>alias</c>: BOOT0 = 0, boot from main flash, RM0008 §3.4) shows the same bytes, through the
+/// same buffer: a fetch at 0x00000100 and one at 0x08000100 read the same block.
 /// </remarks>
 public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, ITimedMemory
 {
@@ -53,6 +55,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
             "STM32F10x flash interface (RM0008 §3.3.3): FLASH_ACR wait states, prefetch buffer and half-cycle access timing every CPU read of the main flash")
         .Window(0x400)
         .Parameter("flash", "flash", "the memory region of the main flash (0x08000000) this interface serves")
+        .Parameter("alias", "", "a region of the flash's size where the BOOT pins alias the flash (boot from main flash: \"boot\" at 0x00000000); it shows the flash's bytes and is timed as the flash; empty: none")
         .Signals((f, b) =>
         {
             b.Sampled("LATENCY", 3, () => f._acr & 7, 0);
@@ -64,7 +67,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
     private readonly Scheduler _s;
     private readonly Action<string> _warn;
     private readonly ClockDomain _hclk;
-    private MemoryRegion? _flash;
+    private MemoryRegion? _flash, _alias;
 
     private uint _acr, _cr, _sr, _ar, _keyState, _optKeyState;
     // The prefetch buffer's two blocks: the current one (the last the CPU fetched from) and the next, with
@@ -84,6 +87,15 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
             if (c.Bus.FindRegion(region) == null)
                 throw new ArgumentException($"{c.Name}: no memory region named '{region}' for the flash interface (set parameters.flash)");
             _flash = c.Bus.SetController(region, this);
+            string alias = c.Parameter<string>("alias");
+            if (alias.Length > 0)
+            {
+                if (c.Bus.FindRegion(alias) == null)
+                    throw new ArgumentException($"{c.Name}: no memory region named '{alias}' for the flash alias (parameters.alias)");
+                _alias = c.Bus.SetController(alias, this);
+                try { _alias.ShareStorageOf(_flash); }
+                catch (ArgumentException e) { throw new ArgumentException($"{c.Name}: {e.Message}"); }
+            }
         }
         Reset();
     }
@@ -226,7 +238,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
     uint IMemoryController.Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
     {
         clocks = Clocks(address, size, flags, _s.Cycles);
-        return Region.Read(address, size, flags, ref abort);
+        return (_alias != null && _alias.Contains(address) ? _alias : Region).Read(address, size, flags, ref abort);
     }
 
     void IMemoryController.Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) { }
@@ -238,7 +250,8 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
     /// </summary>
     public int Clocks(uint address, int size, AccessFlags flags, long now)
     {
-        long line = (address - (_flash?.Base ?? 0)) >> LineShift;
+        uint offset = _alias != null && _alias.Contains(address) ? address - _alias.Base : address - (_flash?.Base ?? 0);
+        long line = offset >> LineShift;
         return (flags & AccessFlags.Code) != 0 ? Fetch(line, now) : Data(now);
     }
 

@@ -155,3 +155,71 @@ public sealed class Stm32FlashInterfaceTests
         Assert.Contains(_warnings, w => w.Contains("program or erase") && w.Contains("not modelled"));
     }
 }
+
+/// <summary>The flash interface on a bus: the boot alias at 0 and the bit-band aliases.</summary>
+public sealed class Stm32MemoryMapTests : IDisposable
+{
+    private readonly Scheduler _s = new(72_000_000, 1);
+    private readonly Bus _bus;
+    private readonly MemoryRegion _flash, _boot, _sram;
+    private readonly Stm32FlashInterface _f;
+
+    public Stm32MemoryMapTests()
+    {
+        _bus = new Bus(_s);
+        _flash = new MemoryRegion("flash", 0x0800_0000, 128 * 1024, RegionKind.Rom, 32, WaitStates.Zero);
+        _boot = new MemoryRegion("boot", 0, 128 * 1024, RegionKind.Rom, 32, WaitStates.Zero);
+        _sram = new MemoryRegion("sram", 0x2000_0000, 20 * 1024, RegionKind.Ram, 32, WaitStates.Zero);
+        _bus.AddRegion(_flash);
+        _bus.AddRegion(_boot);
+        _bus.AddRegion(_sram);
+        _f = (Stm32FlashInterface)Stm32FlashInterface.Type.Create(new SocSim.Core.Devices.DeviceContext
+        {
+            Name = "flash_if",
+            Scheduler = _s,
+            Clock = new ClockDomain("HCLK", 72_000_000, 1),
+            Parameters = new Dictionary<string, object> { ["flash"] = "flash", ["alias"] = "boot" },
+            Bus = _bus,
+        });
+        _bus.AddDevice("bb_sram", 0x2200_0000, CortexMBitBand.AliasSize, new CortexMBitBand("bb_sram", _bus, 0x2000_0000), WaitStates.Zero);
+    }
+
+    public void Dispose()
+    {
+        _boot.Dispose();
+        _flash.Dispose();
+        _sram.Dispose();
+        _bus.Dispose();
+    }
+
+    /// <summary>RM0008 §3.4: with BOOT0 = 0 the main flash is aliased at 0: same bytes (debug reads too, for the vector table), same prefetch buffer.</summary>
+    [Fact]
+    public void TheBootAliasShowsTheFlash()
+    {
+        _flash.Load(0x0800_0000, [0x00, 0x50, 0x00, 0x20, 0xB5, 0x07, 0x00, 0x08]);
+        Assert.Equal(0x2000_5000u, _bus.DebugRead32(0));
+        Assert.Equal(0x0800_07B5u, _bus.DebugRead32(4));
+        long c0 = _s.Cycles;
+        Assert.Equal(0x0800_07B5u, _bus.Read32(4, AccessFlags.Code));
+        W(_f, ACR, 2 | PRFTBE);
+        Assert.Equal(3, _f.Clocks(0x100, 4, AccessFlags.Code, 1000));          // miss at 0x100 (alias)
+        Assert.Equal(1, _f.Clocks(0x0800_0104, 4, AccessFlags.Code, 1003));    // the same block at 0x08000104
+        _bus.Write32(0, 0xFFFF_FFFF, AccessFlags.Write);                        // ROM: no change
+        Assert.Equal(0x2000_5000u, _bus.DebugRead32(0x0800_0000));
+        Assert.True(_s.Cycles > c0);
+    }
+
+    /// <summary>ARMv7-M A3.7: alias word 0x22000000 + (byte offset × 32) + (bit × 4) is bit 'bit' of 0x20000000 + offset.</summary>
+    [Fact]
+    public void BitBandAliasReadsAndWritesOneBit()
+    {
+        _bus.Write32(0x2000_0010, 0x0000_0100, AccessFlags.Write);
+        Assert.Equal(1u, _bus.Read32(0x2200_0000 + 0x11 * 32 + 0 * 4, AccessFlags.None));
+        Assert.Equal(0u, _bus.Read32(0x2200_0000 + 0x11 * 32 + 1 * 4, AccessFlags.None));
+        _bus.Write32(0x2200_0000 + 0x13 * 32 + 7 * 4, 1, AccessFlags.Write);
+        Assert.Equal(0x8000_0100u, _bus.Read32(0x2000_0010, AccessFlags.None));
+        _bus.Write32(0x2200_0000 + 0x11 * 32, 0xFFFF_FFFE, AccessFlags.Write); // bit 0 of the value: clear
+        Assert.Equal(0x8000_0000u, _bus.Read32(0x2000_0010, AccessFlags.None));
+        Assert.Throws<ArgumentException>(() => new CortexMBitBand("bad", _bus, 0x3000_0000));
+    }
+}
