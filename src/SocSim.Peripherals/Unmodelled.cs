@@ -16,16 +16,31 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
             "a placeholder for a peripheral that is not modelled: reads 0, ignores writes, warns once per register")
         .Window(0x4000)
         .Parameter("what", "peripheral", "what the block is, for the warning (e.g. \"PWM\")")
-        .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn));
+        .Parameter("registers", new Dictionary<string, string>(), "the block's registers by offset, named in the warning (e.g. { \"0x00\": \"SPI_CR1\" })")
+        .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn, c.Parameter<IReadOnlyDictionary<string, string>>("registers")));
 
     private readonly string _name, _what;
     private readonly Action<string> _warn;
+    private readonly Dictionary<uint, string> _registers = new();
 
-    public Unmodelled(string name, string what, Action<string> warn)
+    public Unmodelled(string name, string what, Action<string> warn, IReadOnlyDictionary<string, string>? registers = null)
     {
         _name = name;
         _what = what;
         _warn = warn;
+        foreach (var (key, register) in registers ?? new Dictionary<string, string>())
+        {
+            string hex = key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key;
+            if (!uint.TryParse(hex, System.Globalization.NumberStyles.HexNumber, null, out uint off))
+                throw new ArgumentException($"{name}: registers key '{key}' is not a hexadecimal offset (e.g. \"0x1C\")");
+            _registers[off] = register;
+        }
+    }
+
+    private string Register(uint address)
+    {
+        uint off = address & 0x3FFF;
+        return _registers.TryGetValue(off & ~3u, out var r) ? $"{r} (offset 0x{off:X3})" : $"register at offset 0x{off:X3}";
     }
 
     /// <summary>
@@ -38,10 +53,10 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
-        _warn($"{_name}: read of {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (reads 0)");
+        _warn($"{_name}: read of {_what} {Register(address)}: the {_what} is not modelled (reads 0)");
         return 0;
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) =>
-        _warn($"{_name}: write to {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (ignored)");
+        _warn($"{_name}: write to {_what} {Register(address)}: the {_what} is not modelled (ignored)");
 }
