@@ -49,7 +49,8 @@ public sealed record Board(
     public string? OriginOf(string keyPath) => Origins.TryGetValue(keyPath, out var o) ? o : null;
 }
 
-public sealed record CpuSpec(CoreType Type, ClockSpec Clock);
+/// <summary>The board's core: its type, the clock that drives it, and every parameter its type declares (defaults filled in).</summary>
+public sealed record CpuSpec(CoreType Type, ClockSpec Clock, IReadOnlyDictionary<string, object> Parameters);
 
 /// <summary>
 /// A clock of the clock tree: <see cref="Name"/> runs at <see cref="Source"/>'s frequency times the ratio

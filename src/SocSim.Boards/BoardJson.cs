@@ -68,6 +68,8 @@ internal sealed class CpuJson
 {
     public string? Type { get; set; }
     public string? Clock { get; set; }
+    /// <summary>The parameters the core type declares (<c>cpu.parameters.priorityBits</c>).</summary>
+    [OptionalKey, TypeParameters] public Dictionary<string, string>? Parameters { get; set; }
 }
 
 internal sealed class WaitStatesJson

@@ -334,14 +334,17 @@ public static class BoardLoader
                 bool pins = type == typeof(InterruptTargetJson);
                 string pattern = mk?.Pattern ?? (pins ? Names.Pin : Names.Identifier);
                 string what = mk?.Description ?? (pins ? Names.PinText : Names.IdentifierText);
-                DeviceType? ptype = null;
+                (string Name, IReadOnlyList<DeviceParameter> Parameters)? ptype = null;
                 bool typeParameters = prop?.GetCustomAttribute<TypeParametersAttribute>() != null;
                 if (typeParameters)
                 {
                     // Parameters are checked against the type the layered board ends up with; an
-                    // unknown type is reported later, on the type key itself.
-                    string typeKey = section.Path[..section.Path.LastIndexOf(':')] + ":type";
-                    ptype = PeripheralCatalog.Find(origins.ValueOf(typeKey) ?? "");
+                    // unknown type is reported later, on the type key itself. The cpu's are its core type's.
+                    string owner = section.Path[..section.Path.LastIndexOf(':')];
+                    string typeName = origins.ValueOf(owner + ":type") ?? "";
+                    ptype = owner == "cpu"
+                        ? CoreCatalog.Default.Find(typeName) is { } core ? (core.Name, core.Parameters) : null
+                        : PeripheralCatalog.Find(typeName) is { } device ? (device.Name, device.Parameters) : null;
                 }
                 var vt = MapValueType(type);
                 foreach (var c in children)
@@ -352,11 +355,12 @@ public static class BoardLoader
                             ? " (arrays are not accepted here: use an object keyed by name)" : "";
                         throw new BoardException(s.Name, ToPath(c.Path), $"invalid name '{c.Key}': expected {what}{arrayHint}");
                     }
-                    if (ptype != null && ptype.FindParameter(c.Key) == null)
-                        throw new BoardException(s.Name, ToPath(c.Path), ptype.Parameters.Count == 0
-                            ? $"unknown parameter '{c.Key}': type {ptype.Name} takes no parameters"
-                            : $"unknown parameter '{c.Key}' for type {ptype.Name} (expected one of: {string.Join(", ", ptype.Parameters.Select(p => p.Name))})");
-                    if (ptype?.FindParameter(c.Key) is { Type: ParameterType.StringList or ParameterType.StringMap } collection)
+                    var declared = ptype?.Parameters.FirstOrDefault(p => p.Name == c.Key);
+                    if (ptype is { } pt && declared == null)
+                        throw new BoardException(s.Name, ToPath(c.Path), pt.Parameters.Count == 0
+                            ? $"unknown parameter '{c.Key}': type {pt.Name} takes no parameters"
+                            : $"unknown parameter '{c.Key}' for type {pt.Name} (expected one of: {string.Join(", ", pt.Parameters.Select(p => p.Name))})");
+                    if (declared is { Type: ParameterType.StringList or ParameterType.StringMap } collection)
                         CheckCollection(s, c, collection.Type == ParameterType.StringList);
                     else CheckValue(s, c, vt, null, origins);
                 }

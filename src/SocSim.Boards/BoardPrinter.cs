@@ -92,10 +92,21 @@ public static class BoardPrinter
         {
             sb.Append("cpu ").Append(c.Name).Append(": ").Append(c.Description).Append('\n');
             sb.Append("  clock ").Append(c.ClockPin).Append(c.ClockDescription.Length > 0 ? ": " + c.ClockDescription : "").Append('\n');
-            foreach (var i in c.Inputs)
-                sb.Append("  input ").Append(i.Name).Append(i.Description.Length > 0 ? ": " + i.Description : "").Append('\n');
+            // An input without a description continues the previous one's range (irq0..irq47).
+            for (int k = 0; k < c.Inputs.Count; k++)
+            {
+                var i = c.Inputs[k];
+                int last = k;
+                while (i.Description.Length > 0 && last + 1 < c.Inputs.Count && c.Inputs[last + 1].Description.Length == 0) last++;
+                sb.Append(last > k ? "  inputs " + i.Name + ".." + c.Inputs[last].Name : "  input " + i.Name)
+                  .Append(i.Description.Length > 0 ? ": " + i.Description : "").Append('\n');
+                k = last;
+            }
+            foreach (var p in c.Parameters)
+                sb.Append("  parameter ").Append(p.Name).Append(" (").Append(p.Type.ToString().ToLowerInvariant()).Append(", default ")
+                  .Append(Value(p.Default)).Append("): ").Append(p.Description).Append('\n');
             sb.Append("  registers ").Append(string.Join(' ', c.Registers.Select(r => r.Name)))
-              .Append(" (GDB ").Append(c.GdbArchitecture).Append(", ").Append(c.GdbFeature).Append(")\n");
+              .Append(" (GDB ").Append(c.GdbArchitecture).Append(", ").Append(string.Join(" + ", c.Registers.Select(r => r.GdbFeature ?? c.GdbFeature).Distinct())).Append(")\n");
         }
         foreach (var t in types)
         {

@@ -28,7 +28,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         string cpuType = j.Cpu!.Type!;
         var core = CoreCatalog.Default.Find(cpuType)
             ?? throw Error("cpu:type", $"unknown CPU type \"{cpuType}\" (known: {string.Join(", ", CoreCatalog.Default.Names)})");
-        var cpu = new CpuSpec(core, FindClock("cpu:clock", j.Cpu.Clock));
+        var cpu = new CpuSpec(core, FindClock("cpu:clock", j.Cpu.Clock), ResolveParameters("cpu:", core.Parameters, j.Cpu.Parameters));
 
         var regions = j.Memory!.Select(kv => ResolveRegion(kv.Key, kv.Value)).OrderBy(r => r.Base).ToList();
         var peripherals = (j.Peripherals ?? []).Select(kv => ResolvePeripheral(kv.Key, kv.Value, FindClock))
@@ -215,8 +215,14 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             throw Error(k + "base", $"the {type.WindowSize:X}-byte window at 0x{b:X8} extends past 4 GiB");
         var clock = findClock(k + "clock", p.Clock);
         var ws = ParseWaitStates(k + "waitStates", p.WaitStates!);
+        return new PeripheralSpec(name, type, b, clock, ws, ResolveParameters(k, type.Parameters, p.Parameters));
+    }
+
+    /// <summary>Every declared parameter of a device or core (<paramref name="k"/> its key prefix), the board's value or the default.</summary>
+    private SortedDictionary<string, object> ResolveParameters(string k, IReadOnlyList<DeviceParameter> declared, Dictionary<string, string>? given)
+    {
         var parameters = new SortedDictionary<string, object>(StringComparer.Ordinal);
-        foreach (var param in type.Parameters)
+        foreach (var param in declared)
         {
             string pk = k + "parameters:" + param.Name;
             if (param.Type is ParameterType.StringList or ParameterType.StringMap)
@@ -224,7 +230,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 parameters[param.Name] = ResolveCollection(pk, param);
                 continue;
             }
-            string? v = p.Parameters?.FirstOrDefault(kv => kv.Key == param.Name).Value;
+            string? v = given?.FirstOrDefault(kv => kv.Key == param.Name).Value;
             parameters[param.Name] = v == null ? param.Default : param.Type switch
             {
                 ParameterType.Boolean => ParseBool(pk, v),
@@ -232,7 +238,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 _ => v,
             };
         }
-        return new PeripheralSpec(name, type, b, clock, ws, parameters);
+        return parameters;
     }
 
     // A list or map parameter: the binder flattens JSON arrays to keys "sources:0", "sources:1"...,

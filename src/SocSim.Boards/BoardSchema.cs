@@ -33,6 +33,17 @@ public static class BoardSchema
             ["description"] = "The core: " + string.Join("; ", cores.All.Select(t => $"{t.Name}: {t.Description}")) + ".",
         };
         var defs = root["$defs"]!.AsObject();
+        var cpu = root["properties"]!["cpu"]!.AsObject();
+        cpu["properties"]!["parameters"] = new JsonObject
+        {
+            ["type"] = "object",
+            ["description"] = "The parameters the core type declares (see 'socsim board types'). Default: each parameter's default.",
+        };
+        cpu["allOf"] = new JsonArray(cores.All.Select(t => (JsonNode)new JsonObject
+        {
+            ["if"] = new JsonObject { ["properties"] = new JsonObject { ["type"] = new JsonObject { ["const"] = t.Name } } },
+            ["then"] = new JsonObject { ["properties"] = new JsonObject { ["parameters"] = new JsonObject { ["$ref"] = $"#/$defs/cpu-{t.Name}Parameters" } } },
+        }).ToArray());
         var peripheral = defs["peripheral"]!.AsObject();
         var types = PeripheralCatalog.All;
 
@@ -56,14 +67,22 @@ public static class BoardSchema
             defs.Remove(stale);
         foreach (var t in types)
             defs[t.Name + "Parameters"] = Parameters(t);
+        foreach (var t in cores.All)
+            defs[$"cpu-{t.Name}Parameters"] = new JsonObject
+            {
+                ["type"] = "object",
+                ["additionalProperties"] = false,
+                ["description"] = $"Parameters of core {t.Name}.",
+                ["properties"] = ParameterProperties(t.Parameters),
+            };
 
         return root.ToJsonString(Indented).Replace("\r\n", "\n") + "\n";
     }
 
-    private static JsonObject Parameters(DeviceType t)
+    private static JsonObject ParameterProperties(IReadOnlyList<DeviceParameter> parameters)
     {
         var props = new JsonObject();
-        foreach (var p in t.Parameters)
+        foreach (var p in parameters)
         {
             var node = p.Type switch
             {
@@ -77,6 +96,12 @@ public static class BoardSchema
             node["description"] = p.Description;
             props[p.Name] = node;
         }
+        return props;
+    }
+
+    private static JsonObject Parameters(DeviceType t)
+    {
+        var props = ParameterProperties(t.Parameters);
         var parts = new List<string> { $"{t.Name} ({t.Description}): a 0x{t.WindowSize:X}-byte register window" };
         if (t.Outputs.Count > 0) parts.Add("outputs " + string.Join(", ", t.Outputs));
         if (t.InputCount > 0) parts.Add($"inputs 0..{t.InputCount - 1} ({t.InputCountDescription})");

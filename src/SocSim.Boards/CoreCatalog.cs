@@ -1,6 +1,7 @@
 using System.Reflection;
 using SocSim.Arm;
 using SocSim.Core.Cores;
+using SocSim.CortexM;
 
 namespace SocSim.Boards;
 
@@ -14,7 +15,7 @@ namespace SocSim.Boards;
 public sealed class CoreCatalog
 {
     /// <summary>Assemblies whose core models are discovered.</summary>
-    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly];
+    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly, typeof(CortexMCpu).Assembly];
 
     /// <summary>The cores of SocSim's own core assemblies.</summary>
     public static CoreCatalog Default { get; } = Discover(CoreAssemblies);

@@ -108,6 +108,8 @@ public sealed partial class Machine : IDisposable
             Scheduler = Scheduler,
             Bus = Bus,
             Clock = _clocks[board.Cpu.Clock.Name],
+            Parameters = board.Cpu.Parameters,
+            RequestSystemReset = RequestSystemReset,
             Engine = options.Engine,
             TranslationThreshold = options.TranslationThreshold,
             TranslateInBackground = options.TranslateInBackground,
@@ -253,6 +255,7 @@ public sealed partial class Machine : IDisposable
     public ElfFile LoadElf(string path)
     {
         var elf = ElfFile.Parse(path);
+        if (FirmwareProfileProblem(elf) is { } problem) throw new ElfException($"{elf.Name}: {problem}");
         var loaded = ElfLoader.Load(elf, Bus);
         Elf = elf;
         _image.Clear();
@@ -267,7 +270,7 @@ public sealed partial class Machine : IDisposable
         }
         Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
-        Core.ResetTo(loaded.Entry);
+        StartCore(loaded.Entry, m => new ElfException($"{elf.Name}: {m}"));
         return elf;
     }
 
@@ -283,7 +286,7 @@ public sealed partial class Machine : IDisposable
         if (Elf != null)
         {
             var loaded = ElfLoader.Load(Elf, Bus);
-            Core.ResetTo(loaded.Entry);
+            StartCore(loaded.Entry, m => new ElfException($"{Elf.Name}: {m}"));
         }
         else Core.Reset();
     }
@@ -295,7 +298,7 @@ public sealed partial class Machine : IDisposable
         RecordImage(address, File.ReadAllBytes(path), 0);
         Semihosting?.ResetExit();
         Scheduler.Cycles = 0;
-        Core.ResetTo(address);
+        StartCore(address, m => new ArgumentException($"{path}: {m}"));
     }
 
     /// <summary>Resolves a symbol of the loaded ELF (functions keep the Thumb bit in the ELF only).</summary>

@@ -175,6 +175,7 @@ public sealed partial class CortexMCpu
         }
         if (exc >= 64 || (_active & (1UL << exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
         _active &= ~(1UL << exc);
+        ExceptionDeactivated(exc);
         if (exc != ExcNmi) _faultmask = false;
         if (_pending != 0 && TailChain(excReturn)) return;
         uint msp = Msp, pspV = Psp;

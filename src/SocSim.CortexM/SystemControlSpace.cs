@@ -9,7 +9,7 @@ namespace SocSim.CortexM;
 /// scheduler's cycle count and raises its exception from a scheduler event at each 1-to-0 transition.
 /// Unimplemented offsets read as zero and ignore writes.
 /// </summary>
-public sealed class SystemControlSpace : IBusDevice
+public sealed partial class SystemControlSpace : IBusDevice
 {
     public const uint Base = 0xE000_E000, Size = 0x1000;
     /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1).</summary>

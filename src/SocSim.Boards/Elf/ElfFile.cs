@@ -85,6 +85,8 @@ public sealed class ElfFile
     /// <summary>Every named symbol of .symtab except the ARM mapping symbols.</summary>
     public IReadOnlyList<ElfSymbol> Symbols { get; }
     public IReadOnlyList<ArmMappingSymbol> MappingSymbols { get; }
+    /// <summary>The architecture the file says it was built for (its .ARM.attributes), or null without them.</summary>
+    public ArmBuildAttributes? ArmAttributes { get; private init; }
     /// <summary>Function symbols sorted by address.</summary>
     public IReadOnlyList<ElfSymbol> Functions => _functionsByAddress;
 
@@ -200,7 +202,11 @@ public sealed class ElfFile
             }
         }
         mapping.Sort((x, y) => x.Address.CompareTo(y.Address));
-        return new ElfFile(name, entry, type, flags, segments, sections, symbols, mapping);
+        var attributes = sections.FirstOrDefault(sec => sec.Type == ArmBuildAttributes.ShtArmAttributes);
+        return new ElfFile(name, entry, type, flags, segments, sections, symbols, mapping)
+        {
+            ArmAttributes = attributes == null ? null : ArmBuildAttributes.Parse(b.Slice((int)attributes.Offset, (int)attributes.Size)),
+        };
     }
 
     /// <summary>The first symbol with this exact name (globals before locals).</summary>

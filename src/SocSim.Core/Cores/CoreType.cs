@@ -1,4 +1,5 @@
 using System.Text;
+using SocSim.Core.Devices;
 using SocSim.Core.Signals;
 
 namespace SocSim.Core.Cores;
@@ -6,9 +7,10 @@ namespace SocSim.Core.Cores;
 /// <summary>
 /// A register of a core's debug view, in the order of GDB's <c>g</c> packet. <paramref name="Name"/>
 /// is the name <c>--regs</c> and the traces print; <paramref name="GdbName"/> (default: the same) and
-/// <paramref name="GdbType"/> go into the target description with <paramref name="GdbRegnum"/>.
+/// <paramref name="GdbType"/> go into the target description with <paramref name="GdbRegnum"/>, in
+/// feature <paramref name="GdbFeature"/> (null: the core's main feature, <see cref="CoreType.GdbFeature"/>).
 /// </summary>
-public sealed record CoreRegister(string Name, int Bits, int GdbRegnum, string? GdbName = null, string? GdbType = null);
+public sealed record CoreRegister(string Name, int Bits, int GdbRegnum, string? GdbName = null, string? GdbType = null, string? GdbFeature = null);
 
 /// <summary>
 /// An input pin of the core a board's interrupt wiring may drive (<c>"cpu": {"nIRQ": ...}</c>).
@@ -29,6 +31,13 @@ public sealed class CoreContext
     public int? TranslationThreshold { get; init; }
     /// <summary>Whether a translator may compile on a worker thread.</summary>
     public bool TranslateInBackground { get; init; } = true;
+    /// <summary>The board's <c>cpu.parameters</c>, every parameter the core declares (defaults filled in).</summary>
+    public IReadOnlyDictionary<string, object> Parameters { get; init; } = new Dictionary<string, object>();
+    /// <summary>Asks the board for a system reset at the next instruction boundary (a core's own reset request, such as AIRCR.SYSRESETREQ).</summary>
+    public Action<string>? RequestSystemReset { get; init; }
+
+    /// <summary>Parameter <paramref name="name"/> (declared by the core, so always present on a board-built core; the declared default otherwise).</summary>
+    public T Parameter<T>(string name, T fallback) => Parameters.TryGetValue(name, out var v) ? (T)v : fallback;
 }
 
 /// <summary>Options of a core's traced signals.</summary>
@@ -85,7 +94,17 @@ public sealed class CoreType
     public string GdbFeature { get; private set; } = "";
     /// <summary>The target description GDB reads with <c>qXfer:features:read:target.xml</c>.</summary>
     public string GdbTargetXml => _xml ??= BuildTargetXml();
+    /// <summary>Board-settable parameters (<c>cpu.parameters</c>), as devices declare theirs.</summary>
+    public IReadOnlyList<DeviceParameter> Parameters => _parameters;
+    /// <summary>
+    /// An M-profile core (ARMv6-M, ARMv7-M): it starts as M-profile silicon does, SP and PC from the vector
+    /// table at address 0 (a loader checks the table, and does not start it at the ELF's entry point), and runs
+    /// only Thumb code built for an M-profile architecture. False: a core that starts at its reset vector or
+    /// the ELF's entry and runs ARM-state code (A/R-profile and earlier).
+    /// </summary>
+    public bool MProfile { get; private set; }
 
+    private readonly List<DeviceParameter> _parameters = new();
     private readonly List<CoreInput> _inputs = new();
     private readonly List<CoreRegister> _registers = new();
     private string? _xml;
@@ -93,6 +112,8 @@ public sealed class CoreType
     private Func<CoreContext, ICore> _create = _ => throw new InvalidOperationException("no constructor declared");
 
     public CoreInput? FindInput(string name) => _inputs.FirstOrDefault(i => i.Name == name);
+
+    public DeviceParameter? FindParameter(string name) => _parameters.FirstOrDefault(p => p.Name == name);
 
     /// <summary>The index of the register named <paramref name="name"/> (either name) in <see cref="Registers"/>, or -1.</summary>
     public int RegisterIndex(string name) => _registers.FindIndex(r => r.Name == name || r.GdbName == name);
@@ -117,14 +138,18 @@ public sealed class CoreType
         var sb = new StringBuilder();
         sb.Append("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n");
         sb.Append($"  <architecture>{GdbArchitecture}</architecture>\n");
-        sb.Append($"  <feature name=\"{GdbFeature}\">\n");
-        foreach (var r in _registers)
+        foreach (var feature in _registers.GroupBy(r => r.GdbFeature ?? GdbFeature))
         {
-            sb.Append($"    <reg name=\"{r.GdbName ?? r.Name}\" bitsize=\"{r.Bits}\"");
-            if (r.GdbType != null) sb.Append($" type=\"{r.GdbType}\"");
-            sb.Append($" regnum=\"{r.GdbRegnum}\"/>\n");
+            sb.Append($"  <feature name=\"{feature.Key}\">\n");
+            foreach (var r in feature)
+            {
+                sb.Append($"    <reg name=\"{r.GdbName ?? r.Name}\" bitsize=\"{r.Bits}\"");
+                if (r.GdbType != null) sb.Append($" type=\"{r.GdbType}\"");
+                sb.Append($" regnum=\"{r.GdbRegnum}\"/>\n");
+            }
+            sb.Append("  </feature>\n");
         }
-        sb.Append("  </feature>\n</target>\n");
+        sb.Append("</target>\n");
         return sb.ToString();
     }
 
@@ -158,9 +183,23 @@ public sealed class CoreType
             return this;
         }
 
-        public Builder<T> Register(string name, int bits, int gdbRegnum, string? gdbName = null, string? gdbType = null)
+        public Builder<T> Register(string name, int bits, int gdbRegnum, string? gdbName = null, string? gdbType = null, string? gdbFeature = null)
         {
-            _t._registers.Add(new CoreRegister(name, bits, gdbRegnum, gdbName, gdbType));
+            _t._registers.Add(new CoreRegister(name, bits, gdbRegnum, gdbName, gdbType, gdbFeature));
+            return this;
+        }
+
+        /// <summary>A board-settable integer parameter (<c>cpu.parameters.NAME</c>).</summary>
+        public Builder<T> Parameter(string name, long defaultValue, string description)
+        {
+            _t._parameters.Add(new DeviceParameter(name, ParameterType.Integer, defaultValue, description));
+            return this;
+        }
+
+        /// <summary>Declares an M-profile core (<see cref="CoreType.MProfile"/>).</summary>
+        public Builder<T> MProfile()
+        {
+            _t.MProfile = true;
             return this;
         }
 

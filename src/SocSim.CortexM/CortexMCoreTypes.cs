@@ -1,0 +1,177 @@
+using SocSim.Core;
+using SocSim.Core.Cores;
+using SocSim.Core.Signals;
+
+namespace SocSim.CortexM;
+
+/// <summary>A register of the debug view: R0-R15 by number, then the special registers.</summary>
+internal enum CortexMRegister
+{
+    Xpsr = 16, Msp, Psp, Primask, Basepri, Faultmask, Control,
+}
+
+/// <summary>
+/// The Cortex-M core types a board may name in <c>cpu.type</c>. They share one model (<see cref="CortexMCpu"/>);
+/// each declares its profile, its inputs (NMI and the NVIC's external interrupt lines), its NVIC priority bits
+/// as a board parameter, and GDB's M-profile view: <c>org.gnu.gdb.arm.m-profile</c> (r0-r12, sp, lr, pc, xpsr
+/// as GDB numbers them, xpsr 25) and <c>org.gnu.gdb.arm.m-system</c> (msp, psp, then primask, basepri,
+/// faultmask and control as plain registers), as QEMU's M-profile gdbstub describes them.
+/// </summary>
+public static class CortexMCoreTypes
+{
+    public const string PriorityBitsParameter = "priorityBits";
+    private const string MProfileFeature = "org.gnu.gdb.arm.m-profile", MSystemFeature = "org.gnu.gdb.arm.m-system";
+    /// <summary>GDB's numbers of xpsr (arm-m-profile.xml) and of the first m-system register.</summary>
+    public const int XpsrGdbRegnum = 25, MspGdbRegnum = 26;
+
+    internal static readonly CortexMRegister[] V7MRegisters = Registers(v6m: false);
+    internal static readonly CortexMRegister[] V6MRegisters = Registers(v6m: true);
+
+    private static CortexMRegister[] Registers(bool v6m)
+    {
+        var list = Enumerable.Range(0, 16).Select(i => (CortexMRegister)i).ToList();
+        list.AddRange([CortexMRegister.Xpsr, CortexMRegister.Msp, CortexMRegister.Psp, CortexMRegister.Primask]);
+        if (!v6m) list.AddRange([CortexMRegister.Basepri, CortexMRegister.Faultmask]);
+        list.Add(CortexMRegister.Control);
+        return list.ToArray();
+    }
+
+    public static CoreType M3 { get; } = Declare("cortex-m3",
+        "Cortex-M3 (ARMv7-M r2p1, DDI 0337I): Thumb-2, NVIC with 48 external interrupts, SysTick, the instruction timing of TRM table 18-1",
+        CortexMProfile.V7M, 8);
+
+    public static CoreType M4 { get; } = Declare("cortex-m4",
+        "Cortex-M4 (ARMv7E-M) modelled as the Cortex-M3: the DSP extension's instructions are UNDEFINED and the timing is the M3's (issue 18 section 2)",
+        CortexMProfile.V7M, 8);
+
+    public static CoreType M4F { get; } = Declare("cortex-m4f",
+        "Cortex-M4F (ARMv7E-M with FPv4-SP) modelled as the Cortex-M3: no FPU (coprocessor instructions UNDEFINED, no org.gnu.gdb.arm.vfp), no DSP extension, the M3's timing",
+        CortexMProfile.V7M, 8);
+
+    public static CoreType M0 { get; } = Declare("cortex-m0",
+        "Cortex-M0 (ARMv6-M): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits; timing is the M3 table's, not the M0 TRM's (issue 18 section 3)",
+        CortexMProfile.V6M, 2);
+
+    private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits)
+    {
+        bool v6m = profile == CortexMProfile.V6M;
+        var regs = v6m ? V6MRegisters : V7MRegisters;
+        var t = CoreType.Define<CortexMCpu>(name, description)
+            .Clock("HCLK", "one core cycle per HCLK period (FCLK and HCLK run together); SysTick counts it")
+            .MProfile()
+            .Parameter(PriorityBitsParameter, defaultBits, v6m
+                ? "implemented bits of each NVIC priority field: ARMv6-M has 2 (B3.4.6), whatever is set"
+                : "implemented bits of each NVIC priority field and BASEPRI, 3 to 8 (the Cortex-M3/M4 TRMs: 3 to 8, chosen by the chip)")
+            .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)");
+        for (int i = 0; i < CortexMCpu.ExternalInterrupts; i++)
+        {
+            int n = i;
+            t.Input("irq" + n, c => level => c.SetInterruptLine(n, level), c => c.InterruptLine(n), n == 0
+                ? $"the NVIC's external interrupt lines (INTISR[n], exception 16 + n), level sensitive: a rising level sets the interrupt pending, and a line still high at the handler's return sets it pending again"
+                : "");
+        }
+        t.Gdb(v6m ? "armv6-m" : "armv7", MProfileFeature);
+        for (int i = 0; i < 13; i++) t.Register("r" + i, 32, i, gdbType: "uint32");
+        t.Register("r13", 32, 13, "sp", "data_ptr")
+         .Register("r14", 32, 14, "lr")
+         .Register("r15", 32, 15, "pc", "code_ptr")
+         .Register("xpsr", 32, XpsrGdbRegnum);
+        int regnum = MspGdbRegnum;
+        foreach (var r in regs.Skip(17))
+            t.Register(r.ToString().ToLowerInvariant(), 32, regnum++, gdbType: r is CortexMRegister.Msp or CortexMRegister.Psp ? "data_ptr" : "uint32", gdbFeature: MSystemFeature);
+        t.Signals((cpu, registry, options) => new CortexMSignals(cpu, registry, options));
+        return t.Build(c => CortexMCpu.ForBoard(c, profile, regs));
+    }
+}
+
+/// <summary>The Cortex-M3/M4F/M0 as a board names it in <c>cpu.type</c> (the model is <see cref="CortexMCpu"/>).</summary>
+public sealed class CortexM4Core : ICoreModel
+{
+    private CortexM4Core() { }
+    public static CoreType Type => CortexMCoreTypes.M4;
+}
+
+/// <inheritdoc cref="CortexM4Core"/>
+public sealed class CortexM4FCore : ICoreModel
+{
+    private CortexM4FCore() { }
+    public static CoreType Type => CortexMCoreTypes.M4F;
+}
+
+/// <inheritdoc cref="CortexM4Core"/>
+public sealed class CortexM0Core : ICoreModel
+{
+    private CortexM0Core() { }
+    public static CoreType Type => CortexMCoreTypes.M0;
+}
+
+/// <summary>
+/// The core's traced signals: in scope <c>cpu</c> its bus as AHB-Lite shows it (HADDR, HWRITE, HSIZE, HTRANS's
+/// fetch/data kind as <c>fetch</c>, HRDATA/HWDATA as <c>data</c>), the NMI and irqN inputs, and the registers
+/// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask) with <c>exception</c>,
+/// the active exception number (IPSR, 0 in Thread mode).
+/// </summary>
+internal sealed class CortexMSignals : ICoreSignals
+{
+    private readonly CortexMCpu _cpu;
+    private readonly Scheduler _s;
+    private readonly Signal _haddr, _hwrite, _hsize, _data, _fetch, _pc, _exception;
+    private readonly Signal _nmi;
+    private readonly Signal[] _irq = new Signal[CortexMCpu.ExternalInterrupts];
+    private readonly Signal[] _regs;
+
+    public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
+    {
+        _cpu = cpu;
+        _s = cpu.Scheduler;
+        const string c = "cpu";
+        _haddr = r.Declare(c, "HADDR", 32);
+        _hwrite = r.Declare(c, "HWRITE", 1);
+        _hsize = r.Declare(c, "HSIZE", 2, initial: 2);
+        _data = r.Declare(c, "data", 32);
+        _fetch = r.Declare(c, "fetch", 1);
+        _nmi = r.Declare(c, "NMI", 1, initial: cpu.NmiLine ? 1UL : 0);
+        for (int i = 0; i < _irq.Length; i++) _irq[i] = r.Declare(c, "irq" + i, 1, initial: cpu.InterruptLine(i) ? 1UL : 0);
+        _pc = r.Declare(c, "pc", 32, SignalKind.Reg, cpu.Pc);
+        _exception = r.Declare(c, "exception", 9, SignalKind.Reg, cpu.Ipsr);
+        _regs = new Signal[cpu.DebugRegisters.Length];
+        var names = CoreRegisterNames(cpu);
+        for (int i = 0; i < _regs.Length; i++) _regs[i] = r.Declare(c, names[i], 32, SignalKind.Reg, cpu.ReadRegister(i));
+    }
+
+    private static string[] CoreRegisterNames(CortexMCpu cpu) =>
+        cpu.DebugRegisters.Select(x => (int)x < 16 ? "r" + (int)x : x.ToString().ToLowerInvariant()).ToArray();
+
+    public Signal? Input(string name) =>
+        name == "NMI" ? _nmi
+        : name.StartsWith("irq", StringComparison.Ordinal) && int.TryParse(name.AsSpan(3), out int n) && n >= 0 && n < _irq.Length ? _irq[n]
+        : null;
+
+    public (bool Bus, bool Hook) Attach(long now)
+    {
+        AfterInstruction(now);
+        bool bus = new[] { _haddr, _hwrite, _hsize, _data, _fetch }.Any(x => x.Enabled);
+        bool hook = _regs.Append(_pc).Append(_exception).Any(x => x.Enabled);
+        return (bus, hook);
+    }
+
+    public void OnBusCycle(in BusCycle c)
+    {
+        if (c.Kind is not (CycleKind.N or CycleKind.S)) return;
+        long t = _s.TimeOfCycle(c.Cycle);
+        _haddr.Set(t, c.Address);
+        _hwrite.Set(t, c.IsWrite);
+        _hsize.Set(t, c.Size switch { 1 => 0UL, 2 => 1UL, _ => 2UL });
+        _data.Set(t, c.Data);
+        _fetch.Set(t, c.IsOpcodeFetch);
+    }
+
+    public void BeforeInstruction(long now, uint pc, uint opcode) => _pc.Set(now, pc);
+
+    public void AfterInstruction(long now)
+    {
+        for (int i = 0; i < _regs.Length; i++) _regs[i].Set(now, _cpu.ReadRegister(i));
+        _pc.Set(now, _cpu.Pc);
+        _exception.Set(now, _cpu.Ipsr);
+    }
+}

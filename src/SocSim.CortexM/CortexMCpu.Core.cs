@@ -1,0 +1,316 @@
+using SocSim.Core;
+using SocSim.Core.Cores;
+using SocSim.Core.State;
+
+namespace SocSim.CortexM;
+
+/// <summary>
+/// The Cortex-M core as a board component (<see cref="ICore"/>): the run loop at the level of a slice, the
+/// NVIC's external interrupt inputs, the debug view GDB and <c>--regs</c> read, hooks, and the System Control
+/// Space the core carries on its Private Peripheral Bus (mapped at 0xE000E000 when a board builds the core).
+/// The declarations of the four core types are in <see cref="CortexMCoreTypes"/>.
+/// </summary>
+public sealed partial class CortexMCpu : ICore, ICoreModel
+{
+    /// <summary>The Cortex-M3 (ARMv7-M); the M4, M4F and M0 are declared in <see cref="CortexMCoreTypes"/>.</summary>
+    public static CoreType Type => CortexMCoreTypes.M3;
+
+    /// <summary>The debug view this core's type declared (its profile decides which special registers it has).</summary>
+    internal CortexMRegister[] DebugRegisters { get; set; } = CortexMCoreTypes.V7MRegisters;
+
+    public Scheduler Scheduler => _s;
+
+    /// <summary>The System Control Space (SysTick, NVIC, SCB) when a board built the core (null for a bare core).</summary>
+    public SystemControlSpace? Scs { get; private set; }
+
+    /// <summary>Builds the core for a board: the SCS is mapped at 0xE000E000 behind a port that acts on AIRCR.SYSRESETREQ.</summary>
+    internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers)
+    {
+        long bits = c.Parameter(CortexMCoreTypes.PriorityBitsParameter, profile == CortexMProfile.V6M ? 2L : 8L);
+        // ARMv6-M implements 2 bits (B3.4.6 of DDI 0419); the Cortex-M3 and M4 3 to 8 (DDI 0337I 6.3, DDI 0439B 6.3).
+        (long min, long max) = profile == CortexMProfile.V6M ? (2, 2) : (3, 8);
+        if (bits < min || bits > max)
+            throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.PriorityBitsParameter}: {bits} priority bits; this core implements {(min == max ? $"exactly {min}" : $"{min} to {max}")}");
+        var cpu = new CortexMCpu(c.Bus, profile, (int)bits) { DebugRegisters = registers };
+        var scs = new SystemControlSpace(cpu);
+        cpu.Scs = scs;
+        c.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new ScsPort(cpu, scs, c.RequestSystemReset), WaitStates.Zero);
+        return cpu;
+    }
+
+    /// <summary>The SCS on the bus: after a write that set AIRCR.SYSRESETREQ the board resets the system.</summary>
+    private sealed class ScsPort(CortexMCpu cpu, SystemControlSpace scs, Action<string>? requestReset) : IBusDevice
+    {
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => scs.Read(address, size, flags, ref abort);
+
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+        {
+            scs.Write(address, size, value, flags, ref abort);
+            if (!scs.ResetRequested) return;
+            scs.Reset();
+            if (requestReset != null) requestReset("AIRCR.SYSRESETREQ");
+            else cpu.Reset(0);
+        }
+
+        public void Reset() => scs.Reset();
+    }
+
+    // ---- the NVIC's inputs ----
+
+    private ulong _irqLevels;
+    private bool _nmiLevel;
+
+    /// <summary>
+    /// External interrupt line <paramref name="irq"/> (INTISR[n]): a rising level sets the interrupt pending; a
+    /// line still high when its handler returns sets it pending again (DDI 0337I 6.3 "level-sensitive
+    /// interrupts"); a pulse that falls before the handler starts leaves it pending.
+    /// </summary>
+    public void SetInterruptLine(int irq, bool level)
+    {
+        ulong bit = 1UL << irq;
+        bool was = (_irqLevels & bit) != 0;
+        if (level) _irqLevels |= bit; else _irqLevels &= ~bit;
+        if (level && !was) { SetPending(16 + irq); WakeOnPending(); }
+    }
+
+    public bool InterruptLine(int irq) => (_irqLevels & (1UL << irq)) != 0;
+
+    /// <summary>The NMI input: edge triggered (B1.5.2 "NMI... always enabled").</summary>
+    public void SetNmiLine(bool level)
+    {
+        if (level && !_nmiLevel) { SetPending(ExcNmi); WakeOnPending(); }
+        _nmiLevel = level;
+    }
+
+    public bool NmiLine => _nmiLevel;
+
+    /// <summary>An exception returned: a level-sensitive line still asserted makes its interrupt pending again.</summary>
+    internal void ExceptionDeactivated(int exc)
+    {
+        int irq = exc - 16;
+        if (irq >= 0 && (_irqLevels & (1UL << irq)) != 0) _pending |= 1UL << exc;
+    }
+
+    private void WakeOnPending()
+    {
+        // A core a device put to sleep (ICore.Sleep) wakes on any interrupt request; WFI/WFE wake in RunTo.
+        if (_onWake != null && State == CoreState.Sleeping) State = CoreState.Running;
+    }
+
+    // ---- ICore: running ----
+
+    private bool _stop;
+    private Action? _onWake;
+    private IExecutionHook? _hook;
+    private Action<uint>? _exceptionEntered;
+    private long _hookResumeAt = -1;
+    private uint _hookResumePc;
+
+    public uint Pc => _pc;
+    public bool StopRequested => _stop;
+    public bool Sleeping => State == CoreState.Sleeping;
+    public IExecutionHook? Hook { get => _hook; set => _hook = value; }
+
+    public event Action<uint>? ExceptionEntered
+    {
+        add => _exceptionEntered += value;
+        remove => _exceptionEntered -= value;
+    }
+
+    public void RequestStop()
+    {
+        _stop = true;
+        _s.NextEventCycle = 0;
+    }
+
+    public void Sleep(Action? onWake = null)
+    {
+        _onWake = onWake ?? (() => { });
+        State = CoreState.Sleeping;
+        _s.NextEventCycle = 0;
+    }
+
+    /// <summary>
+    /// Runs until <see cref="Cycles"/> reaches <paramref name="cycleLimit"/> or a stop request, running the
+    /// scheduler's events at their time. A core in lockup or halted at a BKPT with no debugger stops the run
+    /// with <see cref="Fault"/> saying why.
+    /// </summary>
+    public bool Run(long cycleLimit)
+    {
+        var s = _s;
+        _stop = false;
+        while (!_stop)
+        {
+            // The limit in the scheduler's cycles (the core's cycles are the scheduler's on its clock domain).
+            long end = cycleLimit == long.MaxValue ? long.MaxValue : s.Cycles + (cycleLimit - _cycles);
+            if (s.Cycles >= end) break;
+            if (Fault != null) break;
+            if (State == CoreState.Halted)
+            {
+                Fault = $"BKPT at 0x{_pc:X8} halted the core and no debugger is attached";
+                break;
+            }
+            if (State == CoreState.Sleeping && s.NextEventCycle == long.MaxValue && end == long.MaxValue && !WakeUpPending() && _onWake == null)
+            {
+                Fault = $"the core sleeps (WFI/WFE at 0x{_pc:X8}) and no event or interrupt can ever wake it";
+                break;
+            }
+            if (_hook != null || _exceptionEntered != null) RunObserved(end);
+            else RunTo(end);
+            s.RunDue();
+            if (_onWake != null && State == CoreState.Running)
+            {
+                var wake = _onWake;
+                _onWake = null;
+                wake();
+            }
+        }
+        return _stop;
+    }
+
+    /// <summary>One instruction at a time, offered to the hook and watched for exception entries.</summary>
+    private void RunObserved(long end)
+    {
+        while (!_stop)
+        {
+            long limit = Math.Min(end, _s.NextEventCycle);
+            if (_s.Cycles >= limit) return;
+            if (State != CoreState.Running) { RunTo(limit); return; }
+            ObservedStep();
+        }
+    }
+
+    /// <summary>A step for hooks and probes: the hook sees the instruction (not an exception entry that replaces it) before and after.</summary>
+    private void ObservedStep()
+    {
+        var hook = _hook;
+        ulong activeBefore = _active;
+        uint ipsrBefore = _ipsr;
+        bool exceptionFirst = _pending != 0 && BestPending(out int p) >= 0 && p < ExecutionPriority;
+        if (hook != null && !exceptionFirst && _t)
+        {
+            uint pc = _pc;
+            bool resuming = _instructions == _hookResumeAt && pc == _hookResumePc;
+            if (!resuming && hook.BeforeInstruction(this, pc, Encoding(pc)))
+            {
+                _hookResumeAt = _instructions;
+                _hookResumePc = pc;
+                RequestStop();
+                return;
+            }
+            _hookResumeAt = -1;
+        }
+        Step();
+        // An entry (or a tail-chain) made an exception active that was not: its vector is the table's entry.
+        if (_exceptionEntered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & (1UL << (int)_ipsr)) != 0)
+            _exceptionEntered(_vtor + 4u * _ipsr);
+        hook?.AfterInstruction(this);
+    }
+
+    /// <summary>The instruction's encoding as objdump shows it (first halfword in the high half for 32-bit ones).</summary>
+    private uint Encoding(uint pc)
+    {
+        uint hw1 = (uint)(_bus.DebugRead8(pc) | _bus.DebugRead8(pc + 1) << 8);
+        if (!ThumbDecoder.Is32Bit(hw1)) return hw1;
+        return hw1 << 16 | (uint)(_bus.DebugRead8(pc + 2) | _bus.DebugRead8(pc + 3) << 8);
+    }
+
+    void ICore.Step()
+    {
+        if (State == CoreState.Sleeping)
+        {
+            // A sleeping core's step lets time pass to the next event (which may wake it).
+            RunTo(_s.NextEventCycle == long.MaxValue ? _s.Cycles + 1 : _s.NextEventCycle);
+            _s.RunDue();
+            return;
+        }
+        if (_hook != null || _exceptionEntered != null) ObservedStep();
+        else Step();
+        _s.RunDue();
+    }
+
+    void ICore.Reset()
+    {
+        Scs?.Reset();
+        Reset(0);
+        _stop = false;
+        _onWake = null;
+    }
+
+    /// <summary>
+    /// M-profile firmware starts from its vector table (B1.5.5), as QEMU's <c>-kernel</c> starts it: SP and PC
+    /// come from addresses 0 and 4. <paramref name="entry"/> (an ELF's entry point) only replaces the PC.
+    /// </summary>
+    public void ResetTo(uint entry)
+    {
+        ((ICore)this).Reset();
+        _pc = entry & ~1u;
+        _t = (entry & 1) != 0;
+    }
+
+    // ---- ICore: the debug view ----
+
+    public uint ReadRegister(int index) => DebugRegisters[index] switch
+    {
+        CortexMRegister.Xpsr => Xpsr,
+        CortexMRegister.Msp => Msp,
+        CortexMRegister.Psp => Psp,
+        CortexMRegister.Primask => _primask ? 1u : 0,
+        CortexMRegister.Basepri => _basepri,
+        CortexMRegister.Faultmask => _faultmask ? 1u : 0,
+        CortexMRegister.Control => Control,
+        var r => GetRegister((int)r),
+    };
+
+    public void WriteRegister(int index, uint value)
+    {
+        switch (DebugRegisters[index])
+        {
+            case CortexMRegister.Xpsr: Xpsr = value; break;
+            case CortexMRegister.Msp: Msp = value; break;
+            case CortexMRegister.Psp: Psp = value; break;
+            case CortexMRegister.Primask: _primask = (value & 1) != 0; break;
+            case CortexMRegister.Basepri: Basepri = value; break;
+            case CortexMRegister.Faultmask: _faultmask = (value & 1) != 0; break;
+            case CortexMRegister.Control: Control = value; break;
+            case var r: SetRegister((int)r, value); break;
+        }
+    }
+
+    public void WriteRegisters(ReadOnlySpan<uint> values)
+    {
+        // The special registers first (CONTROL may swap the stack pointers), then r0-r15 and xPSR.
+        for (int i = DebugRegisters.Length - 1; i >= 0; i--) WriteRegister(i, values[i]);
+    }
+
+    /// <summary>Nothing to do: the decode cache checks each entry's encoding against memory at every fetch.</summary>
+    public void DebugMemoryWritten(uint address, int length) { }
+
+    public void Dispose() { }
+
+    // ---- ICore: checkpoints ----
+
+    void ICore.SaveState(StateWriter w)
+    {
+        SaveState(w);
+        w.Write(_irqLevels);
+        w.Write(_nmiLevel);
+        w.Write(_hookResumeAt);
+        w.Write(_hookResumePc);
+        w.Write(Scs != null);
+        Scs?.SaveState(w);
+    }
+
+    void ICore.LoadState(StateReader r)
+    {
+        LoadState(r);
+        _irqLevels = r.ReadULong();
+        _nmiLevel = r.ReadBool();
+        _hookResumeAt = r.ReadLong();
+        _hookResumePc = r.ReadUInt();
+        bool scs = r.ReadBool();
+        if (scs != (Scs != null)) throw new StateException($"Cortex-M checkpoint {(scs ? "has" : "lacks")} a System Control Space, this core {(Scs != null ? "has one" : "has none")}");
+        Scs?.LoadState(r);
+        _stop = false;
+    }
+}
