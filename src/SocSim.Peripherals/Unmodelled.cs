@@ -16,7 +16,7 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
             "a placeholder for a peripheral that is not modelled: reads 0, ignores writes, warns once per register")
         .Window(0x4000)
         .Parameter("what", "peripheral", "what the block is, for the warning (e.g. \"PWM\")")
-        .Parameter("registers", new Dictionary<string, string>(), "the block's registers by offset, named in the warning (e.g. { \"0x00\": \"SPI_CR1\" })")
+        .Parameter("registers", new Dictionary<string, string>(), "the block's registers, name to offset, named in the warning (e.g. { \"SPI_CR1\": \"0x00\" })")
         .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn, c.Parameter<IReadOnlyDictionary<string, string>>("registers")));
 
     private readonly string _name, _what;
@@ -28,11 +28,11 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
         _name = name;
         _what = what;
         _warn = warn;
-        foreach (var (key, register) in registers ?? new Dictionary<string, string>())
+        foreach (var (register, offset) in registers ?? new Dictionary<string, string>())
         {
-            string hex = key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key;
+            string hex = offset.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? offset[2..] : offset;
             if (!uint.TryParse(hex, System.Globalization.NumberStyles.HexNumber, null, out uint off))
-                throw new ArgumentException($"{name}: registers key '{key}' is not a hexadecimal offset (e.g. \"0x1C\")");
+                throw new ArgumentException($"{name}: registers.{register} = \"{offset}\" is not a hexadecimal offset (e.g. \"0x1C\")");
             _registers[off] = register;
         }
     }
