@@ -18,6 +18,7 @@ public static class BoardPrinter
         if (includeSources) sb.Append("Sources: ").Append(string.Join(", ", board.Sources)).Append('\n');
         sb.Append("CPU: ").Append(board.Cpu.Type.Name).Append(" on ").Append(board.Cpu.Clock.Name)
           .Append(" (").Append(Hz(board.Cpu.Clock.FrequencyHz)).Append(')')
+          .Append(string.Concat(board.Cpu.Parameters.Select(kv => $", {kv.Key}={Value(kv.Value)}")))
           .Append(", semihosting ").Append(board.Semihosting ? "on" : "off").Append('\n');
 
         sb.Append("\nClocks (global tick: ").Append(board.TicksPerSecond.ToString(CultureInfo.InvariantCulture))

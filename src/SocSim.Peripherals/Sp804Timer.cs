@@ -77,7 +77,8 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     public const uint TimerEn = 1u << 7;
     public const uint ControlReset = IntEnable;
 
-    private static ReadOnlySpan<byte> PeriphId => [0x04, 0x18, 0x14, 0x00];
+    private static readonly byte[] Sp804PeriphId = [0x04, 0x18, 0x14, 0x00];
+    private readonly byte[] _periphId;
 
     private readonly Scheduler _s;
     private readonly DeviceEvents _events;
@@ -85,9 +86,11 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     private bool _testMode;
     private uint _itop;
 
-    public Sp804Timer(string name, Scheduler scheduler, ClockDomain timClk, ClockDomain? timClk2 = null)
+    /// <param name="periphId">PeriphID0-3 (default the SP804's; the CMSDK dual timer, an SP804 in the CMSDK, reads its own).</param>
+    public Sp804Timer(string name, Scheduler scheduler, ClockDomain timClk, ClockDomain? timClk2 = null, byte[]? periphId = null)
     {
         Name = name;
+        _periphId = periphId ?? Sp804PeriphId;
         _s = scheduler;
         _events = new DeviceEvents(scheduler);
         TimInt1 = new IrqLine(name + ".TIMINT1");
@@ -143,7 +146,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             }
         }
         if (off == TimerITCR) return _testMode ? 1u : 0u;
-        if (off >= 0xFE0) return PrimeCell.ReadId(off, PeriphId);
+        if (off >= 0xFE0) return PrimeCell.ReadId(off, _periphId);
         return 0; // TimerITOP is write-only; reserved offsets read as zero
     }
 

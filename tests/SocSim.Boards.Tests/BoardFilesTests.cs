@@ -43,9 +43,9 @@ public sealed class BoardFilesTests
     [MemberData(nameof(Overrides))]
     public void EveryOverrideLayersOnEveryBoardOfItsFamily(string name)
     {
-        // An override named lpc2106-*.json is for the LPC2106; the others for the ARM boards.
-        static bool Lpc(string n) => n.StartsWith("lpc2106", StringComparison.Ordinal);
-        var boards = BoardNames().Where(b => Lpc(b) == Lpc(name)).ToList();
+        // An override named lpc2106-*.json is for the LPC2106, mps2-*.json for the MPS2 boards; the others for the ARM7 boards.
+        static string Family(string n) => n.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : n.StartsWith("mps2", StringComparison.Ordinal) ? "mps2" : "arm7";
+        var boards = BoardNames().Where(b => Family(b) == Family(name)).ToList();
         Assert.NotEmpty(boards);
         foreach (var b in boards)
             BoardLoader.Load([BoardPath(b), Path.Combine(TestFiles.BoardsDir, "overrides", name)], []);
@@ -88,13 +88,15 @@ public sealed class BoardFilesTests
         Assert.Equal(wiring, b.Interrupts.Select(i => i.ToString()));
     }
 
-    [Fact]
-    public void PrinterMatchesSnapshot()
+    [Theory]
+    [InlineData("versatilepb")]
+    [InlineData("mps2-an385")]
+    public void PrinterMatchesSnapshot(string name)
     {
-        var b = BoardLoader.Load(BoardPath("versatilepb.json"));
+        var b = BoardLoader.Load(BoardPath(name + ".json"));
         string text = BoardPrinter.Print(b, includeSources: false);
-        Assert.Equal(text, BoardPrinter.Print(BoardLoader.Load(BoardPath("versatilepb.json")), includeSources: false));
-        string snap = Path.Combine(TestFiles.RepoRoot, "tests", "SocSim.Boards.Tests", "Snapshots", "versatilepb.txt");
+        Assert.Equal(text, BoardPrinter.Print(BoardLoader.Load(BoardPath(name + ".json")), includeSources: false));
+        string snap = Path.Combine(TestFiles.RepoRoot, "tests", "SocSim.Boards.Tests", "Snapshots", name + ".txt");
         // UPDATE_SNAPSHOTS=1 rewrites the snapshot and fails, so that an update never passes as a check:
         // review the diff, commit it, and run again without it.
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
