@@ -16,13 +16,13 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
             "a placeholder for a peripheral that is not modelled: reads 0, ignores writes, warns once per register")
         .Window(0x4000)
         .Parameter("what", "peripheral", "what the block is, for the warning (e.g. \"PWM\")")
-        .Parameter("registers", new Dictionary<string, string>(), "the block's registers, name to offset, named in the warning (e.g. { \"SPI_CR1\": \"0x00\" })")
-        .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn, c.Parameter<IReadOnlyDictionary<string, string>>("registers")));
+        .Build(c => new Unmodelled(c.Name, c.Parameter<string>("what"), c.Warn));
 
     private readonly string _name, _what;
     private readonly Action<string> _warn;
     private readonly Dictionary<uint, string> _registers = new();
 
+    /// <param name="registers">register names by offset (name to hexadecimal offset), for the warnings (<see cref="Stm32.Stm32Unmodelled"/>)</param>
     public Unmodelled(string name, string what, Action<string> warn, IReadOnlyDictionary<string, string>? registers = null)
     {
         _name = name;

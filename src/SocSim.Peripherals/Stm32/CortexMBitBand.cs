@@ -24,7 +24,8 @@ public sealed class CortexMBitBand : IBusDevice, IDeviceModel, IStateful
             "Cortex-M3 bit-band alias (ARMv7-M A3.7): each alias word is one bit of the 1 MiB region at 'target'")
         .Window(AliasSize)
         .Parameter("target", 0x2000_0000L, "the bit-band region's base: 0x20000000 (SRAM) or 0x40000000 (peripherals)")
-        .Build(c => new CortexMBitBand(c.Name, c.Bus ?? throw new ArgumentException($"{c.Name}: the bit-band alias needs the system bus"), (uint)c.Parameter<long>("target")));
+        // Without a system bus (a device built alone) the alias reaches an empty bus: every access aborts.
+        .Build(c => new CortexMBitBand(c.Name, c.Bus ?? new Bus(c.Scheduler), (uint)c.Parameter<long>("target")));
 
     private readonly string _name;
     private readonly Bus _bus;
