@@ -101,8 +101,27 @@ public sealed unsafe class MemoryRegion : IBusDevice, IDisposable
         }
     }
 
+    /// <summary>The region whose bytes this one shows (<see cref="ShareStorageOf"/>), or null when it owns its own.</summary>
+    public MemoryRegion? StorageOwner { get; private set; }
+
+    /// <summary>
+    /// Makes this region show the bytes of <paramref name="source"/>, a region of the same size at another
+    /// address: an alias (the STM32's boot pins mapping the flash at 0). Its own bytes are released. The
+    /// bus's fast-path pages still point at the old bytes: put a controller in front of this region first
+    /// (<see cref="Bus.SetController"/>), which takes its pages off the fast path.
+    /// </summary>
+    public void ShareStorageOf(MemoryRegion source)
+    {
+        if (source.Size != Size) throw new ArgumentException($"region '{Name}' ({Size} bytes) cannot alias '{source.Name}' ({source.Size} bytes): the sizes differ");
+        if (source.StorageOwner != null || source == this) throw new ArgumentException($"region '{Name}' cannot alias '{source.Name}', itself an alias");
+        if (StorageOwner == null && Data != null) NativeMemory.Free(Data);
+        Data = source.Data;
+        StorageOwner = source;
+    }
+
     public void Dispose()
     {
-        if (Data != null) { NativeMemory.Free(Data); Data = null; }
+        if (Data != null && StorageOwner == null) NativeMemory.Free(Data);
+        Data = null;
     }
 }

@@ -20,12 +20,27 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     private readonly string _name, _what;
     private readonly Action<string> _warn;
+    private readonly Dictionary<uint, string> _registers = new();
 
-    public Unmodelled(string name, string what, Action<string> warn)
+    /// <param name="registers">register names by offset (name to hexadecimal offset), for the warnings (<see cref="Stm32.Stm32Unmodelled"/>)</param>
+    public Unmodelled(string name, string what, Action<string> warn, IReadOnlyDictionary<string, string>? registers = null)
     {
         _name = name;
         _what = what;
         _warn = warn;
+        foreach (var (register, offset) in registers ?? new Dictionary<string, string>())
+        {
+            string hex = offset.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? offset[2..] : offset;
+            if (!uint.TryParse(hex, System.Globalization.NumberStyles.HexNumber, null, out uint off))
+                throw new ArgumentException($"{name}: registers.{register} = \"{offset}\" is not a hexadecimal offset (e.g. \"0x1C\")");
+            _registers[off] = register;
+        }
+    }
+
+    private string Register(uint address)
+    {
+        uint off = address & 0x3FFF;
+        return _registers.TryGetValue(off & ~3u, out var r) ? $"{r} (offset 0x{off:X3})" : $"register at offset 0x{off:X3}";
     }
 
     /// <summary>
@@ -38,10 +53,10 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
-        _warn($"{_name}: read of {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (reads 0)");
+        _warn($"{_name}: read of {_what} {Register(address)}: the {_what} is not modelled (reads 0)");
         return 0;
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) =>
-        _warn($"{_name}: write to {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (ignored)");
+        _warn($"{_name}: write to {_what} {Register(address)}: the {_what} is not modelled (ignored)");
 }

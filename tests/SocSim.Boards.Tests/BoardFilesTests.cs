@@ -43,8 +43,9 @@ public sealed class BoardFilesTests
     [MemberData(nameof(Overrides))]
     public void EveryOverrideLayersOnEveryBoardOfItsFamily(string name)
     {
-        // An override named lpc2106-*.json is for the LPC2106, mps2-*.json for the MPS2 boards; the others for the ARM7 boards.
-        static string Family(string n) => n.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : n.StartsWith("mps2", StringComparison.Ordinal) ? "mps2" : "arm7";
+        // An override named lpc2106-*.json is for the LPC2106, mps2-*.json for the MPS2 boards, stm32*.json for the STM32 boards; the others for the ARM7 boards.
+        static string Family(string n) => n.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : n.StartsWith("mps2", StringComparison.Ordinal) ? "mps2"
+            : n.StartsWith("stm32", StringComparison.Ordinal) ? "stm32" : "arm7";
         var boards = BoardNames().Where(b => Family(b) == Family(name)).ToList();
         Assert.NotEmpty(boards);
         foreach (var b in boards)

@@ -1,0 +1,444 @@
+using SocSim.Core;
+using SocSim.Core.Devices;
+using SocSim.Core.State;
+
+namespace SocSim.Peripherals.Stm32;
+
+/// <summary>
+/// STM32F10x general-purpose timer TIM2-TIM5 (RM0008 §15): the 16-bit counter with its prescaler,
+/// up, down and centre-aligned counting, auto-reload with preload (ARPE), one-pulse mode, four
+/// capture/compare channels in output compare (frozen, active, inactive, toggle, forced, PWM 1 and 2)
+/// and input capture, the update and compare interrupts, and the channel outputs on pins. Clocked by
+/// TIMxCLK (the RCC's ×2 when the APB1 prescaler is not 1). Nothing ticks: the counter is computed
+/// from the clock's edge count, and the next update or compare match is a scheduled event.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Counting (§15.3.2): the prescaler divides TIMxCLK by PSC + 1; PSC is preloaded and takes
+/// effect at the next update event (UEV), as do ARR when ARPE is set and CCRx when OCxPE is set. Up:
+/// 0..ARR, overflow UEV then 0. Down: ARR..0, underflow UEV then ARR. Centre-aligned (CMS ≠ 0): 0 up to
+/// ARR (overflow UEV at ARR), down to 0 (underflow UEV at 0). ARR = 0 blocks the counter. CEN starts
+/// counting with the next prescaled tick (PSC + 1 clocks after the enabling write's clock edge).</item>
+/// <item>UG (EGR) reinitialises the counter (0, or ARR when down-counting) and the prescaler and loads the
+/// shadow registers; UIF is set unless URS. UDIS blocks UEV (the counter still wraps). OPM clears CEN at
+/// the UEV.</item>
+/// <item>Output compare (§15.3.9): CCxIF is set when the counter reaches CCRx (in every counting
+/// direction); OCxREF follows OCxM; the output pin CHx is OCxREF XOR CCxP while CCxE, else low (choice:
+/// the pad then belongs to the GPIO, whose AF input sees 0). PWM mode 1: active while CNT &lt; CCRx
+/// counting up, inactive while CNT &gt; CCRx counting down; PWM 2 the opposite.</item>
+/// <item>Input capture (CCxS = 01, TIx from input <c>CHx</c>; 10 and 11 are warned and treated as 01):
+/// at the edge CCxP selects (0 rising, 1 falling), while CCxE, CCRx takes CNT and CCxIF is set (CCxOF
+/// when it already was). The input filter (ICxF) and prescaler (ICxPSC) are not modelled: warned.</item>
+/// <item>Slave mode, trigger, master mode outputs (SMCR, CR2.MMS) and DMA are registers only: a
+/// non-zero SMCR or DMA enable is warned.</item>
+/// </list>
+/// </remarks>
+public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
+{
+    public const uint CR1 = 0x00, CR2 = 0x04, SMCR = 0x08, DIER = 0x0C, SR = 0x10, EGR = 0x14, CCMR1 = 0x18, CCMR2 = 0x1C;
+    public const uint CCER = 0x20, CNT = 0x24, PSC = 0x28, ARR = 0x2C, CCR1 = 0x34, CCR2 = 0x38, CCR3 = 0x3C, CCR4 = 0x40, DCR = 0x48, DMAR = 0x4C;
+    public const uint CEN = 1u << 0, UDIS = 1u << 1, URS = 1u << 2, OPM = 1u << 3, DIR = 1u << 4, ARPE = 1u << 7;
+    public const uint UIF = 1u << 0, UIE = 1u << 0, UG = 1u << 0;
+    public static uint CCxIF(int ch) => 1u << (ch + 1);
+    public static uint CCxOF(int ch) => 1u << (ch + 9);
+
+    public static DeviceType Type { get; } = DeviceType.Define<Stm32GpTimer>("stm32f1_gptim",
+            "STM32F10x general-purpose timer TIM2-5 (RM0008 §15): prescaler, up/down/centre counting, ARR preload, 4 channels compare/PWM/capture, interrupts, outputs")
+        .Window(0x400)
+        .Output("INT", t => t.Interrupt, "the timer's global interrupt (NVIC: TIM2 28, TIM3 29, TIM4 30)")
+        .Output("CH1", t => t._ch[0], "channel 1 output OC1 (wire to the GPIO's AF input)")
+        .Output("CH2", t => t._ch[1], "channel 2 output OC2")
+        .Output("CH3", t => t._ch[2], "channel 3 output OC3")
+        .Output("CH4", t => t._ch[3], "channel 4 output OC4")
+        .Input("TI1", (t, l) => t.ConnectInput(0, l), "channel 1 input TI1 (wire from the GPIO pad)")
+        .Input("TI2", (t, l) => t.ConnectInput(1, l), "channel 2 input TI2")
+        .Input("TI3", (t, l) => t.ConnectInput(2, l), "channel 3 input TI3")
+        .Input("TI4", (t, l) => t.ConnectInput(3, l), "channel 4 input TI4")
+        .Signals((t, b) =>
+        {
+            b.Line("INT", t.Interrupt);
+            for (int i = 0; i < 4; i++) b.Line("CH" + (i + 1), t._ch[i]);
+            b.Sampled("CNT", 16, () => t.Counter, t._clk);
+        })
+        .Build(c => new Stm32GpTimer(c.Name, c.Scheduler, c.Clock, c.Warn));
+
+    private readonly string _name;
+    private readonly Scheduler _s;
+    private readonly ClockDomain _clk;
+    private readonly Action<string> _warn;
+    private readonly DeviceEvents _events;
+    private readonly DeviceEvent _next;
+    private readonly IrqLine[] _ch = new IrqLine[4];
+    private readonly bool[] _ocref = new bool[4];
+    private readonly bool[] _inputLevel = new bool[4];
+
+    private uint _cr1, _cr2, _smcr, _dier, _sr, _ccmr1, _ccmr2, _ccer, _dcr;
+    private uint _psc, _pscActive, _arr, _arrActive;
+    private readonly uint[] _ccr = new uint[4], _ccrActive = new uint[4];
+    // The counter at clock edge _anchorEdge: value, direction, and clocks already counted toward its next tick.
+    private long _anchorEdge;
+    private uint _anchorCnt;
+    private bool _anchorDown;
+    private long _anchorPhase;
+
+    public Stm32GpTimer(string name, Scheduler scheduler, ClockDomain clock, Action<string> warn)
+    {
+        _name = name;
+        _s = scheduler;
+        _clk = clock;
+        _warn = warn;
+        _events = new DeviceEvents(scheduler);
+        _next = _events.Create(name + ".next", OnNext);
+        Interrupt = new IrqLine(name + ".INT");
+        for (int i = 0; i < 4; i++) _ch[i] = new IrqLine($"{name}.CH{i + 1}");
+        _clk.Changing += (_, tick) => { _events.CatchUp(tick); Reanchor(_clk.EdgesAt(tick)); };
+        _clk.Changed += (_, _) => Schedule();
+        Reset();
+    }
+
+    public string Name => _name;
+    public IrqLine Interrupt { get; }
+    public IrqLine Channel(int ch) => _ch[ch];
+    /// <summary>The prescaler in effect (PSC as of the last update event).</summary>
+    public uint ActivePrescaler => _pscActive;
+    public uint ActiveAutoReload => _arrActive;
+
+    public void Reset()
+    {
+        _next.Cancel();
+        _cr1 = _cr2 = _smcr = _dier = _sr = _ccmr1 = _ccmr2 = _ccer = _dcr = 0;
+        _psc = _pscActive = 0;
+        _arr = _arrActive = 0xFFFF;
+        Array.Clear(_ccr); Array.Clear(_ccrActive); Array.Clear(_ocref);
+        _anchorEdge = _clk.EdgesAt(_s.EventTime);
+        _anchorCnt = 0;
+        _anchorDown = false;
+        _anchorPhase = 0;
+        UpdateOutputs();
+        Interrupt.Set(false);
+    }
+
+    private bool Running => (_cr1 & CEN) != 0 && _arrActive != 0;
+    private bool Centre => ((_cr1 >> 5) & 3) != 0;
+    private long Divider => _pscActive + 1L;
+
+    // ---- the lazily computed counter ----
+
+    /// <summary>Counter ticks from the anchor to clock edge <paramref name="edge"/>.</summary>
+    private long TicksAt(long edge) => Running ? Math.Max(0, (edge - _anchorEdge + _anchorPhase) / Divider) : 0;
+
+    /// <summary>The clock edge of counter tick <paramref name="k"/> after the anchor.</summary>
+    private long EdgeOfTick(long k) => _anchorEdge + k * Divider - _anchorPhase;
+
+    /// <summary>The counter k ticks after the anchor, within the segment up to the next update event (which re-anchors).</summary>
+    private uint CountAfter(long k) => _anchorDown ? (uint)(_anchorCnt - k) : (uint)(_anchorCnt + k);
+
+    private uint CounterAt(long edge) => CountAfter(Math.Min(TicksAt(edge), TicksToUpdate()));
+
+    public uint Counter => CounterAt(_clk.EdgesAt(_s.Now));
+
+    /// <summary>Counter ticks from the anchor to the next update event (overflow or underflow).</summary>
+    private long TicksToUpdate()
+    {
+        if (Centre) return _anchorDown ? _anchorCnt : Math.Max(0, (long)_arrActive - _anchorCnt);
+        return _anchorDown ? _anchorCnt + 1L : Math.Max(0, (long)_arrActive - _anchorCnt) + 1;
+    }
+
+    /// <summary>Makes clock edge <paramref name="edge"/> the anchor, keeping the count and the prescaler's phase.</summary>
+    private void Reanchor(long edge)
+    {
+        if (!Running) { _anchorEdge = edge; return; }
+        long k = TicksAt(edge);
+        _anchorCnt = CountAfter(k);
+        long phase = (edge - _anchorEdge + _anchorPhase) - k * Divider;
+        _anchorEdge = edge;
+        _anchorPhase = phase;
+    }
+
+    /// <summary>Counter ticks from the anchor until the counter equals <paramref name="value"/> in the present segment, or -1.</summary>
+    private long TicksToMatch(uint value, long limit)
+    {
+        long k = _anchorDown ? (long)_anchorCnt - value : (long)value - _anchorCnt;
+        return k > 0 && k <= limit ? k : -1;
+    }
+
+    private void Schedule()
+    {
+        if (!Running) { _next.Cancel(); return; }
+        long now = _clk.EdgesAt(_s.EventTime);
+        long done = TicksAt(now);
+        long update = TicksToUpdate();
+        long best = update;
+        // Centre-aligned: the update tick is itself where the counter reaches ARR or 0, a match there is handled with it.
+        for (int i = 0; i < 4; i++)
+        {
+            if (!IsOutput(i)) continue;
+            long k = TicksToMatch(_ccrActive[i], update);
+            if (k > done && k < best) best = k;
+        }
+        if (best <= done) best = done + 1;
+        _next.Arm(_clk.TimeOfEdge(EdgeOfTick(best)));
+    }
+
+    private void OnNext(long due)
+    {
+        long edge = _clk.EdgesAt(due);
+        long k = TicksAt(edge);
+        long update = TicksToUpdate();
+        if (k >= update)
+        {
+            // The counter reaches the end of its segment: overflow or underflow.
+            _anchorEdge = EdgeOfTick(update);
+            _anchorPhase = 0;
+            bool down = _anchorDown;
+            uint arr = _arrActive;
+            if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: true);
+            if (Centre)
+            {
+                // Overflow at ARR (then down), underflow at 0 (then up).
+                _anchorCnt = down ? 0 : arr;
+                _anchorDown = !down;
+            }
+            else _anchorCnt = down ? _arrActive : 0; // down-counting restarts from the (new) ARR
+            if ((_cr1 & OPM) != 0 && (_cr1 & UDIS) == 0) _cr1 &= ~CEN;
+            CompareAt(_anchorCnt);
+        }
+        else
+        {
+            Reanchor(edge);
+            CompareAt(_anchorCnt);
+        }
+        Schedule();
+    }
+
+    /// <summary>The update event: shadow registers loaded, the prescaler's new ratio; UIF when asked.</summary>
+    private void UpdateEvent(bool setFlag)
+    {
+        _pscActive = _psc;
+        if ((_cr1 & ARPE) != 0) _arrActive = _arr;
+        for (int i = 0; i < 4; i++)
+            if (((CcmrOf(i) >> 3) & 1) != 0) _ccrActive[i] = _ccr[i];
+        if (setFlag) _sr |= UIF;
+        UpdateInterrupt();
+    }
+
+    /// <summary>The counter has just become <paramref name="cnt"/>: compare matches and PWM levels.</summary>
+    private void CompareAt(uint cnt)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            if (!IsOutput(i)) continue;
+            if (cnt == _ccrActive[i])
+            {
+                _sr |= CCxIF(i);
+                _ocref[i] = OcMode(i) switch
+                {
+                    1 => true,
+                    2 => false,
+                    3 => !_ocref[i],
+                    _ => _ocref[i],
+                };
+            }
+        }
+        UpdateOutputs();
+        UpdateInterrupt();
+    }
+
+    // ---- channels ----
+
+    private uint CcmrOf(int ch) => ((ch < 2 ? _ccmr1 : _ccmr2) >> (8 * (ch & 1))) & 0xFF;
+    private bool IsOutput(int ch) => (CcmrOf(ch) & 3) == 0;
+    private int OcMode(int ch) => (int)((CcmrOf(ch) >> 4) & 7);
+
+    private bool Ref(int ch, uint cnt, bool down)
+    {
+        int mode = OcMode(ch);
+        uint ccr = _ccrActive[ch];
+        return mode switch
+        {
+            4 => false,
+            5 => true,
+            6 => down ? !(cnt > ccr) : cnt < ccr,
+            7 => down ? cnt > ccr : !(cnt < ccr),
+            _ => _ocref[ch],
+        };
+    }
+
+    private void UpdateOutputs()
+    {
+        uint cnt = Running ? CounterAt(_clk.EdgesAt(_s.EventTime)) : _anchorCnt;
+        for (int i = 0; i < 4; i++)
+        {
+            if (IsOutput(i) && OcMode(i) >= 4) _ocref[i] = Ref(i, cnt, _anchorDown);
+            bool enabled = ((_ccer >> (4 * i)) & 1) != 0;
+            bool invert = ((_ccer >> (4 * i + 1)) & 1) != 0;
+            _ch[i].Set(enabled && IsOutput(i) && (_ocref[i] ^ invert));
+        }
+    }
+
+    private void ConnectInput(int ch, IrqLine line)
+    {
+        _inputLevel[ch] = line.Level;
+        line.Subscribe(level =>
+        {
+            _events.CatchUp(_s.EventTime);
+            bool rising = level && !_inputLevel[ch];
+            _inputLevel[ch] = level;
+            if (IsOutput(ch) || ((_ccer >> (4 * ch)) & 1) == 0) return;
+            bool falling = ((_ccer >> (4 * ch + 1)) & 1) != 0;
+            if (rising == falling) return;
+            Capture(ch);
+        });
+    }
+
+    private void Capture(int ch)
+    {
+        if ((_sr & CCxIF(ch)) != 0) _sr |= CCxOF(ch);
+        _ccr[ch] = _ccrActive[ch] = CounterAt(_clk.EdgesAt(_s.EventTime));
+        _sr |= CCxIF(ch);
+        UpdateInterrupt();
+    }
+
+    private void UpdateInterrupt() => Interrupt.Set((_sr & _dier & 0x5F) != 0);
+
+    // ---- registers ----
+
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    {
+        _events.CatchUp();
+        uint off = address & 0x3FC;
+        uint v = off switch
+        {
+            CR1 => _cr1,
+            CR2 => _cr2,
+            SMCR => _smcr,
+            DIER => _dier,
+            SR => _sr,
+            EGR => 0,
+            CCMR1 => _ccmr1,
+            CCMR2 => _ccmr2,
+            CCER => _ccer,
+            CNT => Counter,
+            PSC => _psc,
+            ARR => _arr,
+            CCR1 or CCR2 or CCR3 or CCR4 => _ccr[(off - CCR1) / 4],
+            DCR => _dcr,
+            DMAR => 0,
+            _ => Reserved(off, "read"),
+        };
+        return PrimeCell.NarrowRead(v, address, size);
+    }
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        _events.CatchUp();
+        uint off = address & 0x3FC;
+        value = PrimeCell.NarrowWrite(value, address, size);
+        long edge = _clk.EdgesAt(_s.Now);
+        Reanchor(edge);
+        switch (off)
+        {
+            case CR1:
+                bool wasRunning = Running;
+                _cr1 = value & 0x3FF;
+                if (!Centre) _anchorDown = (_cr1 & DIR) != 0;
+                if (Running && !wasRunning) { _anchorEdge = edge; _anchorPhase = 0; }
+                break;
+            case CR2: _cr2 = value & 0xF8; break;
+            case SMCR:
+                _smcr = value & 0xFFF7;
+                if (_smcr != 0) _warn($"{_name}: SMCR = 0x{_smcr:X4}: slave mode, triggers and external clocks are not modelled (the counter runs on TIMxCLK)");
+                break;
+            case DIER:
+                _dier = value & 0x5F5F;
+                if ((_dier & 0x5F00) != 0) _warn($"{_name}: DIER = 0x{_dier:X4}: DMA requests are not modelled");
+                break;
+            case SR: _sr &= value | ~0x1E5Fu; break; // rc_w0
+            case EGR: Generate(value & 0x5F); break;
+            case CCMR1: _ccmr1 = value & 0xFFFF; CheckInputs(); break;
+            case CCMR2: _ccmr2 = value & 0xFFFF; CheckInputs(); break;
+            case CCER: _ccer = value & 0x3333; break;
+            case CNT: _anchorCnt = value & 0xFFFF; break;
+            case PSC: _psc = value & 0xFFFF; break;
+            case ARR:
+                _arr = value & 0xFFFF;
+                if ((_cr1 & ARPE) == 0) _arrActive = _arr;
+                break;
+            case CCR1 or CCR2 or CCR3 or CCR4:
+                int ch = (int)(off - CCR1) / 4;
+                if (IsOutput(ch))
+                {
+                    _ccr[ch] = value & 0xFFFF;
+                    if (((CcmrOf(ch) >> 3) & 1) == 0) _ccrActive[ch] = _ccr[ch];
+                }
+                break;
+            case DCR: _dcr = value & 0x1F1F; break;
+            case DMAR: break;
+            default: Reserved(off, "write"); break;
+        }
+        UpdateOutputs();
+        UpdateInterrupt();
+        Schedule();
+    }
+
+    private void Generate(uint egr)
+    {
+        if ((egr & UG) != 0)
+        {
+            // Reinitialise the counter and the prescaler; the update event unless UDIS (the counter is reinitialised anyway).
+            _anchorEdge = _clk.EdgesAt(_s.Now);
+            _anchorPhase = 0;
+            if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: (_cr1 & URS) == 0);
+            _anchorCnt = !Centre && (_cr1 & DIR) != 0 ? _arrActive : 0;
+            if (Centre) _anchorDown = false;
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            if ((egr & CCxIF(i)) == 0) continue;
+            if (IsOutput(i)) _sr |= CCxIF(i);
+            else Capture(i);
+        }
+    }
+
+    private void CheckInputs()
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            uint m = CcmrOf(i);
+            if ((m & 3) == 0) continue;
+            if ((m & 3) != 1) _warn($"{_name}: CC{i + 1}S = {m & 3}: only TI{i + 1} as the capture input is modelled (taken as 01)");
+            if ((m & 0xFC) != 0) _warn($"{_name}: IC{i + 1}PSC/IC{i + 1}F = 0x{m >> 2:X2}: the input prescaler and filter are not modelled (every edge captures)");
+        }
+    }
+
+    private uint Reserved(uint off, string what)
+    {
+        _warn($"{_name}: {what} of reserved timer offset 0x{off:X2} ignored, reads 0");
+        return 0;
+    }
+
+    // ---- checkpoints ----
+
+    public void SaveState(StateWriter w)
+    {
+        foreach (uint v in new[] { _cr1, _cr2, _smcr, _dier, _sr, _ccmr1, _ccmr2, _ccer, _dcr, _psc, _pscActive, _arr, _arrActive }) w.Write(v);
+        for (int i = 0; i < 4; i++) { w.Write(_ccr[i]); w.Write(_ccrActive[i]); w.Write(_ocref[i]); w.Write(_inputLevel[i]); w.Write(_ch[i].Level); }
+        w.Write(_anchorEdge); w.Write(_anchorCnt); w.Write(_anchorDown); w.Write(_anchorPhase);
+        w.Write(Interrupt.Level);
+        _events.SaveState(w);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        _cr1 = r.ReadUInt(); _cr2 = r.ReadUInt(); _smcr = r.ReadUInt(); _dier = r.ReadUInt(); _sr = r.ReadUInt();
+        _ccmr1 = r.ReadUInt(); _ccmr2 = r.ReadUInt(); _ccer = r.ReadUInt(); _dcr = r.ReadUInt();
+        _psc = r.ReadUInt(); _pscActive = r.ReadUInt(); _arr = r.ReadUInt(); _arrActive = r.ReadUInt();
+        for (int i = 0; i < 4; i++)
+        {
+            _ccr[i] = r.ReadUInt(); _ccrActive[i] = r.ReadUInt(); _ocref[i] = r.ReadBool(); _inputLevel[i] = r.ReadBool(); _ch[i].Restore(r.ReadBool());
+        }
+        _anchorEdge = r.ReadLong(); _anchorCnt = r.ReadUInt(); _anchorDown = r.ReadBool(); _anchorPhase = r.ReadLong();
+        Interrupt.Restore(r.ReadBool());
+        _events.LoadState(r);
+    }
+}
