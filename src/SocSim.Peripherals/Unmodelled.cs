@@ -36,12 +36,16 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     public void LoadState(StateReader r) { }
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, address & 0x3FFF, write: false);
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, address & 0x3FFF, write: true);
+
+    /// <summary>The warning for one access to an unmodelled block (the machine prints each distinct one once); a read answers 0.</summary>
+    internal static uint Report(Action<string> warn, string name, string what, uint offset, bool write)
     {
-        _warn($"{_name}: read of {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (reads 0)");
+        warn(write
+            ? $"{name}: write to {what} register at offset 0x{offset:X3}: the {what} is not modelled (ignored)"
+            : $"{name}: read of {what} register at offset 0x{offset:X3}: the {what} is not modelled (reads 0)");
         return 0;
     }
-
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) =>
-        _warn($"{_name}: write to {_what} register at offset 0x{address & 0x3FFF:X3}: the {_what} is not modelled (ignored)");
 }
