@@ -306,3 +306,28 @@ public sealed class MmuTests
         Assert.False(r.Cpu.Sleeping);
     }
 }
+
+/// <summary>What a debugger sees: virtual addresses translated without time, TLB fill or fault.</summary>
+public sealed class DebugTranslateTests
+{
+    [Fact]
+    public void WalksLikeTheCore_WithoutTouchingTheTlb()
+    {
+        using var r = new Rig();
+        r.MapRamFlat();
+        r.L1(0x9000_0000, Rig.Coarse | 0x11);
+        r.M.Write32(Rig.Coarse + 5 * 4, 0x9000 | 0xFF0 | 0x2);
+        Assert.True(r.Cpu.DebugTranslate(0x9000_5123, out uint pa));
+        Assert.Equal(0x9000_5123u, pa);   // MMU off: flat
+        r.EnableMmu();
+        long misses = r.Cpu.TlbMisses;
+        Assert.True(r.Cpu.DebugTranslate(0x9000_5123, out pa));
+        Assert.Equal(0x9123u, pa);
+        Assert.False(r.Cpu.DebugTranslate(0x9000_6000, out _));
+        Assert.False(r.Cpu.DebugTranslate(0xB000_0000, out _));
+        Assert.Equal(misses, r.Cpu.TlbMisses);
+        Assert.Empty(r.Cpu.DescribeTlb());
+        r.Run(Enc.Nop);
+        Assert.Contains(r.Cpu.DescribeTlb(), l => l.Contains("section va 0x00000000"));
+    }
+}
