@@ -1,5 +1,6 @@
 using System.Reflection;
 using SocSim.Arm;
+using SocSim.Arm9;
 using SocSim.Core.Cores;
 using SocSim.CortexM;
 
@@ -15,7 +16,7 @@ namespace SocSim.Boards;
 public sealed class CoreCatalog
 {
     /// <summary>Assemblies whose core models are discovered.</summary>
-    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly, typeof(CortexMCpu).Assembly];
+    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly, typeof(Arm926Cpu).Assembly, typeof(CortexMCpu).Assembly];
 
     /// <summary>The cores of SocSim's own core assemblies.</summary>
     public static CoreCatalog Default { get; } = Discover(CoreAssemblies);

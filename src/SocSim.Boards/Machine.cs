@@ -52,6 +52,8 @@ public enum StopReason
     Fault,
     /// <summary>Something asked the core to stop (a breakpoint, a debugger, the host).</summary>
     Stopped,
+    /// <summary>The firmware asked for a board reset and <see cref="Machine.StopOnSystemReset"/> is set; <see cref="Machine.SystemResets"/> says when and why.</summary>
+    Reset,
     /// <summary>The core can never make progress again (see <see cref="StuckDetector"/>); <see cref="RunResult.Fault"/> says what it does.</summary>
     Stuck,
 }
@@ -259,6 +261,7 @@ public sealed partial class Machine : IDisposable
         if (FirmwareProfileProblem(elf) is { } problem) throw new ElfException($"{elf.Name}: {problem}");
         var loaded = ElfLoader.Load(elf, Bus);
         Elf = elf;
+        _linux = null;
         _image.Clear();
         foreach (var seg in elf.LoadSegments.Where(s => s.MemSize > 0))
             RecordImage(seg.PhysicalAddress, seg.Data, seg.MemSize - seg.FileSize);
@@ -289,6 +292,7 @@ public sealed partial class Machine : IDisposable
             var loaded = ElfLoader.Load(Elf, Bus);
             StartCore(loaded.Entry, m => new ElfException($"{Elf.Name}: {m}"));
         }
+        else if (_linux != null) _linux.Load(Bus, Core, Board.Cpu.Type);
         else Core.Reset();
     }
 
@@ -337,6 +341,7 @@ public sealed partial class Machine : IDisposable
                 // A device asked for a system reset (TRM-level nRESET): done at the instruction boundary, then run on.
                 _resetRequested = false;
                 SystemResets.Add((Scheduler.Cycles, _resetReason!));
+                if (StopOnSystemReset) return Result(StopReason.Reset, null);
                 Reset();
                 continue;
             }
@@ -418,10 +423,14 @@ public sealed partial class Machine : IDisposable
             port.TxSink = b =>
             {
                 buffer.WriteByte(b);
-                if (_console != null && Scheduler.Cycles > ConsoleMutedThrough && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
+                if (Scheduler.Cycles > ConsoleMutedThrough && string.Equals(name, ConsoleUart, StringComparison.OrdinalIgnoreCase))
                 {
-                    _console.WriteByte(b);
-                    if (b == (byte)'\n') _console.Flush();
+                    if (_console != null)
+                    {
+                        _console.WriteByte(b);
+                        if (b == (byte)'\n') _console.Flush();
+                    }
+                    ConsoleOutput?.Invoke(b);
                 }
             };
         }

@@ -46,7 +46,9 @@ internal static class RunCommand
         var o = new RunOptions();
         var cmd = new Command("run", "run firmware on a board") { elf };
         o.AddTo(cmd);
-        cmd.SetAction(r => Run(r, o, r.GetValue(elf)?.FullName, null));
+        var linux = new LinuxBootOptions();
+        linux.AddTo(cmd);
+        cmd.SetAction(r => Run(r, o, r.GetValue(elf)?.FullName, null, linux));
         return cmd;
     }
 
@@ -66,7 +68,7 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static int Run(ParseResult parse, RunOptions o, string? elfPath, string? statePath)
+    private static int Run(ParseResult parse, RunOptions o, string? elfPath, string? statePath, LinuxBootOptions? linux = null)
     {
         string verb = statePath == null ? "run" : "resume";
         var features = o.Features;
@@ -103,6 +105,7 @@ internal static class RunCommand
             }
             else boardFiles = Defaults.ResolveBoards(boards);
             var board = BoardLoader.Load(boardFiles, boardSets);
+            var kernel = linux?.Images(parse, elfPath);
             // With no ELF: the bundled firmware the board names, else the timer demo.
             elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
@@ -119,7 +122,8 @@ internal static class RunCommand
                 // --quiet: device warnings (a PLL outside its range, an abort) are kept in Machine.Warnings only.
                 Warnings = features.OfType<ProgressFeature>().Any(f => f.IsQuiet(parse)) ? TextWriter.Null : null,
             });
-            machine.LoadElf(elfPath);
+            if (kernel != null) machine.LoadLinux(kernel);
+            else machine.LoadElf(elfPath);
             if (header != null)
             {
                 // LoadState refuses another board or ELF, naming what differs.
@@ -133,7 +137,7 @@ internal static class RunCommand
                 machine.Uarts[name].EnqueueHostInput(File.ReadAllBytes(uartInput.FullName));
             }
         }
-        catch (Exception e) when (e is BoardException or ElfException or IOException or ArgumentException or KeyNotFoundException or StateException)
+        catch (Exception e) when (e is BoardException or ElfException or IOException or ArgumentException or KeyNotFoundException or StateException or SocSim.Boards.Linux.LinuxBootException)
         {
             Console.Error.WriteLine($"socsim {verb}: {e.Message}");
             return Defaults.ExitUsage;

@@ -51,12 +51,20 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     public void LoadState(StateReader r) { }
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, Register(address), write: false);
+
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, Register(address), write: true);
+
+    /// <summary>The warning for one access to an unmodelled block's register at <paramref name="offset"/> (the machine prints each distinct one once); a read answers 0.</summary>
+    internal static uint Report(Action<string> warn, string name, string what, uint offset, bool write) =>
+        Report(warn, name, what, $"register at offset 0x{offset:X3}", write);
+
+    /// <summary>The warning for one access to <paramref name="register"/> (a name or "register at offset ...") of an unmodelled block; a read answers 0.</summary>
+    internal static uint Report(Action<string> warn, string name, string what, string register, bool write)
     {
-        _warn($"{_name}: read of {_what} {Register(address)}: the {_what} is not modelled (reads 0)");
+        warn(write
+            ? $"{name}: write to {what} {register}: the {what} is not modelled (ignored)"
+            : $"{name}: read of {what} {register}: the {what} is not modelled (reads 0)");
         return 0;
     }
-
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) =>
-        _warn($"{_name}: write to {_what} {Register(address)}: the {_what} is not modelled (ignored)");
 }
