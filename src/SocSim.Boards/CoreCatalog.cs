@@ -1,5 +1,6 @@
 using System.Reflection;
 using SocSim.Arm;
+using SocSim.Arm9;
 using SocSim.Core.Cores;
 
 namespace SocSim.Boards;
@@ -14,7 +15,7 @@ namespace SocSim.Boards;
 public sealed class CoreCatalog
 {
     /// <summary>Assemblies whose core models are discovered.</summary>
-    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly];
+    private static readonly Assembly[] CoreAssemblies = [typeof(ArmCpu).Assembly, typeof(Arm926Cpu).Assembly];
 
     /// <summary>The cores of SocSim's own core assemblies.</summary>
     public static CoreCatalog Default { get; } = Discover(CoreAssemblies);

@@ -78,7 +78,8 @@ public sealed class CoreDeclarationTests
     [Fact]
     public void TheCatalogFindsTheCoresDeclarations()
     {
-        var arm = Assert.Single(CoreCatalog.Default.All);
+        Assert.Equal(["arm7tdmi", "arm926ejs"], CoreCatalog.Default.Names);
+        var arm = CoreCatalog.Default.Find("arm7tdmi")!;
         Assert.Same(ArmCpu.Type, arm);
         Assert.Equal("arm7tdmi", arm.Name);
         Assert.Equal(typeof(ArmCpu), arm.ModelType);

@@ -211,7 +211,7 @@ public sealed partial class RunCommandTests
         Assert.Equal("", r.Stdout);
         var lines = ErrLines(r);
         Assert.Single(lines);
-        Assert.Equal("socsim run: --set: cpu.type: unknown CPU type \"cortex-m9\" (known: arm7tdmi)", lines[0]);
+        Assert.Equal("socsim run: --set: cpu.type: unknown CPU type \"cortex-m9\" (known: arm7tdmi, arm926ejs)", lines[0]);
     }
 
     [Fact]

@@ -1,0 +1,540 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SocSim.Arm;
+using SocSim.Core;
+
+namespace SocSim.Arm9;
+
+/// <summary>Fault status codes of the ARMv5 MMU (DDI 0198E table 3-9, ARM ARM B4.6).</summary>
+public static class FaultStatus
+{
+    public const uint Alignment = 0b0001;
+    public const uint ExternalTranslationL1 = 0b1100;
+    public const uint ExternalTranslationL2 = 0b1110;
+    public const uint TranslationSection = 0b0101;
+    public const uint TranslationPage = 0b0111;
+    public const uint DomainSection = 0b1001;
+    public const uint DomainPage = 0b1011;
+    public const uint PermissionSection = 0b1101;
+    public const uint PermissionPage = 0b1111;
+    public const uint LinefetchSection = 0b0100;
+    public const uint LinefetchPage = 0b0110;
+    public const uint ExternalSection = 0b1000;
+    public const uint ExternalPage = 0b1010;
+}
+
+/// <summary>A main TLB entry: a section or a large, small or tiny page (DDI 0198E 3.2).</summary>
+internal struct TlbEntry
+{
+    public bool Valid;
+    /// <summary>1 section, 2 large page, 3 small page, 4 tiny page.</summary>
+    public byte Kind;
+    public byte Domain;
+    /// <summary>C (bit 1) and B (bit 0) of the descriptor.</summary>
+    public byte CB;
+    /// <summary>Modified virtual base of the mapping.</summary>
+    public uint Mva;
+    /// <summary>Size - 1.</summary>
+    public uint Mask;
+    public uint Pa;
+    /// <summary>AP: one field for sections and tiny pages, four subpage fields (ap3..ap0) for large and small pages.</summary>
+    public byte Ap;
+}
+
+public sealed unsafe partial class Arm926Cpu
+{
+    // ---- the main TLB (DDI 0198E 3.2.1): 2 ways x 32 sets, and 8 lockdown entries ----
+    // The TRM does not say which virtual address bits index the set-associative part: the set is
+    // MVA[16:12] of the access that filled the entry (a section then occupies one entry per 4 KiB
+    // index it is used through), and each set replaces round-robin. Documented in boards/README.md.
+
+    private const int TlbSets = 32, TlbWays = 2, TlbLockdown = 8;
+    private readonly TlbEntry[] _tlb = new TlbEntry[TlbSets * TlbWays + TlbLockdown];
+    private readonly byte[] _tlbNextWay = new byte[TlbSets];
+
+    /// <summary>Page-table walks since reset (TLB misses), for statistics.</summary>
+    public long TlbMisses { get; private set; }
+
+    // ---- the soft TLB: a host-side cache of translations the model TLB holds ----
+    // Direct-mapped by virtual page, one table per access kind (fetch, read, write); a tag is the
+    // virtual page | 2 (valid) | 1 when made in User mode. It holds only translations that passed
+    // their checks, so a hit needs no domain or permission test; it is flushed whenever anything it
+    // was derived from changes (the TLB, TTB, DACR, CR, FCSE PID, the bus map).
+
+    private const int SoftEntries = 1024, SoftMask = SoftEntries - 1;
+    private const int KindFetch = 0, KindRead = 1, KindWrite = 2;
+    private uint* _stTag;
+    private byte** _stHost;     // host page (RAM reached as a cache hit or buffered write), or null: through the bus at _stPa
+    private uint* _stPa;
+    private uint _userTag;       // 1 in User mode
+
+    private void AllocateMemorySystem()
+    {
+        _stTag = (uint*)NativeMemory.AllocZeroed(3 * SoftEntries, sizeof(uint));
+        _stHost = (byte**)NativeMemory.AllocZeroed(3 * SoftEntries, (nuint)sizeof(nint));
+        _stPa = (uint*)NativeMemory.AllocZeroed(3 * SoftEntries, sizeof(uint));
+    }
+
+    private void FreeMemorySystem()
+    {
+        if (_stTag != null) { NativeMemory.Free(_stTag); NativeMemory.Free(_stHost); NativeMemory.Free(_stPa); _stTag = null; }
+    }
+
+    private void FlushSoftTlb() => new Span<uint>(_stTag, 3 * SoftEntries).Clear();
+
+    // ---- data access state ----
+
+    private bool _dabort;        // set by an access that aborted; the instruction takes the data abort
+    private uint _alignMask4;    // 3 when CR.A checks word alignment, else 0
+    private uint _alignMask2;
+
+    /// <summary>FCSE relocation (DDI 0198E 4.x): a virtual address below 32 MiB gets the PID in bits 31:25.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Mva(uint va) => (va >> 25) == 0 ? va | _fcsePid : va;
+
+    // ---- fetch ----
+
+    private bool _pabort;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Fetch32(uint va)
+    {
+        uint k = (va >> 12) & SoftMask;
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
+        {
+            byte* h = _stHost[k];
+            if (h != null) return *(uint*)(h + (va & 0xFFC));
+            return BusFetch(_stPa[k] | (va & 0xFFF), 4);
+        }
+        return FetchSlow(va, 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Fetch16(uint va)
+    {
+        uint k = (va >> 12) & SoftMask;
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
+        {
+            byte* h = _stHost[k];
+            if (h != null) return *(ushort*)(h + (va & 0xFFE));
+            return BusFetch(_stPa[k] | (va & 0xFFF), 2);
+        }
+        return FetchSlow(va, 2);
+    }
+
+    private uint BusFetch(uint pa, int size)
+    {
+        uint v = size == 4 ? _bus.Read32(pa & ~3u, AccessFlags.Code) : _bus.Read16(pa & ~1u, AccessFlags.Code);
+        if (_bus.Aborted) { _bus.Aborted = false; _pabort = true; _ifsr = FaultStatus.ExternalPage; }
+        return v;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint FetchSlow(uint va, int size)
+    {
+        if (!Translate(va, KindFetch, out uint pa, out bool cacheable, out uint fsr, out bool fine))
+        {
+            _pabort = true;
+            _ifsr = fsr;
+            return 0;
+        }
+        byte* host = cacheable ? _bus.ReadPageTable[pa >> 12] : null;
+        if (fine) Fill(KindFetch, va, pa, host);
+        if (host != null) return size == 4 ? *(uint*)(host + (va & 0xFFC)) : *(ushort*)(host + (va & 0xFFE));
+        return BusFetch(pa, size);
+    }
+
+    private void Fill(int kind, uint va, uint pa, byte* host)
+    {
+        uint k = (uint)kind * SoftEntries + ((va >> 12) & SoftMask);
+        _stTag[k] = (va & ~0xFFFu) | 2 | _userTag;
+        _stHost[k] = host;
+        _stPa[k] = pa & ~0xFFFu;
+    }
+
+    // ---- data reads ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Read32(uint va)
+    {
+        uint k = SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask4) == 0)
+        {
+            byte* h = _stHost[k];
+            if (h != null) return *(uint*)(h + (va & 0xFFC));
+            return BusRead(_stPa[k] | (va & 0xFFF), 4, va);
+        }
+        return ReadSlow(va, 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Read16(uint va)
+    {
+        uint k = SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask2) == 0)
+        {
+            byte* h = _stHost[k];
+            if (h != null) return *(ushort*)(h + (va & 0xFFE));
+            return BusRead(_stPa[k] | (va & 0xFFF), 2, va);
+        }
+        return ReadSlow(va, 2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Read8(uint va)
+    {
+        uint k = SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
+        {
+            byte* h = _stHost[k];
+            if (h != null) return h[va & 0xFFF];
+            return BusRead(_stPa[k] | (va & 0xFFF), 1, va);
+        }
+        return ReadSlow(va, 1);
+    }
+
+    private uint BusRead(uint pa, int size, uint va)
+    {
+        uint v = size switch
+        {
+            4 => _bus.Read32(pa & ~3u, AccessFlags.None),
+            2 => _bus.Read16(pa & ~1u, AccessFlags.None),
+            _ => _bus.Read8(pa, AccessFlags.None),
+        };
+        if (_bus.Aborted) { _bus.Aborted = false; ExternalDataAbort(va); }
+        return v;
+    }
+
+    /// <summary>An AHB slave answered ERROR: a precise external abort (FSR 0b1010; the TRM's "non-translation" abort).</summary>
+    private void ExternalDataAbort(uint va)
+    {
+        if (_dabort) return;
+        _dabort = true;
+        _dfsr = FaultStatus.ExternalPage;
+        _far = Mva(va);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint ReadSlow(uint va, int size)
+    {
+        if (!CheckAlignment(va, size)) return 0;
+        if (!Translate(va, KindRead, out uint pa, out bool cacheable, out uint fsr, out bool fine)) { DataFault(va, fsr); return 0; }
+        byte* host = cacheable ? _bus.ReadPageTable[pa >> 12] : null;
+        if (fine) Fill(KindRead, va, pa, host);
+        if (host != null)
+            return size switch { 4 => *(uint*)(host + (va & 0xFFC)), 2 => *(ushort*)(host + (va & 0xFFE)), _ => host[va & 0xFFF] };
+        return BusRead(pa, size, va);
+    }
+
+    // ---- data writes ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write32(uint va, uint value)
+    {
+        uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask4) == 0)
+        {
+            byte* h = _stHost[k];
+            if (h != null) *(uint*)(h + (va & 0xFFC)) = value;
+            else BusWrite(_stPa[k] | (va & 0xFFF), value, 4, va);
+            return;
+        }
+        WriteSlow(va, value, 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write16(uint va, uint value)
+    {
+        uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask2) == 0)
+        {
+            byte* h = _stHost[k];
+            if (h != null) *(ushort*)(h + (va & 0xFFE)) = (ushort)value;
+            else BusWrite(_stPa[k] | (va & 0xFFF), value, 2, va);
+            return;
+        }
+        WriteSlow(va, value, 2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write8(uint va, uint value)
+    {
+        uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
+        if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
+        {
+            byte* h = _stHost[k];
+            if (h != null) h[va & 0xFFF] = (byte)value;
+            else BusWrite(_stPa[k] | (va & 0xFFF), value, 1, va);
+            return;
+        }
+        WriteSlow(va, value, 1);
+    }
+
+    private void BusWrite(uint pa, uint value, int size, uint va)
+    {
+        switch (size)
+        {
+            case 4: _bus.Write32(pa & ~3u, value, AccessFlags.None); break;
+            case 2: _bus.Write16(pa & ~1u, value & 0xFFFF, AccessFlags.None); break;
+            default: _bus.Write8(pa, value & 0xFF, AccessFlags.None); break;
+        }
+        if (_bus.Aborted) { _bus.Aborted = false; ExternalDataAbort(va); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteSlow(uint va, uint value, int size)
+    {
+        if (!CheckAlignment(va, size)) return;
+        if (!Translate(va, KindWrite, out uint pa, out bool cacheable, out uint fsr, out bool fine)) { DataFault(va, fsr); return; }
+        byte* host = cacheable ? _bus.WritePageTable[pa >> 12] : null;
+        if (fine) Fill(KindWrite, va, pa, host);
+        if (host != null)
+        {
+            switch (size)
+            {
+                case 4: *(uint*)(host + (va & 0xFFC)) = value; break;
+                case 2: *(ushort*)(host + (va & 0xFFE)) = (ushort)value; break;
+                default: host[va & 0xFFF] = (byte)value; break;
+            }
+        }
+        else BusWrite(pa, value, size, va);
+    }
+
+    private bool CheckAlignment(uint va, int size)
+    {
+        if ((_control & Cr.A) == 0 || (va & (uint)(size - 1)) == 0) return true;
+        DataFault(va, FaultStatus.Alignment);
+        return false;
+    }
+
+    /// <summary>A data access faulted: DFSR and FAR take the first fault of the instruction (DDI 0198E 3.6.1).</summary>
+    private void DataFault(uint va, uint fsr)
+    {
+        if (_dabort) return;
+        _dabort = true;
+        _dfsr = fsr;
+        _far = Mva(va);
+    }
+
+    /// <summary>Alignment check for LDM/STM and LDRD/STRD: their addresses are word (doubleword) aligned when CR.A is set.</summary>
+    private bool CheckBlockAlignment(uint va, uint mask)
+    {
+        if ((_control & Cr.A) == 0 || (va & mask) == 0) return true;
+        DataFault(va, FaultStatus.Alignment);
+        return false;
+    }
+
+    // ---- translation (ARM ARM B4, DDI 0198E chapter 3) ----
+
+    /// <summary>
+    /// Translates <paramref name="va"/> for an access of <paramref name="kind"/> in the current mode.
+    /// <paramref name="cacheable"/>: whether the access is served by a cache (I: CR.I, and C with the
+    /// MMU on; D: CR.C and C) or buffered (writes with B), i.e. does not reach the AHB one by one.
+    /// <paramref name="fine"/>: whether the 4 KiB virtual page has one translation and one permission
+    /// (not a tiny page nor a small page whose subpages differ), so the soft TLB may hold it.
+    /// </summary>
+    private bool Translate(uint va, int kind, out uint pa, out bool cacheable, out uint fsr, out bool fine)
+    {
+        fsr = 0;
+        if ((_control & Cr.M) == 0)
+        {
+            pa = va;
+            fine = true;
+            cacheable = kind == KindFetch && (_control & Cr.I) != 0;
+            return true;
+        }
+        uint mva = Mva(va);
+        ref TlbEntry e = ref LookupTlb(mva, out bool hit);
+        if (!hit)
+        {
+            e = ref Walk(mva, out fsr);
+            if (fsr != 0) { pa = 0; cacheable = false; fine = false; return false; }
+        }
+        bool section = e.Kind == 1;
+        uint dom = (_dacr >> (e.Domain * 2)) & 3;
+        if (dom == 0 || dom == 2)
+        {
+            // 0b10 is reserved (ARM ARM B4.4: UNPREDICTABLE): treated as no access.
+            fsr = (uint)(e.Domain << 4) | (section ? FaultStatus.DomainSection : FaultStatus.DomainPage);
+            pa = 0; cacheable = false; fine = false;
+            return false;
+        }
+        uint ap = e.Kind switch
+        {
+            2 => (uint)(e.Ap >> (int)(((mva >> 14) & 3) * 2)) & 3,
+            3 => (uint)(e.Ap >> (int)(((mva >> 10) & 3) * 2)) & 3,
+            _ => e.Ap & 3u,
+        };
+        if (dom == 1 && !Permitted(ap, _userTag != 0, kind == KindWrite))
+        {
+            fsr = (uint)(e.Domain << 4) | (section ? FaultStatus.PermissionSection : FaultStatus.PermissionPage);
+            pa = 0; cacheable = false; fine = false;
+            return false;
+        }
+        pa = e.Pa | (mva & e.Mask);
+        bool c = (e.CB & 2) != 0, b = (e.CB & 1) != 0;
+        cacheable = kind switch
+        {
+            KindFetch => c && (_control & Cr.I) != 0,
+            KindRead => c && (_control & Cr.C) != 0,
+            _ => (c && (_control & Cr.C) != 0) || b,
+        };
+        fine = e.Kind == 1 || e.Kind == 2 || (e.Kind == 3 && (e.Ap == 0 || e.Ap == 0x55 || e.Ap == 0xAA || e.Ap == 0xFF));
+        return true;
+    }
+
+    /// <summary>AP with CR.S and CR.R (ARM ARM B4.4.1 table B4-1). AP 00 with S and R both set is reserved: no access.</summary>
+    private bool Permitted(uint ap, bool user, bool write) => ap switch
+    {
+        0 => (_control & (Cr.S | Cr.R)) switch
+        {
+            Cr.S => !user && !write,
+            Cr.R => !write,
+            _ => false,
+        },
+        1 => !user,
+        2 => !user || !write,
+        _ => true,
+    };
+
+    private ref TlbEntry LookupTlb(uint mva, out bool hit)
+    {
+        for (int i = TlbSets * TlbWays; i < _tlb.Length; i++)
+            if (_tlb[i].Valid && ((mva ^ _tlb[i].Mva) & ~_tlb[i].Mask) == 0) { hit = true; return ref _tlb[i]; }
+        int set = (int)((mva >> 12) & (TlbSets - 1));
+        for (int w = 0; w < TlbWays; w++)
+        {
+            ref TlbEntry e = ref _tlb[set * TlbWays + w];
+            if (e.Valid && ((mva ^ e.Mva) & ~e.Mask) == 0) { hit = true; return ref e; }
+        }
+        hit = false;
+        return ref _tlb[0];
+    }
+
+    /// <summary>
+    /// Page-table walk (ARM ARM B4.7): the first-level descriptor, then a coarse or fine second-level
+    /// descriptor, read from physical memory over the AHB (the walk does not go through the D-cache,
+    /// DDI 0198E 3.2.2). The result is written into the TLB: the lockdown entry the TLB lockdown
+    /// register's victim names when its P bit is set, else the set's round-robin way.
+    /// </summary>
+    private ref TlbEntry Walk(uint mva, out uint fsr)
+    {
+        TlbMisses++;
+        fsr = 0;
+        uint l1Addr = (_ttb & 0xFFFF_C000) | ((mva >> 18) & 0x3FFC);
+        uint l1 = _bus.Read32(l1Addr, AccessFlags.None);
+        if (_bus.Aborted) { _bus.Aborted = false; fsr = FaultStatus.ExternalTranslationL1; return ref _tlb[0]; }
+        var e = new TlbEntry { Valid = true, Domain = (byte)((l1 >> 5) & 15) };
+        switch (l1 & 3)
+        {
+            case 0:
+                fsr = FaultStatus.TranslationSection;
+                return ref _tlb[0];
+            case 2:
+                e.Kind = 1; e.Mask = 0xF_FFFF; e.Mva = mva & ~e.Mask; e.Pa = l1 & 0xFFF0_0000;
+                e.Ap = (byte)((l1 >> 10) & 3); e.CB = (byte)((l1 >> 2) & 3);
+                break;
+            default:
+            {
+                bool coarse = (l1 & 3) == 1;
+                uint l2Addr = coarse ? (l1 & 0xFFFF_FC00) | ((mva >> 10) & 0x3FC) : (l1 & 0xFFFF_F000) | ((mva >> 8) & 0xFFC);
+                uint l2 = _bus.Read32(l2Addr, AccessFlags.None);
+                if (_bus.Aborted) { _bus.Aborted = false; fsr = (uint)(e.Domain << 4) | FaultStatus.ExternalTranslationL2; return ref _tlb[0]; }
+                e.CB = (byte)((l2 >> 2) & 3);
+                switch (l2 & 3)
+                {
+                    case 1:
+                        e.Kind = 2; e.Mask = 0xFFFF; e.Pa = l2 & 0xFFFF_0000; e.Ap = (byte)(l2 >> 4);
+                        break;
+                    case 2:
+                        e.Kind = 3; e.Mask = 0xFFF; e.Pa = l2 & 0xFFFF_F000; e.Ap = (byte)(l2 >> 4);
+                        break;
+                    case 3 when !coarse:
+                        e.Kind = 4; e.Mask = 0x3FF; e.Pa = l2 & 0xFFFF_FC00; e.Ap = (byte)((l2 >> 4) & 3);
+                        break;
+                    default:
+                        // Type 0 is a fault; type 3 in a coarse table is not a tiny page (ARM ARM B4.7.7
+                        // defines tiny pages in fine tables only): a translation fault too.
+                        fsr = (uint)(e.Domain << 4) | FaultStatus.TranslationPage;
+                        return ref _tlb[0];
+                }
+                e.Mva = mva & ~e.Mask;
+                break;
+            }
+        }
+        int index;
+        if ((_tlbLockdown & 1) != 0)
+        {
+            int victim = (int)((_tlbLockdown >> 26) & 7);
+            index = TlbSets * TlbWays + victim;
+            _tlbLockdown = (_tlbLockdown & ~(7u << 26)) | ((uint)((victim + 1) & 7) << 26);
+        }
+        else
+        {
+            int set = (int)((mva >> 12) & (TlbSets - 1));
+            index = set * TlbWays + _tlbNextWay[set];
+            _tlbNextWay[set] = (byte)((_tlbNextWay[set] + 1) % TlbWays);
+        }
+        // The soft TLB may hold translations of the entry replaced here.
+        if (_tlb[index].Valid) FlushSoftTlb();
+        _tlb[index] = e;
+        return ref _tlb[index];
+    }
+
+    /// <summary>Invalidate the whole TLB (c8 c7 0 and the I/D forms): the lockdown entries stay (DDI 0198E 2.3.9).</summary>
+    private void InvalidateTlb()
+    {
+        for (int i = 0; i < TlbSets * TlbWays; i++) _tlb[i].Valid = false;
+        FlushSoftTlb();
+    }
+
+    /// <summary>Invalidate the entries holding <paramref name="mva"/>, lockdown entries included (DDI 0198E 2.3.9).</summary>
+    private void InvalidateTlbEntry(uint mva)
+    {
+        for (int i = 0; i < _tlb.Length; i++)
+            if (_tlb[i].Valid && ((mva ^ _tlb[i].Mva) & ~_tlb[i].Mask) == 0) _tlb[i].Valid = false;
+        FlushSoftTlb();
+    }
+
+    /// <summary>
+    /// The physical address <paramref name="va"/> maps to as a data read in the current mode would see
+    /// it, without time, TLB fill or fault (debugger, <c>--break</c> on virtual addresses). False when it faults.
+    /// </summary>
+    public bool DebugTranslate(uint va, out uint pa)
+    {
+        pa = va;
+        if ((_control & Cr.M) == 0) return true;
+        uint mva = Mva(va);
+        uint l1 = _bus.DebugRead32((_ttb & 0xFFFF_C000) | ((mva >> 18) & 0x3FFC));
+        switch (l1 & 3)
+        {
+            case 2: pa = (l1 & 0xFFF0_0000) | (mva & 0xF_FFFF); return true;
+            case 1:
+            case 3:
+            {
+                bool coarse = (l1 & 3) == 1;
+                uint l2 = _bus.DebugRead32(coarse ? (l1 & 0xFFFF_FC00) | ((mva >> 10) & 0x3FC) : (l1 & 0xFFFF_F000) | ((mva >> 8) & 0xFFC));
+                switch (l2 & 3)
+                {
+                    case 1: pa = (l2 & 0xFFFF_0000) | (mva & 0xFFFF); return true;
+                    case 2: pa = (l2 & 0xFFFF_F000) | (mva & 0xFFF); return true;
+                    case 3 when !coarse: pa = (l2 & 0xFFFF_FC00) | (mva & 0x3FF); return true;
+                    default: return false;
+                }
+            }
+            default: return false;
+        }
+    }
+
+    /// <summary>The valid TLB entries, for the debugger's <c>monitor tlb</c> and tests: (index, kind, domain, MVA, size, PA, AP, CB).</summary>
+    public IEnumerable<(int Index, string Kind, int Domain, uint Mva, uint Size, uint Pa, int Ap, int CB)> TlbEntries()
+    {
+        for (int i = 0; i < _tlb.Length; i++)
+        {
+            var e = _tlb[i];
+            if (!e.Valid) continue;
+            string kind = e.Kind switch { 1 => "section", 2 => "large", 3 => "small", _ => "tiny" };
+            yield return (i, kind, e.Domain, e.Mva, e.Mask + 1, e.Pa, e.Ap, e.CB);
+        }
+    }
+}
