@@ -64,7 +64,8 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
             s.Sampled("TxFifoLevel", 5, () => (ulong)u.TxFifoLevel, 0);
             s.Sampled("RxFifoLevel", 5, () => (ulong)u.RxFifoLevel, 0);
         })
-        .Build(c => new Pl011Uart(c.Name, c.Scheduler, c.Clock));
+        .Parameter("revision", 3L, "UARTPeriphID2[7:4]: 0 = r1p0, 1 = r1p1 (QEMU's), 2 = r1p3, 3 = r1p5; Linux takes 32-entry FIFOs from revision 3 on")
+        .Build(c => new Pl011Uart(c.Name, c.Scheduler, c.Clock, (int)Math.Clamp(c.Parameter<long>("revision"), 0, 15)));
 
     // Register offsets (TRM 3.2 "Summary of registers").
     public const uint UARTDR = 0x000;

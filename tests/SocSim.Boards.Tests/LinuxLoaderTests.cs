@@ -10,7 +10,7 @@ public sealed class LinuxLoaderTests
 {
     private static string SharedLinux => Path.GetFullPath(Path.Combine(TestFiles.RepoRoot, "..", "shared", "linux"));
     private static string Dtb => Path.Combine(SharedLinux, "versatile-pb.dtb");
-    private static string Board => Path.Combine(TestFiles.RepoRoot, "tests", "assets", "linux", "versatilepb-arm926.json");
+    private static string Board => Path.Combine(TestFiles.RepoRoot, "boards", "versatilepb-arm926.json");
 
     private static string Dts(byte[] blob)
     {
@@ -63,6 +63,8 @@ public sealed class LinuxLoaderTests
         Assert.Equal(0x10000u, linux.KernelAddress);
         Assert.Equal(0x04000000u, linux.InitrdAddress);
         Assert.Equal((0x04000000u + (uint)initrd.Length + 0xFFF) & ~0xFFFu, linux.DtbAddress);
+        Assert.Equal((File.ReadAllBytes(Dtb).Length + 10000) * 2, linux.Dtb.Length); // QEMU's room to grow
+        Assert.Equal((uint)linux.Dtb.Length, BinaryPrimitives.ReadUInt32BigEndian(linux.Dtb[4..])); // totalsize
         Assert.Equal(0x10000u, m.Core.Pc);
         var inRam = new byte[zImage.Length];
         m.Bus.DebugRead(0x10000, inRam);

@@ -11,7 +11,7 @@ public sealed class LinuxBootFiles : IDisposable
 {
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "socsim-linux-cli", Guid.NewGuid().ToString("N"));
     public static string SharedLinux => Path.GetFullPath(Path.Combine(Socsim.RepoRoot, "..", "shared", "linux"));
-    public static string Board => Path.Combine(Socsim.RepoRoot, "tests", "assets", "linux", "versatilepb-arm926.json");
+    public static string Board => Path.Combine(Socsim.RepoRoot, "boards", "versatilepb-arm926.json");
 
     // arm-none-eabi-as -march=armv4t of the program described above, linked at RAM + 0x10000.
     private static readonly uint[] RebootingKernel =

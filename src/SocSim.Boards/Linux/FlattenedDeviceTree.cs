@@ -157,8 +157,11 @@ public sealed class FlattenedDeviceTree
         return n;
     }
 
-    /// <summary>The blob, version 17: header, memory reservation block, structure block, strings block.</summary>
-    public byte[] ToBlob()
+    /// <summary>
+    /// The blob, version 17: header, memory reservation block, structure block, strings block, then
+    /// free space up to <paramref name="minimumSize"/> bytes (totalsize counts it, as the format allows).
+    /// </summary>
+    public byte[] ToBlob(int minimumSize = 0)
     {
         var strings = new MemoryStream();
         var offsets = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -194,7 +197,7 @@ public sealed class FlattenedDeviceTree
         int offRsv = HeaderSize; // 8-byte aligned
         int offStruct = offRsv + 16 * (Reserved.Count + 1);
         int offStrings = offStruct + (int)structure.Length;
-        int total = offStrings + (int)strings.Length;
+        int total = Math.Max(offStrings + (int)strings.Length, minimumSize);
         var blob = new byte[total];
         var h = blob.AsSpan();
         uint[] header = [Magic, (uint)total, (uint)offStruct, (uint)offStrings, (uint)offRsv, 17, 16, BootCpuId, (uint)strings.Length, (uint)structure.Length];

@@ -81,7 +81,9 @@ public sealed class LinuxLoader
             chosen.SetCells("linux,initrd-end", initrdAddress + (uint)initrd.Length);
         }
         if (fdt.Root.Child("memory") is { } memory) memory.SetProperty("reg", Cells(fdt.Root, ram.Base, ram.Size));
-        byte[] dtb = fdt.ToBlob();
+        // QEMU's load_device_tree gives the blob room to grow: totalsize (file size + 10000) * 2. The
+        // kernel reserves totalsize, so the same room makes its "Memory: ... reserved" line QEMU's.
+        byte[] dtb = fdt.ToBlob((dtbFile.Length + 10000) * 2);
         if (dtbAddress + (ulong)dtb.Length > ramEnd)
             throw new LinuxBootException($"--dtb {HostInput.QuotePath(images.Dtb)}: {dtb.Length} bytes at 0x{dtbAddress:X8} do not fit in RAM after the initrd (RAM ends at 0x{ramEnd:X8})");
         return new LinuxLoader(kernel, initrd, dtb, ram.Base, initrdAddress, dtbAddress);
