@@ -88,6 +88,7 @@ public sealed partial class Machine
         });
         w.Section("host", SaveHost);
         w.Section("scheduler", Scheduler.SaveState);
+        if (_toolStates.Count > 0) w.Section("tools", SaveTools);
 
         var compressed = new MemoryStream();
         using (var z = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
@@ -279,7 +280,8 @@ public sealed partial class Machine
     {
         var (header, payload) = ReadCheckpoint(stream, what);
         if (CheckpointMismatch(header) is string why) throw new StateException($"{what}: {why}");
-        var r = new StateReader(new MemoryStream(payload!, writable: false));
+        var body = new MemoryStream(payload!, writable: false);
+        var r = new StateReader(body);
         try
         {
             r.Section("cpu", Core.LoadState);
@@ -311,6 +313,8 @@ public sealed partial class Machine
             });
             r.Section("host", LoadHost);
             r.Section("scheduler", Scheduler.LoadState);
+            _savedToolStates = new(StringComparer.Ordinal);
+            if (body.Position < body.Length) r.Section("tools", LoadTools);
         }
         catch (StateException e)
         {
@@ -319,6 +323,53 @@ public sealed partial class Machine
         _timeLimitHit = false;
         _resetRequested = false;
         return header;
+    }
+
+    // ---------------------------------------------------------------- tools
+
+    private readonly List<(string Name, IStateful State)> _toolStates = new();
+    private Dictionary<string, byte[]>? _savedToolStates;
+
+    /// <summary>True when a checkpoint was loaded into this machine.</summary>
+    public bool Resumed => _savedToolStates != null;
+
+    /// <summary>
+    /// Puts a host tool's figures (a probe's passes so far) into the checkpoints this machine saves,
+    /// under <paramref name="name"/>, so that a resumed run reports the whole run as the straight run
+    /// does. When the checkpoint loaded into this machine holds figures under that name, they are
+    /// loaded into <paramref name="state"/> now and the result is true. A checkpoint saved without the
+    /// tool simply lacks its section (the "tools" section is last and optional).
+    /// </summary>
+    public bool AddToolState(string name, IStateful state)
+    {
+        _toolStates.Add((name, state));
+        if (_savedToolStates == null || !_savedToolStates.TryGetValue(name, out var bytes)) return false;
+        var r = new StateReader(new MemoryStream(bytes, writable: false));
+        try { r.Section(name, state.LoadState); }
+        catch (StateException e) { throw new StateException($"the checkpoint's figures of {name}: {e.Message}"); }
+        return true;
+    }
+
+    private void SaveTools(StateWriter w)
+    {
+        w.Write(_toolStates.Count);
+        foreach (var (name, state) in _toolStates)
+        {
+            var ms = new MemoryStream();
+            new StateWriter(ms).Section(name, state.SaveState);
+            w.Write(name);
+            w.WriteBytes(ms.ToArray());
+        }
+    }
+
+    private void LoadTools(StateReader r)
+    {
+        int n = r.ReadCount();
+        for (int i = 0; i < n; i++)
+        {
+            string name = r.ReadString();
+            _savedToolStates![name] = r.ReadBytes();
+        }
     }
 
     /// <summary>Writes a checkpoint to a file.</summary>

@@ -153,8 +153,15 @@ internal static class SweepCommand
         }
         catch (Exception e) when (e is ElfException or BoardException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
         foreach (var metric in (yMetric ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            if (!IsMetric(metric, specs.Select(s => s.Label), lines))
-                throw new SweepException($"--y {metric}: not a column (try exit, cycles, sim_ns, {string.Join(", ", lines.Select(l => l + ".to_isr.max").Take(2).Concat(specs.Select(s => s.Label + ".mean")))})");
+        {
+            var columns = Columns(specs.Select(s => s.Label), lines).ToList();
+            if (columns.Contains(metric, StringComparer.OrdinalIgnoreCase)) continue;
+            // Only columns this sweep's table can have: the nearest, else a few of each kind.
+            string? near = Usage.Closest(metric, columns);
+            throw new SweepException(near != null
+                ? $"--y {metric}: not a column (did you mean {near}?)"
+                : $"--y {metric}: not a column (try {string.Join(", ", columns.Where(c => !c.EndsWith(".count", StringComparison.Ordinal)).Where((c, i) => i < 3 || c.EndsWith(".max", StringComparison.Ordinal)).Take(6))})");
+        }
 
         // ---- run every point, in parallel ----
         // A shard runs its own slice; every shard checked every point above, so all agree on the errors.
@@ -171,8 +178,7 @@ internal static class SweepCommand
         foreach (var s in specs) header.AddRange(Stats.Select(st => $"{s.Label}.{st}"));
         foreach (var l in latencyColumns)
         {
-            string kind = l.StartsWith("cpu.", StringComparison.Ordinal) ? "to_vector" : "to_isr";
-            header.AddRange(Stats.Select(st => $"{l}.{kind}.{st}"));
+            header.AddRange(Stats.Select(st => $"{l}.{LatencyKind(l)}.{st}"));
         }
         // A point that could not run is a row with its error in the last column (present only then).
         // A shard always has the column (another shard may have a failed point); `sweep merge` drops it when empty.
@@ -252,18 +258,17 @@ internal static class SweepCommand
         throw first!;
     }
 
-    private static bool IsMetric(string metric, IEnumerable<string> measures, IEnumerable<string> lines)
+    /// <summary>The numeric columns a sweep's table can have: exit, cycles, sim_ns, each measure's and each line's statistics (to_vector for a CPU pin, to_isr for a controller input, as the table names them).</summary>
+    private static IEnumerable<string> Columns(IEnumerable<string> measures, IEnumerable<string> lines)
     {
-        if (metric is "exit" or "cycles" or "sim_ns") return true;
-        foreach (var m in measures)
-            foreach (var s in Stats)
-                if (string.Equals(metric, $"{m}.{s}", StringComparison.OrdinalIgnoreCase)) return true;
-        foreach (var l in lines)
-            foreach (var kind in new[] { "to_isr", "to_vector" })
-                foreach (var s in Stats)
-                    if (string.Equals(metric, $"{l}.{kind}.{s}", StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
+        string[] fixedColumns = ["exit", "cycles", "sim_ns"];
+        return fixedColumns
+            .Concat(measures.SelectMany(m => Stats.Select(st => $"{m}.{st}")))
+            .Concat(lines.SelectMany(l => Stats.Select(st => $"{l}.{LatencyKind(l)}.{st}")));
     }
+
+    /// <summary>The latency a line's columns hold: to the vector for a CPU pin, to the handler for a controller input.</summary>
+    private static string LatencyKind(string line) => line.StartsWith("cpu.", StringComparison.Ordinal) ? "to_vector" : "to_isr";
 
     private static IEnumerable<string[]> Combinations(List<string[]> values)
     {

@@ -115,6 +115,10 @@ public sealed class SweepCommandTests
     [Theory]
     [InlineData(new[] { "--y", "vic.4.to_isr.max" }, "--x and --y need --plot")]
     [InlineData(new[] { "--plot", "p.png", "--y", "nope" }, "--y nope: not a column")]
+    [InlineData(new[] { "--plot", "p.png", "--y", "nope" }, "(try exit, cycles, sim_ns, ")]
+    [InlineData(new[] { "--plot", "p.png", "--y", "vic.4.to_isr.maxx" }, "--y vic.4.to_isr.maxx: not a column (did you mean vic.4.to_isr.max?)")]
+    // A CPU pin's columns are to_vector: to_isr is no column, and the suggestion names the one that is.
+    [InlineData(new[] { "--plot", "p.png", "--y", "cpu.nIRQ.to_isr.max" }, "(did you mean cpu.nIRQ.to_vector.max?)")]
     [InlineData(new[] { "--plot", "p.png", "--y", "cycles", "--x", "clocks.CPUCLK" }, "--x clocks.CPUCLK: not a --vary key")]
     [InlineData(new[] { "--measure", "nosuch:main" }, "--measure nosuch:main: symbol 'nosuch' not found")]
     [InlineData(new[] { "--out", "t.txt" }, "--out t.txt: the file must end in .csv or .json")]
@@ -126,7 +130,8 @@ public sealed class SweepCommandTests
         Assert.Equal(2, r.ExitCode);
         var err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(err);
-        Assert.StartsWith("socsim sweep: " + message, err[0]);
+        Assert.StartsWith("socsim sweep: ", err[0]);
+        Assert.Contains(message, err[0]);
         Assert.Equal("", r.Stdout);
     }
 }

@@ -125,10 +125,11 @@ public class CliTests : IDisposable
     {
         var r = Socsim.Run("run", "--measure", "timer0_isr:irq_handler+0x28", "--measure", "main:semihost_exit", "--measure", "0x03000000:main");
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("measure timer0_isr:irq_handler+0x28 count=5 min=40 max=40 mean=40.0", r.ErrLines);
-        Assert.Contains(r.ErrLines, l => Regex.IsMatch(l, @"^measure main:semihost_exit count=1 min=(\d+) max=\1 mean=\1\.0$"));
-        Assert.Contains("measure 0x03000000:main count=0", r.ErrLines);
-        Assert.Equal(2, Socsim.Run("run", "--measure", "main").ExitCode);
+        Assert.Contains("measure timer0_isr:irq_handler+0x28 count=5 min=40 (800.00 ns) max=40 (800.00 ns) mean=40.0 (800.00 ns)", r.ErrLines);
+        Assert.Contains(r.ErrLines, l => Regex.IsMatch(l, @"^measure main:semihost_exit count=1 min=(\d+) (\([\d.]+ [mun]?s\)) max=\1 \2 mean=\1\.0 \2$"));
+        Assert.Contains("measure 0x03000000:main count=0 (never completed)", r.ErrLines);
+        Assert.Equal(2, Socsim.Run("run", "--measure", "main:").ExitCode);
+        Assert.Equal(2, Socsim.Run("run", "--measure", "mian").ExitCode);
     }
 
     [Fact]
@@ -136,7 +137,7 @@ public class CliTests : IDisposable
     {
         var r = Socsim.Run("run", "--stats");
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains(r.ErrLines, l => Regex.IsMatch(l, @"^irq_latency vic\.4 \(timer0\.TIMINTC\) to_isr timer0_isr: count=5 min=55 max=\d+ mean=[\d.]+ to_vector: count=5 min=5 max=\d+ mean=[\d.]+ unserved=0$"));
+        Assert.Contains(r.ErrLines, l => Regex.IsMatch(l, @"^irq_latency vic\.4 \(timer0\.TIMINTC\) to_isr timer0_isr: count=5 min=55 \(1\.10 us\) max=\d+ \([\d.]+ [un]s\) mean=[\d.]+ \([\d.]+ [un]s\) to_vector: count=5 min=5 \(100\.00 ns\) max=\d+ \([\d.]+ [un]s\) mean=[\d.]+ \([\d.]+ [un]s\) unserved=0$"));
         Assert.Contains(r.ErrLines, l => l.StartsWith("irq_latency cpu.nIRQ (vic.IRQ) to_vector: count=5", StringComparison.Ordinal));
         // Without interrupts, --stats stays the single line `socsim run --stats` promises.
         var hello = Socsim.Run("run", Elf("hello"), "--stats");

@@ -70,7 +70,7 @@ public class TimingProbeTests
         var nirq = probe["cpu.nIRQ"]!;
         Assert.Null(nirq.Isr);
         Assert.Equal(5, nirq.ToVector.Count);
-        Assert.Matches(@"^irq_latency vic\.4 \(timer0\.TIMINTC\) to_isr timer0_isr: count=5 min=55 max=\d+ mean=[\d.]+ to_vector: count=5 min=5 max=\d+ mean=[\d.]+ unserved=0$", vic4.ToString());
+        Assert.Matches(@"^irq_latency vic\.4 \(timer0\.TIMINTC\) to_isr timer0_isr: count=5 min=55 \(1\.10 us\) max=\d+ \([\d.]+ [un]s\) mean=[\d.]+ \([\d.]+ [un]s\) to_vector: count=5 min=5 \(100\.00 ns\) max=\d+ \([\d.]+ [un]s\) mean=[\d.]+ \([\d.]+ [un]s\) unserved=0$", vic4.ToString());
     }
 
     /// <summary>

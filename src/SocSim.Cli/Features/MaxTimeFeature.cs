@@ -8,24 +8,42 @@ namespace SocSim.Cli.Features;
 /// `socsim run --max-time DURATION` (10s, 250ms, 40us, 1.5ms, 800ns): stops the run when simulated
 /// time reaches DURATION, exit status 124 as for --max-cycles. The natural limit on a board whose
 /// CPU clock changes at run time (a PLL), where a cycle count is no fixed time.
+/// `--duration DURATION` is the same limit for a run whose intended end it is: reaching it exits 0
+/// without a message. Giving both is an error.
 /// </summary>
 internal sealed partial class MaxTimeFeature : IRunFeature
 {
     private readonly Option<string?> _maxTime = new("--max-time") { Description = "stop when simulated time reaches DURATION, e.g. 10s, 250ms, 40us (exit status 124)" };
+    private readonly Option<string?> _duration = new("--duration") { Description = "run for DURATION of simulated time, e.g. 10s, 250ms, 40us: the intended end (exit status 0)" };
     private string? _text;
+    private bool _isDuration;
 
-    public void AddOptions(Command run) => run.Options.Add(_maxTime);
+    public void AddOptions(Command run)
+    {
+        run.Options.Add(_maxTime);
+        run.Options.Add(_duration);
+    }
 
     public void Attach(ParseResult parse, Machine machine, RunContext context)
     {
         _text = parse.GetValue(_maxTime);
+        string? duration = parse.GetValue(_duration);
+        if (_text != null && duration != null)
+            throw new RunFeatureException("--duration and --max-time both limit simulated time: give one (--duration ends the run with exit status 0, --max-time with 124)");
+        _isDuration = duration != null;
+        _text ??= duration;
         if (_text == null) return;
-        machine.SetTimeLimit(TimeLimit(machine, _text, "--max-time"));
+        machine.SetTimeLimit(TimeLimit(machine, _text, _isDuration ? "--duration" : "--max-time"));
     }
 
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
     {
         if (_text == null || result.Reason != StopReason.TimeLimit) return;
+        if (_isDuration)
+        {
+            context.ExitStatus ??= 0;
+            return;
+        }
         Console.Error.WriteLine($"socsim run: time limit of {_text} reached at cycle={result.Cycles} pc=0x{machine.Core.Pc:X8}");
         context.ExitStatus ??= Defaults.ExitCycleLimit;
     }

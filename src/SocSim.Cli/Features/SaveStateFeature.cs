@@ -32,7 +32,7 @@ internal sealed class SaveStateFeature : IRunFeature
         if (file == null) throw new RunFeatureException("--at needs --save-state FILE");
         if (at == null) throw new RunFeatureException("--save-state needs --at WHEN (a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms)");
         if (context.Runner != null) throw new RunFeatureException("--save-state cannot be combined with another option that drives the run (--gdb)");
-        var when = ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null);
+        var when = ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null || parse.GetValue<string?>("--duration") != null);
         string path = file.FullName;
         if (OutputFile.Problem(path, "--save-state") is string problem) throw new RunFeatureException(problem);
         context.Runner = (m, maxCycles) =>
@@ -80,7 +80,7 @@ internal sealed class SaveStateFeature : IRunFeature
             };
         if (MaxTimeFeature.ParseDuration(at) != null)
         {
-            if (hasMaxTime) throw new RunFeatureException($"--at {at}: a time cannot be combined with --max-time (give --max-time to the resumed run)");
+            if (hasMaxTime) throw new RunFeatureException($"--at {at}: a time cannot be combined with --max-time or --duration (give it to the resumed run)");
             machine.SetTimeLimit(MaxTimeFeature.TimeLimit(machine, at, "--at"));
             return (m, maxCycles) =>
             {

@@ -1,6 +1,7 @@
 using SocSim.Arm;
 using SocSim.Core;
 using SocSim.Core.Cores;
+using SocSim.Core.State;
 using SocSim.Peripherals;
 
 namespace SocSim.Trace.Timing;
@@ -12,12 +13,25 @@ namespace SocSim.Trace.Timing;
 /// <param name="ToVector">Assertion to the first instruction at the IRQ/FIQ vector.</param>
 /// <param name="ToIsr">Assertion to the first instruction of <paramref name="Isr"/>.</param>
 /// <param name="Unserved">Assertions that went away before the handler started.</param>
-public sealed record LineLatency(string Line, string Source, string? Isr, CycleStats ToVector, CycleStats ToIsr, int Unserved)
+/// <param name="Rises">Times the line rose.</param>
+/// <param name="ToVectorTime">The simulated time of the <paramref name="ToVector"/> passes.</param>
+/// <param name="ToIsrTime">The simulated time of the <paramref name="ToIsr"/> passes.</param>
+public sealed record LineLatency(string Line, string Source, string? Isr, CycleStats ToVector, CycleStats ToIsr, int Unserved,
+    int Rises = 0, TimeStats? ToVectorTime = null, TimeStats? ToIsrTime = null)
 {
-    /// <summary>The line `socsim run --stats` prints.</summary>
-    public override string ToString() => Isr == null
-        ? $"irq_latency {Line} ({Source}) to_vector: {ToVector} unserved={Unserved}"
-        : $"irq_latency {Line} ({Source}) to_isr {Isr}: {ToIsr} to_vector: {ToVector} unserved={Unserved}";
+    /// <summary>True when the line rose but neither reached the vector nor its handler (a line never enabled).</summary>
+    public bool NeverServed => ToVector.Count == 0 && ToIsr.Count == 0;
+
+    /// <summary>
+    /// The line `socsim run --stats` prints: each figure in cycles followed by its time
+    /// (<c>min=55 (1.10 us)</c>); a line that rose but was never served says so instead of statistics
+    /// of nothing: <c>irq_latency vic.12 (scb.PLL) never served: rises=1 unserved=0</c>.
+    /// </summary>
+    public override string ToString() => NeverServed
+        ? $"irq_latency {Line} ({Source}) never served: rises={Rises} unserved={Unserved}"
+        : Isr == null
+            ? $"irq_latency {Line} ({Source}) to_vector: {ToVector.Format(ToVectorTime)} unserved={Unserved}"
+            : $"irq_latency {Line} ({Source}) to_isr {Isr}: {ToIsr.Format(ToIsrTime)} to_vector: {ToVector.Format(ToVectorTime)} unserved={Unserved}";
 }
 
 /// <summary>
@@ -39,18 +53,19 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// input under FreeRTOS) leaves the run untouched and the translator running. Create it before
 /// running; do not add it with <see cref="Machine.AddHook"/>.
 /// </summary>
-public sealed class InterruptLatencyProbe : IExecutionHook
+public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
 {
     private sealed class Watched(string line, string source, Pl190Vic? vic, int vicLine)
     {
         public readonly string Line = line, Source = source;
         public readonly Pl190Vic? Vic = vic;
         public readonly int VicLine = vicLine;
-        public long Asserted = -1;
+        public long Asserted = -1, AssertedTicks;
+        public int Rises;
         public bool WaitVector, WaitIsr;
         public uint Vector, IsrAddress;
         public uint? LastIsr;
-        public readonly List<long> ToVector = new(), ToIsr = new();
+        public readonly Durations ToVector = new(), ToIsr = new();
         public int Unserved;
     }
 
@@ -101,6 +116,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook
         {
             if (w.Asserted >= 0) return;
             w.Asserted = RiseCycle();
+            w.AssertedTicks = _machine.Scheduler.TimeOfCycle(w.Asserted);
+            w.Rises++;
             if (w.Vic != null)
             {
                 bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
@@ -181,7 +198,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             if (w.Asserted < 0 || !w.WaitVector || vector != w.Vector) continue;
             // A controller input counts only when the controller raised this entry for it.
             if (w.Vic != null && (Reg(w.Vic, vector == Vectors.Fiq ? Pl190Vic.VICFIQStatus : Pl190Vic.VICIRQStatus) & (1u << w.VicLine)) == 0) continue;
-            w.ToVector.Add(now - w.Asserted);
+            w.ToVector.Add(now - w.Asserted, _machine.Scheduler.Now - w.AssertedTicks);
             w.WaitVector = false;
             if (!w.WaitIsr) _waiting--;
             else Hook();
@@ -198,7 +215,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook
             if (w.Asserted < 0) continue;
             if (w.WaitIsr && pc == w.IsrAddress)
             {
-                w.ToIsr.Add(now - w.Asserted);
+                w.ToIsr.Add(now - w.Asserted, cpu.Scheduler.Now - w.AssertedTicks);
                 w.WaitIsr = false;
                 if (w.WaitVector) { w.WaitVector = false; w.Unserved++; }
                 _waiting--;
@@ -213,10 +230,63 @@ public sealed class InterruptLatencyProbe : IExecutionHook
 
     /// <summary>Lines that rose at least once, in board order.</summary>
     public IReadOnlyList<LineLatency> Results =>
-        _lines.Where(w => w.ToVector.Count + w.ToIsr.Count + w.Unserved > 0 || w.Asserted >= 0)
+        _lines.Where(w => w.Rises > 0)
             .Select(w => new LineLatency(w.Line, w.Source, w.Vic == null ? null : IsrName(w.LastIsr),
-                CycleStats.Of(w.ToVector), CycleStats.Of(w.ToIsr), w.Unserved))
+                w.ToVector.Stats, w.ToIsr.Stats, w.Unserved, w.Rises,
+                w.ToVector.Time(_machine.Scheduler.TicksPerSecond), w.ToIsr.Time(_machine.Scheduler.TicksPerSecond)))
             .ToList();
+
+    /// <summary>
+    /// The figures so far and what each line awaits, for a checkpoint: a resumed run goes on counting
+    /// and reports the whole run. Loading also re-installs the hook when a handler is awaited.
+    /// </summary>
+    public void SaveState(StateWriter sw)
+    {
+        sw.Write(_lines.Count);
+        foreach (var w in _lines)
+        {
+            sw.Write(w.Line);
+            w.ToVector.SaveState(sw);
+            w.ToIsr.SaveState(sw);
+            sw.Write(w.Asserted);
+            sw.Write(w.AssertedTicks);
+            sw.Write(w.Rises);
+            sw.Write(w.Unserved);
+            sw.Write(w.WaitVector);
+            sw.Write(w.WaitIsr);
+            sw.Write(w.Vector);
+            sw.Write(w.IsrAddress);
+            sw.Write(w.LastIsr.HasValue);
+            sw.Write(w.LastIsr ?? 0);
+        }
+    }
+
+    public void LoadState(StateReader r)
+    {
+        int n = r.ReadCount();
+        if (n != _lines.Count) throw new StateException($"{n} interrupt lines where this board has {_lines.Count}");
+        _waiting = 0;
+        foreach (var w in _lines)
+        {
+            string name = r.ReadString();
+            if (name != w.Line) throw new StateException($"interrupt line {w.Line} expected, found {name}");
+            w.ToVector.LoadState(r);
+            w.ToIsr.LoadState(r);
+            w.Asserted = r.ReadLong();
+            w.AssertedTicks = r.ReadLong();
+            w.Rises = r.ReadInt();
+            w.Unserved = r.ReadInt();
+            w.WaitVector = r.ReadBool();
+            w.WaitIsr = r.ReadBool();
+            w.Vector = r.ReadUInt();
+            w.IsrAddress = r.ReadUInt();
+            bool hasIsr = r.ReadBool();
+            uint isr = r.ReadUInt();
+            w.LastIsr = hasIsr ? isr : null;
+            if (w.WaitVector || w.WaitIsr) _waiting++;
+            if (w.WaitIsr && !w.WaitVector) Hook();
+        }
+    }
 
     /// <summary>The figures of one line ("vic.4", "cpu.nIRQ").</summary>
     public LineLatency? this[string line] => Results.FirstOrDefault(r => r.Line == line);
