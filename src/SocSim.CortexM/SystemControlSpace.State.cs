@@ -9,7 +9,7 @@ public sealed partial class SystemControlSpace
     {
         w.Write(_csr); w.Write(_rvr); w.Write(_calib);
         w.Write(_startCycle); w.Write(_startValue);
-        w.Write(_aircrPrigroup); w.Write(_ccr);
+        w.Write((uint)_cpu.Prigroup); w.Write(_ccr);
         w.Write(ResetRequested);
     }
 
@@ -17,7 +17,7 @@ public sealed partial class SystemControlSpace
     {
         _csr = r.ReadUInt(); _rvr = r.ReadUInt(); _calib = r.ReadUInt();
         _startCycle = r.ReadLong(); _startValue = r.ReadUInt();
-        _aircrPrigroup = r.ReadUInt(); _ccr = r.ReadUInt();
+        _cpu.Prigroup = (int)r.ReadUInt(); _ccr = r.ReadUInt();
         ResetRequested = r.ReadBool();
     }
 }
