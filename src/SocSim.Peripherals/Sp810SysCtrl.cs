@@ -35,8 +35,13 @@ public sealed class Sp810SysCtrl : IBusDevice, IDeviceModel, IStateful
         for (int n = 0; n < 4; n++)
         {
             int k = n;
-            b.Output($"TIMEREN{k}SEL", s => s._timerSel[k], $"SCCTRL.TimerEn{k}Sel: timer {k} counts TIMCLK (1) or REFCLK (0)");
+            // High after reset with the default SCCTRL (every TimerEnXSel set).
+            b.Output($"TIMEREN{k}SEL", s => s._timerSel[k], $"SCCTRL.TimerEn{k}Sel: timer {k} counts TIMCLK (1) or REFCLK (0)", resetHigh: true);
         }
+        b.Signals((d, s) =>
+        {
+            for (int n = 0; n < 4; n++) s.Line($"TIMEREN{n}SEL", d._timerSel[n]);
+        });
         return b.Build(c => new Sp810SysCtrl(c.Name, (uint)c.Parameter<long>("scctrl"), (uint)c.Parameter<long>("sysId"), c.Warn, c.RequestSystemReset));
     }
 
