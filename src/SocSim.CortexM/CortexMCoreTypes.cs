@@ -62,13 +62,13 @@ public static class CortexMCoreTypes
             .Parameter(PriorityBitsParameter, defaultBits, v6m
                 ? "implemented bits of each NVIC priority field: ARMv6-M has 2 (B3.4.6), whatever is set"
                 : "implemented bits of each NVIC priority field and BASEPRI, 3 to 8 (the Cortex-M3/M4 TRMs: 3 to 8, chosen by the chip)")
-            .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)");
+            .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)", CortexMCpu.ExcNmi);
         for (int i = 0; i < CortexMCpu.ExternalInterrupts; i++)
         {
             int n = i;
             t.Input("irq" + n, c => level => c.SetInterruptLine(n, level), c => c.InterruptLine(n), n == 0
                 ? $"the NVIC's external interrupt lines (INTISR[n], exception 16 + n), level sensitive: a rising level sets the interrupt pending, and a line still high at the handler's return sets it pending again"
-                : "");
+                : "", (uint)(16 + n));
         }
         t.Gdb(v6m ? "armv6-m" : "armv7", MProfileFeature);
         for (int i = 0; i < 13; i++) t.Register("r" + i, 32, i, gdbType: "uint32");

@@ -201,9 +201,9 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
             _hookResumeAt = -1;
         }
         Step();
-        // An entry (or a tail-chain) made an exception active that was not: its vector is the table's entry.
+        // An entry (or a tail-chain) made an exception active that was not: ExceptionEntered reports its number.
         if (_exceptionEntered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & (1UL << (int)_ipsr)) != 0)
-            _exceptionEntered(_vtor + 4u * _ipsr);
+            _exceptionEntered(_ipsr);
         hook?.AfterInstruction(this);
     }
 

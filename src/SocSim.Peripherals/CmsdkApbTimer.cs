@@ -39,8 +39,8 @@ public sealed class CmsdkApbTimer : IBusDevice, IDeviceModel, IStateful
     public const uint CTRL = 0x00, VALUE = 0x04, RELOAD = 0x08, INTSTATUS = 0x0C;
     public const uint EN = 1, SELEXTEN = 2, SELEXTCLK = 4, IRQEN = 8;
 
-    /// <summary>PID4-7, PID0-3, CID0-3 at 0xFD0-0xFFC.</summary>
-    private static ReadOnlySpan<byte> Ids => [0x04, 0x00, 0x00, 0x00, 0x22, 0xB8, 0x1B, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
+    /// <summary>PID0 of the CMSDK timer.</summary>
+    private const byte PartNumber = 0x22;
 
     private readonly Scheduler _s;
     private readonly long _clk;
@@ -149,7 +149,7 @@ public sealed class CmsdkApbTimer : IBusDevice, IDeviceModel, IStateful
             VALUE => Value,
             RELOAD => _reload,
             INTSTATUS => _intStatus,
-            >= 0xFD0 => Ids[(int)(off - 0xFD0) >> 2],
+            >= 0xFD0 => PrimeCell.CmsdkId(off, PartNumber),
             _ => 0,
         };
         return PrimeCell.NarrowRead(v, address, size);

@@ -45,15 +45,8 @@ public sealed class CmsdkApbUart : IBusDevice, IDeviceModel, IStateful, ISerialP
         .Output("UARTINT", u => u.UartInt, "the OR of the four")
         .Signals((u, s) =>
         {
-            var txd = s.Driven("TXD", 1, 1);
-            var rxd = s.Driven("RXD", 1, 1);
-            u.FrameTransmitted += f => f.Drive(txd);
-            u.FrameReceived += f => f.Drive(rxd);
-            s.WhenAttached(now =>
-            {
-                if (u._txBusy) u._txFrame.DriveFrom(now, txd);
-                if (u._rxBusy) u._rxFrame.DriveFrom(now, rxd);
-            });
+            UartLines.Declare(s, d => u.FrameTransmitted += d, d => u.FrameReceived += d,
+                () => u._txBusy ? u._txFrame : null, () => u._rxBusy ? u._rxFrame : null);
             s.Line("TXINT", u.TxInt);
             s.Line("RXINT", u.RxInt);
             s.Line("UARTINT", u.UartInt);
@@ -69,8 +62,8 @@ public sealed class CmsdkApbUart : IBusDevice, IDeviceModel, IStateful, ISerialP
     /// <summary>The minimum BAUDDIV (DDI 0479C 4.3.3).</summary>
     public const uint MinBaudDiv = 16;
 
-    /// <summary>PID4-7, PID0-3, CID0-3 at 0xFD0-0xFFC, as the CMSDK UART reads them.</summary>
-    private static ReadOnlySpan<byte> Ids => [0x04, 0x00, 0x00, 0x00, 0x21, 0xB8, 0x1B, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
+    /// <summary>PID0 of the CMSDK UART (PrimeCell.CmsdkId gives the other identification bytes).</summary>
+    private const byte PartNumber = 0x21;
 
     private readonly Scheduler _s;
     private readonly long _clk;
@@ -143,7 +136,7 @@ public sealed class CmsdkApbUart : IBusDevice, IDeviceModel, IStateful, ISerialP
             case CTRL: v = _ctrl; break;
             case INTSTATUS: v = IntStatus; break;
             case BAUDDIV: v = _baudDiv; break;
-            case >= 0xFD0: v = Ids[(int)(off - 0xFD0) >> 2]; break;
+            case >= 0xFD0: v = PrimeCell.CmsdkId(off, PartNumber); break;
             default: v = 0; break;
         }
         return PrimeCell.NarrowRead(v, address, size);

@@ -49,15 +49,8 @@ public sealed class Pl011Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
         .Output("UARTEINTR", u => u.UartEIntr, "error")
         .Signals((u, s) =>
         {
-            var txd = s.Driven("TXD", 1, 1);
-            var rxd = s.Driven("RXD", 1, 1);
-            u.FrameTransmitted += f => f.Drive(txd);
-            u.FrameReceived += f => f.Drive(rxd);
-            s.WhenAttached(now =>
-            {
-                if (u._txBusy) u._txFrame.DriveFrom(now, txd);
-                if (u._rxBusy) u._rxFrame.DriveFrom(now, rxd);
-            });
+            UartLines.Declare(s, d => u.FrameTransmitted += d, d => u.FrameReceived += d,
+                () => u._txBusy ? u._txFrame : null, () => u._rxBusy ? u._rxFrame : null);
             s.Line("UARTINTR", u.UartIntr);
             s.Line("UARTTXINTR", u.UartTxIntr);
             s.Line("UARTRXINTR", u.UartRxIntr);

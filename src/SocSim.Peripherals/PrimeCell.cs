@@ -38,6 +38,16 @@ internal static class PrimeCell
         return v << ((int)(address & 3) * 8);
     }
 
+    /// <summary>
+    /// A CMSDK peripheral's identification registers at 0xFD0-0xFFC (DDI 0479C, each block's register
+    /// table): PID4 0x04, PID5-7 0, PID0 the part number, PID1 0xB8, PID2 0x1B, PID3 0, CID0-3 as a PrimeCell's.
+    /// </summary>
+    public static uint CmsdkId(uint offset, byte partNumber)
+    {
+        int i = (int)((offset - 0xFD0) >> 2);
+        return i switch { 0 => 0x04, < 4 => 0, 4 => partNumber, 5 => 0xB8, 6 => 0x1B, 7 => 0, _ => CellId[i - 8] };
+    }
+
     /// <summary>Reads PeriphID0-3 (0xFE0-0xFEC) and PCellID0-3 (0xFF0-0xFFC).</summary>
     public static uint ReadId(uint offset, ReadOnlySpan<byte> periphId)
     {

@@ -41,7 +41,10 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     /// them at the TIMCLK edge that moved them (an instruction is shorter than a TIMCLK period on the
     /// boards that use it).
     /// </summary>
-    public static DeviceType Type { get; } = DeviceType.Define<Sp804Timer>("sp804", "ARM dual-timer module (SP804)")
+    public static DeviceType Type { get; } = Declare("sp804", "ARM dual-timer module (SP804)", null);
+
+    /// <summary>The declaration of an SP804-compatible block (the SP804 itself; the CMSDK dual timer with its own IDs).</summary>
+    internal static DeviceType Declare(string name, string description, byte[]? periphId) => DeviceType.Define<Sp804Timer>(name, description)
         .Window(PrimeCell.Window)
         .Output("TIMINT1", t => t.TimInt1, "Timer1 interrupt")
         .Output("TIMINT2", t => t.TimInt2, "Timer2 interrupt")
@@ -54,7 +57,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             s.Sampled("Value1", 32, () => t.Value(1), t._timers[0].ClockPeriod);
             s.Sampled("Value2", 32, () => t.Value(2), t._timers[1].ClockPeriod);
         })
-        .Build(c => new Sp804Timer(c.Name, c.Scheduler, c.Clock));
+        .Build(c => new Sp804Timer(c.Name, c.Scheduler, c.Clock, periphId: periphId));
 
     // Register offsets for Timer1; Timer2's are 0x20 higher (TRM 3.2 "Summary of registers").
     public const uint TimerXLoad = 0x00;

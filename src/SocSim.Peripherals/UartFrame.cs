@@ -1,4 +1,29 @@
+using SocSim.Core.Devices;
+
 namespace SocSim.Peripherals;
+
+/// <summary>The TXD and RXD lines of a UART's traces, drawn bit by bit from the frames it sends and receives.</summary>
+internal static class UartLines
+{
+    /// <summary>
+    /// Declares TXD and RXD (idle high): each frame <paramref name="transmitted"/> or <paramref name="received"/>
+    /// raises is drawn, and a frame on the line when tracing starts (<paramref name="txOnLine"/>,
+    /// <paramref name="rxOnLine"/>) is drawn from that tick.
+    /// </summary>
+    public static void Declare(ISignalBinder s, Action<Action<UartFrame>> transmitted, Action<Action<UartFrame>> received,
+        Func<UartFrame?> txOnLine, Func<UartFrame?> rxOnLine)
+    {
+        var txd = s.Driven("TXD", 1, 1);
+        var rxd = s.Driven("RXD", 1, 1);
+        transmitted(f => f.Drive(txd));
+        received(f => f.Drive(rxd));
+        s.WhenAttached(now =>
+        {
+            txOnLine()?.DriveFrom(now, txd);
+            rxOnLine()?.DriveFrom(now, rxd);
+        });
+    }
+}
 
 /// <summary>Parity as UARTLCR_H PEN/EPS/SPS select it (PL011 TRM 3.3.7).</summary>
 public enum UartParity : byte

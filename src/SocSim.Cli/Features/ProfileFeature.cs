@@ -31,7 +31,9 @@ internal sealed class ProfileFeature : IRunFeature
         if (parse.GetValue(_profile) is { } path && path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--profile {path}: that looks like the firmware; give the ELF before --profile, or --profile=FILE");
         if (parse.GetValue(_profile) is { } file && OutputFile.Problem(file, "--profile") is string problem) throw new RunFeatureException(problem);
-        _profiler = new Profiler(machine.Cpu, machine.Elf);
+        if (machine.Core is not SocSim.Arm.ArmCpu cpu)
+            throw new RunFeatureException($"--profile: not available on a {machine.Board.Cpu.Type.Name} yet (the profiler's exception pseudo-functions are the ARM7TDMI's modes)");
+        _profiler = new Profiler(cpu, machine.Elf);
         machine.AddHook(_profiler);
     }
 

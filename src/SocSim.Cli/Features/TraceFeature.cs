@@ -17,6 +17,8 @@ internal sealed class TraceFeature : IRunFeature
         if (path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--trace-instr {path}: refusing to overwrite what looks like an ELF");
         if (path != "-" && OutputFile.Problem(path, "--trace-instr") is string problem) throw new RunFeatureException(problem);
+        if (machine.Core is not SocSim.Arm.ArmCpu)
+            throw new RunFeatureException($"--trace-instr: not available on a {machine.Board.Cpu.Type.Name} yet (the trace prints ARM7TDMI modes and its ARM/Thumb disassembly)");
         TextWriter w = path == "-" ? Console.Error : new StreamWriter(path, false) { AutoFlush = false };
         _tracer = new InstructionTracer(w, machine.Cpu, ownsWriter: path != "-");
         machine.AddHook(_tracer);

@@ -15,9 +15,11 @@ public sealed record CoreRegister(string Name, int Bits, int GdbRegnum, string? 
 /// <summary>
 /// An input pin of the core a board's interrupt wiring may drive (<c>"cpu": {"nIRQ": ...}</c>).
 /// <paramref name="Connect"/> gives the setter (true = asserted) for a built core, once, at wiring;
-/// <paramref name="Level"/> reads whether it is asserted now (for the traces' initial values).
+/// <paramref name="Level"/> reads whether it is asserted now (for the traces' initial values);
+/// <paramref name="Vector"/> is what <see cref="ICore.ExceptionEntered"/> reports when the core takes this
+/// input's interrupt (null: the core does not say; the ARM7TDMI's nIRQ/nFIQ enter 0x18/0x1C).
 /// </summary>
-public sealed record CoreInput(string Name, string Description, Func<ICore, Action<bool>> Connect, Func<ICore, bool> Level);
+public sealed record CoreInput(string Name, string Description, Func<ICore, Action<bool>> Connect, Func<ICore, bool> Level, uint? Vector = null);
 
 /// <summary>What a core needs to be built from a board's <c>cpu</c> entry.</summary>
 public sealed class CoreContext
@@ -169,9 +171,9 @@ public sealed class CoreType
             return this;
         }
 
-        public Builder<T> Input(string name, Func<T, Action<bool>> connect, Func<T, bool> level, string description)
+        public Builder<T> Input(string name, Func<T, Action<bool>> connect, Func<T, bool> level, string description, uint? vector = null)
         {
-            _t._inputs.Add(new CoreInput(name, description, c => connect((T)c), c => level((T)c)));
+            _t._inputs.Add(new CoreInput(name, description, c => connect((T)c), c => level((T)c), vector));
             return this;
         }
 

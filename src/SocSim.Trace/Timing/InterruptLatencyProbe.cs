@@ -45,6 +45,8 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// simulator dispatches after the instruction in progress, at the cycle that event was due. So the
 /// figures include the wait for the interrupted instruction to complete (TRM 2.8.7: the core
 /// samples nIRQ at instruction boundaries).
+/// A line wired to a core input that declares its entry (<see cref="CoreInput.Vector"/>: a Cortex-M's NVIC line
+/// irqN enters exception 16 + N) reaches the vector at that entry, the first handler instruction being next.
 /// A line reaches the vector at the IRQ or FIQ entry (<see cref="ICore.ExceptionEntered"/>) that the
 /// controller raised for it (the line shows in VICIRQStatus or VICFIQStatus then; an entry for other
 /// lines does not count for it). The probe costs nothing while no handler is awaited: it installs
@@ -65,6 +67,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
         public bool WaitVector, WaitIsr;
         public uint Vector, IsrAddress;
         public uint? LastIsr;
+        public uint? CoreVector;
         public readonly Durations ToVector = new(), ToIsr = new();
         public int Unserved;
     }
@@ -89,7 +92,11 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             else if (c.TargetsCpu)
             {
                 var src = machine.InterruptOutput(c.SourceComponent, c.SourceOutput);
-                var w = new Watched($"cpu.{c.TargetInput}", $"{c.SourceComponent}.{c.SourceOutput}", null, c.TargetInput == "nFIQ" ? 1 : 0);
+                var w = new Watched($"cpu.{c.TargetInput}", $"{c.SourceComponent}.{c.SourceOutput}", null, c.TargetInput == "nFIQ" ? 1 : 0)
+                {
+                    // What the core reports entering for this input (a Cortex-M's NVIC line: its exception number).
+                    CoreVector = machine.Board.Cpu.Type.FindInput(c.TargetInput)?.Vector,
+                };
                 src.Subscribe(level => OnEdge(w, level));
                 _lines.Add(w);
             }
@@ -128,7 +135,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             }
             else
             {
-                w.Vector = w.VicLine == 1 ? Vectors.Fiq : Vectors.Irq;
+                w.Vector = w.CoreVector ?? (w.VicLine == 1 ? Vectors.Fiq : Vectors.Irq);
                 w.WaitIsr = false;
             }
             w.WaitVector = true;
@@ -191,13 +198,13 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     /// <summary>An IRQ or FIQ entry: the lines it was taken for reached the vector; those whose handler is awaited install the hook.</summary>
     private void OnException(uint vector)
     {
-        if (_waiting == 0 || (vector != Vectors.Irq && vector != Vectors.Fiq)) return;
+        if (_waiting == 0) return;
         long now = _machine.Scheduler.Cycles;
         foreach (var w in _lines)
         {
             if (w.Asserted < 0 || !w.WaitVector || vector != w.Vector) continue;
             // A controller input counts only when the controller raised this entry for it.
-            if (w.Vic != null && (Reg(w.Vic, vector == Vectors.Fiq ? Pl190Vic.VICFIQStatus : Pl190Vic.VICIRQStatus) & (1u << w.VicLine)) == 0) continue;
+            if (w.Vic != null && (vector is not (Vectors.Irq or Vectors.Fiq) || (Reg(w.Vic, vector == Vectors.Fiq ? Pl190Vic.VICFIQStatus : Pl190Vic.VICIRQStatus) & (1u << w.VicLine)) == 0)) continue;
             w.ToVector.Add(now - w.Asserted, _machine.Scheduler.Now - w.AssertedTicks);
             w.WaitVector = false;
             if (!w.WaitIsr) _waiting--;
