@@ -251,6 +251,7 @@ public sealed partial class CortexMCpu
             _sleepOnExitReturn = excReturn;
             _pc = 0xFFFF_FFFE;
             State = CoreState.Sleeping;
+            _sleepWfe = false;          // sleeps as WFI does: the event register does not wake it
             return;
         }
         Unstack(excReturn);

@@ -176,6 +176,21 @@ public sealed class ExceptionModelTests
     }
 
     [Fact]
+    public void SleepOnExitAfterAWfeIsNotWokenByTheReturnsEvent()
+    {
+        using var t = Core("wfe\nnop\nb .");
+        t.Cpu.Scr = CortexMCpu.ScrSleepOnExit;
+        Enable(t, Irq0, 0x40);
+        t.Cpu.RunTo(10);
+        Assert.Equal(CoreState.Sleeping, t.Cpu.State);      // WFE without an event
+        t.Cpu.SetPending(Irq0);
+        t.Cpu.RunTo(100);                                   // wakes, takes IRQ0, returns: sleeps on exit
+        Assert.Equal(CoreState.Sleeping, t.Cpu.State);
+        Assert.Equal(0x10u, t.Cpu.GetRegister(5));
+        Assert.Equal(100, t.Scheduler.Cycles);
+    }
+
+    [Fact]
     public void SleepOnExitWokenWhileMaskedCompletesTheReturn()
     {
         using var t = new TestCore().Load("movs r0, #1\nmovs r0, #2\nb .").Handler(Irq0, "cpsid i\nbx lr").Reset();
