@@ -9,20 +9,9 @@ namespace SocSim.Firmware.Tests;
 /// </summary>
 public sealed class Stm32F100FirmwareTests
 {
-    private static string Pack(params string[] parts) => Path.Combine([Repo.Root, "..", "shared", "cortex-m", "stm32f1", .. parts]);
-
-    private static Machine Load(string elf)
-    {
-        var m = Machine.Create([Repo.Board("stm32f100")], [], new MachineOptions { Warnings = TextWriter.Null });
-        m.LoadElf(Pack("elf", elf));
-        return m;
-    }
-
-    private static uint Reg(IBusDevice d, uint offset)
-    {
-        bool abort = false;
-        return d.Read(offset, 4, AccessFlags.Privileged, ref abort);
-    }
+    private static string Pack(params string[] parts) => Stm32Pack.Path(parts);
+    private static Machine Load(string elf) => Stm32Pack.Load("stm32f100", elf);
+    private static uint Reg(IBusDevice d, uint offset) => Stm32Pack.Reg(d, offset);
 
     /// <summary>
     /// miniblink on the 8 MHz HSI: gpio_set_mode writes CRL = 0x44444444 and CRH = 0x44444442 (PC8 a
