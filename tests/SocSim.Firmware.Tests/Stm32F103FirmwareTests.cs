@@ -3,6 +3,27 @@ using SocSim.Peripherals.Stm32;
 
 namespace SocSim.Firmware.Tests;
 
+/// <summary>The libopencm3 STM32F1 pack in ../shared/cortex-m/stm32f1, and machines built to run it.</summary>
+internal static class Stm32Pack
+{
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Repo.Root, "..", "shared", "cortex-m", "stm32f1", .. parts]);
+
+    /// <summary>Board <paramref name="board"/> (boards/NAME.json) with the pack's ELF <paramref name="elf"/> loaded; warnings are collected, not printed.</summary>
+    public static Machine Load(string board, string elf)
+    {
+        var m = Machine.Create([Repo.Board(board)], [], new MachineOptions { Warnings = TextWriter.Null });
+        m.LoadElf(Path("elf", elf));
+        return m;
+    }
+
+    /// <summary>A device register as the CPU would read it (device debug reads return 0).</summary>
+    public static uint Reg(IBusDevice d, uint offset)
+    {
+        bool abort = false;
+        return d.Read(offset, 4, AccessFlags.Privileged, ref abort);
+    }
+}
+
 /// <summary>
 /// libopencm3's unmodified STM32F103 examples (../shared/cortex-m/stm32f1, built for the Olimex H103:
 /// 8 MHz HSE, 72 MHz) on boards/stm32f103.json. Expectations come from the pack's expected/ files and
@@ -10,20 +31,9 @@ namespace SocSim.Firmware.Tests;
 /// </summary>
 public sealed class Stm32F103FirmwareTests
 {
-    private static string Pack(params string[] parts) => Path.Combine([Repo.Root, "..", "shared", "cortex-m", "stm32f1", .. parts]);
-
-    private static Machine Load(string elf)
-    {
-        var m = Machine.Create([Repo.Board("stm32f103")], [], new MachineOptions { Warnings = TextWriter.Null });
-        m.LoadElf(Pack("elf", elf));
-        return m;
-    }
-
-    private static uint Reg(IBusDevice d, uint offset)
-    {
-        bool abort = false;
-        return d.Read(offset, 4, AccessFlags.Privileged, ref abort);
-    }
+    private static string Pack(params string[] parts) => Stm32Pack.Path(parts);
+    private static Machine Load(string elf) => Stm32Pack.Load("stm32f103", elf);
+    private static uint Reg(IBusDevice d, uint offset) => Stm32Pack.Reg(d, offset);
 
     /// <summary>
     /// usart_irq_printf: printf through a ring buffer drained by the USART1 TXE interrupt at 115200 baud

@@ -55,6 +55,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
             "STM32F10x flash interface (RM0008 §3.3.3): FLASH_ACR wait states, prefetch buffer and half-cycle access timing every CPU read of the main flash")
         .Window(0x400)
         .Parameter("flash", "flash", "the memory region of the main flash (0x08000000) this interface serves")
+        .Parameter("part", "f103", "f103: LATENCY 0-2 and the prefetch buffer (RM0008 §3.3.3); f100: the value line's flash, read with zero wait states and no prefetch buffer (RM0041 §3.3.3: FLASH_ACR has HLFCYA only)")
         .Parameter("alias", "", "a region of the flash's size where the BOOT pins alias the flash (boot from main flash: \"boot\" at 0x00000000); it shows the flash's bytes and is timed as the flash; empty: none")
         .Signals((f, b) =>
         {
@@ -68,6 +69,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
     private readonly Action<string> _warn;
     private readonly ClockDomain _hclk;
     private MemoryRegion? _flash, _alias;
+    private readonly bool _f100;
 
     private uint _acr, _cr, _sr, _ar, _keyState, _optKeyState;
     // The prefetch buffer's two blocks: the current one (the last the CPU fetched from) and the next, with
@@ -81,6 +83,9 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
         _warn = c.Warn;
         _hclk = c.Clock;
         _hclk.Changed += (_, _) => CheckLatency();
+        string part = c.Parameters.TryGetValue("part", out var p) ? (string)p : "f103";
+        if (part != "f103" && part != "f100") throw new ArgumentException($"{c.Name}: part must be \"f103\" or \"f100\", not \"{part}\"");
+        _f100 = part == "f100";
         if (c.Bus != null)
         {
             string region = c.Parameter<string>("flash");
@@ -98,6 +103,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
             }
         }
         Reset();
+        if (_f100) _acr = 0;
     }
 
     /// <summary>A flash interface on its own (device tests): serving no region.</summary>
@@ -119,7 +125,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
 
     public void Reset()
     {
-        _acr = AcrReset;
+        _acr = _f100 ? 0 : AcrReset;
         _cr = LOCK;
         _sr = _ar = 0;
         _keyState = _optKeyState = 0;
@@ -202,6 +208,14 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
 
     private void WriteAcr(uint value)
     {
+        if (_f100)
+        {
+            // RM0041 §3.3.3: zero wait states, no prefetch buffer; only HLFCYA exists.
+            if ((value & (7 | PRFTBE)) != 0 && (value & (7 | PRFTBE)) != PRFTBE)
+                _warn($"{_name}: FLASH_ACR = 0x{value:X2}: the value line's flash has no wait states (RM0041 §3.3.3): LATENCY is reserved and ignored");
+            _acr = value & HLFCYA;
+            return;
+        }
         uint old = _acr;
         uint latency = value & 7;
         if (latency > 2) _warn($"{_name}: FLASH_ACR.LATENCY = {latency} is reserved (RM0008 §3.3.3: 0, 1 or 2); taken as {latency} wait states");
@@ -220,6 +234,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
 
     private void CheckLatency()
     {
+        if (_f100) return;
         long hz = _hclk.FrequencyHz;
         uint need = LatencyNeeded(hz);
         if (Latency < need)
@@ -255,7 +270,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
         return (flags & AccessFlags.Code) != 0 ? Fetch(line, now) : Data(now);
     }
 
-    private int ReadCycles => 1 + (int)Latency;
+    private int ReadCycles => _f100 ? 1 : 1 + (int)Latency;
 
     private int Fetch(long line, long now)
     {

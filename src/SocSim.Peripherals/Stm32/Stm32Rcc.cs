@@ -45,7 +45,7 @@ namespace SocSim.Peripherals.Stm32;
 public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
 {
     public const uint CR = 0x00, CFGR = 0x04, CIR = 0x08, APB2RSTR = 0x0C, APB1RSTR = 0x10;
-    public const uint AHBENR = 0x14, APB2ENR = 0x18, APB1ENR = 0x1C, BDCR = 0x20, CSR = 0x24;
+    public const uint AHBENR = 0x14, APB2ENR = 0x18, APB1ENR = 0x1C, BDCR = 0x20, CSR = 0x24, CFGR2 = 0x2C;
 
     public const uint HSION = 1u << 0, HSIRDY = 1u << 1, HSEON = 1u << 16, HSERDY = 1u << 17, HSEBYP = 1u << 18;
     public const uint CSSON = 1u << 19, PLLON = 1u << 24, PLLRDY = 1u << 25;
@@ -92,6 +92,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
             "STM32F10x reset and clock control (RM0008 §7): HSI/HSE/PLL/LSI, SYSCLK switch, AHB/APB prescalers, clock enables and resets, reset flags")
         .Window(0x400)
         .Parameter("hseHz", 8_000_000L, "the HSE crystal's frequency (the board's: 4-16 MHz, DS5319 Table 22)")
+        .Parameter("part", "f103", "f103: the STM32F101/102/103 (RM0008 §7, 72 MHz); f100: the value line (RM0041 §6: CFGR2.PREDIV1 divides the HSE for the PLL, 24 MHz)")
         .Parameter("hseStartupMicroseconds", 2000L, "HSEON to HSERDY (DS5319 Table 22 t_SU(HSE): 2 ms)")
         .Parameter("hsiStartupMicroseconds", 2L, "HSION to HSIRDY (DS5319 Table 24 t_su(HSI): 2 us max)")
         .Parameter("lsiStartupMicroseconds", 85L, "LSION to LSIRDY (DS5319 Table 25 t_su(LSI): 85 us max)")
@@ -124,7 +125,9 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
     private readonly long _hseTicks, _hsiTicks, _lsiTicks, _pllTicks;
     private readonly Event _hseEvent, _hsiEvent, _lsiEvent, _pllEvent;
 
-    private uint _cr, _cfgr, _cir, _apb2rstr, _apb1rstr, _ahbenr, _apb2enr, _apb1enr, _bdcr, _csr;
+    private uint _cr, _cfgr, _cir, _apb2rstr, _apb1rstr, _ahbenr, _apb2enr, _apb1enr, _bdcr, _csr, _cfgr2;
+    private readonly bool _f100;
+    private readonly long _maxSysclkHz, _maxPclk1Hz;
     // Peripherals (bit = index into Gates) whose refused access was already reported.
     private ulong _gateWarned;
     private bool _gateCountersWarned;
@@ -136,6 +139,12 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
         _warn = c.Warn;
         _hsi = c.Clock;
         _hseHz = c.Parameter<long>("hseHz");
+        string part = c.Parameters.TryGetValue("part", out var p) ? (string)p : "f103";
+        if (part != "f103" && part != "f100") throw new ArgumentException($"{c.Name}: part must be \"f103\" or \"f100\", not \"{part}\"");
+        _f100 = part == "f100";
+        // DS5319 Table 9 (F103: 72 MHz, APB1 36 MHz); the F100 data sheet (DS6517 Table 9): 24 MHz for both.
+        _maxSysclkHz = _f100 ? 24_000_000 : MaxSysclkHz;
+        _maxPclk1Hz = _f100 ? 24_000_000 : MaxPclk1Hz;
         if (_hseHz <= 0) throw new ArgumentException($"{c.Name}: hseHz must be positive, not {_hseHz}");
         _sysclk = Control(c, "SYSCLK", 1, 1);
         _ahb = Control(c, "AHB", 1, 1);
@@ -182,14 +191,16 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
     public long Tim1ClkHz => Pclk1Hz * (ApbDivisors[(_cfgr >> 8) & 7] == 1 ? 1 : 2);
     /// <summary>The PLL's output: HSI/2 or HSE (/2 with PLLXTPRE) times PLLMUL (§7.2, Figure 8).</summary>
     public long PllHz => PllInputHz * PllMul;
-    private long PllInputHz => (_cfgr & PLLSRC) == 0 ? HsiHz / 2 : (_cfgr & PLLXTPRE) != 0 ? _hseHz / 2 : _hseHz;
+    private long PllInputHz => (_cfgr & PLLSRC) == 0 ? HsiHz / 2 : _hseHz / Prediv1;
+    /// <summary>The HSE divider before the PLL: PLLXTPRE (÷1 or ÷2) on the F103; CFGR2.PREDIV1 + 1 on the F100, whose bit 0 PLLXTPRE mirrors (RM0041 §6.3.12).</summary>
+    private long Prediv1 => _f100 ? (_cfgr2 & 15) + 1 : (_cfgr & PLLXTPRE) != 0 ? 2 : 1;
     private long PllMul => Math.Min(16, ((_cfgr >> 18) & 15) + 2);
 
     public void Reset()
     {
         _s.Cancel(_hseEvent); _s.Cancel(_hsiEvent); _s.Cancel(_pllEvent); _s.Cancel(_lsiEvent);
         _cr = CrReset;
-        _cfgr = _cir = _apb2rstr = _apb1rstr = _apb2enr = _apb1enr = _bdcr = 0;
+        _cfgr = _cir = _apb2rstr = _apb1rstr = _apb2enr = _apb1enr = _bdcr = _cfgr2 = 0;
         _ahbenr = AhbenrReset;
         _csr &= 0xFF00_0000 & ~RMVF;
         _gateWarned = 0;
@@ -202,7 +213,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
 
     public void SaveState(StateWriter w)
     {
-        foreach (uint v in new[] { _cr, _cfgr, _cir, _apb2rstr, _apb1rstr, _ahbenr, _apb2enr, _apb1enr, _bdcr, _csr }) w.Write(v);
+        foreach (uint v in new[] { _cr, _cfgr, _cir, _apb2rstr, _apb1rstr, _ahbenr, _apb2enr, _apb1enr, _bdcr, _csr, _cfgr2 }) w.Write(v);
         w.Write(Interrupt.Level);
     }
 
@@ -210,7 +221,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
     public void LoadState(StateReader r)
     {
         _cr = r.ReadUInt(); _cfgr = r.ReadUInt(); _cir = r.ReadUInt(); _apb2rstr = r.ReadUInt(); _apb1rstr = r.ReadUInt();
-        _ahbenr = r.ReadUInt(); _apb2enr = r.ReadUInt(); _apb1enr = r.ReadUInt(); _bdcr = r.ReadUInt(); _csr = r.ReadUInt();
+        _ahbenr = r.ReadUInt(); _apb2enr = r.ReadUInt(); _apb1enr = r.ReadUInt(); _bdcr = r.ReadUInt(); _csr = r.ReadUInt(); _cfgr2 = r.ReadUInt();
         Interrupt.Restore(r.ReadBool());
     }
 
@@ -229,6 +240,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
             APB1ENR => _apb1enr,
             BDCR => _bdcr,
             CSR => _csr,
+            CFGR2 when _f100 => _cfgr2,
             _ => Reserved(off, "read"),
         };
         return PrimeCell.NarrowRead(v, address, size);
@@ -262,6 +274,14 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
                 bool lsiOn = (value & LSION) != 0;
                 if (lsiOn && (_csr & LSION) == 0) { _csr |= LSION; _s.Schedule(_lsiEvent, now + _lsiTicks); }
                 else if (!lsiOn) { _csr &= ~(LSION | LSIRDY); _s.Cancel(_lsiEvent); }
+                break;
+            case CFGR2 when _f100:
+                // PREDIV1 is written only while the PLL is off, like the PLL's CFGR bits; PLLXTPRE mirrors its bit 0.
+                if ((_cr & PLLON) == 0)
+                {
+                    _cfgr2 = value & 15;
+                    _cfgr = (_cfgr & ~PLLXTPRE) | ((_cfgr2 & 1) << 17);
+                }
                 break;
             default: Reserved(off, "write"); break;
         }
@@ -326,6 +346,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
         const uint pllBits = PLLSRC | PLLXTPRE | (15u << 18);
         if ((_cr & PLLON) != 0) value = (value & ~pllBits) | (_cfgr & pllBits);
         _cfgr = (_cfgr & 0xC) | (value & 0x077F_FFF3);
+        if (_f100) _cfgr2 = (_cfgr2 & ~1u) | ((_cfgr >> 17) & 1);
         UpdateSwitch(now);
         ApplyClocks(now);
     }
@@ -364,16 +385,18 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
 
     private void CheckPll()
     {
-        if (PllHz > MaxSysclkHz)
-            _warn($"{_name}: the PLL is set to {Mhz(PllInputHz)} MHz x {PllMul} = {Mhz(PllHz)} MHz (CFGR = 0x{_cfgr:X8}), above the data sheet's 72 MHz (DS5319 Table 9); running as programmed");
+        if (PllHz > _maxSysclkHz)
+            _warn($"{_name}: the PLL is set to {Mhz(PllInputHz)} MHz x {PllMul} = {Mhz(PllHz)} MHz (CFGR = 0x{_cfgr:X8}), above the data sheet's {Mhz(_maxSysclkHz)} MHz ({Sheet}); running as programmed");
     }
 
     private void CheckLimits()
     {
         string setting = $"CFGR = 0x{_cfgr:X8}";
-        if (SysclkHz > MaxSysclkHz) _warn($"{_name}: SYSCLK = {Mhz(SysclkHz)} MHz ({setting}) is above the data sheet's 72 MHz (DS5319 Table 9); running as programmed");
-        if (Pclk1Hz > MaxPclk1Hz) _warn($"{_name}: PCLK1 = {Mhz(Pclk1Hz)} MHz ({setting}) is above the data sheet's 36 MHz for APB1 (DS5319 Table 9); running as programmed");
+        if (SysclkHz > _maxSysclkHz) _warn($"{_name}: SYSCLK = {Mhz(SysclkHz)} MHz ({setting}) is above the data sheet's {Mhz(_maxSysclkHz)} MHz ({Sheet}); running as programmed");
+        if (Pclk1Hz > _maxPclk1Hz) _warn($"{_name}: PCLK1 = {Mhz(Pclk1Hz)} MHz ({setting}) is above the data sheet's {Mhz(_maxPclk1Hz)} MHz for APB1 ({Sheet}); running as programmed");
     }
+
+    private string Sheet => _f100 ? "DS6517 Table 9" : "DS5319 Table 9";
 
     private static string Mhz(long hz) => (hz / 1e6).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
 

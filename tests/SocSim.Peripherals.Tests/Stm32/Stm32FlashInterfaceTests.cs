@@ -223,3 +223,25 @@ public sealed class Stm32MemoryMapTests : IDisposable
         Assert.Throws<ArgumentException>(() => new CortexMBitBand("bad", _bus, 0x3000_0000));
     }
 }
+
+/// <summary>RM0041 §3.3.3: the value line's flash has zero wait states and no prefetch buffer; FLASH_ACR holds HLFCYA only.</summary>
+public sealed class Stm32F100FlashInterfaceTests
+{
+    [Fact]
+    public void EveryReadIsOneCycle()
+    {
+        var s = new Scheduler(24_000_000, 1);
+        var warnings = new List<string>();
+        var f = (Stm32FlashInterface)Stm32FlashInterface.Type.Create(new SocSim.Core.Devices.DeviceContext
+        {
+            Name = "flash_if", Scheduler = s, Clock = new ClockDomain("HCLK", 24_000_000, 1),
+            Parameters = new Dictionary<string, object> { ["flash"] = "flash", ["alias"] = "", ["part"] = "f100" }, Warn = warnings.Add,
+        });
+        Assert.Equal(0u, R(f, ACR));
+        W(f, ACR, 2);
+        Assert.Equal(0u, R(f, ACR));
+        Assert.Contains("no wait states", Assert.Single(warnings));
+        for (uint a = 0; a < 64; a += 4) Assert.Equal(1, f.Clocks(a, 4, AccessFlags.Code | AccessFlags.Seq, a));
+        Assert.Equal(1, f.Clocks(0x200, 4, AccessFlags.None, 100));
+    }
+}

@@ -220,3 +220,29 @@ public sealed class Stm32RccTests
         Assert.Equal("rcc: read of reserved RCC offset 0x28 ignored (RM0008 §7.3.11), reads 0", Assert.Single(_warnings));
     }
 }
+
+/// <summary>The value line's RCC (RM0041 §6): CFGR2.PREDIV1 divides the HSE for the PLL, PLLXTPRE mirrors its bit 0, 24 MHz limit.</summary>
+public sealed class Stm32F100RccTests
+{
+    [Fact]
+    public void Prediv1DividesTheHseAndTheLimitIs24MHz()
+    {
+        var s = new Scheduler(72_000_000, 1);
+        var warnings = new List<string>();
+        var p = Stm32Rcc.Type.Parameters.ToDictionary(x => x.Name, x => x.Default);
+        p["part"] = "f100";
+        var rcc = (Stm32Rcc)Stm32Rcc.Type.Create(new DeviceContext { Name = "rcc", Scheduler = s, Clock = ClockDomain.OnTimeBase("HSI", 8_000_000, 72_000_000), Parameters = p, Warn = warnings.Add });
+        W(rcc, CFGR2, 3);                      // PREDIV1 = /4
+        Assert.Equal(PLLXTPRE, R(rcc, CFGR) & PLLXTPRE);
+        W(rcc, CFGR, R(rcc, CFGR) | PLLSRC | (4u << 18)); // HSE / 4 x 6 = 12 MHz (a read-modify-write: writing PLLXTPRE 0 would clear PREDIV1 bit 0)
+        Assert.Equal(12_000_000, rcc.PllHz);
+        Assert.Equal(3u, R(rcc, CFGR2));
+        W(rcc, CFGR2, 0);
+        W(rcc, CFGR, PLLSRC | (2u << 18));     // 8 MHz x 4 = 32 MHz: above the value line's 24
+        W(rcc, CR, R(rcc, CR) | PLLON);
+        Assert.Contains(warnings, w => w.Contains("32 MHz") && w.Contains("24 MHz") && w.Contains("DS6517"));
+        var f103 = Stm32Rcc.Type.Parameters.ToDictionary(x => x.Name, x => x.Default);
+        Assert.Equal(0u, R((Stm32Rcc)Stm32Rcc.Type.Create(new DeviceContext { Name = "r", Scheduler = s, Clock = ClockDomain.OnTimeBase("HSI", 8_000_000, 72_000_000), Parameters = f103, Warn = warnings.Add }), CFGR2));
+        Assert.Contains(warnings, w => w == "r: read of reserved RCC offset 0x2C ignored (RM0008 §7.3.11), reads 0");
+    }
+}
