@@ -253,8 +253,8 @@ public sealed unsafe partial class Arm926Cpu
         if (rd != 15 || !write)
         {
             _s.Cycles += Timing.DataOp;
+            // TST/TEQ/CMP/CMN with Rd = 15 set the flags only (the 26-bit TEQP form is gone on ARMv5).
             if (write) _r[rd] = res;
-            else if (rd == 15 && s && HasSpsr) { }   // TST/TEQ/CMP/CMN with Rd = 15: the flags only (26-bit TEQP is gone)
             return;
         }
         _s.Cycles += arith && !shifted ? Timing.DataOpPcArith : Timing.DataOpPcOther;
@@ -489,8 +489,8 @@ public sealed unsafe partial class Arm926Cpu
         }
         else
         {
-            // STR of R15 stores the instruction's address + 12 on the ARM9EJ-S? The ARM ARM leaves it
-            // IMPLEMENTATION DEFINED; the ARM9 family stores + 12 (DDI 0222B 8.x). Chosen: + 12.
+            // STR/STM of R15: the ARM ARM leaves the offset IMPLEMENTATION DEFINED (+ 8 or + 12);
+            // chosen: + 12, as the ARM7TDMI and ARM9TDMI store (boards/README.md).
             uint v = rd == 15 ? _pc + 12 : _r[rd];
             if (b) Write8(addr, v); else Write32(addr, v);
             _userTag = user;
@@ -617,14 +617,10 @@ public sealed unsafe partial class Arm926Cpu
         }
         else
         {
-            bool first = true;
             for (int i = 0; i < 16; i++)
             {
                 if ((list & (1u << i)) == 0) continue;
-                uint v = i == 15 ? _pc + 12 : userBank ? GetUserRegister(i) : _r[i];
-                Write32(addr, v);
-                if (first && w && !userBank) { }
-                first = false;
+                Write32(addr, i == 15 ? _pc + 12 : userBank ? GetUserRegister(i) : _r[i]);
                 addr += 4;
             }
             if (_dabort) { DataAbort(); return; }
