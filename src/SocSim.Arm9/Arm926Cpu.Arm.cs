@@ -82,7 +82,7 @@ public sealed unsafe partial class Arm926Cpu
             case 1:
                 if ((op & 0x0190_0000) == 0x0100_0000)
                 {
-                    if ((op & 0x0020_0000) != 0) { _s.Cycles += Timing.MsrFlags; Msr(op, BitOperations.RotateRight(op & 0xFF, (int)((op >> 7) & 0x1E))); }
+                    if ((op & 0x0020_0000) != 0) { Msr(op, BitOperations.RotateRight(op & 0xFF, (int)((op >> 7) & 0x1E))); }
                     else Undefined();
                 }
                 else DataProcessing(op);

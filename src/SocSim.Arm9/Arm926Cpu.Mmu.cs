@@ -526,6 +526,9 @@ public sealed unsafe partial class Arm926Cpu
         }
     }
 
+    public IEnumerable<string> DescribeTlb() => TlbEntries().Select(e =>
+        $"{(e.Index >= TlbSets * TlbWays ? "lockdown" : "set " + e.Index / TlbWays + " way " + e.Index % TlbWays)}: {e.Kind} va 0x{e.Mva:x8} size 0x{e.Size:x} pa 0x{e.Pa:x8} domain {e.Domain} ap 0x{e.Ap:x2} cb {e.CB}");
+
     /// <summary>The valid TLB entries, for the debugger's <c>monitor tlb</c> and tests: (index, kind, domain, MVA, size, PA, AP, CB).</summary>
     public IEnumerable<(int Index, string Kind, int Domain, uint Mva, uint Size, uint Pa, int Ap, int CB)> TlbEntries()
     {

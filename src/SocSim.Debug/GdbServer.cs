@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using SocSim.Core.Cores;
 using SocSim.Core.State;
 
 namespace SocSim.Debug;
@@ -437,6 +438,28 @@ public sealed class GdbServer
         return (last ? "l" : "m") + Encoding.Latin1.GetString(escaped);
     }
 
+    /// <summary><c>monitor phys ADDR [N]</c>: physical memory, whatever the MMU maps.</summary>
+    private static string PhysicalRead(Machine m, string args)
+    {
+        var parts = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        static bool Num(string s, out uint v) => s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out v)
+            : uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out v);
+        if (parts.Length is < 1 or > 2 || !Num(parts[0], out uint addr)) return "usage: monitor phys ADDR [N] (ADDR decimal or 0x hex)\n";
+        uint n = 16;
+        if (parts.Length == 2 && (!Num(parts[1], out n) || n is 0 or > 256)) return "monitor phys: N must be 1 to 256\n";
+        var data = new byte[n];
+        m.Bus.DebugRead(addr, data);
+        var sb = new StringBuilder();
+        for (int i = 0; i < data.Length; i += 16)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"0x{addr + (uint)i:x8}:");
+            for (int j = i; j < Math.Min(i + 16, data.Length); j++) sb.Append(CultureInfo.InvariantCulture, $" {data[j]:x2}");
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
     private string Monitor(string hex)
     {
         var bytes = Rsp.FromHex(hex);
@@ -459,10 +482,19 @@ public sealed class GdbServer
             case "history":
                 text = HistoryText();
                 break;
+            case "tlb" when m.Core is IVirtualMemory vm:
+                text = string.Concat(vm.DescribeTlb().Select(l => l + "\n"));
+                if (text.Length == 0) text = "the TLB holds no valid entry\n";
+                break;
+            case var c when c.StartsWith("phys ", StringComparison.Ordinal):
+                text = PhysicalRead(m, c[5..]);
+                break;
             case "help" or "":
                 text = "monitor cycles   simulated CPU cycles, instructions and time so far\n" +
                        "monitor reset    reload the ELF's segments and reset the core to its entry\n" +
-                       "monitor history  the reverse-execution history: checkpoints, memory, how far back it goes\n";
+                       "monitor history  the reverse-execution history: checkpoints, memory, how far back it goes\n" +
+                       "monitor phys ADDR [N]  N (default 16, at most 256) bytes of physical memory\n" +
+                       (m.Core is IVirtualMemory ? "monitor tlb      the MMU's TLB entries\n" : "");
                 break;
             default:
                 text = $"unknown monitor command '{command}' (try `monitor help`)\n";

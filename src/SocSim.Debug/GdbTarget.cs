@@ -77,18 +77,46 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
 
     // ---- memory (untimed, unobserved) ----
 
+    /// <summary>
+    /// Reads memory as the core sees it: through the MMU of a core that has one (a virtual page that
+    /// would fault reads as zeros), physical otherwise.
+    /// </summary>
     public byte[] ReadMemory(uint address, int length)
     {
         var data = new byte[length];
-        _m.Bus.DebugRead(address, data);
+        if (Cpu is IVirtualMemory vm)
+        {
+            foreach (var (offset, pa, n) in Pages(vm, address, length)) _m.Bus.DebugRead(pa, data.AsSpan(offset, n));
+        }
+        else _m.Bus.DebugRead(address, data);
         return data;
     }
 
-    /// <summary>Writes RAM or ROM; false when part of the range is neither. Refetches the pipeline if it held a changed word.</summary>
+    /// <summary>The physical pieces of a virtual range, in 1 KiB steps (the smallest page): (offset, physical address, length); faulting pieces are left out.</summary>
+    private static IEnumerable<(int Offset, uint Pa, int Length)> Pages(IVirtualMemory vm, uint address, int length)
+    {
+        int offset = 0;
+        while (offset < length)
+        {
+            uint va = address + (uint)offset;
+            int n = (int)Math.Min((uint)(length - offset), 0x400 - (va & 0x3FF));
+            if (vm.DebugTranslate(va, out uint pa)) yield return (offset, pa, n);
+            offset += n;
+        }
+    }
+
+    /// <summary>Writes RAM or ROM (through the MMU of a core that has one); false when part of the range is neither. Refetches the pipeline if it held a changed word.</summary>
     public bool WriteMemory(uint address, ReadOnlySpan<byte> data)
     {
         if (data.Length == 0) return true;
-        bool ok = _m.Bus.DebugWrite(address, data);
+        bool ok = true;
+        if (Cpu is IVirtualMemory vm)
+        {
+            int mapped = 0;
+            foreach (var (offset, pa, n) in Pages(vm, address, data.Length)) { ok &= _m.Bus.DebugWrite(pa, data.Slice(offset, n)); mapped += n; }
+            ok &= mapped == data.Length;
+        }
+        else ok = _m.Bus.DebugWrite(address, data);
         Cpu.DebugMemoryWritten(address, data.Length);
         return ok;
     }

@@ -15,7 +15,7 @@ public sealed class UnicornArmv5Tests
 {
     private const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
-    private const int CasesPerClass = 200;
+    private const int CasesPerClass = 120;
     private const string Python = "/usr/bin/python3", Package = "python3-unicorn";
 
     private readonly ITestOutputHelper _out;
@@ -90,6 +90,7 @@ public sealed class UnicornArmv5Tests
 
     private static Case Make(Gen g, string cls)
     {
+        if (cls.StartsWith("interwork")) return Interwork(g, cls);
         bool thumb = cls.StartsWith("thumb");
         var c = g.New(cls, thumb);
         // Memory classes: one instruction, so that a load cannot move a later instruction's base out of the window.
@@ -97,6 +98,48 @@ public sealed class UnicornArmv5Tests
         for (int i = 0; i < n; i++) Emit(g, c, cls);
         return c;
     }
+
+    /// <summary>
+    /// ARMv5 state changes: BLX (immediate, with H) and BLX Rm from ARM, LDR PC and LDM with the PC
+    /// loading a Thumb address; BLX Rm and POP {pc} from Thumb to ARM. The target's instruction runs
+    /// too, so its state is seen.
+    /// </summary>
+    private static Case Interwork(Gen g, string cls)
+    {
+        bool fromThumb = cls == "interwork.thumb";
+        var c = g.New(cls, fromThumb);
+        uint target = CodeAddr + 8;
+        uint imm = (uint)g.Next(256);
+        uint addr = g.Addr(4, 0x40);
+        var code = new byte[12];
+        void Put16(int at, uint v) => BitConverter.GetBytes((ushort)v).CopyTo(code, at);
+        void Put32(int at, uint v) => BitConverter.GetBytes(v).CopyTo(code, at);
+        if (!fromThumb)
+        {
+            // Thumb code at +8 and +10: MOVS r1, #imm; MOVS r0, #imm.
+            Put16(8, 0x2100 | imm);
+            Put16(10, 0x2000 | (imm ^ 0x55));
+            switch (g.Next(4))
+            {
+                case 0: Put32(0, 0xFA00_0000 | (g.Bit() ? 1u << 24 : 0)); break;                     // BLX +8 (H selects +10)
+                case 1: c.Regs[5] = target | 1 | (uint)g.Next(2) * 2; Put32(0, 0xE12F_FF35); break; // BLX r5
+                case 2: c.Regs[4] = addr; Put32(0, 0xE594_F000); PutData(c, addr, target | 1); break; // LDR pc, [r4]
+                default: c.Regs[4] = addr; Put32(0, 0xE894_8004); PutData(c, addr + 4, target | 1); break; // LDMIA r4, {r2, pc}
+            }
+        }
+        else
+        {
+            Put32(8, 0xE3A0_0000 | imm);   // ARM at +8: MOV r0, #imm
+            if (g.Bit()) { c.Regs[5] = target; Put16(0, 0x47A8); }                                  // BLX r5
+            else { c.Regs[13] = addr; Put16(0, 0xBD00); PutData(c, addr, target); }                  // POP {pc}
+        }
+        c.Code.AddRange(code);
+        c.Ops.Add(Convert.ToHexString(code));
+        c.Count = 2;
+        return c;
+    }
+
+    private static void PutData(Case c, uint addr, uint v) => BitConverter.GetBytes(v).CopyTo(c.Data, (int)(addr - DataAddr));
 
     private static void Emit(Gen g, Case c, string cls)
     {
@@ -232,7 +275,7 @@ public sealed class UnicornArmv5Tests
     }
 
     public static IEnumerable<object[]> Classes() =>
-        new[] { "arm.dp", "arm.clz", "arm.qarith", "arm.smul16", "arm.mul", "arm.msr", "arm.ldrstr", "arm.half", "arm.ldrd", "arm.ldm", "thumb.alu", "thumb.ldst" }
+        new[] { "arm.dp", "arm.clz", "arm.qarith", "arm.smul16", "arm.mul", "arm.msr", "arm.ldrstr", "arm.half", "arm.ldrd", "arm.ldm", "thumb.alu", "thumb.ldst", "interwork.arm", "interwork.thumb" }
             .Select(c => new object[] { c });
 
     /// <summary>Every class's cases, run in one Unicorn process (starting Python and its engines dominates).</summary>

@@ -1,0 +1,102 @@
+namespace SocSim.Arm9.Tests;
+
+/// <summary>
+/// Cycle counts per instruction class and interlock, with caches on (every access a hit), against the
+/// ARM9EJ-S table (DDI 0222B table 8.2); and what an uncached access adds (the AHB's clocks).
+/// </summary>
+public sealed class CycleTests
+{
+    private static Rig Cached()
+    {
+        var r = new Rig();
+        r.MapRamFlat();
+        r.EnableMmu();
+        r.Cpu.SetRegister(4, 0x9000);
+        r.Run(Enc.Ldr(3, 4), Enc.Nop, Enc.Nop);   // the code's and the data's page in the TLB, no load in flight
+        r.Cpu.SetRegister(1, 3);
+        r.Cpu.SetRegister(2, 5);
+        return r;
+    }
+
+    [Theory]
+    [InlineData("data op", 1, new uint[] { 0xE0810002 })]                       // ADD r0, r1, r2
+    [InlineData("register-controlled shift", 2, new uint[] { 0xE0810312 })]     // ADD r0, r1, r2, LSL r3
+    [InlineData("CLZ", 1, new uint[] { 0xE16F0F12 })]
+    [InlineData("B", 3, new uint[] { 0xEAFFFFFF })]                              // B to the next instruction
+    [InlineData("LDR", 1, new uint[] { 0xE5943000 })]                            // LDR r3, [r4]
+    [InlineData("LDR, scaled offset", 2, new uint[] { 0xE7943101 })]             // LDR r3, [r4, r1, LSL #2]
+    [InlineData("LDR then use: 1-cycle interlock", 3, new uint[] { 0xE5943000, 0xE0835003 })]
+    [InlineData("LDR, other, use: none", 3, new uint[] { 0xE5943000, 0xE1A00000, 0xE0835003 })]
+    [InlineData("LDRB then use: 2-cycle interlock", 4, new uint[] { 0xE5D43000, 0xE0835003 })]
+    [InlineData("LDRB, other, use: 1 cycle", 4, new uint[] { 0xE5D43000, 0xE1A00000, 0xE0835003 })]
+    [InlineData("LDR then STR of it (C port)", 3, new uint[] { 0xE5943000, 0xE5843004 })]
+    [InlineData("STR", 1, new uint[] { 0xE5843004 })]
+    [InlineData("LDRD", 2, new uint[] { 0xE1C420D0 })]                           // LDRD r2, [r4]
+    [InlineData("STRD", 2, new uint[] { 0xE1C420F0 })]
+    [InlineData("LDM 1 register", 2, new uint[] { 0xE8940008 })]
+    [InlineData("LDM 4 registers", 4, new uint[] { 0xE8940F00 })]
+    [InlineData("STM 1 register", 2, new uint[] { 0xE8840008 })]
+    [InlineData("STM 5 registers", 5, new uint[] { 0xE8841F00 })]
+    [InlineData("MUL", 2, new uint[] { 0xE0000291 })]
+    [InlineData("MULS", 4, new uint[] { 0xE0100291 })]
+    [InlineData("SMULL", 3, new uint[] { 0xE0C65291 })]
+    [InlineData("UMLALS", 5, new uint[] { 0xE0B65291 })]
+    [InlineData("SMULBB", 1, new uint[] { 0xE1600281 })]
+    [InlineData("SMLALBB", 2, new uint[] { 0xE1465281 })]
+    [InlineData("QADD", 1, new uint[] { 0xE1020051 })]
+    [InlineData("MRS", 2, new uint[] { 0xE10F0000 })]
+    [InlineData("MSR flags", 1, new uint[] { 0xE328F000 })]
+    [InlineData("SWP", 2, new uint[] { 0xE1043091 })]
+    public void ArmClass(string what, int cycles, uint[] ops)
+    {
+        using var r = Cached();
+        long got = r.Cycles(ops);
+        Assert.True(cycles == got, $"{what}: {got} cycles, expected {cycles}");
+    }
+
+    [Fact]
+    public void PcWrites()
+    {
+        using var r = Cached();
+        uint next = Rig.CodeBase + 0x100;
+        r.Cpu.SetRegister(0, next);
+        Assert.Equal(4, r.Cycles(0xE1A0F000));          // MOV pc, r0: logical result to the PC
+        r.Cpu.SetRegister(0, next - 0x40);
+        r.Cpu.SetRegister(1, 0x40);
+        Assert.Equal(3, r.Cycles(0xE080F001));          // ADD pc, r0, r1: arithmetic
+        r.M.Write32(0x9000, next);
+        Assert.Equal(5, r.Cycles(0xE594F000));          // LDR pc, [r4]
+        Assert.Equal(3, r.Cycles(0xE12FFF10));          // BX r0
+    }
+
+    [Fact]
+    public void ExceptionEntryTakesThreeCycles()
+    {
+        using var r = Cached();
+        Assert.Equal(3, r.Cycles(0xEF000000));          // SWI
+    }
+
+    [Fact]
+    public void UncachedAccessesAddTheBusClocks()
+    {
+        // MMU and caches off: every fetch and data access is an AHB transfer (zero-wait RAM: one clock each).
+        using var r = new Rig();
+        r.Cpu.SetRegister(4, 0x9000);
+        Assert.Equal(1 + 1, r.Cycles(Enc.Nop));
+        Assert.Equal(1 + 1 + 1, r.Cycles(Enc.Ldr(3, 4)));
+    }
+
+    [Fact]
+    public void ThumbClasses()
+    {
+        using var r = Cached();
+        uint at = Rig.CodeBase + 0x200;
+        // MOVS r0, #1; LDR r3, [r4]; ADDS r0, r3, r0 (interlock); B to the next
+        r.M.Write32(at, 0x6823_2001, 0xE7FF_18C0);
+        r.Cpu.SetRegister(15, at | 1);
+        r.Cpu.SetCpsr(r.Cpu.Cpsr | 0x20);
+        long start = r.M.Scheduler.Cycles;
+        for (int i = 0; i < 4; i++) r.Cpu.Step();
+        Assert.Equal(1 + 1 + 2 + 3, r.M.Scheduler.Cycles - start);
+    }
+}
