@@ -11,7 +11,7 @@ internal static class WaveCommand
     {
         var file = new Argument<FileInfo>("FILE.vcd") { Description = "a VCD (from socsim run --vcd, Icarus Verilog, Verilator...)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "the PNG to write", Required = true };
-        var signals = new Option<string[]>("--signals") { Description = "signals or globs in lane order, comma-separated or repeated (default: all, up to 48)" };
+        var signals = new Option<string[]>("--signals") { Description = "signals or globs in lane order, comma-separated or repeated (default: all; the picture grows a lane per signal, up to 400)" };
         var from = new Option<string?>("--from") { Description = "start time, e.g. 990us (a bare number is in the file's time units)" };
         var to = new Option<string?>("--to") { Description = "end time" };
         var width = new Option<int>("--width") { Description = "picture width in pixels", DefaultValueFactory = _ => 1600 }.InRange(300, 16384);
@@ -33,8 +33,10 @@ internal static class WaveCommand
                     Title = r.GetValue(title),
                 };
                 VcdDiffCommand.CheckWindow(r.GetValue(from), r.GetValue(to), opts.FromFs, opts.ToFs);
-                WaveformRenderer.RenderPng(f, png, opts);
-                Console.Error.WriteLine($"socsim wave: wrote {png}");
+                var (drawn, asked) = WaveformRenderer.RenderPng(f, png, opts);
+                Console.Error.WriteLine(drawn == asked
+                    ? $"socsim wave: wrote {png} ({drawn} signals)"
+                    : $"socsim wave: wrote {png} with the first {drawn} of {asked} signals (a picture holds {drawn} lanes): choose the others with --signals");
                 return 0;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)

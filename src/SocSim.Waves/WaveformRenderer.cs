@@ -7,13 +7,17 @@ namespace SocSim.Waves;
 
 public sealed class WaveformOptions
 {
-    /// <summary>Signal names or globs, in lane order; empty: every signal (up to <see cref="MaxLanes"/>).</summary>
+    /// <summary>Signal names or globs, in lane order; empty: every signal.</summary>
     public IReadOnlyList<string> Signals { get; init; } = [];
     public long? FromFs { get; init; }
     public long? ToFs { get; init; }
     public int Width { get; init; } = 1600;
     public int LaneHeight { get; init; } = 34;
-    public int MaxLanes { get; init; } = 48;
+    /// <summary>
+    /// The most lanes one picture holds (the picture grows by <see cref="LaneHeight"/> a lane, 400 lanes is
+    /// about 13,700 pixels, within what the renderer draws); more are left out and <see cref="WaveformRenderer.RenderPng"/> says how many.
+    /// </summary>
+    public int MaxLanes { get; init; } = 400;
     public string? Title { get; init; }
 }
 
@@ -48,10 +52,13 @@ public static class WaveformRenderer
         return lanes.Distinct().Take(max).ToList();
     }
 
-    public static void RenderPng(VcdFile f, string path, WaveformOptions o)
+    /// <summary>Draws the signals asked for (all of them up to <see cref="WaveformOptions.MaxLanes"/>); returns how many were drawn and how many were asked for.</summary>
+    public static (int Drawn, int Asked) RenderPng(VcdFile f, string path, WaveformOptions o)
     {
+        int asked = SelectLanes(f, o.Signals, int.MaxValue).Count;
         var plot = Render(f, o, out int height);
         plot.SavePng(path, o.Width, height);
+        return (Math.Min(asked, o.MaxLanes), asked);
     }
 
     public static Plot Render(VcdFile f, WaveformOptions o, out int height)

@@ -169,7 +169,10 @@ internal sealed class VcdFeature : IRunFeature
         tracer ??= new MachineSignals(m, new MachineSignalsOptions { Mclk = _withMclk, Signals = _globs });
         tracer.Registry.Filter(_globs);
         long slowest = m.Board.Clocks.Max(c => c.PeriodTicks);
-        long start = s.Now;
+        // A trace of the whole run starts at time 0, as every VCD of another tool does: the machine's state
+        // when tracing starts (after the loader and reset, a few cycles in) is the $dumpvars at #0, so two
+        // boards' traces line up at 0 in vcd-diff. A window (--vcd-from) or a resumed run starts where it starts.
+        long start = _fromCycle == 0 && !m.Resumed ? 0 : s.Now;
         StartTick = start;
         _writer = new VcdWriter(_text, tracer.Registry, new VcdWriterOptions
         {

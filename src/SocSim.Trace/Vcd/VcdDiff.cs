@@ -11,6 +11,10 @@ public sealed class VcdDiffOptions
     public (string A, string B)? Clock { get; init; }
     public long? FromFs { get; init; }
     public long? ToFs { get; init; }
+    /// <summary>B's time that lines up with A's time 0 (B is shifted earlier by it; negative: later), in fs.</summary>
+    public long OffsetFs { get; init; }
+    /// <summary>A difference that ends within this many fs (an edge of B within it of A's) does not count.</summary>
+    public long ToleranceFs { get; init; }
     /// <summary>Changes shown on each side of the first divergence.</summary>
     public int Context { get; init; } = 4;
 }
@@ -48,7 +52,7 @@ public static class VcdDiff
         if (o.Clock is (string ca, string cb))
         {
             var ea = RisingEdges(a, a.Get(ca), from, to);
-            var eb = RisingEdges(b, b.Get(cb), from, to);
+            var eb = RisingEdges(b, b.Get(cb), from == long.MinValue ? from : from + o.OffsetFs, to == long.MaxValue ? to : to + o.OffsetFs);
             long n = Math.Min(ea.Count, eb.Count);
             for (int k = 0; k < n; k++)
             {
@@ -80,7 +84,7 @@ public static class VcdDiff
             foreach (var (va, vb) in pairs)
             {
                 foreach (var ch in va.Changes) { long t = a.ToFs(ch.Time); if (t >= from && t <= to) times.Add(t); }
-                foreach (var ch in vb.Changes) { long t = b.ToFs(ch.Time); if (t >= from && t <= to) times.Add(t); }
+                foreach (var ch in vb.Changes) { long t = b.ToFs(ch.Time) - o.OffsetFs; if (t >= from && t <= to) times.Add(t); }
             }
             if (o.FromFs is long f0) times.Add(f0);
             var ia = new int[pairs.Count];
@@ -94,9 +98,9 @@ public static class VcdDiff
                 {
                     var (va, vb) = pairs[p];
                     while (ia[p] + 1 < va.Changes.Count && a.ToFs(va.Changes[ia[p] + 1].Time) <= t) ia[p]++;
-                    while (ib[p] + 1 < vb.Changes.Count && b.ToFs(vb.Changes[ib[p] + 1].Time) <= t) ib[p]++;
+                    while (ib[p] + 1 < vb.Changes.Count && b.ToFs(vb.Changes[ib[p] + 1].Time) - o.OffsetFs <= t) ib[p]++;
                     string x = ia[p] < 0 ? "x" : va.Changes[ia[p]].Value, y = ib[p] < 0 ? "x" : vb.Changes[ib[p]].Value;
-                    if (Same(x, y)) continue;
+                    if (Same(x, y) || (o.ToleranceFs > 0 && EqualWithin(a, va, b, vb, t, o.OffsetFs, o.ToleranceFs))) continue;
                     diff = true;
                     first ??= new VcdDivergence(t, va.FullName, vb.FullName, x, y, null);
                 }
@@ -110,17 +114,39 @@ public static class VcdDiff
             _ => $"{(o.FromFs is long ff ? FormatFs(ff) : "start")} to {(o.ToFs is long tt ? FormatFs(tt) : "end")}",
         };
         string mode = o.Clock is (string c1, string c2) ? $"sampled before each rising edge of {c1} (A) / {c2} (B)" : "at every change";
+        if (o.OffsetFs != 0) mode += $", B shifted by {FormatFs(-o.OffsetFs)}";
+        if (o.ToleranceFs > 0 && o.Clock == null) mode += $", differences ending within {FormatFs(o.ToleranceFs)} not counted";
         if (first is { } d)
         {
             var pa = pairs.First(p => p.A.FullName == d.SignalA || p.A.Name == d.SignalA || o.Clock?.A == d.SignalA);
             int w = Math.Max(pa.A.Width, pa.B.Width);
             report.Insert(0, $"first divergence at {FormatFs(d.TimeFs)}{(d.Edge is long e ? $" (clock edge {e})" : "")}: {d.SignalA} = {FormatValue(d.ValueA, w)} in A, {d.SignalB} = {FormatValue(d.ValueB, w)} in B");
             report.Add("surrounding changes:");
-            foreach (var line in Surrounding(a, b, pairs, d.TimeFs, o.Context)) report.Add("  " + line);
+            foreach (var line in Surrounding(a, b, pairs, d.TimeFs, o.Context, o.OffsetFs)) report.Add("  " + line);
             report.Add($"summary: DIFFERENT: {pairs.Count} signal pair(s) compared {mode} over {window}; {instants} instants, {differing} differ; first at {FormatFs(d.TimeFs)}");
         }
         else report.Add($"summary: EQUAL: {pairs.Count} signal pair(s) compared {mode} over {window}; {instants} instants, 0 differ");
         return new VcdDiffResult(first == null, report, first, pairs.Count, instants, differing);
+    }
+
+    /// <summary>
+    /// True when a difference of the pair at <paramref name="t"/> ends within <paramref name="tolerance"/>:
+    /// the values agree at some instant of (t, t + tolerance] where either signal changes (B's times less the offset).
+    /// </summary>
+    private static bool EqualWithin(VcdFile a, VcdVariable va, VcdFile b, VcdVariable vb, long t, long offset, long tolerance)
+    {
+        long end = t + tolerance;
+        var instants = va.Changes.Select(c => a.ToFs(c.Time)).Where(x => x > t && x <= end)
+            .Concat(vb.Changes.Select(c => b.ToFs(c.Time) - offset).Where(x => x > t && x <= end));
+        foreach (long u in instants)
+            if (Same(ValueAtFs(a, va, u), ValueAtFs(b, vb, u + offset))) return true;
+        return false;
+    }
+
+    private static string ValueAtFs(VcdFile f, VcdVariable v, long fs)
+    {
+        int i = v.LastIndexAtOrBefore(Math.DivRem(fs, f.UnitFs) is var (q, r) && r < 0 ? q - 1 : q);
+        return i < 0 ? "x" : v.Changes[i].Value;
     }
 
     private static List<long> RisingEdges(VcdFile f, VcdVariable clk, long from, long to)
@@ -145,15 +171,16 @@ public static class VcdDiff
     /// <summary>Equal as values: "0001" = "1", 1-bit "1" = vector "1"; x/z compared as spelled.</summary>
     public static bool Same(string x, string y) => x == y || VcdReader.NormalizeVector(x) == VcdReader.NormalizeVector(y);
 
-    private static IEnumerable<string> Surrounding(VcdFile a, VcdFile b, List<(VcdVariable A, VcdVariable B)> pairs, long t, int context)
+    private static IEnumerable<string> Surrounding(VcdFile a, VcdFile b, List<(VcdVariable A, VcdVariable B)> pairs, long t, int context, long offset)
     {
         var rows = new List<(long T, string Line)>();
         void Add(string side, VcdFile f, VcdVariable v)
         {
-            int i = v.LastIndexAtOrBefore(t / f.UnitFs);
+            long shift = side == "B" ? offset : 0;
+            int i = v.LastIndexAtOrBefore((t + shift) / f.UnitFs);
             for (int k = Math.Max(0, i - context + 1); k <= Math.Min(v.Changes.Count - 1, i + context); k++)
             {
-                long fs = f.ToFs(v.Changes[k].Time);
+                long fs = f.ToFs(v.Changes[k].Time) - shift;
                 rows.Add((fs, $"{side} {FormatFs(fs),18}  #{v.Changes[k].Time,-16} {v.FullName} = {FormatValue(v.Changes[k].Value, v.Width)}{(k == i ? "   <- value at the divergence" : "")}"));
             }
         }
