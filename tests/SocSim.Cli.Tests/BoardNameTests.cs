@@ -7,7 +7,7 @@ public sealed class BoardNameTests
     [InlineData(new[] { "run", "--board", "lpc2016" }, "socsim run: lpc2016: no such file, nor a bundled board of that name (bundled: ", "; did you mean lpc2106?")]
     [InlineData(new[] { "board", "show", "slowram" }, "socsim board show: slowram: no such file, nor a bundled board of that name (bundled: ", "; did you mean overrides/slow-ram?")]
     [InlineData(new[] { "sweep", "--board", "versatilpb.json", "--vary", "memory.ram.waitStates.readN=0" }, "socsim sweep: versatilpb.json: no such file", "; did you mean versatilepb?")]
-    [InlineData(new[] { "bench", "--board", "qwertyuiop" }, "socsim bench: qwertyuiop: no such file, nor a bundled board of that name (bundled: ", "versatilepb)")]
+    [InlineData(new[] { "bench", "--board", "qwertyuiop" }, "socsim bench: qwertyuiop: no such file, nor a bundled board of that name (bundled: ", "versatilepb, versatilepb-arm926)")]
     [InlineData(new[] { "run", "--board", "overrides/slow-ram" }, "socsim run: ", "slow-ram.json: missing required key 'cpu' (an object); a file without it is an override: layer it on a whole board (socsim: --board versatilepb --board FILE)")]
     public void AWrongBoardNameIsOneLineWithTheBundledBoards(string[] args, string start, string end)
     {
