@@ -84,7 +84,7 @@ public sealed unsafe partial class CortexMCpu
     // ---- registers ----
 
     /// <summary>The address of the next instruction to execute.</summary>
-    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; } }
+    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; InvalidateFetch(); } }
 
     /// <summary>R0-R15 as a debugger sees them (R15 = the next instruction's address, R13 = the active stack pointer).</summary>
     public uint GetRegister(int n) => n == 15 ? _pc : _r[n];
@@ -188,6 +188,7 @@ public sealed unsafe partial class CortexMCpu
         State = CoreState.Running;
         Fault = null;
         _lastLoad = NoReg; _lastDpRd = NoReg;
+        InvalidateFetch();
     }
 
     private uint _resetVtor;
@@ -266,11 +267,15 @@ public sealed unsafe partial class CortexMCpu
         }
         // Off the fast path (a device, or an observer watching): a timed code read, whose clocks the
         // instruction's own count replaces (Step sets the clock from the timing table).
-        _fetchCostN = _bus.CostOf(address, 4, false, false);
+        // The M3 fetches words on I-Code (DDI 0337I 1.2.1): the word containing the halfword; the clock is
+        // restored (the prefetch unit's model times fetches; a controller's own cost is the N cost here).
+        long now = _s.Cycles;
+        uint v = _bus.Read32(address & ~3u, AccessFlags.Code);
+        _fetchCostN = (int)(_s.Cycles - now);
         _fetchCostS = _bus.CostOf(address, 4, false, true);
-        uint v = _bus.Read16(address, AccessFlags.Code);
+        _s.Cycles = now;
         if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; }
-        return v;
+        return (address & 2) != 0 ? v >> 16 : v & 0xFFFF;
     }
 
     private bool _fetchAborted;
@@ -330,6 +335,7 @@ public sealed unsafe partial class CortexMCpu
             else
             {
                 t0 = _s.Cycles;
+                _s.Cycles += FetchStall(pc, inst.Size, _cycles);
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
                 executed = true;
@@ -343,6 +349,7 @@ public sealed unsafe partial class CortexMCpu
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        if (_fRestart) RestartFetch(_cycles);
         Account(total, executed, lsu);
         if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
         return (int)total;
@@ -406,13 +413,18 @@ public sealed unsafe partial class CortexMCpu
     private int RefillCycles(bool registerTarget)
     {
         if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
-        if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
+        if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget ? 2 : 1; }
         uint target = _pc;
         int p = registerTarget ? 2 : 1;
         uint hw = FetchHalf(target);
         p += _fetchCostN - 1;
+        _fRestart = true;
+        _fRestartHead = target & ~3u;
         if (ThumbDecoder.Is32Bit(hw) && (target & 2) != 0)
+        {
             p += 1 + _fetchCostS - 1;
+            _fRestartHead += 4;
+        }
         _fetchAborted = false;
         return p;
     }

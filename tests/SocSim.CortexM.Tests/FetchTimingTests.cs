@@ -1,0 +1,79 @@
+using SocSim.Core;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// Instruction fetch on slow memory (Cortex-M3 TRM DDI 0337I 1.2.1, 18.3; docs/cortex-m.md "Fetch"): the prefetch
+/// unit fetches 32-bit words into a three-word buffer, each sequential word costing 1 + w cycles (w wait states),
+/// starting when the previous word arrived and a buffer entry is free (an instruction has started in the word two
+/// before it); an instruction waits only for words that have not arrived. A taken branch costs 1 + P with
+/// P = 1 + w (the target word's fetch); the stream restarts from the target word at the branch's end (E below).
+/// Every loop is entered by a branch, measured from its first instruction to the instruction after it, so n
+/// iterations cost n * iteration - (1 + w): the last conditional branch falls through (1 instead of 2 + w).
+/// </summary>
+public sealed class FetchTimingTests
+{
+    private static long LoopCycles(string body, int n, int w, uint at)
+    {
+        using var t = new TestCore(slow: new WaitStates(w, w, w, w));
+        string program = $"movs r3, #{n}\nb 1f\n.align 2\n1:\n{body}\ndone: bkpt #0\n.ltorg";
+        t.Load(program, at);
+        t.Bus.DebugWrite32(4, at | 1);
+        t.Reset();
+        t.Cpu.SetRegister(1, 0x7FFF_FFFF);
+        t.Cpu.SetRegister(2, 1);
+        t.Cpu.Step(); t.Cpu.Step();            // MOVS, B: the loop's first instruction is next
+        long c0 = t.Cpu.Cycles, s0 = t.Scheduler.Cycles;
+        uint loop = t.Cpu.PC;
+        uint done = loop + (uint)Asm.Assemble(".align 2\n1:\n" + body).Length;
+        while (t.Cpu.PC != done) Assert.NotEqual(0, t.Cpu.Step());
+        Assert.Equal(t.Cpu.Cycles - c0, t.Scheduler.Cycles - s0);
+        return t.Cpu.Cycles - c0;
+    }
+
+    // Four 16-bit instructions in two words. E: ADDS, E+1: EORS (same word); SUBS at E+2 needs the second word,
+    // fetched from E, arriving at E + 1 + w: it waits max(0, w - 1); BNE taken 1 + P = 2 + w.
+    // Iteration 5 + w + max(0, w - 1): 5 on zero-wait memory (the table's figures), 6 with 1 wait state, 8 with 2.
+    private const string Short = "adds r0, r0, r1\neors r0, r1\nsubs r3, #1\nbne 1b";
+
+    // Four 32-bit instructions in four words: each word after the first is fetched one after another from E, so the
+    // instruction in word k waits until E + k(1 + w); BNE.W taken 1 + P = 2 + w. Iteration 5 + 4w: 5, 9, 13.
+    private const string Wide = "add.w r0, r0, r1\neor.w r0, r0, r1\nsubs.w r3, r3, #1\nbne.w 1b";
+
+    // UDIV (12 cycles: 0x7FFFFFFF / 1 by the divide rule) lets the unit fetch ahead, but only three words: with
+    // w = 2 (3 cycles a word) words L+4 and L+8 arrive at E+3 and E+6; L+12's entry frees when the ADD.W in L+4
+    // starts (E+12), so it arrives at E+15, L+16 at E+18, L+20 at E+21. ADD.W at E+12, E+13, then waits to E+15,
+    // to E+18; SUBS waits to E+21; BNE at E+22, 1 + P = 4: iteration 26 (unbounded fetching would give 21).
+    // w = 1: L+12 arrives at E+14, L+16 at E+16, L+20 at E+18: ADD.W at E+12, 13, 14, 16, SUBS at 18, BNE 19 + 3:
+    // iteration 22. Zero-wait: 12 + 4 + 1 + 2 = 19.
+    private const string Buffered = "udiv r0, r1, r2\nadd.w r0, r0, r1\nadd.w r0, r0, r1\nadd.w r0, r0, r1\nadd.w r0, r0, r1\nsubs r3, #1\nbne 1b";
+
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(1, 6)]
+    [InlineData(2, 8)]
+    public void SixteenBitLoop(int w, int iteration) => Assert.Equal(10L * iteration - (1 + w), LoopCycles(Short, 10, w, TestCore.Slow));
+
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(1, 9)]
+    [InlineData(2, 13)]
+    public void ThirtyTwoBitLoopIsFetchBound(int w, int iteration) => Assert.Equal(10L * iteration - (1 + w), LoopCycles(Wide, 10, w, TestCore.Slow));
+
+    [Theory]
+    [InlineData(0, 19)]
+    [InlineData(1, 22)]
+    [InlineData(2, 26)]
+    public void TheBufferHoldsThreeWords(int w, int iteration) => Assert.Equal(10L * iteration - (1 + w), LoopCycles(Buffered, 10, w, TestCore.Slow));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ZeroWaitCodeIsUnchangedBesideSlowMemory(int w)
+    {
+        // The same loops in the zero-wait RAM while a slow region exists: the table's figures.
+        Assert.Equal(10L * 5 - 1, LoopCycles(Short, 10, w, TestCore.Code));
+        Assert.Equal(10L * 5 - 1, LoopCycles(Wide, 10, w, TestCore.Code));
+        Assert.Equal(10L * 19 - 1, LoopCycles(Buffered, 10, w, TestCore.Code));
+    }
+}
