@@ -52,18 +52,22 @@ public sealed partial class CortexMCpu
             // figures include the refill on zero-wait memory, as P does).
             _fValid = true;
             _fHead = last;
-            _fReady = now + _bus.CostOf(first, 4, false, false) - 1 + (last != first ? _bus.CostOf(last, 4, false, true) - 1 : 0);
+            _fReady = now + WordCost(first, false) - 1 + (last != first ? WordCost(last, true) - 1 : 0);
         }
         NoteUse(first, now);
         for (uint w = _fHead + 4; w <= last && w != 0; w += 4)
         {
             long start = Math.Max(_fReady, FreeAt(w));
-            _fReady = start + _bus.CostOf(w, 4, false, true);
+            _fReady = start + WordCost(w, true);
             _fHead = w;
         }
         if (last != first) NoteUse(last, now);
         return _fReady > now ? (int)(_fReady - now) : 0;
     }
+
+    /// <summary>A word fetch's clocks: what the bus charged for it when it was read off the fast path (a memory
+    /// controller times it by its own state), else the region's table cost.</summary>
+    private int WordCost(uint w, bool seq) => w == _slowWord ? _slowWordCost : _bus.CostOf(w, 4, false, seq);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void NoteUse(uint word, long now)
@@ -91,5 +95,5 @@ public sealed partial class CortexMCpu
         Array.Fill(_fUseAt, -1);
     }
 
-    private void InvalidateFetch() { _fValid = false; _fRestart = false; Array.Fill(_fUseAt, -1); }
+    private void InvalidateFetch() { _fValid = false; _fRestart = false; _slowWord = 1; Array.Fill(_fUseAt, -1); }
 }

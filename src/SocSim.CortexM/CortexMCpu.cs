@@ -67,7 +67,7 @@ public sealed unsafe partial class CortexMCpu
         _decodePc = new uint[DecodeCacheSize];
         _decoded = new ThumbInst[DecodeCacheSize];
         Array.Fill(_decodePc, 1u);    // odd: never an instruction address
-        bus.MappingChanged += () => _fetchPageBase = 1;
+        bus.MappingChanged += () => { _fetchPageBase = 1; _slowWord = 1; };
     }
 
     public CortexMProfile Profile { get; }
@@ -265,18 +265,29 @@ public sealed unsafe partial class CortexMCpu
             _fetchPageBase = address & ~Bus.PageMask;
             return *(ushort*)(page + (address & Bus.PageMask));
         }
-        // Off the fast path (a device, or an observer watching): a timed code read, whose clocks the
-        // instruction's own count replaces (Step sets the clock from the timing table).
-        // The M3 fetches words on I-Code (DDI 0337I 1.2.1): the word containing the halfword; the clock is
-        // restored (the prefetch unit's model times fetches; a controller's own cost is the N cost here).
-        long now = _s.Cycles;
-        uint v = _bus.Read32(address & ~3u, AccessFlags.Code);
-        _fetchCostN = (int)(_s.Cycles - now);
+        // Off the fast path (a device, a memory controller, or an observer watching): the M3 fetches words on
+        // I-Code (DDI 0337I 1.2.1), so the word containing the halfword is read once, sequential (SEQ) when it
+        // follows the word read before, and held as the prefetch buffer holds it (a store into it is seen at its
+        // next fetch, as on silicon without an ISB). Its clocks are the fetch's cost for the prefetch model; the
+        // clock itself is restored (Step charges the stall and P).
+        uint word = address & ~3u;
+        if (word != _slowWord)
+        {
+            bool seq = word == _slowWord + 4;
+            long now = _s.Cycles;
+            uint v = _bus.Read32(word, seq ? AccessFlags.Code | AccessFlags.Seq : AccessFlags.Code);
+            int cost = (int)(_s.Cycles - now);
+            _s.Cycles = now;
+            if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; _slowWord = 1; _fetchCostN = _fetchCostS = cost; return 0; }
+            _slowWord = word; _slowWordValue = v; _slowWordCost = cost;
+        }
+        _fetchCostN = _slowWordCost;
         _fetchCostS = _bus.CostOf(address, 4, false, true);
-        _s.Cycles = now;
-        if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; }
-        return (address & 2) != 0 ? v >> 16 : v & 0xFFFF;
+        return (address & 2) != 0 ? _slowWordValue >> 16 : _slowWordValue & 0xFFFF;
     }
+
+    private uint _slowWord = 1, _slowWordValue;     // the word last fetched off the fast path (odd: none)
+    private int _slowWordCost;
 
     private bool _fetchAborted;
 
@@ -416,6 +427,7 @@ public sealed unsafe partial class CortexMCpu
         if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget ? 2 : 1; }
         uint target = _pc;
         int p = registerTarget ? 2 : 1;
+        _slowWord = 1;      // the target is fetched anew (non-sequential), even in the word just held
         uint hw = FetchHalf(target);
         p += _fetchCostN - 1;
         _fRestart = true;

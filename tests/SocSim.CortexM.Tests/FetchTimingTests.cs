@@ -77,3 +77,54 @@ public sealed class FetchTimingTests
         Assert.Equal(10L * 19 - 1, LoopCycles(Buffered, 10, w, TestCore.Code));
     }
 }
+
+/// <summary>
+/// Code behind a memory controller (like a flash interface with a prefetch buffer): a code read costs 4 clocks
+/// non-sequential and 1 sequential, data 4. The core fetches each word once, sequential when it follows the
+/// previous word, and the controller's own clocks time the prefetch unit and P.
+/// </summary>
+public sealed class ControllerFetchTimingTests
+{
+    private sealed class FlashLike(MemoryRegion region) : IMemoryController
+    {
+        public readonly List<(uint Address, bool Seq)> CodeReads = new();
+
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
+        {
+            bool seq = (flags & AccessFlags.Seq) != 0;
+            if ((flags & AccessFlags.Code) != 0) CodeReads.Add((address, seq));
+            clocks = (flags & AccessFlags.Code) != 0 && seq ? 1 : 4;
+            return region.Read(address, size, flags, ref abort);
+        }
+
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) { }
+    }
+
+    [Fact]
+    public void AControllerTimesTheFetchesWordByWord()
+    {
+        // Four 32-bit instructions in four words, entered by a branch. E: the B's end (1 + P, P = 1 + 3: the
+        // target word non-sequential, 4 clocks). The words after it are sequential (1 clock each), fetched one a
+        // cycle from E, so nothing waits: ADD.W E, EOR.W E+1, SUBS.W E+2, BNE.W E+3, taken 1 + P = 1 + 4 (the
+        // target fetched non-sequentially again): E+8. Iteration 8; 10 iterations less the last branch's P (it
+        // falls through: 1): 10 * 8 - 4 = 76.
+        using var t = new TestCore(slow: WaitStates.Zero);
+        var flash = new FlashLike(t.SlowRam);
+        t.Bus.SetController("slow", flash);
+        string body = "add.w r0, r0, r1\neor.w r0, r0, r1\nsubs.w r3, r3, #1\nbne.w 1b";
+        t.Load("movs r3, #10\nb 1f\n.align 2\n1:\n" + body + "\nbkpt #0", TestCore.Slow);
+        t.Bus.DebugWrite32(4, TestCore.Slow | 1);
+        t.Reset();
+        t.Cpu.Step();
+        Assert.Equal(1 + 1 + 3, t.Cpu.Step());     // B: 1 + P with the target word's 4 clocks
+        long c0 = t.Cpu.Cycles, s0 = t.Scheduler.Cycles;
+        flash.CodeReads.Clear();
+        while (t.Cpu.PC != TestCore.Slow + 4 + 16) t.Cpu.Step();
+        Assert.Equal(76, t.Cpu.Cycles - c0);
+        Assert.Equal(76, t.Scheduler.Cycles - s0);
+        // One read per word: the loop's 4 words per iteration (the first word each time non-sequential, fetched
+        // by the branch; the first iteration's by the B before the measurement).
+        Assert.Equal(10 * 4 - 1, flash.CodeReads.Count);
+        Assert.All(flash.CodeReads, r => Assert.Equal(r.Address != TestCore.Slow + 4, r.Seq));
+    }
+}
