@@ -22,6 +22,7 @@ public sealed class FetchTimingTests
         t.Reset();
         t.Cpu.SetRegister(1, 0x7FFF_FFFF);
         t.Cpu.SetRegister(2, 1);
+        t.Cpu.SetRegister(4, TestCore.Slow + 0x8000);
         t.Cpu.Step(); t.Cpu.Step();            // MOVS, B: the loop's first instruction is next
         long c0 = t.Cpu.Cycles, s0 = t.Scheduler.Cycles;
         uint loop = t.Cpu.PC;
@@ -65,6 +66,22 @@ public sealed class FetchTimingTests
     [InlineData(1, 22)]
     [InlineData(2, 26)]
     public void TheBufferHoldsThreeWords(int w, int iteration) => Assert.Equal(10L * iteration - (1 + w), LoopCycles(Buffered, 10, w, TestCore.Slow));
+
+    // Two neighbouring loads from the slow region (data at Slow + 0x8000): LDR 2 + w, the pipelined LDR 1 + w
+    // (18.3), SUBS 1, BNE 1 + P. From zero-wait code: iteration 6 + 2w. From the slow region itself: the second
+    // word arrives at E + 1 + w, before SUBS needs it (E + 3 + 2w), and P = 1 + w: 6 + 3w (fetches and data
+    // accesses on one region are not arbitrated: docs/cortex-m.md).
+    private const string Loads = "ldr r0, [r4]\nldr r2, [r4, #4]\nsubs r3, #1\nbne 1b";
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void NeighbouringLoadsPipelineAndChargeTheirWaitStates(int w)
+    {
+        Assert.Equal(10L * (6 + 2 * w) - 1, LoopCycles(Loads, 10, w, TestCore.Code));
+        Assert.Equal(10L * (6 + 3 * w) - (1 + w), LoopCycles(Loads, 10, w, TestCore.Slow));
+    }
 
     [Theory]
     [InlineData(1)]
