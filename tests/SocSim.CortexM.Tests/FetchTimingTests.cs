@@ -145,3 +145,34 @@ public sealed class ControllerFetchTimingTests
         Assert.All(flash.CodeReads, r => Assert.Equal(r.Address != TestCore.Slow + 4, r.Seq));
     }
 }
+
+/// <summary>DWT CYCCNT read by firmware running from slow memory counts the fetch stalls as the core's count does.</summary>
+public sealed class CyccntOnSlowCodeTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void FirmwareCyccntEqualsTheCoreCount(int w)
+    {
+        using var t = new TestCore(slow: new WaitStates(w, w, w, w));
+        t.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new SystemControlSpace(t.Cpu), WaitStates.Zero);
+        t.Bus.AddDevice("dwt", DataWatchpointTrace.Base, DataWatchpointTrace.Size, new DataWatchpointTrace(t.Cpu), WaitStates.Zero);
+        t.Load("ldr r0, =0xE000EDFC\nldr r1, =0x01000000\nstr r1, [r0]\nldr r0, =0xE0001000\nmovs r1, #1\nstr r1, [r0]\n" +
+               "first: ldr r5, [r0, #4]\nmovs r3, #10\nb 1f\n.align 2\n1: add.w r0, r0, #0\neor.w r1, r1, r1\nsubs.w r3, r3, #1\nbne.w 1b\n" +
+               "second: ldr r6, [r0, #4]\nsubs r5, r6, r5\nbkpt #0\n.ltorg", TestCore.Slow);
+        t.Bus.DebugWrite32(4, TestCore.Slow | 1);
+        t.Reset();
+        var startOfLdr = new List<long>();
+        while (t.Cpu.State == CoreState.Running)
+        {
+            if (t.Cpu.DecodeAt(t.Cpu.PC) is { Op: Op.Ldr, Rn: 0, Imm: 4 }) startOfLdr.Add(t.Cpu.Cycles);
+            t.Cpu.Step();
+        }
+        Assert.Equal(CoreState.Halted, t.Cpu.State);
+        Assert.Equal(2, startOfLdr.Count);
+        // The loop alone is 10 * (5 + 4w) - (1 + w) (FetchTimingTests); the rest is the LDR, MOVS and B with their stalls.
+        Assert.True(startOfLdr[1] - startOfLdr[0] > 10 * (5 + 4 * w) - (1 + w));
+        Assert.Equal((uint)(startOfLdr[1] - startOfLdr[0]), t.Cpu.GetRegister(5));
+        Assert.Equal(t.Cpu.Cycles, t.Scheduler.Cycles);
+    }
+}
