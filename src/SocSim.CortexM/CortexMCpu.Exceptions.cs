@@ -191,6 +191,7 @@ public sealed partial class CortexMCpu
         _ipsr = (uint)exc;
         _t = (vector & 1) != 0;
         _pc = vector & ~1u;
+        InvalidateFetch();
         return true;
     }
 
@@ -297,6 +298,7 @@ public sealed partial class CortexMCpu
         _t = (xpsr & (1u << 24)) != 0;
         _it = (byte)(((xpsr >> 25) & 3) | ((xpsr >> 8) & 0xFC));
         _pc = pc & ~1u;
+        InvalidateFetch();
     }
 
     // ---- special registers (MRS/MSR, B5.2.2-B5.2.3) ----

@@ -4,12 +4,12 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 2;
+    private const int StateVersion = 3;
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
     /// exclusive monitor, the event register, VTOR, active, pending and enabled exceptions and their priorities, the fault status
-    /// registers, the run state, the pipelining memory of the previous instruction and the counts.
+    /// registers, the run state, the pipelining memory of the previous instruction, the prefetch unit's stream and the counts.
     /// </summary>
     public void SaveState(StateWriter w)
     {
@@ -31,6 +31,8 @@ public sealed partial class CortexMCpu
         w.Write(_ge); w.Write(_cpiCycles); w.Write(_lsuCycles); w.Write(_excCycles); w.Write(_sleepCycles); w.Write(_demcr);
         w.Write(_comp); w.Write(_compMask); w.Write(_compFunction); w.Write(_haltedAtBkpt); w.Write(_resumingFromWatch);
         w.Write(_mpuCtrl); w.Write(_mpuRnr); w.Write(_rbar); w.Write(_rasr); w.Write(BitBanding);
+        w.Write(_fValid); w.Write(_fHead); w.Write(_fReady); w.Write(_fUseWord);
+        foreach (long c in _fUseAt) w.Write(c);
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
@@ -66,6 +68,9 @@ public sealed partial class CortexMCpu
         MpuCtrl = r.ReadUInt(); MpuRnr = r.ReadUInt();
         r.ReadUIntArray(MpuRegions).CopyTo(_rbar, 0); r.ReadUIntArray(MpuRegions).CopyTo(_rasr, 0);
         BitBanding = r.ReadBool();
+        _fValid = r.ReadBool(); _fHead = r.ReadUInt(); _fReady = r.ReadLong(); r.ReadUIntArray(_fUseWord.Length).CopyTo(_fUseWord, 0);
+        for (int i = 0; i < _fUseAt.Length; i++) _fUseAt[i] = r.ReadLong();
+        _fRestart = false;
         _fetchPageBase = 1;
     }
 }

@@ -67,7 +67,7 @@ public sealed unsafe partial class CortexMCpu
         _decodePc = new uint[DecodeCacheSize];
         _decoded = new ThumbInst[DecodeCacheSize];
         Array.Fill(_decodePc, 1u);    // odd: never an instruction address
-        bus.MappingChanged += () => _fetchPageBase = 1;
+        bus.MappingChanged += () => { _fetchPageBase = 1; _slowWord = 1; };
     }
 
     public CortexMProfile Profile { get; }
@@ -84,7 +84,7 @@ public sealed unsafe partial class CortexMCpu
     // ---- registers ----
 
     /// <summary>The address of the next instruction to execute.</summary>
-    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; } }
+    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; InvalidateFetch(); } }
 
     /// <summary>R0-R15 as a debugger sees them (R15 = the next instruction's address, R13 = the active stack pointer).</summary>
     public uint GetRegister(int n) => n == 15 ? _pc : _r[n];
@@ -188,6 +188,7 @@ public sealed unsafe partial class CortexMCpu
         State = CoreState.Running;
         Fault = null;
         _lastLoad = NoReg; _lastDpRd = NoReg;
+        InvalidateFetch();
     }
 
     private uint _resetVtor;
@@ -264,14 +265,29 @@ public sealed unsafe partial class CortexMCpu
             _fetchPageBase = address & ~Bus.PageMask;
             return *(ushort*)(page + (address & Bus.PageMask));
         }
-        // Off the fast path (a device, or an observer watching): a timed code read, whose clocks the
-        // instruction's own count replaces (Step sets the clock from the timing table).
-        _fetchCostN = _bus.CostOf(address, 4, false, false);
+        // Off the fast path (a device, a memory controller, or an observer watching): the M3 fetches words on
+        // I-Code (DDI 0337I 1.2.1), so the word containing the halfword is read once, sequential (SEQ) when it
+        // follows the word read before, and held as the prefetch buffer holds it (a store into it is seen at its
+        // next fetch, as on silicon without an ISB). Its clocks are the fetch's cost for the prefetch model; the
+        // clock itself is restored (Step charges the stall and P).
+        uint word = address & ~3u;
+        if (word != _slowWord)
+        {
+            bool seq = word == _slowWord + 4;
+            long now = _s.Cycles;
+            uint v = _bus.Read32(word, seq ? AccessFlags.Code | AccessFlags.Seq : AccessFlags.Code);
+            int cost = (int)(_s.Cycles - now);
+            _s.Cycles = now;
+            if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; _slowWord = 1; _fetchCostN = _fetchCostS = cost; return 0; }
+            _slowWord = word; _slowWordValue = v; _slowWordCost = cost;
+        }
+        _fetchCostN = _slowWordCost;
         _fetchCostS = _bus.CostOf(address, 4, false, true);
-        uint v = _bus.Read16(address, AccessFlags.Code);
-        if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; }
-        return v;
+        return (address & 2) != 0 ? _slowWordValue >> 16 : _slowWordValue & 0xFFFF;
     }
+
+    private uint _slowWord = 1, _slowWordValue;     // the word last fetched off the fast path (odd: none)
+    private int _slowWordCost;
 
     private bool _fetchAborted;
 
@@ -330,6 +346,7 @@ public sealed unsafe partial class CortexMCpu
             else
             {
                 t0 = _s.Cycles;
+                _s.Cycles += FetchStall(pc, inst.Size, _cycles);
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
                 executed = true;
@@ -343,6 +360,7 @@ public sealed unsafe partial class CortexMCpu
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        if (_fRestart) RestartFetch(_cycles);
         Account(total, executed, lsu);
         if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
         return (int)total;
@@ -406,13 +424,19 @@ public sealed unsafe partial class CortexMCpu
     private int RefillCycles(bool registerTarget)
     {
         if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
-        if (!_t || State != CoreState.Running) return registerTarget ? 2 : 1;
+        if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget ? 2 : 1; }
         uint target = _pc;
         int p = registerTarget ? 2 : 1;
+        _slowWord = 1;      // the target is fetched anew (non-sequential), even in the word just held
         uint hw = FetchHalf(target);
         p += _fetchCostN - 1;
+        _fRestart = true;
+        _fRestartHead = target & ~3u;
         if (ThumbDecoder.Is32Bit(hw) && (target & 2) != 0)
+        {
             p += 1 + _fetchCostS - 1;
+            _fRestartHead += 4;
+        }
         _fetchAborted = false;
         return p;
     }
