@@ -22,6 +22,10 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
 
     /// <summary>The System Control Space (SysTick, NVIC, SCB) when a board built the core (null for a bare core).</summary>
     public SystemControlSpace? Scs { get; private set; }
+    /// <summary>The ITM at 0xE0000000 on a board (ARMv7-M profiles): its <see cref="InstrumentationTrace.Stimulus"/> writes.</summary>
+    public InstrumentationTrace? Itm { get; private set; }
+    /// <summary>The DWT at 0xE0001000 on a board (ARMv7-M profiles): CYCCNT and the profiling counters.</summary>
+    public DataWatchpointTrace? Dwt { get; private set; }
 
     /// <summary>Builds the core for a board: the SCS is mapped at 0xE000E000 behind a port that acts on AIRCR.SYSRESETREQ.</summary>
     internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers)
@@ -35,6 +39,15 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         var scs = new SystemControlSpace(cpu);
         cpu.Scs = scs;
         c.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new ScsPort(cpu, scs, c.RequestSystemReset), WaitStates.Zero);
+        // The rest of the core's private peripheral bus (ARMv7-M B3.1 Table B3-1): the ITM and the DWT are
+        // the core's, on every board (ARMv6-M has neither).
+        if (profile != CortexMProfile.V6M)
+        {
+            cpu.Itm = new InstrumentationTrace(cpu);
+            cpu.Dwt = new DataWatchpointTrace(cpu);
+            c.Bus.AddDevice("itm", InstrumentationTrace.Base, InstrumentationTrace.Size, cpu.Itm, WaitStates.Zero);
+            c.Bus.AddDevice("dwt", DataWatchpointTrace.Base, DataWatchpointTrace.Size, cpu.Dwt, WaitStates.Zero);
+        }
         return cpu;
     }
 
@@ -299,6 +312,9 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         w.Write(_hookResumePc);
         w.Write(Scs != null);
         Scs?.SaveState(w);
+        w.Write(Dwt != null);
+        Dwt?.SaveState(w);
+        Itm?.SaveState(w);
     }
 
     void ICore.LoadState(StateReader r)
@@ -311,6 +327,10 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         bool scs = r.ReadBool();
         if (scs != (Scs != null)) throw new StateException($"Cortex-M checkpoint {(scs ? "has" : "lacks")} a System Control Space, this core {(Scs != null ? "has one" : "has none")}");
         Scs?.LoadState(r);
+        bool dwt = r.ReadBool();
+        if (dwt != (Dwt != null)) throw new StateException($"Cortex-M checkpoint {(dwt ? "has" : "lacks")} a DWT and ITM, this core {(Dwt != null ? "has them" : "has none")}");
+        Dwt?.LoadState(r);
+        Itm?.LoadState(r);
         _stop = false;
     }
 }

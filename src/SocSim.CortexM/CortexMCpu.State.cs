@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 3;
+    private const int StateVersion = 4; // 4: the DWT and ITM follow the SCS in a board core's state
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the

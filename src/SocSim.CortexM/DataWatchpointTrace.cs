@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.State;
 
 namespace SocSim.CortexM;
 
@@ -55,6 +56,20 @@ public sealed class DataWatchpointTrace : IBusDevice
     {
         _value[k] = v & Width[k];
         _mark[k] = Source(k);
+    }
+
+    /// <summary>CTRL and each counter's value and run state (the comparators are the core's).</summary>
+    public void SaveState(StateWriter w)
+    {
+        w.Write(_ctrl);
+        for (int k = 0; k < 6; k++) { w.Write(Value(k)); w.Write(_running[k]); }
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote; the core's counts must be restored first.</summary>
+    public void LoadState(StateReader r)
+    {
+        _ctrl = r.ReadUInt();
+        for (int k = 0; k < 6; k++) { Set(k, r.ReadUInt()); _running[k] = r.ReadBool(); }
     }
 
     /// <summary>Starts or holds each counter from its CTRL enable and DEMCR.TRCENA.</summary>

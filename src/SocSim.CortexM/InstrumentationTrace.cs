@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Core.State;
 
 namespace SocSim.CortexM;
 
@@ -39,6 +40,16 @@ public sealed class InstrumentationTrace : IBusDevice
     public void Reset()
     {
         Ter = 0; Tpr = 0; Tcr = 0; _locked = true;
+    }
+
+    public void SaveState(StateWriter w)
+    {
+        w.Write(Ter); w.Write(Tpr); w.Write(Tcr); w.Write(_locked);
+    }
+
+    public void LoadState(StateReader r)
+    {
+        Ter = r.ReadUInt(); Tpr = r.ReadUInt(); Tcr = r.ReadUInt(); _locked = r.ReadBool();
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)

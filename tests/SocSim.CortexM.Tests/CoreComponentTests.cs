@@ -130,6 +130,39 @@ public sealed class CoreComponentTests : IDisposable
         Assert.Equal(a.Scheduler.Now, b.Scheduler.Now);
     }
 
+    /// <summary>
+    /// The DWT and ITM are the core's on every ARMv7-M board (ARMv7-M B3.1, the private peripheral bus), not
+    /// board devices: DWT_CYCCNT counts the core's cycles once DEMCR.TRCENA and CTRL.CYCCNTENA are set, and a
+    /// checkpoint carries it. ARMv6-M has neither (the M0's 0xE0001000 is not mapped).
+    /// </summary>
+    [Fact]
+    public void TheDwtIsTheCoresOnEveryBoard_CyccntCountsCyclesAcrossACheckpoint()
+    {
+        const uint Demcr = 0xE000EDFC, DwtCtrl = 0xE0001000, Cyccnt = 0xE0001004;
+        string elf = DemoElf("RTOSDemo-blinky.elf");
+        using var a = Machine.Create([BareBoard()]);
+        a.LoadElf(elf);
+        a.Bus.Write32(Demcr, 1u << 24, SocSim.Core.AccessFlags.Write);      // TRCENA
+        a.Bus.Write32(DwtCtrl, 1, SocSim.Core.AccessFlags.Write);           // CYCCNTENA
+        long start = a.Core.Cycles;
+        a.Run(1_000_000);
+        Assert.Equal((uint)(a.Core.Cycles - start), a.Bus.Read32(Cyccnt, SocSim.Core.AccessFlags.None));
+        var state = new MemoryStream();
+        a.SaveState(state);
+        a.Run(2_000_000);
+
+        using var b = Machine.Create([BareBoard()]);
+        b.LoadElf(elf);
+        state.Position = 0;
+        b.LoadState(state);
+        b.Run(2_000_000);
+        Assert.Equal(a.Bus.Read32(Cyccnt, SocSim.Core.AccessFlags.None), b.Bus.Read32(Cyccnt, SocSim.Core.AccessFlags.None));
+        Assert.Equal((uint)(b.Core.Cycles - start), b.Bus.Read32(Cyccnt, SocSim.Core.AccessFlags.None));
+
+        using var m0 = Machine.Create([BareBoard("cortex-m0")]);
+        Assert.Null(Assert.IsType<CortexMCpu>(m0.Core).Dwt);
+    }
+
     [Fact]
     public void AnInterruptLine_SetsItsInterruptPending_AndAgainAtReturnWhileHigh()
     {
