@@ -54,6 +54,23 @@ public sealed class LinuxBootCliTests(LinuxBootFiles files) : IClassFixture<Linu
 
     private Socsim.Result Run(params string[] args) => Socsim.Run(files.Expand(["run", .. Arm7, .. args]));
 
+    /// <summary>
+    /// Linux runs with high vectors (CP15 c1.V: IRQ at 0xFFFF0018) and dispatches on VICIRQStatus itself,
+    /// leaving the VIC's vector addresses 0: the latency lines time each line to the (high) IRQ vector and
+    /// give no to_isr figure, instead of calling every interrupt never served.
+    /// </summary>
+    [Fact]
+    public void StatsOnLinuxTimeTheTimerToTheHighIrqVector()
+    {
+        string l = LinuxBootFiles.SharedLinux;
+        var r = Socsim.Run("run", "--board", "versatilepb-arm926", "--kernel", Path.Combine(l, "zImage"), "--dtb", Path.Combine(l, "versatile-pb.dtb"),
+            "--initrd", Path.Combine(l, "rootfs.cpio.gz"), "--append", "console=ttyAMA0 rdinit=/init", "--max-time", "3s", "--stats", "--quiet");
+        Assert.True(r.ExitCode == 124, r.Stderr);
+        Assert.Matches(@"\nirq_latency vic\.4 \(timer0\.TIMINTC\) to_vector: count=\d{2,} min=", "\n" + r.Stderr);
+        Assert.DoesNotContain("never served", r.Stderr);
+        Assert.DoesNotContain("to_isr", r.Stderr);
+    }
+
     [Fact]
     public void NoRebootEndsTheRunAtTheResetWithOneLineNamingTheCycle()
     {

@@ -67,6 +67,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
         public bool WaitVector, WaitIsr;
         public uint Vector, IsrAddress;
         public uint? LastIsr;
+        public bool NoIsr;      // an IRQ whose vector address was 0 (dispatched by the firmware itself): no to_isr figure
         public uint? CoreVector;
         public readonly Durations ToVector = new(), ToIsr = new();
         public int Unserved;
@@ -130,8 +131,11 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
                 bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
                 w.Vector = fiq ? Vectors.Fiq : Vectors.Irq;
                 w.IsrAddress = fiq ? 0xFFFF_FFFF : IsrOf(w.Vic, w.VicLine);
-                w.WaitIsr = !fiq;
-                if (!fiq) w.LastIsr = w.IsrAddress;
+                // Address 0 is no handler: firmware that dispatches on VICIRQStatus itself (Linux) leaves the
+                // vector addresses 0, and only the time to the vector is measured.
+                w.WaitIsr = !fiq && w.IsrAddress != 0;
+                if (w.WaitIsr) w.LastIsr = w.IsrAddress;
+                else if (!fiq) w.NoIsr = true;
             }
             else
             {
@@ -199,6 +203,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     private void OnException(uint vector)
     {
         if (_waiting == 0) return;
+        // High vectors (CP15 c1.V on the ARM926EJ-S, which Linux sets): the same exception at 0xFFFF0000 + offset.
+        if (vector >= 0xFFFF_0000u && vector <= 0xFFFF_001Cu) vector -= 0xFFFF_0000u;
         long now = _machine.Scheduler.Cycles;
         foreach (var w in _lines)
         {
@@ -238,7 +244,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     /// <summary>Lines that rose at least once, in board order.</summary>
     public IReadOnlyList<LineLatency> Results =>
         _lines.Where(w => w.Rises > 0)
-            .Select(w => new LineLatency(w.Line, w.Source, w.Vic == null ? null : IsrName(w.LastIsr),
+            .Select(w => new LineLatency(w.Line, w.Source, w.Vic == null || (w.NoIsr && w.LastIsr == null) ? null : IsrName(w.LastIsr),
                 w.ToVector.Stats, w.ToIsr.Stats, w.Unserved, w.Rises,
                 w.ToVector.Time(_machine.Scheduler.TicksPerSecond), w.ToIsr.Time(_machine.Scheduler.TicksPerSecond)))
             .ToList();
