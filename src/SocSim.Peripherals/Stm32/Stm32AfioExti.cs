@@ -198,9 +198,5 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         }
     }
 
-    private uint Reserved(uint off, string what)
-    {
-        _warn($"{_name}: {what} of reserved {(off < 0x400 ? "AFIO" : "EXTI")} offset 0x{off & 0x3FF:X2} ignored, reads 0");
-        return 0;
-    }
+    private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, off < 0x400 ? "AFIO" : "EXTI", off & 0x3FF, what);
 }

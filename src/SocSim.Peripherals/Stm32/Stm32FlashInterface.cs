@@ -200,11 +200,7 @@ public sealed class Stm32FlashInterface : IBusDevice, IDeviceModel, IStateful, I
         }
     }
 
-    private uint Reserved(uint off, string what)
-    {
-        _warn($"{_name}: {what} of reserved flash interface offset 0x{off:X2} ignored, reads 0");
-        return 0;
-    }
+    private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, "flash interface", off, what);
 
     private void WriteAcr(uint value)
     {

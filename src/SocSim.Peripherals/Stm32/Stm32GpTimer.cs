@@ -411,11 +411,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         }
     }
 
-    private uint Reserved(uint off, string what)
-    {
-        _warn($"{_name}: {what} of reserved timer offset 0x{off:X2} ignored, reads 0");
-        return 0;
-    }
+    private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, "timer", off, what);
 
     // ---- checkpoints ----
 

@@ -136,11 +136,7 @@ public sealed class Stm32Iwdg : IBusDevice, IDeviceModel, IStateful
         }
     }
 
-    private uint Reserved(uint off, string what)
-    {
-        _warn($"{_name}: {what} of reserved IWDG offset 0x{off:X2} ignored, reads 0");
-        return 0;
-    }
+    private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, "IWDG", off, what);
 
     public void SaveState(StateWriter w)
     {

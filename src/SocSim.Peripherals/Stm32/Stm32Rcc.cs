@@ -287,11 +287,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
         }
     }
 
-    private uint Reserved(uint off, string what)
-    {
-        _warn($"{_name}: {what} of reserved RCC offset 0x{off:X2} ignored (RM0008 §7.3.11), reads 0");
-        return 0;
-    }
+    private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, "RCC", off, what, " (RM0008 §7.3.11)");
 
     /// <summary>The LSI is ready (CSR.LSIRDY): the IWDG's clock runs.</summary>
     public bool LsiReady => (_csr & LSIRDY) != 0;
