@@ -41,13 +41,13 @@ public sealed class InteractiveConsoleTests
         reader.Start();
         // Typed once the terminal is raw (the firmware's banner follows socsim's), else the terminal echoes it.
         // The waits guard against a hang only: each comes whenever the host gets there.
-        bool started = sawBanner.Wait(TimeSpan.FromMinutes(3));
+        bool started = sawBanner.Wait(TimeSpan.FromMilliseconds(Deadline.Ms));
         p.StandardInput.Write("hi");
         p.StandardInput.Flush();
-        bool echoed = sawEcho.Wait(TimeSpan.FromMinutes(3));
+        bool echoed = sawEcho.Wait(TimeSpan.FromMilliseconds(Deadline.Ms));
         p.StandardInput.Write("\u0001x");
         p.StandardInput.Flush();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "socsim did not quit on Ctrl-A x");
+        Assert.True(p.WaitForExit(TimeSpan.FromMilliseconds(Deadline.Ms)), "socsim did not quit on Ctrl-A x");
         reader.Join();
         string text;
         lock (output) text = output.ToString();
