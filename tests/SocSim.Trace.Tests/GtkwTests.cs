@@ -37,6 +37,7 @@ public class GtkwTests
             puts $out "A [gtkwave::getNamedMarker A]"
             puts $out "B [gtkwave::getNamedMarker B]"
             puts $out "C [gtkwave::getNamedMarker C]"
+            puts $out "window [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime]"
             close $out
             gtkwave::/File/Quit
             """);
@@ -58,6 +59,11 @@ public class GtkwTests
         Assert.Equal($"A {irqEntry * 10}", lines.Single(l => l.StartsWith("A ")));
         Assert.Equal($"B {breakCycle * 20}", lines.Single(l => l.StartsWith("B ")));
         Assert.Equal("C -1", lines.Single(l => l.StartsWith("C ")));
+        // The window GTKWave opens on shows the whole trace (so both markers) and the trace fills most of it.
+        var window = lines.Single(l => l.StartsWith("window ")).Split(' ').Skip(1).Select(long.Parse).ToArray();
+        long traceStart = f.StartTime * 10, traceEnd = f.EndTime * 10;
+        Assert.True(window[0] <= traceStart && window[1] >= traceEnd, $"GTKWave shows {window[0]}-{window[1]} ns of a {traceStart}-{traceEnd} ns trace");
+        Assert.True(window[1] - window[0] < 1.25 * (traceEnd - traceStart), $"GTKWave shows {window[0]}-{window[1]} ns of a {traceStart}-{traceEnd} ns trace");
     }
 
     [Fact]

@@ -49,6 +49,23 @@ internal sealed class GtkwFeature : IRunFeature
         return time.ToUnits(tick) * (time.UnitFs / dim);
     }
 
+    private const int WindowWidth = 1400, SstWidth = 240, SignalsWidth = 220;
+
+    /// <summary>
+    /// The wave pane's width assumed for the zoom: the window less the hierarchy (sst) and signal-name panes
+    /// and 100 pixels of borders and scrollbars (GTKWave 3.3 under Xvfb draws 880 pixels at this layout).
+    /// </summary>
+    internal const int WaveWidth = WindowWidth - SstWidth - SignalsWidth - 100;
+
+    /// <summary>
+    /// The `*` line's zoom that shows <paramref name="span"/> time units across the wave pane. GTKWave
+    /// (src/wavewindow.c calczoom) draws zoombase^-zoom time units per 200-pixel frame, zoombase 2 by
+    /// default, and its own "zoom full" (src/zoombuttons.c service_zoom_full) picks
+    /// -log((span+1) / (wavewidth-4) * 200) / log(zoombase), at most 0: the same here, on the width above.
+    /// Rounded down to the six decimals written, so the rounding never zooms in past the end.
+    /// </summary>
+    internal static double FitZoom(long span) => Math.Min(0, Math.Floor(-Math.Log2((span + 1.0) / (WaveWidth - 4) * 200.0) * 1e6) / 1e6);
+
     internal static string Write(string vcd, string savefile, Machine m, IReadOnlyList<(string Scope, string Name, int Width)> signals, VcdTime time,
         long startTick, long endTick, IReadOnlyList<(string Label, long Cycle)> markers)
     {
@@ -58,16 +75,15 @@ internal sealed class GtkwFeature : IRunFeature
         sb.Append($"[savefile] \"{savefile}\"\n");
         long t0 = GtkwTime(time, startTick), t1 = Math.Max(t0 + 1, GtkwTime(time, endTick));
         sb.Append(string.Create(CultureInfo.InvariantCulture, $"[timestart] {t0}\n"));
-        sb.Append("[size] 1400 900\n[pos] -1 -1\n");
-        // Zoom: GTKWave shows 2^zoom pixels per time unit; fit the whole trace in about 1000 pixels.
-        double zoom = Math.Floor(Math.Log2(1000.0 / (t1 - t0)));
+        sb.Append(string.Create(CultureInfo.InvariantCulture, $"[size] {WindowWidth} 900\n[pos] -1 -1\n"));
+        double zoom = FitZoom(t1 - t0);
         var named = new long[26];
         Array.Fill(named, -1L);
         var used = markers.Take(26).ToList();
         for (int i = 0; i < used.Count; i++) named[i] = GtkwTime(time, used[i].Cycle * m.Scheduler.CpuPeriod);
         sb.Append(string.Create(CultureInfo.InvariantCulture, $"*{zoom:F6} -1 {string.Join(' ', named)}\n"));
         for (int i = 0; i < used.Count; i++) sb.Append($"[markername] {(char)('A' + i)}{used[i].Label}\n");
-        sb.Append("[sst_width] 240\n[signals_width] 220\n[sst_expanded] 1\n[sst_vpaned_height] 200\n");
+        sb.Append(string.Create(CultureInfo.InvariantCulture, $"[sst_width] {SstWidth}\n[signals_width] {SignalsWidth}\n[sst_expanded] 1\n[sst_vpaned_height] 200\n"));
 
         // Groups in a fixed order: CPU pins, pipeline, registers, then every other scope as the VCD declares it.
         var groups = new List<(string Title, List<(string Scope, string Name, int Width)> Members)>();
