@@ -22,8 +22,9 @@ public sealed class WaveformOptions
 }
 
 /// <summary>
-/// Draws a VCD as a waveform picture: one lane per signal, 1-bit signals as steps, buses as hexagonal
-/// segments labelled with their hex value where they are wide enough, on a real time axis. Works on
+/// Draws a VCD as a waveform picture: one lane per signal, 1-bit signals as steps, vectors as hexagonal
+/// segments labelled with their value where they are wide enough (buses in hex, narrow fields and modes in
+/// decimal or by name, frequencies with their unit: <see cref="Kind"/>), on a real time axis. Works on
 /// any VCD (ours, Icarus Verilog's, Verilator's). Changes closer together than a pixel are merged into
 /// a solid band, so a long bus trace stays drawable and readable.
 /// </summary>
@@ -92,13 +93,15 @@ public static class WaveformRenderer
             ticks.Add(new Tick(y, v.FullName + (v.Width > 1 ? $" [{v.Width - 1}:0]" : ""), true));
             var segs = Segments(f, v, t0, t1, scale);
             if (v.Width == 1 && !v.IsReal) DrawBit(plt, segs, y, pixel);
-            else DrawBus(plt, segs, y, pixel, v.Width);
+            else DrawBus(plt, segs, y, pixel, v);
         }
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plt.Axes.Left.MajorTickStyle.Length = 0;
         plt.Axes.Left.TickLabelStyle.FontSize = 13;
         plt.Axes.Left.TickLabelStyle.FontName = "DejaVu Sans Mono";
         plt.Axes.Bottom.Label.Text = $"time ({unit})";
+        // The time axis' last tick label is centred on the data area's right edge: keep room for its right half.
+        plt.Axes.Right.MinimumSize = RightMargin;
         plt.Axes.SetLimits(x0, x1, -lanes.Count + 0.4, 0.6);
         plt.Grid.YAxisStyle.IsVisible = false;
         plt.Grid.XAxisStyle.MajorLineStyle.Color = Colors.Black.WithAlpha(0.08);
@@ -161,7 +164,13 @@ public static class WaveformRenderer
         }
     }
 
-    private static void DrawBus(Plot plt, List<Segment> segs, double y, double pixel, int width)
+    /// <summary>
+    /// Pixels kept right of the data area: half of the widest time label ScottPlot writes there (such as
+    /// "10,000.5", 8 characters of its 12-pixel tick font, at most 7 pixels each) and a margin.
+    /// </summary>
+    public const float RightMargin = 40;
+
+    private static void DrawBus(Plot plt, List<Segment> segs, double y, double pixel, VcdVariable v)
     {
         const double h = 0.32;
         // Merge stretches narrower than 3 pixels into busy bands.
@@ -188,10 +197,11 @@ public static class WaveformRenderer
             poly.FillStyle.Color = known ? BusFill : XColor.WithAlpha(0.25);
             poly.LineStyle.Color = BusLine;
             poly.LineStyle.Width = 1.2f;
-            string label = known ? Hex(s.Value, width) : s.Value;
+            var kind = Kind(v);
+            string label = known ? Label(kind, s.Value, v.Width) : s.Value;
             double room = s.X1 - s.X0 - 2 * d - 4 * pixel;
             // Full width when it fits, else without leading zeros.
-            if (label.Length * 7.5 * pixel > room && known) label = label.TrimStart('0') is { Length: > 0 } t0 ? t0 : "0";
+            if (label.Length * 7.5 * pixel > room && known && kind == ValueKind.Hex) label = label.TrimStart('0') is { Length: > 0 } t0 ? t0 : "0";
             if (label.Length * 7.5 * pixel <= room)
             {
                 var t = plt.Add.Text(label, (s.X0 + s.X1) / 2, y);
@@ -204,11 +214,58 @@ public static class WaveformRenderer
         }
     }
 
-    private static string Hex(string bits, int width)
+    /// <summary>How a vector's values are written, decided from its VCD declaration alone (docs/waveforms.md).</summary>
+    public enum ValueKind
+    {
+        /// <summary>A bus, a register image or a wide counter: hex, every digit of its width.</summary>
+        Hex,
+        /// <summary>A field of at most <see cref="NarrowWidth"/> bits (an enumeration, a mode, a level, a count): decimal.</summary>
+        Decimal,
+        /// <summary>A name ending in <c>_Hz</c> (the clock frequencies SocSim traces): decimal with Hz, kHz, MHz or GHz.</summary>
+        Frequency,
+        /// <summary>The ARM core's <c>mode</c> [4:0] (CPSR.M): the mode's name (ARM ARM A2.2), else decimal.</summary>
+        ArmMode,
+    }
+
+    /// <summary>The widest field written in decimal: wider vectors are buses, register images and counters.</summary>
+    public const int NarrowWidth = 8;
+
+    public static ValueKind Kind(VcdVariable v) => v switch
+    {
+        { Name: "mode", Width: 5 } => ValueKind.ArmMode,
+        _ when v.Name.EndsWith("_Hz", StringComparison.Ordinal) => ValueKind.Frequency,
+        { Width: <= NarrowWidth } => ValueKind.Decimal,
+        _ => ValueKind.Hex,
+    };
+
+    /// <summary>The label of a known (0/1 only) value of <paramref name="width"/> bits.</summary>
+    public static string Label(ValueKind kind, string bits, int width)
     {
         ulong v = 0;
         foreach (char c in bits.Length > 64 ? bits[^64..] : bits) v = (v << 1) | (c == '1' ? 1UL : 0UL);
-        int digits = Math.Max(1, (Math.Min(width, 64) + 3) / 4);
-        return v.ToString("X" + digits, CultureInfo.InvariantCulture);
+        return kind switch
+        {
+            ValueKind.Decimal => v.ToString(CultureInfo.InvariantCulture),
+            ValueKind.Frequency => Frequency(v),
+            ValueKind.ArmMode => v switch
+            {
+                0x10 => "usr", 0x11 => "fiq", 0x12 => "irq", 0x13 => "svc", 0x17 => "abt", 0x1B => "und", 0x1F => "sys",
+                _ => v.ToString(CultureInfo.InvariantCulture),
+            },
+            _ => v.ToString("X" + Math.Max(1, (Math.Min(width, 64) + 3) / 4), CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>A frequency in the largest unit that keeps it at least 1, exact (up to 9 decimals, trailing zeros dropped).</summary>
+    private static string Frequency(ulong hz)
+    {
+        (double scale, string unit) = hz switch
+        {
+            >= 1_000_000_000 => (1e9, "GHz"),
+            >= 1_000_000 => (1e6, "MHz"),
+            >= 1_000 => (1e3, "kHz"),
+            _ => (1.0, "Hz"),
+        };
+        return (hz / scale).ToString("0.#########", CultureInfo.InvariantCulture) + " " + unit;
     }
 }

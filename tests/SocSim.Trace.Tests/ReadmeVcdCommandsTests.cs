@@ -4,16 +4,17 @@ using SocSim.Tests;
 
 namespace SocSim.Trace.Tests;
 
-/// <summary>The README's waveform commands, run exactly as printed with the built `socsim` on PATH.</summary>
+/// <summary>The waveform commands of docs/waveforms.md, run exactly as printed with the built `socsim` on PATH.</summary>
 public class ReadmeVcdCommandsTests
 {
-    /// <summary>The ```sh block under the comment <c>&lt;!-- readme-test: NAME --&gt;</c> in README.md.</summary>
+    /// <summary>The ```sh block under the comment <c>&lt;!-- readme-test: NAME --&gt;</c> in README.md or a docs/ page.</summary>
     public static string Block(string name)
     {
-        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
-        var m = Regex.Match(readme, $@"<!-- readme-test: {Regex.Escape(name)} -->\s*```sh\n(.*?)```", RegexOptions.Singleline);
-        Assert.True(m.Success, $"README.md has no block '{name}'");
-        return m.Groups[1].Value;
+        var pages = new[] { Path.Combine(RepoPaths.Root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(RepoPaths.Root, "docs"), "*.md").Order());
+        var found = pages.Select(p => Regex.Match(File.ReadAllText(p), $@"<!-- readme-test: {Regex.Escape(name)} -->\s*```sh\n(.*?)```", RegexOptions.Singleline))
+            .Where(m => m.Success).ToList();
+        Assert.True(found.Count == 1, $"README.md and docs/*.md have {found.Count} blocks '{name}' (one expected)");
+        return found[0].Groups[1].Value;
     }
 
     /// <summary>Runs a shell script in a fresh directory with the built socsim first on PATH.</summary>
