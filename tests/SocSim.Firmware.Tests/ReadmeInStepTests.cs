@@ -1,15 +1,15 @@
 namespace SocSim.Firmware.Tests;
 
-/// <summary>The README's API example is ReadmeExampleTests.cs, which runs; this keeps the two identical.</summary>
+/// <summary>The API example of docs/firmware-testing.md is ReadmeExampleTests.cs, which runs; this keeps the two identical.</summary>
 public class ReadmeInStepTests
 {
     [Fact]
     public void TheReadmeExampleIsTheTestThatRuns()
     {
         string root = Repo.Root;
-        string readme = File.ReadAllText(Path.Combine(root, "README.md")).Replace("\r\n", "\n");
-        int api = readme.IndexOf("### The C# API", StringComparison.Ordinal);
-        Assert.True(api >= 0, "README has no C# API section");
+        string readme = File.ReadAllText(Path.Combine(root, "docs", "firmware-testing.md")).Replace("\r\n", "\n");
+        int api = readme.IndexOf("## The C# API", StringComparison.Ordinal);
+        Assert.True(api >= 0, "docs/firmware-testing.md has no C# API section");
         int start = readme.IndexOf("```csharp\n", api, StringComparison.Ordinal) + "```csharp\n".Length;
         string block = readme[start..readme.IndexOf("```\n", start, StringComparison.Ordinal)];
         // The test file adds only its namespace and a comment pointing here.
