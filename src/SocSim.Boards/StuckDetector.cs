@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using SocSim.Arm;
 using SocSim.Core;
+using SocSim.CortexM;
 
 namespace SocSim;
 
@@ -51,7 +52,7 @@ public sealed class StuckDetector
     private bool _abortPending;
 
     // Rule 1.
-    private const int KeyLength = 20;
+    private const int KeyLength = 21;
     private uint[] _last = new uint[KeyLength], _current = new uint[KeyLength];
     private bool _haveLast;
     private int _streak;
@@ -67,6 +68,12 @@ public sealed class StuckDetector
     private long _spinExceptions, _spinUntil;
     private int _spinResets;
 
+    // Cortex-M: rule 1 watches exception entries only while a slice looks like a loop (below).
+    private readonly CortexMCpu? _cm;
+    private bool _cmWatching;
+    private long _cmExcCycles, _cmDevices;
+    private int _cmResets;
+
     internal StuckDetector(Machine machine, Action<string> warn)
     {
         _m = machine;
@@ -74,6 +81,10 @@ public sealed class StuckDetector
         machine.Bus.AccessAborted = OnAccessAborted;
         // The rules read the ARM7TDMI's exceptions, CPSR and pipeline; another core has no stuck rules yet.
         if (machine.Core is ArmCpu cpu) cpu.ExceptionEntered += OnException;
+        // The Cortex-M core runs instruction by instruction while anyone listens for its exception entries,
+        // so rule 1 listens only after a slice of CheckPeriod cycles spent in exceptions with no device
+        // access and no reset (see WatchCortexM).
+        _cm = machine.Core as CortexMCpu;
     }
 
     /// <summary>
@@ -102,7 +113,7 @@ public sealed class StuckDetector
     /// <summary>The cycle limit of the run loop's next slice: <paramref name="maxCycles"/> when nothing is to be checked.</summary>
     internal long SliceEnd(long maxCycles)
     {
-        if (!Enabled || _m.Core is not ArmCpu cpu || cpu.Sleeping) return maxCycles;
+        if (!Enabled || _m.Core is not (ArmCpu or CortexMCpu) || _m.Core.Sleeping) return maxCycles;
         if (_nextCheck <= _m.Scheduler.Cycles) _nextCheck = _m.Scheduler.Cycles + CheckPeriod;
         return _nextCheck < maxCycles ? _nextCheck : maxCycles;
     }
@@ -121,27 +132,30 @@ public sealed class StuckDetector
     private void OnException(uint vector)
     {
         _exceptions++;
-        var cpu = _m.Cpu;
-        if (vector is Vectors.DataAbort or Vectors.PrefetchAbort) WarnAbort(vector, cpu);
+        if (_cm == null && vector is Vectors.DataAbort or Vectors.PrefetchAbort) WarnAbort(vector, _m.Cpu);
         if (!Enabled || Verdict != null) return;
 
-        Capture(_current, vector, cpu);
+        if (_cm != null) CaptureCortexM(_current, vector, _cm);
+        else Capture(_current, vector, _m.Cpu);
+        bool hadLast = _haveLast;
         bool same = _haveLast && _current.AsSpan().SequenceEqual(_last)
             && _m.Bus.DeviceAccesses == _devicesAtLast && _m.SystemResets.Count == _resetsAtLast;
         (_last, _current) = (_current, _last);
         _haveLast = true;
         _devicesAtLast = _m.Bus.DeviceAccesses;
         _resetsAtLast = _m.SystemResets.Count;
-        if (!same) { StartStreak(); return; }
+        if (!same) { StartStreak(); if (hadLast) StopWatchingCortexM(); return; }
         if (++_streak < Repeats) return;
         if (_waitUntil < 0) { _waitUntil = LatestPendingEvent(); return; }
         if (_m.Scheduler.Now < _waitUntil) return;
         var hash = RamHash();
         if (_ramHash == null) { _ramHash = hash; return; }
-        if (!hash.AsSpan().SequenceEqual(_ramHash)) { StartStreak(); return; }
+        if (!hash.AsSpan().SequenceEqual(_ramHash)) { StartStreak(); StopWatchingCortexM(); return; }
         uint spsr = _last[2];
+        string name = _cm != null ? CortexMExceptionName((int)vector) : ExceptionName(vector);
+        uint from = _cm != null ? _last[1] : ExceptionPc(vector, _last[1], spsr);
         Declare(string.Create(CultureInfo.InvariantCulture,
-            $"{ExceptionName(vector)} taken {_streak} times in a row from pc=0x{ExceptionPc(vector, _last[1], spsr):X8} with the same registers and memory, no device access, and nothing pending that could change them"));
+            $"{name} taken {_streak} times in a row from pc=0x{from:X8} with the same registers and memory, no device access, and nothing pending that could change them"));
     }
 
     private void StartStreak()
@@ -154,7 +168,9 @@ public sealed class StuckDetector
     /// <summary>Called by the run loop whenever the core returns to it: rule 2, once the check's slice is over.</summary>
     internal void AtSliceEnd()
     {
-        if (!Enabled || Verdict != null || _m.Core is not ArmCpu cpu || _m.Scheduler.Cycles < _nextCheck) return;
+        if (!Enabled || Verdict != null || _m.Scheduler.Cycles < _nextCheck) return;
+        if (_cm != null) { AtSliceEndCortexM(_cm); return; }
+        if (_m.Core is not ArmCpu cpu) return;
         _nextCheck = _m.Scheduler.Cycles + CheckPeriod;
         if (cpu.Sleeping || (cpu.Cpsr & (Psr.I | Psr.F)) != (Psr.I | Psr.F) || !BranchesToItself(cpu))
         {
@@ -211,6 +227,127 @@ public sealed class StuckDetector
         return h.GetHashAndReset();
     }
 
+    /// <summary>
+    /// Rule 1 and rule 2 on a Cortex-M core. Rule 2: the instruction about to execute branches to itself and
+    /// nothing can preempt it (<see cref="CortexMMask"/>), at two checks, as on the ARM7. Rule 1 listens to
+    /// exception entries from a check that follows a slice with exception cycles (ExceptionCycles grew by
+    /// at least <see cref="Repeats"/> entries' worth), no device access and no reset, until a slice breaks that.
+    /// </summary>
+    private void AtSliceEndCortexM(CortexMCpu cpu)
+    {
+        _nextCheck = _m.Scheduler.Cycles + CheckPeriod;
+        WatchCortexM(cpu);
+        if (Verdict != null) return;
+        string? mask = cpu.State == CoreState.Running ? CortexMMask(cpu) : null;
+        if (mask == null || !CortexMBranchesToItself(cpu))
+        {
+            _spinning = false;
+            return;
+        }
+        uint pc = cpu.Pc;
+        if (!_spinning || _spinPc != pc || _spinExceptions != cpu.ExceptionCycles || _spinResets != _m.SystemResets.Count)
+        {
+            _spinning = true;
+            _spinPc = pc;
+            _spinExceptions = cpu.ExceptionCycles;
+            _spinResets = _m.SystemResets.Count;
+            _spinUntil = LatestPendingEvent();
+            return;
+        }
+        if (_m.Scheduler.Now < _spinUntil) return;
+        Declare(string.Create(CultureInfo.InvariantCulture,
+            $"a branch to itself at pc=0x{pc:X8} with {mask}, and nothing pending that could reset the core"));
+    }
+
+    private void WatchCortexM(CortexMCpu cpu)
+    {
+        bool loopy = cpu.ExceptionCycles - _cmExcCycles >= Repeats * CortexMCpu.EntryCycles
+            && _m.Bus.DeviceAccesses == _cmDevices && _m.SystemResets.Count == _cmResets;
+        _cmExcCycles = cpu.ExceptionCycles;
+        _cmDevices = _m.Bus.DeviceAccesses;
+        _cmResets = _m.SystemResets.Count;
+        if (!loopy) StopWatchingCortexM();
+        else if (!_cmWatching)
+        {
+            _cmWatching = true;
+            _haveLast = false;
+            cpu.ExceptionEntered += OnException;
+        }
+    }
+
+    /// <summary>Two different entries (or RAM that changed) refute the loop: the core runs unobserved again until a later slice looks like one.</summary>
+    private void StopWatchingCortexM()
+    {
+        if (_cm == null || !_cmWatching) return;
+        _cmWatching = false;
+        _cm.ExceptionEntered -= OnException;
+    }
+
+    /// <summary>
+    /// What keeps every interrupt out (ARMv7-M B1.5.4, execution priority), or null when one could preempt:
+    /// FAULTMASK, PRIMASK, or an execution priority (BASEPRI's, or the active handler's) at or above the
+    /// group priority of SysTick and of every enabled external interrupt. NMI can always preempt; it comes
+    /// from a device, so the wait for every pending event (as on the ARM7) covers it.
+    /// </summary>
+    private static string? CortexMMask(CortexMCpu cpu)
+    {
+        if (cpu.Faultmask) return "FAULTMASK set";
+        if (cpu.Primask) return "PRIMASK set";
+        int ep = cpu.ExecutionPriority;
+        int group(int p) => p & ~((2 << cpu.Prigroup) - 1);
+        if (group(cpu.GetPriority(15)) < ep) return null;
+        for (int irq = 0; irq < CortexMCpu.ExternalInterrupts; irq++)
+            if (cpu.IsInterruptEnabled(irq) && group(cpu.GetPriority(16 + irq)) < ep) return null;
+        return cpu.HandlerMode
+            ? string.Create(CultureInfo.InvariantCulture, $"every interrupt masked by the execution priority ({ep}) of {CortexMExceptionName((int)cpu.Ipsr)}'s handler")
+            : string.Create(CultureInfo.InvariantCulture, $"BASEPRI=0x{cpu.Basepri:X2} masking SysTick and every enabled interrupt");
+    }
+
+    /// <summary>Thumb <c>B .</c> (T2 0xE7FE, T4 <c>B.W .</c>) or a T1 conditional one whose condition holds.</summary>
+    private bool CortexMBranchesToItself(CortexMCpu cpu)
+    {
+        uint pc = cpu.Pc;
+        uint hw1 = (uint)(_m.Bus.DebugRead8(pc) | _m.Bus.DebugRead8(pc + 1) << 8);
+        if (hw1 == 0xE7FE) return true;
+        if (hw1 == 0xF7FF) return (_m.Bus.DebugRead8(pc + 2) | _m.Bus.DebugRead8(pc + 3) << 8) == 0xBFFE;
+        uint cond = (hw1 >> 8) & 15;
+        return (hw1 & 0xF0FF) == 0xD0FE && cond < 14 && ArmCpu.ConditionPassed(cond, cpu.Apsr);
+    }
+
+    /// <summary>
+    /// A Cortex-M exception's key: its number, the stacked return address, xPSR and LR (the frame, B1.5.6),
+    /// r0-r12, MSP, PSP, EXC_RETURN and the masks.
+    /// </summary>
+    private void CaptureCortexM(uint[] key, uint exception, CortexMCpu cpu)
+    {
+        uint lr = cpu.GetRegister(14);
+        uint frame = (lr & 4) != 0 ? cpu.Psp : cpu.Msp;
+        key[0] = exception;
+        key[1] = _m.Bus.DebugRead32(frame + 24);
+        key[2] = _m.Bus.DebugRead32(frame + 28);
+        for (int i = 0; i <= 12; i++) key[3 + i] = cpu.GetRegister(i);
+        key[16] = cpu.Msp;
+        key[17] = cpu.Psp;
+        key[18] = lr;
+        key[19] = _m.Bus.DebugRead32(frame + 20);
+        key[20] = (cpu.Primask ? 1u : 0) | (cpu.Faultmask ? 2u : 0) | cpu.Basepri << 8 | cpu.Control << 16;
+    }
+
+    private static string CortexMExceptionName(int n) => n switch
+    {
+        CortexMCpu.ExcNmi => "NMI",
+        CortexMCpu.ExcHardFault => "HardFault",
+        CortexMCpu.ExcMemManage => "MemManage",
+        CortexMCpu.ExcBusFault => "BusFault",
+        CortexMCpu.ExcUsageFault => "UsageFault",
+        11 => "SVCall",
+        12 => "DebugMonitor",
+        14 => "PendSV",
+        15 => "SysTick",
+        >= 16 => string.Create(CultureInfo.InvariantCulture, $"IRQ {n - 16}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"exception {n}"),
+    };
+
     /// <summary>The exception's key: vector, return address, SPSR, r0-r12, the interrupted mode's r13 and r14, the handler's r13.</summary>
     private static void Capture(uint[] key, uint vector, ArmCpu cpu)
     {
@@ -225,6 +362,7 @@ public sealed class StuckDetector
         key[17] = cpu.GetBankedRegister(interrupted, 14);
         key[18] = cpu.GetRegister(13);
         key[19] = (uint)mode;
+        key[20] = 0;
     }
 
     private static string ExceptionName(uint vector) => vector switch
