@@ -9,7 +9,8 @@ namespace SocSim.Cli.Features;
 /// time reaches DURATION, exit status 124 as for --max-cycles. The natural limit on a board whose
 /// CPU clock changes at run time (a PLL), where a cycle count is no fixed time.
 /// `--duration DURATION` is the same limit for a run whose intended end it is: reaching it exits 0
-/// without a message. Giving both is an error.
+/// without a message. Giving both is an error. A run --max-time ends says where the console got to
+/// (its last line) on a second stderr line, so a kernel that hangs or never prints is told apart.
 /// </summary>
 internal sealed partial class MaxTimeFeature : IRunFeature
 {
@@ -45,7 +46,23 @@ internal sealed partial class MaxTimeFeature : IRunFeature
             return;
         }
         Console.Error.WriteLine($"socsim run: time limit of {_text} reached at cycle={result.Cycles} pc=0x{machine.Core.Pc:X8}");
+        Console.Error.WriteLine($"socsim run: {ConsoleTail(machine)}");
         context.ExitStatus ??= Defaults.ExitCycleLimit;
+    }
+
+    /// <summary>
+    /// Where the console got to, for a run that a limit ended (a kernel that hangs, or never prints): its
+    /// last line (the partial one when the output stops mid-line), quoted with control characters escaped.
+    /// </summary>
+    internal static string ConsoleTail(Machine machine)
+    {
+        if (machine.ConsoleUart is not string uart) return "the board has no console UART";
+        string text = machine.UartOutput(uart).TrimEnd('\r', '\n');
+        if (text.Length == 0) return $"nothing was printed on the console ({uart})";
+        string last = text[(text.LastIndexOf('\n') + 1)..].TrimEnd('\r');
+        // A carriage return redraws the line: what is after the last one is what a terminal shows.
+        last = last[(last.LastIndexOf('\r') + 1)..];
+        return $"the console's ({uart}) last line: \"{Usage.Quote(last, 160)}\"";
     }
 
     [GeneratedRegex(@"^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|ms|us|µs|ns)\s*$")]
