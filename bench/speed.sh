@@ -54,11 +54,13 @@ pair() {
     l0=$(load)
     for i in $(seq "$n"); do run "$tmp/$name.a" "${a[@]}"; run "$tmp/$name.b" "${b[@]}"; done
     loads="$l0-$(load)"
+    last=$name
     echo "  $name: A $(tr '\n' '|' <"$tmp/$name.a")" >&2
     echo "  $name: B $(tr '\n' '|' <"$tmp/$name.b")" >&2
 }
 rows=()
-row() { rows+=("$(printf "| %s | %s | %s | %s | %s |" "$@")"); }
+# row NAME A B RATIO: one table line, with the medians of CPU seconds (user+sys) of the last pair and its load.
+row() { rows+=("$(printf "| %s | %s | %s | %s | %s / %s | %s |" "$1" "$2" "$3" "$4" "$(field "$tmp/$last.a" user)" "$(field "$tmp/$last.b" user)" "$loads")"); }
 ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "-" }'; }
 mhz() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 / 1e6; else print "-" }'; }
 secs() { echo "$1" | awk '{ v = $1; if (v ~ /ms$/) v /= 1000; else if (v ~ /us$/) v /= 1e6; else sub(/s$/, "", v); print v }'; }
@@ -68,7 +70,7 @@ for elf in bench irq_bench; do
     pair "$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine interpret -- \
                 "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine translate
     ia=$(field "$tmp/$elf.a" mips); tb=$(field "$tmp/$elf.b" mips)
-    row "$elf.elf (MIPS)" "$ia" "$tb" "$(ratio "$tb" "$ia")" "$loads"
+    row "$elf.elf (MIPS)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
 done
 
 if [ -f "$freertos" ]; then
@@ -80,13 +82,13 @@ if [ -f "$freertos" ]; then
     ia=$(field "$tmp/freertos.a" host_s); tb=$(field "$tmp/freertos.b" host_s)
     rt_i=$(echo "$sim $ia" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}')
     rt_t=$(echo "$sim $tb" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}')
-    row "FreeRTOS LPC2106, $simtime simulated, MAM on" "$rt_i, $(field "$tmp/freertos.a" mips) MIPS" "$rt_t, $(field "$tmp/freertos.b" mips) MIPS" "$(ratio "$ia" "$tb")" "$loads"
+    row "FreeRTOS LPC2106, $simtime simulated, MAM on" "$rt_i, $(field "$tmp/freertos.a" mips) MIPS" "$rt_t, $(field "$tmp/freertos.b" mips) MIPS" "$(ratio "$ia" "$tb")"
     untraced=$tb
     echo "== FreeRTOS $simtime --vcd" >&2
     pair vcd "${freertos_run[@]}" "${vcd[@]}" --engine interpret -- "${freertos_run[@]}" "${vcd[@]}" --engine translate
     ia=$(field "$tmp/vcd.a" host_s); tb=$(field "$tmp/vcd.b" host_s)
     row "same, --vcd of 8 pins/lines (translator untraced: $untraced s)" "$(echo "$sim $ia" | awk '{printf "%.1fx real time", $1 / $2}')" \
-        "$(echo "$sim $tb" | awk '{printf "%.1fx real time", $1 / $2}'), $(ratio "$untraced" "$tb") of untraced" "$(ratio "$ia" "$tb")" "$loads"
+        "$(echo "$sim $tb" | awk '{printf "%.1fx real time", $1 / $2}'), $(ratio "$untraced" "$tb") of untraced" "$(ratio "$ia" "$tb")"
 fi
 
 if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ]; then
@@ -95,7 +97,7 @@ if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_
     pair rtl "${rtl[@]}" --engine interpret -- "${rtl[@]}" --engine translate
     ca=$(field "$tmp/rtl.a" cycles); ha=$(field "$tmp/rtl.a" host_s)
     cb=$(field "$tmp/rtl.b" cycles); hb=$(field "$tmp/rtl.b" host_s)
-    row "RTL uart busy (CPU Mcycles/s)" "$(mhz "$ca" "$ha")" "$(mhz "$cb" "$hb")" "$(ratio "$ha" "$hb")" "$loads"
+    row "RTL uart busy (CPU Mcycles/s)" "$(mhz "$ca" "$ha")" "$(mhz "$cb" "$hb")" "$(ratio "$ha" "$hb")"
 fi
 
 if command -v qemu-system-arm >/dev/null; then
@@ -106,11 +108,11 @@ if command -v qemu-system-arm >/dev/null; then
         sa=$(field "$tmp/whole-$elf.a" wall); qb=$(field "$tmp/whole-$elf.b" wall)
         row "whole process, socsim run $elf.elf vs QEMU (wall s; user+sys)" \
             "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/whole-$elf.a" user)")" \
-            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/whole-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's" "$loads"
+            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/whole-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
     done
 fi
 
 echo
-echo "| row | interpreter (A) | translator (B) | ratio | load avg (start-end) |"
-echo "|---|---|---|---|---|"
+echo "| row | interpreter (A) | translator (B) | ratio | CPU s A / B | load avg (start-end) |"
+echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
