@@ -5,9 +5,10 @@
 #   rows: bench.elf and irq_bench.elf (interpreter vs translator, MIPS of the run loop, --stats);
 #   FreeRTOS's LPC2106 demo for $SPEED_FREERTOS_TIME (default 10s) of simulated time, MAM on as the
 #   demo sets it (times real time = simulated / host seconds); the same with a VCD of pins, interrupt
-#   lines and timer output (no CPU signal); the pulp UART RTL block busy (CPU Mcycles/s, if Verilator
-#   and ../shared/rtl are there); whole-process wall time of `socsim run hello.elf` and of the compute
-#   firmware against qemu-system-arm -M versatilepb (firmware/run-qemu.sh's command line).
+#   lines and timer output (no CPU signal); a full bus VCD of irq_bench.elf (CPU Mcycles/s); the pulp
+#   UART RTL block busy (CPU Mcycles/s, if Verilator and ../shared/rtl are there); whole-process wall
+#   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
+#   (firmware/run-qemu.sh's command line).
 # Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +91,12 @@ if [ -f "$freertos" ]; then
     row "same, --vcd of 8 pins/lines (translator untraced: $untraced s)" "$(echo "$sim $ia" | awk '{printf "%.1fx real time", $1 / $2}')" \
         "$(echo "$sim $tb" | awk '{printf "%.1fx real time", $1 / $2}'), $(ratio "$untraced" "$tb") of untraced" "$(ratio "$ia" "$tb")"
 fi
+
+echo "== full bus VCD" >&2
+bus=("$SOCSIM" run firmware/elf/irq_bench.elf --max-cycles 5000000 --stats --quiet --vcd "$tmp/bus.vcd" --signals 'cpu.A,cpu.D,cpu.nRW,cpu.MAS,cpu.nMREQ,cpu.SEQ,cpu.nOPC,cpu.nTRANS')
+pair busvcd "${bus[@]}" --engine interpret -- "${bus[@]}" --engine translate
+row "full bus VCD, irq_bench.elf 5 M cycles (CPU Mcycles/s)" "$(mhz "$(field "$tmp/busvcd.a" cycles)" "$(field "$tmp/busvcd.a" host_s)")" \
+    "$(mhz "$(field "$tmp/busvcd.b" cycles)" "$(field "$tmp/busvcd.b" host_s)")" "-"
 
 if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ]; then
     echo "== rtl_uart" >&2
