@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Issue 21's speed table in one run: each row measures its two variants interleaved (A B A B A B),
+# takes the median of N runs each (default 3) and prints the load average (1 min) at the row's start
+# and end beside it, since on a shared machine only figures taken side by side compare.
+#   rows: bench.elf and irq_bench.elf (interpreter vs translator, MIPS of the run loop, --stats);
+#   FreeRTOS's LPC2106 demo for $SPEED_FREERTOS_TIME (default 10s) of simulated time, MAM on as the
+#   demo sets it (times real time = simulated / host seconds); the same with a VCD of pins, interrupt
+#   lines and timer output (no CPU signal); a full bus VCD of irq_bench.elf (CPU Mcycles/s); the pulp
+#   UART RTL block busy (CPU Mcycles/s, if Verilator and ../shared/rtl are there); whole-process wall
+#   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
+#   (firmware/run-qemu.sh's command line).
+# Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-3}"
+simtime="${SPEED_FREERTOS_TIME:-10s}"
+freertos=../shared/freertos/elf/rtosdemo-arm.elf
+[ -f "$freertos" ] || freertos=/work/shared/freertos/elf/rtosdemo-arm.elf
+if [ -z "${SOCSIM:-}" ]; then
+    dotnet build -c Release src/SocSim.Cli -v quiet -nologo >/dev/null
+    SOCSIM=src/SocSim.Cli/bin/Release/net10.0/socsim
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+load() { cut -d' ' -f1 /proc/loadavg; }
+median() { sort -g | sed -n "$(( (n + 1) / 2 ))p"; }
+
+# run OUTFILE CMD...: runs CMD (stdout dropped), appends "wall user stats-line" to OUTFILE.
+run() {
+    local out=$1; shift
+    local s e
+    s=$(date +%s.%N)
+    /usr/bin/time -f '%U %S' -o "$tmp/time" "$@" </dev/null >/dev/null 2>"$tmp/err" || true
+    e=$(date +%s.%N)
+    local stats; stats=$(grep -m1 '^cycles=' "$tmp/err" || true)
+    printf '%s %s %s\n' "$(echo "$e - $s" | bc -l)" "$(awk '{print $1 + $2}' "$tmp/time" | tail -1)" "$stats" >>"$out"
+}
+# field FILE KEY: the median of KEY= over the stats lines of FILE (wall/user: columns 1/2).
+field() {
+    case "$2" in
+        wall) awk '{print $1}' "$1" | median ;;
+        user) awk '{print $2}' "$1" | median ;;
+        *) sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | median ;;
+    esac
+}
+# pair NAME CMD_A -- CMD_B: runs both N times interleaved into $tmp/NAME.a and $tmp/NAME.b.
+pair() {
+    local name=$1; shift
+    local a=() b=() side=a
+    for x in "$@"; do
+        if [ "$x" = -- ]; then side=b; continue; fi
+        if [ $side = a ]; then a+=("$x"); else b+=("$x"); fi
+    done
+    rm -f "$tmp/$name.a" "$tmp/$name.b"
+    l0=$(load)
+    for i in $(seq "$n"); do run "$tmp/$name.a" "${a[@]}"; run "$tmp/$name.b" "${b[@]}"; done
+    loads="$l0-$(load)"
+    last=$name
+    echo "  $name: A $(tr '\n' '|' <"$tmp/$name.a")" >&2
+    echo "  $name: B $(tr '\n' '|' <"$tmp/$name.b")" >&2
+}
+rows=()
+# row NAME A B RATIO: one table line, with the medians of CPU seconds (user+sys) of the last pair and its load.
+row() { rows+=("$(printf "| %s | %s | %s | %s | %s / %s | %s |" "$1" "$2" "$3" "$4" "$(field "$tmp/$last.a" user)" "$(field "$tmp/$last.b" user)" "$loads")"); }
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "-" }'; }
+mhz() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 / 1e6; else print "-" }'; }
+secs() { echo "$1" | awk '{ v = $1; if (v ~ /ms$/) v /= 1000; else if (v ~ /us$/) v /= 1e6; else sub(/s$/, "", v); print v }'; }
+
+for elf in bench irq_bench; do
+    echo "== $elf.elf" >&2
+    pair "$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine interpret -- \
+                "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine translate
+    ia=$(field "$tmp/$elf.a" mips); tb=$(field "$tmp/$elf.b" mips)
+    row "$elf.elf (MIPS)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
+done
+
+if [ -f "$freertos" ]; then
+    sim=$(secs "$simtime")
+    freertos_run=("$SOCSIM" run "$freertos" --board boards/lpc2106.json --max-time "$simtime" --stats --quiet)
+    vcd=(--vcd "$tmp/pins.vcd" --signals 'gpio.P0_7,gpio.P0_10,gpio.P0_11,gpio.P0_12,gpio.TXD0,vic.IRQ,timer0.INT,timer0.MAT0')
+    echo "== FreeRTOS $simtime" >&2
+    pair freertos "${freertos_run[@]}" --engine interpret -- "${freertos_run[@]}" --engine translate
+    ia=$(field "$tmp/freertos.a" host_s); tb=$(field "$tmp/freertos.b" host_s)
+    rt_i=$(echo "$sim $ia" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}')
+    rt_t=$(echo "$sim $tb" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}')
+    row "FreeRTOS LPC2106, $simtime simulated, MAM on" "$rt_i, $(field "$tmp/freertos.a" mips) MIPS" "$rt_t, $(field "$tmp/freertos.b" mips) MIPS" "$(ratio "$ia" "$tb")"
+    untraced=$tb
+    echo "== FreeRTOS $simtime --vcd" >&2
+    pair vcd "${freertos_run[@]}" "${vcd[@]}" --engine interpret -- "${freertos_run[@]}" "${vcd[@]}" --engine translate
+    ia=$(field "$tmp/vcd.a" host_s); tb=$(field "$tmp/vcd.b" host_s)
+    row "same, --vcd of 8 pins/lines (translator untraced: $untraced s)" "$(echo "$sim $ia" | awk '{printf "%.1fx real time", $1 / $2}')" \
+        "$(echo "$sim $tb" | awk '{printf "%.1fx real time", $1 / $2}'), $(ratio "$untraced" "$tb") of untraced" "$(ratio "$ia" "$tb")"
+fi
+
+echo "== full bus VCD" >&2
+bus=("$SOCSIM" run firmware/elf/irq_bench.elf --max-cycles 5000000 --stats --quiet --vcd "$tmp/bus.vcd" --signals 'cpu.A,cpu.D,cpu.nRW,cpu.MAS,cpu.nMREQ,cpu.SEQ,cpu.nOPC,cpu.nTRANS')
+pair busvcd "${bus[@]}" --engine interpret -- "${bus[@]}" --engine translate
+row "full bus VCD, irq_bench.elf 5 M cycles (CPU Mcycles/s)" "$(mhz "$(field "$tmp/busvcd.a" cycles)" "$(field "$tmp/busvcd.a" host_s)")" \
+    "$(mhz "$(field "$tmp/busvcd.b" cycles)" "$(field "$tmp/busvcd.b" host_s)")" "-"
+
+if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ]; then
+    echo "== rtl_uart" >&2
+    rtl=("$SOCSIM" run firmware/elf/rtl/rtl_uart.elf --board versatilepb --board boards/rtl/uart.json --stats --quiet)
+    pair rtl "${rtl[@]}" --engine interpret -- "${rtl[@]}" --engine translate
+    ca=$(field "$tmp/rtl.a" cycles); ha=$(field "$tmp/rtl.a" host_s)
+    cb=$(field "$tmp/rtl.b" cycles); hb=$(field "$tmp/rtl.b" host_s)
+    row "RTL uart busy (CPU Mcycles/s)" "$(mhz "$ca" "$ha")" "$(mhz "$cb" "$hb")" "$(ratio "$ha" "$hb")"
+fi
+
+if command -v qemu-system-arm >/dev/null; then
+    for elf in hello bench; do
+        echo "== whole process $elf.elf vs qemu" >&2
+        pair "whole-$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --quiet -- \
+            env QEMU_AUDIO_DRV=none timeout 60 qemu-system-arm -M versatilepb -m 64M -nographic -semihosting -kernel "firmware/elf/$elf.elf"
+        sa=$(field "$tmp/whole-$elf.a" wall); qb=$(field "$tmp/whole-$elf.b" wall)
+        row "whole process, socsim run $elf.elf vs QEMU (wall s; user+sys)" \
+            "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/whole-$elf.a" user)")" \
+            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/whole-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
+    done
+fi
+
+echo
+echo "| row | interpreter (A) | translator (B) | ratio | CPU s A / B | load avg (start-end) |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
