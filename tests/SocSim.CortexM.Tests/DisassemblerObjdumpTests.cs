@@ -64,6 +64,9 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
     {
         var imm = new StringBuilder();
         for (uint i = 0; i < 256; i++) imm.Append($".inst.w 0x{0xEEB00A00 | (i >> 4) << 16 | (i & 15) | (i & 1) << 12:x8}\n");
+        // The condition inside an IT block goes after the mnemonic, before the types.
+        imm.Append("itttt eq\nvldmiaeq r0!, {s0-s1}\nvpusheq {s0}\nvmoveq s0, r1\nvcvteq.s32.f32 s0, s1\nitttt ne\nvcvtrne.s32.f32 s0, s1\n" +
+                   "vmrsne APSR_nzcv, fpscr\nvcmpne.f32 s0, #0.0\nvmovne.f32 s0, #1.0\nitt gt\nvcvtbgt.f16.f32 s0, s1\nvcvtgt.f32.s16 s0, s0, #3\n");
         return RandomClassesEqualObjdump("cortex-m4", FpuUnicornTests.FpClasses, (g, cls) => FpuUnicornTests.Make(g, cls).Case, "-mfpu=fpv4-sp-d16", imm.ToString());
     }
 
