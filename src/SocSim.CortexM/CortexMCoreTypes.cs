@@ -45,14 +45,14 @@ public static class CortexMCoreTypes
         CortexMProfile.V7M, 8);
 
     public static CoreType M4F { get; } = Declare("cortex-m4f",
-        "Cortex-M4F (ARMv7E-M with FPv4-SP) modelled as the Cortex-M3: no FPU (coprocessor instructions UNDEFINED, no org.gnu.gdb.arm.vfp), no DSP extension, the M3's timing",
-        CortexMProfile.V7M, 8);
+        "Cortex-M4F (ARMv7E-M with FPv4-SP, DDI 0439B): the DSP extension and the FPU (S0-S31, FPSCR, CPACR, lazy stacking, the FPU cycles of TRM table 7-1, org.gnu.gdb.arm.vfp); the integer timing is the M3's",
+        CortexMProfile.V7EM, 8, fpu: true);
 
     public static CoreType M0 { get; } = Declare("cortex-m0",
         "Cortex-M0 (ARMv6-M): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits; timing is the M3 table's, not the M0 TRM's (issue 18 section 3)",
         CortexMProfile.V6M, 2);
 
-    private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits)
+    private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits, bool fpu = false)
     {
         bool v6m = profile == CortexMProfile.V6M;
         var regs = v6m ? V6MRegisters : V7MRegisters;
@@ -80,7 +80,7 @@ public static class CortexMCoreTypes
         foreach (var r in regs.Skip(17))
             t.Register(r.ToString().ToLowerInvariant(), 32, regnum++, gdbType: r is CortexMRegister.Msp or CortexMRegister.Psp ? "data_ptr" : "uint32", gdbFeature: MSystemFeature);
         t.Signals((cpu, registry, options) => new CortexMSignals(cpu, registry, options));
-        return t.Build(c => CortexMCpu.ForBoard(c, profile, regs));
+        return t.Build(c => CortexMCpu.ForBoard(c, profile, regs, fpu));
     }
 }
 

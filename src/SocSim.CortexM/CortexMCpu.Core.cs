@@ -28,14 +28,14 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     public DataWatchpointTrace? Dwt { get; private set; }
 
     /// <summary>Builds the core for a board: the SCS is mapped at 0xE000E000 behind a port that acts on AIRCR.SYSRESETREQ.</summary>
-    internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers)
+    internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers, bool fpu = false)
     {
         long bits = c.Parameter(CortexMCoreTypes.PriorityBitsParameter, profile == CortexMProfile.V6M ? 2L : 8L);
         // ARMv6-M implements 2 bits (B3.4.6 of DDI 0419); the Cortex-M3 and M4 3 to 8 (DDI 0337I 6.3, DDI 0439B 6.3).
         (long min, long max) = profile == CortexMProfile.V6M ? (2, 2) : (3, 8);
         if (bits < min || bits > max)
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.PriorityBitsParameter}: {bits} priority bits; this core implements {(min == max ? $"exactly {min}" : $"{min} to {max}")}");
-        var cpu = new CortexMCpu(c.Bus, profile, (int)bits) { DebugRegisters = registers };
+        var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu) { DebugRegisters = registers };
         var scs = new SystemControlSpace(cpu);
         cpu.Scs = scs;
         c.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new ScsPort(cpu, scs, c.RequestSystemReset), WaitStates.Zero);

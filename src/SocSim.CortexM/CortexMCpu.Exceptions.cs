@@ -15,7 +15,7 @@ public enum FaultKind
     Unaligned,
     /// <summary>UsageFault DIVBYZERO, with CCR.DIV_0_TRP set.</summary>
     DivByZero,
-    /// <summary>UsageFault NOCP: a coprocessor instruction for a coprocessor that is absent (no FPU is modelled yet).</summary>
+    /// <summary>UsageFault NOCP: a coprocessor instruction for a coprocessor that is absent, or the FPU's while CPACR denies it.</summary>
     NoCp,
     /// <summary>BusFault PRECISERR: a data access the slave answered with an error; BFAR holds the address.</summary>
     PreciseBusErr,
@@ -155,15 +155,17 @@ public sealed partial class CortexMCpu
             exc = ExcHardFault;
         }
         _mpuSuspended = true;
-        PushStack(returnAddress);
+        int fpWords = PushStack(returnAddress);
         _mpuSuspended = false;
-        _r[14] = HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u;
+        // EXC_RETURN bit 4 is NOT(CONTROL.FPCA): clear for an extended frame (B1.5.6); the handler starts with FPCA clear.
+        _r[14] = (HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u) & (_fpca ? ~0x10u : ~0u);
+        _fpca = false;
         SetModeAndSpsel((uint)exc, false);
         _it = 0;
         _monitor = false;
         _event = true;
-        _stepExc += EntryCycles;
-        return EnterHandler(exc) ? EntryCycles : 1;
+        _stepExc += EntryCycles + fpWords;
+        return EnterHandler(exc) ? EntryCycles + fpWords : 1;
     }
 
     /// <summary>
@@ -210,12 +212,14 @@ public sealed partial class CortexMCpu
         else { _r[13] = msp; _otherSp = psp; }
     }
 
-    private void PushStack(uint returnAddress)
+    /// <summary>Pushes the basic frame, or the extended one (0x68 bytes, B1.5.6) when CONTROL.FPCA is set; returns the FP words written at once.</summary>
+    private int PushStack(uint returnAddress)
     {
-        // CCR.STKALIGN is 1 (the Cortex-M3 r2p0 reset value): the frame starts 8-byte aligned, xPSR bit 9 says a word was added.
+        // CCR.STKALIGN is 1 (the Cortex-M3 r2p0 reset value, and forced for an extended frame): the frame starts
+        // 8-byte aligned, xPSR bit 9 says a word was added.
         uint sp = _r[13];
         uint align = (sp >> 2) & 1;
-        uint frame = (sp - 0x20) & ~4u;
+        uint frame = (sp - (_fpca ? 0x68u : 0x20u)) & ~4u;
         _r[13] = frame;
         uint xpsr = (Xpsr & ~(1u << 9)) | (align << 9);
         Store32(frame, _r[0]);
@@ -226,6 +230,7 @@ public sealed partial class CortexMCpu
         Store32(frame + 20, _r[14]);
         Store32(frame + 24, returnAddress);
         Store32(frame + 28, xpsr);
+        return _fpca ? PushFpState(frame) : 0;
     }
 
     /// <summary>
@@ -238,7 +243,8 @@ public sealed partial class CortexMCpu
     private void ExceptionReturn(uint excReturn)
     {
         int exc = (int)_ipsr;
-        if ((excReturn & 0x0FFF_FFFF) is not (0x0FFF_FFF1 or 0x0FFF_FFF9 or 0x0FFF_FFFD)) throw CortexMFault.Of(FaultKind.InvPc);
+        // Bit 4 (0: an extended frame) may be clear only with the FPU (B1.5.8).
+        if (((excReturn | (HasFpu ? 0x10u : 0)) & 0x0FFF_FFFF) is not (0x0FFF_FFF1 or 0x0FFF_FFF9 or 0x0FFF_FFFD)) throw CortexMFault.Of(FaultKind.InvPc);
         if (exc >= 64 || (_active & (1UL << exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
         _active &= ~(1UL << exc);
         ExceptionDeactivated(exc);
@@ -255,7 +261,7 @@ public sealed partial class CortexMCpu
             _sleepWfe = false;          // sleeps as WFI does: the event register does not wake it
             return;
         }
-        Unstack(excReturn);
+        _excReturnCycles += Unstack(excReturn);
     }
 
     public const uint ScrSleepOnExit = 1u << 1, ScrSleepDeep = 1u << 2, ScrSevOnPend = 1u << 4;
@@ -269,25 +275,28 @@ public sealed partial class CortexMCpu
         uint excReturn = _sleepOnExitReturn;
         _sleepOnExitReturn = 0;
         if (TailChain(excReturn)) return TailChainCycles;
-        Unstack(excReturn);
-        return ReturnCycles;
+        return ReturnCycles + Unstack(excReturn);
     }
 
-    private void Unstack(uint excReturn)
+    /// <summary>Pops the frame; returns the cycles its FP words added (an extended frame whose state was preserved).</summary>
+    private int Unstack(uint excReturn)
     {
         _mpuSuspended = true;
-        try { UnstackFrame(excReturn); }
+        try { return UnstackFrame(excReturn); }
         finally { _mpuSuspended = false; }
     }
 
-    private void UnstackFrame(uint excReturn)
+    private int UnstackFrame(uint excReturn)
     {
         bool toThread = (excReturn & 8) != 0, psp = (excReturn & 4) != 0;
         uint msp = Msp, pspV = Psp;
         uint frame = psp ? pspV : msp;
         uint r0 = Load32(frame), r1 = Load32(frame + 4), r2 = Load32(frame + 8), r3 = Load32(frame + 12);
         uint r12 = Load32(frame + 16), lr = Load32(frame + 20), pc = Load32(frame + 24), xpsr = Load32(frame + 28);
-        uint sp = frame + 0x20 + (((xpsr >> 9) & 1) << 2);
+        bool extended = (excReturn & 0x10) == 0;
+        int fpWords = extended ? PopFpState(frame) : 0;
+        if (HasFpu) _fpca = extended;
+        uint sp = frame + (extended ? 0x68u : 0x20u) + (((xpsr >> 9) & 1) << 2);
         if (psp) pspV = sp; else msp = sp;
         _ipsr = toThread ? 0 : xpsr & 0x1FF;
         _spsel = psp;
@@ -299,6 +308,7 @@ public sealed partial class CortexMCpu
         _it = (byte)(((xpsr >> 25) & 3) | ((xpsr >> 8) & 0xFC));
         _pc = pc & ~1u;
         InvalidateFetch();
+        return fpWords;
     }
 
     // ---- special registers (MRS/MSR, B5.2.2-B5.2.3) ----
@@ -351,6 +361,7 @@ public sealed partial class CortexMCpu
             case 20:
                 _npriv = (v & 1) != 0;
                 if (!HandlerMode) SetSpsel((v & 2) != 0);
+                if (HasFpu) _fpca = (v & 4) != 0;
                 return;
         }
     }

@@ -295,6 +295,8 @@ public sealed unsafe partial class CortexMCpu
                 return 1;
             case Op.Svc:
                 return TakeException(ExcSvCall, next);
+            case >= Op.VUndefined and <= Op.VcvtHalf:
+                return ExecuteFp(ref i, pc);
             case >= Op.Parallel:
                 return ExecuteDsp(ref i);
             case Op.Coprocessor:

@@ -125,6 +125,7 @@ public sealed partial class CortexMCpu
         if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return false;
         _pending &= ~(1UL << exc);
         _r[14] = excReturn;
+        _fpca = false;
         EnterHandler(exc);
         return true;
     }

@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 4; // 4: the DWT and ITM follow the SCS in a board core's state
+    private const int StateVersion = 5; // 4: the DWT and ITM follow the SCS in a board core's state; 5: the FPU
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
@@ -33,6 +33,12 @@ public sealed partial class CortexMCpu
         w.Write(_mpuCtrl); w.Write(_mpuRnr); w.Write(_rbar); w.Write(_rasr); w.Write(BitBanding);
         w.Write(_fValid); w.Write(_fHead); w.Write(_fReady); w.Write(_fUseWord);
         foreach (long c in _fUseAt) w.Write(c);
+        w.Write(HasFpu);
+        if (HasFpu)
+        {
+            for (int i = 0; i < 32; i++) w.Write(_fp[i]);
+            w.Write(_fpscr); w.Write(_cpacr); w.Write(_fpccr); w.Write(_fpcar); w.Write(_fpdscr); w.Write(_fpca);
+        }
     }
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
@@ -70,6 +76,13 @@ public sealed partial class CortexMCpu
         BitBanding = r.ReadBool();
         _fValid = r.ReadBool(); _fHead = r.ReadUInt(); _fReady = r.ReadLong(); r.ReadUIntArray(_fUseWord.Length).CopyTo(_fUseWord, 0);
         for (int i = 0; i < _fUseAt.Length; i++) _fUseAt[i] = r.ReadLong();
+        bool fpu = r.ReadBool();
+        if (fpu != HasFpu) throw new StateException($"Cortex-M core state {(fpu ? "has" : "lacks")} an FPU, this core {(HasFpu ? "has one" : "has none")}");
+        if (fpu)
+        {
+            for (int i = 0; i < 32; i++) _fp[i] = r.ReadUInt();
+            Fpscr = r.ReadUInt(); Cpacr = r.ReadUInt(); Fpccr = r.ReadUInt(); Fpcar = r.ReadUInt(); Fpdscr = r.ReadUInt(); _fpca = r.ReadBool();
+        }
         _fRestart = false;
         _fetchPageBase = 1;
     }

@@ -55,8 +55,11 @@ public sealed unsafe partial class CortexMCpu
     private bool _event;
     private long _cycles, _instructions;
 
-    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8)
+    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, bool fpu = false)
     {
+        if (fpu && profile == CortexMProfile.V6M) throw new ArgumentException("ARMv6-M has no floating-point extension", nameof(fpu));
+        HasFpu = fpu;
+        _fpccr = fpu ? FpccrAspen | FpccrLspen : 0;
         if (priorityBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(priorityBits), $"the NVIC's priority bits must be 2 to 8, not {priorityBits}");
         _bus = bus;
         _s = bus.Scheduler;
@@ -141,11 +144,11 @@ public sealed unsafe partial class CortexMCpu
     public bool Primask { get => _primask; set => _primask = value; }
     public bool Faultmask { get => _faultmask; set => _faultmask = value; }
     public uint Basepri { get => _basepri; set => _basepri = value & PriorityMask; }
-    /// <summary>CONTROL: bit 0 nPRIV, bit 1 SPSEL.</summary>
+    /// <summary>CONTROL: bit 0 nPRIV, bit 1 SPSEL, bit 2 FPCA (with the FPU).</summary>
     public uint Control
     {
-        get => (_npriv ? 1u : 0) | (_spsel ? 2u : 0);
-        set { _npriv = (value & 1) != 0; SetSpsel((value & 2) != 0); }
+        get => (_npriv ? 1u : 0) | (_spsel ? 2u : 0) | (_fpca ? 4u : 0);
+        set { _npriv = (value & 1) != 0; SetSpsel((value & 2) != 0); _fpca = HasFpu && (value & 4) != 0; }
     }
 
     private uint PriorityMask => (0xFFu << (8 - PriorityBits)) & 0xFF;
@@ -185,6 +188,7 @@ public sealed unsafe partial class CortexMCpu
         _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
         _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuSuspended = false; _resumingFromWatch = false;
         _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
+        ResetFpu();
         State = CoreState.Running;
         Fault = null;
         _lastLoad = NoReg; _lastDpRd = NoReg;
@@ -350,7 +354,7 @@ public sealed unsafe partial class CortexMCpu
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
                 executed = true;
-                lsu = inst.Op is >= Op.Ldr and <= Op.Strexh;
+                lsu = inst.Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
             }
         }
     done:

@@ -7,7 +7,7 @@ namespace SocSim.CortexM;
 /// timings", table 18-1) on zero-wait memory, where the table gives a range or leaves a choice. Wait states
 /// are added by the core from the bus. The choices are written down in docs/cortex-m.md.
 /// </summary>
-public static class CortexMTiming
+public static partial class CortexMTiming
 {
     /// <summary>IT: 1 cycle (the table's figure; folding into the previous instruction is not modelled).</summary>
     public const int It = 1;

@@ -132,6 +132,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: return _cpu.MpuRasr;
             case 0xDFC: return _cpu.Demcr;
             case 0xD38: return _cpu.Bfar;
+            case 0xD88: case 0xF34: case 0xF38: case 0xF3C: case 0xF40: case 0xF44: return _cpu.ReadFpSystemRegister(off);
             default: return 0;
         }
     }
@@ -202,6 +203,7 @@ public sealed partial class SystemControlSpace : IBusDevice
                 _cpu.UnalignedTrap = (value & (1u << 3)) != 0;
                 break;
             case 0xD24: _cpu.Shcsr = value; break;
+            case 0xD88: case 0xF34: case 0xF38: case 0xF3C: _cpu.WriteFpSystemRegister(off & ~3u, value); break;
             case 0xDFC: _cpu.Demcr = value; break;
             case 0xD94: _cpu.MpuCtrl = value; break;
             case 0xD98: _cpu.MpuRnr = value; break;

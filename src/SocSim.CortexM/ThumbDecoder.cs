@@ -272,7 +272,7 @@ public static partial class ThumbDecoder
             if ((op2 & 0x64) == 0x00) LoadStoreMultiple(ref i, hw1, hw2);
             else if ((op2 & 0x64) == 0x04) LoadStoreDual(ref i, hw1, hw2);
             else if ((op2 & 0x60) == 0x20) DpShiftedReg(ref i, hw1, hw2);
-            else if ((op2 & 0x40) != 0) i.Op = Op.Coprocessor;
+            else if ((op2 & 0x40) != 0) CoprocessorT0(ref i, hw1, hw2);
             else i.Op = Op.Undefined;
         }
         else if (op1 == 2)
@@ -287,7 +287,7 @@ public static partial class ThumbDecoder
             else if ((op2 & 0x67) is 0x01 or 0x03 or 0x05) LoadSingle(ref i, hw1, hw2);
             else if ((op2 & 0x70) == 0x20) DpRegister(ref i, hw1, hw2);
             else if ((op2 & 0x78) == 0x30) Multiply(ref i, hw1, hw2);
-            else if ((op2 & 0x40) != 0) i.Op = Op.Coprocessor;
+            else if ((op2 & 0x40) != 0) CoprocessorT1(ref i, hw2);
             else if ((op2 & 0x78) == 0x38) LongMultiply(ref i, hw1, hw2);
             else i.Op = Op.Undefined;
         }

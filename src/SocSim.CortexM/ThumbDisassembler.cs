@@ -165,6 +165,7 @@ public sealed partial class ThumbDisassembler
             case Op.Bkpt: return $"bkpt\t0x{i.Imm:x4}";
             case Op.Svc: return $"svc{cond}\t{i.Imm}";
             case Op.Udf: return $"udf{(w32 ? ".w" : "")}\t#{i.Imm}{Comment(i.Imm)}";
+            case >= Op.VUndefined and <= Op.VcvtHalf: return FormatFp(i, pc, cond);
             case >= Op.Parallel: return FormatDsp(i, cond);
             default:
                 return w32 ? $"\t@ <UNDEFINED> instruction: 0x{i.Raw:x8}" : $"\t@ <UNDEFINED> instruction: 0x{i.Raw:x4}";

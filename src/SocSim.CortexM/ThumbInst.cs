@@ -23,6 +23,36 @@ public enum Op : byte
     Bkpt, Svc, Udf,
     /// <summary>The coprocessor space (A5.3.18: CDP, MCR/MRC, LDC/STC and the FP instructions on cp10/cp11): no coprocessor is present, UsageFault NOCP.</summary>
     Coprocessor,
+    // FPv4-SP (ARMv7-M A6, A7.7.222 ff.; Cortex-M4F): executed only with the FPU present and CPACR granting CP10/CP11,
+    // else UsageFault NOCP. Rd/Rn/Rm are S register numbers (D numbers where FpFlags.Double says so).
+    /// <summary>A cp10/cp11 encoding FPv4-SP does not have (double-precision arithmetic, the T = 1 space): UNDEFINSTR, or NOCP when the FPU is off.</summary>
+    VUndefined,
+    /// <summary>VLDR/VSTR: Rd = Vd, Rn the base, Imm the byte offset, Add = U.</summary>
+    Vldr, Vstr,
+    /// <summary>VLDM/VSTM (VPUSH/VPOP): Rd = the first register, List = imm8 (words), Add = IA (else DB), Wback.</summary>
+    Vldm, Vstm,
+    /// <summary>VMOV between Rt (Rd) and Sn (Rn); FpFlags.ToCore for Sn to Rt.</summary>
+    VmovCore,
+    /// <summary>VMOV between Rt, Rt2 (Rd, Ra) and Sm, Sm+1 or Dm (Rm, FpFlags.Double); FpFlags.ToCore for the registers to Rt, Rt2.</summary>
+    VmovCore2,
+    /// <summary>VMOV.32 between Rt (Rd) and Dn[x] (Rn, Imm = x); FpFlags.ToCore for Dn[x] to Rt.</summary>
+    VmovScalar,
+    /// <summary>VMRS Rt (Rd; 15 = APSR_nzcv), VMSR (Rn): Imm = the special register (1 FPSCR).</summary>
+    Vmrs, Vmsr,
+    /// <summary>VMOV.F32 Sd, #imm: Imm = imm8 (VFPExpandImm).</summary>
+    VmovImm,
+    VmovReg, Vabs, Vneg, Vsqrt,
+    Vadd, Vsub, Vmul, Vnmul, Vdiv, Vmla, Vmls, Vnmla, Vnmls, Vfma, Vfms, Vfnma, Vfnms,
+    /// <summary>VCMP{E} Sd, Sm: FpFlags.WithZero compares with #0.0, FpFlags.E is VCMPE.</summary>
+    Vcmp,
+    /// <summary>VCVT{R}.S32/U32.F32: FpFlags.Signed, FpFlags.RoundZero (VCVT; VCVTR without it).</summary>
+    VcvtToInt,
+    /// <summary>VCVT.F32.S32/U32: FpFlags.Signed.</summary>
+    VcvtFromInt,
+    /// <summary>VCVT between F32 and fixed point in Sd: FpFlags.Signed, FpFlags.ToFixed; ShiftN = 16 or 32 (the size), Imm = fraction bits.</summary>
+    VcvtFixed,
+    /// <summary>VCVTB/VCVTT: FpFlags.ToHalf (F32 to F16, else F16 to F32), Imm = 1 for T (the top half).</summary>
+    VcvtHalf,
     // The DSP extension (ARMv7E-M, Cortex-M4; A5.3.14-A5.3.18): UNDEFINED on the other profiles.
     /// <summary>Parallel add/subtract: Imm = the lane operation (hw1[6:4]: 0 ADD8 1 ADD16 2 ASX 4 SUB8 5 SUB16 6 SAX) | the prefix (hw2[6:4]: 0 S 1 Q 2 SH 4 U 5 UQ 6 UH) &lt;&lt; 4.</summary>
     Parallel,
@@ -67,6 +97,29 @@ public enum Form : byte
 
 public enum Shift : byte { Lsl, Lsr, Asr, Ror, Rrx }
 
+/// <summary>Options of an FPv4-SP instruction (<see cref="ThumbInst.Fp"/>).</summary>
+[Flags]
+public enum FpFlags : byte
+{
+    None = 0,
+    /// <summary>The registers are D registers (VLDR/VSTR/VLDM/VSTM .64, VMOV Rt, Rt2, Dm).</summary>
+    Double = 1,
+    /// <summary>VLDM/VSTM with an odd imm8 and D registers (FLDMX/FSTMX).</summary>
+    X = 2,
+    /// <summary>VMOV towards the core registers.</summary>
+    ToCore = 4,
+    /// <summary>VCMPE: quiet NaNs raise Invalid Operation too.</summary>
+    E = 8,
+    /// <summary>VCMP with #0.0.</summary>
+    WithZero = 16,
+    Signed = 32,
+    /// <summary>VCVT to an integer rounds towards zero (VCVTR uses FPSCR.RMode).</summary>
+    RoundZero = 64,
+    /// <summary>VCVT to fixed point; VCVTB/T to half precision.</summary>
+    ToFixed = 128,
+    ToHalf = 128,
+}
+
 /// <summary>
 /// One Thumb instruction decoded once: the interpreter executes it and the disassembler prints it, so
 /// the encoding tables are read in one place (<see cref="ThumbDecoder"/>).
@@ -96,4 +149,6 @@ public struct ThumbInst
     public uint Raw;
     /// <summary>The encoding is UNPREDICTABLE in the ARM ARM; the core executes it as documented in docs/cortex-m.md.</summary>
     public bool Unpredictable;
+    /// <summary>FPv4-SP options.</summary>
+    public FpFlags Fp;
 }

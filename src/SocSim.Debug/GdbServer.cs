@@ -287,14 +287,14 @@ public sealed class GdbServer
     private string ReadOneRegister(ReadOnlySpan<char> text)
     {
         if (!Rsp.TryParseNumber(text, out var n) || n > 1000) return "E01";
-        return _target.TryReadRegister((int)n, out var v) ? Rsp.ToHexLittleEndian(v) : "E00";
+        return _target.TryReadRegisterHex((int)n, out var hex) ? hex : "E00";
     }
 
     private string WriteOneRegister(ReadOnlySpan<char> text)
     {
         int eq = text.IndexOf('=');
-        if (eq < 0 || !Rsp.TryParseNumber(text[..eq], out var n) || n > 1000 || !Rsp.TryParseLittleEndian(text[(eq + 1)..], out var v)) return "E01";
-        return _target.TryWriteRegister((int)n, v) ? "OK" : "E00";
+        if (eq < 0 || !Rsp.TryParseNumber(text[..eq], out var n) || n > 1000) return "E01";
+        return _target.TryWriteRegisterHex((int)n, text[(eq + 1)..]) ? "OK" : "E00";
     }
 
     // ---- memory ----

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using SocSim.Core;
 using SocSim.Core.Cores;
+using SocSim.CortexM;
 
 namespace SocSim.Debug;
 
@@ -38,8 +40,51 @@ public sealed class GdbTarget : IExecutionHook, IBusObserver
     /// <summary>Registers in the g packet.</summary>
     public int RegisterCount => Type.Registers.Count;
 
-    /// <summary>The target description GDB reads (the core's declaration).</summary>
-    public string TargetXml => Type.GdbTargetXml;
+    /// <summary>The target description GDB reads (the core's declaration, and the FPU's registers on a Cortex-M4F).</summary>
+    public string TargetXml => Vfp == null ? Type.GdbTargetXml : Type.GdbTargetXml.Replace("</target>", VfpFeatureXml(VfpBase) + "</target>", StringComparison.Ordinal);
+
+    // ---- the FPv4-SP registers of a Cortex-M4F: GDB's org.gnu.gdb.arm.vfp ----
+    // GDB's ARM target reads d0-d15 (64 bits) and fpscr from this feature and shows s0-s31 as pseudo registers
+    // over the d registers. The cores' debug view (ICore.ReadRegister) is 32 bits wide, so the stub serves these
+    // itself, numbered after the declared registers and outside the g packet (GDB reads them with p, writes with P).
+
+    private CortexMCpu? Vfp => Cpu is CortexMCpu { HasFpu: true } c ? c : null;
+    private int VfpBase => Type.Registers.Max(r => r.GdbRegnum) + 1;
+
+    private static string VfpFeatureXml(int first)
+    {
+        var sb = new System.Text.StringBuilder("  <feature name=\"org.gnu.gdb.arm.vfp\">\n");
+        for (int i = 0; i < 16; i++) sb.Append($"    <reg name=\"d{i}\" bitsize=\"64\" type=\"ieee_double\" regnum=\"{first + i}\"/>\n");
+        sb.Append($"    <reg name=\"fpscr\" bitsize=\"32\" type=\"int\" group=\"float\" regnum=\"{first + 16}\"/>\n");
+        return sb.Append("  </feature>\n").ToString();
+    }
+
+    /// <summary>Register <paramref name="regnum"/> as the p packet gives it (hex, target byte order), or false.</summary>
+    public bool TryReadRegisterHex(int regnum, out string hex)
+    {
+        if (TryReadRegister(regnum, out uint v)) { hex = Rsp.ToHexLittleEndian(v); return true; }
+        hex = "";
+        if (Vfp is not { } c || regnum - VfpBase is < 0 or > 16) return false;
+        int k = regnum - VfpBase;
+        if (k == 16) { hex = Rsp.ToHexLittleEndian(c.Fpscr); return true; }
+        Span<byte> b = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, c.GetD(k));
+        hex = Rsp.ToHex(b);
+        return true;
+    }
+
+    /// <summary>Writes register <paramref name="regnum"/> from a P packet's hex value; false for an unknown register or a value of the wrong size.</summary>
+    public bool TryWriteRegisterHex(int regnum, ReadOnlySpan<char> hex)
+    {
+        if (IndexOfRegnum(regnum) >= 0) return Rsp.TryParseLittleEndian(hex, out uint v) && TryWriteRegister(regnum, v);
+        if (Vfp is not { } c || regnum - VfpBase is < 0 or > 16) return false;
+        int k = regnum - VfpBase;
+        var bytes = Rsp.FromHex(hex);
+        if (bytes == null || bytes.Length != (k == 16 ? 4 : 8)) return false;
+        if (k == 16) c.Fpscr = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        else c.SetD(k, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+        return true;
+    }
 
     /// <summary>The registers of the g packet in order (ARM7TDMI: r0-r14, pc (the next instruction), cpsr).</summary>
     public uint[] ReadRegisters()

@@ -58,14 +58,28 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
     [Fact]
     public Task RandomDspEncodingsEqualObjdump() => RandomClassesEqualObjdump("cortex-m4", UnicornComparisonTests.DspClasses);
 
-    private async Task RandomClassesEqualObjdump(string cpu, IEnumerable<string> classes)
+    /// <summary>The FPv4-SP classes of <see cref="FpuUnicornTests"/>, and every VMOV immediate, in a Cortex-M4 object (-mfpu=fpv4-sp-d16).</summary>
+    [Fact]
+    public Task RandomFpuEncodingsEqualObjdump()
+    {
+        var imm = new StringBuilder();
+        for (uint i = 0; i < 256; i++) imm.Append($".inst.w 0x{0xEEB00A00 | (i >> 4) << 16 | (i & 15) | (i & 1) << 12:x8}\n");
+        // The condition inside an IT block goes after the mnemonic, before the types.
+        imm.Append("itttt eq\nvldmiaeq r0!, {s0-s1}\nvpusheq {s0}\nvmoveq s0, r1\nvcvteq.s32.f32 s0, s1\nitttt ne\nvcvtrne.s32.f32 s0, s1\n" +
+                   "vmrsne APSR_nzcv, fpscr\nvcmpne.f32 s0, #0.0\nvmovne.f32 s0, #1.0\nitt gt\nvcvtbgt.f16.f32 s0, s1\nvcvtgt.f32.s16 s0, s0, #3\n");
+        return RandomClassesEqualObjdump("cortex-m4", FpuUnicornTests.FpClasses, (g, cls) => FpuUnicornTests.Make(g, cls).Case, "-mfpu=fpv4-sp-d16", imm.ToString());
+    }
+
+    private async Task RandomClassesEqualObjdump(string cpu, IEnumerable<string> classes,
+        Func<UnicornComparisonTests.Gen, string, UnicornComparisonTests.Case>? make = null, string? fpu = null, string extra = "")
     {
         var g = new UnicornComparisonTests.Gen(77);
-        var src = new StringBuilder($".syntax unified\n.thumb\n.cpu {cpu}\n");
+        var src = new StringBuilder($".syntax unified\n.thumb\n.cpu {cpu}\n{extra}");
+        make ??= UnicornComparisonTests.Make;
         foreach (var cls in classes)
             for (int k = 0; k < 500; k++)
             {
-                var c = UnicornComparisonTests.Make(g, cls);
+                var c = make(g, cls);
                 int n = (int)(c.End - 0x1000);
                 for (int at = 0; at < n;)
                 {
@@ -86,6 +100,7 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(dir, "r.s"), src.ToString());
             var psi = new ProcessStartInfo("arm-none-eabi-as") { WorkingDirectory = dir, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in new[] { $"-mcpu={cpu}", "-mthumb", "-o", "r.o", "r.s" }) psi.ArgumentList.Add(a);
+            if (fpu != null) psi.ArgumentList.Add(fpu);
             using (var p = Process.Start(psi)!)
             {
                 string err = await p.StandardError.ReadToEndAsync();

@@ -50,13 +50,13 @@ internal sealed unsafe class TestCore : IDisposable
     public readonly MemoryRegion SlowRam;
     public readonly CortexMCpu Cpu;
 
-    public TestCore(CortexMProfile profile = CortexMProfile.V7M, WaitStates? slow = null)
+    public TestCore(CortexMProfile profile = CortexMProfile.V7M, WaitStates? slow = null, bool fpu = false)
     {
         Bus = new Bus(Scheduler);
         Bus.AddRegion(Ram);
         SlowRam = new MemoryRegion("slow", Slow, 0x1_0000, RegionKind.Ram, 32, slow ?? new WaitStates(2, 2, 2, 2));
         Bus.AddRegion(SlowRam);
-        Cpu = new CortexMCpu(Bus, profile);
+        Cpu = new CortexMCpu(Bus, profile, fpu: fpu);
         Bus.DebugWrite32(0, Stack);
         Bus.DebugWrite32(4, Code | 1);
         for (uint n = 2; n < 48; n++) Bus.DebugWrite32(4 * n, (Handlers + 0x10 * n) | 1);

@@ -791,7 +791,7 @@ public sealed class UnicornComparisonTests
 
     private const string Python = "/usr/bin/python3";
 
-    private static void RunPython(string input, string output)
+    internal static void RunPython(string input, string output)
     {
         if (!File.Exists(Python))
             throw new InvalidOperationException($"{Python} is missing: install the Debian package {Package} (apt-get install -y {Package}), which brings python3 and Unicorn.");
@@ -842,11 +842,11 @@ public sealed class UnicornComparisonTests
         public readonly Bus Bus;
         public readonly MemoryRegion Ram = new("ram", 0, MemSize, RegionKind.Ram, 32, WaitStates.Zero);
         public readonly CortexMCpu Cpu;
-        public Sim(CortexMProfile profile = CortexMProfile.V7M)
+        public Sim(CortexMProfile profile = CortexMProfile.V7M, bool fpu = false)
         {
             Bus = new Bus(Scheduler);
             Bus.AddRegion(Ram);
-            Cpu = new CortexMCpu(Bus, profile);
+            Cpu = new CortexMCpu(Bus, profile, fpu: fpu);
         }
         public void Dispose() { Bus.Dispose(); Ram.Dispose(); }
     }
