@@ -500,7 +500,7 @@ public sealed unsafe partial class Arm926Cpu
     }
 
     /// <summary>The memory system's figures, a few lines for <c>socsim run --stats</c>.</summary>
-    public IEnumerable<string> MemoryStatistics()
+    public IEnumerable<string> StatisticsLines()
     {
         static string Rate(long hits, long misses) => hits + misses == 0 ? "-" : (100.0 * hits / (hits + misses)).ToString("F2", CultureInfo.InvariantCulture) + "%";
         yield return string.Create(CultureInfo.InvariantCulture,

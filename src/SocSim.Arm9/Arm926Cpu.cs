@@ -24,7 +24,7 @@ namespace SocSim.Arm9;
 /// <see cref="_next"/>. The core's cycles are the scheduler's (the board's <c>cpu.clock</c> is CLK);
 /// AHB transfers cost the bus's clocks (CLK:HCLK = 1:1, see boards/README.md).
 /// </remarks>
-public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
+public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory, ICoreStatistics
 {
     /// <summary>
     /// The ARM926EJ-S to a board: CLK, nIRQ and nFIQ (DDI 0198E 9.1), GDB's classic ARM numbering
