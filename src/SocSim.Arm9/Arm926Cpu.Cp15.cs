@@ -28,16 +28,16 @@ public sealed unsafe partial class Arm926Cpu
 
     /// <summary>
     /// Cache type (DDI 0198E 2.3.3): write-back, cleaned by register 7 operations, format C lockdown,
-    /// separate caches; each 4-way with 8-word lines. The sizes are the Versatile/PB926EJ-S's: 32 KiB
-    /// I-cache, 16 KiB D-cache (size field 0b0110 = 32 KiB, 0b0101 = 16 KiB, M = 0).
+    /// separate caches; each 4-way with 8-word lines, of the board's sizes (the Versatile/PB926EJ-S's
+    /// by default: 32 KiB I-cache, 16 KiB D-cache, 0x1D152192).
     /// </summary>
-    public const uint CacheType = (0b1110u << 25) | (1u << 24) | (DSizeField << 12) | ISizeField;
+    public uint CacheType => (0b1110u << 25) | (1u << 24) | (SizeField(_dc) << 12) | SizeField(_ic);
 
     // size (bits 9:6), associativity 0b010 = 4-way (5:3), M = 0, line length 0b10 = 8 words (1:0).
-    private const uint ISizeField = (6u << 6) | (0b010 << 3) | 0b10, DSizeField = (5u << 6) | (0b010 << 3) | 0b10;
+    private static uint SizeField(Arm926Cache c) => (c.SizeField << 6) | (0b010 << 3) | 0b10;
 
     private uint _control, _ttb, _dacr, _dfsr, _ifsr, _far, _fcsePid, _contextId;
-    private uint _dcacheLockdown, _icacheLockdown, _tlbLockdown;
+    private uint _tlbLockdown;
 
     /// <summary>CP15 c1.</summary>
     public uint Control => _control;
@@ -52,7 +52,8 @@ public sealed unsafe partial class Arm926Cpu
     {
         _control = Cr.Sbo;
         _ttb = _dacr = _dfsr = _ifsr = _far = _fcsePid = _contextId = 0;
-        _dcacheLockdown = _icacheLockdown = _tlbLockdown = 0;
+        _tlbLockdown = 0;
+        ResetCaches();
         Array.Clear(_tlb);
         Array.Clear(_tlbNextWay);
         ControlChanged();
@@ -86,12 +87,11 @@ public sealed unsafe partial class Arm926Cpu
             case 5: value = op2 == 1 ? _ifsr : _dfsr; return op2 <= 1;
             case 6: value = _far; return true;
             case 7:
-                // Test and clean (c7 c10 3), test, clean and invalidate (c7 c14 3): Z set when no
-                // line is dirty (DDI 0198E 2.3.8). The caches keep no dirty lines in this model.
-                if ((crm == 10 || crm == 14) && op2 == 3) { value = Psr.Z; return true; }
+                // Test and clean (c7 c10 3), test, clean and invalidate (c7 c14 3), DDI 0198E 2.3.8.
+                if ((crm == 10 || crm == 14) && op2 == 3) { value = TestAndClean(crm == 14); return true; }
                 return false;
             case 9:
-                if (crm == 0) { value = op2 == 1 ? _icacheLockdown : _dcacheLockdown; return op2 <= 1; }
+                if (crm == 0) { value = op2 == 1 ? _ic.Lockdown : _dc.Lockdown; return op2 <= 1; }
                 // TCM region registers (c9 c1 0/1): no TCM, size 0 (the cache type's TCM status reads 0).
                 if (crm == 1) { value = 0; return op2 <= 1; }
                 return false;
@@ -126,7 +126,8 @@ public sealed unsafe partial class Arm926Cpu
             case 9:
                 if (crm == 0 && op2 <= 1)
                 {
-                    if (op2 == 1) _icacheLockdown = value; else _dcacheLockdown = value;
+                    // Format C (DDI 0198E 2.3.10): L bits 3:0, a set bit closes that way to fills.
+                    if (op2 == 1) _ic.Lockdown = value & 0xF; else _dc.Lockdown = value & 0xF;
                     return true;
                 }
                 return crm == 1 && op2 <= 1;
@@ -134,7 +135,7 @@ public sealed unsafe partial class Arm926Cpu
                 _tlbLockdown = value & ((7u << 26) | 1);
                 return crm == 0;
             case 13:
-                if (op2 == 0) { _fcsePid = value & 0xFE00_0000; FlushSoftTlb(); return true; }
+                if (op2 == 0) { _fcsePid = value & 0xFE00_0000; FlushSoftTlb(); ClearMemos(); return true; }
                 if (op2 == 1) { _contextId = value; return true; }
                 return false;
             case 15:
@@ -145,27 +146,17 @@ public sealed unsafe partial class Arm926Cpu
     }
 
     /// <summary>
-    /// Register 7 (DDI 0198E table 2-21). The caches are coherent with memory in this model (every
-    /// write reaches memory), so the clean, invalidate and prefetch operations change no data; wait
-    /// for interrupt stops the core until nIRQ or nFIQ, and the drain waits for the write buffer.
+    /// Register 7 (DDI 0198E table 2-21): wait for interrupt stops the core until nIRQ or nFIQ; the
+    /// cache, prefetch and write-buffer operations act on the caches (Arm926Cpu.Caches.cs).
     /// </summary>
     private bool CacheOperation(uint crm, uint op2, uint value)
     {
-        switch (crm, op2)
+        if (crm == 0 && op2 == 4)
         {
-            case (0, 4):
-                // Wait for interrupt: the core stops until an interrupt request, masked or not.
-                Sleep();
-                return true;
-            case (5, 0): case (5, 1): case (5, 2): case (5, 4): case (5, 6):
-            case (6, 0): case (6, 1): case (6, 2):
-            case (7, 0):
-            case (10, 1): case (10, 2): case (10, 4):
-            case (13, 1):
-            case (14, 1): case (14, 2):
-                return true;
-            default:
-                return false;
+            // Wait for interrupt: the core stops until an interrupt request, masked or not.
+            Sleep();
+            return true;
         }
+        return CacheMaintenance(crm, op2, value);
     }
 }

@@ -59,25 +59,28 @@ public sealed unsafe partial class Arm926Cpu
     // Direct-mapped by virtual page, one table per access kind (fetch, read, write); a tag is the
     // virtual page | 2 (valid) | 1 when made in User mode. It holds only translations that passed
     // their checks, so a hit needs no domain or permission test; it is flushed whenever anything it
-    // was derived from changes (the TLB, TTB, DACR, CR, FCSE PID, the bus map).
+    // was derived from changes (the TLB, TTB, DACR, CR, FCSE PID, the bus map). Beside the physical
+    // page it keeps the page's attribute: fetch and read 1 when cached, write one of WNcnb..WBack.
 
     private const int SoftEntries = 1024, SoftMask = SoftEntries - 1;
     private const int KindFetch = 0, KindRead = 1, KindWrite = 2;
     private uint* _stTag;
-    private byte** _stHost;     // host page (RAM reached as a cache hit or buffered write), or null: through the bus at _stPa
+    private byte* _stAttr;
     private uint* _stPa;
     private uint _userTag;       // 1 in User mode
 
     private void AllocateMemorySystem()
     {
         _stTag = (uint*)NativeMemory.AllocZeroed(3 * SoftEntries, sizeof(uint));
-        _stHost = (byte**)NativeMemory.AllocZeroed(3 * SoftEntries, (nuint)sizeof(nint));
+        _stAttr = (byte*)NativeMemory.AllocZeroed(3 * SoftEntries, 1);
         _stPa = (uint*)NativeMemory.AllocZeroed(3 * SoftEntries, sizeof(uint));
     }
 
     private void FreeMemorySystem()
     {
-        if (_stTag != null) { NativeMemory.Free(_stTag); NativeMemory.Free(_stHost); NativeMemory.Free(_stPa); _stTag = null; }
+        if (_stTag != null) { NativeMemory.Free(_stTag); NativeMemory.Free(_stAttr); NativeMemory.Free(_stPa); _stTag = null; }
+        _ic?.Dispose();
+        _dc?.Dispose();
     }
 
     private void FlushSoftTlb() => new Span<uint>(_stTag, 3 * SoftEntries).Clear();
@@ -102,8 +105,11 @@ public sealed unsafe partial class Arm926Cpu
         uint k = (va >> 12) & SoftMask;
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
         {
-            byte* h = _stHost[k];
-            if (h != null) return *(uint*)(h + (va & 0xFFC));
+            if (_stAttr[k] != 0)
+            {
+                if ((va & ~31u) == _iMemoVa && _s.Cycles >= _iFillEnd) { _iHits++; return *(uint*)(_iMemoData + (va & 0x1C)); }
+                return CachedFetch(va, _stPa[k] | (va & 0xFFF), 4);
+            }
             return BusFetch(_stPa[k] | (va & 0xFFF), 4);
         }
         return FetchSlow(va, 4);
@@ -115,16 +121,20 @@ public sealed unsafe partial class Arm926Cpu
         uint k = (va >> 12) & SoftMask;
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
         {
-            byte* h = _stHost[k];
-            if (h != null) return *(ushort*)(h + (va & 0xFFE));
+            if (_stAttr[k] != 0)
+            {
+                if ((va & ~31u) == _iMemoVa && _s.Cycles >= _iFillEnd) { _iHits++; return *(ushort*)(_iMemoData + (va & 0x1E)); }
+                return CachedFetch(va, _stPa[k] | (va & 0xFFF), 2);
+            }
             return BusFetch(_stPa[k] | (va & 0xFFF), 2);
         }
         return FetchSlow(va, 2);
     }
 
+    /// <summary>An uncached fetch: a single AHB read on the I side (DDI 0198E 4.x).</summary>
     private uint BusFetch(uint pa, int size)
     {
-        uint v = size == 4 ? _bus.Read32(pa & ~3u, AccessFlags.Code) : _bus.Read16(pa & ~1u, AccessFlags.Code);
+        uint v = AhbRead(pa, size, AccessFlags.Code, ref _iAhbFree);
         if (_bus.Aborted) { _bus.Aborted = false; _pabort = true; _ifsr = FaultStatus.ExternalPage; }
         return v;
     }
@@ -132,23 +142,21 @@ public sealed unsafe partial class Arm926Cpu
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint FetchSlow(uint va, int size)
     {
-        if (!Translate(va, KindFetch, out uint pa, out bool cacheable, out uint fsr, out bool fine))
+        if (!Translate(va, KindFetch, out uint pa, out byte attr, out uint fsr, out bool fine))
         {
             _pabort = true;
             _ifsr = fsr;
             return 0;
         }
-        byte* host = cacheable ? _bus.ReadPageTable[pa >> 12] : null;
-        if (fine) Fill(KindFetch, va, pa, host);
-        if (host != null) return size == 4 ? *(uint*)(host + (va & 0xFFC)) : *(ushort*)(host + (va & 0xFFE));
-        return BusFetch(pa, size);
+        if (fine) Fill(KindFetch, va, pa, attr);
+        return attr != 0 ? CachedFetch(va, pa, size) : BusFetch(pa, size);
     }
 
-    private void Fill(int kind, uint va, uint pa, byte* host)
+    private void Fill(int kind, uint va, uint pa, byte attr)
     {
         uint k = (uint)kind * SoftEntries + ((va >> 12) & SoftMask);
         _stTag[k] = (va & ~0xFFFu) | 2 | _userTag;
-        _stHost[k] = host;
+        _stAttr[k] = attr;
         _stPa[k] = pa & ~0xFFFu;
     }
 
@@ -160,8 +168,11 @@ public sealed unsafe partial class Arm926Cpu
         uint k = SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask4) == 0)
         {
-            byte* h = _stHost[k];
-            if (h != null) return *(uint*)(h + (va & 0xFFC));
+            if (_stAttr[k] != 0)
+            {
+                if ((va & ~31u) == _dMemoVa && _s.Cycles >= _dFillEnd) { _dHits++; return *(uint*)(_dMemoData + (va & 0x1C)); }
+                return CachedRead(va, _stPa[k] | (va & 0xFFF), 4);
+            }
             return BusRead(_stPa[k] | (va & 0xFFF), 4, va);
         }
         return ReadSlow(va, 4);
@@ -173,8 +184,11 @@ public sealed unsafe partial class Arm926Cpu
         uint k = SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask2) == 0)
         {
-            byte* h = _stHost[k];
-            if (h != null) return *(ushort*)(h + (va & 0xFFE));
+            if (_stAttr[k] != 0)
+            {
+                if ((va & ~31u) == _dMemoVa && _s.Cycles >= _dFillEnd) { _dHits++; return *(ushort*)(_dMemoData + (va & 0x1E)); }
+                return CachedRead(va, _stPa[k] | (va & 0xFFF), 2);
+            }
             return BusRead(_stPa[k] | (va & 0xFFF), 2, va);
         }
         return ReadSlow(va, 2);
@@ -186,21 +200,20 @@ public sealed unsafe partial class Arm926Cpu
         uint k = SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
         {
-            byte* h = _stHost[k];
-            if (h != null) return h[va & 0xFFF];
+            if (_stAttr[k] != 0)
+            {
+                if ((va & ~31u) == _dMemoVa && _s.Cycles >= _dFillEnd) { _dHits++; return _dMemoData[va & 0x1F]; }
+                return CachedRead(va, _stPa[k] | (va & 0xFFF), 1);
+            }
             return BusRead(_stPa[k] | (va & 0xFFF), 1, va);
         }
         return ReadSlow(va, 1);
     }
 
+    /// <summary>A noncachable read: a single AHB read on the D side, after the buffers drain.</summary>
     private uint BusRead(uint pa, int size, uint va)
     {
-        uint v = size switch
-        {
-            4 => _bus.Read32(pa & ~3u, AccessFlags.None),
-            2 => _bus.Read16(pa & ~1u, AccessFlags.None),
-            _ => _bus.Read8(pa, AccessFlags.None),
-        };
+        uint v = AhbRead(pa, size, AccessFlags.None, ref _dAhbFree);
         if (_bus.Aborted) { _bus.Aborted = false; ExternalDataAbort(va); }
         return v;
     }
@@ -218,12 +231,9 @@ public sealed unsafe partial class Arm926Cpu
     private uint ReadSlow(uint va, int size)
     {
         if (!CheckAlignment(va, size)) return 0;
-        if (!Translate(va, KindRead, out uint pa, out bool cacheable, out uint fsr, out bool fine)) { DataFault(va, fsr); return 0; }
-        byte* host = cacheable ? _bus.ReadPageTable[pa >> 12] : null;
-        if (fine) Fill(KindRead, va, pa, host);
-        if (host != null)
-            return size switch { 4 => *(uint*)(host + (va & 0xFFC)), 2 => *(ushort*)(host + (va & 0xFFE)), _ => host[va & 0xFFF] };
-        return BusRead(pa, size, va);
+        if (!Translate(va, KindRead, out uint pa, out byte attr, out uint fsr, out bool fine)) { DataFault(va, fsr); return 0; }
+        if (fine) Fill(KindRead, va, pa, attr);
+        return attr != 0 ? CachedRead(va, pa, size) : BusRead(pa, size, va);
     }
 
     // ---- data writes ----
@@ -234,9 +244,15 @@ public sealed unsafe partial class Arm926Cpu
         uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask4) == 0)
         {
-            byte* h = _stHost[k];
-            if (h != null) *(uint*)(h + (va & 0xFFC)) = value;
-            else BusWrite(_stPa[k] | (va & 0xFFF), value, 4, va);
+            byte attr = _stAttr[k];
+            if (attr == WBack && (va & ~31u) == _dMemoVa && _s.Cycles >= _dFillEnd)
+            {
+                _dHits++;
+                *(uint*)(_dMemoData + (va & 0x1C)) = value;
+                _dc.Dirty[_dMemoLine] |= (byte)(1 << (int)((va >> 4) & 1));
+                return;
+            }
+            DataWrite(va, _stPa[k] | (va & 0xFFF), attr, value, 4);
             return;
         }
         WriteSlow(va, value, 4);
@@ -248,9 +264,7 @@ public sealed unsafe partial class Arm926Cpu
         uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag) && (va & _alignMask2) == 0)
         {
-            byte* h = _stHost[k];
-            if (h != null) *(ushort*)(h + (va & 0xFFE)) = (ushort)value;
-            else BusWrite(_stPa[k] | (va & 0xFFF), value, 2, va);
+            DataWrite(va, _stPa[k] | (va & 0xFFF), _stAttr[k], value, 2);
             return;
         }
         WriteSlow(va, value, 2);
@@ -262,42 +276,19 @@ public sealed unsafe partial class Arm926Cpu
         uint k = 2 * SoftEntries + ((va >> 12) & SoftMask);
         if (_stTag[k] == ((va & ~0xFFFu) | 2 | _userTag))
         {
-            byte* h = _stHost[k];
-            if (h != null) h[va & 0xFFF] = (byte)value;
-            else BusWrite(_stPa[k] | (va & 0xFFF), value, 1, va);
+            DataWrite(va, _stPa[k] | (va & 0xFFF), _stAttr[k], value, 1);
             return;
         }
         WriteSlow(va, value, 1);
-    }
-
-    private void BusWrite(uint pa, uint value, int size, uint va)
-    {
-        switch (size)
-        {
-            case 4: _bus.Write32(pa & ~3u, value, AccessFlags.None); break;
-            case 2: _bus.Write16(pa & ~1u, value & 0xFFFF, AccessFlags.None); break;
-            default: _bus.Write8(pa, value & 0xFF, AccessFlags.None); break;
-        }
-        if (_bus.Aborted) { _bus.Aborted = false; ExternalDataAbort(va); }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteSlow(uint va, uint value, int size)
     {
         if (!CheckAlignment(va, size)) return;
-        if (!Translate(va, KindWrite, out uint pa, out bool cacheable, out uint fsr, out bool fine)) { DataFault(va, fsr); return; }
-        byte* host = cacheable ? _bus.WritePageTable[pa >> 12] : null;
-        if (fine) Fill(KindWrite, va, pa, host);
-        if (host != null)
-        {
-            switch (size)
-            {
-                case 4: *(uint*)(host + (va & 0xFFC)) = value; break;
-                case 2: *(ushort*)(host + (va & 0xFFE)) = (ushort)value; break;
-                default: host[va & 0xFFF] = (byte)value; break;
-            }
-        }
-        else BusWrite(pa, value, size, va);
+        if (!Translate(va, KindWrite, out uint pa, out byte attr, out uint fsr, out bool fine)) { DataFault(va, fsr); return; }
+        if (fine) Fill(KindWrite, va, pa, attr);
+        DataWrite(va, pa, attr, value, size);
     }
 
     private bool CheckAlignment(uint va, int size)
@@ -328,19 +319,21 @@ public sealed unsafe partial class Arm926Cpu
 
     /// <summary>
     /// Translates <paramref name="va"/> for an access of <paramref name="kind"/> in the current mode.
-    /// <paramref name="cacheable"/>: whether the access is served by a cache (I: CR.I, and C with the
-    /// MMU on; D: CR.C and C) or buffered (writes with B), i.e. does not reach the AHB one by one.
+    /// <paramref name="attr"/>: for a fetch or read 1 when a cache serves it (I: CR.I, and C with the
+    /// MMU on; D: CR.C and C, MMU on), else 0; for a write WNcnb, WBuffered, WThrough or WBack
+    /// (DDI 0198E table 4-1; with CR.C clear the C bit is ignored and B alone makes a write buffered,
+    /// chosen; with the MMU off every data access is NCNB).
     /// <paramref name="fine"/>: whether the 4 KiB virtual page has one translation and one permission
     /// (not a tiny page nor a small page whose subpages differ), so the soft TLB may hold it.
     /// </summary>
-    private bool Translate(uint va, int kind, out uint pa, out bool cacheable, out uint fsr, out bool fine)
+    private bool Translate(uint va, int kind, out uint pa, out byte attr, out uint fsr, out bool fine)
     {
         fsr = 0;
         if ((_control & Cr.M) == 0)
         {
             pa = va;
             fine = true;
-            cacheable = kind == KindFetch && (_control & Cr.I) != 0;
+            attr = (byte)(kind == KindFetch && (_control & Cr.I) != 0 ? 1 : 0);
             return true;
         }
         uint mva = Mva(va);
@@ -348,7 +341,7 @@ public sealed unsafe partial class Arm926Cpu
         if (!hit)
         {
             e = ref Walk(mva, out fsr);
-            if (fsr != 0) { pa = 0; cacheable = false; fine = false; return false; }
+            if (fsr != 0) { pa = 0; attr = 0; fine = false; return false; }
         }
         bool section = e.Kind == 1;
         uint dom = (_dacr >> (e.Domain * 2)) & 3;
@@ -356,7 +349,7 @@ public sealed unsafe partial class Arm926Cpu
         {
             // 0b10 is reserved (ARM ARM B4.4: UNPREDICTABLE): treated as no access.
             fsr = (uint)(e.Domain << 4) | (section ? FaultStatus.DomainSection : FaultStatus.DomainPage);
-            pa = 0; cacheable = false; fine = false;
+            pa = 0; attr = 0; fine = false;
             return false;
         }
         uint ap = e.Kind switch
@@ -368,16 +361,17 @@ public sealed unsafe partial class Arm926Cpu
         if (dom == 1 && !Permitted(ap, _userTag != 0, kind == KindWrite))
         {
             fsr = (uint)(e.Domain << 4) | (section ? FaultStatus.PermissionSection : FaultStatus.PermissionPage);
-            pa = 0; cacheable = false; fine = false;
+            pa = 0; attr = 0; fine = false;
             return false;
         }
         pa = e.Pa | (mva & e.Mask);
         bool c = (e.CB & 2) != 0, b = (e.CB & 1) != 0;
-        cacheable = kind switch
+        bool dc = c && (_control & Cr.C) != 0;
+        attr = kind switch
         {
-            KindFetch => c && (_control & Cr.I) != 0,
-            KindRead => c && (_control & Cr.C) != 0,
-            _ => (c && (_control & Cr.C) != 0) || b,
+            KindFetch => (byte)(c && (_control & Cr.I) != 0 ? 1 : 0),
+            KindRead => (byte)(dc ? 1 : 0),
+            _ => dc ? (b ? WBack : WThrough) : b ? WBuffered : WNcnb,
         };
         fine = e.Kind == 1 || e.Kind == 2 || (e.Kind == 3 && (e.Ap == 0 || e.Ap == 0x55 || e.Ap == 0xAA || e.Ap == 0xFF));
         return true;
@@ -413,8 +407,9 @@ public sealed unsafe partial class Arm926Cpu
 
     /// <summary>
     /// Page-table walk (ARM ARM B4.7): the first-level descriptor, then a coarse or fine second-level
-    /// descriptor, read from physical memory over the AHB (the walk does not go through the D-cache,
-    /// DDI 0198E 3.2.2). The result is written into the TLB: the lockdown entry the TLB lockdown
+    /// descriptor, read from physical memory over the D-side AHB (the walk does not go through the
+    /// D-cache, DDI 0198E 3.2.2), each read a single transfer timed as a noncachable read: it waits
+    /// for the write buffer to drain and costs the memory's nonsequential access in HCLKs. The result is written into the TLB: the lockdown entry the TLB lockdown
     /// register's victim names when its P bit is set, else the set's round-robin way.
     /// </summary>
     private ref TlbEntry Walk(uint mva, out uint fsr)
@@ -422,7 +417,7 @@ public sealed unsafe partial class Arm926Cpu
         TlbMisses++;
         fsr = 0;
         uint l1Addr = (_ttb & 0xFFFF_C000) | ((mva >> 18) & 0x3FFC);
-        uint l1 = _bus.Read32(l1Addr, AccessFlags.None);
+        uint l1 = AhbRead(l1Addr, 4, AccessFlags.None, ref _dAhbFree);
         if (_bus.Aborted) { _bus.Aborted = false; fsr = FaultStatus.ExternalTranslationL1; return ref _tlb[0]; }
         var e = new TlbEntry { Valid = true, Domain = (byte)((l1 >> 5) & 15) };
         switch (l1 & 3)
@@ -438,7 +433,7 @@ public sealed unsafe partial class Arm926Cpu
             {
                 bool coarse = (l1 & 3) == 1;
                 uint l2Addr = coarse ? (l1 & 0xFFFF_FC00) | ((mva >> 10) & 0x3FC) : (l1 & 0xFFFF_F000) | ((mva >> 8) & 0xFFC);
-                uint l2 = _bus.Read32(l2Addr, AccessFlags.None);
+                uint l2 = AhbRead(l2Addr, 4, AccessFlags.None, ref _dAhbFree);
                 if (_bus.Aborted) { _bus.Aborted = false; fsr = (uint)(e.Domain << 4) | FaultStatus.ExternalTranslationL2; return ref _tlb[0]; }
                 e.CB = (byte)((l2 >> 2) & 3);
                 switch (l2 & 3)

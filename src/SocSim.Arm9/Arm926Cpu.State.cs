@@ -4,12 +4,12 @@ namespace SocSim.Arm9;
 
 public sealed unsafe partial class Arm926Cpu
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
 
     /// <summary>
     /// The whole core for a checkpoint: the register file, CPSR, pc, the interrupt lines, counts, the
-    /// idle state, CP15 and the main TLB (its entries decide which walks happen later, so they are
-    /// state). The soft TLB is derived and rebuilt.
+    /// idle state, CP15, the main TLB (its entries decide which walks happen later, so they are
+    /// state), the caches with their contents and the buffers' timing. The soft TLB is derived and rebuilt.
     /// </summary>
     public void SaveState(StateWriter w)
     {
@@ -23,7 +23,7 @@ public sealed unsafe partial class Arm926Cpu
         w.Write(_sleeping);
         w.Write(_lockMask);
         w.Write(_lockUntil);
-        foreach (uint v in (ReadOnlySpan<uint>)[_control, _ttb, _dacr, _dfsr, _ifsr, _far, _fcsePid, _contextId, _dcacheLockdown, _icacheLockdown, _tlbLockdown]) w.Write(v);
+        foreach (uint v in (ReadOnlySpan<uint>)[_control, _ttb, _dacr, _dfsr, _ifsr, _far, _fcsePid, _contextId, _tlbLockdown]) w.Write(v);
         w.Write(TlbMisses);
         foreach (var e in _tlb)
         {
@@ -32,6 +32,7 @@ public sealed unsafe partial class Arm926Cpu
             w.Write(e.Mva); w.Write(e.Mask); w.Write(e.Pa);
         }
         foreach (var b in _tlbNextWay) w.Write(b);
+        SaveCaches(w);
         w.WriteNullable(Fault);
     }
 
@@ -54,7 +55,7 @@ public sealed unsafe partial class Arm926Cpu
         _lockUntil = r.ReadLong();
         _control = r.ReadUInt(); _ttb = r.ReadUInt(); _dacr = r.ReadUInt(); _dfsr = r.ReadUInt(); _ifsr = r.ReadUInt();
         _far = r.ReadUInt(); _fcsePid = r.ReadUInt(); _contextId = r.ReadUInt();
-        _dcacheLockdown = r.ReadUInt(); _icacheLockdown = r.ReadUInt(); _tlbLockdown = r.ReadUInt();
+        _tlbLockdown = r.ReadUInt();
         TlbMisses = r.ReadLong();
         for (int i = 0; i < _tlb.Length; i++)
         {
@@ -64,6 +65,7 @@ public sealed unsafe partial class Arm926Cpu
             e.Mva = r.ReadUInt(); e.Mask = r.ReadUInt(); e.Pa = r.ReadUInt();
         }
         for (int i = 0; i < _tlbNextWay.Length; i++) _tlbNextWay[i] = r.ReadByte();
+        LoadCaches(r);
         Fault = r.ReadNullableString();
         ControlChanged();
         UpdatePending();

@@ -24,7 +24,7 @@ namespace SocSim.Arm9;
 /// <see cref="_next"/>. The core's cycles are the scheduler's (the board's <c>cpu.clock</c> is CLK);
 /// AHB transfers cost the bus's clocks (CLK:HCLK = 1:1, see boards/README.md).
 /// </remarks>
-public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
+public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory, ICoreStatistics
 {
     /// <summary>
     /// The ARM926EJ-S to a board: CLK, nIRQ and nFIQ (DDI 0198E 9.1), GDB's classic ARM numbering
@@ -35,7 +35,10 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
     private static CoreType Declare()
     {
         var t = CoreType.Define<Arm926Cpu>("arm926ejs", "ARM926EJ-S (ARMv5TEJ): five-stage pipeline timed from the ARM9EJ-S tables, ARM and Thumb, CP15, ARMv5 MMU and TLB")
-            .Clock("CLK", "one core cycle per CLK period; AHB transfers take the bus's clocks (CLK:HCLK 1:1)")
+            .Clock("CLK", "one core cycle per CLK period; AHB transfers take the bus's clocks at HCLK = CLK / clkPerHclk")
+            .Parameter(ICacheParameter, 32, "I-cache size in KiB (4 to 128, a power of two; DDI 0198E): the Versatile/PB926EJ-S's 32")
+            .Parameter(DCacheParameter, 16, "D-cache size in KiB (4 to 128, a power of two): the Versatile/PB926EJ-S's 16")
+            .Parameter(RatioParameter, 1, "CLK:HCLK, core clocks per AHB clock (1 to 16)")
             .Input("nIRQ", c => c.SetIrq, c => c.IrqAsserted, "interrupt request, active low (DDI 0198E 9.1)")
             .Input("nFIQ", c => c.SetFiq, c => c.FiqAsserted, "fast interrupt request, active low (DDI 0198E 9.1)")
             .Gdb("armv5te", "org.gnu.gdb.arm.core");
@@ -44,8 +47,10 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
          .Register("r14", 32, 14, "lr")
          .Register("r15", 32, 15, "pc", "code_ptr")
          .Register("cpsr", 32, ArmCpu.CpsrGdbRegnum);
-        return t.Build(c => new Arm926Cpu(c.Bus));
+        return t.Build(c => new Arm926Cpu(c.Bus, (int)c.Parameter(ICacheParameter, 32L), (int)c.Parameter(DCacheParameter, 16L), (int)c.Parameter(RatioParameter, 1L)));
     }
+
+    public const string ICacheParameter = "icacheKiB", DCacheParameter = "dcacheKiB", RatioParameter = "clkPerHclk";
 
     public const int CpsrIndex = 16;
 
@@ -70,10 +75,11 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
     private bool _stop;
     private long _instructions;
 
-    public Arm926Cpu(Bus bus)
+    public Arm926Cpu(Bus bus, int icacheKiB = 32, int dcacheKiB = 16, int clkPerHclk = 1)
     {
         _bus = bus;
         _s = bus.Scheduler;
+        CreateCaches(icacheKiB, dcacheKiB, clkPerHclk);
         _r = (uint*)NativeMemory.AllocZeroed(64, sizeof(uint));
         AllocateMemorySystem();
         bus.MappingChanged += FlushSoftTlb;
@@ -351,9 +357,6 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
         SetCpsrRaw(values[CpsrIndex]);
         _pc = values[15];
     }
-
-    /// <summary>Nothing is prefetched ahead of <see cref="_pc"/> in this model: every instruction is fetched when it executes.</summary>
-    public void DebugMemoryWritten(uint address, int length) { }
 
     public void Dispose()
     {

@@ -202,6 +202,8 @@ internal static class RunCommand
             if (stats)
             {
                 Console.Error.WriteLine(StatsLine(machine, result, sw.Elapsed.TotalSeconds));
+                if (machine.Core is SocSim.Core.Cores.ICoreStatistics coreStats)
+                    foreach (var line in coreStats.StatisticsLines()) Console.Error.WriteLine(line);
                 foreach (var line in context.StatsLines) Console.Error.WriteLine(line);
                 // The translator's own figures when it was asked for by name (the stats line is the same for both engines).
                 if (engineNamed && machine.Core is ArmCpu { Translator: { } t })

@@ -11,8 +11,11 @@ public sealed class CycleTests
         var r = new Rig();
         r.MapRamFlat();
         r.EnableMmu();
+        // The code the tests run (from here on, and the branch targets up to CodeBase + 0x400) in the
+        // I-cache, the data line at 0x9000 in the D-cache: every access below is a hit.
+        r.PrefetchCode(r.NextCode, Rig.CodeBase + 0x400 - r.NextCode);
         r.Cpu.SetRegister(4, 0x9000);
-        r.Run(Enc.Ldr(3, 4), Enc.Nop, Enc.Nop);   // the code's and the data's page in the TLB, no load in flight
+        r.Run(Enc.Ldr(3, 4), Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop, Enc.Nop);   // the data's line filled, no load in flight
         r.Cpu.SetRegister(1, 3);
         r.Cpu.SetRegister(2, 5);
         return r;

@@ -24,9 +24,26 @@ internal static class Enc
 internal sealed class Rig : IDisposable
 {
     public const uint Ttb = 0x4000, CodeBase = 0x8000, Coarse = 0x2000, Fine = 0x1000;
-    public readonly TestMachine M = new(0x10_0000);
+    public readonly TestMachine M;
     public Arm926Cpu Cpu => M.Cpu;
     private uint _next = CodeBase;
+
+    public Rig(WaitStates? waits = null, int clkPerHclk = 1, int dcacheKiB = 16) => M = new(0x10_0000, waits, clkPerHclk, dcacheKiB: dcacheKiB);
+
+    /// <summary>Where the next <see cref="Run"/> or <see cref="Cycles"/> puts its code.</summary>
+    public uint NextCode => _next;
+
+    /// <summary>
+    /// Fills the I-cache with the lines of [<paramref name="from"/>, + <paramref name="bytes"/>) by
+    /// "prefetch ICache line" (MCR p15, 0, r5, c7, c13, 1), as software locks code in; r5 is used.
+    /// </summary>
+    public void PrefetchCode(uint from, uint bytes)
+    {
+        var ops = new List<uint>();
+        Cpu.SetRegister(5, from & ~31u);
+        for (uint a = 0; a < bytes; a += 32) { ops.Add(Enc.Mcr(5, 7, 13, 1)); ops.Add(0xE2855020); }   // ADD r5, r5, #32
+        Run(ops.ToArray());
+    }
 
     /// <summary>Section descriptor (ARM ARM B4.7.4): AP, domain, C, B.</summary>
     public static uint Section(uint pa, int ap = 3, int domain = 0, bool c = false, bool b = false) =>
