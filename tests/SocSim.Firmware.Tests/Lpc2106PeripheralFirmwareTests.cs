@@ -28,10 +28,11 @@ public sealed class Lpc2106PeripheralFirmwareTests
         public void Dispose() => M.Dispose();
     }
 
-    private static Run RunToExit(string elf, string[] pins, string[]? boards = null, string[]? sets = null)
+    private static Run RunToExit(string elf, string[] pins, string[]? boards = null, string[]? sets = null, Action<Machine>? onCreate = null)
     {
         var m = Machine.Create(boards ?? [Repo.Board("lpc2106")], sets ?? [], new MachineOptions { Warnings = TextWriter.Null });
         m.LoadElf(Repo.Elf(elf));
+        onCreate?.Invoke(m);
         var run = new Run(m);
         foreach (var pin in pins)
         {
@@ -85,5 +86,24 @@ public sealed class Lpc2106PeripheralFirmwareTests
         var pwm5 = Pulses(r.Edges["P0_21"]);
         Assert.All(pwm5, p => Assert.Equal(mr5 * count, p.High));
         Assert.Equal(9600, m.Clocks["PCLK"].FrequencyHz / (period / pclk));
+    }
+
+    /// <summary>
+    /// lpc2106_rtc: the seconds interrupts come exactly (PREINT + 1)·32768 + PREFRAC PCLK cycles apart, with
+    /// the prescaler values read back from the RTC the firmware programmed, and that is one second of PCLK;
+    /// the calendar rolls over into 2027 and the alarm ends the run.
+    /// </summary>
+    [Fact]
+    public void Rtc_SecondsFollowThePrescalerTheFirmwareProgrammed()
+    {
+        var ints = new List<long>();
+        using var r = RunToExit("lpc2106_rtc", [], onCreate: m => m.InterruptOutput("rtc", "INT").Subscribe(l => { if (l) ints.Add(m.Scheduler.EventTime); }));
+        var m = r.M;
+        var pclk = m.Clocks["PCLK"];
+        long second = ((Reg(m, "rtc", 0xE0024080) + 1) * 32768 + Reg(m, "rtc", 0xE0024084)) * pclk.PeriodTicks;
+        Assert.Equal(pclk.FrequencyHz * pclk.PeriodTicks, second);
+        Assert.Equal(3, ints.Count);
+        for (int i = 1; i < ints.Count; i++) Assert.Equal(second, ints[i] - ints[i - 1]);
+        Assert.Equal(3u, m.ReadWord("rtc_interrupts"));
     }
 }

@@ -517,6 +517,55 @@ public sealed class DeviceStateTests
         Saw(log, "pwm.PWM2=");
     }
 
+    // ---- LPC2000 RTC ----
+
+    private static Rig LpcRtcRig()
+    {
+        var r = new Rig();
+        var t = new Lpc2000Rtc("rtc", r.S, new ClockDomain("PCLK", 24_000_000, 2));
+        r.Watch(t.Int);
+        r.Device = t;
+        return r;
+    }
+
+    private static void LpcRtcBusy(Rig r, int variant, long run)
+    {
+        var t = (Lpc2000Rtc)r.Device;
+        W(t, Lpc2000Rtc.PREINT, 1 + (uint)variant);
+        W(t, Lpc2000Rtc.PREFRAC, 0x4001);
+        W(t, Lpc2000Rtc.SEC, 55 + (uint)variant);
+        W(t, Lpc2000Rtc.CIIR, 1);
+        W(t, Lpc2000Rtc.ALSEC, 58);
+        W(t, Lpc2000Rtc.AMR, 0xFE);
+        W(t, Lpc2000Rtc.CCR, Lpc2000Rtc.CLKEN);
+        r.Advance(run);
+    }
+
+    private static void LpcRtcForward(Rig r)
+    {
+        var t = (Lpc2000Rtc)r.Device;
+        r.Levels(t.Int);
+        for (int i = 0; i < 100; i++)
+        {
+            r.Advance(7919);
+            r.Note(Regs(t, Lpc2000Rtc.ILR, Lpc2000Rtc.CTC, Lpc2000Rtc.CCR, Lpc2000Rtc.CTIME0, Lpc2000Rtc.PREINT));
+            if (i % 10 == 3) W(t, Lpc2000Rtc.ILR, 3);
+            if (i == 40) W(t, Lpc2000Rtc.CCR, 0);
+            if (i == 45) W(t, Lpc2000Rtc.CCR, Lpc2000Rtc.CLKEN);
+            if (i == 60) W(t, Lpc2000Rtc.PREFRAC, 7);
+        }
+    }
+
+    [Theory]
+    [InlineData(133)]
+    [InlineData(70_001)]
+    [InlineData(300_007)]
+    public void Lpc2000RtcResumesIdentically(long run)
+    {
+        var log = Check(LpcRtcRig, r => LpcRtcBusy(r, 0, run), r => { LpcRtcBusy(r, 1, run + 321); LpcRtcForward(r); }, LpcRtcForward);
+        Saw(log, "rtc.INT=1");
+    }
+
     // ---- LPC2000 watchdog ----
 
     private static Rig WdtRig()
