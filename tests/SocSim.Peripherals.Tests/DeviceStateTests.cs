@@ -461,6 +461,111 @@ public sealed class DeviceStateTests
         Saw(log, "timer.MAT2=");
     }
 
+    // ---- LPC2000 PWM ----
+
+    private static Rig LpcPwmRig()
+    {
+        var r = new Rig();
+        var p = new Lpc2000Pwm("pwm", r.S, new ClockDomain("PCLK", 24_000_000, 2));
+        r.Watch(p.Int);
+        for (int n = 1; n <= 6; n++) r.Watch(p.Pwm(n));
+        r.Device = p;
+        return r;
+    }
+
+    private static void LpcPwmBusy(Rig r, int variant, long run)
+    {
+        var p = (Lpc2000Pwm)r.Device;
+        W(p, Lpc2000Pwm.PR, 1 + (uint)variant);
+        W(p, Lpc2000Pwm.MR0, 12 + (uint)variant);
+        W(p, Lpc2000Pwm.MR1, 3);
+        W(p, Lpc2000Pwm.MR2, 9);
+        W(p, Lpc2000Pwm.MR4, 5);
+        W(p, Lpc2000Pwm.MCR, Lpc2000Pwm.MR0I | Lpc2000Pwm.MR0R | (Lpc2000Pwm.MR0I << 12));
+        W(p, Lpc2000Pwm.PCR, (1u << 2) | (0x7Eu << Lpc2000Pwm.EnaShift));
+        W(p, Lpc2000Pwm.TCR, Lpc2000Pwm.CounterEnable | Lpc2000Pwm.PwmEnable);
+        r.Advance(run / 2);
+        W(p, Lpc2000Pwm.MR2, 7 - (uint)variant);
+        W(p, Lpc2000Pwm.LER, 4);
+        r.Advance(run - run / 2);
+    }
+
+    private static void LpcPwmForward(Rig r)
+    {
+        var p = (Lpc2000Pwm)r.Device;
+        r.Levels(p.Int, p.Pwm(1), p.Pwm(2), p.Pwm(4));
+        for (int i = 0; i < 160; i++)
+        {
+            r.Advance(7);
+            r.Note(Regs(p, Lpc2000Pwm.IR, Lpc2000Pwm.TCR, Lpc2000Pwm.TC, Lpc2000Pwm.PC, Lpc2000Pwm.MR2, Lpc2000Pwm.LER));
+            if (i == 30) W(p, Lpc2000Pwm.IR, 0x70F);
+            if (i == 50) { W(p, Lpc2000Pwm.MR1, 0); W(p, Lpc2000Pwm.LER, 2); }
+            if (i == 80) W(p, Lpc2000Pwm.TCR, 3);
+            if (i == 85) W(p, Lpc2000Pwm.TCR, 9);
+            if (i == 120) W(p, Lpc2000Pwm.MCR, Lpc2000Pwm.MR0S << 6);
+        }
+    }
+
+    [Theory]
+    [InlineData(133)]
+    [InlineData(397)]
+    [InlineData(1001)]
+    public void Lpc2000PwmResumesIdentically(long run)
+    {
+        var log = Check(LpcPwmRig, r => LpcPwmBusy(r, 0, run), r => { LpcPwmBusy(r, 1, run + 321); LpcPwmForward(r); }, LpcPwmForward);
+        Saw(log, "pwm.INT=1");
+        Saw(log, "pwm.PWM2=");
+    }
+
+    // ---- LPC2000 RTC ----
+
+    private static Rig LpcRtcRig()
+    {
+        var r = new Rig();
+        var t = new Lpc2000Rtc("rtc", r.S, new ClockDomain("PCLK", 24_000_000, 2));
+        r.Watch(t.Int);
+        r.Device = t;
+        return r;
+    }
+
+    private static void LpcRtcBusy(Rig r, int variant, long run)
+    {
+        var t = (Lpc2000Rtc)r.Device;
+        W(t, Lpc2000Rtc.PREINT, 1 + (uint)variant);
+        W(t, Lpc2000Rtc.PREFRAC, 0x4001);
+        W(t, Lpc2000Rtc.SEC, 55 + (uint)variant);
+        W(t, Lpc2000Rtc.CIIR, 1);
+        W(t, Lpc2000Rtc.ALSEC, 58);
+        W(t, Lpc2000Rtc.AMR, 0xFE);
+        W(t, Lpc2000Rtc.CCR, Lpc2000Rtc.CLKEN);
+        r.Advance(run);
+    }
+
+    private static void LpcRtcForward(Rig r)
+    {
+        var t = (Lpc2000Rtc)r.Device;
+        r.Levels(t.Int);
+        for (int i = 0; i < 100; i++)
+        {
+            r.Advance(7919);
+            r.Note(Regs(t, Lpc2000Rtc.ILR, Lpc2000Rtc.CTC, Lpc2000Rtc.CCR, Lpc2000Rtc.CTIME0, Lpc2000Rtc.PREINT));
+            if (i % 10 == 3) W(t, Lpc2000Rtc.ILR, 3);
+            if (i == 40) W(t, Lpc2000Rtc.CCR, 0);
+            if (i == 45) W(t, Lpc2000Rtc.CCR, Lpc2000Rtc.CLKEN);
+            if (i == 60) W(t, Lpc2000Rtc.PREFRAC, 7);
+        }
+    }
+
+    [Theory]
+    [InlineData(133)]
+    [InlineData(70_001)]
+    [InlineData(300_007)]
+    public void Lpc2000RtcResumesIdentically(long run)
+    {
+        var log = Check(LpcRtcRig, r => LpcRtcBusy(r, 0, run), r => { LpcRtcBusy(r, 1, run + 321); LpcRtcForward(r); }, LpcRtcForward);
+        Saw(log, "rtc.INT=1");
+    }
+
     // ---- LPC2000 watchdog ----
 
     private static Rig WdtRig()

@@ -1,0 +1,109 @@
+using SocSim.Core;
+
+namespace SocSim.Firmware.Tests;
+
+/// <summary>
+/// Our LPC2106 firmware driving the PWM, RTC, I²C and SPI blocks and the board parts (firmware/lpc2106/),
+/// judged from the pins and the firmware's own register values, and its UART0 text against
+/// firmware/lpc2106/expected/.
+/// </summary>
+public sealed class Lpc2106PeripheralFirmwareTests
+{
+    private const uint PwmBase = 0xE0014000;
+
+    /// <summary>A register as the firmware reads it (debug reads of the bus see devices as 0).</summary>
+    private static uint Reg(Machine m, string device, uint address)
+    {
+        bool abort = false;
+        uint v = m.Devices[device].Read(address, 4, AccessFlags.Privileged, ref abort);
+        Assert.False(abort);
+        return v;
+    }
+
+    private sealed class Run(Machine m) : IDisposable
+    {
+        public Machine M { get; } = m;
+        public readonly Dictionary<string, List<(long Tick, bool Level)>> Edges = new();
+        public RunResult Result = null!;
+        public void Dispose() => M.Dispose();
+    }
+
+    private static Run RunToExit(string elf, string[] pins, string[]? boards = null, string[]? sets = null, Action<Machine>? onCreate = null)
+    {
+        var m = Machine.Create(boards ?? [Repo.Board("lpc2106")], sets ?? [], new MachineOptions { Warnings = TextWriter.Null });
+        m.LoadElf(Repo.Elf(elf));
+        onCreate?.Invoke(m);
+        var run = new Run(m);
+        foreach (var pin in pins)
+        {
+            var list = run.Edges[pin] = new();
+            m.InterruptOutput("gpio", pin).Subscribe(level => list.Add((m.Scheduler.EventTime, level)));
+        }
+        run.Result = m.Run(200_000_000);
+        Assert.Equal(StopReason.Exit, run.Result.Reason);
+        Assert.Equal(0, run.Result.ExitCode);
+        string expected = Path.Combine(Repo.Root, "firmware", "lpc2106", "expected", elf + ".txt");
+        Assert.Equal(File.ReadAllText(expected), m.UartOutput("uart0"));
+        return run;
+    }
+
+    /// <summary>The complete high pulses of a pin: (rise tick, high ticks).</summary>
+    private static List<(long Rise, long High)> Pulses(List<(long Tick, bool Level)> edges)
+    {
+        var list = new List<(long, long)>();
+        for (int i = 0; i + 1 < edges.Count; i++)
+            if (edges[i].Level && !edges[i + 1].Level) list.Add((edges[i].Tick, edges[i + 1].Tick - edges[i].Tick));
+        return list;
+    }
+
+    /// <summary>
+    /// lpc2106_pwm: the period of every pin is PWMMR0·(PWMPR+1) PCLK cycles and each pulse as long as its
+    /// match registers say (single edge MRn, double edge MR4 − MR3), all read from the PWM the firmware
+    /// programmed; PWM2 has the first MR2 for four cycles and the new one from the Match 0 after PWMLER.
+    /// </summary>
+    [Fact]
+    public void Pwm_PinPeriodAndDutyFollowTheFirmwaresRegisters()
+    {
+        using var r = RunToExit("lpc2106_pwm", ["P0_7", "P0_8", "P0_21"]);
+        var m = r.M;
+        long pclk = m.Clocks["PCLK"].PeriodTicks;
+        long count = (Reg(m, "pwm", PwmBase + 0x0C) + 1) * pclk;                    // one PWMTC count
+        long period = Reg(m, "pwm", PwmBase + 0x18) * count;                          // PWMMR0 (PWM mode counts 1..MR0)
+        uint mr2First = m.ReadWord("pwm_mr2_first"), mr2 = Reg(m, "pwm", PwmBase + 0x20);
+        uint mr3 = Reg(m, "pwm", PwmBase + 0x24), mr4 = Reg(m, "pwm", PwmBase + 0x40), mr5 = Reg(m, "pwm", PwmBase + 0x44);
+        Assert.NotEqual(mr2First, mr2);
+
+        var pwm2 = Pulses(r.Edges["P0_7"]);
+        Assert.Equal(Enumerable.Repeat(mr2First * count, 4), pwm2.Take(4).Select(p => p.High));
+        Assert.True(pwm2.Count >= 6);
+        Assert.All(pwm2.Skip(4), p => Assert.Equal(mr2 * count, p.High));
+        foreach (var pulses in new[] { pwm2, Pulses(r.Edges["P0_8"]), Pulses(r.Edges["P0_21"]) })
+            for (int i = 1; i < pulses.Count; i++) Assert.Equal(period, pulses[i].Rise - pulses[i - 1].Rise);
+
+        var pwm4 = Pulses(r.Edges["P0_8"]);   // double edge: set by MR3, reset by MR4
+        Assert.All(pwm4, p => Assert.Equal((mr4 - mr3) * count, p.High));
+        Assert.Equal(pwm2[0].Rise + mr3 * count, pwm4.First(p => p.Rise > pwm2[0].Rise).Rise); // in the same PWM cycle
+        var pwm5 = Pulses(r.Edges["P0_21"]);
+        Assert.All(pwm5, p => Assert.Equal(mr5 * count, p.High));
+        Assert.Equal(9600, m.Clocks["PCLK"].FrequencyHz / (period / pclk));
+    }
+
+    /// <summary>
+    /// lpc2106_rtc: the seconds interrupts come exactly (PREINT + 1)·32768 + PREFRAC PCLK cycles apart, with
+    /// the prescaler values read back from the RTC the firmware programmed, and that is one second of PCLK;
+    /// the calendar rolls over into 2027 and the alarm ends the run.
+    /// </summary>
+    [Fact]
+    public void Rtc_SecondsFollowThePrescalerTheFirmwareProgrammed()
+    {
+        var ints = new List<long>();
+        using var r = RunToExit("lpc2106_rtc", [], onCreate: m => m.InterruptOutput("rtc", "INT").Subscribe(l => { if (l) ints.Add(m.Scheduler.EventTime); }));
+        var m = r.M;
+        var pclk = m.Clocks["PCLK"];
+        long second = ((Reg(m, "rtc", 0xE0024080) + 1) * 32768 + Reg(m, "rtc", 0xE0024084)) * pclk.PeriodTicks;
+        Assert.Equal(pclk.FrequencyHz * pclk.PeriodTicks, second);
+        Assert.Equal(3, ints.Count);
+        for (int i = 1; i < ints.Count; i++) Assert.Equal(second, ints[i] - ints[i - 1]);
+        Assert.Equal(3u, m.ReadWord("rtc_interrupts"));
+    }
+}
