@@ -68,7 +68,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     private readonly string _name;
     private readonly Scheduler _s;
     private readonly Action<string> _warn;
-    private MemoryRegion? _flash, _sram;
+    private MemoryRegion? _flash, _sram, _bootAlias;
     private Bus? _bus;
     private uint _memoryMap = 1;
 
@@ -114,13 +114,42 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     /// <summary>Flash reads so far (demand reads and prefetches), for tests and profiles.</summary>
     public long FlashReads { get; private set; }
 
-    public void Attach(Bus bus, string flashRegion, string sramRegion)
+    /// <summary>The size of the boot block and of its alias at the top of the on-chip memory space (§2.2).</summary>
+    public const uint BootBlockSize = 0x2000;
+
+    /// <summary>
+    /// Serves <paramref name="flashRegion"/>, and <paramref name="bootAliasRegion"/> (empty: none) as the
+    /// boot block's alias: "the entire Boot Block is mapped to the top of the on-chip memory space"
+    /// (UM10275 §2.2, Fig 5: 0x7FFFE000-0x7FFFFFFF), the same flash bytes through the same MAM.
+    /// </summary>
+    public void Attach(Bus bus, string flashRegion, string sramRegion, string bootAliasRegion = "")
     {
         if (bus.FindRegion(flashRegion) == null)
             throw new ArgumentException($"{_name}: no memory region named '{flashRegion}' for the MAM (set parameters.flash)");
         _sram = bus.FindRegion(sramRegion);
         _bus = bus;
         _flash = bus.SetController(flashRegion, this);
+        if (bootAliasRegion.Length == 0) return;
+        var alias = bus.FindRegion(bootAliasRegion)
+            ?? throw new ArgumentException($"{_name}: no memory region named '{bootAliasRegion}' for the boot block alias (parameters.bootBlock)");
+        if (alias.Size != BootBlockSize)
+            throw new ArgumentException($"{_name}: the boot block alias '{bootAliasRegion}' must be 8KiB (0x{BootBlockSize:X} bytes), not 0x{alias.Size:X}");
+        _bootAlias = bus.SetController(bootAliasRegion, this);
+    }
+
+    /// <summary>The flash offset a CPU address reads: the boot block for its alias, the vector remap of MEMMAP, else the flash's own.</summary>
+    private uint FlashOffset(uint address, out bool sramVector)
+    {
+        sramVector = false;
+        if (_bootAlias != null && _bootAlias.Contains(address)) return BootBlockOffset + (address - _bootAlias.Base);
+        uint off = address - _flash!.Base;
+        if (off < VectorAreaSize && _memoryMap != 1)
+        {
+            // User RAM mode: the vectors come from the SRAM.
+            if (_memoryMap == 2 && _sram != null) { sramVector = true; return off; }
+            off += BootBlockOffset;
+        }
+        return off;
     }
 
     public void Reset()
@@ -187,26 +216,17 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     {
         // The interpreter's reads: the same timing code translated code calls, now = the cycle count.
         clocks = Clocks(address, size, flags, _s.Cycles);
-        var flash = _flash!;
-        uint off = address - flash.Base;
-        if (off < VectorAreaSize && _memoryMap != 1)
-        {
-            if (_memoryMap == 2 && _sram != null) return _sram.Read(_sram.Base + off, size, flags, ref abort);
-            off += BootBlockOffset;
-        }
-        return flash.Read(flash.Base + off, size, flags, ref abort);
+        uint off = FlashOffset(address, out bool sramVector);
+        if (sramVector) return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        return _flash!.Read(_flash.Base + off, size, flags, ref abort);
     }
 
     /// <summary>The cost of a CPU read at <paramref name="address"/> starting at cycle <paramref name="now"/>, advancing the buffers and the prefetch (the interpreter's <see cref="Read"/> and translated code both time reads here).</summary>
     public int Clocks(uint address, int size, AccessFlags flags, long now)
     {
-        uint off = address - _flash!.Base;
-        if (off < VectorAreaSize && _memoryMap != 1)
-        {
-            // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
-            if (_memoryMap == 2 && _sram != null) return 1;
-            off += BootBlockOffset;
-        }
+        uint off = FlashOffset(address, out bool sramVector);
+        // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
+        if (sramVector) return 1;
         if ((flags & AccessFlags.Code) == 0) return Data(off >> LineShift, now);
         // The fetch of a line's last instruction: its last word (ARM) or halfword (Thumb).
         return Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, ((off + (uint)size) & LineMask) == 0, now);
@@ -244,10 +264,8 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
-        var flash = _flash!;
-        uint off = address - flash.Base;
-        if (off < VectorAreaSize && _memoryMap == 2 && _sram != null)
-            _sram.Write(_sram.Base + off, size, value, flags, ref abort);
+        uint off = FlashOffset(address, out bool sramVector);
+        if (sramVector) _sram!.Write(_sram.Base + off, size, value, flags, ref abort);
     }
 
     /// <summary>A prefetch whose read has ended by <paramref name="now"/> is in its bank's prefetch buffer ("captures ... at the conclusion of a prefetch cycle", §4.2).</summary>
