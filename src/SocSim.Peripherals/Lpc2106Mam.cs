@@ -4,35 +4,51 @@ using SocSim.Core.State;
 namespace SocSim.Peripherals;
 
 /// <summary>
-/// The LPC2106 memory accelerator module (User Manual, "Memory Accelerator Module (MAM)") in front of
-/// the on-chip flash, with the vector remapping of MEMMAP. Part of the system control block, whose
-/// MAMCR and MAMTIM registers set it; it serves and times every CPU access to the flash region.
+/// The LPC2106 memory accelerator module (UM10275 chapter 4) in front of the on-chip flash, with the
+/// vector remapping of MEMMAP. Part of the system control block, whose MAMCR and MAMTIM registers set
+/// it; it serves and times every CPU access to the flash region.
 /// </summary>
 /// <remarks>
-/// The flash is read 128 bits (one line: four ARM or eight Thumb instructions) at a time; a flash read
-/// takes MAMTIM CCLK cycles (MAMTIM = 0 is reserved and is taken as 1, with a warning). The MAM holds
-/// three line buffers: the prefetch buffer and the branch trail buffer for instructions, the data
-/// buffer for data. Timing model, per the manual's operation description and its "MAM responses to
-/// program accesses" and "to data accesses" tables:
+/// The two-bank organisation of UM10275 §4.2-4.9, each rule tied to its sentence:
 /// <list type="bullet">
-/// <item>MAMCR = 0 (off): every access is a flash read: MAMTIM cycles.</item>
-/// <item>Instruction fetch, MAMCR = 1 or 2: a line held in the prefetch or branch trail buffer is
-/// served in 1 cycle, except a non-sequential fetch in mode 1, which "mimics the timing of a flash
-/// read" (table note 2): MAMTIM cycles. A line being prefetched is served when the prefetch completes
-/// (the CPU waits only the rest of it, at least 1 cycle). Otherwise the line is read from flash
-/// (MAMTIM cycles); a non-sequential miss fills the branch trail buffer, a sequential miss the
-/// prefetch buffer.</item>
-/// <item>Prefetch: after every instruction fetch from line L the MAM starts reading line L+1 as soon
-/// as the flash is free (at once after a buffer hit, at the end of the read after a miss), unless
-/// L+1 is already buffered or being prefetched. A prefetched line is taken into the prefetch buffer
-/// only when the CPU asks for it; a fetch from another line discards it ("Operation").</item>
-/// <item>Data reads: mode 0 and 1 read the flash (MAMTIM cycles) every time ("all data operations
-/// cause a flash read"); mode 2 serves a line held in the data buffer in 1 cycle, else reads the flash
-/// into the data buffer. A data read from flash aborts a prefetch in progress ("unless aborted by a
-/// data access"). Writes to flash (the region is ROM; programming goes through the boot ROM's IAP,
-/// not modelled) do nothing and cost the region's table cost.</item>
-/// <item>Changing MAMCR or MAMTIM invalidates the three buffers and any prefetch (a choice: the manual
-/// says to change MAMTIM only with the MAM off).</item>
+/// <item>Lines and banks. The flash is read one 128-bit line (four ARM or eight Thumb instructions) at a
+/// time (§4.2); "the flash is split into two banks, each capable of independent accesses" and during
+/// sequential execution "one flash bank contains ... the current instruction ... the other bank ...
+/// the next sequential code line" (§4.2): consecutive lines alternate banks, line L is in bank L mod 2.
+/// A flash read takes MAMTIM CCLK cycles (§4.8; MAMTIM = 0 is reserved and taken as 1, with a warning).</item>
+/// <item>Buffers. "Each of the two flash banks has its own prefetch buffer and branch trail buffer"
+/// (§4.2, §4.3.2), and one data latch "shared by both flash banks" (§4.3.2).</item>
+/// <item>A miss. An instruction fetch "not satisfied by either the prefetch buffer or branch trail buffer
+/// for its bank, and for which a prefetch has not been initiated" loads the branch trail buffers of both
+/// banks with "two 128-bit lines" (§4.2) in "one flash access cycle" (§4.2): line L into its bank's
+/// and line L+1 into the other's, both reads starting at once and taking MAMTIM cycles; the CPU waits
+/// MAMTIM. Line L+1 is not read when the other bank already holds it or is prefetching it (a choice:
+/// §4.2 does not say; reading it again would only cost power).</item>
+/// <item>Prefetch. "After a code line delivers its last instruction, the bank that contained it begins
+/// to fetch the next line in that bank" (§4.2): when the fetch of a line's last word (ARM) or
+/// halfword (Thumb) is delivered, its bank starts reading line L+2, as the sentence says, even when
+/// one of its buffers holds that line (only a read of L+2 already under way goes on). "Each prefetch buffer captures one 128-bit line ... at the conclusion of a
+/// prefetch cycle" (§4.2): the line replaces the prefetch buffer's when its read ends. A fetch of a
+/// line under prefetch waits for the rest of the read (at least 1 cycle).</item>
+/// <item>One read per bank. A bank "capable of independent accesses" (§4.2) does one read at a time.
+/// Where UM10275 is silent (a bank asked for a read while it prefetches another line) we follow
+/// UM10120 (LPC2131/2/4/6/8, one bank) §4.2, whose prefetch runs "unless aborted by a data access" and
+/// whose prefetched line "is discarded" when "the core presents a different address": the speculative prefetch in that bank is abandoned and the new
+/// read starts at once. A prefetch asked for while one runs in its bank replaces it the same way (the
+/// bank "begins to fetch", §4.2). Every read therefore ends at most MAMTIM cycles after the access
+/// that started it: the flash's busy time never piles up, and no access costs more than MAMTIM.</item>
+/// <item>Modes (§4.4, Table 30). MAMCR = 0: every access is a flash read, MAMTIM cycles, no prefetch.
+/// MAMCR = 1 and 2: a fetch from a line held in its bank's prefetch or branch trail buffer costs 1
+/// cycle, except a non-sequential one in mode 1, which "mimics the timing of a flash read" (Table 30
+/// note 2): MAMTIM cycles (or the rest of a prefetch under way, if longer).</item>
+/// <item>Data reads (§4.2 "there is no prefetch function for data accesses", §4.3.2, Table 31). A read of
+/// a line not in the data latch reads it from its bank into the latch: MAMTIM cycles, and a prefetch
+/// in that bank is abandoned (UM10120 §4.2, as above). A read from the latched line costs 1 cycle in
+/// mode 2 and MAMTIM in modes 0 and 1 ("uses latched data ... but mimics the timing of a flash read",
+/// Table 31 note 1), without a flash read. Writes to flash (the region is ROM; programming goes
+/// through the boot ROM's IAP, not modelled) do nothing and cost the region's table cost.</item>
+/// <item>"Changing the MAM operating mode causes the MAM to invalidate all of the holding latches"
+/// (§4.7); writing MAMTIM does too (a choice: §4.9 says to change MAMTIM only with the MAM off).</item>
 /// <item>MEMMAP (the 64 bytes of exception vectors at 0x00-0x3F): 0 boot loader mode maps them from
 /// the boot block (the top 8 KiB of the flash, offset 0x1E000), 1 user flash mode leaves them, 2 user
 /// RAM mode maps them from the SRAM at 0x40000000, which costs 1 cycle (SRAM has no wait states) and
@@ -42,6 +58,9 @@ namespace SocSim.Peripherals;
 public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
 {
     private const int LineShift = 4;
+    private const uint LineMask = (1u << LineShift) - 1;
+    /// <summary>The largest MAMTIM (Table 34): no access costs more (see <see cref="MaxClocks"/>).</summary>
+    private const int MaxTiming = 7;
     /// <summary>The boot block is the top 8 KiB of the 128 KiB flash.</summary>
     public const uint BootBlockOffset = 0x1E000;
     public const uint VectorAreaSize = 0x40;
@@ -49,16 +68,25 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     private readonly string _name;
     private readonly Scheduler _s;
     private readonly Action<string> _warn;
-    private MemoryRegion? _flash, _sram;
+    private MemoryRegion? _flash, _sram, _bootAlias;
     private Bus? _bus;
     private uint _memoryMap = 1;
 
     private uint _mode, _timing = 7;
-    private long _prefetchLine = -1, _trailLine = -1, _dataLine = -1;
-    // The line being prefetched (or prefetched and latched by the flash), and the cycle its read ends.
-    private long _pendingLine = -1, _pendingDone;
-    // The cycle the flash finishes its current read.
-    private long _flashFree;
+
+    /// <summary>One flash bank's buffers (§4.3.2): the lines its prefetch and branch trail buffers hold, the line it is prefetching and the cycle that read ends.</summary>
+    private struct Bank
+    {
+        public long Prefetch, Trail, Pending, Done;
+        public static Bank Empty => new() { Prefetch = -1, Trail = -1, Pending = -1 };
+    }
+
+    private Bank _bank0 = Bank.Empty, _bank1 = Bank.Empty;
+    // The line in the data latch (§4.3.2), shared by both banks.
+    private long _dataLine = -1;
+
+    /// <summary>Line L is in bank L mod 2 (§4.2: the bank that does not hold the current line holds the next one).</summary>
+    private ref Bank BankOf(long line) => ref (line & 1) == 0 ? ref _bank0 : ref _bank1;
 
     public Lpc2106Mam(string name, Scheduler scheduler, Action<string> warn)
     {
@@ -86,13 +114,42 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     /// <summary>Flash reads so far (demand reads and prefetches), for tests and profiles.</summary>
     public long FlashReads { get; private set; }
 
-    public void Attach(Bus bus, string flashRegion, string sramRegion)
+    /// <summary>The size of the boot block and of its alias at the top of the on-chip memory space (§2.2).</summary>
+    public const uint BootBlockSize = 0x2000;
+
+    /// <summary>
+    /// Serves <paramref name="flashRegion"/>, and <paramref name="bootAliasRegion"/> (empty: none) as the
+    /// boot block's alias: "the entire Boot Block is mapped to the top of the on-chip memory space"
+    /// (UM10275 §2.2, Fig 5: 0x7FFFE000-0x7FFFFFFF), the same flash bytes through the same MAM.
+    /// </summary>
+    public void Attach(Bus bus, string flashRegion, string sramRegion, string bootAliasRegion = "")
     {
         if (bus.FindRegion(flashRegion) == null)
             throw new ArgumentException($"{_name}: no memory region named '{flashRegion}' for the MAM (set parameters.flash)");
         _sram = bus.FindRegion(sramRegion);
         _bus = bus;
         _flash = bus.SetController(flashRegion, this);
+        if (bootAliasRegion.Length == 0) return;
+        var alias = bus.FindRegion(bootAliasRegion)
+            ?? throw new ArgumentException($"{_name}: no memory region named '{bootAliasRegion}' for the boot block alias (parameters.bootBlock)");
+        if (alias.Size != BootBlockSize)
+            throw new ArgumentException($"{_name}: the boot block alias '{bootAliasRegion}' must be 8KiB (0x{BootBlockSize:X} bytes), not 0x{alias.Size:X}");
+        _bootAlias = bus.SetController(bootAliasRegion, this);
+    }
+
+    /// <summary>The flash offset a CPU address reads: the boot block for its alias, the vector remap of MEMMAP, else the flash's own.</summary>
+    private uint FlashOffset(uint address, out bool sramVector)
+    {
+        sramVector = false;
+        if (_bootAlias != null && _bootAlias.Contains(address)) return BootBlockOffset + (address - _bootAlias.Base);
+        uint off = address - _flash!.Base;
+        if (off < VectorAreaSize && _memoryMap != 1)
+        {
+            // User RAM mode: the vectors come from the SRAM.
+            if (_memoryMap == 2 && _sram != null) { sramVector = true; return off; }
+            off += BootBlockOffset;
+        }
+        return off;
     }
 
     public void Reset()
@@ -104,17 +161,19 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     }
 
     /// <summary>
-    /// MAMCR, MAMTIM, the three line buffers, the line being prefetched and when its read ends, when
-    /// the flash is free, and the flash read count. <see cref="MemoryMap"/> is not saved here: it is
+    /// MAMCR, MAMTIM, each bank's prefetch and branch trail buffers with the line it is prefetching and
+    /// when that read ends, the data latch, and the flash read count. <see cref="MemoryMap"/> is not saved here: it is
     /// the system control block's MEMMAP, which sets it again after loading.
     /// </summary>
     public void SaveState(StateWriter w)
     {
         w.Write(_mode);
         w.Write(_timing);
-        w.Write(_prefetchLine); w.Write(_trailLine); w.Write(_dataLine);
-        w.Write(_pendingLine); w.Write(_pendingDone);
-        w.Write(_flashFree);
+        foreach (var b in new[] { _bank0, _bank1 })
+        {
+            w.Write(b.Prefetch); w.Write(b.Trail); w.Write(b.Pending); w.Write(b.Done);
+        }
+        w.Write(_dataLine);
         w.Write(FlashReads);
     }
 
@@ -122,11 +181,14 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     {
         _mode = r.ReadUInt();
         _timing = r.ReadUInt();
-        _prefetchLine = r.ReadLong(); _trailLine = r.ReadLong(); _dataLine = r.ReadLong();
-        _pendingLine = r.ReadLong(); _pendingDone = r.ReadLong();
-        _flashFree = r.ReadLong();
+        _bank0 = ReadBank(r);
+        _bank1 = ReadBank(r);
+        _dataLine = r.ReadLong();
         FlashReads = r.ReadLong();
     }
+
+    private static Bank ReadBank(StateReader r) =>
+        new() { Prefetch = r.ReadLong(), Trail = r.ReadLong(), Pending = r.ReadLong(), Done = r.ReadLong() };
 
     public void SetMode(uint mode)
     {
@@ -144,8 +206,8 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
 
     private void Invalidate()
     {
-        _prefetchLine = _trailLine = _dataLine = _pendingLine = -1;
-        _flashFree = 0;
+        _bank0 = _bank1 = Bank.Empty;
+        _dataLine = -1;
     }
 
     private int FlashCycles => _timing == 0 ? 1 : (int)_timing;
@@ -154,27 +216,20 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     {
         // The interpreter's reads: the same timing code translated code calls, now = the cycle count.
         clocks = Clocks(address, size, flags, _s.Cycles);
-        var flash = _flash!;
-        uint off = address - flash.Base;
-        if (off < VectorAreaSize && _memoryMap != 1)
-        {
-            if (_memoryMap == 2 && _sram != null) return _sram.Read(_sram.Base + off, size, flags, ref abort);
-            off += BootBlockOffset;
-        }
-        return flash.Read(flash.Base + off, size, flags, ref abort);
+        uint off = FlashOffset(address, out bool sramVector);
+        if (sramVector) return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        return _flash!.Read(_flash.Base + off, size, flags, ref abort);
     }
 
     /// <summary>The cost of a CPU read at <paramref name="address"/> starting at cycle <paramref name="now"/>, advancing the buffers and the prefetch (the interpreter's <see cref="Read"/> and translated code both time reads here).</summary>
     public int Clocks(uint address, int size, AccessFlags flags, long now)
     {
-        uint off = address - _flash!.Base;
-        if (off < VectorAreaSize && _memoryMap != 1)
-        {
-            // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
-            if (_memoryMap == 2 && _sram != null) return 1;
-            off += BootBlockOffset;
-        }
-        return (flags & AccessFlags.Code) != 0 ? Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, now) : Data(off >> LineShift, now);
+        uint off = FlashOffset(address, out bool sramVector);
+        // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
+        if (sramVector) return 1;
+        if ((flags & AccessFlags.Code) == 0) return Data(off >> LineShift, now);
+        // The fetch of a line's last instruction: its last word (ARM) or halfword (Thumb).
+        return Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, ((off + (uint)size) & LineMask) == 0, now);
     }
 
     public MemoryRegion Region => _flash!;
@@ -183,96 +238,114 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     public uint DirectFrom => _memoryMap == 1 ? _flash!.Base : _flash!.Base + VectorAreaSize;
 
     /// <summary>
-    /// No constant bound exists for this model. A miss or a demand read costs MAMTIM (at most 7); a
-    /// buffer hit 1 or MAMTIM; but a fetch of the line being prefetched waits until that prefetch ends,
-    /// and a prefetch starts only when the flash is free (<c>_flashFree</c>), which every prefetch
-    /// started after a buffer hit pushes MAMTIM cycles further even when a later hit discards it. Code
-    /// alternating between two buffered lines that are not adjacent (a call and its return, each line
-    /// a hit) thus pushes <c>_flashFree</c> ahead by up to MAMTIM - 1 cycles per fetch, without limit,
-    /// until a miss or a data read resets it; the next fetch of the pending line then waits all of it.
+    /// Every access costs at most MAMTIM (at most 7): a hit 1 or MAMTIM, a miss or a flash data read
+    /// MAMTIM, and the wait for a line under prefetch the rest of a read that started no earlier than
+    /// the previous access was delivered (a prefetch starts when a line's last instruction is delivered,
+    /// and a new read in a bank abandons the prefetch there instead of queuing behind it).
     /// </summary>
-    public int MaxClocks => int.MaxValue;
+    public int MaxClocks => MaxTiming;
 
     // The state Mark saved (translated code rolls an instruction's fetch back when it leaves that
     // instruction to the interpreter).
-    private long _mPrefetch, _mTrail, _mData, _mPending, _mPendingDone, _mFlashFree, _mReads;
+    private Bank _mBank0, _mBank1;
+    private long _mData, _mReads;
 
     public void Mark()
     {
-        _mPrefetch = _prefetchLine; _mTrail = _trailLine; _mData = _dataLine;
-        _mPending = _pendingLine; _mPendingDone = _pendingDone;
-        _mFlashFree = _flashFree; _mReads = FlashReads;
+        _mBank0 = _bank0; _mBank1 = _bank1;
+        _mData = _dataLine; _mReads = FlashReads;
     }
 
     public void Rollback()
     {
-        _prefetchLine = _mPrefetch; _trailLine = _mTrail; _dataLine = _mData;
-        _pendingLine = _mPending; _pendingDone = _mPendingDone;
-        _flashFree = _mFlashFree; FlashReads = _mReads;
+        _bank0 = _mBank0; _bank1 = _mBank1;
+        _dataLine = _mData; FlashReads = _mReads;
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
-        var flash = _flash!;
-        uint off = address - flash.Base;
-        if (off < VectorAreaSize && _memoryMap == 2 && _sram != null)
-            _sram.Write(_sram.Base + off, size, value, flags, ref abort);
+        uint off = FlashOffset(address, out bool sramVector);
+        if (sramVector) _sram!.Write(_sram.Base + off, size, value, flags, ref abort);
     }
 
-    private int Fetch(long line, bool seq, long now)
+    /// <summary>A prefetch whose read has ended by <paramref name="now"/> is in its bank's prefetch buffer ("captures ... at the conclusion of a prefetch cycle", §4.2).</summary>
+    private static void Conclude(ref Bank b, long now)
+    {
+        if (b.Pending >= 0 && b.Done <= now)
+        {
+            b.Prefetch = b.Pending;
+            b.Pending = -1;
+        }
+    }
+
+    private int Fetch(long line, bool seq, bool last, long now)
     {
         int t = FlashCycles;
         if (_mode == 0)
         {
+            // §4.4 mode 0: every request is a flash read, no prefetches.
             FlashReads++;
             return t;
         }
+        Conclude(ref _bank0, now);
+        Conclude(ref _bank1, now);
+        ref var bank = ref BankOf(line);
+        // Table 30: a non-sequential fetch in mode 1 "initiates a fetch" even from the latches (note 2: it mimics the flash read's timing).
+        int floor = !seq && _mode == 1 ? t : 1;
         int cost;
-        if (line == _prefetchLine || line == _trailLine)
+        if (line == bank.Prefetch || line == bank.Trail) cost = floor;
+        else if (line == bank.Pending)
         {
-            cost = !seq && _mode == 1 ? t : 1;
-            StartPrefetch(line + 1, now);
-        }
-        else if (line == _pendingLine)
-        {
-            // The prefetch of this line is done or under way: wait for its end.
-            cost = (int)Math.Max(1, _pendingDone - now);
-            _prefetchLine = line;
-            _pendingLine = -1;
-            StartPrefetch(line + 1, now + cost);
+            // Under prefetch: the CPU waits for the rest of the read, then the prefetch buffer has it.
+            cost = Math.Max(floor, (int)(bank.Done - now));
+            bank.Prefetch = line;
+            bank.Pending = -1;
         }
         else
         {
-            // A miss: the line is read now; a prefetch of another line is discarded.
+            // A miss (§4.2): both branch trail buffers load in one flash access, this line in its bank and
+            // the next line in the other bank (unless that bank holds it or is prefetching it); a
+            // prefetch under way in a bank that reads is abandoned.
             FlashReads++;
             cost = t;
-            _pendingLine = -1;
-            if (seq) _prefetchLine = line; else _trailLine = line;
-            _flashFree = now + t;
-            StartPrefetch(line + 1, now + t);
+            bank.Pending = -1;
+            bank.Trail = line;
+            ref var other = ref BankOf(line + 1);
+            if (line + 1 != other.Prefetch && line + 1 != other.Trail && line + 1 != other.Pending)
+            {
+                FlashReads++;
+                other.Pending = -1;
+                other.Trail = line + 1;
+            }
         }
+        // §4.2: "after a code line delivers its last instruction, the bank that contained it begins to fetch the next line in that bank".
+        if (last) Prefetch(ref bank, line + 2, now + cost);
         return cost;
     }
 
-    private void StartPrefetch(long line, long earliest)
+    /// <summary>Bank <paramref name="bank"/> starts reading <paramref name="line"/> at <paramref name="start"/>, abandoning a prefetch of another line under way there; a read of that line under way goes on.</summary>
+    private void Prefetch(ref Bank bank, long line, long start)
     {
-        if (line == _prefetchLine || line == _trailLine || line == _pendingLine) return;
-        long start = Math.Max(earliest, _flashFree);
+        if (line == bank.Pending) return;
         FlashReads++;
-        _pendingLine = line;
-        _pendingDone = start + FlashCycles;
-        _flashFree = _pendingDone;
+        bank.Pending = line;
+        bank.Done = start + FlashCycles;
     }
 
     private int Data(long line, long now)
     {
-        if (_mode == 2 && line == _dataLine) return 1;
-        // A flash read for data: a prefetch in progress is aborted.
-        FlashReads++;
-        if (_pendingLine >= 0 && _pendingDone > now) _pendingLine = -1;
-        if (_mode == 2) _dataLine = line;
         int t = FlashCycles;
-        _flashFree = now + t;
+        if (_mode != 0)
+        {
+            Conclude(ref _bank0, now);
+            Conclude(ref _bank1, now);
+            // Table 31: the data latch serves in mode 2; in mode 1 its data is used with a flash read's timing (note 1).
+            if (line == _dataLine) return _mode == 2 ? 1 : t;
+            // A flash read of 4 words into the data latch (§4.3.2); the bank's prefetch under way is abandoned.
+            BankOf(line).Pending = -1;
+            _dataLine = line;
+        }
+        FlashReads++;
         return t;
     }
 }

@@ -70,6 +70,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Window(0x4000)
         .Parameter("flash", "flash", "the memory region the MAM accelerates (the 128 KiB on-chip flash)")
         .Parameter("sram", "sram", "the on-chip SRAM region (0x40000000) MEMMAP = 2 maps the vectors from")
+        .Parameter("bootBlock", "", "an 8 KiB region (0x7FFFE000) where the flash's boot block is also seen, through the MAM (UM10275 §2.2); empty: none")
         .Parameter("pllLockMicroseconds", 100L, "time from enabling the PLL (or changing PLLCFG) to PLLSTAT.PLOCK (UM10275 §1.4: 100 us)")
         .Parameter("part", "legacy", "legacy: the LPC2106 and LPC2106/00 (no EXTMODE/EXTPOLAR: EINTn low-level sensitive); 01: the LPC2106/01's EXTMODE and EXTPOLAR (UM10275 §3.1; its other enhancements are not modelled)")
         .ClockControl("PLL", "CCLK = M x FOSC once the PLL is enabled, connected and locked; FOSC otherwise", PllRatios, (1, 1))
@@ -138,7 +139,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         Mam = new Lpc2106Mam(c.Name, _s, c.Warn);
         if (c.Bus != null)
         {
-            Mam.Attach(c.Bus, c.Parameter<string>("flash"), c.Parameter<string>("sram"));
+            Mam.Attach(c.Bus, c.Parameter<string>("flash"), c.Parameter<string>("sram"), c.Parameter<string>("bootBlock"));
         }
         Reset();
     }

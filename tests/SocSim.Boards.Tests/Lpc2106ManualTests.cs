@@ -174,4 +174,39 @@ public sealed class Lpc2106ManualTests
             Assert.Equal(Lpc2000Watchdog.WDEN, m.Bus.Read32(Wdt + Lpc2000Watchdog.WDMOD, AccessFlags.None));
         }
     }
+
+    /// <summary>
+    /// UM10275 §2.2 and Fig 5: "the entire Boot Block is mapped to the top of the on-chip memory space",
+    /// 0x7FFFE000-0x7FFFFFFF shows flash 0x1E000-0x1FFFF, read through the MAM (a flash data read:
+    /// MAMTIM cycles with the MAM off), and a store there changes nothing (flash). Below it, 0x7FFFDFFC
+    /// is reserved address space (no region). A code fetch there runs the boot block's instructions.
+    /// </summary>
+    [Fact]
+    public void TheBootBlockIsAlsoAt0x7FFFE000()
+    {
+        using var m = Create(out _);
+        m.Bus.DebugWrite32(0x1E000, 0xE3A0102A);                     // mov r1, #42 at the boot block's start
+        m.Bus.DebugWrite32(0x1E004, 0xEAFFFFFE);                     // b .
+        m.Bus.DebugWrite32(0x1FFFC, 0x12345678);
+        Assert.Equal(0x12345678u, R(m, 0x7FFFFFFC));
+        Assert.Equal(0xE3A0102Au, R(m, 0x7FFFE000));
+        W(m, 0x7FFFE000, 0);
+        Assert.Equal(0xE3A0102Au, R(m, 0x7FFFE000));
+        Assert.False(m.Bus.FindRegion("bootblock")!.Contains(0x7FFFDFFC));
+        // Timing: MAMTIM = 3, MAM off: an ldr from the alias costs 1 (fetch) + 3 (flash read) + 1 (internal).
+        var mam = m.Device<Lpc2106SystemControl>("scb").Mam;
+        mam.SetTiming(3);
+        long reads = mam.FlashReads;
+        m.Bus.DebugWrite32(0x40000100, 0xE5921000);                  // ldr r1, [r2]
+        m.Bus.DebugWrite32(0x40000104, 0xEAFFFFFE);
+        m.Cpu.ResetTo(0x40000100);
+        m.Cpu.SetRegister(2, 0x7FFFFFFC);
+        m.RunUntil(0x40000104);
+        Assert.Equal(0x12345678u, m.Cpu.GetRegister(1));
+        Assert.Equal(reads + 1, mam.FlashReads);
+        // Executing from the alias.
+        m.Cpu.ResetTo(0x7FFFE000);
+        m.RunUntil(0x7FFFE004);
+        Assert.Equal(42u, m.Cpu.GetRegister(1));
+    }
 }

@@ -184,6 +184,100 @@ public sealed class Lpc2106SystemTests
         Assert.Equal(100L * perIteration, Loop(200) - Loop(100));
     }
 
+    /// <summary>Cycles of 100 more iterations of <paramref name="words"/> (at 0 or in SRAM; word 0 is
+    /// <c>mov r0, #n</c>, the loop ends at <paramref name="end"/>) under MAMTIM and MAMCR, with r2 = 0x100 past the start.</summary>
+    private static long PerHundred(uint mamcr, uint mamtim, bool fromSram, uint end, params uint[] words)
+    {
+        long Loop(int n)
+        {
+            using var m = Create(out _);
+            uint at = fromSram ? 0x40000000u : 0u;
+            var w = (uint[])words.Clone();
+            w[0] = 0xE3A00000 | (uint)n;
+            Program(m, at, w);
+            Reg(m, Lpc2106SystemControl.MAMTIM, mamtim);
+            Reg(m, Lpc2106SystemControl.MAMCR, mamcr);
+            m.Cpu.ResetTo(at);
+            m.Cpu.SetRegister(2, at + 0x100);
+            m.RunUntil(at + end);
+            return m.Scheduler.Cycles;
+        }
+        return Loop(200) - Loop(100);
+    }
+
+    private const uint Nop = 0xE1A00000, Subs = 0xE2500001, Halt = 0xEAFFFFFE;
+
+    /// <summary>
+    /// A loop over three flash lines and into a fourth, the two-bank rules of UM10275 §4.2 at work:
+    /// <c>subs r0, r0, #1</c> at 0x10, ten <c>mov r0, r0</c>, <c>bne 0x10</c> at 0x3C. An iteration is 14
+    /// fetches, 0x18..0x44 sequential (the bne's first cycle fetches 0x44) then 0x10 N and 0x14 S: 14
+    /// cycles from SRAM. Lines: 1 (0x10, bank 1), 2 (0x20, bank 0), 3 (0x30, bank 1), 4 (0x40, bank 0).
+    /// Steady state, from the rules: line 1 stays in bank 1's branch trail buffer (loaded with line 0 by
+    /// the first miss, at 0); line 2 in bank 0's (its second-iteration miss: its first prefetch, started
+    /// by 0x0C, was replaced by line 4's, started by 0x2C); line 4 in bank 0's prefetch buffer (0x2C
+    /// finds it there from then on). In bank 1, 0x1C (line 1's last word) starts line 3 and 0x3C starts
+    /// line 5, each replacing the other in the prefetch buffer.
+    /// MAMTIM = 3, mode 2: line 3 starts when 0x1C is delivered and is asked for 4 fetches later, ready:
+    /// 14 × 1 = 14. Mode 1: the N fetch of 0x10 mimics a flash read (Table 30 note 2): 14 − 1 + 3 = 16.
+    /// Mode 0: 14 × 3 = 42.
+    /// MAMTIM = 7, mode 2: line 5, started when 0x3C is delivered at T and due at T + 7, is abandoned
+    /// at T + 6, when 0x1C of the next iteration starts line 3 again (a new read in a bank abandons its
+    /// prefetch: the busy time never piles up); so line 5 never reaches the prefetch buffer, line 3
+    /// stays there and 0x30 hits: 14. Mode 1: 0x10 costs 7, so 0x1C is delivered at T + 12, line 5 has
+    /// replaced line 3 by then, and 0x30, asked for 4 cycles after line 3's read started, waits
+    /// 7 − 4 = 3: 14 − 1 + 7 (0x10) − 1 + 3 (0x30) = 22. Mode 0: 14 × 7 = 98.
+    /// </summary>
+    [Theory]
+    [InlineData(0u, 3u, false, 42)]
+    [InlineData(1u, 3u, false, 16)]
+    [InlineData(2u, 3u, false, 14)]
+    [InlineData(0u, 7u, false, 98)]
+    [InlineData(1u, 7u, false, 22)]
+    [InlineData(2u, 7u, false, 14)]
+    [InlineData(2u, 7u, true, 14)]
+    public void LoopOverFourLinesCyclesPerIteration_ByMamModeAndTiming(uint mamcr, uint mamtim, bool fromSram, int perIteration)
+    {
+        var words = new uint[17];
+        words[1] = 0xEA000001;                     // 0x04: b 0x10
+        words[4] = Subs;                           // 0x10
+        for (int i = 5; i < 15; i++) words[i] = Nop; // 0x14..0x38
+        words[15] = 0x1AFFFFF3;                    // 0x3C: bne 0x10
+        words[16] = Halt;                          // 0x40
+        Assert.Equal(100L * perIteration, PerHundred(mamcr, mamtim, fromSram, 0x40, words));
+    }
+
+    /// <summary>
+    /// Data reads from flash (UM10275 §4.3.2, Table 31): <c>ldr r1, [r2]; ldr r3, [r2, #k]; subs; bne</c>
+    /// at 0x10-0x1C with r2 = 0x100, MAMTIM = 3. An LDR is its fetch (S), the data read (N) and an
+    /// internal cycle; the next fetch is S. An iteration: fetches 0x18, 0x1C, 0x20, 0x24 S, 0x10 N,
+    /// 0x14 S, two data reads, two internal cycles; from SRAM 10 cycles. The code lines stay buffered
+    /// (line 1 in bank 1's branch trail buffer, line 2 in bank 0's prefetch buffer, started by 0x0C).
+    /// k = 4, both words in line 0x100 (the data latch): mode 2 serves both from the latch, 1 cycle each:
+    /// 10. Mode 1 uses the latch with a flash read's timing (note 1): 10 + 2 × 2 data + 2 for 0x10 N = 16.
+    /// Mode 0: 8 accesses × 3 + 2 = 26. k = 0x10, two lines (banks 0 and 1) evicting each other from
+    /// the one data latch: mode 2 reads the flash every time, 10 + 2 × 2 = 14; modes 1 and 0 as for k = 4
+    /// (16 and 26): their timing never depended on the latch.
+    /// </summary>
+    [Theory]
+    [InlineData(0u, 4u, 26)]
+    [InlineData(1u, 4u, 16)]
+    [InlineData(2u, 4u, 10)]
+    [InlineData(0u, 0x10u, 26)]
+    [InlineData(1u, 0x10u, 16)]
+    [InlineData(2u, 0x10u, 14)]
+    public void DataReadsFromFlashCyclesPerIteration_ByMamMode(uint mamcr, uint k, int perIteration)
+    {
+        var words = new uint[]
+        {
+            0, 0xEA000001, 0, 0,                   // 0x00: mov r0, #n; b 0x10
+            0xE5921000, 0xE5923000 | k,            // 0x10: ldr r1, [r2]; ldr r3, [r2, #k]
+            Subs, 0x1AFFFFFB,                      // 0x18: subs; bne 0x10
+            Halt,                                  // 0x20
+        };
+        Assert.Equal(100L * perIteration, PerHundred(mamcr, 3, false, 0x20, words));
+        Assert.Equal(1000L, PerHundred(mamcr, 3, true, 0x20, words));
+    }
+
     [Fact]
     public void MemmapUserRamMapsTheVectorsFromSram()
     {

@@ -7,7 +7,8 @@ namespace SocSim.Boards.Tests;
 /// <summary>
 /// The MAM's side of <see cref="ITimedMemory"/>: the interpreter's timed <c>Read</c> and the
 /// <c>Clocks(address, size, flags, now)</c> translated code calls are one model; Mark/Rollback undo
-/// calls exactly; and why <see cref="Lpc2106Mam.MaxClocks"/> states no bound.
+/// calls exactly; no access costs more than <see cref="Lpc2106Mam.MaxClocks"/>, however many
+/// prefetches were abandoned; the data latch in each mode.
 /// </summary>
 public sealed class MamTimingContractTests
 {
@@ -81,27 +82,91 @@ public sealed class MamTimingContractTests
         }
     }
 
+    /// <summary>
+    /// Prefetches started and abandoned over and over do not push the flash's busy time out (UM10275
+    /// §4.2: a bank "begins to fetch" the next line when a line delivers its last instruction; a new
+    /// read in a bank abandons the prefetch there). Bank 0 holds line 0x10 (0x100) in its branch trail
+    /// buffer and line 0x28 (0x280) in its prefetch buffer; fetching their last words in turn starts
+    /// line 0x12, then line 0x2A (abandoning 0x12), 400 times. The line prefetched last is then asked
+    /// for at once: it waits MAMTIM, its own read, not the 400 before it.
+    /// </summary>
     [Fact]
-    public void WaitForThePrefetchedLineHasNoConstantBound()
+    public void AbandonedPrefetchesDoNotPileUp()
     {
-        // Line A (0x100) held in the prefetch buffer, line B (0x800) in the branch trail buffer:
-        // alternating hits each book the flash for another prefetch, so the wait for the line
-        // prefetched last grows with the number of alternations.
-        using var m = Machine.Create(BoardLoader.Load([Path.Combine(TestFiles.BoardsDir, "lpc2106.json")], []), new MachineOptions { Warnings = TextWriter.Null });
+        using var m = Lpc();
         var mam = Mam(m);
         mam.SetTiming(4);
         mam.SetMode(2);
         long now = 0;
-        now += mam.Clocks(0x0F0, 4, AccessFlags.Code, now);
-        now += mam.Clocks(0x100, 4, AccessFlags.Code | AccessFlags.Seq, now) + 10;   // A via the prefetch
-        now += mam.Clocks(0x800, 4, AccessFlags.Code, now) + 10;                     // B: a miss into the trail buffer
+        now += mam.Clocks(0x260, 4, AccessFlags.Code, now);                      // miss: line 0x26 and 0x27
+        now += mam.Clocks(0x26C, 4, AccessFlags.Code | AccessFlags.Seq, now);    // last word: bank 0 starts 0x28
+        Assert.Equal(4, mam.Clocks(0x280, 4, AccessFlags.Code | AccessFlags.Seq, now));   // waits its read: 4
+        now += 4;
+        now += mam.Clocks(0x100, 4, AccessFlags.Code, now);                      // miss: line 0x10 (and 0x11)
         for (int i = 0; i < 200; i++)
         {
-            now += mam.Clocks(0x100, 4, AccessFlags.Code, now);
-            now += mam.Clocks(0x800, 4, AccessFlags.Code, now);
+            Assert.Equal(1, mam.Clocks(0x10C, 4, AccessFlags.Code, now++));      // hit; starts 0x12
+            Assert.Equal(1, mam.Clocks(0x28C, 4, AccessFlags.Code, now++));      // hit; starts 0x2A
         }
-        int wait = mam.Clocks(0x810, 4, AccessFlags.Code | AccessFlags.Seq, now);
-        Assert.True(wait > 100 * 4, $"waited {wait}");
-        Assert.Equal(int.MaxValue, mam.MaxClocks);
+        Assert.Equal(4, mam.Clocks(0x2A0, 4, AccessFlags.Code | AccessFlags.Seq, now));
+        Assert.Equal(7, mam.MaxClocks);
+    }
+
+    /// <summary>No access costs more than <see cref="Lpc2106Mam.MaxClocks"/> (7, the largest MAMTIM), accesses back to back or apart, in every mode and timing.</summary>
+    [Fact]
+    public void NoAccessCostsMoreThanMaxClocks()
+    {
+        using var m = Lpc();
+        var mam = Mam(m);
+        int worst = 0;
+        foreach (uint timing in new uint[] { 1, 3, 4, 7 })
+            foreach (uint mode in new uint[] { 0, 1, 2 })
+            {
+                mam.SetTiming(timing); mam.SetMode(mode);
+                long now = 0;
+                foreach (var (addr, flags, gap) in Accesses((int)(timing * 3 + mode), 5000))
+                {
+                    int c = mam.Clocks(addr, 4, flags, now);
+                    Assert.InRange(c, 1, (int)timing);
+                    worst = Math.Max(worst, c);
+                    now += c + (gap - 1);
+                }
+            }
+        Assert.Equal(mam.MaxClocks, worst);
+    }
+
+    /// <summary>
+    /// Data reads (UM10275 §4.3.2, Table 31) at MAMTIM = 3: the one data latch holds the last line read.
+    /// Mode 2 serves a read from the latched line in 1 cycle and reads the flash (3) for another line,
+    /// which then replaces it; mode 1 and mode 0 take 3 every time (the latch's data "with the timing
+    /// of a flash read", note 1). Instruction fetches do not touch the data latch, and a data read does
+    /// not fill an instruction buffer (§4.3.2: code and data "are treated separately").
+    /// </summary>
+    [Theory]
+    [InlineData(0u, new[] { 3, 3, 3, 3, 3, 3 }, 6)]
+    [InlineData(1u, new[] { 3, 3, 3, 3, 3, 3 }, 3)]
+    [InlineData(2u, new[] { 3, 1, 3, 1, 1, 3 }, 3)]
+    public void DataLatch_ByMode(uint mode, int[] expected, int flashReads)
+    {
+        using var m = Lpc();
+        var mam = Mam(m);
+        mam.SetTiming(3);
+        mam.SetMode(mode);
+        long now = 100;
+        var got = new List<int>();
+        long before = mam.FlashReads;
+        void D(uint a) { int c = mam.Clocks(a, 4, AccessFlags.None, now); got.Add(c); now += c + 1; }
+        D(0x400);          // the latch is empty: a flash read
+        D(0x408);          // the same line
+        D(0x410);          // the next line (the other bank): a flash read, replaces the latch
+        D(0x41C);          // the same line
+        D(0x410);
+        // A fetch from line 0x40 (data line 0x400): an instruction miss, the data latch untouched.
+        now += mam.Clocks(0x400, 4, AccessFlags.Code, now) + 1;
+        D(0x404);          // line 0x40 is not in the data latch: a flash read
+        Assert.Equal(expected, got);
+        // Flash reads: mode 0 every access (6 data, 1 fetch); modes 1 and 2 the three data reads of a
+        // line not latched, and the fetch miss's two lines (one per bank).
+        Assert.Equal(flashReads + (mode == 0 ? 1 : 2), mam.FlashReads - before);
     }
 }

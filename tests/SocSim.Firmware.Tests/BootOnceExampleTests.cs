@@ -62,7 +62,7 @@ public class FreeRtosFromBootTests(BootedFreeRtos booted) : IClassFixture<Booted
             m.RunUntil("vTickISR");
             long ns = m.SimulatedNanoseconds - first;
             first = m.SimulatedNanoseconds;
-            Assert.InRange(ns, 999_000, 1_001_000);   // 1 kHz tick; entry waits for the current instruction
+            Assert.InRange(ns, 996_000, 1_004_000);   // 1 kHz tick; entry waits for the current instruction and any critical section (< 4 us here)
         }
     }
 
