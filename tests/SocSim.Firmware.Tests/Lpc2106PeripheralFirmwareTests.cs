@@ -1,4 +1,5 @@
 using SocSim.Core;
+using SocSim.Peripherals;
 
 namespace SocSim.Firmware.Tests;
 
@@ -28,7 +29,7 @@ public sealed class Lpc2106PeripheralFirmwareTests
         public void Dispose() => M.Dispose();
     }
 
-    private static Run RunToExit(string elf, string[] pins, string[]? boards = null, string[]? sets = null, Action<Machine>? onCreate = null)
+    private static Run RunToExit(string elf, string[] pins, string[]? boards = null, string[]? sets = null, Action<Machine>? onCreate = null, string? expected = null)
     {
         var m = Machine.Create(boards ?? [Repo.Board("lpc2106")], sets ?? [], new MachineOptions { Warnings = TextWriter.Null });
         m.LoadElf(Repo.Elf(elf));
@@ -42,8 +43,8 @@ public sealed class Lpc2106PeripheralFirmwareTests
         run.Result = m.Run(200_000_000);
         Assert.Equal(StopReason.Exit, run.Result.Reason);
         Assert.Equal(0, run.Result.ExitCode);
-        string expected = Path.Combine(Repo.Root, "firmware", "lpc2106", "expected", elf + ".txt");
-        Assert.Equal(File.ReadAllText(expected), m.UartOutput("uart0"));
+        string text = Path.Combine(Repo.Root, "firmware", "lpc2106", "expected", (expected ?? elf) + ".txt");
+        Assert.Equal(File.ReadAllText(text), m.UartOutput("uart0"));
         return run;
     }
 
@@ -105,5 +106,31 @@ public sealed class Lpc2106PeripheralFirmwareTests
         Assert.Equal(3, ints.Count);
         for (int i = 1; i < ints.Count; i++) Assert.Equal(second, ints[i] - ints[i - 1]);
         Assert.Equal(3u, m.ReadWord("rtc_interrupts"));
+    }
+
+    /// <summary>
+    /// lpc2106_i2c: the firmware writes a page to the board's 24C02 over I²C and reads it back; the
+    /// EEPROM's contents after that run, given to the next run as the board file's <c>data</c>, are what
+    /// the second run finds (count 1) and counts on from.
+    /// </summary>
+    [Fact]
+    public void I2c_EepromWrittenInOneRunIsReadBackInTheNext()
+    {
+        string hex;
+        using (var first = RunToExit("lpc2106_i2c", ["P0_2", "P0_3"]))
+        {
+            Assert.Contains("eeprom: blank", first.M.UartOutput("uart0"));
+            Assert.True(first.Edges["P0_2"].Count > 200);     // SCL clocked on the pad
+            hex = Convert.ToHexString(first.M.Device<I2cEeprom24Cxx>("eeprom").Contents);
+            Assert.Equal("534F4353494D015A", hex.Substring(0x10 * 2, 16)); // "SOCSIM", 1, 0x5A at 0x10
+        }
+        string board = Path.Combine(Path.GetTempPath(), $"socsim-eeprom-{Guid.NewGuid():N}.json");
+        File.WriteAllText(board, $$"""{ "peripherals": { "eeprom": { "parameters": { "data": "{{hex}}" } } } }""");
+        try
+        {
+            using var second = RunToExit("lpc2106_i2c", [], [Repo.Board("lpc2106"), board], expected: "lpc2106_i2c.second");
+            Assert.Equal("534F4353494D025A", Convert.ToHexString(second.M.Device<I2cEeprom24Cxx>("eeprom").Contents).Substring(0x10 * 2, 16));
+        }
+        finally { File.Delete(board); }
     }
 }
