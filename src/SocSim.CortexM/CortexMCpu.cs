@@ -55,9 +55,13 @@ public sealed unsafe partial class CortexMCpu
     private bool _event;
     private long _cycles, _instructions;
 
-    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8)
+    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, int? interruptLines = null)
     {
         if (priorityBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(priorityBits), $"the NVIC's priority bits must be 2 to 8, not {priorityBits}");
+        int maxLines = MaxInterruptLines(profile);
+        InterruptLines = interruptLines ?? DefaultInterruptLines(profile);
+        if (InterruptLines < 1 || InterruptLines > maxLines)
+            throw new ArgumentOutOfRangeException(nameof(interruptLines), $"{InterruptLines} external interrupts; this core implements 1 to {maxLines}");
         _bus = bus;
         _s = bus.Scheduler;
         Profile = profile;
