@@ -69,6 +69,29 @@ public sealed class Stm32F103FirmwareTests
     }
 
     /// <summary>
+    /// An IWDG timeout resets the system and leaves RCC_CSR.IWDGRSTF set (RM0008 §7.3.10: "Set by hardware
+    /// when an independent watchdog reset from VDD domain occurs", cleared only by RMVF), beside the power-on
+    /// flags. The watchdog is started from outside (KR = 0xCCCC) under the timer firmware, which never feeds it:
+    /// with PR = 0 (LSI / 4) and RLR = 0xFFF the reset comes 4096 x 4 LSI cycles later, 409.6 ms at 40 kHz.
+    /// </summary>
+    [Fact]
+    public void AnIwdgTimeoutResetsTheChipAndSetsIwdgrstf()
+    {
+        using var m = Load("f103-h103-timer.elf");
+        var rcc = m.Device<Stm32Rcc>("rcc");
+        Assert.Equal(0u, Reg(rcc, Stm32Rcc.CSR) & Stm32Rcc.IWDGRSTF);
+        m.Bus.Write32(0x4000_3000, Stm32Iwdg.KeyStart, AccessFlags.Privileged);
+        while (m.SystemResets.Count == 0 && m.Scheduler.Cycles < 100_000_000) m.RunFor(1_000_000);
+        var reset = Assert.Single(m.SystemResets);
+        Assert.Contains("independent watchdog timeout", reset.Reason);
+        m.RunFor(1000);                                                      // the chip runs again from its reset vector
+        uint csr = Reg(rcc, Stm32Rcc.CSR);
+        Assert.Equal(Stm32Rcc.IWDGRSTF, csr & Stm32Rcc.IWDGRSTF);
+        Assert.Equal(Stm32Rcc.PORRSTF | Stm32Rcc.PINRSTF, csr & (Stm32Rcc.PORRSTF | Stm32Rcc.PINRSTF));
+        Assert.False(m.Device<Stm32Iwdg>("iwdg").Running);
+    }
+
+    /// <summary>
     /// timer: TIM2's CC1 interrupt toggles PC12 and moves CCR1 on by the next Morse duration of the
     /// firmware's own frequency_sequence[] (SOS: 500/1500/3500 counts). From RM0008 and the firmware's
     /// registers: TIMCLK = HSE × PLLMUL / AHB / APB1 × (2 when the APB1 prescaler is not 1) (§7.2,
