@@ -110,6 +110,7 @@ public sealed partial class Machine : IDisposable
             Scheduler = Scheduler,
             Bus = Bus,
             Clock = _clocks[board.Cpu.Clock.Name],
+            FindClock = name => _clocks.GetValueOrDefault(name),
             Parameters = board.Cpu.Parameters,
             RequestSystemReset = RequestSystemReset,
             Engine = options.Engine,

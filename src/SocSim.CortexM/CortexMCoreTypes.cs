@@ -19,7 +19,9 @@ internal enum CortexMRegister
 /// </summary>
 public static class CortexMCoreTypes
 {
-    public const string PriorityBitsParameter = "priorityBits";
+    public const string PriorityBitsParameter = "priorityBits", SysTickCalibParameter = "sysTickCalib", InterruptsParameter = "interrupts";
+    /// <summary>The board clock SysTick counts when SYST_CSR.CLKSOURCE = 0 (ARMv7-M B3.3.3's external reference clock).</summary>
+    public const string ReferenceClock = "STCLK";
     private const string MProfileFeature = "org.gnu.gdb.arm.m-profile", MSystemFeature = "org.gnu.gdb.arm.m-system";
     /// <summary>GDB's numbers of xpsr (arm-m-profile.xml) and of the first m-system register.</summary>
     public const int XpsrGdbRegnum = 25, MspGdbRegnum = 26;
@@ -37,7 +39,7 @@ public static class CortexMCoreTypes
     }
 
     public static CoreType M3 { get; } = Declare("cortex-m3",
-        "Cortex-M3 (ARMv7-M r2p1, DDI 0337I): Thumb-2, NVIC with 48 external interrupts, SysTick, the instruction timing of TRM table 18-1",
+        "Cortex-M3 (ARMv7-M r2p1, DDI 0337I): Thumb-2, NVIC with 1 to 112 external interrupts (cpu.parameters.interrupts, 48 by default), SysTick, the instruction timing of TRM table 18-1",
         CortexMProfile.V7M, 8);
 
     public static CoreType M4 { get; } = Declare("cortex-m4",
@@ -62,11 +64,18 @@ public static class CortexMCoreTypes
             .Parameter(PriorityBitsParameter, defaultBits, v6m
                 ? "implemented bits of each NVIC priority field: ARMv6-M has 2 (B3.4.6), whatever is set"
                 : "implemented bits of each NVIC priority field and BASEPRI, 3 to 8 (the Cortex-M3/M4 TRMs: 3 to 8, chosen by the chip)")
+            .Parameter(SysTickCalibParameter, -1,
+                "SYST_CALIB as the chip wires it (B3.3.6); -1: derived, NOREF when the board has no STCLK clock, else TENMS = STCLK's edges in 10 ms - 1. SysTick counts the board clock STCLK when CLKSOURCE = 0; without one CLKSOURCE reads 1")
             .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)", CortexMCpu.ExcNmi);
-        for (int i = 0; i < CortexMCpu.ExternalInterrupts; i++)
+        int lines = CortexMCpu.MaxInterruptLines(profile);
+        t.Parameter(InterruptsParameter, CortexMCpu.DefaultInterruptLines(profile),
+            $"the NVIC's external interrupt lines, 1 to {lines} (the chip's choice: 60 on the STM32F103, RM0008 §10.1); inputs irqN at and above it cannot be wired");
+        for (int i = 0; i < lines; i++)
         {
             int n = i;
-            t.Input("irq" + n, c => level => c.SetInterruptLine(n, level), c => c.InterruptLine(n), n == 0
+            t.Input("irq" + n, c => n < c.InterruptLines ? level => c.SetInterruptLine(n, level)
+                : throw new ArgumentException($"cpu input irq{n}: this core has {c.InterruptLines} external interrupts (cpu.parameters.{InterruptsParameter})"),
+                c => c.InterruptLine(n), n == 0
                 ? $"the NVIC's external interrupt lines (INTISR[n], exception 16 + n), level sensitive: a rising level sets the interrupt pending, and a line still high at the handler's return sets it pending again"
                 : "", (uint)(16 + n));
         }
@@ -117,7 +126,7 @@ internal sealed class CortexMSignals : ICoreSignals
     private readonly Scheduler _s;
     private readonly Signal _haddr, _hwrite, _hsize, _data, _fetch, _pc, _exception;
     private readonly Signal _nmi;
-    private readonly Signal[] _irq = new Signal[CortexMCpu.ExternalInterrupts];
+    private readonly Signal[] _irq;
     private readonly Signal[] _regs;
 
     public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
@@ -131,6 +140,7 @@ internal sealed class CortexMSignals : ICoreSignals
         _data = r.Declare(c, "data", 32);
         _fetch = r.Declare(c, "fetch", 1);
         _nmi = r.Declare(c, "NMI", 1, initial: cpu.NmiLine ? 1UL : 0);
+        _irq = new Signal[cpu.InterruptLines];
         for (int i = 0; i < _irq.Length; i++) _irq[i] = r.Declare(c, "irq" + i, 1, initial: cpu.InterruptLine(i) ? 1UL : 0);
         _pc = r.Declare(c, "pc", 32, SignalKind.Reg, cpu.Pc);
         _exception = r.Declare(c, "exception", 9, SignalKind.Reg, cpu.Ipsr);

@@ -35,8 +35,14 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         (long min, long max) = profile == CortexMProfile.V6M ? (2, 2) : (3, 8);
         if (bits < min || bits > max)
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.PriorityBitsParameter}: {bits} priority bits; this core implements {(min == max ? $"exactly {min}" : $"{min} to {max}")}");
-        var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu) { DebugRegisters = registers };
-        var scs = new SystemControlSpace(cpu);
+        long lines = c.Parameter(CortexMCoreTypes.InterruptsParameter, (long)DefaultInterruptLines(profile));
+        if (lines < 1 || lines > MaxInterruptLines(profile))
+            throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.InterruptsParameter}: {lines} external interrupts; this core implements 1 to {MaxInterruptLines(profile)}");
+        var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu, (int)lines) { DebugRegisters = registers };
+        long calib = c.Parameter(CortexMCoreTypes.SysTickCalibParameter, -1L);
+        if (calib is < -1 or > uint.MaxValue)
+            throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.SysTickCalibParameter}: {calib} is not a 32-bit SYST_CALIB value (or -1: derived)");
+        var scs = new SystemControlSpace(cpu, calib < 0 ? null : (uint)calib, c.FindClock(CortexMCoreTypes.ReferenceClock));
         cpu.Scs = scs;
         c.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new ScsPort(cpu, scs, c.RequestSystemReset), WaitStates.Zero);
         // The rest of the core's private peripheral bus (ARMv7-M B3.1 Table B3-1): the ITM and the DWT are
@@ -70,7 +76,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
 
     // ---- the NVIC's inputs ----
 
-    private ulong _irqLevels;
+    private UInt128 _irqLevels;
     private bool _nmiLevel;
 
     /// <summary>
@@ -80,13 +86,13 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     /// </summary>
     public void SetInterruptLine(int irq, bool level)
     {
-        ulong bit = 1UL << irq;
+        UInt128 bit = Bit(irq);
         bool was = (_irqLevels & bit) != 0;
         if (level) _irqLevels |= bit; else _irqLevels &= ~bit;
         if (level && !was) { SetPending(16 + irq); WakeOnPending(); }
     }
 
-    public bool InterruptLine(int irq) => (_irqLevels & (1UL << irq)) != 0;
+    public bool InterruptLine(int irq) => (_irqLevels & Bit(irq)) != 0;
 
     /// <summary>The NMI input: edge triggered (B1.5.2 "NMI... always enabled").</summary>
     public void SetNmiLine(bool level)
@@ -101,7 +107,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     internal void ExceptionDeactivated(int exc)
     {
         int irq = exc - 16;
-        if (irq >= 0 && (_irqLevels & (1UL << irq)) != 0) _pending |= 1UL << exc;
+        if (irq >= 0 && (_irqLevels & Bit(irq)) != 0) _pending |= Bit(exc);
     }
 
     private void WakeOnPending()
@@ -197,7 +203,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     private void ObservedStep()
     {
         var hook = _hook;
-        ulong activeBefore = _active;
+        UInt128 activeBefore = _active;
         uint ipsrBefore = _ipsr;
         bool exceptionFirst = _pending != 0 && BestPending(out int p) >= 0 && p < ExecutionPriority;
         if (hook != null && !exceptionFirst && _t)
@@ -215,7 +221,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         }
         Step();
         // An entry (or a tail-chain) made an exception active that was not: ExceptionEntered reports its number.
-        if (_exceptionEntered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & (1UL << (int)_ipsr)) != 0)
+        if (_exceptionEntered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0)
             _exceptionEntered(_ipsr);
         hook?.AfterInstruction(this);
     }
@@ -306,7 +312,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     void ICore.SaveState(StateWriter w)
     {
         SaveState(w);
-        w.Write(_irqLevels);
+        WriteBits(w, _irqLevels);
         w.Write(_nmiLevel);
         w.Write(_hookResumeAt);
         w.Write(_hookResumePc);
@@ -320,7 +326,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     void ICore.LoadState(StateReader r)
     {
         LoadState(r);
-        _irqLevels = r.ReadULong();
+        _irqLevels = ReadBits(r);
         _nmiLevel = r.ReadBool();
         _hookResumeAt = r.ReadLong();
         _hookResumePc = r.ReadUInt();

@@ -46,9 +46,9 @@ public sealed partial class CortexMCpu
         set
         {
             _demcr = value & 0x010F_07F1 & ~DemcrMonPend;
-            if ((value & DemcrMonEn) != 0) _enabled |= 1UL << ExcDebugMonitor; else _enabled &= ~(1UL << ExcDebugMonitor);
-            if ((value & DemcrMonPend) != 0) _pending |= 1UL << ExcDebugMonitor;
-            else _pending &= ~(1UL << ExcDebugMonitor);
+            if ((value & DemcrMonEn) != 0) _enabled |= Bit(ExcDebugMonitor); else _enabled &= ~Bit(ExcDebugMonitor);
+            if ((value & DemcrMonPend) != 0) _pending |= Bit(ExcDebugMonitor);
+            else _pending &= ~Bit(ExcDebugMonitor);
             DebugControlChanged?.Invoke();
         }
     }
@@ -135,7 +135,7 @@ public sealed partial class CortexMCpu
             if (f is not (5 or 6 or 7) || (f == 5 && write) || (f == 6 && !write) || !Matches(n, address, size)) continue;
             _compFunction[n] |= 1u << 24;
             DebugEvent?.Invoke(n, address);
-            if ((_demcr & DemcrMonEn) != 0) _pending |= 1UL << ExcDebugMonitor;
+            if ((_demcr & DemcrMonEn) != 0) _pending |= Bit(ExcDebugMonitor);
             if (HaltOnDebugEvent) _haltAfterStep = true;
         }
     }

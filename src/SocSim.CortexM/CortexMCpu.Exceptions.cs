@@ -50,8 +50,8 @@ public sealed partial class CortexMCpu
     public const int EntryCycles = 12, ReturnCycles = 10;
 
     private uint _vtor;
-    private ulong _active;             // active exceptions 1..63 (system exceptions and the first external ones)
-    private readonly byte[] _priority = new byte[64];
+    private UInt128 _active;           // active exceptions 1..127 (system exceptions and the external ones)
+    private readonly byte[] _priority = new byte[MaxExceptions];
     private uint _cfsr, _hfsr, _bfar, _mmfar;
     private uint _shcsr;
 
@@ -66,10 +66,10 @@ public sealed partial class CortexMCpu
     /// <summary>SHCSR's enable bits: MEMFAULTENA (16), BUSFAULTENA (17), USGFAULTENA (18).</summary>
     public uint Shcsr { get => _shcsr; set => _shcsr = value & 0x0007_0000; }
 
-    /// <summary>Sets exception <paramref name="n"/>'s priority (4..63; masked to <see cref="PriorityBits"/>).</summary>
+    /// <summary>Sets exception <paramref name="n"/>'s priority (4 to 15 + <see cref="InterruptLines"/>; masked to <see cref="PriorityBits"/>).</summary>
     public void SetPriority(int n, byte priority)
     {
-        if (n < 4 || n >= 64) throw new ArgumentOutOfRangeException(nameof(n), $"exception {n} has a fixed or unmodelled priority");
+        if (n < 4 || n >= 16 + InterruptLines) throw new ArgumentOutOfRangeException(nameof(n), $"exception {n} has a fixed or unmodelled priority");
         _priority[n] = (byte)(priority & PriorityMask);
     }
 
@@ -98,8 +98,8 @@ public sealed partial class CortexMCpu
         {
             // B1.5.4 ExecutionPriority(): the group priorities of the active exceptions and of BASEPRI.
             int p = 256;
-            for (ulong a = _active; a != 0; a &= a - 1)
-                p = Math.Min(p, GroupPriority(PriorityOf(System.Numerics.BitOperations.TrailingZeroCount(a))));
+            for (UInt128 a = _active; a != 0; a &= a - 1)
+                p = Math.Min(p, GroupPriority(PriorityOf((int)UInt128.TrailingZeroCount(a))));
             if (_basepri != 0) p = Math.Min(p, GroupPriority((int)_basepri));
             if (_primask) p = Math.Min(p, 0);
             if (_faultmask) p = Math.Min(p, -1);
@@ -189,7 +189,7 @@ public sealed partial class CortexMCpu
             _ipsr = ExcHardFault;
             return EnterHandler(ExcHardFault);
         }
-        _active |= 1UL << exc;
+        _active |= Bit(exc);
         _ipsr = (uint)exc;
         _t = (vector & 1) != 0;
         _pc = vector & ~1u;
@@ -245,8 +245,8 @@ public sealed partial class CortexMCpu
         int exc = (int)_ipsr;
         // Bit 4 (0: an extended frame) may be clear only with the FPU (B1.5.8).
         if (((excReturn | (HasFpu ? 0x10u : 0)) & 0x0FFF_FFFF) is not (0x0FFF_FFF1 or 0x0FFF_FFF9 or 0x0FFF_FFFD)) throw CortexMFault.Of(FaultKind.InvPc);
-        if (exc >= 64 || (_active & (1UL << exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
-        _active &= ~(1UL << exc);
+        if (exc >= MaxExceptions || (_active & Bit(exc)) == 0) throw CortexMFault.Of(FaultKind.InvPc);
+        _active &= ~Bit(exc);
         ExceptionDeactivated(exc);
         if (exc != ExcNmi) _faultmask = false;
         _event = true;

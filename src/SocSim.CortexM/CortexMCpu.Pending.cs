@@ -2,7 +2,8 @@ namespace SocSim.CortexM;
 
 /// <summary>
 /// Pending exceptions (the NVIC's and SCB's pend bits as an API; the memory-mapped NVIC/SCB registers come
-/// with the board work): NMI, PendSV, SysTick and external interrupts 0-47 (exceptions 16-63). An enabled
+/// with the board work): NMI, PendSV, SysTick and external interrupts 0 to <see cref="InterruptLines"/> - 1
+/// (exceptions 16 and up; at most 112 on ARMv7-M here, 32 on ARMv6-M, B3.4.1 of DDI 0419). An enabled
 /// pending exception is taken before the next instruction when its priority is higher (numerically lower)
 /// than the execution priority (B1.5.4); ties go to the lower exception number. On exception return a
 /// pending exception that can preempt the priority being returned to is tail-chained (B1.5.12): the frame
@@ -13,16 +14,28 @@ namespace SocSim.CortexM;
 /// </summary>
 public sealed partial class CortexMCpu
 {
-    public const int ExternalInterrupts = 48;
-    private const ulong AlwaysEnabled = (1UL << ExcNmi) | (1UL << ExcSvCall) | (1UL << ExcPendSv) | (1UL << ExcSysTick);
-    private ulong _pending;
-    private ulong _enabled = AlwaysEnabled;
+    /// <summary>Exceptions the core's bit sets hold (0-127): 16 system exceptions and up to 112 external interrupts.</summary>
+    public const int MaxExceptions = 128;
+
+    /// <summary>The NVIC's external interrupt lines (the chip's choice: <c>cpu.parameters.interrupts</c> on a board).</summary>
+    public int InterruptLines { get; }
+
+    /// <summary>The most external interrupts this model takes: ARMv6-M allows 32 (DDI 0419 B3.4.1); ARMv7-M 496, of which this model holds 112.</summary>
+    public static int MaxInterruptLines(CortexMProfile profile) => profile == CortexMProfile.V6M ? 32 : MaxExceptions - 16;
+
+    /// <summary>Without a board's value: 48 on ARMv7-M (the first MPS2 images'), 32 on ARMv6-M.</summary>
+    public static int DefaultInterruptLines(CortexMProfile profile) => profile == CortexMProfile.V6M ? 32 : 48;
+
+    private static UInt128 Bit(int n) => UInt128.One << n;
+    private static readonly UInt128 AlwaysEnabled = Bit(ExcNmi) | Bit(ExcSvCall) | Bit(ExcPendSv) | Bit(ExcSysTick);
+    private UInt128 _pending;
+    private UInt128 _enabled = AlwaysEnabled;
 
     /// <summary>Sets exception <paramref name="exc"/> pending (2 NMI, 14 PendSV, 15 SysTick, 16 + n external interrupt n).</summary>
     public void SetPending(int exc)
     {
         CheckPendable(exc);
-        ulong bit = 1UL << exc;
+        UInt128 bit = Bit(exc);
         if ((_pending & bit) != 0) return;
         _pending |= bit;
         _pendCycle[exc] = _s.CycleAtOrAfter(_s.EventTime);
@@ -30,28 +43,28 @@ public sealed partial class CortexMCpu
         if ((Scr & ScrSevOnPend) != 0) _event = true;
     }
 
-    private readonly long[] _pendCycle = new long[64];
+    private readonly long[] _pendCycle = new long[MaxExceptions];
 
     public void ClearPending(int exc)
     {
         CheckPendable(exc);
-        _pending &= ~(1UL << exc);
+        _pending &= ~Bit(exc);
     }
 
-    public bool IsPending(int exc) => exc is >= 0 and < 64 && (_pending & (1UL << exc)) != 0;
-    public bool IsActive(int exc) => exc is >= 0 and < 64 && (_active & (1UL << exc)) != 0;
+    public bool IsPending(int exc) => exc is >= 0 and < MaxExceptions && (_pending & Bit(exc)) != 0;
+    public bool IsActive(int exc) => exc is >= 0 and < MaxExceptions && (_active & Bit(exc)) != 0;
 
     /// <summary>NVIC_ISER/ICER for external interrupt <paramref name="irq"/>.</summary>
     public void SetInterruptEnabled(int irq, bool enabled)
     {
-        if (irq is < 0 or >= ExternalInterrupts) throw new ArgumentOutOfRangeException(nameof(irq), $"external interrupt {irq} is not 0-{ExternalInterrupts - 1}");
-        if (enabled) _enabled |= 1UL << (16 + irq); else _enabled &= ~(1UL << (16 + irq));
+        if (irq < 0 || irq >= InterruptLines) throw new ArgumentOutOfRangeException(nameof(irq), $"external interrupt {irq} is not 0-{InterruptLines - 1}");
+        if (enabled) _enabled |= Bit(16 + irq); else _enabled &= ~Bit(16 + irq);
     }
 
-    private static void CheckPendable(int exc)
+    private void CheckPendable(int exc)
     {
-        if (exc is not (ExcNmi or ExcPendSv or ExcSysTick or ExcSvCall) && exc is < 16 or >= 64)
-            throw new ArgumentOutOfRangeException(nameof(exc), $"exception {exc} cannot be set pending (2, 11, 14, 15 or 16-63)");
+        if (exc is not (ExcNmi or ExcPendSv or ExcSysTick or ExcSvCall) && (exc < 16 || exc >= 16 + InterruptLines))
+            throw new ArgumentOutOfRangeException(nameof(exc), $"exception {exc} cannot be set pending (2, 11, 14, 15 or 16-{15 + InterruptLines})");
     }
 
     /// <summary>The highest-priority enabled pending exception and its priority, or -1.</summary>
@@ -59,9 +72,9 @@ public sealed partial class CortexMCpu
     {
         priority = int.MaxValue;
         int best = -1;
-        for (ulong c = _pending & _enabled; c != 0; c &= c - 1)
+        for (UInt128 c = _pending & _enabled; c != 0; c &= c - 1)
         {
-            int n = System.Numerics.BitOperations.TrailingZeroCount(c);
+            int n = (int)UInt128.TrailingZeroCount(c);
             int p = PriorityOf(n);
             if (p < priority) { priority = p; best = n; }
         }
@@ -73,7 +86,7 @@ public sealed partial class CortexMCpu
     {
         int exc = BestPending(out int p);
         if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return 0;
-        _pending &= ~(1UL << exc);
+        _pending &= ~Bit(exc);
         long start = _s.Cycles;
         int cycles = TakeException(exc, _pc);
         if (State == CoreState.Running && _ipsr == (uint)exc) { _lateWindowStart = start; _lateExc = exc; }
@@ -99,9 +112,9 @@ public sealed partial class CortexMCpu
         if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return -1;
         long arrived = _pendCycle[exc], end = _s.Cycles;
         if (arrived <= start || arrived >= end) return -1;
-        _active &= ~(1UL << _lateExc);
-        _pending |= 1UL << _lateExc;
-        _pending &= ~(1UL << exc);
+        _active &= ~Bit(_lateExc);
+        _pending |= Bit(_lateExc);
+        _pending &= ~Bit(exc);
         if (!EnterHandler(exc)) return 1;
         return (int)Math.Max(0, arrived + TailChainCycles - end);
     }
@@ -123,7 +136,7 @@ public sealed partial class CortexMCpu
     {
         int exc = BestPending(out int p);
         if (exc < 0 || GroupPriority(p) >= ExecutionPriority) return false;
-        _pending &= ~(1UL << exc);
+        _pending &= ~Bit(exc);
         _r[14] = excReturn;
         _fpca = false;
         EnterHandler(exc);
@@ -139,16 +152,16 @@ public sealed partial class CortexMCpu
 {
     // ---- for the System Control Space registers ----
 
-    public bool IsInterruptEnabled(int irq) => irq is >= 0 and < ExternalInterrupts && (_enabled & (1UL << (16 + irq))) != 0;
+    public bool IsInterruptEnabled(int irq) => irq >= 0 && irq < InterruptLines && (_enabled & Bit(16 + irq)) != 0;
 
-    /// <summary>The priority of exception <paramref name="n"/> (4-63) as SHPR/NVIC_IPR read it.</summary>
-    public byte GetPriority(int n) => n is >= 4 and < 64 ? _priority[n] : (byte)0;
+    /// <summary>The priority of exception <paramref name="n"/> (4 and up) as SHPR/NVIC_IPR read it.</summary>
+    public byte GetPriority(int n) => n >= 4 && n < 16 + InterruptLines ? _priority[n] : (byte)0;
 
     /// <summary>ICSR.VECTPENDING: the highest-priority enabled pending exception, 0 when none.</summary>
     public int VectPending => Math.Max(0, BestPending(out _));
 
     /// <summary>ICSR.RETTOBASE: no active exception besides the one executing.</summary>
-    public bool RetToBase => (_active & ~(1UL << (int)_ipsr)) == 0;
+    public bool RetToBase => (_active & ~Bit((int)_ipsr)) == 0;
 
     /// <summary>Write-one-to-clear of CFSR and HFSR (B3.2.15, B3.2.16).</summary>
     public void ClearFaultStatus(uint cfsr, uint hfsr) { _cfsr &= ~cfsr; _hfsr &= ~hfsr; }

@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 5; // 4: the DWT and ITM follow the SCS in a board core's state; 5: the FPU
+    private const int StateVersion = 6; // 4: the DWT and ITM follow the SCS in a board core's state; 5: 128-exception bit sets; 6: the FPU
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
@@ -20,7 +20,7 @@ public sealed partial class CortexMCpu
         w.Write(Xpsr);
         w.Write(_primask); w.Write(_faultmask); w.Write(_basepri); w.Write(_spsel); w.Write(_npriv);
         w.Write(_monitor); w.Write(_monitorAddr); w.Write(_event);
-        w.Write(_vtor); w.Write(_active); w.Write(_pending); w.Write(_enabled); w.WriteBytes(_priority);
+        w.Write(_vtor); WriteBits(w, _active); WriteBits(w, _pending); WriteBits(w, _enabled); w.WriteBytes(_priority);
         w.Write(_cfsr); w.Write(_hfsr); w.Write(_bfar); w.Write(_shcsr); w.Write(DivideByZeroTrap);
         w.Write((int)State); w.WriteNullable(Fault);
         w.Write(_lastLoad); w.Write(_lastDpRd);
@@ -41,6 +41,10 @@ public sealed partial class CortexMCpu
         }
     }
 
+    private static void WriteBits(StateWriter w, UInt128 bits) { w.Write((ulong)bits); w.Write((ulong)(bits >> 64)); }
+
+    private static UInt128 ReadBits(StateReader r) { ulong lo = r.ReadULong(); return (UInt128)r.ReadULong() << 64 | lo; }
+
     /// <summary>Restores what <see cref="SaveState"/> wrote (the decode cache needs nothing: it checks encodings).</summary>
     public void LoadState(StateReader r)
     {
@@ -53,7 +57,7 @@ public sealed partial class CortexMCpu
         _primask = r.ReadBool(); _faultmask = r.ReadBool(); _basepri = r.ReadUInt(); _spsel = r.ReadBool(); _npriv = r.ReadBool();
         Xpsr = xpsr;
         _monitor = r.ReadBool(); _monitorAddr = r.ReadUInt(); _event = r.ReadBool();
-        _vtor = r.ReadUInt(); _active = r.ReadULong(); _pending = r.ReadULong(); _enabled = r.ReadULong() | AlwaysEnabled;
+        _vtor = r.ReadUInt(); _active = ReadBits(r); _pending = ReadBits(r); _enabled = ReadBits(r) | AlwaysEnabled;
         byte[] prio = r.ReadBytes();
         if (prio.Length != _priority.Length) throw new StateException($"Cortex-M core state has {prio.Length} priorities, this build {_priority.Length}");
         prio.CopyTo(_priority, 0);

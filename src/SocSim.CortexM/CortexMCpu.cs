@@ -55,12 +55,16 @@ public sealed unsafe partial class CortexMCpu
     private bool _event;
     private long _cycles, _instructions;
 
-    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, bool fpu = false)
+    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, bool fpu = false, int? interruptLines = null)
     {
         if (fpu && profile == CortexMProfile.V6M) throw new ArgumentException("ARMv6-M has no floating-point extension", nameof(fpu));
         HasFpu = fpu;
         _fpccr = fpu ? FpccrAspen | FpccrLspen : 0;
         if (priorityBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(priorityBits), $"the NVIC's priority bits must be 2 to 8, not {priorityBits}");
+        int maxLines = MaxInterruptLines(profile);
+        InterruptLines = interruptLines ?? DefaultInterruptLines(profile);
+        if (InterruptLines < 1 || InterruptLines > maxLines)
+            throw new ArgumentOutOfRangeException(nameof(interruptLines), $"{InterruptLines} external interrupts; this core implements 1 to {maxLines}");
         _bus = bus;
         _s = bus.Scheduler;
         Profile = profile;

@@ -5,8 +5,11 @@ namespace SocSim.CortexM;
 /// <summary>
 /// The System Control Space at 0xE000E000 (ARMv7-M B3.2-B3.4): SysTick, the NVIC's enable, pending, active
 /// and priority registers, the SCB (CPUID, ICSR, VTOR, AIRCR, SCR, CCR, SHPR1-3, SHCSR, CFSR, HFSR, BFAR)
-/// and STIR, over the core's exception state. SysTick counts the core clock (CLKSOURCE = 1) lazily from the
-/// scheduler's cycle count and raises its exception from a scheduler event at each 1-to-0 transition.
+/// and STIR, over the core's exception state. SysTick counts the core clock (CLKSOURCE = 1) or the external
+/// reference clock STCLK (CLKSOURCE = 0, B3.3.3) lazily from the counting clock's edges, and raises its
+/// exception from a scheduler event at each 1-to-0 transition; when either clock changes frequency the event
+/// moves with the edge it waits for (edges keep counting, no drift). Without a reference clock CLKSOURCE reads
+/// as 1 and ignores writes, and SYST_CALIB.NOREF is set (B3.3.3, B3.3.6).
 /// Unimplemented offsets read as zero and ignore writes.
 /// </summary>
 public sealed partial class SystemControlSpace : IBusDevice
@@ -14,22 +17,41 @@ public sealed partial class SystemControlSpace : IBusDevice
     public const uint Base = 0xE000_E000, Size = 0x1000;
     /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1), a Cortex-M4 r0p1 (DDI 0439B 4.3) and a Cortex-M0 r0p0 (DDI 0432C 4.3).</summary>
     public const uint CpuidM3 = 0x412F_C231, CpuidM4 = 0x410F_C241, CpuidM0 = 0x410C_C200;
+    /// <summary>SYST_CALIB.NOREF and SKEW (B3.3.6).</summary>
+    public const uint CalibNoRef = 1u << 31, CalibSkew = 1u << 30;
+    private const uint CsrClkSource = 1u << 2;
 
     private readonly CortexMCpu _cpu;
     private readonly Scheduler _s;
     private readonly Event _sysTickWrap;
+    private readonly ClockDomain? _refClock;
     private uint _csr, _rvr, _calib;
-    private long _startCycle;      // SysTick: the cycle at which the counter held _startValue
+    private long _startCycle;      // SysTick: the edge of its counting clock at which the counter held _startValue
     private uint _startValue;
     private uint _ccr = 1u << 9;    // STKALIGN (and the stored bits the core does not act on)
 
-    public SystemControlSpace(CortexMCpu cpu, uint sysTickCalib = 0)
+    /// <param name="cpu">The core whose exceptions these registers show.</param>
+    /// <param name="sysTickCalib">SYST_CALIB as the chip wires it; null: derived from the reference clock (NOREF
+    /// without one; else TENMS = the clock's edges in 10 ms minus 1, SKEW when 10 ms is not a whole number of them).</param>
+    /// <param name="referenceClock">STCLK, SysTick's external reference clock (null: the chip has none).</param>
+    public SystemControlSpace(CortexMCpu cpu, uint? sysTickCalib = null, ClockDomain? referenceClock = null)
     {
         _cpu = cpu;
         _s = cpu.Bus.Scheduler;
-        _calib = sysTickCalib;
+        _refClock = referenceClock;
+        _calib = sysTickCalib ?? DerivedCalib(referenceClock);
         _sysTickWrap = _s.CreateEvent("systick", EventPriority.Peripheral, SysTickZero);
         cpu.SystemReset += ResetRegisters;
+        _s.CpuClock.Changed += ClockChanged;
+        if (referenceClock != null) referenceClock.Changed += ClockChanged;
+    }
+
+    /// <summary>SYST_CALIB for a reference clock of its present frequency (B3.3.6: TENMS is the reload value for 10 ms).</summary>
+    public static uint DerivedCalib(ClockDomain? referenceClock)
+    {
+        if (referenceClock == null || referenceClock.FrequencyHz == 0) return CalibNoRef;
+        long hz = referenceClock.FrequencyHz;
+        return (uint)Math.Min(0xFF_FFFF, hz / 100 - 1) | (hz % 100 != 0 ? CalibSkew : 0);
     }
 
     /// <summary>
@@ -52,10 +74,18 @@ public sealed partial class SystemControlSpace : IBusDevice
 
     private bool SysTickEnabled => (_csr & 1) != 0;
 
+    /// <summary>The clock SysTick counts: STCLK when CLKSOURCE = 0 and the chip has one, else the core clock.</summary>
+    private ClockDomain? CountingReference => (_csr & CsrClkSource) == 0 ? _refClock : null;
+
+    /// <summary>The last edge of the counting clock at or before the present (the core clock's is the scheduler's cycle).</summary>
+    private long EdgeNow() => CountingReference is { } r ? r.EdgesAt(_s.Now) : _s.Cycles;
+
+    private long TimeOfEdge(long edge) => CountingReference is { } r ? r.TimeOfEdge(edge) : _s.TimeOfCycle(edge);
+
     private uint CurrentValue()
     {
         if (!SysTickEnabled) return _startValue;
-        long k = _s.Cycles - _startCycle;
+        long k = EdgeNow() - _startCycle;
         if (k <= _startValue) return (uint)(_startValue - k);
         return _rvr - (uint)((k - _startValue - 1) % (_rvr + 1L));
     }
@@ -64,11 +94,26 @@ public sealed partial class SystemControlSpace : IBusDevice
     private void Restart(uint value)
     {
         _startValue = value;
-        _startCycle = _s.Cycles;
+        _startCycle = EdgeNow();
+        ScheduleZero();
+    }
+
+    /// <summary>The next 1-to-0 transition is <c>k0</c> edges after the count's origin (a value of 0 reloads first).</summary>
+    private void ScheduleZero()
+    {
         _s.Cancel(_sysTickWrap);
         if (!SysTickEnabled) return;
-        long k0 = value > 0 ? value : _rvr > 0 ? 1L + _rvr : -1;
-        if (k0 > 0) _s.Schedule(_sysTickWrap, _s.TimeOfCycle(_startCycle + k0));
+        long k0 = _startValue > 0 ? _startValue : _rvr > 0 ? 1L + _rvr : -1;
+        if (k0 <= 0) return;
+        long time = TimeOfEdge(_startCycle + k0);
+        // (A transition already due and not yet run, when a clock changes, stays due now.)
+        if (time != long.MaxValue) _s.Schedule(_sysTickWrap, Math.Max(time, _s.EventTime));
+    }
+
+    /// <summary>The counting clock changed frequency: the transition's edge is the same, its time moves.</summary>
+    private void ClockChanged(ClockDomain clock, long tick)
+    {
+        if (SysTickEnabled && ReferenceEquals(clock, CountingReference ?? _s.CpuClock)) ScheduleZero();
     }
 
     private void SysTickZero(long time)
@@ -76,9 +121,9 @@ public sealed partial class SystemControlSpace : IBusDevice
         _csr |= 1u << 16;                               // COUNTFLAG
         if ((_csr & 2) != 0) _cpu.SetPending(CortexMCpu.ExcSysTick);
         // The counter reloads on the next clock and reaches 0 again RVR clocks later.
-        _startCycle = _s.CycleAtOrAfter(time);
+        _startCycle = CountingReference is { } r ? r.EdgeAtOrAfter(time) : _s.CycleAtOrAfter(time);
         _startValue = 0;
-        if (_rvr > 0) _s.Schedule(_sysTickWrap, _s.TimeOfCycle(_startCycle + 1 + _rvr));
+        ScheduleZero();
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
@@ -92,23 +137,23 @@ public sealed partial class SystemControlSpace : IBusDevice
     {
         switch (off)
         {
-            case 0x004: return CortexMCpu.ExternalInterrupts / 32 - 1;            // ICTR
-            case 0x010: { uint v = _csr | 4; _csr &= ~(1u << 16); return v; }      // CSR: COUNTFLAG clears on read
+            case 0x004: return (uint)(_cpu.InterruptLines + 31) / 32 - 1;           // ICTR.INTLINESNUM: lines in blocks of 32 (B3.4.2)
+            case 0x010: { uint v = _csr | (_refClock == null ? CsrClkSource : 0); _csr &= ~(1u << 16); return v; }  // CSR: COUNTFLAG clears on read
             case 0x014: return _rvr;
             case 0x018: return CurrentValue();
             case 0x01C: return _calib;
-            case >= 0x100 and < 0x120: return Bits(off - 0x100, n => _cpu.IsInterruptEnabled(n));
-            case >= 0x180 and < 0x1A0: return Bits(off - 0x180, n => _cpu.IsInterruptEnabled(n));
-            case >= 0x200 and < 0x220: return Bits(off - 0x200, n => _cpu.IsPending(16 + n));
-            case >= 0x280 and < 0x2A0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
-            case >= 0x300 and < 0x320: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
+            case >= 0x100 and < 0x140: return Bits(off - 0x100, n => _cpu.IsInterruptEnabled(n));
+            case >= 0x180 and < 0x1C0: return Bits(off - 0x180, n => _cpu.IsInterruptEnabled(n));
+            case >= 0x200 and < 0x240: return Bits(off - 0x200, n => _cpu.IsPending(16 + n));
+            case >= 0x280 and < 0x2C0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
+            case >= 0x300 and < 0x340: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
             case >= 0x400 and < 0x4F0: return PriorityWord(16 + (int)(off - 0x400));
             case 0xD00: return _cpu.Profile switch { CortexMProfile.V6M => CpuidM0, CortexMProfile.V7EM => CpuidM4, _ => CpuidM3 };
             case 0xD04:
                 {
                     int pending = _cpu.VectPending;
                     uint v = _cpu.Ipsr | (uint)pending << 12 | (_cpu.RetToBase ? 1u << 11 : 0);
-                    for (int n = 16; n < 64; n++) if (_cpu.IsPending(n)) { v |= 1u << 22; break; }
+                    for (int n = 16; n < 16 + _cpu.InterruptLines; n++) if (_cpu.IsPending(n)) { v |= 1u << 22; break; }
                     if (_cpu.IsPending(CortexMCpu.ExcNmi)) v |= 1u << 31;
                     if (_cpu.IsPending(CortexMCpu.ExcPendSv)) v |= 1u << 28;
                     if (_cpu.IsPending(CortexMCpu.ExcSysTick)) v |= 1u << 26;
@@ -137,12 +182,12 @@ public sealed partial class SystemControlSpace : IBusDevice
         }
     }
 
-    private static uint Bits(uint off, Func<int, bool> test)
+    private uint Bits(uint off, Func<int, bool> test)
     {
         uint v = 0;
         int first = (int)off * 8;
         for (int b = 0; b < 32; b++)
-            if (first + b < CortexMCpu.ExternalInterrupts && test(first + b)) v |= 1u << b;
+            if (first + b < _cpu.InterruptLines && test(first + b)) v |= 1u << b;
         return v;
     }
 
@@ -163,7 +208,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             for (int b = 0; b < size; b++)
             {
                 int n = firstException + b;
-                if (n >= 4 && n < 64 && n is not (7 or 8 or 9 or 10 or 13)) _cpu.SetPriority(n, (byte)(value >> (8 * b)));
+                if (n >= 4 && n < 16 + _cpu.InterruptLines && n is not (7 or 8 or 9 or 10 or 13)) _cpu.SetPriority(n, (byte)(value >> (8 * b)));
             }
             return;
         }
@@ -173,16 +218,17 @@ public sealed partial class SystemControlSpace : IBusDevice
                 {
                     bool was = SysTickEnabled;
                     uint now = CurrentValue();
-                    _csr = (_csr & (1u << 16)) | (value & 3);
+                    // CLKSOURCE is stored only when there is a reference clock to select (B3.3.3: else RAO/WI).
+                    _csr = (_csr & (1u << 16)) | (value & (_refClock != null ? 7u : 3u));
                     if (was != SysTickEnabled || SysTickEnabled) Restart(now);
                     break;
                 }
             case 0x014: _rvr = value & 0x00FF_FFFF; Restart(CurrentValue()); break;
             case 0x018: _csr &= ~(1u << 16); Restart(0); break;
-            case >= 0x100 and < 0x120: ForBits(off - 0x100, value, n => _cpu.SetInterruptEnabled(n, true)); break;
-            case >= 0x180 and < 0x1A0: ForBits(off - 0x180, value, n => _cpu.SetInterruptEnabled(n, false)); break;
-            case >= 0x200 and < 0x220: ForBits(off - 0x200, value, n => _cpu.SetPending(16 + n)); break;
-            case >= 0x280 and < 0x2A0: ForBits(off - 0x280, value, n => _cpu.ClearPending(16 + n)); break;
+            case >= 0x100 and < 0x140: ForBits(off - 0x100, value, n => _cpu.SetInterruptEnabled(n, true)); break;
+            case >= 0x180 and < 0x1C0: ForBits(off - 0x180, value, n => _cpu.SetInterruptEnabled(n, false)); break;
+            case >= 0x200 and < 0x240: ForBits(off - 0x200, value, n => _cpu.SetPending(16 + n)); break;
+            case >= 0x280 and < 0x2C0: ForBits(off - 0x280, value, n => _cpu.ClearPending(16 + n)); break;
             case 0xD04:
                 if ((value & (1u << 31)) != 0) _cpu.SetPending(CortexMCpu.ExcNmi);
                 if ((value & (1u << 28)) != 0) _cpu.SetPending(CortexMCpu.ExcPendSv);
@@ -211,14 +257,14 @@ public sealed partial class SystemControlSpace : IBusDevice
             case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: _cpu.MpuRasr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
-            case 0xF00: if ((value & 0x1FF) < CortexMCpu.ExternalInterrupts) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
+            case 0xF00: if ((value & 0x1FF) < _cpu.InterruptLines) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
         }
     }
 
-    private static void ForBits(uint off, uint value, Action<int> act)
+    private void ForBits(uint off, uint value, Action<int> act)
     {
         int first = (int)off * 8;
         for (int b = 0; b < 32; b++)
-            if ((value & (1u << b)) != 0 && first + b < CortexMCpu.ExternalInterrupts) act(first + b);
+            if ((value & (1u << b)) != 0 && first + b < _cpu.InterruptLines) act(first + b);
     }
 }

@@ -109,7 +109,8 @@ public sealed class Mps2CliTests
         Assert.Equal(0, r.ExitCode);
         foreach (var core in new[] { "cortex-m0", "cortex-m3", "cortex-m4", "cortex-m4f" })
             Assert.Contains($"\ncpu {core}: ", r.Stdout);
-        Assert.Contains("  inputs irq0..irq47: ", r.Stdout);
+        Assert.Contains("  inputs irq0..irq111: ", r.Stdout);     // ARMv7-M (cpu.parameters.interrupts of them exist)
+        Assert.Contains("  inputs irq0..irq31: ", r.Stdout);      // ARMv6-M
         Assert.Contains("  parameter priorityBits (integer, default 8): ", r.Stdout);
         Assert.Contains("(GDB armv7, org.gnu.gdb.arm.m-profile + org.gnu.gdb.arm.m-system)", r.Stdout);
     }

@@ -46,8 +46,10 @@ public sealed class CoreComponentTests : IDisposable
             var t = CoreCatalog.Default.Find(name)!;
             Assert.True(t.MProfile);
             Assert.Equal(typeof(CortexMCpu), t.ModelType);
-            Assert.Equal(["NMI", .. Enumerable.Range(0, 48).Select(i => "irq" + i)], t.Inputs.Select(i => i.Name));
-            Assert.Equal("priorityBits", Assert.Single(t.Parameters).Name);
+            // irq0..irq111 on ARMv7-M, irq0..irq31 on ARMv6-M (B3.4.1 of DDI 0419); cpu.parameters.interrupts of them exist.
+            int lines = name == "cortex-m0" ? 32 : 112;
+            Assert.Equal(["NMI", .. Enumerable.Range(0, lines).Select(i => "irq" + i)], t.Inputs.Select(i => i.Name));
+            Assert.Equal(["priorityBits", "sysTickCalib", "interrupts"], t.Parameters.Select(p => p.Name));
         }
         Assert.Equal(8L, CoreCatalog.Default.Find("cortex-m3")!.Parameters[0].Default);
         Assert.Equal(2L, CoreCatalog.Default.Find("cortex-m0")!.Parameters[0].Default);
@@ -102,11 +104,15 @@ public sealed class CoreComponentTests : IDisposable
         using (var m = Machine.Create([BareBoard()]))
             Assert.Equal(8, ((CortexMCpu)m.Core).PriorityBits);
         var e = Assert.Throws<BoardException>(() => Machine.Create([BareBoard()], ["cpu.parameters.priorityBit=3"]));
-        Assert.Contains("unknown parameter 'priorityBit' for type cortex-m3 (expected one of: priorityBits)", e.Message);
+        Assert.Contains("unknown parameter 'priorityBit' for type cortex-m3 (expected one of: priorityBits, sysTickCalib, interrupts)", e.Message);
         var range = Assert.Throws<ArgumentException>(() => Machine.Create([BareBoard()], ["cpu.parameters.priorityBits=9"]));
         Assert.Equal("cpu.parameters.priorityBits: 9 priority bits; this core implements 3 to 8", range.Message);
         range = Assert.Throws<ArgumentException>(() => Machine.Create([BareBoard("cortex-m0")], ["cpu.parameters.priorityBits=3"]));
         Assert.Equal("cpu.parameters.priorityBits: 3 priority bits; this core implements exactly 2", range.Message);
+        range = Assert.Throws<ArgumentException>(() => Machine.Create([BareBoard("cortex-m0")], ["cpu.parameters.interrupts=33"]));
+        Assert.Equal("cpu.parameters.interrupts: 33 external interrupts; this core implements 1 to 32", range.Message);
+        using (var m = Machine.Create([BareBoard()], ["cpu.parameters.interrupts=60"]))
+            Assert.Equal(60, ((CortexMCpu)m.Core).InterruptLines);
     }
 
     [Fact]

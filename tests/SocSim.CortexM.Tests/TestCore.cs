@@ -44,22 +44,23 @@ internal static class Asm
 internal sealed unsafe class TestCore : IDisposable
 {
     public const uint Code = 0x1000, Stack = 0x8000, Handlers = 0x3000, Slow = 0x2000_0000;
-    public readonly Scheduler Scheduler = Scheduler.CycleBased();
+    public readonly Scheduler Scheduler;
     public readonly Bus Bus;
     public readonly MemoryRegion Ram = new("ram", 0, 0x2_0000, RegionKind.Ram, 32, WaitStates.Zero);
     public readonly MemoryRegion SlowRam;
     public readonly CortexMCpu Cpu;
 
-    public TestCore(CortexMProfile profile = CortexMProfile.V7M, WaitStates? slow = null, bool fpu = false)
+    public TestCore(CortexMProfile profile = CortexMProfile.V7M, WaitStates? slow = null, bool fpu = false, Scheduler? scheduler = null, int? interruptLines = null)
     {
+        Scheduler = scheduler ?? Scheduler.CycleBased();
         Bus = new Bus(Scheduler);
         Bus.AddRegion(Ram);
         SlowRam = new MemoryRegion("slow", Slow, 0x1_0000, RegionKind.Ram, 32, slow ?? new WaitStates(2, 2, 2, 2));
         Bus.AddRegion(SlowRam);
-        Cpu = new CortexMCpu(Bus, profile, fpu: fpu);
+        Cpu = new CortexMCpu(Bus, profile, fpu: fpu, interruptLines: interruptLines);
         Bus.DebugWrite32(0, Stack);
         Bus.DebugWrite32(4, Code | 1);
-        for (uint n = 2; n < 48; n++) Bus.DebugWrite32(4 * n, (Handlers + 0x10 * n) | 1);
+        for (uint n = 2; n < 16 + Cpu.InterruptLines; n++) Bus.DebugWrite32(4 * n, (Handlers + 0x10 * n) | 1);
     }
 
     /// <summary>Assembles <paramref name="source"/> at <paramref name="address"/> (default: the reset address).</summary>

@@ -28,6 +28,8 @@ public sealed class CoreContext
     public required Bus Bus { get; init; }
     /// <summary>The clock domain the board's <c>cpu.clock</c> names.</summary>
     public required ClockDomain Clock { get; init; }
+    /// <summary>The board's other clocks by name (a core's reference clock, such as a Cortex-M's STCLK); null when the board has none of that name.</summary>
+    public Func<string, ClockDomain?> FindClock { get; init; } = _ => null;
     public ExecutionEngine Engine { get; init; } = ExecutionEngine.Translate;
     /// <summary>A translator's compile threshold (null: its default).</summary>
     public int? TranslationThreshold { get; init; }

@@ -29,6 +29,7 @@ public sealed class Stm32Iwdg : IBusDevice, IDeviceModel, IStateful
     public static DeviceType Type { get; } = DeviceType.Define<Stm32Iwdg>("stm32f1_iwdg",
             "STM32F10x independent watchdog (RM0008 §19): KR/PR/RLR/SR on the LSI; a timeout resets the system")
         .Window(0x400)
+        .Output("RST", d => d.ResetOut, "the watchdog's reset: high from a timeout until the system reset it causes (RCC_CSR.IWDGRSTF, RM0008 §7.3.10)")
         .Signals((d, b) => b.Sampled("counter", 12, () => d.Counter, d._lsi))
         .Build(c => new Stm32Iwdg(c.Name, c.Scheduler, c.Clock, c.Warn, c.RequestSystemReset));
 
@@ -59,6 +60,8 @@ public sealed class Stm32Iwdg : IBusDevice, IDeviceModel, IStateful
 
     public string Name => _name;
     public bool Running => _running;
+    /// <summary>The reset the watchdog drives: the RCC records it in CSR.IWDGRSTF.</summary>
+    public IrqLine ResetOut { get; } = new("iwdg.RST");
 
     public void Reset()
     {
@@ -68,6 +71,7 @@ public sealed class Stm32Iwdg : IBusDevice, IDeviceModel, IStateful
         _activeDivider = 4;
         _running = _access = false;
         _reloadEdge = 0;
+        ResetOut.Set(false);
     }
 
     private static uint Divider(uint pr) => 4u << (int)Math.Min(pr, 6);
@@ -96,6 +100,7 @@ public sealed class Stm32Iwdg : IBusDevice, IDeviceModel, IStateful
     private void OnTimeout(long due)
     {
         _running = false;
+        ResetOut.Set(true);
         _reset($"{_name}: independent watchdog timeout (RLR = {_activeRlr}, LSI / {_activeDivider})");
     }
 

@@ -105,6 +105,8 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
         .ClockControl("TIM2X", "TIMxCLK of TIM1/TIM8 = PCLK2 x 1, or x 2 when the APB2 prescaler is not 1 (§7.2)", TimerRatios, (1, 1))
         .ClockControl("SYSTICK", "the SysTick external clock = HCLK / 8 (§7.2, Figure 8)", [(1, 8)], (1, 8))
         .Output("INT", r => r.Interrupt, "the RCC global interrupt: CIR's ready flags (NVIC line 5)")
+        .Input("IWDGRST", (r, l) => l.Subscribe(level => { if (level) r.NoteReset(IWDGRSTF); }),
+            "the independent watchdog's reset: sets CSR.IWDGRSTF (§7.3.10), which the system reset keeps")
         .Signals((r, b) =>
         {
             b.Line("INT", r.Interrupt);
