@@ -76,10 +76,11 @@ public sealed partial class CortexMCpu
     /// is done, and a context's first FP instruction with FPCCR.ASPEN sets CONTROL.FPCA and loads FPSCR's
     /// controls from FPDSCR. Returns the cycles of the preservation (one per word written).
     /// </summary>
-    private int FpCheck()
+    private int FpCheck(bool undefined)
     {
         uint cp10 = (_cpacr >> 20) & 3;
         if (!HasFpu || cp10 == 0 || cp10 == 2 || cp10 == 1 && !Privileged) throw CortexMFault.Of(FaultKind.NoCp);
+        if (undefined) throw CortexMFault.Of(FaultKind.Undefined);     // an encoding FPv4-SP lacks: no preservation, no FPCA
         int cycles = 0;
         if ((_fpccr & FpccrLspact) != 0) cycles = PreserveFpState();
         if ((_fpccr & FpccrAspen) != 0 && !_fpca)
@@ -152,8 +153,7 @@ public sealed partial class CortexMCpu
 
     private int ExecuteFp(ref ThumbInst i, uint pc)
     {
-        int lazy = FpCheck();
-        if (i.Op == Op.VUndefined) throw CortexMFault.Of(FaultKind.Undefined);
+        int lazy = FpCheck(i.Op == Op.VUndefined);
         return lazy + ExecuteFpChecked(ref i, pc);
     }
 

@@ -162,6 +162,32 @@ public sealed class FpuTests
         Assert.Equal(0x7FF4u, t.Cpu.GetRegister(13));
     }
 
+    /// <summary>A tail-chained handler starts with FPCA clear too, and its EXC_RETURN keeps the extended frame's bit 4.</summary>
+    [Fact]
+    public void ATailChainedHandlerStartsWithFpcaClear_AndReturnsThroughTheExtendedFrame()
+    {
+        using var t = M4F("vmov s0, r0\nnop\nnop");
+        t.Handler(16, Fpu + "vmov.f32 s0, #2.0\nbx lr", cpu: "cortex-m4");
+        t.Handler(17, "mrs r1, control\nbx lr", cpu: "cortex-m4");
+        t.Cpu.SetRegister(0, 0x3F80_0000);
+        t.Cpu.Step();
+        t.Cpu.SetInterruptEnabled(0, true); t.Cpu.SetInterruptEnabled(1, true);
+        t.Cpu.SetPending(16);
+        t.Cpu.Step();                   // entry to 16
+        t.Cpu.SetPending(17);
+        t.Cpu.Step();                   // vmov: preserves, FPCA set; 17 now pending at the same priority
+        Assert.True(t.Cpu.Fpca);
+        t.Cpu.Step();                   // bx lr: tail-chain to 17
+        Assert.Equal(17u, t.Cpu.Ipsr);
+        Assert.False(t.Cpu.Fpca);
+        Assert.Equal(0xFFFF_FFE9u, t.Cpu.GetRegister(14));
+        t.Cpu.Step();
+        Assert.Equal(0u, t.Cpu.GetRegister(1));
+        Assert.Equal(1 + CortexMCpu.ReturnCycles + CortexMCpu.FpStackWords, t.Cpu.Step());
+        Assert.Equal(0x3F80_0000u, t.Cpu.GetS(0));     // the thread's S0, not the first handler's 2.0
+        Assert.True(t.Cpu.Fpca);
+    }
+
     [Fact]
     public void WithoutAnFpu_AnExcReturnWithBit4ClearIsInvpc()
     {
