@@ -97,9 +97,10 @@ internal static class RunCommand
                         if (!File.Exists(f)) throw new ArgumentException($"{statePath}: the board file {f} the state was saved with no longer exists (give --board)");
                 }
                 if (sets.Length == 0) boardSets = header.BoardSets;
-                if (elfPath == null)
+                // A state saved without an ELF (a --kernel boot) holds every page it needs: nothing is loaded.
+                if (elfPath == null && header.ElfPath != null)
                 {
-                    elfPath = header.ElfPath ?? throw new ArgumentException($"{statePath}: the state was saved without an ELF");
+                    elfPath = header.ElfPath;
                     if (!File.Exists(elfPath)) throw new ArgumentException($"{statePath}: the ELF {elfPath} the state was saved with no longer exists (give --elf)");
                 }
             }
@@ -107,7 +108,7 @@ internal static class RunCommand
             var board = BoardLoader.Load(boardFiles, boardSets);
             var kernel = linux?.Images(parse, elfPath);
             // With no ELF: the bundled firmware the board names, else the timer demo.
-            elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
+            if (header == null) elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
             {
                 // On a terminal, console output first erases a progress line (see ProgressFeature).
@@ -115,7 +116,7 @@ internal static class RunCommand
                 ConsoleInput = Console.OpenStandardInput(),
                 ConsoleUart = uartName,
                 SandboxDirectory = parse.GetValue(o.Sandbox)?.FullName,
-                CommandLine = Path.GetFileName(elfPath),
+                CommandLine = Path.GetFileName(elfPath ?? ""),
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
                 StopWhenStuck = true,
@@ -123,7 +124,7 @@ internal static class RunCommand
                 Warnings = features.OfType<ProgressFeature>().Any(f => f.IsQuiet(parse)) ? TextWriter.Null : null,
             });
             if (kernel != null) machine.LoadLinux(kernel);
-            else machine.LoadElf(elfPath);
+            else if (elfPath != null) machine.LoadElf(elfPath);
             if (header != null)
             {
                 // LoadState refuses another board or ELF, naming what differs.

@@ -12,6 +12,8 @@ namespace SocSim.Cli.Features;
 /// <c>0xADDR[:N]</c> (before the N-th execution of that instruction, default the first) or a simulated
 /// time such as <c>2.5ms</c> (the first instruction boundary at or after it). `socsim resume FILE`
 /// goes on from there. If the run ends before WHEN, nothing is written and the exit status is 123.
+/// `--save-state FILE --until-uart TEXT` saves where --until-uart stops the run instead (a Linux boot
+/// at its shell prompt, docs/linux.md).
 /// </summary>
 internal sealed class SaveStateFeature : IRunFeature
 {
@@ -30,9 +32,19 @@ internal sealed class SaveStateFeature : IRunFeature
         string? at = parse.GetValue(_at);
         if (file == null && at == null) return;
         if (file == null) throw new RunFeatureException("--at needs --save-state FILE");
-        if (at == null) throw new RunFeatureException("--save-state needs --at WHEN (a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms)");
+        string? untilUart = parse.GetValue<string?>("--until-uart");
+        if (at == null && untilUart == null) throw new RunFeatureException("--save-state needs --at WHEN (a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms) or --until-uart TEXT");
+        if (at != null && untilUart != null) throw new RunFeatureException("--save-state saves at --at WHEN or where --until-uart TEXT stops the run: give one");
         if (context.Runner != null) throw new RunFeatureException("--save-state cannot be combined with another option that drives the run (--gdb)");
-        var when = ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null || parse.GetValue<string?>("--duration") != null);
+        at ??= "--until-uart";
+        Func<Machine, long, (RunResult Result, bool Reached)> when = untilUart != null
+            ? (m, maxCycles) =>
+            {
+                // --until-uart stops the run at the instruction boundary after TEXT's last character.
+                var r = m.Run(maxCycles);
+                return (r, r.Reason == StopReason.Stopped && m.UartOutput(m.ConsoleUart!).EndsWith(untilUart, StringComparison.Ordinal));
+            }
+            : ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null || parse.GetValue<string?>("--duration") != null);
         string path = file.FullName;
         if (OutputFile.Problem(path, "--save-state") is string problem) throw new RunFeatureException(problem);
         context.Runner = (m, maxCycles) =>
@@ -40,7 +52,9 @@ internal sealed class SaveStateFeature : IRunFeature
             var (result, reached) = when(m, maxCycles);
             if (!reached)
             {
-                Console.Error.WriteLine($"socsim run: --at {at} not reached: {WhyNot(result)}; no state saved");
+                Console.Error.WriteLine(untilUart != null
+                    ? $"socsim run: --until-uart '{Usage.Quote(untilUart)}' not printed: {WhyNot(result)}; no state saved"
+                    : $"socsim run: --at {at} not reached: {WhyNot(result)}; no state saved");
                 context.ExitStatus = UntilFeature.ExitNotReached;
                 return result;
             }
