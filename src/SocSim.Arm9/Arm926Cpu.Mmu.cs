@@ -85,6 +85,26 @@ public sealed unsafe partial class Arm926Cpu
 
     private void FlushSoftTlb() => new Span<uint>(_stTag, 3 * SoftEntries).Clear();
 
+    /// <summary>
+    /// Drops the soft TLB's slots that may hold translations of <paramref name="e"/> (a TLB entry
+    /// replaced or invalidated): the slots of every 4 KiB page of its range, in the three tables.
+    /// Slots of other entries that share them go too, which costs a soft miss (no simulated time:
+    /// the model TLB still hits). With an FCSE PID the VA is not the MVA: everything goes.
+    /// </summary>
+    private void FlushSoftTlb(in TlbEntry e)
+    {
+        uint pages = (e.Mask >> 12) + 1;
+        if (_fcsePid != 0 || pages >= SoftEntries) { FlushSoftTlb(); return; }
+        uint first = (e.Mva >> 12) & SoftMask;
+        for (int kind = 0; kind < 3; kind++)
+        {
+            uint* t = _stTag + kind * SoftEntries;
+            uint n = Math.Min(pages, SoftEntries - first);
+            new Span<uint>(t + first, (int)n).Clear();
+            if (n < pages) new Span<uint>(t, (int)(pages - n)).Clear();
+        }
+    }
+
     // ---- data access state ----
 
     private bool _dabort;        // set by an access that aborted; the instruction takes the data abort
@@ -471,7 +491,7 @@ public sealed unsafe partial class Arm926Cpu
             _tlbNextWay[set] = (byte)((_tlbNextWay[set] + 1) % TlbWays);
         }
         // The soft TLB may hold translations of the entry replaced here.
-        if (_tlb[index].Valid) FlushSoftTlb();
+        if (_tlb[index].Valid) FlushSoftTlb(_tlb[index]);
         _tlb[index] = e;
         return ref _tlb[index];
     }
@@ -487,8 +507,7 @@ public sealed unsafe partial class Arm926Cpu
     private void InvalidateTlbEntry(uint mva)
     {
         for (int i = 0; i < _tlb.Length; i++)
-            if (_tlb[i].Valid && ((mva ^ _tlb[i].Mva) & ~_tlb[i].Mask) == 0) _tlb[i].Valid = false;
-        FlushSoftTlb();
+            if (_tlb[i].Valid && ((mva ^ _tlb[i].Mva) & ~_tlb[i].Mask) == 0) { _tlb[i].Valid = false; FlushSoftTlb(_tlb[i]); }
     }
 
     /// <summary>

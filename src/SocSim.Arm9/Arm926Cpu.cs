@@ -38,7 +38,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
             .Clock("CLK", "one core cycle per CLK period; AHB transfers take the bus's clocks at HCLK = CLK / clkPerHclk")
             .Parameter(ICacheParameter, 32, "I-cache size in KiB (4 to 128, a power of two; DDI 0198E): the Versatile/PB926EJ-S's 32")
             .Parameter(DCacheParameter, 16, "D-cache size in KiB (4 to 128, a power of two): the Versatile/PB926EJ-S's 16")
-            .Parameter(RatioParameter, 1, "CLK:HCLK, core clocks per AHB clock (1 to 16)")
+            .Parameter(RatioParameter, 3, "CLK:HCLK, core clocks per AHB clock (1 to 16): the Versatile/PB926EJ-S's 3 (210 MHz core, 70 MHz AHB)")
             .Input("nIRQ", c => c.SetIrq, c => c.IrqAsserted, "interrupt request, active low (DDI 0198E 9.1)")
             .Input("nFIQ", c => c.SetFiq, c => c.FiqAsserted, "fast interrupt request, active low (DDI 0198E 9.1)")
             .Gdb("armv5te", "org.gnu.gdb.arm.core");
@@ -47,7 +47,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
          .Register("r14", 32, 14, "lr")
          .Register("r15", 32, 15, "pc", "code_ptr")
          .Register("cpsr", 32, ArmCpu.CpsrGdbRegnum);
-        return t.Build(c => new Arm926Cpu(c.Bus, (int)c.Parameter(ICacheParameter, 32L), (int)c.Parameter(DCacheParameter, 16L), (int)c.Parameter(RatioParameter, 1L)));
+        return t.Build(c => new Arm926Cpu(c.Bus, (int)c.Parameter(ICacheParameter, 32L), (int)c.Parameter(DCacheParameter, 16L), (int)c.Parameter(RatioParameter, 3L)));
     }
 
     public const string ICacheParameter = "icacheKiB", DCacheParameter = "dcacheKiB", RatioParameter = "clkPerHclk";

@@ -293,9 +293,35 @@ public sealed class UnicornArmv5Tests
             .ToDictionary(x => x.Key, x => (x.Select(y => y.c).ToList(), x.Select(y => y.r).ToList()));
     });
 
+    /// <summary>
+    /// The same cases with the MMU, the I-cache and a write-back D-cache on (one section over the RAM):
+    /// the caches change no result; memory is compared after the D-cache is cleaned, as software that
+    /// hands memory to another master would clean it.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Classes))]
-    public void MatchesUnicorn(string cls)
+    public void MatchesUnicornWithCachesOn(string cls) => Compare(cls, cached: true);
+
+    private const uint PageTable = 0x1_C000, SetupCode = 0x100;
+
+    /// <summary>TTB, DACR (domain 0 client) and CR = M, C, I by MCR from a few instructions at <see cref="SetupCode"/>; then the case's own start.</summary>
+    private static void EnableCaches(TestMachine m, Case c)
+    {
+        m.Write32(PageTable, 0x0000_0C0E);                  // section 0 -> 0, AP 3, domain 0, C and B
+        m.Write32(SetupCode, 0xEE020F10, 0xEE031F10, 0xEE012F10);   // MCR p15,0,r0,c2,c0; r1,c3,c0; r2,c1,c0
+        m.Cpu.ResetTo(SetupCode);
+        m.Cpu.SetRegister(0, PageTable);
+        m.Cpu.SetRegister(1, 1);
+        m.Cpu.SetRegister(2, Cr.Sbo | Cr.M | Cr.C | Cr.I);
+        for (int i = 0; i < 3; i++) m.Cpu.Step();
+        m.Cpu.SetRegister(15, CodeAddr);
+    }
+
+    [Theory]
+    [MemberData(nameof(Classes))]
+    public void MatchesUnicorn(string cls) => Compare(cls, cached: false);
+
+    private void Compare(string cls, bool cached)
     {
         var (cases, results) = Shared.Value[cls];
         var failures = new List<string>();
@@ -304,7 +330,7 @@ public sealed class UnicornArmv5Tests
             var c = cases[i];
             var u = results[i];
             Assert.True(u.Error == null, $"Unicorn: {u.Error} in {Describe(c)}");
-            var (regs, pc, cpsr, data) = RunSim(c);
+            var (regs, pc, cpsr, data) = RunSim(c, cached);
             var diffs = new List<string>();
             for (int r = 0; r < 15; r++) if (regs[r] != u.Regs[r]) diffs.Add($"r{r} {regs[r]:X8} != {u.Regs[r]:X8}");
             if (pc != u.Pc) diffs.Add($"pc {pc:X8} != {u.Pc:X8}");
@@ -317,15 +343,17 @@ public sealed class UnicornArmv5Tests
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases differ; first: {failures.FirstOrDefault()}");
     }
 
-    private static (uint[] Regs, uint Pc, uint Cpsr, byte[] Data) RunSim(Case c)
+    private static (uint[] Regs, uint Pc, uint Cpsr, byte[] Data) RunSim(Case c, bool cached = false)
     {
         using var m = new TestMachine(MemSize);
         m.Load(CodeAddr, c.Code.ToArray());
         m.Load(DataAddr, c.Data);
         m.Cpu.ResetTo(CodeAddr | (c.Thumb ? 1u : 0));
+        if (cached) EnableCaches(m, c);
         m.Cpu.SetCpsr((c.Flags & 0xF800_0000) | 0xD3 | (c.Thumb ? Psr.T : 0));
         for (int r = 0; r < 15; r++) m.Cpu.SetRegister(r, c.Regs[r]);
         for (int i = 0; i < c.Count; i++) m.Cpu.Step();
+        if (cached) m.Cpu.DebugCleanDCache();
         var data = new byte[DataLen];
         m.Bus.DebugRead(DataAddr, data);
         return (Enumerable.Range(0, 15).Select(r => m.Cpu.GetRegister(r)).ToArray(), m.Cpu.Pc, m.Cpu.Cpsr, data);
