@@ -1,5 +1,6 @@
 using System.Text;
 using SocSim.Core;
+using SocSim.Core.Cores;
 
 namespace SocSim.Arm;
 
@@ -21,9 +22,10 @@ public sealed class SemihostingOptions
 }
 
 /// <summary>
-/// ARM semihosting (ARM "Semihosting for AArch32 and AArch64", version 2): SWI 0x123456 in ARM state
-/// and SWI 0xAB in Thumb state with the operation in r0 and its parameter in r1. The call completes
-/// like any other SWI that returned at once; the result is in r0. Memory is reached through debug
+/// ARM semihosting (ARM "Semihosting for AArch32 and AArch64", version 2) for any core with the trap
+/// (<see cref="ISemihostingCore"/>): SWI 0x123456 in ARM state and SWI 0xAB in Thumb state on ARM cores,
+/// BKPT 0xAB on M-profile cores, with the operation in r0 and its parameter in r1. The call completes
+/// as the trap instruction; the result is in r0. Memory is reached through debug
 /// accesses, which cost no bus cycles: a debugger-hosted call is outside the target's timeline.
 /// </summary>
 public sealed class Semihosting
@@ -31,7 +33,7 @@ public sealed class Semihosting
     public const uint ArmSwi = 0x123456, ThumbSwi = 0xAB;
     public const uint ApplicationExit = 0x20026;
 
-    private readonly ArmCpu _cpu;
+    private readonly ICore _cpu;
     private readonly Bus _bus;
     private readonly SemihostingOptions _o;
     private readonly Dictionary<uint, Handle> _handles = new();
@@ -52,13 +54,14 @@ public sealed class Semihosting
         public uint Mode;
     }
 
-    public Semihosting(ArmCpu cpu, SemihostingOptions options)
+    public Semihosting(ICore cpu, SemihostingOptions options)
     {
+        var trap = cpu as ISemihostingCore ?? throw new ArgumentException($"semihosting is not modelled for core {cpu.GetType().Name} (it has no semihosting trap)");
         _cpu = cpu;
-        _bus = cpu.Bus;
+        _bus = trap.Bus;
         _o = options;
         _heapInfo = options.HeapInfo;
-        cpu.SwiHook = OnSwi;
+        trap.SemihostingCall = OnCall;
     }
 
     /// <summary>SYS_HEAPINFO's answer; the loader sets it once it knows where the image ends.</summary>
@@ -77,13 +80,12 @@ public sealed class Semihosting
     /// <summary>The exit reason (ADP_Stopped_*) reported with the exit.</summary>
     public uint ExitReason { get; private set; }
 
-    private bool OnSwi(ArmCpu cpu, uint comment)
+    private bool OnCall()
     {
-        if (comment != (cpu.Thumb ? ThumbSwi : ArmSwi)) return false;
-        uint op = cpu.GetRegister(0), arg = cpu.GetRegister(1);
+        uint op = _cpu.ReadRegister(0), arg = _cpu.ReadRegister(1);
         uint result = Call(op, arg);
         // SYS_EXIT and SYS_EXIT_EXTENDED do not return: the registers stay as they were at the call.
-        if (ExitCode == null) cpu.SetRegister(0, result);
+        if (ExitCode == null) _cpu.WriteRegister(0, result);
         return true;
     }
 

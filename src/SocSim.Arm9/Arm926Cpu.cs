@@ -47,6 +47,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
          .Register("r14", 32, 14, "lr")
          .Register("r15", 32, 15, "pc", "code_ptr")
          .Register("cpsr", 32, ArmCpu.CpsrGdbRegnum);
+        t.Signals((cpu, registry, _) => new Arm926CpuSignals(cpu, registry));
         return t.Build(c => new Arm926Cpu(c.Bus, (int)c.Parameter(ICacheParameter, 32L), (int)c.Parameter(DCacheParameter, 16L), (int)c.Parameter(RatioParameter, 3L)));
     }
 

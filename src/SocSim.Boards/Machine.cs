@@ -128,7 +128,7 @@ public sealed partial class Machine : IDisposable
         if (ConsoleUart != null && (!_devices.TryGetValue(ConsoleUart, out var d) || d is not ISerialPort))
             throw new ArgumentException($"no UART named '{ConsoleUart}' on this board (UARTs: {string.Join(", ", Uarts.Keys)})");
         if (board.Semihosting || options.ForceSemihosting)
-            Semihosting = new Semihosting(Core as ArmCpu ?? throw new ArgumentException($"semihosting (SWI 0x123456 / BKPT 0xAB) is not modelled for core {board.Cpu.Type.Name}"), new SemihostingOptions
+            Semihosting = new Semihosting(Core is ISemihostingCore ? Core : throw new ArgumentException($"semihosting (SWI 0x123456 / BKPT 0xAB) is not modelled for core {board.Cpu.Type.Name}"), new SemihostingOptions
             {
                 Output = _console != null ? new ConsoleGate(this) : Stream.Null,
                 Input = options.ConsoleInput ?? Stream.Null,

@@ -124,7 +124,8 @@ internal sealed class CortexMSignals : ICoreSignals
 {
     private readonly CortexMCpu _cpu;
     private readonly Scheduler _s;
-    private readonly Signal _haddr, _hwrite, _hsize, _data, _fetch, _pc, _exception;
+    private readonly AhbBusSignals _bus;
+    private readonly Signal _pc, _exception;
     private readonly Signal _nmi;
     private readonly Signal[] _irq;
     private readonly Signal[] _regs;
@@ -134,11 +135,7 @@ internal sealed class CortexMSignals : ICoreSignals
         _cpu = cpu;
         _s = cpu.Scheduler;
         const string c = "cpu";
-        _haddr = r.Declare(c, "HADDR", 32);
-        _hwrite = r.Declare(c, "HWRITE", 1);
-        _hsize = r.Declare(c, "HSIZE", 2, initial: 2);
-        _data = r.Declare(c, "data", 32);
-        _fetch = r.Declare(c, "fetch", 1);
+        _bus = new AhbBusSignals(r, c);
         _nmi = r.Declare(c, "NMI", 1, initial: cpu.NmiLine ? 1UL : 0);
         _irq = new Signal[cpu.InterruptLines];
         for (int i = 0; i < _irq.Length; i++) _irq[i] = r.Declare(c, "irq" + i, 1, initial: cpu.InterruptLine(i) ? 1UL : 0);
@@ -160,21 +157,12 @@ internal sealed class CortexMSignals : ICoreSignals
     public (bool Bus, bool Hook) Attach(long now)
     {
         AfterInstruction(now);
-        bool bus = new[] { _haddr, _hwrite, _hsize, _data, _fetch }.Any(x => x.Enabled);
+        bool bus = _bus.Enabled;
         bool hook = _regs.Append(_pc).Append(_exception).Any(x => x.Enabled);
         return (bus, hook);
     }
 
-    public void OnBusCycle(in BusCycle c)
-    {
-        if (c.Kind is not (CycleKind.N or CycleKind.S)) return;
-        long t = _s.TimeOfCycle(c.Cycle);
-        _haddr.Set(t, c.Address);
-        _hwrite.Set(t, c.IsWrite);
-        _hsize.Set(t, c.Size switch { 1 => 0UL, 2 => 1UL, _ => 2UL });
-        _data.Set(t, c.Data);
-        _fetch.Set(t, c.IsOpcodeFetch);
-    }
+    public void OnBusCycle(in BusCycle c) => _bus.OnBusCycle(c, _s);
 
     public void BeforeInstruction(long now, uint pc, uint opcode) => _pc.Set(now, pc);
 

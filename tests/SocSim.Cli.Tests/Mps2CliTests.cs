@@ -94,14 +94,6 @@ public sealed class Mps2CliTests
             "cpu.parameters.priorityBits: 9 priority bits; this core implements 3 to 8");
     }
 
-    [Theory]
-    [InlineData("--profile=/tmp/socsim-mps2-profile.txt", "--profile: not available on a cortex-m3 yet")]
-    [InlineData("--trace-instr=/tmp/socsim-mps2-trace.txt", "--trace-instr: not available on a cortex-m3 yet")]
-    public void Arm7OnlyTools_AreOneLine(string option, string expected)
-    {
-        BadInputTests.AssertOneLine(Socsim.Run("run", "--board", "mps2-an385", Elf("blinky"), option), expected);
-    }
-
     [Fact]
     public void BoardTypes_ListsTheCortexMCores()
     {

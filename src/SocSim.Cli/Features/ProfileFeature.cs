@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SocSim.Boards.Elf;
+using SocSim.Core.Cores;
 using SocSim.Trace.Profiling;
 
 namespace SocSim.Cli.Features;
@@ -7,6 +9,8 @@ namespace SocSim.Cli.Features;
 /// `--profile [FILE]`: per-function cycles and instructions (exclusive, inclusive, calls) as a table
 /// sorted by exclusive cycles, to FILE or stderr; `--profile-format collapsed` writes collapsed
 /// stacks ("main;puts0 1234") for flame-graph tools instead. Method: <see cref="Profiler"/>.
+/// `--elf-symbols ELF` names the code from that ELF's symbols instead of the firmware's (a Linux zImage has
+/// none: `--elf-symbols vmlinux`); only the symbol table is read, nothing is loaded.
 /// </summary>
 internal sealed class ProfileFeature : IRunFeature
 {
@@ -15,25 +19,41 @@ internal sealed class ProfileFeature : IRunFeature
         Description = "profile cycles and instructions per ELF function; write the report to FILE (default stderr)",
         Arity = ArgumentArity.ZeroOrOne,
     };
+    private readonly Option<string?> _symbols = new("--elf-symbols") { Description = "name code from this ELF's symbols (e.g. vmlinux for a --kernel zImage) in --profile; nothing is loaded from it" };
+    private readonly Option<string> _rtos = new("--rtos") { Description = "auto (default: FreeRTOS when the ELF has pxCurrentTCB), freertos, or none: profile per RTOS task (docs/rtos.md)", DefaultValueFactory = _ => "auto" };
     private readonly Option<string> _format = new("--profile-format") { Description = "table (default) or collapsed (flame-graph stacks)", DefaultValueFactory = _ => "table" };
     private Profiler? _profiler;
 
     public void AddOptions(Command run)
     {
         _format.AcceptOnlyFromAmong("table", "collapsed");
+        _rtos.AcceptOnlyFromAmong("auto", "freertos", "none");
+        run.Options.Add(_rtos);
         run.Options.Add(_profile);
         run.Options.Add(_format);
+        run.Options.Add(_symbols);
     }
 
     public void Attach(ParseResult parse, Machine machine, RunContext context)
     {
-        if (parse.GetResult(_profile) == null) return;
+        if (parse.GetResult(_profile) == null)
+        {
+            if (parse.GetValue(_symbols) != null) throw new RunFeatureException("--elf-symbols: names code only for --profile; add --profile");
+            if (parse.GetResult(_rtos) is { Implicit: false }) throw new RunFeatureException("--rtos: applies to --profile; add --profile");
+            return;
+        }
         if (parse.GetValue(_profile) is { } path && path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--profile {path}: that looks like the firmware; give the ELF before --profile, or --profile=FILE");
         if (parse.GetValue(_profile) is { } file && OutputFile.Problem(file, "--profile") is string problem) throw new RunFeatureException(problem);
-        if (machine.Core is not SocSim.Arm.ArmCpu cpu)
-            throw new RunFeatureException($"--profile: not available on a {machine.Board.Cpu.Type.Name} yet (the profiler's exception pseudo-functions are the ARM7TDMI's modes)");
-        _profiler = new Profiler(cpu, machine.Elf);
+        if (machine.Core is not ICoreTraceView)
+            throw new RunFeatureException($"--profile: core {machine.Board.Cpu.Type.Name} offers no view for the instruction-level tools");
+        var elf = machine.Elf;
+        if (parse.GetValue(_symbols) is { } symbols) elf = ReadSymbols(symbols);
+        string rtosMode = parse.GetValue(_rtos) ?? "auto";
+        var rtos = rtosMode == "none" ? null : FreeRtos.Find(elf, machine.Bus.DebugRead32);
+        if (rtosMode == "freertos" && rtos == null)
+            throw new RunFeatureException($"--rtos freertos: {(elf == null ? "no ELF is loaded" : $"{elf.Name} has no symbol pxCurrentTCB")} to find FreeRTOS's tasks by");
+        _profiler = new Profiler(machine.Core, elf, rtos: rtos);
         machine.AddHook(_profiler);
     }
 
@@ -41,9 +61,21 @@ internal sealed class ProfileFeature : IRunFeature
     {
         if (_profiler == null) return;
         machine.RemoveHook(_profiler);
-        var profile = _profiler.Snapshot(machine.Cpu);
+        var profile = _profiler.Snapshot(machine.Core);
         string text = parse.GetValue(_format) == "collapsed" ? profile.FormatCollapsed() : profile.FormatTable();
         if (parse.GetValue(_profile) is { } path) File.WriteAllText(path, text);
         else Console.Error.Write(text);
+    }
+
+    private static ElfFile ReadSymbols(string path)
+    {
+        if (!File.Exists(path)) throw new RunFeatureException($"--elf-symbols {path}: no such file");
+        try
+        {
+            var elf = ElfFile.Parse(path);
+            if (!elf.Symbols.Any(s => s.Type == ElfSymbolType.Func)) throw new RunFeatureException($"--elf-symbols {path}: the ELF has no function symbols (stripped?)");
+            return elf;
+        }
+        catch (ElfException e) { throw new RunFeatureException($"--elf-symbols {path}: {e.Message}"); }
     }
 }

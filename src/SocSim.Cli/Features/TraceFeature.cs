@@ -17,10 +17,10 @@ internal sealed class TraceFeature : IRunFeature
         if (path.EndsWith(".elf", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--trace-instr {path}: refusing to overwrite what looks like an ELF");
         if (path != "-" && OutputFile.Problem(path, "--trace-instr") is string problem) throw new RunFeatureException(problem);
-        if (machine.Core is not SocSim.Arm.ArmCpu)
-            throw new RunFeatureException($"--trace-instr: not available on a {machine.Board.Cpu.Type.Name} yet (the trace prints ARM7TDMI modes and its ARM/Thumb disassembly)");
+        if (machine.Core is not SocSim.Core.Cores.ICoreTraceView)
+            throw new RunFeatureException($"--trace-instr: core {machine.Board.Cpu.Type.Name} offers no view for the instruction-level tools");
         TextWriter w = path == "-" ? Console.Error : new StreamWriter(path, false) { AutoFlush = false };
-        _tracer = new InstructionTracer(w, machine.Cpu, ownsWriter: path != "-");
+        _tracer = new InstructionTracer(w, machine.Core, ownsWriter: path != "-");
         machine.AddHook(_tracer);
         machine.AddBusObserver(_tracer);
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using SocSim.Arm;
 using SocSim.Core;
 using SocSim.Core.Cores;
 
@@ -22,6 +21,11 @@ namespace SocSim.Trace.InstructionTrace;
 /// CPSR changed) with their new values, then every data access in bus order: R or W, size in bytes,
 /// address=value. A condition-failed instruction shows "(condition failed)" and nothing else.
 /// An IRQ/FIQ entry, which replaces an instruction, gets a line of its own.
+/// Other cores print the same columns through their <see cref="ICoreTraceView"/>: on a Cortex-M MODE is thr
+/// (privileged Thread), usr (unprivileged Thread) or hnd (Handler), S is always T, OPCODE is 4 hex digits or 8
+/// (a 32-bit instruction, first halfword first, as objdump prints it), the status register is "xpsr", an instruction
+/// skipped in an IT block shows "(condition failed)", and an exception entry in a step of its own gets a line
+/// "&lt;exception N entry, return to ADDRESS&gt;". The ARM926EJ-S prints as the ARM7TDMI.
 /// The data accesses come from a bus observer, which also turns off the fetch fast path.
 /// </summary>
 public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposable
@@ -29,24 +33,28 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
     private readonly TextWriter _out;
     private readonly bool _ownsWriter;
     private readonly uint[] _regs = new uint[15];
+    private readonly ICoreTraceView? _view;
     private readonly StringBuilder _line = new();
     private readonly StringBuilder _mem = new();
     private long _startCycle;
     private long _lastInstructions;
     private uint _pc, _opcode, _cpsr;
-    private bool _thumb, _condFailed, _pending;
+    private ulong _excState;
+    private bool _thumb, _condFailed, _pending, _wide;
+    private string _mode = "";
     private string _text = "";
 
     /// <param name="cpu">The core about to be traced: its registers and cycle now are the starting point
     /// (needed for the first line when tracing starts at a stop, e.g. after a run-until).</param>
-    public InstructionTracer(TextWriter output, ArmCpu? cpu = null, bool ownsWriter = false)
+    public InstructionTracer(TextWriter output, ICore? cpu = null, bool ownsWriter = false)
     {
         _out = output;
         _ownsWriter = ownsWriter;
         _lastInstructions = -1;
         if (cpu != null)
         {
-            Capture(cpu);
+            _view = Profiling.Profiler.ViewOf(cpu);
+            Capture(cpu, _view);
             _lastInstructions = cpu.Instructions;
         }
     }
@@ -54,94 +62,86 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
     /// <summary>Lines written.</summary>
     public long Lines { get; private set; }
 
-    public bool BeforeInstruction(ICore core, uint pc, uint opcode)
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
-        var cpu = (ArmCpu)core;
-        Capture(cpu);
+        var view = _view ?? Profiling.Profiler.ViewOf(cpu);
+        Capture(cpu, view);
         _pc = pc;
         _opcode = opcode;
-        _thumb = cpu.Thumb;
-        _condFailed = !ConditionPasses(opcode, _thumb, _cpsr);
-        _text = (_thumb ? ThumbText(cpu, opcode, pc) : Disassembler.Arm(opcode, pc)).Replace('\t', ' ');
+        _thumb = view.Thumb;
+        _wide = view.InstructionSize(pc, opcode) == 4;
+        _condFailed = !view.ConditionPasses(pc, opcode);
+        _text = view.Disassemble(pc, opcode).Replace('\t', ' ');
         _pending = true;
         _mem.Clear();
         return false;
     }
 
-    private static bool ConditionPasses(uint opcode, bool thumb, uint cpsr)
+    private void Capture(ICore cpu, ICoreTraceView view)
     {
-        if (!thumb) return (opcode >> 28) == 0xE || ArmCpu.ConditionPassed(opcode >> 28, cpsr);
-        // Thumb format 16: conditional branch (condition 1110 is undefined, 1111 is SWI).
-        if ((opcode & 0xF000) == 0xD000 && ((opcode >> 8) & 0xF) < 0xE) return ArmCpu.ConditionPassed((opcode >> 8) & 0xF, cpsr);
-        return true;
-    }
-
-    private static string ThumbText(ArmCpu cpu, uint opcode, uint pc)
-    {
-        // BL is two instructions; the first half names the target with the second half still in the pipeline.
-        if ((opcode & 0xF800) == 0xF000 && (cpu.Pipeline.Fetch & 0xF800) == 0xF800)
-            return Disassembler.ThumbBl((ushort)opcode, (ushort)cpu.Pipeline.Fetch, pc);
-        if ((opcode & 0xF800) == 0xF800) return "(bl, second half)";
-        return Disassembler.Thumb((ushort)opcode, pc);
-    }
-
-    private void Capture(ArmCpu cpu)
-    {
-        for (int i = 0; i < 15; i++) _regs[i] = cpu.GetRegister(i);
-        _cpsr = cpu.Cpsr;
+        for (int i = 0; i < 15; i++) _regs[i] = view.GetRegister(i);
+        _cpsr = view.Status;
+        _mode = view.ModeName;
+        _excState = view.ExceptionState;
         _startCycle = cpu.Scheduler.Cycles;
     }
 
-    public void AfterInstruction(ICore core)
+    public void AfterInstruction(ICore cpu)
     {
-        var cpu = (ArmCpu)core;
+        var view = _view ?? Profiling.Profiler.ViewOf(cpu);
         long cycles = cpu.Scheduler.Cycles - _startCycle;
         _line.Clear();
         var ci = CultureInfo.InvariantCulture;
         bool executed = cpu.Instructions != _lastInstructions;
         _lastInstructions = cpu.Instructions;
+        var step = view.Classify(_excState, executed);
         if (_pending && executed)
         {
-            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {ModeName(_cpsr)}:{(_thumb ? 'T' : 'A')} {_pc:x8} ");
-            _line.Append(_thumb ? $"    {_opcode:x4} " : $"{_opcode:x8} ");
+            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {_mode}:{(_thumb ? 'T' : 'A')} {_pc:x8} ");
+            _line.Append(!_thumb || _wide ? $"{_opcode:x8} " : $"    {_opcode:x4} ");
             _line.Append(_text.PadRight(32));
             if (_condFailed) _line.Append(" (condition failed)");
             else
             {
-                AppendChanges(cpu, _pc + (_thumb ? 2u : 4u));
+                AppendChanges(cpu, view, _pc + (_wide ? 4u : _thumb ? 2u : 4u));
                 if (_mem.Length > 0) _line.Append(_mem);
             }
         }
         else if (executed)
         {
             // The tracer was installed while the core was stopped before this instruction.
-            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {ModeName(cpu.Cpsr)}:{(cpu.Thumb ? 'T' : 'A')} -------- -------- <instruction begun before the trace>");
+            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {view.ModeName}:{(view.Thumb ? 'T' : 'A')} -------- -------- <instruction begun before the trace>");
         }
-        else
+        else if (step.Entered != null)
         {
-            // An IRQ/FIQ entry in place of an instruction (no BeforeInstruction).
-            string kind = cpu.Mode == CpuMode.Fiq ? "FIQ" : "IRQ";
-            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {ModeName(cpu.Cpsr)}:A -------- -------- ");
-            _line.Append($"<{kind} entry, return to {cpu.GetRegister(14) - 4:x8}>".PadRight(32));
-            AppendChanges(cpu, uint.MaxValue);
+            // An exception entry in place of an instruction (an IRQ/FIQ on ARM cores, any interrupt on a Cortex-M).
+            _line.Append(ci, $"{_startCycle,10} +{cycles,-2} {view.ModeName}:{(view.Thumb ? 'T' : 'A')} -------- -------- ");
+            _line.Append($"<{step.Label} entry, return to {step.ReturnAddress:x8}>".PadRight(32));
+            AppendChanges(cpu, view, uint.MaxValue);
         }
-        _out.WriteLine(_line.ToString().TrimEnd());
-        Lines++;
+        if (_line.Length > 0)
+        {
+            _out.WriteLine(_line.ToString().TrimEnd());
+            Lines++;
+        }
         _pending = false;
         _mem.Clear();
-        Capture(cpu);
+        Capture(cpu, view);
     }
 
-    private void AppendChanges(ArmCpu cpu, uint sequentialNext)
+    private void AppendChanges(ICore cpu, ICoreTraceView view, uint sequentialNext)
     {
         for (int i = 0; i < 15; i++)
         {
-            uint v = cpu.GetRegister(i);
-            if (v != _regs[i]) _line.Append(' ').Append(Disassembler.RegisterName(i)).Append('=').Append(v.ToString("x8", CultureInfo.InvariantCulture));
+            uint v = view.GetRegister(i);
+            if (v != _regs[i]) _line.Append(' ').Append(RegisterNames[i]).Append('=').Append(v.ToString("x8", CultureInfo.InvariantCulture));
         }
         if (cpu.Pc != sequentialNext) _line.Append(" pc=").Append(cpu.Pc.ToString("x8", CultureInfo.InvariantCulture));
-        if (cpu.Cpsr != _cpsr) _line.Append(" cpsr=").Append(cpu.Cpsr.ToString("x8", CultureInfo.InvariantCulture));
+        if (view.Status != _cpsr) _line.Append(' ').Append(view.StatusName).Append('=').Append(view.Status.ToString("x8", CultureInfo.InvariantCulture));
     }
+
+    // objdump's names, as the disassembly prints them.
+    private static readonly string[] RegisterNames = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "sl", "fp", "ip", "sp", "lr"];
 
     public void OnBusCycle(in BusCycle c)
     {
@@ -152,10 +152,6 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
         if (c.Abort) _mem.Append("!abort");
     }
 
-    public static string ModeName(uint cpsr) => (cpsr & Psr.ModeMask) switch
-    {
-        0x10 => "usr", 0x11 => "fiq", 0x12 => "irq", 0x13 => "svc", 0x17 => "abt", 0x1B => "und", 0x1F => "sys", _ => "???",
-    };
 
     public void Dispose()
     {

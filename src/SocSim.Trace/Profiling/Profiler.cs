@@ -1,4 +1,3 @@
-using SocSim.Arm;
 using SocSim.Boards.Elf;
 using SocSim.Core;
 using SocSim.Core.Cores;
@@ -27,14 +26,18 @@ namespace SocSim.Trace.Profiling;
 /// interworking veneer's branch), and a jump at the top of an exception frame calls a handler.
 /// An IRQ/FIQ entry pushes an "[irq]"/"[fiq]" frame that returns when the interrupted instruction
 /// is about to execute; an SWI, undefined-instruction or abort entry pushes "[swi]", "[undef]",
-/// "[pabt]" or "[dabt]" the same way. A function's inclusive cost counts the cycles while it is
+/// "[pabt]" or "[dabt]" the same way. On a Cortex-M (<see cref="ICoreTraceView"/> names each core's exceptions)
+/// an exception entry, whether in a step of its own or inside an SVC, a faulting instruction or a tail-chain, pushes
+/// "[SysTick]", "[PendSV]", "[SVCall]", "[irq N]"... returning to the stacked return address, and an EXC_RETURN pops
+/// that frame whatever it returns to (a context switch resumes another address); cycles asleep in WFI/WFE go to
+/// "[sleep]". A function's inclusive cost counts the cycles while it is
 /// on the stack (once, however deep it recurses) or executing.
 /// Limits: calls through code that sets LR some other way, returns to an address other than the one
 /// the call left in LR (longjmp) and stack switching are seen only approximately; a function that
 /// loops back to its own first instruction is not a call. Exclusive figures do not depend on this.
 /// </para>
 /// </summary>
-public sealed class Profiler : IExecutionHook
+public sealed partial class Profiler : IExecutionHook
 {
     private const uint NoReturn = 0xFFFF_FFFF;
 
@@ -50,11 +53,11 @@ public sealed class Profiler : IExecutionHook
     }
 
     private readonly Scheduler _s;
+    private readonly ICoreTraceView _view;
     private readonly CodeMap _map;
     private readonly long _startCycle;
     private readonly long _startInstructions;
-    private readonly int _reset, _other, _irq, _fiq;
-    private readonly int[] _excPseudo = new int[32];
+    private readonly int _reset, _other, _sleep;
 
     private Frame[] _stack = new Frame[64];
     private int _depth;
@@ -70,93 +73,141 @@ public sealed class Profiler : IExecutionHook
     private long _lastInstructions;
     private uint _prevNext = NoReturn;
     private int _curFunc = -1;
-    private uint _modeBefore;
+    private ulong _excBefore;
+    private bool _handlerCalled;
+    private long _slept;
 
     /// <summary>
     /// Profiles <paramref name="cpu"/> from now on. With <paramref name="fromReset"/> the cycles already
     /// elapsed (the refill after a reset or ELF load, cycle 0 being the load) are charged to "[reset]",
-    /// so the profile covers the whole run; otherwise it starts at the present cycle.
+    /// so the profile covers the whole run; otherwise it starts at the present cycle. The core must offer the
+    /// tools' view (<see cref="ICoreTraceView"/>).
     /// </summary>
-    public Profiler(ArmCpu cpu, ElfFile? elf, bool fromReset = true)
+    /// <param name="rtos">FreeRTOS's tasks in the firmware: the profile is then per task (<see cref="Profiler"/>'s RTOS part).</param>
+    public Profiler(ICore cpu, ElfFile? elf, bool fromReset = true, FreeRtos? rtos = null)
     {
         _s = cpu.Scheduler;
+        _view = ViewOf(cpu);
         _map = new CodeMap(elf);
         _reset = _map.Pseudo("[reset]");
         _other = _map.Pseudo("[other]");
-        _irq = _map.Pseudo("[irq]");
-        _fiq = _map.Pseudo("[fiq]");
-        _excPseudo[(int)CpuMode.Supervisor & 31] = _map.Pseudo("[swi]");
-        _excPseudo[(int)CpuMode.Undefined & 31] = _map.Pseudo("[undef]");
+        _sleep = _map.Pseudo("[sleep]");
+        _excBefore = _view.ExceptionState;
+        _slept = _view.SleepCycles;
         _startCycle = fromReset ? 0 : _s.Cycles;
         _last = _startCycle;
         _startInstructions = cpu.Instructions;
         _lastInstructions = cpu.Instructions;
+        if (rtos != null) InitRtos(rtos);
     }
 
     public CodeMap Map => _map;
 
-    public bool BeforeInstruction(ICore core, uint pc, uint opcode)
+    internal static ICoreTraceView ViewOf(ICore core) =>
+        core as ICoreTraceView ?? throw new ArgumentException($"core {core.GetType().Name} offers no view for the instruction-level tools");
+
+    public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
-        var cpu = (ArmCpu)core;
         long now = _s.Cycles;
         if (now != _last)
         {
-            Account(cpu.Instructions == _startInstructions ? _reset : _other, now - _last, 0);
+            Gap(cpu, now);
             _last = now;
         }
+        if (_rtos != null) RtosBefore(cpu, now);
         if (pc != _prevNext && _prevNext != NoReturn) Transfer(cpu, pc);
         _curFunc = _map.At(pc);
-        _prevNext = pc + (cpu.Thumb ? 2u : 4u);
-        _modeBefore = cpu.Cpsr & Psr.ModeMask;
+        if (_handlerCalled)
+        {
+            // The handler the vector named: a call from the exception frame.
+            _handlerCalled = false;
+            if (_map.IsEntry(_curFunc, pc)) Push(_curFunc, NoReturn, false, now, cpu.Instructions);
+        }
+        _prevNext = pc + (uint)_view.InstructionSize(pc, opcode);
+        _excBefore = _view.ExceptionState;
         return false;
     }
 
-    public void AfterInstruction(ICore core)
+    /// <summary>Cycles that passed with no step: asleep (where the core counts it), before the first instruction, or otherwise.</summary>
+    private void Gap(ICore cpu, long now)
     {
-        var cpu = (ArmCpu)core;
+        long slept = _view.SleepCycles - _slept;
+        _slept += slept;
+        if (slept > 0) Account(_sleep, Math.Min(slept, now - _last), 0);
+        long rest = now - _last - Math.Min(slept, now - _last);
+        if (rest > 0) Account(cpu.Instructions == _startInstructions ? _reset : _other, rest, 0);
+    }
+
+    public void AfterInstruction(ICore cpu)
+    {
         long now = _s.Cycles;
-        long delta = now - _last;
         long instructions = cpu.Instructions;
-        if (instructions != _lastInstructions)
+        bool executed = instructions != _lastInstructions;
+        // A core asleep before an exception entry woke it (WFI): those cycles are the sleep's.
+        long slept = _view.SleepCycles - _slept;
+        if (slept > 0)
+        {
+            _slept += slept;
+            slept = Math.Min(slept, now - _last);
+            Account(_sleep, slept, 0);
+            _last += slept;
+        }
+        long delta = now - _last;
+        var step = _view.Classify(_excBefore, executed);
+        _excBefore = _view.ExceptionState;
+        _lastInstructions = instructions;
+        if (executed)
         {
             _last = now;
-            _lastInstructions = instructions;
             // No BeforeInstruction seen: the profiler was installed while that instruction was stopped before.
             Account(_curFunc >= 0 ? _curFunc : _other, delta, 1);
-            uint mode = cpu.Cpsr & Psr.ModeMask;
-            if (mode != _modeBefore && cpu.Pc < 0x20 && cpu.Pc != Vectors.Irq && cpu.Pc != Vectors.Fiq)
-                EnterInstructionException(cpu, mode);
+            if (step.Returned) ExceptionReturned(instructions);
+            if (step.Entered != null)
+            {
+                if (_rtos != null) EnterIsr(now, instructions);
+                Push(_map.Pseudo(step.Entered), step.ReturnAddress, true, now, instructions);
+                _prevNext = NoReturn;
+                _handlerCalled = step.HandlerCalled;
+            }
             _curFunc = -1;
             return;
         }
-        // IRQ/FIQ entry in place of an instruction: no BeforeInstruction, no instruction counted.
-        _lastInstructions = instructions;
-        int pseudo = cpu.Mode == CpuMode.Fiq ? _fiq : _irq;
-        uint interrupted = cpu.GetRegister(14) - 4;
-        Push(pseudo, interrupted, true, _last, instructions);
+        if (step.Returned) ExceptionReturned(instructions);
+        if (step.Entered == null)
+        {
+            // A step that neither executed nor entered an exception (a halt, a watchpoint): its cycles stay where they were.
+            Account(_curFunc >= 0 ? _curFunc : _other, delta, 0);
+            _last = now;
+            _curFunc = -1;
+            return;
+        }
+        // An exception entry in place of an instruction (an interrupt): no instruction counted.
+        int pseudo = _map.Pseudo(step.Entered);
+        if (_rtos != null) EnterIsr(_last, instructions);
+        Push(pseudo, step.ReturnAddress, true, _last, instructions);
         Account(pseudo, delta, 0);
         _last = now;
         _curFunc = -1;
         // The vector's first instruction is where the frame starts, not a transfer to analyse.
         _prevNext = NoReturn;
+        _handlerCalled = step.HandlerCalled;
     }
 
-    private void EnterInstructionException(ArmCpu cpu, uint mode)
+    /// <summary>The core returned from the exception of the topmost exception frame (EXC_RETURN): it and the frames above it return.</summary>
+    private void ExceptionReturned(long instructions)
     {
-        uint lr = cpu.GetRegister(14);
-        (string name, uint ret) = cpu.Pc switch
+        for (int i = _depth - 1; i >= 0; i--)
         {
-            Vectors.Swi => ("[swi]", lr),
-            Vectors.Undefined => ("[undef]", lr),
-            Vectors.PrefetchAbort => ("[pabt]", lr - 4),
-            Vectors.DataAbort => ("[dabt]", lr - 8),
-            _ => ("[exception]", NoReturn),
-        };
-        Push(_map.Pseudo(name), ret, true, _s.Cycles, cpu.Instructions);
-        _prevNext = NoReturn;
+            if (!_stack[i].Exception) continue;
+            uint saved = _stack[i].SavedPrevNext;
+            PopTo(i, instructions);
+            // Analysed at the next instruction as the interrupted code's own transfer (an interrupt taken just after a branch).
+            _prevNext = saved;
+            return;
+        }
     }
 
-    private void Transfer(ArmCpu cpu, uint pc)
+    private void Transfer(ICore cpu, uint pc)
     {
         for (int i = _depth - 1; i >= 0; i--)
         {
@@ -172,7 +223,7 @@ public sealed class Profiler : IExecutionHook
             return;
         }
         int func = _map.At(pc);
-        uint lr = cpu.GetRegister(14) & ~1u;
+        uint lr = _view.GetRegister(14) & ~1u;
         if (lr == _prevNext)
         {
             // A linked branch is a call even into the middle of a function (libgcc's
@@ -270,24 +321,28 @@ public sealed class Profiler : IExecutionHook
     /// The profile so far. Frames still on the stack count up to now; cycles since the last step
     /// (none after a normal stop) are charged to "[other]" so the total is always exact.
     /// </summary>
-    public Profile Snapshot(ArmCpu cpu)
+    public Profile Snapshot(ICore cpu)
     {
         long now = _s.Cycles;
         if (now != _last)
         {
-            Account(cpu.Instructions == _startInstructions ? _reset : _other, now - _last, 0);
+            Gap(cpu, now);
             _last = now;
         }
         Grow();
         var incl = (long[])_inclCycles.Clone();
         var inclInstr = (long[])_inclInstr.Clone();
-        var seen = new HashSet<int>();
-        for (int i = 0; i < _depth; i++)
+        // Frames still on a stack: the running one's up to now, a suspended task's up to its suspension.
+        foreach (var (stack, depth, until, untilInstructions) in OpenStacks(now, cpu.Instructions))
         {
-            ref var f = ref _stack[i];
-            if (!seen.Add(f.Func)) continue;
-            incl[f.Func] += now - f.EntryCycle;
-            inclInstr[f.Func] += cpu.Instructions - f.EntryInstructions;
+            var seen = new HashSet<int>();
+            for (int i = 0; i < depth; i++)
+            {
+                ref var f = ref stack[i];
+                if (!seen.Add(f.Func)) continue;
+                incl[f.Func] += until - f.EntryCycle;
+                inclInstr[f.Func] += untilInstructions - f.EntryInstructions;
+            }
         }
         var functions = new List<FunctionProfile>();
         for (int id = 0; id < _map.Count; id++)
@@ -306,6 +361,6 @@ public sealed class Profiler : IExecutionHook
             names.Reverse();
             stacks.Add(new StackSample(names, _nodeCycles[n]));
         }
-        return new Profile(functions, stacks, now - _startCycle, cpu.Instructions - _startInstructions);
+        return new Profile(functions, stacks, now - _startCycle, cpu.Instructions - _startInstructions, Tasks(now));
     }
 }

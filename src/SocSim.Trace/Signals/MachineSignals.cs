@@ -2,6 +2,7 @@ using SocSim.Core;
 using SocSim.Core.Cores;
 using SocSim.Core.Devices;
 using SocSim.Core.Signals;
+using SocSim.Trace.Profiling;
 
 namespace SocSim.Trace.Signals;
 
@@ -24,6 +25,9 @@ public sealed class MachineSignalsOptions
 /// timer counters, FIFO levels), level subscriptions for interrupt lines, and the UART frame events
 /// for TXD/RXD bit by bit. Only the sources that some enabled signal needs are attached, and nothing
 /// at all is attached until <see cref="Attach"/>: a machine without a waveform pays nothing.
+/// Firmware with FreeRTOS (<see cref="FreeRtos"/>: <c>pxCurrentTCB</c> in the ELF) adds scope <c>rtos</c>: <c>tcb</c>,
+/// the running task's TCB, and <c>task</c>, its name's first eight characters as ASCII (first character in the
+/// top byte; GTKWave shows it as text with Data Format &gt; ASCII), both changing at the store to pxCurrentTCB.
 /// </summary>
 public sealed class MachineSignals : IBusObserver, IExecutionHook
 {
@@ -38,6 +42,11 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private readonly List<Action> _beforeDetach = new();
     private readonly List<Action<long>> _onAttach = new();
     private (Signal Signal, Func<ulong> Sample, long EdgePeriod, ClockDomain? Clock)[] _samples = [];
+
+    // rtos: the running task, from the stores to pxCurrentTCB.
+    private readonly FreeRtos? _rtos;
+    private readonly Signal? _rtosTcb, _rtosTask;
+    private bool _rtosWatch;
 
     public MachineSignals(Machine machine, MachineSignalsOptions? options = null)
     {
@@ -57,6 +66,25 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         // Each peripheral declares its own signals (its type's declaration), under its board name.
         foreach (var spec in machine.Board.Peripherals)
             spec.Type.DeclareSignals(machine.Devices[spec.Name], new Binder(this, spec.Name));
+
+        _rtos = FreeRtos.Find(machine.Elf, machine.Bus.DebugRead32);
+        if (_rtos != null)
+        {
+            uint tcb = _rtos.CurrentTcb;
+            _rtosTcb = Registry.Declare("rtos", "tcb", 32, SignalKind.Reg, tcb);
+            _rtosTask = Registry.Declare("rtos", "task", 64, SignalKind.Reg, TaskText(tcb));
+        }
+    }
+
+    /// <summary>The first eight characters of the task's name, first in the top byte (0 for no task or a TCB that is not one).</summary>
+    private ulong TaskText(uint tcb)
+    {
+        if (tcb == 0) return 0;
+        string name = _rtos!.Name(tcb, out bool valid);
+        if (!valid) return 0;
+        ulong v = 0;
+        for (int i = 0; i < 8; i++) v = (v << 8) | (i < name.Length ? (byte)name[i] : 0UL);
+        return v;
     }
 
     /// <summary>Declares one device's signals in its scope and drives them only while attached.</summary>
@@ -104,6 +132,14 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         // Values may have moved between declaration and now (the firmware loaded, the core reset).
         long now = _s.Now;
         var (bus, hook) = _core?.Attach(now) ?? (false, false);
+        _rtosWatch = _rtosTcb != null && (_rtosTcb.Enabled || _rtosTask!.Enabled);
+        if (_rtosWatch)
+        {
+            uint tcb = _rtos!.CurrentTcb;
+            _rtosTcb!.Set(now, tcb);
+            _rtosTask!.Set(now, TaskText(tcb));
+            bus = true;
+        }
         _samples = _sampled.Where(x => x.Signal.Enabled).ToArray();
         foreach (var onAttach in _onAttach) onAttach(now);
         if (bus) { _m.AddBusObserver(this); _busAttached = true; }
@@ -122,7 +158,17 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
 
     // ---- the core's pins, pipeline and registers, and the sampled device state ----
 
-    public void OnBusCycle(in BusCycle c) => _core!.OnBusCycle(c);
+    public void OnBusCycle(in BusCycle c)
+    {
+        _core?.OnBusCycle(c);
+        if (_rtosWatch && c.IsWrite && c.Address == _rtos!.CurrentTcbAddress && c.Size == 4 && !c.Abort)
+        {
+            long t = _s.TimeOfCycle(c.Cycle);
+            _rtosTcb!.Set(t, c.Data);
+            // The TCB's name was written when the task was created, before it could run.
+            _rtosTask!.Set(t, TaskText(c.Data));
+        }
+    }
 
     public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
     {
