@@ -73,8 +73,8 @@ public sealed unsafe partial class ArmCpu : ICoreTraceView
     int ICoreTraceView.InstructionSize(uint pc, uint opcode) => Thumb ? 2 : 4;
     bool ICoreTraceView.ConditionPasses(uint pc, uint opcode) => ArmExceptionSteps.ConditionPasses(opcode, Thumb, _cpsr, v5: false);
     string ICoreTraceView.Disassemble(uint pc, uint opcode) => ArmExceptionSteps.Disassemble(opcode, pc, Thumb, Pipeline.Fetch);
-    ulong ICoreTraceView.ExceptionState => _cpsr & Psr.ModeMask;
-    ExceptionStep ICoreTraceView.Classify(ulong stateBefore, bool executed) =>
+    UInt128 ICoreTraceView.ExceptionState => _cpsr & Psr.ModeMask;
+    ExceptionStep ICoreTraceView.Classify(UInt128 stateBefore, bool executed) =>
         ArmExceptionSteps.Classify((uint)stateBefore, _cpsr, Pc, 0, GetRegister(14), executed, Mode == CpuMode.Fiq);
     long ICoreTraceView.SleepCycles => 0;
 }

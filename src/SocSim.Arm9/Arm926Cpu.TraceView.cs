@@ -13,9 +13,9 @@ public sealed unsafe partial class Arm926Cpu : ICoreTraceView
     int ICoreTraceView.InstructionSize(uint pc, uint opcode) => Thumb ? 2 : 4;
     bool ICoreTraceView.ConditionPasses(uint pc, uint opcode) => ArmExceptionSteps.ConditionPasses(opcode, Thumb, _cpsr, v5: true);
     string ICoreTraceView.Disassemble(uint pc, uint opcode) => ArmExceptionSteps.Disassemble(opcode, pc, Thumb, Thumb ? PeekHalf(pc + 2) : 0);
-    ulong ICoreTraceView.ExceptionState => _cpsr & Psr.ModeMask;
+    UInt128 ICoreTraceView.ExceptionState => _cpsr & Psr.ModeMask;
     // A prefetch abort replaces its instruction as an interrupt does (no instruction counted): named by the vector taken.
-    ExceptionStep ICoreTraceView.Classify(ulong stateBefore, bool executed) => !executed
+    ExceptionStep ICoreTraceView.Classify(UInt128 stateBefore, bool executed) => !executed
         ? (_pc - Vector(0) < 0x20 ? ArmExceptionSteps.AtVector(_pc - Vector(0), GetRegister(14)) : ExceptionStep.None)
         : ArmExceptionSteps.Classify((uint)stateBefore, _cpsr, _pc, Vector(0), GetRegister(14), executed, false);
     long ICoreTraceView.SleepCycles => 0;

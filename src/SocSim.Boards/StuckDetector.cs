@@ -296,7 +296,7 @@ public sealed class StuckDetector
         int ep = cpu.ExecutionPriority;
         int group(int p) => p & ~((2 << cpu.Prigroup) - 1);
         if (group(cpu.GetPriority(15)) < ep) return null;
-        for (int irq = 0; irq < CortexMCpu.ExternalInterrupts; irq++)
+        for (int irq = 0; irq < cpu.InterruptLines; irq++)
             if (cpu.IsInterruptEnabled(irq) && group(cpu.GetPriority(16 + irq)) < ep) return null;
         return cpu.HandlerMode
             ? string.Create(CultureInfo.InvariantCulture, $"every interrupt masked by the execution priority ({ep}) of {CortexMExceptionName((int)cpu.Ipsr)}'s handler")

@@ -32,11 +32,11 @@ public sealed partial class CortexMCpu : ICoreTraceView
         return d.Next(inst, pc);
     }
 
-    ulong ICoreTraceView.ExceptionState => _active;
+    UInt128 ICoreTraceView.ExceptionState => _active;
 
-    ExceptionStep ICoreTraceView.Classify(ulong stateBefore, bool executed)
+    ExceptionStep ICoreTraceView.Classify(UInt128 stateBefore, bool executed)
     {
-        ulong entered = _active & ~stateBefore;
+        UInt128 entered = _active & ~stateBefore;
         bool returned = (stateBefore & ~_active) != 0;
         if (entered == 0 || _ipsr == 0) return new ExceptionStep(null, null, 0, returned);
         // The frame is on the stack EXC_RETURN names (bit 2: the process stack), as the return will unstack it.

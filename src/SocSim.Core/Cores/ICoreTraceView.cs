@@ -49,10 +49,10 @@ public interface ICoreTraceView
     string Disassemble(uint pc, uint opcode);
 
     /// <summary>A value that changes whenever an exception is entered or returned from (ARM: CPSR's mode; M-profile: the active exceptions).</summary>
-    ulong ExceptionState { get; }
+    UInt128 ExceptionState { get; }
 
     /// <summary>What the step just completed did, given <see cref="ExceptionState"/> before it and whether it executed an instruction.</summary>
-    ExceptionStep Classify(ulong stateBefore, bool executed);
+    ExceptionStep Classify(UInt128 stateBefore, bool executed);
 
     /// <summary>Cycles the core has spent asleep (waiting for an interrupt) since it started, where it counts them (0 otherwise).</summary>
     long SleepCycles { get; }

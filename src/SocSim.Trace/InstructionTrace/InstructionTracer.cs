@@ -39,7 +39,7 @@ public sealed class InstructionTracer : IExecutionHook, IBusObserver, IDisposabl
     private long _startCycle;
     private long _lastInstructions;
     private uint _pc, _opcode, _cpsr;
-    private ulong _excState;
+    private UInt128 _excState;
     private bool _thumb, _condFailed, _pending, _wide;
     private string _mode = "";
     private string _text = "";

@@ -73,7 +73,7 @@ public sealed partial class Profiler : IExecutionHook
     private long _lastInstructions;
     private uint _prevNext = NoReturn;
     private int _curFunc = -1;
-    private ulong _excBefore;
+    private UInt128 _excBefore;
     private bool _handlerCalled;
     private long _slept;
 
