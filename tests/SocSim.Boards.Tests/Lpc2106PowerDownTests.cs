@@ -120,4 +120,33 @@ public sealed class Lpc2106PowerDownTests
         Assert.Equal(0u, R(m, "scb", Scb + Lpc2106SystemControl.PCON));
         Assert.Equal(Fosc / 4, ((Lpc2106SystemControl)m.Devices["scb"]).PclkHz);
     }
+    /// <summary>§3.13: "The actual interrupt (if any) occurs after the wakeup timer expires": the EINT0 that woke the chip, enabled in the VIC, is taken then.</summary>
+    [Fact]
+    public void TheWakingEintIsTakenAsAnInterruptAfterTheWakeupTimer()
+    {
+        using var m = Machine.Create(BoardLoader.Load([Path.Combine(TestFiles.RepoRoot, "boards", "lpc2106.json")], []), new MachineOptions { Warnings = new StringWriter() });
+        // msr cpsr_c, #0x13 (IRQ enabled); str r1, [r0] (PCON = PD); loop. The IRQ vector (SRAM, MEMMAP = 2): b .
+        foreach (var (a, v) in new[] { (0x100u, 0xE321F013u), (0x104u, 0xE5801000u), (0x108u, 0xE2822001u), (0x10Cu, 0xEAFFFFFDu), (0x18u, 0xEAFFFFFEu) })
+            m.Bus.DebugWrite32(0x40000000 + a, v);
+        W(m, "scb", Scb + Lpc2106SystemControl.MEMMAP, 2);
+        W(m, "gpio", 0xE002C004, 1);                                     // PINSEL1[1:0] = 01: P0.16 is EINT0
+        m.DrivePin("gpio.P0_16", true);
+        W(m, "vic", Vic + 0x010, 1u << 14);                              // VICIntEnable: EINT0
+        W(m, "scb", Scb + Lpc2106SystemControl.EXTWAKE, 1);
+        m.Cpu.ResetTo(0x40000100);
+        m.Cpu.SetRegister(0, Scb + Lpc2106SystemControl.PCON);
+        m.Cpu.SetRegister(1, Lpc2106SystemControl.PCON_PD);
+        Assert.Equal(StopReason.TimeLimit, RunUntilTime(m, 1).Reason);
+        Assert.True(m.Cpu.Sleeping);
+        long asserted = m.Scheduler.Cycles;
+        m.DrivePin("gpio.P0_16", false);
+        Assert.True(m.InterruptOutput("vic", "IRQ").Level);            // requested at once, held from the core
+        m.Run(asserted + Lpc2106SystemControl.WakeupTimerClocks - 1);
+        Assert.True(m.Cpu.Sleeping);
+        m.Run(asserted + Lpc2106SystemControl.WakeupTimerClocks + 20);
+        Assert.False(m.Cpu.Sleeping);
+        Assert.Equal(0x12u, m.Cpu.Cpsr & 0x1F);                          // IRQ mode
+        Assert.Equal(0x18u, m.Cpu.Pc);
+        Assert.Equal(0u, m.Cpu.GetRegister(2));                          // taken before the loop ran
+    }
 }
