@@ -149,4 +149,28 @@ public sealed class Lpc2106PowerDownTests
         Assert.Equal(0x18u, m.Cpu.Pc);
         Assert.Equal(0u, m.Cpu.GetRegister(2));                          // taken before the loop ran
     }
+    /// <summary>A checkpoint taken during the wakeup timer resumes powered down and wakes at the same cycle.</summary>
+    [Fact]
+    public void ACheckpointDuringTheWakeupTimerWakesAtTheSameCycle()
+    {
+        using var m = CoreBoard();
+        m.DrivePin("scb.EINT0", true);
+        W(m, "scb", Scb + Lpc2106SystemControl.EXTWAKE, 1);
+        Assert.Equal(StopReason.TimeLimit, RunUntilTime(m, 1).Reason);
+        long asserted = m.Scheduler.Cycles;
+        m.DrivePin("scb.EINT0", false);
+        m.Run(asserted + 1000);
+        var state = new MemoryStream();
+        m.SaveState(state);
+        using var n = CoreBoard();
+        n.DrivePin("scb.EINT0", false);
+        n.LoadState(new MemoryStream(state.ToArray()));
+        Assert.True(n.Cpu.Sleeping);
+        Assert.Equal(0, ((Lpc2106SystemControl)n.Devices["scb"]).PclkHz);
+        n.Run(asserted + Lpc2106SystemControl.WakeupTimerClocks - 1);
+        Assert.True(n.Cpu.Sleeping);
+        n.Run(asserted + Lpc2106SystemControl.WakeupTimerClocks + 30);
+        Assert.False(n.Cpu.Sleeping);
+        Assert.True(n.Cpu.GetRegister(2) > 0);
+    }
 }
