@@ -220,11 +220,22 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
             _s.RunDue();
             return true;
         }
+        Wake();
+        return false;
+    }
+
+    /// <summary>
+    /// Ends <see cref="Sleep"/> without an interrupt request (a power controller that resumes execution
+    /// on its own), running the wake action; nothing when awake.
+    /// </summary>
+    public void Wake()
+    {
+        if (!_sleeping) return;
         _sleeping = false;
         var wake = _onWake;
         _onWake = null;
         wake?.Invoke();
-        return false;
+        _s.NextEventCycle = 0;
     }
 
     /// <summary>True while the core waits for an interrupt request (a power-control idle mode).</summary>

@@ -412,6 +412,7 @@ public sealed partial class Machine : IDisposable
             Warn = Warn,
             RequestSystemReset = RequestSystemReset,
             RequestIdle = onWake => Core.Sleep(onWake),
+            RequestWake = () => (Core as ArmCpu)?.Wake(),
             ClockControls = p.Type.ClockControls.ToDictionary(c => c.Name, c => _clockControls[(p.Name, c.Name)]),
             WaitStates = p.WaitStates,
             ResolvePath = (parameter, path) => Path.GetFullPath(Path.Combine(ParameterDirectory(p.Name, parameter), path)),

@@ -34,8 +34,19 @@ namespace SocSim.Peripherals;
 /// <item>VPBDIV 3 is reserved: "the previous setting is retained" — the divider does not change,
 /// and the register reads what was written.</item>
 /// <item>PCON.IDL: the core stops until an interrupt request from the VIC (IRQ or FIQ, masked in the
-/// CPSR or not) and the bit clears; peripherals keep running. PCON.PD clears PLLE, PLLC and PLOCK
-/// (Table 19, §3.9.8) and is otherwise modelled as idle with a warning: the oscillator is not stopped.
+/// CPSR or not) and the bit clears; peripherals keep running.</item>
+/// <item>PCON.PD (Table 26, §3.10): "the oscillator and all on-chip clocks" stop; PLLE, PLLC and PLOCK
+/// clear (Table 19, §3.9.8). The block stops PCLK (VPBDIV's output at 0 Hz: no peripheral advances)
+/// and holds the VIC's requests from the core (inputs IRQ/FIQ, outputs nIRQ/nFIQ: a core with no clock
+/// sees none), so only a reset or an EXTINT flag whose EXTWAKE bit is set ends it (§3.6.3, §3.13); the
+/// flag needs its pin selected for EINTn (§3.6.3). CCLK, the simulator's time base, keeps counting at
+/// FOSC but clocks nothing. The wake-up (§3.13): the oscillator restarts (start-up time taken as 0:
+/// it "depends on many factors", the crystal's, outside the chip), the wakeup timer counts 4096 FOSC
+/// clocks, flash initialisation (no time given: 0); then PD clears, PCLK runs again at VPBDIV's
+/// setting, CCLK = FOSC (the firmware restarts the PLL, §3.9.8), the core resumes after the PCON
+/// write, and "the actual interrupt (if any) occurs after the wakeup timer expires" through the VIC.
+/// A flag already set with EXTWAKE when PD is written wakes the chip at once (after the wakeup
+/// timer): §3.6.2's "Power-down mode will fail".
 /// PCONP (§3.10.3) gates the registers of VPB peripheral n while bit n is 0: its accesses read 0 and
 /// write nothing (one warning); its counters keep running (a warning says so). Reset 0x3BE (Table 27;
 /// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
@@ -79,6 +90,10 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Output("EINT0", s => s._eint[0], "external interrupt 0 flag (VIC channel 14)")
         .Output("EINT1", s => s._eint[1], "external interrupt 1 flag (VIC channel 15)")
         .Output("EINT2", s => s._eint[2], "external interrupt 2 flag (VIC channel 16)")
+        .Output("nIRQ", s => s._coreIrq, "the VIC's IRQ request to the core, held off in power-down (wire the core's nIRQ here and vic.IRQ to input IRQ)")
+        .Output("nFIQ", s => s._coreFiq, "the VIC's FIQ request to the core, held off in power-down")
+        .Input("IRQ", (s, l) => s.ConnectRequest(ref s._vicIrq, l), "the VIC's IRQ output")
+        .Input("FIQ", (s, l) => s.ConnectRequest(ref s._vicFiq, l), "the VIC's FIQ output")
         .Input("EINT0", (s, l) => s.ConnectEint(0, l), "EINT0 pin function")
         .Input("EINT1", (s, l) => s.ConnectEint(1, l), "EINT1 pin function")
         .Input("EINT2", (s, l) => s.ConnectEint(2, l), "EINT2 pin function")
@@ -100,7 +115,13 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     private readonly ClockControl _pll, _vpb;
     private readonly Action<string> _warn;
     private readonly Action<Action> _idle;
-    private readonly Event _lockEvent;
+    private readonly Event _lockEvent, _wakeupEvent;
+    private readonly Action _wakeCore;
+    // The VIC's requests (inputs) and what reaches the core (outputs): held while powered down.
+    private readonly IrqLine _coreIrq = new("nIRQ"), _coreFiq = new("nFIQ");
+    private IrqLine? _vicIrq, _vicFiq;
+    /// <summary>The wakeup timer's count (§3.13): 4096 oscillator clocks.</summary>
+    public const int WakeupTimerClocks = 4096;
     private readonly long _lockTicks;
     private readonly IrqLine[] _eint = [new("EINT0"), new("EINT1"), new("EINT2")];
     private readonly IrqLine?[] _eintPins = new IrqLine?[3];
@@ -126,6 +147,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _fosc = c.Clock;
         _warn = c.Warn;
         _idle = c.RequestIdle;
+        _wakeCore = c.RequestWake;
         _pll = c.ClockControls["PLL"];
         _vpb = c.ClockControls["VPBDIV"];
         _lockTicks = (long)((Int128)c.Parameter<long>("pllLockMicroseconds") * _s.TicksPerSecond / 1_000_000);
@@ -135,6 +157,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _bus = c.Bus;
         if (_bus != null) _bus.DeviceAccessFilter = OnDeviceAccess;
         _lockEvent = _s.CreateEvent(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
+        _wakeupEvent = _s.CreateEvent(c.Name + ".wakeup", EventPriority.Peripheral, OnWakeup);
         PllLock = new IrqLine(c.Name + ".PLOCK");
         Mam = new Lpc2106Mam(c.Name, _s, c.Warn);
         if (c.Bus != null)
@@ -155,6 +178,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     public void Reset()
     {
         _s.Cancel(_lockEvent);
+        _s.Cancel(_wakeupEvent);
         _memmap = 1;
         _pllcon = _pllcfg = _pllconActive = _pllcfgActive = 0;
         _pcon = 0;
@@ -170,13 +194,14 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         Mam.MemoryMap = _memmap;
         _pll.Set(1, 1, _s.EventTime);
         _vpb.Set(1, 4, _s.EventTime);
+        UpdateCoreRequests();
     }
 
     /// <summary>
     /// MEMMAP, PLLCON/PLLCFG as written and as fed (in effect), PLOCK, the feed sequence in progress
     /// (0xAA seen) and the VPB accesses to other peripherals since, PCON, PCONP, VPBDIV, EXTINT/EXTWAKE/EXTMODE/EXTPOLAR, the EINTn pin levels last
-    /// seen (edge detection), the PLOCK and EINT0-2 output levels, and the MAM (<see cref="Lpc2106Mam.SaveState"/>).
-    /// The lock event's due tick is in the scheduler's queue (saved by name); the PLL and VPBDIV
+    /// seen (edge detection), the PLOCK, EINT0-2, nIRQ and nFIQ output levels, and the MAM (<see cref="Lpc2106Mam.SaveState"/>).
+    /// The lock and wakeup events' due ticks are in the scheduler's queue (saved by name); the PLL and VPBDIV
     /// ratios are the clock controls', which the machine restores with the clocks.
     /// </summary>
     public void SaveState(StateWriter w)
@@ -192,6 +217,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         foreach (bool l in _eintLast) w.Write(l);
         w.Write(PllLock.Level);
         foreach (var l in _eint) w.Write(l.Level);
+        w.Write(_coreIrq.Level); w.Write(_coreFiq.Level);
         w.Section("MAM", Mam.SaveState);
     }
 
@@ -222,13 +248,25 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         for (int n = 0; n < _eintLast.Length; n++) _eintLast[n] = r.ReadBool();
         PllLock.Restore(r.ReadBool());
         foreach (var l in _eint) l.Restore(r.ReadBool());
+        // The requests to the core as saved: the VIC, which drives the inputs, may load after this block.
+        _coreIrq.Restore(r.ReadBool()); _coreFiq.Restore(r.ReadBool());
         r.Section("MAM", Mam.LoadState);
         Mam.MemoryMap = _memmap;
         if (_pcon != 0) _idle(Wake);
     }
 
     /// <summary>Wakes the block from idle: PCON.IDL and PD clear when an interrupt ends the idle state.</summary>
-    public void Wake() => _pcon = 0;
+    /// <remarks>A board that wires the core's nIRQ/nFIQ to the VIC directly, not through nIRQ/nFIQ here,
+    /// lets any request end power-down: the wake-up is then done at once.</remarks>
+    public void Wake()
+    {
+        if (PoweredDown)
+        {
+            _s.Cancel(_wakeupEvent);
+            OnWakeup(_s.EventTime);
+        }
+        _pcon = 0;
+    }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
@@ -281,9 +319,12 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
                     _s.Cancel(_lockEvent);
                     SetLock(false);
                     UpdateCclk(_s.Now);
-                    _warn($"{_name}: PCON.PD (power-down) turns the PLL off but is otherwise modelled as idle: the oscillator and the peripheral clocks keep running and any interrupt request wakes the core");
+                    _pcon = PCON_PD; // "If both bits are set, Power-down mode is entered" (§3.10.2)
+                    _vpb.Set(0, 1, _s.Now);
+                    UpdateCoreRequests();
                 }
                 if (_pcon != 0) _idle(Wake);
+                CheckWakeup();
                 break;
             case PCONP:
                 if ((value & PconpReset) != PconpReset)
@@ -292,25 +333,66 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
                 _pconpWarned &= _pconp;
                 break;
             case VPBDIV:
-                _vpbdiv = value & 3;
-                switch (_vpbdiv)
-                {
-                    case 0: _vpb.Set(1, 4, _s.Now); break;
-                    case 1: _vpb.Set(1, 1, _s.Now); break;
-                    case 2: _vpb.Set(1, 2, _s.Now); break;
-                    default: break; // 3: reserved, the previous setting is retained
-                }
+                if ((value & 3) != 3) _vpbdiv = value & 3; // 3: reserved, the previous setting is retained
+                if (!PoweredDown) SetVpb();
                 break;
             case EXTINT:
                 _extint &= ~(value & 7);
                 UpdateEint();
                 break;
-            case EXTWAKE: _extwake = value & 7; break;
+            case EXTWAKE: _extwake = value & 7; CheckWakeup(); break;
             case EXTMODE when _part01: _extmode = value & 7; UpdateEint(); break;
             case EXTPOLAR when _part01: _extpolar = value & 7; UpdateEint(); break;
             case PLLSTAT: break; // read-only
             default: Reserved(off, "write"); break;
         }
+    }
+
+    private void SetVpb()
+    {
+        switch (_vpbdiv)
+        {
+            case 0: _vpb.Set(1, 4, _s.Now); break;
+            case 1: _vpb.Set(1, 1, _s.Now); break;
+            default: _vpb.Set(1, 2, _s.Now); break;
+        }
+    }
+
+    // ---- power-down ----
+
+    private bool PoweredDown => (_pcon & PCON_PD) != 0;
+
+    private void ConnectRequest(ref IrqLine? input, IrqLine line)
+    {
+        input = line;
+        line.Subscribe(_ => UpdateCoreRequests());
+        UpdateCoreRequests();
+    }
+
+    /// <summary>The VIC's requests reach the core unless powered down (no clock, §3.10).</summary>
+    private void UpdateCoreRequests()
+    {
+        _coreIrq.Set(!PoweredDown && (_vicIrq?.Level ?? false));
+        _coreFiq.Set(!PoweredDown && (_vicFiq?.Level ?? false));
+    }
+
+    /// <summary>
+    /// §3.6.3, Table 11: an EXTINT flag whose EXTWAKE bit is set starts the wake-up from power-down:
+    /// the oscillator restarts (start-up 0, see the class remarks) and the wakeup timer counts 4096
+    /// FOSC clocks (§3.13) before the processor runs.
+    /// </summary>
+    private void CheckWakeup()
+    {
+        if (!PoweredDown || _wakeupEvent.IsScheduled || (_extint & _extwake) == 0) return;
+        _s.Schedule(_wakeupEvent, _fosc.TimeOfEdge(_fosc.EdgesAt(_s.EventTime) + WakeupTimerClocks));
+    }
+
+    private void OnWakeup(long due)
+    {
+        _pcon = 0;
+        SetVpb();
+        UpdateCoreRequests();
+        _wakeCore();
     }
 
     private uint Reserved(uint off, string what)
@@ -474,5 +556,6 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             }
             _eint[n].Set(((_extint >> n) & 1) != 0);
         }
+        CheckWakeup();
     }
 }

@@ -78,6 +78,13 @@ public sealed class DeviceContext
     public Action<Action> RequestIdle { get; init; } = _ => { };
 
     /// <summary>
+    /// Ends an idle state the device asked for without an interrupt request (a power controller
+    /// whose wake-up resumes execution on its own): the core runs the idle's wake action and goes on.
+    /// Nothing when the core is awake.
+    /// </summary>
+    public Action RequestWake { get; init; } = () => { };
+
+    /// <summary>
     /// Makes a file path given in parameter <c>name</c> absolute: relative to the directory of the
     /// board file that set the parameter (the current directory for <c>--set</c>).
     /// </summary>
