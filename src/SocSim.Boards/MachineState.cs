@@ -24,8 +24,10 @@ public sealed record CheckpointHeader(
 /// Checkpoints: the complete state of the SoC, saved at an instruction boundary and loaded into a
 /// machine built from the same board and ELF. The file is a versioned header (board files and their
 /// merged configuration, the ELF's path and SHA-256, where it was taken) followed by a compressed
-/// payload and a SHA-256 over the header and the payload (version 2; version 1 checked the payload
-/// only, so a changed cycle count or pc in its header went unnoticed):
+/// payload and a SHA-256 over the header and the payload (version 3: the two-bank LPC2106 MAM, the LPC2106
+/// system control's gated nIRQ/nFIQ, the Cortex-M FPU and 128-exception sets, the ARM926's caches changed their
+/// sections; version 2 had the same layout; version 1 checked the payload only, so a changed cycle count or pc in
+/// its header went unnoticed):
 /// <list type="bullet">
 /// <item>the core (<see cref="Core.Cores.ICore.SaveState"/>);</item>
 /// <item>every memory region, as the 4 KiB pages that differ from what the loader put there;</item>
@@ -36,7 +38,7 @@ public sealed record CheckpointHeader(
 /// </summary>
 public sealed partial class Machine
 {
-    public const int CheckpointVersion = 2;
+    public const int CheckpointVersion = 3;
 
     /// <summary>The largest checkpoint read (its payload is held in memory at once); a longer file or stream is refused, never read to the end.</summary>
     public const long MaxCheckpointBytes = 1L << 30;

@@ -122,8 +122,9 @@ public sealed class TranslationFirmwareTests
     {
         var (a, b, rb) = RunBothAtFullSpeed("bench.elf", background);
         Assert.Equal(background, b.Cpu.Translator!.Background);
-        if (background) Assert.True(b.Cpu.Translator.TranslatedInstructions > 0);
-        else Assert.True(b.Cpu.Translator.TranslatedInstructions > rb.Instructions * 9 / 10);
+        // On a worker thread, how much is translated before the run ends depends on the host (a loaded CI runner
+        // may finish first): only the equality above is asserted there.
+        if (!background) Assert.True(b.Cpu.Translator.TranslatedInstructions > rb.Instructions * 9 / 10);
         a.Dispose();
         b.Dispose();
     }

@@ -161,6 +161,6 @@ public sealed class LinuxBootCliTests(LinuxBootFiles files) : IClassFixture<Linu
     {
         var r = Socsim.Run(files.Expand(["run", "--board", "lpc2106", "--kernel", "{dir}/reboot.zimage", "--dtb", "{linux}/versatile-pb.dtb"]));
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("socsim run: --kernel: the board has no RAM at address 0 (its memory: flash ROM 0x00000000-0x0001FFFF, sram RAM 0x40000000-0x4000FFFF)", r.Stderr.Trim());
+        Assert.Equal("socsim run: --kernel: the board has no RAM at address 0 (its memory: flash ROM 0x00000000-0x0001FFFF, sram RAM 0x40000000-0x4000FFFF, bootblock ROM 0x7FFFE000-0x7FFFFFFF)", r.Stderr.Trim());
     }
 }

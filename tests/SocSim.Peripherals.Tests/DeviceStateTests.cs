@@ -638,7 +638,7 @@ public sealed class DeviceStateTests
             Name = "scb",
             Scheduler = r.S,
             Clock = new ClockDomain("FOSC", 12_000_000, 4),
-            Parameters = new Dictionary<string, object> { ["flash"] = "flash", ["sram"] = "sram", ["pllLockMicroseconds"] = 20L },
+            Parameters = new Dictionary<string, object> { ["flash"] = "flash", ["bootBlock"] = "", ["sram"] = "sram", ["pllLockMicroseconds"] = 20L },
             Bus = bus,
             ClockControls = controls,
             RequestIdle = wake => { r.Note("idle"); r.PendingWake = wake; },
