@@ -16,7 +16,7 @@ namespace SocSim.CortexM.Tests;
 /// </summary>
 public sealed class UnicornComparisonTests
 {
-    private const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
+    internal const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
     private const int CasesPerClass = 1600, V6MCasesPerClass = 1000;
     private const string Package = "python3-unicorn";
@@ -748,31 +748,7 @@ public sealed class UnicornComparisonTests
         string dir = Path.Combine(Path.GetTempPath(), "socsim-cortexm-unicorn-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
         string input = Path.Combine(dir, "cases.json"), output = Path.Combine(dir, "results.json");
-        using (var fs = File.Create(input))
-        using (var w = new Utf8JsonWriter(fs))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("memSize", MemSize);
-            w.WriteStartArray("cases");
-            foreach (var c in cases)
-            {
-                w.WriteStartObject();
-                w.WriteBoolean("v6m", IsV6M(c.Class));
-                w.WriteBoolean("m4", IsDsp(c.Class));
-                w.WriteStartArray("regs");
-                foreach (var r in c.Regs) w.WriteNumberValue(r);
-                w.WriteEndArray();
-                w.WriteNumber("flags", c.Flags);
-                w.WriteNumber("codeAddr", CodeAddr);
-                w.WriteString("code", Convert.ToHexString(c.Code.ToArray()));
-                w.WriteNumber("end", c.End);
-                w.WriteNumber("dataAddr", DataAddr);
-                w.WriteString("data", Convert.ToHexString(c.Data));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+        WriteCases(input, cases, c => c, (w, c) => { w.WriteBoolean("v6m", IsV6M(c.Class)); w.WriteBoolean("m4", IsDsp(c.Class)); });
         var sw = Stopwatch.StartNew();
         RunPython(input, output);
         var pyTime = sw.Elapsed;
@@ -781,13 +757,48 @@ public sealed class UnicornComparisonTests
             foreach (var e in doc.RootElement.EnumerateArray())
             {
                 if (e.TryGetProperty("error", out var err)) { results.Add(new Result([], 0, 0, [], err.GetString())); continue; }
-                results.Add(new Result(e.GetProperty("regs").EnumerateArray().Select(x => x.GetUInt32()).ToArray(),
-                    e.GetProperty("pc").GetUInt32(), e.GetProperty("xpsr").GetUInt32(),
-                    Convert.FromHexString(e.GetProperty("data").GetString()!), null));
+                var (regs, pc, xpsr, data) = ReadCommon(e);
+                results.Add(new Result(regs, pc, xpsr, data, null));
             }
         Directory.Delete(dir, true);
         return new Run { Cases = cases, Results = results, Timing = $"{cases.Count} cases, Unicorn {pyTime.TotalSeconds:F1} s" };
     }
+
+    /// <summary>
+    /// The cases file run_cases.py reads: the memory size, then one object per case with the fields
+    /// <paramref name="extra"/> writes (the core variant, FP state) and every case's registers, flags, code and data.
+    /// </summary>
+    internal static void WriteCases<T>(string path, IEnumerable<T> cases, Func<T, Case> caseOf, Action<Utf8JsonWriter, T> extra)
+    {
+        using var fs = File.Create(path);
+        using var w = new Utf8JsonWriter(fs);
+        w.WriteStartObject();
+        w.WriteNumber("memSize", MemSize);
+        w.WriteStartArray("cases");
+        foreach (var item in cases)
+        {
+            var c = caseOf(item);
+            w.WriteStartObject();
+            extra(w, item);
+            w.WriteStartArray("regs");
+            foreach (var r in c.Regs) w.WriteNumberValue(r);
+            w.WriteEndArray();
+            w.WriteNumber("flags", c.Flags);
+            w.WriteNumber("codeAddr", CodeAddr);
+            w.WriteString("code", Convert.ToHexString(c.Code.ToArray()));
+            w.WriteNumber("end", c.End);
+            w.WriteNumber("dataAddr", DataAddr);
+            w.WriteString("data", Convert.ToHexString(c.Data));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>What run_cases.py reports for every case that ran: R0-R15, xPSR and the data window.</summary>
+    internal static (uint[] Regs, uint Pc, uint Xpsr, byte[] Data) ReadCommon(JsonElement e) =>
+        (e.GetProperty("regs").EnumerateArray().Select(x => x.GetUInt32()).ToArray(), e.GetProperty("pc").GetUInt32(),
+         e.GetProperty("xpsr").GetUInt32(), Convert.FromHexString(e.GetProperty("data").GetString()!));
 
     private const string Python = "/usr/bin/python3";
 
