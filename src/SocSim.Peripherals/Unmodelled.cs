@@ -21,6 +21,7 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
     private readonly string _name, _what;
     private readonly Action<string> _warn;
     private readonly Dictionary<uint, string> _registers = new();
+    private readonly HashSet<uint> _reported = new();
 
     /// <param name="registers">register names by offset (name to hexadecimal offset), for the warnings (<see cref="Stm32.Stm32Unmodelled"/>)</param>
     public Unmodelled(string name, string what, Action<string> warn, IReadOnlyDictionary<string, string>? registers = null)
@@ -51,9 +52,20 @@ public sealed class Unmodelled : IBusDevice, IDeviceModel, IStateful
 
     public void LoadState(StateReader r) { }
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, Register(address), write: false);
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) =>
+        FirstTime(_reported, address & 0x3FFF, write: false) ? Report(_warn, _name, _what, Register(address), write: false) : 0;
 
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => Report(_warn, _name, _what, Register(address), write: true);
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        if (FirstTime(_reported, address & 0x3FFF, write: true)) Report(_warn, _name, _what, Register(address), write: true);
+    }
+
+    /// <summary>
+    /// Whether an access to <paramref name="offset"/> in this direction is the first one: its warning is formatted
+    /// only then (the machine prints each distinct warning once and never forgets one, so a repeat would be
+    /// dropped anyway; a kernel polling an unmodelled block no longer builds a string per access).
+    /// </summary>
+    internal static bool FirstTime(HashSet<uint> reported, uint offset, bool write) => reported.Add(offset << 1 | (write ? 1u : 0u));
 
     /// <summary>The warning for one access to an unmodelled block's register at <paramref name="offset"/> (the machine prints each distinct one once); a read answers 0.</summary>
     internal static uint Report(Action<string> warn, string name, string what, uint offset, bool write) =>

@@ -20,6 +20,7 @@ public sealed class UnmodelledPrimeCell : IBusDevice, IDeviceModel, IStateful
 
     private readonly string _name, _what;
     private readonly Action<string> _warn;
+    private readonly HashSet<uint> _reported = new();
 
     public UnmodelledPrimeCell(string name, string what, Action<string> warn)
     {
@@ -33,7 +34,11 @@ public sealed class UnmodelledPrimeCell : IBusDevice, IDeviceModel, IStateful
 
     public void LoadState(StateReader r) { }
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => Unmodelled.Report(_warn, _name, _what, PrimeCell.Offset(address), write: false);
+    public uint Read(uint address, int size, AccessFlags flags, ref bool abort) =>
+        Unmodelled.FirstTime(_reported, PrimeCell.Offset(address), write: false) ? Unmodelled.Report(_warn, _name, _what, PrimeCell.Offset(address), write: false) : 0;
 
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => Unmodelled.Report(_warn, _name, _what, PrimeCell.Offset(address), write: true);
+    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    {
+        if (Unmodelled.FirstTime(_reported, PrimeCell.Offset(address), write: true)) Unmodelled.Report(_warn, _name, _what, PrimeCell.Offset(address), write: true);
+    }
 }

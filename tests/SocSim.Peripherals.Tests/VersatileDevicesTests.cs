@@ -197,6 +197,9 @@ public sealed class VersatileDevicesTests
         var u = new UnmodelledPrimeCell("gpio0", "PL061 GPIO", _warnings.Add);
         for (uint off = 0xFE0; off < 0x1000; off += 4) Assert.Equal(0u, R(u, off));
         W(u, 0x400, 0xFF);
+        R(u, 0xFE0);
+        W(u, 0x400, 0);
+        Assert.Equal(9, _warnings.Count); // eight identification reads and one write, each once
         Assert.Equal("gpio0: read of PL061 GPIO register at offset 0xFE0: the PL061 GPIO is not modelled (reads 0)", _warnings[0]);
         Assert.Equal("gpio0: write to PL061 GPIO register at offset 0x400: the PL061 GPIO is not modelled (ignored)", _warnings[^1]);
     }
