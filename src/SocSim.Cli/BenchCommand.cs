@@ -65,7 +65,7 @@ internal static class BenchCommand
                 string extra = "";
                 if (m.Cpu.Translator is { } t)
                     extra = string.Create(CultureInfo.InvariantCulture,
-                        $" blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} compile_s={t.CompileTicks / (double)Stopwatch.Frequency:F3} block_runs={t.BlockRuns} resumes={t.Resumes} instructions_per_block_run={(t.BlockRuns == 0 ? 0 : (double)t.TranslatedInstructions / t.BlockRuns):F1} invalidations={t.Invalidations} evictions={t.Evictions} translated_share={(r.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / r.Instructions):F1}% managed_mb_delta={(GC.GetTotalMemory(false) - mem0) / 1e6:F1}");
+                        $" blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} compile_s={t.CompileTicks / (double)Stopwatch.Frequency:F3} block_runs={t.BlockRuns} resumes={t.Resumes} device_accesses={t.DeviceAccesses} device_exits={t.DeviceExits} instructions_per_block_run={(t.BlockRuns == 0 ? 0 : (double)t.TranslatedInstructions / t.BlockRuns):F1} invalidations={t.Invalidations} evictions={t.Evictions} translated_share={(r.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / r.Instructions):F1}% managed_mb_delta={(GC.GetTotalMemory(false) - mem0) / 1e6:F1}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name} run {i + 1}: {r.Reason} exit={r.ExitCode} instructions={r.Instructions} cycles={r.Cycles} host_s={s:F3} mips={r.Instructions / s / 1e6:F2} mcycles_per_s={r.Cycles / s / 1e6:F2}{extra}"));
                 // What the interpreter still executed, by kind (largest first): what falls back.

@@ -63,19 +63,33 @@ internal sealed class TranslationLockstep : IDisposable
         }
     }
 
-    /// <summary>Base of the optional device: a read returns how many accesses it had; a write drives nIRQ with bit 0.</summary>
+    /// <summary>
+    /// Base of the optional device: a read returns how many accesses it had (times a constant, so every
+    /// byte varies); a write drives nIRQ with bit 0, except at offset 0x40, which schedules an event
+    /// (value &amp; 0x3F) + 1 cycles later that drives nIRQ with bit 6; any access at offsets 0x80-0xFF aborts.
+    /// </summary>
     public const uint DeviceBase = 0x2_0000;
 
     private sealed class IrqDevice(Side side) : IBusDevice
     {
         private uint _accesses;
 
-        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => ++_accesses;
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+        {
+            if ((address & 0x80) != 0) { abort = true; return 0; }
+            return ++_accesses * 0x9E37_79B9u;
+        }
 
         public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
         {
             _accesses++;
-            side.Cpu.SetIrq((value & 1) != 0);
+            if ((address & 0x80) != 0) { abort = true; return; }
+            if ((address & 0xFF) == 0x40)
+            {
+                bool level = (value & 0x40) != 0;
+                side.Scheduler.Schedule(new Event("device", EventPriority.Peripheral, _ => side.Cpu.SetIrq(level)), side.Scheduler.Cycles + (value & 0x3F) + 1);
+            }
+            else side.Cpu.SetIrq((value & 1) != 0);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class TranslationSystemTests
             0xE3A0B802,   // mov r11, #0x20000 (the device)
             0xE2811001,   // add r1, r1, #1
             0xE1003092,   // swp r3, r2, [r0]   (left to the interpreter)
-            0xE59B4000,   // ldr r4, [r11]      (a device read: off the fast path)
+            0xE89B0010,   // ldmia r11, {r4}    (a device read by LDM: off the fast path)
             0xE2855001,   // add r5, r5, #1
             0xEAFFFFF9);  // b 0x1004
         rig.Start(0x1000, SysIrqOff, (m, r) => r == 0 ? 0x4000u : Regs(m, r));

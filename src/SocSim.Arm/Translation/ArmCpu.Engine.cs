@@ -51,6 +51,97 @@ public sealed unsafe partial class ArmCpu
         return go;
     }
 
+    /// <summary>
+    /// What a region's device access (<see cref="RegionDevice"/>, <see cref="RegionDeviceWrite"/>) left the
+    /// region to do: 0 go on, 1 leave after the instruction (the access raised something), 2 leave after
+    /// it through <see cref="DataAbortFromRegion"/> (the access aborted).
+    /// </summary>
+    internal int _regionExit;
+
+    /// <summary>Where a region's device read leaves its value, at the offset the page fast path reads it from (see <see cref="RegionDevice"/>).</summary>
+    private readonly byte[] _deviceScratch = GC.AllocateArray<byte>((int)Bus.PageMask + 1, pinned: true);
+
+    /// <summary>
+    /// A load or store of a translated region whose address has no page (a device register, a ROM write,
+    /// unmapped space), made from the region instead of the interpreter: <paramref name="cycles"/> is the
+    /// region's cycle count at the data cycle's start, where the interpreter's core is when it accesses
+    /// the bus, so the device catches up to the same cycle. A read goes through the bus now (the
+    /// interpreter's Read8/16/32 with its flags: the device, its wait states, an abort) and its value is
+    /// left in a scratch page at the offset the region's page fast path reads, which the region then
+    /// reads as from RAM (rotation, sign extension as for memory); a write only gets the scratch page,
+    /// the region stores the value there and <see cref="RegionDeviceWrite"/> makes the access at the
+    /// instruction's end. <paramref name="size"/> is 1, 2 or 4 bytes, or 0 for ARM LDRSH (a byte at
+    /// an odd address, TRM 4.10). Null: the interpreter executes the instruction (memory behind a
+    /// controller, whose cost is its model's, not the bus's table the region charges). The scheduler's
+    /// cycle count is left after the access (the region's exits write their own back; a read's abort
+    /// exit goes on from it).
+    /// </summary>
+    internal byte* RegionDevice(uint address, int size, bool read, long cycles, long limit)
+    {
+        if (_bus.FindMapping(address)?.Controller != null) return null;
+        if (size == 0) size = (address & 1) != 0 ? 1 : 2;
+        fixed (byte* scratch = _deviceScratch)
+        {
+            if (!read) return scratch;
+            _s.Cycles = cycles;
+            int flushes = _translator!.Flushes;
+            switch (size)
+            {
+                case 4: *(uint*)(scratch + (address & (Bus.PageMask & ~3u))) = _bus.Read32(address, AccessFlags.None); break;
+                case 2: *(ushort*)(scratch + (address & (Bus.PageMask & ~1u))) = (ushort)_bus.Read16(address, AccessFlags.None); break;
+                default: scratch[address & Bus.PageMask] = (byte)_bus.Read8(address, AccessFlags.None); break;
+            }
+            _regionExit = AfterRegionDevice(limit, flushes);
+            return scratch;
+        }
+    }
+
+    /// <summary>The write a region stored into the scratch page (see <see cref="RegionDevice"/>), made through the bus at <paramref name="cycles"/>, the data cycle's start.</summary>
+    internal void RegionDeviceWrite(uint address, int size, long cycles, long limit)
+    {
+        fixed (byte* scratch = _deviceScratch)
+        {
+            _s.Cycles = cycles;
+            int flushes = _translator!.Flushes;
+            switch (size)
+            {
+                case 4: _bus.Write32(address, *(uint*)(scratch + (address & (Bus.PageMask & ~3u))), AccessFlags.None); break;
+                case 2: _bus.Write16(address, *(ushort*)(scratch + (address & (Bus.PageMask & ~1u))), AccessFlags.None); break;
+                default: _bus.Write8(address, scratch[address & Bus.PageMask], AccessFlags.None); break;
+            }
+            _regionExit = AfterRegionDevice(limit, flushes);
+        }
+    }
+
+    /// <summary>
+    /// After a region's device access: 2 when it aborted (the flag taken, as the interpreter's loads and
+    /// stores take it), 1 when the region must leave after the instruction because the run loop would
+    /// not enter it at the next boundary with the same limit (as <see cref="StepFromRegion"/> decides:
+    /// an interrupt now pending, an event due before the limit, a stop, idle or wake request, a hook or
+    /// bus observer, a changed memory map or changed code under the region), else 0: it goes on.
+    /// </summary>
+    private int AfterRegionDevice(long limit, int flushes)
+    {
+        var t = _translator!;
+        t.DeviceAccesses++;
+        if (_bus.Aborted)
+        {
+            _bus.Aborted = false;
+            t.DeviceExits++;
+            return 2;
+        }
+        if (_intPending || _stop || _sleeping || _s.NextEventCycle < limit || _hook != null || _bus.Observer != null
+            || t.Flushes != flushes || !_region!.MemoryMatches())
+        {
+            t.DeviceExits++;
+            return 1;
+        }
+        return 0;
+    }
+
+    /// <summary>A region's load or store at <paramref name="address"/> aborted: the data abort the interpreter takes at the instruction's end (base-updated model), the region's state written back.</summary>
+    internal void DataAbortFromRegion(uint address, uint unused) => DataAbort(address);
+
     /// <summary>The region the run loop is running (for <see cref="StepFromRegion"/>).</summary>
     private Region? _region;
 

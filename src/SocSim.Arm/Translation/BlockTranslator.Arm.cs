@@ -238,13 +238,14 @@ public sealed unsafe partial class BlockTranslator
                 TransferAddress(rn, up, pre);
                 if (load)
                 {
-                    SingleLoad(b, k);
+                    SingleLoad(b, k, writeback ? rn : -1);
                     if (writeback) { Ld(_c); StReg(rn); }
                     Ld(_v); StReg(rd);
+                    DeviceEnd(k, 0);
                 }
                 else
                 {
-                    PageCheck(read: false, k);
+                    PageCheck(read: false, k, b ? 1 : 4);
                     Access(read: false, b ? 0 : 2, seq: false);
                     Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(b ? MSt8 : MSt32);
                     if (writeback) { Ld(_c); StReg(rn); }
@@ -271,9 +272,9 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>LDR/LDRB from _addr into _v (a word rotated by the address's low bits, TRM 4.9.1), its data cycle and the I cycle of every load (TRM 6.4).</summary>
-        private void SingleLoad(bool b, int k)
+        private void SingleLoad(bool b, int k, int abortBase)
         {
-            PageCheck(read: true, k);
+            PageCheck(read: true, k, b ? 1 : 4, abortBase);
             Access(read: true, b ? 0 : 2, seq: false);
             Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
             if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
@@ -299,15 +300,16 @@ public sealed unsafe partial class BlockTranslator
                 TransferAddress(rn, up, pre);
                 if (load)
                 {
-                    PageCheck(read: true, k);
+                    PageCheck(read: true, k, sh == 1 ? 2 : sh == 2 ? 1 : 0, writeback ? rn : -1);
                     EmitHalfLoad(sh == 1 ? 2 : sh == 2 ? -1 : -3);
                     AddCycles(1); Worst += 1;
                     if (writeback) { Ld(_c); StReg(rn); }
                     Ld(_v); StReg(rd);
+                    DeviceEnd(k, 0);
                 }
                 else
                 {
-                    PageCheck(read: false, k);
+                    PageCheck(read: false, k, 2);
                     Access(read: false, 1, seq: false);
                     Ld(_p); Ld(_addr); LdReg(rd, _pc + 4); Call(MSt16);
                     if (writeback) { Ld(_c); StReg(rn); }
@@ -362,12 +364,76 @@ public sealed unsafe partial class BlockTranslator
             }
         }
 
-        /// <summary>_p = the fast-path page of _addr; exit before instruction k when there is none.</summary>
-        private void PageCheck(bool read, int k)
+        /// <summary>
+        /// _p = the fast-path page of _addr; without one, the device path (<see cref="DeviceAccess"/>):
+        /// <paramref name="size"/> in bytes (0: ARM LDRSH, a byte at an odd address), <paramref name="abortBase"/>
+        /// the base register a load writes back (-1: none).
+        /// </summary>
+        private void PageCheck(bool read, int k, int size, int abortBase = -1)
         {
-            if (read && _timed != null) { TimedPageCheck(k); return; }
+            if (read && _timed != null) { TimedPageCheck(k, size, abortBase); return; }
+            var ok = _il.DefineLabel();
             LdPtr(read ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            Ld(_p); _il.Emit(OpCodes.Brtrue, ok);
+            DeviceAccess(read, k, size, abortBase);
+            _il.MarkLabel(ok);
+        }
+
+        /// <summary>
+        /// _p is null: the access at _addr leaves the page table (a device register, a ROM write,
+        /// unmapped space). The core makes it from the region (ArmCpu.RegionDevice: a read now, at the
+        /// data cycle's start, its value left where the page fast path that follows reads it; a write at
+        /// the instruction's end, <see cref="DeviceEnd"/>), and the region goes on unless the access
+        /// raised something. A read that aborts leaves at once for the data abort (base-updated model,
+        /// TRM 2.8.6: the internal cycle, the base written back, Rd not); memory behind a controller
+        /// leaves the instruction to the interpreter (<see cref="BailIfNull"/>).
+        /// </summary>
+        private void DeviceAccess(bool read, int k, int size, int abortBase)
+        {
+            _il.Emit(OpCodes.Ldarg_0); Ld(_addr); Ldc(size); Ldc(read ? 1 : 0); Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); Call(MRegionDevice); St(_p);
             Ld(_p); BailIfNull(k);
+            if (read)
+            {
+                var abort = _il.DefineLabel();
+                _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FRegionExit); Ldc(2); _il.Emit(OpCodes.Beq, abort);
+                var exit = _il.DefineLabel();
+                DeferExitThenCall(exit, k, MDataAbortFromRegion, Addr(k), Seq.S);
+                _exits.Add(() =>
+                {
+                    _il.MarkLabel(abort);
+                    // The bus charged the access; then the internal cycle of every load.
+                    _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FS); _il.Emit(OpCodes.Ldfld, FCycles); _il.Emit(OpCodes.Ldc_I8, 1L); Emit(OpCodes.Add); St(_cyc);
+                    if (abortBase >= 0) { Ld(_c); St(Reg(abortBase)); }
+                    _il.Emit(OpCodes.Br, exit);
+                });
+            }
+            Ldc(1); St(_dev); Ld(_cyc); St(_devCyc); Ld(_addr); St(_devAddr);
+        }
+
+        /// <summary>
+        /// The end of a load or store (instruction k) that may have taken the device path: a store's write
+        /// of <paramref name="writeSize"/> bytes is made now, at its data cycle's start (0: a load); then
+        /// the region goes on, or leaves after the instruction when the access raised something (an
+        /// interrupt, an event before the limit, ...: ArmCpu.AfterRegionDevice) or aborted. RAM accesses
+        /// pay one test of a local.
+        /// </summary>
+        private void DeviceEnd(int k, int writeSize)
+        {
+            var end = _il.DefineLabel(); var cont = _il.DefineLabel();
+            Ld(_dev); _il.Emit(OpCodes.Brtrue, end);
+            _il.MarkLabel(cont);
+            var leave = _il.DefineLabel(); var abort = _il.DefineLabel();
+            DeferExit(leave, k + 1, _seq, beforeInstruction: false);
+            DeferExitThenCall(abort, k, MDataAbortFromRegion, Addr(k), _seq);
+            _exits.Add(() =>
+            {
+                _il.MarkLabel(end);
+                Ldc(0); St(_dev);
+                if (writeSize != 0) { _il.Emit(OpCodes.Ldarg_0); Ld(_devAddr); Ldc(writeSize); Ld(_devCyc); _il.Emit(OpCodes.Ldarg_1); Call(MRegionDeviceWrite); }
+                _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FRegionExit);
+                _il.Emit(OpCodes.Switch, new[] { cont, leave, abort });
+                _il.Emit(OpCodes.Br, cont);
+            });
         }
 
         /// <summary>Adds the clocks of one data access at _addr (kind = log2 size, seq, write) from the bus's cost table.</summary>
@@ -388,6 +454,7 @@ public sealed unsafe partial class BlockTranslator
         private void StoreEnd(int k, uint size, LocalBuilder? address = null)
         {
             _seq = Seq.N;
+            if (address == null) DeviceEnd(k, (int)size);
             Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Brtrue, label);

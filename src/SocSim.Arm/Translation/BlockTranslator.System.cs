@@ -17,7 +17,9 @@ namespace SocSim.Arm.Translation
     public sealed unsafe partial class BlockTranslator
     {
         private static readonly MethodInfo MMsr = CpuMethod("Msr"), MReturnFromRegion = CpuMethod(nameof(ArmCpu.ReturnFromRegion)),
-            MSpsrInRegion = CpuMethod(nameof(ArmCpu.SpsrInRegion));
+            MSpsrInRegion = CpuMethod(nameof(ArmCpu.SpsrInRegion)), MRegionDevice = CpuMethod(nameof(ArmCpu.RegionDevice)),
+            MRegionDeviceWrite = CpuMethod(nameof(ArmCpu.RegionDeviceWrite)), MDataAbortFromRegion = CpuMethod(nameof(ArmCpu.DataAbortFromRegion));
+        private static readonly FieldInfo FRegionExit = Field(nameof(ArmCpu._regionExit));
 
         private static MethodInfo SysOp(string name) =>
             typeof(TranslationSystemOps).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(nameof(TranslationSystemOps), name);
@@ -137,7 +139,7 @@ namespace SocSim.Arm.Translation
                 if (cond != 0xE) ElseFallThrough(cond, k);
                 SingleOffset(op);
                 TransferAddress(rn, up, pre);
-                SingleLoad(b, k);
+                SingleLoad(b, k, writeback ? rn : -1);
                 if (writeback) { Ld(_c); StReg(rn); }
                 Ld(_v);
                 EmitRefillExit(k + 1);
@@ -206,6 +208,12 @@ namespace SocSim.Arm.Translation
             {
                 var label = _il.DefineLabel();
                 _il.Emit(OpCodes.Br, label);
+                DeferExitThenCall(label, k, helper, op, Seq.S);
+            }
+
+            /// <summary>The exit of <see cref="ExitThenCall"/> at <paramref name="label"/>, the next fetch <paramref name="seq"/>.</summary>
+            private void DeferExitThenCall(Label label, int k, MethodInfo helper, uint op, Seq seq)
+            {
                 uint next = Addr(k + 1), w0 = Word(k + 1), w1 = Word(k + 2);
                 _exits.Add(() =>
                 {
@@ -214,7 +222,7 @@ namespace SocSim.Arm.Translation
                     Ldc(next); St(_xPc);
                     Ldc(w0); St(_xOp0);
                     Ldc(w1); St(_xOp1);
-                    Ldc(1); St(_fseq);
+                    Ldc(seq == Seq.S ? 1 : 0); St(_fseq);
                     WriteBackBoundary();
                     il.Emit(OpCodes.Ldarg_0); Ldc(op); Ld(_v); il.Emit(OpCodes.Call, helper);
                     il.Emit(OpCodes.Ret);

@@ -291,7 +291,7 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>Thumb load from _addr into a low register (kind as the interpreter's ThumbLoad): data N + 1 I.</summary>
         private void ThumbLoad(int rd, int kind, int k)
         {
-            PageCheck(read: true, k);
+            PageCheck(read: true, k, kind == -1 ? 1 : kind == -2 ? 2 : kind);
             switch (kind)
             {
                 case 4:
@@ -308,11 +308,12 @@ public sealed unsafe partial class BlockTranslator
             }
             AddCycles(1); Worst += 1;
             Ld(_v); StReg(rd);
+            DeviceEnd(k, 0);
         }
 
         private void ThumbStore(int rd, int size, int k)
         {
-            PageCheck(read: false, k);
+            PageCheck(read: false, k, size);
             Access(false, size == 4 ? 2 : size == 2 ? 1 : 0, false);
             Ld(_p); Ld(_addr); Ld(Reg(rd)); Call(size == 4 ? MSt32 : size == 2 ? MSt16 : MSt8);
             StoreEnd(k, (uint)size);

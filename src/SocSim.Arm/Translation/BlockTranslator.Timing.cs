@@ -177,17 +177,19 @@ public sealed unsafe partial class BlockTranslator
         /// <summary>
         /// _p = the page of a read at _addr: the bus's fast path, else the controller's region from its
         /// direct bytes up (the raw bytes; the cost comes from the model, see <see cref="TimedAccess"/>),
-        /// else an exit before instruction k.
+        /// else the device path (<see cref="DeviceAccess"/>).
         /// </summary>
-        private void TimedPageCheck(int k)
+        private void TimedPageCheck(int k, int size, int abortBase)
         {
-            var ok = _il.DefineLabel();
+            var ok = _il.DefineLabel(); var device = _il.DefineLabel();
             LdPtr(_bus.ReadPageTable); Ld(_addr); Call(MPage); St(_p);
             Ld(_p); _il.Emit(OpCodes.Brtrue, ok);
-            Ld(_addr); Ldc(_directFrom); Emit(OpCodes.Sub); Ldc(_timedEnd - _directFrom); Emit(OpCodes.Clt_Un);
-            BailIfNull(k);
+            Ld(_addr); Ldc(_directFrom); Emit(OpCodes.Sub); Ldc(_timedEnd - _directFrom); _il.Emit(OpCodes.Bge_Un, device);
             var region = _timed!.Region;
             LdPtr(region.Data); Ld(_addr); Ldc(region.Base); Emit(OpCodes.Sub); Ldc(~Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_p);
+            _il.Emit(OpCodes.Br, ok);
+            _il.MarkLabel(device);
+            DeviceAccess(read: true, k, size, abortBase);
             _il.MarkLabel(ok);
         }
 

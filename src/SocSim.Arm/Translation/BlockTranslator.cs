@@ -169,7 +169,16 @@ public sealed unsafe partial class BlockTranslator
     public double CompileMicrosecondsPerBlock => BlocksCompiled == 0 ? 0 : CompileTicks * 1e6 / Stopwatch.Frequency / BlocksCompiled;
 
     /// <summary>Drops every translation (memory map or bus observer changed).</summary>
-    public void Flush() => Array.Clear(_cache);
+    public void Flush()
+    {
+        Array.Clear(_cache);
+        Flushes++;
+    }
+
+    /// <summary>Times <see cref="Flush"/> ran: a region's device access that remapped memory leaves the region.</summary>
+    internal int Flushes;
+    /// <summary>Loads and stores regions made to devices themselves (no page: device registers, ROM writes, unmapped space), and those after which the region left (the access raised an interrupt, scheduled an event before the limit, aborted, ...).</summary>
+    public long DeviceAccesses, DeviceExits;
 
     private int IndexOf(uint key) => (int)((key ^ (key >> CacheBits)) >> 1) & ((1 << CacheBits) - 1);
 
@@ -347,6 +356,8 @@ public sealed unsafe partial class BlockTranslator
         private readonly LocalBuilder _fn, _fz, _fc, _fv, _t1, _t2, _t3, _wide;
         /// <summary>Which resume point the step tail goes on at after the interpreter executed an access off the fast path (-1: none).</summary>
         private readonly LocalBuilder _resume;
+        /// <summary>Set when the current instruction's access took the device path (<c>DeviceAccess</c>), with the access's start cycle and address: its end (<c>DeviceEnd</c>) completes it.</summary>
+        private readonly LocalBuilder _dev, _devCyc, _devAddr;
         /// <summary>
         /// Where a region goes on after the interpreter executed an instruction whose access left the fast
         /// path (a device): instruction K+1 of the block at Base, once its label is known.
@@ -422,6 +433,9 @@ public sealed unsafe partial class BlockTranslator
             _xOp0 = _il.DeclareLocal(typeof(uint));
             _xOp1 = _il.DeclareLocal(typeof(uint));
             _mAddr = _il.DeclareLocal(typeof(uint));
+            _dev = _il.DeclareLocal(typeof(int));
+            _devCyc = _il.DeclareLocal(typeof(long));
+            _devAddr = _il.DeclareLocal(typeof(uint));
             _setup = _il.DefineLabel();
             _entry = _il.DefineLabel();
             _exitTail = _il.DefineLabel();
