@@ -39,6 +39,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         if (lines < 1 || lines > MaxInterruptLines(profile))
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.InterruptsParameter}: {lines} external interrupts; this core implements 1 to {MaxInterruptLines(profile)}");
         var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu, (int)lines) { DebugRegisters = registers };
+        cpu.SetEngine(c.Engine);
         long calib = c.Parameter(CortexMCoreTypes.SysTickCalibParameter, -1L);
         if (calib is < -1 or > uint.MaxValue)
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.SysTickCalibParameter}: {calib} is not a 32-bit SYST_CALIB value (or -1: derived)");
@@ -195,6 +196,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
             long limit = Math.Min(end, _s.NextEventCycle);
             if (_s.Cycles >= limit) return;
             if (State != CoreState.Running) { RunTo(limit); return; }
+            if (_hook == null && _blocks != null && RunBlock(limit, _exceptionEntered)) continue;
             ObservedStep();
         }
     }

@@ -243,6 +243,7 @@ public sealed unsafe partial class CortexMCpu
                 if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _sleepCycles += limit - _s.Cycles; _s.Cycles = limit; }
                 break;
             }
+            if (_blocks != null && RunBlock(limit)) continue;
             Step();
         }
         return _instructions - start;
@@ -362,6 +363,13 @@ public sealed unsafe partial class CortexMCpu
             }
         }
     done:
+        return FinishStep(t0, cycles, executed, lsu);
+    }
+
+    /// <summary>The end of a step (the interpreter's and a block's): the clock set to the step's start plus its cycles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FinishStep(long t0, int cycles, bool executed, bool lsu)
+    {
         // Data accesses charged 1 + wait states each; the table counts their 1.
         long waits = _s.Cycles - t0 - _accesses;
         long total = cycles + waits + _extraCycles;

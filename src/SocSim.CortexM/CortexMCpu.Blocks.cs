@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using SocSim.Core;
+
+namespace SocSim.CortexM;
+
+/// <summary>
+/// The block engine (<see cref="ExecutionEngine.Translate"/> on Cortex-M boards): straight-line runs of
+/// Thumb-2 instructions decoded once into a <see cref="ThumbBlock"/> and executed back to back, without the
+/// interpreter's per-step work that cannot change the result there: the fetch through the page table, the
+/// decode cache's lookup, and the checks for pending exceptions, sleep-on-exit, late arrival, XN regions,
+/// DWT PC watchpoints and the MPU, which are made once at the block's entry and again only after each
+/// instruction (one combined test). Every instruction is executed by the interpreter's own
+/// <see cref="Execute"/>, timed by its prefetch model (<see cref="FetchStall"/>) and accounted by the same
+/// step tail (<see cref="FinishStep"/>), so registers, memory, cycles and statistics are the interpreter's
+/// by construction; the lockstep tests in tests/SocSim.CortexM.Tests (BlockEngineTests) check it.
+/// <para>A block runs only from a page on the bus's fast fetch path (RAM/ROM, no memory controller, no bus
+/// observer: a tracer that watches the bus leaves everything to the interpreter) and stops before an
+/// instruction when: the scheduler's next event or the run's limit is reached (as the interpreter's loop
+/// checks), an exception became pending or anything else the interpreter's <see cref="Step"/> checks first
+/// is set, the PC left the block (a taken branch, an exception entry), or the instruction's encoding in
+/// memory is no longer the decoded one (self-modifying code: the interpreter steps it, and the block is
+/// decoded again at its next entry). The fetch page's state the interpreter's fetch would leave
+/// (<c>_fetchPage</c>, its costs) is set as the fetch would set it, since a later refill reads it.</para>
+/// </summary>
+public sealed unsafe partial class CortexMCpu
+{
+    /// <summary>Instructions a block holds at most (a block also ends after any instruction that may branch).</summary>
+    public const int MaxBlockInstructions = 32;
+    private const int BlockCacheSize = 1 << 16;    // direct mapped by PC: 128 KiB of code without a collision
+
+    private ThumbBlock?[]? _blocks;     // null: the interpreter alone
+    private long _blockInstructions;
+
+    /// <summary>The engine: <see cref="ExecutionEngine.Translate"/> runs pre-decoded blocks (identical results), else the interpreter alone.</summary>
+    public ExecutionEngine Engine => _blocks != null ? ExecutionEngine.Translate : ExecutionEngine.Interpret;
+
+    /// <summary>Blocks decoded (again after a collision in the cache, a flush or a change of their code).</summary>
+    public long BlocksBuilt { get; private set; }
+
+    /// <summary>Instructions executed inside blocks (the rest were stepped by the interpreter).</summary>
+    public long BlockInstructions => _blockInstructions;
+
+    /// <summary>Selects the engine (boards: the <c>--engine</c> option, <see cref="Core.Cores.CoreContext.Engine"/>).</summary>
+    public void SetEngine(ExecutionEngine engine)
+    {
+        if (engine == ExecutionEngine.Translate)
+        {
+            if (_blocks == null) { _blocks = new ThumbBlock?[BlockCacheSize]; _bus.MappingChanged += FlushBlocks; }
+        }
+        else if (_blocks != null) { _bus.MappingChanged -= FlushBlocks; _blocks = null; }
+    }
+
+    /// <summary>Drops every block (the bus's mapping changed: their page pointers and costs are stale).</summary>
+    private void FlushBlocks()
+    {
+        if (_blocks != null) Array.Clear(_blocks);
+    }
+
+    /// <summary>Whether anything that <see cref="Step"/> tests before fetching is set (then it steps).</summary>
+    private bool StepChecksNeeded =>
+        _pending != 0 || State != CoreState.Running || _resetRequested || _sleepOnExitReturn != 0 || _lateWindowStart >= 0
+        || !_t || _watchPc || _mpuOn;
+
+    /// <summary>
+    /// Runs the block at the PC while the clock stays below <paramref name="limit"/> and the scheduler's next
+    /// event. Returns false when no instruction ran (no block here: the caller steps).
+    /// </summary>
+    /// <remarks>With <paramref name="entered"/> (a probe watching exception entries), every instruction is checked as
+    /// <see cref="ObservedStep"/> checks a step: an entry it made (a fault) is reported before the block ends.</remarks>
+    private bool RunBlock(long limit, Action<uint>? entered = null)
+    {
+        if (StepChecksNeeded) return false;
+        uint pc = _pc;
+        int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
+        var b = _blocks![idx];
+        if (b == null || b.Start != pc)
+        {
+            b = BuildBlock(pc);
+            _blocks[idx] = b;
+            BlocksBuilt++;
+        }
+        if (b.Count == 0) return false;
+        byte* page = b.Page;
+        var insts = b.Insts;
+        var s = _s;
+        int k = 0;
+        while (true)
+        {
+            ref ThumbInst inst = ref insts[k];
+            uint offset = b.Offsets[k];
+            uint raw = *(ushort*)(page + offset);
+            if (inst.Size == 4) raw = raw << 16 | *(ushort*)(page + offset + 2);
+            if (raw != b.Raw[k])
+            {
+                _blocks[idx] = null;      // self-modifying code: decoded again at the next entry
+                return k != 0;
+            }
+            // As the interpreter's fetch leaves it (a refill after a taken branch reads these).
+            if (_fetchPageBase != b.PageBase) { _fetchPage = page; _fetchPageBase = b.PageBase; _fetchCostN = b.CostN; _fetchCostS = b.CostS; }
+            UInt128 activeBefore = _active;
+            uint ipsrBefore = _ipsr;
+            long t0 = s.Cycles;
+            _accesses = 0;
+            _stepExc = 0;
+            _faultPc = pc;
+            s.Cycles += FetchStall(pc, inst.Size, _cycles);
+            int cycles = ExecuteOne(ref inst, pc);
+            _instructions++;
+            _blockInstructions++;
+            FinishStep(t0, cycles, true, b.Lsu[k]);
+            if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
+            if (++k == b.Count) return true;
+            pc = b.Start + b.Offsets[k] - b.Offsets[0];
+            if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
+            // A store may have remapped the bus (a memory controller's register): the block's page is stale.
+            if (_blocks[idx] != b) return true;
+        }
+    }
+
+    /// <summary>Decodes the straight-line run at <paramref name="pc"/> (a block of no instructions where the interpreter must step).</summary>
+    private ThumbBlock BuildBlock(uint pc)
+    {
+        var empty = new ThumbBlock(pc, 0);
+        if (((0xE4u >> (int)(pc >> 29)) & 1) != 0) return empty;       // XN region: the interpreter faults
+        if (!_bus.TryGetFetchPage(pc, 4, out var page, out int costN, out int costS)) return empty;
+        var insts = new List<ThumbInst>();
+        var offsets = new List<uint>();
+        var raws = new List<uint>();
+        uint pageBase = pc & ~Bus.PageMask;
+        uint a = pc;
+        while (insts.Count < MaxBlockInstructions)
+        {
+            uint off = a & Bus.PageMask;
+            if (a - pageBase > Bus.PageMask || off > Bus.PageMask - 1) break;
+            uint hw1 = *(ushort*)(page + off);
+            bool is32 = ThumbDecoder.Is32Bit(hw1);
+            if (is32 && off + 2 > Bus.PageMask - 1) break;         // its second halfword is on the next page
+            uint raw = is32 ? hw1 << 16 | *(ushort*)(page + off + 2) : hw1;
+            var inst = ThumbDecoder.Decode(raw, is32, Profile);
+            insts.Add(inst);
+            offsets.Add(off);
+            raws.Add(raw);
+            a += inst.Size;
+            if (EndsBlock(in inst)) break;
+        }
+        if (insts.Count == 0) return empty;
+        var b = new ThumbBlock(pc, insts.Count)
+        {
+            Page = page, PageBase = pageBase, CostN = costN, CostS = costS,
+        };
+        for (int i = 0; i < insts.Count; i++)
+        {
+            b.Insts[i] = insts[i];
+            b.Offsets[i] = offsets[i];
+            b.Raw[i] = raws[i];
+            b.Lsu[i] = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
+        }
+        return b;
+    }
+
+    /// <summary>Whether the instruction may leave the straight line (the block ends after it; the PC check after each instruction catches any other way out).</summary>
+    private static bool EndsBlock(in ThumbInst i) => i.Op switch
+    {
+        >= Op.B and <= Op.Tbh => true,
+        Op.Undefined or Op.VUndefined or Op.Udf or Op.Svc or Op.Bkpt or Op.Wfi or Op.Wfe or Op.Isb or Op.Msr or Op.Cps or Op.Coprocessor => true,
+        Op.Ldm or Op.Stm => (i.List & 0x8000) != 0 || i.Rn == 15,
+        _ => i.Rd == 15,
+    };
+
+    /// <summary>A straight-line run of decoded instructions on one fast fetch page.</summary>
+    private sealed class ThumbBlock(uint start, int count)
+    {
+        public readonly uint Start = start;
+        public readonly int Count = count;
+        public readonly ThumbInst[] Insts = new ThumbInst[count];
+        /// <summary>Each instruction's offset in the page, and its encoding (first halfword high for 32-bit ones).</summary>
+        public readonly uint[] Offsets = new uint[count], Raw = new uint[count];
+        public readonly bool[] Lsu = new bool[count];
+        public byte* Page;
+        public uint PageBase;
+        public int CostN, CostS;
+    }
+}
