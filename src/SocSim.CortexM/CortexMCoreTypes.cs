@@ -19,7 +19,8 @@ internal enum CortexMRegister
 /// </summary>
 public static class CortexMCoreTypes
 {
-    public const string PriorityBitsParameter = "priorityBits", SysTickCalibParameter = "sysTickCalib", InterruptsParameter = "interrupts";
+    public const string PriorityBitsParameter = "priorityBits", SysTickCalibParameter = "sysTickCalib", InterruptsParameter = "interrupts",
+        MultiplyCyclesParameter = "multiplyCycles";
     /// <summary>The board clock SysTick counts when SYST_CSR.CLKSOURCE = 0 (ARMv7-M B3.3.3's external reference clock).</summary>
     public const string ReferenceClock = "STCLK";
     private const string MProfileFeature = "org.gnu.gdb.arm.m-profile", MSystemFeature = "org.gnu.gdb.arm.m-system";
@@ -51,7 +52,7 @@ public static class CortexMCoreTypes
         CortexMProfile.V7EM, 8, fpu: true);
 
     public static CoreType M0 { get; } = Declare("cortex-m0",
-        "Cortex-M0 (ARMv6-M): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits; timing is the M3 table's, not the M0 TRM's (issue 18 section 3)",
+        "Cortex-M0 (ARMv6-M, DDI 0432C): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits, the instruction timing of TRM table 3-1 (MULS 1 or 32 cycles: cpu.parameters.multiplyCycles), exception entry and return 16 cycles",
         CortexMProfile.V6M, 2);
 
     private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits, bool fpu = false)
@@ -67,6 +68,9 @@ public static class CortexMCoreTypes
             .Parameter(SysTickCalibParameter, -1,
                 "SYST_CALIB as the chip wires it (B3.3.6); -1: derived, NOREF when the board has no STCLK clock, else TENMS = STCLK's edges in 10 ms - 1. SysTick counts the board clock STCLK when CLKSOURCE = 0; without one CLKSOURCE reads 1")
             .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)", CortexMCpu.ExcNmi);
+        if (v6m)
+            t.Parameter(MultiplyCyclesParameter, CortexM0Timing.MultiplyFast,
+                "MULS's cycles: 1 with the fast multiplier, 32 with the small one (DDI 0432C table 3-1, the chip's configuration option)");
         int lines = CortexMCpu.MaxInterruptLines(profile);
         t.Parameter(InterruptsParameter, CortexMCpu.DefaultInterruptLines(profile),
             $"the NVIC's external interrupt lines, 1 to {lines} (the chip's choice: 60 on the STM32F103, RM0008 §10.1); inputs irqN at and above it cannot be wired");
