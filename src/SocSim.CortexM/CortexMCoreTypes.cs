@@ -44,8 +44,8 @@ public static class CortexMCoreTypes
         CortexMProfile.V7M, 8);
 
     public static CoreType M4 { get; } = Declare("cortex-m4",
-        "Cortex-M4 (ARMv7E-M) modelled as the Cortex-M3: the DSP extension's instructions are UNDEFINED and the timing is the M3's (issue 18 section 2)",
-        CortexMProfile.V7M, 8);
+        "Cortex-M4 without the FPU (ARMv7E-M, DDI 0439B): the DSP extension (SIMD, saturating, MAC family, APSR.GE), CPUID r0p1; FP instructions are UsageFault NOCP; the integer timing is the M3's",
+        CortexMProfile.V7EM, 8);
 
     public static CoreType M4F { get; } = Declare("cortex-m4f",
         "Cortex-M4F (ARMv7E-M with FPv4-SP, DDI 0439B): the DSP extension and the FPU (S0-S31, FPSCR, CPACR, lazy stacking, the FPU cycles of TRM table 7-1, org.gnu.gdb.arm.vfp); the integer timing is the M3's",
