@@ -121,7 +121,8 @@ public sealed class CortexM0Core : ICoreModel
 /// <summary>
 /// The core's traced signals: in scope <c>cpu</c> its bus as AHB-Lite shows it (HADDR, HWRITE, HSIZE, HTRANS's
 /// fetch/data kind as <c>fetch</c>, HRDATA/HWDATA as <c>data</c>), the NMI and irqN inputs, and the registers
-/// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask) with <c>exception</c>,
+/// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask; s0-s31 and fpscr on the
+/// M4F) with <c>exception</c>,
 /// the active exception number (IPSR, 0 in Thread mode).
 /// </summary>
 internal sealed class CortexMSignals : ICoreSignals
@@ -133,6 +134,7 @@ internal sealed class CortexMSignals : ICoreSignals
     private readonly Signal _nmi;
     private readonly Signal[] _irq;
     private readonly Signal[] _regs;
+    private readonly Signal[] _fpRegs;
 
     public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
     {
@@ -148,6 +150,10 @@ internal sealed class CortexMSignals : ICoreSignals
         _regs = new Signal[cpu.DebugRegisters.Length];
         var names = CoreRegisterNames(cpu);
         for (int i = 0; i < _regs.Length; i++) _regs[i] = r.Declare(c, names[i], 32, SignalKind.Reg, cpu.ReadRegister(i));
+        // On the M4F, s0-s31 and fpscr after the integer registers (none without the FPU: the M3's scope is unchanged).
+        var fpNames = cpu.FloatRegisterNames;
+        _fpRegs = new Signal[fpNames.Count];
+        for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i] = r.Declare(c, fpNames[i], 32, SignalKind.Reg, cpu.ReadFloatRegister(i));
     }
 
     private static string[] CoreRegisterNames(CortexMCpu cpu) =>
@@ -162,7 +168,7 @@ internal sealed class CortexMSignals : ICoreSignals
     {
         AfterInstruction(now);
         bool bus = _bus.Enabled;
-        bool hook = _regs.Append(_pc).Append(_exception).Any(x => x.Enabled);
+        bool hook = _regs.Concat(_fpRegs).Append(_pc).Append(_exception).Any(x => x.Enabled);
         return (bus, hook);
     }
 
@@ -173,6 +179,7 @@ internal sealed class CortexMSignals : ICoreSignals
     public void AfterInstruction(long now)
     {
         for (int i = 0; i < _regs.Length; i++) _regs[i].Set(now, _cpu.ReadRegister(i));
+        for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i].Set(now, _cpu.ReadFloatRegister(i));
         _pc.Set(now, _cpu.Pc);
         _exception.Set(now, _cpu.Ipsr);
     }
