@@ -160,7 +160,7 @@ public sealed partial class Machine
     /// <summary>
     /// The core's debug view as one line, <c>name=value</c> for each register its declaration names
     /// (what <c>--regs</c> prints; ARM7TDMI: r0-r14 of the current mode, r15 the address of the next
-    /// instruction as GDB shows pc, cpsr).
+    /// instruction as GDB shows pc, cpsr), then a core's FP registers when it has an FPU (the M4F: s0-s31, fpscr).
     /// </summary>
     public string RegisterLine()
     {
@@ -168,6 +168,9 @@ public sealed partial class Machine
         var parts = new string[regs.Count];
         for (int i = 0; i < regs.Count; i++)
             parts[i] = regs[i].Name + "=" + Core.ReadRegister(i).ToString(regs[i].Bits > 32 ? "x16" : "x8", CultureInfo.InvariantCulture);
+        // A core with an FPU lists its FP registers after the integer ones (IFloatRegisterView; none on the others).
+        if (Core is IFloatRegisterView fp && fp.FloatRegisterNames.Count > 0)
+            parts = [.. parts, .. fp.FloatRegisterNames.Select((name, i) => name + "=" + fp.ReadFloatRegister(i).ToString("x8", CultureInfo.InvariantCulture))];
         return string.Join(' ', parts);
     }
 

@@ -19,7 +19,8 @@ internal enum CortexMRegister
 /// </summary>
 public static class CortexMCoreTypes
 {
-    public const string PriorityBitsParameter = "priorityBits", SysTickCalibParameter = "sysTickCalib", InterruptsParameter = "interrupts";
+    public const string PriorityBitsParameter = "priorityBits", SysTickCalibParameter = "sysTickCalib", InterruptsParameter = "interrupts",
+        MultiplyCyclesParameter = "multiplyCycles";
     /// <summary>The board clock SysTick counts when SYST_CSR.CLKSOURCE = 0 (ARMv7-M B3.3.3's external reference clock).</summary>
     public const string ReferenceClock = "STCLK";
     private const string MProfileFeature = "org.gnu.gdb.arm.m-profile", MSystemFeature = "org.gnu.gdb.arm.m-system";
@@ -43,15 +44,15 @@ public static class CortexMCoreTypes
         CortexMProfile.V7M, 8);
 
     public static CoreType M4 { get; } = Declare("cortex-m4",
-        "Cortex-M4 (ARMv7E-M) modelled as the Cortex-M3: the DSP extension's instructions are UNDEFINED and the timing is the M3's (issue 18 section 2)",
-        CortexMProfile.V7M, 8);
+        "Cortex-M4 without the FPU (ARMv7E-M, DDI 0439B): the DSP extension (SIMD, saturating, MAC family, APSR.GE), CPUID r0p1; FP instructions are UsageFault NOCP; the integer timing is the M3's",
+        CortexMProfile.V7EM, 8);
 
     public static CoreType M4F { get; } = Declare("cortex-m4f",
         "Cortex-M4F (ARMv7E-M with FPv4-SP, DDI 0439B): the DSP extension and the FPU (S0-S31, FPSCR, CPACR, lazy stacking, the FPU cycles of TRM table 7-1, org.gnu.gdb.arm.vfp); the integer timing is the M3's",
         CortexMProfile.V7EM, 8, fpu: true);
 
     public static CoreType M0 { get; } = Declare("cortex-m0",
-        "Cortex-M0 (ARMv6-M): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits; timing is the M3 table's, not the M0 TRM's (issue 18 section 3)",
+        "Cortex-M0 (ARMv6-M, DDI 0432C): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits, the instruction timing of TRM table 3-1 (MULS 1 or 32 cycles: cpu.parameters.multiplyCycles), exception entry and return 16 cycles",
         CortexMProfile.V6M, 2);
 
     private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits, bool fpu = false)
@@ -67,6 +68,9 @@ public static class CortexMCoreTypes
             .Parameter(SysTickCalibParameter, -1,
                 "SYST_CALIB as the chip wires it (B3.3.6); -1: derived, NOREF when the board has no STCLK clock, else TENMS = STCLK's edges in 10 ms - 1. SysTick counts the board clock STCLK when CLKSOURCE = 0; without one CLKSOURCE reads 1")
             .Input("NMI", c => c.SetNmiLine, c => c.NmiLine, "non-maskable interrupt, edge triggered (exception 2)", CortexMCpu.ExcNmi);
+        if (v6m)
+            t.Parameter(MultiplyCyclesParameter, CortexM0Timing.MultiplyFast,
+                "MULS's cycles: 1 with the fast multiplier, 32 with the small one (DDI 0432C table 3-1, the chip's configuration option)");
         int lines = CortexMCpu.MaxInterruptLines(profile);
         t.Parameter(InterruptsParameter, CortexMCpu.DefaultInterruptLines(profile),
             $"the NVIC's external interrupt lines, 1 to {lines} (the chip's choice: 60 on the STM32F103, RM0008 §10.1); inputs irqN at and above it cannot be wired");
@@ -117,7 +121,8 @@ public sealed class CortexM0Core : ICoreModel
 /// <summary>
 /// The core's traced signals: in scope <c>cpu</c> its bus as AHB-Lite shows it (HADDR, HWRITE, HSIZE, HTRANS's
 /// fetch/data kind as <c>fetch</c>, HRDATA/HWDATA as <c>data</c>), the NMI and irqN inputs, and the registers
-/// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask) with <c>exception</c>,
+/// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask; s0-s31 and fpscr on the
+/// M4F) with <c>exception</c>,
 /// the active exception number (IPSR, 0 in Thread mode).
 /// </summary>
 internal sealed class CortexMSignals : ICoreSignals
@@ -129,6 +134,7 @@ internal sealed class CortexMSignals : ICoreSignals
     private readonly Signal _nmi;
     private readonly Signal[] _irq;
     private readonly Signal[] _regs;
+    private readonly Signal[] _fpRegs;
 
     public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
     {
@@ -144,6 +150,10 @@ internal sealed class CortexMSignals : ICoreSignals
         _regs = new Signal[cpu.DebugRegisters.Length];
         var names = CoreRegisterNames(cpu);
         for (int i = 0; i < _regs.Length; i++) _regs[i] = r.Declare(c, names[i], 32, SignalKind.Reg, cpu.ReadRegister(i));
+        // On the M4F, s0-s31 and fpscr after the integer registers (none without the FPU: the M3's scope is unchanged).
+        var fpNames = cpu.FloatRegisterNames;
+        _fpRegs = new Signal[fpNames.Count];
+        for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i] = r.Declare(c, fpNames[i], 32, SignalKind.Reg, cpu.ReadFloatRegister(i));
     }
 
     private static string[] CoreRegisterNames(CortexMCpu cpu) =>
@@ -158,7 +168,7 @@ internal sealed class CortexMSignals : ICoreSignals
     {
         AfterInstruction(now);
         bool bus = _bus.Enabled;
-        bool hook = _regs.Append(_pc).Append(_exception).Any(x => x.Enabled);
+        bool hook = _regs.Concat(_fpRegs).Append(_pc).Append(_exception).Any(x => x.Enabled);
         return (bus, hook);
     }
 
@@ -169,6 +179,7 @@ internal sealed class CortexMSignals : ICoreSignals
     public void AfterInstruction(long now)
     {
         for (int i = 0; i < _regs.Length; i++) _regs[i].Set(now, _cpu.ReadRegister(i));
+        for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i].Set(now, _cpu.ReadFloatRegister(i));
         _pc.Set(now, _cpu.Pc);
         _exception.Set(now, _cpu.Ipsr);
     }

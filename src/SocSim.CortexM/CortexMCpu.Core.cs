@@ -40,6 +40,13 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.InterruptsParameter}: {lines} external interrupts; this core implements 1 to {MaxInterruptLines(profile)}");
         var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu, (int)lines) { DebugRegisters = registers };
         cpu.SetEngine(c.Engine);
+        if (profile == CortexMProfile.V6M)
+        {
+            long mul = c.Parameter(CortexMCoreTypes.MultiplyCyclesParameter, (long)CortexM0Timing.MultiplyFast);
+            if (mul is not (CortexM0Timing.MultiplyFast or CortexM0Timing.MultiplySmall))
+                throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.MultiplyCyclesParameter}: {mul}; the Cortex-M0 multiplier takes 1 (fast) or 32 (small) cycles");
+            cpu.MultiplyCycles = (int)mul;
+        }
         long calib = c.Parameter(CortexMCoreTypes.SysTickCalibParameter, -1L);
         if (calib is < -1 or > uint.MaxValue)
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.SysTickCalibParameter}: {calib} is not a 32-bit SYST_CALIB value (or -1: derived)");

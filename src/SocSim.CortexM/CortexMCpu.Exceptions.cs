@@ -42,7 +42,7 @@ public sealed partial class CortexMCpu
         ExcSvCall = 11, ExcPendSv = 14, ExcSysTick = 15;
 
     /// <summary>
-    /// Cycles of exception entry and of exception return on zero-wait memory: entry 12 (Cortex-M3 TRM DDI 0337I
+    /// Cycles of exception entry and of exception return on zero-wait memory (the Cortex-M0's: <see cref="CortexM0Timing"/>): entry 12 (Cortex-M3 TRM DDI 0337I
     /// 5.5.1); return 10, not the TRM's 12, which ARM's knowledge article KA 103489845 ("What is the true
     /// interrupt latency of Cortex-M3 and Cortex-M4") calls a typographical error. The return's 10 cycles
     /// replace the returning instruction's P: they include the unstacking and the refill at the return address.
@@ -164,8 +164,8 @@ public sealed partial class CortexMCpu
         _it = 0;
         _monitor = false;
         _event = true;
-        _stepExc += EntryCycles + fpWords;
-        return EnterHandler(exc) ? EntryCycles + fpWords : 1;
+        _stepExc += _entryCycles + fpWords;
+        return EnterHandler(exc) ? _entryCycles + fpWords : 1;
     }
 
     /// <summary>
@@ -252,7 +252,7 @@ public sealed partial class CortexMCpu
         _event = true;
         _monitor = false;
         if (_pending != 0 && TailChain(excReturn)) { _excReturnCycles = TailChainCycles; return; }
-        _excReturnCycles = ReturnCycles;
+        _excReturnCycles = _returnCycles;
         if ((excReturn & 8) != 0 && (Scr & ScrSleepOnExit) != 0)
         {
             _sleepOnExitReturn = excReturn;
@@ -275,7 +275,7 @@ public sealed partial class CortexMCpu
         uint excReturn = _sleepOnExitReturn;
         _sleepOnExitReturn = 0;
         if (TailChain(excReturn)) return TailChainCycles;
-        return ReturnCycles + Unstack(excReturn);
+        return _returnCycles + Unstack(excReturn);
     }
 
     /// <summary>Pops the frame; returns the cycles its FP words added (an extended frame whose state was preserved).</summary>

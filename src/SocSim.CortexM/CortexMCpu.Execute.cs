@@ -106,7 +106,7 @@ public sealed unsafe partial class CortexMCpu
                     _r[i.Rd] = r;
                     if (SetsFlags(i, inIt)) { _n = (int)r < 0; _z = r == 0; }
                     _lastDpRd = i.Rd;
-                    return 1;
+                    return _m0 ? _multiplyCycles : 1;
                 }
             case Op.Mla: WriteDp(i.Rd, _r[i.Rn] * _r[i.Rm] + _r[i.Ra]); return 2;
             case Op.Mls: WriteDp(i.Rd, _r[i.Ra] - _r[i.Rn] * _r[i.Rm]); return 2;
@@ -204,7 +204,7 @@ public sealed unsafe partial class CortexMCpu
             case Op.Bl:
                 _r[14] = next | 1;
                 BranchTo(pc + 4 + i.Imm);
-                return Refill(1, false);
+                return Refill(_m0 ? CortexM0Timing.Bl : 1, false);
             case Op.Bx:
                 BxWritePc(Reg(i.Rm, pc));
                 return Refill(1, true);
@@ -265,8 +265,8 @@ public sealed unsafe partial class CortexMCpu
                 }
             case Op.Clrex: _monitor = false; return 1;
 
-            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return CortexMTiming.Mrs;
-            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return CortexMTiming.Msr;
+            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Mrs;
+            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Msr;
             case Op.Cps:
                 if (Privileged)
                 {
@@ -280,13 +280,13 @@ public sealed unsafe partial class CortexMCpu
             case Op.Wfe:
                 if (_event) _event = false;
                 else { State = CoreState.Sleeping; _sleepWfe = true; }
-                return 1;
+                return _m0 ? CortexM0Timing.Sleep : 1;
             case Op.Wfi:
                 State = CoreState.Sleeping;
                 _sleepWfe = false;
-                return 1;
-            case Op.Dmb: case Op.Dsb: return 1;
-            case Op.Isb: return Refill(1, false);
+                return _m0 ? CortexM0Timing.Sleep : 1;
+            case Op.Dmb: case Op.Dsb: return _m0 ? CortexM0Timing.Barrier : 1;
+            case Op.Isb: return Refill(_m0 ? CortexM0Timing.Barrier - CortexM0Timing.Refill : 1, false);
             case Op.Bkpt:
                 if (i.Imm == SemihostingBkpt && Semihosting != null && Semihosting(this)) return 1;
                 _pc = pc;
@@ -390,7 +390,8 @@ public sealed unsafe partial class CortexMCpu
         if ((Profile == CortexMProfile.V6M || UnalignedTrap) && i.Op is not (Op.Ldrb or Op.Strb or Op.Ldrsb) &&
             (a & (i.Op is Op.Ldr or Op.Str ? 3u : 1u)) != 0)
             throw CortexMFault.Of(FaultKind.Unaligned);
-        int cycles = AddressStall(2, i.Rn, i.Form == Form.Reg ? i.Rm : NoReg, lastLoad, lastDp);
+        // The M0 neither pipelines neighbouring loads nor stalls on an address register (DDI 0432C table 3-1: 2).
+        int cycles = _m0 ? CortexM0Timing.LoadStore : AddressStall(2, i.Rn, i.Form == Form.Reg ? i.Rm : NoReg, lastLoad, lastDp);
         switch (i.Op)
         {
             case Op.Str: Store32(a, _r[i.Rd]); break;
@@ -468,8 +469,10 @@ public sealed unsafe partial class CortexMCpu
             if ((list & (1u << r)) != 0) _r[r] = r == 13 ? values[r] & ~3u : values[r];
         if ((list & 0x8000) != 0)
         {
+            // POP {..., PC} on the M0: 4 + N, one more than 1 + N + P (an exception return replaces P and that cycle).
+            int extra = _m0 && !(HandlerMode && (values[15] >> 28) == 0xF) ? CortexM0Timing.PopPcExtra : 0;
             BxWritePc(values[15]);
-            return 1 + count + RefillCycles(true);
+            return 1 + count + RefillCycles(true) + extra;
         }
         return 1 + count;
     }

@@ -9,8 +9,15 @@ namespace SocSim.CortexM;
 /// instruction's), and returned from when a step deactivates one (EXC_RETURN, B1.5.8). The interrupted code resumes
 /// at the ReturnAddress of the stacked frame (B1.5.6: at SP + 24 of the stack EXC_RETURN names, the same frame on a tail-chain).
 /// </summary>
-public sealed partial class CortexMCpu : ICoreTraceView
+public sealed partial class CortexMCpu : ICoreTraceView, IFloatRegisterView
 {
+    private static readonly string[] FpRegisterNames = [.. Enumerable.Range(0, 32).Select(i => "s" + i), "fpscr"];
+
+    /// <summary>S0-S31 and FPSCR on a core with the FPU (the M4F), none otherwise: <c>--regs</c> and the VCD list them after the integer registers.</summary>
+    public IReadOnlyList<string> FloatRegisterNames => HasFpu ? FpRegisterNames : [];
+
+    public uint ReadFloatRegister(int index) => index < 32 ? GetS(index) : Fpscr;
+
     private ThumbDisassembler? _traceDisassembler;
     private uint _traceDisassembledNext = 0xFFFF_FFFF;
 

@@ -68,6 +68,9 @@ public sealed unsafe partial class CortexMCpu
         _bus = bus;
         _s = bus.Scheduler;
         Profile = profile;
+        _m0 = profile == CortexMProfile.V6M;
+        _entryCycles = _m0 ? CortexM0Timing.Entry : EntryCycles;
+        _returnCycles = _m0 ? CortexM0Timing.Return : ReturnCycles;
         BitBanding = profile != CortexMProfile.V6M;
         PriorityBits = profile == CortexMProfile.V6M ? 2 : priorityBits;
         _decodeRaw = new uint[DecodeCacheSize];
@@ -78,6 +81,27 @@ public sealed unsafe partial class CortexMCpu
     }
 
     public CortexMProfile Profile { get; }
+
+    // The Cortex-M0's timing (ARMv6-M: CortexM0Timing, DDI 0432C table 3-1) instead of the Cortex-M3's.
+    private readonly bool _m0;
+    private readonly int _entryCycles, _returnCycles;
+    private int _multiplyCycles = CortexM0Timing.MultiplyFast;
+
+    /// <summary>
+    /// MULS's cycles on ARMv6-M: 1 with the fast multiplier, 32 with the small iterative one (DDI 0432C table
+    /// 3-1, footnote a: the chip's configuration). The ARMv7-M cores' MUL is 1.
+    /// </summary>
+    public int MultiplyCycles
+    {
+        get => _m0 ? _multiplyCycles : 1;
+        set
+        {
+            if (!_m0 && value != 1) throw new ArgumentException($"MULS takes 1 cycle on {Profile}; only ARMv6-M (the Cortex-M0) has a multiplier option");
+            if (value is not (CortexM0Timing.MultiplyFast or CortexM0Timing.MultiplySmall))
+                throw new ArgumentException($"the Cortex-M0 multiplier takes 1 (fast) or 32 (small) cycles, not {value}");
+            _multiplyCycles = value;
+        }
+    }
     /// <summary>Implemented bits of each priority field (and BASEPRI), from the top (B3.4.6).</summary>
     public int PriorityBits { get; }
     public CoreState State { get; private set; }
@@ -440,9 +464,9 @@ public sealed unsafe partial class CortexMCpu
     private int RefillCycles(bool registerTarget)
     {
         if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
-        if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget ? 2 : 1; }
+        if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget || _m0 ? 2 : 1; }
         uint target = _pc;
-        int p = registerTarget ? 2 : 1;
+        int p = registerTarget || _m0 ? 2 : 1;     // the M0: 2 for every branch (DDI 0432C table 3-1)
         _slowWord = 1;      // the target is fetched anew (non-sequential), even in the word just held
         uint hw = FetchHalf(target);
         p += _fetchCostN - 1;

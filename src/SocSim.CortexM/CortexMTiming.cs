@@ -46,3 +46,34 @@ public static partial class CortexMTiming
         return Math.Min(12, 2 + (bits + 2) / 3);
     }
 }
+
+/// <summary>
+/// The Cortex-M0's figures (Cortex-M0 TRM DDI 0432C 3.3, table 3-1 "Cortex-M0 instruction summary", zero-wait
+/// memory) where they differ from the Cortex-M3's; the core adds the accesses' and the refill fetches' wait
+/// states as it does for the M3. Every data-processing, compare, logical, shift, extend, reverse, CPS, SEV,
+/// YIELD and NOP instruction 1; loads and stores 2 (no pipelining of neighbours: the M0 has no such rule);
+/// LDM/STM/PUSH/POP 1 + N; B taken 3 (P = 2), not taken 1; BL 4 (2 + P); BX, BLX, MOV PC, ADD PC 3 (1 + P);
+/// POP {..., PC} 4 + N (N counts the PC: 1 + N + P + 1, the loaded PC a cycle later than a register's); MRS,
+/// MSR, ISB, DSB, DMB 4; WFI, WFE 2 (the table's footnote: the time asleep excluded); MULS 1 or 32 (the
+/// multiplier the chip chose: <c>cpu.parameters.multiplyCycles</c>).
+/// </summary>
+public static class CortexM0Timing
+{
+    /// <summary>P of every taken branch (B 3 = 1 + P, BX 3 = 1 + P, BL 4 = 2 + P).</summary>
+    public const int Refill = 2;
+    /// <summary>BL: 2 + P (a 32-bit instruction).</summary>
+    public const int Bl = 2;
+    /// <summary>The extra cycle of POP {..., PC} over 1 + N + P (4 + N in the table).</summary>
+    public const int PopPcExtra = 1;
+    public const int LoadStore = 2, MrsMsr = 4, Barrier = 4, Sleep = 2;
+    /// <summary>MULS: the fast multiplier 1 cycle, the small (iterative) one 32 (table 3-1 footnote a).</summary>
+    public const int MultiplyFast = 1, MultiplySmall = 32;
+    /// <summary>
+    /// Exception entry 16 cycles with zero-wait memory (the Cortex-M0's interrupt latency, DDI 0432C chapter 5
+    /// "Nested Vectored Interrupt Controller": 16 cycles from the interrupt to the handler's first instruction);
+    /// return 16 (chosen: the TRM gives no return figure; taken equal to the entry's 8 stack accesses, vector
+    /// and refill), in place of the returning instruction's P as on the M3. Tail-chaining keeps the M3's 6
+    /// (chosen: no figure is given for the M0).
+    /// </summary>
+    public const int Entry = 16, Return = 16;
+}
