@@ -109,6 +109,10 @@ public sealed unsafe partial class CortexMCpu
     public string? Fault { get; private set; }
     /// <summary>Cycles the core has executed (the sum of every instruction's and exception's cycles).</summary>
     public long Cycles => _cycles;
+    /// <summary>During an instruction, the core cycle it began executing at: <see cref="Cycles"/> (its start) plus the
+    /// cycles it waited for its fetch; between instructions, <see cref="Cycles"/>. What the DWT's CYCCNT reads.</summary>
+    public long ExecuteCycles => _cycles + _stepStall;
+    private int _stepStall;
     public long Instructions => _instructions;
     public Bus Bus => _bus;
 
@@ -303,16 +307,19 @@ public sealed unsafe partial class CortexMCpu
         // follows the word read before, and held as the prefetch buffer holds it (a store into it is seen at its
         // next fetch, as on silicon without an ISB). Its clocks are the fetch's cost for the prefetch model; the
         // clock itself is restored (Step charges the stall and P).
+        // The read is made at the cycle the prefetch model issues the word (FetchIssueAt), so a controller whose
+        // cost depends on time (the STM32 flash interface's prefetch buffer) sees the fetch when it happens.
         uint word = address & ~3u;
         if (word != _slowWord)
         {
             bool seq = word == _slowWord + 4;
-            long now = _s.Cycles;
+            long now = _s.Cycles, at = FetchIssueAt(word, now);
+            _s.Cycles = at;
             uint v = _bus.Read32(word, seq ? AccessFlags.Code | AccessFlags.Seq : AccessFlags.Code);
-            int cost = (int)(_s.Cycles - now);
+            int cost = (int)(_s.Cycles - at);
             _s.Cycles = now;
             if (_bus.Aborted) { _bus.Aborted = false; _fetchAborted = true; _slowWord = 1; _fetchCostN = _fetchCostS = cost; return 0; }
-            _slowWord = word; _slowWordValue = v; _slowWordCost = cost;
+            _slowWord = word; _slowWordValue = v; _slowWordCost = cost; _slowWordArrival = at + cost;
         }
         _fetchCostN = _slowWordCost;
         _fetchCostS = _bus.CostOf(address, 4, false, true);
@@ -321,6 +328,23 @@ public sealed unsafe partial class CortexMCpu
 
     private uint _slowWord = 1, _slowWordValue;     // the word last fetched off the fast path (odd: none)
     private int _slowWordCost;
+    private long _slowWordArrival;                   // the scheduler cycle that word arrived
+    private long _refillIssueAt = -1;                // the scheduler cycle a taken branch issues its target's fetch (RefillCycles), -1: none
+
+    /// <summary>
+    /// The scheduler cycle at which the prefetch unit issues the fetch of <paramref name="word"/> (read at
+    /// <paramref name="now"/>, the instruction's start, or during a branch): a branch target when P begins; the word
+    /// after the stream's last as soon as that one arrived and a buffer entry is free (FetchStallSlow's rule; the
+    /// second new word of a 32-bit instruction after the first); any other word now.
+    /// </summary>
+    private long FetchIssueAt(uint word, long now)
+    {
+        if (_refillIssueAt >= 0) { long at = _refillIssueAt; _refillIssueAt = -1; return at; }
+        long toScheduler = now - _cycles;   // at an instruction's fetch the scheduler's clock is its start, _cycles in core time
+        if (_fValid && word == _fHead + 4) return Math.Max(_fReady, FreeAt(word)) + toScheduler;
+        if (_fValid && word == _slowWord + 4 && _slowWord == _fHead + 4) return Math.Max(_slowWordArrival - toScheduler, FreeAt(word)) + toScheduler;
+        return now;
+    }
 
     private bool _fetchAborted;
 
@@ -379,7 +403,7 @@ public sealed unsafe partial class CortexMCpu
             else
             {
                 t0 = _s.Cycles;
-                _s.Cycles += FetchStall(pc, inst.Size, _cycles);
+                _s.Cycles += _stepStall = FetchStall(pc, inst.Size, _cycles);
                 cycles = ExecuteOne(ref inst, pc);
                 _instructions++;
                 executed = true;
@@ -400,6 +424,7 @@ public sealed unsafe partial class CortexMCpu
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        _stepStall = 0;
         if (_fRestart) RestartFetch(_cycles);
         Account(total, executed, lsu);
         if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
@@ -468,7 +493,9 @@ public sealed unsafe partial class CortexMCpu
         uint target = _pc;
         int p = registerTarget || _m0 ? 2 : 1;     // the M0: 2 for every branch (DDI 0432C table 3-1)
         _slowWord = 1;      // the target is fetched anew (non-sequential), even in the word just held
+        _refillIssueAt = _s.Cycles + p;     // P begins after the branch's own cycle (B: 1 + P; BX: 1 + P with P = 2, the fetch its second)
         uint hw = FetchHalf(target);
+        _refillIssueAt = -1;
         p += _fetchCostN - 1;
         _fRestart = true;
         _fRestartHead = target & ~3u;

@@ -9,8 +9,8 @@ namespace SocSim.CortexM;
 /// SLEEPCNT, LSUCNT, FOLDCNT, PCSR, and COMP/MASK/FUNCTION 0-3 (watchpoints, <see cref="CortexMCpu.SetComparator"/>).
 /// A counter runs while its CTRL enable and DEMCR.TRCENA are both set, and holds its value otherwise; it is
 /// computed lazily from the core's counts, so an idle DWT costs nothing. A read of CYCCNT returns the core's
-/// cycle count at the start of the reading instruction (a constant offset from the data phase: differences
-/// are exact). No trace packets are emitted (no TPIU).
+/// cycle count when the reading instruction began executing, after any wait for its fetch (a constant offset
+/// from the data phase: differences are exact; <see cref="CortexMCpu.ExecuteCycles"/>). No trace packets are emitted (no TPIU).
 /// </summary>
 public sealed class DataWatchpointTrace : IBusDevice
 {
@@ -42,7 +42,7 @@ public sealed class DataWatchpointTrace : IBusDevice
 
     private long Source(int k) => k switch
     {
-        0 => _cpu.Cycles,
+        0 => _cpu.ExecuteCycles,
         1 => _cpu.CpiCycles,
         2 => _cpu.ExceptionCycles,
         3 => _cpu.SleepCycles,
