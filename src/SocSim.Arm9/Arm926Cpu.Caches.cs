@@ -197,7 +197,9 @@ public sealed unsafe partial class Arm926Cpu
                 _dAhbFree = end;
                 return;
             }
+            long stalled = now;
             now = Math.Max(now, _wbEnd[_wbHead]);
+            _memoryTrace?.WriteBufferFull(stalled, now);
             _s.Cycles = now;
             WbPop();
         }
@@ -248,6 +250,7 @@ public sealed unsafe partial class Arm926Cpu
         long cost = WriteBackData(line);
         long start = HclkEdge(Math.Max(_s.Cycles, _dAhbFree));
         _dAhbFree = _wbbEnd = start + cost;
+        _memoryTrace?.WriteBack(start, _wbbEnd);
     }
 
     /// <summary>
@@ -293,6 +296,11 @@ public sealed unsafe partial class Arm926Cpu
         free = t + wbCost;
         if (data) { _dFillLine = line; _dFillEnd = t; _dFills++; if (wbCost != 0) _wbbEnd = free; }
         else { _iFillLine = line; _iFillEnd = t; _iFills++; }
+        if (_memoryTrace != null)
+        {
+            _memoryTrace.LineFill(data, start, t);
+            if (wbCost != 0) _memoryTrace.WriteBack(t, free);
+        }
         _s.Cycles = arrive[first];
         if (aborted)
         {

@@ -434,6 +434,15 @@ public sealed unsafe partial class Arm926Cpu
     /// </summary>
     private ref TlbEntry Walk(uint mva, out uint fsr)
     {
+        if (_memoryTrace == null) return ref WalkTables(mva, out fsr);
+        long start = _s.Cycles;
+        ref TlbEntry e = ref WalkTables(mva, out fsr);
+        _memoryTrace.TlbWalk(start, _s.Cycles);
+        return ref e;
+    }
+
+    private ref TlbEntry WalkTables(uint mva, out uint fsr)
+    {
         TlbMisses++;
         fsr = 0;
         uint l1Addr = (_ttb & 0xFFFF_C000) | ((mva >> 18) & 0x3FFC);

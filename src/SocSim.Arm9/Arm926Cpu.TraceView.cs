@@ -3,7 +3,7 @@ using SocSim.Core.Cores;
 
 namespace SocSim.Arm9;
 
-/// <summary>The instruction-level tools' view: as the ARM7TDMI's (<see cref="ArmExceptionSteps"/>), with the high vectors (CP15 c1.V) and ARMv5's unconditional space.</summary>
+/// <summary>The instruction-level tools' view: as the ARM7TDMI's (<see cref="ArmExceptionSteps"/>), with the high vectors (CP15 c1.V), ARMv5's unconditional space and the ARMv5TE disassembler (<see cref="Arm926Disassembler"/>).</summary>
 public sealed unsafe partial class Arm926Cpu : ICoreTraceView
 {
     string ICoreTraceView.ModeName => ArmExceptionSteps.ModeName(_cpsr);
@@ -12,7 +12,7 @@ public sealed unsafe partial class Arm926Cpu : ICoreTraceView
     uint ICoreTraceView.Status => _cpsr;
     int ICoreTraceView.InstructionSize(uint pc, uint opcode) => Thumb ? 2 : 4;
     bool ICoreTraceView.ConditionPasses(uint pc, uint opcode) => ArmExceptionSteps.ConditionPasses(opcode, Thumb, _cpsr, v5: true);
-    string ICoreTraceView.Disassemble(uint pc, uint opcode) => ArmExceptionSteps.Disassemble(opcode, pc, Thumb, Thumb ? PeekHalf(pc + 2) : 0);
+    string ICoreTraceView.Disassemble(uint pc, uint opcode) => Arm926Disassembler.Disassemble(opcode, pc, Thumb, Thumb ? PeekHalf(pc + 2) : 0);
     UInt128 ICoreTraceView.ExceptionState => _cpsr & Psr.ModeMask;
     // A prefetch abort replaces its instruction as an interrupt does (no instruction counted): named by the vector taken.
     ExceptionStep ICoreTraceView.Classify(UInt128 stateBefore, bool executed) => !executed

@@ -74,6 +74,9 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
     private uint _next;         // where execution goes after the current instruction
     private bool _irqLine, _fiqLine, _intPending;
     private bool _stop;
+    // The VCD's memory-system levels (cpu.icache_fill ...), only while one is traced: the slow paths test it for null.
+    private Arm926CpuSignals? _memoryTrace;
+    internal Arm926CpuSignals? MemoryTrace { get => _memoryTrace; set => _memoryTrace = value; }
     private long _instructions;
 
     public Arm926Cpu(Bus bus, int icacheKiB = 32, int dcacheKiB = 16, int clkPerHclk = 1)

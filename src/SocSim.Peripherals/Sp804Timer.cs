@@ -31,6 +31,13 @@ namespace SocSim.Peripherals;
 /// the count.</item>
 /// <item>16-bit mode counts in bits [15:0]; bits [31:16] of TimerXValue keep what they held ("not
 /// automatically set to 0 when in 16-bit timer mode", TimerXValue note); a load sets all 32 bits.</item>
+/// <item>Clock select (the <c>sp804</c> type's TIMCLKSEL1/2 inputs, wired on the Versatile/PB926EJ-S to the
+/// SP810's TIMEREN0SEL-TIMEREN3SEL, SCCTRL.TimerEnXSel, DDI 0254 3.3.1): high or unconnected, the counter
+/// counts the device's clock (TIMCLK, 1 MHz on the Versatile); low, REFCLK (parameter <c>refclkHz</c>,
+/// 32.768 kHz). A change takes the count up to that instant under the old clock and counts on from the
+/// new clock's next edge; the prescaler's phase then follows the new clock's edge count since reset
+/// (the TRMs do not say how the prescale unit follows a change of its clock enable). REFCLK's edges
+/// that do not fall on a whole tick of the board's time base are taken at the next tick, without drift.</item>
 /// </list>
 /// </remarks>
 public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
@@ -41,11 +48,25 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     /// them at the TIMCLK edge that moved them (an instruction is shorter than a TIMCLK period on the
     /// boards that use it).
     /// </summary>
-    public static DeviceType Type { get; } = Declare("sp804", "ARM dual-timer module (SP804)", null);
+    public static DeviceType Type { get; } = Declare("sp804", "ARM dual-timer module (SP804)", null, clockSelects: true);
 
-    /// <summary>The declaration of an SP804-compatible block (the SP804 itself; the CMSDK dual timer with its own IDs).</summary>
-    internal static DeviceType Declare(string name, string description, byte[]? periphId) => DeviceType.Define<Sp804Timer>(name, description)
-        .Window(PrimeCell.Window)
+    /// <summary>REFCLK of the Versatile boards (the SP810's 32.768 kHz reference), the default of <c>refclkHz</c>.</summary>
+    public const long DefaultRefClkHz = 32_768;
+
+    /// <summary>
+    /// The declaration of an SP804-compatible block (the SP804 itself; the CMSDK dual timer with its own IDs);
+    /// <paramref name="clockSelects"/> adds the TIMCLKSEL1/2 inputs and REFCLK (the Versatile's SP810 wiring).
+    /// </summary>
+    internal static DeviceType Declare(string name, string description, byte[]? periphId, bool clockSelects = false)
+    {
+        var b = DeviceType.Define<Sp804Timer>(name, description).Window(PrimeCell.Window);
+        if (clockSelects)
+        {
+            b.Parameter("refclkHz", DefaultRefClkHz, "REFCLK in Hz, counted by a timer whose TIMCLKSELn input is low")
+             .Input("TIMCLKSEL1", (t, l) => t.ConnectClockSelect(1, l), "Timer1 counts TIMCLK when high or unconnected, REFCLK when low (the SP810's TIMERENxSEL)")
+             .Input("TIMCLKSEL2", (t, l) => t.ConnectClockSelect(2, l), "Timer2's clock select, as TIMCLKSEL1");
+        }
+        return b
         .Output("TIMINT1", t => t.TimInt1, "Timer1 interrupt")
         .Output("TIMINT2", t => t.TimInt2, "Timer2 interrupt")
         .Output("TIMINTC", t => t.TimIntC, "combined interrupt")
@@ -57,7 +78,16 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             s.Sampled("Value1", 32, () => t.Value(1), t._timers[0].ClockPeriod);
             s.Sampled("Value2", 32, () => t.Value(2), t._timers[1].ClockPeriod);
         })
-        .Build(c => new Sp804Timer(c.Name, c.Scheduler, c.Clock, periphId: periphId));
+        .Build(c => new Sp804Timer(c.Name, c.Scheduler, c.Clock, periphId: periphId,
+            refClk: clockSelects ? RefClock(c.Name, c.Parameter<long>("refclkHz"), c.Scheduler) : null));
+    }
+
+    private static ClockDomain RefClock(string name, long hz, Scheduler s)
+    {
+        if (hz <= 0 || hz > s.TicksPerSecond)
+            throw new ArgumentException($"{name}: refclkHz {hz} must be between 1 and the board's time base ({s.TicksPerSecond} Hz)");
+        return ClockDomain.OnTimeBase(name + ".REFCLK", hz, s.TicksPerSecond);
+    }
 
     // Register offsets for Timer1; Timer2's are 0x20 higher (TRM 3.2 "Summary of registers").
     public const uint TimerXLoad = 0x00;
@@ -90,7 +120,8 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     private uint _itop;
 
     /// <param name="periphId">PeriphID0-3 (default the SP804's; the CMSDK dual timer, an SP804 in the CMSDK, reads its own).</param>
-    public Sp804Timer(string name, Scheduler scheduler, ClockDomain timClk, ClockDomain? timClk2 = null, byte[]? periphId = null)
+    /// <param name="refClk">REFCLK, which a counter counts while its clock select is low (<see cref="SelectClock"/>); none: always TIMCLK.</param>
+    public Sp804Timer(string name, Scheduler scheduler, ClockDomain timClk, ClockDomain? timClk2 = null, byte[]? periphId = null, ClockDomain? refClk = null)
     {
         Name = name;
         _periphId = periphId ?? Sp804PeriphId;
@@ -99,8 +130,27 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
         TimInt1 = new IrqLine(name + ".TIMINT1");
         TimInt2 = new IrqLine(name + ".TIMINT2");
         TimIntC = new IrqLine(name + ".TIMINTC");
-        _timers[0] = new Counter(this, name + ".Timer1", timClk);
-        _timers[1] = new Counter(this, name + ".Timer2", timClk2 ?? timClk);
+        _timers[0] = new Counter(this, name + ".Timer1", timClk, refClk);
+        _timers[1] = new Counter(this, name + ".Timer2", timClk2 ?? timClk, refClk);
+    }
+
+    /// <summary>
+    /// Timer <paramref name="timer"/> (1 or 2) counts TIMCLK (<paramref name="timClk"/>) or REFCLK from now
+    /// on; the count so far is kept. Without a REFCLK the counter stays on TIMCLK.
+    /// </summary>
+    public void SelectClock(int timer, bool timClk)
+    {
+        CatchUp();
+        _timers[timer - 1].Select(timClk);
+    }
+
+    /// <summary>True when timer <paramref name="timer"/> counts TIMCLK, false when REFCLK.</summary>
+    public bool CountsTimClk(int timer) => _timers[timer - 1].OnTimClk;
+
+    private void ConnectClockSelect(int timer, IrqLine line)
+    {
+        line.Subscribe(level => SelectClock(timer, level));
+        SelectClock(timer, line.Level);
     }
 
     public string Name { get; }
@@ -227,7 +277,10 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
     {
         private readonly Sp804Timer _owner;
         private readonly Scheduler _s;
-        private readonly long _period;
+        private readonly ClockDomain _timClk;
+        private readonly ClockDomain? _refClk;
+        // The clock counted now: TIMCLK, or REFCLK while the select input is low.
+        private ClockDomain _clk;
         private readonly DeviceEvent _zero;
 
         public uint Load;
@@ -241,12 +294,32 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
         // TIMCLK edge index at which a written TimerXLoad takes effect; the count does not move before.
         private long _loadEdge = -1;
 
-        public Counter(Sp804Timer owner, string name, ClockDomain clk)
+        public Counter(Sp804Timer owner, string name, ClockDomain timClk, ClockDomain? refClk)
         {
             _owner = owner;
             _s = owner._s;
-            _period = clk.PeriodTicks;
+            _timClk = _clk = timClk;
+            _refClk = refClk;
             _zero = owner._events.Create(name + ".zero", OnZero);
+        }
+
+        public bool OnTimClk => _clk == _timClk;
+
+        private long EdgeAt(long tick) => _clk.EdgesAt(tick);
+
+        /// <summary>Counts on under TIMCLK or REFCLK from the present: the count so far is kept, a pending load still happens (at the new clock's next edge).</summary>
+        public void Select(bool timClk)
+        {
+            var next = timClk || _refClk == null ? _timClk : _refClk;
+            if (next == _clk) return;
+            long now = _s.Now;
+            Rebase();
+            bool loadPending = _loadEdge > EdgeAt(now);
+            _clk = next;
+            long edge = EdgeAt(now);
+            _loadEdge = loadPending ? edge + 1 : -1;
+            _baseEdge = Math.Max(edge, _loadEdge);
+            Reschedule(zeroAtLoadEdge: loadPending && (_baseValue & Mask) == 0);
         }
 
         public bool Mis => Ris && (Control & IntEnable) != 0;
@@ -259,6 +332,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             w.Write(_baseValue);
             w.Write(_baseEdge);
             w.Write(_loadEdge);
+            w.Write(OnTimClk);
         }
 
         public void LoadState(StateReader r)
@@ -269,9 +343,12 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             _baseValue = r.ReadUInt();
             _baseEdge = r.ReadLong();
             _loadEdge = r.ReadLong();
+            bool onTimClk = r.ReadBool();
+            if (!onTimClk && _refClk == null) throw new StateException("SP804 counter saved on REFCLK, which this timer does not have");
+            _clk = onTimClk ? _timClk : _refClk!;
         }
         /// <summary>TIMCLK period in ticks.</summary>
-        public long ClockPeriod => _period;
+        public long ClockPeriod => _timClk.PeriodTicks;
 
         public void Reset()
         {
@@ -280,7 +357,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             Control = ControlReset;
             Ris = false;
             _baseValue = 0xFFFFFFFF;
-            _baseEdge = _s.Now / _period;
+            _baseEdge = EdgeAt(_s.Now);
             _loadEdge = -1;
         }
         private bool Enabled => (Control & TimerEn) != 0;
@@ -290,12 +367,12 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
 
         /// <summary>Number of enabled edges with index in (0, edge]: the count index of that edge.</summary>
         private long IndexAtEdge(long edge) => edge / Prescale;
-        private long TickOfIndex(long index) => index * Prescale * _period;
+        private long TickOfIndex(long index) => _clk.TimeOfEdge(index * Prescale);
 
         public uint ValueAt(long now)
         {
             if (!Enabled) return _baseValue;
-            long steps = IndexAtEdge(now / _period) - IndexAtEdge(_baseEdge);
+            long steps = IndexAtEdge(EdgeAt(now)) - IndexAtEdge(_baseEdge);
             return steps <= 0 ? _baseValue : Advance(steps);
         }
 
@@ -325,7 +402,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
         private void Rebase()
         {
             long now = _s.Now;
-            long edge = now / _period;
+            long edge = EdgeAt(now);
             if (Enabled) _baseValue = ValueAt(now);
             // A pending Load still takes effect at its edge: counting restarts from there.
             _baseEdge = Math.Max(edge, _loadEdge);
@@ -336,7 +413,7 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             if (!Enabled) { _zero.Cancel(); return; }
             if (zeroAtLoadEdge)
             {
-                _zero.Arm(_loadEdge * _period);
+                _zero.Arm(_clk.TimeOfEdge(_loadEdge));
                 return;
             }
             uint mask = Mask;
@@ -358,13 +435,13 @@ public sealed class Sp804Timer : IBusDevice, IDeviceModel, IStateful
             // Next zero: periodic after Load+1 counts (one count at 0, then reload, then Load
             // decrements), free-running after 2^16 or 2^32 counts.
             long counts = (Control & TimerMode) != 0 ? (long)(Load & Mask) + 1 : (long)Mask + 1;
-            _zero.Arm(TickOfIndex(IndexAtEdge(due / _period) + counts));
+            _zero.Arm(TickOfIndex(IndexAtEdge(EdgeAt(due)) + counts));
         }
 
         public void WriteLoad(uint value)
         {
             Load = value;
-            _loadEdge = _s.Now / _period + 1;
+            _loadEdge = EdgeAt(_s.Now) + 1;
             _baseValue = value;
             _baseEdge = _loadEdge;
             Reschedule(zeroAtLoadEdge: (value & Mask) == 0);

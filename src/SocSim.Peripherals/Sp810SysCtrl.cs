@@ -17,8 +17,11 @@ namespace SocSim.Peripherals;
 /// (whose SP804 always counts at 1 MHz) and the kernel's device tree (timclk = 24 MHz / 24) assume.
 /// ModeStatus [6:3] reports the mode ModeCtrl [2:0] asks for at once (the transition states of the
 /// TRM's mode state machine take crystal and PLL settling times the board does not model).</item>
-/// <item>The select bits drive the outputs TIMEREN0SEL-TIMEREN3SEL (1: TIMCLK); the SP804 model
-/// counts its board clock and does not follow them.</item>
+/// <item>The select bits drive the outputs TIMEREN0SEL-TIMEREN3SEL (1: TIMCLK), which a board wires to
+/// the SP804s' TIMCLKSEL1/2 inputs: a counter whose select is low counts REFCLK (32.768 kHz). Linux
+/// (arch/arm/mach-versatile, <c>versatile_init_early</c>) sets all four to TIMCLK with a read-modify-write
+/// of SCCTRL before it starts its timers, so its boot is the same from either reset value; firmware that
+/// leaves them clear counts 30.5 times slower than under QEMU, whose SP804 always counts 1 MHz.</item>
 /// <item>Writing SCSYSSTAT requests a reset of the whole system (the SP810's software reset).</item>
 /// </list>
 /// </remarks>

@@ -184,7 +184,7 @@ public sealed class DeviceStateTests
     private static Rig Sp804Rig()
     {
         var r = new Rig();
-        var t = new Sp804Timer("timer", r.S, r.B.TimClk);
+        var t = new Sp804Timer("timer", r.S, r.B.TimClk, refClk: ClockDomain.OnTimeBase("REFCLK", Sp804Timer.DefaultRefClkHz, Bench.TicksPerSecond));
         r.Watch(t.TimInt1);
         r.Watch(t.TimInt2);
         r.Watch(t.TimIntC);
@@ -198,6 +198,7 @@ public sealed class DeviceStateTests
         const uint T2 = Sp804Timer.Timer2Offset;
         W(t, Sp804Timer.TimerXLoad, 20 + (uint)variant);
         W(t, Sp804Timer.TimerXControl, Sp804Timer.TimerEn | Sp804Timer.TimerMode | Sp804Timer.IntEnable | Sp804Timer.TimerSize);
+        t.SelectClock(2, timClk: variant != 0); // the saved state counts Timer2 on REFCLK
         W(t, T2 + Sp804Timer.TimerXLoad, 7);
         W(t, T2 + Sp804Timer.TimerXControl, Sp804Timer.TimerEn | Sp804Timer.OneShot | Sp804Timer.IntEnable | (variant == 0 ? 0 : Sp804Timer.TimerSize) | (1u << 2));
         r.Advance(run);

@@ -191,6 +191,93 @@ public sealed class VersatileDevicesTests
         Assert.Equal(scctrl, R(sc, Sp810SysCtrl.SCCTRL));
     }
 
+    // ---- the SP804s on the SP810's timer clock selects ----
+
+    private const long TimTicks = 48; // TIMCLK 1 MHz on the 48 MHz bench
+
+    /// <summary>REFCLK 32.768 kHz on the 48 MHz bench: 1464.84375 ticks a period, edge k at tick ceil(k * 48e6 / 32768).</summary>
+    private static long RefEdge(long k) => (k * Bench.TicksPerSecond + Sp804Timer.DefaultRefClkHz - 1) / Sp804Timer.DefaultRefClkHz;
+
+    private Sp804Timer TimerOnSelects(Sp810SysCtrl sc, int first)
+    {
+        var t = new Sp804Timer("timer0", _b.Scheduler, _b.TimClk, refClk: ClockDomain.OnTimeBase("REFCLK", Sp804Timer.DefaultRefClkHz, Bench.TicksPerSecond));
+        Sp804Timer.Type.ConnectInput(t, "TIMCLKSEL1", sc.TimerSelect(first));
+        Sp804Timer.Type.ConnectInput(t, "TIMCLKSEL2", sc.TimerSelect(first + 1));
+        return t;
+    }
+
+    private const uint Periodic32 = Sp804Timer.TimerEn | Sp804Timer.TimerMode | Sp804Timer.IntEnable | Sp804Timer.TimerSize;
+
+    [Fact]
+    public void Sp804CountsRefclkWhileItsSp810SelectIsLow()
+    {
+        // SCCTRL's TimerEnXSel all clear (the SP810's own reset value, REFCLK): both counters on REFCLK.
+        var sc = new Sp810SysCtrl("sctl", Sp810SysCtrl.ModeNormal, 0, _warnings.Add, _resets.Add);
+        var t = TimerOnSelects(sc, 2);
+        Assert.False(t.CountsTimClk(1));
+        Assert.False(t.CountsTimClk(2));
+        W(t, Sp804Timer.TimerXLoad, 9);
+        W(t, Sp804Timer.TimerXControl, Periodic32);
+        // Loaded at REFCLK edge 1, zero at edge 10 (Load + 1 periods), then every 10 periods.
+        _b.At(RefEdge(10) - 1);
+        Assert.Equal(1u, R(t, Sp804Timer.TimerXValue));
+        Assert.False(t.TimInt1.Level);
+        _b.At(RefEdge(10));
+        Assert.True(t.TimInt1.Level);
+        W(t, Sp804Timer.TimerXIntClr, 0);
+        _b.At(RefEdge(20) - 1);
+        Assert.False(t.TimInt1.Level);
+        _b.At(RefEdge(20));
+        Assert.True(t.TimInt1.Level);
+        W(t, Sp804Timer.TimerXIntClr, 0);
+        // Linux's versatile_init_early: SCCTRL |= every TimerEnXSel (TIMCLK). Timer1 keeps its count (9 after
+        // the reload at edge 21, not yet reached) and counts 1 MHz from the next TIMCLK edge.
+        long now = RefEdge(20) + 5;
+        _b.At(now);
+        uint value = R(t, Sp804Timer.TimerXValue);
+        Assert.Equal(0u, value);
+        W(sc, Sp810SysCtrl.SCCTRL, R(sc, Sp810SysCtrl.SCCTRL) | 0x2A8000);
+        Assert.True(t.CountsTimClk(1));
+        Assert.True(t.CountsTimClk(2));
+        long edge = now / TimTicks; // the TIMCLK edge at or before the switch
+        // 0 held for one count, then reload to 9 at the first TIMCLK edge, zero again 9 edges later.
+        _b.At((edge + 10) * TimTicks - 1);
+        Assert.False(t.TimInt1.Level);
+        _b.At((edge + 10) * TimTicks);
+        Assert.True(t.TimInt1.Level);
+        Assert.Equal(0u, R(t, Sp804Timer.TimerXValue));
+    }
+
+    [Fact]
+    public void Sp804KeepsItsCountAcrossAClockSwitchAndFollowsOnlyItsOwnSelect()
+    {
+        var sc = new Sp810SysCtrl("sctl", Sp810SysCtrl.DefaultScCtrl, 0, _warnings.Add, _resets.Add);
+        var t = TimerOnSelects(sc, 0);
+        const uint T2 = Sp804Timer.Timer2Offset;
+        W(t, Sp804Timer.TimerXLoad, 1000);
+        W(t, Sp804Timer.TimerXControl, Periodic32);
+        W(t, T2 + Sp804Timer.TimerXLoad, 1000);
+        W(t, T2 + Sp804Timer.TimerXControl, Periodic32);
+        _b.At(100 * TimTicks + 7); // loaded at TIMCLK edge 1, 99 decrements by edge 100
+        Assert.Equal(901u, R(t, Sp804Timer.TimerXValue));
+        // TimerEn1Sel (bit 17) clear: only Timer2 moves to REFCLK; TimerEn2Sel (timer1's select) is another device's.
+        W(sc, Sp810SysCtrl.SCCTRL, Sp810SysCtrl.DefaultScCtrl & ~(1u << 17));
+        Assert.True(t.CountsTimClk(1));
+        Assert.False(t.CountsTimClk(2));
+        long refNow = (100 * TimTicks + 7) * Sp804Timer.DefaultRefClkHz / Bench.TicksPerSecond; // REFCLK edges so far
+        _b.At(RefEdge(refNow + 1) - 1);
+        Assert.Equal(901u, R(t, T2 + Sp804Timer.TimerXValue));
+        _b.At(RefEdge(refNow + 1));
+        Assert.Equal(900u, R(t, T2 + Sp804Timer.TimerXValue));
+        _b.At(RefEdge(refNow + 3));
+        Assert.Equal(898u, R(t, T2 + Sp804Timer.TimerXValue));
+        Assert.Equal(901u - (uint)(RefEdge(refNow + 3) / TimTicks - 100), R(t, Sp804Timer.TimerXValue));
+        // An SP804 without a REFCLK (the CMSDK dual timer, a board without an SP810) stays on TIMCLK.
+        var plain = new Sp804Timer("plain", _b.Scheduler, _b.TimClk);
+        plain.SelectClock(1, timClk: false);
+        Assert.True(plain.CountsTimClk(1));
+    }
+
     [Fact]
     public void UnmodelledPrimeCellReadsZeroIdentificationAndWarnsOncePerRegister()
     {
