@@ -39,7 +39,7 @@ namespace SocSim.Peripherals;
 /// their OR. Reserved bits read 0.</item>
 /// </list>
 /// </remarks>
-public sealed class Lpc2000Pwm : IBusDevice, IDeviceModel, IStateful
+public sealed class Lpc2000Pwm : Lpc2000Counter, IDeviceModel, IStateful
 {
     public static DeviceType Type { get; } = Declare();
 
@@ -57,7 +57,7 @@ public sealed class Lpc2000Pwm : IBusDevice, IDeviceModel, IStateful
             {
                 s.Line("INT", p.Int);
                 for (int i = 0; i < 6; i++) s.Line("PWM" + (i + 1), p._out[i]);
-                s.Sampled("TC", 32, () => p.Tc, p._pclk);
+                s.Sampled("TC", 32, () => p.Tc, p.Pclk);
             })
             .Build(c => new Lpc2000Pwm(c.Name, c.Scheduler, c.Clock, c.Warn));
     }
@@ -76,97 +76,62 @@ public sealed class Lpc2000Pwm : IBusDevice, IDeviceModel, IStateful
 
     private const int Channels = 7;
 
-    private readonly Scheduler _s;
-    private readonly ClockDomain _pclk;
-    private readonly Action<string> _warn;
-    private readonly DeviceEvents _events;
-    private readonly DeviceEvent _edge;
     private readonly IrqLine[] _out = new IrqLine[6];
-    private readonly uint[] _mr = new uint[Channels];
     private readonly uint[] _shadow = new uint[Channels];
     private readonly bool[] _ff = new bool[6];
 
-    private uint _ir, _tcr, _pr, _mcr, _pcr, _ler;
+    private uint _pcr, _ler;
 
-    // PWMTC and PWMPC held _refTc/_refPc just after PCLK edge _refEdge; with _resetPending the first
-    // prescaled update after it goes to the reset value instead of _refTc + 1 (a reset on match).
-    private long _refEdge;
-    private uint _refTc, _refPc;
+    // With _resetPending the first prescaled update after the reference goes to the reset value
+    // instead of RefTc + 1 (a reset on match).
     private bool _resetPending;
-    private long _resetEdge;
-
-    // The next match arrival (the edge where PWMTC takes the value of the channels in _arrivalMask),
-    // and the effect of the last one, due one edge later.
-    private long _arrivalEdge = -1, _effectEdge = -1;
-    private int _arrivalMask, _effectMask;
 
     public Lpc2000Pwm(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null)
+        : base(name, scheduler, pclk, warn, Channels, irFlags: 0x70F, tcrMask: CounterEnable | CounterReset | PwmEnable)
     {
-        Name = name;
-        _s = scheduler;
-        _pclk = pclk;
-        _warn = warn ?? (_ => { });
-        _events = new DeviceEvents(scheduler);
-        _edge = _events.Create(name + ".match", OnEdge);
-        Int = new IrqLine(name + ".INT");
         for (int i = 0; i < 6; i++) _out[i] = new IrqLine(name + ".PWM" + (i + 1));
-        pclk.Changing += (_, tick) => _events.CatchUp(tick);
-        pclk.Changed += (_, _) => Arm();
-        _refEdge = CurrentEdge;
     }
 
-    public string Name { get; }
-    /// <summary>Interrupt request to the VIC: any PWMIR flag set.</summary>
-    public IrqLine Int { get; }
     /// <summary>Pin PWM<paramref name="n"/> (1-6).</summary>
     public IrqLine Pwm(int n) => _out[n - 1];
 
-    /// <summary>PWMTC at <see cref="Scheduler.Now"/>.</summary>
-    public uint Tc { get { State(CurrentEdge, out uint tc, out _); return tc; } }
-
-    private long CurrentEdge => _pclk.EdgesAt(_s.Now);
-    private bool Counting => (_tcr & (CounterEnable | CounterReset)) == CounterEnable;
-    private bool PwmMode => (_tcr & PwmEnable) != 0;
+    private bool PwmMode => (Tcr & PwmEnable) != 0;
     private uint ResetValue => PwmMode ? 1u : 0u;
 
     /// <summary>Every register 0 (Table 164), outputs low.</summary>
     public void Reset()
     {
-        _edge.Cancel();
-        _ir = _tcr = _pr = _mcr = _pcr = _ler = 0;
-        Array.Clear(_mr);
+        ResetCounter();
+        _pcr = _ler = 0;
         Array.Clear(_shadow);
         Array.Clear(_ff);
-        _refEdge = CurrentEdge;
-        _refTc = _refPc = 0;
         _resetPending = false;
-        _arrivalEdge = _effectEdge = -1;
         UpdateOutputs();
     }
 
     /// <summary>The registers, shadows, flip-flops, the counting reference, the pending arrival and effect, the event and the output levels.</summary>
     public void SaveState(StateWriter w)
     {
-        w.Write(_ir); w.Write(_tcr); w.Write(_pr); w.Write(_mcr); w.Write(_pcr); w.Write(_ler);
-        w.Write(_mr);
+        w.Write(Ir); w.Write(Tcr); w.Write(Pr); w.Write(Mcr); w.Write(_pcr); w.Write(_ler);
+        w.Write(Mr);
         w.Write(_shadow);
         foreach (bool f in _ff) w.Write(f);
-        w.Write(_refEdge); w.Write(_refTc); w.Write(_refPc); w.Write(_resetPending); w.Write(_resetEdge);
-        w.Write(_arrivalEdge); w.Write(_arrivalMask); w.Write(_effectEdge); w.Write(_effectMask);
-        _events.SaveState(w);
+        w.Write(RefEdge); w.Write(RefTc); w.Write(RefPc); w.Write(_resetPending); w.Write(ResetEdge);
+        w.Write(ArrivalEdge); w.Write(ArrivalMask); w.Write(EffectEdge); w.Write(EffectMask);
+        Events.SaveState(w);
         w.Write(Int.Level);
         foreach (var o in _out) w.Write(o.Level);
     }
 
     public void LoadState(StateReader r)
     {
-        _ir = r.ReadUInt(); _tcr = r.ReadUInt(); _pr = r.ReadUInt(); _mcr = r.ReadUInt(); _pcr = r.ReadUInt(); _ler = r.ReadUInt();
-        r.ReadUIntArray(Channels).CopyTo(_mr, 0);
+        Ir = r.ReadUInt(); Tcr = r.ReadUInt(); Pr = r.ReadUInt(); Mcr = r.ReadUInt(); _pcr = r.ReadUInt(); _ler = r.ReadUInt();
+        r.ReadUIntArray(Channels).CopyTo(Mr, 0);
         r.ReadUIntArray(Channels).CopyTo(_shadow, 0);
         for (int i = 0; i < 6; i++) _ff[i] = r.ReadBool();
-        _refEdge = r.ReadLong(); _refTc = r.ReadUInt(); _refPc = r.ReadUInt(); _resetPending = r.ReadBool(); _resetEdge = r.ReadLong();
-        _arrivalEdge = r.ReadLong(); _arrivalMask = r.ReadInt(); _effectEdge = r.ReadLong(); _effectMask = r.ReadInt();
-        _events.LoadState(r);
+        RefEdge = r.ReadLong(); RefTc = r.ReadUInt(); RefPc = r.ReadUInt(); _resetPending = r.ReadBool(); ResetEdge = r.ReadLong();
+        ArrivalEdge = r.ReadLong(); ArrivalMask = r.ReadInt(); EffectEdge = r.ReadLong(); EffectMask = r.ReadInt();
+        Events.LoadState(r);
         Int.Restore(r.ReadBool());
         foreach (var o in _out) o.Restore(r.ReadBool());
     }
@@ -178,185 +143,85 @@ public sealed class Lpc2000Pwm : IBusDevice, IDeviceModel, IStateful
         _ => -1,
     };
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
+    protected override bool ReadRegister(uint off, out uint value)
     {
-        _events.CatchUp();
-        uint off = address & 0x3FFC;
-        uint v;
         switch (off)
         {
-            case IR: v = _ir; break;
-            case TCR: v = _tcr; break;
-            case TC: { State(CurrentEdge, out v, out _); break; }
-            case PR: v = _pr; break;
-            case PC: { State(CurrentEdge, out _, out v); break; }
-            case MCR: v = _mcr; break;
-            case PCR: v = _pcr; break;
-            case LER: v = _ler; break;
-            default:
-                int ch = Channel(off);
-                if (ch < 0) { _warn($"{Name}: read of reserved offset 0x{off:X3}"); return 0; }
-                v = _shadow[ch];
-                break;
+            case PCR: value = _pcr; return true;
+            case LER: value = _ler; return true;
         }
-        return PrimeCell.NarrowRead(v, address, size);
+        int ch = Channel(off);
+        value = ch < 0 ? 0 : _shadow[ch];
+        return ch >= 0;
     }
 
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    protected override WriteResult WriteRegister(uint off, uint value, long cur)
     {
-        _events.CatchUp();
-        uint off = address & 0x3FFC;
-        value = PrimeCell.NarrowWrite(value, address, size);
-        long cur = CurrentEdge;
         switch (off)
         {
-            case IR:
-                _ir &= ~(value & 0x70F);
-                UpdateOutputs();
-                return;
-            case TCR:
-            {
-                Rebase(cur);
-                uint old = _tcr;
-                _tcr = value & (CounterEnable | CounterReset | PwmEnable);
-                if ((_tcr & CounterReset) != 0 && (old & CounterReset) == 0) _resetEdge = cur + 1;
-                if ((old & CounterReset) != 0 && (_tcr & CounterReset) == 0) { _refTc = _refPc = 0; _resetPending = false; }
-                break;
-            }
-            case TC: Rebase(cur); _refTc = value; _resetPending = false; break;
-            case PR: Rebase(cur); _pr = value; break;
-            case PC: Rebase(cur); _refPc = value; break;
-            case MCR: Rebase(cur); _mcr = value & 0x1FFFFF; break;
-            case PCR: _pcr = value & 0x7E7C; UpdateOutputs(); break;
-            case LER: _ler = value & 0x7F; return;
-            default:
-                int ch = Channel(off);
-                if (ch < 0) { _warn($"{Name}: write to reserved offset 0x{off:X3} ignored"); return; }
-                Rebase(cur);
-                _shadow[ch] = value;
-                if (!PwmMode) _mr[ch] = value;
-                break;
+            case PCR: _pcr = value & 0x7E7C; UpdateOutputs(); return WriteResult.Rearm;
+            case LER: _ler = value & 0x7F; return WriteResult.Done;
         }
-        FindArrival(cur);
-        Arm();
+        int ch = Channel(off);
+        if (ch < 0) return WriteResult.Reserved;
+        Rebase(cur);
+        _shadow[ch] = value;
+        if (!PwmMode) Mr[ch] = value;
+        return WriteResult.Rearm;
     }
 
-    /// <summary>PWMTC and PWMPC just after PCLK edge <paramref name="e"/>.</summary>
-    private void State(long e, out uint tc, out uint pc)
+    protected override void CounterResetReleased()
     {
-        if ((_tcr & CounterReset) != 0 && e >= _resetEdge) { tc = 0; pc = 0; return; }
-        long n = Updates(e, out pc);
-        tc = n == 0 ? _refTc : (uint)(Base + (n - 1));
+        RefTc = RefPc = 0;
+        _resetPending = false;
     }
+
+    protected override void TcWritten() => _resetPending = false;
+
+    protected override void Counted() => _resetPending = false;
 
     /// <summary>The value PWMTC takes at the first prescaled update after the reference.</summary>
-    private uint Base => _resetPending ? ResetValue : _refTc + 1;
+    private uint Base => _resetPending ? ResetValue : RefTc + 1;
 
-    /// <summary>The prescaled updates on the edges after the reference up to <paramref name="e"/>, and PWMPC after <paramref name="e"/>.</summary>
-    private long Updates(long e, out uint pc)
+    /// <summary>PWMTC counts on from <see cref="Base"/>: each reset on match is an event (<see cref="Arrived"/>) that rebases.</summary>
+    protected override uint TcAfter(long n) => (uint)(Base + (n - 1));
+
+    /// <summary>A channel whose match an event must carry out: an MCR action, a flip-flop input, or Match 0's shadow transfer in PWM mode; rule 2: in PWM mode a 0 in MR1-6 acts with Match 0, never by itself.</summary>
+    protected override bool Active(int i) =>
+        (((Mcr >> (3 * i)) & 7) != 0 || (_pcr & (0x7Eu << EnaShift)) != 0 || (i == 0 && PwmMode))
+        && !(PwmMode && i != 0 && Mr[i] == 0);
+
+    protected override long FirstUpdateReaching(int i, long nMin)
     {
-        if (!Counting || e <= _refEdge) { pc = _refPc; return 0; }
-        long k = e - _refEdge;
-        long d0 = (uint)(_pr - _refPc);
-        if (k <= d0) { pc = _refPc + (uint)k; return 0; }
-        long p = (long)_pr + 1;
-        long j = k - d0 - 1;
-        pc = (uint)(j % p);
-        return j / p + 1;
+        long n = (long)(uint)(Mr[i] - Base) + 1;
+        if (n < nMin) n += 1L << 32;
+        return n < nMin ? -1 : n;
     }
 
-    private void Rebase(long e)
+    protected override void Arrived(long a)
     {
-        State(e, out uint tc, out uint pc);
-        if (Updates(e, out _) > 0) _resetPending = false;
-        _refEdge = e;
-        _refTc = tc;
-        _refPc = pc;
-    }
-
-    /// <summary>A channel whose match an event must carry out: an MCR action, a flip-flop input, or Match 0's shadow transfer in PWM mode.</summary>
-    private bool Active(int i) => ((_mcr >> (3 * i)) & 7) != 0 || (_pcr & (0x7Eu << EnaShift)) != 0 || (i == 0 && PwmMode);
-
-    /// <summary>The first edge after <paramref name="after"/> where PWMTC counts into the value of an active channel.</summary>
-    private void FindArrival(long after)
-    {
-        _arrivalEdge = -1;
-        if (!Counting) return;
-        long p = (long)_pr + 1;
-        long first = _refEdge + (uint)(_pr - _refPc) + 1;
-        long nMin = after < first ? 1 : (after - first) / p + 2;
-        long best = long.MaxValue;
-        int mask = 0;
-        uint b = Base;
+        bool reset = false;
         for (int i = 0; i < Channels; i++)
-        {
-            if (!Active(i) || (PwmMode && i != 0 && _mr[i] == 0)) continue; // rule 2: a 0 acts with Match 0
-            long n = (long)(uint)(_mr[i] - b) + 1;
-            if (n < nMin) n += 1L << 32;
-            if (n < nMin) continue;
-            long edge = first + (n - 1) * p;
-            if (edge < best) { best = edge; mask = 1 << i; }
-            else if (edge == best) mask |= 1 << i;
-        }
-        if (mask == 0) return;
-        _arrivalEdge = best;
-        _arrivalMask = mask;
+            if ((ArrivalMask & (1 << i)) != 0 && (Mcr & (MR0R << (3 * i))) != 0) reset = true;
+        Rebase(a);
+        if (reset) _resetPending = true;
     }
 
-    private void Arm()
+    protected override void ApplyEffect(long e)
     {
-        long next = _effectEdge;
-        if (_arrivalEdge >= 0 && (next < 0 || _arrivalEdge < next)) next = _arrivalEdge;
-        long tick = next < 0 ? long.MaxValue : _pclk.TimeOfEdge(next);
-        if (tick == long.MaxValue) _edge.Cancel();
-        else _edge.Arm(tick);
-    }
-
-    private void OnEdge(long due)
-    {
-        long edge = _pclk.EdgesAt(due);
-        if (_effectEdge >= 0 && _effectEdge <= edge) ApplyEffect();
-        if (_arrivalEdge >= 0 && _arrivalEdge <= edge)
-        {
-            long a = _arrivalEdge;
-            int mask = _arrivalMask;
-            bool reset = false;
-            for (int i = 0; i < Channels; i++)
-                if ((mask & (1 << i)) != 0 && (_mcr & (MR0R << (3 * i))) != 0) reset = true;
-            Rebase(a);
-            if (reset) _resetPending = true;
-            _effectEdge = a + 1;
-            _effectMask = mask;
-            FindArrival(a);
-        }
-        Arm();
-    }
-
-    /// <summary>The match actions, one PCLK edge after PWMTC reached the match value.</summary>
-    private void ApplyEffect()
-    {
-        long e = _effectEdge;
-        int mask = _effectMask;
-        _effectEdge = -1;
-        bool stop = false;
+        int mask = EffectMask;
         if ((mask & 1) != 0 && PwmMode && _ler != 0)
         {
             // §15.5.9: at a Match 0 event the released shadows become the match registers; LER clears.
             for (int i = 0; i < Channels; i++)
-                if ((_ler & (1u << i)) != 0) _mr[i] = _shadow[i];
+                if ((_ler & (1u << i)) != 0) Mr[i] = _shadow[i];
             _ler = 0;
         }
         // Rule 2: in PWM mode a match value of 0 matches with Match 0.
         if ((mask & 1) != 0 && PwmMode)
             for (int i = 1; i < Channels; i++)
-                if (_mr[i] == 0) mask |= 1 << i;
-        for (int i = 0; i < Channels; i++)
-        {
-            if ((mask & (1 << i)) == 0) continue;
-            uint c = _mcr >> (3 * i);
-            if ((c & MR0I) != 0) _ir |= i < 4 ? 1u << i : 1u << (i + 4);
-            if ((c & MR0S) != 0) stop = true;
-        }
+                if (Mr[i] == 0) mask |= 1 << i;
+        bool stop = ApplyMcr(mask);
         // Table 162: flip-flop n (1-6) is reset by Match n, set by Match 0 (single edge) or Match n-1
         // (double edge, PWMSELn; PWM1 has none: Match 0 either way). Rule 4: reset wins.
         for (int n = 1; n <= 6; n++)
@@ -369,24 +234,17 @@ public sealed class Lpc2000Pwm : IBusDevice, IDeviceModel, IStateful
         }
         if (stop)
         {
-            State(e - 1, out uint tc, out uint pc);
-            _refEdge = e;
-            _refTc = tc;
-            _refPc = pc;
+            StopAt(e);
             _resetPending = false;
-            _tcr &= ~CounterEnable;
-            _arrivalEdge = -1;
         }
         else
         {
             FindArrival(e - 1); // new match values after a shadow transfer; an arrival on this edge is still due
         }
-        UpdateOutputs();
     }
 
-    private void UpdateOutputs()
+    protected override void UpdatePins()
     {
-        Int.Set((_ir & 0x70F) != 0);
         for (int i = 0; i < 6; i++) _out[i].Set(_ff[i] && (_pcr & (1u << (EnaShift + 1 + i))) != 0);
     }
 }

@@ -47,7 +47,7 @@ namespace SocSim.Peripherals;
 /// Offset 0x70 (CTCR, counter mode) exists only on the later LPC2104/05/06/01 parts; it is a reserved
 /// offset here, as in the LPC2106 user manual.
 /// </remarks>
-public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
+public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
 {
     /// <summary>
     /// LPC2106 Timer0/Timer1: a 16 KiB APB slot, clocked by PCLK. The counter TC is sampled after
@@ -68,7 +68,7 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
         {
             s.Line("INT", t.Int);
             for (int i = 0; i < 4; i++) s.Line("MAT" + i, t.Mat(i));
-            s.Sampled("TC", 32, () => t.Tc, t._pclk); // stamped at the PCLK edge that moved it
+            s.Sampled("TC", 32, () => t.Tc, t.Pclk); // stamped at the PCLK edge that moved it
         })
         .Parameter("channel3Pins", true, "Timer1 (true) has CAPn.3 and MATn.3; on Timer0 (false) IR[7], CCR[11:9], EMR[3] and EMR[11:10] are reserved (UM10275 Tables 155, 159, 160)")
         .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn, c.Parameter<bool>("channel3Pins")));
@@ -105,85 +105,36 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
     // EMR: EMn at bit n, EMCn at bits [5+2n:4+2n]: 00 nothing, 01 clear, 10 set, 11 toggle.
     public const int EmcShift = 4;
 
-    private readonly Scheduler _s;
-    private readonly ClockDomain _pclk;
-    private readonly Action<string> _warn;
-    private readonly DeviceEvents _events;
-    private readonly DeviceEvent _edge;
     private readonly IrqLine[] _mat = new IrqLine[4];
-    private readonly uint[] _mr = new uint[4];
     private readonly uint[] _cr = new uint[4];
 
-    private uint _ir, _tcr, _pr, _mcr, _ccr, _emr;
+    private uint _ccr, _emr;
     // The bits Timer0 lacks (channel 3's capture flag and control, EM3 and EMC3) are 0 in its masks.
     private readonly uint _irMask, _ccrMask, _emrMask;
-
-    // TC and PC held _refTc/_refPc just after PCLK edge _refEdge; while counting they move on the
-    // edges after it (see State).
-    private long _refEdge;
-    private uint _refTc, _refPc;
-    // With TCR[1] set: the edge from which TC and PC read 0.
-    private long _resetEdge;
-
-    // The next match: the edge where TC takes the value of the channels in _arrivalMask (-1: none),
-    // and the pending effect of the last one, due on the edge after it.
-    private long _arrivalEdge = -1, _effectEdge = -1;
-    private int _arrivalMask, _effectMask;
-    private uint _arrivalValue, _effectValue;
+    // The match value of the pending effect: a channel whose MRn was rewritten since does not act.
+    private uint _effectValue;
 
     public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null, bool channel3Pins = true)
+        : base(name, scheduler, pclk, warn, channels: 4, irFlags: 0xFF, tcrMask: CounterEnable | CounterReset)
     {
-        Name = name;
         _irMask = channel3Pins ? 0xFFu : 0x7Fu;
         _ccrMask = channel3Pins ? 0xFFFu : 0x1FFu;
         _emrMask = channel3Pins ? 0xFFFu : 0x3F7u;
-        _s = scheduler;
-        _pclk = pclk;
-        _warn = warn ?? (_ => { });
-        _events = new DeviceEvents(scheduler);
-        _edge = _events.Create(name + ".match", OnEdge);
-        Int = new IrqLine(name + ".INT");
         for (int i = 0; i < 4; i++) _mat[i] = new IrqLine(name + ".MAT" + i);
-        // Edges keep their numbers across a frequency change: events due under the old rate run
-        // first, then the pending one moves to the new time of its edge.
-        pclk.Changing += (_, tick) => _events.CatchUp(tick);
-        pclk.Changed += (_, _) => Arm();
-        _refEdge = CurrentEdge;
     }
 
-    public string Name { get; }
-    /// <summary>Interrupt request to the VIC: any IR flag set.</summary>
-    public IrqLine Int { get; }
     /// <summary>External match output MATn.<paramref name="n"/> (EMR bit EMn).</summary>
     public IrqLine Mat(int n) => _mat[n];
-
-    /// <summary>TC at <see cref="Scheduler.Now"/>.</summary>
-    public uint Tc
-    {
-        get
-        {
-            State(CurrentEdge, out uint tc, out _);
-            return tc;
-        }
-    }
-
-    private long CurrentEdge => _pclk.EdgesAt(_s.Now);
-    private bool Counting => (_tcr & (CounterEnable | CounterReset)) == CounterEnable;
 
     /// <summary>External reset: every register 0 (user manual register map: all reset values 0), outputs low.</summary>
     public void Reset()
     {
-        _edge.Cancel();
-        _ir = _tcr = _pr = _mcr = _ccr = _emr = 0;
-        Array.Clear(_mr);
+        ResetCounter();
+        _ccr = _emr = 0;
         Array.Clear(_cr);
-        _refEdge = CurrentEdge;
-        _refTc = _refPc = 0;
-        _arrivalEdge = _effectEdge = -1;
         UpdateOutputs();
     }
 
-    /// <summary>Connects capture input CAPn.<paramref name="n"/>.</summary>
     /// <summary>
     /// The registers (IR, TCR, PR, MCR, MR0-3, CCR, CR0-3, EMR), the lazily counted TC/PC reference and
     /// the counter-reset edge, the next match arrival and the pending match effect, the due tick of the
@@ -191,123 +142,70 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
     /// </summary>
     public void SaveState(StateWriter w)
     {
-        w.Write(_ir); w.Write(_tcr); w.Write(_pr); w.Write(_mcr); w.Write(_ccr); w.Write(_emr);
-        w.Write(_mr);
+        w.Write(Ir); w.Write(Tcr); w.Write(Pr); w.Write(Mcr); w.Write(_ccr); w.Write(_emr);
+        w.Write(Mr);
         w.Write(_cr);
-        w.Write(_refEdge); w.Write(_refTc); w.Write(_refPc);
-        w.Write(_resetEdge);
-        w.Write(_arrivalEdge); w.Write(_arrivalMask); w.Write(_arrivalValue);
-        w.Write(_effectEdge); w.Write(_effectMask); w.Write(_effectValue);
-        _events.SaveState(w);
+        w.Write(RefEdge); w.Write(RefTc); w.Write(RefPc);
+        w.Write(ResetEdge);
+        w.Write(ArrivalEdge); w.Write(ArrivalMask); w.Write(ArrivalValue);
+        w.Write(EffectEdge); w.Write(EffectMask); w.Write(_effectValue);
+        Events.SaveState(w);
         w.Write(Int.Level);
         foreach (var m in _mat) w.Write(m.Level);
     }
 
     public void LoadState(StateReader r)
     {
-        _ir = r.ReadUInt(); _tcr = r.ReadUInt(); _pr = r.ReadUInt(); _mcr = r.ReadUInt(); _ccr = r.ReadUInt(); _emr = r.ReadUInt();
-        r.ReadUIntArray(4).CopyTo(_mr, 0);
+        Ir = r.ReadUInt(); Tcr = r.ReadUInt(); Pr = r.ReadUInt(); Mcr = r.ReadUInt(); _ccr = r.ReadUInt(); _emr = r.ReadUInt();
+        r.ReadUIntArray(4).CopyTo(Mr, 0);
         r.ReadUIntArray(4).CopyTo(_cr, 0);
-        _refEdge = r.ReadLong(); _refTc = r.ReadUInt(); _refPc = r.ReadUInt();
-        _resetEdge = r.ReadLong();
-        _arrivalEdge = r.ReadLong(); _arrivalMask = r.ReadInt(); _arrivalValue = r.ReadUInt();
-        _effectEdge = r.ReadLong(); _effectMask = r.ReadInt(); _effectValue = r.ReadUInt();
-        _events.LoadState(r);
+        RefEdge = r.ReadLong(); RefTc = r.ReadUInt(); RefPc = r.ReadUInt();
+        ResetEdge = r.ReadLong();
+        ArrivalEdge = r.ReadLong(); ArrivalMask = r.ReadInt(); ArrivalValue = r.ReadUInt();
+        EffectEdge = r.ReadLong(); EffectMask = r.ReadInt(); _effectValue = r.ReadUInt();
+        Events.LoadState(r);
         Int.Restore(r.ReadBool());
         foreach (var m in _mat) m.Restore(r.ReadBool());
     }
 
+    /// <summary>Connects capture input CAPn.<paramref name="n"/>.</summary>
     public void ConnectCapture(int n, IrqLine line) => line.Subscribe(level => OnCapture(n, level));
 
-    public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
-    {
-        _events.CatchUp();
-        uint off = address & 0x3FFC;
-        return PrimeCell.NarrowRead(ReadRegister(off), address, size);
-    }
-
-    private uint ReadRegister(uint off)
+    protected override bool ReadRegister(uint off, out uint value)
     {
         switch (off)
         {
-            case IR: return _ir;
-            case TCR: return _tcr;
-            case TC: { State(CurrentEdge, out uint tc, out _); return tc; }
-            case PR: return _pr;
-            case PC: { State(CurrentEdge, out _, out uint pc); return pc; }
-            case MCR: return _mcr;
-            case MR0: case MR1: case MR2: case MR3: return _mr[(off - MR0) >> 2];
-            case CCR: return _ccr;
-            case CR0: case CR1: case CR2: case CR3: return _cr[(off - CR0) >> 2];
-            case EMR: return _emr;
-            default:
-                _warn($"{Name}: read of reserved offset 0x{off:X3}");
-                return 0;
+            case MR0: case MR1: case MR2: case MR3: value = Mr[(off - MR0) >> 2]; return true;
+            case CCR: value = _ccr; return true;
+            case CR0: case CR1: case CR2: case CR3: value = _cr[(off - CR0) >> 2]; return true;
+            case EMR: value = _emr; return true;
+            default: value = 0; return false;
         }
     }
 
-    public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+    protected override WriteResult WriteRegister(uint off, uint value, long cur)
     {
-        _events.CatchUp();
-        uint off = address & 0x3FFC;
-        value = PrimeCell.NarrowWrite(value, address, size);
-        long cur = CurrentEdge;
         switch (off)
         {
-            case IR:
-                // "Writing a logic one to the corresponding IR bit will reset the interrupt."
-                _ir &= ~(value & 0xFF);
-                UpdateOutputs();
-                return;
-            case TCR:
-            {
-                Rebase(cur);
-                uint old = _tcr;
-                _tcr = value & (CounterEnable | CounterReset);
-                if ((_tcr & CounterReset) != 0 && (old & CounterReset) == 0) _resetEdge = cur + 1;
-                break;
-            }
-            case TC: Rebase(cur); _refTc = value; break;
-            case PR: Rebase(cur); _pr = value; break;
-            case PC: Rebase(cur); _refPc = value; break;
-            case MCR: Rebase(cur); _mcr = value & 0xFFF; break;
-            case MR0: case MR1: case MR2: case MR3: Rebase(cur); _mr[(off - MR0) >> 2] = value; break;
-            case CCR: _ccr = value & _ccrMask; return;
-            case CR0: case CR1: case CR2: case CR3: return; // read-only
+            case MR0: case MR1: case MR2: case MR3: Rebase(cur); Mr[(off - MR0) >> 2] = value; return WriteResult.Rearm;
+            case CCR: _ccr = value & _ccrMask; return WriteResult.Done;
+            case CR0: case CR1: case CR2: case CR3: return WriteResult.Done; // read-only
             case EMR:
                 // §14.7.11: "Bits EM3:0 can be written only when Timer is disabled"; once it is enabled
                 // they change only by the EMC actions. "Disabled" is TCR[0] (Counter Enable) = 0: the
                 // section's "(bit 1 in Timer Control Register is 0)" counts bits from 1.
-                uint em = (_tcr & CounterEnable) == 0 ? value & 0xF : _emr & 0xF;
+                uint em = (Tcr & CounterEnable) == 0 ? value & 0xF : _emr & 0xF;
                 _emr = ((value & ~0xFu) | em) & _emrMask;
                 UpdateOutputs();
-                break;
-            default:
-                _warn($"{Name}: write to reserved offset 0x{off:X3} ignored");
-                return;
+                return WriteResult.Rearm;
+            default: return WriteResult.Reserved;
         }
-        FindArrival(cur);
-        Arm();
-    }
-
-    /// <summary>TC and PC as they are just after PCLK edge <paramref name="e"/> (not before the reference edge).</summary>
-    private void State(long e, out uint tc, out uint pc)
-    {
-        if ((_tcr & CounterReset) != 0 && e >= _resetEdge) { tc = 0; pc = 0; return; }
-        if (!Counting || e <= _refEdge) { tc = _refTc; pc = _refPc; return; }
-        long k = e - _refEdge;
-        long d0 = (uint)(_pr - _refPc); // edges before the first TC update is one more than this
-        if (k <= d0) { tc = _refTc; pc = _refPc + (uint)k; return; }
-        long p = (long)_pr + 1;
-        long j = k - d0 - 1; // edges since the first TC update
-        pc = (uint)(j % p);
-        tc = TcAfter(j / p + 1);
     }
 
     /// <summary>TC after <paramref name="n"/> updates from the reference value, with resets on match and the 32-bit wrap.</summary>
-    private uint TcAfter(long n)
+    protected override uint TcAfter(long n)
     {
-        long v = _refTc;
+        long v = RefTc;
         long top = ResetTop(v);
         if (n <= top - v) return (uint)(v + n);
         long n0 = n - (top - v) - 1; // updates since TC became 0
@@ -319,51 +217,17 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
     {
         long top = 0xFFFFFFFFL;
         for (int i = 0; i < 4; i++)
-            if ((_mcr & (MR0R << (3 * i))) != 0 && _mr[i] >= v && _mr[i] < top) top = _mr[i];
+            if ((Mcr & (MR0R << (3 * i))) != 0 && Mr[i] >= v && Mr[i] < top) top = Mr[i];
         return top;
     }
 
-    /// <summary>Takes TC and PC as they are after edge <paramref name="e"/> as the new reference, before a change of the counting rules.</summary>
-    private void Rebase(long e)
-    {
-        State(e, out uint tc, out uint pc);
-        _refEdge = e;
-        _refTc = tc;
-        _refPc = pc;
-    }
-
     /// <summary>A channel whose match does something an event must carry out: interrupt, stop or an EMR action.</summary>
-    private bool Active(int i) => ((_mcr >> (3 * i)) & 5) != 0 || ((_emr >> (EmcShift + 2 * i)) & 3) != 0;
+    protected override bool Active(int i) => ((Mcr >> (3 * i)) & 5) != 0 || ((_emr >> (EmcShift + 2 * i)) & 3) != 0;
 
-    /// <summary>The first edge after <paramref name="after"/> where TC counts into the value of an active channel.</summary>
-    private void FindArrival(long after)
+    protected override long FirstUpdateReaching(int i, long nMin)
     {
-        _arrivalEdge = -1;
-        if (!Counting) return;
-        long p = (long)_pr + 1;
-        long first = _refEdge + (uint)(_pr - _refPc) + 1; // edge of the first TC update
-        long nMin = after < first ? 1 : (after - first) / p + 2;
-        long best = long.MaxValue;
-        int mask = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            if (!Active(i)) continue;
-            long n = FirstUpdateReaching(_mr[i], nMin);
-            if (n < 0 || n - 1 > (long.MaxValue / 2 - first) / p) continue;
-            long edge = first + (n - 1) * p;
-            if (edge < best) { best = edge; mask = 1 << i; }
-            else if (edge == best) mask |= 1 << i;
-        }
-        if (mask == 0) return;
-        _arrivalEdge = best;
-        _arrivalMask = mask;
-        _arrivalValue = _mr[System.Numerics.BitOperations.TrailingZeroCount(mask)];
-    }
-
-    /// <summary>The least update number n ≥ <paramref name="nMin"/> after which TC equals <paramref name="m"/>, or -1.</summary>
-    private long FirstUpdateReaching(uint m, long nMin)
-    {
-        long v = _refTc;
+        uint m = Mr[i];
+        long v = RefTc;
         long top = ResetTop(v);
         if (m > v && m <= top && m - v >= nMin) return m - v;
         long top0 = ResetTop(0);
@@ -374,41 +238,17 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
         return n;
     }
 
-    private void Arm()
-    {
-        long next = _effectEdge;
-        if (_arrivalEdge >= 0 && (next < 0 || _arrivalEdge < next)) next = _arrivalEdge;
-        long tick = next < 0 ? long.MaxValue : _pclk.TimeOfEdge(next);
-        if (tick == long.MaxValue) _edge.Cancel();
-        else _edge.Arm(tick);
-    }
+    protected override void Arrived(long a) => _effectValue = ArrivalValue;
 
-    private void OnEdge(long due)
+    protected override void ApplyEffect(long e)
     {
-        long edge = _pclk.EdgesAt(due);
-        if (_effectEdge >= 0 && _effectEdge <= edge) ApplyEffect();
-        if (_arrivalEdge >= 0 && _arrivalEdge <= edge)
-        {
-            _effectEdge = _arrivalEdge + 1;
-            _effectMask = _arrivalMask;
-            _effectValue = _arrivalValue;
-            FindArrival(_arrivalEdge);
-        }
-        Arm();
-    }
-
-    /// <summary>The match actions, one PCLK edge after TC reached the match value.</summary>
-    private void ApplyEffect()
-    {
-        long e = _effectEdge;
-        _effectEdge = -1;
-        bool stop = false;
+        int mask = 0;
+        for (int i = 0; i < 4; i++)
+            if ((EffectMask & (1 << i)) != 0 && Mr[i] == _effectValue) mask |= 1 << i;
+        bool stop = ApplyMcr(mask);
         for (int i = 0; i < 4; i++)
         {
-            if ((_effectMask & (1 << i)) == 0 || _mr[i] != _effectValue) continue;
-            uint c = _mcr >> (3 * i);
-            if ((c & MR0I) != 0) _ir |= 1u << i;
-            if ((c & MR0S) != 0) stop = true;
+            if ((mask & (1 << i)) == 0) continue;
             switch ((_emr >> (EmcShift + 2 * i)) & 3)
             {
                 case 1: _emr &= ~(1u << i); break;
@@ -416,35 +256,26 @@ public sealed class Lpc2000Timer : IBusDevice, IDeviceModel, IStateful
                 case 3: _emr ^= 1u << i; break;
             }
         }
-        if (stop)
-        {
-            // The counters do not move on this edge: they keep the values of the match edge.
-            Rebase(e - 1);
-            _refEdge = e;
-            _tcr &= ~CounterEnable;
-            _arrivalEdge = -1;
-        }
-        UpdateOutputs();
+        if (stop) StopAt(e);
     }
 
     private void OnCapture(int n, bool level)
     {
-        long t = _s.EventTime;
-        _events.CatchUp(t);
+        long t = Scheduler.EventTime;
+        Events.CatchUp(t);
         uint c = _ccr >> (3 * n);
         if ((c & (level ? CAP0RE : CAP0FE)) == 0) return;
-        State(_pclk.EdgesAt(t), out uint tc, out _);
+        State(Pclk.EdgesAt(t), out uint tc, out _);
         _cr[n] = tc;
         if ((c & CAP0I) != 0)
         {
-            _ir |= (1u << (4 + n)) & _irMask;
+            Ir |= (1u << (4 + n)) & _irMask;
             UpdateOutputs();
         }
     }
 
-    private void UpdateOutputs()
+    protected override void UpdatePins()
     {
-        Int.Set((_ir & 0xFF) != 0);
         for (int i = 0; i < 4; i++) _mat[i].Set((_emr & (1u << i)) != 0);
     }
 }

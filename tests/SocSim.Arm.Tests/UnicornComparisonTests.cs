@@ -1,14 +1,13 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Text;
-using System.Text.Json;
+using SocSim.Tests;
 using Xunit.Abstractions;
 
 namespace SocSim.Arm.Tests;
 
 /// <summary>
 /// Random-operand comparison with Unicorn (QEMU's ARM front end, TI925T model = ARMv4T). The cases are
-/// generated here (seeded), run in one Python process (unicorn/run_cases.py) and on <see cref="ArmCpu"/>,
+/// generated here (seeded), run in one Python process (tests/Shared/unicorn/run_cases.py, model ti925t) and on <see cref="ArmCpu"/>,
 /// and the final registers, flags, state and a data memory window are compared.
 /// Behaviours where QEMU follows a later architecture or the ARM ARM's "unpredictable" differs from the
 /// ARM7TDMI are not generated (they are covered with exact values in ThumbTests / the ARM tests):
@@ -21,7 +20,6 @@ public sealed class UnicornComparisonTests
     private const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
     private const int CasesPerClass = 200;
-    private const string Package = "python3-unicorn";
 
     private readonly ITestOutputHelper _out;
     public UnicornComparisonTests(ITestOutputHelper output) => _out = output;
@@ -43,8 +41,6 @@ public sealed class UnicornComparisonTests
         public void Th(ushort op) { Code.AddRange(BitConverter.GetBytes(op)); Ops.Add(op.ToString("X4")); SimSteps++; UcCount++; }
         public void PutWord(uint addr, uint v) => BitConverter.GetBytes(v).CopyTo(Data, (int)(addr - DataAddr));
     }
-
-    private sealed record Result(uint[] Regs, uint Pc, uint Cpsr, byte[] Data, string? Error);
 
     // ---- generation ----
 
@@ -486,99 +482,20 @@ public sealed class UnicornComparisonTests
 
     // ---- running ----
 
-    private static readonly Lazy<(List<Case> Cases, List<Result> Results, string Timing)> Shared = new(RunAll);
+    private static readonly Lazy<(List<Case> Cases, List<UnicornResult> Results, string Timing)> Shared = new(RunAll);
 
-    private static (List<Case>, List<Result>, string) RunAll()
+    private static (List<Case>, List<UnicornResult>, string) RunAll()
     {
         var g = new Gen(20261124);
         var cases = new List<Case>();
         foreach (var cls in ArmClasses.Concat(ThumbClasses))
             for (int i = 0; i < CasesPerClass; i++) cases.Add(Make(g, cls));
 
-        // SOCSIM_UNICORN_DIR keeps cases.json and results.json for debugging.
-        string? keep = Environment.GetEnvironmentVariable("SOCSIM_UNICORN_DIR");
-        string dir = keep ?? Path.Combine(Path.GetTempPath(), "socsim-unicorn-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string input = Path.Combine(dir, "cases.json"), output = Path.Combine(dir, "results.json");
-        using (var fs = File.Create(input))
-        using (var w = new Utf8JsonWriter(fs))
+        var results = UnicornRunner.Run(MemSize, CodeAddr, DataAddr, cases.Select(c => new UnicornCase
         {
-            w.WriteStartObject();
-            w.WriteNumber("memSize", MemSize);
-            w.WriteStartArray("cases");
-            foreach (var c in cases)
-            {
-                w.WriteStartObject();
-                w.WriteBoolean("thumb", c.Thumb);
-                w.WriteStartArray("regs");
-                foreach (var r in c.Regs) w.WriteNumberValue(r);
-                w.WriteEndArray();
-                w.WriteNumber("flags", c.Flags);
-                w.WriteNumber("codeAddr", CodeAddr);
-                w.WriteString("code", Convert.ToHexString(c.Code.ToArray()));
-                w.WriteNumber("count", c.UcCount);
-                w.WriteNumber("dataAddr", DataAddr);
-                w.WriteString("data", Convert.ToHexString(c.Data));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        var sw = Stopwatch.StartNew();
-        RunPython(input, output);
-        var pyTime = sw.Elapsed;
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(output));
-        var results = new List<Result>();
-        foreach (var e in doc.RootElement.EnumerateArray())
-        {
-            if (e.TryGetProperty("error", out var err)) { results.Add(new Result([], 0, 0, [], err.GetString())); continue; }
-            results.Add(new Result(
-                e.GetProperty("regs").EnumerateArray().Select(x => x.GetUInt32()).ToArray(),
-                e.GetProperty("pc").GetUInt32(), e.GetProperty("cpsr").GetUInt32(),
-                Convert.FromHexString(e.GetProperty("data").GetString()!), null));
-        }
-        if (keep == null) try { Directory.Delete(dir, true); } catch (IOException) { }
-        if (results.Count != cases.Count) throw new InvalidOperationException($"run_cases.py returned {results.Count} results for {cases.Count} cases");
+            Model = "ti925t", Thumb = c.Thumb, Regs = c.Regs, Flags = c.Flags, Code = c.Code.ToArray(), Count = c.UcCount, Data = c.Data,
+        }).ToList(), out var pyTime);
         return (cases, results, $"{cases.Count} cases, Unicorn {pyTime.TotalSeconds:F1} s");
-    }
-
-    private static string ScriptPath()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-        {
-            string p = Path.Combine(d.FullName, "tests", "SocSim.Arm.Tests", "unicorn", "run_cases.py");
-            if (File.Exists(p)) return p;
-            p = Path.Combine(d.FullName, "unicorn", "run_cases.py");
-            if (File.Exists(p)) return p;
-        }
-        throw new FileNotFoundException("tests/SocSim.Arm.Tests/unicorn/run_cases.py not found above " + AppContext.BaseDirectory);
-    }
-
-    private const string Python = "/usr/bin/python3";
-
-    private static void RunPython(string input, string output)
-    {
-        if (!File.Exists(Python))
-            throw new InvalidOperationException($"{Python} is missing: install the Debian package {Package} (apt-get install -y {Package}), which brings python3 and Unicorn.");
-        var psi = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(ScriptPath());
-        psi.ArgumentList.Add(input);
-        psi.ArgumentList.Add(output);
-        // The Debian package installs into the system python; keep a pyenv or venv from shadowing it.
-        psi.Environment.Remove("PYTHONPATH");
-        psi.Environment.Remove("PYTHONHOME");
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(); throw new TimeoutException("run_cases.py did not finish in 10 min"); }
-        string err = stderr.Result;
-        if (p.ExitCode != 0)
-        {
-            if (err.Contains("No module named 'unicorn'") || err.Contains("No module named unicorn"))
-                throw new InvalidOperationException($"Unicorn is not installed for {Python}: install the Debian package {Package} (apt-get install -y {Package}).\n{err}");
-            throw new InvalidOperationException($"run_cases.py failed ({p.ExitCode}):\n{err}{stdout.Result}");
-        }
     }
 
     private static string Describe(Case c) =>
@@ -616,7 +533,7 @@ public sealed class UnicornComparisonTests
         Assert.True(failures.Count == 0, $"{failures.Count}/{count} {cls} cases differ from Unicorn:\n" + string.Join("\n", failures.Take(15)));
     }
 
-    private static string? RunAndCompare(ThumbTestMachine m, Case c, Result u)
+    private static string? RunAndCompare(ThumbTestMachine m, Case c, UnicornResult u)
     {
         m.Ram.AsSpan().Clear();
         m.Ram.Load(CodeAddr, c.Code.ToArray());
@@ -632,8 +549,8 @@ public sealed class UnicornComparisonTests
         uint ucPc = u.Pc & ~1u;
         if (m.Cpu.Pc != ucPc) sb.Append($" pc: sim {m.Cpu.Pc:X8} uc {ucPc:X8};");
         uint mask = c.IgnoreC ? 0xD000_0000 : 0xF000_0000;
-        if ((m.Cpu.Cpsr & mask) != (u.Cpsr & mask)) sb.Append($" NZCV: sim {m.Cpu.Cpsr >> 28:X} uc {u.Cpsr >> 28:X};");
-        if ((m.Cpu.Cpsr & Psr.T) != (u.Cpsr & Psr.T)) sb.Append($" T: sim {(m.Cpu.Thumb ? 1 : 0)} uc {(u.Cpsr >> 5) & 1};");
+        if ((m.Cpu.Cpsr & mask) != (u.Psr & mask)) sb.Append($" NZCV: sim {m.Cpu.Cpsr >> 28:X} uc {u.Psr >> 28:X};");
+        if ((m.Cpu.Cpsr & Psr.T) != (u.Psr & Psr.T)) sb.Append($" T: sim {(m.Cpu.Thumb ? 1 : 0)} uc {(u.Psr >> 5) & 1};");
         var data = m.Ram.AsSpan().Slice((int)DataAddr, DataLen);
         for (int k = 0; k < DataLen; k++)
             if (data[k] != u.Data[k]) { sb.Append($" mem[{DataAddr + k:X}]: sim {data[k]:X2} uc {u.Data[k]:X2};"); break; }

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
 using SocSim.Arm;
+using SocSim.Tests;
 using Xunit.Abstractions;
 
 namespace SocSim.Arm9.Tests;
@@ -16,7 +15,6 @@ public sealed class UnicornArmv5Tests
     private const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
     private const int CasesPerClass = 120;
-    private const string Python = "/usr/bin/python3", Package = "python3-unicorn";
 
     private readonly ITestOutputHelper _out;
     public UnicornArmv5Tests(ITestOutputHelper output) => _out = output;
@@ -35,8 +33,6 @@ public sealed class UnicornArmv5Tests
         public void Arm(uint op) { Code.AddRange(BitConverter.GetBytes(op)); Ops.Add(op.ToString("X8")); Count++; }
         public void Th(uint op) { Code.AddRange(BitConverter.GetBytes((ushort)op)); Ops.Add(op.ToString("X4")); Count++; }
     }
-
-    private sealed record Result(uint[] Regs, uint Pc, uint Cpsr, byte[] Data, string? Error);
 
     private sealed class Gen(int seed)
     {
@@ -279,7 +275,7 @@ public sealed class UnicornArmv5Tests
             .Select(c => new object[] { c });
 
     /// <summary>Every class's cases, run in one Unicorn process (starting Python and its engines dominates).</summary>
-    private static readonly Lazy<Dictionary<string, (List<Case> Cases, List<Result> Results)>> Shared = new(() =>
+    private static readonly Lazy<Dictionary<string, (List<Case> Cases, List<UnicornResult> Results)>> Shared = new(() =>
     {
         var all = new List<Case>();
         int seed = 926;
@@ -335,7 +331,7 @@ public sealed class UnicornArmv5Tests
             for (int r = 0; r < 15; r++) if (regs[r] != u.Regs[r]) diffs.Add($"r{r} {regs[r]:X8} != {u.Regs[r]:X8}");
             if (pc != u.Pc) diffs.Add($"pc {pc:X8} != {u.Pc:X8}");
             const uint CpsrMask = 0xF800_00FF;
-            if ((cpsr & CpsrMask) != (u.Cpsr & CpsrMask)) diffs.Add($"cpsr {cpsr:X8} != {u.Cpsr:X8}");
+            if ((cpsr & CpsrMask) != (u.Psr & CpsrMask)) diffs.Add($"cpsr {cpsr:X8} != {u.Psr:X8}");
             if (!data.AsSpan().SequenceEqual(u.Data)) diffs.Add("data differs");
             if (diffs.Count > 0) failures.Add($"{Describe(c)}: {string.Join(", ", diffs)}");
         }
@@ -362,43 +358,9 @@ public sealed class UnicornArmv5Tests
     private static string Describe(Case c) =>
         $"{c.Class} [{string.Join(' ', c.Ops)}] flags={c.Flags >> 27:X} regs={string.Join(',', c.Regs.Select(r => r.ToString("X")))}";
 
-    private static List<Result> RunUnicorn(List<Case> cases)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), $"socsim-arm926-unicorn-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
+    private static List<UnicornResult> RunUnicorn(List<Case> cases) =>
+        UnicornRunner.Run(MemSize, CodeAddr, DataAddr, cases.Select(c => new UnicornCase
         {
-            string input = Path.Combine(dir, "cases.json"), output = Path.Combine(dir, "results.json");
-            File.WriteAllText(input, JsonSerializer.Serialize(new
-            {
-                memSize = MemSize,
-                cases = cases.Select(c => new
-                {
-                    thumb = c.Thumb, regs = c.Regs, flags = c.Flags, codeAddr = CodeAddr, code = Convert.ToHexString(c.Code.ToArray()),
-                    count = c.Count, dataAddr = DataAddr, data = Convert.ToHexString(c.Data),
-                }),
-            }));
-            if (!File.Exists(Python)) throw new InvalidOperationException($"{Python} is missing: install the Debian package {Package}");
-            var psi = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "unicorn", "run_cases.py"));
-            psi.ArgumentList.Add(input);
-            psi.ArgumentList.Add(output);
-            psi.Environment.Remove("PYTHONPATH");
-            psi.Environment.Remove("PYTHONHOME");
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var outp = p.StandardOutput.ReadToEndAsync();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-                throw new InvalidOperationException(err.Result.Contains("No module named 'unicorn'")
-                    ? $"Unicorn is not installed for {Python}: install the Debian package {Package}"
-                    : $"run_cases.py failed ({p.ExitCode}): {err.Result}{outp.Result}");
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(output));
-            return doc.RootElement.EnumerateArray().Select(e => e.TryGetProperty("error", out var er)
-                ? new Result([], 0, 0, [], er.GetString())
-                : new Result(e.GetProperty("regs").EnumerateArray().Select(x => x.GetUInt32()).ToArray(), e.GetProperty("pc").GetUInt32(),
-                    e.GetProperty("cpsr").GetUInt32(), Convert.FromHexString(e.GetProperty("data").GetString()!), null)).ToList();
-        }
-        finally { try { Directory.Delete(dir, true); } catch (IOException) { } }
-    }
+            Model = "arm926", Thumb = c.Thumb, Regs = c.Regs, Flags = c.Flags, Code = c.Code.ToArray(), Count = c.Count, Data = c.Data,
+        }).ToList(), out _);
 }

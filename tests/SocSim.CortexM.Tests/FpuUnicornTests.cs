@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using SocSim.Core;
 using SocSim.Tests;
 using Xunit.Abstractions;
@@ -165,7 +163,7 @@ public sealed class FpuUnicornTests(ITestOutputHelper output)
     private sealed class Run
     {
         public required List<FpCase> Cases;
-        public required List<FpResult> Results;
+        public required List<UnicornResult> Results;
         public string Timing = "";
     }
 
@@ -177,30 +175,14 @@ public sealed class FpuUnicornTests(ITestOutputHelper output)
         var cases = new List<FpCase>();
         foreach (var cls in FpClasses)
             for (int k = 0; k < CasesPerClass; k++) cases.Add(Make(g, cls));
-        string dir = Path.Combine(Path.GetTempPath(), "socsim-cortexm-fpu-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string input = Path.Combine(dir, "cases.json"), outputPath = Path.Combine(dir, "results.json");
-        WriteCases(input, cases, f => f.Case, (w, f) =>
+        var results = UnicornRunner.Run(MemSize, CodeAddr, DataAddr, cases.Select(f =>
         {
-            w.WriteBoolean("fp", true);
-            w.WriteStartArray("s");
-            foreach (var v in f.S) w.WriteNumberValue(v);
-            w.WriteEndArray();
-            w.WriteNumber("fpscr", f.Fpscr);
-        });
-        var sw = Stopwatch.StartNew();
-        RunPython(input, outputPath);
-        var results = new List<FpResult>();
-        using (var doc = JsonDocument.Parse(File.ReadAllBytes(outputPath)))
-            foreach (var e in doc.RootElement.EnumerateArray())
-            {
-                if (e.TryGetProperty("error", out var err)) { results.Add(new FpResult([], 0, 0, [], [], 0, err.GetString())); continue; }
-                var (regs, pc, xpsr, data) = ReadCommon(e);
-                results.Add(new FpResult(regs, pc, xpsr, data,
-                    e.GetProperty("s").EnumerateArray().Select(x => x.GetUInt32()).ToArray(), e.GetProperty("fpscr").GetUInt32(), null));
-            }
-        Directory.Delete(dir, true);
-        return new Run { Cases = cases, Results = results, Timing = $"{cases.Count} FP cases, Unicorn {sw.Elapsed.TotalSeconds:F1} s" };
+            var u = ToUnicorn(f.Case, "m4");
+            u.S = f.S;
+            u.Fpscr = f.Fpscr;
+            return u;
+        }).ToList(), out var pyTime);
+        return new Run { Cases = cases, Results = results, Timing = $"{cases.Count} FP cases, Unicorn {pyTime.TotalSeconds:F1} s" };
     }
 
     private static unsafe FpResult Simulate(Sim sim, FpCase f)
@@ -260,10 +242,10 @@ public sealed class FpuUnicornTests(ITestOutputHelper output)
                 for (int r = 0; r < 15 && diff == null; r++)
                     if (want.Regs[r] != got.Regs[r]) diff = $"R{r}: unicorn {want.Regs[r]:X8} sim {got.Regs[r]:X8}";
                 for (int i = 0; i < 32 && diff == null; i++)
-                    if (want.S[i] != got.S[i]) diff = $"S{i}: unicorn {want.S[i]:X8} sim {got.S[i]:X8}";
+                    if (want.S![i] != got.S[i]) diff = $"S{i}: unicorn {want.S![i]:X8} sim {got.S[i]:X8}";
                 if (diff == null && (want.Fpscr & VfpArithmetic.FpscrWritable) != got.Fpscr) diff = $"FPSCR: unicorn {want.Fpscr:X8} sim {got.Fpscr:X8}";
                 if (diff == null && want.Pc != got.Pc) diff = $"PC: unicorn {want.Pc:X8} sim {got.Pc:X8}";
-                if (diff == null && (want.Xpsr & 0xF800_0000) != (got.Xpsr & 0xF800_0000)) diff = $"NZCVQ: unicorn {want.Xpsr:X8} sim {got.Xpsr:X8}";
+                if (diff == null && (want.Psr & 0xF800_0000) != (got.Xpsr & 0xF800_0000)) diff = $"NZCVQ: unicorn {want.Psr:X8} sim {got.Xpsr:X8}";
                 if (diff == null)
                     for (int b = 0; b < DataLen; b++)
                         if (want.Data[b] != got.Data[b]) { diff = $"data[{DataAddr + b:X}]: unicorn {want.Data[b]:X2} sim {got.Data[b]:X2}"; break; }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using SocSim.Core;
 using SocSim.Tests;
 using Xunit.Abstractions;
@@ -9,7 +7,7 @@ namespace SocSim.CortexM.Tests;
 /// <summary>
 /// Random Thumb-2 (ARMv7-M) sequences with random operands and flags, run on Unicorn's Cortex-M3 model
 /// (and ARMv6-M ones on its Cortex-M0 model and the core's V6M profile)
-/// (QEMU's M-profile front end; unicorn/run_cases.py, one Python process for all cases) and on
+/// (QEMU's M-profile front end; tests/Shared/unicorn/run_cases.py, one Python process for all cases) and on
 /// <see cref="CortexMCpu"/>; registers R0-R14, the PC, the APSR flags (N Z C V Q) and a 2 KiB data window
 /// are compared. Encodings the ARM ARM calls UNPREDICTABLE are not generated (docs/cortex-m.md lists what
 /// the core does with them and where QEMU differs).
@@ -19,7 +17,6 @@ public sealed class UnicornComparisonTests
     internal const uint MemSize = 0x2_0000, CodeAddr = 0x1000, DataAddr = 0x8000;
     private const int DataLen = 0x800;
     private const int CasesPerClass = 1600, V6MCasesPerClass = 1000;
-    private const string Package = "python3-unicorn";
 
     private readonly ITestOutputHelper _out;
     public UnicornComparisonTests(ITestOutputHelper output) => _out = output;
@@ -43,8 +40,6 @@ public sealed class UnicornComparisonTests
         }
         public void Finish() { if (End == 0) End = Pc; }
     }
-
-    private sealed record Result(uint[] Regs, uint Pc, uint Xpsr, byte[] Data, string? Error);
 
     // ---- generation ----
 
@@ -722,7 +717,7 @@ public sealed class UnicornComparisonTests
     private sealed class Run
     {
         public required List<Case> Cases;
-        public required List<Result> Results;
+        public required List<UnicornResult> Results;
         public string Timing = "";
     }
 
@@ -745,85 +740,13 @@ public sealed class UnicornComparisonTests
             g.R.NextBytes(pool);
             c.Code.AddRange(pool);
         }
-        string dir = Path.Combine(Path.GetTempPath(), "socsim-cortexm-unicorn-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        string input = Path.Combine(dir, "cases.json"), output = Path.Combine(dir, "results.json");
-        WriteCases(input, cases, c => c, (w, c) => { w.WriteBoolean("v6m", IsV6M(c.Class)); w.WriteBoolean("m4", IsDsp(c.Class)); });
-        var sw = Stopwatch.StartNew();
-        RunPython(input, output);
-        var pyTime = sw.Elapsed;
-        var results = new List<Result>();
-        using (var doc = JsonDocument.Parse(File.ReadAllBytes(output)))
-            foreach (var e in doc.RootElement.EnumerateArray())
-            {
-                if (e.TryGetProperty("error", out var err)) { results.Add(new Result([], 0, 0, [], err.GetString())); continue; }
-                var (regs, pc, xpsr, data) = ReadCommon(e);
-                results.Add(new Result(regs, pc, xpsr, data, null));
-            }
-        Directory.Delete(dir, true);
+        var results = UnicornRunner.Run(MemSize, CodeAddr, DataAddr, cases.Select(c => ToUnicorn(c, IsV6M(c.Class) ? "m0" : IsDsp(c.Class) ? "m4" : "m3")).ToList(), out var pyTime);
         return new Run { Cases = cases, Results = results, Timing = $"{cases.Count} cases, Unicorn {pyTime.TotalSeconds:F1} s" };
     }
 
-    /// <summary>
-    /// The cases file run_cases.py reads: the memory size, then one object per case with the fields
-    /// <paramref name="extra"/> writes (the core variant, FP state) and every case's registers, flags, code and data.
-    /// </summary>
-    internal static void WriteCases<T>(string path, IEnumerable<T> cases, Func<T, Case> caseOf, Action<Utf8JsonWriter, T> extra)
-    {
-        using var fs = File.Create(path);
-        using var w = new Utf8JsonWriter(fs);
-        w.WriteStartObject();
-        w.WriteNumber("memSize", MemSize);
-        w.WriteStartArray("cases");
-        foreach (var item in cases)
-        {
-            var c = caseOf(item);
-            w.WriteStartObject();
-            extra(w, item);
-            w.WriteStartArray("regs");
-            foreach (var r in c.Regs) w.WriteNumberValue(r);
-            w.WriteEndArray();
-            w.WriteNumber("flags", c.Flags);
-            w.WriteNumber("codeAddr", CodeAddr);
-            w.WriteString("code", Convert.ToHexString(c.Code.ToArray()));
-            w.WriteNumber("end", c.End);
-            w.WriteNumber("dataAddr", DataAddr);
-            w.WriteString("data", Convert.ToHexString(c.Data));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    /// <summary>What run_cases.py reports for every case that ran: R0-R15, xPSR and the data window.</summary>
-    internal static (uint[] Regs, uint Pc, uint Xpsr, byte[] Data) ReadCommon(JsonElement e) =>
-        (e.GetProperty("regs").EnumerateArray().Select(x => x.GetUInt32()).ToArray(), e.GetProperty("pc").GetUInt32(),
-         e.GetProperty("xpsr").GetUInt32(), Convert.FromHexString(e.GetProperty("data").GetString()!));
-
-    private const string Python = "/usr/bin/python3";
-
-    internal static void RunPython(string input, string output)
-    {
-        if (!File.Exists(Python))
-            throw new InvalidOperationException($"{Python} is missing: install the Debian package {Package} (apt-get install -y {Package}), which brings python3 and Unicorn.");
-        var psi = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(RepoPaths.Root, "tests", "SocSim.CortexM.Tests", "unicorn", "run_cases.py"));
-        psi.ArgumentList.Add(input);
-        psi.ArgumentList.Add(output);
-        psi.Environment.Remove("PYTHONPATH");
-        psi.Environment.Remove("PYTHONHOME");
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(Deadline.Ms)) { p.Kill(); throw new TimeoutException("run_cases.py did not finish in 600 s"); }
-        string err = stderr.Result;
-        if (p.ExitCode != 0)
-        {
-            if (err.Contains("No module named 'unicorn'"))
-                throw new InvalidOperationException($"Unicorn is not installed for {Python}: install the Debian package {Package}.\n{err}");
-            throw new InvalidOperationException($"run_cases.py failed ({p.ExitCode}):\n{err}{stdout.Result}");
-        }
-    }
+    /// <summary>A case as run_cases.py takes it: on Unicorn's <paramref name="model"/>, from CodeAddr to the case's end.</summary>
+    internal static UnicornCase ToUnicorn(Case c, string model) =>
+        new() { Model = model, Regs = c.Regs, Flags = c.Flags, Code = c.Code.ToArray(), End = c.End, Data = c.Data };
 
     /// <summary>Runs one case on the core: memory as Unicorn has it, Thread mode on the MSP, until the PC reaches the end.</summary>
     private static unsafe (uint[] Regs, uint Pc, uint Xpsr, byte[] Data, string? Error) Simulate(Sim sim, Case c)
@@ -900,7 +823,7 @@ public sealed class UnicornComparisonTests
                 for (int r = 0; r < 15 && diff == null; r++)
                     if (want.Regs[r] != got.Regs[r]) diff = $"R{r}: unicorn {want.Regs[r]:X8} sim {got.Regs[r]:X8}";
                 if (diff == null && want.Pc != got.Pc) diff = $"PC: unicorn {want.Pc:X8} sim {got.Pc:X8}";
-                if (diff == null && (want.Xpsr & flagMask) != (got.Xpsr & flagMask)) diff = $"NZCVQ/GE: unicorn {want.Xpsr & flagMask:X8} sim {got.Xpsr & flagMask:X8}";
+                if (diff == null && (want.Psr & flagMask) != (got.Xpsr & flagMask)) diff = $"NZCVQ/GE: unicorn {want.Psr & flagMask:X8} sim {got.Xpsr & flagMask:X8}";
                 if (diff == null)
                     for (int b = 0; b < DataLen; b++)
                         if (want.Data[b] != got.Data[b]) { diff = $"data[{DataAddr + b:X}]: unicorn {want.Data[b]:X2} sim {got.Data[b]:X2}"; break; }
