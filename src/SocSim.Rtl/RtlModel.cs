@@ -24,6 +24,8 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, byte**, long> _save;
     private readonly delegate* unmanaged<nint, byte*, long, void> _restore;
     private readonly delegate* unmanaged<nint, void> _snapshot, _rollback;
+    private readonly delegate* unmanaged<nint, int, int> _rewind;
+    private readonly delegate* unmanaged<nint, int*, int, uint, uint, int, uint*, long**, int*, int> _apb;
     private readonly delegate* unmanaged<nint, byte**, long> _snapshotData;
     private readonly delegate* unmanaged<nint, void> _destroy;
 
@@ -51,6 +53,8 @@ public sealed unsafe class RtlModel : IDisposable
         _restore = (delegate* unmanaged<nint, byte*, long, void>)F("socsim_rtl_restore");
         _snapshot = (delegate* unmanaged<nint, void>)F("socsim_rtl_snapshot");
         _rollback = (delegate* unmanaged<nint, void>)F("socsim_rtl_rollback");
+        _rewind = (delegate* unmanaged<nint, int, int>)F("socsim_rtl_rewind");
+        _apb = (delegate* unmanaged<nint, int*, int, uint, uint, int, uint*, long**, int*, int>)F("socsim_rtl_apb");
         _snapshotData = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_snapshot_data");
         _destroy = (delegate* unmanaged<nint, void>)F("socsim_rtl_destroy");
         _h = ((delegate* unmanaged<int, nint>)F("socsim_rtl_create"))(clockPort);
@@ -187,6 +191,39 @@ public sealed unsafe class RtlModel : IDisposable
     {
         _log = null;
         _rollback(_h);
+    }
+
+    /// <summary>
+    /// Puts the model in its state <paramref name="cycles"/> clock cycles after the last <see cref="Snapshot"/>,
+    /// if the shim kept it (a design whose state is plain data, no input changed since, within its
+    /// ring of states); false otherwise (then <see cref="Rollback"/> and clock again).
+    /// </summary>
+    public bool Rewind(int cycles)
+    {
+        if (_rewind(_h, cycles) == 0) return false;
+        _log = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a whole APB3 transfer in one native call (see the shim's <c>socsim_rtl_apb</c>); the model's
+    /// history is not recorded. <paramref name="ports"/>: PSEL, PENABLE, PWRITE, PADDR, PWDATA, PRDATA,
+    /// PREADY, PSLVERR (-1 when tied). Returns the clock cycles run; <paramref name="changes"/> gets the
+    /// changes of the watched bits as (cycles after the first edge, watched bits), valid until the next call.
+    /// </summary>
+    public int Apb(ReadOnlySpan<int> ports, bool write, uint paddr, uint pwdata, int timeout, out uint rdata, out bool slverr, out bool timedOut, out ReadOnlySpan<long> changes)
+    {
+        _log = null;
+        uint* o = stackalloc uint[2];
+        long* c;
+        int n;
+        int ran;
+        fixed (int* p = ports) ran = _apb(_h, p, write ? 1 : 0, paddr, pwdata, timeout, o, &c, &n);
+        rdata = o[0];
+        slverr = (o[1] & 1) != 0;
+        timedOut = (o[1] & 2) != 0;
+        changes = n == 0 ? default : new ReadOnlySpan<long>(c, 2 * n);
+        return ran;
     }
 
     /// <summary>The model's whole state (Verilator's <c>--savable</c> serialization).</summary>

@@ -24,14 +24,17 @@ namespace SocSim.Rtl;
 /// changes (an access, an input pin, reset), and the skipped edges are counted, not run. This is exact
 /// (a fixed point of a deterministic next-state function) and costs nothing while the block is idle.
 /// It is off while the RTL's own signals are traced.</item>
-/// <item>Running ahead: a block that is not idle is clocked ahead of the CPU in batches (16 edges,
-/// doubling up to 4096 while nothing interrupts them) from a snapshot of the whole model (Verilator's
-/// serialization, kept in the shim); an output change found ahead is delivered by an event at the
-/// tick of its edge, as ever. When an input changes before the frontier (an access, a pin, reset, a
-/// clock change), the model goes back to the snapshot, is clocked again up to the edge the change
-/// needs (same inputs, so the same states and output changes) and the changes found beyond it are
-/// dropped. Exact, and one native call per batch instead of one scheduler event per edge. Off while
-/// the RTL's own signals are traced.</item>
+/// <item>Running ahead: a block that is not idle is clocked ahead of the CPU in batches (doubling from
+/// 8 edges up to 4096 while nothing interrupts them; after an interruption, as long as the part of the
+/// last batch that was used) from a snapshot of the whole model kept in the shim; an output change
+/// found ahead is delivered by an event at the tick of its edge, as ever. When an input changes before
+/// the frontier (an access, a pin, reset, a clock change), the model goes back to its state at the
+/// edge the change needs and the changes found beyond it are dropped. A design whose state is plain
+/// data in Verilator's root module (<see cref="VerilatorBuild.IsFlat"/>) keeps the root's bytes after
+/// every edge of the batch (up to 4 MiB), so going back is one copy; any other goes back to the
+/// snapshot (Verilator's serialization) and is clocked again up to that edge (same inputs, so the
+/// same states and output changes). Exact, and one native call per batch instead of one scheduler
+/// event per edge. Off while the RTL's own signals are traced.</item>
 /// <item>Tracing: a waveform that selects the block's internal signals (<c>--vcd</c>, <c>--signals</c>)
 /// switches the block to a build with Verilator tracing (built on demand, cached apart) brought to the
 /// same state by replaying what was done to the model so far (only possible before it has been clocked
@@ -39,7 +42,7 @@ namespace SocSim.Rtl;
 /// merged: every change is stamped at the tick of the PCLK edge that produced it (the falling edge
 /// half-way to the next), an input driven by the bus bridge or a pin at the tick it was driven, under
 /// the scope <c>name.top.…</c>.</item>
-/// <item>Access: at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
+/// <item>Access (untraced: one native call for the whole transfer, its output changes returned with their edges): at the first PCLK edge E0 at or after the access starts, the bridge drives PSEL,
 /// PADDR, PWRITE and PWDATA (setup phase, sampled at E0+1), then PENABLE (access phase); the transfer
 /// ends at the first edge E0+1+n (n &gt;= 1) where PREADY is high, PRDATA and PSLVERR being sampled
 /// there; the CPU has the response in the cycle after that edge. The bus charges the board's wait
@@ -102,6 +105,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private readonly int _pclk, _reset, _paddr, _psel, _penable, _pwrite, _pwdata, _prdata, _pready, _pslverr;
     private readonly bool _resetActiveHigh, _ignorePslverr;
     private readonly int _paddrWidth, _addressShift;
+    private readonly int[] _apbPorts;
     private readonly long _readyTimeout;
 
     /// <summary>
@@ -125,7 +129,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private long _snapEdge;   // the edge of the shim's snapshot (running ahead)
     private bool _speculative; // the edges after _snapEdge were run ahead, with inputs that may yet change
     private int _ahead = MinAhead;
-    private const int MinAhead = 16, MaxAhead = 4096;
+    private const int MinAhead = 8, MaxAhead = 4096;
     private Action<long, ulong>[]? _traceOutputs;
 
     // The RTL's own signals (see Tracing above).
@@ -203,6 +207,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         _prdata = Bus("PRDATA", PortDirection.Output, 8, 32);
         _pready = Bus("PREADY", PortDirection.Output, 1, 1, optional: true);
         _pslverr = Bus("PSLVERR", PortDirection.Output, 1, 1, optional: true);
+        _apbPorts = [_psel, _penable, _pwrite, _paddr, _pwdata, _prdata, _pready, _pslverr];
         _paddrWidth = ports[_paddr].Width;
         _addressShift = (int)c.Parameter<long>("addressShift");
         if (_addressShift is < 0 or > 11) throw new RtlException($"{_key}.addressShift", $"expected 0 to 11, got {_addressShift}");
@@ -432,10 +437,19 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     {
         if (target < _snapEdge) throw new InvalidOperationException($"{Name}: an input changed at edge {target}, before the snapshot at edge {_snapEdge}");
         Rollbacks++;
-        _model.Rollback();
-        _edge = _snapEdge;
         _idle = false;
-        _model.WatchChanged();
+        if (target - _snapEdge <= int.MaxValue && _model.Rewind((int)(target - _snapEdge)))
+        {
+            // The shim kept the state of every edge of the batch: no edge is clocked again.
+            _edge = target;
+            _model.WatchChanged();
+        }
+        else
+        {
+            _model.Rollback();
+            _edge = _snapEdge;
+            _model.WatchChanged();
+        }
         while (_edge < target)
         {
             // The same inputs as the first time: the same states, the same output changes (already queued).
@@ -451,7 +465,9 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             foreach (var p in kept) _pending.Enqueue(p);
             if (_pending.Count == 0) _s.Cancel(_deliver);
         }
-        _ahead = MinAhead;
+        // The next batch as long as this one turned out useful: a block accessed every n edges is
+        // clocked about n edges ahead, not many more that the next access would throw away.
+        _ahead = (int)Math.Clamp(target - _snapEdge, MinAhead, MaxAhead);
     }
 
     /// <summary>Leaves the idle state after an input changed and clocks on from the next edge.</summary>
@@ -462,9 +478,10 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     }
 
     /// <summary>Watched outputs changed at <paramref name="tick"/>: delivered by an event at that tick, or at once if it is past.</summary>
-    private void Changed(long tick)
+    private void Changed(long tick) => Changed(tick, WatchedBits());
+
+    private void Changed(long tick, ulong bits)
     {
-        ulong bits = WatchedBits();
         if (tick >= _s.EventTime)
         {
             _pending.Enqueue((tick, bits));
@@ -563,6 +580,26 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         _idle = false;
         uint offset = (address & (Window - 1)) >> _addressShift;
         ulong paddr = _paddrWidth >= 32 ? offset : offset & ((1UL << _paddrWidth) - 1);
+        uint rdata;
+        bool error, timedOut;
+        // Untraced, the whole transfer is one native call. Its output changes are stamped at edges at or
+        // after E0, not before the present: all are delivered by events, in order, as the steps below do.
+        if (!_traceOn && _clk.TimeOfEdge(e0) >= _s.EventTime)
+        {
+            long first = _edge;
+            int ran = _model.Apb(_apbPorts, write, (uint)paddr, wdata, (int)_readyTimeout, out rdata, out error, out timedOut, out var changes);
+            for (int i = 0; i < changes.Length; i += 2)
+                Changed(changes[i] == 0 ? _clk.TimeOfEdge(e0) : _clk.TimeOfEdge(first + changes[i]), (ulong)changes[i + 1]);
+            _edge = first + ran;
+            EdgesRun += ran;
+        }
+        else (rdata, error, timedOut) = SteppedTransfer(e0, write, paddr, wdata);
+        return Finish(address, write, flags, rdata, error, timedOut, ref abort);
+    }
+
+    /// <summary>The transfer edge by edge, each step apart (the RTL's own signals traced).</summary>
+    private (uint Data, bool Error, bool TimedOut) SteppedTransfer(long e0, bool write, ulong paddr, uint wdata)
+    {
         // Setup phase: driven after E0, sampled at E0+1.
         _model.Set(_psel, 1);
         _model.Set(_penable, 0);
@@ -596,7 +633,11 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         _model.Set(_penable, 0);
         _model.Eval();
         AfterInputChange(_clk.TimeOfEdge(_edge));
+        return (rdata, error, timedOut);
+    }
 
+    private uint Finish(uint address, bool write, AccessFlags flags, uint rdata, bool error, bool timedOut, ref bool abort)
+    {
         // The CPU gets the response in the cycle after the completing edge; the bus charges the board's
         // wait states, so the stall is what the transfer takes beyond them (0 for a zero-wait transfer
         // on a PCLK as fast as the CPU clock with 2 wait states; the whole slow transfer on a slow PCLK).
@@ -863,6 +904,11 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             _model.Restore(snapshot);
             _model.Snapshot();
             _snapEdge = snapEdge;
+            // Clocked again from the snapshot to the frontier with the same inputs (the same states),
+            // so that the shim keeps every state in between as the saving block did: going back
+            // then costs what it cost there (EdgesRun counts the run's edges, not these).
+            for (long e = snapEdge; e < edge;)
+                e += _model.Cycles((int)Math.Min(edge - e, 1 << 20), out _, out _);
         }
         _speculative = ahead;
         _model.Restore(model);
