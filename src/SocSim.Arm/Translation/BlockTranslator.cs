@@ -72,12 +72,15 @@ internal sealed class BlockEntry
 /// fast path with the bus's own cost table. At the head of every basic block the cycle count plus the
 /// block's worst case (the largest fetch and access costs of the bus, multiplies' longest) is compared
 /// with the run loop's limit, so no instruction starts at or after the boundary where the
-/// interpreter's loop would stop; a block that does not fit is left to the interpreter (code whose
-/// fetch costs have no useful bound, the MAM's flash, checks before every instruction instead).
-/// An access that would leave the fast path (a device, ROM write, unmapped space) is executed by the
-/// interpreter from the region's exit (so devices, aborts and the events they schedule are handled by
-/// the reference code); the region goes on after it when nothing was raised (see EmitResumes), else
-/// it ends there. An instruction it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM
+/// interpreter's loop would stop; a block that does not fit is left to the interpreter. Code behind a
+/// memory controller with a timing model (the LPC2106 MAM's flash) counts each fetch and read at the
+/// model's bound (<see cref="ITimedMemory.MaxClocks"/>, 7 clocks for the two-bank MAM); only a model
+/// without a bound makes its code check before every instruction instead.
+/// A single load or store whose address has no page (a device register, ROM write, unmapped space)
+/// is made by the region through the bus (ArmCpu.RegionDevice: the device's own catch-up, its wait
+/// states, an abort) and the region goes on unless the access raised something; an LDM/STM there, or
+/// memory behind a controller, is executed by the interpreter from the region's exit, and the region
+/// goes on after it when nothing was raised (see EmitResumes), else it ends there. An instruction it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM
 /// with S but no R15 loaded (User bank), LDRT/STRT, TST/TEQ/CMP/CMN and halfword loads to R15, MRS to
 /// R15, R15 operands of multiplies) ends the region: the interpreter executes it there. PSR transfers,
 /// long multiplies, computed branches and exception returns are emitted (BlockTranslator.System.cs);
@@ -778,12 +781,13 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
-        /// Code whose fetch costs have no useful bound (a timed memory's model: see
+        /// Code whose fetch costs have no bound (a timed memory's model without one: see
         /// <see cref="ITimedMemory.MaxClocks"/>) checks the limit before every instruction instead: it
         /// leaves at the first boundary where the cycle count reached the limit, as the interpreter's loop
-        /// does, and the block bounds are not used.
+        /// does, and the block bounds are not used. A model with a bound (the LPC2106 MAM: MAMTIM's
+        /// largest value, 7) has its fetches and reads counted at that bound in the blocks' worst cases.
         /// </summary>
-        private bool PerInstructionChecks => _timed != null;
+        private bool PerInstructionChecks => _timed != null && _timedMax == int.MaxValue;
 
         /// <summary>Before instruction k, in <see cref="PerInstructionChecks"/> code: leave when the cycle count reached the run loop's limit.</summary>
         private void InstructionCheck(int k)
