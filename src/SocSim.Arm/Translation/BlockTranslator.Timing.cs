@@ -25,7 +25,7 @@ namespace SocSim.Arm.Translation;
 /// LPC2106's vectors remapped by MEMMAP stay interpreted); data reads below it leave for the
 /// interpreter. A remap drops every translation (the controller announces it on the bus).</item>
 /// <item>Settings (MAMCR, MAMTIM) are read by the model at every call, never compiled in: they change
-/// only through device writes, which the interpreter makes.</item>
+/// only through device writes (made by the region through the bus, or by the interpreter).</item>
 /// <item>Stores to the region and LDM from it leave for the interpreter.</item>
 /// </list>
 /// </remarks>

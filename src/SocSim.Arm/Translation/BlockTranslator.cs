@@ -72,12 +72,15 @@ internal sealed class BlockEntry
 /// fast path with the bus's own cost table. At the head of every basic block the cycle count plus the
 /// block's worst case (the largest fetch and access costs of the bus, multiplies' longest) is compared
 /// with the run loop's limit, so no instruction starts at or after the boundary where the
-/// interpreter's loop would stop; a block that does not fit is left to the interpreter (code whose
-/// fetch costs have no useful bound, the MAM's flash, checks before every instruction instead).
-/// An access that would leave the fast path (a device, ROM write, unmapped space) is executed by the
-/// interpreter from the region's exit (so devices, aborts and the events they schedule are handled by
-/// the reference code); the region goes on after it when nothing was raised (see EmitResumes), else
-/// it ends there. An instruction it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM
+/// interpreter's loop would stop; a block that does not fit is left to the interpreter. Code behind a
+/// memory controller with a timing model (the LPC2106 MAM's flash) checks the limit before every
+/// instruction instead (see PerInstructionChecks: its model's bound, 7 clocks, was tried for block
+/// bounds and measured slower).
+/// A single load or store whose address has no page (a device register, ROM write, unmapped space)
+/// is made by the region through the bus (ArmCpu.RegionDevice: the device's own catch-up, its wait
+/// states, an abort) and the region goes on unless the access raised something; an LDM/STM there, or
+/// memory behind a controller, is executed by the interpreter from the region's exit, and the region
+/// goes on after it when nothing was raised (see EmitResumes), else it ends there. An instruction it does not translate (SWI, coprocessor and undefined, SWP, LDM/STM
 /// with S but no R15 loaded (User bank), LDRT/STRT, TST/TEQ/CMP/CMN and halfword loads to R15, MRS to
 /// R15, R15 operands of multiplies) ends the region: the interpreter executes it there. PSR transfers,
 /// long multiplies, computed branches and exception returns are emitted (BlockTranslator.System.cs);
@@ -778,10 +781,14 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
-        /// Code whose fetch costs have no useful bound (a timed memory's model: see
-        /// <see cref="ITimedMemory.MaxClocks"/>) checks the limit before every instruction instead: it
-        /// leaves at the first boundary where the cycle count reached the limit, as the interpreter's loop
-        /// does, and the block bounds are not used.
+        /// Code behind a timed memory's model checks the limit before every instruction instead of once
+        /// per block: it leaves at the first boundary where the cycle count reached the limit, as the
+        /// interpreter's loop does, and the block bounds are not used. The LPC2106 MAM's model has a
+        /// bound (<see cref="ITimedMemory.MaxClocks"/> = 7, MAMTIM's largest), which block bounds can use
+        /// (Worst counts every timed fetch and read at it), but measured on FreeRTOS's demo (10 s, 7
+        /// December 2026) they cost more than they save: blocks counted at 7 clocks a fetch often do not
+        /// fit before the demo's frequent events (1.4 M instructions stepped up to them, 10.4 s CPU with
+        /// per-instruction checks, 13.9 s with block bounds).
         /// </summary>
         private bool PerInstructionChecks => _timed != null;
 
