@@ -9,7 +9,10 @@
 #   UART RTL block busy (CPU Mcycles/s, if Verilator and ../shared/rtl are there); whole-process wall
 #   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
 #   (firmware/run-qemu.sh's command line).
-# Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first)
+#   Cortex-M (mps2-an385): FreeRTOS's MPS2 blinky for $SPEED_FREERTOS_TIME simulated (times real time, MIPS)
+#   and CoreMark (firmware/elf/coremark-m3.elf: MIPS; its score in iterations/s at 25 MHz simulated).
+# Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first;
+#   SPEED_ROWS="arm freertos vcd bus rtl qemu cortexm" picks row groups, default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-3}"
@@ -23,6 +26,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 load() { cut -d' ' -f1 /proc/loadavg; }
+want() { case " ${SPEED_ROWS:-arm freertos vcd bus rtl qemu cortexm} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 median() { sort -g | sed -n "$(( (n + 1) / 2 ))p"; }
 
 # run OUTFILE CMD...: runs CMD (stdout dropped), appends "wall user stats-line" to OUTFILE.
@@ -67,6 +71,7 @@ mhz() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 / 1e6; else pri
 secs() { echo "$1" | awk '{ v = $1; if (v ~ /ms$/) v /= 1000; else if (v ~ /us$/) v /= 1e6; else sub(/s$/, "", v); print v }'; }
 
 for elf in bench irq_bench; do
+    want arm || continue
     echo "== $elf.elf" >&2
     pair "$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine interpret -- \
                 "$SOCSIM" run "firmware/elf/$elf.elf" --stats --quiet --engine translate
@@ -74,8 +79,8 @@ for elf in bench irq_bench; do
     row "$elf.elf (MIPS)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
 done
 
-if [ -f "$freertos" ]; then
-    sim=$(secs "$simtime")
+sim=$(secs "$simtime")
+if [ -f "$freertos" ] && want freertos; then
     freertos_run=("$SOCSIM" run "$freertos" --board boards/lpc2106.json --max-time "$simtime" --stats --quiet)
     vcd=(--vcd "$tmp/pins.vcd" --signals 'gpio.P0_7,gpio.P0_10,gpio.P0_11,gpio.P0_12,gpio.TXD0,vic.IRQ,timer0.INT,timer0.MAT0')
     echo "== FreeRTOS $simtime" >&2
@@ -85,6 +90,9 @@ if [ -f "$freertos" ]; then
     rt_t=$(echo "$sim $tb" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}')
     row "FreeRTOS LPC2106, $simtime simulated, MAM on" "$rt_i, $(field "$tmp/freertos.a" mips) MIPS" "$rt_t, $(field "$tmp/freertos.b" mips) MIPS" "$(ratio "$ia" "$tb")"
     untraced=$tb
+fi
+if [ -f "$freertos" ] && want vcd; then
+    untraced=${untraced:--}
     echo "== FreeRTOS $simtime --vcd" >&2
     pair vcd "${freertos_run[@]}" "${vcd[@]}" --engine interpret -- "${freertos_run[@]}" "${vcd[@]}" --engine translate
     ia=$(field "$tmp/vcd.a" host_s); tb=$(field "$tmp/vcd.b" host_s)
@@ -92,13 +100,15 @@ if [ -f "$freertos" ]; then
         "$(echo "$sim $tb" | awk '{printf "%.1fx real time", $1 / $2}'), $(ratio "$untraced" "$tb") of untraced" "$(ratio "$ia" "$tb")"
 fi
 
+if want bus; then
 echo "== full bus VCD" >&2
 bus=("$SOCSIM" run firmware/elf/irq_bench.elf --max-cycles 5000000 --stats --quiet --vcd "$tmp/bus.vcd" --signals 'cpu.A,cpu.D,cpu.nRW,cpu.MAS,cpu.nMREQ,cpu.SEQ,cpu.nOPC,cpu.nTRANS')
 pair busvcd "${bus[@]}" --engine interpret -- "${bus[@]}" --engine translate
 row "full bus VCD, irq_bench.elf 5 M cycles (CPU Mcycles/s)" "$(mhz "$(field "$tmp/busvcd.a" cycles)" "$(field "$tmp/busvcd.a" host_s)")" \
     "$(mhz "$(field "$tmp/busvcd.b" cycles)" "$(field "$tmp/busvcd.b" host_s)")" "-"
+fi
 
-if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ]; then
+if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ] && want rtl; then
     echo "== rtl_uart" >&2
     rtl=("$SOCSIM" run firmware/elf/rtl/rtl_uart.elf --board versatilepb --board boards/rtl/uart.json --stats --quiet)
     pair rtl "${rtl[@]}" --engine interpret -- "${rtl[@]}" --engine translate
@@ -107,7 +117,27 @@ if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_
     row "RTL uart busy (CPU Mcycles/s)" "$(mhz "$ca" "$ha")" "$(mhz "$cb" "$hb")" "$(ratio "$ha" "$hb")"
 fi
 
-if command -v qemu-system-arm >/dev/null; then
+mps2=../shared/cortex-m/freertos-mps2/elf/RTOSDemo-blinky.elf
+[ -f "$mps2" ] || mps2=/work/shared/cortex-m/freertos-mps2/elf/RTOSDemo-blinky.elf
+if [ -f "$mps2" ] && want cortexm; then
+    echo "== FreeRTOS MPS2 blinky $simtime" >&2
+    mps2_run=("$SOCSIM" run "$mps2" --board mps2-an385 --duration "$simtime" --stats --quiet)
+    pair mps2 "${mps2_run[@]}" --engine interpret -- "${mps2_run[@]}" --engine translate
+    ia=$(field "$tmp/mps2.a" host_s); tb=$(field "$tmp/mps2.b" host_s)
+    row "FreeRTOS MPS2 blinky (Cortex-M3, mps2-an385), $simtime simulated" \
+        "$(echo "$sim $ia" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}'), $(field "$tmp/mps2.a" mips) MIPS" \
+        "$(echo "$sim $tb" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}'), $(field "$tmp/mps2.b" mips) MIPS" "$(ratio "$ia" "$tb")"
+fi
+if want cortexm; then
+    echo "== CoreMark (mps2-an385)" >&2
+    cm=("$SOCSIM" run firmware/elf/coremark-m3.elf --board mps2-an385 --semihosting --stats --quiet)
+    pair coremark "${cm[@]}" --engine interpret -- "${cm[@]}" --engine translate
+    score=$("${cm[@]}" 2>/dev/null | sed -n 's/^Iterations\/Sec x1000 : \([0-9]*\).*/\1/p' | awk '{printf "%.2f", $1 / 1000}')
+    ia=$(field "$tmp/coremark.a" mips); tb=$(field "$tmp/coremark.b" mips)
+    row "CoreMark on mps2-an385 (MIPS; score $score iterations/s at 25 MHz simulated)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
+fi
+
+if command -v qemu-system-arm >/dev/null && want qemu; then
     for elf in hello bench; do
         echo "== whole process $elf.elf vs qemu" >&2
         pair "whole-$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --quiet -- \
