@@ -138,8 +138,15 @@ public sealed partial class CortexMCpu
             default: _cfsr |= 1u << 25; exc = ExcUsageFault; break;
         }
         if (Profile == CortexMProfile.V6M) { _cfsr = 0; exc = ExcHardFault; }     // ARMv6-M: every fault is HardFault
+        if (kind is FaultKind.PreciseBusErr or FaultKind.IBusErr) BusErrorTaken?.Invoke(kind, _faultPc);
         return TakeException(exc, _faultPc);
     }
+
+    /// <summary>
+    /// Called when an instruction's bus error is taken (PRECISERR or IBUSERR, on ARMv6-M as HardFault), with the
+    /// instruction's address, before the entry: the board's first-abort warnings. Off the instruction path.
+    /// </summary>
+    public Action<FaultKind, uint>? BusErrorTaken { get; set; }
 
     private uint _faultPc;
 
