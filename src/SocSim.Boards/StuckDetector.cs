@@ -85,6 +85,7 @@ public sealed class StuckDetector
         // so rule 1 listens only after a slice of CheckPeriod cycles spent in exceptions with no device
         // access and no reset (see WatchCortexM).
         _cm = machine.Core as CortexMCpu;
+        if (_cm != null) _cm.BusErrorTaken = OnCortexMBusError;
     }
 
     /// <summary>
@@ -394,7 +395,7 @@ public sealed class StuckDetector
         {
             if (!_abortPending) return;
             address = _abortAddress;
-            access = string.Create(CultureInfo.InvariantCulture, $"{_abortSize}-byte {((_abortFlags & AccessFlags.Write) != 0 ? "write to" : "read of")}");
+            access = DataAccess();
         }
         else
         {
@@ -402,9 +403,32 @@ public sealed class StuckDetector
             access = string.Create(CultureInfo.InvariantCulture, $"{((spsr & Psr.T) != 0 ? 2 : 4)}-byte instruction fetch from");
         }
         _abortPending = false;
+        WarnOnce(ExceptionName(vector), pc, access, address);
+    }
+
+    /// <summary>The Cortex-M's bus errors, as the ARM7TDMI's aborts: a data access (the bus's last refused one) or the instruction's fetch.</summary>
+    private void OnCortexMBusError(FaultKind kind, uint pc)
+    {
+        uint address = pc;
+        string access = "instruction fetch from";
+        if (kind == FaultKind.PreciseBusErr)
+        {
+            if (!_abortPending) return;
+            address = _abortAddress;
+            access = DataAccess();
+        }
+        _abortPending = false;
+        WarnOnce("BusFault", pc, access, address);
+    }
+
+    private string DataAccess() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_abortSize}-byte {((_abortFlags & AccessFlags.Write) != 0 ? "write to" : "read of")}");
+
+    /// <summary>One warning per address: what was taken, at which instruction, the access and what the board has there.</summary>
+    private void WarnOnce(string what, uint pc, string access, uint address)
+    {
         if (!_warnedAddresses.Add(address)) return;
-        _warn(string.Create(CultureInfo.InvariantCulture,
-            $"{ExceptionName(vector)} at pc=0x{pc:X8}: {access} 0x{address:X8}, {Where(address)}"));
+        _warn(string.Create(CultureInfo.InvariantCulture, $"{what} at pc=0x{pc:X8}: {access} 0x{address:X8}, {Where(address)}"));
     }
 
     /// <summary>What the board has at an address: the mapping that refused the access, or the nearest one.</summary>

@@ -64,7 +64,20 @@ public sealed partial class CortexMCpu
     /// <summary>MMFAR (B3.2.17): the data address of a MemManage fault, valid while CFSR.MMARVALID is set.</summary>
     public uint Mmfar => _mmfar;
     /// <summary>SHCSR's enable bits: MEMFAULTENA (16), BUSFAULTENA (17), USGFAULTENA (18).</summary>
-    public uint Shcsr { get => _shcsr; set => _shcsr = value & 0x0007_0000; }
+    public uint Shcsr
+    {
+        get => _shcsr;
+        set
+        {
+            _shcsr = value & 0x0007_0000;
+            // A pending MemManage/BusFault/UsageFault (a derived fault of stacking, below) is taken only while enabled.
+            UInt128 faults = Bit(ExcMemManage) | Bit(ExcBusFault) | Bit(ExcUsageFault);
+            _enabled = (_enabled & ~faults) | ((UInt128)((_shcsr >> 16) & 7) << ExcMemManage);
+        }
+    }
+
+    /// <summary>CFSR.BFSR's STKERR (bit 12) and UNSTKERR (bit 11), ARMv7-M B3.2.15.</summary>
+    public const uint CfsrStkErr = 1u << 12, CfsrUnstkErr = 1u << 11;
 
     /// <summary>Sets exception <paramref name="n"/>'s priority (4 to 15 + <see cref="InterruptLines"/>; masked to <see cref="PriorityBits"/>).</summary>
     public void SetPriority(int n, byte priority)
@@ -125,8 +138,15 @@ public sealed partial class CortexMCpu
             default: _cfsr |= 1u << 25; exc = ExcUsageFault; break;
         }
         if (Profile == CortexMProfile.V6M) { _cfsr = 0; exc = ExcHardFault; }     // ARMv6-M: every fault is HardFault
+        if (kind is FaultKind.PreciseBusErr or FaultKind.IBusErr) BusErrorTaken?.Invoke(kind, _faultPc);
         return TakeException(exc, _faultPc);
     }
+
+    /// <summary>
+    /// Called when an instruction's bus error is taken (PRECISERR or IBUSERR, on ARMv6-M as HardFault), with the
+    /// instruction's address, before the entry: the board's first-abort warnings. Off the instruction path.
+    /// </summary>
+    public Action<FaultKind, uint>? BusErrorTaken { get; set; }
 
     private uint _faultPc;
 
@@ -155,8 +175,12 @@ public sealed partial class CortexMCpu
             exc = ExcHardFault;
         }
         _mpuSuspended = true;
+        uint bfar = _bfar;
+        _stackError = false;
         int fpWords = PushStack(returnAddress);
         _mpuSuspended = false;
+        _bfar = bfar;               // BFAR is not valid for a stacking error (B3.2.15)
+        if (_stackError && (exc = StackingFault(exc)) < 0) return 1;
         // EXC_RETURN bit 4 is NOT(CONTROL.FPCA): clear for an extended frame (B1.5.6); the handler starts with FPCA clear.
         _r[14] = (HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u) & (_fpca ? ~0x10u : ~0u);
         _fpca = false;
@@ -222,15 +246,66 @@ public sealed partial class CortexMCpu
         uint frame = (sp - (_fpca ? 0x68u : 0x20u)) & ~4u;
         _r[13] = frame;
         uint xpsr = (Xpsr & ~(1u << 9)) | (align << 9);
-        Store32(frame, _r[0]);
-        Store32(frame + 4, _r[1]);
-        Store32(frame + 8, _r[2]);
-        Store32(frame + 12, _r[3]);
-        Store32(frame + 16, _r[12]);
-        Store32(frame + 20, _r[14]);
-        Store32(frame + 24, returnAddress);
-        Store32(frame + 28, xpsr);
-        return _fpca ? PushFpState(frame) : 0;
+        StackStore(frame, _r[0]);
+        StackStore(frame + 4, _r[1]);
+        StackStore(frame + 8, _r[2]);
+        StackStore(frame + 12, _r[3]);
+        StackStore(frame + 16, _r[12]);
+        StackStore(frame + 20, _r[14]);
+        StackStore(frame + 24, returnAddress);
+        StackStore(frame + 28, xpsr);
+        if (!_fpca) return 0;
+        try { return PushFpState(frame); }
+        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr) { _stackError = true; return 0; }
+    }
+
+    private bool _stackError;       // a write of the frame being pushed had a bus error
+
+    /// <summary>One word of the frame: a bus error is noted (STKERR) and the stacking goes on, as every write is issued.</summary>
+    private void StackStore(uint address, uint value)
+    {
+        try { Store32(address, value); }
+        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr) { _stackError = true; }
+    }
+
+    /// <summary>
+    /// A bus error while pushing the frame for <paramref name="exc"/> (ARMv7-M B1.5.6 PushStack; the derived
+    /// exception of B1.5.14): CFSR.STKERR (BFAR not written). The derived BusFault, when enabled and able to
+    /// preempt the execution priority, is taken on the frame pushed: in place of <paramref name="exc"/> as a late
+    /// arrival when its priority is higher (<paramref name="exc"/> stays pending if it is pendable), else after it
+    /// (pending); an entry to BusFault itself just records STKERR. Otherwise it escalates to HardFault
+    /// (HFSR.FORCED), taken in place of <paramref name="exc"/>; and when HardFault cannot be taken either (the
+    /// entry is to HardFault or NMI, or the execution priority is -1 or higher) the core locks up (B1.5.15).
+    /// ARMv6-M: no CFSR, HardFault or lockup. Returns the exception to enter, or -1 on lockup.
+    /// </summary>
+    private int StackingFault(int exc)
+    {
+        _stackError = false;
+        int exec = ExecutionPriority;           // the new exception is not active yet
+        bool v6m = Profile == CortexMProfile.V6M;
+        if (!v6m) _cfsr |= CfsrStkErr;
+        int busPriority = GroupPriority(_priority[ExcBusFault]);
+        if (!v6m && (_shcsr & (1u << 17)) != 0 && busPriority < exec)
+        {
+            if (exc == ExcBusFault) return exc;
+            if (busPriority < GroupPriority(PriorityOf(exc))) { PendAgain(exc); return ExcBusFault; }
+            _pending |= Bit(ExcBusFault);
+            return exc;
+        }
+        if (exc is ExcHardFault or ExcNmi || exec <= -1)
+        {
+            LockUp($"lockup: bus error pushing the frame of exception {exc} at 0x{_r[13]:X8}");
+            return -1;
+        }
+        if (!v6m) _hfsr |= 1u << 30;        // FORCED
+        PendAgain(exc);
+        return ExcHardFault;
+    }
+
+    /// <summary>The original exception of a late-arriving derived fault stays pending when it can be pending (NMI, SVCall, PendSV, SysTick, interrupts).</summary>
+    private void PendAgain(int exc)
+    {
+        if (exc is ExcNmi or ExcSvCall or >= ExcPendSv) _pending |= Bit(exc);
     }
 
     /// <summary>
@@ -282,8 +357,44 @@ public sealed partial class CortexMCpu
     private int Unstack(uint excReturn)
     {
         _mpuSuspended = true;
+        uint bfar = _bfar;
         try { return UnstackFrame(excReturn); }
+        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr)
+        {
+            _bfar = bfar;
+            UnstackingFault(excReturn);
+            return 0;
+        }
         finally { _mpuSuspended = false; }
+    }
+
+    /// <summary>
+    /// A bus error reading the frame at an exception return (ARMv7-M B1.5.8 PopStack; B1.5.14): every read is made
+    /// before anything changes, so the registers, SP and mode stay as they were and the exception stays
+    /// deactivated; CFSR.UNSTKERR (BFAR not written). The derived BusFault, when enabled and able to preempt the
+    /// priority the return would resume at, is entered on the same frame as a tail-chain is (LR = the
+    /// EXC_RETURN); else HardFault (HFSR.FORCED); else (returning to priority -1 or higher) lockup. Its cost is the
+    /// return's figure (the reads were made) plus their wait states. ARMv6-M: HardFault or lockup, no CFSR.
+    /// </summary>
+    private void UnstackingFault(uint excReturn)
+    {
+        bool v6m = Profile == CortexMProfile.V6M;
+        if (!v6m) _cfsr |= CfsrUnstkErr;
+        int exec = ExecutionPriority;
+        int target = ExcBusFault;
+        if (v6m || (_shcsr & (1u << 17)) == 0 || GroupPriority(_priority[ExcBusFault]) >= exec)
+        {
+            if (exec <= -1)
+            {
+                LockUp($"lockup: bus error popping the frame at 0x{((excReturn & 4) != 0 ? Psp : Msp):X8} (EXC_RETURN 0x{excReturn:X8})");
+                return;
+            }
+            if (!v6m) _hfsr |= 1u << 30;    // FORCED
+            target = ExcHardFault;
+        }
+        _r[14] = excReturn;
+        _fpca = false;
+        EnterHandler(target);
     }
 
     private int UnstackFrame(uint excReturn)

@@ -69,8 +69,8 @@ public static class CortexM0Timing
     /// <summary>MULS: the fast multiplier 1 cycle, the small (iterative) one 32 (table 3-1 footnote a).</summary>
     public const int MultiplyFast = 1, MultiplySmall = 32;
     /// <summary>
-    /// Exception entry 16 cycles with zero-wait memory (the Cortex-M0's interrupt latency, DDI 0432C chapter 5
-    /// "Nested Vectored Interrupt Controller": 16 cycles from the interrupt to the handler's first instruction);
+    /// Exception entry 16 cycles with zero-wait memory (ARM's published Cortex-M0 interrupt latency: 16 cycles
+    /// from the interrupt to the handler's first instruction; the TRM's exact section was not at hand here);
     /// return 16 (chosen: the TRM gives no return figure; taken equal to the entry's 8 stack accesses, vector
     /// and refill), in place of the returning instruction's P as on the M3. Tail-chaining keeps the M3's 6
     /// (chosen: no figure is given for the M0).
