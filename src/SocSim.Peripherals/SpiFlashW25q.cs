@@ -68,7 +68,7 @@ public sealed class SpiFlashW25q : IBusDevice, IDeviceModel, IStateful
     public const byte WriteEnable = 0x06, WriteDisable = 0x04, ReadStatus1 = 0x05, WriteStatus = 0x01, ReadData = 0x03, FastRead = 0x0B,
         PageProgram = 0x02, SectorErase = 0x20, Block32Erase = 0x52, Block64Erase = 0xD8, ChipErase = 0xC7, ChipErase2 = 0x60, JedecId = 0x9F;
     public const byte Busy = 0x01, Wel = 0x02;
-    public const int PageSize = 256;
+    public const int PageSize = 256, SectorSize = 4096;
 
     private static byte[] InitialContents(DeviceContext c)
     {
@@ -144,7 +144,11 @@ public sealed class SpiFlashW25q : IBusDevice, IDeviceModel, IStateful
 
     public void SaveState(StateWriter w)
     {
-        w.WriteBytes(_mem);
+        // The array as its 4 KiB sectors that are not all FFh: a mostly erased flash makes a small checkpoint.
+        w.Write(_mem.Length);
+        var sectors = Enumerable.Range(0, _mem.Length / SectorSize).Where(i => _mem.AsSpan(i * SectorSize, SectorSize).ContainsAnyExcept((byte)0xFF)).ToList();
+        w.Write(sectors.Count);
+        foreach (int i in sectors) { w.Write(i); w.WriteBytes(_mem.AsSpan(i * SectorSize, SectorSize)); }
         w.WriteBytes(_page);
         w.Write((int)_st); w.Write(_cmd); w.Write(_bits); w.Write(_shift); w.Write(_addrBytes); w.Write(_count); w.Write(_addr);
         w.Write(_out); w.Write(_outPos); w.Write(_wel); w.Write(_busyUntil); w.Write(_pageTouched); w.Write(_do.Level);
@@ -152,11 +156,19 @@ public sealed class SpiFlashW25q : IBusDevice, IDeviceModel, IStateful
 
     public void LoadState(StateReader r)
     {
-        var mem = r.ReadBytes();
-        if (mem.Length != _mem.Length) throw new StateException($"{Name}: the state holds {mem.Length} bytes for a {_mem.Length}-byte flash");
+        int size = r.ReadInt();
+        if (size != _mem.Length) throw new StateException($"{Name}: the state is of a {size}-byte flash, this one has {_mem.Length}");
+        Array.Fill(_mem, (byte)0xFF);
+        int n = r.ReadCount(_mem.Length / SectorSize);
+        for (int k = 0; k < n; k++)
+        {
+            int i = r.ReadInt();
+            var bytes = r.ReadBytes();
+            if (i < 0 || i >= _mem.Length / SectorSize || bytes.Length != SectorSize) throw new StateException($"{Name}: the state holds a bad sector ({i}, {bytes.Length} bytes)");
+            bytes.CopyTo(_mem, i * SectorSize);
+        }
         var page = r.ReadBytes();
         if (page.Length != PageSize) throw new StateException($"{Name}: the state holds a {page.Length}-byte page buffer");
-        mem.CopyTo(_mem, 0);
         page.CopyTo(_page, 0);
         _st = DeviceState.ReadEnum<St>(r, 7); _cmd = r.ReadByte(); _bits = r.ReadInt(); _shift = r.ReadInt(); _addrBytes = r.ReadInt(); _count = r.ReadInt(); _addr = r.ReadInt();
         _out = r.ReadInt(); _outPos = r.ReadInt(); _wel = r.ReadBool(); _busyUntil = r.ReadLong(); _pageTouched = r.ReadBool(); _do.Restore(r.ReadBool());
