@@ -82,7 +82,8 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
         _sdaOut.Set(true);
     }
 
-    private static byte[] ParseHex(string name, string hex)
+    /// <summary>A board part's <c>data</c> parameter: hex bytes, white space ignored.</summary>
+    internal static byte[] ParseHex(string name, string hex)
     {
         string h = string.Concat(hex.Where(c => !char.IsWhiteSpace(c)));
         if (h.Length % 2 != 0 || !h.All(Uri.IsHexDigit)) throw new ArgumentException($"{name}: data must be hex bytes, got \"{(hex.Length > 40 ? hex[..40] + "..." : hex)}\"");
@@ -93,6 +94,8 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
     /// <summary>The memory array (the contents a board file's <c>data</c> gives back).</summary>
     public ReadOnlySpan<byte> Contents => _mem;
     public IrqLine SdaOut => _sdaOut;
+    /// <summary>The tick the write cycle in progress (or the last one) ends, or -1.</summary>
+    public long BusyUntil => _busyUntil;
 
     public void ConnectScl(IrqLine l) { _scl = l; l.Subscribe(OnScl); }
     public void ConnectSda(IrqLine l) { _sda = l; l.Subscribe(OnSda); }

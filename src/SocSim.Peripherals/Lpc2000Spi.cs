@@ -69,7 +69,8 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     private readonly ClockDomain _pclk;
     private readonly Action<string> _warn;
     private readonly DeviceEvents _events;
-    private readonly DeviceEvent _step;
+    private readonly Event _step;          // SCK/MOSI edges and MISO samples: from the scheduler only, so each edge has its own tick
+    private readonly DeviceEvent _end;     // SPIF: caught up by a register access
     private readonly IrqLine _sckOut, _mosiOut, _misoOut;
     private IrqLine? _sckIn, _mosiIn, _misoIn, _sselIn;
 
@@ -79,7 +80,10 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     private uint _armed;       // SPSR bits seen set by an S0SPSR read, cleared by the next S0SPDR (SPIF, WCOL) or S0SPCR (MODF) access
     private bool _busy;        // a transfer is in progress (master: started; slave: started, not complete)
     private bool _done;        // slave, CPHA = 0: the byte is complete, waiting for SSEL to rise
-    private int _half;         // master: the next half period's index, 0..16; slave: bits sampled
+    private int _half;         // slave: bits sampled
+    private int _stepHalf = -1; // master: the half period (0..16) the pending _step performs, -1 none
+    private long _stepDue = -1;
+    private bool _chained;     // master: a transfer started while the last edge of the one before was pending
     private uint _rxAcc;       // bits received so far, first on the wire in the highest place
     private long _start;       // master: the transfer's start tick
     private uint _halfPclks;   // master: half an SCK period in PCLKs, fixed at the start
@@ -91,7 +95,8 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
         _pclk = pclk;
         _warn = warn ?? (_ => { });
         _events = new DeviceEvents(scheduler);
-        _step = _events.Create(name + ".sck", OnStep);
+        _step = scheduler.CreateEvent(name + ".sck", EventPriority.Peripheral, _ => OnStep());
+        _end = _events.Create(name + ".end", OnEnd);
         Int = new IrqLine(name + ".INT");
         _sckOut = new IrqLine(name + ".SCK_OUT");
         _mosiOut = new IrqLine(name + ".MOSI_OUT");
@@ -118,7 +123,7 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
 
     public void Reset()
     {
-        _step.Cancel();
+        StopMaster();
         _cr = _sr = _ccr = _int = _rx = _shift = _armed = 0;
         _busy = _done = false;
         _half = 0;
@@ -130,7 +135,7 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     public void SaveState(StateWriter w)
     {
         w.Write(_cr); w.Write(_sr); w.Write(_ccr); w.Write(_int); w.Write(_rx); w.Write(_shift); w.Write(_armed);
-        w.Write(_busy); w.Write(_done); w.Write(_half); w.Write(_rxAcc); w.Write(_start); w.Write(_halfPclks);
+        w.Write(_busy); w.Write(_done); w.Write(_half); w.Write(_stepHalf); w.Write(_stepDue); w.Write(_chained); w.Write(_rxAcc); w.Write(_start); w.Write(_halfPclks);
         _events.SaveState(w);
         w.Write(Int.Level); w.Write(_sckOut.Level); w.Write(_mosiOut.Level); w.Write(_misoOut.Level);
     }
@@ -138,7 +143,7 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     public void LoadState(StateReader r)
     {
         _cr = r.ReadUInt(); _sr = r.ReadUInt(); _ccr = r.ReadUInt(); _int = r.ReadUInt(); _rx = r.ReadUInt(); _shift = r.ReadUInt(); _armed = r.ReadUInt();
-        _busy = r.ReadBool(); _done = r.ReadBool(); _half = r.ReadInt(); _rxAcc = r.ReadUInt(); _start = r.ReadLong(); _halfPclks = r.ReadUInt();
+        _busy = r.ReadBool(); _done = r.ReadBool(); _half = r.ReadInt(); _stepHalf = r.ReadInt(); _stepDue = r.ReadLong(); _chained = r.ReadBool(); _rxAcc = r.ReadUInt(); _start = r.ReadLong(); _halfPclks = r.ReadUInt();
         _events.LoadState(r);
         Int.Restore(r.ReadBool()); _sckOut.Restore(r.ReadBool()); _mosiOut.Restore(r.ReadBool()); _misoOut.Restore(r.ReadBool());
     }
@@ -176,7 +181,7 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
                 if ((_armed & MODF) != 0) { _sr &= ~MODF; _armed &= ~MODF; }
                 bool wasMaster = Master;
                 _cr = value & (CPHA | CPOL | MSTR | LSBF | SPIE);
-                if (wasMaster != Master) { _step.Cancel(); _busy = _done = false; _half = 0; }
+                if (wasMaster != Master) { StopMaster(); _busy = _done = false; _half = 0; }
                 if (Master && Selected) ModeFault();
                 Drive();
                 break;
@@ -227,19 +232,47 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     private void StartMaster()
     {
         _busy = true;
-        _half = 0;
         _rxAcc = 0;
         _halfPclks = HalfPeriod();
         _start = _pclk.TimeOfEdge(_pclk.EdgesAt(_s.Now) + 1);
-        _step.Arm(_start);
+        _end.Arm(_pclk.TimeOfEdge(_pclk.EdgesAt(_start) + 16L * _halfPclks));
+        if (_stepHalf < 0) ArmStep(0);
+        else _chained = true;            // the previous transfer's last edge is still to come: it arms this one
     }
 
-    /// <summary>Half period <c>_half</c> (0..16) of a master transfer, at start + _half × S0SPCCR / 2 PCLKs.</summary>
-    private void OnStep(long due)
+    private long HalfTime(int h) => _pclk.TimeOfEdge(_pclk.EdgesAt(_start) + h * (long)_halfPclks);
+
+    private void ArmStep(int h)
     {
-        int h = _half;
+        _stepHalf = h;
+        _stepDue = HalfTime(h);
+        _s.Schedule(_step, Math.Max(_stepDue, _s.EventTime));
+    }
+
+    private void StopMaster()
+    {
+        _s.Cancel(_step);
+        _end.Cancel();
+        _stepHalf = -1;
+        _stepDue = -1;
+        _chained = false;
+    }
+
+    private void OnStep()
+    {
+        int h = _stepHalf;
+        _stepHalf = -1;
+        _stepDue = -1;
+        Step(h);
+        if (h < 16) ArmStep(h + 1);
+        else if (_chained) { _chained = false; ArmStep(0); }   // a transfer started before this last edge was dispatched
+    }
+
+    /// <summary>Half period <paramref name="h"/> (0..16) of a master transfer, at start + h × S0SPCCR / 2 PCLKs.</summary>
+    private void Step(int h)
+    {
         bool active = !Cpol;
-        if (h == 16) { _sckOut.Set(Cpol); FinishMaster(); return; }
+        if (h == 16) { _sckOut.Set(Cpol); return; }
         if (!Cpha)
         {
             if (h == 0) _mosiOut.Set(TxBit(0));
@@ -248,16 +281,25 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
         }
         else if ((h & 1) == 0) { _sckOut.Set(active); _mosiOut.Set(TxBit(h >> 1)); }
         else { _sckOut.Set(!active); SampleMiso(); }
-        _half = h + 1;
-        _step.Arm(_pclk.TimeOfEdge(_pclk.EdgesAt(_start) + _half * (long)_halfPclks));
     }
 
     private void SampleMiso() => _rxAcc = (_rxAcc << 1) | ((_misoIn?.Level ?? true) ? 1u : 0u);
 
-    private void FinishMaster()
+    /// <summary>
+    /// The end of the eighth cycle: SPIF. When a register access catches this up while the CPU's
+    /// instruction has run past more than the last half period, the sampling steps not yet dispatched
+    /// run here first (their edges then carry the access's tick: the only case where an edge is late).
+    /// </summary>
+    private void OnEnd(long due)
     {
+        while (_stepHalf is >= 0 and < 16)
+        {
+            _s.Cancel(_step);
+            int h = _stepHalf;
+            Step(h);
+            ArmStep(h + 1);
+        }
         _busy = false;
-        _half = 0;
         Complete(_rxAcc);
     }
 
@@ -279,7 +321,7 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
 
     private void ModeFault()
     {
-        _step.Cancel();
+        StopMaster();
         _busy = false;
         _half = 0;
         _cr &= ~MSTR;

@@ -47,6 +47,8 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         Rtl("gpio"),
         new Case("lpc2106_demo", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_demo"), null, MaxTime: TimeSpan.FromMilliseconds(30)),
         new Case("lpc2106_gpio", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_gpio"), null, MaxTime: TimeSpan.FromMilliseconds(20)),
+        new Case("lpc2106_i2c", [Repo.Board("lpc2106")], Repo.Elf("lpc2106_i2c"), null),
+        new Case("lpc2106_spi", [Repo.Board("lpc2106"), Repo.Override("lpc2106-spiflash")], Repo.Elf("lpc2106_spi"), null),
         new Case("freertos", [Repo.Board("lpc2106"), Repo.Override("lpc2106-uart0-loopback")], FreeRtos, null, MaxTime: TimeSpan.FromMilliseconds(120)),
     }.ToDictionary(c => c.Name);
 
@@ -67,6 +69,10 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
     public static readonly Point InIrqHandler = new("inside an interrupt handler", m => m.Cpu.Mode == CpuMode.Irq);
     public static readonly Point InThumb = new("in Thumb state", m => m.Cpu.Thumb);
     public static readonly Point BeforeEvent = new("an event due within 2 cycles", m => m.Scheduler.NextEventCycle - m.Cycles is > 0 and <= 2);
+    /// <summary>An I²C bit or SPI half period pending: a byte on the wire, between two of its edges.</summary>
+    public static readonly Point MidByte = new("mid-byte on the I2C or SPI wires", m => Pending(m, ".bit", ".sck"));
+    public static readonly Point EepromWriteCycle = new("during the 24C02's write cycle", m => m.Device<SocSim.Peripherals.I2cEeprom24Cxx>("eeprom").BusyUntil > m.Scheduler.Now);
+    public static readonly Point FlashBusy = new("during the SPI flash's erase or program", m => m.Device<SocSim.Peripherals.SpiFlashW25q>("spiflash").BusyUntil > m.Scheduler.Now);
     public static Point AtCycle(long cycle) => new($"at cycle {cycle}", m => m.Cycles >= cycle);
 
     public static TheoryData<string, int> Points()
@@ -91,6 +97,8 @@ public sealed class CheckpointEqualityTests(ITestOutputHelper output)
         ["bench_small"] = [AtCycle(1_000_000), AtCycle(3_333_333), BeforeEvent with { After = 100 }],
         ["lpc2106_demo"] = [TimerPending with { After = 1000 }, InIrqHandler, MidUartFrame with { After = 10_000 }, BeforeEvent with { After = 100_000 }],
         ["lpc2106_gpio"] = [AtCycle(5000), InIrqHandler, BeforeEvent with { After = 20_000 }],
+        ["lpc2106_i2c"] = [MidByte with { Nth = 40 }, MidByte with { After = 200_000, Nth = 7 }, EepromWriteCycle, EepromWriteCycle with { Nth = 2000 }],
+        ["lpc2106_spi"] = [MidByte with { Nth = 30 }, FlashBusy, FlashBusy with { Nth = 30_000 }, MidByte with { After = 400_000, Nth = 5 }],
         ["freertos"] = [TimerPending with { After = 100_000 }, InIrqHandler with { Nth = 30 }, MidUartFrame with { After = 500_000 }, InIrqHandler with { After = 3_000_000 }, BeforeEvent with { After = 2_000_000 }],
     };
 

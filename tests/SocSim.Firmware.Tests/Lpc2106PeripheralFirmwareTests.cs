@@ -133,4 +133,53 @@ public sealed class Lpc2106PeripheralFirmwareTests
         }
         finally { File.Delete(board); }
     }
+
+    /// <summary>
+    /// lpc2106_spi on the board with the W25Q80DV (boards/overrides/lpc2106-spiflash.json): the JEDEC ID,
+    /// a sector erase polled until BUSY clears, a page program, the read-back. SCK on P0.4 is S0SPCCR PCLKs
+    /// a period (the firmware's S0SPCCR and the board's PCLK, read back); the erase's busy time is the data
+    /// sheet's typical tSE, 45 ms from /CS rising, and the firmware's last poll ends within one poll of it.
+    /// The flash's array, given to the next run as a binary <c>file</c>, is what that run finds.
+    /// </summary>
+    [Fact]
+    public void Spi_FlashIdentifiedErasedProgrammedAndReadBackAtTheDataSheetsTimes()
+    {
+        string[] boards = [Repo.Board("lpc2106"), Repo.Override("lpc2106-spiflash")];
+        var csRises = new List<(long Tick, long BusyUntil)>();
+        string image = Path.Combine(Path.GetTempPath(), $"socsim-spiflash-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using (var r = RunToExit("lpc2106_spi", ["P0_4"], boards, onCreate: m => m.InterruptOutput("gpio", "P0_10").Subscribe(l =>
+                   { if (l) csRises.Add((m.Scheduler.EventTime, m.Device<SpiFlashW25q>("spiflash").BusyUntil)); })))
+            {
+                var m = r.M;
+                long pclk = m.Clocks["PCLK"].PeriodTicks;
+                uint spccr = Reg(m, "spi", 0xE002000C);
+                Assert.Equal(8u, spccr);
+                // From the first transfer on (before it the pad went from GPIO to SCK at CPOL = 0): within each byte
+                // SCK is high and low S0SPCCR / 2 PCLKs each; between bytes it rests low longer.
+                var sck = r.Edges["P0_4"].SkipWhile(e => !e.Level).ToList();
+                var gaps = sck.Zip(sck.Skip(1)).Select(p => p.Second.Tick - p.First.Tick).ToList();
+                Assert.Equal(spccr / 2 * pclk, gaps.Min());
+                Assert.True(gaps.Count(g => g == spccr / 2 * pclk) > 8 * 15 * 2);
+                long second = m.Clocks["PCLK"].FrequencyHz * pclk;
+                var erase = Assert.Single(csRises, c => c.BusyUntil - c.Tick == second * 45 / 1000);
+                Assert.Single(csRises, c => c.BusyUntil - c.Tick == second * 7 / 10_000);
+                var polls = csRises.Where(c => c.Tick > erase.Tick && c.Tick <= erase.BusyUntil + second / 1000).ToList();
+                long pollPeriod = polls.Zip(polls.Skip(1)).Max(p => p.Second.Tick - p.First.Tick);
+                var lastPoll = polls.First(c => c.Tick >= erase.BusyUntil);
+                Assert.InRange(lastPoll.Tick - erase.BusyUntil, 0, pollPeriod);
+                File.WriteAllBytes(image, m.Device<SpiFlashW25q>("spiflash").Contents.ToArray());
+            }
+            string board = Path.Combine(Path.GetTempPath(), $"socsim-spiflash-{Guid.NewGuid():N}.json");
+            File.WriteAllText(board, $$"""{ "peripherals": { "spiflash": { "parameters": { "file": "{{Path.GetFileName(image)}}" } } } }""");
+            try
+            {
+                using var second = RunToExit("lpc2106_spi", [], [.. boards, board], expected: "lpc2106_spi.second");
+                Assert.Equal("534F4353494D02", Convert.ToHexString(second.M.Device<SpiFlashW25q>("spiflash").Contents.Slice(0x1000, 7)));
+            }
+            finally { File.Delete(board); }
+        }
+        finally { File.Delete(image); }
+    }
 }
