@@ -343,6 +343,7 @@ public sealed partial class Machine : IDisposable
                 _resetRequested = false;
                 SystemResets.Add((Scheduler.Cycles, _resetReason!));
                 if (StopOnSystemReset) return Result(StopReason.Reset, null);
+                foreach (var d in _devices.Values) if (d is ISystemResetListener l) l.BeforeSystemReset(_resetReason!);
                 Reset();
                 continue;
             }

@@ -75,7 +75,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
             scs.Write(address, size, value, flags, ref abort);
             if (!scs.ResetRequested) return;
             scs.Reset();
-            if (requestReset != null) requestReset("AIRCR.SYSRESETREQ");
+            if (requestReset != null) requestReset(SocSim.Core.Devices.SystemResetReasons.SysResetReq);
             else cpu.Reset(0);
         }
 

@@ -35,6 +35,22 @@ public sealed class Stm32F100FirmwareTests
     }
 
     /// <summary>
+    /// What RM0041 (Rev 6) gives the value line's core: SYST_CALIB 9000 (§8.1.1: "a reference time base of
+    /// 3 ms with the SysTick clock set to 3 MHz (max HCLK/8)"; RM0008's F103 figure is the same 9000, 1 ms at
+    /// 9 MHz), NOREF and SKEW 0; 56 interrupt lines on the low and medium-density parts (§8.1: the F100RB is
+    /// medium density), position 42 being CEC (not modelled: nothing drives it; the F103's USBWakeUp is
+    /// not on the value line).
+    /// </summary>
+    [Fact]
+    public void SysTickCalibrationAndInterruptLinesAreRm0041s()
+    {
+        using var m = Load("f100-vldiscovery-miniblink.elf");
+        var cpu = (SocSim.CortexM.CortexMCpu)m.Core;
+        Assert.Equal(9000u, Reg(cpu.Scs!, 0xE000E01C));
+        Assert.Equal(56, cpu.InterruptLines);
+    }
+
+    /// <summary>
     /// usart at 24 MHz (HSE 8 MHz × 3, no wait states): BRR = 208 (RM0041: 24 MHz / 115200, rounded);
     /// the first characters are expected/vldiscovery-usart.derived.txt's.
     /// </summary>

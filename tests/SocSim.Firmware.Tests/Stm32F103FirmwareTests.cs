@@ -92,6 +92,41 @@ public sealed class Stm32F103FirmwareTests
     }
 
     /// <summary>
+    /// RCC_CSR's reset flags (RM0008 §7.3.10, reset value 0x0C000000: "reset by system Reset, except reset flags
+    /// by power Reset only"): PORRSTF and PINRSTF from power-on; a software reset (AIRCR = VECTKEY | SYSRESETREQ,
+    /// PM0056 §4.4.5) sets SFTRSTF and keeps the others, while it clears LSION as any system reset does; RMVF
+    /// clears every flag, and the next software reset sets SFTRSTF alone. The AIRCR writes come from outside,
+    /// under the timer firmware, as the CPU would make them (a word write to 0xE000ED0C).
+    /// </summary>
+    [Fact]
+    public void ASoftwareResetSetsSftrstfAndRmvfClearsTheFlags()
+    {
+        const uint flags = 0xFC00_0000, aircr = 0xE000_ED0C, sysResetReq = 0x05FA_0004, csrAddress = 0x4002_1000 + Stm32Rcc.CSR;
+        using var m = Load("f103-h103-timer.elf");
+        var rcc = m.Device<Stm32Rcc>("rcc");
+        Assert.Equal(Stm32Rcc.PORRSTF | Stm32Rcc.PINRSTF, Reg(rcc, Stm32Rcc.CSR));   // 0x0C000000, the reset value
+        m.RunFor(100_000);
+        m.Bus.Write32(csrAddress, Stm32Rcc.LSION, AccessFlags.Privileged);
+        m.Bus.Write32(aircr, sysResetReq, AccessFlags.Privileged);
+        m.RunFor(1000);
+        Assert.Equal(SocSim.Core.Devices.SystemResetReasons.SysResetReq, Assert.Single(m.SystemResets).Reason);
+        uint csr = Reg(rcc, Stm32Rcc.CSR);
+        Assert.Equal(Stm32Rcc.PORRSTF | Stm32Rcc.PINRSTF | Stm32Rcc.SFTRSTF, csr & flags);
+        Assert.Equal(0u, csr & Stm32Rcc.LSION);
+
+        m.Bus.Write32(csrAddress, Stm32Rcc.RMVF, AccessFlags.Privileged);
+        Assert.Equal(0u, Reg(rcc, Stm32Rcc.CSR) & flags);
+        Assert.Equal(0u, Reg(rcc, Stm32Rcc.CSR) & Stm32Rcc.RMVF);                     // RMVF itself reads 0 after the write
+        m.Bus.Write32(aircr, sysResetReq, AccessFlags.Privileged);
+        m.RunFor(1000);
+        Assert.Equal(2, m.SystemResets.Count);
+        Assert.Equal(Stm32Rcc.SFTRSTF, Reg(rcc, Stm32Rcc.CSR) & flags);
+        m.Bus.Write32(aircr, 0x0000_0004, AccessFlags.Privileged);                    // without VECTKEY: ignored
+        m.RunFor(1000);
+        Assert.Equal(2, m.SystemResets.Count);
+    }
+
+    /// <summary>
     /// timer: TIM2's CC1 interrupt toggles PC12 and moves CCR1 on by the next Morse duration of the
     /// firmware's own frequency_sequence[] (SOS: 500/1500/3500 counts). From RM0008 and the firmware's
     /// registers: TIMCLK = HSE × PLLMUL / AHB / APB1 × (2 when the APB1 prescaler is not 1) (§7.2,

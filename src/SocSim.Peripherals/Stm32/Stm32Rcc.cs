@@ -38,11 +38,13 @@ namespace SocSim.Peripherals.Stm32;
 /// address (its <see cref="IBusDevice.Reset"/>) at once; while the bit stays 1 the peripheral stays
 /// reset (its accesses are refused as if its clock were off).</item>
 /// <item>CSR's reset flags: PORRSTF and PINRSTF after power-on (the simulator's start), cleared by RMVF;
-/// <see cref="NoteReset"/> sets the flag of a later reset's cause (the watchdog's).</item>
+/// <see cref="NoteReset"/> sets the flag of a later reset's cause (IWDGRSTF from the watchdog's line, SFTRSTF
+/// when the machine reports the core's AIRCR.SYSRESETREQ, <see cref="BeforeSystemReset"/>); a system reset
+/// keeps them ("reset flags by power reset only").</item>
 /// <item>The clock security system (CSSON) and the MCO output are registers only; an HSE never fails.</item>
 /// </list>
 /// </remarks>
-public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
+public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemResetListener
 {
     public const uint CR = 0x00, CFGR = 0x04, CIR = 0x08, APB2RSTR = 0x0C, APB1RSTR = 0x10;
     public const uint AHBENR = 0x14, APB2ENR = 0x18, APB1ENR = 0x1C, BDCR = 0x20, CSR = 0x24, CFGR2 = 0x2C;
@@ -212,6 +214,12 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful
 
     /// <summary>Sets CSR's flag for the cause of a system reset (IWDGRSTF, SFTRSTF...), as the chip does before its reset.</summary>
     public void NoteReset(uint flag) => _csr |= flag & 0xFC00_0000;
+
+    /// <summary>A software reset (the core's AIRCR.SYSRESETREQ) sets SFTRSTF (§7.3.10); other causes set their flags through their lines (IWDGRST).</summary>
+    public void BeforeSystemReset(string reason)
+    {
+        if (reason == SystemResetReasons.SysResetReq) NoteReset(SFTRSTF);
+    }
 
     public void SaveState(StateWriter w)
     {
