@@ -398,7 +398,7 @@ public sealed class CacheTimingTests
     }
 
     /// <summary>The data at VA 0x0010_9000 through a section of its own onto RAM at 0, with C and B as given.</summary>
-    private static Rig Mapped(bool c, bool b, WaitStates waits)
+    internal static Rig Mapped(bool c, bool b, WaitStates waits)
     {
         var r = new Rig(waits, 1);
         r.MapRamFlat();
@@ -412,7 +412,7 @@ public sealed class CacheTimingTests
         return r;
     }
 
-    private static readonly uint[] EightStores = Enumerable.Range(0, 8).Select(i => Enc.Str(0, 4, i * 8)).ToArray();
+    internal static readonly uint[] EightStores = Enumerable.Range(0, 8).Select(i => Enc.Str(0, 4, i * 8)).ToArray();
 
     [Fact]
     public void BufferedStoresStallOnlyWhenTheWriteBufferIsFull()

@@ -85,19 +85,11 @@ public sealed class MemorySignalTests
     {
         // As CacheTimingTests: eight buffered stores of 4 HCLKs each (write N 3 wait states), ratio 1, take 17
         // cycles; stores 6, 7 and 8 find the buffer full (four addresses) and wait 3 cycles each.
-        using var r = new Rig(new WaitStates(2, 0, 3, 0), 1);
-        r.MapRamFlat();
-        r.L1(0x0010_0000, Rig.Section(0, c: false, b: true));
-        r.EnableMmu();
-        r.PrefetchCode(r.NextCode, 0x800);
-        r.Cpu.SetRegister(4, 0x0010_9000);
-        r.Cpu.SetRegister(0, 0x42);
-        r.Run(Enc.Str(0, 4, 0x100));
-        Settle(r);
+        using var r = CacheTimingTests.Mapped(c: false, b: true, new WaitStates(2, 0, 3, 0));
         var rec = Trace(r, "wb_full");
         long period = r.M.Scheduler.CpuPeriod;
         long start = r.M.Scheduler.Cycles;
-        Assert.Equal(17, r.Cycles(Enumerable.Range(0, 8).Select(i => Enc.Str(0, 4, i * 8)).ToArray()));
+        Assert.Equal(17, r.Cycles(CacheTimingTests.EightStores));
         var stalls = rec.Spans("wb_full", period);
         Assert.Equal(3, stalls.Count);
         Assert.All(stalls, s => Assert.Equal(3, s.Cycles));
