@@ -101,11 +101,13 @@ public sealed class RtosProfileCliTests
         Assert.All(tasks, t => Assert.True(t.SwitchesIn >= 1, t.Name));
         Assert.All(tasks.Where(t => t.SwitchesIn > 1), t => Assert.True(t.SwitchCycles > 0, t.Name));
         Assert.Matches(@"context switches: \d+, \d+ cycles, mean [\d.]+ cycles", table);
-        // Stacks: the deepest stack pointer seen is within the stack, and (where FreeRTOS filled the stacks) never below
-        // the bytes the firmware left untouched.
+        // Stacks: the deepest stack pointer seen is within the stack, and (where FreeRTOS filled the stacks, the MPS2 demo)
+        // exactly the bytes the firmware left untouched: every write to a task's stack is seen, the task's own pushes (its
+        // SP before each instruction), the frame an exception entered from the task stacks on the PSP (8 words on the M3,
+        // with or without a switch: without it H1QRx read 352 for 336 untouched) and the context a switch saves (pxTopOfStack).
         Assert.All(tasks, t => Assert.True(long.Parse(t.StackFree, CultureInfo.InvariantCulture) > 0, t.Name + " " + t.StackFree));
         foreach (var t in tasks.Where(t => t.StackUntouched != "-"))
-            Assert.True(long.Parse(t.StackFree, CultureInfo.InvariantCulture) >= long.Parse(t.StackUntouched, CultureInfo.InvariantCulture), $"{t.Name}: free {t.StackFree} < untouched {t.StackUntouched}");
+            Assert.True(t.StackFree == t.StackUntouched, $"{t.Name}: free {t.StackFree}, untouched {t.StackUntouched}");
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal sealed class ProfileFeature : IRunFeature
         var rtos = rtosMode == "none" ? null : FreeRtos.Find(elf, machine.Bus.DebugRead32);
         if (rtosMode == "freertos" && rtos == null)
             throw new RunFeatureException($"--rtos freertos: {(elf == null ? "no ELF is loaded" : $"{elf.Name} has no symbol pxCurrentTCB")} to find FreeRTOS's tasks by");
-        _profiler = new Profiler(machine.Core, elf, rtos: rtos);
+        _profiler = new Profiler(machine.Core, elf, rtos: rtos, coreType: machine.Board.Cpu.Type);
         machine.AddHook(_profiler);
     }
 

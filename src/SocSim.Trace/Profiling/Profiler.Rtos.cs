@@ -36,6 +36,9 @@ public sealed partial class Profiler
     private Context _ctx = null!, _isr = null!, _interrupted = null!, _startup = null!;
     private readonly Dictionary<(uint Tcb, string Name), Context> _tasks = new();
     private long _isrEntry;
+    private readonly ICore _core;
+    // The index of the M-profile's process stack pointer among the core's registers (-1: an ARM core).
+    private readonly int _psp;
 
     private void InitRtos(FreeRtos rtos)
     {
@@ -72,6 +75,17 @@ public sealed partial class Profiler
     private void EnterIsr(long cycle, long instructions)
     {
         if (_ctx == _isr) return;
+        if (_ctx.IsTask && _psp >= 0)
+        {
+            // M-profile: the entry stacked the frame (8 words, 26 with the FP state, aligned) on the task's stack,
+            // the PSP when EXC_RETURN (now in LR) says the interrupted code ran on it (bit 2).
+            uint excReturn = _view.GetRegister(14);
+            if ((excReturn & 0xFF00_0000) == 0xFF00_0000 && (excReturn & 4) != 0)
+            {
+                uint psp = _core.ReadRegister(_psp);
+                if (psp < _ctx.MinSp) _ctx.MinSp = psp;
+            }
+        }
         _interrupted = _ctx;
         _isrEntry = cycle;
         SwapTo(_isr, cycle, instructions);
@@ -83,14 +97,17 @@ public sealed partial class Profiler
         PopTo(0, instructions);
         var target = TaskContext() ?? _interrupted;
         _interrupted.IsrCycles += now - _isrEntry;
+        if (_interrupted.IsTask)
+        {
+            // The context the interrupt saved lies below pxTopOfStack: the deepest the stack went at that moment. On a
+            // switch on either core; on the ARM7 also without one, as the port's IRQ wrappers (portSAVE_CONTEXT) save
+            // the whole context on the task's stack on every interrupt. Without a save the value is the one of the
+            // last save, already counted.
+            uint top = _rtos!.TopOfStack(_interrupted.Tcb);
+            if (top < _interrupted.MinSp) _interrupted.MinSp = top;
+        }
         if (target != _interrupted)
         {
-            if (_interrupted.IsTask)
-            {
-                // The context the switch saved lies below pxTopOfStack: the deepest the stack went at that moment.
-                uint top = _rtos!.TopOfStack(_interrupted.Tcb);
-                if (top < _interrupted.MinSp) _interrupted.MinSp = top;
-            }
             target.SwitchesIn++;
             target.SwitchCycles += now - _isrEntry;
         }

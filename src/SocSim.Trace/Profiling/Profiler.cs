@@ -84,8 +84,11 @@ public sealed partial class Profiler : IExecutionHook
     /// tools' view (<see cref="ICoreTraceView"/>).
     /// </summary>
     /// <param name="rtos">FreeRTOS's tasks in the firmware: the profile is then per task (<see cref="Profiler"/>'s RTOS part).</param>
-    public Profiler(ICore cpu, ElfFile? elf, bool fromReset = true, FreeRtos? rtos = null)
+    /// <param name="coreType">The core's declaration: its register named <c>psp</c> (M-profile) is where an exception entered from a task stacked its frame (stack left).</param>
+    public Profiler(ICore cpu, ElfFile? elf, bool fromReset = true, FreeRtos? rtos = null, CoreType? coreType = null)
     {
+        _core = cpu;
+        _psp = coreType?.RegisterIndex("psp") ?? -1;
         _s = cpu.Scheduler;
         _view = ViewOf(cpu);
         _map = new CodeMap(elf);
