@@ -6,7 +6,7 @@
 #   FreeRTOS's LPC2106 demo for $SPEED_FREERTOS_TIME (default 10s) of simulated time, MAM on as the
 #   demo sets it (times real time = simulated / host seconds); the same with a VCD of pins, interrupt
 #   lines and timer output (no CPU signal); a full bus VCD of irq_bench.elf (CPU Mcycles/s); the pulp
-#   UART RTL block busy (CPU Mcycles/s, if Verilator and ../shared/rtl are there); whole-process wall
+#   UART RTL block kept busy by rtl_uart_busy.elf (CPU Mcycles/s, if Verilator and ../shared/rtl are there); whole-process wall
 #   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
 #   (firmware/run-qemu.sh's command line).
 #   Cortex-M (mps2-an385): FreeRTOS's MPS2 blinky for $SPEED_FREERTOS_TIME simulated (times real time, MIPS)
@@ -110,7 +110,7 @@ fi
 
 if [ -f ../shared/rtl/apb_uart_sv/apb_uart_sv.sv ] || [ -f /work/shared/rtl/apb_uart_sv/apb_uart_sv.sv ] && want rtl; then
     echo "== rtl_uart" >&2
-    rtl=("$SOCSIM" run firmware/elf/rtl/rtl_uart.elf --board versatilepb --board boards/rtl/uart.json --stats --quiet)
+    rtl=("$SOCSIM" run firmware/elf/rtl/rtl_uart_busy.elf --board versatilepb --board boards/rtl/uart.json --stats --quiet)
     pair rtl "${rtl[@]}" --engine interpret -- "${rtl[@]}" --engine translate
     ca=$(field "$tmp/rtl.a" cycles); ha=$(field "$tmp/rtl.a" host_s)
     cb=$(field "$tmp/rtl.b" cycles); hb=$(field "$tmp/rtl.b" host_s)

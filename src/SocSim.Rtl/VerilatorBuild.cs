@@ -180,11 +180,52 @@ public static class VerilatorBuild
     private static string ToolVersions()
     {
         if (_toolVersions != null) return _toolVersions;
+        // Asking the tools costs two processes (Verilator's is a Perl script: 0.1-1 s) on every run; the
+        // answer is kept in the cache under the tools' files' identity (path, size, modification time,
+        // symbolic links followed), which any installation or upgrade changes.
+        string? stamp = ToolStamp();
+        string? known = stamp == null ? null : Path.Combine(CacheDirectory, "tools-" + Sha(stamp)[..16] + ".txt");
+        if (known != null && File.Exists(known)) return _toolVersions = File.ReadAllText(known);
+        string versions = AskToolVersions();
+        if (known != null)
+        {
+            try
+            {
+                Directory.CreateDirectory(CacheDirectory);
+                string tmp = known + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+                File.WriteAllText(tmp, versions);
+                File.Move(tmp, known, overwrite: true);
+            }
+            catch (IOException) { } // an unwritable cache only costs asking again
+            catch (UnauthorizedAccessException) { }
+        }
+        return _toolVersions = versions;
+    }
+
+    /// <summary>The identity of the verilator, verilator_bin and g++ files on PATH; null if one is not found.</summary>
+    private static string? ToolStamp()
+    {
+        var sb = new StringBuilder();
+        foreach (var tool in new[] { "verilator", "verilator_bin", "g++" })
+        {
+            string? path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Where(d => d.Length > 0).Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
+            if (path == null) return null;
+            var info = new FileInfo(path);
+            if (info.LinkTarget != null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+            sb.Append(tool).Append(' ').Append(info.FullName).Append(' ').Append(info.Length.ToString(CultureInfo.InvariantCulture))
+              .Append(' ').Append(info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        return sb.Append(VerilatorInclude).ToString();
+    }
+
+    private static string AskToolVersions()
+    {
         var (c1, v) = Run("verilator", ["--version"], ".");
         var (c2, g) = Run("g++", ["--version"], ".");
         if (c1 != 0) throw new RtlException("verilator", "verilator --version failed: " + FirstError(v));
         if (c2 != 0) throw new RtlException("g++", "g++ --version failed: " + FirstError(g));
-        return _toolVersions = v.Trim() + "\n" + g.Split('\n')[0].Trim();
+        return v.Trim() + "\n" + g.Split('\n')[0].Trim();
     }
 
     private static (int Code, string Output) Run(string tool, IEnumerable<string> args, string cwd)
