@@ -162,11 +162,15 @@ public sealed class CyccntOnSlowCodeTests
                "second: ldr r6, [r0, #4]\nsubs r5, r6, r5\nbkpt #0\n.ltorg", TestCore.Slow);
         t.Bus.DebugWrite32(4, TestCore.Slow | 1);
         t.Reset();
+        // CYCCNT is read when the LDR executes, after any wait for its fetch: its step's start plus the step's
+        // cycles beyond the LDR's own 2 (a zero-wait DWT read, after a store or a branch: not pipelined).
         var startOfLdr = new List<long>();
         while (t.Cpu.State == CoreState.Running)
         {
-            if (t.Cpu.DecodeAt(t.Cpu.PC) is { Op: Op.Ldr, Rn: 0, Imm: 4 }) startOfLdr.Add(t.Cpu.Cycles);
-            t.Cpu.Step();
+            bool cyccntRead = t.Cpu.DecodeAt(t.Cpu.PC) is { Op: Op.Ldr, Rn: 0, Imm: 4 };
+            long start = t.Cpu.Cycles;
+            int cycles = t.Cpu.Step();
+            if (cyccntRead) startOfLdr.Add(start + cycles - 2);
         }
         Assert.Equal(CoreState.Halted, t.Cpu.State);
         Assert.Equal(2, startOfLdr.Count);
