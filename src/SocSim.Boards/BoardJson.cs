@@ -93,8 +93,9 @@ internal sealed class RegionJson
 internal sealed class PeripheralJson
 {
     public string? Type { get; set; }
-    public string? Base { get; set; }
+    /// <summary>Required when the type has a register window, refused when it has none (checked by the resolver).</summary>
+    [OptionalKey] public string? Base { get; set; }
     public string? Clock { get; set; }
-    public WaitStatesJson? WaitStates { get; set; }
+    [OptionalKey] public WaitStatesJson? WaitStates { get; set; }
     [OptionalKey, TypeParameters] public Dictionary<string, string>? Parameters { get; set; }
 }

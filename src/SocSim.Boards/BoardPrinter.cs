@@ -47,7 +47,7 @@ public static class BoardPrinter
                 $"{r.WaitStates.ReadN}/{r.WaitStates.ReadS}", $"{r.WaitStates.WriteN}/{r.WaitStates.WriteS}",
                 r.InitFile != null ? Path.GetFileName(r.InitFile) : "",
             }))
-            .Concat(board.Peripherals.Select(p => (p.Base, Row: new[]
+            .Concat(board.Peripherals.Where(p => p.Type.HasWindow).Select(p => (p.Base, Row: new[]
             {
                 p.Name, Hex(p.Base), Hex(p.Last), Size(p.Size), p.Type.Name, "32-bit",
                 $"{p.WaitStates.ReadN}/{p.WaitStates.ReadS}", $"{p.WaitStates.WriteN}/{p.WaitStates.WriteS}", "",
@@ -61,7 +61,7 @@ public static class BoardPrinter
             Table(sb, ["name", "type", "base", "clock", "parameters"],
                 board.Peripherals.Select(p => new[]
                 {
-                    p.Name, p.Type.Name, Hex(p.Base), p.Clock.Name,
+                    p.Name, p.Type.Name, p.Type.HasWindow ? Hex(p.Base) : "pins", p.Clock.Name,
                     string.Join(", ", p.Parameters.Select(kv => $"{kv.Key}={Value(kv.Value)}")),
                 }));
         }
@@ -112,8 +112,10 @@ public static class BoardPrinter
         foreach (var t in types)
         {
             sb.Append(t.Name).Append(": ").Append(t.Description).Append('\n');
-            sb.Append("  window ").Append(Size(t.WindowSize)).Append(", base aligned to 0x").Append(t.Alignment.ToString("X", CultureInfo.InvariantCulture))
-              .Append(", ").Append(t.BusWidth).Append("-bit data bus\n");
+            if (t.HasWindow)
+                sb.Append("  window ").Append(Size(t.WindowSize)).Append(", base aligned to 0x").Append(t.Alignment.ToString("X", CultureInfo.InvariantCulture))
+                  .Append(", ").Append(t.BusWidth).Append("-bit data bus\n");
+            else sb.Append("  no register window: a part on pins only (no base, no waitStates)\n");
             foreach (var p in t.Parameters)
                 sb.Append("  parameter ").Append(p.Name).Append(" (").Append(p.Type.ToString().ToLowerInvariant()).Append(", default ")
                   .Append(Value(p.Default)).Append("): ").Append(p.Description).Append('\n');

@@ -207,15 +207,23 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         string k = "peripherals:" + name + ":";
         var type = PeripheralCatalog.Find(p.Type!)
             ?? throw Error(k + "type", $"unknown peripheral type \"{p.Type}\" (known: {string.Join(", ", PeripheralCatalog.Names)})");
-        uint b = ParseAddress(k + "base", p.Base!);
+        var clock0 = findClock(k + "clock", p.Clock);
+        if (!type.HasWindow)
+        {
+            if (p.Base != null) throw Error(k + "base", $"{type.Name} is a part on pins only, with no register window: remove base");
+            if (p.WaitStates != null) throw Error(k + "waitStates", $"{type.Name} is a part on pins only, with no register window: remove waitStates");
+            return new PeripheralSpec(name, type, 0, clock0, new WaitStates(0, 0, 0, 0), ResolveParameters(k, type.Parameters, p.Parameters));
+        }
+        if (p.Base == null) throw Error(k + "base", $"missing required key 'base': {type.Name} has a 0x{type.WindowSize:X}-byte register window");
+        if (p.WaitStates == null) throw Error(k + "waitStates", $"missing required key 'waitStates': {type.Name} has a 0x{type.WindowSize:X}-byte register window");
+        uint b = ParseAddress(k + "base", p.Base);
         // Each type declares the alignment its window needs (a PrimeCell's 4 KiB).
         if (b % type.Alignment != 0)
             throw Error(k + "base", $"base 0x{b:X8} is not {BoardPrinter.Size(type.Alignment)} aligned (peripheral bases must be multiples of 0x{type.Alignment:X})");
         if ((ulong)b + type.WindowSize > 0x1_0000_0000UL)
             throw Error(k + "base", $"the {type.WindowSize:X}-byte window at 0x{b:X8} extends past 4 GiB");
-        var clock = findClock(k + "clock", p.Clock);
-        var ws = ParseWaitStates(k + "waitStates", p.WaitStates!);
-        return new PeripheralSpec(name, type, b, clock, ws, ResolveParameters(k, type.Parameters, p.Parameters));
+        var ws = ParseWaitStates(k + "waitStates", p.WaitStates);
+        return new PeripheralSpec(name, type, b, clock0, ws, ResolveParameters(k, type.Parameters, p.Parameters));
     }
 
     /// <summary>Every declared parameter of a device or core (<paramref name="k"/> its key prefix), the board's value or the default.</summary>
@@ -272,7 +280,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
     private void CheckOverlaps(List<RegionSpec> regions, List<PeripheralSpec> peripherals)
     {
         var all = regions.Select(r => (Key: "memory:" + r.Name, r.Base, r.End))
-            .Concat(peripherals.Select(p => (Key: "peripherals:" + p.Name, p.Base, p.End)))
+            .Concat(peripherals.Where(p => p.Type.HasWindow).Select(p => (Key: "peripherals:" + p.Name, p.Base, p.End)))
             .OrderBy(x => x.Base).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
         // Sorted by base, a window overlaps an earlier one exactly when it starts below the highest end so far;
         // only then are the earlier ones searched (for the first, which the error names).

@@ -55,7 +55,8 @@ public static class BoardSchema
         peripheral["properties"]!["base"] = new JsonObject
         {
             ["$ref"] = "#/$defs/address",
-            ["description"] = "Multiple of the type's alignment: " + string.Join(", ", types.Select(t => $"{t.Name} 0x{t.Alignment:X}")) + ".",
+            ["description"] = "Required for a type with a register window, a multiple of its alignment: " + string.Join(", ", types.Where(t => t.HasWindow).Select(t => $"{t.Name} 0x{t.Alignment:X}")) +
+                "; refused for a part on pins only: " + string.Join(", ", types.Where(t => !t.HasWindow).Select(t => t.Name)) + ".",
         };
         peripheral["allOf"] = new JsonArray(types.Select(t => (JsonNode)new JsonObject
         {
@@ -102,7 +103,7 @@ public static class BoardSchema
     private static JsonObject Parameters(DeviceType t)
     {
         var props = ParameterProperties(t.Parameters);
-        var parts = new List<string> { $"{t.Name} ({t.Description}): a 0x{t.WindowSize:X}-byte register window" };
+        var parts = new List<string> { t.HasWindow ? $"{t.Name} ({t.Description}): a 0x{t.WindowSize:X}-byte register window" : $"{t.Name} ({t.Description}): a part on pins only, no base or waitStates" };
         if (t.Outputs.Count > 0) parts.Add("outputs " + string.Join(", ", t.Outputs));
         if (t.InputCount > 0) parts.Add($"inputs 0..{t.InputCount - 1} ({t.InputCountDescription})");
         if (t.InputPins.Count > 0) parts.Add("input pins " + string.Join(", ", t.InputPins.Select(i => i.Name)));

@@ -102,7 +102,7 @@ public sealed partial class Machine : IDisposable
         {
             var dev = CreateDevice(p);
             _devices[p.Name] = dev;
-            Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
+            if (p.Type.HasWindow) Bus.AddDevice(p.Name, p.Base, p.Size, dev, p.WaitStates, p.BusWidth);
         }
         // The core the board names, built by its declaration.
         Core = board.Cpu.Type.Create(new CoreContext

@@ -20,9 +20,7 @@ namespace SocSim.Peripherals;
 /// <item>The write cycle starts at the STOP after at least one data byte; the bytes are stored then and
 /// the part answers nothing for <c>writeCycleMicroseconds</c>. A write interrupted by a START is
 /// discarded, as the data sheets say.</item>
-/// <item>It has no registers. A board part must have a window on the bus: the board places it where
-/// the chip has nothing, and every access there aborts, as an unassigned region does on the LPC2106
-/// (UM10275 §2.3).</item>
+/// <item>It has no registers: a part on pins only (no window; a board gives it no base).</item>
 /// <item>Contents: the <c>data</c> parameter (hex bytes from address 0, the rest 0xFF, the erased
 /// state), and checkpoints (<c>--save-state</c>) carry them.</item>
 /// </list>
@@ -30,7 +28,7 @@ namespace SocSim.Peripherals;
 public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
 {
     public static DeviceType Type { get; } = DeviceType.Define<I2cEeprom24Cxx>("i2c_eeprom_24cxx", "24Cxx I2C serial EEPROM (board part): page write, write cycle time, sequential read")
-        .Window(0x1000)
+        .PinsOnly()
         .Output("SDA_OUT", e => e._sdaOut, "SDA drive: 0 pulls the line low (acknowledge, read data), 1 releases it", resetHigh: true)
         .Input("SCL", (e, l) => e.ConnectScl(l), "the bus's SCL line")
         .Input("SDA", (e, l) => e.ConnectSda(l), "the bus's SDA line")

@@ -35,14 +35,13 @@ namespace SocSim.Peripherals;
 /// answered until it ends, no read can see the difference.</item>
 /// <item>Contents: the <c>data</c> parameter (hex bytes from address 0) or <c>file</c> (a binary image,
 /// relative to the board file), the rest FFh (erased); checkpoints (<c>--save-state</c>) carry them.</item>
-/// <item>A board part: no registers. While the loader wants a window, every access to it aborts, as the
-/// 24Cxx EEPROM's does.</item>
+/// <item>A board part with no registers: on pins only (no window; a board gives it no base).</item>
 /// </list>
 /// </remarks>
 public sealed class SpiFlashW25q : IBusDevice, IDeviceModel, IStateful
 {
     public static DeviceType Type { get; } = DeviceType.Define<SpiFlashW25q>("spi_flash_w25q80dv", "Winbond W25Q80DV SPI NOR flash (board part): JEDEC ID, read, page program, sector/block/chip erase with the data sheet's times")
-        .Window(0x1000)
+        .PinsOnly()
         .Output("DO", f => f._do, "serial data out (MISO): released (1) while /CS is high", resetHigh: true)
         .Input("CS", (f, l) => f.ConnectCs(l), "/CS, active low (a GPIO pad of the board)")
         .Input("CLK", (f, l) => f.ConnectClk(l), "serial clock")

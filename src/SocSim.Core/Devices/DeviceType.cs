@@ -211,8 +211,10 @@ public sealed class DeviceType
     public string Description { get; }
     /// <summary>The CLR type of the model (for <c>board types</c> and error messages).</summary>
     public Type ModelType { get; }
-    /// <summary>Bytes of address space the device decodes.</summary>
+    /// <summary>Bytes of address space the device decodes; 0 for a part on pins only (<see cref="Builder{T}.PinsOnly"/>).</summary>
     public uint WindowSize { get; private set; }
+    /// <summary>Whether the device has a register window: a board entry then needs a base and wait states.</summary>
+    public bool HasWindow => WindowSize > 0;
     /// <summary>The alignment a board base address must have.</summary>
     public uint Alignment { get; private set; }
     /// <summary>Width of the device's data bus in bits.</summary>
@@ -287,6 +289,7 @@ public sealed class DeviceType
     public sealed class Builder<T> where T : class, IBusDevice
     {
         private readonly DeviceType _t;
+        private bool _pinsOnly;
         internal Builder(DeviceType t) => _t = t;
 
         /// <summary>The register window in bytes; the base must be aligned to <paramref name="alignment"/> (default: the window).</summary>
@@ -294,6 +297,15 @@ public sealed class DeviceType
         {
             _t.WindowSize = size;
             _t.Alignment = alignment ?? size;
+            return this;
+        }
+
+        /// <summary>A part on pins only (a board's EEPROM, SPI flash): no register window, no base in a board file.</summary>
+        public Builder<T> PinsOnly()
+        {
+            _t.WindowSize = 0;
+            _t.Alignment = 1;
+            _pinsOnly = true;
             return this;
         }
 
@@ -366,7 +378,7 @@ public sealed class DeviceType
 
         public DeviceType Build(Func<DeviceContext, T> create)
         {
-            if (_t.WindowSize == 0) throw new InvalidOperationException($"device type {_t.Name} declares no register window");
+            if (_t.WindowSize == 0 && !_pinsOnly) throw new InvalidOperationException($"device type {_t.Name} declares no register window (Window, or PinsOnly for a part on pins)");
             _t._create = create;
             return _t;
         }
