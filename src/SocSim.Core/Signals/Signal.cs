@@ -9,6 +9,11 @@ public enum SignalKind : byte
     Wire,
     /// <summary>A register value (VCD <c>reg</c>).</summary>
     Reg,
+    /// <summary>
+    /// A text: the value indexes <see cref="Signal.Texts"/> (VCD <c>$var string</c> with <c>s</c> value changes, the
+    /// extension GTKWave and its vcd2fst read).
+    /// </summary>
+    String,
 }
 
 /// <summary>
@@ -43,6 +48,8 @@ public sealed class Signal
     public string FullName => Scope.Length == 0 ? Name : Scope + "." + Name;
     /// <summary>Current value (bits above <see cref="Width"/> are zero).</summary>
     public ulong Value { get; private set; }
+    /// <summary>For <see cref="SignalKind.String"/>: the texts the values index (only ever appended to); null otherwise.</summary>
+    public IReadOnlyList<string>? Texts { get; internal init; }
     /// <summary>False when a filter left this signal out: tracers may skip the work of driving it.</summary>
     public bool Enabled { get; set; } = true;
 

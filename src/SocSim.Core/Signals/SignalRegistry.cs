@@ -30,6 +30,18 @@ public sealed class SignalRegistry
         return s;
     }
 
+    /// <summary>
+    /// Declares a text signal (<see cref="SignalKind.String"/>): its value is an index into <paramref name="texts"/>, a list
+    /// the declarer only appends to, so a value written once always names the same text.
+    /// </summary>
+    public Signal DeclareText(string scope, string name, IReadOnlyList<string> texts, int initial = 0)
+    {
+        var s = new Signal(this, _signals.Count, scope, name, 32, SignalKind.String, (ulong)initial) { Texts = texts };
+        if (!_byName.TryAdd(s.FullName, s)) throw new ArgumentException($"signal '{s.FullName}' declared twice");
+        _signals.Add(s);
+        return s;
+    }
+
     public Signal? Find(string fullName) => _byName.GetValueOrDefault(fullName);
 
     /// <summary>

@@ -26,8 +26,8 @@ public sealed class MachineSignalsOptions
 /// for TXD/RXD bit by bit. Only the sources that some enabled signal needs are attached, and nothing
 /// at all is attached until <see cref="Attach"/>: a machine without a waveform pays nothing.
 /// Firmware with FreeRTOS (<see cref="FreeRtos"/>: <c>pxCurrentTCB</c> in the ELF) adds scope <c>rtos</c>: <c>tcb</c>,
-/// the running task's TCB, and <c>task</c>, its name's first eight characters as ASCII (first character in the
-/// top byte; GTKWave shows it as text with Data Format &gt; ASCII), both changing at the store to pxCurrentTCB.
+/// the running task's TCB, and <c>task</c>, its name as a text signal (<see cref="SignalKind.String"/>: VCD <c>$var string</c>,
+/// as GTKWave reads it), both changing at the store to pxCurrentTCB.
 /// </summary>
 public sealed class MachineSignals : IBusObserver, IExecutionHook
 {
@@ -47,6 +47,9 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     private readonly FreeRtos? _rtos;
     private readonly Signal? _rtosTcb, _rtosTask;
     private bool _rtosWatch;
+    // rtos.task's texts: the names of the tasks seen, in order (the empty text first).
+    private readonly List<string> _taskNames = [""];
+    private readonly Dictionary<string, int> _taskIndex = new() { [""] = 0 };
 
     public MachineSignals(Machine machine, MachineSignalsOptions? options = null)
     {
@@ -72,19 +75,23 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         {
             uint tcb = _rtos.CurrentTcb;
             _rtosTcb = Registry.Declare("rtos", "tcb", 32, SignalKind.Reg, tcb);
-            _rtosTask = Registry.Declare("rtos", "task", 64, SignalKind.Reg, TaskText(tcb));
+            _rtosTask = Registry.DeclareText("rtos", "task", _taskNames, TaskText(tcb));
         }
     }
 
-    /// <summary>The first eight characters of the task's name, first in the top byte (0 for no task or a TCB that is not one).</summary>
-    private ulong TaskText(uint tcb)
+    /// <summary>The task's name as an index into <see cref="_taskNames"/> (0, the empty text: no task, or a TCB that is not one).</summary>
+    private int TaskText(uint tcb)
     {
         if (tcb == 0) return 0;
         string name = _rtos!.Name(tcb, out bool valid);
         if (!valid) return 0;
-        ulong v = 0;
-        for (int i = 0; i < 8; i++) v = (v << 8) | (i < name.Length ? (byte)name[i] : 0UL);
-        return v;
+        if (!_taskIndex.TryGetValue(name, out int i))
+        {
+            i = _taskNames.Count;
+            _taskNames.Add(name);
+            _taskIndex[name] = i;
+        }
+        return i;
     }
 
     /// <summary>Declares one device's signals in its scope and drives them only while attached.</summary>
@@ -137,7 +144,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         {
             uint tcb = _rtos!.CurrentTcb;
             _rtosTcb!.Set(now, tcb);
-            _rtosTask!.Set(now, TaskText(tcb));
+            _rtosTask!.Set(now, (ulong)TaskText(tcb));
             bus = true;
         }
         _samples = _sampled.Where(x => x.Signal.Enabled).ToArray();
@@ -166,7 +173,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
             long t = _s.TimeOfCycle(c.Cycle);
             _rtosTcb!.Set(t, c.Data);
             // The TCB's name was written when the task was created, before it could run.
-            _rtosTask!.Set(t, TaskText(c.Data));
+            _rtosTask!.Set(t, (ulong)TaskText(c.Data));
         }
     }
 

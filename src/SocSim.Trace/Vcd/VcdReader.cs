@@ -186,6 +186,8 @@ public static class VcdReader
                 Add(byId, tok.Next() ?? throw new FormatException("vector change without identifier"), time, NormalizeVector(t.AsSpan(1)));
             else if (c is 'r' or 'R')
                 Add(byId, tok.Next() ?? throw new FormatException("real change without identifier"), time, t[1..]);
+            else if (c is 's' or 'S')
+                Add(byId, tok.Next() ?? throw new FormatException("string change without identifier"), time, t[1..]);
             else if (t == "$comment") tok.UntilEnd();
             else if (t.StartsWith('$')) { } // $dumpvars, $dumpon, $dumpoff, $dumpall, $end: values follow normally
             else throw new FormatException($"unexpected '{Quote(t)}' at #{time}");

@@ -102,7 +102,9 @@ public sealed class VcdWriter : ISignalSink, IDisposable
             open.RemoveRange(common, open.Count - common);
             for (int i = common; i < path.Length; i++) { _w.Write($"$scope module {path[i]} $end\n"); open.Add(path[i]); }
             foreach (var s in group)
-                _w.Write($"$var {(s.Kind == SignalKind.Reg ? "reg" : "wire")} {s.Width} {_ids[s.Index]} {s.Name}{(s.Width > 1 ? $" [{s.Width - 1}:0]" : "")} $end\n");
+                _w.Write(s.Kind == SignalKind.String
+                    ? $"$var string 1 {_ids[s.Index]} {s.Name} $end\n"
+                    : $"$var {(s.Kind == SignalKind.Reg ? "reg" : "wire")} {s.Width} {_ids[s.Index]} {s.Name}{(s.Width > 1 ? $" [{s.Width - 1}:0]" : "")} $end\n");
         }
         for (int i = open.Count; i > 0; i--) _w.Write("$upscope $end\n");
         _w.Write("$enddefinitions $end\n");
@@ -205,7 +207,18 @@ public sealed class VcdWriter : ISignalSink, IDisposable
     {
         var id = _ids[index];
         if (id == null) return;
-        int width = _signals[index].Width;
+        var signal = _signals[index];
+        if (signal.Texts is { } texts)
+        {
+            // A VCD word ends at white space: spaces become '_' (as the profile's [task_NAME] frames write them).
+            _w.Write('s');
+            _w.Write(value < (ulong)texts.Count ? texts[(int)value].Replace(' ', '_') : "?");
+            _w.Write(' ');
+            _w.Write(id);
+            _w.Write('\n');
+            return;
+        }
+        int width = signal.Width;
         if (width == 1)
         {
             _w.Write(value != 0 ? '1' : '0');
