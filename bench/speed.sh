@@ -10,7 +10,7 @@
 #   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
 #   (firmware/run-qemu.sh's command line).
 #   Cortex-M (mps2-an385): FreeRTOS's MPS2 blinky for $SPEED_FREERTOS_TIME simulated (times real time, MIPS)
-#   and CoreMark (firmware/elf/coremark-m3.elf: MIPS; its score in iterations/s at 25 MHz simulated).
+#   and CoreMark (firmware/coremark/coremark-m3.elf: MIPS; its score in iterations/s at 25 MHz simulated).
 # Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first;
 #   SPEED_ROWS="arm freertos vcd bus rtl qemu cortexm" picks row groups, default all)
 set -euo pipefail
@@ -130,7 +130,7 @@ if [ -f "$mps2" ] && want cortexm; then
 fi
 if want cortexm; then
     echo "== CoreMark (mps2-an385)" >&2
-    cm=("$SOCSIM" run firmware/elf/coremark-m3.elf --board mps2-an385 --semihosting --stats --quiet)
+    cm=("$SOCSIM" run firmware/coremark/coremark-m3.elf --board mps2-an385 --semihosting --stats --quiet)
     pair coremark "${cm[@]}" --engine interpret -- "${cm[@]}" --engine translate
     score=$("${cm[@]}" 2>/dev/null | sed -n 's/^Iterations\/Sec x1000 : \([0-9]*\).*/\1/p' | awk '{printf "%.2f", $1 / 1000}')
     ia=$(field "$tmp/coremark.a" mips); tb=$(field "$tmp/coremark.b" mips)

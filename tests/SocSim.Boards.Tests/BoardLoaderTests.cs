@@ -121,8 +121,10 @@ public sealed class BoardLoaderTests : IDisposable
     [Fact]
     public void UnknownParameterForType()
     {
-        var e = Fails(Replace(Minimal, "\"clock\": \"TIMCLK\",", "\"clock\": \"TIMCLK\", \"parameters\": { \"console\": true },"));
-        Assert.EndsWith("board.json: peripherals.timer0.parameters.console: unknown parameter 'console': type sp804 takes no parameters", e.Message);
+        var e = Fails(Replace(Minimal, "\"type\": \"pl190\", \"base\": \"0x10140000\", \"clock\": \"CPUCLK\",", "\"type\": \"pl190\", \"base\": \"0x10140000\", \"clock\": \"CPUCLK\", \"parameters\": { \"console\": true },"));
+        Assert.EndsWith("board.json: peripherals.vic.parameters.console: unknown parameter 'console': type pl190 takes no parameters", e.Message);
+        e = Fails(Replace(Minimal, "\"clock\": \"TIMCLK\",", "\"clock\": \"TIMCLK\", \"parameters\": { \"console\": true },"));
+        Assert.EndsWith("board.json: peripherals.timer0.parameters.console: unknown parameter 'console' for type sp804 (expected one of: refclkHz)", e.Message);
         e = Fails(Replace(Minimal, "\"clock\": \"UARTCLK\",", "\"clock\": \"UARTCLK\", \"parameters\": { \"baud\": 9600 },"));
         Assert.EndsWith("peripherals.uart0.parameters.baud: unknown parameter 'baud' for type pl011 (expected one of: console, revision)", e.Message);
     }

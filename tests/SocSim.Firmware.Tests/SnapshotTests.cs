@@ -52,11 +52,9 @@ public class SnapshotTests
     /// <summary>
     /// The long benchmarks, not snapshotted: bench.elf (98 M instructions: bench_small is the same code
     /// at SCALE=1) and irq_bench.elf (58 M instructions, 347438 interrupts; TranslationFirmwareTests
-    /// runs it to the end on both engines and checks every tick arrived), and coremark-m3.elf (a
-    /// Cortex-M3 build, 41 M cycles on mps2-an385: CortexMEngineEqualityTests.CoreMark runs it to its end
-    /// on both engines and checks CoreMark's known checksums).
+    /// runs it to the end on both engines and checks every tick arrived).
     /// </summary>
-    private static readonly string[] LongBenchmarks = ["bench", "irq_bench", "coremark-m3"];
+    private static readonly string[] LongBenchmarks = ["bench", "irq_bench"];
 
     /// <summary>Every ELF in firmware/elf but the long benchmarks.</summary>
     public static TheoryData<string> Firmware()
