@@ -15,6 +15,7 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, int, int, uint> _get;
     private readonly delegate* unmanaged<nint, int, int*, ulong, int> _cycles;
     private readonly delegate* unmanaged<nint, int, int*, int*, int> _watch;
+    private readonly delegate* unmanaged<nint, int, int*, int*, int*, int*, int> _link;
     private readonly delegate* unmanaged<nint, int> _watchChanged;
     private readonly delegate* unmanaged<nint, byte*, int, int> _traceOpen;
     private readonly delegate* unmanaged<nint, ulong, void> _traceDump;
@@ -43,6 +44,7 @@ public sealed unsafe class RtlModel : IDisposable
         _get = (delegate* unmanaged<nint, int, int, uint>)F("socsim_rtl_get");
         _cycles = (delegate* unmanaged<nint, int, int*, ulong, int>)F("socsim_rtl_cycles");
         _watch = (delegate* unmanaged<nint, int, int*, int*, int>)F("socsim_rtl_watch");
+        _link = (delegate* unmanaged<nint, int, int*, int*, int*, int*, int>)F("socsim_rtl_link");
         _watchChanged = (delegate* unmanaged<nint, int>)F("socsim_rtl_watch_changed");
         _traceOpen = (delegate* unmanaged<nint, byte*, int, int>)F("socsim_rtl_trace_open");
         _traceDump = (delegate* unmanaged<nint, ulong, void>)F("socsim_rtl_trace_dump");
@@ -65,9 +67,10 @@ public sealed unsafe class RtlModel : IDisposable
 
     // What was done to the model since it was created, while recording: replayed into another build
     // of the same design (one with tracing compiled in) it brings that one to the same state.
-    private enum Op : byte { Eval, Set, Cycles, Watch }
+    private enum Op : byte { Eval, Set, Cycles, Watch, Link }
     private List<(Op Op, int A, int B, uint V)>? _log = new();
     private int[]? _watchPorts, _watchBits;
+    private (int OutPort, int OutBit, int InPort, int InBit)[] _links = [];
 
     /// <summary>Whether the model's history is still recorded (see <see cref="ReplayInto"/>).</summary>
     public bool Recording => _log != null;
@@ -86,6 +89,7 @@ public sealed unsafe class RtlModel : IDisposable
                 case Op.Set: other.SetWord(a, b, v); break;
                 case Op.Cycles: other.Cycles(a, out _, out _); break;
                 case Op.Watch: other.Watch(_watchPorts, _watchBits); break;
+                case Op.Link: other.Link(_links); break;
             }
     }
 
@@ -137,6 +141,21 @@ public sealed unsafe class RtlModel : IDisposable
         fixed (int* p = ports)
         fixed (int* b = bits)
             if (_watch(_h, ports.Length, p, b) != 0) throw new ArgumentException("at most 64 output lines per RTL block");
+    }
+
+    /// <summary>
+    /// Loopbacks: each input bit follows its output bit at every rising edge, in the same delta as the
+    /// output changes (a wire), inside every native call that clocks the model.
+    /// </summary>
+    public void Link(ReadOnlySpan<(int OutPort, int OutBit, int InPort, int InBit)> links)
+    {
+        _links = links.ToArray();
+        _log?.Add((Op.Link, 0, 0, 0));
+        int n = links.Length;
+        var a = new int[4 * n];
+        for (int i = 0; i < n; i++) (a[i], a[n + i], a[2 * n + i], a[3 * n + i]) = links[i];
+        fixed (int* p = a)
+            if (_link(_h, n, p, p + n, p + 2 * n, p + 3 * n) != 0) throw new ArgumentException("at most 64 loopbacks per RTL block");
     }
 
     /// <summary>Whether a watched bit changed since the last cycle or check (after inputs changed between edges).</summary>

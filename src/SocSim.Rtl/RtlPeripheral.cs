@@ -50,6 +50,9 @@ namespace SocSim.Rtl;
 /// transfer takes beyond them: with PCLK the CPU clock and 2 wait states a zero-wait transfer costs
 /// exactly the wait states and each PCLK cycle PREADY stays low adds one CPU cycle; on a slower PCLK
 /// the CPU waits for the whole transfer, as it would behind a real AHB-to-APB bridge.</item>
+/// <item>Loopbacks (<c>connect</c>): a wire inside the block. The shim drives the input from its output
+/// right after the rising edge's eval in every native call that clocks the model, so the block samples
+/// the new level at the next edge in every mode (edge by edge, running ahead, a transfer).</item>
 /// <item>Data: PWDATA carries a byte or halfword replicated across the bus, as the ARM7TDMI drives D[31:0]
 /// for STRB/STRH; a narrow read takes its byte lane of PRDATA by address (little-endian).</item>
 /// <item>Checkpoints: the Verilated model is saved whole (Verilator's <c>--savable</c> serialization,
@@ -120,6 +123,9 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private readonly Dictionary<string, IrqLine> _outputLines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Port, int Bit)> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ulong> _inputValues = new();
+    private readonly HashSet<string> _linked = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _linkedPorts = new(); // ports with a looped-back bit: the shim changes them
+    private readonly (int, int, int, int)[] _links = [];
     private readonly Queue<(long Tick, ulong Bits)> _pending = new();
 
     private long _edge;       // the last PCLK edge the model has been clocked through (ahead of the present while running ahead)
@@ -285,13 +291,25 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         // A clock change moves the edges not reached yet: none may have been run ahead.
         _clk.Changing += (_, at) => { if (_speculative && _edge > _clk.EdgesAt(at)) { RollBack(_clk.EdgesAt(at)); _speculative = false; } };
         _clk.Changed += (_, _) => { if (_tick.IsScheduled) _s.Schedule(_tick, Math.Max(_clk.TimeOfEdge(_edge + 1), _s.EventTime)); };
+        // A loopback is a wire inside the block: the shim drives the input from the output at the
+        // rising edge that changes it, in every mode (edge by edge, running ahead, a transfer), not
+        // through the output line's event, which would reach the model only after the catch-up that
+        // found the change (see Loopbacks in boards/README.md).
+        var links = new List<(int, int, int, int)>();
         foreach (var (input, output) in c.Parameter<IReadOnlyDictionary<string, string>>("connect"))
         {
-            if (!_outputLines.TryGetValue(output, out var line))
+            if (!_outputLines.ContainsKey(output))
                 throw new RtlException($"{_key}.connect.{input}", $"no output line \"{output}\" (outputs: {string.Join(", ", _outputLines.Keys)})");
-            if (!ConnectPin(input, line))
+            if (!_inputs.TryGetValue(input, out var pin))
                 throw new RtlException($"{_key}.connect.{input}", $"no input pin \"{input}\" (inputs: {string.Join(", ", _inputs.Keys)})");
+            var o = _outputs.First(x => x.Name == output);
+            links.Add((o.Port, o.Bit, pin.Port, pin.Bit));
+            _linked.Add(input);
+            _linkedPorts.Add(pin.Port);
+            DriveInput(pin, o.Line.Level);
         }
+        _links = links.ToArray();
+        if (_links.Length > 0) _model.Link(_links);
     }
 
     public string Name { get; }
@@ -322,12 +340,14 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     public void SetInput(string name, bool level)
     {
         if (!_inputs.TryGetValue(name, out var pin)) throw new KeyNotFoundException($"{Name} has no input {name}");
+        if (_linked.Contains(name)) throw new InvalidOperationException($"{Name}: input {name} is driven by its loopback (connect)");
         DriveInput(pin, level);
     }
 
     private bool ConnectPin(string name, IrqLine line)
     {
         if (!_inputs.TryGetValue(name, out var pin)) return false;
+        if (_linked.Contains(name)) throw new RtlException($"{_key}.connect.{name}", $"input pin \"{name}\" is driven by its loopback and cannot also be wired to {line.Name}");
         line.Subscribe(level => DriveInput(pin, level));
         DriveInput(pin, line.Level);
         return true;
@@ -336,10 +356,17 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     private void DriveInput((int Port, int Bit) pin, bool level)
     {
         // The new level is seen from the first edge after the change.
-        ulong v = _inputValues.TryGetValue(pin.Port, out var cur) ? cur : 0;
-        v = level ? v | (1UL << pin.Bit) : v & ~(1UL << pin.Bit);
-        if (v == cur) return;
+        ulong cur = _inputValues.TryGetValue(pin.Port, out var known) ? known : 0;
+        bool linked = _linkedPorts.Contains(pin.Port);
+        ulong v = level ? cur | (1UL << pin.Bit) : cur & ~(1UL << pin.Bit);
+        if (v == cur && !linked) return;
         CatchUp(_s.EventTime);
+        if (linked)
+        {
+            // Another bit of the port follows a loopback in the shim: the port's value is the model's.
+            cur = _model.Get(pin.Port) | (Ports[pin.Port].Width > 32 ? (ulong)_model.Get(pin.Port, 1) << 32 : 0);
+            v = level ? cur | (1UL << pin.Bit) : cur & ~(1UL << pin.Bit);
+        }
         _speculative = false;
         _inputValues[pin.Port] = v;
         _model.Set(pin.Port, v);
@@ -895,6 +922,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         if (target != _model)
         {
             target.Watch(_outputs.Select(o => o.Port).ToArray(), _outputs.Select(o => o.Bit).ToArray());
+            if (_links.Length > 0) target.Link(_links);
             _model.Dispose();
             _model = target;
             _builtTraced = traced;

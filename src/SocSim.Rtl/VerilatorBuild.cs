@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 5";
+    private const string ShimVersion = "socsim-rtl-shim 6";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -371,6 +371,9 @@ public static class VerilatorBuild
                 int wport[64];
                 int wbit[64];
                 uint32_t wprev[64];
+                // Loopbacks (connect): input bit iport[i].ibit[i] follows output bit lport[i].lbit[i].
+                int nlink;
+                int lport[64], lbit[64], iport[64], ibit[64];
                 unsigned char* snap;
                 MemSave* saved;
                 MemSave* spec;        // the snapshot speculative clocking rolls back to
@@ -429,10 +432,27 @@ public static class VerilatorBuild
                 return bits;
             }
 
-            // One clock cycle: rising edge (clock 1, eval), falling edge (clock 0, eval).
+            // A loopback is a wire: its input takes the output's new level in the same delta as the
+            // output changes (after the rising edge's eval), so the block samples it at the next edge.
+            // Deterministic in the model's state, so a snapshot's successors stay valid.
+            inline void links(Handle* h) {
+                bool any = false;
+                for (int i = 0; i < h->nlink; i++) {
+                    uint32_t b = (kGet[h->lport[i]](h->m, h->lbit[i] >> 5) >> (h->lbit[i] & 31)) & 1u;
+                    int w = h->ibit[i] >> 5;
+                    uint32_t cur = kGet[h->iport[i]](h->m, w);
+                    uint32_t mask = 1u << (h->ibit[i] & 31);
+                    uint32_t next = b ? cur | mask : cur & ~mask;
+                    if (next != cur) { kSet[h->iport[i]](h->m, w, next); any = true; }
+                }
+                if (any) h->m->eval();
+            }
+
+            // One clock cycle: rising edge (clock 1, eval, loopbacks), falling edge (clock 0, eval).
             inline void cycle(Handle* h) {
                 h->clk(h->m, 0, 1);
                 h->m->eval();
+                if (h->nlink) links(h);
                 h->clk(h->m, 0, 0);
                 h->m->eval();
             }
@@ -451,6 +471,7 @@ public static class VerilatorBuild
                 h->m = new Vmodel(h->ctx, "TOP");
                 h->clk = kSet[clock_port];
                 h->nwatch = 0;
+                h->nlink = 0;
                 h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
                 h->saved = nullptr;
                 h->spec = nullptr;
@@ -502,6 +523,16 @@ public static class VerilatorBuild
                 return 0;
             }
 
+            // Loopbacks: input bit ibits[i] of iports[i] follows output bit obits[i] of oports[i] at every
+            // rising edge (see links).
+            API int socsim_rtl_link(void* p, int n, const int* oports, const int* obits, const int* iports, const int* ibits) {
+                Handle* h = (Handle*)p;
+                if (n > 64) return -1;
+                h->nlink = n;
+                for (int i = 0; i < n; i++) { h->lport[i] = oports[i]; h->lbit[i] = obits[i]; h->iport[i] = iports[i]; h->ibit[i] = ibits[i]; }
+                return 0;
+            }
+
             // Runs up to n clock cycles (rising edge: clock 1, eval; then clock 0, eval), stopping after
             // the first cycle that changes a watched output bit. Returns the cycles run. *status gets
             // bit 1 when the last cycle run changed a watched bit, bit 0 when the last cycle left the
@@ -518,6 +549,7 @@ public static class VerilatorBuild
                     if (last) std::memcpy(h->snap, (const void*)m->rootp, sizeof(Vmodel___024root));
                     h->clk(m, 0, 1);
                     m->eval();
+                    if (h->nlink) links(h);
             #if VM_TRACE
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i);
             #endif

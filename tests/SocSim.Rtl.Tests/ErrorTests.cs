@@ -105,4 +105,12 @@ public class ErrorTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void A_looped_back_input_cannot_also_be_driven()
+    {
+        using var m = Machine.Create([RtlTestBoards.Default, Path.Combine(RepoPaths.Root, "boards", "rtl", "uart.json")]);
+        var e = Assert.Throws<InvalidOperationException>(() => m.Device<RtlPeripheral>("uartx").SetInput("RXD", false));
+        Assert.Equal("uartx: input RXD is driven by its loopback (connect)", e.Message);
+    }
 }

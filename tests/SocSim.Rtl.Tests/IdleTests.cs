@@ -39,6 +39,28 @@ public class IdleTests
         Assert.Equal(0, none);
     }
 
+    /// <summary>
+    /// rtl_uart_busy.elf keeps the UART transmitting with TXD looped to RXD while the CPU polls LSR every
+    /// 17 cycles: an access often catches the block up over an edge where TXD changes. The loopback is a
+    /// wire, so RXD must follow TXD at that edge in both modes (before the fix, edge by edge applied it
+    /// after the access: 8,822,712 cycles against 8,822,695 running ahead).
+    /// </summary>
+    [Fact]
+    public void A_loopback_follows_its_output_at_the_same_edge_in_both_modes()
+    {
+        var ahead = RunUart(true, true, "rtl_uart_busy.elf", out long rollbacks);
+        var inStep = RunUart(true, false, "rtl_uart_busy.elf", out _);
+        Assert.Equal(StopReason.Exit, ahead.Result.Reason);
+        Assert.Equal(0, ahead.Result.ExitCode);
+        Assert.Contains("rtl_uart_busy: received 2000 ok", ahead.Output);
+        Assert.Equal(8_822_695, ahead.Result.Cycles);
+        Assert.Equal(inStep.Result, ahead.Result);
+        Assert.Equal(inStep.Output, ahead.Output);
+        Assert.Equal(inStep.Edges, ahead.Edges); // the UART's TXD and IRQ pins, edge for edge
+        Assert.True(ahead.Edges.Count > 10_000, $"{ahead.Edges.Count} TXD/IRQ edges");
+        Assert.True(rollbacks > 1000, $"{rollbacks} rollbacks");
+    }
+
     [Fact]
     public void Skipping_idle_edges_is_exact()
     {

@@ -91,6 +91,23 @@ public class RtlVcdTests
     }
 
     [Fact]
+    public void The_looped_back_RXD_follows_TXD_at_the_same_edge_in_the_waveform()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "socsim-rtl-vcd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var run = RunWithVcd(dir, "pins.vcd", "uartx.apb_uart_sv.tx_o,uartx.apb_uart_sv.rx_i");
+            var tx = ChangesAfterStart(run.Vcd, "uartx.apb_uart_sv.tx_o").Select(c => (c.Item2, c.Item3)).ToArray();
+            var rx = ChangesAfterStart(run.Vcd, "uartx.apb_uart_sv.rx_i").Select(c => (c.Item2, c.Item3)).ToArray();
+            Assert.True(tx.Length > 50, $"{tx.Length} tx_o changes");
+            // A wire (boards/README.md, Loopbacks): the module's rx_i changes at the tick tx_o changes.
+            Assert.Equal(tx, rx);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void The_model_is_switched_to_its_traced_build_only_when_the_selection_wants_its_signals()
     {
         foreach (var (globs, traced) in new[] { (new[] { "uartx.TXD", "cpu.*" }, false), (new[] { "*.tx_o" }, true), (new[] { $"{Tx}.*" }, true), (Array.Empty<string>(), true) })
