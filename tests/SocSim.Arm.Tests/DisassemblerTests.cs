@@ -6,14 +6,16 @@ namespace SocSim.Arm.Tests;
 public sealed class DisassemblerTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Every ELF under firmware/ (the ISA coverage images and any firmware added later) must
+    /// Every ARM7 ELF under firmware/ (the ISA coverage images and any firmware added later) must
     /// disassemble exactly as arm-none-eabi-objdump -d prints it.
     /// </summary>
     [Fact]
     public void MatchesObjdumpOnEveryFirmwareElf()
     {
         string firmware = Path.Combine(RepoPaths.Root, "firmware");
-        string[] elfs = Directory.GetFiles(firmware, "*.elf", SearchOption.AllDirectories);
+        // firmware/coremark holds a Cortex-M3 (Thumb-2) build: the Cortex-M disassembler's objdump test checks it.
+        string[] elfs = Directory.GetFiles(firmware, "*.elf", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(firmware, f).StartsWith("coremark" + Path.DirectorySeparatorChar, StringComparison.Ordinal)).ToArray();
         Array.Sort(elfs, StringComparer.Ordinal);
         Assert.NotEmpty(elfs);
 

@@ -46,6 +46,11 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
     [MemberData(nameof(Elfs))]
     public async Task EqualsObjdump(string elf) => Compare(elf, await Objdump("-d", Path.Combine(SharedCortexM, elf)));
 
+    /// <summary>Our own Cortex-M3 build of CoreMark (firmware/coremark), the one Cortex-M ELF in this repository.</summary>
+    [Fact]
+    public async Task CoreMarkEqualsObjdump() =>
+        Compare("coremark-m3.elf", await Objdump("-d", Path.Combine(RepoPaths.Root, "firmware", "coremark", "coremark-m3.elf")));
+
     /// <summary>
     /// Every straight-line encoding class of the random Unicorn cases (no branch tables), 500 cases each, as
     /// `.inst` directives of a Cortex-M3 object (so objdump knows the M profile), against `objdump -d`:
