@@ -1,3 +1,4 @@
+using SocSim.Core.State;
 using static SocSim.Peripherals.Tests.Bench;
 using static SocSim.Peripherals.VersatileSbconI2c;
 
@@ -145,5 +146,36 @@ public sealed class VersatileSbconI2cTests
     {
         var e = Assert.Throws<ArgumentException>(() => New("1999-12-31T00:00:00"));
         Assert.Equal("i2c: rtcTime \"1999-12-31T00:00:00\" is not a date-time yyyy-MM-ddTHH:mm:ss from 2000 to 2099", e.Message);
+    }
+
+    [Fact]
+    public void ACheckpointMidTransactionResumesTheSameReadAndTime()
+    {
+        _b.At(3 * TicksPerSecond + 5);
+        Start();
+        Assert.True(Send(0xD0));
+        Assert.True(Send(0x00));
+        Start();
+        Assert.True(Send(0xD1));
+        byte sec = Receive(ack: true);
+        var ms = new MemoryStream();
+        _d.SaveState(new StateWriter(ms));
+        _d = New("2030-06-06T06:06:06");
+        _d.LoadState(new StateReader(new MemoryStream(ms.ToArray())));
+        Assert.Equal(0x03, sec);
+        Assert.Equal(0x00, Receive(ack: false)); // minutes: the same read goes on
+        Stop();
+        Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 3), _d.Rtc.Now);
+        Assert.Equal(SCL | SDA, R(_d, SB_CONTROL));
+    }
+
+    [Fact]
+    public void OtherOffsetsReadZeroAndIgnoreWrites()
+    {
+        W(_d, SB_CONTROLS, SCL | SDA);
+        W(_d, 0x008, 0);
+        Assert.Equal(0u, R(_d, 0x004));
+        Assert.Equal(0u, R(_d, 0x008));
+        Assert.Equal(SCL | SDA, R(_d, SB_CONTROL));
     }
 }
