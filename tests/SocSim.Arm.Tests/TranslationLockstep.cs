@@ -24,10 +24,11 @@ internal sealed class TranslationLockstep : IDisposable
         private readonly int _maxPeriod;
         public int IrqChanges;
 
-        public Side(WaitStates waits, int eventSeed, int maxPeriod, bool interrupts, (uint Base, int Width, WaitStates Waits)? second, bool device = false)
+        public Side(WaitStates waits, int eventSeed, int maxPeriod, bool interrupts, (uint Base, int Width, WaitStates Waits)? second, bool device = false, bool vector = false)
         {
             Bus = new Bus(Scheduler);
             if (device) Bus.AddDevice("irqdev", DeviceBase, 0x100, new IrqDevice(this), new WaitStates(1, 1, 1, 1));
+            if (vector) Bus.AddDevice("vectors", VectorBase, 0x1000, new VectorDevice(this), new WaitStates(1, 1, 1, 1));
             Ram = new MemoryRegion("ram", 0, 0x1_0000, RegionKind.Ram, 32, waits);
             Bus.AddRegion(Ram);
             if (second is { } s2)
@@ -93,16 +94,41 @@ internal sealed class TranslationLockstep : IDisposable
         }
     }
 
+    /// <summary>
+    /// Base of the optional vector device, where a PL190's VICVectAddr is (so the vector <c>LDR PC, [PC,
+    /// #-0xFF0]</c> at 0x18 reads offset 0x030): a read of 0x030 returns a handler address, 0x2000 and
+    /// 0x2100 in turn, and counts as in service; a read of 0x034 returns how many reads of 0x030 there
+    /// were; a write of 0x030 ends the service and drops nIRQ.
+    /// </summary>
+    public const uint VectorBase = 0xFFFF_F000;
+
+    private sealed class VectorDevice(Side side) : IBusDevice
+    {
+        private uint _reads;
+
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => (address & 0xFFF) switch
+        {
+            0x030 => (_reads++ & 1) == 0 ? 0x2000u : 0x2100u,
+            0x034 => _reads,
+            _ => 0,
+        };
+
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
+        {
+            if ((address & 0xFFF) == 0x030) side.Cpu.SetIrq(false);
+        }
+    }
+
     public readonly Side Interp, Trans;
     public long Compares;
     public string? Failure;
 
     public TranslationLockstep(WaitStates? waits = null, int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false, int threshold = 0,
-        (uint Base, int Width, WaitStates Waits)? second = null, bool device = false)
+        (uint Base, int Width, WaitStates Waits)? second = null, bool device = false, bool vector = false)
     {
         var w = waits ?? new WaitStates(2, 0, 1, 0);
-        Interp = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device);
-        Trans = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device);
+        Interp = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device, vector);
+        Trans = new Side(w, eventSeed, maxEventPeriod, interrupts, second, device, vector);
         Trans.Cpu.SetEngine(ExecutionEngine.Translate, threshold);
         Trans.Cpu.BlockExited = _ => Check("block exit");
     }

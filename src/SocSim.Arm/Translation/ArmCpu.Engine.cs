@@ -142,6 +142,30 @@ public sealed unsafe partial class ArmCpu
     /// <summary>A region's load or store at <paramref name="address"/> aborted: the data abort the interpreter takes at the instruction's end (base-updated model), the region's state written back.</summary>
     internal void DataAbortFromRegion(uint address, uint unused) => DataAbort(address);
 
+    /// <summary>
+    /// The run loop's interrupt sampling at a boundary where an interrupt may be pending and nobody
+    /// watches: what <see cref="Step"/> does first (<see cref="TakeInterrupt"/>, TRM 2.8.7), without
+    /// stepping an instruction when it takes nothing. Returns true when the boundary is done: an entry
+    /// was made (the loop then enters the region at the vector, if any), or an MSR unmasked a line that
+    /// is asserted, whose entry comes after the next instruction (the mask decides one boundary late,
+    /// see TakeInterrupt): that instruction is stepped without sampling, as Step would. False: nothing
+    /// pending any more (the boundary after an MSR that changed I or F with no line asserted), the
+    /// loop goes on at the same boundary and may enter a region there.
+    /// </summary>
+    private bool SampleInterrupts(BlockTranslator t)
+    {
+        if (TakeInterrupt())
+        {
+            t.InterruptEntries++;
+            return true;
+        }
+        if (!_intPending) return false;
+        t.Fallback.Count(FallbackClass.Unmasked);
+        if ((_cpsr & Psr.T) == 0) StepArm();
+        else StepThumb();
+        return true;
+    }
+
     /// <summary>The region the run loop is running (for <see cref="StepFromRegion"/>).</summary>
     private Region? _region;
 
@@ -169,6 +193,7 @@ public sealed unsafe partial class ArmCpu
             if (_sleeping && StayIdle(end)) continue;
             while (s.Cycles < end && s.Cycles < s.NextEventCycle)
             {
+                if (_intPending && _hook == null && SampleInterrupts(t)) continue;
                 if (_hook == null && !_intPending && !_abt0 && !_abt1 && _bus.Observer == null)
                 {
                     // Key: address | Thumb bit. ARM code at a non-word-aligned R15 is left to the interpreter.

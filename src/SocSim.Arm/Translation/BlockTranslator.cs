@@ -164,6 +164,8 @@ public sealed unsafe partial class BlockTranslator
     /// <summary>What the interpreter executed under this engine, per kind of instruction (see <see cref="FallbackClass"/>).</summary>
     public FallbackCounts Fallback { get; } = new();
     public long BlockRuns;
+    /// <summary>IRQ and FIQ entries the run loop made at a boundary without a hook (ArmCpu.SampleInterrupts): not interpreted instructions.</summary>
+    public long InterruptEntries;
     /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
     public long Resumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>

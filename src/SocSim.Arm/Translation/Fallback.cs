@@ -17,8 +17,14 @@ public enum FallbackClass
     Cold,
     /// <summary>An instruction stepped because the worst case of its region's next block did not fit before the next event or the run's end (the interpreter steps up to it).</summary>
     Limit,
-    /// <summary>An interrupt entry the run loop took (not an instruction; counted for the picture).</summary>
+    /// <summary>
+    /// A boundary where an interrupt was pending while a hook watched (an entry or the instruction
+    /// Step made there, not a region's). Without a hook the run loop samples itself and counts its
+    /// entries in <see cref="BlockTranslator.InterruptEntries"/>, not here.
+    /// </summary>
     Interrupt,
+    /// <summary>The instruction after an MSR that unmasked an asserted line: stepped, the entry comes after it (ArmCpu.TakeInterrupt).</summary>
+    Unmasked,
     Mrs,
     MsrFlags,
     MsrControl,
@@ -81,6 +87,9 @@ public sealed class FallbackCounts
         if (c == FallbackClass.Cold) c = IsMemory(op, thumb) ? FallbackClass.Device : FallbackClass.Other;
         _counts[(int)c]++;
     }
+
+    /// <summary>One instruction of class <paramref name="c"/> stepped by the run loop.</summary>
+    internal void Count(FallbackClass c) => _counts[(int)c]++;
 
     /// <summary>Instructions the run loop stepped up to the limit because a block did not fit before it.</summary>
     internal void AtLimit(long instructions) => _counts[(int)FallbackClass.Limit] += instructions;
