@@ -40,6 +40,10 @@ public sealed unsafe partial class CortexMCpu
     /// <summary>Instructions executed inside blocks (the rest were stepped by the interpreter).</summary>
     public long BlockInstructions => _blockInstructions;
 
+    /// <summary>Of <see cref="BlockInstructions"/>, those run by a specialised path (<see cref="Specialise"/>); the rest by <see cref="ExecuteOne"/>.</summary>
+    public long SpecialisedInstructions => _blockInstructions - _blockGeneric;
+    private long _blockGeneric;
+
     /// <summary>Selects the engine (boards: the <c>--engine</c> option, <see cref="Core.Cores.CoreContext.Engine"/>).</summary>
     public void SetEngine(ExecutionEngine engine)
     {
@@ -62,58 +66,80 @@ public sealed unsafe partial class CortexMCpu
         || !_t || _watchPc || _mpuOn;
 
     /// <summary>
-    /// Runs the block at the PC while the clock stays below <paramref name="limit"/> and the scheduler's next
-    /// event. Returns false when no instruction ran (no block here: the caller steps).
+    /// Runs blocks from the PC, one after the other, while the clock stays below <paramref name="limit"/> and the
+    /// scheduler's next event. Returns false when no instruction ran (no block here: the caller steps).
     /// </summary>
     /// <remarks>With <paramref name="entered"/> (a probe watching exception entries), every instruction is checked as
-    /// <see cref="ObservedStep"/> checks a step: an entry it made (a fault) is reported before the block ends.</remarks>
+    /// <see cref="ObservedStep"/> checks a step: an entry it made (a fault) is reported before the block ends.
+    /// A block that ended (its last instruction, or a branch out of it) chains to the block at the new PC when
+    /// the interpreter's loop would run one there (<see cref="RunTo"/>, <see cref="RunObserved"/>: below the
+    /// limit and the next event, nothing <see cref="Step"/> checks first, no hook).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunBlock(long limit, Action<uint>? entered = null)
     {
-        if (StepChecksNeeded) return false;
-        uint pc = _pc;
-        int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
-        var b = _blocks![idx];
-        if (b == null || b.Start != pc)
-        {
-            b = BuildBlock(pc);
-            _blocks[idx] = b;
-            BlocksBuilt++;
-        }
-        if (b.Count == 0) return false;
-        byte* page = b.Page;
-        var insts = b.Insts;
         var s = _s;
-        int k = 0;
+        bool ran = false;
         while (true)
         {
-            ref ThumbInst inst = ref insts[k];
-            uint offset = b.Offsets[k];
-            uint raw = *(ushort*)(page + offset);
-            if (inst.Size == 4) raw = raw << 16 | *(ushort*)(page + offset + 2);
-            if (raw != b.Raw[k])
+            if (StepChecksNeeded) return ran;
+            uint pc = _pc;
+            int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
+            var b = _blocks![idx];
+            if (b == null || b.Start != pc)
             {
-                _blocks[idx] = null;      // self-modifying code: decoded again at the next entry
-                return k != 0;
+                b = BuildBlock(pc);
+                _blocks[idx] = b;
+                BlocksBuilt++;
             }
-            // As the interpreter's fetch leaves it (a refill after a taken branch reads these).
+            if (b.Count == 0) return ran;
+            byte* page = b.Page;
+            var entries = b.Entries;
+            // As the interpreter's fetch leaves it (a refill after a taken branch reads these); only a refill
+            // (a block's last instruction) or an exception entry changes them, and either ends the run of the block.
             if (_fetchPageBase != b.PageBase) { _fetchPage = page; _fetchPageBase = b.PageBase; _fetchCostN = b.CostN; _fetchCostS = b.CostS; }
-            UInt128 activeBefore = _active;
-            uint ipsrBefore = _ipsr;
-            long t0 = s.Cycles;
-            _accesses = 0;
-            _stepExc = 0;
-            _faultPc = pc;
-            s.Cycles += FetchStall(pc, inst.Size, _cycles);
-            int cycles = ExecuteOne(ref inst, pc);
-            _instructions++;
-            _blockInstructions++;
-            FinishStep(t0, cycles, true, b.Lsu[k]);
-            if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
-            if (++k == b.Count) return true;
-            pc = b.Start + b.Offsets[k] - b.Offsets[0];
-            if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
-            // A store may have remapped the bus (a memory controller's register): the block's page is stale.
-            if (_blocks[idx] != b) return true;
+            int k = 0;
+            while (true)
+            {
+                ref BlockEntry e = ref entries[k];
+                uint raw = *(ushort*)(page + e.Offset);
+                if (e.Inst.Size == 4) raw = raw << 16 | *(ushort*)(page + e.Offset + 2);
+                if (raw != e.Raw)
+                {
+                    _blocks[idx] = null;      // self-modifying code: decoded again at the next entry
+                    return ran || k != 0;
+                }
+                long t0 = s.Cycles;
+                _accesses = 0;
+                _stepExc = 0;
+                if (e.Op != BlockOp.Generic && _it == 0 && RunSpecialised(ref e.Inst, e.Op, pc, t0, b.CostS))
+                {
+                    // Nothing the interpreter checks between steps can have changed (no device access, no
+                    // exception, no branch): only the clock is tested.
+                    ran = true;
+                    if (++k == entries.Length) break;
+                    pc += e.Inst.Size;
+                    if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle) return true;
+                    continue;
+                }
+                _faultPc = pc;
+                UInt128 activeBefore = _active;
+                uint ipsrBefore = _ipsr;
+                s.Cycles += _stepStall = BlockFetchStall(pc, e.Inst.Size, _cycles, b.CostS);
+                int cycles = ExecuteOne(ref e.Inst, pc);
+                _instructions++;
+                _blockInstructions++;
+                _blockGeneric++;
+                FinishStep(t0, cycles, true, e.Lsu);
+                ran = true;
+                if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
+                if (++k == entries.Length) break;
+                pc += e.Inst.Size;
+                if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
+                // A store may have remapped the bus (a memory controller's register): the block's page is stale.
+                if (_blocks[idx] != b) return true;
+            }
+            // The block ended: on to the next, as the caller's loop would go on.
+            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle || _hook != null || _blocks[idx] != b) return true;
         }
     }
 
@@ -150,10 +176,12 @@ public sealed unsafe partial class CortexMCpu
         };
         for (int i = 0; i < insts.Count; i++)
         {
-            b.Insts[i] = insts[i];
-            b.Offsets[i] = offsets[i];
-            b.Raw[i] = raws[i];
-            b.Lsu[i] = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
+            ref var e = ref b.Entries[i];
+            e.Inst = insts[i];
+            e.Offset = offsets[i];
+            e.Raw = raws[i];
+            e.Lsu = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
+            e.Op = Specialise(insts[i]);
         }
         return b;
     }
@@ -172,12 +200,19 @@ public sealed unsafe partial class CortexMCpu
     {
         public readonly uint Start = start;
         public readonly int Count = count;
-        public readonly ThumbInst[] Insts = new ThumbInst[count];
-        /// <summary>Each instruction's offset in the page, and its encoding (first halfword high for 32-bit ones).</summary>
-        public readonly uint[] Offsets = new uint[count], Raw = new uint[count];
-        public readonly bool[] Lsu = new bool[count];
+        public readonly BlockEntry[] Entries = new BlockEntry[count];
         public byte* Page;
         public uint PageBase;
         public int CostN, CostS;
+    }
+
+    /// <summary>One instruction of a block: decoded, its offset in the page and its encoding (first halfword high for
+    /// 32-bit ones, checked before each execution), whether it is a load/store (the DWT's LSU count), its path.</summary>
+    private struct BlockEntry
+    {
+        public ThumbInst Inst;
+        public uint Offset, Raw;
+        public bool Lsu;
+        public BlockOp Op;
     }
 }
