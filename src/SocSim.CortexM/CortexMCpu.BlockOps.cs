@@ -29,12 +29,61 @@ public sealed unsafe partial class CortexMCpu
         Plain,
         /// <summary>LDR/LDRB/LDRH/LDRSB/LDRSH/STR/STRB/STRH to a RAM/ROM page (checked at each execution), Rd not the PC.</summary>
         Memory,
+        // The commonest data-processing forms, inline: an immediate (one that leaves C alone for the logical
+        // ones) or an unshifted register, no PC and no SP operand. Flags as the entry's SetFlags says.
+        AddImm, SubImm, CmpImm, MovImm, AddReg, SubReg, CmpReg, MovReg, AndImm, AndReg, OrrImm, OrrReg, EorImm, EorReg,
+    }
+
+    /// <summary>The inline form of a data-processing instruction, or <see cref="BlockOp.DataProcessing"/>.</summary>
+    private static BlockOp AluForm(in ThumbInst i)
+    {
+        bool imm = i.Form == Form.Imm && !(i.ImmCarry && i.Op is Op.Mov or Op.And or Op.Orr or Op.Eor);
+        bool reg = i.Form == Form.Reg && i.ShiftN == 0 && i.ShiftType == Shift.Lsl && i.Rm is not (13 or 15);
+        if (!(imm || reg) || i.Rd is 13 or 15 && i.Op != Op.Cmp || i.Op != Op.Mov && i.Rn is 13 or 15) return BlockOp.DataProcessing;
+        return i.Op switch
+        {
+            Op.Add => imm ? BlockOp.AddImm : BlockOp.AddReg,
+            Op.Sub => imm ? BlockOp.SubImm : BlockOp.SubReg,
+            Op.Cmp => imm ? BlockOp.CmpImm : BlockOp.CmpReg,
+            Op.Mov => imm ? BlockOp.MovImm : BlockOp.MovReg,
+            Op.And => imm ? BlockOp.AndImm : BlockOp.AndReg,
+            Op.Orr => imm ? BlockOp.OrrImm : BlockOp.OrrReg,
+            Op.Eor => imm ? BlockOp.EorImm : BlockOp.EorReg,
+            _ => BlockOp.DataProcessing,
+        };
+    }
+
+    /// <summary>An inline data-processing form (<see cref="AluForm"/>) as <see cref="DataProcessing"/> executes it outside an IT block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RunAlu(ref ThumbInst i, BlockOp op, bool setFlags)
+    {
+        uint a = _r[i.Rn], b = op is BlockOp.AddImm or BlockOp.SubImm or BlockOp.CmpImm or BlockOp.MovImm or BlockOp.AndImm or BlockOp.OrrImm or BlockOp.EorImm ? i.Imm : _r[i.Rm];
+        uint r;
+        switch (op)
+        {
+            case BlockOp.AddImm: case BlockOp.AddReg:
+                r = a + b;
+                if (setFlags) { _c = r < a; _v = ((~(a ^ b) & (a ^ r)) >> 31) != 0; }
+                break;
+            case BlockOp.SubImm: case BlockOp.SubReg: case BlockOp.CmpImm: case BlockOp.CmpReg:
+                r = a - b;
+                if (setFlags) { _c = a >= b; _v = (((a ^ b) & (a ^ r)) >> 31) != 0; }
+                break;
+            case BlockOp.MovImm: case BlockOp.MovReg: r = b; break;
+            case BlockOp.AndImm: case BlockOp.AndReg: r = a & b; break;
+            case BlockOp.OrrImm: case BlockOp.OrrReg: r = a | b; break;
+            default: r = a ^ b; break;
+        }
+        if (setFlags) { _n = (int)r < 0; _z = r == 0; }
+        if (op is BlockOp.CmpImm or BlockOp.CmpReg) return;
+        _r[i.Rd] = r;
+        _lastDpRd = i.Rd;
     }
 
     /// <summary>The path an instruction takes in a block.</summary>
     private static BlockOp Specialise(in ThumbInst i) => i.Op switch
     {
-        >= Op.And and <= Op.Rsb => i.Rd != 15 || i.Op is Op.Tst or Op.Teq or Op.Cmp or Op.Cmn ? BlockOp.DataProcessing : BlockOp.Generic,
+        >= Op.And and <= Op.Rsb => i.Rd != 15 || i.Op is Op.Tst or Op.Teq or Op.Cmp or Op.Cmn ? AluForm(i) : BlockOp.Generic,
         Op.ShiftReg or Op.Movw or Op.Movt or Op.Adr or Op.Mul or Op.Mla or Op.Mls or Op.Umull or Op.Smull or Op.Umlal or Op.Smlal
             or Op.Ssat or Op.Usat or Op.Sbfx or Op.Ubfx or Op.Bfi or Op.Bfc or Op.Clz or Op.Rbit or Op.Rev or Op.Rev16 or Op.Revsh
             or Op.Sxtb or Op.Sxth or Op.Uxtb or Op.Uxth or Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb
@@ -48,7 +97,7 @@ public sealed unsafe partial class CortexMCpu
     /// does; false (nothing done) when a load or store's address is not one the path serves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool RunSpecialised(ref ThumbInst i, BlockOp op, uint pc, long t0, int costS)
+    private bool RunSpecialised(ref ThumbInst i, BlockOp op, bool setFlags, uint pc, long t0, int costS)
     {
         if (op == BlockOp.Memory)
         {
@@ -64,7 +113,14 @@ public sealed unsafe partial class CortexMCpu
         }
         _s.Cycles += _stepStall = BlockFetchStall(pc, i.Size, _cycles, costS);
         int cycles;
-        if (op == BlockOp.Plain) cycles = Execute(ref i, pc, inIt: false);
+        if (op >= BlockOp.AddImm)
+        {
+            _pc = pc + i.Size;
+            _lastLoad = NoReg; _lastDpRd = NoReg;
+            RunAlu(ref i, op, setFlags);
+            cycles = 1;
+        }
+        else if (op == BlockOp.Plain) cycles = Execute(ref i, pc, inIt: false);
         else
         {
             // Execute's prologue, then its case.
@@ -92,7 +148,10 @@ public sealed unsafe partial class CortexMCpu
         if (_fValid && last == _fHead + 4 && first - (_fHead - 4 * FetchBufferWords) <= 4 * (FetchBufferWords + 1) && last != 0 && last != _slowWord)
         {
             NoteUse(first, now);
-            _fReady = Math.Max(_fReady, FreeAt(last)) + costS;
+            uint prior = last - 4 * (FetchBufferWords - 1);      // FreeAt(last)
+            int u = (int)(prior >> 2) & 3;
+            long free = _fUseWord[u] == prior ? _fUseAt[u] : long.MinValue;
+            _fReady = Math.Max(_fReady, free) + costS;
             _fHead = last;
             if (last != first) NoteUse(last, now);
             return _fReady > now ? (int)(_fReady - now) : 0;

@@ -61,9 +61,13 @@ public sealed unsafe partial class CortexMCpu
     }
 
     /// <summary>Whether anything that <see cref="Step"/> tests before fetching is set (then it steps).</summary>
-    private bool StepChecksNeeded =>
+    private bool StepChecksNeeded
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get =>
         _pending != 0 || State != CoreState.Running || _resetRequested || _sleepOnExitReturn != 0 || _lateWindowStart >= 0
         || !_t || _watchPc || _mpuOn;
+    }
 
     /// <summary>
     /// Runs blocks from the PC, one after the other, while the clock stays below <paramref name="limit"/> and the
@@ -111,7 +115,7 @@ public sealed unsafe partial class CortexMCpu
                 long t0 = s.Cycles;
                 _accesses = 0;
                 _stepExc = 0;
-                if (e.Op != BlockOp.Generic && _it == 0 && RunSpecialised(ref e.Inst, e.Op, pc, t0, b.CostS))
+                if (e.Op != BlockOp.Generic && _it == 0 && RunSpecialised(ref e.Inst, e.Op, e.SetFlags, pc, t0, b.CostS))
                 {
                     // Nothing the interpreter checks between steps can have changed (no device access, no
                     // exception, no branch): only the clock is tested.
@@ -182,6 +186,7 @@ public sealed unsafe partial class CortexMCpu
             e.Raw = raws[i];
             e.Lsu = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
             e.Op = Specialise(insts[i]);
+            e.SetFlags = insts[i].S != SetFlags.Never;     // outside an IT block (the only place a specialised path runs)
         }
         return b;
     }
@@ -212,7 +217,7 @@ public sealed unsafe partial class CortexMCpu
     {
         public ThumbInst Inst;
         public uint Offset, Raw;
-        public bool Lsu;
+        public bool Lsu, SetFlags;
         public BlockOp Op;
     }
 }
