@@ -58,7 +58,10 @@ public sealed unsafe partial class CortexMCpu
     private void FlushBlocks()
     {
         if (_blocks != null) Array.Clear(_blocks);
+        _blockGeneration++;     // and every link to them
     }
+
+    private int _blockGeneration;
 
     /// <summary>Whether anything that <see cref="Step"/> tests before fetching is set (then it steps).</summary>
     private bool StepChecksNeeded
@@ -83,17 +86,25 @@ public sealed unsafe partial class CortexMCpu
     {
         var s = _s;
         bool ran = false;
+        ThumbBlock? prev = null;
         while (true)
         {
             if (StepChecksNeeded) return ran;
             uint pc = _pc;
             int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
-            var b = _blocks![idx];
-            if (b == null || b.Start != pc)
+            // A block chained to follows the link its predecessor keeps to it (no lookup in the cache), while the
+            // bus's mapping is the one it was decoded on (its generation) and its code was not seen changed.
+            ThumbBlock? b = prev == null ? null : prev.Link0 is { } l0 && l0.Start == pc ? l0 : prev.Link1 is { } l1 && l1.Start == pc ? l1 : null;
+            if (b == null || b.Stale || b.Generation != _blockGeneration)
             {
-                b = BuildBlock(pc);
-                _blocks[idx] = b;
-                BlocksBuilt++;
+                b = _blocks![idx];
+                if (b == null || b.Start != pc)
+                {
+                    b = BuildBlock(pc);
+                    _blocks[idx] = b;
+                    BlocksBuilt++;
+                }
+                if (prev != null) { if (prev.Link0 == null || prev.Link0.Start == pc) prev.Link0 = b; else prev.Link1 = b; }
             }
             if (b.Count == 0) return ran;
             byte* page = b.Page;
@@ -109,7 +120,9 @@ public sealed unsafe partial class CortexMCpu
                 if (e.Inst.Size == 4) raw = raw << 16 | *(ushort*)(page + e.Offset + 2);
                 if (raw != e.Raw)
                 {
-                    _blocks[idx] = null;      // self-modifying code: decoded again at the next entry
+                    // Self-modifying code: decoded again at the next entry.
+                    b.Stale = true;
+                    if (_blocks![idx] == b) _blocks[idx] = null;
                     return ran || k != 0;
                 }
                 long t0 = s.Cycles;
@@ -140,17 +153,18 @@ public sealed unsafe partial class CortexMCpu
                 pc += e.Inst.Size;
                 if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
                 // A store may have remapped the bus (a memory controller's register): the block's page is stale.
-                if (_blocks[idx] != b) return true;
+                if (b.Generation != _blockGeneration) return true;
             }
             // The block ended: on to the next, as the caller's loop would go on.
-            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle || _hook != null || _blocks[idx] != b) return true;
+            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle || _hook != null || b.Generation != _blockGeneration) return true;
+            prev = b;
         }
     }
 
     /// <summary>Decodes the straight-line run at <paramref name="pc"/> (a block of no instructions where the interpreter must step).</summary>
     private ThumbBlock BuildBlock(uint pc)
     {
-        var empty = new ThumbBlock(pc, 0);
+        var empty = new ThumbBlock(pc, 0) { Generation = _blockGeneration };
         if (((0xE4u >> (int)(pc >> 29)) & 1) != 0) return empty;       // XN region: the interpreter faults
         if (!_bus.TryGetFetchPage(pc, 4, out var page, out int costN, out int costS)) return empty;
         var insts = new List<ThumbInst>();
@@ -176,7 +190,7 @@ public sealed unsafe partial class CortexMCpu
         if (insts.Count == 0) return empty;
         var b = new ThumbBlock(pc, insts.Count)
         {
-            Page = page, PageBase = pageBase, CostN = costN, CostS = costS,
+            Page = page, PageBase = pageBase, CostN = costN, CostS = costS, Generation = _blockGeneration,
         };
         for (int i = 0; i < insts.Count; i++)
         {
@@ -209,6 +223,12 @@ public sealed unsafe partial class CortexMCpu
         public byte* Page;
         public uint PageBase;
         public int CostN, CostS;
+        /// <summary>The bus mapping's generation it was decoded on (<see cref="FlushBlocks"/> counts them).</summary>
+        public int Generation;
+        /// <summary>An instruction's encoding changed under it: never run again.</summary>
+        public bool Stale;
+        /// <summary>The blocks it was last seen to chain to (a taken branch's target and the fall-through, or a return's).</summary>
+        public ThumbBlock? Link0, Link1;
     }
 
     /// <summary>One instruction of a block: decoded, its offset in the page and its encoding (first halfword high for
