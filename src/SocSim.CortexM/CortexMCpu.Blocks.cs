@@ -40,6 +40,10 @@ public sealed unsafe partial class CortexMCpu
     /// <summary>Instructions executed inside blocks (the rest were stepped by the interpreter).</summary>
     public long BlockInstructions => _blockInstructions;
 
+    /// <summary>Of <see cref="BlockInstructions"/>, those run by a specialised path (<see cref="Specialise"/>); the rest by <see cref="ExecuteOne"/>.</summary>
+    public long SpecialisedInstructions => _blockInstructions - _blockGeneric;
+    private long _blockGeneric;
+
     /// <summary>Selects the engine (boards: the <c>--engine</c> option, <see cref="Core.Cores.CoreContext.Engine"/>).</summary>
     public void SetEngine(ExecutionEngine engine)
     {
@@ -54,73 +58,113 @@ public sealed unsafe partial class CortexMCpu
     private void FlushBlocks()
     {
         if (_blocks != null) Array.Clear(_blocks);
+        _blockGeneration++;     // and every link to them
     }
 
+    private int _blockGeneration;
+
     /// <summary>Whether anything that <see cref="Step"/> tests before fetching is set (then it steps).</summary>
-    private bool StepChecksNeeded =>
+    private bool StepChecksNeeded
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get =>
         _pending != 0 || State != CoreState.Running || _resetRequested || _sleepOnExitReturn != 0 || _lateWindowStart >= 0
         || !_t || _watchPc || _mpuOn;
+    }
 
     /// <summary>
-    /// Runs the block at the PC while the clock stays below <paramref name="limit"/> and the scheduler's next
-    /// event. Returns false when no instruction ran (no block here: the caller steps).
+    /// Runs blocks from the PC, one after the other, while the clock stays below <paramref name="limit"/> and the
+    /// scheduler's next event. Returns false when no instruction ran (no block here: the caller steps).
     /// </summary>
     /// <remarks>With <paramref name="entered"/> (a probe watching exception entries), every instruction is checked as
-    /// <see cref="ObservedStep"/> checks a step: an entry it made (a fault) is reported before the block ends.</remarks>
+    /// <see cref="ObservedStep"/> checks a step: an entry it made (a fault) is reported before the block ends.
+    /// A block that ended (its last instruction, or a branch out of it) chains to the block at the new PC when
+    /// the interpreter's loop would run one there (<see cref="RunTo"/>, <see cref="RunObserved"/>: below the
+    /// limit and the next event, nothing <see cref="Step"/> checks first, no hook).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunBlock(long limit, Action<uint>? entered = null)
     {
-        if (StepChecksNeeded) return false;
-        uint pc = _pc;
-        int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
-        var b = _blocks![idx];
-        if (b == null || b.Start != pc)
-        {
-            b = BuildBlock(pc);
-            _blocks[idx] = b;
-            BlocksBuilt++;
-        }
-        if (b.Count == 0) return false;
-        byte* page = b.Page;
-        var insts = b.Insts;
         var s = _s;
-        int k = 0;
+        bool ran = false;
+        ThumbBlock? prev = null;
         while (true)
         {
-            ref ThumbInst inst = ref insts[k];
-            uint offset = b.Offsets[k];
-            uint raw = *(ushort*)(page + offset);
-            if (inst.Size == 4) raw = raw << 16 | *(ushort*)(page + offset + 2);
-            if (raw != b.Raw[k])
+            if (StepChecksNeeded) return ran;
+            uint pc = _pc;
+            int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
+            // A block chained to follows the link its predecessor keeps to it (no lookup in the cache), while the
+            // bus's mapping is the one it was decoded on (its generation) and its code was not seen changed.
+            ThumbBlock? b = prev == null ? null : prev.Link0 is { } l0 && l0.Start == pc ? l0 : prev.Link1 is { } l1 && l1.Start == pc ? l1 : null;
+            if (b == null || b.Stale || b.Generation != _blockGeneration)
             {
-                _blocks[idx] = null;      // self-modifying code: decoded again at the next entry
-                return k != 0;
+                b = _blocks![idx];
+                if (b == null || b.Start != pc)
+                {
+                    b = BuildBlock(pc);
+                    _blocks[idx] = b;
+                    BlocksBuilt++;
+                }
+                if (prev != null) { if (prev.Link0 == null || prev.Link0.Start == pc) prev.Link0 = b; else prev.Link1 = b; }
             }
-            // As the interpreter's fetch leaves it (a refill after a taken branch reads these).
+            if (b.Count == 0) return ran;
+            byte* page = b.Page;
+            var entries = b.Entries;
+            // As the interpreter's fetch leaves it (a refill after a taken branch reads these); only a refill
+            // (a block's last instruction) or an exception entry changes them, and either ends the run of the block.
             if (_fetchPageBase != b.PageBase) { _fetchPage = page; _fetchPageBase = b.PageBase; _fetchCostN = b.CostN; _fetchCostS = b.CostS; }
-            UInt128 activeBefore = _active;
-            uint ipsrBefore = _ipsr;
-            long t0 = s.Cycles;
-            _accesses = 0;
-            _stepExc = 0;
-            _faultPc = pc;
-            s.Cycles += FetchStall(pc, inst.Size, _cycles);
-            int cycles = ExecuteOne(ref inst, pc);
-            _instructions++;
-            _blockInstructions++;
-            FinishStep(t0, cycles, true, b.Lsu[k]);
-            if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
-            if (++k == b.Count) return true;
-            pc = b.Start + b.Offsets[k] - b.Offsets[0];
-            if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
-            // A store may have remapped the bus (a memory controller's register): the block's page is stale.
-            if (_blocks[idx] != b) return true;
+            int k = 0;
+            while (true)
+            {
+                ref BlockEntry e = ref entries[k];
+                uint raw = *(ushort*)(page + e.Offset);
+                if (e.Inst.Size == 4) raw = raw << 16 | *(ushort*)(page + e.Offset + 2);
+                if (raw != e.Raw)
+                {
+                    // Self-modifying code: decoded again at the next entry.
+                    b.Stale = true;
+                    if (_blocks![idx] == b) _blocks[idx] = null;
+                    return ran || k != 0;
+                }
+                long t0 = s.Cycles;
+                _accesses = 0;
+                _stepExc = 0;
+                if (e.Op != BlockOp.Generic && _it == 0 && RunSpecialised(ref e.Inst, e.Op, e.SetFlags, pc, t0, b.CostS))
+                {
+                    // Nothing the interpreter checks between steps can have changed (no device access, no
+                    // exception, no branch): only the clock is tested.
+                    ran = true;
+                    if (++k == entries.Length) break;
+                    pc += e.Inst.Size;
+                    if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle) return true;
+                    continue;
+                }
+                _faultPc = pc;
+                UInt128 activeBefore = _active;
+                uint ipsrBefore = _ipsr;
+                s.Cycles += _stepStall = BlockFetchStall(pc, e.Inst.Size, _cycles, b.CostS);
+                int cycles = ExecuteOne(ref e.Inst, pc);
+                _instructions++;
+                _blockInstructions++;
+                _blockGeneric++;
+                FinishStep(t0, cycles, true, e.Lsu);
+                ran = true;
+                if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
+                if (++k == entries.Length) break;
+                pc += e.Inst.Size;
+                if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
+                // A store may have remapped the bus (a memory controller's register): the block's page is stale.
+                if (b.Generation != _blockGeneration) return true;
+            }
+            // The block ended: on to the next, as the caller's loop would go on.
+            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle || _hook != null || b.Generation != _blockGeneration) return true;
+            prev = b;
         }
     }
 
     /// <summary>Decodes the straight-line run at <paramref name="pc"/> (a block of no instructions where the interpreter must step).</summary>
     private ThumbBlock BuildBlock(uint pc)
     {
-        var empty = new ThumbBlock(pc, 0);
+        var empty = new ThumbBlock(pc, 0) { Generation = _blockGeneration };
         if (((0xE4u >> (int)(pc >> 29)) & 1) != 0) return empty;       // XN region: the interpreter faults
         if (!_bus.TryGetFetchPage(pc, 4, out var page, out int costN, out int costS)) return empty;
         var insts = new List<ThumbInst>();
@@ -146,14 +190,17 @@ public sealed unsafe partial class CortexMCpu
         if (insts.Count == 0) return empty;
         var b = new ThumbBlock(pc, insts.Count)
         {
-            Page = page, PageBase = pageBase, CostN = costN, CostS = costS,
+            Page = page, PageBase = pageBase, CostN = costN, CostS = costS, Generation = _blockGeneration,
         };
         for (int i = 0; i < insts.Count; i++)
         {
-            b.Insts[i] = insts[i];
-            b.Offsets[i] = offsets[i];
-            b.Raw[i] = raws[i];
-            b.Lsu[i] = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
+            ref var e = ref b.Entries[i];
+            e.Inst = insts[i];
+            e.Offset = offsets[i];
+            e.Raw = raws[i];
+            e.Lsu = insts[i].Op is >= Op.Ldr and <= Op.Strexh or >= Op.Vldr and <= Op.Vstm;
+            e.Op = Specialise(insts[i]);
+            e.SetFlags = insts[i].S != SetFlags.Never;     // outside an IT block (the only place a specialised path runs)
         }
         return b;
     }
@@ -172,12 +219,25 @@ public sealed unsafe partial class CortexMCpu
     {
         public readonly uint Start = start;
         public readonly int Count = count;
-        public readonly ThumbInst[] Insts = new ThumbInst[count];
-        /// <summary>Each instruction's offset in the page, and its encoding (first halfword high for 32-bit ones).</summary>
-        public readonly uint[] Offsets = new uint[count], Raw = new uint[count];
-        public readonly bool[] Lsu = new bool[count];
+        public readonly BlockEntry[] Entries = new BlockEntry[count];
         public byte* Page;
         public uint PageBase;
         public int CostN, CostS;
+        /// <summary>The bus mapping's generation it was decoded on (<see cref="FlushBlocks"/> counts them).</summary>
+        public int Generation;
+        /// <summary>An instruction's encoding changed under it: never run again.</summary>
+        public bool Stale;
+        /// <summary>The blocks it was last seen to chain to (a taken branch's target and the fall-through, or a return's).</summary>
+        public ThumbBlock? Link0, Link1;
+    }
+
+    /// <summary>One instruction of a block: decoded, its offset in the page and its encoding (first halfword high for
+    /// 32-bit ones, checked before each execution), whether it is a load/store (the DWT's LSU count), its path.</summary>
+    private struct BlockEntry
+    {
+        public ThumbInst Inst;
+        public uint Offset, Raw;
+        public bool Lsu, SetFlags;
+        public BlockOp Op;
     }
 }

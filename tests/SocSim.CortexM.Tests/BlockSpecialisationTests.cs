@@ -1,0 +1,244 @@
+using SocSim.Core;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// The block engine's specialised paths (data processing, plain instructions, loads and stores to RAM; the
+/// prefetch model's sequential step) against the interpreter in lockstep, as <see cref="BlockEngineTests"/>
+/// compares the engine, on what those tests do not vary: RAM with wait states under the code and the data
+/// (so every specialised load and store and every fetch costs more than a cycle), the Cortex-M0 profile
+/// (its own load/store timing), CCR.UNALIGN_TRP (an unaligned access must leave the path and fault), and the
+/// accesses the path must refuse (a device, a bit-band alias, an armed DWT data comparator).
+/// </summary>
+public sealed class BlockSpecialisationTests
+{
+    /// <summary>A core on 128 KiB of RAM at 0 and 64 KiB at 0x2000_0000 with <paramref name="waits"/>, a device at 0x4000_0000, vectors as <see cref="TestCore"/>'s.</summary>
+    private sealed class WaitCore : IDisposable
+    {
+        public readonly Scheduler Scheduler = Scheduler.CycleBased();
+        public readonly Bus Bus;
+        public readonly MemoryRegion Ram, Sram;
+        public readonly CortexMCpu Cpu;
+        public readonly CountingDevice Device = new();
+
+        public WaitCore(WaitStates waits, CortexMProfile profile, bool blocks)
+        {
+            Bus = new Bus(Scheduler);
+            Ram = new MemoryRegion("ram", 0, 0x2_0000, RegionKind.Ram, 32, waits);
+            Bus.AddRegion(Ram);
+            Sram = new MemoryRegion("sram", 0x2000_0000, 0x1_0000, RegionKind.Ram, 32, waits);     // under the bit-band aliases at 0x22000000
+            Bus.AddRegion(Sram);
+            Bus.AddDevice("count", 0x4000_0000, 0x1000, Device, new WaitStates(1, 1, 1, 1));
+            Cpu = new CortexMCpu(Bus, profile);
+            Bus.DebugWrite32(0, TestCore.Stack);
+            Bus.DebugWrite32(4, TestCore.Code | 1);
+            for (uint n = 2; n < 16 + Cpu.InterruptLines; n++) Bus.DebugWrite32(4 * n, (TestCore.Handlers + 0x10 * n) | 1);
+            if (blocks) Cpu.SetEngine(ExecutionEngine.Translate);
+        }
+
+        public void Dispose() { Bus.Dispose(); Ram.Dispose(); Sram.Dispose(); }
+    }
+
+    /// <summary>A register that counts its reads and returns the count; a write sets it.</summary>
+    private sealed class CountingDevice : IBusDevice
+    {
+        private uint _n;
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => ++_n;
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => _n = value;
+    }
+
+    private sealed class Pair : IDisposable
+    {
+        public readonly WaitCore Interp, Blocks;
+
+        public Pair(WaitStates waits, CortexMProfile profile = CortexMProfile.V7M)
+        {
+            Interp = new WaitCore(waits, profile, false);
+            Blocks = new WaitCore(waits, profile, true);
+        }
+
+        public IEnumerable<WaitCore> Both => [Interp, Blocks];
+
+        public void Dispose() { Interp.Dispose(); Blocks.Dispose(); }
+
+        public void AssertSame(string what)
+        {
+            var a = Interp.Cpu; var b = Blocks.Cpu;
+            for (int r = 0; r < 16; r++) Assert.True(a.GetRegister(r) == b.GetRegister(r), $"{what}: r{r} 0x{a.GetRegister(r):X8} (interpreter) != 0x{b.GetRegister(r):X8} (blocks)");
+            Assert.True(a.Xpsr == b.Xpsr, $"{what}: xPSR 0x{a.Xpsr:X8} != 0x{b.Xpsr:X8}");
+            Assert.True(a.Cycles == b.Cycles, $"{what}: cycles {a.Cycles} != {b.Cycles}");
+            Assert.True(a.Instructions == b.Instructions, $"{what}: instructions {a.Instructions} != {b.Instructions}");
+            Assert.True(Interp.Scheduler.Cycles == Blocks.Scheduler.Cycles, $"{what}: scheduler clock {Interp.Scheduler.Cycles} != {Blocks.Scheduler.Cycles}");
+            Assert.Equal(a.State, b.State);
+            Assert.True((a.CpiCycles, a.LsuCycles, a.ExceptionCycles, a.SleepCycles) == (b.CpiCycles, b.LsuCycles, b.ExceptionCycles, b.SleepCycles), $"{what}: DWT CPI/LSU/EXC/SLEEP counts differ");
+            foreach (var (from, to) in new[] { (0x7000u, 0x9000u), (0x2000_0000u, 0x2000_0010u) })
+            for (uint x = from; x < to; x += 4)
+                if (Interp.Bus.DebugRead32(x) != Blocks.Bus.DebugRead32(x))
+                    Assert.Fail($"{what}: memory at 0x{x:X8}: 0x{Interp.Bus.DebugRead32(x):X8} != 0x{Blocks.Bus.DebugRead32(x):X8}");
+        }
+    }
+
+    public static TheoryData<int, int, bool> Cases()
+    {
+        // seed, RAM wait states (read N = S, write N = S), CCR.UNALIGN_TRP
+        var d = new TheoryData<int, int, bool>();
+        for (int s = 1; s <= 12; s++) d.Add(s, s % 3, s % 4 == 0);
+        return d;
+    }
+
+    /// <summary>
+    /// The Unicorn harness's random sequences (each repeated by a branch back, so the second pass runs from
+    /// blocks), in RAM with 0 to 2 wait states, run in slices of random length and compared after each.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void RandomSequencesOnWaitStateRamMatchTheInterpreter(int seed, int waits, bool unalignedTrap)
+    {
+        RunRandom(seed, new WaitStates(waits, waits, waits, waits), CortexMProfile.V7M,
+            [.. UnicornComparisonTests.Classes.Where(c => c != "msr")], unalignedTrap);
+    }
+
+    /// <summary>The same on the Cortex-M0 profile (its 2-cycle loads and stores, no pipelining) with its instruction classes.</summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    public void RandomSequencesOnTheM0MatchTheInterpreter(int seed, int waits)
+    {
+        RunRandom(seed, new WaitStates(waits, waits, waits, waits), CortexMProfile.V6M,
+            [.. UnicornComparisonTests.V6MClasses.Where(c => c != "v6m.msr")], false);
+    }
+
+    private static void RunRandom(int seed, WaitStates waits, CortexMProfile profile, string[] classes, bool unalignedTrap)
+    {
+        var g = new UnicornComparisonTests.Gen(seed * 104729);
+        using var p = new Pair(waits, profile);
+        foreach (var t in p.Both) t.Cpu.UnalignedTrap = unalignedTrap;
+        for (int round = 0; round < 30; round++)
+        {
+            var c = UnicornComparisonTests.Make(g, classes[g.Next(classes.Length)]);
+            var code = new List<byte>(c.Code);
+            // b back to the start: 16-bit encoding T2 (the M0 has no 32-bit B), the case is short.
+            int offset = -(code.Count + 4);
+            ushort b = (ushort)(0xE000 | ((offset >> 1) & 0x7FF));
+            code.AddRange([(byte)b, (byte)(b >> 8)]);
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(UnicornComparisonTests.CodeAddr, code.ToArray());
+                t.Bus.DebugWrite(UnicornComparisonTests.DataAddr, c.Data);
+                t.Cpu.Reset();
+                t.Cpu.UnalignedTrap = unalignedTrap;
+                for (int r = 0; r < 15; r++) t.Cpu.SetRegister(r, c.Regs[r]);
+                t.Cpu.Apsr = c.Flags;
+                t.Cpu.PC = UnicornComparisonTests.CodeAddr;
+            }
+            for (int slice = 0; slice < 6; slice++)
+            {
+                long to = p.Interp.Scheduler.Cycles + g.Next(1, 60);
+                foreach (var t in p.Both) t.Cpu.RunTo(to);
+                p.AssertSame($"seed {seed} round {round} ({c.Class}: {string.Join(" ", c.Ops)}) slice {slice}");
+            }
+        }
+        Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+        Assert.Equal(0, p.Interp.Cpu.BlockInstructions);
+    }
+
+    private const string Loop = """
+            movs r0, #0
+            movs r1, #0
+            ldr r2, =0x8000
+            ldr r5, =0x40000000
+        1:  adds r0, #1
+            add r1, r0, r1, lsl #1
+            ldr r3, [r2]
+            str r1, [r2, #4]
+            ldrb r4, [r2, #5]
+            eor r1, r1, r3
+            ldr r6, [r5]
+            strh r4, [r2, #8]
+            ubfx r4, r1, #3, #7
+            mul r4, r4, r0
+            ldrsh r7, [r2, #8]
+            cmp r0, #40
+            bne 1b
+            b .
+            .ltorg
+        """;
+
+    /// <summary>
+    /// An external interrupt at every cycle of the first 500 of a loop of specialised loads, stores and ALU
+    /// instructions (and a device read, which leaves the path) in RAM with 2 wait states: the handler is entered
+    /// at the same boundary, with the same cycles, by both engines.
+    /// </summary>
+    [Fact]
+    public void InterruptAtEveryCycleOnWaitStateRamMatchesTheInterpreter()
+    {
+        for (long at = 1; at <= 500; at++)
+        {
+            using var p = new Pair(new WaitStates(2, 1, 2, 1));
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(Loop));
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, Asm.Assemble("add r8, r8, #1\nmov r9, lr\nldr r10, [sp, #24]\nbx lr"));
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                var core = t.Cpu;
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(at + 400);
+            }
+            p.AssertSame($"interrupt at cycle {at}");
+            Assert.Equal(1u, p.Blocks.Cpu.GetRegister(8));
+            Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+        }
+    }
+
+    /// <summary>
+    /// Loads and stores the specialised path must refuse, inside blocks: a device register (its reads count),
+    /// bit-band aliases of the data (a read-modify-write), and every access while a DWT data comparator is
+    /// armed on the data (the watchpoint must see each one, and its MATCHED flag and halts are the interpreter's).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AccessesThePathRefusesMatchTheInterpreter(bool watch)
+    {
+        const string source = """
+                movs r0, #0
+                ldr r2, =0x8000
+                ldr r5, =0x40000000
+                ldr r7, =0x22000000
+            1:  adds r0, #1
+                ldr r6, [r5]
+                str r0, [r2]
+                str r0, [r7, #4]
+                ldr r3, [r7, #8]
+                add r6, r6, r3
+                str r6, [r2, #12]
+                ldrb r4, [r2, #1]
+                cmp r0, #60
+                bne 1b
+                b .
+                .ltorg
+            """;
+        using var p = new Pair(new WaitStates(1, 1, 1, 1));
+        foreach (var t in p.Both)
+        {
+            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
+            t.Cpu.Reset();
+            if (watch) t.Cpu.SetComparator(0, 0x800C, 0, 6);
+        }
+        var g = new Random(11);
+        for (int slice = 0; slice < 200 && p.Interp.Cpu.GetRegister(0) < 60; slice++)
+        {
+            long to = p.Interp.Scheduler.Cycles + g.Next(1, 30);
+            foreach (var t in p.Both) t.Cpu.RunTo(to);
+            p.AssertSame($"slice {slice}");
+        }
+        Assert.Equal(60u, p.Blocks.Cpu.GetRegister(0));
+        Assert.True(p.Blocks.Cpu.BlockInstructions > 300, $"{p.Blocks.Cpu.BlockInstructions} instructions ran in blocks");
+        if (!watch) Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+    }
+}
