@@ -362,6 +362,16 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         line.Subscribe(level => OnInput(() => _etrLevel = level));
     }
 
+    private bool CapturesEnabled
+    {
+        get
+        {
+            for (int i = 0; i < 4; i++)
+                if (!IsOutput(i) && ((_ccer >> (4 * i)) & 1) != 0) return true;
+            return false;
+        }
+    }
+
     /// <summary>TIx after TI1S: TI1 is CH1 XOR CH2 XOR CH3 when TI1S (§15.4.2).</summary>
     private bool Ti(int ch) => ch == 0 && (_cr2 & TI1S) != 0 ? _inputLevel[0] ^ _inputLevel[1] ^ _inputLevel[2] : _inputLevel[ch];
     private bool Polarity(int ch) => ((_ccer >> (4 * ch + 1)) & 1) != 0;
@@ -381,6 +391,12 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     /// <summary>An input pin or trigger changes: the counter is brought to this tick under the old levels, then every consequence of the edges.</summary>
     private void OnInput(Action apply)
     {
+        if (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled)
+        {
+            // No slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
+            apply();
+            return;
+        }
         _events.CatchUp(_s.EventTime);
         long edge = _clk.EdgesAt(_s.EventTime);
         Reanchor(edge);
