@@ -103,3 +103,24 @@ public sealed class Stm32TimerChainTests
         Assert.All(ck.Zip(ckFall, (r, f) => f - r), d => Assert.Equal(Ticks(m, brr / 2, pclk1), d));
     }
 }
+
+/// <summary>boards/stm32f103.json's peripheral bit-band region (ARMv7-M A3.7, RM0008 §3.3.2).</summary>
+public sealed class Stm32F103BitBandTests
+{
+    /// <summary>
+    /// Alias word 0x42000000 + (offset from 0x40000000) × 32 + bit × 4 is one bit of the peripheral word:
+    /// GPIOC_ODR (0x4001100C) bit 13 is 0x42000000 + 0x1100C × 32 + 13 × 4 = 0x422201B4.
+    /// </summary>
+    [Fact]
+    public void PeripheralAliasWritesAndReadsOneOdrBit()
+    {
+        using var m = Machine.Create([Repo.Board("stm32f103")], [], new MachineOptions { Warnings = TextWriter.Null });
+        m.Bus.Write32(0x4002_1018, 1u << 4, AccessFlags.Privileged);                  // RCC_APB2ENR.IOPCEN
+        m.Bus.Write32(0x4222_01B4, 1, AccessFlags.Privileged);
+        Assert.Equal(1u << 13, m.Bus.Read32(0x4001_100C, AccessFlags.Privileged));
+        Assert.Equal(1u, m.Bus.Read32(0x4222_01B4, AccessFlags.Privileged));
+        Assert.Equal(0u, m.Bus.Read32(0x4222_01B0, AccessFlags.Privileged));           // bit 12
+        m.Bus.Write32(0x4222_01B4, 0, AccessFlags.Privileged);
+        Assert.Equal(0u, m.Bus.Read32(0x4001_100C, AccessFlags.Privileged));
+    }
+}
