@@ -124,3 +124,48 @@ public sealed class Stm32F103BitBandTests
         Assert.Equal(0u, m.Bus.Read32(0x4001_100C, AccessFlags.Privileged));
     }
 }
+
+/// <summary>The slave mode controller on the board's pads: edges driven from the host on gpioa's pins reach the timers through the board's wiring.</summary>
+public sealed class Stm32TimerPadTests
+{
+    private static void W(Machine m, uint address, uint value) => m.Bus.Write32(address, value, AccessFlags.Privileged);
+    private static uint R(Machine m, uint address) => m.Bus.Read32(address, AccessFlags.Privileged);
+
+    /// <summary>
+    /// TIM2_ETR is PA0 (RM0008 Table 5): external clock mode 2 (SMCR.ECE, ETPS /1) counts each rising
+    /// edge of the floating-input pad: 12 host pulses → CNT 12. TIM3 in encoder mode 3 on PA6 (TI1) and
+    /// PA7 (TI2): 3 quadrature cycles, PA6 leading → 12 counts up (RM0008 Table 87).
+    /// </summary>
+    [Fact]
+    public void EtrAndEncoderInputsCountHostEdgesOnTheirPads()
+    {
+        using var m = Machine.Create([Repo.Board("stm32f103")], [], new MachineOptions { Warnings = TextWriter.Null });
+        W(m, 0x4002_1018, 1u << 2);                   // RCC_APB2ENR.IOPAEN (PA0, PA6, PA7 stay floating inputs)
+        W(m, 0x4002_101C, 3u);                        // RCC_APB1ENR.TIM2EN, TIM3EN
+        // Undriven floating inputs read 1 on this board: the pads go low before the counters start, as each
+        // falling edge would count (in encoder mode 3 PA6 falling with PA7 high counts, Table 87).
+        m.DrivePin("gpioa.PA0", false);
+        m.DrivePin("gpioa.PA6", false);
+        m.DrivePin("gpioa.PA7", false);
+        W(m, 0x4000_0008, 1u << 14);                  // TIM2_SMCR.ECE
+        W(m, 0x4000_0000, 1u);                        // TIM2_CR1.CEN
+        W(m, 0x4000_0418, 0x0101u);                   // TIM3_CCMR1: CC1S = CC2S = 01 (TI1, TI2)
+        W(m, 0x4000_0408, 3u);                        // TIM3_SMCR.SMS = encoder mode 3
+        W(m, 0x4000_0400, 1u);                        // TIM3_CR1.CEN
+        for (int i = 0; i < 12; i++)
+        {
+            m.RunFor(100);
+            m.DrivePin("gpioa.PA0", true);
+            m.RunFor(100);
+            m.DrivePin("gpioa.PA0", false);
+        }
+        Assert.Equal(12u, R(m, 0x4000_0024));
+        for (int i = 0; i < 3; i++)
+            foreach (var (pin, level) in new[] { ("PA6", true), ("PA7", true), ("PA6", false), ("PA7", false) })
+            {
+                m.RunFor(100);
+                m.DrivePin("gpioa." + pin, level);
+            }
+        Assert.Equal(12u, R(m, 0x4000_0424));
+    }
+}
