@@ -29,8 +29,29 @@ namespace SocSim.Peripherals.Stm32;
 /// <item>Input capture (CCxS = 01, TIx from input <c>CHx</c>; 10 and 11 are warned and treated as 01):
 /// at the edge CCxP selects (0 rising, 1 falling), while CCxE, CCRx takes CNT and CCxIF is set (CCxOF
 /// when it already was). The input filter (ICxF) and prescaler (ICxPSC) are not modelled: warned.</item>
-/// <item>Slave mode, trigger, master mode outputs (SMCR, CR2.MMS) and DMA are registers only: a
-/// non-zero SMCR or DMA enable is warned.</item>
+/// <item>Slave mode controller (§15.3.14-15.3.16, SMCR): the trigger input TRGI is TS's choice of ITR0-3
+/// (other timers' TRGO, wired per RM0008's "TIMx internal trigger connection" table by the board),
+/// TI1F_ED (each edge of TI1), TI1FP1 (TI1 XOR CC1P), TI2FP2 (TI2 XOR CC2P) or ETRF (ETR XOR ETP,
+/// divided by ETPS: one active edge every 2^ETPS rising edges of ETRP, counted from the ECE/SMS
+/// write or the last reset). SMS 100 reset mode: a TRGI rising edge reinitialises the counter and
+/// prescaler as UG does; 101 gated mode: the counter counts TIMxCLK while TRGI is high (prescaler
+/// phase kept across the gate); 110 trigger mode: a TRGI rising edge sets CEN; 111 external clock
+/// mode 1: each TRGI rising edge (each edge for TI1F_ED) is a prescaler clock. ECE (external clock
+/// mode 2): each ETRF active edge is a prescaler clock, combinable with reset, gated and trigger modes.
+/// Encoder modes (SMS 001/010/011, Table 87): TI2FP2, TI1FP1 or both edges count up or down by the
+/// other input's level, ARR wrapping with an update event; DIR reads the direction. TIF (SR bit 6) is
+/// set at every trigger edge in reset, trigger and external clock mode 1, and at both gate edges.
+/// Choices (the manual does not give the cycle count of the input resynchroniser): an input or
+/// trigger edge acts at the tick it arrives, with no resynchronisation delay; the input filters
+/// (ICxF, ETF) are not modelled (warned); MSM has no effect, since a trigger already reaches master
+/// and slaves in the same tick.</item>
+/// <item>External clocks count through a second path: edges step the counter one prescaler clock at a
+/// time (the prescaler then counts edges), while TIMxCLK counting stays the computed, event-driven
+/// path above. TI1S (CR2) makes TI1 the XOR of the CH1-CH3 inputs.</item>
+/// <item>Master mode (CR2.MMS, §15.4.2): TRGO is a pulse one TIMxCLK cycle long on UG or a reset-mode
+/// trigger (000), on each update event (010) or when CC1IF is to be set (011); the counter enable
+/// CEN AND the gate (001, choice: the counter's actual enable); OC1REF-OC4REF (100-111).</item>
+/// <item>DMA is registers only: a DMA enable is warned.</item>
 /// </list>
 /// </remarks>
 public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
@@ -38,7 +59,12 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     public const uint CR1 = 0x00, CR2 = 0x04, SMCR = 0x08, DIER = 0x0C, SR = 0x10, EGR = 0x14, CCMR1 = 0x18, CCMR2 = 0x1C;
     public const uint CCER = 0x20, CNT = 0x24, PSC = 0x28, ARR = 0x2C, CCR1 = 0x34, CCR2 = 0x38, CCR3 = 0x3C, CCR4 = 0x40, DCR = 0x48, DMAR = 0x4C;
     public const uint CEN = 1u << 0, UDIS = 1u << 1, URS = 1u << 2, OPM = 1u << 3, DIR = 1u << 4, ARPE = 1u << 7;
-    public const uint UIF = 1u << 0, UIE = 1u << 0, UG = 1u << 0;
+    public const uint UIF = 1u << 0, UIE = 1u << 0, UG = 1u << 0, TIF = 1u << 6, TIE = 1u << 6, TG = 1u << 6;
+    public const uint TI1S = 1u << 7, ECE = 1u << 14, ETP = 1u << 15;
+    /// <summary>SMCR.SMS values (§15.4.3).</summary>
+    public const int SmsEncoder1 = 1, SmsEncoder2 = 2, SmsEncoder3 = 3, SmsReset = 4, SmsGated = 5, SmsTrigger = 6, SmsExternal1 = 7;
+    /// <summary>SMCR.TS values (§15.4.3).</summary>
+    public const int TsTi1FEd = 4, TsTi1Fp1 = 5, TsTi2Fp2 = 6, TsEtrf = 7;
     public static uint CCxIF(int ch) => 1u << (ch + 1);
     public static uint CCxOF(int ch) => 1u << (ch + 9);
 
@@ -54,9 +80,16 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         .Input("TI2", (t, l) => t.ConnectInput(1, l), "channel 2 input TI2")
         .Input("TI3", (t, l) => t.ConnectInput(2, l), "channel 3 input TI3")
         .Input("TI4", (t, l) => t.ConnectInput(3, l), "channel 4 input TI4")
+        .Input("ETR", (t, l) => t.ConnectEtr(l), "external trigger input ETR (wire from the GPIO pad of TIMx_ETR)")
+        .Input("ITR0", (t, l) => t.ConnectItr(0, l), "internal trigger 0 (another timer's TRGO, RM0008 TIMx internal trigger connection table)")
+        .Input("ITR1", (t, l) => t.ConnectItr(1, l), "internal trigger 1")
+        .Input("ITR2", (t, l) => t.ConnectItr(2, l), "internal trigger 2")
+        .Input("ITR3", (t, l) => t.ConnectItr(3, l), "internal trigger 3")
+        .Output("TRGO", t => t.Trgo, "trigger output TRGO selected by CR2.MMS (wire to other timers' ITRx)")
         .Signals((t, b) =>
         {
             b.Line("INT", t.Interrupt);
+            b.Line("TRGO", t.Trgo);
             for (int i = 0; i < 4; i++) b.Line("CH" + (i + 1), t._ch[i]);
             b.Sampled("CNT", 16, () => t.Counter, t._clk);
         })
@@ -67,10 +100,15 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     private readonly ClockDomain _clk;
     private readonly Action<string> _warn;
     private readonly DeviceEvents _events;
-    private readonly DeviceEvent _next;
+    private readonly DeviceEvent _next, _trgoEnd;
     private readonly IrqLine[] _ch = new IrqLine[4];
     private readonly bool[] _ocref = new bool[4];
     private readonly bool[] _inputLevel = new bool[4];
+    private readonly bool[] _itrLevel = new bool[4];
+    private bool _etrLevel;
+    // External clock path: edges counted toward the next prescaled tick; ETRP rising edges toward the next ETRF edge.
+    private long _extPhase;
+    private int _etrCount;
 
     private uint _cr1, _cr2, _smcr, _dier, _sr, _ccmr1, _ccmr2, _ccer, _dcr;
     private uint _psc, _pscActive, _arr, _arrActive;
@@ -89,6 +127,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         _warn = warn;
         _events = new DeviceEvents(scheduler);
         _next = _events.Create(name + ".next", OnNext);
+        Trgo = new IrqLine(name + ".TRGO");
+        _trgoEnd = _events.Create(name + ".trgoEnd", _ => Trgo.Set(false));
         Interrupt = new IrqLine(name + ".INT");
         for (int i = 0; i < 4; i++) _ch[i] = new IrqLine($"{name}.CH{i + 1}");
         _clk.Changing += (_, tick) => { _events.CatchUp(tick); Reanchor(_clk.EdgesAt(tick)); };
@@ -98,6 +138,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
 
     public string Name => _name;
     public IrqLine Interrupt { get; }
+    public IrqLine Trgo { get; }
     public IrqLine Channel(int ch) => _ch[ch];
     /// <summary>The prescaler in effect (PSC as of the last update event).</summary>
     public uint ActivePrescaler => _pscActive;
@@ -106,6 +147,9 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     public void Reset()
     {
         _next.Cancel();
+        _trgoEnd.Cancel();
+        _extPhase = 0;
+        _etrCount = 0;
         _cr1 = _cr2 = _smcr = _dier = _sr = _ccmr1 = _ccmr2 = _ccer = _dcr = 0;
         _psc = _pscActive = 0;
         _arr = _arrActive = 0xFFFF;
@@ -115,11 +159,18 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         _anchorDown = false;
         _anchorPhase = 0;
         UpdateOutputs();
+        Trgo.Set(false);
         Interrupt.Set(false);
     }
 
-    private bool Running => (_cr1 & CEN) != 0 && _arrActive != 0;
-    private bool Centre => ((_cr1 >> 5) & 3) != 0;
+    /// <summary>The internal-clock path counts: enabled, ARR not 0, no external clock, the gate (gated mode) open.</summary>
+    private bool Running => (_cr1 & CEN) != 0 && _arrActive != 0 && !ExternalClock && (Sms != SmsGated || TrgiLevel);
+    private int Sms => (int)(_smcr & 7);
+    private int Ts => (int)((_smcr >> 4) & 7);
+    private int Mms => (int)((_cr2 >> 4) & 7);
+    private bool Encoder => Sms is >= SmsEncoder1 and <= SmsEncoder3;
+    private bool ExternalClock => Sms == SmsExternal1 || Encoder || (_smcr & ECE) != 0;
+    private bool Centre => ((_cr1 >> 5) & 3) != 0 && !Encoder;
     private long Divider => _pscActive + 1L;
 
     // ---- the lazily computed counter ----
@@ -187,21 +238,9 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         long update = TicksToUpdate();
         if (k >= update)
         {
-            // The counter reaches the end of its segment: overflow or underflow.
             _anchorEdge = EdgeOfTick(update);
             _anchorPhase = 0;
-            bool down = _anchorDown;
-            uint arr = _arrActive;
-            if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: true);
-            if (Centre)
-            {
-                // Overflow at ARR (then down), underflow at 0 (then up).
-                _anchorCnt = down ? 0 : arr;
-                _anchorDown = !down;
-            }
-            else _anchorCnt = down ? _arrActive : 0; // down-counting restarts from the (new) ARR
-            if ((_cr1 & OPM) != 0 && (_cr1 & UDIS) == 0) _cr1 &= ~CEN;
-            CompareAt(_anchorCnt);
+            Wrap();
         }
         else
         {
@@ -211,9 +250,27 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         Schedule();
     }
 
-    /// <summary>The update event: shadow registers loaded, the prescaler's new ratio; UIF when asked.</summary>
+    /// <summary>The counter reaches the end of its segment (overflow or underflow): the update event, the counter's next value and direction.</summary>
+    private void Wrap()
+    {
+        bool down = _anchorDown;
+        uint arr = _arrActive;
+        if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: true);
+        if (Centre)
+        {
+            // Overflow at ARR (then down), underflow at 0 (then up).
+            _anchorCnt = down ? 0 : arr;
+            _anchorDown = !down;
+        }
+        else _anchorCnt = down ? _arrActive : 0; // down-counting restarts from the (new) ARR
+        if ((_cr1 & OPM) != 0 && (_cr1 & UDIS) == 0) _cr1 &= ~CEN;
+        CompareAt(_anchorCnt);
+    }
+
+    /// <summary>The update event: shadow registers loaded, the prescaler's new ratio; UIF when asked; TRGO in update mode.</summary>
     private void UpdateEvent(bool setFlag)
     {
+        if (Mms == 2) PulseTrgo();
         _pscActive = _psc;
         if ((_cr1 & ARPE) != 0) _arrActive = _arr;
         for (int i = 0; i < 4; i++)
@@ -231,6 +288,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             if (cnt == _ccrActive[i])
             {
                 _sr |= CCxIF(i);
+                if (i == 0 && Mms == 3) PulseTrgo();
                 _ocref[i] = OcMode(i) switch
                 {
                     1 => true,
@@ -274,32 +332,171 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             bool invert = ((_ccer >> (4 * i + 1)) & 1) != 0;
             _ch[i].Set(enabled && IsOutput(i) && (_ocref[i] ^ invert));
         }
+        int mms = Mms;
+        if (mms == 1) Trgo.Set((_cr1 & CEN) != 0 && (Sms != SmsGated || TrgiLevel));
+        else if (mms >= 4) Trgo.Set(_ocref[mms - 4]);
+    }
+
+    /// <summary>A TRGO pulse (MMS reset, update, compare pulse): high for one TIMxCLK cycle.</summary>
+    private void PulseTrgo()
+    {
+        Trgo.Set(true);
+        _trgoEnd.Arm(_clk.TimeOfEdge(_clk.EdgeAtOrAfter(_s.EventTime) + 1));
     }
 
     private void ConnectInput(int ch, IrqLine line)
     {
         _inputLevel[ch] = line.Level;
-        line.Subscribe(level =>
+        line.Subscribe(level => OnInput(() => _inputLevel[ch] = level));
+    }
+
+    private void ConnectItr(int n, IrqLine line)
+    {
+        _itrLevel[n] = line.Level;
+        line.Subscribe(level => OnInput(() => _itrLevel[n] = level));
+    }
+
+    private void ConnectEtr(IrqLine line)
+    {
+        _etrLevel = line.Level;
+        line.Subscribe(level => OnInput(() => _etrLevel = level));
+    }
+
+    private bool CapturesEnabled
+    {
+        get
         {
-            _events.CatchUp(_s.EventTime);
-            bool rising = level && !_inputLevel[ch];
-            _inputLevel[ch] = level;
-            if (IsOutput(ch) || ((_ccer >> (4 * ch)) & 1) == 0) return;
-            bool falling = ((_ccer >> (4 * ch + 1)) & 1) != 0;
-            if (rising == falling) return;
-            Capture(ch);
-        });
+            for (int i = 0; i < 4; i++)
+                if (!IsOutput(i) && ((_ccer >> (4 * i)) & 1) != 0) return true;
+            return false;
+        }
+    }
+
+    /// <summary>TIx after TI1S: TI1 is CH1 XOR CH2 XOR CH3 when TI1S (§15.4.2).</summary>
+    private bool Ti(int ch) => ch == 0 && (_cr2 & TI1S) != 0 ? _inputLevel[0] ^ _inputLevel[1] ^ _inputLevel[2] : _inputLevel[ch];
+    private bool Polarity(int ch) => ((_ccer >> (4 * ch + 1)) & 1) != 0;
+    private bool Tifp(int ch) => Ti(ch) ^ Polarity(ch);
+    private bool Etrp => _etrLevel ^ ((_smcr & ETP) != 0);
+
+    /// <summary>TRGI's level (TI1F_ED, a pulse source, reads as TI1).</summary>
+    private bool TrgiLevel => Ts switch
+    {
+        < 4 => _itrLevel[Ts],
+        TsTi1FEd => Ti(0),
+        TsTi1Fp1 => Tifp(0),
+        TsTi2Fp2 => Tifp(1),
+        _ => Etrp,
+    };
+
+    /// <summary>An input pin or trigger changes: the counter is brought to this tick under the old levels, then every consequence of the edges.</summary>
+    private void OnInput(Action apply)
+    {
+        if (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled)
+        {
+            // No slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
+            apply();
+            return;
+        }
+        _events.CatchUp(_s.EventTime);
+        long edge = _clk.EdgesAt(_s.EventTime);
+        Reanchor(edge);
+        bool wasRunning = Running;
+        Span<bool> ti = stackalloc bool[4];
+        for (int i = 0; i < 4; i++) ti[i] = Ti(i);
+        bool trgi = TrgiLevel, etrp = Etrp;
+        apply();
+        if (Running && !wasRunning) _anchorEdge = edge; // the gate opens: the prescaler's phase is kept
+        for (int i = 0; i < 4; i++)
+        {
+            if (Ti(i) == ti[i]) continue;
+            if (!IsOutput(i) && ((_ccer >> (4 * i)) & 1) != 0 && Ti(i) != Polarity(i)) Capture(i);
+            if (i < 2 && Encoder) EncoderEdge(i);
+        }
+        if (Etrp && !etrp && ++_etrCount >= 1 << (int)((_smcr >> 12) & 3))
+        {
+            // An ETRF active edge: external clock mode 2, and TRGI when TS selects ETRF.
+            _etrCount = 0;
+            if ((_smcr & ECE) != 0) ExternalClockEdge();
+            if (Ts == TsEtrf) TriggerEdge(rising: true);
+        }
+        if (Ts != TsEtrf)
+        {
+            if (Ts == TsTi1FEd) { if (Ti(0) != ti[0]) TriggerEdge(rising: true); }
+            else if (TrgiLevel != trgi) TriggerEdge(TrgiLevel);
+        }
+        UpdateOutputs();
+        UpdateInterrupt();
+        Schedule();
+    }
+
+    /// <summary>A TRGI edge: the slave mode's action (§15.3.14-15.3.16).</summary>
+    private void TriggerEdge(bool rising)
+    {
+        switch (Sms)
+        {
+            case SmsReset when rising:
+                _sr |= TIF;
+                Reinitialise();
+                if (Mms == 0) PulseTrgo();
+                break;
+            case SmsGated:
+                _sr |= TIF;
+                break;
+            case SmsTrigger when rising:
+                _sr |= TIF;
+                if ((_cr1 & CEN) == 0) { _cr1 |= CEN; StartCounting(_clk.EdgesAt(_s.EventTime)); }
+                break;
+            case SmsExternal1 when rising:
+                _sr |= TIF;
+                ExternalClockEdge();
+                break;
+        }
+    }
+
+    /// <summary>Encoder interface (§15.3.12 Table 87): an edge of TI1FP1 (ch 0) or TI2FP2 (ch 1) counts up or down by the other's level.</summary>
+    private void EncoderEdge(int ch)
+    {
+        int sms = Sms;
+        if (ch == 0 ? sms == SmsEncoder1 : sms == SmsEncoder2) return;
+        bool rising = Tifp(ch), other = Tifp(1 - ch);
+        // TI1 edges: up when rising with TI2FP2 low or falling with it high; TI2 edges: up when rising with TI1FP1 high or falling with it low.
+        bool up = ch == 0 ? rising != other : rising == other;
+        _anchorDown = !up;
+        ExternalClockEdge();
+    }
+
+    /// <summary>One edge of the external clock (or encoder): a prescaler clock; every PSC + 1 of them the counter steps.</summary>
+    private void ExternalClockEdge()
+    {
+        if ((_cr1 & CEN) == 0 || _arrActive == 0) return;
+        if (++_extPhase < Divider) return;
+        _extPhase = 0;
+        if (TicksToUpdate() <= 1) Wrap();
+        else
+        {
+            _anchorCnt = CountAfter(1);
+            CompareAt(_anchorCnt);
+        }
     }
 
     private void Capture(int ch)
     {
         if ((_sr & CCxIF(ch)) != 0) _sr |= CCxOF(ch);
+        if (ch == 0 && Mms == 3) PulseTrgo();
         _ccr[ch] = _ccrActive[ch] = CounterAt(_clk.EdgesAt(_s.EventTime));
         _sr |= CCxIF(ch);
         UpdateInterrupt();
     }
 
     private void UpdateInterrupt() => Interrupt.Set((_sr & _dier & 0x5F) != 0);
+
+    /// <summary>The counter starts from CEN (a CR1 write or a trigger-mode edge): the first prescaled tick PSC + 1 clocks later.</summary>
+    private void StartCounting(long edge)
+    {
+        _anchorEdge = edge;
+        _anchorPhase = 0;
+        _extPhase = 0;
+    }
 
     // ---- registers ----
 
@@ -309,7 +506,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         uint off = address & 0x3FC;
         uint v = off switch
         {
-            CR1 => _cr1,
+            CR1 => Centre || Encoder ? (_cr1 & ~DIR) | (_anchorDown ? DIR : 0) : _cr1,
             CR2 => _cr2,
             SMCR => _smcr,
             DIER => _dier,
@@ -336,18 +533,25 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         value = PrimeCell.NarrowWrite(value, address, size);
         long edge = _clk.EdgesAt(_s.Now);
         Reanchor(edge);
+        bool wasRunning = Running;
+        bool wasEnabled = (_cr1 & CEN) != 0;
         switch (off)
         {
             case CR1:
-                bool wasRunning = Running;
                 _cr1 = value & 0x3FF;
-                if (!Centre) _anchorDown = (_cr1 & DIR) != 0;
-                if (Running && !wasRunning) { _anchorEdge = edge; _anchorPhase = 0; }
+                if (!Centre && !Encoder) _anchorDown = (_cr1 & DIR) != 0;
+                if ((_cr1 & CEN) != 0 && !wasEnabled) StartCounting(edge);
                 break;
-            case CR2: _cr2 = value & 0xF8; break;
+            case CR2:
+                _cr2 = value & 0xF8;
+                if (Mms is 0 or 2 or 3) Trgo.Set(_trgoEnd.IsArmed && Trgo.Level);
+                break;
             case SMCR:
+                uint oldSmcr = _smcr;
                 _smcr = value & 0xFFF7;
-                if (_smcr != 0) _warn($"{_name}: SMCR = 0x{_smcr:X4}: slave mode, triggers and external clocks are not modelled (the counter runs on TIMxCLK)");
+                if (((_smcr ^ oldSmcr) & (ECE | 0x3077)) != 0) _etrCount = 0;
+                if ((_smcr & 0x0F00) != 0 && (oldSmcr & 0x0F00) != (_smcr & 0x0F00))
+                    _warn($"{_name}: SMCR.ETF = {(_smcr >> 8) & 0xF}: the external trigger filter is not modelled (every ETR edge counts)");
                 break;
             case DIER:
                 _dier = value & 0x5F5F;
@@ -376,6 +580,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             case DMAR: break;
             default: Reserved(off, "write"); break;
         }
+        if (Running && !wasRunning && off != CR1) { _anchorEdge = edge; _anchorPhase = 0; }
         UpdateOutputs();
         UpdateInterrupt();
         Schedule();
@@ -385,19 +590,27 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     {
         if ((egr & UG) != 0)
         {
-            // Reinitialise the counter and the prescaler; the update event unless UDIS (the counter is reinitialised anyway).
-            _anchorEdge = _clk.EdgesAt(_s.Now);
-            _anchorPhase = 0;
-            if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: (_cr1 & URS) == 0);
-            _anchorCnt = !Centre && (_cr1 & DIR) != 0 ? _arrActive : 0;
-            if (Centre) _anchorDown = false;
+            Reinitialise();
+            if (Mms == 0) PulseTrgo();
         }
+        if ((egr & TG) != 0) _sr |= TIF; // TG sets TIF only (§15.4.6)
         for (int i = 0; i < 4; i++)
         {
             if ((egr & CCxIF(i)) == 0) continue;
             if (IsOutput(i)) _sr |= CCxIF(i);
             else Capture(i);
         }
+    }
+
+    /// <summary>UG or a reset-mode trigger: the counter and the prescaler reinitialised; the update event unless UDIS (the counter is reinitialised anyway).</summary>
+    private void Reinitialise()
+    {
+        _anchorEdge = _clk.EdgesAt(_s.EventTime);
+        _anchorPhase = 0;
+        _extPhase = 0;
+        if ((_cr1 & UDIS) == 0) UpdateEvent(setFlag: (_cr1 & URS) == 0);
+        _anchorCnt = !Centre && !Encoder && (_cr1 & DIR) != 0 ? _arrActive : 0;
+        if (Centre) _anchorDown = false;
     }
 
     private void CheckInputs()
@@ -420,6 +633,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         foreach (uint v in new[] { _cr1, _cr2, _smcr, _dier, _sr, _ccmr1, _ccmr2, _ccer, _dcr, _psc, _pscActive, _arr, _arrActive }) w.Write(v);
         for (int i = 0; i < 4; i++) { w.Write(_ccr[i]); w.Write(_ccrActive[i]); w.Write(_ocref[i]); w.Write(_inputLevel[i]); w.Write(_ch[i].Level); }
         w.Write(_anchorEdge); w.Write(_anchorCnt); w.Write(_anchorDown); w.Write(_anchorPhase);
+        for (int i = 0; i < 4; i++) w.Write(_itrLevel[i]);
+        w.Write(_etrLevel); w.Write(_extPhase); w.Write(_etrCount); w.Write(Trgo.Level);
         w.Write(Interrupt.Level);
         _events.SaveState(w);
     }
@@ -434,6 +649,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             _ccr[i] = r.ReadUInt(); _ccrActive[i] = r.ReadUInt(); _ocref[i] = r.ReadBool(); _inputLevel[i] = r.ReadBool(); _ch[i].Restore(r.ReadBool());
         }
         _anchorEdge = r.ReadLong(); _anchorCnt = r.ReadUInt(); _anchorDown = r.ReadBool(); _anchorPhase = r.ReadLong();
+        for (int i = 0; i < 4; i++) _itrLevel[i] = r.ReadBool();
+        _etrLevel = r.ReadBool(); _extPhase = r.ReadLong(); _etrCount = r.ReadInt(); Trgo.Restore(r.ReadBool());
         Interrupt.Restore(r.ReadBool());
         _events.LoadState(r);
     }

@@ -5,7 +5,7 @@ using SocSim.Core.State;
 namespace SocSim.Peripherals.Stm32;
 
 /// <summary>
-/// STM32F10x USART (RM0008 §27, USART1 at 0x40013800 on APB2, USART2/3 on APB1) in asynchronous mode:
+/// STM32F10x USART (RM0008 §27, USART1 at 0x40013800 on APB2, USART2/3 on APB1) in asynchronous and synchronous mode:
 /// SR, DR, BRR, CR1-CR3, GTPR; the transmitter and receiver bit by bit on the TX and RX pins, with
 /// TXE, TC, RXNE, IDLE, ORE, FE and PE and their interrupts.
 /// </summary>
@@ -29,7 +29,16 @@ namespace SocSim.Peripherals.Stm32;
 /// programmed rate. A frame completes at the middle of its (first) stop bit: DR, RXNE (ORE instead
 /// when RXNE is still set: the byte is lost), FE when the stop bit is 0, PE on a parity mismatch. IDLE
 /// is set one frame time after the last frame ends with the line idle.</item>
-/// <item>Not modelled (registers only): synchronous mode, LIN, smartcard, IrDA, half-duplex, hardware
+/// <item>Synchronous mode (§27.3.10, CR2.CLKEN): the CK output gives one clock pulse per data bit of
+/// each transmitted frame (none for the start and stop bits nor for idle frames), the last data bit's
+/// pulse only when LBCL. CPHA = 0: CK leaves its idle level CPOL at the middle of the bit (the capture
+/// edge) and returns at its end; CPHA = 1: it leaves at the bit's start and returns at the middle (the
+/// capture edge). With RE, the receiver samples RX at each data bit's capture edge (the middle of the
+/// bit, whether or not LBCL outputs the last pulse) and receives the word at the end of the frame,
+/// as asynchronous RX frames are not looked for (choice: §27.3.10 says the receiver samples on CK
+/// without oversampling; a frame without a transmitted frame receives nothing). While CLKEN is 0, CK
+/// is low (the pad belongs to the GPIO).</item>
+/// <item>Not modelled (registers only): LIN, smartcard, IrDA, half-duplex, hardware
 /// flow control, DMA, the wake-up unit, break frames (CR1.SBK sends nothing, warned).</item>
 /// </list>
 /// </remarks>
@@ -40,18 +49,21 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     public const uint SBK = 1u << 0, RE = 1u << 2, TE = 1u << 3, IDLEIE = 1u << 4, RXNEIE = 1u << 5, TCIE = 1u << 6, TXEIE = 1u << 7;
     public const uint PEIE = 1u << 8, PS = 1u << 9, PCE = 1u << 10, M = 1u << 12, UE = 1u << 13;
     public const uint SrReset = TXE | TC;
+    public const uint LBCL = 1u << 8, CPHA = 1u << 9, CPOL = 1u << 10, CLKEN = 1u << 11;
 
     public static DeviceType Type { get; } = DeviceType.Define<Stm32Usart>("stm32f1_usart",
-            "STM32F10x USART (RM0008 §27), asynchronous: BRR, SR/DR with TXE/TC/RXNE and interrupts, CR1-3, TX/RX bit by bit on their pins")
+            "STM32F10x USART (RM0008 §27), asynchronous and synchronous (CK): BRR, SR/DR with TXE/TC/RXNE and interrupts, CR1-3, TX/RX bit by bit on their pins")
         .Window(0x400)
         .Parameter("console", false, "connect the USART to the host terminal: transmitted bytes go to stdout, stdin feeds the receiver")
         .Output("INT", u => u.Interrupt, "the USART global interrupt (NVIC: USART1 37, USART2 38, USART3 39)")
         .Output("TX", u => u.Tx, "transmit data, idle high (wire to the GPIO's AF input of its pin)", resetHigh: true)
+        .Output("CK", u => u.Ck, "synchronous clock CK (CR2.CLKEN; wire to the GPIO's AF input of its pin)")
         .Input("RX", (u, l) => u.ConnectRx(l), "receive data (wire from the GPIO pad of its pin); idle high")
         .Signals((u, b) =>
         {
             b.Line("INT", u.Interrupt);
             b.Line("TX", u.Tx);
+            b.Line("CK", u.Ck);
         })
         .Build(c => new Stm32Usart(c.Name, c.Scheduler, c.Clock, c.Warn));
 
@@ -60,7 +72,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     private readonly ClockDomain _pclk;
     private readonly Action<string> _warn;
     private readonly DeviceEvents _events;
-    private readonly DeviceEvent _txBit, _rxSample, _hostFrame, _idleEvent;
+    private readonly DeviceEvent _txBit, _rxSample, _hostFrame, _idleEvent, _ckHalf;
     private readonly Queue<byte> _host = new();
     private IrqLine? _rx;
 
@@ -76,6 +88,9 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     private long _rxStartEdge = -1;
     private int _rxBit;
     private uint _rxBits;
+    // Synchronous mode: the half bit of the frame on TX that the next CK event starts, the word sampled on RX.
+    private int _ckHalf_;
+    private uint _syncRxBits;
 
     public Stm32Usart(string name, Scheduler scheduler, ClockDomain pclk, Action<string> warn)
     {
@@ -90,23 +105,27 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         _idleEvent = _events.Create(name + ".idle", _ => { _sr |= IDLE; UpdateInterrupt(); });
         Interrupt = new IrqLine(name + ".INT");
         Tx = new IrqLine(name + ".TX");
+        Ck = new IrqLine(name + ".CK");
+        _ckHalf = _events.Create(name + ".ck", OnCkHalf);
         Reset();
     }
 
     public string Name => _name;
     public IrqLine Interrupt { get; }
     public IrqLine Tx { get; }
+    public IrqLine Ck { get; }
     public Action<byte>? TxSink { get; set; }
 
     public void Reset()
     {
-        _txBit.Cancel(); _rxSample.Cancel(); _hostFrame.Cancel(); _idleEvent.Cancel();
+        _txBit.Cancel(); _rxSample.Cancel(); _hostFrame.Cancel(); _idleEvent.Cancel(); _ckHalf.Cancel();
         _sr = SrReset;
         _brr = _cr1 = _cr2 = _cr3 = _gtpr = 0;
         _tdr = _rdr = 0;
         _tdrFull = _srRead = false;
         _txStartEdge = _rxStartEdge = -1;
         Tx.Set(true);
+        Ck.Set(false);
         Interrupt.Set(false);
     }
 
@@ -174,12 +193,15 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
                 _cr1 = value & 0x3FFF;
                 if ((_cr1 & SBK) != 0) { _warn($"{_name}: CR1.SBK: break frames are not modelled (nothing is sent)"); _cr1 &= ~SBK; }
                 if ((_cr1 & (UE | TE)) == (UE | TE) && (old & (UE | TE)) != (UE | TE)) StartIdleFrame();
-                if (!Enabled) { _txBit.Cancel(); _txStartEdge = -1; Tx.Set(true); }
+                if (!Enabled) { _txBit.Cancel(); _ckHalf.Cancel(); _txStartEdge = -1; Tx.Set(true); CkIdle(); }
                 else StartTransmitIfIdle();
                 if (Enabled && (_cr1 & RE) != 0 && _host.Count > 0 && !_hostFrame.IsArmed) _hostFrame.Arm(FrameEndTick(_pclk.EdgeAtOrAfter(_s.Now)));
                 UpdateInterrupt();
                 break;
-            case CR2: _cr2 = value & 0x7F7F; break;
+            case CR2:
+                _cr2 = value & 0x7F7F;
+                if (!_ckHalf.IsArmed) CkIdle();
+                break;
             case CR3:
                 _cr3 = value & 0x07FF;
                 if ((_cr3 & 0x7FF) != 0) _warn($"{_name}: CR3 = 0x{_cr3:X3}: DMA, flow control, smartcard, IrDA and half-duplex are not modelled");
@@ -241,6 +263,35 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         _txBit_ = 0;
         Tx.Set((bits & 1) != 0);
         _txBit.Arm(TxTick(1));
+        if (Synchronous && !_txIdleFrame)
+        {
+            // CK: the start bit has no pulse; the first possible transition is at the middle of the start bit's end, half 2.
+            _ckHalf_ = 2;
+            _syncRxBits = 0;
+            _ckHalf.Arm(HalfTick(2));
+        }
+    }
+
+    private bool Synchronous => (_cr2 & CLKEN) != 0;
+
+    /// <summary>CK outside a frame: CPOL while CLKEN, else low.</summary>
+    private void CkIdle() => Ck.Set(Synchronous && (_cr2 & CPOL) != 0);
+
+    private long HalfTick(int half) => _pclk.TimeOfEdge(_txStartEdge + half * BitCycles / 2);
+
+    /// <summary>Half bit <see cref="_ckHalf_"/> of the frame starts: CK's level for it, RX sampled at a capture edge (a data bit's middle).</summary>
+    private void OnCkHalf(long due)
+    {
+        int half = _ckHalf_;
+        int bit = half / 2;                     // frame bit: 1..WordBits are the data bits
+        int lastPulsed = (_cr2 & LBCL) != 0 ? WordBits : WordBits - 1;
+        bool firstHalf = (half & 1) == 0;
+        bool active = bit >= 1 && bit <= lastPulsed && firstHalf == ((_cr2 & CPHA) != 0);
+        Ck.Set(active ^ ((_cr2 & CPOL) != 0));
+        if (!firstHalf && bit >= 1 && bit <= WordBits && (_rx?.Level ?? true)) _syncRxBits |= 1u << (bit - 1);
+        if (bit <= WordBits) { _ckHalf_ = half + 1; _ckHalf.Arm(HalfTick(half + 1)); return; }
+        // The first stop bit: the frame's data are all clocked; the receiver takes the word.
+        if ((_cr1 & RE) != 0) Receive((int)_syncRxBits, stopOk: true);
     }
 
     /// <summary>Tick at which bit <paramref name="bit"/> of the frame on TX starts (half bits at the end for the stop bits).</summary>
@@ -279,7 +330,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         line.Subscribe(level =>
         {
             _events.CatchUp(_s.EventTime);
-            if (!level && _rxStartEdge < 0 && Enabled && (_cr1 & RE) != 0) StartRxFrame(_s.EventTime);
+            if (!level && _rxStartEdge < 0 && Enabled && (_cr1 & RE) != 0 && !Synchronous) StartRxFrame(_s.EventTime);
         });
     }
 
@@ -348,6 +399,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     public void SaveState(StateWriter w)
     {
         foreach (uint v in new[] { _sr, _brr, _cr1, _cr2, _cr3, _gtpr }) w.Write(v);
+        w.Write(_ckHalf_); w.Write(_syncRxBits); w.Write(Ck.Level);
         w.Write((int)_tdr); w.Write((int)_rdr);
         w.Write(_tdrFull); w.Write(_srRead);
         w.Write(_txStartEdge); w.Write((long)_txBits); w.Write(_txHalfBits); w.Write(_txBit_); w.Write(_txData); w.Write(_txIdleFrame);
@@ -360,6 +412,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     public void LoadState(StateReader r)
     {
         _sr = r.ReadUInt(); _brr = r.ReadUInt(); _cr1 = r.ReadUInt(); _cr2 = r.ReadUInt(); _cr3 = r.ReadUInt(); _gtpr = r.ReadUInt();
+        _ckHalf_ = r.ReadInt(); _syncRxBits = r.ReadUInt(); Ck.Restore(r.ReadBool());
         _tdr = DeviceState.ReadUShort(r); _rdr = DeviceState.ReadUShort(r);
         _tdrFull = r.ReadBool(); _srRead = r.ReadBool();
         _txStartEdge = r.ReadLong(); _txBits = (ulong)r.ReadLong(); _txHalfBits = r.ReadInt(); _txBit_ = r.ReadInt(); _txData = r.ReadInt(); _txIdleFrame = r.ReadBool();

@@ -116,3 +116,24 @@ public sealed class Stm32IwdgTests
         Assert.Single(_resets);
     }
 }
+
+/// <summary>unmodelled_1k, every unmodelled STM32 block (issue 19: "naming each register it is asked for").</summary>
+public sealed class Stm32UnmodelledTests
+{
+    /// <summary>A named register's first access warns once with its name; an offset the list does not name warns with its offset; reads are 0.</summary>
+    [Fact]
+    public void WarnsOncePerRegisterNamingIt()
+    {
+        var warnings = new List<string>();
+        var spi = new Stm32Unmodelled(new SocSim.Peripherals.Unmodelled("spi1", "SPI1", warnings.Add,
+            new Dictionary<string, string> { ["SPI_CR1"] = "0x00", ["SPI_CR2"] = "0x04" }));
+        Assert.Equal(0u, R(spi, 0x400));                   // the 1 KiB window: 0x400 is offset 0 again
+        Assert.Equal(0u, R(spi, 0x000));
+        W(spi, 0x004, 1);
+        Assert.Equal(0u, R(spi, 0x040));
+        Assert.Equal(3, warnings.Count);
+        Assert.Contains("SPI1 SPI_CR1 (offset 0x000)", warnings[0]);
+        Assert.Contains("SPI1 SPI_CR2 (offset 0x004)", warnings[1]);
+        Assert.Contains("offset 0x040", warnings[2]);
+    }
+}

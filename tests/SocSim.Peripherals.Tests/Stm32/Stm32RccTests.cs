@@ -96,6 +96,28 @@ public sealed class Stm32RccTests
         Assert.Empty(_warnings);
     }
 
+    /// <summary>
+    /// §7.2 Figure 8, §7.3.2: the PLL's other inputs. PLLSRC = 0: HSI/2, x16 (1110 and 1111 both x16) = 64 MHz;
+    /// PLLSRC = 1 with PLLXTPRE: HSE/2, x9 = 36 MHz; x2 (0000) from the undivided HSE = 16 MHz.
+    /// </summary>
+    [Theory]
+    [InlineData(14u << 18, 64_000_000L)]
+    [InlineData((15u << 18), 64_000_000L)]
+    [InlineData((7u << 18) | (1u << 16) | (1u << 17), 36_000_000L)]
+    [InlineData((0u << 18) | (1u << 16), 16_000_000L)]
+    public void PllInputsAndMultipliers(uint cfgr, long sysclk)
+    {
+        W(_rcc, CR, R(_rcc, CR) | HSEON);
+        At(Us(2000));
+        W(_rcc, CFGR, cfgr | (4u << 8));           // APB1 /2 keeps PCLK1 within 36 MHz
+        W(_rcc, CR, R(_rcc, CR) | PLLON);
+        At(_s.Now + Us(200));
+        W(_rcc, CFGR, R(_rcc, CFGR) | 2);
+        Assert.Equal(2u, (R(_rcc, CFGR) >> 2) & 3);
+        Assert.Equal(sysclk, _rcc.SysclkHz);
+        Assert.Empty(_warnings);
+    }
+
     /// <summary>§7.3.2: the switch happens when the selected source becomes ready; SWS shows the source in use.</summary>
     [Fact]
     public void SwitchWaitsForTheSourceToBeReady()
