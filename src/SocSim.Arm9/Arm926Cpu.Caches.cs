@@ -338,8 +338,8 @@ public sealed unsafe partial class Arm926Cpu
         {
             _iMisses++;
             line = FillLine(false, mva, pa, out bool aborted);
-            if (aborted) { _pabort = true; _ifsr = FaultStatus.ExternalPage; return 0; }
-            if (line < 0) return BusFetch(pa, size);
+            if (aborted) { ExternalPrefetchAbort(va); return 0; }
+            if (line < 0) return BusFetch(pa, size, va);
         }
         byte* d = _ic.LineData(line);
         _iMemoVa = va & ~31u;

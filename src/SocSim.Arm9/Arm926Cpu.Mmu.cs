@@ -17,8 +17,6 @@ public static class FaultStatus
     public const uint DomainPage = 0b1011;
     public const uint PermissionSection = 0b1101;
     public const uint PermissionPage = 0b1111;
-    public const uint LinefetchSection = 0b0100;
-    public const uint LinefetchPage = 0b0110;
     public const uint ExternalSection = 0b1000;
     public const uint ExternalPage = 0b1010;
 }
@@ -130,7 +128,7 @@ public sealed unsafe partial class Arm926Cpu
                 if ((va & ~31u) == _iMemoVa && _s.Cycles >= _iFillEnd) { _iHits++; return *(uint*)(_iMemoData + (va & 0x1C)); }
                 return CachedFetch(va, _stPa[k] | (va & 0xFFF), 4);
             }
-            return BusFetch(_stPa[k] | (va & 0xFFF), 4);
+            return BusFetch(_stPa[k] | (va & 0xFFF), 4, va);
         }
         return FetchSlow(va, 4);
     }
@@ -146,17 +144,41 @@ public sealed unsafe partial class Arm926Cpu
                 if ((va & ~31u) == _iMemoVa && _s.Cycles >= _iFillEnd) { _iHits++; return *(ushort*)(_iMemoData + (va & 0x1E)); }
                 return CachedFetch(va, _stPa[k] | (va & 0xFFF), 2);
             }
-            return BusFetch(_stPa[k] | (va & 0xFFF), 2);
+            return BusFetch(_stPa[k] | (va & 0xFFF), 2, va);
         }
         return FetchSlow(va, 2);
     }
 
     /// <summary>An uncached fetch: a single AHB read on the I side (DDI 0198E 4.x).</summary>
-    private uint BusFetch(uint pa, int size)
+    private uint BusFetch(uint pa, int size, uint va)
     {
         uint v = AhbRead(pa, size, AccessFlags.Code, ref _iAhbFree);
-        if (_bus.Aborted) { _bus.Aborted = false; _pabort = true; _ifsr = FaultStatus.ExternalPage; }
+        if (_bus.Aborted) { _bus.Aborted = false; ExternalPrefetchAbort(va); }
         return v;
+    }
+
+    /// <summary>An AHB slave answered ERROR to a fetch or an I line fill: a prefetch abort, IFSR as <see cref="ExternalAbortStatus"/>.</summary>
+    private void ExternalPrefetchAbort(uint va)
+    {
+        _pabort = true;
+        _ifsr = ExternalAbortStatus(va);
+    }
+
+    /// <summary>
+    /// The FSR of an external abort (an AHB ERROR response) on an access to <paramref name="va"/>: 0b1000
+    /// when a section maps it, 0b1010 when a page does, with the mapping's domain in bits 7:4 (DDI 0198E
+    /// table 3-9's lowest-priority row, "External abort", domain valid; ARM ARM B4.6 "external abort on
+    /// non-linefetch"). A line fill's abort is reported the same way: the ARM926EJ-S's table has no
+    /// linefetch rows, so ARM ARM's 0b0100/0b0110 are never produced. With the MMU off there is no
+    /// descriptor: chosen, the section code with domain 0 (the flat map behaves as 1 MiB sections).
+    /// The mapping is the main TLB's entry (the access just translated through it, so it is present).
+    /// </summary>
+    private uint ExternalAbortStatus(uint va)
+    {
+        if ((_control & Cr.M) == 0) return FaultStatus.ExternalSection;
+        ref TlbEntry e = ref LookupTlb(Mva(va), out bool hit);
+        if (!hit) return FaultStatus.ExternalPage;
+        return (uint)(e.Domain << 4) | (e.Kind == 1 ? FaultStatus.ExternalSection : FaultStatus.ExternalPage);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -169,7 +191,7 @@ public sealed unsafe partial class Arm926Cpu
             return 0;
         }
         if (fine) Fill(KindFetch, va, pa, attr);
-        return attr != 0 ? CachedFetch(va, pa, size) : BusFetch(pa, size);
+        return attr != 0 ? CachedFetch(va, pa, size) : BusFetch(pa, size, va);
     }
 
     private void Fill(int kind, uint va, uint pa, byte attr)
@@ -238,12 +260,12 @@ public sealed unsafe partial class Arm926Cpu
         return v;
     }
 
-    /// <summary>An AHB slave answered ERROR: a precise external abort (FSR 0b1010; the TRM's "non-translation" abort).</summary>
+    /// <summary>An AHB slave answered ERROR: a precise external data abort, DFSR as <see cref="ExternalAbortStatus"/>.</summary>
     private void ExternalDataAbort(uint va)
     {
         if (_dabort) return;
         _dabort = true;
-        _dfsr = FaultStatus.ExternalPage;
+        _dfsr = ExternalAbortStatus(va);
         _far = Mva(va);
     }
 

@@ -14,11 +14,6 @@ namespace SocSim.Arm9;
 /// </summary>
 public static class Arm926Disassembler
 {
-    private static readonly string[] CondNames =
-        ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "", ""];
-
-    private static readonly string[] ShiftNames = ["lsl", "lsr", "asr", "ror"];
-
     private static readonly string[] SaturatingNames = ["qadd", "qsub", "qdadd", "qdsub"];
 
     /// <summary>
@@ -40,7 +35,7 @@ public static class Arm926Disassembler
     {
         uint cond = op >> 28;
         if (cond == 15) return Unconditional(op, address) ?? Disassembler.Arm(op, address);
-        return Conditional(op, CondNames[cond], cond) ?? Disassembler.Arm(op, address);
+        return Conditional(op, Disassembler.ConditionName(cond), cond) ?? Disassembler.Arm(op, address);
     }
 
     private static string? Conditional(uint op, string c, uint cond)
@@ -82,8 +77,8 @@ public static class Arm926Disassembler
         // objdump drops the writeback mark of a pre-indexed PC-relative form, as for the halfword loads.
         uint shown = (op & 0x014F0000) == 0x014F0000 ? op & ~0x00200000u : op;
         string address = (op & 0x00400000) != 0
-            ? ImmediateAddress(shown, ((op >> 4) & 0xF0) | (op & 0xF))
-            : RegisterAddress(op, "");
+            ? Disassembler.ImmediateAddress(shown, ((op >> 4) & 0xF0) | (op & 0xF))
+            : Disassembler.RegisterAddress(op, "");
         return $"{name}{c}\t{R(op, 12)}, {address}";
     }
 
@@ -97,8 +92,8 @@ public static class Arm926Disassembler
         if ((op & 0xFD70F000) == 0xF550F000)
         {
             string shown = (op & 0x02000000) == 0
-                ? ImmediateAddress(op, op & 0xFFF)
-                : RegisterAddress(op, ImmediateShift(op));
+                ? Disassembler.ImmediateAddress(op, op & 0xFFF)
+                : Disassembler.RegisterAddress(op, Disassembler.ImmediateShift(op));
             return (op & 0x02000000) != 0 && (op & 0x10) != 0 ? null : $"pld\t{shown}";
         }
         uint cp = (op >> 8) & 15;
@@ -130,30 +125,6 @@ public static class Arm926Disassembler
         else if (imm8 == 0 && sign.Length == 0) address = $"[{rn}]";
         else address = $"[{rn}, #{sign}{imm8 * 4}]{(writeback ? "!" : "")}";
         return $"{name}\t{cp}, cr{(op >> 12) & 15}, {address}";
-    }
-
-    // "[rn]", "[rn, #-0]", "[rn, #4]!", "[rn], #-4": objdump omits only a zero, positive, non-writeback pre-indexed offset.
-    private static string ImmediateAddress(uint op, uint offset)
-    {
-        string rn = R(op, 16), sign = (op & 0x00800000) != 0 ? "" : "-";
-        if ((op & 0x01000000) == 0) return $"[{rn}], #{sign}{offset}";
-        bool writeback = (op & 0x00200000) != 0;
-        if (offset == 0 && sign.Length == 0 && !writeback) return $"[{rn}]";
-        return $"[{rn}, #{sign}{offset}]{(writeback ? "!" : "")}";
-    }
-
-    private static string RegisterAddress(uint op, string shift)
-    {
-        string rn = R(op, 16), sign = (op & 0x00800000) != 0 ? "" : "-";
-        if ((op & 0x01000000) == 0) return $"[{rn}], {sign}{R(op, 0)}{shift}";
-        return $"[{rn}, {sign}{R(op, 0)}{shift}]{((op & 0x00200000) != 0 ? "!" : "")}";
-    }
-
-    private static string ImmediateShift(uint op)
-    {
-        uint type = (op >> 5) & 3, amount = (op >> 7) & 31;
-        if (amount == 0) return type switch { 0 => "", 3 => ", rrx", _ => $", {ShiftNames[type]} #32" };
-        return $", {ShiftNames[type]} #{amount}";
     }
 
     private static string R(uint op, int shift) => Disassembler.RegisterName((int)(op >> shift));

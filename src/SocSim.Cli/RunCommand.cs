@@ -107,8 +107,8 @@ internal static class RunCommand
             else boardFiles = Defaults.ResolveBoards(boards);
             var board = BoardLoader.Load(boardFiles, boardSets);
             var kernel = linux?.Images(parse, elfPath);
-            // With no ELF: the bundled firmware the board names, else the timer demo.
-            if (header == null) elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
+            // With no ELF and no kernel: the bundled firmware the board names, else the timer demo.
+            if (header == null && kernel == null) elfPath ??= board.DefaultFirmware != null ? Defaults.Firmware(board.DefaultFirmware) : Defaults.DemoElf;
             machine = Machine.Create(board, new MachineOptions
             {
                 // On a terminal, console output first erases a progress line (see ProgressFeature).
@@ -116,7 +116,7 @@ internal static class RunCommand
                 ConsoleInput = Console.OpenStandardInput(),
                 ConsoleUart = uartName,
                 SandboxDirectory = parse.GetValue(o.Sandbox)?.FullName,
-                CommandLine = Path.GetFileName(elfPath ?? ""),
+                CommandLine = Path.GetFileName(kernel?.Kernel ?? elfPath ?? ""),
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
                 StopWhenStuck = true,

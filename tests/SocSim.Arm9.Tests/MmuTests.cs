@@ -279,6 +279,13 @@ public sealed class MmuTests
         Assert.Equal(Other, Load(r, 0x9000_5000));
     }
 
+    /// <summary>
+    /// External aborts (the AHB answers ERROR; nothing is behind 0x40000000 here): on the first- and
+    /// second-level walk (0b1100; 0b1110 with the first-level descriptor's domain), and on the access
+    /// itself, 0b1000 through a section and 0b1010 through a page, with the mapping's domain, whether the
+    /// access was single or a cache line fill (DDI 0198E's fault-status table: no linefetch codes); with
+    /// the MMU off the section code and domain 0 (chosen, boards/README.md).
+    /// </summary>
     [Fact]
     public void ExternalAbortOnTheWalkAndOnTheAccess()
     {
@@ -289,9 +296,35 @@ public sealed class MmuTests
         r.Run(Enc.Mcr(0, 2, 0));
         AssertDataAbort(r, 0x8000_0000, FaultStatus.ExternalTranslationL1);
 
-        using var a = Setup();
-        a.L1(0x8000_0000, Rig.Section(0x4000_0000));
-        AssertDataAbort(a, 0x8000_0000, FaultStatus.ExternalPage);
+        using var w = Setup(dacr: 1 | 1u << 4);
+        w.L1(0x9000_0000, 0x4000_0000 | 0x11 | 2 << 5);   // a coarse table outside RAM, domain 2
+        AssertDataAbort(w, 0x9000_5000, 0x20 | FaultStatus.ExternalTranslationL2);
+
+        foreach (bool cached in new[] { false, true })
+        {
+            using var a = Setup(dacr: 1 | 1u << 6);      // domains 0 and 3 client
+            a.L1(0x8000_0000, Rig.Section(0x4000_0000, domain: 3, c: cached, b: cached));
+            AssertDataAbort(a, 0x8000_0000, 0x30 | FaultStatus.ExternalSection);
+
+            using var p = Setup(dacr: 1 | 1u << 4);
+            p.L1(0x9000_0000, Rig.Coarse | 0x11 | 2 << 5);
+            p.M.Write32(Rig.Coarse + 5 * 4, 0x4000_0000 | 0xFF0 | (cached ? 0xCu : 0) | 0x2);   // small page, AP 3
+            AssertDataAbort(p, 0x9000_5000, 0x20 | FaultStatus.ExternalPage);
+
+            // A fetch from there: a prefetch abort with the same IFSR, FAR untouched.
+            using var f = Setup(dacr: 1 | 1u << 6);
+            f.L1(0x8000_0000, Rig.Section(0x4000_0000, domain: 3, c: cached, b: cached));
+            f.Cpu.SetRegister(5, 0x8000_0000);
+            f.Run(0xE12F_FF15);   // BX r5
+            f.Cpu.Step();
+            Assert.Equal(CpuMode.Abort, f.Mode);
+            Assert.Equal(0x0Cu, f.Cpu.Pc);
+            Assert.Equal(0x30 | FaultStatus.ExternalSection, f.Cpu.PrefetchFsr);
+            Assert.Equal(0u, f.Cpu.Far);
+        }
+
+        using var off = new Rig();
+        AssertDataAbort(off, 0x4000_0000, FaultStatus.ExternalSection);
     }
 
     [Fact]

@@ -18,8 +18,9 @@ internal static class Paths
 }
 
 /// <summary>
-/// `socsim run ELF --gdb 0` as a child process: reads the chosen port from the "waiting for GDB" line
-/// on stderr. Disposing kills it (and its children) if it is still running.
+/// `socsim run ELF --gdb 0` as a child process (no ELF when <c>elf</c> is null: a `--kernel` boot): reads
+/// the chosen port from the "waiting for GDB" line on stderr. Disposing kills it (and its children) if it
+/// is still running.
 /// </summary>
 internal sealed class SocsimProcess : IDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class SocsimProcess : IDisposable
     private readonly StringBuilder _stdout = new(), _stderr = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public SocsimProcess(string elf, params string[] extra)
+    public SocsimProcess(string? elf, params string[] extra)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -38,7 +39,7 @@ internal sealed class SocsimProcess : IDisposable
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "socsim.dll"));
         psi.ArgumentList.Add("run");
-        psi.ArgumentList.Add(elf);
+        if (elf != null) psi.ArgumentList.Add(elf);
         psi.ArgumentList.Add("--gdb");
         psi.ArgumentList.Add("0");
         foreach (var a in extra) psi.ArgumentList.Add(a);

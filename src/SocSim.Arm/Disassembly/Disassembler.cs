@@ -43,6 +43,9 @@ public static class Disassembler
     /// <summary>Name of a register as objdump prints it (r0..r9, sl, fp, ip, sp, lr, pc).</summary>
     public static string RegisterName(int reg) => RegNames[reg & 15];
 
+    /// <summary>The condition suffix of condition field <paramref name="cond"/> ("" for AL and for 0b1111).</summary>
+    public static string ConditionName(uint cond) => CondNames[cond & 15];
+
     // ------------------------------------------------------------------ ARM state
 
     /// <summary>Disassembles one ARM-state instruction word fetched from <paramref name="address"/>.</summary>
@@ -159,8 +162,8 @@ public static class Disassembler
         return rm + ImmediateShift(op);
     }
 
-    /// <summary>", lsl #n" etc. for an immediate shift in bits [11:5]; empty for LSL #0.</summary>
-    private static string ImmediateShift(uint op)
+    /// <summary>", lsl #n" etc. for an immediate shift in bits [11:5]; empty for LSL #0 (also the ARM926 disassembler's).</summary>
+    public static string ImmediateShift(uint op)
     {
         uint type = (op >> 5) & 3;
         uint amount = (op >> 7) & 31;
@@ -252,8 +255,8 @@ public static class Disassembler
     }
 
     // "[rn]", "[rn, #-0]", "[rn, #4]!", "[rn], #-4": objdump omits only a zero, positive,
-    // non-writeback pre-indexed offset.
-    private static string ImmediateAddress(uint op, uint offset)
+    // non-writeback pre-indexed offset. Also the ARM926 disassembler's (LDRD/STRD, PLD).
+    public static string ImmediateAddress(uint op, uint offset)
     {
         string rn = R(op, 16);
         string sign = (op & 0x00800000) != 0 ? "" : "-";
@@ -265,7 +268,8 @@ public static class Disassembler
         return $"[{rn}, #{sign}{offset}]{(writeback ? "!" : "")}";
     }
 
-    private static string RegisterAddress(uint op, string shift)
+    /// <summary>A register-offset address (Rn in bits 19:16, Rm in 3:0, P/U/W in 24/23/21), as objdump prints it.</summary>
+    public static string RegisterAddress(uint op, string shift)
     {
         string rn = R(op, 16);
         string sign = (op & 0x00800000) != 0 ? "" : "-";
