@@ -177,6 +177,22 @@ public sealed class Scheduler
         UpdateNextEventCycle();
     }
 
+    /// <summary>
+    /// Runs <paramref name="callback"/> as if the scheduler dispatched an event due at <paramref name="due"/>
+    /// (at or before <see cref="Now"/>): inside it <see cref="EventTime"/> is <paramref name="due"/>. A device
+    /// that catches up its own overdue event during a register access uses it so that the line changes the
+    /// event makes carry their own tick, as they would had the scheduler run it.
+    /// </summary>
+    public void RunAsDispatchedAt(long due, Action<long> callback)
+    {
+        bool dispatching = _dispatching;
+        long floor = _floor;
+        _dispatching = true;
+        _floor = due;
+        try { callback(due); }
+        finally { _dispatching = dispatching; _floor = floor; }
+    }
+
     /// <summary>Runs every event due at or before <see cref="Now"/>, in (time, priority, schedule order).</summary>
     public int RunDue()
     {

@@ -15,7 +15,17 @@ internal sealed class DeviceEvents
     private readonly Scheduler _s;
     private readonly List<DeviceEvent> _events = new();
 
-    public DeviceEvents(Scheduler scheduler) => _s = scheduler;
+    /// <param name="scheduler">the SoC's scheduler</param>
+    /// <param name="exactCatchUp">an event run by <see cref="CatchUp()"/> runs as the scheduler would dispatch it
+    /// (<see cref="Scheduler.EventTime"/> is its due tick), so the pin edges it makes carry their exact tick even
+    /// when the CPU's instruction ran past it; otherwise they carry the access's tick.</param>
+    public DeviceEvents(Scheduler scheduler, bool exactCatchUp = false)
+    {
+        _s = scheduler;
+        ExactCatchUp = exactCatchUp;
+    }
+
+    internal bool ExactCatchUp { get; }
 
     internal Scheduler Scheduler => _s;
     /// <summary>Due tick of the callback the scheduler is dispatching right now, else <see cref="long.MaxValue"/>.</summary>
@@ -86,9 +96,11 @@ internal sealed class DeviceEvent
     {
         Due = tick;
         var s = _owner.Scheduler;
-        // A tick already in the past is only possible while catching up (a callback re-arming relative
-        // to its own due tick); CatchUp's loop runs it, so it is not handed to the scheduler.
-        if (tick >= s.Now || tick >= _owner.DispatchFloor) s.Schedule(_event, tick);
+        // A tick before the present one (EventTime: inside another event's callback, such as an input
+        // line driven from it, the present is that event's due tick, which the CPU may have run past) is
+        // only possible while catching up (a callback re-arming relative to its own due tick); CatchUp's
+        // loop runs it, so it is not handed to the scheduler.
+        if (tick >= s.EventTime || tick >= _owner.DispatchFloor) s.Schedule(_event, tick);
         else s.Cancel(_event);
     }
 
@@ -108,7 +120,11 @@ internal sealed class DeviceEvent
         _owner.Scheduler.Cancel(_event);
         long saved = _owner.DispatchFloor;
         _owner.DispatchFloor = fromScheduler ? due : long.MaxValue;
-        try { _callback(due); }
+        try
+        {
+            if (!fromScheduler && _owner.ExactCatchUp) _owner.Scheduler.RunAsDispatchedAt(due, _callback);
+            else _callback(due);
+        }
         finally { _owner.DispatchFloor = saved; }
     }
 }

@@ -21,16 +21,17 @@ namespace SocSim.Peripherals;
 /// data sheet leaves an invalid date undefined: here it is reported once as a warning and the clock keeps
 /// its previous time (choice). CH (seconds bit 7) stops the oscillator; the time reads frozen until cleared.</item>
 /// <item>Control (07h) resets to 0 (choice: the data sheet gives OSF set at first power-up, which would make
-/// Linux's rtc-ds1307 report a stopped oscillator every boot). Bit level as <see cref="I2cEeprom24Cxx"/>: a bit
+/// Linux's rtc-ds1307 report a stopped oscillator every boot). Bit level as <see cref="I2cEeprom24Cxx"/> (<see cref="I2cSlavePart"/>): a bit
 /// is sampled as SCL rises, SDA changes as SCL falls.</item>
 /// </list>
 /// </remarks>
-public sealed class Ds1338Rtc : IStateful
+public sealed class Ds1338Rtc : I2cSlavePart, IStateful
 {
     public const int Address = 0x68;
     public const string DefaultTime = "2026-01-01T00:00:00";
 
-    private enum St : byte { Idle, DevAddr, Pointer, Write, Read, Ignore }
+    /// <summary>Which byte of a write comes next (while listening).</summary>
+    private enum St : byte { DevAddr, Pointer, Write }
 
     private readonly Scheduler _s;
     private readonly Action<string> _warn;
@@ -41,8 +42,7 @@ public sealed class Ds1338Rtc : IStateful
     private long _secondsTick;
 
     private St _st;
-    private int _bits, _shift, _ptr, _pending;
-    private bool _ackPhase, _sending;
+    private int _ptr;
 
     public Ds1338Rtc(string name, Scheduler scheduler, string initialTime, Action<string> warn)
     {
@@ -104,54 +104,33 @@ public sealed class Ds1338Rtc : IStateful
     }
 
     /// <summary>The bus's SCL line changed to <paramref name="scl"/>; <paramref name="sda"/> is the SDA line.</summary>
-    public void OnScl(bool scl, bool sda)
-    {
-        if (_st is St.Idle or St.Ignore) return;
-        if (scl)
-        {
-            if (_ackPhase) { if (_st == St.Read && sda) _st = St.Ignore; return; } // the master's NACK ends a read
-            if (!_sending) { _shift = (_shift << 1) | (sda ? 1 : 0); _bits++; }
-            return;
-        }
-        if (_ackPhase)
-        {
-            _ackPhase = false;
-            SdaOut = true;
-            if (_st == St.Read) { SendNext(); return; }
-            _bits = 0; _shift = 0;
-            return;
-        }
-        if (_sending)
-        {
-            _bits++;
-            if (_bits < 8) { SdaOut = ((_pending >> (7 - _bits)) & 1) != 0; return; }
-            _sending = false;
-            SdaOut = true;
-            _ackPhase = true;
-            return;
-        }
-        if (_bits < 8) return;
-        bool ack = Received((byte)_shift);
-        _ackPhase = true;
-        SdaOut = !ack;
-    }
+    public void OnScl(bool scl, bool sda) => SclChanged(scl, sda);
 
     /// <summary>The bus's SDA line changed to <paramref name="sda"/> while SCL is <paramref name="scl"/>: START or STOP.</summary>
-    public void OnSda(bool sda, bool scl)
+    public void OnSda(bool sda, bool scl) => SdaChanged(sda, scl);
+
+    protected override void DriveSda(bool level) => SdaOut = level;
+
+    protected override void OnStart()
     {
-        if (!scl) return;
         if (_timeWritten) SetClock();
-        if (!sda) { _st = St.DevAddr; Latch(); _bits = 0; _shift = 0; _ackPhase = false; _sending = false; }
-        else { _st = St.Idle; SdaOut = true; }
+        _st = St.DevAddr;
+        Latch();
     }
 
-    private bool Received(byte b)
+    protected override void OnStop()
+    {
+        if (_timeWritten) SetClock();
+    }
+
+    protected override bool Received(byte b)
     {
         switch (_st)
         {
             case St.DevAddr:
-                if (b >> 1 != Address) { _st = St.Ignore; return false; }
-                _st = (b & 1) != 0 ? St.Read : St.Pointer;
+                if (b >> 1 != Address) { BusMode = Mode.Ignore; return false; }
+                if ((b & 1) != 0) BusMode = Mode.Read;
+                else _st = St.Pointer;
                 return true;
             case St.Pointer: _ptr = b & 0x3F; _st = St.Write; return true;
             case St.Write:
@@ -163,26 +142,28 @@ public sealed class Ds1338Rtc : IStateful
         return false;
     }
 
-    private void SendNext()
+    protected override byte NextByte()
     {
-        _pending = _regs[_ptr];
+        byte b = _regs[_ptr];
         _ptr = (_ptr + 1) & 0x3F;
-        _sending = true;
-        _bits = 0;
-        SdaOut = (_pending & 0x80) != 0;
+        return b;
     }
 
     public void SaveState(StateWriter w)
     {
         foreach (byte b in _regs) w.Write(b);
         w.Write(_base.Ticks); w.Write(_baseTick); w.Write(_halted); w.Write(_h12); w.Write(_timeWritten); w.Write(_secondsWritten); w.Write(_secondsTick);
-        w.Write((int)_st); w.Write(_bits); w.Write(_shift); w.Write(_ptr); w.Write(_pending); w.Write(_ackPhase); w.Write(_sending); w.Write(SdaOut);
+        w.Write((int)_st); w.Write(_ptr);
+        SaveBits(w);
+        w.Write(SdaOut);
     }
 
     public void LoadState(StateReader r)
     {
         for (int i = 0; i < _regs.Length; i++) _regs[i] = r.ReadByte();
         _base = new DateTime(r.ReadLong()); _baseTick = r.ReadLong(); _halted = r.ReadBool(); _h12 = r.ReadBool(); _timeWritten = r.ReadBool(); _secondsWritten = r.ReadBool(); _secondsTick = r.ReadLong();
-        _st = DeviceState.ReadEnum<St>(r, 6); _bits = r.ReadInt(); _shift = r.ReadInt(); _ptr = r.ReadInt(); _pending = r.ReadInt(); _ackPhase = r.ReadBool(); _sending = r.ReadBool(); SdaOut = r.ReadBool();
+        _st = DeviceState.ReadEnum<St>(r, 3); _ptr = r.ReadInt();
+        LoadBits(r);
+        SdaOut = r.ReadBool();
     }
 }

@@ -14,7 +14,7 @@ namespace SocSim.Peripherals;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>Bit level: START and STOP are SDA edges while SCL is high; a bit is sampled as SCL rises; the part
+/// <item>Bit level (<see cref="I2cSlavePart"/>): START and STOP are SDA edges while SCL is high; a bit is sampled as SCL rises; the part
 /// changes its SDA drive (acknowledge, read data) as SCL falls. SDA_OUT at 0 pulls the open-drain line
 /// low, at 1 releases it: the board wires it to the pad (<c>gpio.P0_3</c>).</item>
 /// <item>The write cycle starts at the STOP after at least one data byte; the bytes are stored then and
@@ -25,7 +25,7 @@ namespace SocSim.Peripherals;
 /// state), and checkpoints (<c>--save-state</c>) carry them.</item>
 /// </list>
 /// </remarks>
-public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
+public sealed class I2cEeprom24Cxx : I2cSlavePart, IBusDevice, IDeviceModel, IStateful
 {
     public static DeviceType Type { get; } = DeviceType.Define<I2cEeprom24Cxx>("i2c_eeprom_24cxx", "24Cxx I2C serial EEPROM (board part): page write, write cycle time, sequential read")
         .PinsOnly()
@@ -41,7 +41,8 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
         .Build(c => new I2cEeprom24Cxx(c.Name, c.Scheduler, (int)c.Parameter<long>("size"), (int)c.Parameter<long>("pageSize"),
             (int)c.Parameter<long>("address"), c.Parameter<long>("writeCycleMicroseconds"), c.Parameter<string>("data")));
 
-    private enum St : byte { Idle, DevAddr, WordHi, WordLo, Write, Read, Ignore }
+    /// <summary>Which byte of a write comes next (while listening).</summary>
+    private enum St : byte { DevAddr, WordHi, WordLo, Write }
 
     private readonly Scheduler _s;
     private readonly IrqLine _sdaOut;
@@ -52,8 +53,7 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
     private IrqLine? _scl, _sda;
 
     private St _st;
-    private int _bits, _shift, _ptr, _pageBase, _written, _pending;
-    private bool _ackPhase, _sending;
+    private int _ptr, _pageBase, _written;
     private long _busyUntil = -1;
 
     public I2cEeprom24Cxx(string name, Scheduler scheduler, int size, int pageSize, int address, long writeCycleMicroseconds, string data)
@@ -95,8 +95,8 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
     /// <summary>The tick the write cycle in progress (or the last one) ends, or -1.</summary>
     public long BusyUntil => _busyUntil;
 
-    public void ConnectScl(IrqLine l) { _scl = l; l.Subscribe(OnScl); }
-    public void ConnectSda(IrqLine l) { _sda = l; l.Subscribe(OnSda); }
+    public void ConnectScl(IrqLine l) { _scl = l; l.Subscribe(high => SclChanged(high, _sda?.Level ?? true)); }
+    public void ConnectSda(IrqLine l) { _sda = l; l.Subscribe(level => SdaChanged(level, _scl?.Level ?? false)); }
 
     private bool Busy => _busyUntil >= 0 && _s.EventTime < _busyUntil;
     private int BlockBits => _addrBytes == 1 ? (_mem.Length - 1) >> 8 : 0;
@@ -112,8 +112,9 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
         w.Write(_mem.Length);
         foreach (byte b in _mem) w.Write(b);
         foreach (byte b in _page) w.Write(b);
-        w.Write((int)_st); w.Write(_bits); w.Write(_shift); w.Write(_ptr); w.Write(_pageBase); w.Write(_written); w.Write(_pending);
-        w.Write(_ackPhase); w.Write(_sending); w.Write(_busyUntil); w.Write(_sdaOut.Level);
+        w.Write((int)_st); w.Write(_ptr); w.Write(_pageBase); w.Write(_written);
+        SaveBits(w);
+        w.Write(_busyUntil); w.Write(_sdaOut.Level);
     }
 
     public void LoadState(StateReader r)
@@ -122,78 +123,35 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
         if (n != _mem.Length) throw new StateException($"{Name}: the state holds {n} bytes for a {_mem.Length}-byte EEPROM");
         for (int i = 0; i < n; i++) _mem[i] = r.ReadByte();
         for (int i = 0; i < _page.Length; i++) _page[i] = r.ReadByte();
-        _st = DeviceState.ReadEnum<St>(r, 7); _bits = r.ReadInt(); _shift = r.ReadInt(); _ptr = r.ReadInt(); _pageBase = r.ReadInt(); _written = r.ReadInt(); _pending = r.ReadInt();
-        _ackPhase = r.ReadBool(); _sending = r.ReadBool(); _busyUntil = r.ReadLong(); _sdaOut.Restore(r.ReadBool());
+        _st = DeviceState.ReadEnum<St>(r, 4); _ptr = r.ReadInt(); _pageBase = r.ReadInt(); _written = r.ReadInt();
+        LoadBits(r);
+        _busyUntil = r.ReadLong(); _sdaOut.Restore(r.ReadBool());
     }
 
-    private void OnSda(bool level)
+    protected override void DriveSda(bool level) => _sdaOut.Set(level);
+
+    /// <summary>A START (or repeated START): an unfinished write is discarded.</summary>
+    protected override void OnStart()
     {
-        if (_scl == null || !_scl.Level) return;
-        if (!level) // START (or repeated START)
-        {
-            _written = 0; // an unfinished write is discarded
-            _st = St.DevAddr;
-            Begin();
-        }
-        else // STOP
-        {
-            if (_st == St.Write && _written > 0) Commit();
-            _st = St.Idle;
-            _sdaOut.Set(true);
-        }
+        _written = 0;
+        _st = St.DevAddr;
     }
 
-    private void Begin() { _bits = 0; _shift = 0; _ackPhase = false; _sending = false; }
-
-    private void OnScl(bool high)
+    /// <summary>A STOP after at least one data byte starts the write cycle.</summary>
+    protected override void OnStop()
     {
-        if (_st is St.Idle or St.Ignore) return;
-        if (high)
-        {
-            bool sda = _sda?.Level ?? true;
-            if (_ackPhase)
-            {
-                // Read: the master's acknowledge: 0 asks for the next byte, 1 ends the read.
-                if (_st == St.Read && sda) _st = St.Ignore;
-                return;
-            }
-            if (!_sending) { _shift = (_shift << 1) | (sda ? 1 : 0); _bits++; }
-            return;
-        }
-        // SCL fell.
-        if (_ackPhase)
-        {
-            _ackPhase = false;
-            _sdaOut.Set(true);
-            if (_st == St.Read) { SendNext(); return; }
-            _bits = 0; _shift = 0;
-            return;
-        }
-        if (_sending)
-        {
-            _bits++;
-            if (_bits < 8) { _sdaOut.Set(((_pending >> (7 - _bits)) & 1) != 0); return; }
-            _sending = false;
-            _sdaOut.Set(true);
-            _ackPhase = true; // the master acknowledges on the ninth clock
-            return;
-        }
-        if (_bits < 8) return;
-        // A whole byte received: decide the acknowledge, driven for the ninth clock.
-        bool ack = Received((byte)_shift);
-        _ackPhase = true;
-        _sdaOut.Set(!ack);
+        if (BusMode == Mode.Listen && _st == St.Write && _written > 0) Commit();
     }
 
-    private bool Received(byte b)
+    protected override bool Received(byte b)
     {
         switch (_st)
         {
             case St.DevAddr:
             {
                 int dev = b >> 1;
-                if ((dev & ~BlockBits) != _address || Busy) { _st = St.Ignore; return false; }
-                if ((b & 1) != 0) { _st = St.Read; return true; }
+                if ((dev & ~BlockBits) != _address || Busy) { BusMode = Mode.Ignore; return false; }
+                if ((b & 1) != 0) { BusMode = Mode.Read; return true; }
                 _ptr = (_ptr & 0xFF) | ((dev & BlockBits) << 8);
                 _st = _addrBytes == 2 ? St.WordHi : St.WordLo;
                 return true;
@@ -215,13 +173,11 @@ public sealed class I2cEeprom24Cxx : IBusDevice, IDeviceModel, IStateful
         return false;
     }
 
-    private void SendNext()
+    protected override byte NextByte()
     {
-        _pending = _mem[_ptr];
+        byte b = _mem[_ptr];
         _ptr = (_ptr + 1) & (_mem.Length - 1);
-        _sending = true;
-        _bits = 0;
-        _sdaOut.Set((_pending & 0x80) != 0);
+        return b;
     }
 
     private void Commit()

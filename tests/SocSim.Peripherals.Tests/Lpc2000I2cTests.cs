@@ -120,6 +120,45 @@ public sealed class Lpc2000I2cTests
         Assert.Empty(_warnings);
     }
 
+    /// <summary>
+    /// Polling as an instruction that has run past the bus's edges does (the CPU's time is ahead of the last
+    /// dispatched event when it reads I2CONSET): the steps the read catches up still put their SCL edges at
+    /// their own ticks, so every high is I2SCLH and every low within a byte I2SCLL.
+    /// </summary>
+    [Fact]
+    public void EdgesKeepTheirTickWhenARegisterReadCatchesUp()
+    {
+        W(_i, I2SCLH, 5);
+        W(_i, I2SCLL, 7);
+        W(_i, I2CONSET, I2EN);
+        uint LateSi()
+        {
+            for (int k = 0; k < 10_000; k++)
+            {
+                _b.Scheduler.Cycles += 37;   // the CPU is 37 ticks past the last dispatch when it reads
+                uint con = R(_i, I2CONSET);
+                _b.Scheduler.RunDue();
+                if ((con & SI) != 0) return R(_i, I2STAT);
+            }
+            throw new Xunit.Sdk.XunitException("SI never set");
+        }
+        W(_i, I2CONSET, STA);
+        Assert.Equal(0x08u, LateSi());
+        W(_i, I2DAT, 0xA0);
+        Go(STA);
+        Assert.Equal(0x18u, LateSi());
+        W(_i, I2DAT, 0x00);
+        Go();
+        Assert.Equal(0x28u, LateSi());
+        var pairs = _sclEdges.Zip(_sclEdges.Skip(1)).ToList();
+        var highs = pairs.Where(p => p.First.Level && !p.Second.Level).Select(p => p.Second.Tick - p.First.Tick).ToList();
+        Assert.Equal(Enumerable.Repeat(5 * P, 18), highs);
+        // Each byte's first low is SI holding SCL (software's time); the other eight are I2SCLL.
+        var lows = pairs.Where(p => !p.First.Level && p.Second.Level).Select(p => p.Second.Tick - p.First.Tick).ToList();
+        Assert.Equal(18, lows.Count);
+        Assert.Equal(Enumerable.Repeat(7 * P, 16), lows.Where((_, k) => k is not (0 or 9)));
+    }
+
     [Fact]
     public void AddressNotAnsweredAndTooShortHalfPeriodsWarn()
     {
