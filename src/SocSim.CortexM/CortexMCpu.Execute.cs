@@ -228,6 +228,14 @@ public sealed unsafe partial class CortexMCpu
                 }
             case Op.It:
                 _it = (byte)((i.Imm << 4) | i.Cond);
+                _stepIt = true;
+                if (pc == _foldAt && (_actlr & ActlrDisfold) == 0 && _stepStall == 0)
+                {
+                    // Folded (CortexMTiming.It): no cycle of its own, so neighbouring loads still pipeline across it.
+                    _folded++;
+                    _lastLoad = lastLoad; _lastDpRd = lastDp;
+                    return CortexMTiming.ItFolded;
+                }
                 return CortexMTiming.It;
 
             case Op.Ldr: case Op.Ldrb: case Op.Ldrh: case Op.Ldrsb: case Op.Ldrsh:
