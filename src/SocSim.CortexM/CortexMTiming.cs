@@ -18,6 +18,12 @@ public static partial class CortexMTiming
     /// exception entry or return in between, not itself an IT), and the IT's own fetch did not stall.
     /// </summary>
     public const int It = 1, ItFolded = 0;
+    /// <summary>
+    /// The Cortex-M4's multiplier (Cortex-M4 TRM DDI 0439B table 3-1, reproduced in TI's SWCU192 table 3-25): MUL,
+    /// MLA, MLS, SMULL, UMULL, SMLAL and UMLAL 1 cycle each (single-cycle 32x32 MAC; no early termination), where
+    /// the Cortex-M3 gives MLA/MLS 2 and the long multiplies 3-7.
+    /// </summary>
+    public const int M4Multiply = 1;
     /// <summary>MRS and MSR: the table gives 1 for MRS and 1 for MSR (to the APSR and the special registers).</summary>
     public const int Mrs = 1, Msr = 1;
 
