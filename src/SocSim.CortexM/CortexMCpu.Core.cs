@@ -24,7 +24,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     public SystemControlSpace? Scs { get; private set; }
     /// <summary>The ITM at 0xE0000000 on a board (ARMv7-M profiles): its <see cref="InstrumentationTrace.Stimulus"/> writes.</summary>
     public InstrumentationTrace? Itm { get; private set; }
-    /// <summary>The DWT at 0xE0001000 on a board (ARMv7-M profiles): CYCCNT and the profiling counters.</summary>
+    /// <summary>The DWT at 0xE0001000 on a board: CYCCNT and the profiling counters (ARMv7-M); PCSR and two comparators only (ARMv6-M).</summary>
     public DataWatchpointTrace? Dwt { get; private set; }
 
     /// <summary>Builds the core for a board: the SCS is mapped at 0xE000E000 behind a port that acts on AIRCR.SYSRESETREQ.</summary>
@@ -54,14 +54,14 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         cpu.Scs = scs;
         c.Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new ScsPort(cpu, scs, c.RequestSystemReset), WaitStates.Zero);
         // The rest of the core's private peripheral bus (ARMv7-M B3.1 Table B3-1): the ITM and the DWT are
-        // the core's, on every board (ARMv6-M has neither).
+        // the core's, on every board. ARMv6-M has no ITM, and a DWT of PCSR and two comparators (DDI 0419 C1.8).
         if (profile != CortexMProfile.V6M)
         {
             cpu.Itm = new InstrumentationTrace(cpu);
-            cpu.Dwt = new DataWatchpointTrace(cpu);
             c.Bus.AddDevice("itm", InstrumentationTrace.Base, InstrumentationTrace.Size, cpu.Itm, WaitStates.Zero);
-            c.Bus.AddDevice("dwt", DataWatchpointTrace.Base, DataWatchpointTrace.Size, cpu.Dwt, WaitStates.Zero);
         }
+        cpu.Dwt = new DataWatchpointTrace(cpu);
+        c.Bus.AddDevice("dwt", DataWatchpointTrace.Base, DataWatchpointTrace.Size, cpu.Dwt, WaitStates.Zero);
         return cpu;
     }
 

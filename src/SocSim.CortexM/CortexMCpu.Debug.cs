@@ -5,8 +5,9 @@ namespace SocSim.CortexM;
 /// comparators as watchpoints. The counts are kept for every step at the cost of a few additions:
 /// every cycle of a step is exactly one of: an executed instruction's first cycle, a load/store instruction's
 /// further cycles (LSU), another instruction's further cycles (CPI, fetch stalls and wait states included),
-/// exception entry, return and tail-chain overhead (EXC), or sleep (SLEEP); no instruction is folded (FOLD
-/// stays 0). So CYCCNT = instructions + CPI + LSU + EXC + SLEEP - FOLD, the identity the ARM ARM's C1.8.1 gives.
+/// exception entry, return and tail-chain overhead (EXC), or sleep (SLEEP); a folded IT instruction takes no
+/// cycle and counts in FOLD. So CYCCNT = instructions + CPI + LSU + EXC + SLEEP - FOLD, the identity the ARM
+/// ARM's C1.8.1 gives.
 /// </summary>
 public sealed partial class CortexMCpu
 {
@@ -21,8 +22,22 @@ public sealed partial class CortexMCpu
     public long ExceptionCycles => _excCycles;
     /// <summary>Cycles asleep in WFI/WFE or on exit (DWT SLEEPCNT's source).</summary>
     public long SleepCycles => _sleepCycles;
-    /// <summary>Folded instructions (DWT FOLDCNT's source): 0, IT folding is not modelled.</summary>
-    public long FoldedInstructions => 0;
+    /// <summary>Folded instructions (DWT FOLDCNT's source): IT instructions executed in zero cycles (<see cref="CortexMTiming.It"/>).</summary>
+    public long FoldedInstructions => _folded;
+    private long _folded;
+    private uint _foldAt = 1;       // the address an IT may fold at: after a 16-bit instruction that went straight on (odd: none)
+    private bool _stepIt;           // the step executed an IT (an IT never folds onto an IT)
+
+    /// <summary>ACTLR (0xE000E008, ARMv7-M B3.2.2 IMPLEMENTATION DEFINED; Cortex-M3 TRM DDI 0337I 4.3.x, Cortex-M4
+    /// TRM DDI 0439B 4.3): DISMCYCINT (0), DISDEFWBUF (1), DISFOLD (2) and on the M4F DISFPCA (8), DISOOFP (9). Only DISFOLD
+    /// acts (it stops IT folding); the others are stored. The Cortex-M0 has none: RAZ/WI.</summary>
+    public uint Actlr
+    {
+        get => _actlr;
+        set => _actlr = Profile == CortexMProfile.V6M ? 0 : value & (HasFpu ? 0x307u : 0x7u);
+    }
+    private uint _actlr;
+    public const uint ActlrDisfold = 1u << 2;
 
     private void Account(long total, bool executed, bool lsu)
     {

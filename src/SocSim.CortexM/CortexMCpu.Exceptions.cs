@@ -25,6 +25,8 @@ public enum FaultKind
     IAccViol,
     /// <summary>MemManage DACCVIOL: a data access the MPU forbids; MMFAR holds the address.</summary>
     DAccViol,
+    /// <summary>BusFault LSPERR (or its HardFault) of a lazy FP state preservation, taken before the FP instruction that triggered it (the status is already recorded).</summary>
+    LazyFpErr,
 }
 
 /// <summary>Thrown by an instruction's execution to abandon it and take a fault (never escapes the core).</summary>
@@ -135,6 +137,10 @@ public sealed partial class CortexMCpu
             case FaultKind.InvPc: _cfsr |= 1u << 18; exc = ExcUsageFault; break;
             case FaultKind.Unaligned: _cfsr |= 1u << 24; exc = ExcUsageFault; break;
             case FaultKind.NoCp: _cfsr |= 1u << 19; exc = ExcUsageFault; break;
+            case FaultKind.LazyFpErr:
+                if (State == CoreState.Lockup) return 1;
+                exc = _lazyFault; _pending &= ~Bit(exc);
+                break;
             default: _cfsr |= 1u << 25; exc = ExcUsageFault; break;
         }
         if (Profile == CortexMProfile.V6M) { _cfsr = 0; exc = ExcHardFault; }     // ARMv6-M: every fault is HardFault
@@ -171,7 +177,7 @@ public sealed partial class CortexMCpu
                 LockUp($"lockup: exception {exc} at 0x{returnAddress:X8} while the execution priority is {ExecutionPriority}");
                 return 1;
             }
-            if (Profile == CortexMProfile.V7M) _hfsr |= 1u << 30;      // FORCED
+            if (Profile != CortexMProfile.V6M) _hfsr |= 1u << 30;      // FORCED (ARMv7-M and ARMv7E-M; ARMv6-M has no HFSR)
             exc = ExcHardFault;
         }
         _mpuSuspended = true;

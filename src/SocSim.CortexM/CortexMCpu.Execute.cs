@@ -108,8 +108,8 @@ public sealed unsafe partial class CortexMCpu
                     _lastDpRd = i.Rd;
                     return _m0 ? _multiplyCycles : 1;
                 }
-            case Op.Mla: WriteDp(i.Rd, _r[i.Rn] * _r[i.Rm] + _r[i.Ra]); return 2;
-            case Op.Mls: WriteDp(i.Rd, _r[i.Ra] - _r[i.Rn] * _r[i.Rm]); return 2;
+            case Op.Mla: WriteDp(i.Rd, _r[i.Rn] * _r[i.Rm] + _r[i.Ra]); return Profile == CortexMProfile.V7EM ? CortexMTiming.M4Multiply : 2;
+            case Op.Mls: WriteDp(i.Rd, _r[i.Ra] - _r[i.Rn] * _r[i.Rm]); return Profile == CortexMProfile.V7EM ? CortexMTiming.M4Multiply : 2;
             case Op.Umull: case Op.Smull: case Op.Umlal: case Op.Smlal:
                 {
                     uint a = _r[i.Rn], b = _r[i.Rm];
@@ -118,7 +118,7 @@ public sealed unsafe partial class CortexMCpu
                     if (acc) r += ((ulong)_r[i.Ra] << 32) | _r[i.Rd];
                     _r[i.Rd] = (uint)r;
                     _r[i.Ra] = (uint)(r >> 32);
-                    return CortexMTiming.LongMultiply(a, b, signed, acc);
+                    return Profile == CortexMProfile.V7EM ? CortexMTiming.M4Multiply : CortexMTiming.LongMultiply(a, b, signed, acc);
                 }
             case Op.Sdiv:
                 {
@@ -228,6 +228,14 @@ public sealed unsafe partial class CortexMCpu
                 }
             case Op.It:
                 _it = (byte)((i.Imm << 4) | i.Cond);
+                _stepIt = true;
+                if (pc == _foldAt && (_actlr & ActlrDisfold) == 0 && _stepStall == 0)
+                {
+                    // Folded (CortexMTiming.It): no cycle of its own, so neighbouring loads still pipeline across it.
+                    _folded++;
+                    _lastLoad = lastLoad; _lastDpRd = lastDp;
+                    return CortexMTiming.ItFolded;
+                }
                 return CortexMTiming.It;
 
             case Op.Ldr: case Op.Ldrb: case Op.Ldrh: case Op.Ldrsb: case Op.Ldrsh:

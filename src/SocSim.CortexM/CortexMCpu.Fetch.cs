@@ -37,9 +37,9 @@ public sealed partial class CortexMCpu
         if (_fValid && last <= _fHead && _fHead - first <= 4 * FetchBufferWords)
         {
             NoteUse(first, now);
-            return _fReady > now ? (int)(_fReady - now) : 0;
+            return _stepStall = _fReady > now ? (int)(_fReady - now) : 0;
         }
-        return FetchStallSlow(first, last, now);
+        return _stepStall = FetchStallSlow(first, last, now);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

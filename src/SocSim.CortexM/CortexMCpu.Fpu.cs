@@ -91,19 +91,53 @@ public sealed partial class CortexMCpu
         return cycles;
     }
 
-    /// <summary>PreserveFPState (B1.5.7): S0-S15 and the FPSCR to the space at FPCAR that the exception entry reserved.</summary>
+    /// <summary>
+    /// PreserveFPState (B1.5.7): S0-S15 and the FPSCR to the space at FPCAR that the exception entry reserved.
+    /// A bus error on a write (B1.5.7, B3.2.15 BFSR.LSPERR; as QEMU's v7m_preserve_fp_state) stops the
+    /// preservation and sets CFSR.LSPERR (bit 13; BFAR is not written). The BusFault is pended with the enables
+    /// and priorities FPCCR recorded when the frame was allocated, not the current ones: BFRDY clear escalates it
+    /// to HardFault (HFSR.FORCED); when the exception so pended can preempt now, it is taken before the FP
+    /// instruction, which is not executed (LSPACT stays set: the preservation is tried again when the instruction
+    /// is); otherwise LSPACT is cleared, the instruction executes and the exception waits, pending (the frame's FP
+    /// words are UNKNOWN: those written stay). When it can neither be taken nor wait because the context that
+    /// owns the FP state could not take a HardFault (HFRDY clear) the core locks up. Returns the cycles (one per
+    /// word written).
+    /// </summary>
     private int PreserveFpState()
     {
+        int written = 0;
+        uint bfar = _bfar;
         _mpuSuspended = true;
         try
         {
-            for (int i = 0; i < 16; i++) Store32(_fpcar + 4u * (uint)i, _fp[i]);
+            for (; written < 16; written++) Store32(_fpcar + 4u * (uint)written, _fp[written]);
             Store32(_fpcar + 0x40, _fpscr);
+            written++;
+        }
+        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr)
+        {
+            _bfar = bfar;
+            _cfsr |= CfsrLspErr;
+            int exc = ExcBusFault;
+            if ((_fpccr & FpccrBfRdy) == 0) { exc = ExcHardFault; _hfsr |= 1u << 30; }     // FORCED
+            _pending |= Bit(exc);
+            _extraCycles += written;        // the words written before the error
+            bool enabled = exc == ExcHardFault || (_shcsr & (1u << 17)) != 0;
+            if (enabled && GroupPriority(PriorityOf(exc)) < ExecutionPriority) { _lazyFault = exc; throw CortexMFault.Of(FaultKind.LazyFpErr); }
+            if ((_fpccr & FpccrHfRdy) == 0)
+            {
+                LockUp($"lockup: bus error preserving the FP state at 0x{_fpcar:X8} (the context it belongs to cannot take a HardFault)");
+                throw CortexMFault.Of(FaultKind.LazyFpErr);
+            }
         }
         finally { _mpuSuspended = false; }
         _fpccr &= ~FpccrLspact;
-        return FpStackWords;
+        return written;
     }
+
+    /// <summary>CFSR.BFSR's LSPERR (bit 13, B3.2.15): a bus fault during the lazy FP state preservation.</summary>
+    public const uint CfsrLspErr = 1u << 13;
+    private int _lazyFault;         // the exception a failed lazy preservation takes at once (LazyFpErr)
 
     /// <summary>
     /// The FP part of exception entry (B1.5.6 PushStack) for an extended frame at <paramref name="frame"/>: with

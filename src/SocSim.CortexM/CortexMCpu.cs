@@ -119,7 +119,7 @@ public sealed unsafe partial class CortexMCpu
     // ---- registers ----
 
     /// <summary>The address of the next instruction to execute.</summary>
-    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; InvalidateFetch(); } }
+    public uint PC { get => _pc; set { _pc = value & ~1u; _t = true; InvalidateFetch(); _foldAt = 1; } }
 
     /// <summary>R0-R15 as a debugger sees them (R15 = the next instruction's address, R13 = the active stack pointer).</summary>
     public uint GetRegister(int n) => n == 15 ? _pc : _r[n];
@@ -220,6 +220,7 @@ public sealed unsafe partial class CortexMCpu
         _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
         _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuSuspended = false; _resumingFromWatch = false;
         _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
+        _actlr = 0; _foldAt = 1; _stepIt = false;
         ResetFpu();
         State = CoreState.Running;
         Fault = null;
@@ -425,6 +426,9 @@ public sealed unsafe partial class CortexMCpu
         _s.Cycles = t0 + total;
         _cycles += total;
         _stepStall = 0;
+        // IT folding (CortexMTiming.It): the next IT may fold onto a 16-bit instruction that went straight on.
+        _foldAt = executed && _stepExc == 0 && !_fRestart && !_stepIt && _pc == _faultPc + 2 ? _pc : 1;
+        _stepIt = false;
         if (_fRestart) RestartFetch(_cycles);
         Account(total, executed, lsu);
         if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }

@@ -9,8 +9,21 @@ namespace SocSim.CortexM;
 /// </summary>
 public static partial class CortexMTiming
 {
-    /// <summary>IT: 1 cycle (the table's figure; folding into the previous instruction is not modelled).</summary>
-    public const int It = 1;
+    /// <summary>
+    /// IT: 1 cycle (the table's figure), or 0 when folded. The processor can execute an IT instruction in parallel
+    /// with its neighbour (Cortex-M3 TRM DDI 0337I and Cortex-M4 TRM DDI 0439B, ACTLR.DISFOLD: "IT folding"; the
+    /// DWT's FOLDCNT counts such zero-cycle instructions, ARMv7-M ARM C1.8.7). The TRMs give no precise rule;
+    /// chosen (docs/cortex-m.md "IT folding"): an IT folds, taking no cycle, when ACTLR.DISFOLD is clear, the
+    /// instruction executed just before it was a 16-bit one that went straight on to it (no taken branch, no
+    /// exception entry or return in between, not itself an IT), and the IT's own fetch did not stall.
+    /// </summary>
+    public const int It = 1, ItFolded = 0;
+    /// <summary>
+    /// The Cortex-M4's multiplier (Cortex-M4 TRM DDI 0439B table 3-1, reproduced in TI's SWCU192 table 3-25): MUL,
+    /// MLA, MLS, SMULL, UMULL, SMLAL and UMLAL 1 cycle each (single-cycle 32x32 MAC; no early termination), where
+    /// the Cortex-M3 gives MLA/MLS 2 and the long multiplies 3-7.
+    /// </summary>
+    public const int M4Multiply = 1;
     /// <summary>MRS and MSR: the table gives 1 for MRS and 1 for MSR (to the APSR and the special registers).</summary>
     public const int Mrs = 1, Msr = 1;
 

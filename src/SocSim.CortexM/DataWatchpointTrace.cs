@@ -11,6 +11,11 @@ namespace SocSim.CortexM;
 /// computed lazily from the core's counts, so an idle DWT costs nothing. A read of CYCCNT returns the core's
 /// cycle count when the reading instruction began executing, after any wait for its fetch (a constant offset
 /// from the data phase: differences are exact; <see cref="CortexMCpu.ExecuteCycles"/>). No trace packets are emitted (no TPIU).
+/// <para>On ARMv6-M (the Cortex-M0; ARMv6-M ARM DDI 0419 C1.8, Cortex-M0 TRM DDI 0432C) the DWT has only PCSR and
+/// two watchpoint comparators (COMP/MASK/FUNCTION 0-1): CTRL reads NUMCOMP = 2 and nothing else, there is no
+/// CYCCNT and no profiling counter. Chosen for the absent registers (CYCCNT..FOLDCNT, comparators 2-3, CTRL's
+/// enables), where DDI 0419 calls the addresses reserved: RAZ/WI, so firmware reading CYCCNT reads 0, as on an
+/// M0 without the counter.</para>
 /// </summary>
 public sealed class DataWatchpointTrace : IBusDevice
 {
@@ -25,12 +30,20 @@ public sealed class DataWatchpointTrace : IBusDevice
     private static readonly int[] EnableBit = [0, 17, 18, 19, 20, 21];
     private static readonly uint[] Width = [0xFFFF_FFFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
 
+    private readonly bool _v6m;
+    private readonly int _comparators;
+
     public DataWatchpointTrace(CortexMCpu cpu)
     {
         _cpu = cpu;
+        _v6m = cpu.Profile == CortexMProfile.V6M;
+        _comparators = _v6m ? ArmV6MComparators : CortexMCpu.Comparators;
         cpu.DebugControlChanged += Sync;
         cpu.SystemReset += Reset;
     }
+
+    /// <summary>The Cortex-M0's watchpoint comparators (DDI 0432C: two, when the debug is implemented).</summary>
+    public const int ArmV6MComparators = 2;
 
     public void Reset()
     {
@@ -92,12 +105,13 @@ public sealed class DataWatchpointTrace : IBusDevice
     {
         switch (off)
         {
-            case 0x000: return (uint)CortexMCpu.Comparators << 28 | _ctrl;
-            case >= 0x004 and <= 0x018: return Value((int)(off - 4) / 4);
+            case 0x000: return (uint)_comparators << 28 | _ctrl;
+            case >= 0x004 and <= 0x018: return _v6m ? 0 : Value((int)(off - 4) / 4);
             case 0x01C: return _cpu.PC;                                   // PCSR: a sample of the PC
             case >= 0x020 and < 0x060:
                 {
                     int n = (int)(off - 0x20) / 16;
+                    if (n >= _comparators) return 0;
                     return ((off - 0x20) % 16) switch { 0 => _cpu.GetComparator(n), 4 => _cpu.GetComparatorMask(n), 8 => _cpu.ReadComparatorFunction(n), _ => 0 };
                 }
             default: return 0;
@@ -109,11 +123,12 @@ public sealed class DataWatchpointTrace : IBusDevice
         uint off = (address - Base) & ~3u;
         switch (off)
         {
-            case 0x000: Sync(); _ctrl = value & 0x003F_1FFF; Sync(); break;   // the event enables, POSTPRESET/POSTINIT, CYCTAP, SYNCTAP, PCSAMPLENA, EXCTRCENA...
-            case >= 0x004 and <= 0x018: Set((int)(off - 4) / 4, value); break;
+            case 0x000 when !_v6m: Sync(); _ctrl = value & 0x003F_1FFF; Sync(); break;   // the event enables, POSTPRESET/POSTINIT, CYCTAP, SYNCTAP, PCSAMPLENA, EXCTRCENA...
+            case >= 0x004 and <= 0x018 when !_v6m: Set((int)(off - 4) / 4, value); break;
             case >= 0x020 and < 0x060:
                 {
                     int n = (int)(off - 0x20) / 16;
+                    if (n >= _comparators) break;
                     uint comp = _cpu.GetComparator(n), mask = _cpu.GetComparatorMask(n), function = _cpu.ReadComparatorFunction(n) & 15;
                     switch ((off - 0x20) % 16)
                     {

@@ -138,6 +138,7 @@ public sealed partial class SystemControlSpace : IBusDevice
         switch (off)
         {
             case 0x004: return (uint)(_cpu.InterruptLines + 31) / 32 - 1;           // ICTR.INTLINESNUM: lines in blocks of 32 (B3.4.2)
+            case 0x008: return _cpu.Actlr;
             case 0x010: { uint v = _csr | (_refClock == null ? CsrClkSource : 0); _csr &= ~(1u << 16); return v; }  // CSR: COUNTFLAG clears on read
             case 0x014: return _rvr;
             case 0x018: return CurrentValue();
@@ -236,6 +237,7 @@ public sealed partial class SystemControlSpace : IBusDevice
                 if ((value & (1u << 26)) != 0) _cpu.SetPending(CortexMCpu.ExcSysTick);
                 if ((value & (1u << 25)) != 0) _cpu.ClearPending(CortexMCpu.ExcSysTick);
                 break;
+            case 0x008: _cpu.Actlr = value; break;
             case 0xD08: _cpu.Vtor = value; break;
             case 0xD0C:
                 if ((value >> 16) != 0x05FA) break;                               // VECTKEY: other writes are ignored (B3.2.6)

@@ -168,7 +168,10 @@ public sealed class CoreComponentTests : IDisposable
         Assert.Equal((uint)(b.Core.Cycles - start), b.Bus.Read32(Cyccnt, SocSim.Core.AccessFlags.None));
 
         using var m0 = Machine.Create([BareBoard("cortex-m0")]);
-        Assert.Null(Assert.IsType<CortexMCpu>(m0.Core).Dwt);
+        var m0Cpu = Assert.IsType<CortexMCpu>(m0.Core);
+        Assert.NotNull(m0Cpu.Dwt);          // ARMv6-M's DWT: PCSR and two comparators, no CYCCNT (M0DebugTests)
+        Assert.Null(m0Cpu.Itm);
+        Assert.Equal(0x2000_0000u, m0.Bus.Read32(0xE000_1000, SocSim.Core.AccessFlags.None));
     }
 
     [Fact]

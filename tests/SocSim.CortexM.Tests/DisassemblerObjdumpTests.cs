@@ -46,10 +46,15 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
     [MemberData(nameof(Elfs))]
     public async Task EqualsObjdump(string elf) => Compare(elf, await Objdump("-d", Path.Combine(SharedCortexM, elf)));
 
-    /// <summary>Our own Cortex-M3 build of CoreMark (firmware/coremark), the one Cortex-M ELF in this repository.</summary>
+    /// <summary>Our own Cortex-M3 build of CoreMark (firmware/coremark).</summary>
     [Fact]
     public async Task CoreMarkEqualsObjdump() =>
         Compare("coremark-m3.elf", await Objdump("-d", Path.Combine(RepoPaths.Root, "firmware", "coremark", "coremark-m3.elf")));
+
+    /// <summary>The other Cortex-M ELF in this repository: the semihosting test's newlib/rdimon build (tests/assets/cortex-m, `make -C firmware m3`).</summary>
+    [Fact]
+    public async Task RdimonM3EqualsObjdump() =>
+        Compare("rdimon_m3.elf", await Objdump("-d", Path.Combine(RepoPaths.Root, "tests", "assets", "cortex-m", "rdimon_m3.elf")));
 
     /// <summary>
     /// Every straight-line encoding class of the random Unicorn cases (no branch tables), 500 cases each, as

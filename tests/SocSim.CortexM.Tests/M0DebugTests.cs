@@ -1,0 +1,58 @@
+using SocSim.Tests;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// The Cortex-M0's DWT on <c>boards/mps2-an383.json</c> (ARMv6-M ARM DDI 0419 C1.8): PCSR and two watchpoint
+/// comparators, no CYCCNT and no profiling counters; firmware that enables CYCCNT as it would on an M3 reads 0
+/// (the absent registers are RAZ/WI), while the core's own count (and so `--stats`) goes on.
+/// </summary>
+public sealed class M0DebugTests
+{
+    [Fact]
+    public void TheM0DwtHasPcsrAndTwoComparatorsOnly()
+    {
+        using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")]);
+        var cpu = (CortexMCpu)m.Core;
+        m.Bus.DebugWrite(0x100, Asm.Assemble("""
+            ldr r0, =0xE000EDFC
+            ldr r1, =0x01000000
+            str r1, [r0]            @ DEMCR.DWTENA (TRCENA on ARMv7-M)
+            ldr r0, =0xE0001000
+            ldr r1, =0x003F0001
+            str r1, [r0]            @ CTRL: CYCCNTENA and the counters' enables, as on an M3
+            ldr r2, [r0]            @ CTRL: NUMCOMP = 2, nothing else
+            nop
+            nop
+            ldr r3, [r0, #4]        @ CYCCNT: RAZ
+            ldr r4, [r0, #0x18]     @ FOLDCNT: RAZ
+            str r1, [r0, #4]        @ WI
+            ldr r5, [r0, #4]
+            ldr r1, =0x12345678
+            str r1, [r0, #0x20]     @ COMP0: implemented
+            ldr r6, [r0, #0x20]
+            str r1, [r0, #0x40]     @ COMP2: absent, RAZ/WI
+            ldr r7, [r0, #0x40]
+            mov r8, pc
+            ldr r1, [r0, #0x1C]     @ PCSR: a sample of the PC
+            bkpt #0
+            .ltorg
+            """, "cortex-m0"));
+        m.Bus.DebugWrite32(0, 0x2000_1000);
+        m.Bus.DebugWrite32(4, 0x101);
+        cpu.Reset(0);
+        cpu.RunTo(10_000);
+        Assert.Equal(CoreState.Halted, cpu.State);
+        Assert.NotNull(cpu.Dwt);
+        Assert.Null(cpu.Itm);                                        // ARMv6-M has no ITM
+        Assert.Equal(0x2000_0000u, cpu.GetRegister(2));
+        Assert.Equal(0u, cpu.GetRegister(3));
+        Assert.Equal(0u, cpu.GetRegister(4));
+        Assert.Equal(0u, cpu.GetRegister(5));
+        Assert.Equal(0x1234_5678u, cpu.GetRegister(6));
+        Assert.Equal(0u, cpu.GetRegister(7));
+        Assert.Equal(cpu.GetRegister(8), cpu.GetRegister(1));       // PCSR sampled by the LDR at MOV's address + 2: the address after it, as MOV r8, pc reads
+        Assert.True(cpu.Cycles > 0);
+        Assert.Equal(cpu.Cycles, m.Scheduler.Cycles);
+    }
+}
