@@ -7,11 +7,11 @@ namespace SocSim.Boards;
 public sealed class BoardException : Exception
 {
     public BoardException(string source, string keyPath, string problem)
-        : base(Format(source, keyPath, problem))
+        : base(Format(source, keyPath, Core.HostInput.ShortenQuoted(problem)))
     {
         SourceName = source;
         KeyPath = keyPath;
-        Problem = problem;
+        Problem = Core.HostInput.ShortenQuoted(problem);
     }
 
     public BoardException(string message) : base(message)
@@ -27,8 +27,11 @@ public sealed class BoardException : Exception
     public string Problem { get; }
 
     private static string Format(string source, string keyPath, string problem) =>
-        keyPath.Length == 0 ? $"{Core.HostInput.Quote(source, PathLimit)}: {problem}" : $"{Core.HostInput.Quote(source, PathLimit)}: {Core.HostInput.Quote(keyPath, PathLimit)}: {problem}";
+        keyPath.Length == 0 ? $"{Core.HostInput.Quote(source, PathLimit)}: {problem}" : $"{Core.HostInput.Quote(source, PathLimit)}: {Core.HostInput.Quote(keyPath, KeyPathLimit)}: {problem}";
 
-    /// <summary>A file name or key path quoted in a message is cut to this many characters.</summary>
+    /// <summary>A file name quoted in a message is cut to this many characters.</summary>
     private const int PathLimit = 200;
+
+    /// <summary>A key path is cut shorter: the longest real one (peripherals.NAME.parameters.KEY) is a few dozen characters.</summary>
+    private const int KeyPathLimit = 80;
 }

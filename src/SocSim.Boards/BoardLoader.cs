@@ -304,7 +304,7 @@ public static class BoardLoader
             string hint = near != null
                 ? $"did you mean '{KeyOf(near)}'? keys are case-sensitive"
                 : $"expected one of: {string.Join(", ", props.Select(KeyOf))}";
-            throw new BoardException(s.Name, ToPath(section.Path), $"unknown key '{key}' ({hint})");
+            throw new BoardException(s.Name, ToPath(section.Path), $"unknown key '{Core.HostInput.Quote(key)}' ({hint})");
         }
         CheckValue(s, section, prop.PropertyType, prop, origins);
     }
@@ -358,8 +358,8 @@ public static class BoardLoader
                     var declared = ptype?.Parameters.FirstOrDefault(p => p.Name == c.Key);
                     if (ptype is { } pt && declared == null)
                         throw new BoardException(s.Name, ToPath(c.Path), pt.Parameters.Count == 0
-                            ? $"unknown parameter '{c.Key}': type {pt.Name} takes no parameters"
-                            : $"unknown parameter '{c.Key}' for type {pt.Name} (expected one of: {string.Join(", ", pt.Parameters.Select(p => p.Name))})");
+                            ? $"unknown parameter '{Core.HostInput.Quote(c.Key)}': type {pt.Name} takes no parameters"
+                            : $"unknown parameter '{Core.HostInput.Quote(c.Key)}' for type {pt.Name} (expected one of: {string.Join(", ", pt.Parameters.Select(p => p.Name))})");
                     if (declared is { Type: ParameterType.StringList or ParameterType.StringMap } collection)
                         CheckCollection(s, c, collection.Type == ParameterType.StringList);
                     else CheckValue(s, c, vt, null, origins);

@@ -377,11 +377,20 @@ public sealed partial class Machine
     /// <summary>Writes a checkpoint to a file.</summary>
     /// <remarks>
     /// Written beside <paramref name="path"/> first and renamed over it only when complete, so that a
-    /// failed save (a full disk) leaves the checkpoint that was there before intact.
+    /// failed save (a full disk) leaves the checkpoint that was there before intact. A target that exists
+    /// and is empty holds nothing to keep and is written in place: that is also what a device such as
+    /// /dev/full or /dev/null reports, and a rename would replace the device node with a file.
     /// </remarks>
     public void SaveState(string path)
     {
         string full = Path.GetFullPath(path);
+        if (new FileInfo(full) is { Exists: true, Length: 0 })
+        {
+            using var direct = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.None);
+            SaveState(direct);
+            direct.Flush();
+            return;
+        }
         string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {

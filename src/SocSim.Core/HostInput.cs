@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace SocSim.Core;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace SocSim.Core;
 /// or an absurdly large file is one error naming the limit, never an exhausted memory; and bad input
 /// quoted back in an error is one short line, however long the input was.
 /// </summary>
-public static class HostInput
+public static partial class HostInput
 {
     /// <summary>The longest piece of input an error message quotes.</summary>
     public const int QuoteLimit = 40;
@@ -50,6 +52,16 @@ public static class HostInput
         PathTooLongException => "the name is too long",
         _ => Quote(e.Message, 200),
     };
+
+    /// <summary>
+    /// <paramref name="message"/> with every "double-quoted" piece longer than <see cref="QuoteLimit"/>
+    /// cut as <see cref="Quote"/> cuts it: a message that quotes a bad value stays one short line.
+    /// </summary>
+    public static string ShortenQuoted(string message) =>
+        message.Length <= QuoteLimit ? message : QuotedPiece().Replace(message, m => m.Groups[1].Length > QuoteLimit ? $"\"{Quote(m.Groups[1].Value)}\"" : m.Value);
+
+    [GeneratedRegex("\"([^\"]*)\"")]
+    private static partial Regex QuotedPiece();
 
     /// <summary>A path quoted in a message (longer than <see cref="QuoteLimit"/>: paths are legitimately long).</summary>
     public static string QuotePath(string path) => Quote(path, 200);

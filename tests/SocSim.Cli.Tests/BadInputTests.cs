@@ -25,6 +25,10 @@ public sealed class BadInputFiles : IDisposable
         var ok = File.ReadAllText(Path.Combine(Dir, "ok.vcd"));
         Write("cut.vcd", ok[..(ok.Length / 2)].TrimEnd() + "b10");
         Write("bom.json", "\uFEFF" + File.ReadAllText(Path.Combine(Socsim.RepoRoot, "boards", "ram.json")));
+        // A board value and a board key each a million characters long (the issue's 10 MB error lines).
+        string ram = File.ReadAllText(Path.Combine(Socsim.RepoRoot, "boards", "ram.json"));
+        Write("hugevalue.json", ram.Replace("\"CPUCLK\": 50000000", "\"CPUCLK\": \"" + new string('x', 1_000_000) + "\""));
+        Write("hugekey.json", ram.Replace("\"semihosting\"", "\"" + new string('y', 1_000_000) + "\": 1, \"semihosting\""));
     }
 
     private void Write(string name, string text) => File.WriteAllText(Path.Combine(Dir, name), text, new UTF8Encoding(false));
@@ -77,6 +81,10 @@ public sealed class BadInputTests(BadInputFiles files) : IClassFixture<BadInputF
         { ["bench", "--repeat", "0"], "socsim bench: --repeat: expected a whole number from 1 to 1000, got '0'" },
         { ["conformance", "--verbos"], "socsim conformance: unknown option '--verbos' (did you mean --verbose?)" },
         { ["rtl", "build"], "socsim rtl build: missing BOARD" },
+        { ["run", "--board", "versatilepb", "--board", "{repo}/boards/rtl/uart.json", "--set", "peripherals.uartx.parameters.readyTimeout=100000000"],
+            "socsim run: peripherals.uartx.parameters.readyTimeout: expected 1 to 1048576 PCLK cycles, got 100000000" },
+        { ["run", "--board", "versatilepb", "--board", "{repo}/boards/rtl/uart.json", "--set", "peripherals.uartx.parameters.readyTimeout=2147483648"],
+            "socsim run: peripherals.uartx.parameters.readyTimeout: expected 1 to 1048576 PCLK cycles, got 2147483648" },
 
         // ---- what used to be a stack trace ----
         { ["run", "--at", "", "--save-state", "{dir}/x.st"], "socsim run: --at: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms, got ''" },
@@ -154,6 +162,18 @@ public sealed class BadInputTests(BadInputFiles files) : IClassFixture<BadInputF
         }
     }
 
+    [Theory]
+    [InlineData("hugevalue.json", "clocks.CPUCLK: expected a frequency in Hz (an integer), got \"xxxxxxxxxx")]
+    [InlineData("hugekey.json", "unknown key 'yyyyyyyyyy")]
+    public void AHugeValueOrKeyInABoardFileIsQuotedShort(string board, string expected)
+    {
+        // A million-character value is quoted as its first few dozen characters and its length, not cut at the 1,000-character line limit.
+        var r = Socsim.Run("board", "show", Path.Combine(files.Dir, board));
+        AssertOneLine(r, expected);
+        Assert.True(r.Stderr.Length < 600, $"{r.Stderr.Length} characters: {r.Stderr[..Math.Min(300, r.Stderr.Length)]}");
+        Assert.Matches(@"(x|y){40}\.\.\. \(1000000 characters\)[""']", r.Stderr);
+    }
+
     [Fact]
     public void HelpStillGoesToStdoutWithExitZero()
     {
@@ -199,15 +219,38 @@ public sealed class BadInputTests(BadInputFiles files) : IClassFixture<BadInputF
         Assert.Contains("lies outside memory", rows[1].GetProperty("error").GetString());
     }
 
-    [Fact]
-    public void AWriteFailureAfterTheRunIsOneLine()
+    [Theory]
+    [InlineData("socsim run: cannot finish writing the results: No space left on device", "--profile=/dev/full", "--max-cycles", "10000")]
+    [InlineData("socsim run: host error during the run at pc=", "--vcd", "/dev/full", "--max-cycles", "10000")]
+    [InlineData("socsim run: cannot save the state to /dev/full: No space left on device", "--save-state", "/dev/full", "--at", "10000")]
+    public void AWriteFailureIsOneLine(string expected, params string[] args)
     {
-        // /dev/full accepts the open and refuses the write: the run's results cannot be written.
-        var r = Socsim.Run("run", "--profile=/dev/full", "--max-cycles", "10000");
-        Assert.Equal(126, r.ExitCode);
+        // /dev/full accepts the open and refuses the write (a full disk): the run's results, its VCD or its state cannot be written.
+        var r = Socsim.Run(["run", .. args]);
+        Assert.True(r.ExitCode is 126 or 2, $"exit {r.ExitCode}: {r.Stderr}");
         var err = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(err, l => l.StartsWith("socsim run: cannot finish writing the results: No space left on device", StringComparison.Ordinal));
+        Assert.Contains(err, l => l.StartsWith(expected, StringComparison.Ordinal) && l.Contains("No space left on device"));
         Assert.DoesNotContain("   at ", r.Stderr);
+        // A checkpoint is written beside its target and renamed over it, except onto an empty target such as a
+        // device: renamed, /dev/full would now be a regular file (the tests may run as root) that takes writes.
+        Assert.Throws<IOException>(() => File.WriteAllBytes("/dev/full", [1]));
+    }
+
+    [Fact]
+    public void ASweepPointWhoseRtlModuleIsMissingIsARowWithItsError()
+    {
+        // Verilator refuses the missing top module at once: that point is a row with its error, the other runs.
+        string json = Path.Combine(files.Dir, "rtl-points.json");
+        var r = Socsim.Run("sweep", "--board", "versatilepb", "--board", Path.Combine(Socsim.RepoRoot, "boards", "rtl", "uart.json"),
+            "--vary", "peripherals.uartx.parameters.top=apb_uart_sv,nosuchmodule", "--max-cycles", "100000", "--out", json);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        var rows = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(124, rows[0].GetProperty("exit").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, rows[0].GetProperty("error").ValueKind);
+        Assert.Equal(2, rows[1].GetProperty("exit").GetInt32());
+        Assert.Contains("peripherals.uartx.parameters.top: Verilator: %Error: Specified --top-module 'nosuchmodule' was not found", rows[1].GetProperty("error").GetString());
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public static class VcdDiff
                     while (ia[p] + 1 < va.Changes.Count && a.ToFs(va.Changes[ia[p] + 1].Time) <= t) ia[p]++;
                     while (ib[p] + 1 < vb.Changes.Count && b.ToFs(vb.Changes[ib[p] + 1].Time) - o.OffsetFs <= t) ib[p]++;
                     string x = ia[p] < 0 ? "x" : va.Changes[ia[p]].Value, y = ib[p] < 0 ? "x" : vb.Changes[ib[p]].Value;
-                    if (Same(x, y) || (o.ToleranceFs > 0 && EqualWithin(a, va, b, vb, t, o.OffsetFs, o.ToleranceFs))) continue;
+                    if (Same(x, y) || (o.ToleranceFs > 0 && EqualWithin(a, va, ia[p], b, vb, ib[p], t, o.OffsetFs, o.ToleranceFs))) continue;
                     diff = true;
                     first ??= new VcdDivergence(t, va.FullName, vb.FullName, x, y, null);
                 }
@@ -132,14 +132,24 @@ public static class VcdDiff
     /// <summary>
     /// True when a difference of the pair at <paramref name="t"/> ends within <paramref name="tolerance"/>:
     /// the values agree at some instant of (t, t + tolerance] where either signal changes (B's times less the offset).
+    /// <paramref name="ia"/> and <paramref name="ib"/> are the pair's last changes at or before t, so only the
+    /// changes inside the window are visited (a scan of every change made a long diff quadratic).
     /// </summary>
-    private static bool EqualWithin(VcdFile a, VcdVariable va, VcdFile b, VcdVariable vb, long t, long offset, long tolerance)
+    private static bool EqualWithin(VcdFile a, VcdVariable va, int ia, VcdFile b, VcdVariable vb, int ib, long t, long offset, long tolerance)
     {
         long end = t + tolerance;
-        var instants = va.Changes.Select(c => a.ToFs(c.Time)).Where(x => x > t && x <= end)
-            .Concat(vb.Changes.Select(c => b.ToFs(c.Time) - offset).Where(x => x > t && x <= end));
-        foreach (long u in instants)
-            if (Same(ValueAtFs(a, va, u), ValueAtFs(b, vb, u + offset))) return true;
+        for (int i = ia + 1; i < va.Changes.Count; i++)
+        {
+            long u = a.ToFs(va.Changes[i].Time);
+            if (u > end) break;
+            if (u > t && Same(ValueAtFs(a, va, u), ValueAtFs(b, vb, u + offset))) return true;
+        }
+        for (int i = ib + 1; i < vb.Changes.Count; i++)
+        {
+            long u = b.ToFs(vb.Changes[i].Time) - offset;
+            if (u > end) break;
+            if (u > t && Same(ValueAtFs(a, va, u), ValueAtFs(b, vb, u + offset))) return true;
+        }
         return false;
     }
 
