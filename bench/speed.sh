@@ -80,9 +80,10 @@ for elf in bench irq_bench; do
 done
 
 sim=$(secs "$simtime")
+# The vcd row runs without the freertos row too (SPEED_ROWS="vcd ...").
+freertos_run=("$SOCSIM" run "$freertos" --board boards/lpc2106.json --max-time "$simtime" --stats --quiet)
+vcd=(--vcd "$tmp/pins.vcd" --signals 'gpio.P0_7,gpio.P0_10,gpio.P0_11,gpio.P0_12,gpio.TXD0,vic.IRQ,timer0.INT,timer0.MAT0')
 if [ -f "$freertos" ] && want freertos; then
-    freertos_run=("$SOCSIM" run "$freertos" --board boards/lpc2106.json --max-time "$simtime" --stats --quiet)
-    vcd=(--vcd "$tmp/pins.vcd" --signals 'gpio.P0_7,gpio.P0_10,gpio.P0_11,gpio.P0_12,gpio.TXD0,vic.IRQ,timer0.INT,timer0.MAT0')
     echo "== FreeRTOS $simtime" >&2
     pair freertos "${freertos_run[@]}" --engine interpret -- "${freertos_run[@]}" --engine translate
     ia=$(field "$tmp/freertos.a" host_s); tb=$(field "$tmp/freertos.b" host_s)

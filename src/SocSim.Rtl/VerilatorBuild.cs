@@ -26,7 +26,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 /// (verilated.cpp, verilated_threads.cpp, verilated_vcd_c.cpp) is compiled once per Verilator
 /// version and shared by every model.
 /// </summary>
-public static class VerilatorBuild
+public static partial class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
     private const string ShimVersion = "socsim-rtl-shim 6";
@@ -263,7 +263,10 @@ public static class VerilatorBuild
     }
 
     // VL_IN8(&HCLK,0,0); VL_OUT(&PRDATA,31,0); VL_INW(&wide,127,0,4); VL_INOUT8(...)
-    private static readonly Regex PortLine = new(@"VL_(IN|OUT|INOUT)(8|16|64|W)?\(&(\w+),(\d+),(\d+)(?:,\d+)?\);", RegexOptions.Compiled);
+    // Source-generated: a compiled Regex field would be built (parsed, emitted as IL) by the static constructor,
+    // which every `socsim` start runs (Program subscribes to Progress), RTL or not.
+    [GeneratedRegex(@"VL_(IN|OUT|INOUT)(8|16|64|W)?\(&(\w+),(\d+),(\d+)(?:,\d+)?\);")]
+    private static partial Regex PortLine { get; }
 
     internal static List<RtlPort> ParsePorts(string header)
     {
@@ -278,7 +281,8 @@ public static class VerilatorBuild
     }
 
     // A member of the root module Verilator declares: its type, up to the name.
-    private static readonly Regex RootMember = new(@"^\s*(VL_(IN|OUT|INOUT)(8|16|64|W)?\(|(CData|SData|IData|QData|EData|VlWide<\d+>)(/\*[^*]*\*/)?\s+\w+;|VlUnpacked<(CData|SData|IData|QData|EData|VlWide<\d+>)(/\*[^*]*\*/)?,\s*\d+>\s+\w+;|VlTriggerVec<\d+>\s+\w+;|Vmodel__Syms\*\s+const\s+vlSymsp;)", RegexOptions.Compiled);
+    [GeneratedRegex(@"^\s*(VL_(IN|OUT|INOUT)(8|16|64|W)?\(|(CData|SData|IData|QData|EData|VlWide<\d+>)(/\*[^*]*\*/)?\s+\w+;|VlUnpacked<(CData|SData|IData|QData|EData|VlWide<\d+>)(/\*[^*]*\*/)?,\s*\d+>\s+\w+;|VlTriggerVec<\d+>\s+\w+;|Vmodel__Syms\*\s+const\s+vlSymsp;)")]
+    private static partial Regex RootMember { get; }
 
     /// <summary>
     /// Whether the whole state of the design is plain data in the root module (bits, words, wide words,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using SocSim.Core.Signals;
 
@@ -28,6 +29,9 @@ public sealed class VcdWriterOptions
 /// an event callback runs at the end of the instruction during which it fell due), so they pass
 /// through a small time-ordered queue that is drained up to Now minus a window: memory stays bounded
 /// by the changes of that window plus the future UART bits.
+/// The header goes through the <see cref="TextWriter"/>; the body (time stamps and values, the bulk of a bus
+/// trace) is formatted as UTF-8 bytes into one buffer, written straight to the stream under a UTF-8
+/// <see cref="StreamWriter"/> (any other writer receives the same text decoded): the bytes are the same.
 /// </summary>
 public sealed class VcdWriter : ISignalSink, IDisposable
 {
@@ -37,12 +41,16 @@ public sealed class VcdWriter : ISignalSink, IDisposable
     private readonly VcdTime _time;
     private readonly Signal[] _signals;
     private readonly string?[] _ids;
+    private readonly byte[]?[] _idBytes;
+    private readonly Stream? _stream;
+    private readonly byte[] _buf = new byte[1 << 16];
+    private int _n;
     private readonly ulong[] _value;
     private readonly PriorityQueue<(int Signal, ulong Value), (long Tick, long Seq)> _queue = new();
-    private readonly char[] _bits = new char[80];
     private long _seq;
     private long _lastTick = long.MinValue;
     private long _lastWrittenUnits = -1;
+    private long _unitsTick = long.MinValue, _units;
     private bool _started, _closed;
 
     public VcdWriter(TextWriter writer, SignalRegistry registry, VcdWriterOptions? options = null)
@@ -53,13 +61,16 @@ public sealed class VcdWriter : ISignalSink, IDisposable
         _time = new VcdTime(registry.TicksPerSecond, _o.UnitFs);
         _signals = registry.Signals.ToArray();
         _ids = new string?[_signals.Length];
+        _idBytes = new byte[]?[_signals.Length];
         _value = new ulong[_signals.Length];
         int n = 0;
         for (int i = 0; i < _signals.Length; i++)
         {
             _value[i] = _signals[i].Value;
-            if (_signals[i].Enabled) _ids[i] = IdCode(n++);
+            if (_signals[i].Enabled) _idBytes[i] = Encoding.ASCII.GetBytes(_ids[i] = IdCode(n++));
         }
+        // The body's bytes go to the stream itself when the writer would encode them as they are.
+        if (writer is StreamWriter { Encoding.CodePage: 65001 } sw) _stream = sw.BaseStream;
         VariableCount = n;
         WriteHeader();
         registry.Sink = this;
@@ -150,6 +161,20 @@ public sealed class VcdWriter : ISignalSink, IDisposable
     /// <summary>Writes every queued change at or before <paramref name="tick"/>, in (time, arrival) order.</summary>
     public void Drain(long tick)
     {
+        if (_queue.Count == 0)
+        {
+            // Only in-order changes (a bus trace): no heap to merge with (Emit queues nothing).
+            var fifo = _fifo;
+            int mask = fifo.Length - 1;
+            while (_fifoCount > 0 && fifo[_fifoHead].Tick <= tick)
+            {
+                ref readonly var p = ref fifo[_fifoHead];
+                _fifoHead = (_fifoHead + 1) & mask;
+                _fifoCount--;
+                Emit(p.Tick, p.Signal, p.Value);
+            }
+            return;
+        }
         while (true)
         {
             bool haveHeap = _queue.TryPeek(out var c, out var at) && at.Tick <= tick;
@@ -179,12 +204,12 @@ public sealed class VcdWriter : ISignalSink, IDisposable
         if (tick > _o.ToTick) return;
         if (_value[index] == value) return;
         _value[index] = value;
-        long units = _time.ToUnits(tick);
+        // Several changes share a tick (a bus cycle's pins): its units are converted once.
+        if (tick != _unitsTick) { _unitsTick = tick; _units = _time.ToUnits(tick); }
+        long units = _units;
         if (units != _lastWrittenUnits)
         {
-            _w.Write('#');
-            _w.Write(units.ToString(CultureInfo.InvariantCulture));
-            _w.Write('\n');
+            WriteTime(units);
             _lastWrittenUnits = units;
         }
         WriteValue(index, value);
@@ -195,45 +220,79 @@ public sealed class VcdWriter : ISignalSink, IDisposable
     {
         _started = true;
         _lastWrittenUnits = _time.ToUnits(tick);
-        _w.Write('#');
-        _w.Write(_lastWrittenUnits.ToString(CultureInfo.InvariantCulture));
-        _w.Write("\n$dumpvars\n");
+        WriteTime(_lastWrittenUnits);
+        WriteAscii("$dumpvars\n");
         for (int i = 0; i < _signals.Length; i++)
             if (_ids[i] != null) WriteValue(i, _value[i]);
-        _w.Write("$end\n");
+        WriteAscii("$end\n");
     }
 
     private void WriteValue(int index, ulong value)
     {
-        var id = _ids[index];
+        var id = _idBytes[index];
         if (id == null) return;
         var signal = _signals[index];
         if (signal.Texts is { } texts)
         {
             // A VCD word ends at white space: spaces become '_' (as the profile's [task_NAME] frames write them).
-            _w.Write('s');
-            _w.Write(value < (ulong)texts.Count ? texts[(int)value].Replace(' ', '_') : "?");
-            _w.Write(' ');
-            _w.Write(id);
-            _w.Write('\n');
+            string text = value < (ulong)texts.Count ? texts[(int)value].Replace(' ', '_') : "?";
+            Reserve(Encoding.UTF8.GetMaxByteCount(text.Length) + id.Length + 3);
+            _buf[_n++] = (byte)'s';
+            _n += Encoding.UTF8.GetBytes(text, _buf.AsSpan(_n));
+            _buf[_n++] = (byte)' ';
+            id.CopyTo(_buf, _n);
+            _n += id.Length;
+            _buf[_n++] = (byte)'\n';
             return;
         }
-        int width = signal.Width;
-        if (width == 1)
+        // 'b', up to 64 digits, ' ', the id, '\n'.
+        Reserve(id.Length + 67);
+        var buf = _buf;
+        int n = _n;
+        if (signal.Width == 1) buf[n++] = value != 0 ? (byte)'1' : (byte)'0';
+        else
         {
-            _w.Write(value != 0 ? '1' : '0');
-            _w.Write(id);
-            _w.Write('\n');
-            return;
+            buf[n++] = (byte)'b';
+            int top = value == 0 ? 0 : 63 - BitOperations.LeadingZeroCount(value);
+            for (int b = top; b >= 0; b--) buf[n++] = (byte)('0' + (int)((value >> b) & 1));
+            buf[n++] = (byte)' ';
         }
-        int n = 0;
-        _bits[n++] = 'b';
-        int top = value == 0 ? 0 : 63 - System.Numerics.BitOperations.LeadingZeroCount(value);
-        for (int b = top; b >= 0; b--) _bits[n++] = ((value >> b) & 1) != 0 ? '1' : '0';
-        _bits[n++] = ' ';
-        _w.Write(_bits, 0, n);
-        _w.Write(id);
-        _w.Write('\n');
+        for (int i = 0; i < id.Length; i++) buf[n++] = id[i];
+        buf[n++] = (byte)'\n';
+        _n = n;
+    }
+
+    private void WriteTime(long units)
+    {
+        Reserve(22);
+        _buf[_n++] = (byte)'#';
+        units.TryFormat(_buf.AsSpan(_n), out int written, default, CultureInfo.InvariantCulture);
+        _n += written;
+        _buf[_n++] = (byte)'\n';
+    }
+
+    private void WriteAscii(string text)
+    {
+        Reserve(text.Length);
+        _n += Encoding.ASCII.GetBytes(text, _buf.AsSpan(_n));
+    }
+
+    private void Reserve(int bytes)
+    {
+        if (_n + bytes > _buf.Length) FlushBytes();
+    }
+
+    /// <summary>Hands the body's bytes on: after the header still buffered in the writer, straight to its stream.</summary>
+    private void FlushBytes()
+    {
+        if (_n == 0) return;
+        if (_stream != null)
+        {
+            _w.Flush();
+            _stream.Write(_buf, 0, _n);
+        }
+        else _w.Write(Encoding.UTF8.GetString(_buf, 0, _n));
+        _n = 0;
     }
 
     /// <summary>Writes everything queued, a final time stamp at <paramref name="endTick"/>, and flushes.</summary>
@@ -243,7 +302,8 @@ public sealed class VcdWriter : ISignalSink, IDisposable
         Drain(long.MaxValue);
         if (!_started) Start(Math.Min(Math.Max(_o.FromTick, 0), endTick));
         long end = _time.ToUnits(Math.Min(Math.Max(endTick, _lastTick), _o.ToTick));
-        if (end > _lastWrittenUnits) { _w.Write('#'); _w.Write(end.ToString(CultureInfo.InvariantCulture)); _w.Write('\n'); }
+        if (end > _lastWrittenUnits) WriteTime(end);
+        FlushBytes();
         _closed = true;
         if (_registry.Sink == this) _registry.Sink = null;
         _w.Flush();
