@@ -321,6 +321,7 @@ public sealed class Lpc2000I2c : IBusDevice, IDeviceModel, IStateful
     private void ReleaseScl(Phase next, long t)
     {
         _sclOut.Set(true);
+        if (!_master) return;   // a bus error seen as SCL rose ended the transfer
         if (!SclPad) { _afterHigh = next; _phase = Phase.WaitHigh; return; }
         Schedule(next, t, Half(_sclh, "I2SCLH"));
     }

@@ -243,4 +243,24 @@ public sealed class Lpc2000I2cSlaveTests
         Assert.Equal(18, falls);   // none after the ninth clock of the data byte
         Assert.True(_i.SclOut.Level && _i.SdaOut.Level);   // released after SI was cleared (not addressed)
     }
+
+    [Fact]
+    public void BusErrorWhileMasterStopsTheTransferAndReleasesTheBus()
+    {
+        // Another device makes a START (SDA low with SCL high) during the third bit of our SLA+W.
+        W(_i, I2CONSET, I2EN);
+        int rises = -1;
+        _scl.Subscribe(l => { if (l && rises >= 0 && ++rises == 3) _m.SdaOut.Set(false); });
+        W(_i, I2CONSET, STA);
+        Serve(st =>
+        {
+            if (st == 0x08) { W(_i, I2CONCLR, STA); W(_i, I2DAT, 0xFF); rises = 0; }
+            if (st == 0x00) W(_i, I2CONSET, STO);
+        }, extra: 5);
+        Assert.Equal(new uint[] { 0x08, 0x00 }, _seen);
+        Assert.Equal(3, rises);   // no clock after the error: the master stopped
+        Assert.True(_i.SclOut.Level && _i.SdaOut.Level);
+        Assert.Equal(0u, R(_i, I2CONSET) & (STO | SI));
+        Assert.Equal(0xF8u, R(_i, I2STAT));
+    }
 }
