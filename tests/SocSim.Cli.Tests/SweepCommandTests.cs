@@ -18,6 +18,40 @@ public sealed class SweepCommandTests
         return d;
     }
 
+    /// <summary>
+    /// A sweep on the ARM926EJ-S board (issue 20: sweeps work for every core): its CLK:HCLK ratio varied, each
+    /// row is what the library gives for the same settings run alone, and a slower bus costs cycles.
+    /// </summary>
+    [Fact]
+    public void ASweepOnTheArm926BoardVariesItsClockRatioAndEachRowIsASingleRun()
+    {
+        var dir = TempDir();
+        var csv = Path.Combine(dir, "arm926.csv");
+        var arm926 = Path.Combine(Root, "boards", "versatilepb-arm926.json");
+        var r = Socsim.Run("sweep", Demo, "--board", arm926, "--vary", "cpu.parameters.clkPerHclk=1,3",
+            "--max-cycles", "3000000", "--measure", "timer0_isr:timer0_isr", "--out", csv);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = File.ReadAllLines(csv).Select(l => l.Split(',')).ToArray();
+        var header = rows[0];
+        Assert.Equal(["cpu.parameters.clkPerHclk", "exit", "cycles"], header[..3]);
+        Assert.Equal(["1", "3"], rows[1..].Select(x => x[0]));
+        var isrMax = new List<long>();
+        foreach (var row in rows[1..])
+        {
+            using var m = Machine.Create([arm926], [$"cpu.parameters.clkPerHclk={row[0]}"]);
+            m.LoadElf(Demo);
+            var latency = new InterruptLatencyProbe(m);
+            var result = m.Run(3_000_000);
+            Assert.Equal(result.Cycles.ToString(), row[2]);
+            var isr = latency["vic.4"]!.ToIsr;
+            Assert.True(isr.Count > 0, "timer0 should interrupt within 3 M cycles");
+            Assert.Equal(isr.Max.ToString(), row[Array.IndexOf(header, "vic.4.to_isr.max")]);
+            isrMax.Add(isr.Max);
+        }
+        // Three core clocks per bus clock make every uncached access and line fill dearer.
+        Assert.True(isrMax[1] > isrMax[0], $"to_isr max {isrMax[0]} at 1:1, {isrMax[1]} at 3:1");
+    }
+
     [Fact]
     public void AGridRunsEveryCombinationInOrderWithTheFiguresOfASingleRun()
     {
