@@ -111,6 +111,7 @@ public sealed unsafe partial class CortexMCpu
                 || BitBanding && (a - 0x2200_0000u < 0x0200_0000u || a - 0x4200_0000u < 0x0200_0000u))
                 return false;
         }
+        _faultPc = pc;     // FinishStep's IT-folding rule reads it (the step went straight on from here)
         _s.Cycles += _stepStall = BlockFetchStall(pc, i.Size, _cycles, costS);
         int cycles;
         if (op >= BlockOp.AddImm)

@@ -196,6 +196,55 @@ public sealed class BlockSpecialisationTests
     }
 
     /// <summary>
+    /// IT folding after specialised instructions: an IT folds onto the 16-bit instruction before it when that
+    /// one went straight on (FinishStep reads the step's start address), so a specialised ADDS, CMP or MOV before
+    /// an IT must leave the same fold state as the interpreter. Broken, the engines part at the first IT (its
+    /// cycle and FOLDCNT differ).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void AnItAfterASpecialisedInstructionFoldsAsInTheInterpreter(int waits)
+    {
+        const string source = """
+                movs r0, #0
+                movs r1, #0
+                movs r2, #0
+            1:  adds r0, #1
+                it eq
+                addeq r1, r1, #1
+                cmp r0, #7
+                itt ne
+                addne r2, r2, #2
+                addne r2, r2, #1
+                mov r3, r2
+                ite hi
+                movhi r4, #1
+                movls r4, #2
+                cmp r0, #40
+                bne 1b
+                b .
+            """;
+        using var p = new Pair(new WaitStates(waits, waits, waits, waits));
+        foreach (var t in p.Both)
+        {
+            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
+            t.Cpu.Reset();
+        }
+        var g = new Random(5);
+        for (int slice = 0; slice < 400 && p.Interp.Cpu.GetRegister(0) < 40; slice++)
+        {
+            long to = p.Interp.Scheduler.Cycles + g.Next(1, 25);
+            foreach (var t in p.Both) t.Cpu.RunTo(to);
+            p.AssertSame($"slice {slice}");
+            Assert.Equal(p.Interp.Cpu.FoldedInstructions, p.Blocks.Cpu.FoldedInstructions);
+        }
+        Assert.Equal(40u, p.Blocks.Cpu.GetRegister(0));
+        Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+        if (waits == 0) Assert.True(p.Blocks.Cpu.FoldedInstructions > 0, "no IT folded");
+    }
+
+    /// <summary>
     /// Loads and stores the specialised path must refuse, inside blocks: a device register (its reads count),
     /// bit-band aliases of the data (a read-modify-write), and every access while a DWT data comparator is
     /// armed on the data (the watchpoint must see each one, and its MATCHED flag and halts are the interpreter's).
