@@ -2,7 +2,7 @@ using System.CommandLine;
 using SocSim.Cli;
 using SocSim.Rtl;
 
-var root = new RootCommand("SocSim: a cycle-accurate ARM7TDMI SoC simulator")
+var root = new RootCommand("SocSim: a cycle-accurate ARM SoC simulator (ARM7TDMI, ARM926EJ-S, Cortex-M0/M3/M4/M4F)")
 {
     RunCommand.Create(),
     RunCommand.CreateResume(),
