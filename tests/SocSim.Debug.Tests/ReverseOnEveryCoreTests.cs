@@ -11,9 +11,11 @@ public sealed class ReverseOnEveryCoreTests
     public static TheoryData<string, string, string, int> Cores => new()
     {
         { Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
-        // The Cortex-M3 (mps2-an385, FreeRTOS blinky, xPortSysTickHandler) is left out: there the second `bc`
-        // returns to the history's start instead of the first SysTick entry (found on 7 December with IT folding
-        // and the block engine's specialised paths merged; each alone passed). Open in issue 18.
+        // The Cortex-M3 (mps2-an385, FreeRTOS blinky, xPortSysTickHandler, kind 2) is left out: there the second
+        // `bc` returns to the history's start instead of the first SysTick entry. Cause: a folded IT takes 0 cycles,
+        // so two step boundaries share one cycle, against ReverseHistory's rule that positions (scheduler cycles
+        // at boundaries) strictly increase; with ACTLR.DISFOLD set before the session starts the case passes.
+        // Open in issue 18 (fold the IT into the previous step, or make a position cycles plus a boundary index).
     };
 
     [Theory(Timeout = Deadline.Ms)]
