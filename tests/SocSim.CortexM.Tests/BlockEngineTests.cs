@@ -23,24 +23,10 @@ public sealed class BlockEngineTests
 
         public void Dispose() { Interp.Dispose(); Blocks.Dispose(); }
 
-        public void AssertSame(string what)
-        {
-            var a = Interp.Cpu; var b = Blocks.Cpu;
-            for (int r = 0; r < 16; r++) Assert.True(a.GetRegister(r) == b.GetRegister(r), $"{what}: r{r} 0x{a.GetRegister(r):X8} (interpreter) != 0x{b.GetRegister(r):X8} (blocks)");
-            Assert.True(a.Xpsr == b.Xpsr, $"{what}: xPSR 0x{a.Xpsr:X8} != 0x{b.Xpsr:X8}");
-            Assert.True(a.Cycles == b.Cycles, $"{what}: cycles {a.Cycles} != {b.Cycles}");
-            Assert.True(a.Instructions == b.Instructions, $"{what}: instructions {a.Instructions} != {b.Instructions}");
-            Assert.True(Interp.Scheduler.Cycles == Blocks.Scheduler.Cycles, $"{what}: scheduler clock {Interp.Scheduler.Cycles} != {Blocks.Scheduler.Cycles}");
-            Assert.Equal(a.State, b.State);
-            Assert.Equal(a.Msp, b.Msp);
-            Assert.Equal(a.Psp, b.Psp);
-            Assert.True((a.CpiCycles, a.LsuCycles, a.ExceptionCycles, a.SleepCycles) == (b.CpiCycles, b.LsuCycles, b.ExceptionCycles, b.SleepCycles), $"{what}: DWT CPI/LSU/EXC/SLEEP counts differ");
-            // The data window and stack (the cases' stores, exception frames) and the slow RAM's data.
-            foreach (var (from, to) in new[] { (0x7000u, 0x9000u), (TestCore.Slow + 0x1000, TestCore.Slow + 0x1010) })
-                for (uint x = from; x < to; x += 4)
-                    if (Interp.Bus.DebugRead32(x) != Blocks.Bus.DebugRead32(x))
-                        Assert.Fail($"{what}: memory at 0x{x:X8}: 0x{Interp.Bus.DebugRead32(x):X8} != 0x{Blocks.Bus.DebugRead32(x):X8}");
-        }
+        // The data window and stack (the cases' stores, exception frames) and the slow RAM's data.
+        public void AssertSame(string what) =>
+            EngineLockstep.AssertSame(what, Interp.Cpu, Interp.Scheduler, Interp.Bus, Blocks.Cpu, Blocks.Scheduler, Blocks.Bus,
+                (0x7000u, 0x9000u), (TestCore.Slow + 0x1000, TestCore.Slow + 0x1010));
     }
 
     public static TheoryData<int, bool> Seeds()
