@@ -149,10 +149,7 @@ public sealed unsafe partial class CortexMCpu
         if (_fValid && last == _fHead + 4 && first - (_fHead - 4 * FetchBufferWords) <= 4 * (FetchBufferWords + 1) && last != 0 && last != _slowWord)
         {
             NoteUse(first, now);
-            uint prior = last - 4 * (FetchBufferWords - 1);      // FreeAt(last)
-            int u = (int)(prior >> 2) & 3;
-            long free = _fUseWord[u] == prior ? _fUseAt[u] : long.MinValue;
-            _fReady = Math.Max(_fReady, free) + costS;
+            _fReady = Math.Max(_fReady, FreeAt(last)) + costS;
             _fHead = last;
             if (last != first) NoteUse(last, now);
             return _fReady > now ? (int)(_fReady - now) : 0;

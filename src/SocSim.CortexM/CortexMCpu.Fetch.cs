@@ -78,6 +78,7 @@ public sealed partial class CortexMCpu
 
     /// <summary>The cycle at which a buffer entry is free for word <paramref name="w"/>: when an instruction first used the
     /// word two before it (the word three before is then consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long FreeAt(uint w)
     {
         uint prior = w - 4 * (FetchBufferWords - 1);
