@@ -507,7 +507,7 @@ public sealed class GdbServer
     {
         if (_history is not { } h) return "reverse execution is off (--gdb-history off, or the board cannot be checkpointed)\n";
         return string.Create(CultureInfo.InvariantCulture,
-            $"history: {h.Count} checkpoints, {h.Bytes} bytes of {h.BudgetBytes}; from cycle {h.Start} to {h.Frontier}; saves={h.Saves} save_s={h.SaveSeconds:F3}\n");
+            $"history: {h.Count} checkpoints, {h.Bytes} bytes of {h.BudgetBytes}; from cycle {h.Start.Cycles} to {h.Frontier.Cycles}; saves={h.Saves} save_s={h.SaveSeconds:F3}\n");
     }
 
     // ---- reverse execution ----

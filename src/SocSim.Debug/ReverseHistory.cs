@@ -4,23 +4,45 @@ using SocSim.Core.Cores;
 
 namespace SocSim.Debug;
 
+/// <summary>
+/// A point of a run: <see cref="Scheduler.Cycles"/> and the core's <see cref="ICore.Instructions"/> there.
+/// Ordered by cycles, then instructions: along one run both only grow, and every step of a core adds to one
+/// of them (an instruction counts; an exception entry, or a core that sleeps, takes cycles), so a position
+/// names one point even where a step takes no cycle (a folded IT on the Cortex-M3, CortexMTiming.It).
+/// </summary>
+public readonly record struct HistoryPosition(long Cycles, long Instructions) : IComparable<HistoryPosition>
+{
+    public int CompareTo(HistoryPosition other) =>
+        Cycles != other.Cycles ? Cycles.CompareTo(other.Cycles) : Instructions.CompareTo(other.Instructions);
+
+    public static bool operator <(HistoryPosition a, HistoryPosition b) => a.CompareTo(b) < 0;
+    public static bool operator >(HistoryPosition a, HistoryPosition b) => a.CompareTo(b) > 0;
+    public static bool operator <=(HistoryPosition a, HistoryPosition b) => a.CompareTo(b) <= 0;
+    public static bool operator >=(HistoryPosition a, HistoryPosition b) => a.CompareTo(b) >= 0;
+
+    public override string ToString() => $"cycle {Cycles} (instruction {Instructions})";
+}
+
 /// <summary>Where a backward search stopped: a breakpoint, a watchpoint (type and data address) or the start of the history.</summary>
-public readonly record struct ReverseStop(long Position, StopKind Kind, int WatchType = 0, uint WatchAddress = 0, bool AtHistoryStart = false);
+public readonly record struct ReverseStop(HistoryPosition Position, StopKind Kind, int WatchType = 0, uint WatchAddress = 0, bool AtHistoryStart = false);
 
 /// <summary>
 /// Reverse execution for the GDB stub: in-memory checkpoints (<see cref="Machine.SaveState(Stream)"/>)
 /// taken as the target runs forward, and deterministic re-execution from them.
 /// <para>
-/// A position in the run is <see cref="Scheduler.Cycles"/> at an instruction boundary. Every step of
-/// the core (an instruction, or an interrupt entry in its place) fetches at least once, so it costs
-/// at least one cycle: positions of successive boundaries strictly increase, and "one step earlier"
-/// is the boundary before, whether that step was an instruction or an IRQ/FIQ entry (the stub's
-/// forward `s` makes an entry one step too: the core's hook reports it as one). Cycles are part
-/// of the checkpoint and re-execution from a checkpoint is deterministic (same state, same inputs),
-/// so a position names one state of the run. Cycles also go on while the core sleeps (no
-/// boundary); a stop there (Ctrl-C) is still a position re-execution reaches exactly, because
-/// <see cref="Machine.Run"/> stops at the first boundary at or after its limit, and an idle core at
-/// the limit itself.
+/// A position in the run (<see cref="HistoryPosition"/>) is <see cref="Scheduler.Cycles"/> and the
+/// core's instruction count at an instruction boundary. A step of the core (an instruction, or an
+/// exception entry in its place) either executes an instruction or takes cycles; most do both, but a
+/// folded IT (Cortex-M3/M4) takes none, so two boundaries may share a cycle and only the count tells
+/// them apart: positions of successive boundaries strictly increase in (cycles, instructions) order,
+/// and "one step earlier" is the boundary before, whether that step was an instruction or an
+/// exception entry (the stub's forward `s` makes an entry one step too: the core's hook reports it
+/// as one). Both counts are part of the checkpoint and re-execution from a checkpoint is
+/// deterministic (same state, same inputs), so a position names one state of the run. Cycles also
+/// go on while the core sleeps (no boundary); a stop there (Ctrl-C) is still a position
+/// re-execution reaches exactly, because <see cref="Machine.Run"/> stops at the first boundary at
+/// or after its limit, and an idle core at the limit itself; the boundaries after that one at the
+/// same cycle are reached one step at a time.
 /// </para>
 /// <para>
 /// Checkpoints are taken at the frontier (the furthest position reached) at slice ends, as long as
@@ -48,7 +70,7 @@ public sealed class ReverseHistory
     /// <summary>Forward checkpoints are never closer than this.</summary>
     public const long MinInterval = 10_000;
 
-    private sealed record Checkpoint(long Position, byte[] Data);
+    private sealed record Checkpoint(HistoryPosition Position, byte[] Data);
 
     private readonly Machine _m;
     private readonly List<Checkpoint> _checkpoints = new();   // sorted by position
@@ -58,7 +80,7 @@ public sealed class ReverseHistory
     private double _forwardSeconds, _forwardSaveSeconds;
 
     // The boundaries the last backward scan saw, ascending (valid until the history is edited).
-    private long[] _boundaries = [];
+    private HistoryPosition[] _boundaries = [];
 
     public ReverseHistory(Machine machine, long budgetBytes)
     {
@@ -70,21 +92,21 @@ public sealed class ReverseHistory
     public int Count => _checkpoints.Count;
     public long Bytes => _bytes;
     /// <summary>The earliest position the history can go back to.</summary>
-    public long Start => _checkpoints.Count > 0 ? _checkpoints[0].Position : Position;
+    public HistoryPosition Start => _checkpoints.Count > 0 ? _checkpoints[0].Position : Position;
     /// <summary>The furthest position the run has reached (checkpoints beyond it do not exist).</summary>
-    public long Frontier
+    public HistoryPosition Frontier
     {
         get => _frontier;
         private set
         {
             _frontier = value;
             // What the console printed up to the frontier is not printed again while re-executing.
-            _m.ConsoleMutedThrough = value;
+            _m.ConsoleMutedThrough = value.Cycles;
         }
     }
 
-    private long _frontier;
-    public long Position => _m.Scheduler.Cycles;
+    private HistoryPosition _frontier;
+    public HistoryPosition Position => new(_m.Scheduler.Cycles, _m.Core.Instructions);
     /// <summary>Host time spent saving checkpoints (all of them), for `monitor history` and the bench.</summary>
     public double SaveSeconds { get; private set; }
     public int Saves { get; private set; }
@@ -107,11 +129,11 @@ public sealed class ReverseHistory
         _forwardSeconds += seconds;
         if (Position <= Frontier) return;
         Frontier = Position;
-        long last = _checkpoints.Count > 0 ? _checkpoints[^1].Position : long.MinValue;
+        long last = _checkpoints.Count > 0 ? _checkpoints[^1].Position.Cycles : long.MinValue;
         // Saving at the frontier stays within its share of the forward run so far (what saves
         // really cost is counted, so one that took long delays the next), and checkpoints are
         // spread out rather than taken in a burst.
-        if (Position - last >= MinInterval
+        if (Position.Cycles - last >= MinInterval
             && _forwardSaveSeconds + _saveEstimate <= CostShare * _forwardSeconds
             && _runSecondsSinceCheckpoint * CostShare >= _saveEstimate / 2)
             _forwardSaveSeconds += Save();
@@ -120,7 +142,7 @@ public sealed class ReverseHistory
     /// <summary>The user changed the state at the current position: what followed is gone.</summary>
     public void Edited()
     {
-        long p = Position;
+        var p = Position;
         for (int i = _checkpoints.Count - 1; i >= 0 && _checkpoints[i].Position >= p; i--) Drop(i);
         _boundaries = [];
         Frontier = p;
@@ -156,7 +178,7 @@ public sealed class ReverseHistory
     }
 
     /// <summary>The index of the latest checkpoint at or before <paramref name="position"/>, or -1.</summary>
-    private int LatestAtOrBefore(long position)
+    private int LatestAtOrBefore(HistoryPosition position)
     {
         for (int i = _checkpoints.Count - 1; i >= 0; i--)
             if (_checkpoints[i].Position <= position) return i;
@@ -169,17 +191,31 @@ public sealed class ReverseHistory
     /// Runs from the loaded state to <paramref name="position"/> (the first boundary at or after it),
     /// with the given watchers or none. The caller took the stub's own hook and observer off.
     /// </summary>
-    private void RunTo(long position, IExecutionHook? hook = null, IBusObserver? observer = null)
+    private void RunTo(HistoryPosition position, IExecutionHook? hook = null, IBusObserver? observer = null)
     {
         if (hook != null) _m.AddHook(hook);
         if (observer != null) _m.AddBusObserver(observer);
         try
         {
-            while (_m.Scheduler.Cycles < position)
+            while (_m.Scheduler.Cycles < position.Cycles)
             {
-                var r = _m.Run(position);
-                if (r.Reason is StopReason.Exit or StopReason.Fault) break;
+                var r = _m.Run(position.Cycles);
+                if (r.Reason is StopReason.Exit or StopReason.Fault) return;
             }
+            // Run stopped at the first boundary of the position's cycle; later ones there (after a
+            // step that took no cycle) are reached step by step.
+            if (Position >= position) return;
+            var stepper = new StopAt(this, position);
+            _m.AddHook(stepper);
+            try
+            {
+                while (Position < position)
+                {
+                    var r = _m.Run();
+                    if (r.Reason is StopReason.Exit or StopReason.Fault) return;
+                }
+            }
+            finally { _m.RemoveHook(stepper); }
         }
         finally
         {
@@ -188,8 +224,19 @@ public sealed class ReverseHistory
         }
     }
 
+    /// <summary>Stops the run at the first boundary at or after a position.</summary>
+    private sealed class StopAt(ReverseHistory h, HistoryPosition target) : IExecutionHook
+    {
+        public bool BeforeInstruction(ICore cpu, uint pc, uint opcode) => false;
+
+        public void AfterInstruction(ICore cpu)
+        {
+            if (h.Position >= target) cpu.RequestStop();
+        }
+    }
+
     /// <summary>Puts the machine in the state it had at <paramref name="position"/> (a position the run reached).</summary>
-    public void GoTo(long position)
+    public void GoTo(HistoryPosition position)
     {
         int i = LatestAtOrBefore(position);
         if (i < 0) throw new InvalidOperationException($"position {position} is before the history's start {Start}");
@@ -203,26 +250,26 @@ public sealed class ReverseHistory
     /// </summary>
     public bool StepBack()
     {
-        long p = Position;
+        var p = Position;
         if (p <= Start) return false;
-        long target = PreviousBoundary(p);
+        var target = PreviousBoundary(p);
         if (target < Start) return false;
         GoTo(target);
         return true;
     }
 
     /// <summary>The boundary before <paramref name="p"/>: from the last scan if it saw it, else by re-executing the segment.</summary>
-    private long PreviousBoundary(long p)
+    private HistoryPosition PreviousBoundary(HistoryPosition p)
     {
         int k = Array.BinarySearch(_boundaries, p);
         if (k > 0) return _boundaries[k - 1];
-        int i = LatestAtOrBefore(p - 1);
+        int i = LatestAtOrBefore(Before(p));
         var c = _checkpoints[i];
         Load(i);
-        if (p - c.Position > 2 * NearDistance)
+        if (p.Cycles - c.Position.Cycles > 2 * NearDistance)
         {
             // A checkpoint near the target, so that stepping back again replays little.
-            RunTo(p - NearDistance);
+            RunTo(new HistoryPosition(p.Cycles - NearDistance, 0));
             if (Position < p)
             {
                 var keepFrontier = Frontier;
@@ -230,7 +277,7 @@ public sealed class ReverseHistory
                 Frontier = keepFrontier;
             }
         }
-        var rec = new BoundaryRecorder(_m.Scheduler, Position);
+        var rec = new BoundaryRecorder(this, Position);
         RunTo(p, rec);
         _boundaries = rec.Boundaries(p);
         k = Array.BinarySearch(_boundaries, p);
@@ -251,14 +298,14 @@ public sealed class ReverseHistory
     /// </summary>
     public ReverseStop ContinueBack(IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, Func<bool> interrupted)
     {
-        long p = Position;
+        var p = Position;
         ReverseStop? found = null;
-        long end = p;
-        for (int i = LatestAtOrBefore(p - 1); i >= 0 && found == null; i--)
+        var end = p;
+        for (int i = LatestAtOrBefore(Before(p)); i >= 0 && found == null; i--)
         {
             var c = _checkpoints[i];
             Load(i);
-            var rec = new HitRecorder(_m, breakpoints, watchpoints, p);
+            var rec = new HitRecorder(this, breakpoints, watchpoints, p);
             RunTo(end, rec, watchpoints.Count > 0 ? rec : null);
             found = rec.Last;
             end = c.Position;
@@ -269,25 +316,29 @@ public sealed class ReverseHistory
         return stop;
     }
 
+    /// <summary>The greatest position before <paramref name="p"/> (checkpoints strictly before it are at or before this).</summary>
+    private static HistoryPosition Before(HistoryPosition p) =>
+        p.Instructions > 0 ? p with { Instructions = p.Instructions - 1 } : new HistoryPosition(p.Cycles - 1, long.MaxValue);
+
     /// <summary>Records the position of every step boundary (the ring keeps the last ones).</summary>
-    private sealed class BoundaryRecorder(Scheduler s, long start) : IExecutionHook
+    private sealed class BoundaryRecorder(ReverseHistory h, HistoryPosition start) : IExecutionHook
     {
         private const int Keep = 1 << 16;
-        private readonly long[] _ring = new long[Keep];
+        private readonly HistoryPosition[] _ring = new HistoryPosition[Keep];
         private long _count;
 
         public bool BeforeInstruction(ICore cpu, uint pc, uint opcode) => false;
 
-        public void AfterInstruction(ICore cpu) => _ring[_count++ & (Keep - 1)] = s.Cycles;
+        public void AfterInstruction(ICore cpu) => _ring[_count++ & (Keep - 1)] = h.Position;
 
         /// <summary>The recorded boundaries up to <paramref name="p"/>, ascending, with the start when the ring kept everything.</summary>
-        public long[] Boundaries(long p)
+        public HistoryPosition[] Boundaries(HistoryPosition p)
         {
-            var list = new List<long>();
+            var list = new List<HistoryPosition>();
             if (_count < Keep) list.Add(start);
             for (long k = Math.Max(0, _count - Keep); k < _count; k++)
             {
-                long b = _ring[k & (Keep - 1)];
+                var b = _ring[k & (Keep - 1)];
                 if (b <= p && (list.Count == 0 || b > list[^1])) list.Add(b);
             }
             return list.ToArray();
@@ -297,15 +348,15 @@ public sealed class ReverseHistory
     /// <summary>Remembers the last breakpoint or watchpoint hit before a position while a segment re-executes.</summary>
     private sealed class HitRecorder : IExecutionHook, IBusObserver
     {
-        private readonly Scheduler _s;
+        private readonly ReverseHistory _h;
         private readonly IReadOnlyCollection<uint> _breakpoints;
         private readonly IReadOnlyList<(int Type, uint Address, uint Length)> _watchpoints;
-        private readonly long _before;
+        private readonly HistoryPosition _before;
         private (int Type, uint Address)? _access;
 
-        public HitRecorder(Machine m, IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, long before)
+        public HitRecorder(ReverseHistory h, IReadOnlyCollection<uint> breakpoints, IReadOnlyList<(int Type, uint Address, uint Length)> watchpoints, HistoryPosition before)
         {
-            _s = m.Scheduler;
+            _h = h;
             _breakpoints = breakpoints;
             _watchpoints = watchpoints;
             _before = before;
@@ -315,13 +366,13 @@ public sealed class ReverseHistory
 
         public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
         {
-            if (_s.Cycles < _before && _breakpoints.Contains(pc)) Last = new ReverseStop(_s.Cycles, StopKind.Breakpoint);
+            if (_breakpoints.Contains(pc) && _h.Position is var at && at < _before) Last = new ReverseStop(at, StopKind.Breakpoint);
             return false;
         }
 
         public void AfterInstruction(ICore cpu)
         {
-            if (_access is { } a && _s.Cycles < _before) Last = new ReverseStop(_s.Cycles, StopKind.Watchpoint, a.Type, a.Address);
+            if (_access is { } a && _h.Position is var at && at < _before) Last = new ReverseStop(at, StopKind.Watchpoint, a.Type, a.Address);
             _access = null;
         }
 

@@ -2,20 +2,20 @@ namespace SocSim.Debug.Tests;
 
 /// <summary>
 /// Reverse execution (bs, bc) on the other cores, with their interrupts running: the ARM926EJ-S of
-/// versatilepb-arm926 (timer_irq.elf's SP804 interrupts through the VIC). Going back lands on exactly the registers and cycle the
-/// forward run had at each point, and going forward again repeats it (issue 20: "everything SocSim
+/// versatilepb-arm926 (timer_irq.elf's SP804 interrupts through the VIC) and the Cortex-M3 of mps2-an385
+/// (FreeRTOS's MPS2 blinky, SysTick and PendSV, folded ITs). Going back lands on exactly the registers and cycle the
+/// forward run had at each point, and going forward again repeats it (issues 18 and 20: "everything SocSim
 /// does for the ARM7TDMI works for this core", reverse debugging included).
 /// </summary>
 public sealed class ReverseOnEveryCoreTests
 {
+    private static string Shared(params string[] parts) =>
+        Path.GetFullPath(Path.Combine([Paths.RepoRoot, "..", "shared", .. parts]));
+
     public static TheoryData<string, string, string, int> Cores => new()
     {
         { Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
-        // The Cortex-M3 (mps2-an385, FreeRTOS blinky, xPortSysTickHandler, kind 2) is left out: there the second
-        // `bc` returns to the history's start instead of the first SysTick entry. Cause: a folded IT takes 0 cycles,
-        // so two step boundaries share one cycle, against ReverseHistory's rule that positions (scheduler cycles
-        // at boundaries) strictly increase; with ACTLR.DISFOLD set before the session starts the case passes.
-        // Open in issue 18 (fold the IT into the previous step, or make a position cycles plus a boundary index).
+        { Path.Combine(Paths.RepoRoot, "boards", "mps2-an385.json"), Shared("cortex-m", "freertos-mps2", "elf", "RTOSDemo-blinky.elf"), "xPortSysTickHandler", 2 },
     };
 
     [Theory(Timeout = Deadline.Ms)]
