@@ -63,7 +63,11 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
         {
             var line = machine.InterruptOutput(conn.SourceComponent, conn.SourceOutput);
             if (_core?.Input(conn.TargetInput) is not { } pin) continue;
-            line.Subscribe(level => { if (_attached) pin.Set(_s.EventTime, !level); });
+            // The line's level is the request; the pin shows it at the pin's polarity: active low for ARM's
+            // n-prefixed pins (the ARM7TDMI's and ARM926EJ-S's nIRQ and nFIQ), active high otherwise (the
+            // Cortex-M's irqN and NMI, whose VCD showed them inverted).
+            bool activeLow = conn.TargetInput.Length > 1 && conn.TargetInput[0] == 'n' && char.IsUpper(conn.TargetInput[1]);
+            line.Subscribe(level => { if (_attached) pin.Set(_s.EventTime, level != activeLow); });
         }
 
         // Each peripheral declares its own signals (its type's declaration), under its board name.
