@@ -95,9 +95,21 @@ public sealed partial class Machine
 
     /// <summary>
     /// From a stop at a function's first instruction, runs until it returns: until the address in LR
-    /// of the current mode (Thumb bit cleared) is about to execute.
+    /// of the current mode (Thumb bit cleared) is about to execute. At an M-profile exception handler's
+    /// first instruction LR holds EXC_RETURN (0xFFFFFFxx, ARMv7-M B1.5.8), and the handler returns to the
+    /// address stacked in its frame (its seventh word), on PSP when EXC_RETURN's bit 2 is set, else on MSP.
     /// </summary>
-    public RunResult RunUntilReturn(long maxCycles = long.MaxValue) => RunUntil(Core.ReadRegister(Board.Cpu.Type.RegisterIndex("lr")) & ~1u, maxCycles);
+    public RunResult RunUntilReturn(long maxCycles = long.MaxValue)
+    {
+        var type = Board.Cpu.Type;
+        uint lr = Core.ReadRegister(type.RegisterIndex("lr"));
+        if ((lr & 0xFFFFFF00u) == 0xFFFFFF00u && type.RegisterIndex("psp") >= 0)
+        {
+            uint frame = Core.ReadRegister(type.RegisterIndex((lr & 4) != 0 ? "psp" : "msp"));
+            return RunUntil(Bus.DebugRead32(frame + 24) & ~1u, maxCycles);
+        }
+        return RunUntil(lr & ~1u, maxCycles);
+    }
 
     private sealed class StopHook(Machine machine, Func<uint, Machine, bool> stopBefore) : IExecutionHook
     {
