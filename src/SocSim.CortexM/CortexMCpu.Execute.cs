@@ -508,7 +508,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 4);
         if (_watchData) WatchData(a, 4, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read32(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -520,7 +522,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 2);
         if (_watchData) WatchData(a, 2, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read16(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -531,7 +535,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 1);
         if (_watchData) WatchData(a, 1, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read8(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -543,7 +549,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 4, v); return; }
         if (_watchData) WatchData(a, 4, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write32(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         if (_monitor && _monitorAddr == a) { }
     }
@@ -555,7 +563,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 2, v); return; }
         if (_watchData) WatchData(a, 2, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write16(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
     }
 
@@ -565,7 +575,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 1, v); return; }
         if (_watchData) WatchData(a, 1, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write8(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
     }
 

@@ -69,6 +69,8 @@ public sealed unsafe partial class CortexMCpu
         _s = bus.Scheduler;
         Profile = profile;
         _m0 = profile == CortexMProfile.V6M;
+        _oneBus = _m0;
+        _fetchWords = _m0 ? V6MFetchBufferWords : FetchBufferWords;
         _entryCycles = _m0 ? CortexM0Timing.Entry : EntryCycles;
         _returnCycles = _m0 ? CortexM0Timing.Return : ReturnCycles;
         BitBanding = profile != CortexMProfile.V6M;
@@ -342,7 +344,7 @@ public sealed unsafe partial class CortexMCpu
     {
         if (_refillIssueAt >= 0) { long at = _refillIssueAt; _refillIssueAt = -1; return at; }
         long toScheduler = now - _cycles;   // at an instruction's fetch the scheduler's clock is its start, _cycles in core time
-        if (_fValid && word == _fHead + 4) return Math.Max(_fReady, FreeAt(word)) + toScheduler;
+        if (_fValid && word == _fHead + 4) return Math.Max(Math.Max(_fReady, FreeAt(word)), _dataBusFreeAt) + toScheduler;
         if (_fValid && word == _slowWord + 4 && _slowWord == _fHead + 4) return Math.Max(_slowWordArrival - toScheduler, FreeAt(word)) + toScheduler;
         return now;
     }
