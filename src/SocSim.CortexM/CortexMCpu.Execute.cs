@@ -273,8 +273,8 @@ public sealed unsafe partial class CortexMCpu
                 }
             case Op.Clrex: _monitor = false; return 1;
 
-            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Mrs;
-            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Msr;
+            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return _systemCycles;
+            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return _systemCycles;
             case Op.Cps:
                 if (Privileged)
                 {
@@ -293,8 +293,8 @@ public sealed unsafe partial class CortexMCpu
                 State = CoreState.Sleeping;
                 _sleepWfe = false;
                 return _m0 ? CortexM0Timing.Sleep : 1;
-            case Op.Dmb: case Op.Dsb: return _m0 ? CortexM0Timing.Barrier : 1;
-            case Op.Isb: return Refill(_m0 ? CortexM0Timing.Barrier - CortexM0Timing.Refill : 1, false);
+            case Op.Dmb: case Op.Dsb: return _barrierCycles;
+            case Op.Isb: return Refill(_isbBase, false);
             case Op.Bkpt:
                 if (i.Imm == SemihostingBkpt && Semihosting != null && Semihosting(this)) return 1;
                 _pc = pc;
@@ -477,7 +477,7 @@ public sealed unsafe partial class CortexMCpu
             if ((list & (1u << r)) != 0) _r[r] = r == 13 ? values[r] & ~3u : values[r];
         if ((list & 0x8000) != 0)
         {
-            // POP {..., PC} on the M0: 4 + N, one more than 1 + N + P (an exception return replaces P and that cycle).
+            // POP {..., PC} on the M0: 4 + N, on the M0+ 3 + N: one more than 1 + N + P (an exception return replaces P and that cycle).
             int extra = _m0 && !(HandlerMode && (values[15] >> 28) == 0xF) ? CortexM0Timing.PopPcExtra : 0;
             BxWritePc(values[15]);
             return 1 + count + RefillCycles(true) + extra;
