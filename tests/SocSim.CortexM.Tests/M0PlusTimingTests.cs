@@ -4,13 +4,13 @@ namespace SocSim.CortexM.Tests;
 
 /// <summary>
 /// The Cortex-M0+ (<c>cortex-m0plus</c>; Cortex-M0+ TRM DDI 0484C 3.3, table 3-1; <see cref="CortexM0PlusTiming"/>)
-/// on <c>boards/mps2-an383.json</c> with <c>boards/overrides/cortex-m0plus.json</c>: one case per row the M0+
+/// on <c>boards/mps2-an383.json</c> with <c>boards/overrides/mps2-an383-m0plus.json</c>: one case per row the M0+
 /// changes from the M0 (each figure from the table in its comment; the M0's in brackets), and the rows it keeps.
 /// </summary>
 public sealed class M0PlusTimingTests
 {
     private static readonly string[] Board =
-        [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json"), Path.Combine(RepoPaths.Root, "boards", "overrides", "cortex-m0plus.json")];
+        [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json"), Path.Combine(RepoPaths.Root, "boards", "overrides", "mps2-an383-m0plus.json")];
 
     [Theory]
     // Branches: P = 1 (the two-stage pipeline). B<cc> taken 2 [3], not taken 1; B 2 [3]; BL 3 [4]; BX, BLX 2 [3].
