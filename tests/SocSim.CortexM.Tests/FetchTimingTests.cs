@@ -13,9 +13,13 @@ namespace SocSim.CortexM.Tests;
 /// </summary>
 public sealed class FetchTimingTests
 {
+    /// <summary>A region in the code space (I-Code/D-Code on the M3) with the slow region's wait states.</summary>
+    private const uint SlowCode = 0x0800_0000;
+
     internal static long LoopCycles(string body, int n, int w, uint at, CortexMProfile profile = CortexMProfile.V7M, Action<CortexMCpu>? setup = null)
     {
         using var t = new TestCore(profile, slow: new WaitStates(w, w, w, w));
+        t.Bus.AddRegion(new MemoryRegion("slowcode", SlowCode, 0x1_0000, RegionKind.Ram, 32, new WaitStates(w, w, w, w)));
         setup?.Invoke(t.Cpu);
         string program = $"movs r3, #{n}\nb 1f\n.align 2\n1:\n{body}\ndone: bkpt #0\n.ltorg";
         t.Load(program, at);
@@ -91,7 +95,9 @@ public sealed class FetchTimingTests
     // From zero-wait code: LDR1's data holds the bus over [E, E + 1 + w); the second word (zero-wait) is fetched
     // after it, at E + 1 + w, arriving before LDR2 asks (E + 2 + w): no wait; iteration 8 + 2w.
     // From the slow region: that fetch holds the bus to E + 2 + 2w, so LDR2 waits w: iteration 8 + 4w (one cycle
-    // less per wait state would mean the fetch and the data went in parallel).
+    // less per wait state would mean the fetch and the data went in parallel). The same from slow memory in the
+    // code space (0x08000000): 8 + 4w on the M0's one bus, where the M3's I-Code would fetch beside the System
+    // bus's data (8 + 3w).
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -100,6 +106,7 @@ public sealed class FetchTimingTests
     {
         Assert.Equal(10L * (8 + 2 * w) - 2, LoopCycles(Loads, 10, w, TestCore.Code, CortexMProfile.V6M));
         Assert.Equal(10L * (8 + 4 * w) - (2 + w), LoopCycles(Loads, 10, w, TestCore.Slow, CortexMProfile.V6M));
+        Assert.Equal(10L * (8 + 4 * w) - (2 + w), LoopCycles(Loads, 10, w, SlowCode, CortexMProfile.V6M));
     }
 
     // The Cortex-M0's fetch buffer: two words (the one executing and one fetched ahead). MULS with the small
