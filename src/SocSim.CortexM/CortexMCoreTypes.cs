@@ -55,7 +55,11 @@ public static class CortexMCoreTypes
         "Cortex-M0 (ARMv6-M, DDI 0432C): the ARMv6-M Thumb subset, every fault a HardFault, 2 priority bits, the instruction timing of TRM table 3-1 (MULS 1 or 32 cycles: cpu.parameters.multiplyCycles), exception entry and return 16 cycles",
         CortexMProfile.V6M, 2);
 
-    private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits, bool fpu = false)
+    public static CoreType M0Plus { get; } = Declare("cortex-m0plus",
+        "Cortex-M0+ (ARMv6-M, DDI 0484C): the Cortex-M0's architecture with its two-stage pipeline's timing (TRM table 3-1: taken branches 2, BL 3, POP {PC} 3 + N, MRS/MSR/barriers 3), exception entry and return 15 cycles, CPUID r0p1",
+        CortexMProfile.V6M, 2, m0Plus: true);
+
+    private static CoreType Declare(string name, string description, CortexMProfile profile, int defaultBits, bool fpu = false, bool m0Plus = false)
     {
         bool v6m = profile == CortexMProfile.V6M;
         var regs = v6m ? V6MRegisters : V7MRegisters;
@@ -93,7 +97,7 @@ public static class CortexMCoreTypes
         foreach (var r in regs.Skip(17))
             t.Register(r.ToString().ToLowerInvariant(), 32, regnum++, gdbType: r is CortexMRegister.Msp or CortexMRegister.Psp ? "data_ptr" : "uint32", gdbFeature: MSystemFeature);
         t.Signals((cpu, registry, options) => new CortexMSignals(cpu, registry, options));
-        return t.Build(c => CortexMCpu.ForBoard(c, profile, regs, fpu));
+        return t.Build(c => CortexMCpu.ForBoard(c, profile, regs, fpu, m0Plus));
     }
 }
 
@@ -116,6 +120,13 @@ public sealed class CortexM0Core : ICoreModel
 {
     private CortexM0Core() { }
     public static CoreType Type => CortexMCoreTypes.M0;
+}
+
+/// <inheritdoc cref="CortexM4Core"/>
+public sealed class CortexM0PlusCore : ICoreModel
+{
+    private CortexM0PlusCore() { }
+    public static CoreType Type => CortexMCoreTypes.M0Plus;
 }
 
 /// <summary>

@@ -145,12 +145,12 @@ public sealed unsafe partial class CortexMCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int BlockFetchStall(uint pc, int size, long now, int costS)
     {
-        uint first = pc & ~3u, last = (pc + (uint)size - 1) & ~3u;
-        if (_fValid && last == _fHead + 4 && first - (_fHead - 4 * FetchBufferWords) <= 4 * (FetchBufferWords + 1) && last != 0 && last != _slowWord)
+        uint first = pc & ~3u, last = _fCurLast = (pc + (uint)size - 1) & ~3u;
+        if (_fValid && last == _fHead + 4 && first - (_fHead - 4u * (uint)_fetchWords) <= 4u * (uint)(_fetchWords + 1) && last != 0 && last != _slowWord)
         {
+            _toScheduler = _s.Cycles - now;
             NoteUse(first, now);
-            _fReady = Math.Max(_fReady, FreeAt(last)) + costS;
-            _fHead = last;
+            SetHead(last, Math.Max(Math.Max(_fReady, FreeAt(last)), _dataBusFreeAt) + costS);
             if (last != first) NoteUse(last, now);
             return _fReady > now ? (int)(_fReady - now) : 0;
         }

@@ -28,7 +28,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
     public DataWatchpointTrace? Dwt { get; private set; }
 
     /// <summary>Builds the core for a board: the SCS is mapped at 0xE000E000 behind a port that acts on AIRCR.SYSRESETREQ.</summary>
-    internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers, bool fpu = false)
+    internal static CortexMCpu ForBoard(CoreContext c, CortexMProfile profile, CortexMRegister[] registers, bool fpu = false, bool m0Plus = false)
     {
         long bits = c.Parameter(CortexMCoreTypes.PriorityBitsParameter, profile == CortexMProfile.V6M ? 2L : 8L);
         // ARMv6-M implements 2 bits (B3.4.6 of DDI 0419); the Cortex-M3 and M4 3 to 8 (DDI 0337I 6.3, DDI 0439B 6.3).
@@ -38,7 +38,7 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         long lines = c.Parameter(CortexMCoreTypes.InterruptsParameter, (long)DefaultInterruptLines(profile));
         if (lines < 1 || lines > MaxInterruptLines(profile))
             throw new ArgumentException($"cpu.parameters.{CortexMCoreTypes.InterruptsParameter}: {lines} external interrupts; this core implements 1 to {MaxInterruptLines(profile)}");
-        var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu, (int)lines) { DebugRegisters = registers };
+        var cpu = new CortexMCpu(c.Bus, profile, (int)bits, fpu, (int)lines, m0Plus) { DebugRegisters = registers };
         cpu.SetEngine(c.Engine);
         if (profile == CortexMProfile.V6M)
         {

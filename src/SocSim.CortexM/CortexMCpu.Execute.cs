@@ -273,8 +273,8 @@ public sealed unsafe partial class CortexMCpu
                 }
             case Op.Clrex: _monitor = false; return 1;
 
-            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Mrs;
-            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Msr;
+            case Op.Mrs: _r[i.Rd] = ReadSpecial(i.List); return _systemCycles;
+            case Op.Msr: WriteSpecial(i.List, (uint)i.Imm, _r[i.Rn]); return _systemCycles;
             case Op.Cps:
                 if (Privileged)
                 {
@@ -293,8 +293,8 @@ public sealed unsafe partial class CortexMCpu
                 State = CoreState.Sleeping;
                 _sleepWfe = false;
                 return _m0 ? CortexM0Timing.Sleep : 1;
-            case Op.Dmb: case Op.Dsb: return _m0 ? CortexM0Timing.Barrier : 1;
-            case Op.Isb: return Refill(_m0 ? CortexM0Timing.Barrier - CortexM0Timing.Refill : 1, false);
+            case Op.Dmb: case Op.Dsb: return _barrierCycles;
+            case Op.Isb: return Refill(_isbBase, false);
             case Op.Bkpt:
                 if (i.Imm == SemihostingBkpt && Semihosting != null && Semihosting(this)) return 1;
                 _pc = pc;
@@ -477,7 +477,7 @@ public sealed unsafe partial class CortexMCpu
             if ((list & (1u << r)) != 0) _r[r] = r == 13 ? values[r] & ~3u : values[r];
         if ((list & 0x8000) != 0)
         {
-            // POP {..., PC} on the M0: 4 + N, one more than 1 + N + P (an exception return replaces P and that cycle).
+            // POP {..., PC} on the M0: 4 + N, on the M0+ 3 + N: one more than 1 + N + P (an exception return replaces P and that cycle).
             int extra = _m0 && !(HandlerMode && (values[15] >> 28) == 0xF) ? CortexM0Timing.PopPcExtra : 0;
             BxWritePc(values[15]);
             return 1 + count + RefillCycles(true) + extra;
@@ -508,7 +508,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 4);
         if (_watchData) WatchData(a, 4, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read32(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -520,7 +522,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 2);
         if (_watchData) WatchData(a, 2, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read16(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -531,7 +535,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) return BitBandRead(bb, bit, 1);
         if (_watchData) WatchData(a, 1, false);
         _accesses++;
+        DataAccessBegins(a);
         uint v = _bus.Read8(a, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         return v;
     }
@@ -543,7 +549,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 4, v); return; }
         if (_watchData) WatchData(a, 4, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write32(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
         if (_monitor && _monitorAddr == a) { }
     }
@@ -555,7 +563,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 2, v); return; }
         if (_watchData) WatchData(a, 2, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write16(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
     }
 
@@ -565,7 +575,9 @@ public sealed unsafe partial class CortexMCpu
         if (BitBanding && BitBandTarget(a, out uint bb, out int bit)) { BitBandWrite(bb, bit, 1, v); return; }
         if (_watchData) WatchData(a, 1, true);
         _accesses++;
+        DataAccessBegins(a);
         _bus.Write8(a, v, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(a);
     }
 

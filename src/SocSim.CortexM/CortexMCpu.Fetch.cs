@@ -15,12 +15,22 @@ namespace SocSim.CortexM;
 /// </summary>
 public sealed partial class CortexMCpu
 {
-    /// <summary>Words the buffer holds (1.2.1: "three-word" prefetch buffer).</summary>
+    /// <summary>Words the Cortex-M3/M4's buffer holds (1.2.1: "three-word" prefetch buffer).</summary>
     public const int FetchBufferWords = 3;
+    /// <summary>
+    /// Words an ARMv6-M core holds (docs/cortex-m.md "Cortex-M0 timing", Fetch): the word its instruction
+    /// executes from and the one word its fetch stage has fetched ahead (chosen: DDI 0432C gives no buffer depth;
+    /// the M0 fetches a 32-bit word, two 16-bit instructions, at a time, and no more than its pipeline holds).
+    /// </summary>
+    public const int V6MFetchBufferWords = 2;
+
+    private readonly int _fetchWords;   // FetchBufferWords or V6MFetchBufferWords
 
     private bool _fValid;            // the stream's state below describes the current instruction stream
     private uint _fHead;             // the last word the prefetch unit has fetched
     private long _fReady;            // the core cycle at which that word arrived
+    private readonly long[] _fArrive = new long[4];   // each word's arrival by (word >> 2) & 3: words before the head
+                                                      // that one-bus lookahead (DataAccessBegins) fetched past
     private readonly uint[] _fUseWord = new uint[4];
     private readonly long[] _fUseAt = new long[4];   // the cycle at which an instruction first used a word (its predecessor's entry is then free)
     private bool _fRestart;          // a taken branch refilled: the stream restarts at _fRestartHead at the branch's end
@@ -33,11 +43,13 @@ public sealed partial class CortexMCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FetchStall(uint pc, int size, long now)
     {
-        uint first = pc & ~3u, last = (pc + (uint)size - 1) & ~3u;
-        if (_fValid && last <= _fHead && _fHead - first <= 4 * FetchBufferWords)
+        _toScheduler = _s.Cycles - now;
+        uint first = pc & ~3u, last = _fCurLast = (pc + (uint)size - 1) & ~3u;
+        if (_fValid && last <= _fHead && _fHead - first <= 4u * (uint)_fetchWords)
         {
             NoteUse(first, now);
-            return _stepStall = _fReady > now ? (int)(_fReady - now) : 0;
+            long ready = last == _fHead ? _fReady : _fArrive[(int)(last >> 2) & 3];
+            return _stepStall = ready > now ? (int)(ready - now) : 0;
         }
         return _stepStall = FetchStallSlow(first, last, now);
     }
@@ -45,24 +57,30 @@ public sealed partial class CortexMCpu
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int FetchStallSlow(uint first, uint last, long now)
     {
-        if (!_fValid || first - (_fHead - 4 * FetchBufferWords) > 4 * (FetchBufferWords + 1))    // first outside [head - 12, head + 4]
+        if (!_fValid || first - (_fHead - 4u * (uint)_fetchWords) > 4u * (uint)(_fetchWords + 1))    // first outside [head - 4 * words, head + 4]
         {
             // Not the stream the unit was fetching: fetch the word now (its 1 is in the instruction's own figure).
             // A 32-bit instruction across two words waits for the second word's wait states too (the exception
             // figures include the refill on zero-wait memory, as P does).
             _fValid = true;
-            _fHead = last;
-            _fReady = now + WordCost(first, false) - 1 + (last != first ? WordCost(last, true) - 1 : 0);
+            SetHead(last, now + WordCost(first, false) - 1 + (last != first ? WordCost(last, true) - 1 : 0));
         }
         NoteUse(first, now);
         for (uint w = _fHead + 4; w <= last && w != 0; w += 4)
         {
-            long start = Math.Max(_fReady, FreeAt(w));
-            _fReady = start + WordCost(w, true);
-            _fHead = w;
+            SetHead(w, Math.Max(Math.Max(_fReady, FreeAt(w)), _dataBusFreeAt) + WordCost(w, true));
         }
         if (last != first) NoteUse(last, now);
         return _fReady > now ? (int)(_fReady - now) : 0;
+    }
+
+    /// <summary>The stream's last fetched word is <paramref name="w"/>, arriving at core cycle <paramref name="ready"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetHead(uint w, long ready)
+    {
+        _fHead = w;
+        _fReady = ready;
+        _fArrive[(int)(w >> 2) & 3] = ready;
     }
 
     /// <summary>A word fetch's clocks: what the bus charged for it when it was read off the fast path (a memory
@@ -81,7 +99,7 @@ public sealed partial class CortexMCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long FreeAt(uint w)
     {
-        uint prior = w - 4 * (FetchBufferWords - 1);
+        uint prior = w - 4u * (uint)(_fetchWords - 1);
         int i = (int)(prior >> 2) & 3;
         return _fUseWord[i] == prior ? _fUseAt[i] : long.MinValue;
     }
@@ -91,10 +109,58 @@ public sealed partial class CortexMCpu
     {
         _fRestart = false;
         _fValid = true;
-        _fHead = _fRestartHead;
-        _fReady = end;
+        SetHead(_fRestartHead, end);
         Array.Fill(_fUseAt, -1);
     }
 
     private void InvalidateFetch() { _fValid = false; _fRestart = false; _slowWord = 1; Array.Fill(_fUseAt, -1); }
+
+    // ---- fetches and data accesses on one bus ----
+
+    private readonly bool _oneBus;              // ARMv6-M: a single AHB-Lite master interface for fetches and data
+    private long _dataBusFreeAt = long.MinValue; // the core cycle the last data access on the fetch's bus ended
+    private long _toScheduler;                  // scheduler cycles minus core cycles during the current step
+    private uint _fCurLast;                     // the last word of the instruction under way
+    private bool _dataOnFetchBus;               // the access under way shares the bus of the fetch stream
+
+    /// <summary>
+    /// Whether a data access to <paramref name="a"/> and the instruction stream share a bus. The Cortex-M0/M0+:
+    /// always (DDI 0432C 2.1: one AHB-Lite interface), except the private peripheral bus (0xE0000000-0xE00FFFFF:
+    /// the SCS is inside the core). The Cortex-M3/M4: when both are on the System bus (DDI 0337I / DDI 0439B,
+    /// "Bus interfaces": 0x20000000-0xDFFFFFFF and 0xE0100000-0xFFFFFFFF), while I-Code and D-Code serve
+    /// 0x00000000-0x1FFFFFFF apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SharesFetchBus(uint a) => a - 0xE000_0000u >= 0x0010_0000u && (_oneBus || IsSystemBus(a) && IsSystemBus(_fHead));
+
+    private static bool IsSystemBus(uint a) => a >= 0x2000_0000u && a - 0xE000_0000u >= 0x0010_0000u;
+
+    /// <summary>
+    /// Before a data access to <paramref name="a"/>: when it shares the fetch's bus, the fetches the prefetch unit
+    /// issued before it hold the bus (an AHB-Lite transfer is not pre-empted), so the access waits for the one in
+    /// flight; a fetch and a data access asking in the same cycle: the data first (DDI 0337I "System interface":
+    /// data accesses before instruction and vector fetches; chosen alike for the M0's one bus). The fetches after
+    /// it wait for its end (<see cref="_dataBusFreeAt"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DataAccessBegins(uint a)
+    {
+        if (!(_dataOnFetchBus = _fValid && SharesFetchBus(a))) return;
+        long t = _s.Cycles - _toScheduler;
+        // A word has a buffer entry once the instruction under way uses the word (_fetchWords - 1) before it.
+        for (uint w = _fHead + 4; w != 0 && w - _fCurLast <= 4u * (uint)(_fetchWords - 1); w = _fHead + 4)
+        {
+            long issue = Math.Max(Math.Max(_fReady, FreeAt(w)), _dataBusFreeAt);
+            if (issue >= t) break;
+            SetHead(w, issue + WordCost(w, true));
+        }
+        if (_fReady > t) _s.Cycles += _fReady - t;
+    }
+
+    /// <summary>After a data access that shared the fetch's bus: the next fetch waits for its end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DataAccessEnds()
+    {
+        if (_dataOnFetchBus) _dataBusFreeAt = _s.Cycles - _toScheduler;
+    }
 }

@@ -35,7 +35,9 @@ public sealed partial class CortexMCpu
         uint target = byteAddress & ~(uint)(size - 1);
         int shift = (int)(byteAddress - target) * 8 + bit;
         _accesses++;
+        DataAccessBegins(target);
         uint v = size == 4 ? _bus.Read32(target, AccessFlags.None) : size == 2 ? _bus.Read16(target, AccessFlags.None) : _bus.Read8(target, AccessFlags.None);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(target);
         return (v >> shift) & 1;
     }
@@ -48,6 +50,7 @@ public sealed partial class CortexMCpu
     {
         uint target = byteAddress & ~(uint)(size - 1);
         int shift = (int)(byteAddress - target) * 8 + bit;
+        DataAccessBegins(target);
         uint v = size == 4 ? _bus.Read32(target, AccessFlags.Lock) : size == 2 ? _bus.Read16(target, AccessFlags.Lock) : _bus.Read8(target, AccessFlags.Lock);
         if (_bus.Aborted) BusError(target);
         v = (v & ~(1u << shift)) | ((value & 1) << shift);
@@ -55,6 +58,7 @@ public sealed partial class CortexMCpu
         if (size == 4) _bus.Write32(target, v, AccessFlags.Lock);
         else if (size == 2) _bus.Write16(target, v, AccessFlags.Lock);
         else _bus.Write8(target, v, AccessFlags.Lock);
+        DataAccessEnds();
         if (_bus.Aborted) BusError(target);
     }
 

@@ -4,7 +4,7 @@ namespace SocSim.CortexM;
 
 public sealed partial class CortexMCpu
 {
-    private const int StateVersion = 7; // 4: the DWT and ITM follow the SCS in a board core's state; 5: 128-exception bit sets; 6: the FPU; 7: IT folding and ACTLR
+    private const int StateVersion = 8; // 4: the DWT and ITM follow the SCS in a board core's state; 5: 128-exception bit sets; 6: the FPU; 7: IT folding and ACTLR; 8: fetch arrivals and the shared bus
 
     /// <summary>
     /// The whole core for a checkpoint: R0-R15, the banked stack pointer, xPSR, the masks and CONTROL, the
@@ -34,6 +34,8 @@ public sealed partial class CortexMCpu
         w.Write(_fValid); w.Write(_fHead); w.Write(_fReady); w.Write(_fUseWord);
         foreach (long c in _fUseAt) w.Write(c);
         w.Write(_folded); w.Write(_foldAt); w.Write(_actlr);
+        foreach (long a in _fArrive) w.Write(a);
+        w.Write(_dataBusFreeAt);
         w.Write(HasFpu);
         if (HasFpu)
         {
@@ -82,6 +84,8 @@ public sealed partial class CortexMCpu
         _fValid = r.ReadBool(); _fHead = r.ReadUInt(); _fReady = r.ReadLong(); r.ReadUIntArray(_fUseWord.Length).CopyTo(_fUseWord, 0);
         for (int i = 0; i < _fUseAt.Length; i++) _fUseAt[i] = r.ReadLong();
         _folded = r.ReadLong(); _foldAt = r.ReadUInt(); Actlr = r.ReadUInt();
+        for (int i = 0; i < _fArrive.Length; i++) _fArrive[i] = r.ReadLong();
+        _dataBusFreeAt = r.ReadLong();
         bool fpu = r.ReadBool();
         if (fpu != HasFpu) throw new StateException($"Cortex-M core state {(fpu ? "has" : "lacks")} an FPU, this core {(HasFpu ? "has one" : "has none")}");
         if (fpu)

@@ -55,9 +55,10 @@ public sealed unsafe partial class CortexMCpu
     private bool _event;
     private long _cycles, _instructions;
 
-    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, bool fpu = false, int? interruptLines = null)
+    public CortexMCpu(Bus bus, CortexMProfile profile = CortexMProfile.V7M, int priorityBits = 8, bool fpu = false, int? interruptLines = null, bool m0Plus = false)
     {
         if (fpu && profile == CortexMProfile.V6M) throw new ArgumentException("ARMv6-M has no floating-point extension", nameof(fpu));
+        if (m0Plus && profile != CortexMProfile.V6M) throw new ArgumentException("the Cortex-M0+ is an ARMv6-M core", nameof(m0Plus));
         HasFpu = fpu;
         _fpccr = fpu ? FpccrAspen | FpccrLspen : 0;
         if (priorityBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(priorityBits), $"the NVIC's priority bits must be 2 to 8, not {priorityBits}");
@@ -69,8 +70,18 @@ public sealed unsafe partial class CortexMCpu
         _s = bus.Scheduler;
         Profile = profile;
         _m0 = profile == CortexMProfile.V6M;
-        _entryCycles = _m0 ? CortexM0Timing.Entry : EntryCycles;
-        _returnCycles = _m0 ? CortexM0Timing.Return : ReturnCycles;
+        _oneBus = _m0;
+        _fetchWords = _m0 ? V6MFetchBufferWords : FetchBufferWords;
+        IsM0Plus = m0Plus;
+        _entryCycles = m0Plus ? CortexM0PlusTiming.Entry : _m0 ? CortexM0Timing.Entry : EntryCycles;
+        _returnCycles = m0Plus ? CortexM0PlusTiming.Return : _m0 ? CortexM0Timing.Return : ReturnCycles;
+        // P: the M3/M4 1 for an immediate target, 2 for a register one (DDI 0337I 18.3); the M0 2 for both
+        // (DDI 0432C table 3-1); the M0+ 1 for both (DDI 0484C table 3-1).
+        _immediateP = m0Plus ? CortexM0PlusTiming.Refill : _m0 ? CortexM0Timing.Refill : 1;
+        _registerP = m0Plus ? CortexM0PlusTiming.Refill : 2;
+        _systemCycles = m0Plus ? CortexM0PlusTiming.MrsMsr : _m0 ? CortexM0Timing.MrsMsr : CortexMTiming.Mrs;
+        _barrierCycles = m0Plus ? CortexM0PlusTiming.Barrier : _m0 ? CortexM0Timing.Barrier : 1;
+        _isbBase = _m0 ? _barrierCycles - _immediateP : 1;
         BitBanding = profile != CortexMProfile.V6M;
         PriorityBits = profile == CortexMProfile.V6M ? 2 : priorityBits;
         _decodeRaw = new uint[DecodeCacheSize];
@@ -81,10 +92,13 @@ public sealed unsafe partial class CortexMCpu
     }
 
     public CortexMProfile Profile { get; }
+    /// <summary>The Cortex-M0+ (ARMv6-M with its two-stage pipeline's timing, <see cref="CortexM0PlusTiming"/>), not the M0.</summary>
+    public bool IsM0Plus { get; }
 
     // The Cortex-M0's timing (ARMv6-M: CortexM0Timing, DDI 0432C table 3-1) instead of the Cortex-M3's.
     private readonly bool _m0;
     private readonly int _entryCycles, _returnCycles;
+    private readonly int _immediateP, _registerP, _systemCycles, _barrierCycles, _isbBase;
     private int _multiplyCycles = CortexM0Timing.MultiplyFast;
 
     /// <summary>
@@ -342,7 +356,7 @@ public sealed unsafe partial class CortexMCpu
     {
         if (_refillIssueAt >= 0) { long at = _refillIssueAt; _refillIssueAt = -1; return at; }
         long toScheduler = now - _cycles;   // at an instruction's fetch the scheduler's clock is its start, _cycles in core time
-        if (_fValid && word == _fHead + 4) return Math.Max(_fReady, FreeAt(word)) + toScheduler;
+        if (_fValid && word == _fHead + 4) return Math.Max(Math.Max(_fReady, FreeAt(word)), _dataBusFreeAt) + toScheduler;
         if (_fValid && word == _slowWord + 4 && _slowWord == _fHead + 4) return Math.Max(_slowWordArrival - toScheduler, FreeAt(word)) + toScheduler;
         return now;
     }
@@ -493,9 +507,9 @@ public sealed unsafe partial class CortexMCpu
     private int RefillCycles(bool registerTarget)
     {
         if (_excReturnCycles != 0) { int c = _excReturnCycles; _excReturnCycles = 0; _stepExc += c; return c; }
-        if (!_t || State != CoreState.Running) { InvalidateFetch(); return registerTarget || _m0 ? 2 : 1; }
+        int p = registerTarget ? _registerP : _immediateP;
+        if (!_t || State != CoreState.Running) { InvalidateFetch(); return p; }
         uint target = _pc;
-        int p = registerTarget || _m0 ? 2 : 1;     // the M0: 2 for every branch (DDI 0432C table 3-1)
         _slowWord = 1;      // the target is fetched anew (non-sequential), even in the word just held
         _refillIssueAt = _s.Cycles + p;     // P begins after the branch's own cycle (B: 1 + P; BX: 1 + P with P = 2, the fetch its second)
         uint hw = FetchHalf(target);

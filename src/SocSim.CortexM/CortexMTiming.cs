@@ -90,3 +90,24 @@ public static class CortexM0Timing
     /// </summary>
     public const int Entry = 16, Return = 16;
 }
+
+/// <summary>
+/// The Cortex-M0+'s figures (Cortex-M0+ TRM DDI 0484C 3.3, table 3-1 "Cortex-M0+ instruction summary", zero-wait
+/// memory) where they differ from the Cortex-M0's: its two-stage pipeline (fetch and pre-decode, then decode and
+/// execute) refills in one cycle, so P = 1 for every taken branch: B&lt;c&gt; taken and B 2 (1 + P), BL 3 (2 + P),
+/// BX, BLX, MOV PC and ADD PC 2 (1 + P), POP {..., PC} 3 + N (1 + N + P + 1); MRS, MSR, ISB, DSB, DMB 3. Loads and
+/// stores stay 2 (1 on the single-cycle I/O port, which the MPS2 images do not have), LDM/STM/PUSH/POP 1 + N,
+/// MULS 1 or 32, WFI/WFE 2, everything else 1.
+/// </summary>
+public static class CortexM0PlusTiming
+{
+    /// <summary>P of every taken branch.</summary>
+    public const int Refill = 1;
+    public const int MrsMsr = 3, Barrier = 3;
+    /// <summary>
+    /// Exception entry 15 cycles with zero-wait memory (ARM's published Cortex-M0+ interrupt latency, one less
+    /// than the M0's 16: the shorter pipeline); return 15 (chosen as for the M0: equal to the entry; no figure
+    /// is published).
+    /// </summary>
+    public const int Entry = 15, Return = 15;
+}

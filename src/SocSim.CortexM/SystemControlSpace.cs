@@ -17,6 +17,8 @@ public sealed partial class SystemControlSpace : IBusDevice
     public const uint Base = 0xE000_E000, Size = 0x1000;
     /// <summary>CPUID of a Cortex-M3 r2p1 (DDI 0337I 4.3.1), a Cortex-M4 r0p1 (DDI 0439B 4.3) and a Cortex-M0 r0p0 (DDI 0432C 4.3).</summary>
     public const uint CpuidM3 = 0x412F_C231, CpuidM4 = 0x410F_C241, CpuidM0 = 0x410C_C200;
+    /// <summary>The Cortex-M0+ r0p1 (DDI 0484C 4.3: PARTNO 0xC60, REVISION 1).</summary>
+    public const uint CpuidM0Plus = 0x410C_C601;
     /// <summary>SYST_CALIB.NOREF and SKEW (B3.3.6).</summary>
     public const uint CalibNoRef = 1u << 31, CalibSkew = 1u << 30;
     private const uint CsrClkSource = 1u << 2;
@@ -149,7 +151,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             case >= 0x280 and < 0x2C0: return Bits(off - 0x280, n => _cpu.IsPending(16 + n));
             case >= 0x300 and < 0x340: return Bits(off - 0x300, n => _cpu.IsActive(16 + n));
             case >= 0x400 and < 0x4F0: return PriorityWord(16 + (int)(off - 0x400));
-            case 0xD00: return _cpu.Profile switch { CortexMProfile.V6M => CpuidM0, CortexMProfile.V7EM => CpuidM4, _ => CpuidM3 };
+            case 0xD00: return _cpu.Profile switch { CortexMProfile.V6M => _cpu.IsM0Plus ? CpuidM0Plus : CpuidM0, CortexMProfile.V7EM => CpuidM4, _ => CpuidM3 };
             case 0xD04:
                 {
                     int pending = _cpu.VectPending;

@@ -78,7 +78,7 @@ public sealed class CoreDeclarationTests
     [Fact]
     public void TheCatalogFindsTheCoresDeclarations()
     {
-        Assert.Equal(["arm7tdmi", "arm926ejs", "cortex-m0", "cortex-m3", "cortex-m4", "cortex-m4f"], CoreCatalog.Default.Names);
+        Assert.Equal(["arm7tdmi", "arm926ejs", "cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f"], CoreCatalog.Default.Names);
         var arm = CoreCatalog.Default.Find("arm7tdmi")!;
         Assert.Same(ArmCpu.Type, arm);
         Assert.Equal("arm7tdmi", arm.Name);

@@ -39,18 +39,19 @@ public sealed class CoreComponentTests : IDisposable
     }
 
     [Fact]
-    public void TheCatalogDeclaresFourCortexMCores()
+    public void TheCatalogDeclaresFiveCortexMCores()
     {
-        foreach (var name in new[] { "cortex-m0", "cortex-m3", "cortex-m4", "cortex-m4f" })
+        foreach (var name in new[] { "cortex-m0", "cortex-m0plus", "cortex-m3", "cortex-m4", "cortex-m4f" })
         {
             var t = CoreCatalog.Default.Find(name)!;
             Assert.True(t.MProfile);
             Assert.Equal(typeof(CortexMCpu), t.ModelType);
             // irq0..irq111 on ARMv7-M, irq0..irq31 on ARMv6-M (B3.4.1 of DDI 0419); cpu.parameters.interrupts of them exist.
-            int lines = name == "cortex-m0" ? 32 : 112;
+            bool v6m = name.StartsWith("cortex-m0", StringComparison.Ordinal);
+            int lines = v6m ? 32 : 112;
             Assert.Equal(["NMI", .. Enumerable.Range(0, lines).Select(i => "irq" + i)], t.Inputs.Select(i => i.Name));
-            // The Cortex-M0 declares its multiplier option (DDI 0432C table 3-1).
-            Assert.Equal(name == "cortex-m0" ? ["priorityBits", "sysTickCalib", "multiplyCycles", "interrupts"] : ["priorityBits", "sysTickCalib", "interrupts"],
+            // The Cortex-M0 and M0+ declare their multiplier option (DDI 0432C / DDI 0484C table 3-1).
+            Assert.Equal(v6m ? ["priorityBits", "sysTickCalib", "multiplyCycles", "interrupts"] : ["priorityBits", "sysTickCalib", "interrupts"],
                 t.Parameters.Select(p => p.Name));
         }
         Assert.Equal(8L, CoreCatalog.Default.Find("cortex-m3")!.Parameters[0].Default);

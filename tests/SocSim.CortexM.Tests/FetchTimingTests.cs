@@ -13,9 +13,14 @@ namespace SocSim.CortexM.Tests;
 /// </summary>
 public sealed class FetchTimingTests
 {
-    private static long LoopCycles(string body, int n, int w, uint at)
+    /// <summary>A region in the code space (I-Code/D-Code on the M3) with the slow region's wait states.</summary>
+    private const uint SlowCode = 0x0800_0000;
+
+    internal static long LoopCycles(string body, int n, int w, uint at, CortexMProfile profile = CortexMProfile.V7M, Action<CortexMCpu>? setup = null)
     {
-        using var t = new TestCore(slow: new WaitStates(w, w, w, w));
+        using var t = new TestCore(profile, slow: new WaitStates(w, w, w, w));
+        t.Bus.AddRegion(new MemoryRegion("slowcode", SlowCode, 0x1_0000, RegionKind.Ram, 32, new WaitStates(w, w, w, w)));
+        setup?.Invoke(t.Cpu);
         string program = $"movs r3, #{n}\nb 1f\n.align 2\n1:\n{body}\ndone: bkpt #0\n.ltorg";
         t.Load(program, at);
         t.Bus.DebugWrite32(4, at | 1);
@@ -26,8 +31,8 @@ public sealed class FetchTimingTests
         t.Cpu.Step(); t.Cpu.Step();            // MOVS, B: the loop's first instruction is next
         long c0 = t.Cpu.Cycles, s0 = t.Scheduler.Cycles;
         uint loop = t.Cpu.PC;
-        uint done = loop + (uint)Asm.Assemble(".align 2\n1:\n" + body).Length;
-        while (t.Cpu.PC != done) Assert.NotEqual(0, t.Cpu.Step());
+        uint done = loop + (uint)Asm.Assemble("1:\n" + body).Length;    // (".align 2" would pad an odd number of halfwords)
+        while (t.Cpu.PC != done) { uint pc = t.Cpu.PC; Assert.True(t.Cpu.Step() != 0, $"0 cycles at 0x{pc:x}: {t.Cpu.State} {t.Cpu.Fault}"); }
         Assert.Equal(t.Cpu.Cycles - c0, t.Scheduler.Cycles - s0);
         return t.Cpu.Cycles - c0;
     }
@@ -68,9 +73,11 @@ public sealed class FetchTimingTests
     public void TheBufferHoldsThreeWords(int w, int iteration) => Assert.Equal(10L * iteration - (1 + w), LoopCycles(Buffered, 10, w, TestCore.Slow));
 
     // Two neighbouring loads from the slow region (data at Slow + 0x8000): LDR 2 + w, the pipelined LDR 1 + w
-    // (18.3), SUBS 1, BNE 1 + P. From zero-wait code: iteration 6 + 2w. From the slow region itself: the second
-    // word arrives at E + 1 + w, before SUBS needs it (E + 3 + 2w), and P = 1 + w: 6 + 3w (fetches and data
-    // accesses on one region are not arbitrated: docs/cortex-m.md).
+    // (18.3), SUBS 1, BNE 1 + P. From zero-wait code (I-Code, the data on the System bus): iteration 6 + 2w.
+    // From the slow region itself, fetches and data share the System bus (docs/cortex-m.md "Buses"): LDR1's
+    // data holds it over [E, E + 1 + w) (a data request wins a tie); the second word's fetch issues at E + 1 + w
+    // and holds it to E + 2 + 2w, so LDR2 (asking at E + 2 + w) waits w; SUBS at E + 4 + 3w, BNE 1 + P with
+    // P = 1 + w: 6 + 4w (6 + 3w if fetches and data did not contend).
     private const string Loads = "ldr r0, [r4]\nldr r2, [r4, #4]\nsubs r3, #1\nbne 1b";
 
     [Theory]
@@ -80,8 +87,43 @@ public sealed class FetchTimingTests
     public void NeighbouringLoadsPipelineAndChargeTheirWaitStates(int w)
     {
         Assert.Equal(10L * (6 + 2 * w) - 1, LoopCycles(Loads, 10, w, TestCore.Code));
-        Assert.Equal(10L * (6 + 3 * w) - (1 + w), LoopCycles(Loads, 10, w, TestCore.Slow));
+        Assert.Equal(10L * (6 + 4 * w) - (1 + w), LoopCycles(Loads, 10, w, TestCore.Slow));
     }
+
+    // The Cortex-M0 (one AHB-Lite bus for fetches and data; docs/cortex-m.md "Cortex-M0 timing", Fetch), the
+    // same loop: LDR 2 + w each (no pipelining), SUBS 1, BNE 1 + P with P = 2 + the target's wait states.
+    // From zero-wait code: LDR1's data holds the bus over [E, E + 1 + w); the second word (zero-wait) is fetched
+    // after it, at E + 1 + w, arriving before LDR2 asks (E + 2 + w): no wait; iteration 8 + 2w.
+    // From the slow region: that fetch holds the bus to E + 2 + 2w, so LDR2 waits w: iteration 8 + 4w (one cycle
+    // less per wait state would mean the fetch and the data went in parallel). The same from slow memory in the
+    // code space (0x08000000): 8 + 4w on the M0's one bus, where the M3's I-Code would fetch beside the System
+    // bus's data (8 + 3w).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void OnTheCortexM0FetchesAndDataShareOneBus(int w)
+    {
+        Assert.Equal(10L * (8 + 2 * w) - 2, LoopCycles(Loads, 10, w, TestCore.Code, CortexMProfile.V6M));
+        Assert.Equal(10L * (8 + 4 * w) - (2 + w), LoopCycles(Loads, 10, w, TestCore.Slow, CortexMProfile.V6M));
+        Assert.Equal(10L * (8 + 4 * w) - (2 + w), LoopCycles(Loads, 10, w, SlowCode, CortexMProfile.V6M));
+    }
+
+    // The Cortex-M0's fetch buffer: two words (the one executing and one fetched ahead). MULS with the small
+    // multiplier (32 cycles) at A, then six ADDS, SUBS and BNE in words A..A+16, run from the slow region (a word
+    // costs 1 + w). During MULS the unit fetches A+4 only (A+8's entry frees when an instruction starts in A+4,
+    // at E+33). w = 2: A+8 issues at E+33, arrives E+36: ADDS at A+8 waits 1 (E+35 -> E+36); A+12 issues at
+    // E+36, arrives E+39: the ADDS at A+12 waits 1; A+16 at E+42: BNE waits 1, then 1 + P = 1 + 2 + 2:
+    // iteration 47 (a three-word buffer would have fetched A+8 during MULS: 44). w = 1: A+8 at E+35, A+12 at
+    // E+37, A+16 at E+39, each just in time: 42 + 1 (BNE's P). w = 0: 32 + 6 + 1 + 3 = 42.
+    private const string Multiply = "muls r0, r1, r0\nadds r0, #1\nadds r0, #1\nadds r0, #1\nadds r0, #1\nadds r0, #1\nadds r0, #1\nsubs r3, #1\nbne 1b";
+
+    [Theory]
+    [InlineData(0, 42)]
+    [InlineData(1, 43)]
+    [InlineData(2, 47)]
+    public void TheCortexM0FetchesOneWordAhead(int w, int iteration) =>
+        Assert.Equal(10L * iteration - (2 + w), LoopCycles(Multiply, 10, w, TestCore.Slow, CortexMProfile.V6M, c => c.MultiplyCycles = 32));
 
     [Theory]
     [InlineData(1)]

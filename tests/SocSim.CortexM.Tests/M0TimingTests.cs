@@ -17,10 +17,14 @@ public sealed class M0TimingTests
     /// <paramref name="count"/> steps (instructions, or an exception entry), checking that the core's count and the
     /// scheduler's clock advance together.
     /// </summary>
-    private static int Cycles(string setup, string code, int count = 1, params string[] overrides)
+    private static int Cycles(string setup, string code, int count = 1, params string[] overrides) =>
+        Cycles([Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")], setup, code, count, overrides);
+
+    /// <summary><see cref="Cycles(string, string, int, string[])"/> on the board <paramref name="boards"/> layers.</summary>
+    internal static int Cycles(string[] boards, string setup, string code, int count = 1, params string[] overrides)
     {
         var lines = setup.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")], overrides);
+        using var m = Machine.Create(boards, overrides);
         var cpu = (CortexMCpu)m.Core;
         m.Bus.DebugWrite(Code, Asm.Assemble(string.Join('\n', lines) + "\nnop\n" + code + "\n.ltorg", "cortex-m0"));
         // The SVCall handler returns at once (exception 11's vector).

@@ -40,6 +40,6 @@ public sealed class StateTests
         new StateWriter(ms).Write(99);
         using var t = new TestCore();
         var e = Assert.Throws<StateException>(() => t.Cpu.LoadState(new StateReader(new MemoryStream(ms.ToArray()))));
-        Assert.Equal("Cortex-M core state version 99, this build reads 7", e.Message);
+        Assert.Equal("Cortex-M core state version 99, this build reads 8", e.Message);
     }
 }

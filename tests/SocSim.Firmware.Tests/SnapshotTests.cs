@@ -26,9 +26,10 @@ public class SnapshotTests
         return data;
     }
 
-    /// <summary>Files named after a board (lpc2106-*, lpc2106_*; mps2-* on mps2-an385) belong to it; the rest to the default board.</summary>
+    /// <summary>Files named after a board (lpc2106-*, lpc2106_*; mps2-an383-* on mps2-an383, other mps2-* on mps2-an385) belong to it; the rest to the default board.</summary>
     internal static string BaseBoardOf(string name) =>
-        name.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : name.StartsWith("mps2", StringComparison.Ordinal) ? "mps2-an385" : "versatilepb";
+        name.StartsWith("lpc2106", StringComparison.Ordinal) ? "lpc2106" : name.StartsWith("mps2-an383", StringComparison.Ordinal) ? "mps2-an383"
+        : name.StartsWith("mps2", StringComparison.Ordinal) ? "mps2-an385" : "versatilepb";
 
     private static string[] BoardFiles(string name)
     {
