@@ -86,6 +86,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         .Input("ITR2", (t, l) => t.ConnectItr(2, l), "internal trigger 2")
         .Input("ITR3", (t, l) => t.ConnectItr(3, l), "internal trigger 3")
         .Output("TRGO", t => t.Trgo, "trigger output TRGO selected by CR2.MMS (wire to other timers' ITRx)")
+        .Input("CLKEN", (t, l) => t.ConnectClockEnable(l), "the RCC's clock enable (rcc.TIM2EN...): while low the timer's clock is stopped; unwired, it runs")
         .Signals((t, b) =>
         {
             b.Line("INT", t.Interrupt);
@@ -106,6 +107,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     private readonly bool[] _inputLevel = new bool[4];
     private readonly bool[] _itrLevel = new bool[4];
     private bool _etrLevel;
+    // The RCC clock enable: while off, TIMxCLK does not reach the timer (RM0008 §7.3.8).
+    private bool _clockOn = true;
     // External clock path: edges counted toward the next prescaled tick; ETRP rising edges toward the next ETRF edge.
     private long _extPhase;
     private int _etrCount;
@@ -164,7 +167,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     }
 
     /// <summary>The internal-clock path counts: enabled, ARR not 0, no external clock, the gate (gated mode) open.</summary>
-    private bool Running => (_cr1 & CEN) != 0 && _arrActive != 0 && !ExternalClock && (Sms != SmsGated || TrgiLevel);
+    private bool Running => _clockOn && (_cr1 & CEN) != 0 && _arrActive != 0 && !ExternalClock && (Sms != SmsGated || TrgiLevel);
     private int Sms => (int)(_smcr & 7);
     private int Ts => (int)((_smcr >> 4) & 7);
     private int Mms => (int)((_cr2 >> 4) & 7);
@@ -356,6 +359,27 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         line.Subscribe(level => OnInput(() => _itrLevel[n] = level));
     }
 
+    private void ConnectClockEnable(IrqLine line)
+    {
+        _clockOn = line.Level;
+        line.Subscribe(ClockGate);
+    }
+
+    /// <summary>
+    /// The RCC turns the timer's clock off or on: the counter and its prescaler stop where they are and
+    /// resume from there, so the count is that of the clock edges while it ran.
+    /// </summary>
+    private void ClockGate(bool on)
+    {
+        if (on == _clockOn) return;
+        _events.CatchUp(_s.EventTime);
+        long edge = _clk.EdgesAt(_s.EventTime);
+        Reanchor(edge);
+        _clockOn = on;
+        if (Running) _anchorEdge = edge; // the prescaler's phase is kept
+        Schedule();
+    }
+
     private void ConnectEtr(IrqLine line)
     {
         _etrLevel = line.Level;
@@ -391,9 +415,9 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     /// <summary>An input pin or trigger changes: the counter is brought to this tick under the old levels, then every consequence of the edges.</summary>
     private void OnInput(Action apply)
     {
-        if (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled)
+        if (!_clockOn || (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled))
         {
-            // No slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
+            // No clock, or no slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
             apply();
             return;
         }
@@ -636,6 +660,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         for (int i = 0; i < 4; i++) w.Write(_itrLevel[i]);
         w.Write(_etrLevel); w.Write(_extPhase); w.Write(_etrCount); w.Write(Trgo.Level);
         w.Write(Interrupt.Level);
+        w.Write(_clockOn);
         _events.SaveState(w);
     }
 
@@ -652,6 +677,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         for (int i = 0; i < 4; i++) _itrLevel[i] = r.ReadBool();
         _etrLevel = r.ReadBool(); _extPhase = r.ReadLong(); _etrCount = r.ReadInt(); Trgo.Restore(r.ReadBool());
         Interrupt.Restore(r.ReadBool());
+        _clockOn = r.ReadBool();
         _events.LoadState(r);
     }
 }
