@@ -252,3 +252,48 @@ public sealed class Stm32RemapTests
         Assert.DoesNotContain(b.Warnings, w => w.Contains("USART1_REMAP"));
     }
 }
+
+/// <summary>
+/// RM0008 §15.4.3, table "TIMx internal trigger connection" (Table 86 in Rev 21): TIM2 ITR0-3 = TIM1, TIM8,
+/// TIM3, TIM4; TIM3 = TIM1, TIM2, TIM5, TIM4; TIM4 = TIM1, TIM2, TIM3, TIM8. On the F103xB TIM5 and TIM8
+/// do not exist and TIM1 is not modelled, which leaves the six rows below, each tested on the board.
+/// </summary>
+public sealed class Stm32InternalTriggerTests
+{
+    public static TheoryData<uint, int, uint, uint> Rows() => new()
+    {
+        { Stm32Bench.Tim2, 2, Stm32Bench.Tim3, Stm32Bench.Tim4 },
+        { Stm32Bench.Tim2, 3, Stm32Bench.Tim4, Stm32Bench.Tim3 },
+        { Stm32Bench.Tim3, 1, Stm32Bench.Tim2, Stm32Bench.Tim4 },
+        { Stm32Bench.Tim3, 3, Stm32Bench.Tim4, Stm32Bench.Tim2 },
+        { Stm32Bench.Tim4, 1, Stm32Bench.Tim2, Stm32Bench.Tim3 },
+        { Stm32Bench.Tim4, 2, Stm32Bench.Tim3, Stm32Bench.Tim2 },
+    };
+
+    /// <summary>
+    /// The master (ARR 9, MMS 010: TRGO on each update) and the third timer (PSC 0, ARR 0xFFFF: its CNT is the
+    /// clock edges since its start) start on the same edge; the slave in external clock mode 1 on ITRn counts
+    /// one per master update: CNT = edges / 10. ITR0 (TIM1, unmodelled) counts nothing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void EachSlaveCountsTheUpdatesOfTheTimerItsItrNames(uint slave, int itr, uint master, uint reference)
+    {
+        using var b = new Stm32Bench();
+        b.EnableAll();
+        b.W(master + 0x2C, 9);                           // ARR
+        b.W(master + 0x04, 2u << 4);                     // CR2.MMS = 010: update
+        b.W(slave + 0x08, (uint)itr << 4 | 7);           // SMCR: TS = ITRn, SMS = 111
+        b.W(slave + 0x00, 1);
+        b.W(master + 0x00, 1);
+        b.W(reference + 0x00, 1);
+        b.M.RunFor(2_345);
+        uint edges = b.R(reference + 0x24);
+        Assert.True(edges >= 2_345);
+        Assert.Equal(edges / 10, b.R(slave + 0x24));
+        b.W(slave + 0x08, 7);                            // TS = ITR0 (TIM1: not modelled, unwired)
+        uint held = b.R(slave + 0x24);
+        b.M.RunFor(500);
+        Assert.Equal(held, b.R(slave + 0x24));
+    }
+}
