@@ -19,8 +19,22 @@ namespace SocSim.Peripherals.Stm32;
 /// clearing PR clears SWIER (§10.3.5).</item>
 /// <item>Outputs to the NVIC: EXTI0-EXTI4 (6-10), EXTI9_5 (23), EXTI15_10 (40), PVD (1), RTCAlarm (41),
 /// USBWakeUp (42), each high while one of its PR bits is set. Events (EMR, EVCR) are registers only.</item>
-/// <item>MAPR (remaps): stored and read back (SWJ_CFG is write-only, reads 0); the board's wiring follows
-/// the default (not remapped) pins, so setting a remap bit warns once naming it.</item>
+/// <item>Pin routing (RM0008 §9.3.7-9.3.8, the TIM4-TIM2 and USART3-USART1 remapping tables): the
+/// modelled peripherals' pins go through this block. A peripheral output (inputs <c>USART1_TX</c>,
+/// <c>TIM2_CH1</c>...) drives output <c>AF_Pxn</c> of the pin MAPR's remap field selects for it (the
+/// board wires each GPIO's <c>AF_Pxn</c> from there); a peripheral input (outputs <c>USART1_RX</c>,
+/// <c>TIM2_TI1</c>, <c>TIM2_ETR</c>...) follows the pad MAPR selects. USART1_REMAP (TX/RX PA9/PA10 or
+/// PB6/PB7), USART2_REMAP (TX/RX/CK PA2-PA4 or PD5-PD7), USART3_REMAP (PB10-PB12, partial PC10-PC12,
+/// full PD8-PD10), TIM2_REMAP (CH1/ETR PA0 or PA15, CH2 PA1 or PB3, CH3/CH4 PA2/PA3 or PB10/PB11),
+/// TIM3_REMAP (PA6/PA7/PB0/PB1, partial PB4/PB5/PB0/PB1, full PC6-PC9), TIM4_REMAP (PB6-PB9 or
+/// PD12-PD15). A reserved field value (USART3_REMAP 10, TIM3_REMAP 01, "not used") connects the
+/// signals to no pin and warns. CTS/RTS are not modelled (no flow control), so not routed.</item>
+/// <item>Choice (the manual asks software to enable one function per pin, §9.1.4, and is silent on
+/// what two do): a pin that two modelled outputs select shows the first in this order: USART TX/CK,
+/// then timer channels (PA2 is USART2_TX, not TIM2_CH3, with both at their default pins).</item>
+/// <item>MAPR's other remaps (SPI1, I2C1, TIM1, CAN, PD01, TIM5CH4, the ADC triggers) concern blocks
+/// this board does not model: setting one warns once naming it. SWJ_CFG is write-only (reads 0) and has
+/// no effect: the JTAG/SWD pins are plain GPIO in this model.</item>
 /// </list>
 /// </remarks>
 public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
@@ -31,6 +45,39 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
     public const int Lines = 19;
     private const uint LineMask = (1u << Lines) - 1;
     private const string Ports = "ABCDE";
+
+    /// <summary>
+    /// One routed signal: a peripheral output (to an AF pad) or input (from a pad), the MAPR field that
+    /// moves it (Shift; Width 0: not remappable) and its pin for each field value (null: a reserved value).
+    /// </summary>
+    private sealed record Route(string Signal, bool ToPad, int Shift, int Width, string?[] Pins);
+
+    private static Route[] Remappable(string peripheral, int shift, int width, params (string Signal, bool ToPad, string?[] Pins)[] signals) =>
+        signals.Select(x => new Route($"{peripheral}_{x.Signal}", x.ToPad, shift, width, x.Pins)).ToArray();
+
+    /// <summary>RM0008 §9.3.7-9.3.8: the remapping tables of USART1-3 and TIM2-4 (CH1..CH4 out, TI1..TI4 in, one pin each).</summary>
+    private static readonly Route[] Routes =
+    [
+        .. Remappable("USART1", 2, 1, ("TX", true, ["PA9", "PB6"]), ("RX", false, ["PA10", "PB7"]), ("CK", true, ["PA8", "PA8"])),
+        .. Remappable("USART2", 3, 1, ("TX", true, ["PA2", "PD5"]), ("RX", false, ["PA3", "PD6"]), ("CK", true, ["PA4", "PD7"])),
+        .. Remappable("USART3", 4, 2, ("TX", true, ["PB10", "PC10", null, "PD8"]), ("RX", false, ["PB11", "PC11", null, "PD9"]),
+            ("CK", true, ["PB12", "PC12", null, "PD10"])),
+        .. Timer("TIM2", 8, 2, ["PA0", "PA15", "PA0", "PA15"], ["PA1", "PB3", "PA1", "PB3"], ["PA2", "PA2", "PB10", "PB10"], ["PA3", "PA3", "PB11", "PB11"]),
+        .. Remappable("TIM2", 8, 2, ("ETR", false, ["PA0", "PA15", "PA0", "PA15"])),
+        .. Timer("TIM3", 10, 2, ["PA6", null, "PB4", "PC6"], ["PA7", null, "PB5", "PC7"], ["PB0", null, "PB0", "PC8"], ["PB1", null, "PB1", "PC9"]),
+        .. Remappable("TIM3", 0, 0, ("ETR", false, ["PD2"])),
+        .. Timer("TIM4", 12, 1, ["PB6", "PD12"], ["PB7", "PD13"], ["PB8", "PD14"], ["PB9", "PD15"]),
+    ];
+
+    private static Route[] Timer(string tim, int shift, int width, params string?[][] channels) =>
+        Enumerable.Range(0, 4).SelectMany(i => Remappable(tim, shift, width, ($"CH{i + 1}", true, channels[i]), ($"TI{i + 1}", false, channels[i]))).ToArray();
+
+    /// <summary>The pads that some routed output can drive: outputs AF_Pxn.</summary>
+    private static readonly string[] AfPads = Routes.Where(r => r.ToPad).SelectMany(r => r.Pins).OfType<string>().Distinct()
+        .OrderBy(p => p[1]).ThenBy(p => int.Parse(p.AsSpan(2))).ToArray();
+
+    /// <summary>The MAPR bits whose remap this block carries out (USART1-3, TIM2-4).</summary>
+    private const uint RoutedRemaps = 0x0000_1F3C;
 
     private static readonly string[] RemapNames =
     [
@@ -69,6 +116,14 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         b.Input("PVD", (d, l) => d.ConnectLine(16, l), "EXTI line 16: the PVD output");
         b.Input("RTCALARM", (d, l) => d.ConnectLine(17, l), "EXTI line 17: the RTC alarm");
         b.Input("USBWAKEUP", (d, l) => d.ConnectLine(18, l), "EXTI line 18: USB wake-up");
+        for (int i = 0; i < Routes.Length; i++)
+        {
+            int n = i;
+            if (Routes[n].ToPad) b.Input(Routes[n].Signal, (d, l) => d.ConnectPeripheralOutput(n, l), n == 0 ? "a peripheral's output, routed to the AF_Pxn output of the pin MAPR selects (RM0008 §9.3)" : "");
+            else b.Output(Routes[n].Signal, d => d._routed[n]!, n == 1 ? "a peripheral's input: the pad MAPR selects for it (RM0008 §9.3)" : "");
+        }
+        foreach (string pad in AfPads)
+            b.Output("AF_" + pad, d => d._af[Array.IndexOf(AfPads, pad)], pad == AfPads[0] ? "the alternate-function level of the pad (wire to the GPIO's AF_Pxn input)" : "");
         b.Signals((d, s) => { for (int i = 0; i < OutputLines.Length; i++) s.Line(OutputLines[i].Name, d._outputs[i]); });
         return b.Build(c => new Stm32AfioExti(c.Name, c.Warn));
     }
@@ -81,12 +136,22 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
     private uint _evcr, _mapr, _mapr2, _imr, _emr, _rtsr, _ftsr, _swier, _pr;
     private readonly uint[] _exticr = new uint[4];
     private uint _remapWarned;
+    // Routing: the peripheral output lines connected (ToPad routes), the input lines driven (others), the AF pad lines.
+    private readonly IrqLine?[] _peripheralOutputs = new IrqLine?[Routes.Length];
+    private readonly IrqLine?[] _routed = new IrqLine?[Routes.Length];
+    private readonly IrqLine[] _af;
+    // For each pad (port × 16 + pin): the input routes it now drives; for each AF pad: the output route it now shows (-1: none).
+    private readonly List<int>[] _padInputs = Enumerable.Range(0, Ports.Length * 16).Select(_ => new List<int>()).ToArray();
+    private readonly int[] _afSource = new int[AfPads.Length];
 
     public Stm32AfioExti(string name, Action<string> warn)
     {
         _name = name;
         _warn = warn;
         _outputs = OutputLines.Select(o => new IrqLine($"{name}.{o.Name}")).ToArray();
+        for (int i = 0; i < Routes.Length; i++)
+            if (!Routes[i].ToPad) _routed[i] = new IrqLine($"{name}.{Routes[i].Signal}");
+        _af = AfPads.Select(p => new IrqLine($"{name}.AF_{p}")).ToArray();
         Reset();
     }
 
@@ -98,6 +163,7 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         _evcr = _mapr = _mapr2 = _imr = _emr = _rtsr = _ftsr = _swier = _pr = 0;
         Array.Clear(_exticr);
         UpdateOutputs();
+        Reroute();
     }
 
     public void SaveState(StateWriter w)
@@ -113,6 +179,7 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         _rtsr = r.ReadUInt(); _ftsr = r.ReadUInt(); _swier = r.ReadUInt(); _pr = r.ReadUInt();
         for (int i = 0; i < 4; i++) _exticr[i] = r.ReadUInt();
         foreach (var o in _outputs) o.Restore(r.ReadBool());
+        Reroute(restore: true);
     }
 
     private int SelectedPort(int line) => (int)((_exticr[line >> 2] >> (4 * (line & 3))) & 0xF);
@@ -120,7 +187,49 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
     private void ConnectPin(int port, int pin, IrqLine line)
     {
         _pins[port, pin] = line;
-        line.Subscribe(level => { if (SelectedPort(pin) == port) Edge(pin, level); });
+        var inputs = _padInputs[port * 16 + pin];
+        line.Subscribe(level =>
+        {
+            foreach (int r in inputs) _routed[r]!.Set(level);
+            if (SelectedPort(pin) == port) Edge(pin, level);
+        });
+        foreach (int r in inputs) _routed[r]!.Set(line.Level);
+    }
+
+    private void ConnectPeripheralOutput(int route, IrqLine line)
+    {
+        _peripheralOutputs[route] = line;
+        line.Subscribe(_ => { for (int i = 0; i < _af.Length; i++) if (_afSource[i] == route) _af[i].Set(line.Level); });
+        Reroute();
+    }
+
+    /// <summary>The pin route <paramref name="r"/> takes under the present MAPR (null: a reserved remap value, no pin).</summary>
+    private string? PinOf(Route r) => r.Pins[r.Width == 0 ? 0 : (int)((_mapr >> r.Shift) & ((1u << r.Width) - 1))];
+
+    private static int PadIndex(string pad) => Ports.IndexOf(pad[1]) * 16 + int.Parse(pad.AsSpan(2));
+
+    /// <summary>Routes every signal to the pin MAPR selects, and sets the lines to their new sources' levels (silently when restoring a checkpoint).</summary>
+    private void Reroute(bool restore = false)
+    {
+        foreach (var l in _padInputs) l.Clear();
+        Array.Fill(_afSource, -1);
+        for (int i = 0; i < Routes.Length; i++)
+        {
+            if (PinOf(Routes[i]) is not string pad) continue;
+            if (!Routes[i].ToPad) _padInputs[PadIndex(pad)].Add(i);
+            else if (_afSource[Array.IndexOf(AfPads, pad)] < 0) _afSource[Array.IndexOf(AfPads, pad)] = i;
+        }
+        for (int i = 0; i < Routes.Length; i++)
+        {
+            if (Routes[i].ToPad) continue;
+            bool level = PinOf(Routes[i]) is string pad && _pins[PadIndex(pad) / 16, PadIndex(pad) % 16] is { } p ? p.Level : true;
+            if (restore) _routed[i]!.Restore(level); else _routed[i]!.Set(level);
+        }
+        for (int i = 0; i < _af.Length; i++)
+        {
+            bool level = _afSource[i] >= 0 && (_peripheralOutputs[_afSource[i]]?.Level ?? false);
+            if (restore) _af[i].Restore(level); else _af[i].Set(level);
+        }
     }
 
     private void ConnectLine(int n, IrqLine line)
@@ -170,12 +279,23 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         {
             case EVCR: _evcr = value & 0xFF; break;
             case MAPR:
+                uint oldMapr = _mapr;
                 _mapr = value & 0x071F_FFFF;
-                uint remaps = _mapr & 0x001F_FFFF & ~_remapWarned;
+                uint remaps = _mapr & 0x001F_FFFF & ~RoutedRemaps & ~_remapWarned;
                 for (int i = 0; i < RemapNames.Length; i++)
                     if ((remaps >> i & 1) != 0)
-                        _warn($"{_name}: AFIO_MAPR.{RemapNames[i]} remaps pins: not modelled, the board's wiring keeps the default pins (RM0008 §9.3)");
+                        _warn($"{_name}: AFIO_MAPR.{RemapNames[i]} remaps the pins of a block this board does not model: no effect (RM0008 §9.3)");
                 _remapWarned |= remaps;
+                if (((oldMapr ^ _mapr) & RoutedRemaps) != 0)
+                {
+                    foreach (var r in Routes)
+                        if (r.Width != 0 && PinOf(r) == null && (oldMapr >> r.Shift & ((1u << r.Width) - 1)) != (_mapr >> r.Shift & ((1u << r.Width) - 1)))
+                        {
+                            _warn($"{_name}: AFIO_MAPR.{r.Signal[..r.Signal.IndexOf('_')]}_REMAP = {(_mapr >> r.Shift) & ((1u << r.Width) - 1)} is reserved (\"not used\", RM0008 §9.4.2): its signals reach no pin");
+                            break;
+                        }
+                    Reroute();
+                }
                 break;
             case EXTICR1 or EXTICR2 or EXTICR3 or EXTICR4: _exticr[(off - EXTICR1) / 4] = value & 0xFFFF; break;
             case MAPR2: _mapr2 = value & 0x7E0; break;

@@ -26,9 +26,18 @@ namespace SocSim.Peripherals.Stm32;
 /// direction); OCxREF follows OCxM; the output pin CHx is OCxREF XOR CCxP while CCxE, else low (choice:
 /// the pad then belongs to the GPIO, whose AF input sees 0). PWM mode 1: active while CNT &lt; CCRx
 /// counting up, inactive while CNT &gt; CCRx counting down; PWM 2 the opposite.</item>
-/// <item>Input capture (CCxS = 01, TIx from input <c>CHx</c>; 10 and 11 are warned and treated as 01):
-/// at the edge CCxP selects (0 rising, 1 falling), while CCxE, CCRx takes CNT and CCxIF is set (CCxOF
-/// when it already was). The input filter (ICxF) and prescaler (ICxPSC) are not modelled: warned.</item>
+/// <item>Input capture (§15.3.5, CCMRx): CCxS = 01 captures on TIx, 10 on the pair's other input (CC1 on
+/// TI2, CC2 on TI1, CC3 on TI4, CC4 on TI3, each through its own input's filter), 11 on TRC (the ITRx TS
+/// selects, or every TI1F_ED edge). At the edge CCxP selects (0 rising, 1 falling), while CCxE, every
+/// 1, 2, 4 or 8 such edges (ICxPSC; the count restarts when CCxE is cleared) CCRx takes CNT and CCxIF is
+/// set (CCxOF when it already was).</item>
+/// <item>Input filter (ICxF, RM0008 §15.4.7's table): TIx is sampled at f_SAMPLING = f_CK_INT (ICxF 1-3,
+/// N = 2, 4, 8) or f_DTS / 2..32 (4-15, N = 5, 6 or 8), f_DTS = f_CK_INT / 1, 2, 4 by CR1.CKD; the
+/// filtered TIxF takes a new level at the Nth consecutive sample that sees it. Choices (the manual does
+/// not give the sampling clock's phase): the sampling clock ticks at the CK_INT edges that are multiples
+/// of its divider, counted from the clock's start; a change at an edge is seen by the samples after it.
+/// ICxF = 0 passes TIx at once (no resynchronisation delay, as below). The filtered inputs feed capture
+/// and the slave mode controller alike (TI1F_ED, TI1FP1, TI2FP2, the encoder).</item>
 /// <item>Slave mode controller (§15.3.14-15.3.16, SMCR): the trigger input TRGI is TS's choice of ITR0-3
 /// (other timers' TRGO, wired per RM0008's "TIMx internal trigger connection" table by the board),
 /// TI1F_ED (each edge of TI1), TI1FP1 (TI1 XOR CC1P), TI2FP2 (TI2 XOR CC2P) or ETRF (ETR XOR ETP,
@@ -42,9 +51,9 @@ namespace SocSim.Peripherals.Stm32;
 /// other input's level, ARR wrapping with an update event; DIR reads the direction. TIF (SR bit 6) is
 /// set at every trigger edge in reset, trigger and external clock mode 1, and at both gate edges.
 /// Choices (the manual does not give the cycle count of the input resynchroniser): an input or
-/// trigger edge acts at the tick it arrives, with no resynchronisation delay; the input filters
-/// (ICxF, ETF) are not modelled (warned); MSM has no effect, since a trigger already reaches master
-/// and slaves in the same tick.</item>
+/// trigger edge acts at the tick it arrives, with no resynchronisation delay; the ETR filter (ETF) is
+/// not modelled (warned); MSM has no effect, since a trigger already reaches master and slaves in the
+/// same tick.</item>
 /// <item>External clocks count through a second path: edges step the counter one prescaler clock at a
 /// time (the prescaler then counts edges), while TIMxCLK counting stays the computed, event-driven
 /// path above. TI1S (CR2) makes TI1 the XOR of the CH1-CH3 inputs.</item>
@@ -86,6 +95,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         .Input("ITR2", (t, l) => t.ConnectItr(2, l), "internal trigger 2")
         .Input("ITR3", (t, l) => t.ConnectItr(3, l), "internal trigger 3")
         .Output("TRGO", t => t.Trgo, "trigger output TRGO selected by CR2.MMS (wire to other timers' ITRx)")
+        .Input("CLKEN", (t, l) => t.ConnectClockEnable(l), "the RCC's clock enable (rcc.TIM2EN...): while low the timer's clock is stopped; unwired, it runs")
         .Signals((t, b) =>
         {
             b.Line("INT", t.Interrupt);
@@ -104,8 +114,15 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     private readonly IrqLine[] _ch = new IrqLine[4];
     private readonly bool[] _ocref = new bool[4];
     private readonly bool[] _inputLevel = new bool[4];
+    // TIxF, the filtered inputs; the filter events that will set them; the capture prescalers' edge counts.
+    private readonly bool[] _tiF = new bool[4];
+    private readonly DeviceEvent[] _filter = new DeviceEvent[4];
+    private readonly int[] _icCount = new int[4];
+    private bool _trcWarned;
     private readonly bool[] _itrLevel = new bool[4];
     private bool _etrLevel;
+    // The RCC clock enable: while off, TIMxCLK does not reach the timer (RM0008 §7.3.8).
+    private bool _clockOn = true;
     // External clock path: edges counted toward the next prescaled tick; ETRP rising edges toward the next ETRF edge.
     private long _extPhase;
     private int _etrCount;
@@ -131,6 +148,11 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         _trgoEnd = _events.Create(name + ".trgoEnd", _ => Trgo.Set(false));
         Interrupt = new IrqLine(name + ".INT");
         for (int i = 0; i < 4; i++) _ch[i] = new IrqLine($"{name}.CH{i + 1}");
+        for (int i = 0; i < 4; i++)
+        {
+            int ch = i;
+            _filter[i] = _events.Create($"{name}.filter{i + 1}", _ => OnInput(() => _tiF[ch] = RawTi(ch)));
+        }
         _clk.Changing += (_, tick) => { _events.CatchUp(tick); Reanchor(_clk.EdgesAt(tick)); };
         _clk.Changed += (_, _) => Schedule();
         Reset();
@@ -153,7 +175,9 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         _cr1 = _cr2 = _smcr = _dier = _sr = _ccmr1 = _ccmr2 = _ccer = _dcr = 0;
         _psc = _pscActive = 0;
         _arr = _arrActive = 0xFFFF;
-        Array.Clear(_ccr); Array.Clear(_ccrActive); Array.Clear(_ocref);
+        Array.Clear(_ccr); Array.Clear(_ccrActive); Array.Clear(_ocref); Array.Clear(_icCount);
+        foreach (var f in _filter) f.Cancel();
+        for (int i = 0; i < 4; i++) _tiF[i] = RawTi(i);
         _anchorEdge = _clk.EdgesAt(_s.EventTime);
         _anchorCnt = 0;
         _anchorDown = false;
@@ -164,7 +188,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     }
 
     /// <summary>The internal-clock path counts: enabled, ARR not 0, no external clock, the gate (gated mode) open.</summary>
-    private bool Running => (_cr1 & CEN) != 0 && _arrActive != 0 && !ExternalClock && (Sms != SmsGated || TrgiLevel);
+    private bool Running => _clockOn && (_cr1 & CEN) != 0 && _arrActive != 0 && !ExternalClock && (Sms != SmsGated || TrgiLevel);
     private int Sms => (int)(_smcr & 7);
     private int Ts => (int)((_smcr >> 4) & 7);
     private int Mms => (int)((_cr2 >> 4) & 7);
@@ -356,6 +380,27 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         line.Subscribe(level => OnInput(() => _itrLevel[n] = level));
     }
 
+    private void ConnectClockEnable(IrqLine line)
+    {
+        _clockOn = line.Level;
+        line.Subscribe(ClockGate);
+    }
+
+    /// <summary>
+    /// The RCC turns the timer's clock off or on: the counter and its prescaler stop where they are and
+    /// resume from there, so the count is that of the clock edges while it ran.
+    /// </summary>
+    private void ClockGate(bool on)
+    {
+        if (on == _clockOn) return;
+        _events.CatchUp(_s.EventTime);
+        long edge = _clk.EdgesAt(_s.EventTime);
+        Reanchor(edge);
+        _clockOn = on;
+        if (Running) _anchorEdge = edge; // the prescaler's phase is kept
+        Schedule();
+    }
+
     private void ConnectEtr(IrqLine line)
     {
         _etrLevel = line.Level;
@@ -373,7 +418,50 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     }
 
     /// <summary>TIx after TI1S: TI1 is CH1 XOR CH2 XOR CH3 when TI1S (§15.4.2).</summary>
-    private bool Ti(int ch) => ch == 0 && (_cr2 & TI1S) != 0 ? _inputLevel[0] ^ _inputLevel[1] ^ _inputLevel[2] : _inputLevel[ch];
+    private bool RawTi(int ch) => ch == 0 && (_cr2 & TI1S) != 0 ? _inputLevel[0] ^ _inputLevel[1] ^ _inputLevel[2] : _inputLevel[ch];
+
+    /// <summary>TIxF: TIx after its filter.</summary>
+    private bool Ti(int ch) => _tiF[ch];
+
+    private static readonly int[] FilterSamples = [1, 2, 4, 8, 6, 8, 6, 8, 6, 8, 5, 6, 8, 5, 6, 8];
+    private static readonly int[] FilterDivider = [1, 1, 1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 16, 32, 32, 32];
+
+    /// <summary>ICxF of channel <paramref name="ch"/>'s input (CCMRx bits 7:4 in input mode; 0 while the channel is an output).</summary>
+    private int FilterOf(int ch) => IsOutput(ch) ? 0 : (int)(CcmrOf(ch) >> 4);
+
+    /// <summary>f_CK_INT / f_DTS (CR1.CKD: 1, 2, 4; the reserved 11 taken as 4, warned).</summary>
+    private long DtsDivider => ((_cr1 >> 8) & 3) switch { 0 => 1, 1 => 2, _ => 4 };
+
+    /// <summary>Each filtered input follows its raw level: at once without a filter, else at the Nth sample that sees the new level.</summary>
+    private void Refilter()
+    {
+        long edge = -1;
+        for (int i = 0; i < 4; i++)
+        {
+            int f = FilterOf(i);
+            bool raw = RawTi(i);
+            if (f == 0 || raw == _tiF[i]) { _filter[i].Cancel(); if (f == 0) _tiF[i] = raw; continue; }
+            if (_filter[i].IsArmed) continue;
+            if (edge < 0) edge = _clk.EdgesAt(_s.EventTime);
+            long d = f < 4 ? 1 : FilterDivider[f] * DtsDivider;
+            long first = (edge / d + 1) * d;
+            _filter[i].Arm(_clk.TimeOfEdge(first + (FilterSamples[f] - 1) * d));
+        }
+    }
+
+    /// <summary>ICxPSC: a capture every 1, 2, 4 or 8 active edges.</summary>
+    private int CapturePrescaler(int ch) => 1 << (int)((CcmrOf(ch) >> 2) & 3);
+
+    /// <summary>The level channel <paramref name="ch"/> captures on, before its polarity (CCxS 01: TIxF, 10: the pair's other TIF, 11: TRC).</summary>
+    private bool CaptureSource(int ch, ReadOnlySpan<bool> ti, bool trc) => (CcmrOf(ch) & 3) switch
+    {
+        1 => ti[ch],
+        2 => ti[ch ^ 1],
+        _ => trc,
+    };
+
+    /// <summary>TRC: the ITRx TS selects (TI1F_ED's edges are handled apart).</summary>
+    private bool Trc => Ts < 4 && _itrLevel[Ts];
     private bool Polarity(int ch) => ((_ccer >> (4 * ch + 1)) & 1) != 0;
     private bool Tifp(int ch) => Ti(ch) ^ Polarity(ch);
     private bool Etrp => _etrLevel ^ ((_smcr & ETP) != 0);
@@ -391,27 +479,45 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
     /// <summary>An input pin or trigger changes: the counter is brought to this tick under the old levels, then every consequence of the edges.</summary>
     private void OnInput(Action apply)
     {
-        if (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled)
+        if (!_clockOn || (Sms == 0 && (_smcr & ECE) == 0 && !CapturesEnabled))
         {
-            // No slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
+            // No clock, or no slave mode and no capture enabled: the edge has no effect (a channel's own output looped back through its pad).
             apply();
+            Refilter();
             return;
         }
         _events.CatchUp(_s.EventTime);
         long edge = _clk.EdgesAt(_s.EventTime);
         Reanchor(edge);
         bool wasRunning = Running;
-        Span<bool> ti = stackalloc bool[4];
+        Span<bool> ti = stackalloc bool[4], tiNow = stackalloc bool[4];
         for (int i = 0; i < 4; i++) ti[i] = Ti(i);
-        bool trgi = TrgiLevel, etrp = Etrp;
+        bool trgi = TrgiLevel, etrp = Etrp, trc = Trc;
         apply();
+        Refilter();
+        for (int i = 0; i < 4; i++) tiNow[i] = Ti(i);
         if (Running && !wasRunning) _anchorEdge = edge; // the gate opens: the prescaler's phase is kept
         for (int i = 0; i < 4; i++)
         {
-            if (Ti(i) == ti[i]) continue;
-            if (!IsOutput(i) && ((_ccer >> (4 * i)) & 1) != 0 && Ti(i) != Polarity(i)) Capture(i);
-            if (i < 2 && Encoder) EncoderEdge(i);
+            if (IsOutput(i) || ((_ccer >> (4 * i)) & 1) == 0) continue;
+            if ((CcmrOf(i) & 3) == 3 && Ts > TsTi1FEd)
+            {
+                if (!_trcWarned) _warn($"{_name}: CC{i + 1}S = 11 captures on TRC, which needs SMCR.TS to select ITR0-3 or TI1F_ED (TS = {Ts}): no capture (RM0008 §15.4.7)");
+                _trcWarned = true;
+                continue;
+            }
+            bool now = CaptureSource(i, tiNow, Trc);
+            bool edgeSeen = (CcmrOf(i) & 3) == 3 && Ts == TsTi1FEd
+                ? tiNow[0] != ti[0]                                    // TRC = TI1F_ED: every edge of TI1F
+                : now != CaptureSource(i, ti, trc) && now != Polarity(i);
+            if (edgeSeen && ++_icCount[i] >= CapturePrescaler(i))
+            {
+                _icCount[i] = 0;
+                Capture(i);
+            }
         }
+        for (int i = 0; i < 2; i++)
+            if (Encoder && tiNow[i] != ti[i]) EncoderEdge(i);
         if (Etrp && !etrp && ++_etrCount >= 1 << (int)((_smcr >> 12) & 3))
         {
             // An ETRF active edge: external clock mode 2, and TRGI when TS selects ETRF.
@@ -561,7 +667,11 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             case EGR: Generate(value & 0x5F); break;
             case CCMR1: _ccmr1 = value & 0xFFFF; CheckInputs(); break;
             case CCMR2: _ccmr2 = value & 0xFFFF; CheckInputs(); break;
-            case CCER: _ccer = value & 0x3333; break;
+            case CCER:
+                _ccer = value & 0x3333;
+                for (int i = 0; i < 4; i++)
+                    if (((_ccer >> (4 * i)) & 1) == 0) _icCount[i] = 0; // the input prescaler restarts (§15.4.7 ICxPSC)
+                break;
             case CNT: _anchorCnt = value & 0xFFFF; break;
             case PSC: _psc = value & 0xFFFF; break;
             case ARR:
@@ -581,6 +691,7 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
             default: Reserved(off, "write"); break;
         }
         if (Running && !wasRunning && off != CR1) { _anchorEdge = edge; _anchorPhase = 0; }
+        if (off is CCMR1 or CCMR2 or CR1 or CR2) Refilter();
         UpdateOutputs();
         UpdateInterrupt();
         Schedule();
@@ -615,13 +726,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
 
     private void CheckInputs()
     {
-        for (int i = 0; i < 4; i++)
-        {
-            uint m = CcmrOf(i);
-            if ((m & 3) == 0) continue;
-            if ((m & 3) != 1) _warn($"{_name}: CC{i + 1}S = {m & 3}: only TI{i + 1} as the capture input is modelled (taken as 01)");
-            if ((m & 0xFC) != 0) _warn($"{_name}: IC{i + 1}PSC/IC{i + 1}F = 0x{m >> 2:X2}: the input prescaler and filter are not modelled (every edge captures)");
-        }
+        if (((_cr1 >> 8) & 3) == 3 && FilterOf(0) + FilterOf(1) + FilterOf(2) + FilterOf(3) != 0)
+            _warn($"{_name}: CR1.CKD = 11 is reserved (RM0008 §15.4.1): the input filters take t_DTS = 4 × t_CK_INT");
     }
 
     private uint Reserved(uint off, string what) => Stm32Reserved.Access(_warn, _name, "timer", off, what);
@@ -636,6 +742,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         for (int i = 0; i < 4; i++) w.Write(_itrLevel[i]);
         w.Write(_etrLevel); w.Write(_extPhase); w.Write(_etrCount); w.Write(Trgo.Level);
         w.Write(Interrupt.Level);
+        w.Write(_clockOn);
+        for (int i = 0; i < 4; i++) { w.Write(_tiF[i]); w.Write(_icCount[i]); }
         _events.SaveState(w);
     }
 
@@ -652,6 +760,8 @@ public sealed class Stm32GpTimer : IBusDevice, IDeviceModel, IStateful
         for (int i = 0; i < 4; i++) _itrLevel[i] = r.ReadBool();
         _etrLevel = r.ReadBool(); _extPhase = r.ReadLong(); _etrCount = r.ReadInt(); Trgo.Restore(r.ReadBool());
         Interrupt.Restore(r.ReadBool());
+        _clockOn = r.ReadBool();
+        for (int i = 0; i < 4; i++) { _tiF[i] = r.ReadBool(); _icCount[i] = r.ReadInt(); }
         _events.LoadState(r);
     }
 }

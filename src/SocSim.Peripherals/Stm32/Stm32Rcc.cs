@@ -90,7 +90,11 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         new(0x4002_0000, 0x400, Ahb, 0, "DMA1"), new(0x4002_3000, 0x400, Ahb, 6, "CRC"),
     ];
 
-    public static DeviceType Type { get; } = DeviceType.Define<Stm32Rcc>("stm32f1_rcc",
+    public static DeviceType Type { get; } = Declare();
+
+    private static DeviceType Declare()
+    {
+        var b = DeviceType.Define<Stm32Rcc>("stm32f1_rcc",
             "STM32F10x reset and clock control (RM0008 §7): HSI/HSE/PLL/LSI, SYSCLK switch, AHB/APB prescalers, clock enables and resets, reset flags")
         .Window(0x400)
         .Parameter("hseHz", 8_000_000L, "the HSE crystal's frequency (the board's: 4-16 MHz, DS5319 Table 22)")
@@ -109,15 +113,27 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         .Output("INT", r => r.Interrupt, "the RCC global interrupt: CIR's ready flags (NVIC line 5)")
         .Input("IWDGRST", (r, l) => l.Subscribe(level => { if (level) r.NoteReset(IWDGRSTF); }),
             "the independent watchdog's reset: sets CSR.IWDGRSTF (§7.3.10), which the system reset keeps")
-        .Signals((r, b) =>
+        .Signals((r, sig) =>
         {
-            b.Line("INT", r.Interrupt);
-            b.Sampled("SYSCLK_Hz", 32, () => (ulong)r.SysclkHz, 0);
-            b.Sampled("HCLK_Hz", 32, () => (ulong)r.HclkHz, 0);
-            b.Sampled("PCLK1_Hz", 32, () => (ulong)r.Pclk1Hz, 0);
-            b.Sampled("PCLK2_Hz", 32, () => (ulong)r.Pclk2Hz, 0);
-        })
-        .Build(c => new Stm32Rcc(c));
+            sig.Line("INT", r.Interrupt);
+            sig.Sampled("SYSCLK_Hz", 32, () => (ulong)r.SysclkHz, 0);
+            sig.Sampled("HCLK_Hz", 32, () => (ulong)r.HclkHz, 0);
+            sig.Sampled("PCLK1_Hz", 32, () => (ulong)r.Pclk1Hz, 0);
+            sig.Sampled("PCLK2_Hz", 32, () => (ulong)r.Pclk2Hz, 0);
+        });
+        ClockEnableOutputs(b);
+        return b.Build(c => new Stm32Rcc(c));
+    }
+
+    private static void ClockEnableOutputs(DeviceType.Builder<Stm32Rcc> b)
+    {
+        for (int i = 0; i < Gates.Length; i++)
+        {
+            int n = i;
+            b.Output(Gates[n].Name + "EN", r => r._clockEnables[n],
+                n == 0 ? "high while the peripheral's clock runs: its RCC enable bit set and its reset bit clear (wire to the peripheral's CLKEN input)" : "");
+        }
+    }
 
     private readonly string _name;
     private readonly Scheduler _s;
@@ -134,7 +150,8 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
     private readonly long _maxSysclkHz, _maxPclk1Hz;
     // Peripherals (bit = index into Gates) whose refused access was already reported.
     private ulong _gateWarned;
-    private bool _gateCountersWarned;
+    // One line per gated peripheral: its clock runs (enable set, reset clear).
+    private readonly IrqLine[] _clockEnables;
 
     public Stm32Rcc(DeviceContext c)
     {
@@ -165,6 +182,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         _pllEvent = _s.CreateEvent(c.Name + ".pllReady", EventPriority.Peripheral, _ => Ready(PLLRDY, 4));
         _lsiEvent = _s.CreateEvent(c.Name + ".lsiReady", EventPriority.Peripheral, _ => { _csr |= LSIRDY; Flag(0); });
         Interrupt = new IrqLine(c.Name + ".INT");
+        _clockEnables = Gates.Select(g => new IrqLine($"{c.Name}.{g.Name}EN")).ToArray();
         _bus = c.Bus;
         if (_bus != null) _bus.DeviceAccessFilter = OnDeviceAccess;
         _csr = PORRSTF | PINRSTF;
@@ -209,6 +227,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         _csr &= 0xFF00_0000 & ~RMVF;
         _gateWarned = 0;
         Interrupt.Set(false);
+        Enabled();
         ApplyClocks(_s.EventTime);
     }
 
@@ -233,6 +252,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         _cr = r.ReadUInt(); _cfgr = r.ReadUInt(); _cir = r.ReadUInt(); _apb2rstr = r.ReadUInt(); _apb1rstr = r.ReadUInt();
         _ahbenr = r.ReadUInt(); _apb2enr = r.ReadUInt(); _apb1enr = r.ReadUInt(); _bdcr = r.ReadUInt(); _csr = r.ReadUInt(); _cfgr2 = r.ReadUInt();
         Interrupt.Restore(r.ReadBool());
+        for (int i = 0; i < Gates.Length; i++) _clockEnables[i].Restore(Clocked(Gates[i]));
     }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
@@ -270,8 +290,8 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
                 _cir &= ~((value >> 16) & 0x9F);                     // LSIRDYC..PLLRDYC, CSSC clear their flags
                 UpdateInterrupt();
                 break;
-            case APB2RSTR: _apb2rstr = value & 0x0038_FFFD; ResetPeripherals(Apb2, value); break;
-            case APB1RSTR: _apb1rstr = value & 0x3EFE_CBFF; ResetPeripherals(Apb1, value); break;
+            case APB2RSTR: _apb2rstr = value & 0x0038_FFFD; ResetPeripherals(Apb2, value); Enabled(); break;
+            case APB1RSTR: _apb1rstr = value & 0x3EFE_CBFF; ResetPeripherals(Apb1, value); Enabled(); break;
             case AHBENR: _ahbenr = value & 0x0557; Enabled(); break;
             case APB2ENR: _apb2enr = value & 0x0038_FFFD; Enabled(); break;
             case APB1ENR: _apb1enr = value & 0x3EFE_CBFF; Enabled(); break;
@@ -421,10 +441,15 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
 
     private bool Clocked(in Gate g) => (EnableRegister(g.Register) >> g.Bit & 1) != 0 && (ResetRegister(g.Register) >> g.Bit & 1) == 0;
 
+    /// <summary>The enables or resets changed: each peripheral's clock line follows (its counters stop or resume at this tick).</summary>
     private void Enabled()
     {
         for (int i = 0; i < Gates.Length; i++)
-            if (Clocked(Gates[i])) _gateWarned &= ~(1UL << i);
+        {
+            bool on = Clocked(Gates[i]);
+            if (on) _gateWarned &= ~(1UL << i);
+            _clockEnables[i].Set(on);
+        }
     }
 
     private void ResetPeripherals(int register, uint value)
@@ -447,11 +472,6 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
             {
                 _gateWarned |= 1UL << i;
                 _warn($"{_name}: {(write ? "write to" : "read of")} {g.Name} at 0x{address:X8} while its RCC clock is off ({RegisterName(g.Register)}.{g.Name}EN = 0): the access does nothing, reads 0");
-                if (!_gateCountersWarned)
-                {
-                    _gateCountersWarned = true;
-                    _warn($"{_name}: a peripheral whose clock is off keeps counting in this model (only its registers are gated)");
-                }
             }
             return false;
         }

@@ -59,6 +59,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         .Output("TX", u => u.Tx, "transmit data, idle high (wire to the GPIO's AF input of its pin)", resetHigh: true)
         .Output("CK", u => u.Ck, "synchronous clock CK (CR2.CLKEN; wire to the GPIO's AF input of its pin)")
         .Input("RX", (u, l) => u.ConnectRx(l), "receive data (wire from the GPIO pad of its pin); idle high")
+        .Input("CLKEN", (u, l) => u.ConnectClockEnable(l), "the RCC's clock enable (rcc.USART1EN...): while low the USART's clock is stopped; unwired, it runs")
         .Signals((u, b) =>
         {
             b.Line("INT", u.Interrupt);
@@ -91,6 +92,10 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     // Synchronous mode: the half bit of the frame on TX that the next CK event starts, the word sampled on RX.
     private int _ckHalf_;
     private uint _syncRxBits;
+    // The RCC clock enable (RM0008 §7.3.7-7.3.8): while off, the bit timing stands still; the PCLK edge it stopped at, and the due edges of the events it held.
+    private bool _clockOn = true;
+    private long _offEdge;
+    private readonly long[] _heldEdges = [-1, -1, -1, -1, -1];
 
     public Stm32Usart(string name, Scheduler scheduler, ClockDomain pclk, Action<string> warn)
     {
@@ -124,6 +129,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         _tdr = _rdr = 0;
         _tdrFull = _srRead = false;
         _txStartEdge = _rxStartEdge = -1;
+        Array.Fill(_heldEdges, -1);
         Tx.Set(true);
         Ck.Set(false);
         Interrupt.Set(false);
@@ -330,8 +336,46 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         line.Subscribe(level =>
         {
             _events.CatchUp(_s.EventTime);
-            if (!level && _rxStartEdge < 0 && Enabled && (_cr1 & RE) != 0 && !Synchronous) StartRxFrame(_s.EventTime);
+            if (!level && _clockOn && _rxStartEdge < 0 && Enabled && (_cr1 & RE) != 0 && !Synchronous) StartRxFrame(_s.EventTime);
         });
+    }
+
+    private DeviceEvent[] TimedEvents => [_txBit, _rxSample, _hostFrame, _idleEvent, _ckHalf];
+
+    private void ConnectClockEnable(IrqLine line)
+    {
+        _clockOn = line.Level;
+        line.Subscribe(ClockGate);
+    }
+
+    /// <summary>
+    /// The RCC stops or restarts the USART's clock: every bit edge to come (TX, CK, RX sampling, IDLE) is
+    /// held where it stood and shifted, on restart, by the PCLK edges the clock was off, so a frame
+    /// resumes mid-bit as the stopped shift registers would; the RX line is not watched meanwhile.
+    /// </summary>
+    private void ClockGate(bool on)
+    {
+        if (on == _clockOn) return;
+        _events.CatchUp(_s.EventTime);
+        long edge = _pclk.EdgesAt(_s.EventTime);
+        var events = TimedEvents;
+        _clockOn = on;
+        if (!on)
+        {
+            _offEdge = edge;
+            for (int i = 0; i < events.Length; i++)
+            {
+                _heldEdges[i] = events[i].IsArmed ? _pclk.EdgeAtOrAfter(events[i].Due) : -1;
+                events[i].Cancel();
+            }
+            return;
+        }
+        long delta = edge - _offEdge;
+        if (_txStartEdge >= 0) _txStartEdge += delta;
+        if (_rxStartEdge >= 0) _rxStartEdge += delta;
+        for (int i = 0; i < events.Length; i++)
+            if (_heldEdges[i] >= 0) events[i].Arm(_pclk.TimeOfEdge(_heldEdges[i] + delta));
+        if (!_hostFrame.IsArmed && _host.Count > 0 && Enabled && (_cr1 & RE) != 0) _hostFrame.Arm(FrameEndTick(_pclk.EdgeAtOrAfter(_s.EventTime)));
     }
 
     private void StartRxFrame(long tick)
@@ -377,7 +421,7 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
     public void EnqueueHostInput(ReadOnlySpan<byte> data)
     {
         foreach (byte b in data) _host.Enqueue(b);
-        if (!_hostFrame.IsArmed && Enabled && (_cr1 & RE) != 0) _hostFrame.Arm(FrameEndTick(_pclk.EdgeAtOrAfter(_s.EventTime)));
+        if (_clockOn && !_hostFrame.IsArmed && Enabled && (_cr1 & RE) != 0) _hostFrame.Arm(FrameEndTick(_pclk.EdgeAtOrAfter(_s.EventTime)));
     }
 
     /// <summary>Where a frame starting at edge <paramref name="startEdge"/> is received: the middle of its first stop bit.</summary>
@@ -406,6 +450,8 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         w.Write(_rxStartEdge); w.Write(_rxBit); w.Write(_rxBits);
         DeviceState.WriteQueue(w, _host);
         w.Write(Tx.Level); w.Write(Interrupt.Level);
+        w.Write(_clockOn); w.Write(_offEdge);
+        foreach (long e in _heldEdges) w.Write(e);
         _events.SaveState(w);
     }
 
@@ -419,6 +465,8 @@ public sealed class Stm32Usart : IBusDevice, ISerialPort, IDeviceModel, IStatefu
         _rxStartEdge = r.ReadLong(); _rxBit = r.ReadInt(); _rxBits = r.ReadUInt();
         DeviceState.ReadQueue(r, _host);
         Tx.Restore(r.ReadBool()); Interrupt.Restore(r.ReadBool());
+        _clockOn = r.ReadBool(); _offEdge = r.ReadLong();
+        for (int i = 0; i < _heldEdges.Length; i++) _heldEdges[i] = r.ReadLong();
         _events.LoadState(r);
     }
 }
