@@ -69,8 +69,10 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     private readonly ClockDomain _pclk;
     private readonly Action<string> _warn;
     private readonly DeviceEvents _events;
-    private readonly Event _step;          // SCK/MOSI edges and MISO samples: from the scheduler only, so each edge has its own tick
-    private readonly DeviceEvent _end;     // SPIF: caught up by a register access
+    // SCK/MOSI edges and MISO samples, and SPIF at the end: a register access catches both up, each at its
+    // own tick (DeviceEvents exactCatchUp, as the I2C does), so no edge carries the access's tick.
+    private readonly DeviceEvent _step;
+    private readonly DeviceEvent _end;
     private readonly IrqLine _sckOut, _mosiOut, _misoOut;
     private IrqLine? _sckIn, _mosiIn, _misoIn, _sselIn;
 
@@ -94,8 +96,8 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
         _s = scheduler;
         _pclk = pclk;
         _warn = warn ?? (_ => { });
-        _events = new DeviceEvents(scheduler);
-        _step = scheduler.CreateEvent(name + ".sck", EventPriority.Peripheral, _ => OnStep());
+        _events = new DeviceEvents(scheduler, exactCatchUp: true);
+        _step = _events.Create(name + ".sck", _ => OnStep());
         _end = _events.Create(name + ".end", OnEnd);
         Int = new IrqLine(name + ".INT");
         _sckOut = new IrqLine(name + ".SCK_OUT");
@@ -246,12 +248,12 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     {
         _stepHalf = h;
         _stepDue = HalfTime(h);
-        _s.Schedule(_step, Math.Max(_stepDue, _s.EventTime));
+        _step.Arm(Math.Max(_stepDue, _s.EventTime));
     }
 
     private void StopMaster()
     {
-        _s.Cancel(_step);
+        _step.Cancel();
         _end.Cancel();
         _stepHalf = -1;
         _stepDue = -1;
@@ -286,19 +288,11 @@ public sealed class Lpc2000Spi : IBusDevice, IDeviceModel, IStateful
     private void SampleMiso() => _rxAcc = (_rxAcc << 1) | ((_misoIn?.Level ?? true) ? 1u : 0u);
 
     /// <summary>
-    /// The end of the eighth cycle: SPIF. When a register access catches this up while the CPU's
-    /// instruction has run past more than the last half period, the sampling steps not yet dispatched
-    /// run here first (their edges then carry the access's tick: the only case where an edge is late).
+    /// The end of the eighth cycle: SPIF. Every sampling step is due before it, so has run (from the
+    /// scheduler, or caught up in time order by the register access that catches this up).
     /// </summary>
     private void OnEnd(long due)
     {
-        while (_stepHalf is >= 0 and < 16)
-        {
-            _s.Cancel(_step);
-            int h = _stepHalf;
-            Step(h);
-            ArmStep(h + 1);
-        }
         _busy = false;
         Complete(_rxAcc);
     }

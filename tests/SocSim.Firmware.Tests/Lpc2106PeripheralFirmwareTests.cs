@@ -135,6 +135,44 @@ public sealed class Lpc2106PeripheralFirmwareTests
     }
 
     /// <summary>
+    /// lpc2106_i2cslave on boards/overrides/lpc2106-i2cmaster.json (a scripted I²C master part on the bus):
+    /// the firmware as slave receiver (own address 0x21: 60 80 A0), slave transmitter with AA = 0 on its last
+    /// byte (A8 B8 C8), receiver clearing AA (88), general call (70 90 A0), then as a master losing
+    /// arbitration to the part addressing it (08 68 80 A0, retried START 08 18 28) and losing in SLA (08 38,
+    /// retried 08 20). The statuses and bytes the firmware saw are its UART0 text (expected/); the bytes the
+    /// part sent and read, and the acknowledges, are the part's log; each contended START is one START on the
+    /// pad, at the tick the part logs for its own.
+    /// </summary>
+    [Fact]
+    public void I2cSlave_ReceiverTransmitterGeneralCallAndArbitrationAgainstAScriptedMaster()
+    {
+        var starts = new List<long>();
+        using var r = RunToExit("lpc2106_i2cslave", [], [Repo.Board("lpc2106"), Repo.Override("lpc2106-i2cmaster")], onCreate: m =>
+        {
+            var scl = m.InterruptOutput("gpio", "P0_2");
+            m.InterruptOutput("gpio", "P0_3").Subscribe(l => { if (!l && scl.Level) starts.Add(m.Scheduler.EventTime); });
+        });
+        var part = r.M.Device<I2cMasterPart>("i2cm");
+        Assert.True(part.Finished);
+        Assert.Equal(new[]
+        {
+            "START 21+W ACK 11 ACK 22 ACK 33 ACK STOP",
+            "START 21+R ACK 03 ACK 11 ACK 22 ACK 33 ACK FF ACK FF NACK STOP",   // the count and the bytes back; 1s after AA = 0
+            "START 21+W ACK 44 ACK 55 ACK 66 NACK STOP",
+            "START 22+W NACK STOP",
+            "START 00+W ACK 5A ACK STOP",
+            "START 21+W ACK 99 ACK STOP",                                      // won against the firmware's SLA 0xA0
+            "START 50+W ACK 00 ACK STOP",                                      // won against its SLA 0xA2
+        }, part.Log.Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]));
+        long tps = r.M.Scheduler.TicksPerSecond;
+        string Us(long tick) => ((decimal)tick * 1_000_000 / tps).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + " us: ";
+        // Every START the part made is on the pad at the tick it logs; the two contended ones are the
+        // firmware's too (no second START follows: the next one is the firmware's retry after the STOP).
+        Assert.Equal(9, starts.Count);   // 7 of the part's, 2 retries of the firmware's
+        foreach (var line in part.Log) Assert.Contains(starts, t => line.StartsWith(Us(t), StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// lpc2106_spi on the board with the W25Q80DV (boards/overrides/lpc2106-spiflash.json): the JEDEC ID,
     /// a sector erase polled until BUSY clears, a page program, the read-back. SCK on P0.4 is S0SPCCR PCLKs
     /// a period (the firmware's S0SPCCR and the board's PCLK, read back); the erase's busy time is the data

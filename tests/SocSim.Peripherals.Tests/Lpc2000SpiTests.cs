@@ -197,6 +197,36 @@ public sealed class Lpc2000SpiTests
         Assert.True(_sl.MisoOut.Level);       // not selected: MISO released
     }
 
+    /// <summary>
+    /// A status read that catches up a transfer the CPU's instruction has run past (here 17 to 40 ticks past
+    /// the last dispatch at every poll, more than the 16-tick half period): every SCK edge keeps its own tick,
+    /// S0SPCCR / 2 PCLKs after the one before (DeviceEvents exactCatchUp). Before, the sampling steps still
+    /// pending when the read caught up SPIF ran at the read's tick, so the byte's last edges came late.
+    /// </summary>
+    [Fact]
+    public void SckEdgesKeepTheirTickWhenARegisterReadCatchesUp()
+    {
+        W(_m, SPCCR, 8);
+        W(_m, SPCR, MSTR);
+        for (int late = 17; late <= 40; late++)
+        {
+            _sckEdges.Clear();
+            Run(1);
+            W(_m, SPDR, 0xA5);
+            for (int k = 0; ; k++)
+            {
+                Assert.True(k < 10_000, "SPIF never set");
+                _b.Scheduler.Cycles += late;
+                uint sr = R(_m, SPSR);
+                _b.Scheduler.RunDue();
+                if ((sr & SPIF) != 0) break;
+            }
+            R(_m, SPDR);
+            Assert.Equal(16, _sckEdges.Count);
+            Assert.All(_sckEdges.Zip(_sckEdges.Skip(1)), e => Assert.Equal(4 * P, e.Second.Tick - e.First.Tick));
+        }
+    }
+
     [Fact]
     public void ClockCounterBelowEightOrOddWarns()
     {
