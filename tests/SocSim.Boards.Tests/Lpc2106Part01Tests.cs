@@ -25,6 +25,14 @@ public sealed class Lpc2106Part01Tests
 
     private static void W(Machine m, uint address, uint value) => m.Bus.Write32(address, value, AccessFlags.Write);
     private static uint R(Machine m, uint address) => m.Bus.Read32(address, AccessFlags.None);
+    /// <summary>A /01 register on the legacy part: the write is warned as reserved and the register reads 0.</summary>
+    private static void AssertReserved(Machine m, StringWriter warnings, uint address, uint value, string warning)
+    {
+        W(m, address, value);
+        Assert.Equal(0u, R(m, address));
+        Assert.Contains(warning, warnings.ToString());
+    }
+
     private static uint Pads(Machine m) => ((Lpc2106Pins)m.Devices["gpio"]).PadLevels;
 
     /// <summary>UM10275 §3.7.1 Table 14, §8.6: SCS.GPIO0M selects which register set drives the pins; the two sets are independent.</summary>
@@ -104,14 +112,64 @@ public sealed class Lpc2106Part01Tests
         Assert.Equal(3, legacy);
     }
 
+    /// <summary>
+    /// Firmware toggling P0.7 in SRAM (STR to SET, STR to CLR, B back) through <paramref name="port"/>
+    /// (offsets <paramref name="set"/>, <paramref name="clr"/>): the CCLK cycles from each rising edge of the pad
+    /// to its falling edge and to the next rising edge.
+    /// </summary>
+    private static (long High, long Period) Toggle(Machine m, uint port, uint set, uint clr)
+    {
+        uint[] code =
+        [
+            0xE59F0018,                // ldr r0, [pc, #0x18]  (the word at 0x40000020)
+            0xE3A01080,                // mov r1, #0x80
+            0xE5801000 | set,          // loop: str r1, [r0, #set]
+            0xE5801000 | clr,          //       str r1, [r0, #clr]
+            0xEAFFFFFC,                //       b loop
+        ];
+        for (int i = 0; i < code.Length; i++) m.Bus.DebugWrite32(0x40000000 + 4 * (uint)i, code[i]);
+        m.Bus.DebugWrite32(0x40000020, port);
+        var cclk = m.Clocks["CCLK"];
+        var edges = new List<(long Cycle, bool Level)>();
+        ((Lpc2106Pins)m.Devices["gpio"]).PadChanged += (pad, level, tick) => { if (pad == 7) edges.Add((cclk.EdgesAt(tick), level)); };
+        m.Cpu.ResetTo(0x40000000);
+        m.Run(m.Scheduler.Cycles + 200);
+        var rises = edges.Where(e => e.Level).Select(e => e.Cycle).ToList();
+        var falls = edges.Where(e => !e.Level).Select(e => e.Cycle).ToList();
+        Assert.True(rises.Count >= 5 && falls.Count >= 5);
+        long high = falls.First(f => f > rises[1]) - rises[1];
+        long period = rises[2] - rises[1];
+        Assert.All(rises.Zip(rises.Skip(1)), p => Assert.Equal(period, p.Second - p.First));
+        return (high, period);
+    }
+
+    /// <summary>
+    /// The loop on the CPU: an STR is 2 cycles (2N) plus the target's wait states, B 3 (2S + 1N). Through
+    /// FIOSET/FIOCLR (local bus, zero wait states: our choice) the pad is high 2 cycles in a period of 7;
+    /// through IOSET/IOCLR (APB, 2 wait states) high 4 in 11.
+    /// </summary>
+    [Fact]
+    public void ToggleLoopOnThePad_FastGpioAgainstLegacyGpio()
+    {
+        using (var m = Create(true, out _))
+        {
+            W(m, Scb + Lpc2106SystemControl.SCS, 1);
+            W(m, Fio + Lpc2106Pins.FIODIR, 1u << 7);
+            Assert.Equal((2L, 7L), Toggle(m, Fio, Lpc2106Pins.FIOSET, Lpc2106Pins.FIOCLR));
+        }
+        using (var m = Create(true, out _))
+        {
+            W(m, Gpio + Lpc2106Pins.IODIR, 1u << 7);
+            Assert.Equal((4L, 11L), Toggle(m, Gpio, Lpc2106Pins.IOSET, Lpc2106Pins.IOCLR));
+        }
+    }
+
     /// <summary>The legacy part (the base board): no SCS (reserved, warned) and nothing at 0x3FFFC000 (a data abort), as before.</summary>
     [Fact]
     public void TheLegacyPartHasNoScsNorFastGpio()
     {
         using var m = Create(false, out var warnings);
-        W(m, Scb + Lpc2106SystemControl.SCS, 1);
-        Assert.Equal(0u, R(m, Scb + Lpc2106SystemControl.SCS));
-        Assert.Contains("write of reserved offset 0x1A0", warnings.ToString());
+        AssertReserved(m, warnings, Scb + Lpc2106SystemControl.SCS, 1, "write of reserved offset 0x1A0");
         Assert.Null(m.Bus.FindMapping(Fio));
         m.Bus.Aborted = false;
         R(m, Fio + Lpc2106Pins.FIOPIN);
@@ -203,5 +261,41 @@ public sealed class Lpc2106Part01Tests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => 64L * i), edges.Take(10));
         Assert.Equal(0u, R(m, Uart0 + Lpc2000Uart.UnFDR));
         Assert.Contains("uart0: write to reserved offset 0x028 ignored", warnings.ToString());
+    }
+
+    private const uint Timer1 = 0xE0008000;
+
+    /// <summary>
+    /// UM10275 §14.7.3: T1CTCR = 0x3 counts both edges of CAP1.0, here pad P0.10 (PINSEL0[21:20] = 10) driven
+    /// from outside: five pulses are ten edges; the same pulses on an unselected pad count nothing.
+    /// </summary>
+    [Fact]
+    public void CounterModeCountsEdgesOnTheCapPin()
+    {
+        using var m = Create(true, out var warnings);
+        var pins = (Lpc2106Pins)m.Devices["gpio"];
+        W(m, Pcb, 2u << 20);                                       // P0.10 = CAP1.0
+        W(m, Timer1 + Lpc2000Timer.CTCR, 0x3);
+        W(m, Timer1 + Lpc2000Timer.TCR, 1);
+        for (int k = 0; k < 5; k++)
+        {
+            pins.DrivePad(10, false); m.Run(m.Scheduler.Cycles + 20);
+            pins.DrivePad(10, true); m.Run(m.Scheduler.Cycles + 20);
+            pins.DrivePad(11, false); m.Run(m.Scheduler.Cycles + 20); // P0.11 (CAP1.1 not selected)
+            pins.DrivePad(11, true); m.Run(m.Scheduler.Cycles + 20);
+        }
+        Assert.Equal(10u, R(m, Timer1 + Lpc2000Timer.TC));
+        Assert.Equal("", warnings.ToString());
+    }
+
+    /// <summary>The legacy part: T1CTCR (offset 0x70) is reserved, and Timer1 counts PCLK whatever CAP1.0 does.</summary>
+    [Fact]
+    public void TheLegacyPartHasNoCounterMode()
+    {
+        using var m = Create(false, out var warnings);
+        AssertReserved(m, warnings, Timer1 + Lpc2000Timer.CTCR, 0x3, "timer1: write to reserved offset 0x070 ignored");
+        W(m, Timer1 + Lpc2000Timer.TCR, 1);
+        m.Run(m.Scheduler.Cycles + 400);
+        Assert.True(R(m, Timer1 + Lpc2000Timer.TC) >= 90);         // ~100 PCLKs (CCLK / 4)
     }
 }
