@@ -52,7 +52,8 @@ namespace SocSim.Peripherals;
 /// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
 /// <item>External interrupts: a flag is set only while PINSEL selects EINTn on its pin (Table 10; the
 /// <c>EINTn_SEL</c> inputs, always selected when unwired). On the legacy part (parameter <c>part</c>)
-/// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising). EXTINT
+/// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising), and SCS
+/// (§3.7.1, Table 14: GPIO0M, output <c>GPIO0M</c> to the pins' fast GPIO; reserved bits read 0). EXTINT
 /// bits are flags, written 1 to clear; a level-sensitive flag cannot be cleared while its pin stays
 /// active. Outputs EINT0–2 to the VIC.</item>
 /// <item>MAMTIM below Table 35's figure for the present CCLK (1 below 20 MHz, 2 to 40, 3 above 40, 4

@@ -298,4 +298,48 @@ public sealed class Lpc2106Part01Tests
         m.Run(m.Scheduler.Cycles + 400);
         Assert.True(R(m, Timer1 + Lpc2000Timer.TC) >= 90);         // ~100 PCLKs (CCLK / 4)
     }
+
+    /// <summary>
+    /// A checkpoint of the /01 part carries its additions: SCS, the fast GPIO registers, UnFDR with the frame
+    /// in flight (its fractional bit times), CTCR and the counted input's last sample. A machine loaded mid-frame
+    /// puts the same edges on TXD0 as the one that went on.
+    /// </summary>
+    [Fact]
+    public void ACheckpointCarriesThe01Registers_AndAFractionalFrameInFlight()
+    {
+        using var a = Create(true, out _);
+        W(a, Scb + Lpc2106SystemControl.SCS, 1);
+        W(a, Fio + Lpc2106Pins.FIODIR, 0x80);
+        W(a, Fio + Lpc2106Pins.FIOMASK, 0xF000);
+        W(a, Fio + Lpc2106Pins.FIOPIN, 0x80);
+        W(a, Timer1 + Lpc2000Timer.CTCR, 0x5);
+        W(a, Pcb, 1);
+        W(a, Uart0 + Lpc2000Uart.UnLCR, 0x83);
+        W(a, Uart0 + Lpc2000Uart.UnDLL, 4);
+        W(a, Uart0 + Lpc2000Uart.UnLCR, 0x03);
+        W(a, Uart0 + Lpc2000Uart.UnFDR, 0x52);
+        W(a, Uart0 + Lpc2000Uart.UnTHR, 0x55);
+        a.Run(a.Scheduler.Cycles + 1000);                         // mid-frame: the frame lasts 896 PCLKs = 3584 cycles
+        using var state = new MemoryStream();
+        a.SaveState(state);
+        using var b = Create(true, out _);
+        state.Position = 0;
+        b.LoadState(state);
+        foreach (var (address, value) in new[] { (Scb + Lpc2106SystemControl.SCS, 1u), (Fio + Lpc2106Pins.FIODIR, 0x80u),
+            (Fio + Lpc2106Pins.FIOMASK, 0xF000u), (Fio + Lpc2106Pins.FIOSET, 0x80u), (Timer1 + Lpc2000Timer.CTCR, 0x5u), (Uart0 + Lpc2000Uart.UnFDR, 0x52u) })
+        {
+            Assert.Equal(value, R(a, address));
+            Assert.Equal(value, R(b, address));
+        }
+        List<long> After(Machine m)
+        {
+            var ticks = new List<long>();
+            ((Lpc2106Pins)m.Devices["gpio"]).PadChanged += (pad, _, tick) => { if (pad == 0) ticks.Add(tick); };
+            m.Run(m.Scheduler.Cycles + 4000);
+            return ticks;
+        }
+        var ea = After(a);
+        Assert.NotEmpty(ea);
+        Assert.Equal(ea, After(b));
+    }
 }
