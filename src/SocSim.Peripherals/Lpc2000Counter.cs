@@ -76,6 +76,8 @@ public abstract class Lpc2000Counter : IBusDevice
 
     protected long CurrentEdge => Pclk.EdgesAt(_s.Now);
     protected bool Counting => (Tcr & (CounterEnable | CounterReset)) == CounterEnable;
+    /// <summary>False in a counter mode (the timers' CTCR, part 01): PC and TC move on <see cref="CountOne"/>, not on PCLK edges.</summary>
+    protected virtual bool CountsPclk => true;
     private protected DeviceEvents Events => _events;
     protected Scheduler Scheduler => _s;
 
@@ -185,7 +187,7 @@ public abstract class Lpc2000Counter : IBusDevice
     /// <summary>The prescaled TC updates on the edges after the reference up to <paramref name="e"/>, and PC after <paramref name="e"/>.</summary>
     protected long Updates(long e, out uint pc)
     {
-        if (!Counting || e <= RefEdge) { pc = RefPc; return 0; }
+        if (!Counting || !CountsPclk || e <= RefEdge) { pc = RefPc; return 0; }
         long k = e - RefEdge;
         long d0 = (uint)(Pr - RefPc); // edges before the first TC update is one more than this
         if (k <= d0) { pc = RefPc + (uint)k; return 0; }
@@ -232,7 +234,7 @@ public abstract class Lpc2000Counter : IBusDevice
     protected void FindArrival(long after)
     {
         ArrivalEdge = -1;
-        if (!Counting) return;
+        if (!Counting || !CountsPclk) return;
         long p = (long)Pr + 1;
         long first = RefEdge + (uint)(Pr - RefPc) + 1; // edge of the first TC update
         long nMin = after < first ? 1 : (after - first) / p + 2;
@@ -251,6 +253,29 @@ public abstract class Lpc2000Counter : IBusDevice
         ArrivalEdge = best;
         ArrivalMask = mask;
         ArrivalValue = Mr[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+    }
+
+    /// <summary>
+    /// One count in a counter mode, on PCLK edge <paramref name="e"/> (at or after the present): as a PCLK
+    /// edge in timer mode, PC increments, or after PC = PR becomes 0 while TC takes its next value; a TC
+    /// that counts into an active channel's MRn arrives on <paramref name="e"/>, its effects on the edge after.
+    /// </summary>
+    protected void CountOne(long e)
+    {
+        if (!Counting) return;
+        Rebase(e);
+        if (RefPc != Pr) { RefPc++; return; }
+        RefPc = 0;
+        RefTc = TcAfter(1);
+        Counted();
+        int mask = 0;
+        for (int i = 0; i < Mr.Length; i++)
+            if (Active(i) && Mr[i] == RefTc) mask |= 1 << i;
+        if (mask == 0) return;
+        ArrivalEdge = e;
+        ArrivalMask = mask;
+        ArrivalValue = RefTc;
+        Arm();
     }
 
     private void Arm()

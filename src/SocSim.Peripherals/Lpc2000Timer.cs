@@ -44,8 +44,19 @@ namespace SocSim.Peripherals;
 /// <item>IR match flags are set only for channels with MRnI; capture flags only with CAPnI (the IR is
 /// the interrupt register). INT is the OR of the eight IR flags.</item>
 /// </list>
-/// Offset 0x70 (CTCR, counter mode) exists only on the later LPC2104/05/06/01 parts; it is a reserved
-/// offset here, as in the LPC2106 user manual.
+/// <para><b>Counter mode</b> (parameter <c>part</c> = <c>01</c>: CTCR at offset 0x70, UM10275 §14.7.3 Table 157,
+/// reset 0; on the legacy part offset 0x70 is reserved). CTCR[1:0] = 01, 10, 11 count rising, falling or both
+/// edges of the CAP input CTCR[3:2] selects (CAPn.0-3; CAPn.3 only on Timer1: 11 on Timer0 is warned and
+/// counts nothing). "The CAP input ... is sampled on every rising edge of the PCLK clock. After comparing two
+/// consecutive samples ... the Timer Counter register will be incremented": a pin edge at tick t is seen by
+/// the first PCLK edge after t (a sample taken at t sees the level just before t, as the UARTs' receivers
+/// do), and on that edge the count happens: PC increments, or after PC = PR becomes 0 while TC increments
+/// (Table 157: the selected edges "increment Timer's Prescale Counter (PC), or clear PC and increment TC"),
+/// with match, reset, stop and EMR actions as in timer mode (the effect on the PCLK edge after). Two
+/// changes between samples (a pulse shorter than a PCLK, which the manual forbids) are no edge. The first
+/// sample after a CTCR write is the reference (a write does not count). A capture channel programmed in
+/// CCR on the counted input (the manual: "must be programmed as 000") is warned and still captures. The
+/// sampling is one event per pin change, never a tick per PCLK.</para>
 /// </remarks>
 public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
 {
@@ -70,8 +81,9 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
             for (int i = 0; i < 4; i++) s.Line("MAT" + i, t.Mat(i));
             s.Sampled("TC", 32, () => t.Tc, t.Pclk); // stamped at the PCLK edge that moved it
         })
+        .Parameter("part", "legacy", Lpc2106Part.Describe("the Count Control Register CTCR at offset 0x70: counter mode on CAP edges (UM10275 §14.7.3)"))
         .Parameter("channel3Pins", true, "Timer1 (true) has CAPn.3 and MATn.3; on Timer0 (false) IR[7], CCR[11:9], EMR[3] and EMR[11:10] are reserved (UM10275 Tables 155, 159, 160)")
-        .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn, c.Parameter<bool>("channel3Pins")));
+        .Build(c => new Lpc2000Timer(c.Name, c.Scheduler, c.Clock, c.Warn, c.Parameter<bool>("channel3Pins"), Lpc2106Part.Is01(c)));
 
     // Register offsets (user manual, "Timer0 and Timer1", register map: T0IR = 0xE0004000, T1IR = 0xE0008000).
     public const uint IR = 0x00;
@@ -90,6 +102,8 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
     public const uint CR2 = 0x34;
     public const uint CR3 = 0x38;
     public const uint EMR = 0x3C;
+    /// <summary>Count Control Register (part 01 only).</summary>
+    public const uint CTCR = 0x70;
 
     // TCR bits.
     public const uint CounterEnable = 1u << 0;
@@ -113,10 +127,23 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
     private readonly uint _irMask, _ccrMask, _emrMask;
     // The match value of the pending effect: a channel whose MRn was rewritten since does not act.
     private uint _effectValue;
+    // Counter mode (part 01): CTCR, each CAP input's level as last seen, the selected input's last
+    // sample, and the sampling event (created on part 01 only: the legacy part's state is unchanged).
+    private readonly bool _part01, _channel3;
+    private readonly Action<string> _warnCtcr;
+    private uint _ctcr;
+    private readonly bool[] _capLevel = [true, true, true, true];
+    private bool _capSampled = true;
+    private readonly DeviceEvent? _capSample;
 
-    public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null, bool channel3Pins = true)
+    /// <param name="part01">The LPC2106/01: CTCR and counter mode exist (see the class remarks).</param>
+    public Lpc2000Timer(string name, Scheduler scheduler, ClockDomain pclk, Action<string>? warn = null, bool channel3Pins = true, bool part01 = false)
         : base(name, scheduler, pclk, warn, channels: 4, irFlags: 0xFF, tcrMask: CounterEnable | CounterReset)
     {
+        _part01 = part01;
+        _channel3 = channel3Pins;
+        _warnCtcr = warn ?? (_ => { });
+        if (part01) _capSample = Events.Create(name + ".capSample", OnCapSample);
         _irMask = channel3Pins ? 0xFFu : 0x7Fu;
         _ccrMask = channel3Pins ? 0xFFFu : 0x1FFu;
         _emrMask = channel3Pins ? 0xFFFu : 0x3F7u;
@@ -130,7 +157,8 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
     public void Reset()
     {
         ResetCounter();
-        _ccr = _emr = 0;
+        _ccr = _emr = _ctcr = 0;
+        _capSample?.Cancel();
         Array.Clear(_cr);
         UpdateOutputs();
     }
@@ -152,6 +180,9 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
         Events.SaveState(w);
         w.Write(Int.Level);
         foreach (var m in _mat) w.Write(m.Level);
+        if (!_part01) return; // the legacy part's state is as it always was
+        w.Write(_ctcr); w.Write(_capSampled);
+        foreach (bool l in _capLevel) w.Write(l);
     }
 
     public void LoadState(StateReader r)
@@ -166,10 +197,17 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
         Events.LoadState(r);
         Int.Restore(r.ReadBool());
         foreach (var m in _mat) m.Restore(r.ReadBool());
+        if (!_part01) return;
+        _ctcr = r.ReadUInt(); _capSampled = r.ReadBool();
+        for (int i = 0; i < _capLevel.Length; i++) _capLevel[i] = r.ReadBool();
     }
 
     /// <summary>Connects capture input CAPn.<paramref name="n"/>.</summary>
-    public void ConnectCapture(int n, IrqLine line) => line.Subscribe(level => OnCapture(n, level));
+    public void ConnectCapture(int n, IrqLine line)
+    {
+        _capLevel[n] = line.Level;
+        line.Subscribe(level => OnCapture(n, level));
+    }
 
     protected override bool ReadRegister(uint off, out uint value)
     {
@@ -179,6 +217,7 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
             case CCR: value = _ccr; return true;
             case CR0: case CR1: case CR2: case CR3: value = _cr[(off - CR0) >> 2]; return true;
             case EMR: value = _emr; return true;
+            case CTCR when _part01: value = _ctcr; return true;
             default: value = 0; return false;
         }
     }
@@ -188,7 +227,7 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
         switch (off)
         {
             case MR0: case MR1: case MR2: case MR3: Rebase(cur); Mr[(off - MR0) >> 2] = value; return WriteResult.Rearm;
-            case CCR: _ccr = value & _ccrMask; return WriteResult.Done;
+            case CCR: _ccr = value & _ccrMask; CheckCountedCapture(); return WriteResult.Done;
             case CR0: case CR1: case CR2: case CR3: return WriteResult.Done; // read-only
             case EMR:
                 // §14.7.11: "Bits EM3:0 can be written only when Timer is disabled"; once it is enabled
@@ -198,8 +237,40 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
                 _emr = ((value & ~0xFu) | em) & _emrMask;
                 UpdateOutputs();
                 return WriteResult.Rearm;
+            case CTCR when _part01:
+                Rebase(cur);
+                _ctcr = value & 0xF;
+                _capSampled = _capLevel[CountInput];
+                _capSample!.Cancel();
+                if (CountsPclk) return WriteResult.Rearm;
+                if (CountInput == 3 && !_channel3)
+                    _warnCtcr($"{Name}: CTCR = 0x{_ctcr:X} counts CAPn.3, which this timer does not have (UM10275 Table 157): it counts nothing");
+                CheckCountedCapture();
+                return WriteResult.Rearm;
             default: return WriteResult.Reserved;
         }
+    }
+
+    protected override bool CountsPclk => (_ctcr & 3) == 0;
+    private int CountInput => (int)(_ctcr >> 2) & 3;
+
+    /// <summary>Table 157: the counted input's three CCR bits "must be programmed as 000".</summary>
+    private void CheckCountedCapture()
+    {
+        if (!CountsPclk && ((_ccr >> (3 * CountInput)) & 7) != 0)
+            _warnCtcr($"{Name}: CCR programs a capture on CAPn.{CountInput}, the input CTCR counts: the manual asks its 3 CCR bits to be 000 (UM10275 Table 157); it still captures");
+    }
+
+    /// <summary>The PCLK edge after a change of the counted input: compare the sample with the last (Table 157).</summary>
+    private void OnCapSample(long due)
+    {
+        if (CountsPclk) return;
+        bool level = _capLevel[CountInput];
+        if (level == _capSampled) return;
+        _capSampled = level;
+        uint mode = _ctcr & 3;
+        if (mode == 3 || (mode == 1) == level)
+            CountOne(Pclk.EdgesAt(due));
     }
 
     /// <summary>TC after <paramref name="n"/> updates from the reference value, with resets on match and the 32-bit wrap.</summary>
@@ -263,6 +334,10 @@ public sealed class Lpc2000Timer : Lpc2000Counter, IDeviceModel, IStateful
     {
         long t = Scheduler.EventTime;
         Events.CatchUp(t);
+        _capLevel[n] = level;
+        // Counter mode: the next PCLK edge samples the counted input (one event however many changes before it).
+        if (_capSample != null && !CountsPclk && n == CountInput && !_capSample.IsArmed)
+            _capSample.Arm(Pclk.TimeOfEdge(Pclk.EdgesAt(t) + 1));
         uint c = _ccr >> (3 * n);
         if ((c & (level ? CAP0RE : CAP0FE)) == 0) return;
         State(Pclk.EdgesAt(t), out uint tc, out _);

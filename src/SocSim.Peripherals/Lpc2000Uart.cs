@@ -49,6 +49,19 @@ namespace SocSim.Peripherals;
 /// (the manual does not say).</item>
 /// <item>With UnFCR.0 = 0 (the manual says it must be 1) the FIFOs are one character deep, the trigger
 /// level is 1 and there is no character time-out; UnFCR[7:1] are written only together with FCR0 = 1.</item>
+/// <item>Fractional divider (parameter <c>part</c> = <c>01</c>: the LPC2106/01's UnFDR at offset 0x28,
+/// UM10275 §9.5.4 Table 82, §10.5.4 Table 99; reset 0x10: MULVAL 1, DIVADDVAL 0, no effect). It pre-scales
+/// PCLK before the divisor, so baud = PCLK / (16 × (256 × UnDLM + UnDLL) × (1 + DIVADDVAL / MULVAL))
+/// (§9.5.4, equation 2): one RCLK lasts divisor × (MULVAL + DIVADDVAL) / MULVAL PCLK cycles on average. The
+/// manual does not say which PCLK pulses the pre-scaler drops; we spread them evenly from the frame's start:
+/// RCLK n of a frame is PCLK edge StartEdge + ⌊n × divisor × (MULVAL + DIVADDVAL) / MULVAL⌋, so every bit
+/// time is the formula's within one PCLK and a whole frame is exact to one PCLK. UnFDR is latched with the
+/// format when a frame starts (the manual: it "should not be modified while transmitting/receiving").
+/// A value outside the manual's conditions (0 &lt; MULVAL ≤ 15, DIVADDVAL &lt; MULVAL; "the fractional divider
+/// output is undefined") is kept in the register, warned, and divides as the reset value (no pre-scaling); an
+/// active divider with UnDLM = 0 and UnDLL &lt; 3 ("must be 3 or greater") is warned when a frame starts and
+/// used as written. The /01's auto-baud (UnACR), UnTER and UART1's auto-flow control are not modelled. On the
+/// legacy part offset 0x28 is reserved (a warning, reads 0).</item>
 /// </list>
 /// </remarks>
 public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStateful
@@ -62,6 +75,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         .Window(0x4000)
         .Parameter("console", false, "connect the UART to the host terminal: transmitted bytes go to stdout, stdin feeds the receiver")
         .Parameter("modem", false, "UART1's modem interface: U1MCR, U1MSR, the modem status interrupt, inputs CTS/DSR/DCD/RI and outputs RTS/DTR")
+        .Parameter("part", "legacy", Lpc2106Part.Describe("the fractional baud rate divider UnFDR (UM10275 §9.5.4)"))
         .Output("INT", u => u.Int, "interrupt request: high while UnIIR shows a pending interrupt that UnIER enables")
         .Output("TXD", u => u.Txd, "transmit data pin, idle high", resetHigh: true)
         .Output("RTS", u => u.Rts, "request to send pin (active low), idle high", resetHigh: true)
@@ -79,7 +93,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
             s.Sampled("TxFifoLevel", 5, () => (ulong)u.TxFifoLevel, 0);
             s.Sampled("RxFifoLevel", 5, () => (ulong)u.RxFifoLevel, 0);
         })
-        .Build(c => new Lpc2000Uart(c.Name, c.Scheduler, c.Clock, c.Parameter<bool>("modem"), c.Warn));
+        .Build(c => new Lpc2000Uart(c.Name, c.Scheduler, c.Clock, c.Parameter<bool>("modem"), c.Warn, Lpc2106Part.Is01(c)));
+
 
     // Register offsets (UART0/UART1 chapters, "Register description"); DLAB = UnLCR.7.
     public const uint UnRBR = 0x00, UnTHR = 0x00, UnDLL = 0x00; // RBR read / THR write with DLAB = 0; DLL with DLAB = 1
@@ -90,6 +105,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     public const uint UnLSR = 0x14;
     public const uint UnMSR = 0x18;                              // UART1 only
     public const uint UnSCR = 0x1C;
+    public const uint UnFDR = 0x28;                              // part 01 only
+    public const uint ResetFDR = 0x10;
 
     // UnIER bits.
     public const uint IER_RBR = 1u << 0, IER_THRE = 1u << 1, IER_RLS = 1u << 2, IER_MS = 1u << 3;
@@ -123,7 +140,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     private bool _inCatchUp;
 
     // Registers.
-    private uint _ier, _lcr, _scr, _mcr, _dll = ResetDLL, _dlm;
+    private uint _ier, _lcr, _scr, _mcr, _dll = ResetDLL, _dlm, _fdr = ResetFDR;
+    private readonly bool _part01;
     private bool _fifoEnabled;
     private uint _rxTriggerSel;
     private uint _lsrErr;      // OE, PE, FE, BI: set by events, cleared by reading UnLSR
@@ -166,9 +184,11 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     // Modem inputs: pin levels of CTS, DSR, RI, DCD (high = inactive).
     private readonly bool[] _modemPins = [true, true, true, true];
 
-    public Lpc2000Uart(string name, Scheduler scheduler, ClockDomain pclk, bool modem = false, Action<string>? warn = null)
+    /// <param name="part01">The LPC2106/01: UnFDR exists (see the class remarks).</param>
+    public Lpc2000Uart(string name, Scheduler scheduler, ClockDomain pclk, bool modem = false, Action<string>? warn = null, bool part01 = false)
     {
         Name = name;
+        _part01 = part01;
         _s = scheduler;
         _clk = pclk;
         _modem = modem;
@@ -238,6 +258,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         foreach (var d in _catchUp) if (d != _hostEdge) d.Cancel();
         _pin.Cancel();
         _ier = _lcr = _scr = _mcr = _dlm = 0;
+        _fdr = ResetFDR;
         _dll = ResetDLL;
         _fifoEnabled = false;
         _rxTriggerSel = 0;
@@ -338,8 +359,9 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
 
     private Deadline[] AllDeadlines => [_txEnd, _threDelay, _cti, _rxSample, _hostEdge, _pin];
 
-    private static void WriteFrame(StateWriter w, in Frame f)
+    private void WriteFrame(StateWriter w, in Frame f)
     {
+        if (_part01) { w.Write(f.FdrMul); w.Write(f.FdrSum); } // the legacy part's state is as it always was
         w.Write(f.StartEdge);
         w.Write(f.Data);
         w.Write(f.WordLength);
@@ -348,8 +370,10 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         w.Write((int)f.Parity);
     }
 
-    private static Frame ReadFrame(StateReader r) => new()
+    private Frame ReadFrame(StateReader r) => new()
     {
+        FdrMul = _part01 ? r.ReadInt() : 1,
+        FdrSum = _part01 ? r.ReadInt() : 1,
         StartEdge = r.ReadLong(),
         Data = r.ReadInt(),
         WordLength = r.ReadInt(),
@@ -375,6 +399,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     public void SaveState(StateWriter w)
     {
         w.Write(_ier); w.Write(_lcr); w.Write(_scr); w.Write(_mcr); w.Write(_dll); w.Write(_dlm);
+        if (_part01) w.Write(_fdr);
         w.Write(_fifoEnabled);
         w.Write(_rxTriggerSel);
         w.Write(_lsrErr);
@@ -410,6 +435,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     public void LoadState(StateReader r)
     {
         _ier = r.ReadUInt(); _lcr = r.ReadUInt(); _scr = r.ReadUInt(); _mcr = r.ReadUInt(); _dll = r.ReadUInt(); _dlm = r.ReadUInt();
+        if (_part01) _fdr = r.ReadUInt();
         _fifoEnabled = r.ReadBool();
         _rxTriggerSel = r.ReadUInt();
         _lsrErr = r.ReadUInt();
@@ -480,6 +506,8 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
     {
         public long StartEdge;
         public int Data, WordLength, StopHalfBits, Divisor;
+        /// <summary>The fractional pre-scaler: MULVAL and MULVAL + DIVADDVAL (1 and 1 when it does not divide).</summary>
+        public int FdrMul, FdrSum;
         public UartParity Parity;
 
         /// <summary>Start, data and parity bits (the bits before the stop bits).</summary>
@@ -487,8 +515,12 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         /// <summary>Length of the frame in RCLK cycles (16 per bit; 1.5 stop bits are 24).</summary>
         public readonly int Rclks => 16 * BitsBeforeStop + 8 * StopHalfBits;
         /// <summary>PCLK edge at which bit <paramref name="i"/> begins (i = BitsBeforeStop: the stop bits).</summary>
-        public readonly long BitEdge(int i) => StartEdge + 16L * i * Divisor;
-        public readonly long EndEdge => StartEdge + (long)Rclks * Divisor;
+        public readonly long BitEdge(int i) => StartEdge + Edges(16L * i);
+        public readonly long EndEdge => StartEdge + Edges(Rclks);
+        /// <summary>PCLK cycles from a frame's start to its RCLK <paramref name="rclks"/>: ⌊rclks × divisor × (MULVAL + DIVADDVAL) / MULVAL⌋.</summary>
+        public readonly long Edges(long rclks) => rclks * Divisor * FdrSum / FdrMul;
+        /// <summary>The bit in progress <paramref name="rel"/> PCLK cycles after the start: the last i with Edges(16 i) ≤ rel.</summary>
+        public readonly int BitAt(long rel) => (int)(((rel + 1) * FdrMul - 1) / (16L * Divisor * FdrSum));
         public readonly bool ParityBit => ParityOf(Data, WordLength, Parity);
 
         /// <summary>Line level of bit <paramref name="i"/>: start low, data LSB first, parity, stop bits high.</summary>
@@ -528,7 +560,18 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         };
         // UnLCR.2: 1 stop bit, or 2 (1.5 with 5-bit characters).
         int stopHalf = (_lcr & LCR_STOP2) == 0 ? 2 : wl == 5 ? 3 : 4;
-        return new Frame { StartEdge = startEdge, Data = data & ((1 << wl) - 1), WordLength = wl, Parity = parity, StopHalfBits = stopHalf, Divisor = Divisor };
+        (int mul, int add) = FractionalDivider();
+        return new Frame { StartEdge = startEdge, Data = data & ((1 << wl) - 1), WordLength = wl, Parity = parity, StopHalfBits = stopHalf, Divisor = Divisor, FdrMul = mul, FdrSum = mul + add };
+    }
+
+    /// <summary>UnFDR's MULVAL and DIVADDVAL in effect: (1, 0) on the legacy part and for a value the manual calls undefined.</summary>
+    private (int Mul, int Add) FractionalDivider()
+    {
+        int mul = (int)(_fdr >> 4) & 0xF, add = (int)_fdr & 0xF;
+        if (!_part01 || add == 0 || add >= mul) return (1, 0);
+        if (_dlm == 0 && _dll < 3)
+            _warn($"{Name}: UnDLL = {_dll} with UnDLM = 0 and the fractional divider active (DIVADDVAL = {add}): the manual asks UnDLL >= 3 (UM10275 §9.5.4)");
+        return (mul, add);
     }
 
     // ---- transmitter ----
@@ -569,7 +612,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         {
             // One character time minus the stop bits, in the format in force now.
             var f = Format(edge, 0);
-            _threDelay.Arm(edge + 16L * f.BitsBeforeStop * f.Divisor);
+            _threDelay.Arm(edge + f.Edges(16L * f.BitsBeforeStop));
         }
         _thrHeldTwo = false;
     }
@@ -596,7 +639,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         // Taken mid-frame: show the bit on the line now and follow the frame from its next change.
         var f = _txFrame;
         long rel = _clk.EdgesAt(_s.Now) - f.StartEdge;
-        int bit = rel < 0 ? 0 : (int)Math.Min(rel / (16L * f.Divisor), f.BitsBeforeStop);
+        int bit = rel < 0 ? 0 : Math.Min(f.BitAt(rel), f.BitsBeforeStop);
         _pinFrames[0] = f;
         _pinHead = 0;
         _pinCount = 1;
@@ -707,7 +750,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         _rxBit = bit;
         _rxData = 0;
         _rxSawHigh = false;
-        _rxSample.Arm(_rxFrame.StartEdge + (16L * bit + 8) * _rxFrame.Divisor);
+        _rxSample.Arm(_rxFrame.StartEdge + _rxFrame.Edges(16L * bit + 8));
     }
 
     private void OnRxSample(long edge, long due)
@@ -733,7 +776,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         }
         if (b) _rxSawHigh = true;
         _rxBit++;
-        _rxSample.Arm(f.StartEdge + (16L * _rxBit + 8) * f.Divisor);
+        _rxSample.Arm(f.StartEdge + f.Edges(16L * _rxBit + 8));
     }
 
     private void StopBit(bool stop, long edge)
@@ -750,7 +793,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
             return;
         }
         Receive(_rxData, errors, edge);
-        if (!stop) StartRx(edge - 8L * f.Divisor, 1); // the bad stop bit taken as the next start bit
+        if (!stop) StartRx(edge - f.Edges(8), 1); // the bad stop bit taken as the next start bit
         else _rxState = RxState.Idle;
     }
 
@@ -799,7 +842,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
         var f = Format(edge, 0);
         int halfBits = 2 * f.BitsBeforeStop + f.StopHalfBits;
         long rclks = (halfBits * 7 - 4) * 4 + (RxTrigger - _rxCount) * 8 + 1;
-        _cti.Arm(edge + rclks * f.Divisor);
+        _cti.Arm(edge + f.Edges(rclks));
     }
 
     private void OnCharTimeout(long edge, long due)
@@ -971,6 +1014,7 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
             case UnLCR: v = _lcr; break;
             case UnLSR: v = ReadLsr(); break;
             case UnSCR: v = _scr; break;
+            case UnFDR when _part01: v = _fdr; break;
             // Table 106: DTR and RTS Control "read as 0 when modem loopback mode is active".
             case UnMCR when _modem: v = Loopback ? _mcr & ~(MCR_DTR | MCR_RTS) : _mcr; break;
             case UnMSR when _modem:
@@ -1015,6 +1059,12 @@ public sealed class Lpc2000Uart : IBusDevice, ISerialPort, IDeviceModel, IStatef
                 }
                 break;
             case UnSCR: _scr = value; break;
+            case UnFDR when _part01:
+                _fdr = value;
+                int mul = (int)(value >> 4), add = (int)(value & 0xF);
+                if (mul == 0 || add >= mul)
+                    _warn($"{Name}: UnFDR = 0x{value:X2} (MULVAL {mul}, DIVADDVAL {add}) breaks 0 < MULVAL, DIVADDVAL < MULVAL: the divider's output is undefined (UM10275 §9.5.4); it does not pre-scale");
+                break;
             case UnMCR when _modem: WriteMcr(value); break;
             case UnLSR:
             case UnMSR when _modem:

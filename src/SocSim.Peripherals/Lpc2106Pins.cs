@@ -79,6 +79,25 @@ namespace SocSim.Peripherals;
 /// device has no events of its own, so a register access has nothing to catch up; a peripheral line
 /// whose change is due but not yet dispatched when IOPIN is read (the CPU is mid-instruction) is
 /// that peripheral's catch-up to make.</para>
+/// <para><b>Fast GPIO (parameter <c>part</c> = <c>01</c>: the LPC2106/01 only, UM10275 §8.1).</b> A second
+/// register set, FIODIR (0x3FFFC000), FIOMASK (+0x10), FIOPIN (+0x14), FIOSET (+0x18) and FIOCLR (+0x1C)
+/// on the ARM local bus (Table 61), which this device maps itself on the board's bus (a 16 KiB window at
+/// 0x3FFFC000, below the SRAM). SCS.GPIO0M (system control block, Table 14, input <c>GPIO0M</c>) selects
+/// which set drives the GPIO pins: "these two port control branches are mutually exclusive and operate
+/// independently" (§8.6), so each set keeps its own direction and output registers, both always readable
+/// and writable, and the pads follow the selected set's (a write to the other set changes no pad). IOPIN and
+/// FIOPIN both read the pads. FIOMASK (reset 0) hides its 1 bits from FIOPIN reads (they read 0) and
+/// protects them from FIOPIN, FIOSET and FIOCLR writes (§8.6.2). FIOSET/FIOCLR act only on pins that are
+/// fast-GPIO outputs, as IOSET/IOCLR (§8.6.4, §8.6.5, which cover both sets); FIOSET reads the output
+/// register; FIOCLR is write-only (reads 0, warned). Every fast register is byte, halfword and word
+/// accessible (§8.6, Tables 64-75); a narrow write touches only its own bytes (FIOPIN1 = 0xA5 changes
+/// P0.8-P0.15 only, §8.7.2). Table 66 prints FIO0MASKL at 0x3FFFC001, a misprint for 0x3FFFC010 (every
+/// other L register is at its word's address): it is at 0x3FFFC010 here. Other offsets of the window:
+/// a warning, reads 0. <b>Timing:</b> the manual gives no cycle count, only that the registers are on the
+/// local bus "for the fastest possible read and write timing" (§8.6); we choose the SRAM's: zero wait
+/// states, so an STR to FIOSET costs its 2 cycles (2N) where an STR to IOSET costs 2 plus the APB's wait
+/// states (boards/lpc2106.json: 2). On the legacy part nothing is mapped at 0x3FFFC000 (an access
+/// aborts, as it did before) and the <c>GPIO0M</c> input is ignored.</para>
 /// </remarks>
 public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
 {
@@ -89,6 +108,10 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     public const uint IOCLR = 0x000C;
     public const uint PINSEL0 = 0x4000;
     public const uint PINSEL1 = 0x4004;
+
+    // Fast GPIO registers (part 01), offsets from FastBase (UM10275 Table 61).
+    public const uint FastBase = 0x3FFFC000, FastWindowSize = 0x4000;
+    public const uint FIODIR = 0x00, FIOMASK = 0x10, FIOPIN = 0x14, FIOSET = 0x18, FIOCLR = 0x1C;
 
     /// <summary>The window: GPIO (APB slot 0xE0028000) and the pin connect block (0xE002C000).</summary>
     public const uint WindowSize = 0x8000;
@@ -212,7 +235,9 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     {
         var b = DeviceType.Define<Lpc2106Pins>("lpc2106_pins",
                 "NXP LPC2106 port 0: GPIO (IOPIN/IOSET/IODIR/IOCLR at +0x0) and pin connect block (PINSEL0/1 at +0x4000)")
-            .Window(WindowSize);
+            .Window(WindowSize)
+            .Parameter("part", "legacy", Lpc2106Part.Describe("the fast GPIO registers at 0x3FFFC000, selected by SCS.GPIO0M (UM10275 §8.1, Table 61)"))
+            .Input("GPIO0M", (d, line) => d.ConnectGpio0m(line), "SCS.GPIO0M from the system control block: 1 selects the fast GPIO registers for the pins (part 01; unwired or legacy part: 0)");
         for (int n = 0; n < PadCount; n++)
         {
             int pad = n;
@@ -251,7 +276,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
                 d._tracePinsel0 = s.Driven("PINSEL0", 32, d._pinsel0);
                 d._tracePinsel1 = s.Driven("PINSEL1", 32, d._pinsel1);
             })
-            .Build(c => new Lpc2106Pins(c.Name, c.Scheduler, c.Warn));
+            .Build(c => new Lpc2106Pins(c.Name, c.Scheduler, c.Warn, Lpc2106Part.Is01(c), c.Bus));
     }
 
     private readonly Scheduler _s;
@@ -266,12 +291,20 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     private uint _hostDriven, _hostLevel;
     private uint _latch, _dir, _pinsel0, _pinsel1;
     private Action<long, ulong>? _traceIodir, _traceIoset, _tracePinsel0, _tracePinsel1;
+    // Fast GPIO (part 01): its own direction and output registers, the mask, and SCS.GPIO0M.
+    private readonly bool _part01;
+    private uint _fdir, _flatch, _fmask;
+    private IrqLine? _gpio0m;
 
-    public Lpc2106Pins(string name, Scheduler scheduler, Action<string>? warn = null)
+
+    /// <param name="part01">The LPC2106/01: the fast GPIO registers exist, mapped at <see cref="FastBase"/> on <paramref name="bus"/> when one is given.</param>
+    public Lpc2106Pins(string name, Scheduler scheduler, Action<string>? warn = null, bool part01 = false, Bus? bus = null)
     {
         Name = name;
         _s = scheduler;
         _warn = warn ?? (_ => { });
+        _part01 = part01;
+        if (part01) bus?.AddDevice(name + ".fio", FastBase, FastWindowSize, Fast, WaitStates.Zero);
         for (int n = 0; n < PadCount; n++)
         {
             int pad = n;
@@ -370,9 +403,25 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         Update();
     }
 
-    /// <summary>nRESET: IODIR, IOSET, PINSEL0 and PINSEL1 to 0 (every pin a GPIO input). External drivers stay.</summary>
+    private void ConnectGpio0m(IrqLine line)
+    {
+        if (_gpio0m != null) throw new InvalidOperationException($"{Name}: GPIO0M is already driven by {_gpio0m.Name}; it cannot also be driven by {line.Name}");
+        _gpio0m = line;
+        line.Subscribe(_ => Update());
+        Update();
+    }
+
+    /// <summary>SCS.GPIO0M as this port sees it: the fast registers drive the pins (part 01 only).</summary>
+    public bool FastSelected => _part01 && (_gpio0m?.Level ?? false);
+
+    /// <summary>The GPIO direction register in effect (FIODIR when SCS.GPIO0M selects the fast set, else IODIR).</summary>
+    private uint DirInEffect => FastSelected ? _fdir : _dir;
+    private uint LatchInEffect => FastSelected ? _flatch : _latch;
+
+    /// <summary>nRESET: IODIR, IOSET, PINSEL0 and PINSEL1 to 0 (every pin a GPIO input), and on part 01 FIODIR, FIOSET and FIOMASK to 0 (Table 61). External drivers stay.</summary>
     public void Reset()
     {
+        _fdir = _flatch = _fmask = 0;
         SetLatch(0);
         SetDir(0);
         SetPinsel(0, 0);
@@ -399,6 +448,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         for (int f = 0, bit = 0; f < Functions.Length; f++)
             if (_fnSeen[f] is { } l) { if (l.Level) seen |= 1UL << bit; bit++; }
         w.Write(seen);
+        if (!_part01) return; // the legacy part's state is as it always was
+        w.Write(_fdir); w.Write(_flatch); w.Write(_fmask);
     }
 
     public void LoadState(StateReader r)
@@ -415,6 +466,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         for (int f = 0, bit = 0; f < Functions.Length; f++)
             if (_fnSeen[f] is { } l) { l.Restore((seen & (1UL << bit)) != 0); bit++; }
         for (int e = 0; e < 3; e++) _eintSelected[e].Restore(IsSelected(FirstEint + e));
+        if (!_part01) return;
+        _fdir = r.ReadUInt(); _flatch = r.ReadUInt(); _fmask = r.ReadUInt();
     }
 
     private bool External(int n)
@@ -442,8 +495,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         bool drives, level, wiredAnd = (OpenDrainPads & (1u << n)) != 0;
         if (f == Gpio)
         {
-            drives = (_dir & (1u << n)) != 0;
-            level = (_latch & (1u << n)) != 0;
+            drives = (DirInEffect & (1u << n)) != 0;
+            level = (LatchInEffect & (1u << n)) != 0;
         }
         else
         {
@@ -484,16 +537,13 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         return false;
     }
 
-    /// <summary>The pins IOSET and IOCLR act on: GPIO (PINSEL 00, or reserved) and output (IODIR 1), UM10275 §8.6.4, §8.6.5.</summary>
-    private uint GpioOutputs
+    /// <summary>The pins IOSET and IOCLR (with <paramref name="dir"/> = IODIR) or FIOSET and FIOCLR (FIODIR) act on: GPIO (PINSEL 00, or reserved) and output, UM10275 §8.6.4, §8.6.5.</summary>
+    private uint GpioOutputs(uint dir)
     {
-        get
-        {
-            uint v = 0;
-            for (int n = 0; n < PadCount; n++)
-                if (FunctionOf(n) == Gpio && (_dir & (1u << n)) != 0) v |= 1u << n;
-            return v;
-        }
+        uint v = 0;
+        for (int n = 0; n < PadCount; n++)
+            if (FunctionOf(n) == Gpio && (dir & (1u << n)) != 0) v |= 1u << n;
+        return v;
     }
 
     private void SetLatch(uint v)
@@ -563,9 +613,9 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         switch (off)
         {
             case IOPIN: SetLatch(value); break;
-            case IOSET: SetLatch(_latch | (value & GpioOutputs)); break;
+            case IOSET: SetLatch(_latch | (value & GpioOutputs(_dir))); break;
             case IODIR: SetDir(value); break;
-            case IOCLR: SetLatch(_latch & ~(value & GpioOutputs)); break;
+            case IOCLR: SetLatch(_latch & ~(value & GpioOutputs(_dir))); break;
             case PINSEL0: SetPinsel(0, value); break;
             case PINSEL1: SetPinsel(1, value); break;
             default:
@@ -573,5 +623,62 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
                 return;
         }
         Update();
+    }
+
+    // ---- fast GPIO (part 01, UM10275 §8.6, Table 61) ----
+
+    private FastGpio? _fast;
+    private FastGpio Fast => _fast ??= new FastGpio(this);
+
+    private uint FastRead(uint address, int size)
+    {
+        uint off = address & (FastWindowSize - 4);
+        uint v;
+        switch (off)
+        {
+            case FIODIR: v = _fdir; break;
+            case FIOMASK: v = _fmask; break;
+            case FIOPIN: v = PadLevels & ~_fmask; break;
+            case FIOSET: v = _flatch; break;
+            case FIOCLR:
+                _warn(Name + ": read of write-only register FIOCLR (0x3FFFC01C) returns 0");
+                v = 0;
+                break;
+            default:
+                _warn($"{Name}: read of reserved fast GPIO address 0x{FastBase + off:X8}");
+                v = 0;
+                break;
+        }
+        return PrimeCell.NarrowRead(v, address, size);
+    }
+
+    private void FastWrite(uint address, int size, uint value)
+    {
+        uint off = address & (FastWindowSize - 4);
+        // The bytes written (byte, halfword and word access, Tables 64-75): the rest of the register keeps its bits.
+        uint lanes = PrimeCell.NarrowWrite(0xFFFFFFFF, address, size);
+        value = PrimeCell.NarrowWrite(value, address, size);
+        uint writable = lanes & ~_fmask;
+        switch (off)
+        {
+            case FIODIR: _fdir = (_fdir & ~lanes) | value; break;
+            case FIOMASK: _fmask = (_fmask & ~lanes) | value; break;
+            case FIOPIN: _flatch = (_flatch & ~writable) | (value & writable); break;
+            case FIOSET: _flatch |= value & writable & GpioOutputs(_fdir); break;
+            case FIOCLR: _flatch &= ~(value & writable & GpioOutputs(_fdir)); break;
+            default:
+                _warn($"{Name}: write to reserved fast GPIO address 0x{FastBase + off:X8} ignored");
+                return;
+        }
+        Update();
+    }
+
+    /// <summary>The fast GPIO registers' window on the local bus (see the class remarks).</summary>
+    private sealed class FastGpio(Lpc2106Pins pins) : IBusDevice
+    {
+        public string Name => pins.Name + ".fio";
+        public void Reset() { } // the port's reset clears the fast registers
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort) => pins.FastRead(address, size);
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => pins.FastWrite(address, size, value);
     }
 }

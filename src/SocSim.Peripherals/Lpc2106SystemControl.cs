@@ -52,7 +52,8 @@ namespace SocSim.Peripherals;
 /// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
 /// <item>External interrupts: a flag is set only while PINSEL selects EINTn on its pin (Table 10; the
 /// <c>EINTn_SEL</c> inputs, always selected when unwired). On the legacy part (parameter <c>part</c>)
-/// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising). EXTINT
+/// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising), and SCS
+/// (§3.7.1, Table 14: GPIO0M, output <c>GPIO0M</c> to the pins' fast GPIO; reserved bits read 0). EXTINT
 /// bits are flags, written 1 to clear; a level-sensitive flag cannot be cleared while its pin stays
 /// active. Outputs EINT0–2 to the VIC.</item>
 /// <item>MAMTIM below Table 35's figure for the present CCLK (1 below 20 MHz, 2 to 40, 3 above 40, 4
@@ -66,6 +67,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     public const uint PLLCON = 0x080, PLLCFG = 0x084, PLLSTAT = 0x088, PLLFEED = 0x08C;
     public const uint PCON = 0x0C0, PCONP = 0x0C4, VPBDIV = 0x100;
     public const uint EXTINT = 0x140, EXTWAKE = 0x144, EXTMODE = 0x148, EXTPOLAR = 0x14C;
+    /// <summary>System Control and Status flags (part 01 only, UM10275 §3.7.1, Table 14): bit 0 GPIO0M.</summary>
+    public const uint SCS = 0x1A0;
 
     public const uint PLLE = 1u << 0, PLLC = 1u << 1;
     public const uint PLOCK = 1u << 10;
@@ -83,9 +86,10 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Parameter("sram", "sram", "the on-chip SRAM region (0x40000000) MEMMAP = 2 maps the vectors from")
         .Parameter("bootBlock", "", "an 8 KiB region (0x7FFFE000) where the flash's boot block is also seen, through the MAM (UM10275 §2.2); empty: none")
         .Parameter("pllLockMicroseconds", 100L, "time from enabling the PLL (or changing PLLCFG) to PLLSTAT.PLOCK (UM10275 §1.4: 100 us)")
-        .Parameter("part", "legacy", "legacy: the LPC2106 and LPC2106/00 (no EXTMODE/EXTPOLAR: EINTn low-level sensitive); 01: the LPC2106/01's EXTMODE and EXTPOLAR (UM10275 §3.1; its other enhancements are not modelled)")
+        .Parameter("part", "legacy", "legacy: the LPC2106 and LPC2106/00 (no EXTMODE/EXTPOLAR: EINTn low-level sensitive); 01: the LPC2106/01's EXTMODE and EXTPOLAR and SCS (GPIO0M, output GPIO0M to the pins' fast GPIO) (UM10275 §3.1, §3.7.1)")
         .ClockControl("PLL", "CCLK = M x FOSC once the PLL is enabled, connected and locked; FOSC otherwise", PllRatios, (1, 1))
         .ClockControl("VPBDIV", "PCLK = CCLK / 4, / 2 or / 1 (VPBDIV = 0, 2, 1)", VpbRatios, (1, 4))
+        .Output("GPIO0M", s => s._gpio0m, "SCS.GPIO0M (part 01): 1 selects the fast GPIO registers for port 0 (wire to the pins' GPIO0M input)")
         .Output("PLL", s => s.PllLock, "PLLSTAT.PLOCK, the PLL lock interrupt (VIC channel 12)")
         .Output("EINT0", s => s._eint[0], "external interrupt 0 flag (VIC channel 14)")
         .Output("EINT1", s => s._eint[1], "external interrupt 1 flag (VIC channel 15)")
@@ -127,6 +131,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     private readonly IrqLine?[] _eintPins = new IrqLine?[3];
     private readonly IrqLine?[] _eintSelect = new IrqLine?[3];
     private readonly bool _part01;
+    private readonly IrqLine _gpio0m = new("GPIO0M");
     private readonly Bus? _bus;
     // Accesses to other VPB peripherals since the 0xAA feed write, counted by the bus filter; and the PCONP
     // bits whose gated accesses were already reported.
@@ -151,9 +156,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _pll = c.ClockControls["PLL"];
         _vpb = c.ClockControls["VPBDIV"];
         _lockTicks = (long)((Int128)c.Parameter<long>("pllLockMicroseconds") * _s.TicksPerSecond / 1_000_000);
-        string part = c.Parameters.TryGetValue("part", out var p) ? (string)p : "legacy";
-        if (part != "legacy" && part != "01") throw new ArgumentException($"{c.Name}: part must be \"legacy\" or \"01\", not \"{part}\"");
-        _part01 = part == "01";
+        _part01 = Lpc2106Part.Is01(c);
         _bus = c.Bus;
         if (_bus != null) _bus.DeviceAccessFilter = OnDeviceAccess;
         _lockEvent = _s.CreateEvent(c.Name + ".pllLock", EventPriority.Peripheral, OnLock);
@@ -185,6 +188,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _pconp = PconpReset;
         _vpbdiv = 0;
         _extint = _extwake = _extmode = _extpolar = 0;
+        _gpio0m.Set(false);
         _plock = false;
         _feedArmed = false;
         _vpbOtherSinceFeedAa = 0;
@@ -219,6 +223,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         foreach (var l in _eint) w.Write(l.Level);
         w.Write(_coreIrq.Level); w.Write(_coreFiq.Level);
         w.Section("MAM", Mam.SaveState);
+        if (_part01) w.Write(_gpio0m.Level); // the legacy part's state is as it always was
     }
 
     /// <summary>
@@ -251,6 +256,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         // The requests to the core as saved: the VIC, which drives the inputs, may load after this block.
         _coreIrq.Restore(r.ReadBool()); _coreFiq.Restore(r.ReadBool());
         r.Section("MAM", Mam.LoadState);
+        if (_part01) _gpio0m.Restore(r.ReadBool());
         Mam.MemoryMap = _memmap;
         if (_pcon != 0) _idle(Wake);
     }
@@ -288,6 +294,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             EXTWAKE => _extwake,
             EXTMODE when _part01 => _extmode,
             EXTPOLAR when _part01 => _extpolar,
+            SCS when _part01 => _gpio0m.Level ? 1u : 0u,
             _ => Reserved(off, "read"),
         };
         return PrimeCell.NarrowRead(v, address, size);
@@ -343,6 +350,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             case EXTWAKE: _extwake = value & 7; CheckWakeup(); break;
             case EXTMODE when _part01: _extmode = value & 7; UpdateEint(); break;
             case EXTPOLAR when _part01: _extpolar = value & 7; UpdateEint(); break;
+            case SCS when _part01: _gpio0m.Set((value & 1) != 0); break;
             case PLLSTAT: break; // read-only
             default: Reserved(off, "write"); break;
         }

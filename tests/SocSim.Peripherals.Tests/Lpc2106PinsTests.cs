@@ -77,7 +77,8 @@ public sealed class Lpc2106PinsTests
         string[] eintSelected = ["EINT0_SEL", "EINT1_SEL", "EINT2_SEL"];
         foreach (var f in eintSelected) Assert.False(T.FindOutput(f)!.ResetHigh);
         Assert.Equal(32 + inputFunctions.Length + bidirectional.Length + eintSelected.Length, T.Outputs.Count);
-        Assert.Equal(32 + outputFunctions.Length + bidirectional.Length, T.InputPins.Count);
+        Assert.NotNull(T.FindInput("GPIO0M"));                     // SCS.GPIO0M (part 01's fast GPIO)
+        Assert.Equal(32 + outputFunctions.Length + bidirectional.Length + 1, T.InputPins.Count);
         Assert.All(T.OutputLines.Where(o => !o.Name.EndsWith("_SEL")), o => Assert.True(o.ResetHigh));
         Assert.Contains("P0.1 with PINSEL0[3:2] = 01", T.FindOutput("RXD0")!.Description);
         Assert.Contains("(P0.31 with PINSEL1[31:30] = 01)", T.FindInput("TDO")!.Description);
