@@ -38,7 +38,7 @@ public sealed record CheckpointHeader(
 /// </summary>
 public sealed partial class Machine
 {
-    public const int CheckpointVersion = 5;
+    public const int CheckpointVersion = 6;
 
     /// <summary>The largest checkpoint read (its payload is held in memory at once); a longer file or stream is refused, never read to the end.</summary>
     public const long MaxCheckpointBytes = 1L << 30;

@@ -275,6 +275,6 @@ public sealed class BadInputTests(BadInputFiles files) : IClassFixture<BadInputF
         var bytes = File.ReadAllBytes(Path.Combine(files.Dir, "state.bin"));
         BitConverter.GetBytes(1).CopyTo(bytes, 8);
         File.WriteAllBytes(state, bytes);
-        AssertOneLine(Socsim.Run("resume", state), "state file version 1, this socsim reads version 5");
+        AssertOneLine(Socsim.Run("resume", state), "state file version 1, this socsim reads version 6");
     }
 }

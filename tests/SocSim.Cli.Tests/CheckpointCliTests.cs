@@ -129,7 +129,7 @@ public sealed partial class CheckpointCliTests : IDisposable
         var bytes = File.ReadAllBytes(state);
         BitConverter.GetBytes(99).CopyTo(bytes, 8);
         File.WriteAllBytes(state, bytes);
-        AssertOneLineError(Socsim.Run("resume", state), "state file version 99, this socsim reads version 5");
+        AssertOneLineError(Socsim.Run("resume", state), "state file version 99, this socsim reads version 6");
     }
 
     [Fact]
