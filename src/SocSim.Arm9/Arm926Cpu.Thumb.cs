@@ -158,10 +158,10 @@ public sealed unsafe partial class Arm926Cpu
             case 11: Add(a, b, 0, true); break;
             case 12: SetNZ(_r[rd] = a | b); break;
             case 13:
-                // MULS: N and Z; C unaffected on ARMv5 (ARM ARM A7.1.45).
+                // MULS: N and Z; C unaffected on ARMv5 (ARM ARM A7.1.45). Flag-setting, so it takes
+                // MULS's cycles and never interlocks what follows (DDI 0214B 9.9.1).
                 SetNZ(_r[rd] = a * b);
                 _s.Cycles += Timing.MulS - 1;
-                Lock(rd, Timing.MulLatency);
                 break;
             case 14: SetNZ(_r[rd] = a & ~b); break;
             default: SetNZ(_r[rd] = ~b); break;
