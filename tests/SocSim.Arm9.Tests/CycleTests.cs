@@ -104,6 +104,30 @@ public sealed class CycleTests
         Assert.Equal(3 + 4, r.Cycles(0xE8948060));      // LDMIA r4, {r5, r6, pc}
     }
 
+    /// <summary>Thumb interlocks: the registers each format reads (ThumbSources), store data included; an STMIA or PUSH waits only for its first register.</summary>
+    [Theory]
+    [InlineData("LDR then MOVS #imm to it (reads nothing): none", 2, new ushort[] { 0x6823, 0x2301 })]
+    [InlineData("LDR then ADDS using it: interlock", 3, new ushort[] { 0x6823, 0x1818 })]
+    [InlineData("LDR then STR of it (store data): interlock", 3, new ushort[] { 0x6823, 0x6063 })]
+    [InlineData("LDR then MOV r8 from it (high registers): interlock", 3, new ushort[] { 0x6823, 0x4698 })]
+    [InlineData("LDR then PUSH storing it first: interlock", 4, new ushort[] { 0x6823, 0xB508 })]
+    [InlineData("LDR then PUSH storing it second: none", 3, new ushort[] { 0x6825, 0xB428 })]
+    [InlineData("LDR then STMIA storing it second: none", 3, new ushort[] { 0x6825, 0xC428 })]
+    [InlineData("LDR, other, use: none", 3, new ushort[] { 0x6825, 0x2301, 0x1940 })]
+    public void ThumbInterlocks(string what, int cycles, ushort[] ops)
+    {
+        using var r = Cached();
+        uint at = Rig.CodeBase + 0x200;
+        r.M.Load(at, ops.SelectMany(BitConverter.GetBytes).ToArray());
+        r.Cpu.SetRegister(13, 0x9018);                  // PUSH stores into the cached data line
+        r.Cpu.SetRegister(15, at | 1);
+        r.Cpu.SetCpsr(r.Cpu.Cpsr | 0x20);
+        long start = r.M.Scheduler.Cycles;
+        for (int i = 0; i < ops.Length; i++) r.Cpu.Step();
+        long got = r.M.Scheduler.Cycles - start;
+        Assert.True(cycles == got, $"{what}: {got} cycles, expected {cycles}");
+    }
+
     [Fact]
     public void ThumbMulSetsFlagsSoNeverInterlocks()
     {
