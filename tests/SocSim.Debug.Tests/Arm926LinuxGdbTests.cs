@@ -16,14 +16,18 @@ public sealed class Arm926LinuxGdbTests
 
     private static string Linux => Path.GetFullPath(Path.Combine(Paths.RepoRoot, "..", "shared", "linux"));
 
+    /// <summary>`socsim run --gdb 0` booting the shared kernel, waiting for GDB before the first instruction.</summary>
+    private static SocsimProcess BootWithGdbStub() =>
+        new(null, "--board", Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"),
+            "--kernel", Path.Combine(Linux, "zImage"), "--dtb", Path.Combine(Linux, "versatile-pb.dtb"),
+            "--initrd", Path.Combine(Linux, "rootfs.cpio.gz"), "--append", "console=ttyAMA0 rdinit=/init");
+
     [Fact(Timeout = Timeout)]
     public async Task BreaksOnAKernelFunction_ReadsVirtualMemory_MonitorPhysAndTlb()
     {
         await Task.Yield();
         string vmlinux = Path.Combine(Linux, "vmlinux");
-        using var socsim = new SocsimProcess(null, "--board", Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"),
-            "--kernel", Path.Combine(Linux, "zImage"), "--dtb", Path.Combine(Linux, "versatile-pb.dtb"),
-            "--initrd", Path.Combine(Linux, "rootfs.cpio.gz"), "--append", "console=ttyAMA0 rdinit=/init");
+        using var socsim = BootWithGdbStub();
         var gdb = Gdb.Batch(vmlinux, socsim.Port, ["break start_kernel", "continue", "print/x $pc", "x/2xw start_kernel",
             "monitor phys 0x006409d8 8", "monitor tlb", "info registers cpsr", "kill"]);
         int code = socsim.WaitForExit();
@@ -53,9 +57,7 @@ public sealed class Arm926LinuxGdbTests
     {
         await Task.Yield();
         string vmlinux = Path.Combine(Linux, "vmlinux");
-        using var socsim = new SocsimProcess(null, "--board", Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"),
-            "--kernel", Path.Combine(Linux, "zImage"), "--dtb", Path.Combine(Linux, "versatile-pb.dtb"),
-            "--initrd", Path.Combine(Linux, "rootfs.cpio.gz"), "--append", "console=ttyAMA0 rdinit=/init");
+        using var socsim = BootWithGdbStub();
         var gdb = Gdb.Batch(vmlinux, socsim.Port, ["break *start_kernel", "break *calibrate_delay",
             "continue", "monitor cycles", "continue", "monitor cycles",
             "stepi", "stepi", "stepi", "print/x $pc", "monitor cycles",
