@@ -6,16 +6,33 @@ namespace SocSim.Arm9;
 
 public sealed unsafe partial class Arm926Cpu
 {
-    // ---- interlocks (DDI 0222B 8.x): registers whose value is not yet available, and until when ----
+    // ---- interlocks: registers whose value is not yet available, until when, and for which uses ----
+    // Which reads wait depends on what produced the value (Timing.cs names each rule's source):
+    //  - a load's result: every read, store data and accumulators too (no forwarding path from loaded
+    //    data to the C read port, ARM9E-S TRM DDI 0165B 8.x "load-use interlocks");
+    //  - a multiply's result: reads in the next instruction's first Execute or first Memory cycle (its
+    //    operands, store data), not a multiply-accumulate's accumulator (ARM7EJ-S TRM DDI 0214B 9.9.1);
+    //  - a QADD/QSUB/QDADD/QDSUB result: first-Execute reads only, not store data nor an accumulator
+    //    (DDI 0214B 9.10.1).
+
+    /// <summary>Groups of source registers an instruction reads (see ArmSources).</summary>
+    private const uint PortOperands = 1, PortStoreData = 2, PortAccumulator = 4;
+    private const uint PortsAll = PortOperands | PortStoreData | PortAccumulator;
+    private const uint PortsMultiply = PortOperands | PortStoreData;
 
     private uint _lockMask;
     private long _lockUntil;
+    private uint _lockPorts = PortsAll;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Lock(uint reg, int latency)
+    private void Lock(uint reg, int latency) => LockRegisters(1u << (int)reg, latency, PortsAll);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void LockRegisters(uint mask, int latency, uint ports)
     {
-        _lockMask = 1u << (int)reg;
+        _lockMask = mask;
         _lockUntil = _s.Cycles + latency;
+        _lockPorts = ports;
     }
 
     /// <summary>An instruction that reads a register still in flight waits for it (the ARM9EJ-S's interlock).</summary>
@@ -26,22 +43,53 @@ public sealed unsafe partial class Arm926Cpu
         if (_s.Cycles >= _lockUntil) _lockMask = 0;
     }
 
-    /// <summary>The registers an ARM instruction reads in its first issue cycle (operands, base, store data).</summary>
-    private static uint ArmSources(uint op)
+    /// <summary>
+    /// The registers an ARM instruction reads early enough to wait for a value in flight, in the groups
+    /// <paramref name="ports"/> names: operands (first Execute cycle: Rn, Rm, Rs, a base), store data
+    /// (STR/STRH/STRD data, SWP's Rm, and of an STM only the first register stored: DDI 0165B 8.x, an
+    /// STM waits in Decode for its base and in its second cycle for its first register, never for later
+    /// ones) and accumulators (MLA's Rn, SMLAL/UMLAL's RdLo and RdHi, SMLAxy/SMLAWy's Rn, SMLALxy's pair).
+    /// </summary>
+    private static uint ArmSources(uint op, uint ports)
     {
         uint rn = 1u << (int)((op >> 16) & 15), rd = 1u << (int)((op >> 12) & 15), rm = 1u << (int)(op & 15), rs = 1u << (int)((op >> 8) & 15);
+        bool load = (op & (1u << 20)) != 0;
+        uint operands, store = 0, acc = 0;
         switch ((op >> 25) & 7)
         {
             case 0:
-                if ((op & 0x90) == 0x90) return (op & 0x60) == 0 ? rn | rm | rs | rd : rn | rm | ((op & (1u << 20)) == 0 ? rd : 0);
-                return rn | rm | ((op & 0x10) != 0 ? rs : 0);
-            case 1: return rn;
-            case 2: return rn | ((op & (1u << 20)) == 0 ? rd : 0);
-            case 3: return rn | rm | ((op & (1u << 20)) == 0 ? rd : 0);
-            case 4: return rn | ((op & (1u << 20)) == 0 ? op & 0xFFFF : 0);
-            case 7: return (op & 0x0F10_0010) == 0x0E00_0010 ? rd : 0;
-            default: return 0;
+                if ((op & 0x90) == 0x90)
+                {
+                    if ((op & 0x60) == 0)
+                    {
+                        if ((op & 0x0F00_0000) != 0) { operands = rn; store = rm; break; }                 // SWP: base, store data
+                        operands = rm | rs;
+                        if ((op & 0x0080_0000) == 0) acc = (op & (1u << 21)) != 0 ? rd : 0;               // MLA's Rn (bits 15:12)
+                        else acc = (op & (1u << 21)) != 0 ? rd | rn : 0;                                   // SMLAL/UMLAL: RdLo, RdHi
+                        break;
+                    }
+                    operands = rn | ((op & (1u << 22)) == 0 ? rm : 0);
+                    if (!load) store = (op & 0x60) == 0x40 ? 0 : (op & 0x60) == 0x60 ? rd | (rd << 1) : rd;   // LDRD reads none; STRD a pair
+                    break;
+                }
+                if ((op & 0x0F90_0090) == 0x0100_0080)
+                {
+                    // SMLAxy, SMLAWy/SMULWy, SMLALxy, SMULxy (ARM ARM A4.1.74-90): Rm, Rs and an accumulator.
+                    operands = rm | rs;
+                    acc = ((op >> 21) & 3) switch { 0 => rd, 1 => (op & 0x20) == 0 ? rd : 0, 2 => rd | rn, _ => 0 };
+                    break;
+                }
+                // MRS/MSR/BX/BLX/CLZ/QADD..: at most Rn and Rm; a data-processing op: Rn, Rm, a shift's Rs.
+                operands = (op & 0x0190_0000) == 0x0100_0000 ? rn | rm : rn | rm | ((op & 0x10) != 0 ? rs : 0);
+                break;
+            case 1: operands = rn; break;
+            case 2: operands = rn; store = load ? 0 : rd; break;
+            case 3: operands = rn | rm; store = load ? 0 : rd; break;
+            case 4: operands = rn; store = load ? 0 : op & 0xFFFF & (0u - (op & 0xFFFF)); break;      // the lowest register: stored first
+            case 7: operands = (op & 0x0F10_0010) == 0x0E00_0010 ? rd : 0; break;
+            default: operands = 0; break;
         }
+        return ((ports & PortOperands) != 0 ? operands : 0) | ((ports & PortStoreData) != 0 ? store : 0) | ((ports & PortAccumulator) != 0 ? acc : 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -53,7 +101,7 @@ public sealed unsafe partial class Arm926Cpu
         _instructions++;
         _r[15] = pc + 8;
         _next = pc + 4;
-        if (_lockMask != 0) Interlock(ArmSources(op));
+        if (_lockMask != 0) Interlock(ArmSources(op, _lockPorts));
         uint cond = op >> 28;
         if (cond == 0xE || ArmCpu.ConditionPassed(cond, _cpsr)) ExecuteArm(op);
         else if (cond == 0xF) Unconditional(op);
@@ -359,8 +407,8 @@ public sealed unsafe partial class Arm926Cpu
         int res = Saturate(r, ref sat);
         if (sat) _cpsr |= PsrQ;
         _r[rd] = (uint)res;
-        _s.Cycles += 1;
-        Lock(rd, Timing.MulLatency);
+        _s.Cycles += Timing.Saturating;
+        LockRegisters(1u << (int)rd, Timing.SaturatingLatency, PortOperands);
     }
 
     private static int Saturate(long v, ref bool sat)
@@ -407,14 +455,15 @@ public sealed unsafe partial class Arm926Cpu
                 _r[rn] = (uint)acc;
                 _r[rd] = (uint)(acc >> 32);
                 _s.Cycles += Timing.Mul16Long;
-                break;
+                LockRegisters(1u << (int)rd | 1u << (int)rn, Timing.MulLatency, PortsMultiply);
+                return;
             }
             default:
                 _r[rd] = (uint)(bottom(vm, x) * bottom(vs, y));
                 _s.Cycles += Timing.Mul16;
                 break;
         }
-        Lock(rd, Timing.MulLatency);
+        LockRegisters(1u << (int)rd, Timing.MulLatency, PortsMultiply);
     }
 
     // ---- multiply (ARM ARM A4.1.40, A4.1.86...) ----
@@ -427,8 +476,8 @@ public sealed unsafe partial class Arm926Cpu
         uint res = _r[op & 15] * _r[(op >> 8) & 15] + (acc ? _r[(op >> 12) & 15] : 0);
         if (s) SetNZ(res);
         _r[rd] = res;
-        _s.Cycles += s ? Timing.MulS : Timing.Mul;
-        Lock(rd, Timing.MulLatency);
+        if (s) _s.Cycles += Timing.MulS;
+        else { _s.Cycles += Timing.Mul; LockRegisters(1u << (int)rd, Timing.MulLatency, PortsMultiply); }
     }
 
     private void MultiplyLong(uint op)
@@ -441,8 +490,8 @@ public sealed unsafe partial class Arm926Cpu
         if (s) _cpsr = (_cpsr & 0x3FFF_FFFF) | ((uint)(res >> 32) & Psr.N) | (res == 0 ? Psr.Z : 0);
         _r[rdLo] = (uint)res;
         _r[rdHi] = (uint)(res >> 32);
-        _s.Cycles += s ? Timing.MulLongS : Timing.MulLong;
-        Lock(rdHi, Timing.MulLatency);
+        if (s) _s.Cycles += Timing.MulLongS;
+        else { _s.Cycles += Timing.MulLong; LockRegisters(1u << (int)rdLo | 1u << (int)rdHi, Timing.MulLatency, PortsMultiply); }
     }
 
     // ---- single transfers ----

@@ -64,6 +64,7 @@ public sealed unsafe partial class Arm926Cpu
         bool a = (_control & Cr.A) != 0;
         _alignMask4 = a ? 3u : 0;
         _alignMask2 = a ? 1u : 0;
+        _fcseOffset = (_control & Cr.M) != 0 ? _fcsePid : 0;
         FlushSoftTlb();
     }
 
@@ -119,8 +120,9 @@ public sealed unsafe partial class Arm926Cpu
             case 8:
                 // TLB operations: the main TLB is unified, so the I and D forms act on it too.
                 if (crm is not (5 or 6 or 7)) return false;
+                // By entry: the operand is taken as the MVA, no FCSE relocation (DDI 0198D 2.3.13).
                 if (op2 == 0) InvalidateTlb();
-                else if (op2 == 1) InvalidateTlbEntry(Mva(value));
+                else if (op2 == 1) InvalidateTlbEntry(value);
                 else return false;
                 return true;
             case 9:
@@ -135,7 +137,10 @@ public sealed unsafe partial class Arm926Cpu
                 _tlbLockdown = value & ((7u << 26) | 1);
                 return crm == 0;
             case 13:
-                if (op2 == 0) { _fcsePid = value & 0xFE00_0000; FlushSoftTlb(); ClearMemos(); return true; }
+                // FCSE PID (op2 0): bits 31:25, the rest SBZ and read as 0 (chosen: the TRM says
+                // UNPREDICTABLE). Context ID (op2 1): all 32 bits, for trace tools (the ETMPROCID
+                // pins); it relocates nothing and tags no TLB entry (ARMv5). Both reset to 0.
+                if (op2 == 0) { _fcsePid = value & 0xFE00_0000; ControlChanged(); ClearMemos(); return true; }
                 if (op2 == 1) { _contextId = value; return true; }
                 return false;
             case 15:

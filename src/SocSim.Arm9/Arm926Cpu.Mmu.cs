@@ -109,9 +109,15 @@ public sealed unsafe partial class Arm926Cpu
     private uint _alignMask4;    // 3 when CR.A checks word alignment, else 0
     private uint _alignMask2;
 
-    /// <summary>FCSE relocation (DDI 0198E 4.x): a virtual address below 32 MiB gets the PID in bits 31:25.</summary>
+    /// <summary>
+    /// FCSE relocation (DDI 0198D 2.3.13): a virtual address below 32 MiB gets the PID in bits 31:25,
+    /// only while the MMU is on ("if the MMU is disabled, there is no FCSE address translation").
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint Mva(uint va) => (va >> 25) == 0 ? va | _fcsePid : va;
+    private uint Mva(uint va) => (va >> 25) == 0 ? va | _fcseOffset : va;
+
+    /// <summary>The FCSE PID as it relocates addresses now: the PID with CR.M set, else 0.</summary>
+    private uint _fcseOffset;
 
     // ---- fetch ----
 

@@ -4,7 +4,7 @@ namespace SocSim.Arm9;
 
 public sealed unsafe partial class Arm926Cpu
 {
-    private const int StateVersion = 2;
+    private const int StateVersion = 3;
 
     /// <summary>
     /// The whole core for a checkpoint: the register file, CPSR, pc, the interrupt lines, counts, the
@@ -23,6 +23,7 @@ public sealed unsafe partial class Arm926Cpu
         w.Write(_sleeping);
         w.Write(_lockMask);
         w.Write(_lockUntil);
+        w.Write(_lockPorts);
         foreach (uint v in (ReadOnlySpan<uint>)[_control, _ttb, _dacr, _dfsr, _ifsr, _far, _fcsePid, _contextId, _tlbLockdown]) w.Write(v);
         w.Write(TlbMisses);
         foreach (var e in _tlb)
@@ -53,6 +54,7 @@ public sealed unsafe partial class Arm926Cpu
         _onWake = null;
         _lockMask = r.ReadUInt();
         _lockUntil = r.ReadLong();
+        _lockPorts = r.ReadUInt();
         _control = r.ReadUInt(); _ttb = r.ReadUInt(); _dacr = r.ReadUInt(); _dfsr = r.ReadUInt(); _ifsr = r.ReadUInt();
         _far = r.ReadUInt(); _fcsePid = r.ReadUInt(); _contextId = r.ReadUInt();
         _tlbLockdown = r.ReadUInt();

@@ -7,13 +7,60 @@ namespace SocSim.Arm9;
 public sealed unsafe partial class Arm926Cpu
 {
     /// <summary>
-    /// The registers a Thumb instruction may read, over-approximated by its register fields (bits 2:0,
-    /// 5:3, 8:6 and 10:8) for the interlock check: a documented approximation (boards/README.md).
+    /// The registers a Thumb instruction reads early enough to wait for a value in flight, per format (ARM ARM
+    /// A6), in the groups <paramref name="ports"/> names as for ARM (<see cref="ArmSources"/>): operands,
+    /// and store data (STR/STRH/STRB's Rd; of STMIA and PUSH only the first register stored, DDI 0165B 8.x).
     /// </summary>
-    private static uint ThumbSources(uint op) =>
-        (1u << (int)(op & 7)) | (1u << (int)((op >> 3) & 7)) | (1u << (int)((op >> 6) & 7)) | (1u << (int)((op >> 8) & 7))
-        | ((op & 0xFC00) == 0x4400 ? 1u << (int)((op >> 3) & 15) | 1u << (int)((op & 7) | ((op >> 4) & 8)) : 0)
-        | ((op & 0xF000) is 0x9000 or 0xB000 ? 1u << 13 : 0);
+    private static uint ThumbSources(uint op, uint ports)
+    {
+        uint r0 = 1u << (int)(op & 7), r3 = 1u << (int)((op >> 3) & 7), r6 = 1u << (int)((op >> 6) & 7), r8 = 1u << (int)((op >> 8) & 7);
+        const uint sp = 1u << 13, lr = 1u << 14;
+        uint operands, store = 0;
+        switch (op >> 11)
+        {
+            case 0: case 1: case 2: operands = r3; break;                                    // LSL/LSR/ASR #imm
+            case 3: operands = r3 | ((op & 0x400) == 0 ? r6 : 0); break;                     // ADD/SUB register or #imm3
+            case 4: operands = 0; break;                                                      // MOV #imm8
+            case 5: case 6: case 7: operands = r8; break;                                    // CMP/ADD/SUB #imm8
+            case 8:
+                if ((op & 0x400) == 0)
+                {
+                    uint alu = (op >> 6) & 15;
+                    operands = alu is 9 or 15 ? r3 : r0 | r3;                                 // NEG, MVN read Rm only
+                }
+                else
+                {
+                    uint rm = 1u << (int)((op >> 3) & 15), rd = 1u << (int)((op & 7) | ((op >> 4) & 8));
+                    operands = ((op >> 8) & 3) switch { 2 => rm, 3 => rm, _ => rm | rd };       // MOV, BX/BLX: Rm; ADD, CMP: both
+                }
+                break;
+            case 9: operands = 0; break;                                                      // LDR pc-relative
+            case 10: case 11:                                                                 // register offset
+                operands = r3 | r6;
+                if ((op & 0x0E00) <= 0x0400) store = r0;                                      // STR, STRH, STRB
+                break;
+            case 12: case 14: case 16: operands = r3; store = r0; break;                     // STR/STRB/STRH #imm
+            case 13: case 15: case 17: operands = r3; break;
+            case 18: operands = sp; store = r8; break;                                        // STR Rd, [sp, #imm]
+            case 19: operands = sp; break;
+            case 20: operands = 0; break;                                                     // ADD Rd, pc, #imm
+            case 21: operands = sp; break;
+            case 22: case 23:
+                if ((op & 0x0600) == 0x0400)                                                  // PUSH/POP
+                {
+                    operands = sp;
+                    uint list = (op & 0xFF) | ((op & 0x100) != 0 ? lr : 0);
+                    if ((op & 0x800) == 0) store = list & (0u - list);
+                }
+                else operands = (op & 0xFF00) == 0xB000 ? sp : 0;                             // ADD/SUB sp, #imm; BKPT
+                break;
+            case 24: { uint list = op & 0xFF; operands = r8; store = list & (0u - list); break; }   // STMIA
+            case 25: operands = r8; break;                                                    // LDMIA
+            case 29: case 31: operands = lr; break;                                           // BL/BLX suffix: the prefix's LR
+            default: operands = 0; break;                                                     // B<cond>, SWI, B, BL prefix
+        }
+        return ((ports & PortOperands) != 0 ? operands : 0) | ((ports & PortStoreData) != 0 ? store : 0);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void StepThumb()
@@ -24,7 +71,7 @@ public sealed unsafe partial class Arm926Cpu
         _instructions++;
         _r[15] = pc + 4;
         _next = pc + 2;
-        if (_lockMask != 0) Interlock(ThumbSources(op));
+        if (_lockMask != 0) Interlock(ThumbSources(op, _lockPorts));
         ExecuteThumb(op);
         _pc = _next;
     }
@@ -158,10 +205,10 @@ public sealed unsafe partial class Arm926Cpu
             case 11: Add(a, b, 0, true); break;
             case 12: SetNZ(_r[rd] = a | b); break;
             case 13:
-                // MULS: N and Z; C unaffected on ARMv5 (ARM ARM A7.1.45).
+                // MULS: N and Z; C unaffected on ARMv5 (ARM ARM A7.1.45). Flag-setting, so it takes
+                // MULS's cycles and never interlocks what follows (DDI 0214B 9.9.1).
                 SetNZ(_r[rd] = a * b);
                 _s.Cycles += Timing.MulS - 1;
-                Lock(rd, Timing.MulLatency);
                 break;
             case 14: SetNZ(_r[rd] = a & ~b); break;
             default: SetNZ(_r[rd] = ~b); break;

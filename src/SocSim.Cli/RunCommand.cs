@@ -155,7 +155,10 @@ internal static class RunCommand
             var attached = new List<IRunFeature>();
             try
             {
+                foreach (var f in features) f.Prepare(parse, machine, context);
                 foreach (var f in features) { f.Attach(parse, machine, context); attached.Add(f); }
+                if (context.Symbols != null && !context.SymbolsWanted)
+                    throw new RunFeatureException("--elf-symbols: names code only for --profile, --until, --break and --measure; add one");
             }
             catch (Exception e) when (e is RunFeatureException or KeyNotFoundException or ArgumentException or IOException)
             {

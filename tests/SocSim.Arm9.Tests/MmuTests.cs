@@ -248,6 +248,50 @@ public sealed class MmuTests
     }
 
     [Fact]
+    public void ContextIdAndFcsePid_ResetReadWriteAndWhatEachAffects()
+    {
+        // DDI 0198D 2.3.13: c13 op2 0 is the FCSE PID (bits 31:25, reset 0), op2 1 the context ID (32 bits,
+        // reset 0, for trace tools: it relocates nothing). Relocation applies only with the MMU on, and the
+        // TLB's invalidate-by-entry takes its operand as the MVA (no relocation).
+        using var r = Setup();
+        r.L1(0x0200_0000, Rig.Section(0));
+        r.L1(0x0010_0000, Rig.Section(0));
+        r.Run(Enc.Mrc(0, 13, 0, 0), Enc.Mrc(1, 13, 0, 1));
+        Assert.Equal(0u, r.Cpu.GetRegister(0));
+        Assert.Equal(0u, r.Cpu.GetRegister(1));
+
+        r.Cpu.SetRegister(2, 0xFFFF_FFFF);
+        r.Run(Enc.Mcr(2, 13, 0, 1), Enc.Mrc(0, 13, 0, 0), Enc.Mrc(1, 13, 0, 1));
+        Assert.Equal(0u, r.Cpu.GetRegister(0));                         // the PID is a register of its own
+        Assert.Equal(0xFFFF_FFFFu, r.Cpu.GetRegister(1));
+        Assert.Equal(Data, Load(r, 0x0010_0000 + DataPa));              // no relocation from the context ID
+
+        r.Cpu.SetRegister(2, 0x0300_00FF);                              // PID 1 and SBZ bits
+        r.Run(Enc.Mcr(2, 13, 0, 0), Enc.Mrc(0, 13, 0, 0), Enc.Mrc(1, 13, 0, 1));
+        Assert.Equal(0x0200_0000u, r.Cpu.GetRegister(0));
+        Assert.Equal(0xFFFF_FFFFu, r.Cpu.GetRegister(1));               // the context ID keeps its value
+        // VA 0x00105000 is MVA 0x02105000 now: a small page there, cached in the TLB by a load.
+        r.L1(0x0210_0000, Rig.Coarse | 0x11);
+        r.M.Write32(Rig.Coarse + 5 * 4, DataPa | 0xFF0 | 0x2);
+        Assert.Equal(Data, Load(r, 0x0010_5000));
+        r.M.Write32(Rig.Coarse + 5 * 4, OtherPa | 0xFF0 | 0x2);
+        r.Cpu.SetRegister(0, 0x0010_5000);                              // the VA: not the entry's MVA, nothing goes
+        r.Run(Enc.Mcr(0, 8, 7, 1));
+        Assert.Equal(Data, Load(r, 0x0010_5000));
+        r.Cpu.SetRegister(0, 0x0210_5000);                              // the MVA: the entry goes
+        r.Run(Enc.Mcr(0, 8, 7, 1));
+        Assert.Equal(Other, Load(r, 0x0010_5000));
+
+        // MMU off: no relocation. A load from 0x01800000 (no RAM there) aborts with FAR = the VA itself.
+        r.Cpu.SetRegister(2, Cr.Sbo);
+        r.Run(Enc.Mcr(2, 1, 0));
+        Assert.Equal(Data, Load(r, DataPa));
+        AssertDataAbort(r, 0x0180_0000, FaultStatus.ExternalSection, far: 0x0180_0000);
+        r.Run(Enc.Mrc(0, 13, 0, 0));
+        Assert.Equal(0x0200_0000u, r.Cpu.GetRegister(0));              // the PID is kept, only unused
+    }
+
+    [Fact]
     public void TlbKeepsAStaleEntryUntilInvalidated()
     {
         using var r = Setup();

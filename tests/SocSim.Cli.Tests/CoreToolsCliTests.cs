@@ -133,7 +133,7 @@ public sealed class CoreToolsCliTests
     }
 
     [Fact]
-    public void ElfSymbols_WithoutProfile_IsOneLine() =>
+    public void ElfSymbols_WithoutAnyUse_IsOneLine() =>
         BadInputTests.AssertOneLine(Socsim.Run("run", "--board", "mps2-an385", Mps2Elf("blinky"), "--max-cycles", "10", "--elf-symbols", Mps2Elf("full")),
-            "--elf-symbols: names code only for --profile; add --profile");
+            "--elf-symbols: names code only for --profile, --until, --break and --measure; add one");
 }

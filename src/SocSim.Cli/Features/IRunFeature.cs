@@ -12,6 +12,9 @@ internal interface IRunFeature
     /// <summary>Adds the feature's options to the run command.</summary>
     void AddOptions(Command run);
 
+    /// <summary>Before any feature attaches: what other features read from the context (the symbols of --elf-symbols).</summary>
+    void Prepare(ParseResult parse, Machine machine, RunContext context) { }
+
     /// <summary>After the machine is built and the firmware loaded, before it runs. Throw <see cref="RunFeatureException"/> for bad input.</summary>
     void Attach(ParseResult parse, Machine machine, RunContext context);
 
@@ -42,6 +45,12 @@ internal sealed class RunContext
 
     /// <summary>The VCD written by --vcd, once it is closed.</summary>
     public VcdFeature? Vcd { get; set; }
+
+    /// <summary>The symbols of --elf-symbols (null: the loaded ELF's, if any); see <see cref="SymbolsFeature.Resolve"/>.</summary>
+    public SocSim.Boards.Elf.ElfFile? Symbols { get; set; }
+
+    /// <summary>Set by a feature that names code by symbols (--profile, --until, --break, --measure): --elf-symbols has a use.</summary>
+    public bool SymbolsWanted { get; set; }
 
     /// <summary>Set by Ctrl-C: features flush what they have.</summary>
     public CancellationToken Cancelled { get; init; }

@@ -31,13 +31,13 @@ internal sealed class MeasureFeature : IRunFeature
             if (colon < 0)
             {
                 var cpu = machine.Board.Cpu.Type;
-                var probe = new FunctionMeasureProbe(spec, Function(machine, spec), cpu.RegisterIndex("lr"), cpu.RegisterIndex("sp"));
+                var probe = new FunctionMeasureProbe(spec, Function(machine, context, spec), cpu.RegisterIndex("lr"), cpu.RegisterIndex("sp"));
                 (hook, passes) = (probe, probe.Durations);
             }
             else
             {
-                uint from = UntilFeature.Resolve(machine, spec[..colon], "--measure");
-                uint to = UntilFeature.Resolve(machine, spec[(colon + 1)..], "--measure");
+                uint from = SymbolsFeature.Resolve(machine, context, spec[..colon], "--measure");
+                uint to = SymbolsFeature.Resolve(machine, context, spec[(colon + 1)..], "--measure");
                 var probe = new MeasureProbe(spec, from, to);
                 (hook, passes) = (probe, probe.Durations);
             }
@@ -63,10 +63,11 @@ internal sealed class MeasureFeature : IRunFeature
     }
 
     /// <summary>The entry of the function named <paramref name="name"/> (or at an address); an unknown name suggests the nearest function symbol.</summary>
-    private static uint Function(Machine machine, string name)
+    private static uint Function(Machine machine, RunContext context, string name)
     {
-        if (name.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || char.IsAsciiDigit(name[0])) return UntilFeature.Resolve(machine, name, "--measure");
-        var elf = machine.Elf ?? throw new RunFeatureException($"--measure {Usage.Quote(name)}: no ELF is loaded to find the function in");
+        if (name.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || char.IsAsciiDigit(name[0])) return SymbolsFeature.Resolve(machine, context, name, "--measure");
+        context.SymbolsWanted = true;
+        var elf = context.Symbols ?? machine.Elf ?? throw new RunFeatureException($"--measure {Usage.Quote(name)}: no symbols to find the function in: give --elf-symbols ELF (a --kernel zImage has none: --elf-symbols vmlinux)");
         if (elf.FindSymbol(name) is { } sym) return sym.Address;
         string? near = Usage.Closest(name, elf.Symbols.Where(s => s.IsFunction).Select(s => s.Name));
         throw new RunFeatureException($"--measure {Usage.Quote(name)}: no function of that name in {elf.Name}" + (near != null ? $" (did you mean {near}?)" : ""));

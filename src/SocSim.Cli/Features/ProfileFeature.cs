@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SocSim.Boards.Elf;
 using SocSim.Core.Cores;
 using SocSim.Trace.Profiling;
 
@@ -9,8 +8,7 @@ namespace SocSim.Cli.Features;
 /// `--profile [FILE]`: per-function cycles and instructions (exclusive, inclusive, calls) as a table
 /// sorted by exclusive cycles, to FILE or stderr; `--profile-format collapsed` writes collapsed
 /// stacks ("main;puts0 1234") for flame-graph tools instead. Method: <see cref="Profiler"/>.
-/// `--elf-symbols ELF` names the code from that ELF's symbols instead of the firmware's (a Linux zImage has
-/// none: `--elf-symbols vmlinux`); only the symbol table is read, nothing is loaded.
+/// `--elf-symbols ELF` (<see cref="SymbolsFeature"/>) names the code from that ELF's symbols instead of the firmware's.
 /// </summary>
 internal sealed class ProfileFeature : IRunFeature
 {
@@ -19,7 +17,6 @@ internal sealed class ProfileFeature : IRunFeature
         Description = "profile cycles and instructions per ELF function; write the report to FILE (default stderr)",
         Arity = ArgumentArity.ZeroOrOne,
     };
-    private readonly Option<string?> _symbols = new("--elf-symbols") { Description = "name code from this ELF's symbols (e.g. vmlinux for a --kernel zImage) in --profile; nothing is loaded from it" };
     private readonly Option<string> _rtos = new("--rtos") { Description = "auto (default: FreeRTOS when the ELF has pxCurrentTCB), freertos, or none: profile per RTOS task (docs/rtos.md)", DefaultValueFactory = _ => "auto" };
     private readonly Option<string> _format = new("--profile-format") { Description = "table (default) or collapsed (flame-graph stacks)", DefaultValueFactory = _ => "table" };
     private Profiler? _profiler;
@@ -31,14 +28,12 @@ internal sealed class ProfileFeature : IRunFeature
         run.Options.Add(_rtos);
         run.Options.Add(_profile);
         run.Options.Add(_format);
-        run.Options.Add(_symbols);
     }
 
     public void Attach(ParseResult parse, Machine machine, RunContext context)
     {
         if (parse.GetResult(_profile) == null)
         {
-            if (parse.GetValue(_symbols) != null) throw new RunFeatureException("--elf-symbols: names code only for --profile; add --profile");
             if (parse.GetResult(_rtos) is { Implicit: false }) throw new RunFeatureException("--rtos: applies to --profile; add --profile");
             return;
         }
@@ -47,8 +42,8 @@ internal sealed class ProfileFeature : IRunFeature
         if (parse.GetValue(_profile) is { } file && OutputFile.Problem(file, "--profile") is string problem) throw new RunFeatureException(problem);
         if (machine.Core is not ICoreTraceView)
             throw new RunFeatureException($"--profile: core {machine.Board.Cpu.Type.Name} offers no view for the instruction-level tools");
-        var elf = machine.Elf;
-        if (parse.GetValue(_symbols) is { } symbols) elf = ReadSymbols(symbols);
+        context.SymbolsWanted = true;
+        var elf = context.Symbols ?? machine.Elf;
         string rtosMode = parse.GetValue(_rtos) ?? "auto";
         var rtos = rtosMode == "none" ? null : FreeRtos.Find(elf, machine.Bus.DebugRead32);
         if (rtosMode == "freertos" && rtos == null)
@@ -65,17 +60,5 @@ internal sealed class ProfileFeature : IRunFeature
         string text = parse.GetValue(_format) == "collapsed" ? profile.FormatCollapsed() : profile.FormatTable();
         if (parse.GetValue(_profile) is { } path) File.WriteAllText(path, text);
         else Console.Error.Write(text);
-    }
-
-    private static ElfFile ReadSymbols(string path)
-    {
-        if (!File.Exists(path)) throw new RunFeatureException($"--elf-symbols {path}: no such file");
-        try
-        {
-            var elf = ElfFile.Parse(path);
-            if (!elf.Symbols.Any(s => s.Type == ElfSymbolType.Func)) throw new RunFeatureException($"--elf-symbols {path}: the ELF has no function symbols (stripped?)");
-            return elf;
-        }
-        catch (ElfException e) { throw new RunFeatureException($"--elf-symbols {path}: {e.Message}"); }
     }
 }

@@ -44,7 +44,7 @@ internal sealed class SaveStateFeature : IRunFeature
                 var r = m.Run(maxCycles);
                 return (r, r.Reason == StopReason.Stopped && m.UartOutput(m.ConsoleUart!).EndsWith(untilUart, StringComparison.Ordinal));
             }
-            : ParseWhen(machine, at, parse.GetValue<string?>("--max-time") != null || parse.GetValue<string?>("--duration") != null);
+            : ParseWhen(machine, context, at, parse.GetValue<string?>("--max-time") != null || parse.GetValue<string?>("--duration") != null);
         string path = file.FullName;
         if (OutputFile.Problem(path, "--save-state") is string problem) throw new RunFeatureException(problem);
         context.Runner = (m, maxCycles) =>
@@ -84,7 +84,7 @@ internal sealed class SaveStateFeature : IRunFeature
     };
 
     /// <summary>The run to WHEN, and whether WHEN was what stopped it.</summary>
-    private static Func<Machine, long, (RunResult Result, bool Reached)> ParseWhen(Machine machine, string at, bool hasMaxTime)
+    private static Func<Machine, long, (RunResult Result, bool Reached)> ParseWhen(Machine machine, RunContext context, string at, bool hasMaxTime)
     {
         if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out long cycle))
             return (m, maxCycles) =>
@@ -106,7 +106,7 @@ internal sealed class SaveStateFeature : IRunFeature
         if (char.IsAsciiDigit(at[0]) && !at.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             throw new RunFeatureException($"--at {at}: expected a cycle number, SYMBOL[:N], 0xADDR[:N] or a time like 2.5ms");
         var (loc, count) = UntilFeature.CountedLocation(at, "--at");
-        uint address = UntilFeature.Resolve(machine, loc, "--at");
+        uint address = SymbolsFeature.Resolve(machine, context, loc, "--at");
         var points = new Breakpoints([new Breakpoint(loc, address, count)]);
         return (m, maxCycles) =>
         {

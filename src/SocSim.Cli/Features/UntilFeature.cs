@@ -7,7 +7,7 @@ namespace SocSim.Cli.Features;
 /// <summary>
 /// `--until SYMBOL|0xADDR` stops the run when that instruction is about to execute (its first time);
 /// `--break LOC[:N]` (repeatable) stops at the N-th time LOC is about to execute (default 1), whichever
-/// breakpoint comes first. LOC is a symbol, an address, or symbol+offset.
+/// breakpoint comes first. LOC is a symbol (of the ELF, or of --elf-symbols), an address, or symbol+offset.
 /// On a stop, stderr gets
 /// <c>socsim run: until main reached at cycle=N instructions=M pc=0x...</c> (or <c>break LOC#N reached ...</c>)
 /// and the exit status is 0; with --break every point's hit count follows as
@@ -35,12 +35,12 @@ internal sealed class UntilFeature : IRunFeature
         if (parse.GetValue(_until) is { } until)
         {
             _isUntil = true;
-            list.Add(new Breakpoint(until, Resolve(machine, until, "--until")));
+            list.Add(new Breakpoint(until, SymbolsFeature.Resolve(machine, context, until, "--until")));
         }
         foreach (var b in parse.GetValue(_break) ?? [])
         {
             var (loc, count) = CountedLocation(b, "--break");
-            list.Add(new Breakpoint(loc, Resolve(machine, loc, "--break"), count));
+            list.Add(new Breakpoint(loc, SymbolsFeature.Resolve(machine, context, loc, "--break"), count));
         }
         if (list.Count == 0) return;
         _points = new Breakpoints(list);
@@ -55,15 +55,6 @@ internal sealed class UntilFeature : IRunFeature
         if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
             throw new RunFeatureException($"{option} {Usage.Quote(text)}: the count after ':' must be a positive number");
         return (text[..colon], count);
-    }
-
-    internal static uint Resolve(Machine machine, string location, string option)
-    {
-        try { return machine.ResolveAddress(location); }
-        catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
-        {
-            throw new RunFeatureException($"{option} {Usage.Quote(location)}: {Usage.Quote(e.Message, 120)}");
-        }
     }
 
     public void Detach(ParseResult parse, Machine machine, RunResult result, RunContext context)
