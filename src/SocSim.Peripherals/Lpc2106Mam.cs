@@ -236,9 +236,13 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
     {
         // The interpreter's reads: the same timing code translated code calls, now = the cycle count.
-        clocks = Clocks(address, size, flags, _s.Cycles);
         uint off = FlashOffset(address, out bool sramVector);
-        if (sramVector) return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        if (sramVector)
+        {
+            clocks = 1;
+            return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        }
+        clocks = FlashClocks(off, size, flags, _s.Cycles);
         return _flash!.Read(_flash.Base + off, size, flags, ref abort);
     }
 
@@ -247,7 +251,12 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     {
         uint off = FlashOffset(address, out bool sramVector);
         // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
-        if (sramVector) return 1;
+        return sramVector ? 1 : FlashClocks(off, size, flags, now);
+    }
+
+    /// <summary>The cost of a CPU read of the flash at offset <paramref name="off"/> (see <see cref="Clocks"/>).</summary>
+    private int FlashClocks(uint off, int size, AccessFlags flags, long now)
+    {
         if ((flags & AccessFlags.Code) == 0) return Data(off >> LineShift, now);
         // The fetch of a line's last instruction: its last word (ARM) or halfword (Thumb).
         return Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, ((off + (uint)size) & LineMask) == 0, now);
