@@ -218,28 +218,26 @@ public sealed class TranslationMamTests
         }
     }
 
-    public static TheoryData<uint, uint> EveryModeAndTiming()
-    {
-        var d = new TheoryData<uint, uint>();
-        for (uint mode = 0; mode <= 2; mode++)
-            for (uint timing = 1; timing <= 7; timing++) d.Add(mode, timing);
-        return d;
-    }
-
     /// <summary>
     /// Translated code's fetches (the MAM's <see cref="Lpc2106Mam.FetchClocks"/> with its same-line
     /// shortcut) against the interpreter on the full per-fetch model (the shortcut off), ARM and Thumb,
-    /// at every mode and MAMTIM.
+    /// at every mode and MAMTIM 1-7.
     /// </summary>
     [Theory]
-    [MemberData(nameof(EveryModeAndTiming))]
-    public void TranslatedFetchesAgainstThePerFetchModel(uint mode, uint timing)
+    [InlineData(0u)]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public void TranslatedFetchesAgainstThePerFetchModel(uint mode)
     {
-        var (a, b) = Pair(Program(mode, timing, 1, change: false, thumb: true), 0, Vectors);
-        using (a) using (b)
+        for (uint timing = 1; timing <= 7; timing++)
         {
-            Mam(a).SameLineShortcut = false;
-            Assert.True(Lockstep(a, b, 150_000) > 0.8);
+            var (a, b) = Pair(Program(mode, timing, 1, change: false, thumb: true), 0, Vectors);
+            using (a) using (b)
+            {
+                Mam(a).SameLineShortcut = false;
+                try { Assert.True(Lockstep(a, b, 150_000) > 0.8); }
+                catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}: {e.Message}"); }
+            }
         }
     }
 
