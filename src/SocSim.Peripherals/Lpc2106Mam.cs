@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SocSim.Core;
 using SocSim.Core.State;
 
@@ -49,13 +50,20 @@ namespace SocSim.Peripherals;
 /// through the boot ROM's IAP, not modelled) do nothing and cost the region's table cost.</item>
 /// <item>"Changing the MAM operating mode causes the MAM to invalidate all of the holding latches"
 /// (§4.7); writing MAMTIM does too (a choice: §4.9 says to change MAMTIM only with the MAM off).</item>
+/// <item>The same-line shortcut (a speed-up, not a rule): a sequential fetch from the line the previous
+/// fetch read, not its last instruction, costs 1 cycle and changes nothing when that line stays in its
+/// bank's buffers whatever the flash does meanwhile: it is in the branch trail buffer, or in the
+/// prefetch buffer while the bank prefetches nothing (only a concluding prefetch replaces a buffer,
+/// §4.2, and only the fetch of a line's last instruction starts one). The prefetches it does not
+/// conclude are concluded by the next full access, whose "now" is later, with the same result.
+/// <see cref="SameLineShortcut"/> = false turns it off (tests compare both).</item>
 /// <item>MEMMAP (the 64 bytes of exception vectors at 0x00-0x3F): 0 boot loader mode maps them from
 /// the boot block (the top 8 KiB of the flash, offset 0x1E000), 1 user flash mode leaves them, 2 user
 /// RAM mode maps them from the SRAM at 0x40000000, which costs 1 cycle (SRAM has no wait states) and
 /// does not touch the MAM buffers.</item>
 /// </list>
 /// </remarks>
-public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
+public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
 {
     private const int LineShift = 4;
     private const uint LineMask = (1u << LineShift) - 1;
@@ -84,6 +92,9 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     private Bank _bank0 = Bank.Empty, _bank1 = Bank.Empty;
     // The line in the data latch (§4.3.2), shared by both banks.
     private long _dataLine = -1;
+    // The line a sequential fetch may take in 1 cycle without the full model (see the remarks), else -1.
+    private long _stream = -1;
+    private uint _flashBase;
 
     /// <summary>Line L is in bank L mod 2 (§4.2: the bank that does not hold the current line holds the next one).</summary>
     private ref Bank BankOf(long line) => ref (line & 1) == 0 ? ref _bank0 : ref _bank1;
@@ -111,6 +122,13 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
             _bus?.NotifyMappingChanged();
         }
     }
+    /// <summary>
+    /// Whether a sequential fetch from the previous fetch's line takes the same-line shortcut (see the
+    /// remarks; on by default). Off: every fetch runs the full per-fetch model; the timing is the same,
+    /// which tests check by running both.
+    /// </summary>
+    public bool SameLineShortcut { get; set; } = true;
+
     /// <summary>Flash reads so far (demand reads and prefetches), for tests and profiles.</summary>
     public long FlashReads { get; private set; }
 
@@ -129,6 +147,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
         _sram = bus.FindRegion(sramRegion);
         _bus = bus;
         _flash = bus.SetController(flashRegion, this);
+        _flashBase = _flash.Base;
         if (bootAliasRegion.Length == 0) return;
         var alias = bus.FindRegion(bootAliasRegion)
             ?? throw new ArgumentException($"{_name}: no memory region named '{bootAliasRegion}' for the boot block alias (parameters.bootBlock)");
@@ -185,6 +204,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
         _bank1 = ReadBank(r);
         _dataLine = r.ReadLong();
         FlashReads = r.ReadLong();
+        _stream = -1;
     }
 
     private static Bank ReadBank(StateReader r) =>
@@ -208,6 +228,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     {
         _bank0 = _bank1 = Bank.Empty;
         _dataLine = -1;
+        _stream = -1;
     }
 
     private int FlashCycles => _timing == 0 ? 1 : (int)_timing;
@@ -215,9 +236,13 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
     {
         // The interpreter's reads: the same timing code translated code calls, now = the cycle count.
-        clocks = Clocks(address, size, flags, _s.Cycles);
         uint off = FlashOffset(address, out bool sramVector);
-        if (sramVector) return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        if (sramVector)
+        {
+            clocks = 1;
+            return _sram!.Read(_sram.Base + off, size, flags, ref abort);
+        }
+        clocks = FlashClocks(off, size, flags, _s.Cycles);
         return _flash!.Read(_flash.Base + off, size, flags, ref abort);
     }
 
@@ -226,7 +251,12 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     {
         uint off = FlashOffset(address, out bool sramVector);
         // User RAM mode: the vectors come from the SRAM, no wait states, the MAM untouched.
-        if (sramVector) return 1;
+        return sramVector ? 1 : FlashClocks(off, size, flags, now);
+    }
+
+    /// <summary>The cost of a CPU read of the flash at offset <paramref name="off"/> (see <see cref="Clocks"/>).</summary>
+    private int FlashClocks(uint off, int size, AccessFlags flags, long now)
+    {
         if ((flags & AccessFlags.Code) == 0) return Data(off >> LineShift, now);
         // The fetch of a line's last instruction: its last word (ARM) or halfword (Thumb).
         return Fetch(off >> LineShift, (flags & AccessFlags.Seq) != 0, ((off + (uint)size) & LineMask) == 0, now);
@@ -248,18 +278,32 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
     // The state Mark saved (translated code rolls an instruction's fetch back when it leaves that
     // instruction to the interpreter).
     private Bank _mBank0, _mBank1;
-    private long _mData, _mReads;
+    private long _mData, _mReads, _mStream;
 
     public void Mark()
     {
         _mBank0 = _bank0; _mBank1 = _bank1;
-        _mData = _dataLine; _mReads = FlashReads;
+        _mData = _dataLine; _mReads = FlashReads; _mStream = _stream;
     }
 
     public void Rollback()
     {
         _bank0 = _mBank0; _bank1 = _mBank1;
-        _dataLine = _mData; FlashReads = _mReads;
+        _dataLine = _mData; FlashReads = _mReads; _stream = _mStream;
+    }
+
+    /// <summary>
+    /// A translated fetch from the flash's own bytes (from <see cref="DirectFrom"/>, where the address
+    /// is its flash offset plus the base): <see cref="Clocks"/> without the address decoding, the
+    /// same-line shortcut in line so a compile-time address folds it to one comparison.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FetchClocks(uint address, int size, bool seq, long now)
+    {
+        uint off = address - _flashBase;
+        long line = off >> LineShift;
+        bool last = ((off + (uint)size) & LineMask) == 0;
+        return seq && !last && line == _stream ? 1 : Fetch(line, seq, last, now);
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
@@ -280,6 +324,8 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
 
     private int Fetch(long line, bool seq, bool last, long now)
     {
+        // The same-line shortcut (see the remarks): _stream is -1 in mode 0.
+        if (seq && !last && line == _stream) return 1;
         int t = FlashCycles;
         if (_mode == 0)
         {
@@ -320,6 +366,8 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, IStateful
         }
         // §4.2: "after a code line delivers its last instruction, the bank that contained it begins to fetch the next line in that bank".
         if (last) Prefetch(ref bank, line + 2, now + cost);
+        // The line stays in its bank's buffers until this bank's next prefetch (the shortcut's condition).
+        _stream = SameLineShortcut && (bank.Pending < 0 || line == bank.Trail) ? line : -1;
         return cost;
     }
 

@@ -218,6 +218,41 @@ public sealed class TranslationMamTests
         }
     }
 
+    /// <summary>
+    /// Translated code's fetches (the MAM's <see cref="Lpc2106Mam.FetchClocks"/> with its same-line
+    /// shortcut) against the interpreter on the full per-fetch model (the shortcut off), ARM and Thumb,
+    /// at every mode and MAMTIM 1-7.
+    /// </summary>
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public void TranslatedFetchesAgainstThePerFetchModel(uint mode)
+    {
+        for (uint timing = 1; timing <= 7; timing++)
+        {
+            var (a, b) = Pair(Program(mode, timing, 1, change: false, thumb: true), 0, Vectors);
+            using (a) using (b)
+            {
+                Mam(a).SameLineShortcut = false;
+                try { Assert.True(Lockstep(a, b, 150_000) > 0.8); }
+                catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}: {e.Message}"); }
+            }
+        }
+    }
+
+    /// <summary>The same with MAMTIM, MAMCR and MEMMAP rewritten by translated code mid-block.</summary>
+    [Fact]
+    public void TranslatedFetchesAgainstThePerFetchModelWithSettingsRewritten()
+    {
+        var (a, b) = Pair(Program(2, 3, 2, change: true, thumb: true), 0, Vectors);
+        using (a) using (b)
+        {
+            Mam(a).SameLineShortcut = false;
+            Assert.True(Lockstep(a, b, 600_000) > 0.5);
+        }
+    }
+
     [Theory]
     [InlineData(1u)]
     [InlineData(2u)]

@@ -24,6 +24,9 @@ namespace SocSim.Arm.Translation;
 /// <item>Only the region's own bytes are translated (from <see cref="ITimedMemory.DirectFrom"/>: the
 /// LPC2106's vectors remapped by MEMMAP stay interpreted); data reads below it leave for the
 /// interpreter. A remap drops every translation (the controller announces it on the bus).</item>
+/// <item>A controller that also offers <see cref="ITimedCodeFetch"/> times the fetches there (the address
+/// is the region's own byte, known at compile time, so its decoding folds away); data reads stay on
+/// <see cref="ITimedMemory.Clocks"/>.</item>
 /// <item>Settings (MAMCR, MAMTIM) are read by the model at every call, never compiled in: they change
 /// only through device writes (made by the region through the bus, or by the interpreter).</item>
 /// <item>Stores to the region and LDM from it leave for the interpreter.</item>
@@ -55,7 +58,7 @@ public sealed unsafe partial class BlockTranslator
     private sealed partial class Emitter
     {
         private ITimedMemory? _timed;
-        private MethodInfo? _mClocks, _mMark, _mRollback;
+        private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks;
         private Type? _timedType;
         private uint _directFrom, _timedEnd;
         private long _timedMax;
@@ -72,6 +75,12 @@ public sealed unsafe partial class BlockTranslator
             _mClocks = Impl(nameof(ITimedMemory.Clocks));
             _mMark = Impl(nameof(ITimedMemory.Mark));
             _mRollback = Impl(nameof(ITimedMemory.Rollback));
+            _mFetchClocks = null;
+            if (timed is ITimedCodeFetch)
+            {
+                var fetchMap = _timedType.GetInterfaceMap(typeof(ITimedCodeFetch));
+                _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocks))];
+            }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
             _timedMax = timed.MaxClocks;
@@ -98,6 +107,31 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
+        /// _cyc += the clocks of an opcode fetch at <paramref name="address"/> (in the region's own bytes):
+        /// <see cref="ITimedCodeFetch.FetchClocks"/> when the controller offers it, else
+        /// <see cref="ITimedMemory.Clocks"/> with the code flags. <paramref name="seq"/> null: the kind is in _fseq.
+        /// </summary>
+        private void EmitFetchClocks(uint address, bool? seq)
+        {
+            int size = (int)_step;
+            if (_mFetchClocks == null)
+            {
+                if (seq is { } s) EmitClocks(() => Ldc(address), size, (int)(s ? AccessFlags.Code | AccessFlags.Seq : AccessFlags.Code));
+                else EmitClocks(() => Ldc(address), size, 0, () => { Ld(_fseq); Ldc((int)AccessFlags.Code); Emit(OpCodes.Or); });
+                return;
+            }
+            Ld(_cyc);
+            LdTimed();
+            Ldc(address);
+            Ldc(size);
+            if (seq is { } sq) Ldc(sq ? 1 : 0); else Ld(_fseq);
+            Ld(_cyc);
+            Call(_mFetchClocks);
+            Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+            Worst += _timedMax;
+        }
+
+        /// <summary>
         /// Cycle 1: the fetch of word k+2 at R15, timed by the model. An instruction that may leave for the
         /// interpreter before it completes (a load or store) first marks the model's state.
         /// </summary>
@@ -109,14 +143,7 @@ public sealed unsafe partial class BlockTranslator
                 LdTimed(); Call(_mMark!);
                 _markedAt = at;
             }
-            uint pc = _pc;
-            int size = (int)_step;
-            switch (_seq)
-            {
-                case Seq.S: EmitClocks(() => Ldc(pc), size, (int)(AccessFlags.Code | AccessFlags.Seq)); break;
-                case Seq.N: EmitClocks(() => Ldc(pc), size, (int)AccessFlags.Code); break;
-                default: EmitClocks(() => Ldc(pc), size, 0, () => { Ld(_fseq); Ldc((int)AccessFlags.Code); Emit(OpCodes.Or); }); break;
-            }
+            EmitFetchClocks(_pc, _seq switch { Seq.S => true, Seq.N => false, _ => null });
             _seq = Seq.S;
         }
 
@@ -160,9 +187,8 @@ public sealed unsafe partial class BlockTranslator
         private void RefillFetches(uint target)
         {
             if (_timed == null) { AddCycles(_costN + _costS); return; }
-            int size = (int)_step;
-            EmitClocks(() => Ldc(target), size, (int)AccessFlags.Code);
-            EmitClocks(() => Ldc(target + _step), size, (int)(AccessFlags.Code | AccessFlags.Seq));
+            EmitFetchClocks(target, false);
+            EmitFetchClocks(target + _step, true);
         }
 
         /// <summary>
