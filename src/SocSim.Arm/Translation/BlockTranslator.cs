@@ -32,6 +32,19 @@ internal sealed unsafe class Region
     public byte[][] Bytes = [];
     public int Length;
 
+    /// <summary>The address of the page the code is in.</summary>
+    public uint PageBase;
+
+    /// <summary>Whether <paramref name="address"/> is one of the words the region was compiled from (every instruction it can execute is).</summary>
+    public bool Covers(uint address)
+    {
+        if ((address & ~Bus.PageMask) != PageBase) return false;
+        int offset = (int)(address & Bus.PageMask);
+        for (int i = 0; i < Offsets.Length; i++)
+            if (offset >= Offsets[i] && offset < Offsets[i] + Bytes[i].Length) return true;
+        return false;
+    }
+
     public bool MemoryMatches()
     {
         var offsets = Offsets;
@@ -266,6 +279,7 @@ public sealed unsafe partial class BlockTranslator
         {
             Code = code,
             Page = page,
+            PageBase = start & ~Bus.PageMask,
             Length = em.Total,
             Offsets = runs.Select(r => r.Offset).ToArray(),
             Bytes = runs.Select(r => new ReadOnlySpan<byte>(page + r.Offset, r.Length).ToArray()).ToArray(),
