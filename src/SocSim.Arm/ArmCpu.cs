@@ -142,7 +142,7 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step()
     {
-        if (_hook != null) { StepHooked(); return; }
+        if (_observed) { StepObserved(); return; }
         if (_intPending && TakeInterrupt()) return;
         if ((_cpsr & Psr.T) == 0) StepArm();
         else StepThumb();
@@ -153,7 +153,11 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
     private uint _hookResumePc;
 
     /// <summary>Breakpoints, tracers and profilers; null (the default) costs one branch per instruction.</summary>
-    public IExecutionHook? Hook { get => _hook; set => _hook = value; }
+    public IExecutionHook? Hook
+    {
+        get => _hook;
+        set { _hook = value; _observed = value != null || _watchCount != 0; }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void StepHooked()
@@ -164,6 +168,7 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
             // An instruction the hook stopped before runs without being offered again on resume.
             uint pc = Pc;
             bool resuming = _instructions == _hookResumeAt && pc == _hookResumePc;
+            if (!resuming && _watchCount != 0) CheckWatch();
             if (!resuming && hook.BeforeInstruction(this, pc, _op0))
             {
                 _hookResumeAt = _instructions;

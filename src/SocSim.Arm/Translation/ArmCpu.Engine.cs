@@ -161,8 +161,7 @@ public sealed unsafe partial class ArmCpu
         }
         if (!_intPending) return false;
         t.Fallback.Count(FallbackClass.Unmasked);
-        if ((_cpsr & Psr.T) == 0) StepArm();
-        else StepThumb();
+        StepInstruction();
         return true;
     }
 
@@ -206,6 +205,13 @@ public sealed unsafe partial class ArmCpu
                             var region = b.Region!;
                             if (b.Matches(_op0, _op1) && region.MemoryMatches())
                             {
+                                // A watched address in the region's code: stepped (the watch checked at each step).
+                                if (_watchCount != 0 && WatchCovers(region))
+                                {
+                                    t.Fallback.Count(FallbackClass.Watch);
+                                    Step();
+                                    continue;
+                                }
                                 long limit = Math.Min(end, s.NextEventCycle);
                                 long i0 = _instructions;
                                 _region = region;

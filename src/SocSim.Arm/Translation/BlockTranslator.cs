@@ -28,9 +28,25 @@ internal sealed unsafe class Region
     /// <summary>Whether the run loop may enter it: at once, or once the background JIT compiled it.</summary>
     public volatile bool Ready;
     public byte* Page;
+    /// <summary>Its first instruction's key (address | Thumb bit), IL size and basic blocks: for SOCSIM_TDEBUG's per-region lines.</summary>
+    public uint Key;
+    public int ILSize, Blocks;
     public int[] Offsets = [];
     public byte[][] Bytes = [];
     public int Length;
+
+    /// <summary>The address of the page the code is in.</summary>
+    public uint PageBase;
+
+    /// <summary>Whether <paramref name="address"/> is one of the words the region was compiled from (every instruction it can execute is).</summary>
+    public bool Covers(uint address)
+    {
+        if ((address & ~Bus.PageMask) != PageBase) return false;
+        int offset = (int)(address & Bus.PageMask);
+        for (int i = 0; i < Offsets.Length; i++)
+            if (offset >= Offsets[i] && offset < Offsets[i] + Bytes[i].Length) return true;
+        return false;
+    }
 
     public bool MemoryMatches()
     {
@@ -89,7 +105,16 @@ internal sealed class BlockEntry
 public sealed unsafe partial class BlockTranslator
 {
     private const int CacheBits = 16;
-    private const int MaxInstructions = 64;    // per region (the JIT's time grows faster than the method)
+    /// <summary>
+    /// Instructions per region. The JIT's time grows faster than the method (about 480 bytes of IL per
+    /// instruction; SOCSIM_TDEBUG prints each region's instructions, basic blocks, IL bytes and JIT time):
+    /// on irq_bench.elf 64 gave 15 regions, 367 instructions, 174 KB of IL, 1235 ms of background JIT;
+    /// 32 gave 15 regions, 279 instructions, 135 KB, 874 ms; 16: 19 regions, 229 instructions, 109 KB,
+    /// 426 ms (loaded machine, wall ms). Whole-process CPU s (user+sys) over 2-3 interleaved runs each,
+    /// 64 / 32 / 16: irq_bench 1.61-1.72 / 1.43-1.51 / 1.60-1.67; FreeRTOS LPC2106 2 s 3.92-4.15 / 3.48-3.59
+    /// / 3.56-3.88; bench.elf 0.83-0.86 / 0.77-0.85 / 0.78-1.05 (bench/README.md, 7 December 2026).
+    /// </summary>
+    private const int MaxInstructions = 32;
     private readonly BlockEntry?[] _cache = new BlockEntry?[1 << CacheBits];
     private readonly ArmCpu _cpu;
     private readonly Bus _bus;
@@ -138,7 +163,7 @@ public sealed unsafe partial class BlockTranslator
 
     /// <summary>
     /// Default compile threshold: how often the interpreter must have executed an instruction before a
-    /// region is translated from it. A region of up to 64 instructions costs about 1 ms to emit on the
+    /// region is translated from it. A region of up to 64 instructions (32 since 7 December) costs about 1 ms to emit on the
     /// simulation's thread and 2-20 ms in the JIT, which runs on a worker thread (see
     /// <see cref="Background"/>; <see cref="CompileTicks"/> measures both), so the simulation does not
     /// wait for it: the threshold only keeps code that runs rarely from being compiled at all. At 2000
@@ -266,6 +291,10 @@ public sealed unsafe partial class BlockTranslator
         {
             Code = code,
             Page = page,
+            PageBase = start & ~Bus.PageMask,
+            Key = e.Key,
+            ILSize = em.ILSize,
+            Blocks = em.Blocks,
             Length = em.Total,
             Offsets = runs.Select(r => r.Offset).ToArray(),
             Bytes = runs.Select(r => new ReadOnlySpan<byte>(page + r.Offset, r.Length).ToArray()).ToArray(),
@@ -312,6 +341,7 @@ public sealed unsafe partial class BlockTranslator
             try { region.Code(null!, 0, -1); }
             catch (InvalidProgramException) { /* rethrown on the core's thread at its first call */ }
             Interlocked.Add(ref _backgroundTicks, Stopwatch.GetTimestamp() - t0);
+            if (Debugging) Console.Error.WriteLine($"jit 0x{region.Key:X8}: {region.Length} instructions, {region.Blocks} blocks, IL {region.ILSize} bytes, {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
             region.Jitted = true;
             region.Ready = true;
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -932,11 +962,14 @@ public sealed unsafe partial class BlockTranslator
         }
 
         public int Total => _total;
+        /// <summary>Basic blocks emitted.</summary>
+        public int Blocks { get; private set; }
         public int ILSize => _il.ILOffset;
 
         /// <summary>One basic block from <paramref name="b"/>; returns its instruction count.</summary>
         private int EmitBlock(uint b, Label entry, Seq seq)
         {
+            Blocks++;
             _base = b;
             _seq = seq;
             _blPrefixAt = -1;

@@ -25,6 +25,8 @@ public enum FallbackClass
     Interrupt,
     /// <summary>The instruction after an MSR that unmasked an asserted line: stepped, the entry comes after it (ArmCpu.TakeInterrupt).</summary>
     Unmasked,
+    /// <summary>An instruction stepped because its region's code holds an address the core watches (<see cref="SocSim.Core.Cores.IAddressWatch"/>).</summary>
+    Watch,
     Mrs,
     MsrFlags,
     MsrControl,

@@ -49,11 +49,16 @@ public sealed record LineLatency(string Line, string Source, string? Isr, CycleS
 /// irqN enters exception 16 + N) reaches the vector at that entry, the first handler instruction being next.
 /// A line reaches the vector at the IRQ or FIQ entry (<see cref="ICore.ExceptionEntered"/>) that the
 /// controller raised for it (the line shows in VICIRQStatus or VICFIQStatus then; an entry for other
-/// lines does not count for it). The probe costs nothing while no handler is awaited: it installs
-/// itself as an execution hook on <see cref="Machine"/> only from such an entry until the handler
-/// starts (or the line falls), so a line that rises but is never enabled (the LPC2106's PLL lock
-/// input under FreeRTOS) leaves the run untouched and the translator running. Create it before
-/// running; do not add it with <see cref="Machine.AddHook"/>.
+/// lines does not count for it). The probe costs nothing while no handler is awaited: only from such an
+/// entry until the handler starts (or the line falls) does it watch the awaited handlers' addresses,
+/// through the core's address watch (<see cref="IAddressWatch"/>: the ARM7TDMI's translator keeps running,
+/// stepping only the handler's first instruction) or, on a core without one, as an execution hook on
+/// <see cref="Machine"/> (every instruction offered until the handler starts). So a line that rises but
+/// is never enabled (the LPC2106's PLL lock input under FreeRTOS) leaves the run untouched. While it
+/// watches, the first instruction at the handler of any line that rose counts for it (a handler reached
+/// before its line's vector entry counts the line unserved at the vector); with the hook that stays so
+/// for one instruction after the last awaited line fell, with the watch it ends at once. Create it
+/// before running; do not add it with <see cref="Machine.AddHook"/>.
 /// </summary>
 public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
 {
@@ -77,10 +82,15 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     private readonly List<Watched> _lines = new();
     private int _waiting;
     private bool _hooked;
+    private readonly IAddressWatch? _watch;
+    private readonly Action<uint> _reached;
+    private readonly List<uint> _watchSet = new();
 
     public InterruptLatencyProbe(Machine machine)
     {
         _machine = machine;
+        _watch = machine.Core as IAddressWatch;
+        _reached = Reached;
         machine.Core.ExceptionEntered += OnException;
         foreach (var c in machine.Board.Interrupts)
         {
@@ -155,6 +165,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             w.Asserted = -1;
             w.WaitVector = w.WaitIsr = false;
         }
+        if (_hooked && _watch != null) Watch();
     }
 
     /// <summary>
@@ -172,15 +183,39 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     {
         if (_hooked) return;
         _hooked = true;
-        _machine.AddHook(this);
+        if (_watch != null) Watch();
+        else _machine.AddHook(this);
     }
 
-    /// <summary>Removes the hook once nothing is awaited (<paramref name="force"/>: no handler is awaited, lines may still wait for the vector).</summary>
+    /// <summary>Removes the hook or watch once nothing is awaited (<paramref name="force"/>: no handler is awaited, lines may still wait for the vector).</summary>
     private void Unhook(bool force = false)
     {
         if (!_hooked || (_waiting > 0 && !force)) return;
         _hooked = false;
-        _machine.RemoveHook(this);
+        if (_watch != null) _watch.SetWatch([], _reached);
+        else _machine.RemoveHook(this);
+    }
+
+    /// <summary>With the core's address watch, while hooked: the handlers of the lines that rose and await one; unhooked once no line awaits its handler past the vector.</summary>
+    private void Watch()
+    {
+        _watchSet.Clear();
+        bool awaited = false;
+        foreach (var w in _lines)
+        {
+            if (w.Asserted < 0 || !w.WaitIsr) continue;
+            awaited |= !w.WaitVector;
+            if (!_watchSet.Contains(w.IsrAddress)) _watchSet.Add(w.IsrAddress);
+        }
+        if (!awaited) { Unhook(force: true); return; }
+        _watch!.SetWatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_watchSet), _reached);
+    }
+
+    /// <summary>The core's address watch: the first instruction of an awaited handler is about to execute.</summary>
+    private void Reached(uint pc)
+    {
+        BeforeInstruction(_machine.Core, pc, 0);
+        if (_hooked) Watch();
     }
 
     private static uint Reg(Pl190Vic vic, uint offset)
@@ -216,6 +251,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             if (!w.WaitIsr) _waiting--;
             else Hook();
         }
+        if (_hooked && _watch != null) Watch();
     }
 
     public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
@@ -299,6 +335,7 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             if (w.WaitVector || w.WaitIsr) _waiting++;
             if (w.WaitIsr && !w.WaitVector) Hook();
         }
+        if (_hooked && _watch != null) Watch();
     }
 
     /// <summary>The figures of one line ("vic.4", "cpu.nIRQ").</summary>
