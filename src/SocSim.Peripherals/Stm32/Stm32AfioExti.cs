@@ -120,7 +120,8 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         {
             int n = i;
             if (Routes[n].ToPad) b.Input(Routes[n].Signal, (d, l) => d.ConnectPeripheralOutput(n, l), n == 0 ? "a peripheral's output, routed to the AF_Pxn output of the pin MAPR selects (RM0008 §9.3)" : "");
-            else b.Output(Routes[n].Signal, d => d._routed[n]!, n == 1 ? "a peripheral's input: the pad MAPR selects for it (RM0008 §9.3)" : "");
+            // High after reset, as the pad it follows: a floating input reads 1 on these boards (an idle RX line, an undriven TIx).
+            else b.Output(Routes[n].Signal, d => d._routed[n]!, n == 1 ? "a peripheral's input: the pad MAPR selects for it (RM0008 §9.3)" : "", resetHigh: true);
         }
         foreach (string pad in AfPads)
             b.Output("AF_" + pad, d => d._af[Array.IndexOf(AfPads, pad)], pad == AfPads[0] ? "the alternate-function level of the pad (wire to the GPIO's AF_Pxn input)" : "");
