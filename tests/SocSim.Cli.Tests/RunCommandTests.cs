@@ -211,7 +211,7 @@ public sealed partial class RunCommandTests
         Assert.Equal("", r.Stdout);
         var lines = ErrLines(r);
         Assert.Single(lines);
-        Assert.Equal("socsim run: --set: cpu.type: unknown CPU type \"cortex-m9\" (known: arm7tdmi, arm926ejs, cortex-m0, cortex-m3, cortex-m4, cortex-m4f)", lines[0]);
+        Assert.Equal("socsim run: --set: cpu.type: unknown CPU type \"cortex-m9\" (known: arm7tdmi, arm926ejs, cortex-m0, cortex-m0plus, cortex-m3, cortex-m4, cortex-m4f)", lines[0]);
     }
 
     [Fact]
