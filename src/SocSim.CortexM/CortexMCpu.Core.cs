@@ -202,7 +202,8 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         {
             long limit = Math.Min(end, _s.NextEventCycle);
             if (_s.Cycles >= limit) return;
-            if (State != CoreState.Running) { RunTo(limit); return; }
+            // Not RunTo: a core woken there would run on unobserved (the entry it wakes for unreported).
+            if (State != CoreState.Running) { if (WakeOrSleepTo(limit)) continue; return; }
             if (_hook == null && _blocks != null && RunBlock(limit, _exceptionEntered)) continue;
             ObservedStep();
         }
@@ -245,10 +246,10 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
 
     void ICore.Step()
     {
-        if (State == CoreState.Sleeping)
+        // A sleeping core's step lets time pass to the next event (which may wake it: then the next step takes
+        // the entry); one woken already steps once here, like a running one (not on to the next event).
+        if (State == CoreState.Sleeping && !WakeOrSleepTo(_s.NextEventCycle == long.MaxValue ? _s.Cycles + 1 : _s.NextEventCycle))
         {
-            // A sleeping core's step lets time pass to the next event (which may wake it).
-            RunTo(_s.NextEventCycle == long.MaxValue ? _s.Cycles + 1 : _s.NextEventCycle);
             _s.RunDue();
             return;
         }

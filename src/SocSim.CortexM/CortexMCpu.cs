@@ -277,19 +277,31 @@ public sealed unsafe partial class CortexMCpu
             if (_s.Cycles >= limit) break;
             if (State != CoreState.Running)
             {
-                if (State == CoreState.Sleeping && (_pending != 0 && WakeUpPending() || _sleepWfe && _event))
-                {
-                    if (_sleepWfe && _sleepOnExitReturn == 0) _event = false;     // the event that woke WFE is consumed
-                    State = CoreState.Running;
-                    continue;
-                }
-                if (State == CoreState.Sleeping) { _cycles += limit - _s.Cycles; _sleepCycles += limit - _s.Cycles; _s.Cycles = limit; }
+                if (WakeOrSleepTo(limit)) continue;
                 break;
             }
             if (_blocks != null && RunBlock(limit)) continue;
             Step();
         }
         return _instructions - start;
+    }
+
+    /// <summary>
+    /// A core that is not running: a sleeping one wakes when a pending exception or (after WFE) an event
+    /// wakes it (true: the caller runs on, its own way: observed or not), else its clock passes to
+    /// <paramref name="limit"/> (false; a halted or locked-up core just returns false).
+    /// </summary>
+    private bool WakeOrSleepTo(long limit)
+    {
+        if (State != CoreState.Sleeping) return false;
+        if (_pending != 0 && WakeUpPending() || _sleepWfe && _event)
+        {
+            if (_sleepWfe && _sleepOnExitReturn == 0) _event = false;     // the event that woke WFE is consumed
+            State = CoreState.Running;
+            return true;
+        }
+        if (limit > _s.Cycles) { _cycles += limit - _s.Cycles; _sleepCycles += limit - _s.Cycles; _s.Cycles = limit; }
+        return false;
     }
 
     // ---- fetch and decode ----
