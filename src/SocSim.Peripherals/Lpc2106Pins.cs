@@ -98,6 +98,11 @@ namespace SocSim.Peripherals;
 /// states, so an STR to FIOSET costs its 2 cycles (2N) where an STR to IOSET costs 2 plus the APB's wait
 /// states (boards/lpc2106.json: 2). On the legacy part nothing is mapped at 0x3FFFC000 (an access
 /// aborts, as it did before) and the <c>GPIO0M</c> input is ignored.</para>
+/// <para><b>SSP (part 01, UM10275 §13.5).</b> "Because the SSP and SPI peripherals share the same physical pins",
+/// PINSEL's 01 on P0.4-P0.7 selects SCK, MISO, MOSI, SSEL of whichever of the two PCONP enables: while input
+/// <c>SSP</c> (PCONP.PCSSP) is 1 the pins route the functions <c>SSP_SCK</c>, <c>SSP_MISO</c>, <c>SSP_MOSI</c>,
+/// <c>SSP_SSEL</c> (bidirectional, wired AND, like the SPI's) and the SPI's see 1. On the legacy part the input is
+/// ignored, and a checkpoint holds no SSP function levels (its layout is unchanged).</para>
 /// </remarks>
 public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
 {

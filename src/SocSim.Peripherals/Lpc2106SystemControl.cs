@@ -49,7 +49,9 @@ namespace SocSim.Peripherals;
 /// timer): §3.6.2's "Power-down mode will fail".
 /// PCONP (§3.10.3) gates the registers of VPB peripheral n while bit n is 0: its accesses read 0 and
 /// write nothing (one warning); its counters keep running (a warning says so). Reset 0x3BE (Table 27;
-/// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
+/// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27). On part 01 bit 21 is PCSSP (reset 0, Table 27):
+/// it gates the SSP's slot 23, a write of PCSPI and PCSSP both 1 leaves PCSSP 0 (§13.5), and output
+/// <c>PCSSP</c> gives the SPI's pins to the SSP.</item>
 /// <item>External interrupts: a flag is set only while PINSEL selects EINTn on its pin (Table 10; the
 /// <c>EINTn_SEL</c> inputs, always selected when unwired). On the legacy part (parameter <c>part</c>)
 /// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising), and SCS
