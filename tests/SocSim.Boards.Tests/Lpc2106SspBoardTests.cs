@@ -130,4 +130,41 @@ public sealed class Lpc2106SspBoardTests
         var got = Enumerable.Range(0, 4).Select(_ => R(m, Ssp + SSPDR)).ToArray();
         Assert.Equal(new uint[] { 0xFF, 0xEF, 0x40, 0x14 }, got);
     }
+
+    /// <summary>A checkpoint taken mid-frame with frames waiting in the Tx FIFO: the loaded machine puts the same edges on SCK, MOSI and SSEL and receives the same frames.</summary>
+    [Fact]
+    public void ACheckpointMidFrame_GivesTheSameEdgesAndFrames()
+    {
+        Machine Setup()
+        {
+            var m = Create(out _, Lpc, Part01);
+            W(m, PconpAddr, PconpSsp);
+            W(m, Pcb, 0x5500);
+            return m;
+        }
+        using var a = Setup();
+        W(a, Ssp + SSPCPSR, 6);
+        W(a, Ssp + SSPCR0, (1u << 8) | CPHA | 9);                      // 10-bit frames, CPHA = 1
+        W(a, Ssp + SSPCR1, SSE | LBM);
+        foreach (uint v in new uint[] { 0x2A5, 0x15A, 0x3C3 }) W(a, Ssp + SSPDR, v);
+        a.Run(a.Scheduler.Cycles + 200);                                // inside the first frame: 3 frames of 20 x 6 PCLKs
+        using var state = new MemoryStream();
+        a.SaveState(state);
+        using var b = Setup();
+        state.Position = 0;
+        b.LoadState(state);
+        (List<(int, bool, long)> Edges, uint[] Frames) After(Machine m)
+        {
+            var edges = new List<(int, bool, long)>();
+            ((Lpc2106Pins)m.Devices["gpio"]).PadChanged += (pad, level, tick) => { if (pad is >= 4 and <= 7) edges.Add((pad, level, tick)); };
+            m.Run(m.Scheduler.Cycles + 4000);
+            return (edges, Enumerable.Range(0, 3).Select(_ => R(m, Ssp + SSPDR)).ToArray());
+        }
+        var ea = After(a);
+        Assert.NotEmpty(ea.Edges);
+        Assert.Equal(new uint[] { 0x2A5, 0x15A, 0x3C3 }, ea.Frames);
+        var eb = After(b);
+        Assert.Equal(ea.Edges, eb.Edges);
+        Assert.Equal(ea.Frames, eb.Frames);
+    }
 }
