@@ -7,7 +7,7 @@ namespace SocSim.Peripherals;
 /// <summary>
 /// The SSP controller of the NXP LPC2104/05/06/01 (UM10275 chapter 13, 0xE005C000, VIC channel 10 shared
 /// with the SPI): SSPCR0 (DSS, FRF, CPOL, CPHA, SCR), SSPCR1 (LBM, SSE, MS, SOD), SSPDR with 8-frame
-/// transmit and receive FIFOs, SSPSR, SSPCPSR, SSPIMSC/RIS/MIS/ICR; master mode in the SPI frame format,
+/// transmit and receive FIFOs, SSPSR, SSPCPSR, SSPIMSC/RIS/MIS/ICR; master and slave in the SPI frame format,
 /// bit by bit on the SCK, MOSI, MISO and SSEL pads.
 /// </summary>
 /// <remarks>
@@ -47,21 +47,35 @@ namespace SocSim.Peripherals;
 /// full: the frame is lost, warned; read with the Rx FIFO empty: 0, warned. MS "can only be written when the
 /// SSE bit is 0" (Table 145): otherwise it keeps its value. Byte, halfword and word access (§13.8).</item>
 /// <item>Clearing SSE stops a frame in flight at once and releases the pads; the FIFOs keep their contents.</item>
-/// <item>Not modelled (each a warning when SSE is set with it): slave mode (MS = 1), the TI and Microwire
+/// <item>Slave (MS = 1, SPI format): SCK, MOSI and SSEL are read from the pads at the tick they change (the
+/// manual's "must not exceed 1/12 of the peripheral clock" is not checked; no synchronizer delay is given, so
+/// none is modelled). CPHA = 0: SSEL falling moves the bottom Tx entry to the shift register and puts its MSB
+/// on MISO; bits are captured on SCK's first edge of each bit and propagated on the second; after n bits the
+/// frame enters the Rx FIFO and the next needs SSEL high first (Fig 44: "the SSEL signal must be pulsed HIGH").
+/// CPHA = 1: a frame starts at SCK's first edge while selected (MSB out), bits are captured on the second
+/// edge, and frames follow back to back. An empty Tx FIFO sends zeros (the manual does not say). MISO is
+/// driven only while SSEL is low and SOD = 0 (Tables 142, 145); SSEL rising mid-frame loses the frame. The
+/// receive time-out's bit time is still CPSDVSR × (SCR + 1) PCLKs (the manual names no other; SSPCPSR "is not
+/// relevant" to the slave's clock, so a CPSDVSR below 2 is taken as 2 without a warning).</item>
+/// <item>Not modelled (each a warning when SSE is set with it): the TI and Microwire
 /// formats (FRF = 01, 10), FRF = 11 and DSS below 3 ("not supported"); nothing is transferred then.</item>
 /// </list>
 /// </remarks>
 public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
 {
-    public static DeviceType Type { get; } = DeviceType.Define<Lpc2106Ssp>("lpc_ssp", "NXP LPC2104/05/06/01 SSP controller, SPI-format master with 8-frame FIFOs, bit by bit on the SCK/MOSI/MISO/SSEL pads (UM10275 chapter 13)")
+    public static DeviceType Type { get; } = DeviceType.Define<Lpc2106Ssp>("lpc_ssp", "NXP LPC2104/05/06/01 SSP controller, SPI-format master and slave with 8-frame FIFOs, bit by bit on the SCK/MOSI/MISO/SSEL pads (UM10275 chapter 13)")
         .Window(0x4000)
         .Output("INT", d => d.Int, "interrupt request: SSPMIS != 0, ORed with SHARED_INT (VIC channel 10, shared with the SPI)")
         .Output("SCK_OUT", d => d._sckOut, "SCK drive (master): CPOL while enabled; 1 releases the pad", resetHigh: true)
         .Output("MOSI_OUT", d => d._mosiOut, "MOSI drive (master) while SSEL is low; 1 releases the pad", resetHigh: true)
         .Output("SSEL_OUT", d => d._sselOut, "SSEL drive (master), active low; 1 releases the pad", resetHigh: true)
+        .Output("MISO_OUT", d => d._misoOut, "MISO drive (selected slave, SOD = 0); 1 releases the pad", resetHigh: true)
         .Input("MISO", (d, l) => d._misoIn = l, "MISO as the pad shows it (captured in master mode unless LBM)")
+        .Input("SCK", (d, l) => d.ConnectSck(l), "SCK as the pad shows it (the clock in slave mode)")
+        .Input("MOSI", (d, l) => d._mosiIn = l, "MOSI as the pad shows it (captured in slave mode unless LBM)")
+        .Input("SSEL", (d, l) => d.ConnectSsel(l), "SSEL as the pad shows it, active low (selects the slave)")
         .Input("SHARED_INT", (d, l) => d.ConnectShared(l), "another request on the same VIC channel, ORed into INT (the SPI's INT on the LPC2106/01)")
-        .Signals((d, s) => { s.Line("INT", d.Int); s.Line("SCK_OUT", d._sckOut); s.Line("MOSI_OUT", d._mosiOut); s.Line("SSEL_OUT", d._sselOut); })
+        .Signals((d, s) => { s.Line("INT", d.Int); s.Line("SCK_OUT", d._sckOut); s.Line("MOSI_OUT", d._mosiOut); s.Line("SSEL_OUT", d._sselOut); s.Line("MISO_OUT", d._misoOut); })
         .Build(c => new Lpc2106Ssp(c.Name, c.Scheduler, c.Clock, c.Warn));
 
     public const uint SSPCR0 = 0x00, SSPCR1 = 0x04, SSPDR = 0x08, SSPSR = 0x0C, SSPCPSR = 0x10, SSPIMSC = 0x14, SSPRIS = 0x18, SSPMIS = 0x1C, SSPICR = 0x20;
@@ -78,8 +92,10 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
     private readonly Action<string> _warn;
     private readonly DeviceEvents _events;
     private readonly DeviceEvent _step, _timeout;
-    private readonly IrqLine _sckOut, _mosiOut, _sselOut;
-    private IrqLine? _misoIn, _shared;
+    private readonly IrqLine _sckOut, _mosiOut, _sselOut, _misoOut;
+    private IrqLine? _misoIn, _shared, _mosiIn, _sselIn;
+    private bool _slaveBusy, _slaveDone; // slave: a frame in progress; CPHA = 0: the frame is complete, waiting for SSEL to rise
+    private int _slaveCount;             // slave: bits captured
 
     private uint _cr0, _cr1, _cpsr, _imsc, _ris;
     private readonly ushort[] _tx = new ushort[FifoDepth], _rx = new ushort[FifoDepth];
@@ -108,6 +124,7 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         _sckOut = new IrqLine(name + ".SCK_OUT");
         _mosiOut = new IrqLine(name + ".MOSI_OUT");
         _sselOut = new IrqLine(name + ".SSEL_OUT");
+        _misoOut = new IrqLine(name + ".MISO_OUT");
         Reset();
     }
 
@@ -116,14 +133,20 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
     public IrqLine SckOut => _sckOut;
     public IrqLine MosiOut => _mosiOut;
     public IrqLine SselOut => _sselOut;
+    public IrqLine MisoOut => _misoOut;
     public void ConnectMiso(IrqLine l) => _misoIn = l;
+    public void ConnectMosi(IrqLine l) => _mosiIn = l;
+    public void ConnectSck(IrqLine l) { l.Subscribe(OnSck); }
+    public void ConnectSsel(IrqLine l) { _sselIn = l; l.Subscribe(OnSsel); }
     public void ConnectShared(IrqLine l) { _shared = l; l.Subscribe(_ => UpdateInt()); UpdateInt(); }
 
     private bool Enabled => (_cr1 & SSE) != 0;
     private int DataBits => (int)(_cr0 & 0xF) + 1;
     private bool Cpol => (_cr0 & CPOL) != 0;
     /// <summary>The SPI-format master this model transfers in; anything else is warned and idle.</summary>
-    private bool Supported => (_cr1 & MS) == 0 && (_cr0 & 0x30) == 0 && (_cr0 & 0xF) >= 3;
+    private bool Supported => (_cr0 & 0x30) == 0 && (_cr0 & 0xF) >= 3;
+    private bool Slave => (_cr1 & MS) != 0;
+    private bool SlaveActive => Enabled && Slave && Supported;
 
     public void Reset()
     {
@@ -141,6 +164,9 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         _sckOut.Set(true);
         _mosiOut.Set(true);
         _sselOut.Set(true);
+        _misoOut.Set(true);
+        _slaveBusy = _slaveDone = false;
+        _slaveCount = 0;
         UpdateInt();
     }
 
@@ -153,7 +179,8 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         w.Write(_inFrame); w.Write(_shift); w.Write(_acc); w.Write(_bits); w.Write(_cpha); w.Write(_half);
         w.Write(_startEdge); w.Write(_halfPclks); w.Write(_rxActivity);
         _events.SaveState(w);
-        w.Write(Int.Level); w.Write(_sckOut.Level); w.Write(_mosiOut.Level); w.Write(_sselOut.Level);
+        w.Write(_slaveBusy); w.Write(_slaveDone); w.Write(_slaveCount);
+        w.Write(Int.Level); w.Write(_sckOut.Level); w.Write(_mosiOut.Level); w.Write(_sselOut.Level); w.Write(_misoOut.Level);
     }
 
     public void LoadState(StateReader r)
@@ -165,12 +192,13 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         _inFrame = r.ReadBool(); _shift = r.ReadUInt(); _acc = r.ReadUInt(); _bits = r.ReadInt(); _cpha = r.ReadBool(); _half = r.ReadInt();
         _startEdge = r.ReadLong(); _halfPclks = r.ReadLong(); _rxActivity = r.ReadLong();
         _events.LoadState(r);
-        Int.Restore(r.ReadBool()); _sckOut.Restore(r.ReadBool()); _mosiOut.Restore(r.ReadBool()); _sselOut.Restore(r.ReadBool());
+        _slaveBusy = r.ReadBool(); _slaveDone = r.ReadBool(); _slaveCount = r.ReadInt();
+        Int.Restore(r.ReadBool()); _sckOut.Restore(r.ReadBool()); _mosiOut.Restore(r.ReadBool()); _sselOut.Restore(r.ReadBool()); _misoOut.Restore(r.ReadBool());
     }
 
     private uint Status =>
         (_txCount == 0 ? TFE : 0) | (_txCount < FifoDepth ? TNF : 0) | (_rxCount > 0 ? RNE : 0) |
-        (_rxCount == FifoDepth ? RFF : 0) | (_txCount > 0 || _inFrame ? BSY : 0);
+        (_rxCount == FifoDepth ? RFF : 0) | (_txCount > 0 || _inFrame || _slaveBusy ? BSY : 0);
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
@@ -226,7 +254,7 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         if (_txCount == FifoDepth) { _warn($"{Name}: SSPDR written with the Tx FIFO full (SSPSR.TNF = 0): the frame 0x{v:X4} is lost"); return; }
         _tx[(_txHead + _txCount++) % FifoDepth] = (ushort)v;
         UpdateFifoFlags();
-        if (Enabled && !_inFrame && _txCount == 1) StartAtNextEdge();
+        if (Enabled && !Slave && !_inFrame && _txCount == 1) StartAtNextEdge();
     }
 
     private uint PopRx()
@@ -273,7 +301,7 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         uint cpsdvsr = _cpsr;
         if (cpsdvsr < 2)
         {
-            if (!_cpsrWarned) _warn($"{Name}: SSPCPSR = {cpsdvsr}: CPSDVSR must be an even value from 2 to 254 (UM10275 Table 148); using 2");
+            if (!_cpsrWarned && !Slave) _warn($"{Name}: SSPCPSR = {cpsdvsr}: CPSDVSR must be an even value from 2 to 254 (UM10275 Table 148); using 2");
             _cpsrWarned = true;
             cpsdvsr = 2;
         }
@@ -284,14 +312,14 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
     {
         if (!Supported)
         {
-            string what = (_cr1 & MS) != 0 ? "slave mode (MS = 1)"
-                : (_cr0 & 0x30) == 0x10 ? "the TI synchronous serial format (FRF = 01)"
+            string what = (_cr0 & 0x30) == 0x10 ? "the TI synchronous serial format (FRF = 01)"
                 : (_cr0 & 0x30) == 0x20 ? "the Microwire format (FRF = 10)"
                 : (_cr0 & 0x30) == 0x30 ? "FRF = 11 (not supported, Table 144)"
                 : $"DSS = {_cr0 & 0xF} (not supported, Table 144)";
             _warn($"{Name}: {what} is not modelled: the SSP transfers nothing");
             return;
         }
+        if (Slave) { _slaveBusy = _slaveDone = false; _misoOut.Set(true); return; } // a slave drives MISO only while selected
         _sckOut.Set(Cpol);
         _sselOut.Set(true);
         _mosiOut.Set(true);
@@ -305,12 +333,14 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         _sckOut.Set(true);
         _mosiOut.Set(true);
         _sselOut.Set(true);
+        _misoOut.Set(true);
+        _slaveBusy = _slaveDone = false;
         UpdateFifoFlags();
     }
 
     private void StartAtNextEdge()
     {
-        if (!Supported) return;
+        if (!Supported || Slave) return;
         BeginFrame(_pclk.EdgesAt(_s.Now) + 1);
     }
 
@@ -387,5 +417,63 @@ public sealed class Lpc2106Ssp : IBusDevice, IDeviceModel, IStateful
         }
         _half = h + 1;
         ArmHalf();
+    }
+
+    // ---- slave, SPI format ----
+
+    private void SlaveLoad()
+    {
+        _acc = 0;
+        _slaveCount = 0;
+        _bits = DataBits;
+        if (_txCount > 0)
+        {
+            _shift = _tx[_txHead];
+            _txHead = (_txHead + 1) % FifoDepth;
+            _txCount--;
+        }
+        else _shift = 0; // nothing to send: zeros (the manual does not say)
+        _slaveBusy = true;
+        UpdateFifoFlags();
+    }
+
+    private void SlaveDrive() { if (_slaveCount < _bits) _misoOut.Set((_cr1 & SOD) != 0 || TxBit(_slaveCount)); }
+
+    private void SlaveCapture()
+    {
+        bool bit = (_cr1 & LBM) != 0 ? _misoOut.Level : _mosiIn?.Level ?? true;
+        _acc = (_acc << 1) | (bit ? 1u : 0u);
+        if (++_slaveCount < _bits) return;
+        _slaveBusy = false;
+        _slaveDone = (_cr0 & CPHA) == 0;
+        Receive(_acc & ((1u << _bits) - 1));
+    }
+
+    private void OnSsel(bool level)
+    {
+        if (!SlaveActive) return;
+        _slaveDone = false;
+        if (level) { _slaveBusy = false; _misoOut.Set(true); UpdateFifoFlags(); return; } // a frame cut short is lost
+        _slaveBusy = false;
+        if ((_cr0 & CPHA) == 0) { SlaveLoad(); SlaveDrive(); }                           // CPHA = 0: the MSB as SSEL falls
+    }
+
+    private void OnSck(bool level)
+    {
+        if (!SlaveActive || (_sselIn?.Level ?? true) || _slaveDone) return;
+        bool leading = level != Cpol;
+        if ((_cr0 & CPHA) == 0)
+        {
+            if (!_slaveBusy) return;
+            if (leading) SlaveCapture();
+            else SlaveDrive();
+            return;
+        }
+        if (leading)
+        {
+            if (!_slaveBusy) SlaveLoad();
+            SlaveDrive();
+        }
+        else if (_slaveBusy) SlaveCapture();
     }
 }

@@ -50,7 +50,7 @@ public sealed class Lpc2106SspTests
     public void ResetValuesAndReservedBits_FollowTable143()
     {
         Assert.Equal((0u, 0u, 0x03u, 0u, 0u, 0x08u, 0u), (R(_ssp, SSPCR0), R(_ssp, SSPCR1), R(_ssp, SSPSR), R(_ssp, SSPCPSR), R(_ssp, SSPIMSC), R(_ssp, SSPRIS), R(_ssp, SSPMIS)));
-        Assert.Equal(new[] { "INT", "SCK_OUT", "MOSI_OUT", "SSEL_OUT" }, Lpc2106Ssp.Type.Outputs);
+        Assert.Equal(new[] { "INT", "SCK_OUT", "MOSI_OUT", "SSEL_OUT", "MISO_OUT" }, Lpc2106Ssp.Type.Outputs);
         W(_ssp, SSPCR0, 0xFFFF_FFFF);
         Assert.Equal(0xFFFFu, R(_ssp, SSPCR0));
         Assert.Equal(0xFFu, R(_ssp, SSPCR0 + 1, 1));               // byte accessible (§13.8)
@@ -61,7 +61,7 @@ public sealed class Lpc2106SspTests
         W(_ssp, SSPCR1, SSE | MS);
         W(_ssp, SSPCR1, SSE);                                         // MS can be written only while SSE = 0
         Assert.Equal(SSE | MS, R(_ssp, SSPCR1));
-        Assert.Contains(_warnings, w => w.Contains("slave mode"));
+        Assert.Contains(_warnings, w => w.Contains("FRF = 11"));
         W(_ssp, SSPIMSC, 0xFF);
         Assert.Equal(0xFu, R(_ssp, SSPIMSC));
         Assert.True(_ssp.Int.Level);                                  // TXRIS is 1 at reset: an enabled TXIM interrupts
@@ -200,6 +200,41 @@ public sealed class Lpc2106SspTests
         Assert.Equal(0u, R(_ssp, SSPRIS) & RT);
         _b.At(read + 32 * T * P);
         Assert.Equal(RT, R(_ssp, SSPRIS) & RT);
+    }
+
+    /// <summary>
+    /// Two SSPs, a master and a slave (MS = 1), wired pad to pad: two 8-bit frames each way in every SPI mode, the
+    /// slave's MISO driven only while selected (CPHA = 0 reloads at each SSEL pulse, CPHA = 1 runs back to back);
+    /// with SOD = 1 the slave leaves MISO released and the master reads ones.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, false), InlineData(false, true, false), InlineData(true, false, false), InlineData(true, true, false), InlineData(false, false, true)]
+    public void MasterAndSlaveExchangeFrames(bool cpol, bool cpha, bool sod)
+    {
+        var sl = new Lpc2106Ssp("slave", _b.Scheduler, _pclk, _warnings.Add);
+        sl.ConnectSck(_ssp.SckOut);
+        sl.ConnectMosi(_ssp.MosiOut);
+        sl.ConnectSsel(_ssp.SselOut);
+        _ssp.ConnectMiso(sl.MisoOut);
+        uint mode = (cpha ? CPHA : 0) | (cpol ? CPOL : 0) | 7;
+        W(sl, SSPCR0, mode);
+        W(sl, SSPCR1, MS);
+        W(sl, SSPCR1, MS | SSE | (sod ? SOD : 0));
+        W(sl, SSPDR, 0x3C);
+        W(sl, SSPDR, 0x96);
+        Assert.True(sl.MisoOut.Level);                                // not selected: released
+        W(_ssp, SSPCPSR, 4);
+        W(_ssp, SSPCR0, (2u << 8) | mode);
+        W(_ssp, SSPCR1, SSE);
+        W(_ssp, SSPDR, 0xA5);
+        W(_ssp, SSPDR, 0x5A);
+        Run(2 * 24 * 6 + 20);
+        Assert.Equal(TFE | TNF | RNE, R(_ssp, SSPSR));
+        Assert.Equal(TFE | TNF | RNE, R(sl, SSPSR));
+        Assert.Equal(sod ? (0xFFu, 0xFFu) : (0x3Cu, 0x96u), (R(_ssp, SSPDR), R(_ssp, SSPDR)));
+        Assert.Equal((0xA5u, 0x5Au), (R(sl, SSPDR), R(sl, SSPDR)));
+        Assert.True(sl.MisoOut.Level);
+        Assert.Empty(_warnings);
     }
 
     /// <summary>The SSP and SPI share VIC channel 10 (§13.2): INT is the SSP's masked status ORed with SHARED_INT.</summary>
