@@ -98,6 +98,11 @@ namespace SocSim.Peripherals;
 /// states, so an STR to FIOSET costs its 2 cycles (2N) where an STR to IOSET costs 2 plus the APB's wait
 /// states (boards/lpc2106.json: 2). On the legacy part nothing is mapped at 0x3FFFC000 (an access
 /// aborts, as it did before) and the <c>GPIO0M</c> input is ignored.</para>
+/// <para><b>SSP (part 01, UM10275 §13.5).</b> "Because the SSP and SPI peripherals share the same physical pins",
+/// PINSEL's 01 on P0.4-P0.7 selects SCK, MISO, MOSI, SSEL of whichever of the two PCONP enables: while input
+/// <c>SSP</c> (PCONP.PCSSP) is 1 the pins route the functions <c>SSP_SCK</c>, <c>SSP_MISO</c>, <c>SSP_MOSI</c>,
+/// <c>SSP_SSEL</c> (bidirectional, wired AND, like the SPI's) and the SPI's see 1. On the legacy part the input is
+/// ignored, and a checkpoint holds no SSP function levels (its layout is unchanged).</para>
 /// </remarks>
 public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
 {
@@ -172,7 +177,20 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         new("TCK", Dir.In, true, "JTAG test clock"),
         new("TDI", Dir.In, true, "JTAG test data in"),
         new("TDO", Dir.Out, true, "JTAG test data out"),
+        // The /01 part's SSP on the SPI's pins (UM10275 §13.5), routed instead of the SPI while input SSP is 1.
+        new("SSP_SCK", Dir.Bidir, true, "SSP clock (part 01, PCONP.PCSSP = 1)"),
+        new("SSP_MISO", Dir.Bidir, true, "SSP master in, slave out (part 01, PCONP.PCSSP = 1)"),
+        new("SSP_MOSI", Dir.Bidir, true, "SSP master out, slave in (part 01, PCONP.PCSSP = 1)"),
+        new("SSP_SSEL", Dir.Bidir, true, "SSP slave select, active low, driven by an SSP master (part 01, PCONP.PCSSP = 1)"),
     ];
+
+    /// <summary>The first SSP function; the four follow in the order of their SPI twins <see cref="SspTwins"/>.</summary>
+    private static readonly int FirstSsp = FunctionIndex("SSP_SCK");
+    private static readonly string[] SspTwins = ["SCK", "MISO", "MOSI", "SSEL"];
+
+    /// <summary>Per function, the SSP function PCONP.PCSSP routes in its place (-1: none).</summary>
+    private static readonly int[] SspAlt = Enumerable.Range(0, Functions.Length)
+        .Select(f => Array.IndexOf(SspTwins, Functions[f].Name) is int i and >= 0 ? FirstSsp + i : -1).ToArray();
 
     /// <summary>Per pin, the functions PINSEL selects with 01 and 10 (null: reserved); 11 is reserved on every pin.</summary>
     private static readonly string?[][] PinFunctions =
@@ -215,14 +233,18 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     {
         var pins = new int[Functions.Length][];
         for (int f = 0; f < Functions.Length; f++)
-            pins[f] = Enumerable.Range(0, PadCount).Where(n => Select[n * 4 + 1] == f || Select[n * 4 + 2] == f).ToArray();
+        {
+            int g = f >= FirstSsp ? FunctionIndex(SspTwins[f - FirstSsp]) : f; // an SSP function sits on its SPI twin's pins
+            pins[f] = Enumerable.Range(0, PadCount).Where(n => Select[n * 4 + 1] == g || Select[n * 4 + 2] == g).ToArray();
+        }
         return pins;
     }
 
     private static string Field(int n) => n < 16 ? $"PINSEL0[{2 * n + 1}:{2 * n}]" : $"PINSEL1[{2 * (n - 16) + 1}:{2 * (n - 16)}]";
 
     private static string WhereSelected(int f) => string.Join(" or ", FunctionPins[f].Select(n =>
-        $"P0.{n} with {Field(n)} = {(Select[n * 4 + 1] == f ? "01" : "10")}"));
+        $"P0.{n} with {Field(n)} = {(Select[n * 4 + 1] == f || Select[n * 4 + 1] == Array.IndexOf(SspAlt, f) ? "01" : "10")}"))
+        + (f >= FirstSsp ? " and PCONP.PCSSP = 1" : "");
 
     /// <summary>
     /// LPC2106 port 0: GPIO and pin connect block in one 32 KiB window (0xE0028000). Outputs: the
@@ -237,7 +259,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
                 "NXP LPC2106 port 0: GPIO (IOPIN/IOSET/IODIR/IOCLR at +0x0) and pin connect block (PINSEL0/1 at +0x4000)")
             .Window(WindowSize)
             .Parameter("part", "legacy", Lpc2106Part.Describe("the fast GPIO registers at 0x3FFFC000, selected by SCS.GPIO0M (UM10275 §8.1, Table 61)"))
-            .Input("GPIO0M", (d, line) => d.ConnectGpio0m(line), "SCS.GPIO0M from the system control block: 1 selects the fast GPIO registers for the pins (part 01; unwired or legacy part: 0)");
+            .Input("GPIO0M", (d, line) => d.ConnectGpio0m(line), "SCS.GPIO0M from the system control block: 1 selects the fast GPIO registers for the pins (part 01; unwired or legacy part: 0)")
+            .Input("SSP", (d, line) => d.ConnectSsp(line), "PCONP.PCSSP from the system control block: 1 routes the SPI pins' functions to the SSP_ lines (part 01, UM10275 §13.5; unwired or legacy part: 0)");
         for (int n = 0; n < PadCount; n++)
         {
             int pad = n;
@@ -294,7 +317,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     // Fast GPIO (part 01): its own direction and output registers, the mask, and SCS.GPIO0M.
     private readonly bool _part01;
     private uint _fdir, _flatch, _fmask;
-    private IrqLine? _gpio0m;
+    private IrqLine? _gpio0m, _ssp;
 
 
     /// <param name="part01">The LPC2106/01: the fast GPIO registers exist, mapped at <see cref="FastBase"/> on <paramref name="bus"/> when one is given.</param>
@@ -411,6 +434,17 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         Update();
     }
 
+    private void ConnectSsp(IrqLine line)
+    {
+        if (_ssp != null) throw new InvalidOperationException($"{Name}: SSP is already driven by {_ssp.Name}; it cannot also be driven by {line.Name}");
+        _ssp = line;
+        line.Subscribe(_ => Update());
+        Update();
+    }
+
+    /// <summary>PCONP.PCSSP as this port sees it: the SPI's pins carry the SSP (part 01 only, UM10275 §13.5).</summary>
+    public bool SspSelected => _part01 && (_ssp?.Level ?? false);
+
     /// <summary>SCS.GPIO0M as this port sees it: the fast registers drive the pins (part 01 only).</summary>
     public bool FastSelected => _part01 && (_gpio0m?.Level ?? false);
 
@@ -445,7 +479,7 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         w.Write(_hostLevel);
         w.Write(PadLevels);
         ulong seen = 0; // input functions in table order (fewer than 64)
-        for (int f = 0, bit = 0; f < Functions.Length; f++)
+        for (int f = 0, bit = 0; f < SavedFunctions; f++)
             if (_fnSeen[f] is { } l) { if (l.Level) seen |= 1UL << bit; bit++; }
         w.Write(seen);
         if (!_part01) return; // the legacy part's state is as it always was
@@ -463,12 +497,15 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         uint pads = r.ReadUInt();
         for (int n = 0; n < PadCount; n++) _pads[n].Restore((pads & (1u << n)) != 0);
         ulong seen = r.ReadULong();
-        for (int f = 0, bit = 0; f < Functions.Length; f++)
+        for (int f = 0, bit = 0; f < SavedFunctions; f++)
             if (_fnSeen[f] is { } l) { l.Restore((seen & (1UL << bit)) != 0); bit++; }
         for (int e = 0; e < 3; e++) _eintSelected[e].Restore(IsSelected(FirstEint + e));
         if (!_part01) return;
         _fdir = r.ReadUInt(); _flatch = r.ReadUInt(); _fmask = r.ReadUInt();
     }
+
+    /// <summary>The functions whose seen levels a checkpoint holds: the SSP's only on part 01 (the legacy layout is unchanged).</summary>
+    private int SavedFunctions => _part01 ? Functions.Length : FirstSsp;
 
     private bool External(int n)
     {
@@ -483,7 +520,8 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     private int FunctionOf(int n)
     {
         int f = Select[n * 4 + FieldOf(n)];
-        return f == Reserved ? Gpio : f;
+        if (f == Reserved) return Gpio;
+        return f >= 0 && SspAlt[f] >= 0 && SspSelected ? SspAlt[f] : f;
     }
 
     private bool DriveOf(int f) => _fnDrive[f] is { } line ? line.Level : Functions[f].Idle;

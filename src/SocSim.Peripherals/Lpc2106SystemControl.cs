@@ -49,7 +49,9 @@ namespace SocSim.Peripherals;
 /// timer): §3.6.2's "Power-down mode will fail".
 /// PCONP (§3.10.3) gates the registers of VPB peripheral n while bit n is 0: its accesses read 0 and
 /// write nothing (one warning); its counters keep running (a warning says so). Reset 0x3BE (Table 27;
-/// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27).</item>
+/// Table 25's 0x1FBE adds bits 10-12, reserved in Table 27). On part 01 bit 21 is PCSSP (reset 0, Table 27):
+/// it gates the SSP's slot 23, a write of PCSPI and PCSSP both 1 leaves PCSSP 0 (§13.5), and output
+/// <c>PCSSP</c> gives the SPI's pins to the SSP.</item>
 /// <item>External interrupts: a flag is set only while PINSEL selects EINTn on its pin (Table 10; the
 /// <c>EINTn_SEL</c> inputs, always selected when unwired). On the legacy part (parameter <c>part</c>)
 /// EINTn is low-level sensitive; the /01 part has EXTMODE (edge) and EXTPOLAR (high/rising), and SCS
@@ -75,6 +77,10 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     public const uint PCON_IDL = 1u << 0, PCON_PD = 1u << 1;
     /// <summary>PCONP after reset: timers, UARTs, PWM, I2C, SPI and RTC powered (User Manual, PCONP).</summary>
     public const uint PconpReset = 0x3BE;
+    /// <summary>PCONP.PCSPI (bit 8) and, on part 01, PCONP.PCSSP (bit 21, reset 0; Table 27, §13.5).</summary>
+    public const uint PCSPI = 1u << 8, PCSSP = 1u << 21;
+    /// <summary>The SSP's VPB slot (Table 3: peripheral 23, 0xE005C000), gated by PCSSP, not by bit 23.</summary>
+    private const int SspSlot = 23;
 
     private static readonly (long, long)[] PllRatios = Enumerable.Range(1, 32).Select(m => ((long)m, 1L)).ToArray();
     private static readonly (long, long)[] VpbRatios = [(1, 4), (1, 2), (1, 1)];
@@ -89,6 +95,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         .Parameter("part", "legacy", "legacy: the LPC2106 and LPC2106/00 (no EXTMODE/EXTPOLAR: EINTn low-level sensitive); 01: the LPC2106/01's EXTMODE and EXTPOLAR and SCS (GPIO0M, output GPIO0M to the pins' fast GPIO) (UM10275 §3.1, §3.7.1)")
         .ClockControl("PLL", "CCLK = M x FOSC once the PLL is enabled, connected and locked; FOSC otherwise", PllRatios, (1, 1))
         .ClockControl("VPBDIV", "PCLK = CCLK / 4, / 2 or / 1 (VPBDIV = 0, 2, 1)", VpbRatios, (1, 4))
+        .Output("PCSSP", s => s._pcssp, "PCONP.PCSSP (part 01): 1 routes the SPI pins to the SSP (wire to the pins' SSP input; UM10275 §13.5)")
         .Output("GPIO0M", s => s._gpio0m, "SCS.GPIO0M (part 01): 1 selects the fast GPIO registers for port 0 (wire to the pins' GPIO0M input)")
         .Output("PLL", s => s.PllLock, "PLLSTAT.PLOCK, the PLL lock interrupt (VIC channel 12)")
         .Output("EINT0", s => s._eint[0], "external interrupt 0 flag (VIC channel 14)")
@@ -132,6 +139,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     private readonly IrqLine?[] _eintSelect = new IrqLine?[3];
     private readonly bool _part01;
     private readonly IrqLine _gpio0m = new("GPIO0M");
+    private readonly IrqLine _pcssp = new("PCSSP");
     private readonly Bus? _bus;
     // Accesses to other VPB peripherals since the 0xAA feed write, counted by the bus filter; and the PCONP
     // bits whose gated accesses were already reported.
@@ -171,6 +179,8 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     }
 
     public string Name => _name;
+    /// <summary>The PCONP bits that exist: Table 27's, with PCSSP on part 01.</summary>
+    private uint PconpMask => _part01 ? PconpReset | PCSSP : PconpReset;
     public Lpc2106Mam Mam { get; }
     public IrqLine PllLock { get; }
 
@@ -186,6 +196,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _pllcon = _pllcfg = _pllconActive = _pllcfgActive = 0;
         _pcon = 0;
         _pconp = PconpReset;
+        _pcssp.Set(false);
         _vpbdiv = 0;
         _extint = _extwake = _extmode = _extpolar = 0;
         _gpio0m.Set(false);
@@ -249,6 +260,7 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         _feedArmed = r.ReadBool();
         _vpbOtherSinceFeedAa = r.ReadInt();
         _pcon = r.ReadUInt(); _pconp = r.ReadUInt(); _vpbdiv = r.ReadUInt();
+        _pcssp.Restore((_pconp & PCSSP) != 0);
         _extint = r.ReadUInt(); _extwake = r.ReadUInt(); _extmode = r.ReadUInt(); _extpolar = r.ReadUInt();
         for (int n = 0; n < _eintLast.Length; n++) _eintLast[n] = r.ReadBool();
         PllLock.Restore(r.ReadBool());
@@ -336,8 +348,11 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
             case PCONP:
                 if ((value & PconpReset) != PconpReset)
                     _warn($"{_name}: PCONP = 0x{value:X3} turns peripherals off: their registers stop answering (UM10275 §10.3), their counters keep running (the gated clock is not modelled)");
-                _pconp = value & PconpReset;
+                _pconp = value & PconpMask;
+                // §13.5: "Any attempt to write 1 to PSPI0 and PSSP bits at the same time will result in PCSPI = 1 and PCSSP = 0."
+                if ((_pconp & PCSPI) != 0) _pconp &= ~PCSSP;
                 _pconpWarned &= _pconp;
+                _pcssp.Set((_pconp & PCSSP) != 0);
                 break;
             case VPBDIV:
                 if ((value & 3) != 3) _vpbdiv = value & 3; // 3: reserved, the previous setting is retained
@@ -498,12 +513,12 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
         int n = (int)((address - VpbBase) >> 14);
         if (n == ScbSlot) return true; // this block: its register code sees its own accesses
         _vpbOtherSinceFeedAa++;
-        uint bit = n < 32 ? 1u << n : 0;
-        if ((bit & PconpReset) == 0 || (_pconp & bit) != 0) return true;
+        uint bit = n == SspSlot && _part01 ? PCSSP : n < 32 ? 1u << n : 0;
+        if ((bit & PconpMask) == 0 || (_pconp & bit) != 0) return true;
         if ((_pconpWarned & bit) == 0)
         {
             _pconpWarned |= bit;
-            _warn($"{_name}: {(write ? "write to" : "read of")} 0x{address:X8} while PCONP bit {n} is 0: the peripheral is turned off (UM10275 §3.10.3); reads 0, writes are lost");
+            _warn($"{_name}: {(write ? "write to" : "read of")} 0x{address:X8} while PCONP bit {System.Numerics.BitOperations.TrailingZeroCount(bit)} is 0: the peripheral is turned off (UM10275 §3.10.3); reads 0, writes are lost");
         }
         return false;
     }

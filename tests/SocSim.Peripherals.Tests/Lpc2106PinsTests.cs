@@ -70,7 +70,7 @@ public sealed class Lpc2106PinsTests
             "CAP1_0", "CAP1_1", "CAP1_2", "CAP1_3", "EINT0", "EINT1", "EINT2", "SSEL", "TRST", "TMS", "TCK", "TDI"];
         string[] outputFunctions = ["TXD0", "TXD1", "RTS1", "DTR1", "MAT0_0", "MAT0_1", "MAT0_2", "MAT1_0", "MAT1_1",
             "MAT1_2", "MAT1_3", "PWM1", "PWM2", "PWM3", "PWM4", "PWM5", "PWM6", "TDO"];
-        string[] bidirectional = ["SCL", "SDA", "SCK", "MISO", "MOSI"];
+        string[] bidirectional = ["SCL", "SDA", "SCK", "MISO", "MOSI", "SSP_SCK", "SSP_MISO", "SSP_MOSI", "SSP_SSEL"];
         foreach (var f in inputFunctions) { Assert.NotNull(T.FindOutput(f)); Assert.Null(T.FindInput(f)); }
         foreach (var f in outputFunctions) { Assert.NotNull(T.FindInput(f)); Assert.Null(T.FindOutput(f)); }
         foreach (var f in bidirectional) { Assert.NotNull(T.FindInput(f)); Assert.NotNull(T.FindOutput(f)); }
@@ -78,7 +78,9 @@ public sealed class Lpc2106PinsTests
         foreach (var f in eintSelected) Assert.False(T.FindOutput(f)!.ResetHigh);
         Assert.Equal(32 + inputFunctions.Length + bidirectional.Length + eintSelected.Length, T.Outputs.Count);
         Assert.NotNull(T.FindInput("GPIO0M"));                     // SCS.GPIO0M (part 01's fast GPIO)
-        Assert.Equal(32 + outputFunctions.Length + bidirectional.Length + 1, T.InputPins.Count);
+        Assert.NotNull(T.FindInput("SSP"));                        // PCONP.PCSSP (part 01's SSP on the SPI's pins)
+        Assert.Equal(32 + outputFunctions.Length + bidirectional.Length + 2, T.InputPins.Count);
+        Assert.Contains("P0.7 with PINSEL0[15:14] = 01 and PCONP.PCSSP = 1", T.FindOutput("SSP_SSEL")!.Description);
         Assert.All(T.OutputLines.Where(o => !o.Name.EndsWith("_SEL")), o => Assert.True(o.ResetHigh));
         Assert.Contains("P0.1 with PINSEL0[3:2] = 01", T.FindOutput("RXD0")!.Description);
         Assert.Contains("(P0.31 with PINSEL1[31:30] = 01)", T.FindInput("TDO")!.Description);
