@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -35,6 +34,9 @@ public sealed class GdbServerOptions
     public long HistoryBytes { get; init; } = DefaultHistoryBytes;
 
     public const long DefaultHistoryBytes = 256L << 20;
+
+    /// <summary>Test hook: where the history takes forward checkpoints (<see cref="ReverseHistory.Placement"/>); null: its rule.</summary>
+    internal Func<HistoryPosition, bool>? HistoryPlacement { get; init; }
 }
 
 /// <summary>
@@ -155,7 +157,7 @@ public sealed class GdbServer
         if (_options.HistoryBytes <= 0) return;
         try
         {
-            _history = new ReverseHistory(_target.Machine, _options.HistoryBytes);
+            _history = new ReverseHistory(_target.Machine, _options.HistoryBytes) { Placement = _options.HistoryPlacement };
             _history.Begin();
         }
         catch (StateException e)
@@ -375,9 +377,8 @@ public sealed class GdbServer
         StopEvent stop;
         while (true)
         {
-            long t0 = Stopwatch.GetTimestamp();
             var s = _target.RunSlice(m.Scheduler.Cycles + _options.SliceCycles, _maxCycles);
-            if (s is not { Kind: StopKind.Exited }) _history?.RanForward(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            if (s is not { Kind: StopKind.Exited }) _history?.RanForward();
             if (s is { Kind: StopKind.Exited } || s is { } && !_options.Cancelled.IsCancellationRequested) { stop = s.Value; break; }
             if (conn.PollInterrupt()) { stop = new StopEvent(StopKind.Interrupt); break; }
             if (conn.Closed) { m.Options.Console?.Flush(); return SessionEnd.Disconnected; }

@@ -45,11 +45,16 @@ public readonly record struct ReverseStop(HistoryPosition Position, StopKind Kin
 /// same cycle are reached one step at a time.
 /// </para>
 /// <para>
-/// Checkpoints are taken at the frontier (the furthest position reached) at slice ends, as long as
-/// what the frontier's saves cost stays within <see cref="CostShare"/> of the forward run time so
-/// far (host time, measured): saving is a bounded share of the run whatever the size of the board's
-/// memory, and the interval K adapts to it; plus the start of the session,
-/// a point near the target of a backward step (so that stepping back again is quick) and the point
+/// Checkpoints are taken at the frontier (the furthest position reached) at slice ends and stops,
+/// where decided from simulated progress only, never from host time (so that where they land, and
+/// with it what re-execution does, is the same on every host and every run): a forward checkpoint is
+/// taken when the frontier is at least <see cref="Interval"/> cycles past the newest checkpoint. The
+/// interval is the largest of <see cref="MinInterval"/>; the board's memory bytes over
+/// <see cref="MemoryBytesPerCycle"/> (a save scans every page of every memory region, so on a board
+/// with more memory saves are rarer and their share of the forward run stays near
+/// <see cref="CostShare"/>); and the history's length over <see cref="Segments"/> (a long run keeps
+/// a bounded number of checkpoints per doubling of its length). Plus the start of the session, a
+/// point near the target of a backward step (so that stepping back again is quick) and the point
 /// where the user changed the target's state (registers, memory, reset), which drops every
 /// checkpoint at or after it (that future will not happen any more). When the checkpoints' bytes
 /// exceed the budget, the oldest go: the history then starts later.
@@ -61,8 +66,21 @@ public readonly record struct ReverseStop(HistoryPosition Position, StopKind Kin
 /// </summary>
 public sealed class ReverseHistory
 {
-    /// <summary>Saving may cost this share of the forward run time at most (checked at slice ends).</summary>
+    /// <summary>
+    /// The share of the forward run's host time that saving aims at (the design figure behind
+    /// <see cref="MemoryBytesPerCycle"/>; host time is measured for `monitor history` only, never decides).
+    /// </summary>
     public const double CostShare = 0.1;
+
+    /// <summary>
+    /// Forward checkpoints are at least one cycle per this many bytes of the board's memory apart. A save
+    /// scans every memory page: measured (docs/gdb.md "Costs") a 128 MiB versatilepb save takes about what
+    /// 1 M cycles of running do, i.e. ~128 bytes a cycle; 16 keeps saving near <see cref="CostShare"/>.
+    /// </summary>
+    public const long MemoryBytesPerCycle = 16;
+
+    /// <summary>Forward checkpoints are at least the history's length over this apart.</summary>
+    public const long Segments = 64;
 
     /// <summary>A checkpoint near the target of a backward step is taken this many cycles before it at most.</summary>
     public const long NearDistance = 20_000;
@@ -75,9 +93,7 @@ public sealed class ReverseHistory
     private readonly Machine _m;
     private readonly List<Checkpoint> _checkpoints = new();   // sorted by position
     private long _bytes;
-    private double _saveEstimate;                // seconds a save costs, averaged
-    private double _runSecondsSinceCheckpoint;
-    private double _forwardSeconds, _forwardSaveSeconds;
+    private readonly long _memoryBytes;
 
     // The boundaries the last backward scan saw, ascending (valid until the history is edited).
     private HistoryPosition[] _boundaries = [];
@@ -86,7 +102,17 @@ public sealed class ReverseHistory
     {
         _m = machine;
         BudgetBytes = budgetBytes;
+        _memoryBytes = machine.Board.Memory.Sum(r => (long)r.Size);
     }
+
+    /// <summary>
+    /// Test hook: decides at each frontier slice end or stop whether to take a checkpoint there, in place
+    /// of <see cref="Interval"/> (tests sweep checkpoint placements with it).
+    /// </summary>
+    internal Func<HistoryPosition, bool>? Placement { get; init; }
+
+    /// <summary>How far past the newest checkpoint the frontier goes before the next forward checkpoint (cycles).</summary>
+    public long Interval => Math.Max(MinInterval, Math.Max(_memoryBytes / MemoryBytesPerCycle, (Frontier.Cycles - Start.Cycles) / Segments));
 
     public long BudgetBytes { get; }
     public int Count => _checkpoints.Count;
@@ -116,27 +142,15 @@ public sealed class ReverseHistory
     {
         Frontier = Position;
         Save();
-        // Again, replacing it: the first save pays for compiling the code, which is no measure of
-        // what saving costs.
-        Saves = 0;
-        Save();
     }
 
-    /// <summary>After a forward run of <paramref name="seconds"/> (host time) ending at a boundary.</summary>
-    public void RanForward(double seconds)
+    /// <summary>After a forward run (a slice or a stop, at a boundary): a checkpoint when the frontier went <see cref="Interval"/> past the newest.</summary>
+    public void RanForward()
     {
-        _runSecondsSinceCheckpoint += seconds;
-        _forwardSeconds += seconds;
         if (Position <= Frontier) return;
         Frontier = Position;
         long last = _checkpoints.Count > 0 ? _checkpoints[^1].Position.Cycles : long.MinValue;
-        // Saving at the frontier stays within its share of the forward run so far (what saves
-        // really cost is counted, so one that took long delays the next), and checkpoints are
-        // spread out rather than taken in a burst.
-        if (Position.Cycles - last >= MinInterval
-            && _forwardSaveSeconds + _saveEstimate <= CostShare * _forwardSeconds
-            && _runSecondsSinceCheckpoint * CostShare >= _saveEstimate / 2)
-            _forwardSaveSeconds += Save();
+        if (Placement?.Invoke(Position) ?? Position.Cycles - last >= Interval) Save();
     }
 
     /// <summary>The user changed the state at the current position: what followed is gone.</summary>
@@ -149,8 +163,8 @@ public sealed class ReverseHistory
         Save();
     }
 
-    /// <summary>Takes a checkpoint at the current position; returns what it cost (seconds).</summary>
-    private double Save()
+    /// <summary>Takes a checkpoint at the current position.</summary>
+    private void Save()
     {
         var sw = Stopwatch.StartNew();
         var ms = new MemoryStream();
@@ -163,12 +177,8 @@ public sealed class ReverseHistory
         _bytes += c.Data.Length;
         // The oldest go first; the one just taken always stays.
         while (_bytes > BudgetBytes && _checkpoints.Count > 1) Drop(_checkpoints[0] == c ? 1 : 0);
-        double cost = sw.Elapsed.TotalSeconds;
-        _saveEstimate = Saves == 0 ? cost : (_saveEstimate + cost) / 2;
-        _runSecondsSinceCheckpoint = 0;
-        SaveSeconds += cost;
+        SaveSeconds += sw.Elapsed.TotalSeconds;
         Saves++;
-        return cost;
     }
 
     private void Drop(int i)

@@ -171,7 +171,8 @@ internal sealed class InProcessStub : IDisposable
     private readonly byte[] _buf = new byte[65536];
     private readonly List<byte> _pending = new();
 
-    public InProcessStub(bool keepRunning = false, long maxCycles = long.MaxValue, string? elf = null, string? board = null, long historyBytes = GdbServerOptions.DefaultHistoryBytes)
+    public InProcessStub(bool keepRunning = false, long maxCycles = long.MaxValue, string? elf = null, string? board = null, long historyBytes = GdbServerOptions.DefaultHistoryBytes,
+        long sliceCycles = 20_000, Func<HistoryPosition, bool>? historyPlacement = null)
     {
         Machine = Machine.Create([board ?? Paths.Board], [], new MachineOptions { Console = Console });
         Machine.LoadElf(elf ?? Paths.DemoElf);
@@ -182,8 +183,9 @@ internal sealed class InProcessStub : IDisposable
             KeepRunning = keepRunning,
             Cancelled = _cancel.Token,
             Listening = ep => listening.TrySetResult(ep),
-            SliceCycles = 20_000,
+            SliceCycles = sliceCycles,
             HistoryBytes = historyBytes,
+            HistoryPlacement = historyPlacement,
         });
         _thread = new Thread(() =>
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SocSim.Boards;
 
 namespace SocSim.Debug.Tests;
@@ -38,20 +37,6 @@ public sealed class ReverseHistoryTests
 
     private const int Steps = 14;
 
-    private static string BuildElf(string dir)
-    {
-        string s = Path.Combine(dir, "fold.s"), elf = Path.Combine(dir, "fold.elf");
-        File.WriteAllText(s, Source + "\n");
-        var psi = new ProcessStartInfo("arm-none-eabi-gcc") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-mcpu=cortex-m3", "-mthumb", "-nostdlib", "-Wl,-Ttext=0", "-Wl,-e,reset", s, "-o", elf })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err);
-        return elf;
-    }
-
     private sealed record State(long Cycles, long Instructions, uint Pc, uint R1, uint R2, uint R3);
 
     private static State Now(Machine m) =>
@@ -61,14 +46,14 @@ public sealed class ReverseHistoryTests
     private static (Machine, ReverseHistory, List<State>) RunForward(string dir)
     {
         var m = Machine.Create([Path.Combine(Paths.RepoRoot, "boards", "mps2-an385.json")], [], new MachineOptions());
-        m.LoadElf(BuildElf(dir));
+        m.LoadElf(ThumbFirmware.Build(dir, "fold", Source, "cortex-m3"));
         var h = new ReverseHistory(m, 64L << 20);
         h.Begin();
         var states = new List<State> { Now(m) };
         for (int i = 0; i < Steps; i++)
         {
             m.Core.Step();
-            h.RanForward(0);
+            h.RanForward();
             states.Add(Now(m));
         }
         return (m, h, states);
