@@ -324,8 +324,11 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         SaveState(w);
         WriteBits(w, _irqLevels);
         w.Write(_nmiLevel);
-        w.Write(_hookResumeAt);
-        w.Write(_hookResumePc);
+        // Where a hook's stop resumes belongs to that run, not to the SoC (as on the ARM7TDMI and ARM926):
+        // a hook after a load sees the first instruction, so re-execution from a checkpoint taken where the
+        // GDB stub stopped at a breakpoint finds that hit (issue 18). The layout keeps the slot: none.
+        w.Write(-1L);
+        w.Write(0u);
         w.Write(Scs != null);
         Scs?.SaveState(w);
         w.Write(Dwt != null);
@@ -338,8 +341,9 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         LoadState(r);
         _irqLevels = ReadBits(r);
         _nmiLevel = r.ReadBool();
-        _hookResumeAt = r.ReadLong();
-        _hookResumePc = r.ReadUInt();
+        r.ReadLong();
+        r.ReadUInt();
+        _hookResumeAt = -1;
         bool scs = r.ReadBool();
         if (scs != (Scs != null)) throw new StateException($"Cortex-M checkpoint {(scs ? "has" : "lacks")} a System Control Space, this core {(Scs != null ? "has one" : "has none")}");
         Scs?.LoadState(r);

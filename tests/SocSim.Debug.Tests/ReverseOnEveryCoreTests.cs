@@ -1,31 +1,88 @@
+using Xunit.Sdk;
+
 namespace SocSim.Debug.Tests;
 
 /// <summary>
-/// Reverse execution (bs, bc) on the other cores, with their interrupts running: the ARM926EJ-S of
-/// versatilepb-arm926 (timer_irq.elf's SP804 interrupts through the VIC). Going back lands on exactly the registers and cycle the
-/// forward run had at each point, and going forward again repeats it (issues 18 and 20: "everything SocSim
-/// does for the ARM7TDMI works for this core", reverse debugging included).
+/// Reverse execution (bs, bc) on every core, with their interrupts running: the ARM7TDMI of versatilepb and
+/// the ARM926EJ-S of versatilepb-arm926 (timer_irq.elf's SP804 interrupts through the VIC), the Cortex-M3 of
+/// mps2-an385 and the Cortex-M4F of mps2-an386 (FreeRTOS's MPS2 blinky, SysTick and PendSV), and the
+/// Cortex-M0 of mps2-an383 and the M3 (SysTick waking a WFI loop). Going back lands on exactly the
+/// registers, cycle and instruction count the forward run had at each point, and going forward again
+/// repeats it (issues 18 and 20: "everything SocSim does for the ARM7TDMI works for this core", reverse
+/// debugging included), wherever the history's checkpoints are (<see cref="Bc_FindsEveryHit_WhereverTheCheckpointsAre"/>).
 /// </summary>
 public sealed class ReverseOnEveryCoreTests
 {
+    private static string Board(string name) => Path.Combine(Paths.RepoRoot, "boards", name + ".json");
+
+    private static string Blinky =>
+        Path.GetFullPath(Path.Combine(Paths.RepoRoot, "..", "shared", "cortex-m", "freertos-mps2", "elf", "RTOSDemo-blinky.elf"));
+
     public static TheoryData<string, string, string, int> Cores => new()
     {
-        { Path.Combine(Paths.RepoRoot, "boards", "versatilepb-arm926.json"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
-        // The Cortex-M3 (mps2-an385, FreeRTOS blinky, xPortSysTickHandler, kind 2) is left out again: with
-        // positions as (cycles, instructions) it passed in every run on the branch and the integration tree,
-        // then failed in a fresh-clone CI run ("bc 0: T05replaylog:begin at cycle 0; hits at 32397/13216,
-        // 57395/21556,82396/29898"). Where ReverseHistory places its checkpoints depends on how long a save
-        // takes on the host (the adaptive interval), so some placements still lose the hits: open in issue 18.
-        // ReverseHistoryTests keeps the folded-IT boundaries (two at one cycle) under test.
+        { Board("versatilepb"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
+        { Board("versatilepb-arm926"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
+        { Board("mps2-an385"), Blinky, "xPortSysTickHandler", 2 },
+        { Board("mps2-an386"), Blinky, "xPortSysTickHandler", 2 },
+        { Board("mps2-an383"), "systick_wfi", "systick", 2 },
+        { Board("mps2-an385"), "systick_wfi", "systick", 2 },
     };
+
+    private static string Elf(string elf) => elf == "systick_wfi" ? ThumbFirmware.SysTickWfi : elf;
 
     [Theory(Timeout = Deadline.Ms)]
     [MemberData(nameof(Cores))]
     public async Task StepAndContinueBack_ReturnToTheForwardRunsStates(string board, string elf, string symbol, int kind)
     {
         await Task.Yield();
+        Scenario(board, Elf(elf), symbol, kind);
+    }
+
+    /// <summary>
+    /// The Cortex-M3 case under many checkpoint placements (the history's test hook): at every stop, at
+    /// single hits (a checkpoint at a breakpoint stop once hid that hit from bc: the core carried its
+    /// "resume past the hook's stop" mark in the checkpoint), at slice ends of several phases, and none.
+    /// </summary>
+    [Fact(Timeout = Deadline.Ms)]
+    public async Task Bc_FindsEveryHit_WhereverTheCheckpointsAre()
+    {
+        await Task.Yield();
+        var failures = new List<string>();
+        foreach (var (name, slice, placement) in Placements())
+        {
+            try { Scenario(Board("mps2-an385"), Blinky, "xPortSysTickHandler", 2, slice, placement()); }
+            catch (XunitException e) { failures.Add($"{name}: {e.Message.Split('\n')[0]}"); }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Placements: a name, the stub's slice and a fresh predicate (some count the frontier advances they are asked about).</summary>
+    private static IEnumerable<(string, long, Func<Func<HistoryPosition, bool>>)> Placements()
+    {
+        const long StopsOnly = 1L << 40;   // the forward run ends its slices only at the stops: 3 hits, then 30 steps
+        yield return ("no forward checkpoint", StopsOnly, () => _ => false);
+        yield return ("at every stop", StopsOnly, () => _ => true);
+        foreach (int[] calls in new[] { [0], [1], [2], [0, 1], [1, 2], new[] { 0, 2, 5 } })
+            yield return ($"at the stops {string.Join(",", calls)}", StopsOnly, () => { int n = 0; return _ => calls.Contains(n++); });
+        foreach (long slice in new long[] { 997, 5003, 12_289, 20_000 })
+            yield return ($"at every slice end, slices of {slice}", slice, () => _ => true);
+        foreach (long interval in new long[] { 7_001, 15_013, 26_000 })
+            yield return ($"every {interval} cycles, slices of 1009", 1009, () =>
+            {
+                long last = 0;
+                return p =>
+                {
+                    if (p.Cycles - last < interval) return false;
+                    last = p.Cycles;
+                    return true;
+                };
+            });
+    }
+
+    private static void Scenario(string board, string elf, string symbol, int kind, long slice = 20_000, Func<HistoryPosition, bool>? placement = null)
+    {
         Assert.True(File.Exists(elf), $"missing {elf}");
-        using var stub = new InProcessStub(elf: elf, board: board);
+        using var stub = new InProcessStub(elf: elf, board: board, sliceCycles: slice, historyPlacement: placement);
         Assert.Contains(";ReverseStep+;ReverseContinue+", stub.Exchange("qSupported:swbreak+"));
         uint at = stub.Machine.Symbol(symbol) & ~1u;
         Assert.Equal("OK", stub.Exchange($"Z0,{at:x},{kind}"));
@@ -38,6 +95,8 @@ public sealed class ReverseOnEveryCoreTests
             hits.Add((stub.Exchange("g"), stub.Machine.Scheduler.Cycles, stub.Machine.Core.Instructions));
         }
         Assert.True(hits[1].Cycles > hits[0].Cycles && hits[2].Cycles > hits[1].Cycles);
+        string Hits() => string.Join(",", hits.Select(h => h.Cycles + "/" + h.Instructions));
+        string Now() => $"cycle {stub.Machine.Scheduler.Cycles}/{stub.Machine.Core.Instructions}";
         var steps = new List<(string G, long Cycles)>();
         for (int i = 0; i < 30; i++)
         {
@@ -50,22 +109,18 @@ public sealed class ReverseOnEveryCoreTests
         for (int i = steps.Count - 2; i >= 0; i--)
         {
             Assert.Equal("T05thread:1;", stub.Exchange("bs"));
-            Assert.Equal(steps[i].G, stub.Exchange("g"));
-            Assert.Equal(steps[i].Cycles, stub.Machine.Scheduler.Cycles);
+            Assert.True(steps[i].G == stub.Exchange("g") && steps[i].Cycles == stub.Machine.Scheduler.Cycles, $"bs to step {i}: at {Now()}, the forward run at cycle {steps[i].Cycles}");
         }
         Assert.Equal("T05thread:1;", stub.Exchange("bs"));
-        Assert.Equal(hits[2].G, stub.Exchange("g"));
-        Assert.Equal(hits[2].Cycles, stub.Machine.Scheduler.Cycles);
+        Assert.True(hits[2].G == stub.Exchange("g") && hits[2].Cycles == stub.Machine.Scheduler.Cycles, $"bs to hit 2: at {Now()}; hits at {Hits()}");
 
         // Continue back: the two earlier entries, then the start of the history.
         for (int i = 1; i >= 0; i--)
         {
             string reply = stub.Exchange("bc");
-            Assert.True(reply == "T05thread:1;", $"bc {i}: {reply} at cycle {stub.Machine.Scheduler.Cycles}; hits at {string.Join(",", hits.Select(h => h.Cycles + "/" + h.Instructions))}");
-            string gb = stub.Exchange("g");
-            Assert.True(hits[i].G == gb, $"bc {i}: at cycle {stub.Machine.Scheduler.Cycles} instr {stub.Machine.Core.Instructions}; hits at {string.Join(",", hits.Select(h => h.Cycles + "/" + h.Instructions))}\nexp {hits[i].G}\nact {gb}");
-            Assert.Equal(hits[i].Cycles, stub.Machine.Scheduler.Cycles);
-            Assert.Equal(hits[i].Instructions, stub.Machine.Core.Instructions);
+            Assert.True(reply == "T05thread:1;", $"bc to hit {i}: {reply} at {Now()}; hits at {Hits()}");
+            Assert.True(hits[i].G == stub.Exchange("g") && hits[i].Cycles == stub.Machine.Scheduler.Cycles && hits[i].Instructions == stub.Machine.Core.Instructions,
+                $"bc to hit {i}: at {Now()}; hits at {Hits()}");
         }
         Assert.Equal("T05replaylog:begin;thread:1;", stub.Exchange("bc"));
         Assert.Equal(0, stub.Machine.Core.Instructions);
@@ -74,8 +129,7 @@ public sealed class ReverseOnEveryCoreTests
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal("T05thread:1;", stub.Exchange("c"));
-            Assert.Equal(hits[i].G, stub.Exchange("g"));
-            Assert.Equal(hits[i].Cycles, stub.Machine.Scheduler.Cycles);
+            Assert.True(hits[i].G == stub.Exchange("g") && hits[i].Cycles == stub.Machine.Scheduler.Cycles, $"c to hit {i} again: at {Now()}; hits at {Hits()}");
         }
     }
 }
