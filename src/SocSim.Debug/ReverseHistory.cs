@@ -268,32 +268,44 @@ public sealed class ReverseHistory
         return true;
     }
 
-    /// <summary>The boundary before <paramref name="p"/>: from the last scan if it saw it, else by re-executing the segment.</summary>
+    /// <summary>
+    /// The boundary before <paramref name="p"/>: from the last scan if it saw it, else by re-executing the
+    /// segments before it from the newest until one holds a boundary before it. A checkpoint's own
+    /// position is not taken for a boundary (one taken at a slice end or a Ctrl-C while the core slept is
+    /// not one: no step ends there), except the history's start; a boundary at a checkpoint is found by
+    /// re-executing the segment that ends there.
+    /// </summary>
     private HistoryPosition PreviousBoundary(HistoryPosition p)
     {
         int k = Array.BinarySearch(_boundaries, p);
         if (k > 0) return _boundaries[k - 1];
-        int i = LatestAtOrBefore(Before(p));
-        var c = _checkpoints[i];
-        Load(i);
-        if (p.Cycles - c.Position.Cycles > 2 * NearDistance)
+        // Each segment ends where the one after it starts (each start is before the end: the loop ends).
+        for (var end = p; LatestAtOrBefore(Before(end)) is var i && i >= 0;)
         {
-            // A checkpoint near the target, so that stepping back again replays little.
-            RunTo(new HistoryPosition(p.Cycles - NearDistance, 0));
-            if (Position < p)
+            Load(i);
+            if (end == p && p.Cycles - Position.Cycles > 2 * NearDistance)
             {
-                var keepFrontier = Frontier;
-                Save();
-                Frontier = keepFrontier;
+                // A checkpoint near the target, so that stepping back again replays little.
+                RunTo(new HistoryPosition(p.Cycles - NearDistance, 0));
+                if (Position < p)
+                {
+                    var keepFrontier = Frontier;
+                    Save();
+                    Frontier = keepFrontier;
+                }
+                else Load(i);
             }
+            var from = Position;
+            var rec = new BoundaryRecorder(this, from, from == Start);
+            RunTo(end, rec);
+            _boundaries = rec.Boundaries(p);
+            k = Array.BinarySearch(_boundaries, p);
+            // p is not a boundary (a stop while the core slept): the last one before it.
+            if (k < 0) k = ~k;
+            if (k > 0) return _boundaries[k - 1];
+            end = from;
         }
-        var rec = new BoundaryRecorder(this, Position);
-        RunTo(p, rec);
-        _boundaries = rec.Boundaries(p);
-        k = Array.BinarySearch(_boundaries, p);
-        // p is not a boundary (a stop while the core slept): the last one before it.
-        if (k < 0) k = ~k;
-        return k > 0 ? _boundaries[k - 1] : c.Position;
+        return Start;
     }
 
     /// <summary>
@@ -331,7 +343,7 @@ public sealed class ReverseHistory
         p.Instructions > 0 ? p with { Instructions = p.Instructions - 1 } : new HistoryPosition(p.Cycles - 1, long.MaxValue);
 
     /// <summary>Records the position of every step boundary (the ring keeps the last ones).</summary>
-    private sealed class BoundaryRecorder(ReverseHistory h, HistoryPosition start) : IExecutionHook
+    private sealed class BoundaryRecorder(ReverseHistory h, HistoryPosition start, bool startIsBoundary) : IExecutionHook
     {
         private const int Keep = 1 << 16;
         private readonly HistoryPosition[] _ring = new HistoryPosition[Keep];
@@ -341,11 +353,11 @@ public sealed class ReverseHistory
 
         public void AfterInstruction(ICore cpu) => _ring[_count++ & (Keep - 1)] = h.Position;
 
-        /// <summary>The recorded boundaries up to <paramref name="p"/>, ascending, with the start when the ring kept everything.</summary>
+        /// <summary>The recorded boundaries up to <paramref name="p"/>, ascending, with the start when it is one and the ring kept everything.</summary>
         public HistoryPosition[] Boundaries(HistoryPosition p)
         {
             var list = new List<HistoryPosition>();
-            if (_count < Keep) list.Add(start);
+            if (startIsBoundary && _count < Keep) list.Add(start);
             for (long k = Math.Max(0, _count - Keep); k < _count; k++)
             {
                 var b = _ring[k & (Keep - 1)];

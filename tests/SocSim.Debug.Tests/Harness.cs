@@ -15,6 +15,10 @@ internal static class Paths
     public static string Board => Path.Combine(RepoRoot, "boards", "versatilepb.json");
     public static string RamBoard => Path.Combine(RepoRoot, "boards", "ram.json");
     public static string Elf(string name) => Path.Combine(RepoRoot, "firmware", "elf", name);
+    /// <summary>boards/<paramref name="name"/>.json.</summary>
+    public static string BoardFile(string name) => Path.Combine(RepoRoot, "boards", name + ".json");
+    /// <summary>FreeRTOS's MPS2 blinky demo in the shared material (../shared/cortex-m/freertos-mps2).</summary>
+    public static string Mps2Blinky => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "cortex-m", "freertos-mps2", "elf", "RTOSDemo-blinky.elf"));
 }
 
 /// <summary>

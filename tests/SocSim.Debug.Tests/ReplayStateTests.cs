@@ -13,18 +13,13 @@ namespace SocSim.Debug.Tests;
 /// </summary>
 public sealed class ReplayStateTests
 {
-    private static string Board(string name) => Path.Combine(Paths.RepoRoot, "boards", name + ".json");
-
-    private static string Blinky =>
-        Path.GetFullPath(Path.Combine(Paths.RepoRoot, "..", "shared", "cortex-m", "freertos-mps2", "elf", "RTOSDemo-blinky.elf"));
-
     // Board, firmware, handler, slice and points: versatilepb's saves scan 128 MiB, so fewer, longer slices there.
     public static TheoryData<string, string, string, long, int> Cores => new()
     {
         { "versatilepb", Paths.Elf("timer_irq.elf"), "irq_handler", 30_011, 16 },
         { "versatilepb-arm926", Paths.Elf("timer_irq.elf"), "irq_handler", 100_003, 16 },
-        { "mps2-an385", Blinky, "xPortSysTickHandler", 7_001, 40 },
-        { "mps2-an386", Blinky, "xPortSysTickHandler", 7_001, 40 },
+        { "mps2-an385", Paths.Mps2Blinky, "xPortSysTickHandler", 7_001, 40 },
+        { "mps2-an386", Paths.Mps2Blinky, "xPortSysTickHandler", 7_001, 40 },
         { "mps2-an383", "systick_wfi", "systick", 1_001, 40 },
         { "mps2-an385", "systick_wfi", "systick", 1_001, 40 },
     };
@@ -42,7 +37,7 @@ public sealed class ReplayStateTests
     {
         await Task.Yield();
         if (elf == "systick_wfi") elf = ThumbFirmware.SysTickWfi;
-        using var m = Machine.Create([Board(board)], [], new MachineOptions());
+        using var m = Machine.Create([Paths.BoardFile(board)], [], new MachineOptions());
         m.LoadElf(elf);
         uint at = m.Symbol(symbol) & ~1u;
         // Checkpoints at every third point only: most points are reached by re-execution.

@@ -13,19 +13,14 @@ namespace SocSim.Debug.Tests;
 /// </summary>
 public sealed class ReverseOnEveryCoreTests
 {
-    private static string Board(string name) => Path.Combine(Paths.RepoRoot, "boards", name + ".json");
-
-    private static string Blinky =>
-        Path.GetFullPath(Path.Combine(Paths.RepoRoot, "..", "shared", "cortex-m", "freertos-mps2", "elf", "RTOSDemo-blinky.elf"));
-
     public static TheoryData<string, string, string, int> Cores => new()
     {
-        { Board("versatilepb"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
-        { Board("versatilepb-arm926"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
-        { Board("mps2-an385"), Blinky, "xPortSysTickHandler", 2 },
-        { Board("mps2-an386"), Blinky, "xPortSysTickHandler", 2 },
-        { Board("mps2-an383"), "systick_wfi", "systick", 2 },
-        { Board("mps2-an385"), "systick_wfi", "systick", 2 },
+        { Paths.BoardFile("versatilepb"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
+        { Paths.BoardFile("versatilepb-arm926"), Paths.Elf("timer_irq.elf"), "irq_handler", 4 },
+        { Paths.BoardFile("mps2-an385"), Paths.Mps2Blinky, "xPortSysTickHandler", 2 },
+        { Paths.BoardFile("mps2-an386"), Paths.Mps2Blinky, "xPortSysTickHandler", 2 },
+        { Paths.BoardFile("mps2-an383"), "systick_wfi", "systick", 2 },
+        { Paths.BoardFile("mps2-an385"), "systick_wfi", "systick", 2 },
     };
 
     private static string Elf(string elf) => elf == "systick_wfi" ? ThumbFirmware.SysTickWfi : elf;
@@ -39,18 +34,22 @@ public sealed class ReverseOnEveryCoreTests
     }
 
     /// <summary>
-    /// The Cortex-M3 case under many checkpoint placements (the history's test hook): at every stop, at
-    /// single hits (a checkpoint at a breakpoint stop once hid that hit from bc: the core carried its
-    /// "resume past the hook's stop" mark in the checkpoint), at slice ends of several phases, and none.
+    /// The Cortex-M3 case, and the M0's WFI one, under many checkpoint placements (the history's test hook):
+    /// at every stop, at single hits (a checkpoint at a breakpoint stop once hid that hit from bc: the core
+    /// carried its "resume past the hook's stop" mark in the checkpoint), at slice ends of several phases
+    /// (mid-sleep ones in the WFI case), and none.
     /// </summary>
-    [Fact(Timeout = Deadline.Ms)]
-    public async Task Bc_FindsEveryHit_WhereverTheCheckpointsAre()
+    [Theory(Timeout = Deadline.Ms)]
+    [InlineData("mps2-an385", "blinky", "xPortSysTickHandler")]
+    [InlineData("mps2-an383", "systick_wfi", "systick")]
+    public async Task Bc_FindsEveryHit_WhereverTheCheckpointsAre(string board, string elf, string symbol)
     {
         await Task.Yield();
+        elf = elf == "blinky" ? Paths.Mps2Blinky : Elf(elf);
         var failures = new List<string>();
         foreach (var (name, slice, placement) in Placements())
         {
-            try { Scenario(Board("mps2-an385"), Blinky, "xPortSysTickHandler", 2, slice, placement()); }
+            try { Scenario(Paths.BoardFile(board), elf, symbol, 2, slice, placement()); }
             catch (XunitException e) { failures.Add($"{name}: {e.Message.Split('\n')[0]}"); }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
