@@ -89,3 +89,48 @@ public sealed class NonSequentialFetchTests
         Assert.Equal(expected, FetchTimingTests.LoopCycles(SevenHalfwords, 10, Ws(n, s), at, CortexMProfile.V6M));
     }
 }
+
+/// <summary>
+/// The refill's wait states are the target region's even when the code before came off the fast path (a memory
+/// controller's region, like the STM32's flash): a loop in SRAM (readN 3, readS 0) called twice from controlled
+/// code. Its taken BNE costs 1 + P, P = 1 + 3 (the target word's non-sequential read), on every pass of both
+/// calls. Before the fix the fetch path kept the SRAM page cached with the flash word's costs, so the second
+/// call's refills took the flash's 1 (stm32f103's flash_cycles `sram` row ignored readN).
+/// </summary>
+public sealed class RefillAfterControlledCodeTests
+{
+    private sealed class PassThrough(MemoryRegion region) : IMemoryController
+    {
+        public uint Read(uint address, int size, AccessFlags flags, ref bool abort, out int clocks)
+        {
+            clocks = 1;
+            return region.Read(address, size, flags, ref abort);
+        }
+
+        public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort) => region.Write(address, size, value, flags, ref abort);
+    }
+
+    [Theory]
+    [InlineData(CortexMProfile.V7M, 3, 0)]
+    [InlineData(CortexMProfile.V7M, 2, 1)]
+    [InlineData(CortexMProfile.V6M, 3, 0)]
+    public void TheTargetRegionsReadNTimesEveryRefill(CortexMProfile profile, int n, int s)
+    {
+        using var t = new TestCore(profile, slow: new WaitStates(n, s, n, s));
+        t.Load("ldr r5, =0x20000001\nmovs r3, #5\nblx r5\nmovs r3, #5\nblx r5\nbkpt #0\n.ltorg", cpu: "cortex-m0");
+        t.Load("b 1f\n.align 2\n1: adds r0, r0, r1\neors r0, r1\nsubs r3, #1\nbne 1b\nbx lr", TestCore.Slow, "cortex-m0");
+        t.Bus.SetController("ram", new PassThrough(t.Ram));
+        t.Reset();
+        uint bne = TestCore.Slow + 4 + 6;
+        var taken = new List<int>();
+        while (t.Cpu.State == CoreState.Running)
+        {
+            uint pc = t.Cpu.PC;
+            int c = t.Cpu.Step();
+            if (pc == bne && t.Cpu.PC != bne + 2) taken.Add(c);
+        }
+        Assert.Equal(CoreState.Halted, t.Cpu.State);
+        int refill = profile == CortexMProfile.V6M ? CortexM0Timing.Refill : 1;
+        Assert.Equal(Enumerable.Repeat(1 + refill + n, 8), taken);
+    }
+}
