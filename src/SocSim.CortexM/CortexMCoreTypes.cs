@@ -135,6 +135,11 @@ public sealed class CortexM0PlusCore : ICoreModel
 /// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask; s0-s31 and fpscr on the
 /// M4F) with <c>exception</c>,
 /// the active exception number (IPSR, 0 in Thread mode).
+/// <para>The core reports a prefetched word's bus read when an instruction first needs it, at the cycle the fetch
+/// was issued, which can be before data accesses already reported (the fetch went on during a long instruction or a
+/// load's wait states). A signal keeps the last value set, so the bus signals are set from the reported accesses
+/// in cycle order: each access is held until <see cref="CortexMCpu.BusReportFloor"/> passes its cycle (after each
+/// instruction), then set at its own cycle; those still held when tracing stops are set then.</para>
 /// </summary>
 internal sealed class CortexMSignals : ICoreSignals
 {
@@ -146,6 +151,7 @@ internal sealed class CortexMSignals : ICoreSignals
     private readonly Signal[] _irq;
     private readonly Signal[] _regs;
     private readonly Signal[] _fpRegs;
+    private readonly List<BusCycle> _held = new();    // reported, not yet set: in cycle order (ties: as reported)
 
     public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
     {
@@ -179,11 +185,28 @@ internal sealed class CortexMSignals : ICoreSignals
     {
         AfterInstruction(now);
         bool bus = _bus.Enabled;
-        bool hook = _regs.Concat(_fpRegs).Append(_pc).Append(_exception).Any(x => x.Enabled);
+        // The bus signals need the step's end too: the held accesses are released there.
+        bool hook = bus || _regs.Concat(_fpRegs).Append(_pc).Append(_exception).Any(x => x.Enabled);
         return (bus, hook);
     }
 
-    public void OnBusCycle(in BusCycle c) => _bus.OnBusCycle(c, _s);
+    public void OnBusCycle(in BusCycle c)
+    {
+        if (c.Kind is not (CycleKind.N or CycleKind.S)) return;
+        int i = _held.Count;
+        while (i > 0 && _held[i - 1].Cycle > c.Cycle) i--;
+        _held.Insert(i, c);
+    }
+
+    /// <summary>Sets the bus signals from the held accesses before cycle <paramref name="floor"/>, in cycle order.</summary>
+    private void Release(long floor)
+    {
+        int n = 0;
+        while (n < _held.Count && _held[n].Cycle < floor) _bus.OnBusCycle(_held[n++], _s);
+        _held.RemoveRange(0, n);
+    }
+
+    public void Detach() => Release(long.MaxValue);
 
     public void BeforeInstruction(long now, uint pc, uint opcode) => _pc.Set(now, pc);
 
@@ -193,5 +216,6 @@ internal sealed class CortexMSignals : ICoreSignals
         for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i].Set(now, _cpu.ReadFloatRegister(i));
         _pc.Set(now, _cpu.Pc);
         _exception.Set(now, _cpu.Ipsr);
+        if (_held.Count != 0) Release(_cpu.BusReportFloor);
     }
 }

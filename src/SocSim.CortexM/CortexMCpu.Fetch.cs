@@ -113,6 +113,15 @@ public sealed partial class CortexMCpu
         Array.Fill(_fUseAt, -1);
     }
 
+    /// <summary>
+    /// Between instructions: the earliest scheduler cycle of any bus access the core reports from now on. Data
+    /// accesses, stacking and a refill's fetch happen at or after the present cycle; the prefetch unit's next word
+    /// is issued once the stream's last word has arrived (<see cref="FetchIssueAt"/>), which may be before the
+    /// present cycle, though the bus read is made (and reported) when an instruction first needs it. The VCD's bus
+    /// signals (CortexMSignals) hold the accesses reported until the floor passes them, so they follow cycle order.
+    /// </summary>
+    internal long BusReportFloor => _fValid ? Math.Min(_s.Cycles, _fReady + (_s.Cycles - _cycles)) : _s.Cycles;
+
     private void InvalidateFetch() { _fValid = false; _fRestart = false; _slowWord = 1; Array.Fill(_fUseAt, -1); }
 
     // ---- fetches and data accesses on one bus ----

@@ -323,12 +323,16 @@ public sealed unsafe partial class CortexMCpu
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint FetchHalfSlow(uint address)
     {
-        if (_bus.TryGetFetchPage(address, 4, out var page, out _fetchCostN, out _fetchCostS))
+        if (_bus.TryGetFetchPage(address, 4, out var page, out int costN, out int costS))
         {
             _fetchPage = page;
             _fetchPageBase = address & ~Bus.PageMask;
+            _fetchCostN = costN; _fetchCostS = costS;
             return *(ushort*)(page + (address & Bus.PageMask));
         }
+        // The page cached before is dropped: the costs below are this word's, and a branch back into that page
+        // must read its own (its P took a flash word's N: the STM32's SRAM loop ignored readN, issue 18).
+        _fetchPageBase = 1;
         // Off the fast path (a device, a memory controller, or an observer watching): the M3 fetches words on
         // I-Code (DDI 0337I 1.2.1), so the word containing the halfword is read once, sequential (SEQ) when it
         // follows the word read before, and held as the prefetch buffer holds it (a store into it is seen at its

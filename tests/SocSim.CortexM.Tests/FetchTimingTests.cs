@@ -14,14 +14,19 @@ namespace SocSim.CortexM.Tests;
 public sealed class FetchTimingTests
 {
     /// <summary>A region in the code space (I-Code/D-Code on the M3) with the slow region's wait states.</summary>
-    private const uint SlowCode = 0x0800_0000;
+    internal const uint SlowCode = 0x0800_0000;
 
-    internal static long LoopCycles(string body, int n, int w, uint at, CortexMProfile profile = CortexMProfile.V7M, Action<CortexMCpu>? setup = null)
+    internal static long LoopCycles(string body, int n, int w, uint at, CortexMProfile profile = CortexMProfile.V7M, Action<CortexMCpu>? setup = null) =>
+        LoopCycles(body, n, new WaitStates(w, w, w, w), at, profile, setup);
+
+    /// <summary>The loop's cycles with both slow regions at <paramref name="ws"/>; <paramref name="pad"/> goes between
+    /// the loop's word alignment and its first instruction (a halfword moves it off the word boundary).</summary>
+    internal static long LoopCycles(string body, int n, WaitStates ws, uint at, CortexMProfile profile = CortexMProfile.V7M, Action<CortexMCpu>? setup = null, string pad = "")
     {
-        using var t = new TestCore(profile, slow: new WaitStates(w, w, w, w));
-        t.Bus.AddRegion(new MemoryRegion("slowcode", SlowCode, 0x1_0000, RegionKind.Ram, 32, new WaitStates(w, w, w, w)));
+        using var t = new TestCore(profile, slow: ws);
+        t.Bus.AddRegion(new MemoryRegion("slowcode", SlowCode, 0x1_0000, RegionKind.Ram, 32, ws));
         setup?.Invoke(t.Cpu);
-        string program = $"movs r3, #{n}\nb 1f\n.align 2\n1:\n{body}\ndone: bkpt #0\n.ltorg";
+        string program = $"movs r3, #{n}\nb 1f\n.align 2\n{pad}\n1:\n{body}\ndone: bkpt #0\n.ltorg";
         t.Load(program, at);
         t.Bus.DebugWrite32(4, at | 1);
         t.Reset();
@@ -40,11 +45,11 @@ public sealed class FetchTimingTests
     // Four 16-bit instructions in two words. E: ADDS, E+1: EORS (same word); SUBS at E+2 needs the second word,
     // fetched from E, arriving at E + 1 + w: it waits max(0, w - 1); BNE taken 1 + P = 2 + w.
     // Iteration 5 + w + max(0, w - 1): 5 on zero-wait memory (the table's figures), 6 with 1 wait state, 8 with 2.
-    private const string Short = "adds r0, r0, r1\neors r0, r1\nsubs r3, #1\nbne 1b";
+    internal const string Short = "adds r0, r0, r1\neors r0, r1\nsubs r3, #1\nbne 1b";
 
     // Four 32-bit instructions in four words: each word after the first is fetched one after another from E, so the
     // instruction in word k waits until E + k(1 + w); BNE.W taken 1 + P = 2 + w. Iteration 5 + 4w: 5, 9, 13.
-    private const string Wide = "add.w r0, r0, r1\neor.w r0, r0, r1\nsubs.w r3, r3, #1\nbne.w 1b";
+    internal const string Wide = "add.w r0, r0, r1\neor.w r0, r0, r1\nsubs.w r3, r3, #1\nbne.w 1b";
 
     // UDIV (12 cycles: 0x7FFFFFFF / 1 by the divide rule) lets the unit fetch ahead, but only three words: with
     // w = 2 (3 cycles a word) words L+4 and L+8 arrive at E+3 and E+6; L+12's entry frees when the ADD.W in L+4

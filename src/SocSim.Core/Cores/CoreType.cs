@@ -67,6 +67,9 @@ public interface ICoreSignals : IBusObserver
     void BeforeInstruction(long now, uint pc, uint opcode);
 
     void AfterInstruction(long now);
+
+    /// <summary>Tracing stops: whatever the core held back (to set its signals in time order) is set now.</summary>
+    void Detach() { }
 }
 
 /// <summary>

@@ -161,6 +161,7 @@ public sealed class MachineSignals : IBusObserver, IExecutionHook
     {
         if (!_attached) return;
         foreach (var flush in _beforeDetach) flush();
+        _core?.Detach();
         _attached = false;
         if (_busAttached) _m.RemoveBusObserver(this);
         if (_hookAttached) _m.RemoveHook(this);
