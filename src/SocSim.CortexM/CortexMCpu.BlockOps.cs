@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using SocSim.Core;
 
@@ -27,8 +28,12 @@ public sealed unsafe partial class CortexMCpu
         DataProcessing,
         /// <summary>An instruction of <see cref="Execute"/> that neither branches, faults nor accesses memory.</summary>
         Plain,
-        /// <summary>LDR/LDRB/LDRH/LDRSB/LDRSH/STR/STRB/STRH to a RAM/ROM page (checked at each execution), Rd not the PC.</summary>
+        /// <summary>LDR/LDRB/LDRH/LDRSB/LDRSH/STR/STRB/STRH to a RAM/ROM page (checked at each execution), Rd not the PC:
+        /// the page read or written directly (<see cref="DirectLoadStore"/>).</summary>
         Memory,
+        /// <summary>LDM/STM (PUSH, and POP without the PC) whose words all lie on one RAM/ROM page (checked at each
+        /// execution): <see cref="DirectMultiple"/>.</summary>
+        Multiple,
         // The commonest data-processing forms, inline: an immediate (one that leaves C alone for the logical
         // ones) or an unshifted register, no PC and no SP operand. Flags as the entry's SetFlags says.
         AddImm, SubImm, CmpImm, MovImm, AddReg, SubReg, CmpReg, MovReg, AndImm, AndReg, OrrImm, OrrReg, EorImm, EorReg,
@@ -89,6 +94,7 @@ public sealed unsafe partial class CortexMCpu
             or Op.Sxtb or Op.Sxth or Op.Uxtb or Op.Uxth or Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb
             => i.Rd != 15 || i.Op is Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb ? BlockOp.Plain : BlockOp.Generic,
         >= Op.Ldr and <= Op.Strh => i.Rd != 15 && !(i.Rn == 15 && i.Wback) && !(i.Form == Form.Reg && i.Rm == 15) ? BlockOp.Memory : BlockOp.Generic,
+        Op.Ldm or Op.Stm => (i.List & 0x8000) == 0 && i.List != 0 && i.Rn != 15 ? BlockOp.Multiple : BlockOp.Generic,
         _ => BlockOp.Generic,
     };
 
@@ -99,16 +105,30 @@ public sealed unsafe partial class CortexMCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool RunSpecialised(ref ThumbInst i, BlockOp op, bool setFlags, uint pc, long t0, int costS)
     {
+        byte* page = null;
+        uint a = 0, offAddr = 0;
         if (op == BlockOp.Memory)
         {
             // The address as LoadStore computes it.
             uint b = i.Rn == 15 ? (pc + 4) & ~3u : _r[i.Rn];
             uint off = i.Form == Form.Imm ? i.Imm : _r[i.Rm] << i.ShiftN;
-            uint a = i.Index ? (i.Add ? b + off : b - off) : b;
+            offAddr = i.Add ? b + off : b - off;
+            a = i.Index ? offAddr : b;
             uint align = i.Op is Op.Ldr or Op.Str ? 3u : i.Op is Op.Ldrh or Op.Ldrsh or Op.Strh ? 1u : 0u;
             byte** pages = i.Op >= Op.Str ? _bus.WritePageTable : _bus.ReadPageTable;
-            if ((a & align) != 0 || _watchData || pages[a >> Bus.PageShift] == null
-                || BitBanding && (a - 0x2200_0000u < 0x0200_0000u || a - 0x4200_0000u < 0x0200_0000u))
+            if ((a & align) != 0 || _watchData || (page = pages[a >> Bus.PageShift]) == null || BitBanding && IsBitBandAlias(a))
+                return false;
+        }
+        else if (op == BlockOp.Multiple)
+        {
+            // The lowest address as LoadMultiple/StoreMultiple compute it; every word on its page (a page is
+            // wholly inside or outside a bit-band alias region).
+            uint n = 4u * (uint)BitOperations.PopCount(i.List);
+            uint b = _r[i.Rn];
+            a = i.Add ? b : b - n;
+            byte** pages = i.Op == Op.Stm ? _bus.WritePageTable : _bus.ReadPageTable;
+            if ((a & 3) != 0 || _watchData || ((a ^ (a + n - 1)) >> Bus.PageShift) != 0 || (page = pages[a >> Bus.PageShift]) == null
+                || BitBanding && IsBitBandAlias(a))
                 return false;
         }
         _faultPc = pc;     // FinishStep's IT-folding rule reads it (the step went straight on from here)
@@ -128,12 +148,93 @@ public sealed unsafe partial class CortexMCpu
             _pc = pc + i.Size;
             byte lastLoad = _lastLoad, lastDp = _lastDpRd;
             _lastLoad = NoReg; _lastDpRd = NoReg;
-            cycles = op == BlockOp.DataProcessing ? DataProcessing(ref i, pc, inIt: false) : LoadStore(ref i, pc, lastLoad, lastDp);
+            cycles = op switch
+            {
+                BlockOp.DataProcessing => DataProcessing(ref i, pc, inIt: false),
+                BlockOp.Memory => DirectLoadStore(ref i, page, a, offAddr, lastLoad, lastDp),
+                _ => DirectMultiple(ref i, page, a),
+            };
         }
         _instructions++;
         _blockInstructions++;
-        FinishStep(t0, cycles, true, op == BlockOp.Memory);
+        FinishStep(t0, cycles, true, op is BlockOp.Memory or BlockOp.Multiple);
         return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsBitBandAlias(uint a) => a - 0x2200_0000u < 0x0200_0000u || a - 0x4200_0000u < 0x0200_0000u;
+
+    /// <summary>
+    /// A data access of the specialised paths timed as <see cref="Load32"/> and the others time one that the
+    /// bus serves from a page (no MPU in a block, no bit-band alias, no watchpoint, aligned: checked before):
+    /// counted, ordered against the fetch stream when they share a bus, charged the page's cost for its kind
+    /// (<see cref="Bus.CostOf"/>, non-sequential as the core's data accesses are). No bus observer is
+    /// subscribed while blocks exist (<see cref="Bus.TryGetFetchPage"/> refuses then, and a subscription flushes them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TimeDirectAccess(uint a, int cost)
+    {
+        _accesses++;
+        DataAccessBegins(a);
+        _s.Cycles += cost;
+        DataAccessEnds();
+    }
+
+    /// <summary><see cref="LoadStore"/> for an access <see cref="RunSpecialised"/> checked: the page at <paramref name="page"/> read or written directly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int DirectLoadStore(ref ThumbInst i, byte* page, uint a, uint offAddr, byte lastLoad, byte lastDp)
+    {
+        int cycles = _m0 ? CortexM0Timing.LoadStore : AddressStall(2, i.Rn, i.Form == Form.Reg ? i.Rm : NoReg, lastLoad, lastDp);
+        byte* p = page + (a & Bus.PageMask);
+        bool store = i.Op >= Op.Str;
+        int size = i.Op is Op.Ldr or Op.Str ? 4 : i.Op is Op.Ldrh or Op.Ldrsh or Op.Strh ? 2 : 1;
+        TimeDirectAccess(a, _bus.CostOf(a, size, store, false));
+        if (store)
+        {
+            uint v = _r[i.Rd];
+            if (size == 4) *(uint*)p = v;
+            else if (size == 2) *(ushort*)p = (ushort)v;
+            else *p = (byte)v;
+            if (i.Wback) _r[i.Rn] = offAddr;
+            return cycles;
+        }
+        uint r = i.Op switch
+        {
+            Op.Ldr => *(uint*)p,
+            Op.Ldrh => *(ushort*)p,
+            Op.Ldrb => *p,
+            Op.Ldrsh => (uint)*(short*)p,
+            _ => (uint)*(sbyte*)p,
+        };
+        if (i.Wback) _r[i.Rn] = offAddr;
+        _r[i.Rd] = i.Rd == 13 ? r & ~3u : r;
+        _lastLoad = i.Rd;
+        return cycles;
+    }
+
+    /// <summary>
+    /// <see cref="LoadMultiple"/>/<see cref="StoreMultiple"/> (no PC in the list) for words <see cref="RunSpecialised"/>
+    /// checked to lie on the page at <paramref name="page"/> from <paramref name="a"/>: nothing can fault, so a loaded
+    /// register is written as its word is read; the base's write-back is lost to a loaded base as there.
+    /// </summary>
+    private int DirectMultiple(ref ThumbInst i, byte* page, uint a)
+    {
+        uint list = i.List;
+        int count = BitOperations.PopCount(list);
+        uint b = _r[i.Rn];
+        uint wb = i.Add ? b + 4u * (uint)count : b - 4u * (uint)count;
+        uint* p = (uint*)(page + (a & Bus.PageMask));
+        bool load = i.Op == Op.Ldm;
+        int cost = _bus.CostOf(a, 4, !load, false);
+        for (uint l = list; l != 0; l &= l - 1, a += 4, p++)
+        {
+            int r = BitOperations.TrailingZeroCount(l);
+            TimeDirectAccess(a, cost);
+            if (!load) *p = _r[r];
+            else _r[r] = r == 13 ? *p & ~3u : *p;
+        }
+        if (i.Wback && !(load && (list & (1u << i.Rn)) != 0)) _r[i.Rn] = wb;
+        return 1 + count;
     }
 
     /// <summary>

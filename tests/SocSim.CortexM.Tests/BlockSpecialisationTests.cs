@@ -183,6 +183,98 @@ public sealed class BlockSpecialisationTests
         }
     }
 
+    private const string MultipleLoop = """
+            movs r0, #0
+            ldr r2, =0x8100
+            ldr r5, =0x40000000
+            ldr r7, =0x8FF8
+            ldr r8, =0x22000000
+        1:  adds r0, #1
+            push {r0-r3, lr}
+            stmia r2!, {r0, r1, r3}
+            ldmdb r2!, {r4, r6}
+            pop {r1-r3}
+            pop {r4, r6}
+            stm r7, {r0-r3}
+            ldm r7, {r3, r4, r6}
+            ldm r5, {r3, r4}
+            stm r8, {r0, r1}
+            ldm r8, {r3, r4}
+            stmia r2, {r2, r4}
+            ldm r2, {r2, r3}
+            stmdb sp, {r0, r1, r3}
+            ldmdb sp, {r4, r6}
+            cmp r0, #30
+            bne 1b
+            b .
+            .ltorg
+        """;
+
+    /// <summary>
+    /// LDM/STM (PUSH, POP without the PC, both directions, with and without write-back, the base in the list)
+    /// on the specialised path, and those it must refuse inside the same blocks: words across a page boundary
+    /// (0x8FF8-0x9007), a device's registers (its reads count), bit-band aliases (read-modify-writes). An external
+    /// interrupt at every cycle of the first 250 (its entry stacks and its handler runs on the same stack), in RAM
+    /// with 0 and 2 wait states and on the M0 (one bus for fetches and data): the same boundary, cycles, DWT
+    /// counts, registers and memory as the interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData(0, CortexMProfile.V7M)]
+    [InlineData(2, CortexMProfile.V7M)]
+    [InlineData(1, CortexMProfile.V6M)]
+    public void LoadStoreMultipleWithAnInterruptAtEveryCycleMatchesTheInterpreter(int waits, CortexMProfile profile)
+    {
+        // The M0 has no 32-bit LDM/STM nor the bit-band; its loop keeps the 16-bit forms.
+        string source = profile == CortexMProfile.V6M
+            ? """
+                movs r0, #0
+                ldr r2, =0x8100
+                ldr r5, =0x40000000
+                ldr r7, =0x8FF8
+            1:  adds r0, #1
+                push {r0-r3, lr}
+                stmia r2!, {r0, r1, r3}
+                pop {r1-r3}
+                pop {r4, r6}
+                stmia r7!, {r0-r3}
+                subs r7, #16
+                ldmia r7!, {r3, r4, r6}
+                subs r7, #12
+                ldmia r5!, {r3, r4}
+                subs r5, #8
+                stmia r2!, {r3, r4}
+                subs r2, #8
+                ldmia r2!, {r3, r4}
+                subs r2, #8
+                cmp r0, #30
+                bne 1b
+                b .
+                .ltorg
+            """
+            : MultipleLoop;
+        string cpu = profile == CortexMProfile.V6M ? "cortex-m0" : "cortex-m3";
+        byte[] code = Asm.Assemble(source, cpu), handler = Asm.Assemble("push {r4, lr}\nadds r4, #1\nmov r9, r4\npop {r4, pc}", cpu);
+        for (long at = 1; at <= 250; at++)
+        {
+            using var p = new Pair(new WaitStates(waits, waits, waits, waits), profile);
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                var core = t.Cpu;
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(at + 500);
+            }
+            p.AssertSame($"interrupt at cycle {at}");
+            Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+        }
+    }
+
     /// <summary>
     /// IT folding after specialised instructions: an IT folds onto the 16-bit instruction before it when that
     /// one went straight on (FinishStep reads the step's start address), so a specialised ADDS, CMP or MOV before
