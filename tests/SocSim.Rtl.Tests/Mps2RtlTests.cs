@@ -92,6 +92,14 @@ public class Mps2RtlTests
         Assert.Equal(Expected, m2.UartOutput("uart0"));   // the console capture is part of the state
     }
 
+    [Fact]
+    public void On_a_core_with_AN385s_32_lines_the_layer_is_refused_with_one_line()
+    {
+        var e = Record.Exception(() => Machine.Create(UartBoards, ["cpu.parameters.interrupts=32"]).Dispose());
+        Assert.NotNull(e);
+        Assert.Equal("cpu input irq32: this core has 32 external interrupts (cpu.parameters.interrupts)", e.Message);
+    }
+
     // movw r0, #0xC000; movt r0, #0x4000; movs r1, #WAITS; str r1, [r0, #4]; ldr r2, [r0, #8]; b .
     private static ushort[] SlowRead(int waits) => [0xF24C, 0x0000, 0xF2C4, 0x0000, (ushort)(0x2100 | waits), 0x6041, 0x6882, 0xE7FE];
 
