@@ -112,46 +112,10 @@ public sealed unsafe partial class ArmCpu
 
     /// <summary>Immediate shift; an amount of 0 encodes LSL #0, LSR #32, ASR #32 and RRX.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint ShiftImm(uint v, uint type, int amount, out uint carry)
-    {
-        switch (type)
-        {
-            case 0:
-                if (amount == 0) { carry = CarryIn; return v; }
-                carry = (v >> (32 - amount)) & 1; return v << amount;
-            case 1:
-                if (amount == 0) { carry = v >> 31; return 0; }
-                carry = (v >> (amount - 1)) & 1; return v >> amount;
-            case 2:
-                if (amount == 0) { carry = v >> 31; return (uint)((int)v >> 31); }
-                carry = (v >> (amount - 1)) & 1; return (uint)((int)v >> amount);
-            default:
-                if (amount == 0) { carry = v & 1; return (CarryIn << 31) | (v >> 1); }
-                carry = (v >> (amount - 1)) & 1; return BitOperations.RotateRight(v, amount);
-        }
-    }
+    private uint ShiftImm(uint v, uint type, int amount, out uint carry) => Shifter.Imm(v, type, amount, CarryIn, out carry);
 
     /// <summary>Register-specified shift by the bottom byte of Rs; 0 leaves value and carry alone.</summary>
-    private uint ShiftReg(uint v, uint type, uint amount, out uint carry)
-    {
-        if (amount == 0) { carry = CarryIn; return v; }
-        switch (type)
-        {
-            case 0:
-                if (amount < 32) { carry = (v >> (32 - (int)amount)) & 1; return v << (int)amount; }
-                carry = amount == 32 ? v & 1 : 0; return 0;
-            case 1:
-                if (amount < 32) { carry = (v >> ((int)amount - 1)) & 1; return v >> (int)amount; }
-                carry = amount == 32 ? v >> 31 : 0; return 0;
-            case 2:
-                if (amount < 32) { carry = (v >> ((int)amount - 1)) & 1; return (uint)((int)v >> (int)amount); }
-                carry = v >> 31; return (uint)((int)v >> 31);
-            default:
-                int a = (int)(amount & 31);
-                if (a == 0) { carry = v >> 31; return v; }
-                carry = (v >> (a - 1)) & 1; return BitOperations.RotateRight(v, a);
-        }
-    }
+    private uint ShiftReg(uint v, uint type, uint amount, out uint carry) => Shifter.Reg(v, type, amount, CarryIn, out carry);
 
     // ---- data processing (TRM 4.5) ----
 

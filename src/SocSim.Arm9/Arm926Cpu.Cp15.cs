@@ -53,6 +53,7 @@ public sealed unsafe partial class Arm926Cpu
         _control = Cr.Sbo;
         _ttb = _dacr = _dfsr = _ifsr = _far = _fcsePid = _contextId = 0;
         _tlbLockdown = 0;
+        _oldPidFetches = 0;
         ResetCaches();
         Array.Clear(_tlb);
         Array.Clear(_tlbNextWay);
@@ -140,7 +141,15 @@ public sealed unsafe partial class Arm926Cpu
                 // FCSE PID (op2 0): bits 31:25, the rest SBZ and read as 0 (chosen: the TRM says
                 // UNPREDICTABLE). Context ID (op2 1): all 32 bits, for trace tools (the ETMPROCID
                 // pins); it relocates nothing and tags no TLB entry (ARMv5). Both reset to 0.
-                if (op2 == 0) { _fcsePid = value & 0xFE00_0000; ControlChanged(); ClearMemos(); return true; }
+                if (op2 == 0)
+                {
+                    uint old = _fcseOffset;
+                    _fcsePid = value & 0xFE00_0000;
+                    ControlChanged();
+                    ClearMemos();
+                    FcsePidWritten(old);
+                    return true;
+                }
                 if (op2 == 1) { _contextId = value; return true; }
                 return false;
             case 15:

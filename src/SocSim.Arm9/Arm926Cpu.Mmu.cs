@@ -119,6 +119,50 @@ public sealed unsafe partial class Arm926Cpu
     /// <summary>The FCSE PID as it relocates addresses now: the PID with CR.M set, else 0.</summary>
     private uint _fcseOffset;
 
+    // ---- the FCSE PID write's fetch delay (DDI 0198D 2.3.13, "Performing a fast context switch") ----
+    // The TRM: the two instructions after the MCR that writes the FCSE PID have already been fetched with
+    // the old PID (they are in the fetch and decode stages when the MCR executes); the third is fetched with
+    // the new one. The model fetches each instruction when it executes, so a PID write that changes the
+    // relocation leaves the old one for the next two fetches if they are the sequential ones (MCR + 4, + 8).
+    // A PC write, an exception or an interrupt in between discards what was prefetched: what replaces it is
+    // fetched with the new PID. Data accesses use the new PID from the instruction after the MCR on (the
+    // TRM's delay is for fetches only). The soft TLB was flushed by the write and these fetches do not fill
+    // it, so they all reach FetchSlow: the hot path carries no test.
+    private int _oldPidFetches;  // fetches still to make with the old relocation
+    private uint _oldPidVa;      // the address the next of them has (a fetch elsewhere ends the delay)
+    private uint _oldPidOffset;  // the old relocation
+
+    /// <summary>A write of the FCSE PID changed the relocation from <paramref name="old"/>: the next two sequential fetches keep it.</summary>
+    private void FcsePidWritten(uint old)
+    {
+        if (_fcseOffset == old) return;
+        _oldPidFetches = 2;
+        _oldPidVa = _pc + 4;
+        _oldPidOffset = old;
+    }
+
+    /// <summary>An instruction the pipeline had fetched with the old PID before the write.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint FetchWithOldPid(uint va, int size)
+    {
+        _oldPidFetches--;
+        _oldPidVa = va + (uint)size;
+        uint now = _fcseOffset;
+        _fcseOffset = _oldPidOffset;
+        uint v = 0;
+        if (Translate(va, KindFetch, out uint pa, out byte attr, out uint fsr, out _))
+            v = attr != 0 ? CachedFetch(va, pa, size) : BusFetch(pa, size, va);
+        else
+        {
+            _pabort = true;
+            _ifsr = fsr;
+        }
+        _fcseOffset = now;
+        // The fetch memo names the old PID's line by its VA.
+        ClearMemos();
+        return v;
+    }
+
     // ---- fetch ----
 
     private bool _pabort;
@@ -190,6 +234,11 @@ public sealed unsafe partial class Arm926Cpu
     [MethodImpl(MethodImplOptions.NoInlining)]
     private uint FetchSlow(uint va, int size)
     {
+        if (_oldPidFetches != 0)
+        {
+            if (va == _oldPidVa) return FetchWithOldPid(va, size);
+            _oldPidFetches = 0;
+        }
         if (!Translate(va, KindFetch, out uint pa, out byte attr, out uint fsr, out bool fine))
         {
             _pabort = true;

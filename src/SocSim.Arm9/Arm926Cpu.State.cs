@@ -4,7 +4,7 @@ namespace SocSim.Arm9;
 
 public sealed unsafe partial class Arm926Cpu
 {
-    private const int StateVersion = 3;
+    private const int StateVersion = 4;
 
     /// <summary>
     /// The whole core for a checkpoint: the register file, CPSR, pc, the interrupt lines, counts, the
@@ -25,6 +25,9 @@ public sealed unsafe partial class Arm926Cpu
         w.Write(_lockUntil);
         w.Write(_lockPorts);
         foreach (uint v in (ReadOnlySpan<uint>)[_control, _ttb, _dacr, _dfsr, _ifsr, _far, _fcsePid, _contextId, _tlbLockdown]) w.Write(v);
+        w.Write(_oldPidFetches);
+        w.Write(_oldPidVa);
+        w.Write(_oldPidOffset);
         w.Write(TlbMisses);
         foreach (var e in _tlb)
         {
@@ -58,6 +61,9 @@ public sealed unsafe partial class Arm926Cpu
         _control = r.ReadUInt(); _ttb = r.ReadUInt(); _dacr = r.ReadUInt(); _dfsr = r.ReadUInt(); _ifsr = r.ReadUInt();
         _far = r.ReadUInt(); _fcsePid = r.ReadUInt(); _contextId = r.ReadUInt();
         _tlbLockdown = r.ReadUInt();
+        _oldPidFetches = r.ReadInt();
+        _oldPidVa = r.ReadUInt();
+        _oldPidOffset = r.ReadUInt();
         TlbMisses = r.ReadLong();
         for (int i = 0; i < _tlb.Length; i++)
         {

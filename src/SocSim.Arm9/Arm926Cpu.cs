@@ -166,7 +166,12 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
     /// <summary>The opcode at <paramref name="pc"/> as the core would fetch it, for hooks and traces (no time, no abort).</summary>
     public uint PeekOpcode(uint pc)
     {
-        if (!DebugTranslate(pc, out uint pa)) return 0;
+        // An instruction prefetched with the old FCSE PID is the one the core executes.
+        uint now = _fcseOffset;
+        if (_oldPidFetches != 0 && pc == _oldPidVa) _fcseOffset = _oldPidOffset;
+        bool mapped = DebugTranslate(pc, out uint pa);
+        _fcseOffset = now;
+        if (!mapped) return 0;
         return Thumb ? (uint)_bus.DebugRead8(pa) | ((uint)_bus.DebugRead8(pa + 1) << 8) : _bus.DebugRead32(pa & ~3u);
     }
 
@@ -259,6 +264,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
         _pc = _next = vector;
         _s.Cycles += Timing.Exception;
         _lockMask = 0;
+        _oldPidFetches = 0;
         ExceptionEntered?.Invoke(vector);
     }
 
@@ -328,7 +334,8 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
 
     public void SetRegister(int n, uint value)
     {
-        if ((n & 15) == 15) _pc = value & (Thumb ? ~1u : ~3u);
+        // A debugger's PC write refills the pipeline: nothing fetched with an old FCSE PID survives it.
+        if ((n & 15) == 15) { _pc = value & (Thumb ? ~1u : ~3u); _oldPidFetches = 0; }
         else _r[n & 15] = value;
     }
 
@@ -349,7 +356,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
         switch (index)
         {
             case >= 0 and < 15: _r[index] = value; break;
-            case 15: _pc = value; break;
+            case 15: _pc = value; _oldPidFetches = 0; break;
             case CpsrIndex: SetCpsrRaw(value); break;
             default: throw new ArgumentOutOfRangeException(nameof(index));
         }
@@ -360,6 +367,7 @@ public sealed unsafe partial class Arm926Cpu : ICore, ICoreModel, IVirtualMemory
         for (int i = 0; i < 15; i++) _r[i] = values[i];
         SetCpsrRaw(values[CpsrIndex]);
         _pc = values[15];
+        _oldPidFetches = 0;
     }
 
     public void Dispose()

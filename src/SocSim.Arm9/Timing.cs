@@ -15,6 +15,15 @@ namespace SocSim.Arm9;
 ///   but it models branches as free and MULS as 3, so it only confirms what [E] does not state).</item>
 /// </list>
 /// No ARM9EJ-S multiply ends early: [E]'s tables 9.10-9.12 have no operand-dependent rows.
+/// Checked row by row on 2026-12-07 against two independent models of the ARM9E-S core (the ARM946E-S of
+/// the Nintendo DS, the same integer core), since the ARM9E-S TRM (DDI 0165/0240) and DDI 0222B's multiply
+/// rows are still in no searchable corpus: kelpsyberry/dust core/src/cpu/interpreter/arm9/arm/data.rs
+/// (MUL/MLA 2, S 4; SMULL/UMULL/SMLAL/UMLAL 3, S 5; SMULxy/SMLAxy/SMULWy/SMLAWy 1; SMLALxy 2; QADD and
+/// family 1; each non-S result one interlock cycle, none for the S forms, none into a multiply's
+/// accumulator) and a melonDS-derived ARM946E-S interpreter (MUL/MLA 2, S 4, long 3, long S 5): every
+/// cycle count above agrees. One difference, kept: dust lets RdLo of a long multiply be used at once and
+/// interlocks only RdHi, by its own note a presumption ("presumably implies"), not a table; [E] 9.12
+/// does not say which half, so both halves keep the interlock here (an open question, not a TRM row).
 /// </summary>
 internal static class Timing
 {

@@ -5,16 +5,19 @@ using System.Text.Json;
 using SocSim.Boards;
 using SocSim.Cli.Features;
 using SocSim.Boards.Elf;
+using SocSim.Boards.Linux;
 using SocSim.Trace.Timing;
 using SocSim.Waves;
 
 namespace SocSim.Cli;
 
 /// <summary>
-/// `socsim sweep ELF [--board FILE]... [--set K=V]... --vary KEY=V1,V2,... [--vary ...] [--measure FROM:TO]...
-/// [--max-cycles N] [--jobs N] [--out FILE.csv|FILE.json] [--plot FILE.png --x KEY --y METRIC]`:
-/// runs the firmware once per combination of the varied board keys, in parallel, and prints one row
-/// per point in the order of the combinations (the first --vary varies slowest).
+/// `socsim sweep [ELF | --kernel zImage --dtb FILE [--initrd FILE] [--append TEXT]] [--board FILE]... [--set K=V]...
+/// --vary KEY=V1,V2,... [--vary ...] [--measure FROM:TO]... [--max-cycles N] [--max-time T] [--until-uart TEXT]
+/// [--no-reboot] [--jobs N] [--out FILE.csv|FILE.json] [--plot FILE.png --x KEY --y METRIC]`:
+/// runs the firmware (or boots the kernel as `socsim run --kernel` does) once per combination of the varied
+/// board keys, in parallel, and prints one row per point in the order of the combinations (the first --vary
+/// varies slowest). Each row is the run `socsim run` gives for the same settings and stop conditions.
 /// </summary>
 internal static class SweepCommand
 {
@@ -33,17 +36,27 @@ internal static class SweepCommand
         var x = new Option<string?>("--x") { Description = "the varied KEY on the plot's x axis (default: the first --vary)" };
         var y = new Option<string?>("--y") { Description = "the column(s) to plot, comma-separated, e.g. cycles, vic.4.to_isr.max, main:main.mean" };
         var shard = new Option<string?>("--shard") { Description = "I/N: run only the I-th (from 1) of N deterministic slices of the points; join the tables with `socsim sweep merge`" };
+        var untilUart = new Option<string?>("--until-uart") { Description = "stop each point (exit status 0) once the console UART has printed TEXT" };
+        var noReboot = new Option<bool>("--no-reboot") { Description = "end each point (exit status 0) when the firmware resets the board, instead of resetting" };
         var cmd = new Command("sweep", "run firmware over a grid of board settings and tabulate cycles, measures and interrupt latency")
         {
-            elf, boards, sets, vary, measure, maxCycles, maxTime, jobs, output, plot, x, y, shard, SweepMerge.Create(),
+            elf, boards, sets, vary, measure, maxCycles, maxTime, untilUart, noReboot, jobs, output, plot, x, y, shard, SweepMerge.Create(),
         };
+        var linux = new LinuxBootOptions();
+        linux.AddTo(cmd);
         cmd.SetAction(r =>
         {
             try
             {
                 var slice = SweepShard.Parse(r.GetValue(shard));
-                return Run(r.GetValue(elf)?.FullName ?? Defaults.DemoElf, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
-                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], new Limits(r.GetValue(maxCycles), r.GetValue(maxTime)), r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
+                string? elfPath = r.GetValue(elf)?.FullName;
+                LinuxImages? kernel;
+                try { kernel = linux.Images(r, elfPath); }
+                catch (ArgumentException e) { throw new SweepException(e.Message); }
+                var program = kernel != null ? new Firmware(null, kernel) : new Firmware(elfPath ?? Defaults.DemoElf, null);
+                return Run(program, Defaults.ResolveBoards(r.GetValue(boards) ?? []), r.GetValue(sets) ?? [],
+                    r.GetValue(vary) ?? [], r.GetValue(measure) ?? [], new Limits(r.GetValue(maxCycles), r.GetValue(maxTime), r.GetValue(untilUart), r.GetValue(noReboot)),
+                    r.GetValue(jobs), r.GetValue(output), r.GetValue(plot), r.GetValue(x), r.GetValue(y), slice);
             }
             catch (Exception e) when (e is SweepException or BoardException)
             {
@@ -56,8 +69,23 @@ internal static class SweepCommand
 
     internal sealed class SweepException(string message) : Exception(message);
 
-    /// <summary>Each point's limits: --max-cycles, and --max-time as the user wrote it (checked against each point's time base).</summary>
-    private sealed record Limits(long? MaxCycles, string? MaxTime);
+    /// <summary>
+    /// Each point's stop conditions: --max-cycles, --max-time as the user wrote it (checked against each point's
+    /// time base), --until-uart's text and --no-reboot, as `socsim run` has them.
+    /// </summary>
+    private sealed record Limits(long? MaxCycles, string? MaxTime, string? UntilUart, bool NoReboot);
+
+    /// <summary>What every point runs: an ELF, or a Linux kernel booted as `socsim run --kernel` boots it.</summary>
+    private sealed record Firmware(string? Elf, LinuxImages? Kernel)
+    {
+        public string FilePath => Kernel?.Kernel ?? Elf!;
+
+        public void LoadInto(Machine m)
+        {
+            if (Kernel != null) m.LoadLinux(Kernel);
+            else m.LoadElf(Elf!);
+        }
+    }
 
     private static readonly string[] Stats = ["count", "min", "max", "mean"];
 
@@ -78,7 +106,7 @@ internal static class SweepCommand
         public Dictionary<string, CycleStats> Latency { get; } = new();
     }
 
-    private static int Run(string elfPath, string[] boardFiles, string[] sets, string[] varies, string[] measures, Limits limits, int? jobs,
+    private static int Run(Firmware program, string[] boardFiles, string[] sets, string[] varies, string[] measures, Limits limits, int? jobs,
         FileInfo? output, FileInfo? plot, string? xKey, string? yMetric, SweepShard? shard)
     {
         // ---- everything is checked before anything runs ----
@@ -112,7 +140,7 @@ internal static class SweepCommand
             if (!keys.Contains(xKey, StringComparer.OrdinalIgnoreCase)) throw new SweepException($"--x {xKey}: not a --vary key (they are: {string.Join(", ", keys)})");
             xKey = keys.First(k => string.Equals(k, xKey, StringComparison.OrdinalIgnoreCase));
         }
-        if (!File.Exists(elfPath)) throw new SweepException($"{elfPath}: no such ELF file");
+        if (program.Elf != null && !File.Exists(program.Elf)) throw new SweepException($"{program.Elf}: no such ELF file");
 
         // Each varied key and value alone on the fixed settings first, so that an error names it.
         static string Reason(Exception e) => e.Message.StartsWith("--set: ", StringComparison.Ordinal) ? e.Message["--set: ".Length..] : e.Message;
@@ -132,7 +160,8 @@ internal static class SweepCommand
         var specs = new List<(string Label, uint From, uint To)>();
         try
         {
-            using var probe = FirstLoadingPoint(points, boardFiles, elfPath);
+            using var probe = FirstLoadingPoint(points, boardFiles, program);
+            if (limits.UntilUart != null && ConsoleTextWatch.Problem(probe, limits.UntilUart) is string noText) throw new SweepException(noText);
             // A malformed --max-time, or one past the first point's time base, before anything runs
             // (a point with another time base that cannot count it is that point's error row).
             if (limits.MaxTime != null)
@@ -151,7 +180,7 @@ internal static class SweepCommand
             lines.AddRange(latency.Lines);
             latency.Stop();
         }
-        catch (Exception e) when (e is ElfException or BoardException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
+        catch (Exception e) when (e is ElfException or LinuxBootException or BoardException or IOException or ArgumentException or KeyNotFoundException) { throw new SweepException(e.Message); }
         foreach (var metric in (yMetric ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var columns = Columns(specs.Select(s => s.Label), lines).ToList();
@@ -168,7 +197,7 @@ internal static class SweepCommand
         var mine = shard == null ? points : points.Where(p => shard.Owns(p.Index)).ToList();
         var rows = new Row[mine.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs ?? Environment.ProcessorCount) };
-        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, elfPath, boardFiles, specs, limits));
+        Parallel.ForEach(mine.Select((p, i) => (p, i)), options, t => rows[t.i] = RunPoint(t.p, program, boardFiles, specs, limits));
 
         // ---- the table ----
         // One machine lists the latency lines some point saw; a shard cannot know what the others saw, so it
@@ -208,7 +237,7 @@ internal static class SweepCommand
 
         PrintTable(header, table);
         if (output != null) WriteTable(output.FullName, header, table);
-        if (plot != null) Plot(plot, $"{Path.GetFileName(elfPath)} over {xKey}", keys, xKey!, yMetric!, header, table);
+        if (plot != null) Plot(plot, $"{Path.GetFileName(program.FilePath)} over {xKey}", keys, xKey!, yMetric!, header, table);
         return 0;
     }
 
@@ -236,8 +265,8 @@ internal static class SweepCommand
         Console.Error.WriteLine($"socsim sweep: plot {plot.FullName}");
     }
 
-    /// <summary>A machine with the ELF loaded on the first of the first few points where both load; the first point's error when none does.</summary>
-    private static Machine FirstLoadingPoint(List<Point> points, string[] boardFiles, string elfPath)
+    /// <summary>A machine with the program loaded on the first of the first few points where both load; the first point's error when none does.</summary>
+    private static Machine FirstLoadingPoint(List<Point> points, string[] boardFiles, Firmware program)
     {
         Exception? first = null;
         foreach (var p in points.Take(16))
@@ -245,11 +274,11 @@ internal static class SweepCommand
             Machine? m = null;
             try
             {
-                m = Machine.Create(BoardLoader.Load(boardFiles, p.Sets));
-                m.LoadElf(elfPath);
+                m = Machine.Create(BoardLoader.Load(boardFiles, p.Sets), new MachineOptions { Warnings = TextWriter.Null });
+                program.LoadInto(m);
                 return m;
             }
-            catch (Exception e) when (e is ElfException or BoardException)
+            catch (Exception e) when (e is ElfException or LinuxBootException or BoardException)
             {
                 m?.Dispose();
                 first ??= e;
@@ -282,9 +311,9 @@ internal static class SweepCommand
         }
     }
 
-    private static Row RunPoint(Point p, string elfPath, string[] boardFiles, List<(string Label, uint From, uint To)> specs, Limits limits)
+    private static Row RunPoint(Point p, Firmware program, string[] boardFiles, List<(string Label, uint From, uint To)> specs, Limits limits)
     {
-        try { return RunPoint(p, BoardLoader.Load(boardFiles, p.Sets), elfPath, specs, limits); }
+        try { return RunPoint(p, BoardLoader.Load(boardFiles, p.Sets), program, specs, limits); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever stops one point (its board, its ELF on that memory map, a model that failed to build) is that point's row.
@@ -293,10 +322,12 @@ internal static class SweepCommand
         }
     }
 
-    private static Row RunPoint(Point p, Board board, string elfPath, List<(string Label, uint From, uint To)> specs, Limits limits)
+    private static Row RunPoint(Point p, Board board, Firmware program, List<(string Label, uint From, uint To)> specs, Limits limits)
     {
-        using var m = Machine.Create(board, new MachineOptions { CommandLine = Path.GetFileName(elfPath), StopWhenStuck = true });
-        m.LoadElf(elfPath);
+        using var m = Machine.Create(board, new MachineOptions { CommandLine = Path.GetFileName(program.FilePath), StopWhenStuck = true, Warnings = TextWriter.Null });
+        program.LoadInto(m);
+        m.StopOnSystemReset = limits.NoReboot;
+        var watch = limits.UntilUart != null ? new ConsoleTextWatch(m, limits.UntilUart) : null;
         var probes = specs.Select(s => new MeasureProbe(s.Label, s.From, s.To)).ToList();
         foreach (var pr in probes) m.AddHook(pr);
         var latency = new InterruptLatencyProbe(m);
@@ -308,6 +339,9 @@ internal static class SweepCommand
             Point = p,
             Exit = r.Reason switch
             {
+                // The text printed and --no-reboot's reset end the point as they end `socsim run`: exit status 0.
+                StopReason.Stopped when watch != null && watch.StoppedTheRun(r) => 0,
+                StopReason.Reset => 0,
                 StopReason.Exit => r.ExitCode!.Value,
                 StopReason.CycleLimit or StopReason.TimeLimit => Defaults.ExitCycleLimit,
                 StopReason.Fault or StopReason.Stuck => Defaults.ExitFault,

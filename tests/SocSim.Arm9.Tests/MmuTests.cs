@@ -247,6 +247,67 @@ public sealed class MmuTests
         AssertDataAbort(r, 0x0010_0000, FaultStatus.TranslationSection, far: 0x0210_0000);
     }
 
+    /// <summary>
+    /// DDI 0198D 2.3.13 ("Performing a fast context switch"): the two instructions after the MCR that writes the
+    /// FCSE PID were fetched with the old PID, the third with the new one. Code at VA 0x10000 is PA 0x10000 with
+    /// PID 0 and PA 0x20000 with PID 1 (a small page at MVA 0x02010000), each copy marking its registers with
+    /// its own value; a branch in the delay discards the prefetched instruction, and data uses the new PID at once.
+    /// </summary>
+    [Theory]
+    [InlineData("sequential")]
+    [InlineData("branch")]
+    [InlineData("load")]
+    [InlineData("interrupt")]
+    public void AnFcsePidWriteRelocatesFetchesFromTheThirdInstructionOn(string a1)
+    {
+        using var r = Setup();
+        const uint code = 0x1_0000, copy = 0x2_0000;
+        r.L1(0x0200_0000, Rig.Coarse | 0x11);
+        r.M.Write32(Rig.Coarse + 0x10 * 4, copy | 0xFF0 | 0x2);           // MVA 0x02010000: PA 0x20000, AP 3, uncached
+        r.M.Write32(Rig.Coarse, 0xFF0 | 0x2);                             // MVA 0x02000000: PA 0 (the vectors, with PID 1)
+        uint First(uint mark) => a1 switch
+        {
+            "branch" => Enc.B(2),                                         // to +0x10
+            "load" => Enc.Ldr(5, 6),
+            _ => Enc.MovImm(1, (int)mark),
+        };
+        uint[] Body(uint mark) => [First(mark), Enc.MovImm(2, (int)mark), Enc.MovImm(3, (int)mark), Enc.MovImm(4, (int)mark)];
+        r.M.Write32(code, [Enc.MovImm(0, 0x02) | 0x400 /* ROR #8: PID 1 */, Enc.Mcr(0, 13, 0), .. Body(1)]);
+        r.M.Write32(copy + 8, Body(2));
+        r.M.Write32(code + 0x100, Data);
+        r.M.Write32(copy + 0x100, Other);
+        foreach (int n in new[] { 1, 2, 3, 4, 5 }) r.Cpu.SetRegister(n, 0);
+        r.Cpu.SetRegister(6, code + 0x100);
+        r.Cpu.SetRegister(15, code);
+        r.Cpu.Step();
+        r.Cpu.Step();                                                     // the MCR
+        if (a1 == "interrupt")
+        {
+            // IRQ taken before A1: the pipeline refills from the vector, and the return fetches A1 and A2 anew, with PID 1.
+            r.Cpu.SetCpsr(r.Cpu.Cpsr & ~Psr.I);
+            r.M.Write32(0x18, 0xE25E_F004);                               // SUBS pc, lr, #4
+            r.Cpu.SetIrq(true);
+            r.Cpu.Step();
+            Assert.Equal(CpuMode.Irq, r.Mode);
+            r.Cpu.SetIrq(false);
+            r.Cpu.Step();
+            Assert.Equal(code + 8, r.Cpu.Pc);
+        }
+        for (int i = 0; i < 8 && r.Cpu.Pc != code + 0x18; i++) r.Cpu.Step();
+        Assert.Equal(code + 0x18, r.Cpu.Pc);
+        uint[] got = [r.Cpu.GetRegister(1), r.Cpu.GetRegister(2), r.Cpu.GetRegister(3), r.Cpu.GetRegister(4)];
+        switch (a1)
+        {
+            case "sequential": Assert.Equal([1u, 1u, 2u, 2u], got); break;           // A1, A2 old; A3 new
+            case "branch": Assert.Equal([0u, 0u, 2u, 2u], got); break;               // A2 discarded; the target fetched with PID 1
+            case "load":
+                Assert.Equal([0u, 1u, 2u, 2u], got);
+                Assert.Equal(Other, r.Cpu.GetRegister(5));                           // A1's load: MVA 0x02010100
+                break;
+            case "interrupt": Assert.Equal([2u, 2u, 2u, 2u], got); break;
+        }
+    }
+
     [Fact]
     public void ContextIdAndFcsePid_ResetReadWriteAndWhatEachAffects()
     {

@@ -169,3 +169,90 @@ public sealed class SweepCommandTests
         Assert.Equal("", r.Stdout);
     }
 }
+
+/// <summary>
+/// `socsim sweep --kernel/--dtb/--initrd/--append` with `--until-uart` and `--no-reboot` (issue 20): each point
+/// boots Linux on the ARM926EJ-S board as `socsim run --kernel` does, and its row is that run's.
+/// </summary>
+public sealed class SweepKernelTests(LinuxBootFiles files) : IClassFixture<LinuxBootFiles>
+{
+    private static string Linux => LinuxBootFiles.SharedLinux;
+    private static readonly string[] Boot =
+    [
+        "--board", "versatilepb-arm926", "--kernel", Path.Combine(Linux, "zImage"), "--dtb", Path.Combine(Linux, "versatile-pb.dtb"),
+        "--initrd", Path.Combine(Linux, "rootfs.cpio.gz"), "--append", "console=ttyAMA0 rdinit=/init",
+    ];
+
+    private static (long Cycles, long SimNs) Stats(Socsim.Result r)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(r.Stderr, @"cycles=(\d+) instructions=\d+ sim_ns=(\d+)");
+        Assert.True(m.Success, r.Stderr);
+        return (long.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value));
+    }
+
+    private static string[][] Table(string csv) => File.ReadAllLines(csv).Select(l => l.Split(',')).ToArray();
+
+    /// <summary>The real kernel to its first console line at two CLK:HCLK ratios: each row is `socsim run` to the same line.</summary>
+    [Fact]
+    public void ASweepOfTheLinuxBootToAConsoleLineGivesTheRowsOfSingleRuns()
+    {
+        var csv = Path.Combine(files.Dir, "boot.csv");
+        var r = Socsim.Run(["sweep", .. Boot, "--vary", "cpu.parameters.clkPerHclk=1,3", "--until-uart", "Booting Linux", "--out", csv]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // Device warnings (the unmodelled PrimeCells the kernel probes) stay out of a sweep's output.
+        Assert.Equal("", r.Stderr);
+        var rows = Table(csv);
+        Assert.Equal(["cpu.parameters.clkPerHclk", "exit", "cycles", "sim_ns"], rows[0][..4]);
+        Assert.Equal(["1", "3"], rows[1..].Select(x => x[0]));
+        foreach (var row in rows[1..])
+        {
+            Assert.Equal("0", row[1]);
+            var run = Socsim.Run(["run", .. Boot, "--set", $"cpu.parameters.clkPerHclk={row[0]}", "--until-uart", "Booting Linux", "--stats", "--quiet"]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var (cycles, simNs) = Stats(run);
+            Assert.Equal(cycles.ToString(), row[2]);
+            Assert.Equal(simNs.ToString(), row[3]);
+        }
+        // Three core clocks per AHB clock make every line fill and uncached access dearer.
+        Assert.True(long.Parse(rows[1][2]) < long.Parse(rows[2][2]), $"1:1 {rows[1][2]} cycles, 3:1 {rows[2][2]}");
+    }
+
+    /// <summary>The stand-in kernel prints "K" and resets the board: --until-uart and --no-reboot end each point with exit 0, at `socsim run`'s cycle.</summary>
+    [Theory]
+    [InlineData("--until-uart", "K\n")]
+    [InlineData("--no-reboot", null)]
+    public void UntilUartAndNoRebootEndEachPointAsTheyEndARun(string option, string? value)
+    {
+        string[] stop = value == null ? [option] : [option, value];
+        string[] kernel = ["--board", LinuxBootFiles.Board, "--kernel", Path.Combine(files.Dir, "reboot.zimage"), "--dtb", Path.Combine(Linux, "versatile-pb.dtb")];
+        var csv = Path.Combine(files.Dir, $"standin{option}.csv");
+        var r = Socsim.Run(["sweep", .. kernel, "--vary", "cpu.parameters.clkPerHclk=1,2", .. stop, "--max-cycles", "10000000", "--out", csv]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        foreach (var row in Table(csv)[1..])
+        {
+            Assert.Equal("0", row[1]);
+            var run = Socsim.Run(["run", .. kernel, "--set", $"cpu.parameters.clkPerHclk={row[0]}", .. stop, "--max-cycles", "10000000", "--stats"]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Equal(Stats(run).Cycles.ToString(), row[2]);
+        }
+    }
+
+    public static TheoryData<string[], string> BadInput => new()
+    {
+        { ["--dtb", "{linux}/versatile-pb.dtb"], "socsim sweep: --dtb needs --kernel" },
+        { ["--kernel", "{dir}/reboot.zimage"], "socsim sweep: --kernel needs --dtb (the kernel is given a device tree, not ATAGS)" },
+        { ["{repo}/firmware/elf/timer_irq.elf", "--kernel", "{dir}/reboot.zimage", "--dtb", "{linux}/versatile-pb.dtb"], "socsim sweep: --kernel boots a zImage instead of an ELF: give one or the other" },
+        { ["--kernel", "{dir}/notz.bin", "--dtb", "{linux}/versatile-pb.dtb"], "socsim sweep: --kernel {dir}/notz.bin: not a zImage (no magic 0x016F2818 at offset 0x24)" },
+        { ["--kernel", "{dir}/reboot.zimage", "--dtb", "{dir}/cut.dtb"], "socsim sweep: --dtb {dir}/cut.dtb: truncated device tree blob (header says 9080 bytes, the file has 4540)" },
+        { ["--kernel", "{dir}/reboot.zimage", "--dtb", "{linux}/versatile-pb.dtb", "--until-uart", ""], "socsim sweep: --until-uart: expected some text to wait for, got an empty string" },
+    };
+
+    [Theory, MemberData(nameof(BadInput))]
+    public void BadKernelInputIsOneLineBeforeAnythingRuns(string[] args, string expected)
+    {
+        var r = Socsim.Run(files.Expand(["sweep", "--board", "{board}", .. args, "--vary", "cpu.parameters.clkPerHclk=1,2"]));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Stdout);
+        Assert.Equal(files.Expand([expected])[0], r.Stderr.TrimEnd('\n', '\r'));
+    }
+}
