@@ -267,7 +267,8 @@ public sealed partial class Machine : IDisposable
         foreach (var seg in elf.LoadSegments.Where(s => s.MemSize > 0))
             RecordImage(seg.PhysicalAddress, seg.Data, seg.MemSize - seg.FileSize);
         _elfPath = Path.GetFullPath(path);
-        _elfSha256 = Sha256Of(path);
+        _elfContents = elf.Contents;
+        _elfSha256 = null;
         if (Semihosting != null)
         {
             uint imageEnd = loaded.Ranges.Count == 0 ? 0 : loaded.Ranges.Max(r => r.Address + r.Length);

@@ -49,6 +49,15 @@ public sealed partial class Machine
     private readonly List<(uint Address, ReadOnlyMemory<byte> Data, uint ZeroBytes)> _image = new();
     private readonly Dictionary<MemoryRegion, byte[]> _initImages = new();
     private string? _elfPath, _elfSha256;
+    private ReadOnlyMemory<byte> _elfContents;
+
+    /// <summary>
+    /// The loaded ELF's SHA-256 (lowercase hex), a checkpoint's ELF identity, or null with no ELF loaded. Computed from the
+    /// bytes that were loaded at the first checkpoint that needs it, not at load: SHA-256 loads System.Security.Cryptography
+    /// and OpenSSL, 0.1-0.2 s of every short run that never takes a checkpoint (bench/README.md, issue 21).
+    /// </summary>
+    private string? ElfSha256 => _elfPath == null ? null
+        : _elfSha256 ??= Convert.ToHexString(SHA256.HashData(_elfContents.Span)).ToLowerInvariant();
 
     /// <summary>The clock controls in a fixed order (component, then control name).</summary>
     private IEnumerable<KeyValuePair<(string, string), ClockControl>> OrderedClockControls =>
@@ -104,7 +113,7 @@ public sealed partial class Machine
             WriteList(hw, Board.Sets);
             WriteList(hw, Board.Configuration);
             hw.Write(_elfPath ?? "");
-            hw.Write(_elfSha256 ?? "");
+            hw.Write(ElfSha256 ?? "");
             hw.Write(Scheduler.Cycles);
             hw.Write(Core.Instructions);
             hw.Write(Core.Pc);
@@ -252,10 +261,10 @@ public sealed partial class Machine
             }
             return "the board differs from the one the state was saved on";
         }
-        if (header.ElfSha256 != _elfSha256)
+        if (header.ElfSha256 != ElfSha256)
         {
             if (header.ElfSha256 == null) return $"the state was saved without an ELF, but {_elfPath} is loaded";
-            if (_elfSha256 == null) return $"the state was saved with ELF {header.ElfPath}, but no ELF is loaded";
+            if (ElfSha256 == null) return $"the state was saved with ELF {header.ElfPath}, but no ELF is loaded";
             return $"ELF {_elfPath} differs from the one the state was saved with ({header.ElfPath}, SHA-256 {header.ElfSha256[..12]}…)";
         }
         return null;
@@ -576,6 +585,4 @@ public sealed partial class Machine
         SystemResets.Clear();
         for (int i = 0; i < resets; i++) SystemResets.Add((r.ReadLong(), r.ReadString()));
     }
-
-    private static string Sha256Of(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
 }

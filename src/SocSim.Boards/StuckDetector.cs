@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using SocSim.Arm;
 using SocSim.Core;
 using SocSim.CortexM;
@@ -59,7 +59,7 @@ public sealed class StuckDetector
     private long _devicesAtLast;
     private int _resetsAtLast;
     private long _waitUntil = -1;
-    private byte[]? _ramHash;
+    private UInt128? _ramHash;
     private long _exceptions;
 
     // Rule 2.
@@ -151,7 +151,7 @@ public sealed class StuckDetector
         if (_m.Scheduler.Now < _waitUntil) return;
         var hash = RamHash();
         if (_ramHash == null) { _ramHash = hash; return; }
-        if (!hash.AsSpan().SequenceEqual(_ramHash)) { StartStreak(); StopWatchingCortexM(); return; }
+        if (hash != _ramHash) { StartStreak(); StopWatchingCortexM(); return; }
         uint spsr = _last[2];
         string name = _cm != null ? CortexMExceptionName((int)vector) : ExceptionName(vector);
         uint from = _cm != null ? _last[1] : ExceptionPc(vector, _last[1], spsr);
@@ -219,13 +219,17 @@ public sealed class StuckDetector
         return latest;
     }
 
-    private unsafe byte[] RamHash()
+    /// <summary>
+    /// A 128-bit XXH3 digest of every RAM region (System.IO.Hashing): the rule only compares RAM at two entries,
+    /// so a non-cryptographic hash serves, and a run no longer loads System.Security.Cryptography and OpenSSL for it.
+    /// </summary>
+    private unsafe UInt128 RamHash()
     {
-        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var h = new XxHash128();
         foreach (var mapping in _m.Bus.Mappings)
             if (mapping.Region is { Kind: RegionKind.Ram } r)
-                h.AppendData(new ReadOnlySpan<byte>(r.Data, checked((int)r.Size)));
-        return h.GetHashAndReset();
+                h.Append(new ReadOnlySpan<byte>(r.Data, checked((int)r.Size)));
+        return h.GetCurrentHashAsUInt128();
     }
 
     /// <summary>

@@ -44,7 +44,12 @@ internal static class Defaults
         $"board JSON, or a bundled board by name ({string.Join(", ", BundledBoards())}); {rest}";
 
     /// <summary>The bundled boards' names as --board takes them: `lpc2106`, `overrides/slow-ram`, ...</summary>
-    public static IReadOnlyList<string> BundledBoards() =>
+    public static IReadOnlyList<string> BundledBoards() => _bundledBoards ??= FindBundledBoards();
+
+    // Scanned once: the help texts of several commands name them, and every start builds every command.
+    private static IReadOnlyList<string>? _bundledBoards;
+
+    private static IReadOnlyList<string> FindBundledBoards() =>
         Directory.Exists(BoardsDirectory)
             ? Directory.GetFiles(BoardsDirectory, "*.json", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(BoardsDirectory, f)[..^5].Replace(Path.DirectorySeparatorChar, '/'))

@@ -148,4 +148,35 @@ public class StuckDetectorTests
         Assert.Equal(StopReason.CycleLimit, r.Reason);
         Assert.Null(m.StuckDetector.Verdict);
     }
+
+    [Theory]
+    [InlineData(0x0000_0000u, 1u)]
+    [InlineData(0x0000_3001u, 1u)]
+    [InlineData(0x0200_0002u, 1u)]
+    [InlineData(0x03FF_FFFFu, 1u)]
+    [InlineData(0x0000_3001u, 0u)]
+    [InlineData(0x03FF_FFFFu, 0u)]
+    public void ASwiLoopThatChangesOneRamByte_IsNotStuck_WhereverTheByteIs(uint address, uint increment)
+    {
+        // SVC mode, sp = 0x8000: swi 0; b back. The handler (vector 8 -> 0x2000) keeps r0/r1 on the stack
+        // and adds `increment` to the byte at `address`: every entry has the same registers, so only RAM
+        // tells a loop that changes one byte (anywhere, the last byte of RAM included) from one that does not.
+        using var m = Create("ram", ExecutionEngine.Interpret);
+        Write(m, 0x1000, 0xE3A0D902, 0xEF000000, 0xEAFFFFFD);                 // mov sp, #0x8000; swi 0; b .-4
+        Write(m, 0x2000, 0xE92D0003, 0xE59F0010, 0xE5D01000, 0xE2811000 | increment,
+            0xE5C01000, 0xE8BD0003, 0xE1B0F00E, address);                     // push {r0,r1}; ldr r0, =address; ldrb r1, [r0]; add r1, r1, #increment; strb; pop; movs pc, lr
+        Write(m, 8, 0xEA0007FC);                                              // b 0x2000
+        m.Cpu.ResetTo(0x1000);
+        var r = m.Run(200_000);
+        if (increment == 0)
+        {
+            Assert.Equal(StopReason.Stuck, r.Reason);
+            Assert.Contains("SWI taken 18 times in a row from pc=0x00001004 with the same registers and memory", r.Fault);
+        }
+        else
+        {
+            Assert.Equal(StopReason.CycleLimit, r.Reason);
+            Assert.Null(m.StuckDetector.Verdict);
+        }
+    }
 }

@@ -85,6 +85,8 @@ public sealed class ElfFile
     /// <summary>Every named symbol of .symtab except the ARM mapping symbols.</summary>
     public IReadOnlyList<ElfSymbol> Symbols { get; }
     public IReadOnlyList<ArmMappingSymbol> MappingSymbols { get; }
+    /// <summary>The whole file as read (the load segments' data are slices of it).</summary>
+    public ReadOnlyMemory<byte> Contents { get; private init; }
     /// <summary>The architecture the file says it was built for (its .ARM.attributes), or null without them.</summary>
     public ArmBuildAttributes? ArmAttributes { get; private init; }
     /// <summary>Function symbols sorted by address.</summary>
@@ -205,6 +207,7 @@ public sealed class ElfFile
         var attributes = sections.FirstOrDefault(sec => sec.Type == ArmBuildAttributes.ShtArmAttributes);
         return new ElfFile(name, entry, type, flags, segments, sections, symbols, mapping)
         {
+            Contents = bytes,
             ArmAttributes = attributes == null ? null : ArmBuildAttributes.Parse(b.Slice((int)attributes.Offset, (int)attributes.Size)),
         };
     }
