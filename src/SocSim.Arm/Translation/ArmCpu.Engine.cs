@@ -174,11 +174,10 @@ public sealed unsafe partial class ArmCpu
     /// <summary>
     /// The run loop of the translating engine: the interpreter's loop, except that at an instruction
     /// boundary where nobody watches (no hook, no bus observer), no interrupt or prefetch abort is
-    /// pending and a translated region starts, the region runs in place of single steps. It runs its
-    /// basic blocks only while their worst case fits before the next event or the stop limit, so no
-    /// instruction starts at or after it; when the next block does not fit, this loop steps up to the
-    /// limit, so that every event is still handled at the instruction boundary where the interpreter
-    /// handles it.
+    /// pending and a translated region starts, the region runs in place of single steps. It checks the
+    /// limit (the next event or the stop limit) before every instruction and leaves at the first
+    /// boundary at or past it, the boundary where this loop stops the interpreter, so every event is
+    /// handled where the interpreter handles it.
     /// </summary>
     private bool RunTranslated(long cycleLimit)
     {
@@ -221,8 +220,8 @@ public sealed unsafe partial class ArmCpu
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
                                 if (_instructions != i0) continue;
-                                // The block's worst case does not fit before the limit: the interpreter
-                                // steps up to it (entering again at every step would cost more).
+                                // A region that ran nothing (kept for safety: with per-instruction checks
+                                // a region entered before its limit runs its first instruction): stepped.
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
                                 t.Fallback.AtLimit(_instructions - i0);
                                 continue;
