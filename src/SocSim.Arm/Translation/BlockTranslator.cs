@@ -190,6 +190,8 @@ public sealed unsafe partial class BlockTranslator
     public long BlockRuns;
     /// <summary>IRQ and FIQ entries the run loop made at a boundary without a hook (ArmCpu.SampleInterrupts): not interpreted instructions.</summary>
     public long InterruptEntries;
+    /// <summary>Refills at regions' branch exits timed by the code controller's own fetch model instead of the bus's slow path (ArmCpu.RefillFromRegion).</summary>
+    public long FastRefills;
     /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
     public long Resumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
@@ -351,7 +353,7 @@ public sealed unsafe partial class BlockTranslator
     private static readonly FieldInfo FR = Field("_r"), FCpsr = Field("_cpsr"), FS = Field("_s"), FInstr = Field("_instructions"),
         FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
     private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
-    private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("Refill", BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("RefillFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo MStepFromRegion = typeof(ArmCpu).GetMethod("StepFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     private static FieldInfo Field(string name) =>
