@@ -139,6 +139,41 @@ public sealed unsafe partial class ArmCpu
         return 0;
     }
 
+    /// <summary>
+    /// The refill at a region's branch exit (a computed branch, a branch out of the region's page): the
+    /// interpreter's <see cref="Refill"/>, except when both words lie in the own bytes of the memory
+    /// controller the translator times (<see cref="_timedMemory"/>, the LPC2106 MAM's flash) and it offers
+    /// <see cref="ITimedCodeFetch"/>: then the N and S fetches are timed by its <c>FetchClocks</c> and read
+    /// from its bytes, as the bus's slow path would through the controller's <c>Read</c> (same clocks by
+    /// that interface's contract, the same bytes, no abort there) without the slow path's mapping search,
+    /// the interface call and the controller's address decoding. Only with no bus observer (none watches
+    /// while a region runs).
+    /// </summary>
+    internal void RefillFromRegion(uint target)
+    {
+        if (_timedMemory is ITimedCodeFetch fetch && _bus.Observer == null)
+        {
+            uint step = (_cpsr & Psr.T) != 0 ? 2u : 4u;
+            uint a = step == 2 ? target & ~1u : target;
+            var flash = _timedMemory.Region;
+            if ((a & (step - 1)) == 0 && a >= _timedMemory.DirectFrom && (ulong)a + 2 * step <= flash.End
+                && ReferenceEquals(_bus.FindMapping(a)?.Controller, _timedMemory))
+            {
+                byte* p = flash.Data + (a - flash.Base);
+                _s.Cycles += fetch.FetchClocks(a, (int)step, false, _s.Cycles);
+                _s.Cycles += fetch.FetchClocks(a + step, (int)step, true, _s.Cycles);
+                _op0 = step == 2 ? *(ushort*)p : *(uint*)p;
+                _op1 = step == 2 ? *(ushort*)(p + 2) : *(uint*)(p + 4);
+                _abt0 = _abt1 = false;
+                _r[15] = a + 2 * step;
+                _fetchSeq = AccessFlags.Seq;
+                _translator!.FastRefills++;
+                return;
+            }
+        }
+        Refill(target);
+    }
+
     /// <summary>A region's load or store at <paramref name="address"/> aborted: the data abort the interpreter takes at the instruction's end (base-updated model), the region's state written back.</summary>
     internal void DataAbortFromRegion(uint address, uint unused) => DataAbort(address);
 
@@ -174,11 +209,10 @@ public sealed unsafe partial class ArmCpu
     /// <summary>
     /// The run loop of the translating engine: the interpreter's loop, except that at an instruction
     /// boundary where nobody watches (no hook, no bus observer), no interrupt or prefetch abort is
-    /// pending and a translated region starts, the region runs in place of single steps. It runs its
-    /// basic blocks only while their worst case fits before the next event or the stop limit, so no
-    /// instruction starts at or after it; when the next block does not fit, this loop steps up to the
-    /// limit, so that every event is still handled at the instruction boundary where the interpreter
-    /// handles it.
+    /// pending and a translated region starts, the region runs in place of single steps. It checks the
+    /// limit (the next event or the stop limit) before every instruction and leaves at the first
+    /// boundary at or past it, the boundary where this loop stops the interpreter, so every event is
+    /// handled where the interpreter handles it.
     /// </summary>
     private bool RunTranslated(long cycleLimit)
     {
@@ -221,8 +255,8 @@ public sealed unsafe partial class ArmCpu
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
                                 if (_instructions != i0) continue;
-                                // The block's worst case does not fit before the limit: the interpreter
-                                // steps up to it (entering again at every step would cost more).
+                                // A region that ran nothing (kept for safety: with per-instruction checks
+                                // a region entered before its limit runs its first instruction): stepped.
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
                                 t.Fallback.AtLimit(_instructions - i0);
                                 continue;

@@ -254,7 +254,7 @@ namespace SocSim.Arm
         internal void ReturnFromRegion(uint op, uint target)
         {
             if (HasSpsr) SetCpsrRaw(Spsr);
-            Refill(target);
+            RefillFromRegion(target);
         }
 
         /// <summary>The SPSR as MRS reads it, the region's CPSR (in a local) standing for the core's.</summary>

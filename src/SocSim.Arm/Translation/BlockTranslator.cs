@@ -8,10 +8,9 @@ namespace SocSim.Arm.Translation;
 
 /// <summary>
 /// A translated region: runs from the instruction <c>entry</c> selects (0: the region's start) to one
-/// of its exits and leaves the core exactly as the interpreter would. It runs a basic block only when
-/// the block's worst case ends by <c>limit</c> (the run loop's next event or end), so every
-/// instruction it executes starts before the limit, as in the interpreter's loop; otherwise it leaves
-/// at the block's head.
+/// of its exits and leaves the core exactly as the interpreter would. It checks <c>limit</c> (the run
+/// loop's next event or end) before every instruction, so every instruction it executes starts before
+/// the limit and it leaves at the first boundary at or past it, as the interpreter's loop does.
 /// </summary>
 public delegate void BlockCode(ArmCpu cpu, long limit, int entry);
 
@@ -191,6 +190,8 @@ public sealed unsafe partial class BlockTranslator
     public long BlockRuns;
     /// <summary>IRQ and FIQ entries the run loop made at a boundary without a hook (ArmCpu.SampleInterrupts): not interpreted instructions.</summary>
     public long InterruptEntries;
+    /// <summary>Refills at regions' branch exits timed by the code controller's own fetch model instead of the bus's slow path (ArmCpu.RefillFromRegion).</summary>
+    public long FastRefills;
     /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
     public long Resumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
@@ -352,7 +353,7 @@ public sealed unsafe partial class BlockTranslator
     private static readonly FieldInfo FR = Field("_r"), FCpsr = Field("_cpsr"), FS = Field("_s"), FInstr = Field("_instructions"),
         FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
     private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
-    private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("Refill", BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("RefillFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo MStepFromRegion = typeof(ArmCpu).GetMethod("StepFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     private static FieldInfo Field(string name) =>
@@ -822,14 +823,27 @@ public sealed unsafe partial class BlockTranslator
         /// fit before the demo's frequent events (1.4 M instructions stepped up to them, 10.4 s CPU with
         /// per-instruction checks, 13.9 s with block bounds).
         /// </summary>
-        private bool PerInstructionChecks => _timed != null;
+        /// <remarks>
+        /// Since 7 December 2026 (issue 21) every region checks per instruction: a block that did not fit
+        /// left at its head and the run loop stepped the interpreter up to the event (`limit` fallbacks,
+        /// 2.8 per interrupt on irq_bench.elf, and a region entry more); now the region runs to the first
+        /// boundary at or past the limit, the interpreter loop's own decision (`while (Cycles &lt; end)`),
+        /// so it leaves exactly where the interpreter would handle the event. The block bounds
+        /// (<see cref="BlockCheck"/>, <see cref="EmitRestCheck"/>) are no longer emitted.
+        /// </remarks>
+        private static bool PerInstructionChecks => true;
 
-        /// <summary>Before instruction k, in <see cref="PerInstructionChecks"/> code: leave when the cycle count reached the run loop's limit.</summary>
+        /// <summary>
+        /// Before instruction k: leave when the cycle count reached the run loop's limit. The hot path is
+        /// one comparison; the exit's boundary is set in a stub after the body.
+        /// </summary>
         private void InstructionCheck(int k)
         {
             if (!PerInstructionChecks) return;
-            Ldc(Addr(k)); St(_xPc);
-            Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, _budgetTail);
+            var stub = _il.DefineLabel();
+            uint a = Addr(k);
+            Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, stub);
+            _exits.Add(() => { _il.MarkLabel(stub); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
         }
 
         private void EmitBlockChecks()
