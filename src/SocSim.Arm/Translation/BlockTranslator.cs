@@ -1134,6 +1134,7 @@ public sealed unsafe partial class BlockTranslator
             var il = _il;
             il.MarkLabel(_setup);
             LoadState();
+            LoadTimed();
             Ldc(_lo); St(_spanLo);
             Ldc(_hi); St(_spanHi);
             // Entry i > 0 at its site: the instruction count is relative to the entry's address.
