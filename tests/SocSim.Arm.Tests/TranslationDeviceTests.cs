@@ -108,4 +108,36 @@ public sealed class TranslationDeviceTests
         var t = rig.Trans.Cpu.Translator!;
         if (maxPeriod == 0 || maxPeriod >= 60) Assert.True(t.DeviceAccesses > 1000, $"{t.DeviceAccesses} device accesses from regions");
     }
+    /// <summary>
+    /// LDM/STM to device registers leave the fast path: the interpreter executes each from the region's
+    /// exit and the region goes on after it at that instruction's own resume point (three per region
+    /// here, ArmCpu.StepFromRegion). In lockstep with interrupts at every boundary; without events almost
+    /// every stepped transfer goes on in the same run (a region that resumed only at its first point, or never, fails).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 7)]
+    [InlineData(3, 120)]
+    public void ArmDeviceBlockTransfersResumeAtEachPoint(int seed, int maxPeriod)
+    {
+        using var rig = Rig(seed, maxPeriod);
+        rig.Write32(0x1000,
+            0xE8910030,   // 00 ldmia r1, {r4, r5}    (stepped, resumes)
+            0xE0866004,   // 04 add r6, r6, r4
+            0xE3C66001,   // 08 bic r6, r6, #1        (even: the store below leaves nIRQ low)
+            0xE2813008,   // 0c add r3, r1, #8
+            0xE8830044,   // 10 stmia r3, {r2, r6}    (stepped, resumes)
+            0xE2877001,   // 14 add r7, r7, #1
+            0xE8930300,   // 18 ldmia r3, {r8, r9}    (stepped, resumes)
+            0xE0899008,   // 1c add r9, r9, r8
+            0xEAFFFFF6);  // 20 b 0x1000
+        rig.Start(0x1000, SysIrqOn, Regs);
+        Assert.True(rig.Run(40_000), rig.Failure);
+        var t = rig.Trans.Cpu.Translator!;
+        // Events every few cycles leave no block room to run: only the lockstep counts then.
+        if (maxPeriod == 0 || maxPeriod >= 60) Assert.True(t.SteppedAtExits > 1000, $"{t.SteppedAtExits} stepped");
+        // Each resume goes on in the same run: a region that went on only after its first point would end
+        // a run at two stepped transfers in three.
+        if (maxPeriod == 0) Assert.True(t.BlockRuns * 4 < t.SteppedAtExits, $"{t.BlockRuns} region runs for {t.SteppedAtExits} stepped transfers");
+    }
 }

@@ -402,7 +402,7 @@ public sealed unsafe partial class BlockTranslator
                 {
                     _il.MarkLabel(abort);
                     // The bus charged the access; then the internal cycle of every load.
-                    _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FS); _il.Emit(OpCodes.Ldfld, FCycles); _il.Emit(OpCodes.Ldc_I8, 1L); Emit(OpCodes.Add); St(_cyc);
+                    _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FS); _il.Emit(OpCodes.Ldfld, FCycles); LdcL(1L); Emit(OpCodes.Add); St(_cyc);
                     if (abortBase >= 0) { Ld(_c); St(Reg(abortBase)); }
                     _il.Emit(OpCodes.Br, exit);
                 });

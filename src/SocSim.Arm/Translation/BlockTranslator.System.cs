@@ -191,7 +191,7 @@ namespace SocSim.Arm.Translation
                         // N and Z from the 64-bit result, C from the Booth multiplier (the interpreter's), V kept.
                         Ld(_a); Ld(_b); Ld(_acc64); Ldc(acc ? 1 : 0); Ldc(1); Ldc(signed ? 1 : 0); Ld(_fc); Call(MBoothCarry); St(_fc);
                         Ld(_res64); Ldc(63); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); St(_fn);
-                        Ld(_res64); _il.Emit(OpCodes.Ldc_I8, 0L); Emit(OpCodes.Ceq); St(_fz);
+                        Ld(_res64); LdcL(0L); Emit(OpCodes.Ceq); St(_fz);
                     }
                     Ld(_res64); Emit(OpCodes.Conv_U4); StReg(rdLo);
                     Ld(_res64); Ldc(32); Emit(OpCodes.Shr_Un); Emit(OpCodes.Conv_U4); StReg(rdHi);
@@ -211,10 +211,16 @@ namespace SocSim.Arm.Translation
                 DeferExitThenCall(label, k, helper, op, Seq.S);
             }
 
-            /// <summary>The exit of <see cref="ExitThenCall"/> at <paramref name="label"/>, the next fetch <paramref name="seq"/>.</summary>
+            /// <summary>
+            /// The exit of <see cref="ExitThenCall"/> at <paramref name="label"/>, the next fetch <paramref name="seq"/>:
+            /// the boundary and <paramref name="op"/> into locals, then the shared exit tail, which writes
+            /// everything back once for every exit of the region and calls the helper (EmitExitTails).
+            /// </summary>
             private void DeferExitThenCall(Label label, int k, MethodInfo helper, uint op, Seq seq)
             {
                 uint next = Addr(k + 1), w0 = Word(k + 1), w1 = Word(k + 2);
+                int index = _callHelpers.IndexOf(helper);
+                if (index < 0) { index = _callHelpers.Count; _callHelpers.Add(helper); }
                 _exits.Add(() =>
                 {
                     var il = _il;
@@ -223,11 +229,14 @@ namespace SocSim.Arm.Translation
                     Ldc(w0); St(_xOp0);
                     Ldc(w1); St(_xOp1);
                     Ldc(seq == Seq.S ? 1 : 0); St(_fseq);
-                    WriteBackBoundary();
-                    il.Emit(OpCodes.Ldarg_0); Ldc(op); Ld(_v); il.Emit(OpCodes.Call, helper);
-                    il.Emit(OpCodes.Ret);
+                    Ldc(op); St(_xArg);
+                    Ldc(AfterCall + index); St(_after);
+                    il.Emit(OpCodes.Br, _exitTail);
                 });
             }
+
+            /// <summary>The helpers the region's exits call after the write-back, in the order of their index in <c>_after</c>.</summary>
+            private readonly List<MethodInfo> _callHelpers = new();
         }
     }
 

@@ -69,6 +69,7 @@ public sealed unsafe partial class BlockTranslator
         {
             _timed = timed;
             _timedType = timed.GetType();
+            _timedLocal = _il.DeclareLocal(_timedType);
             // The sealed class's own methods implementing the contract: called directly.
             var map = _timedType.GetInterfaceMap(typeof(ITimedMemory));
             MethodInfo Impl(string name) => map.TargetMethods[Array.FindIndex(map.InterfaceMethods, m => m.Name == name)];
@@ -86,10 +87,17 @@ public sealed unsafe partial class BlockTranslator
             _timedMax = timed.MaxClocks;
         }
 
+        /// <summary>The controller typed by its class, cast once at the region's entry (one cast, not one per fetch and read).</summary>
+        private LocalBuilder? _timedLocal;
+
         /// <summary>Pushes the controller, typed by its class.</summary>
-        private void LdTimed()
+        private void LdTimed() => Ld(_timedLocal!);
+
+        /// <summary>At the region's entry: the core's controller into its typed local.</summary>
+        private void LoadTimed()
         {
-            _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FTimed); _il.Emit(OpCodes.Castclass, _timedType!);
+            if (_timedLocal == null) return;
+            _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FTimed); _il.Emit(OpCodes.Castclass, _timedType!); St(_timedLocal);
         }
 
         /// <summary>_cyc += Clocks(address, size, flags, _cyc); the flags are on the stack after the address when <paramref name="flags"/> is negative.</summary>

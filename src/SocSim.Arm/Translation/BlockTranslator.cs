@@ -286,7 +286,7 @@ public sealed unsafe partial class BlockTranslator
             return;
         }
         var code = em.Finish();
-        if (Debugging) Console.Error.WriteLine($"emit 0x{e.Key:X8}: {em.Total} instructions, IL {em.ILSize} bytes, {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
+        if (Debugging) Console.Error.WriteLine($"emit 0x{e.Key:X8}: {em.Total} instructions, IL {em.ILSize} bytes ({em.Shape}), {(Stopwatch.GetTimestamp() - t0) * 1e3 / Stopwatch.Frequency:F2} ms");
         var runs = em.Runs();
         var region = new Region
         {
@@ -392,6 +392,8 @@ public sealed unsafe partial class BlockTranslator
         private readonly LocalBuilder _fn, _fz, _fc, _fv, _t1, _t2, _t3, _wide;
         /// <summary>Which resume point the step tail goes on at after the interpreter executed an access off the fast path (-1: none).</summary>
         private readonly LocalBuilder _resume;
+        /// <summary>What the shared exit tail does after writing the boundary back (AfterReturn, AfterStep, AfterCall + helper index).</summary>
+        private readonly LocalBuilder _after;
         /// <summary>Set when the current instruction's access took the device path (<c>DeviceAccess</c>), with the access's start cycle and address: its end (<c>DeviceEnd</c>) completes it.</summary>
         private readonly LocalBuilder _dev, _devCyc, _devAddr;
         /// <summary>
@@ -403,7 +405,7 @@ public sealed unsafe partial class BlockTranslator
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         public long Worst;
-        private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1;
+        private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
         private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
         private uint _base;                  // the basic block being emitted starts here
         private readonly uint _pageEnd;
@@ -452,6 +454,7 @@ public sealed unsafe partial class BlockTranslator
             _t3 = _il.DeclareLocal(typeof(uint));
             _wide = _il.DeclareLocal(typeof(ulong));
             _resume = _il.DeclareLocal(typeof(int));
+            _after = _il.DeclareLocal(typeof(int));
             _cyc = _il.DeclareLocal(typeof(long));
             _fseq = _il.DeclareLocal(typeof(int));
             _a = _il.DeclareLocal(typeof(uint));
@@ -468,6 +471,7 @@ public sealed unsafe partial class BlockTranslator
             _xPc = _il.DeclareLocal(typeof(uint));
             _xOp0 = _il.DeclareLocal(typeof(uint));
             _xOp1 = _il.DeclareLocal(typeof(uint));
+            _xArg = _il.DeclareLocal(typeof(uint));
             _mAddr = _il.DeclareLocal(typeof(uint));
             _dev = _il.DeclareLocal(typeof(int));
             _devCyc = _il.DeclareLocal(typeof(long));
@@ -516,8 +520,34 @@ public sealed unsafe partial class BlockTranslator
         }
 
         // ---- IL shorthands ----
-        private void Ldc(uint v) => _il.Emit(OpCodes.Ldc_I4, unchecked((int)v));
-        private void Ldc(int v) => _il.Emit(OpCodes.Ldc_I4, v);
+        private void Ldc(uint v) => Ldc(unchecked((int)v));
+
+        /// <summary>A 64-bit constant, as a 32-bit one widened when it fits (fewer IL bytes).</summary>
+        private void LdcL(long v)
+        {
+            if (v is >= int.MinValue and <= int.MaxValue) { Ldc((int)v); _il.Emit(OpCodes.Conv_I8); }
+            else _il.Emit(OpCodes.Ldc_I8, v);
+        }
+
+        /// <summary>The shortest encoding of the constant (fewer IL bytes for the JIT to import).</summary>
+        private void Ldc(int v)
+        {
+            switch (v)
+            {
+                case -1: _il.Emit(OpCodes.Ldc_I4_M1); return;
+                case 0: _il.Emit(OpCodes.Ldc_I4_0); return;
+                case 1: _il.Emit(OpCodes.Ldc_I4_1); return;
+                case 2: _il.Emit(OpCodes.Ldc_I4_2); return;
+                case 3: _il.Emit(OpCodes.Ldc_I4_3); return;
+                case 4: _il.Emit(OpCodes.Ldc_I4_4); return;
+                case 5: _il.Emit(OpCodes.Ldc_I4_5); return;
+                case 6: _il.Emit(OpCodes.Ldc_I4_6); return;
+                case 7: _il.Emit(OpCodes.Ldc_I4_7); return;
+                case 8: _il.Emit(OpCodes.Ldc_I4_8); return;
+            }
+            if (v is >= sbyte.MinValue and <= sbyte.MaxValue) _il.Emit(OpCodes.Ldc_I4_S, (sbyte)v);
+            else _il.Emit(OpCodes.Ldc_I4, v);
+        }
         private void LdPtr(void* p) { _il.Emit(OpCodes.Ldc_I8, (long)p); _il.Emit(OpCodes.Conv_U); }
         private void Ld(LocalBuilder l) => _il.Emit(OpCodes.Ldloc, l);
         private void St(LocalBuilder l) => _il.Emit(OpCodes.Stloc, l);
@@ -549,7 +579,7 @@ public sealed unsafe partial class BlockTranslator
         private void AddCycles(long k)
         {
             if (k == 0) return;
-            Ld(_cyc); _il.Emit(OpCodes.Ldc_I8, k); Emit(OpCodes.Add); St(_cyc);
+            Ld(_cyc); LdcL(k); Emit(OpCodes.Add); St(_cyc);
         }
 
         /// <summary>Cycle 1 of every instruction: the opcode fetch, S or N as the previous cycle announced.</summary>
@@ -565,8 +595,8 @@ public sealed unsafe partial class BlockTranslator
                     Ld(_cyc); Ld(_fseq);
                     var n = _il.DefineLabel(); var done = _il.DefineLabel();
                     _il.Emit(OpCodes.Brfalse, n);
-                    _il.Emit(OpCodes.Ldc_I8, (long)_costS); _il.Emit(OpCodes.Br, done);
-                    _il.MarkLabel(n); _il.Emit(OpCodes.Ldc_I8, (long)_costN);
+                    LdcL((long)_costS); _il.Emit(OpCodes.Br, done);
+                    _il.MarkLabel(n); LdcL((long)_costN);
                     _il.MarkLabel(done);
                     Emit(OpCodes.Add); St(_cyc);
                     break;
@@ -666,25 +696,37 @@ public sealed unsafe partial class BlockTranslator
         {
             var label = _il.DefineLabel();
             _il.Emit(OpCodes.Br, label);
-            DeferExit(label, k, seq, beforeInstruction);
+            DeferExit(label, k, seq, beforeInstruction, wordsInMemory: true);
         }
 
-        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false, int resume = -1)
+        /// <summary>
+        /// The exit stub at <paramref name="label"/>: the boundary before instruction k into the locals, then
+        /// the shared tail. With <paramref name="wordsInMemory"/> (no store since the region's entry can
+        /// have changed the words there: any store into the region's words ends it at once) the tail reads
+        /// the pipeline words from the page, as at the limit; otherwise they are constants here (an exit
+        /// right after a store or a device access). <paramref name="step"/>: the interpreter then executes
+        /// instruction k, and the region may go on at resume point <paramref name="resume"/> (-1: none).
+        /// </summary>
+        private void DeferExit(Label label, int k, Seq seq, bool beforeInstruction, bool step = false, int resume = -1, bool wordsInMemory = false)
         {
             uint next = Addr(k), w0 = Word(k), w1 = Word(k + 1);
             _exits.Add(() =>
             {
-                if (step) { Ldc(resume); St(_resume); }
                 _il.MarkLabel(label);
+                if (step) { Ldc(resume); St(_resume); Ldc(AfterStep); St(_after); }
                 // Before the instruction: the cycles of the boundary, its fetch not made.
                 if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
                 Ldc(next); St(_xPc);
+                if (seq != Seq.Dynamic) { Ldc(seq == Seq.S ? 1 : 0); St(_fseq); }
+                if (wordsInMemory) { _il.Emit(OpCodes.Br, _budgetTail); return; }
                 Ldc(w0); St(_xOp0);
                 Ldc(w1); St(_xOp1);
-                if (seq != Seq.Dynamic) { Ldc(seq == Seq.S ? 1 : 0); St(_fseq); }
-                _il.Emit(OpCodes.Br, step ? _stepTail : _exitTail);
+                _il.Emit(OpCodes.Br, _exitTail);
             });
         }
+
+        /// <summary>What the shared exit tail does after the write-back (<c>_after</c>): return, step the instruction at the boundary, or call helper <c>_after - AfterCall</c> of <see cref="DeferExitThenCall"/>.</summary>
+        private const int AfterReturn = 0, AfterStep = 1, AfterCall = 2;
 
         /// <summary>Registers written anywhere in the region back into the core (their locals hold the loaded or new value).</summary>
         private void WriteBackRegisters()
@@ -722,6 +764,11 @@ public sealed unsafe partial class BlockTranslator
         private void EmitResumes(Label ret)
         {
             var il = _il;
+            if (_resumes.Count == 0) { il.Emit(OpCodes.Br, ret); return; }
+            // The core's state into the locals once for every resume point (nothing is written back if
+            // a check below fails: the method returns).
+            LoadState();
+            Ldc(AfterReturn); St(_after);
             var stubs = new Label[_resumes.Count];
             for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
             Ld(_resume); il.Emit(OpCodes.Switch, stubs);
@@ -736,8 +783,7 @@ public sealed unsafe partial class BlockTranslator
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FOp0); Ldc(WordAt(next)); il.Emit(OpCodes.Bne_Un, ret);
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FOp1); Ldc(WordAt(next + _step)); il.Emit(OpCodes.Bne_Un, ret);
                 if (seq != Seq.Dynamic) { il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); Ldc(seq == Seq.S ? 1 : 0); il.Emit(OpCodes.Bne_Un, ret); }
-                LoadState();
-                il.Emit(OpCodes.Ldc_I8, -(long)(next / _step)); St(_icnt);
+                LdcL(-(long)(next / _step)); St(_icnt);
                 if (!PerInstructionChecks) EmitRestCheck(t, next);
                 il.Emit(OpCodes.Br, t);
             }
@@ -756,8 +802,9 @@ public sealed unsafe partial class BlockTranslator
 
         /// <summary>
         /// The two exit paths every exit of the region shares (one copy keeps the method small for the
-        /// JIT): to an instruction boundary, whose values are in _xPc, _xOp0, _xOp1 and _fseq; and
-        /// through the interpreter's Refill to the branch target in _v.
+        /// JIT): to an instruction boundary, whose values are in _xPc, _xOp0, _xOp1 and _fseq, then what
+        /// _after says (return, step the instruction there, call a helper); and through the interpreter's
+        /// Refill to the branch target in _v.
         /// </summary>
         private void EmitExitTails()
         {
@@ -769,19 +816,27 @@ public sealed unsafe partial class BlockTranslator
             LdPtr(_page); Ld(_xPc); Ldc(_step); Emit(OpCodes.Add); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4); St(_xOp1);
             il.MarkLabel(_exitTail);
             WriteBackBoundary();
+            var ret = il.DefineLabel();
+            var calls = new Label[_callHelpers.Count];
+            for (int i = 0; i < calls.Length; i++) calls[i] = il.DefineLabel();
+            Ld(_after); il.Emit(OpCodes.Switch, [ret, _stepTail, .. calls]);
+            il.MarkLabel(ret);
             il.Emit(OpCodes.Ret);
             // An access off the fast path: the state of the boundary before the instruction, which the
             // interpreter then executes, as the run loop would at that boundary (its limit not reached,
             // no interrupt pending, no hook); the region ends there (the device may have raised an
-            // interrupt, scheduled an event, aborted).
+            // interrupt, scheduled an event, aborted), or goes on at its resume point.
             il.MarkLabel(_stepTail);
-            WriteBackBoundary();
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_resume); Ldc(-1); Emit(OpCodes.Cgt); il.Emit(OpCodes.Call, MStepFromRegion);
-            var ret = il.DefineLabel();
             il.Emit(OpCodes.Brfalse, ret);
             EmitResumes(ret);
-            il.MarkLabel(ret);
-            il.Emit(OpCodes.Ret);
+            // The helpers of DeferExitThenCall: helper(_xArg, _v) on the core.
+            for (int i = 0; i < calls.Length; i++)
+            {
+                il.MarkLabel(calls[i]);
+                il.Emit(OpCodes.Ldarg_0); Ld(_xArg); Ld(_v); il.Emit(OpCodes.Call, _callHelpers[i]);
+                il.Emit(OpCodes.Ret);
+            }
             il.MarkLabel(_refillTail);
             WriteBack();
             il.Emit(OpCodes.Ldarg_0); Ld(_v); il.Emit(OpCodes.Call, MRefill);
@@ -810,7 +865,7 @@ public sealed unsafe partial class BlockTranslator
         private void EmitRestCheck(Label site, uint a)
         {
             Ldc(a); St(_xPc);
-            Ld(_cyc); _il.Emit(OpCodes.Ldc_I8, _rest[site]); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bgt, _budgetTail);
+            Ld(_cyc); LdcL(_rest[site]); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bgt, _budgetTail);
         }
 
         /// <summary>
@@ -904,7 +959,7 @@ public sealed unsafe partial class BlockTranslator
             }
             if (refill) RefillFetches(target);
             long skip = ((long)Addr(done) - target) / _step;
-            if (skip != 0) { Ld(_icnt); _il.Emit(OpCodes.Ldc_I8, skip); Emit(OpCodes.Add); St(_icnt); }
+            if (skip != 0) { Ld(_icnt); LdcL(skip); Emit(OpCodes.Add); St(_icnt); }
             // The next fetch is S (the branch's own fetch was the last access, or the refill's).
             if (_seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
             if (inside && !PerInstructionChecks)
@@ -936,7 +991,7 @@ public sealed unsafe partial class BlockTranslator
             // The cycles of the boundary before instruction k: its fetch is not made. Once the
             // interpreter executed it, the region may go on with instruction k+1 (see EmitResumes).
             _resumes.Add((_base, k, null, Seq.Dynamic));
-            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true, resume: _resumes.Count - 1);
+            DeferExit(label, k, _seqAtStart, beforeInstruction: true, step: true, resume: _resumes.Count - 1, wordsInMemory: true);
         }
 
         private Seq _seqAtStart;
@@ -967,15 +1022,22 @@ public sealed unsafe partial class BlockTranslator
                 var (b, label) = _queue.Dequeue();
                 EmitBlock(b, label, Seq.S);
             }
+            int body = il.ILOffset;
             for (int i = 0; i < _exits.Count; i++) _exits[i]();
+            int exits = il.ILOffset;
             EmitBlockChecks();
+            int checks = il.ILOffset;
             EmitExitTails();
+            int tails = il.ILOffset;
             CollectEntries();
             EmitPrologue();
+            Shape = $"body {body}, {_exits.Count} exits {exits - body}, checks {checks - exits}, tails {tails - checks}, prologue {il.ILOffset - tails}";
             return n;
         }
 
         public int Total => _total;
+        /// <summary>Where the IL goes (SOCSIM_TDEBUG): instruction bodies, exit stubs, block checks, shared tails, prologue.</summary>
+        public string Shape { get; private set; } = "";
         /// <summary>Basic blocks emitted.</summary>
         public int Blocks { get; private set; }
         public int ILSize => _il.ILOffset;
@@ -1029,7 +1091,7 @@ public sealed unsafe partial class BlockTranslator
                     // the run loop would at this boundary, and the region ends there.
                     var toStep = _il.DefineLabel();
                     _il.Emit(OpCodes.Br, toStep);
-                    DeferExit(toStep, k, _seq, beforeInstruction: false, step: true);
+                    DeferExit(toStep, k, _seq, beforeInstruction: false, step: true, wordsInMemory: true);
                     MarkWords(b, k);
                     // The interpreter executes it as part of the region's run: it too must start before
                     // the limit (a bound of 1 says so: the check is cycles + rest <= limit).
@@ -1086,10 +1148,11 @@ public sealed unsafe partial class BlockTranslator
             var il = _il;
             il.MarkLabel(_setup);
             LoadState();
+            LoadTimed();
             Ldc(_lo); St(_spanLo);
             Ldc(_hi); St(_spanHi);
             // Entry i > 0 at its site: the instruction count is relative to the entry's address.
-            il.Emit(OpCodes.Ldc_I8, -(long)(_start / _step)); St(_icnt);
+            LdcL(-(long)(_start / _step)); St(_icnt);
             var stubs = new Label[_entrySites.Count];
             for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_2);
@@ -1099,7 +1162,7 @@ public sealed unsafe partial class BlockTranslator
             {
                 il.MarkLabel(stubs[i]);
                 var site = _entryLabels[i];
-                il.Emit(OpCodes.Ldc_I8, -(long)(_entrySites[i].Address / _step)); St(_icnt);
+                LdcL(-(long)(_entrySites[i].Address / _step)); St(_icnt);
                 // A block's head checks its bound itself; an entry inside a block checks the rest of it.
                 if (site.Index > 0 && !PerInstructionChecks) EmitRestCheck(site.Label, _entrySites[i].Address);
                 il.Emit(OpCodes.Br, site.Label);
