@@ -80,6 +80,8 @@ public sealed partial class CortexMCpu
 
     /// <summary>CFSR.BFSR's STKERR (bit 12) and UNSTKERR (bit 11), ARMv7-M B3.2.15.</summary>
     public const uint CfsrStkErr = 1u << 12, CfsrUnstkErr = 1u << 11;
+    /// <summary>CFSR.MMFSR's MSTKERR (bit 4), MUNSTKERR (bit 3) and MLSPERR (bit 5), ARMv7-M B3.2.15: the MPU refused a stacking access (MMFAR not valid).</summary>
+    public const uint CfsrMStkErr = 1u << 4, CfsrMUnstkErr = 1u << 3, CfsrMLspErr = 1u << 5;
 
     /// <summary>Sets exception <paramref name="n"/>'s priority (4 to 15 + <see cref="InterruptLines"/>; masked to <see cref="PriorityBits"/>).</summary>
     public void SetPriority(int n, byte priority)
@@ -180,13 +182,13 @@ public sealed partial class CortexMCpu
             if (Profile != CortexMProfile.V6M) _hfsr |= 1u << 30;      // FORCED (ARMv7-M and ARMv7E-M; ARMv6-M has no HFSR)
             exc = ExcHardFault;
         }
-        _mpuSuspended = true;
-        uint bfar = _bfar;
-        _stackError = false;
+        // The frame is pushed in the mode before the entry, so the MPU checks it with that mode's privilege (B1.5.6).
+        uint bfar = _bfar, mmfar = _mmfar;
+        _stackError = 0;
         int fpWords = PushStack(returnAddress);
-        _mpuSuspended = false;
-        _bfar = bfar;               // BFAR is not valid for a stacking error (B3.2.15)
-        if (_stackError && (exc = StackingFault(exc)) < 0) return 1;
+        _bfar = bfar;               // BFAR and MMFAR are not valid for a stacking error (B3.2.15)
+        _mmfar = mmfar;
+        if (_stackError != 0 && (exc = StackingFault(exc)) < 0) return 1;
         // EXC_RETURN bit 4 is NOT(CONTROL.FPCA): clear for an extended frame (B1.5.6); the handler starts with FPCA clear.
         _r[14] = (HandlerMode ? 0xFFFF_FFF1u : _spsel ? 0xFFFF_FFFDu : 0xFFFF_FFF9u) & (_fpca ? ~0x10u : ~0u);
         _fpca = false;
@@ -262,21 +264,37 @@ public sealed partial class CortexMCpu
         StackStore(frame + 28, xpsr);
         if (!_fpca) return 0;
         try { return PushFpState(frame); }
-        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr) { _stackError = true; return 0; }
+        catch (CortexMFault f) when (f.Kind is FaultKind.PreciseBusErr or FaultKind.DAccViol) { NoteStackError(f.Kind); return 0; }
     }
 
-    private bool _stackError;       // a write of the frame being pushed had a bus error
+    private uint _stackError;       // CFSR's STKERR and MSTKERR for the writes of the frame being pushed that failed
+    private int _stackFault;        // the exception the first failed write derives: BusFault or MemManage
 
-    /// <summary>One word of the frame: a bus error is noted (STKERR) and the stacking goes on, as every write is issued.</summary>
+    /// <summary>
+    /// One word of the frame: a bus error (STKERR) or an MPU refusal (MSTKERR; the write is not issued) is noted
+    /// and the stacking goes on, as every write is tried.
+    /// </summary>
     private void StackStore(uint address, uint value)
     {
         try { Store32(address, value); }
-        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr) { _stackError = true; }
+        catch (CortexMFault f) when (f.Kind is FaultKind.PreciseBusErr or FaultKind.DAccViol) { NoteStackError(f.Kind); }
     }
+
+    private void NoteStackError(FaultKind kind)
+    {
+        bool mpu = kind == FaultKind.DAccViol;
+        if (_stackError == 0) _stackFault = mpu ? ExcMemManage : ExcBusFault;
+        _stackError |= mpu ? CfsrMStkErr : CfsrStkErr;
+    }
+
+    /// <summary>Whether <paramref name="exc"/> (MemManage or BusFault) is enabled by SHCSR and can preempt priority <paramref name="exec"/>.</summary>
+    private bool CanTakeFault(int exc, int exec) =>
+        (_shcsr & (1u << (exc == ExcMemManage ? 16 : 17))) != 0 && GroupPriority(_priority[exc]) < exec;
 
     /// <summary>
     /// A bus error while pushing the frame for <paramref name="exc"/> (ARMv7-M B1.5.6 PushStack; the derived
-    /// exception of B1.5.14): CFSR.STKERR (BFAR not written). The derived BusFault, when enabled and able to
+    /// exception of B1.5.14): CFSR.STKERR (BFAR not written); an MPU refusal likewise sets MSTKERR and derives
+    /// MemManage (MMFAR not written), and when both happen the first failed write chooses. The derived BusFault, when enabled and able to
     /// preempt the execution priority, is taken on the frame pushed: in place of <paramref name="exc"/> as a late
     /// arrival when its priority is higher (<paramref name="exc"/> stays pending if it is pendable), else after it
     /// (pending); an entry to BusFault itself just records STKERR. Otherwise it escalates to HardFault
@@ -286,21 +304,22 @@ public sealed partial class CortexMCpu
     /// </summary>
     private int StackingFault(int exc)
     {
-        _stackError = false;
+        uint errors = _stackError;
+        int derived = _stackFault;
+        _stackError = 0;
         int exec = ExecutionPriority;           // the new exception is not active yet
         bool v6m = Profile == CortexMProfile.V6M;
-        if (!v6m) _cfsr |= CfsrStkErr;
-        int busPriority = GroupPriority(_priority[ExcBusFault]);
-        if (!v6m && (_shcsr & (1u << 17)) != 0 && busPriority < exec)
+        if (!v6m) _cfsr |= errors;
+        if (!v6m && CanTakeFault(derived, exec))
         {
-            if (exc == ExcBusFault) return exc;
-            if (busPriority < GroupPriority(PriorityOf(exc))) { PendAgain(exc); return ExcBusFault; }
-            _pending |= Bit(ExcBusFault);
+            if (exc == derived) return exc;
+            if (GroupPriority(_priority[derived]) < GroupPriority(PriorityOf(exc))) { PendAgain(exc); return derived; }
+            _pending |= Bit(derived);
             return exc;
         }
         if (exc is ExcHardFault or ExcNmi || exec <= -1)
         {
-            LockUp($"lockup: bus error pushing the frame of exception {exc} at 0x{_r[13]:X8}");
+            LockUp($"lockup: {(derived == ExcMemManage ? "MPU fault" : "bus error")} pushing the frame of exception {exc} at 0x{_r[13]:X8}");
             return -1;
         }
         if (!v6m) _hfsr |= 1u << 30;        // FORCED
@@ -362,37 +381,41 @@ public sealed partial class CortexMCpu
     /// <summary>Pops the frame; returns the cycles its FP words added (an extended frame whose state was preserved).</summary>
     private int Unstack(uint excReturn)
     {
-        _mpuSuspended = true;
-        uint bfar = _bfar;
+        // PopStack reads in the mode returned to (B1.5.8): Handler is privileged, Thread as CONTROL.nPRIV says;
+        // the execution priority is already the one returned to (the exception is deactivated).
+        MpuAsFixed((excReturn & 8) == 0 || !_npriv, ExecutionPriority < 0);
+        uint bfar = _bfar, mmfar = _mmfar;
         try { return UnstackFrame(excReturn); }
-        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr)
+        catch (CortexMFault f) when (f.Kind is FaultKind.PreciseBusErr or FaultKind.DAccViol)
         {
             _bfar = bfar;
-            UnstackingFault(excReturn);
+            _mmfar = mmfar;
+            UnstackingFault(excReturn, f.Kind == FaultKind.DAccViol);
             return 0;
         }
-        finally { _mpuSuspended = false; }
+        finally { MpuAsCurrent(); }
     }
 
     /// <summary>
     /// A bus error reading the frame at an exception return (ARMv7-M B1.5.8 PopStack; B1.5.14): every read is made
     /// before anything changes, so the registers, SP and mode stay as they were and the exception stays
-    /// deactivated; CFSR.UNSTKERR (BFAR not written). The derived BusFault, when enabled and able to preempt the
+    /// deactivated; CFSR.UNSTKERR (BFAR not written), or for an MPU refusal MUNSTKERR (MMFAR not written) and
+    /// MemManage in place of BusFault. The derived BusFault, when enabled and able to preempt the
     /// priority the return would resume at, is entered on the same frame as a tail-chain is (LR = the
     /// EXC_RETURN); else HardFault (HFSR.FORCED); else (returning to priority -1 or higher) lockup. Its cost is the
     /// return's figure (the reads were made) plus their wait states. ARMv6-M: HardFault or lockup, no CFSR.
     /// </summary>
-    private void UnstackingFault(uint excReturn)
+    private void UnstackingFault(uint excReturn, bool mpu)
     {
         bool v6m = Profile == CortexMProfile.V6M;
-        if (!v6m) _cfsr |= CfsrUnstkErr;
+        if (!v6m) _cfsr |= mpu ? CfsrMUnstkErr : CfsrUnstkErr;
         int exec = ExecutionPriority;
-        int target = ExcBusFault;
-        if (v6m || (_shcsr & (1u << 17)) == 0 || GroupPriority(_priority[ExcBusFault]) >= exec)
+        int target = mpu ? ExcMemManage : ExcBusFault;
+        if (v6m || !CanTakeFault(target, exec))
         {
             if (exec <= -1)
             {
-                LockUp($"lockup: bus error popping the frame at 0x{((excReturn & 4) != 0 ? Psp : Msp):X8} (EXC_RETURN 0x{excReturn:X8})");
+                LockUp($"lockup: {(mpu ? "MPU fault" : "bus error")} popping the frame at 0x{((excReturn & 4) != 0 ? Psp : Msp):X8} (EXC_RETURN 0x{excReturn:X8})");
                 return;
             }
             if (!v6m) _hfsr |= 1u << 30;    // FORCED

@@ -391,6 +391,7 @@ public sealed unsafe partial class CortexMCpu
     /// </summary>
     private int LoadStore(ref ThumbInst i, uint pc, byte lastLoad, byte lastDp)
     {
+        if (i.Unpriv && _mpuOn && _mpuAs == MpuAs.Current) return LoadStoreUnprivileged(ref i, pc, lastLoad, lastDp);
         uint b = i.Rn == 15 ? (pc + 4) & ~3u : _r[i.Rn];
         uint off = i.Form == Form.Imm ? i.Imm : _r[i.Rm] << i.ShiftN;
         uint offAddr = i.Add ? b + off : b - off;
@@ -430,6 +431,18 @@ public sealed unsafe partial class CortexMCpu
         if (i.Wback) _r[i.Rn] = offAddr;
         // A store pipelines behind a load too, but nothing pipelines behind a store (18.3).
         return cycles;
+    }
+
+    /// <summary>
+    /// LDRT/STRT/LDRBT/STRBT/LDRHT/STRHT/LDRSBT/LDRSHT (A7.7: "as if unprivileged"): the MPU checks the access with
+    /// unprivileged permissions in privileged code too (a refusal is DACCVIOL with MMFAR). Off the common path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int LoadStoreUnprivileged(ref ThumbInst i, uint pc, byte lastLoad, byte lastDp)
+    {
+        MpuAsFixed(false, ExecutionPriority < 0);
+        try { return LoadStore(ref i, pc, lastLoad, lastDp); }
+        finally { MpuAsCurrent(); }
     }
 
     private int AddressStall(int cycles, int rn, int rm, byte lastLoad, byte lastDp)

@@ -100,37 +100,42 @@ public sealed partial class CortexMCpu
     /// instruction, which is not executed (LSPACT stays set: the preservation is tried again when the instruction
     /// is); otherwise LSPACT is cleared, the instruction executes and the exception waits, pending (the frame's FP
     /// words are UNKNOWN: those written stay). When it can neither be taken nor wait because the context that
-    /// owns the FP state could not take a HardFault (HFRDY clear) the core locks up. Returns the cycles (one per
-    /// word written).
+    /// owns the FP state could not take a HardFault (HFRDY clear) the core locks up. An MPU refusal does the same
+    /// with MemManage: CFSR.MLSPERR (bit 5; MMFAR not written) and MMRDY in place of BFRDY. Returns the cycles
+    /// (one per word written).
     /// </summary>
     private int PreserveFpState()
     {
         int written = 0;
-        uint bfar = _bfar;
-        _mpuSuspended = true;
+        uint bfar = _bfar, mmfar = _mmfar;
+        // The MPU checks the writes with the privilege FPCCR.USER recorded (B1.5.7) and, as QEMU does, bypasses
+        // them (without HFNMIENA) when the context they belong to ran at a negative priority (HFRDY clear).
+        MpuAsFixed((_fpccr & FpccrUser) == 0, (_fpccr & FpccrHfRdy) == 0);
         try
         {
             for (; written < 16; written++) Store32(_fpcar + 4u * (uint)written, _fp[written]);
             Store32(_fpcar + 0x40, _fpscr);
             written++;
         }
-        catch (CortexMFault f) when (f.Kind == FaultKind.PreciseBusErr)
+        catch (CortexMFault f) when (f.Kind is FaultKind.PreciseBusErr or FaultKind.DAccViol)
         {
             _bfar = bfar;
-            _cfsr |= CfsrLspErr;
-            int exc = ExcBusFault;
-            if ((_fpccr & FpccrBfRdy) == 0) { exc = ExcHardFault; _hfsr |= 1u << 30; }     // FORCED
+            _mmfar = mmfar;
+            bool mpu = f.Kind == FaultKind.DAccViol;
+            _cfsr |= mpu ? CfsrMLspErr : CfsrLspErr;
+            int exc = mpu ? ExcMemManage : ExcBusFault;
+            if ((_fpccr & (mpu ? FpccrMmRdy : FpccrBfRdy)) == 0) { exc = ExcHardFault; _hfsr |= 1u << 30; }     // FORCED
             _pending |= Bit(exc);
             _extraCycles += written;        // the words written before the error
-            bool enabled = exc == ExcHardFault || (_shcsr & (1u << 17)) != 0;
+            bool enabled = exc == ExcHardFault || (_shcsr & (1u << (exc == ExcMemManage ? 16 : 17))) != 0;
             if (enabled && GroupPriority(PriorityOf(exc)) < ExecutionPriority) { _lazyFault = exc; throw CortexMFault.Of(FaultKind.LazyFpErr); }
             if ((_fpccr & FpccrHfRdy) == 0)
             {
-                LockUp($"lockup: bus error preserving the FP state at 0x{_fpcar:X8} (the context it belongs to cannot take a HardFault)");
+                LockUp($"lockup: {(mpu ? "MPU fault" : "bus error")} preserving the FP state at 0x{_fpcar:X8} (the context it belongs to cannot take a HardFault)");
                 throw CortexMFault.Of(FaultKind.LazyFpErr);
             }
         }
-        finally { _mpuSuspended = false; }
+        finally { MpuAsCurrent(); }
         _fpccr &= ~FpccrLspact;
         return written;
     }

@@ -114,8 +114,9 @@ public sealed partial class CortexMCpu
     private bool MpuAllows(uint a, bool write, bool fetch)
     {
         if (a - 0xE000_0000u < 0x0010_0000u) return true;
-        if (ExecutionPriority < 0 && (_mpuCtrl & 2) == 0) return true;
-        bool priv = Privileged;
+        bool priv = Privileged, negative = ExecutionPriority < 0;
+        if (_mpuAs != MpuAs.Current) { priv = _mpuAs == MpuAs.Privileged; negative = _mpuAsNegative; }
+        if (negative && (_mpuCtrl & 2) == 0) return true;
         for (int n = MpuRegions - 1; n >= 0; n--)
         {
             uint rasr = _rasr[n];
@@ -141,11 +142,28 @@ public sealed partial class CortexMCpu
         return priv && (_mpuCtrl & 4) != 0;
     }
 
-    private bool _mpuSuspended;     // exception entry and return: stacking errors are not modelled
+    /// <summary>
+    /// The privilege the MPU checks data accesses with (B3.5.3 ValidateAddress's ispriv): the current mode's, or
+    /// for the exception return's unstacking (the mode returned to, B1.5.8), the lazy FP preservation
+    /// (FPCCR.USER, B1.5.7) and LDRT/STRT (unprivileged, A7.7) a fixed one. With a fixed privilege,
+    /// <see cref="_mpuAsNegative"/> says whether the MPU is bypassed as at a negative priority without HFNMIENA.
+    /// </summary>
+    private enum MpuAs : byte { Current, Privileged, Unprivileged }
+    private MpuAs _mpuAs;
+    private bool _mpuAsNegative;
+
+    /// <summary>Checks the data accesses that follow with a fixed privilege (until <see cref="MpuAsCurrent"/>).</summary>
+    private void MpuAsFixed(bool privileged, bool negative)
+    {
+        _mpuAs = privileged ? MpuAs.Privileged : MpuAs.Unprivileged;
+        _mpuAsNegative = negative;
+    }
+
+    private void MpuAsCurrent() => _mpuAs = MpuAs.Current;
 
     private void MpuData(uint a, bool write)
     {
-        if (_mpuSuspended || MpuAllows(a, write, false)) return;
+        if (MpuAllows(a, write, false)) return;
         _mmfar = a;
         throw CortexMFault.Of(FaultKind.DAccViol);
     }

@@ -98,7 +98,7 @@ public sealed partial class CortexMCpu
 
     /// <summary>
     /// Late arrival (DDI 0337I 5.5.2; B1.5.6 leaves it to the implementation): an exception that became pending
-    /// after the entry of <see cref="_lateExc"/> began and before its handler's first instruction, and that
+    /// after the entry (or the tail-chain, <see cref="TailChain"/>) of <see cref="_lateExc"/> began and before its handler's first instruction, and that
     /// preempts it, takes over the entry: the frame already pushed serves it (same EXC_RETURN), the first
     /// exception goes back to pending. The TRM gives no figure for its cost; chosen: the late handler starts at
     /// the later of the entry's end and its own arrival + <see cref="TailChainCycles"/> (a new vector fetch and
@@ -131,7 +131,13 @@ public sealed partial class CortexMCpu
         return wake;
     }
 
-    /// <summary>Tail-chaining (B1.5.12): at an exception return, a pending exception that preempts what would resume.</summary>
+    /// <summary>
+    /// Tail-chaining (B1.5.12): at an exception return, a pending exception that preempts what would resume. An
+    /// exception arriving from the return's execution until the new handler's first instruction that preempts
+    /// the tail-chained one takes the tail-chain over (B1.5.12, DDI 0337I 5.5.3-5.5.4), as a late arrival on an
+    /// entry does (<see cref="LateArrival"/>, same cost rule: the later of the tail-chain's end and its arrival +
+    /// <see cref="TailChainCycles"/>); the tail-chained exception is pending again.
+    /// </summary>
     private bool TailChain(uint excReturn)
     {
         int exc = BestPending(out int p);
@@ -139,7 +145,8 @@ public sealed partial class CortexMCpu
         _pending &= ~Bit(exc);
         _r[14] = excReturn;
         _fpca = false;
-        EnterHandler(exc);
+        long start = _s.Cycles;
+        if (EnterHandler(exc) && _ipsr == (uint)exc) { _lateWindowStart = start; _lateExc = exc; }
         return true;
     }
 

@@ -232,7 +232,7 @@ public sealed unsafe partial class CortexMCpu
         _active = 0; _pending = 0; _enabled = AlwaysEnabled; _extraCycles = 0;
         Array.Clear(_priority);
         _cfsr = 0; _hfsr = 0; _bfar = 0; _mmfar = 0; _shcsr = 0; _prigroup = 0; Scr = 0; UnalignedTrap = false; DivideByZeroTrap = false;
-        _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuSuspended = false; _resumingFromWatch = false;
+        _demcr = 0; _haltAfterStep = false; MpuCtrl = 0; _mpuRnr = 0; Array.Clear(_rbar); Array.Clear(_rasr); _mpuAs = MpuAs.Current; _resumingFromWatch = false;
         _sleepOnExitReturn = 0; _excReturnCycles = 0; _lateWindowStart = -1; _resetRequested = false; _sleepWfe = false;
         _actlr = 0; _foldAt = 1; _stepIt = false;
         ResetFpu();

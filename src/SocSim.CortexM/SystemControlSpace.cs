@@ -21,6 +21,18 @@ public sealed partial class SystemControlSpace : IBusDevice
     public const uint CpuidM0Plus = 0x410C_C601;
     /// <summary>SYST_CALIB.NOREF and SKEW (B3.3.6).</summary>
     public const uint CalibNoRef = 1u << 31, CalibSkew = 1u << 30;
+    /// <summary>SHCSR's active and pending bits (B3.2.13): MEMFAULTACT 0, BUSFAULTACT 1, USGFAULTACT 3, SVCALLACT 7, MONITORACT 8, PENDSVACT 10, SYSTICKACT 11, USGFAULTPENDED 12, MEMFAULTPENDED 13, BUSFAULTPENDED 14, SVCALLPENDED 15.</summary>
+    private uint ShcsrStatus()
+    {
+        uint v = 0;
+        foreach (var (exc, bit) in ShcsrActive) if (_cpu.IsActive(exc)) v |= 1u << bit;
+        foreach (var (exc, bit) in ShcsrPending) if (_cpu.IsPending(exc)) v |= 1u << bit;
+        return v;
+    }
+
+    private static readonly (int Exc, int Bit)[] ShcsrActive = [(4, 0), (5, 1), (6, 3), (11, 7), (12, 8), (14, 10), (15, 11)];
+    private static readonly (int Exc, int Bit)[] ShcsrPending = [(6, 12), (4, 13), (5, 14), (11, 15)];
+
     private const uint CsrClkSource = 1u << 2;
 
     private readonly CortexMCpu _cpu;
@@ -169,7 +181,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             case 0xD18: return PriorityWord(4);
             case 0xD1C: return PriorityWord(8);
             case 0xD20: return PriorityWord(12);
-            case 0xD24: return _cpu.Shcsr | (_cpu.IsActive(CortexMCpu.ExcSvCall) ? 1u << 7 : 0) | (_cpu.IsPending(CortexMCpu.ExcSvCall) ? 1u << 15 : 0);
+            case 0xD24: return _cpu.Shcsr | ShcsrStatus();
             case 0xD28: return _cpu.Cfsr;
             case 0xD2C: return _cpu.Hfsr;
             case 0xD34: return _cpu.Mmfar;

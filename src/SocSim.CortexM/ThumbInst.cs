@@ -138,7 +138,7 @@ public struct ThumbInst
     public byte Size;
     /// <summary>Load/store: pre-index (P), add offset (U), write back (W). DP immediates: ImmCarry = the modified immediate sets C.</summary>
     public bool Index, Add, Wback, ImmCarry;
-    /// <summary>Load/store: the unprivileged (LDRT/STRT) form. Shown by the disassembler; executed like the normal form in privileged code.</summary>
+    /// <summary>Load/store: the unprivileged (LDRT/STRT) form. Shown by the disassembler; the MPU checks it as unprivileged (A7.7).</summary>
     public bool Unpriv;
     /// <summary>The encoding is 16-bit or a wide (.w) form of something with a 16-bit encoding (for the disassembler).</summary>
     public bool Wide;

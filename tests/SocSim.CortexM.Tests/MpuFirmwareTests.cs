@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using SocSim.Boards;
+using SocSim.Tests;
+using Xunit.Abstractions;
+
+namespace SocSim.CortexM.Tests;
+
+/// <summary>
+/// firmware/mpu/mpu.c built with arm-none-eabi-gcc for the Cortex-M3, one ELF per scenario, run on the
+/// mps2-an385 board and on qemu-system-arm -M mps2-an385 (whose v7m_stack_write/v7m_stack_read raise
+/// MSTKERR/MUNSTKERR): the MPU refusing an unprivileged exception frame (MemManage, and HardFault FORCED with
+/// MemManage disabled), refusing the unstacking to unprivileged Thread mode, and LDRT from privileged code.
+/// UART0's text (CFSR, HFSR, MMFAR, IPSR, SHCSR with SVCall still pending) must be QEMU's, byte for byte.
+/// </summary>
+public sealed class MpuFirmwareTests(ITestOutputHelper output)
+{
+    private static string Source => Path.Combine(RepoPaths.Root, "tests", "SocSim.CortexM.Tests", "firmware", "mpu");
+
+    private static (int Code, string Out, string Err) Tool(string file, IEnumerable<string> args, int timeoutMs)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
+        p.StandardInput.Close();
+        var err = p.StandardError.ReadToEndAsync();
+        var outText = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeoutMs / 1000} s"); }
+        return (p.ExitCode, outText.Result, err.Result);
+    }
+
+    [Theory]
+    [InlineData(1, "memmanage\ncfsr 00000010\n")]       // MSTKERR
+    [InlineData(2, "hardfault\ncfsr 00000010\nhfsr 40000000\n")]
+    [InlineData(3, "memmanage\ncfsr 00000008\n")]       // MUNSTKERR
+    [InlineData(4, "memmanage\ncfsr 00000082\nhfsr 00000000\nmmfar 20001004\n")]     // LDRT: DACCVIOL, MMARVALID
+    public void TheFaultHandlerPrintsWhatQemuPrints(int scenario, string expected)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"socsim-mpu-fw-{Environment.ProcessId}-{scenario}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string elf = Path.Combine(dir, "mpu.elf");
+            var b = Tool("arm-none-eabi-gcc", ["-mcpu=cortex-m3", "-mthumb", "-O2", "-ffreestanding", "-nostdlib", $"-DSCENARIO={scenario}",
+                "-T", Path.Combine(Source, "mpu.ld"), Path.Combine(Source, "mpu.c"), "-o", elf], Deadline.Ms);
+            Assert.True(b.Code == 0, b.Err);
+            using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an385.json")]);
+            m.LoadElf(elf);
+            var run = m.Run(10_000_000);
+            string ours = m.UartOutput("uart0");
+            output.WriteLine(ours);
+            Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{run.Reason} {run.Fault}: {ours}");
+
+            var q = Tool("qemu-system-arm", ["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
+                "-semihosting-config", "enable=on,target=native"], Deadline.Ms);
+            Assert.True(q.Code == 0, q.Err);
+            Assert.Equal(q.Out.Replace("\r\n", "\n"), ours);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
