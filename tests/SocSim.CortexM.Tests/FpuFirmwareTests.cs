@@ -15,22 +15,10 @@ public sealed class FpuFirmwareTests(ITestOutputHelper output)
 {
     private static string Source => Path.Combine(RepoPaths.Root, "tests", "SocSim.CortexM.Tests", "firmware", "fpu");
 
-    private static (int Code, string Out, string Err) Tool(string file, IEnumerable<string> args, int timeoutMs)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        p.StandardInput.Close();
-        var err = p.StandardError.ReadToEndAsync();
-        var outText = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeoutMs / 1000} s"); }
-        return (p.ExitCode, outText.Result, err.Result);
-    }
-
     private static string Build(string dir)
     {
         string elf = Path.Combine(dir, "fpu.elf");
-        var r = Tool("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-mfp16-format=ieee", "-O2",
+        var r = ExternalTool.Run("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "-mfp16-format=ieee", "-O2",
             "-fno-math-errno", "-ffreestanding", "-nostdlib", "-T", Path.Combine(Source, "fpu.ld"), Path.Combine(Source, "fpu.c"), "-o", elf], Deadline.Ms);
         Assert.True(r.Code == 0, r.Err);
         return elf;
@@ -57,7 +45,7 @@ public sealed class FpuFirmwareTests(ITestOutputHelper output)
             // The timer interrupted the float loop itself on this board (it runs 0.3 ms at 25 MHz): lazily.
             Assert.True(lazyEntries >= 10, $"{lazyEntries} entries with a lazy preservation pending");
 
-            var q = Tool("qemu-system-arm", ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
+            var q = ExternalTool.Run("qemu-system-arm", ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
                 "-semihosting-config", "enable=on,target=native"], Deadline.Ms);
             Assert.True(q.Code == 0, q.Err);
             Assert.Equal(q.Out.Replace("\r\n", "\n"), ours);

@@ -16,18 +16,6 @@ public sealed class MpuFirmwareTests(ITestOutputHelper output)
 {
     private static string Source => Path.Combine(RepoPaths.Root, "tests", "SocSim.CortexM.Tests", "firmware", "mpu");
 
-    private static (int Code, string Out, string Err) Tool(string file, IEnumerable<string> args, int timeoutMs)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{file} did not start");
-        p.StandardInput.Close();
-        var err = p.StandardError.ReadToEndAsync();
-        var outText = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs)) { p.Kill(true); throw new TimeoutException($"{file} did not finish in {timeoutMs / 1000} s"); }
-        return (p.ExitCode, outText.Result, err.Result);
-    }
-
     [Theory]
     [InlineData(1, "memmanage\ncfsr 00000010\n")]       // MSTKERR
     [InlineData(2, "hardfault\ncfsr 00000010\nhfsr 40000000\n")]
@@ -40,7 +28,7 @@ public sealed class MpuFirmwareTests(ITestOutputHelper output)
         try
         {
             string elf = Path.Combine(dir, "mpu.elf");
-            var b = Tool("arm-none-eabi-gcc", ["-mcpu=cortex-m3", "-mthumb", "-O2", "-ffreestanding", "-nostdlib", $"-DSCENARIO={scenario}",
+            var b = ExternalTool.Run("arm-none-eabi-gcc", ["-mcpu=cortex-m3", "-mthumb", "-O2", "-ffreestanding", "-nostdlib", $"-DSCENARIO={scenario}",
                 "-T", Path.Combine(Source, "mpu.ld"), Path.Combine(Source, "mpu.c"), "-o", elf], Deadline.Ms);
             Assert.True(b.Code == 0, b.Err);
             using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an385.json")]);
@@ -50,7 +38,7 @@ public sealed class MpuFirmwareTests(ITestOutputHelper output)
             output.WriteLine(ours);
             Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{run.Reason} {run.Fault}: {ours}");
 
-            var q = Tool("qemu-system-arm", ["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
+            var q = ExternalTool.Run("qemu-system-arm", ["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
                 "-semihosting-config", "enable=on,target=native"], Deadline.Ms);
             Assert.True(q.Code == 0, q.Err);
             Assert.Equal(q.Out.Replace("\r\n", "\n"), ours);
