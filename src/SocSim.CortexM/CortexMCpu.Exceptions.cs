@@ -499,7 +499,7 @@ public sealed partial class CortexMCpu
                 }
             case 19: if (ExecutionPriority > -1) _faultmask = (v & 1) != 0; return;
             case 20:
-                _npriv = (v & 1) != 0;
+                _npriv = (v & 1) != 0 && Profile != CortexMProfile.V6M;      // RAZ/WI on ARMv6-M (see Control)
                 if (!HandlerMode) SetSpsel((v & 2) != 0);
                 if (HasFpu) _fpca = (v & 4) != 0;
                 return;

@@ -391,7 +391,7 @@ public sealed unsafe partial class CortexMCpu
     /// </summary>
     private int LoadStore(ref ThumbInst i, uint pc, byte lastLoad, byte lastDp)
     {
-        if (i.Unpriv && _mpuOn && _mpuAs == MpuAs.Current) return LoadStoreUnprivileged(ref i, pc, lastLoad, lastDp);
+        if (i.Unpriv && _mpuAs == MpuAs.Current) return LoadStoreUnprivileged(ref i, pc, lastLoad, lastDp);
         uint b = i.Rn == 15 ? (pc + 4) & ~3u : _r[i.Rn];
         uint off = i.Form == Form.Imm ? i.Imm : _r[i.Rm] << i.ShiftN;
         uint offAddr = i.Add ? b + off : b - off;
@@ -435,7 +435,8 @@ public sealed unsafe partial class CortexMCpu
 
     /// <summary>
     /// LDRT/STRT/LDRBT/STRBT/LDRHT/STRHT/LDRSBT/LDRSHT (A7.7: "as if unprivileged"): the MPU checks the access with
-    /// unprivileged permissions in privileged code too (a refusal is DACCVIOL with MMFAR). Off the common path.
+    /// unprivileged permissions in privileged code too (a refusal is DACCVIOL with MMFAR), and the System Control
+    /// Space refuses them as unprivileged accesses (B3.2: a precise BusFault). Off the common path.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int LoadStoreUnprivileged(ref ThumbInst i, uint pc, byte lastLoad, byte lastDp)

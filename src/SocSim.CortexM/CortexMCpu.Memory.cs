@@ -161,6 +161,13 @@ public sealed partial class CortexMCpu
 
     private void MpuAsCurrent() => _mpuAs = MpuAs.Current;
 
+    /// <summary>
+    /// Whether the data access in progress is privileged, as the System Control Space checks it (B3.1.1, B3.2:
+    /// an unprivileged access to the PPB is a precise BusFault): the current mode's privilege, or the fixed one
+    /// of LDRT/STRT (unprivileged, A7.7), the exception return's unstacking and the lazy FP preservation.
+    /// </summary>
+    internal bool DataAccessPrivileged => _mpuAs == MpuAs.Current ? Privileged : _mpuAs == MpuAs.Privileged;
+
     private void MpuData(uint a, bool write)
     {
         if (MpuAllows(a, write, false)) return;

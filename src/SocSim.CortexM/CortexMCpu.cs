@@ -190,11 +190,12 @@ public sealed unsafe partial class CortexMCpu
     public bool Primask { get => _primask; set => _primask = value; }
     public bool Faultmask { get => _faultmask; set => _faultmask = value; }
     public uint Basepri { get => _basepri; set => _basepri = value & PriorityMask; }
-    /// <summary>CONTROL: bit 0 nPRIV, bit 1 SPSEL, bit 2 FPCA (with the FPU).</summary>
+    /// <summary>CONTROL: bit 0 nPRIV, bit 1 SPSEL, bit 2 FPCA (with the FPU). On ARMv6-M nPRIV is RAZ/WI: the
+    /// M0 and the modelled M0+ have no Unprivileged/Privileged Extension (DDI 0419C B1.4.4), so Thread mode is privileged.</summary>
     public uint Control
     {
         get => (_npriv ? 1u : 0) | (_spsel ? 2u : 0) | (_fpca ? 4u : 0);
-        set { _npriv = (value & 1) != 0; SetSpsel((value & 2) != 0); _fpca = HasFpu && (value & 4) != 0; }
+        set { _npriv = (value & 1) != 0 && Profile != CortexMProfile.V6M; SetSpsel((value & 2) != 0); _fpca = HasFpu && (value & 4) != 0; }
     }
 
     private uint PriorityMask => (0xFFu << (8 - PriorityBits)) & 0xFF;

@@ -10,7 +10,9 @@ namespace SocSim.CortexM;
 /// exception from a scheduler event at each 1-to-0 transition; when either clock changes frequency the event
 /// moves with the edge it waits for (edges keep counting, no drift). Without a reference clock CLKSOURCE reads
 /// as 1 and ignores writes, and SYST_CALIB.NOREF is set (B3.3.3, B3.3.6).
-/// Unimplemented offsets read as zero and ignore writes.
+/// Unimplemented offsets read as zero and ignore writes. An unprivileged access (from unprivileged Thread mode, or
+/// LDRT/STRT) aborts with no effect, which the core takes as a precise BusFault with BFAR (B3.1.1, B3.2), except a
+/// write to STIR while CCR.USERSETMPEND is set (B3.2.8, B3.4.3).
 /// </summary>
 public sealed partial class SystemControlSpace : IBusDevice
 {
@@ -140,8 +142,13 @@ public sealed partial class SystemControlSpace : IBusDevice
         ScheduleZero();
     }
 
+    /// <summary>CCR.USERSETMPEND (bit 1): unprivileged software may write STIR (B3.2.8).</summary>
+    private const uint CcrUserSetMPend = 1u << 1;
+    private const uint StirOffset = 0xF00;
+
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
+        if (!_cpu.DataAccessPrivileged) { abort = true; return 0; }
         uint off = address - Base;
         uint word = ReadWord(off & ~3u);
         return size == 4 ? word : (word >> (int)(8 * (off & 3))) & (size == 1 ? 0xFFu : 0xFFFFu);
@@ -216,6 +223,7 @@ public sealed partial class SystemControlSpace : IBusDevice
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
         uint off = address - Base;
+        if (!_cpu.DataAccessPrivileged && ((off & ~3u) != StirOffset || (_ccr & CcrUserSetMPend) == 0)) { abort = true; return; }
         // Byte and halfword writes reach the priority registers (the only byte-accessible ones B3.4.3 needs).
         if ((off is >= 0x400 and < 0x4F0) || (off is >= 0xD18 and < 0xD24))
         {
@@ -273,7 +281,7 @@ public sealed partial class SystemControlSpace : IBusDevice
             case 0xDA0: case 0xDA8: case 0xDB0: case 0xDB8: _cpu.MpuRasr = value; break;
             case 0xD28: _cpu.ClearFaultStatus(value, 0); break;
             case 0xD2C: _cpu.ClearFaultStatus(0, value); break;
-            case 0xF00: if ((value & 0x1FF) < _cpu.InterruptLines) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
+            case StirOffset: if ((value & 0x1FF) < _cpu.InterruptLines) _cpu.SetPending(16 + (int)(value & 0x1FF)); break;
         }
     }
 
