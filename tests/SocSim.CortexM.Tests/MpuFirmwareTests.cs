@@ -23,26 +23,9 @@ public sealed class MpuFirmwareTests(ITestOutputHelper output)
     [InlineData(4, "memmanage\ncfsr 00000082\nhfsr 00000000\nmmfar 20001004\n")]     // LDRT: DACCVIOL, MMARVALID
     public void TheFaultHandlerPrintsWhatQemuPrints(int scenario, string expected)
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"socsim-mpu-fw-{Environment.ProcessId}-{scenario}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            string elf = Path.Combine(dir, "mpu.elf");
-            var b = ExternalTool.Run("arm-none-eabi-gcc", ["-mcpu=cortex-m3", "-mthumb", "-O2", "-ffreestanding", "-nostdlib", $"-DSCENARIO={scenario}",
-                "-T", Path.Combine(Source, "mpu.ld"), Path.Combine(Source, "mpu.c"), "-o", elf], Deadline.Ms);
-            Assert.True(b.Code == 0, b.Err);
-            using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an385.json")]);
-            m.LoadElf(elf);
-            var run = m.Run(10_000_000);
-            string ours = m.UartOutput("uart0");
-            output.WriteLine(ours);
-            Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{run.Reason} {run.Fault}: {ours}");
-
-            var q = ExternalTool.Run("qemu-system-arm", ["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial", "stdio", "-kernel", elf,
-                "-semihosting-config", "enable=on,target=native"], Deadline.Ms);
-            Assert.True(q.Code == 0, q.Err);
-            Assert.Equal(q.Out.Replace("\r\n", "\n"), ours);
-        }
-        finally { Directory.Delete(dir, true); }
+        var (ours, qemu, stop) = ExternalTool.RunScenarioOnAn385(Path.Combine(Source, "mpu.c"), Path.Combine(Source, "mpu.ld"), scenario);
+        output.WriteLine(ours);
+        Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{stop}: {ours}");
+        Assert.Equal(qemu, ours);
     }
 }

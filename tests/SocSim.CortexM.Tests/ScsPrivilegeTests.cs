@@ -1,4 +1,7 @@
 using SocSim.Core;
+using SocSim.Boards;
+using SocSim.Tests;
+using Xunit.Abstractions;
 
 namespace SocSim.CortexM.Tests;
 
@@ -169,5 +172,30 @@ public sealed class ScsPrivilegeTests
         Assert.Equal(0u, t.Cpu.GetRegister(3));
         Assert.Equal(SystemControlSpace.CpuidM0, t.Cpu.GetRegister(4));
         Assert.Equal(1u, t.Cpu.GetRegister(7));
+    }
+}
+
+/// <summary>
+/// firmware/scs/scs.c built with arm-none-eabi-gcc for the Cortex-M3, one ELF per scenario, run on the mps2-an385
+/// board and on qemu-system-arm -M mps2-an385 (whose nvic_sysreg_read/write refuse user accesses, which its M-profile
+/// transaction-failed path takes as a precise BusFault with BFAR). UART0's text must be QEMU's, byte for byte.
+/// </summary>
+public sealed class ScsPrivilegeFirmwareTests(ITestOutputHelper output)
+{
+    private static string Firmware => Path.Combine(RepoPaths.Root, "tests", "SocSim.CortexM.Tests", "firmware");
+
+    [Theory]
+    [InlineData(1, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e000ed08\nvtor 00000000\n")]
+    [InlineData(2, "hardfault\ncfsr 00008200\nhfsr 40000000\nbfar e000ed08\nvtor 00000000\n")]
+    [InlineData(3, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e000ef00\nvtor 00000000\nispr0 00000000\n")]
+    [InlineData(4, "stir written\nbusfault\ncfsr 00008200\nhfsr 00000000\nbfar e000e200\nvtor 00000000\nispr0 00000008\n")]
+    [InlineData(5, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e000ed00\n")]
+    public void TheFaultHandlerPrintsWhatQemuPrints(int scenario, string expected)
+    {
+        var (ours, qemu, stop) = ExternalTool.RunScenarioOnAn385(Path.Combine(Firmware, "scs", "scs.c"), Path.Combine(Firmware, "mpu", "mpu.ld"), scenario);
+        output.WriteLine(ours);
+        Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{stop}: {ours}");
+        Assert.DoesNotContain("no fault", ours);
+        Assert.Equal(qemu, ours);
     }
 }

@@ -1,0 +1,90 @@
+/* Unprivileged accesses to the System Control Space (ARMv7-M B3.1.1, B3.2, B3.2.8), for mps2-an385
+ * (Cortex-M3), built by ScsPrivilegeTests with -DSCENARIO=n and run on SocSim and on qemu-system-arm
+ * -M mps2-an385: the fault handler prints CFSR, HFSR, BFAR, VTOR, NVIC_ISPR0 and IPSR on UART0, then exits
+ * by semihosting.
+ *   1: unprivileged Thread code writes VTOR: precise BusFault, VTOR unchanged.
+ *   2: the same with BusFault disabled: HardFault FORCED.
+ *   3: unprivileged Thread code writes STIR (IRQ 3) with CCR.USERSETMPEND clear: BusFault, nothing pending.
+ *   4: the same with USERSETMPEND set: IRQ 3 pends; the next unprivileged read (ISPR0) faults.
+ *   5: privileged Thread code: LDRT of CPUID: BusFault. */
+#include <stdint.h>
+
+#define REG(a) (*(volatile uint32_t *)(a))
+#define UART0_DATA REG(0x40004000)
+#define UART0_STATE REG(0x40004004)
+#define UART0_CTRL REG(0x40004008)
+#define UART0_BAUDDIV REG(0x40004010)
+#define CPUID_ADDR 0xE000ED00u
+#define VTOR REG(0xE000ED08)
+#define CCR REG(0xE000ED14)
+#define SHCSR REG(0xE000ED24)
+#define CFSR REG(0xE000ED28)
+#define HFSR REG(0xE000ED2C)
+#define BFAR REG(0xE000ED38)
+#define ISPR0 REG(0xE000E200)
+#define STIR_ADDR 0xE000EF00u
+
+static void putc_(char c) { while (UART0_STATE & 1) { } UART0_DATA = (uint8_t)c; }
+static void puts_(const char *s) { while (*s) putc_(*s++); }
+static void hex(const char *name, uint32_t v)
+{
+    puts_(name);
+    puts_(" ");
+    for (int i = 28; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
+    puts_("\n");
+}
+
+static void report(const char *what)
+{
+    uint32_t ipsr;
+    __asm volatile ("mrs %0, ipsr" : "=r"(ipsr));
+    puts_(what);
+    hex("cfsr", CFSR);
+    hex("hfsr", HFSR);
+    if (CFSR & 0x8000) hex("bfar", BFAR);
+    hex("vtor", VTOR);
+    hex("ispr0", ISPR0);
+    hex("ipsr", ipsr);
+    for (volatile int i = 0; i < 3000; i++) { }   /* the UART's shifter sends the last bytes */
+    register uint32_t r0 __asm("r0") = 0x18;      /* SYS_EXIT */
+    register uint32_t r1 __asm("r1") = 0x20026;   /* ADP_Stopped_ApplicationExit */
+    __asm volatile ("bkpt 0xab" : : "r"(r0), "r"(r1));
+    for (;;) { }
+}
+
+void busfault_handler(void) { report("busfault\n"); }
+void hardfault_handler(void) { report("hardfault\n"); }
+void default_handler(void) { report("other\n"); }
+
+static void unprivileged(void) { __asm volatile ("movs r0, #1\n msr control, r0\n isb" : : : "r0", "memory"); }
+
+int main(void)
+{
+    UART0_BAUDDIV = 16;
+    UART0_CTRL = 1;
+    puts_("scs test\n");
+    if (SCENARIO != 2) SHCSR = 1u << 17;                  /* BUSFAULTENA */
+    if (SCENARIO == 4) CCR |= 1u << 1;                    /* USERSETMPEND */
+    if (SCENARIO == 1 || SCENARIO == 2) {
+        unprivileged();
+        VTOR = 0x4000;
+    } else if (SCENARIO == 3 || SCENARIO == 4) {
+        unprivileged();
+        REG(STIR_ADDR) = 3;
+        puts_("stir written\n");
+        (void)ISPR0;
+    } else {
+        uint32_t v;
+        __asm volatile ("ldrt %0, [%1]" : "=r"(v) : "r"(CPUID_ADDR) : "memory");
+    }
+    puts_("no fault\n");
+    report("");
+}
+
+extern uint32_t __stack_top;
+void reset_handler(void) { main(); }
+
+__attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
+    (void (*)(void))&__stack_top, reset_handler, default_handler, hardfault_handler, default_handler,
+    busfault_handler, default_handler, 0, 0, 0, 0, default_handler, default_handler, 0, default_handler, default_handler,
+};
