@@ -3,13 +3,8 @@
  * qemu-system-arm -M mps2-an386: a float computation in Thread mode while timer 0 interrupts it, the handler
  * computing in floats too (so the lazily preserved FP state of the interrupted loop must come back intact),
  * then every result printed as hex on UART0; the end is a semihosting SYS_EXIT (BKPT 0xAB). */
-#include <stdint.h>
+#include "../common/mps2_uart.h"
 
-#define REG(a) (*(volatile uint32_t *)(a))
-#define UART0_DATA REG(0x40004000)
-#define UART0_STATE REG(0x40004004)
-#define UART0_CTRL REG(0x40004008)
-#define UART0_BAUDDIV REG(0x40004010)
 #define TIMER0_CTRL REG(0x40000000)
 #define TIMER0_VALUE REG(0x40000004)
 #define TIMER0_RELOAD REG(0x40000008)
@@ -19,15 +14,6 @@
 #define FPCCR REG(0xE000EF34)
 #define TICKS 20
 
-static void putc_(char c) { while (UART0_STATE & 1) { } UART0_DATA = (uint8_t)c; }
-static void puts_(const char *s) { while (*s) putc_(*s++); }
-static void hex(const char *name, uint32_t v)
-{
-    puts_(name);
-    puts_(" ");
-    for (int i = 28; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
-    puts_("\n");
-}
 static uint32_t bits(float f) { union { float f; uint32_t u; } x = { f }; return x.u; }
 
 volatile uint32_t ticks, first_lspact = 0xFFFFFFFF, isr_exc_return, isr_control;
@@ -63,8 +49,7 @@ static void set_fpscr(uint32_t v) { __asm volatile ("vmsr fpscr, %0" : : "r"(v))
 
 int main(void)
 {
-    UART0_BAUDDIV = 16;
-    UART0_CTRL = 1;
+    uart_init();
     puts_("fpu test\n");
     volatile float seed = 1.0f;
     float a = seed, b = 0.5f, c = 3.0f, d = 0.0f;    /* FP in use (CONTROL.FPCA) before the first interrupt */
@@ -122,11 +107,7 @@ int main(void)
     hex("cvt", bits((float)k / 2.0f));
     hex("trunc", (uint32_t)(int)(three * -2.5f));
     puts_("done\n");
-    for (volatile int i = 0; i < 1000; i++) { }   /* the UART's shifter sends the last two bytes (160 cycles each) */
-    register uint32_t r0 __asm("r0") = 0x18;      /* SYS_EXIT */
-    register uint32_t r1 __asm("r1") = 0x20026;   /* ADP_Stopped_ApplicationExit */
-    __asm volatile ("bkpt 0xab" : : "r"(r0), "r"(r1));
-    for (;;) { }
+    semihost_exit(1000);
 }
 
 void default_handler(void) { puts_("fault\n"); for (;;) { } }

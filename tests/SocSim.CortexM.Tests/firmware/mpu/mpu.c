@@ -8,13 +8,8 @@
  *   3: privileged Thread code (MSP at the region's top) takes SVCall, whose handler sets CONTROL.nPRIV and
  *      returns: the unprivileged unstacking is refused, MUNSTKERR, MemManage.
  *   4: privileged Thread code: LDRT from the region: DACCVIOL with MMFAR. */
-#include <stdint.h>
+#include "../common/mps2_uart.h"
 
-#define REG(a) (*(volatile uint32_t *)(a))
-#define UART0_DATA REG(0x40004000)
-#define UART0_STATE REG(0x40004004)
-#define UART0_CTRL REG(0x40004008)
-#define UART0_BAUDDIV REG(0x40004010)
 #define SHCSR REG(0xE000ED24)
 #define CFSR REG(0xE000ED28)
 #define HFSR REG(0xE000ED2C)
@@ -25,15 +20,6 @@
 #define MPU_RASR REG(0xE000EDA0)
 #define GUARDED 0x20001000u
 
-static void putc_(char c) { while (UART0_STATE & 1) { } UART0_DATA = (uint8_t)c; }
-static void puts_(const char *s) { while (*s) putc_(*s++); }
-static void hex(const char *name, uint32_t v)
-{
-    puts_(name);
-    puts_(" ");
-    for (int i = 28; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
-    puts_("\n");
-}
 
 static void report(const char *what, uint32_t sp)
 {
@@ -46,11 +32,7 @@ static void report(const char *what, uint32_t sp)
     hex("ipsr", ipsr);
     hex("shcsr", SHCSR);
     hex("sp", sp);
-    for (volatile int i = 0; i < 3000; i++) { }   /* the UART's shifter sends the last bytes */
-    register uint32_t r0 __asm("r0") = 0x18;      /* SYS_EXIT */
-    register uint32_t r1 __asm("r1") = 0x20026;   /* ADP_Stopped_ApplicationExit */
-    __asm volatile ("bkpt 0xab" : : "r"(r0), "r"(r1));
-    for (;;) { }
+    semihost_exit(3000);
 }
 
 static uint32_t psp(void) { uint32_t v; __asm volatile ("mrs %0, psp" : "=r"(v)); return v; }
@@ -66,8 +48,7 @@ __attribute__((naked)) void svc_handler(void)
 
 int main(void)
 {
-    UART0_BAUDDIV = 16;
-    UART0_CTRL = 1;
+    uart_init();
     puts_("mpu test\n");
     SHPR2 = 0x80u << 24;                                  /* SVCall priority 0x80; MemManage stays 0 */
     if (SCENARIO != 2) SHCSR = 1u << 16;                  /* MEMFAULTENA */

@@ -7,13 +7,8 @@
  *   3: unprivileged Thread code writes STIR (IRQ 3) with CCR.USERSETMPEND clear: BusFault, nothing pending.
  *   4: the same with USERSETMPEND set: IRQ 3 pends; the next unprivileged read (ISPR0) faults.
  *   5: privileged Thread code: LDRT of CPUID: BusFault. */
-#include <stdint.h>
+#include "../common/mps2_uart.h"
 
-#define REG(a) (*(volatile uint32_t *)(a))
-#define UART0_DATA REG(0x40004000)
-#define UART0_STATE REG(0x40004004)
-#define UART0_CTRL REG(0x40004008)
-#define UART0_BAUDDIV REG(0x40004010)
 #define CPUID_ADDR 0xE000ED00u
 #define VTOR REG(0xE000ED08)
 #define CCR REG(0xE000ED14)
@@ -24,15 +19,6 @@
 #define ISPR0 REG(0xE000E200)
 #define STIR_ADDR 0xE000EF00u
 
-static void putc_(char c) { while (UART0_STATE & 1) { } UART0_DATA = (uint8_t)c; }
-static void puts_(const char *s) { while (*s) putc_(*s++); }
-static void hex(const char *name, uint32_t v)
-{
-    puts_(name);
-    puts_(" ");
-    for (int i = 28; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
-    puts_("\n");
-}
 
 static void report(const char *what)
 {
@@ -45,11 +31,7 @@ static void report(const char *what)
     hex("vtor", VTOR);
     hex("ispr0", ISPR0);
     hex("ipsr", ipsr);
-    for (volatile int i = 0; i < 3000; i++) { }   /* the UART's shifter sends the last bytes */
-    register uint32_t r0 __asm("r0") = 0x18;      /* SYS_EXIT */
-    register uint32_t r1 __asm("r1") = 0x20026;   /* ADP_Stopped_ApplicationExit */
-    __asm volatile ("bkpt 0xab" : : "r"(r0), "r"(r1));
-    for (;;) { }
+    semihost_exit(3000);
 }
 
 void busfault_handler(void) { report("busfault\n"); }
@@ -60,8 +42,7 @@ static void unprivileged(void) { __asm volatile ("movs r0, #1\n msr control, r0\
 
 int main(void)
 {
-    UART0_BAUDDIV = 16;
-    UART0_CTRL = 1;
+    uart_init();
     puts_("scs test\n");
     if (SCENARIO != 2) SHCSR = 1u << 17;                  /* BUSFAULTENA */
     if (SCENARIO == 4) CCR |= 1u << 1;                    /* USERSETMPEND */
