@@ -58,6 +58,49 @@ public class VcdRoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData(600_000_000L, null)]          // versatilepb's time base, 1 fs
+    [InlineData(58_982_400L * 3, 1_000_000L)] // a 58.9824 MHz CPU in 1 ns units (ForCpuClock's fallback)
+    [InlineData(600_000_000L, 100L)]
+    [InlineData(7L, 1_000_000_000_000L)]      // a tiny, odd time base in 1 ms units
+    [InlineData(999_999_937L, 1L)]            // a prime number of ticks per second
+    public void InexactTimes_SteppedFromTheLastTick_EqualEachTicksOwnConversion(long ticksPerSecond, long? unitFs)
+    {
+        var stepped = new VcdTime(ticksPerSecond, unitFs);
+        Assert.False(stepped.Exact);
+        var rng = new Random(1234);
+        long tick = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            // Mostly small steps (bus cycles), some large jumps, some repeats and a few steps back.
+            tick += rng.Next(10) switch { 0 => 0, 1 => (long)(rng.NextDouble() * 1e9), 2 => -Math.Min(tick, rng.Next(1000)), _ => rng.Next(1, 50) };
+            long fresh = new VcdTime(ticksPerSecond, unitFs).ToUnits(tick);
+            Assert.Equal(fresh, stepped.ToUnits(tick));
+            decimal trueUnits = (decimal)tick * VcdTime.FsPerSecond / ticksPerSecond / stepped.UnitFs;
+            Assert.True(Math.Abs(fresh - trueUnits) <= 0.5m, $"tick {tick}");
+        }
+    }
+
+    [Fact]
+    public void VectorValuesAreWrittenInBinaryWithoutLeadingZeros()
+    {
+        var reg = new SignalRegistry(1_000_000_000);
+        var a = reg.Declare("cpu", "A", 64);
+        var sw = new StringWriter();
+        var w = new VcdWriter(sw, reg);
+        var rng = new Random(99);
+        var values = new List<ulong> { 1, 0, 0x80, 0xFF, 0x100, 0x7F, 0xFFFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000 };
+        for (int i = 0; i < 200; i++) values.Add((ulong)rng.NextInt64() >> rng.Next(64));
+        long t = 1;
+        foreach (var v in values) a.Set(t++, v);
+        w.Close(t);
+        var written = sw.ToString().Split('\n').Where(l => l.StartsWith('b')).Select(l => l.Split(' ')[0][1..]).ToList();
+        var expected = new List<string>();
+        ulong last = 0;
+        foreach (var v in values) { if (v != last) expected.Add(Convert.ToString((long)v, 2)); last = v; }
+        Assert.Equal(expected, written.Skip(written.Count - expected.Count));
+    }
+
     [Fact]
     public void WindowPutsTheValuesAtItsStartInDumpvars()
     {

@@ -10,7 +10,9 @@ namespace SocSim.Trace.Vcd;
 /// Otherwise (e.g. 600 MHz: 1 tick = 1666.66… ps, because of the factor 3) the unit is 1 fs and each
 /// time is the absolute tick rounded to the nearest femtosecond: every clock edge is within 0.5 fs of
 /// its true time, ordering is preserved (ticks are far longer than 1 fs), and there is no drift because
-/// every time is converted from its absolute tick, never accumulated.
+/// every time is converted from its absolute tick, never accumulated. (The inexact conversion steps from
+/// the previous tick in whole-number arithmetic, quotient and remainder, which is the same exact value:
+/// one instance serves one writer, not several threads.)
 /// </summary>
 public sealed class VcdTime
 {
@@ -39,9 +41,27 @@ public sealed class VcdTime
             Exact = false;
         }
         if (Exact) _unitsPerTick = FsPerSecond / ticksPerSecond / UnitFs;
+        else
+        {
+            // units(tick) = floor((2·tick·a + b) / 2b) with a/b = 10^15 / (ticks/s · unit) reduced; the
+            // writer's ticks only grow, so ToUnits steps from the last one in 64-bit arithmetic when
+            // the numbers fit (see ToUnits), and falls back to 128-bit division otherwise.
+            Int128 g = Gcd(FsPerSecond, (Int128)ticksPerSecond * UnitFs);
+            Int128 a = FsPerSecond / g, b = (Int128)ticksPerSecond * UnitFs / g;
+            if (b < long.MaxValue / 4 && a < long.MaxValue / 4)
+            {
+                _a2 = (long)a * 2;
+                _b2 = (long)b * 2;
+                _maxStep = long.MaxValue / 2 / _a2;
+                _lastTick = -1;
+            }
+        }
     }
 
     private readonly long _unitsPerTick;
+    // The stepping state of the inexact conversion (0 when the numbers are too large for it).
+    private readonly long _a2, _b2, _maxStep;
+    private long _lastTick, _lastUnits, _lastRem;
 
     /// <summary>
     /// The default unit of our VCDs: the coarsest legal unit that holds the CPU clock's edges (both of
@@ -105,8 +125,27 @@ public sealed class VcdTime
     public long ToUnits(long tick)
     {
         if (Exact) return tick * _unitsPerTick;
+        long d = tick - _lastTick;
+        if (_b2 != 0 && _lastTick >= 0 && d >= 0 && d <= _maxStep)
+        {
+            // N(tick) = 2·tick·a + b = N(last) + 2·d·a; _lastRem = N(last) mod 2b < 2b < 2^62.
+            long n = _lastRem + d * _a2;
+            _lastTick = tick;
+            _lastUnits += n / _b2;
+            _lastRem = n % _b2;
+            return _lastUnits;
+        }
         Int128 num = (Int128)tick * FsPerSecond * 2 + (Int128)TicksPerSecond * UnitFs;
-        return (long)(num / ((Int128)TicksPerSecond * UnitFs * 2));
+        Int128 den = (Int128)TicksPerSecond * UnitFs * 2;
+        long units = (long)(num / den);
+        if (_b2 != 0 && tick >= 0)
+        {
+            // The same numerator in the reduced fraction: N = 2·tick·a + b, its remainder modulo 2b.
+            _lastTick = tick;
+            _lastUnits = units;
+            _lastRem = (long)(((Int128)tick * _a2 + _b2 / 2) % _b2);
+        }
+        return units;
     }
 
     public string Explanation =>

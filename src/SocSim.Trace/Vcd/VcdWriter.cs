@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SocSim.Core.Signals;
 
@@ -227,6 +228,17 @@ public sealed class VcdWriter : ISignalSink, IDisposable
         WriteAscii("$end\n");
     }
 
+    /// <summary>The eight ASCII binary digits of each byte, most significant first, as one little-endian word.</summary>
+    private static readonly ulong[] ByteDigits = MakeByteDigits();
+
+    private static ulong[] MakeByteDigits()
+    {
+        var t = new ulong[256];
+        for (int v = 0; v < 256; v++)
+            for (int i = 0; i < 8; i++) t[v] |= (ulong)('0' + ((v >> (7 - i)) & 1)) << (8 * i);
+        return t;
+    }
+
     private void WriteValue(int index, ulong value)
     {
         var id = _idBytes[index];
@@ -254,7 +266,11 @@ public sealed class VcdWriter : ISignalSink, IDisposable
         {
             buf[n++] = (byte)'b';
             int top = value == 0 ? 0 : 63 - BitOperations.LeadingZeroCount(value);
-            for (int b = top; b >= 0; b--) buf[n++] = (byte)('0' + (int)((value >> b) & 1));
+            // The digits above the last whole byte one by one, then eight at a time from a table.
+            int b = top;
+            for (; (b & 7) != 7; b--) buf[n++] = (byte)('0' + (int)((value >> b) & 1));
+            for (; b >= 0; b -= 8, n += 8)
+                Unsafe.WriteUnaligned(ref buf[n], ByteDigits[(int)((value >> (b - 7)) & 0xFF)]);
             buf[n++] = (byte)' ';
         }
         for (int i = 0; i < id.Length; i++) buf[n++] = id[i];
