@@ -27,7 +27,7 @@
         .macro  end
         nop
         ldr     r6, [r7]
-        subs    r6, r6, r5
+        sub.w   r6, r6, r5              @ (flags kept for the next row)
         str     r6, [r8], #4
         .endm
 
@@ -421,6 +421,7 @@ _start:
         rep4    bne 1f
 1:
         end
+        cmp     r0, r0
         @ row: B<c> taken (1+P)
         begin
         beq     1f
@@ -471,7 +472,7 @@ _start:
         tbh     [pc, r1, lsl #1]
         .short  0, 2                    @ entry 1: to the end's NOP, right after the table
         end
-        cmp     r0, r0
+        cmp     r0, r0                  @ (the MOVEQs execute)
         @ row: IT folded after a 16-bit instruction, MOVEQ
         begin
         it      eq
@@ -674,7 +675,7 @@ _start:
 svc_handler:
         nop
         ldr     r6, [r7]
-        subs    r6, r6, r5
+        sub.w   r6, r6, r5
         str     r6, [r8], #4
         @ row: exception return (BX LR)
         nop
