@@ -127,17 +127,32 @@ public sealed class RowCyclesFirmwareTests
     {
         bool m4 = board == "mps2-an386";
         string[] defines = m4 ? ["DSP", "FPU"] : [];
-        string[] kinds = ["readN", "readS", "writeN", "writeS"];
-        var overrides = kinds.Select(k => $"memory.ssram23.waitStates.{k}={w}").Concat(kinds.Select(k => $"memory.ssram1.waitStates.{k}={codeW}")).ToArray();
-        using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", board + ".json")], overrides);
-        var cpu = (CortexMCpu)m.Core;
-        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "firmware", "mps2", "row_cycles.S"));
+        string[] overrides = [.. WaitStates("ssram23", w), .. WaitStates("ssram1", codeW)];
         string prefix = string.Concat(defines.Select(d => $".set {d}, 1\n")) + (m4 ? ".fpu fpv4-sp-d16\n" : "");
-        m.Bus.DebugWrite(Code, Asm.Assemble(prefix + source, m4 ? "cortex-m4" : "cortex-m3"));
+        RunAndCompare([Path.Combine(RepoPaths.Root, "boards", board + ".json")], overrides, "row_cycles.S", prefix,
+            m4 ? "cortex-m4" : "cortex-m3", defines, codeW == 0 ? Expected(m4, w) : ExpectedOnSlowCode(codeW), everyRow: codeW == 0, "CYCCNT");
+    }
+
+    private static IEnumerable<string> WaitStates(string region, int w) =>
+        new[] { "readN", "readS", "writeN", "writeS" }.Select(k => $"memory.{region}.waitStates.{k}={w}");
+
+    /// <summary>
+    /// Assembles <c>firmware/mps2/</c><paramref name="file"/> at 0x100 on the board, runs it to its BKPT, and checks
+    /// each row's counter difference (results[k] - results[0]; the firmware subtracts in the counter's direction) against
+    /// <paramref name="expected"/> (which must name <paramref name="everyRow"/>), and each difference with its
+    /// overhead against the core's count between the two reads' executions (LDRs from [r7], after a NOP).
+    /// </summary>
+    private static void RunAndCompare(string[] boards, string[] overrides, string file, string prefix, string cpuName,
+        string[] defines, Dictionary<string, int> expected, bool everyRow, string counter)
+    {
+        using var m = Machine.Create(boards, overrides);
+        var cpu = (CortexMCpu)m.Core;
+        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "firmware", "mps2", file));
+        m.Bus.DebugWrite(Code, Asm.Assemble(prefix + source, cpuName));
         m.Bus.DebugWrite32(0, StackTop);
         m.Bus.DebugWrite32(4, Code | 1);
         cpu.Reset(0);
-        // The core's count when each CYCCNT read (an LDR from [r7], after a NOP: not pipelined) executes.
+        // The core's count when each read executes (after any wait for its fetch: its step's end less the LDR's 2).
         var reads = new List<long>();
         for (int i = 0; i < 100_000 && cpu.State == CoreState.Running; i++)
         {
@@ -148,16 +163,16 @@ public sealed class RowCyclesFirmwareTests
         }
         Assert.True(cpu.State == CoreState.Halted, $"{cpu.State} at 0x{cpu.PC:X} ({cpu.Fault})");
         var rows = RowNames(source, defines);
-        var expected = codeW == 0 ? Expected(m4, w) : ExpectedOnSlowCode(codeW);
         Assert.Equal(2 * rows.Count, reads.Count);
         var wrong = new List<string>();
         for (int k = 0; k < rows.Count; k++)
         {
-            uint cyccnt = m.Bus.DebugRead32(Results + 4u * (uint)k);
-            int measured = (int)cyccnt - (k == 0 ? 0 : (int)m.Bus.DebugRead32(Results));
-            Assert.True(codeW != 0 || expected.ContainsKey(rows[k]), $"row '{rows[k]}' has no expected figure");
-            if (expected.TryGetValue(rows[k], out int trm) && trm != measured) wrong.Add($"{rows[k]}: CYCCNT gives {measured}, the TRM {trm}");
-            if (reads[2 * k + 1] - reads[2 * k] != cyccnt) wrong.Add($"{rows[k]}: CYCCNT gives {cyccnt} with the overhead, the core's count {reads[2 * k + 1] - reads[2 * k]}");
+            uint delta = m.Bus.DebugRead32(Results + 4u * (uint)k);
+            int measured = (int)delta - (k == 0 ? 0 : (int)m.Bus.DebugRead32(Results));
+            Assert.True(!everyRow || expected.ContainsKey(rows[k]), $"row '{rows[k]}' has no expected figure");
+            if (expected.TryGetValue(rows[k], out int trm) && trm != measured) wrong.Add($"{rows[k]}: {counter} gives {measured}, the TRM {trm}");
+            long core = reads[2 * k + 1] - reads[2 * k];
+            if (core != delta) wrong.Add($"{rows[k]}: {counter} gives {delta} with the overhead, the core's count {core}");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
@@ -206,38 +221,9 @@ public sealed class RowCyclesFirmwareTests
     {
         var boards = new List<string> { Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json") };
         if (m0plus) boards.Add(Path.Combine(RepoPaths.Root, "boards", "overrides", "mps2-an383-m0plus.json"));
-        var overrides = new List<string> { $"cpu.parameters.multiplyCycles={mul}" };
-        if (w != 0) overrides.AddRange(new[] { "readN", "readS", "writeN", "writeS" }.Select(k => $"memory.ssram23.waitStates.{k}={w}"));
-        using var m = Machine.Create(boards, overrides);
-        var cpu = (CortexMCpu)m.Core;
-        string source = File.ReadAllText(Path.Combine(RepoPaths.Root, "firmware", "mps2", "row_cycles_m0.S"));
-        m.Bus.DebugWrite(Code, Asm.Assemble(source, m0plus ? "cortex-m0plus" : "cortex-m0"));
-        m.Bus.DebugWrite32(0, StackTop);
-        m.Bus.DebugWrite32(4, Code | 1);
-        cpu.Reset(0);
-        var reads = new List<long>();
-        for (int i = 0; i < 100_000 && cpu.State == CoreState.Running; i++)
-        {
-            bool read = cpu.DecodeAt(cpu.PC) is { Op: Op.Ldr, Rn: 7 };
-            long start = cpu.Cycles;
-            int cycles = cpu.Step();
-            if (read) reads.Add(start + cycles - 2);
-        }
-        Assert.True(cpu.State == CoreState.Halted, $"{cpu.State} at 0x{cpu.PC:X} ({cpu.Fault})");
-        var rows = RowNames(source, []);
-        var expected = ExpectedM0(m0plus, w, mul);
-        // Two SYST_CVR reads a row, plus the SysTick setup's stores through r7's neighbour (none read through r7).
-        Assert.Equal(2 * rows.Count, reads.Count);
-        var wrong = new List<string>();
-        for (int k = 0; k < rows.Count; k++)
-        {
-            uint delta = m.Bus.DebugRead32(Results + 4u * (uint)k);
-            int measured = (int)delta - (k == 0 ? 0 : (int)m.Bus.DebugRead32(Results));
-            Assert.True(expected.ContainsKey(rows[k]), $"row '{rows[k]}' has no expected figure");
-            if (expected[rows[k]] != measured) wrong.Add($"{rows[k]}: SYST_CVR gives {measured}, the TRM {expected[rows[k]]}");
-            if (reads[2 * k + 1] - reads[2 * k] != delta) wrong.Add($"{rows[k]}: SYST_CVR gives {delta} with the overhead, the core's count {reads[2 * k + 1] - reads[2 * k]}");
-        }
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        string[] overrides = [$"cpu.parameters.multiplyCycles={mul}", .. WaitStates("ssram23", w)];
+        RunAndCompare([.. boards], overrides, "row_cycles_m0.S", "", m0plus ? "cortex-m0plus" : "cortex-m0", [],
+            ExpectedM0(m0plus, w, mul), everyRow: true, "SYST_CVR");
     }
 
     /// <summary>The names of the "@ row:" lines of <paramref name="source"/>, in order, skipping the ".ifdef" blocks of
