@@ -28,7 +28,7 @@ internal static class Defaults
         if (!Path.IsPathRooted(name) && !name.StartsWith('.'))
         {
             var bundled = Path.Combine(BoardsDirectory, name);
-            if (File.Exists(bundled)) return bundled;
+            if (File.Exists(bundled)) return InCheckout(name, bundled) ?? bundled;
         }
         if (Directory.Exists(board)) return board; // the loader says it is a directory
         var names = BundledBoards();
@@ -37,6 +37,20 @@ internal static class Defaults
             ?? names.FirstOrDefault(n => Usage.Closest(Path.GetFileName(given), [Path.GetFileName(n)]) != null);
         throw new BoardException(SocSim.Core.HostInput.Quote(board), "", $"no such file, nor a bundled board of that name (bundled: {string.Join(", ", names)})" +
             (near != null ? $"; did you mean {near}?" : ""));
+    }
+
+    /// <summary>
+    /// A bundled board's file in the checkout it was copied from (recorded at build time in boards/origin.txt),
+    /// when that file is still the same: its relative paths (an rtl peripheral's sources, ../../../shared/rtl/...)
+    /// then resolve as they do from the checkout. Null for an installed tool, or a checkout since changed: the
+    /// copy is used, and a source it cannot reach is the loader's one line naming it (boards/README.md).
+    /// </summary>
+    private static string? InCheckout(string name, string bundled)
+    {
+        var record = Path.Combine(BoardsDirectory, "origin.txt");
+        if (!File.Exists(record)) return null;
+        var original = Path.Combine(File.ReadAllText(record).Trim(), name);
+        return File.Exists(original) && File.ReadAllBytes(original).AsSpan().SequenceEqual(File.ReadAllBytes(bundled)) ? original : null;
     }
 
     /// <summary>For --board's help: what it takes, with the bundled boards' names.</summary>

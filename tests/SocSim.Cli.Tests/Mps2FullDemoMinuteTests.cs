@@ -16,7 +16,7 @@ public sealed class Mps2FullDemoMinuteTests
         string elf = Path.GetFullPath(Path.Combine(Socsim.RepoRoot, "..", "shared", "cortex-m", "freertos-mps2", "elf", "RTOSDemo-full.elf"));
         var r = Socsim.Run("run", "--board", "mps2-an385", "--board", "overrides/mps2-qemu-uart", elf, "--max-time", "60.2s");
         Assert.True(r.ExitCode == 124, r.Stderr);
-        Assert.Contains("time limit of 60.2s reached at cycle=1505000000 ", r.Stderr);   // 25 MHz
+        Assert.Contains("time limit of 60.2s reached at cycle=1505000011 ", r.Stderr);   // 25 MHz, the next instruction boundary
         // main_full.c's check task (a 5,000 ms period, pdMS_TO_TICKS at configTICK_RATE_HZ 1000) prints "PASS :
         // <ticks> (<nested interrupts>)" while every test task runs, an error message otherwise: 12 lines by 60.2 s,
         // the k-th at tick 5,000k or a little after (it runs at the idle priority, behind every other task).
@@ -28,7 +28,7 @@ public sealed class Mps2FullDemoMinuteTests
             Assert.InRange(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), 5000L * k, 5000L * k + 100);
         }
         // The counts are this model's, exact run after run (QEMU's vary); the first two are Mps2CliTests'.
-        Assert.Equal(["PASS : 5035 (706)", "PASS : 10027 (1403)"], r.Lines[..2]);
-        Assert.Equal("PASS : 60034 (7795)", r.Lines[^1]);
+        Assert.Equal(["PASS : 5036 (724)", "PASS : 10027 (1418)"], r.Lines[..2]);
+        Assert.Equal("PASS : 60026 (7846)", r.Lines[^1]);
     }
 }

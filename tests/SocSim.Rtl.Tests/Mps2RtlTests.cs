@@ -41,7 +41,7 @@ public class Mps2RtlTests
         Assert.Equal(Expected, m.UartOutput("uart0"));
         // Both engines, and every run, end at the same cycle (the figure is what the firmware's code and the
         // RTL give; it changes only with them).
-        Assert.Equal((60289L, 28308L), (r.Cycles, r.Instructions));
+        Assert.Equal((60300L, 26361L), (r.Cycles, r.Instructions));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class Mps2RtlTests
             Assert.Equal(Expected, stdout);
             Assert.Contains("irq_latency cpu.irq32 (uartx.IRQ) to_vector: count=1 min=12 (480.00 ns) max=12 (480.00 ns) mean=12.0 (480.00 ns) unserved=0\n", stderr);
             string stats = Regex.Replace(stderr, @" host_s=\S+ mips=\S+", "");
-            Assert.Contains("cycles=60289 instructions=28308 ", stats);
+            Assert.Contains("cycles=60300 instructions=26361 ", stats);
             Assert.Equal(first ??= stats, stats);
         }
     }
@@ -100,18 +100,23 @@ public class Mps2RtlTests
         Assert.Equal("cpu input irq32: this core has 32 external interrupts (cpu.parameters.interrupts)", e.Message);
     }
 
-    // movw r0, #0xC000; movt r0, #0x4000; movs r1, #WAITS; str r1, [r0, #4]; ldr r2, [r0, #8]; b .
-    private static ushort[] SlowRead(int waits) => [0xF24C, 0x0000, 0xF2C4, 0x0000, (ushort)(0x2100 | waits), 0x6041, 0x6882, 0xE7FE];
+    // movw r0, #lo(base); movt r0, #hi(base); movs r1, #WAITS; str r1, [r0, #4]; ldr r2, [r0, #8]; b .
+    private static ushort[] SlowRead(int waits, uint @base = 0x4000_C000) =>
+        [.. MovImm16(0xF240, @base & 0xFFFF), .. MovImm16(0xF2C0, @base >> 16), (ushort)(0x2100 | waits), 0x6041, 0x6882, 0xE7FE];
 
-    private static (long Cycles, long Stall, long Total) RunSlowRead(int waits, int boardWaitStates)
+    // MOVW/MOVT r0 (A7.7.76/A7.7.79, encoding T3/T1): imm16 = imm4:i:imm3:imm8.
+    private static ushort[] MovImm16(ushort op, uint imm) =>
+        [(ushort)(op | (imm >> 12 & 0xF) | (imm >> 11 & 1) << 10), (ushort)((imm >> 8 & 7) << 12 | (imm & 0xFF))];
+
+    private static (long Cycles, long Stall, long Total) RunSlowRead(int waits, int? boardWaitStates, uint @base = 0x4000_C000)
     {
-        string ws = boardWaitStates.ToString();
-        using var m = Machine.Create([An385, RtlTestBoards.Asset("mps2-wait.json")],
-            [.. new[] { "readN", "readS", "writeN", "writeS" }.Select(k => $"peripherals.waitblk.waitStates.{k}={ws}")]);
+        using var m = Machine.Create([An385, RtlTestBoards.Asset("mps2-wait.json")], boardWaitStates is int ws
+            ? [.. new[] { "readN", "readS", "writeN", "writeS" }.Select(k => $"peripherals.waitblk.waitStates.{k}={ws}")]
+            : null);
         // The vector table (SP, reset at 0x40 in Thumb state), then the program.
         m.Bus.DebugWrite32(0, 0x0040_0000);
         m.Bus.DebugWrite32(4, 0x41);
-        var code = SlowRead(waits);
+        var code = SlowRead(waits, @base);
         for (int i = 0; i < code.Length; i += 2) m.Bus.DebugWrite32((uint)(0x40 + 2 * i), code[i] | (uint)code[i + 1] << 16);
         m.Core.ResetTo(0x41);
         var dev = m.Device<RtlPeripheral>("waitblk");
@@ -144,5 +149,22 @@ public class Mps2RtlTests
         Assert.Equal((0L, c0), (s2, c2));
         var (c3, s3, _) = RunSlowRead(0, 3);
         Assert.Equal((0L, c0 + 2), (s3, c3));
+    }
+
+    [Fact]
+    public void A_ready_RTL_APB_slave_costs_what_a_CMSDK_register_costs_two_wait_states_per_access()
+    {
+        // ARM's AHB-to-APB bridge as the MPS2 images build it (cmsdk_ahb_to_apb with REGISTER_RDATA = 1 and
+        // PCLKEN = 1; boards/README.md "APB bridge"): IDLE -> TRNF -> TRNF2 -> ENDOK, a 3-cycle data phase for a
+        // ready slave, reads and writes alike: 2 wait states. The boards give every APB slave 2; the RTL layer
+        // too, where its own APB3 transfer (setup, access, response) takes exactly those 3 cycles: no stall.
+        // The program stores to base + 4 and loads base + 8: the RTL test block's WAITS and DATA (0, ready at
+        // once), UART0's STATE and CTRL, or a zero-wait SSRAM2 word.
+        var (rtl, rtlStall, _) = RunSlowRead(0, null);
+        var (cmsdk, _, _) = RunSlowRead(0, null, 0x4000_4000);
+        var (ram, _, _) = RunSlowRead(0, null, 0x2001_0000);
+        Assert.Equal(0L, rtlStall);
+        Assert.Equal(cmsdk, rtl);
+        Assert.Equal(ram + 2 * 2, cmsdk);       // two accesses, 2 wait states each
     }
 }
