@@ -9,8 +9,13 @@ namespace SocSim.CortexM;
 /// set is delivered at once to <see cref="Stimulus"/> (port, value, size in bytes): a machine routes port 0 to
 /// an output stream like a console (CMSIS ITM_SendChar writes one byte there). A stimulus port reads 1
 /// (FIFOREADY) while the ITM is enabled, else 0. TER, TPR and TCR ignore writes until software unlocks them by
-/// writing 0xC5ACCE55 to LAR (a host or debugger sets them through the properties). TPR's
-/// unprivileged-access masks are stored and not enforced.
+/// writing 0xC5ACCE55 to LAR (a host or debugger sets them through the properties).
+/// <para>Privilege (ARMv7-M B3.1.1, C1.7.5 ITM_TPR): the ITM is on the Private Peripheral Bus, so an unprivileged
+/// access (nPRIV Thread mode, or LDRT/STRT) aborts with no effect, a precise BusFault with BFAR as in the SCS, except
+/// a read or write of stimulus port n while TPR.PRIVMASK bit n/8 is clear (each bit guards a group of 8 ports; set:
+/// privileged access only). Chosen: a refused unprivileged stimulus access is a BusFault, the general PPB rule; the
+/// Cortex-M3 TRM (DDI 0337E 11.6.1, note) describes its ITM as discarding invalid user-mode writes and letting user
+/// mode read every ITM register, which the architecture's rule overrides here (docs/cortex-m.md).</para>
 /// </summary>
 public sealed class InstrumentationTrace : IBusDevice
 {
@@ -27,7 +32,7 @@ public sealed class InstrumentationTrace : IBusDevice
 
     /// <summary>TER: the enabled stimulus ports.</summary>
     public uint Ter { get; set; }
-    /// <summary>TPR: stored.</summary>
+    /// <summary>TPR: PRIVMASK (bits 3:0), one bit per group of 8 stimulus ports; set: privileged access only.</summary>
     public uint Tpr { get; set; }
     /// <summary>TCR: ITMENA is bit 0; the other bits are stored.</summary>
     public uint Tcr { get; set; }
@@ -52,9 +57,14 @@ public sealed class InstrumentationTrace : IBusDevice
         Ter = r.ReadUInt(); Tpr = r.ReadUInt(); Tcr = r.ReadUInt(); _locked = r.ReadBool();
     }
 
+    /// <summary>Whether the access in progress may reach <paramref name="off"/>: privileged, or an unprivileged access
+    /// to a stimulus port whose PRIVMASK bit is clear.</summary>
+    private bool Permitted(uint off) => _cpu.DataAccessPrivileged || (off < 0x80 && (Tpr & (1u << (int)(off / 32))) == 0);
+
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
         uint off = address - Base;
+        if (!Permitted(off)) { abort = true; return 0; }
         uint word = (off & ~3u) switch
         {
             < 0x80 => Enabled ? 1u : 0u,
@@ -70,6 +80,7 @@ public sealed class InstrumentationTrace : IBusDevice
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
         uint off = address - Base;
+        if (!Permitted(off)) { abort = true; return; }
         if (off < 0x80)
         {
             int port = (int)(off / 4);
