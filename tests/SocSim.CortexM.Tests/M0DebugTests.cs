@@ -55,4 +55,50 @@ public sealed class M0DebugTests
         Assert.True(cpu.Cycles > 0);
         Assert.Equal(cpu.Cycles, m.Scheduler.Cycles);
     }
+    /// <summary>
+    /// The ARMv6-M DEMCR (DDI 0419C C1.6.5) has DWTENA, VC_HARDERR and VC_CORERESET only: MON_EN, MON_PEND and the
+    /// DebugMonitor exception are ARMv7-M's. Writing all ones reads back 0x01000401, and a DWT data match (which on
+    /// ARMv7-M with MON_EN pends DebugMonitor) sets MATCHED and pends nothing.
+    /// </summary>
+    [Fact]
+    public void TheM0DemcrHasNoMonitorBitsAndAWatchpointPendsNothing()
+    {
+        using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")]);
+        var cpu = (CortexMCpu)m.Core;
+        m.Bus.DebugWrite(0x100, Asm.Assemble("""
+            ldr r0, =0xE000EDFC
+            movs r1, #0
+            mvns r1, r1
+            str r1, [r0]            @ DEMCR = 0xFFFFFFFF: MON_EN and MON_PEND among them
+            ldr r2, [r0]
+            ldr r0, =0xE0001020
+            ldr r1, =0x20000800
+            str r1, [r0]            @ COMP0
+            movs r5, #0
+            str r5, [r0, #4]        @ MASK0
+            movs r5, #6
+            str r5, [r0, #8]        @ FUNCTION0: data write
+            str r5, [r1]            @ matches
+            nop
+            nop
+            ldr r3, =0xE000ED04
+            ldr r3, [r3]            @ ICSR: VECTPENDING 0
+            ldr r4, [r0, #8]        @ FUNCTION0: MATCHED
+            mrs r6, ipsr
+            bkpt #0
+            .ltorg
+            """, "cortex-m0"));
+        m.Bus.DebugWrite32(0, 0x2000_1000);
+        m.Bus.DebugWrite32(4, 0x101);
+        cpu.Reset(0);
+        cpu.RunTo(10_000);
+        Assert.Equal(CoreState.Halted, cpu.State);
+        Assert.Equal(CortexMCpu.DemcrArmV6MBits, cpu.GetRegister(2));
+        Assert.Equal(0x0100_0401u, cpu.GetRegister(2));
+        Assert.Equal(0u, cpu.GetRegister(3) & 0x001F_F000);           // ICSR.VECTPENDING: nothing
+        Assert.Equal(1u << 24 | 6, cpu.GetRegister(4));
+        Assert.Equal(0u, cpu.GetRegister(6));
+        Assert.False(cpu.IsPending(CortexMCpu.ExcDebugMonitor));
+        Assert.True(cpu.TraceEnabled);                                // DWTENA is TRCENA's bit
+    }
 }
