@@ -10,12 +10,13 @@ namespace SocSim.CortexM;
 /// an output stream like a console (CMSIS ITM_SendChar writes one byte there). A stimulus port reads 1
 /// (FIFOREADY) while the ITM is enabled, else 0. TER, TPR and TCR ignore writes until software unlocks them by
 /// writing 0xC5ACCE55 to LAR (a host or debugger sets them through the properties).
-/// <para>Privilege (ARMv7-M B3.1.1, C1.7.5 ITM_TPR): the ITM is on the Private Peripheral Bus, so an unprivileged
-/// access (nPRIV Thread mode, or LDRT/STRT) aborts with no effect, a precise BusFault with BFAR as in the SCS, except
-/// a read or write of stimulus port n while TPR.PRIVMASK bit n/8 is clear (each bit guards a group of 8 ports; set:
-/// privileged access only). Chosen: a refused unprivileged stimulus access is a BusFault, the general PPB rule; the
-/// Cortex-M3 TRM (DDI 0337E 11.6.1, note) describes its ITM as discarding invalid user-mode writes and letting user
-/// mode read every ITM register, which the architecture's rule overrides here (docs/cortex-m.md).</para>
+/// <para>Privilege: the ITM is on the Private Peripheral Bus, privileged only "unless otherwise stated" (ARMv7-M
+/// B3.1.1); the cores' TRMs state otherwise (Cortex-M3 DDI 0337E 11.6.1 and DDI 0337G p. 11-33, Cortex-M4 DDI 0439
+/// ITM chapter): unprivileged code reads every ITM register, and its writes are accepted only to a stimulus port n
+/// whose TPR.PRIVMASK bit n/8 is clear (each bit guards a group of 8 ports) and to TER; every other unprivileged
+/// write is discarded (no fault, no effect). Chosen for TER (the TRMs tie it to "the corresponding Trace Privilege
+/// Register bit" without more): an unprivileged TER write is taken only if every TER bit it changes belongs to a
+/// port group whose PRIVMASK bit is clear, else it is discarded whole (docs/cortex-m.md).</para>
 /// </summary>
 public sealed class InstrumentationTrace : IBusDevice
 {
@@ -57,14 +58,27 @@ public sealed class InstrumentationTrace : IBusDevice
         Ter = r.ReadUInt(); Tpr = r.ReadUInt(); Tcr = r.ReadUInt(); _locked = r.ReadBool();
     }
 
-    /// <summary>Whether the access in progress may reach <paramref name="off"/>: privileged, or an unprivileged access
-    /// to a stimulus port whose PRIVMASK bit is clear.</summary>
-    private bool Permitted(uint off) => _cpu.DataAccessPrivileged || (off < 0x80 && (Tpr & (1u << (int)(off / 32))) == 0);
+    /// <summary>The TER bits of the port groups whose PRIVMASK bit is set (privileged access only).</summary>
+    private uint PrivilegedPorts()
+    {
+        uint mask = 0;
+        for (int g = 0; g < 4; g++)
+            if ((Tpr & (1u << g)) != 0) mask |= 0xFFu << (8 * g);
+        return mask;
+    }
+
+    /// <summary>Whether the write in progress to <paramref name="off"/> is taken: privileged, or unprivileged to a
+    /// stimulus port whose group is open, or to TER changing only open groups' bits (DDI 0337G p. 11-33).</summary>
+    private bool WriteTaken(uint off, uint value)
+    {
+        if (_cpu.DataAccessPrivileged) return true;
+        if (off < 0x80) return (PrivilegedPorts() & (1u << (int)(off / 4))) == 0;
+        return (off & ~3u) == 0xE00 && ((value ^ Ter) & PrivilegedPorts()) == 0;
+    }
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
         uint off = address - Base;
-        if (!Permitted(off)) { abort = true; return 0; }
         uint word = (off & ~3u) switch
         {
             < 0x80 => Enabled ? 1u : 0u,
@@ -80,7 +94,7 @@ public sealed class InstrumentationTrace : IBusDevice
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
         uint off = address - Base;
-        if (!Permitted(off)) { abort = true; return; }
+        if (!WriteTaken(off, value)) return;
         if (off < 0x80)
         {
             int port = (int)(off / 4);

@@ -95,10 +95,45 @@ public sealed class M0DebugTests
         Assert.Equal(CoreState.Halted, cpu.State);
         Assert.Equal(CortexMCpu.DemcrArmV6MBits, cpu.GetRegister(2));
         Assert.Equal(0x0100_0401u, cpu.GetRegister(2));
-        Assert.Equal(0u, cpu.GetRegister(3) & 0x001F_F000);           // ICSR.VECTPENDING: nothing
+        Assert.Equal(0u, cpu.GetRegister(3));                         // ICSR: nothing pending, Thread mode, no RETTOBASE on ARMv6-M
         Assert.Equal(1u << 24 | 6, cpu.GetRegister(4));
         Assert.Equal(0u, cpu.GetRegister(6));
         Assert.False(cpu.IsPending(CortexMCpu.ExcDebugMonitor));
         Assert.True(cpu.TraceEnabled);                                // DWTENA is TRCENA's bit
+    }
+
+    /// <summary>
+    /// ARMv6-M's ICSR has no RETTOBASE: bit 11 is reserved, RAZ (DDI 0419 B3.2.4), where ARMv7-M sets it in a handler
+    /// with no other exception active. The SVCall handler reads ICSR on the M0 and on the M0+: VECTACTIVE = 11 alone.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheArmV6MIcsrHasNoRetToBase(bool m0Plus)
+    {
+        string[] board = m0Plus
+            ? [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json"), Path.Combine(RepoPaths.Root, "boards", "overrides", "mps2-an383-m0plus.json")]
+            : [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")];
+        using var m = Machine.Create(board);
+        var cpu = (CortexMCpu)m.Core;
+        Assert.Equal(m0Plus, cpu.IsM0Plus);
+        m.Bus.DebugWrite(0x100, Asm.Assemble("""
+            svc #0
+            bkpt #0
+            """, "cortex-m0"));
+        m.Bus.DebugWrite(0x180, Asm.Assemble("""
+            ldr r3, =0xE000ED04
+            ldr r3, [r3]            @ ICSR in the SVCall handler
+            bkpt #1
+            .ltorg
+            """, "cortex-m0"));
+        m.Bus.DebugWrite32(0, 0x2000_1000);
+        m.Bus.DebugWrite32(4, 0x101);
+        m.Bus.DebugWrite32(4 * CortexMCpu.ExcSvCall, 0x181);
+        cpu.Reset(0);
+        cpu.RunTo(10_000);
+        Assert.Equal(CoreState.Halted, cpu.State);
+        Assert.Equal((uint)CortexMCpu.ExcSvCall, cpu.Ipsr);
+        Assert.Equal((uint)CortexMCpu.ExcSvCall, cpu.GetRegister(3));  // VECTACTIVE 11, bit 11 clear
     }
 }
