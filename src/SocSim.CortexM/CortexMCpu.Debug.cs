@@ -54,12 +54,18 @@ public sealed partial class CortexMCpu
     public const int ExcDebugMonitor = 12;
     private uint _demcr;
 
-    /// <summary>DEMCR: TRCENA gates the DWT and ITM; MON_EN enables the DebugMonitor exception, MON_PEND pends it; the vector-catch bits are stored.</summary>
+    /// <summary>The DEMCR bits ARMv6-M has (DDI 0419C C1.6.5): DWTENA (24, TRCENA's place), VC_HARDERR (10), VC_CORERESET (0).</summary>
+    public const uint DemcrArmV6MBits = 0x0100_0401;
+
+    /// <summary>DEMCR: TRCENA gates the DWT and ITM; MON_EN enables the DebugMonitor exception, MON_PEND pends it; the
+    /// vector-catch bits are stored. ARMv6-M has no DebugMonitor exception and no MON_* bits: only DWTENA and two vector
+    /// catches are stored (<see cref="DemcrArmV6MBits"/>), the rest is RAZ/WI.</summary>
     public uint Demcr
     {
         get => _demcr | (IsPending(ExcDebugMonitor) ? DemcrMonPend : 0);
         set
         {
+            if (Profile == CortexMProfile.V6M) { _demcr = value & DemcrArmV6MBits; DebugControlChanged?.Invoke(); return; }
             _demcr = value & 0x010F_07F1 & ~DemcrMonPend;
             if ((value & DemcrMonEn) != 0) _enabled |= Bit(ExcDebugMonitor); else _enabled &= ~Bit(ExcDebugMonitor);
             if ((value & DemcrMonPend) != 0) _pending |= Bit(ExcDebugMonitor);

@@ -16,6 +16,9 @@ namespace SocSim.CortexM;
 /// CYCCNT and no profiling counter. Chosen for the absent registers (CYCCNT..FOLDCNT, comparators 2-3, CTRL's
 /// enables), where DDI 0419 calls the addresses reserved: RAZ/WI, so firmware reading CYCCNT reads 0, as on an
 /// M0 without the counter.</para>
+/// <para>The DWT is on the Private Peripheral Bus and privileged only (ARMv7-M B3.1.1 "unprivileged access to the PPB
+/// causes BusFault errors unless otherwise stated", C1.2.1): an unprivileged access (nPRIV Thread mode, or LDRT/STRT)
+/// aborts with no effect, which the core takes as a precise BusFault with BFAR, as the SCS does.</para>
 /// </summary>
 public sealed class DataWatchpointTrace : IBusDevice
 {
@@ -97,6 +100,7 @@ public sealed class DataWatchpointTrace : IBusDevice
 
     public uint Read(uint address, int size, AccessFlags flags, ref bool abort)
     {
+        if (!_cpu.DataAccessPrivileged) { abort = true; return 0; }
         uint off = address - Base, word = ReadWord(off & ~3u);
         return size == 4 ? word : (word >> (int)(8 * (off & 3))) & (size == 1 ? 0xFFu : 0xFFFFu);
     }
@@ -120,6 +124,7 @@ public sealed class DataWatchpointTrace : IBusDevice
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
     {
+        if (!_cpu.DataAccessPrivileged) { abort = true; return; }
         uint off = (address - Base) & ~3u;
         switch (off)
         {

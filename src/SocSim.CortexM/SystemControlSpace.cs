@@ -174,7 +174,10 @@ public sealed partial class SystemControlSpace : IBusDevice
             case 0xD04:
                 {
                     int pending = _cpu.VectPending;
-                    uint v = _cpu.Ipsr | (uint)pending << 12 | (_cpu.RetToBase ? 1u << 11 : 0);
+                    // RETTOBASE (bit 11) is ARMv7-M's: on ARMv6-M bit 11 is reserved, RAZ (DDI 0419 B3.2.4), and
+                    // VECTACTIVE is 6 bits there, which IPSR (at most 16 + 32) fits in.
+                    bool retToBase = _cpu.Profile != CortexMProfile.V6M && _cpu.RetToBase;
+                    uint v = _cpu.Ipsr | (uint)pending << 12 | (retToBase ? 1u << 11 : 0);
                     for (int n = 16; n < 16 + _cpu.InterruptLines; n++) if (_cpu.IsPending(n)) { v |= 1u << 22; break; }
                     if (_cpu.IsPending(CortexMCpu.ExcNmi)) v |= 1u << 31;
                     if (_cpu.IsPending(CortexMCpu.ExcPendSv)) v |= 1u << 28;

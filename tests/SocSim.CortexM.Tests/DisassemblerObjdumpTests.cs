@@ -8,7 +8,7 @@ namespace SocSim.CortexM.Tests;
 
 /// <summary>
 /// The disassembler against `arm-none-eabi-objdump -d` on every instruction of every Cortex-M ELF in
-/// ../shared/cortex-m (FreeRTOS MPS2 demos, libopencm3 STM32F1 examples): mnemonic and operands must be
+/// ../shared/cortex-m (FreeRTOS MPS2 demos, libopencm3 STM32F1 examples) and in this repository: mnemonic and operands must be
 /// equal, objdump's "&lt;symbol+offset&gt;" annotations aside (the disassembler prints addresses only, as "0x..").
 /// Data objdump shows from mapping symbols ($d: .word/.short/.byte) is not compared.
 /// </summary>
@@ -46,15 +46,39 @@ public sealed partial class DisassemblerObjdumpTests(ITestOutputHelper output)
     [MemberData(nameof(Elfs))]
     public async Task EqualsObjdump(string elf) => Compare(elf, await Objdump("-d", Path.Combine(SharedCortexM, elf)));
 
-    /// <summary>Our own Cortex-M3 build of CoreMark (firmware/coremark).</summary>
-    [Fact]
-    public async Task CoreMarkEqualsObjdump() =>
-        Compare("coremark-m3.elf", await Objdump("-d", Path.Combine(RepoPaths.Root, "firmware", "coremark", "coremark-m3.elf")));
+    /// <summary>
+    /// Every Cortex-M ELF committed to this repository (`git ls-files '*.elf'`, kept when its build attributes say
+    /// Tag_CPU_arch_profile: Microcontroller; the ARM7TDMI and ARM926 ELFs are not Thumb-2): CoreMark, the
+    /// tests/assets/cortex-m firmware and whatever is committed next, with no list to keep in step.
+    /// </summary>
+    public static IEnumerable<object[]> RepositoryElfs()
+    {
+        var git = ExternalTool.Run("git", ["-C", RepoPaths.Root, "ls-files", "-z", "*.elf"], Deadline.Ms);
+        if (git.Code != 0) throw new InvalidOperationException($"git ls-files failed in {RepoPaths.Root}: {git.Err.Trim()}");
+        var elfs = git.Out.Split('\0', StringSplitOptions.RemoveEmptyEntries).Where(IsCortexM).Order(StringComparer.Ordinal).ToList();
+        if (elfs.Count == 0) throw new InvalidOperationException($"no Cortex-M ELF found by git ls-files in {RepoPaths.Root}");
+        return elfs.Select(f => new object[] { f });
+    }
 
-    /// <summary>The other Cortex-M ELF in this repository: the semihosting test's newlib/rdimon build (tests/assets/cortex-m, `make -C firmware m3`).</summary>
+    private static bool IsCortexM(string relative)
+    {
+        var r = ExternalTool.Run("arm-none-eabi-readelf", ["-A", Path.Combine(RepoPaths.Root, relative)], Deadline.Ms);
+        if (r.Code != 0) throw new InvalidOperationException($"arm-none-eabi-readelf -A {relative}: {r.Err.Trim()}");
+        return r.Out.Contains("Tag_CPU_arch_profile: Microcontroller", StringComparison.Ordinal);
+    }
+
     [Fact]
-    public async Task RdimonM3EqualsObjdump() =>
-        Compare("rdimon_m3.elf", await Objdump("-d", Path.Combine(RepoPaths.Root, "tests", "assets", "cortex-m", "rdimon_m3.elf")));
+    public void TheRepositorysCortexMElfsAreFound()
+    {
+        var found = RepositoryElfs().Select(o => (string)o[0]).ToList();
+        foreach (var known in new[] { "firmware/coremark/coremark-m3.elf", "tests/assets/cortex-m/rdimon_m3.elf", "tests/assets/cortex-m/rtl_uart_m3.elf", "tests/assets/cortex-m/timer_irq_m3.elf" })
+            Assert.Contains(known, found);
+        Assert.DoesNotContain("firmware/elf/hello.elf", found);          // an ARM7TDMI ELF
+    }
+
+    [Theory]
+    [MemberData(nameof(RepositoryElfs))]
+    public async Task RepositoryElfEqualsObjdump(string elf) => Compare(elf, await Objdump("-d", Path.Combine(RepoPaths.Root, elf)));
 
     /// <summary>
     /// Every straight-line encoding class of the random Unicorn cases (no branch tables), 500 cases each, as

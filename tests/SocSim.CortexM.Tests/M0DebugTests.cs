@@ -55,4 +55,85 @@ public sealed class M0DebugTests
         Assert.True(cpu.Cycles > 0);
         Assert.Equal(cpu.Cycles, m.Scheduler.Cycles);
     }
+    /// <summary>
+    /// The ARMv6-M DEMCR (DDI 0419C C1.6.5) has DWTENA, VC_HARDERR and VC_CORERESET only: MON_EN, MON_PEND and the
+    /// DebugMonitor exception are ARMv7-M's. Writing all ones reads back 0x01000401, and a DWT data match (which on
+    /// ARMv7-M with MON_EN pends DebugMonitor) sets MATCHED and pends nothing.
+    /// </summary>
+    [Fact]
+    public void TheM0DemcrHasNoMonitorBitsAndAWatchpointPendsNothing()
+    {
+        using var m = Machine.Create([Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")]);
+        var cpu = (CortexMCpu)m.Core;
+        m.Bus.DebugWrite(0x100, Asm.Assemble("""
+            ldr r0, =0xE000EDFC
+            movs r1, #0
+            mvns r1, r1
+            str r1, [r0]            @ DEMCR = 0xFFFFFFFF: MON_EN and MON_PEND among them
+            ldr r2, [r0]
+            ldr r0, =0xE0001020
+            ldr r1, =0x20000800
+            str r1, [r0]            @ COMP0
+            movs r5, #0
+            str r5, [r0, #4]        @ MASK0
+            movs r5, #6
+            str r5, [r0, #8]        @ FUNCTION0: data write
+            str r5, [r1]            @ matches
+            nop
+            nop
+            ldr r3, =0xE000ED04
+            ldr r3, [r3]            @ ICSR: VECTPENDING 0
+            ldr r4, [r0, #8]        @ FUNCTION0: MATCHED
+            mrs r6, ipsr
+            bkpt #0
+            .ltorg
+            """, "cortex-m0"));
+        m.Bus.DebugWrite32(0, 0x2000_1000);
+        m.Bus.DebugWrite32(4, 0x101);
+        cpu.Reset(0);
+        cpu.RunTo(10_000);
+        Assert.Equal(CoreState.Halted, cpu.State);
+        Assert.Equal(CortexMCpu.DemcrArmV6MBits, cpu.GetRegister(2));
+        Assert.Equal(0x0100_0401u, cpu.GetRegister(2));
+        Assert.Equal(0u, cpu.GetRegister(3));                         // ICSR: nothing pending, Thread mode, no RETTOBASE on ARMv6-M
+        Assert.Equal(1u << 24 | 6, cpu.GetRegister(4));
+        Assert.Equal(0u, cpu.GetRegister(6));
+        Assert.False(cpu.IsPending(CortexMCpu.ExcDebugMonitor));
+        Assert.True(cpu.TraceEnabled);                                // DWTENA is TRCENA's bit
+    }
+
+    /// <summary>
+    /// ARMv6-M's ICSR has no RETTOBASE: bit 11 is reserved, RAZ (DDI 0419 B3.2.4), where ARMv7-M sets it in a handler
+    /// with no other exception active. The SVCall handler reads ICSR on the M0 and on the M0+: VECTACTIVE = 11 alone.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheArmV6MIcsrHasNoRetToBase(bool m0Plus)
+    {
+        string[] board = m0Plus
+            ? [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json"), Path.Combine(RepoPaths.Root, "boards", "overrides", "mps2-an383-m0plus.json")]
+            : [Path.Combine(RepoPaths.Root, "boards", "mps2-an383.json")];
+        using var m = Machine.Create(board);
+        var cpu = (CortexMCpu)m.Core;
+        Assert.Equal(m0Plus, cpu.IsM0Plus);
+        m.Bus.DebugWrite(0x100, Asm.Assemble("""
+            svc #0
+            bkpt #0
+            """, "cortex-m0"));
+        m.Bus.DebugWrite(0x180, Asm.Assemble("""
+            ldr r3, =0xE000ED04
+            ldr r3, [r3]            @ ICSR in the SVCall handler
+            bkpt #1
+            .ltorg
+            """, "cortex-m0"));
+        m.Bus.DebugWrite32(0, 0x2000_1000);
+        m.Bus.DebugWrite32(4, 0x101);
+        m.Bus.DebugWrite32(4 * CortexMCpu.ExcSvCall, 0x181);
+        cpu.Reset(0);
+        cpu.RunTo(10_000);
+        Assert.Equal(CoreState.Halted, cpu.State);
+        Assert.Equal((uint)CortexMCpu.ExcSvCall, cpu.Ipsr);
+        Assert.Equal((uint)CortexMCpu.ExcSvCall, cpu.GetRegister(3));  // VECTACTIVE 11, bit 11 clear
+    }
 }

@@ -178,7 +178,8 @@ public sealed class ScsPrivilegeTests
 /// <summary>
 /// firmware/scs/scs.c built with arm-none-eabi-gcc for the Cortex-M3, one ELF per scenario, run on the mps2-an385
 /// board and on qemu-system-arm -M mps2-an385 (whose nvic_sysreg_read/write refuse user accesses, which its M-profile
-/// transaction-failed path takes as a precise BusFault with BFAR). UART0's text must be QEMU's, byte for byte.
+/// transaction-failed path takes as a precise BusFault with BFAR; its DWT is the PPB's default region, which refuses
+/// user accesses the same way; the ITM scenarios follow the TRM instead, below). UART0's text must be QEMU's, byte for byte.
 /// </summary>
 public sealed class ScsPrivilegeFirmwareTests(ITestOutputHelper output)
 {
@@ -190,6 +191,8 @@ public sealed class ScsPrivilegeFirmwareTests(ITestOutputHelper output)
     [InlineData(3, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e000ef00\nvtor 00000000\nispr0 00000000\n")]
     [InlineData(4, "stir written\nbusfault\ncfsr 00008200\nhfsr 00000000\nbfar e000e200\nvtor 00000000\nispr0 00000008\n")]
     [InlineData(5, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e000ed00\n")]
+    [InlineData(6, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e0001004\n")]       // DWT_CYCCNT
+    [InlineData(7, "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e0001000\n")]       // DWT_CTRL
     public void TheFaultHandlerPrintsWhatQemuPrints(int scenario, string expected)
     {
         var (ours, qemu, stop) = ExternalTool.RunScenarioOnAn385(Path.Combine(Firmware, "scs", "scs.c"), Path.Combine(Firmware, "mpu", "mpu.ld"), scenario);
@@ -197,5 +200,22 @@ public sealed class ScsPrivilegeFirmwareTests(ITestOutputHelper output)
         Assert.True(ours.Contains(expected, StringComparison.Ordinal), $"{stop}: {ours}");
         Assert.DoesNotContain("no fault", ours);
         Assert.Equal(qemu, ours);
+    }
+
+    /// <summary>
+    /// The ITM scenarios, checked against the Cortex-M3 TRM (DDI 0337G p. 11-33: user mode reads every ITM register;
+    /// its writes to a stimulus port whose ITM_TPR.PRIVMASK bit is set, and to TPR, TCR and LAR, are discarded), not
+    /// against QEMU: QEMU 7.2's ITM is the PPB's default region (privileged RAZ/WI, every unprivileged access a
+    /// BusFault, no ITM_TPR), so it faults on the first user access. Each scenario ends with an unprivileged
+    /// DWT_CYCCNT read, which the DWT refuses as QEMU does (docs/cortex-m.md).
+    /// </summary>
+    [Theory]
+    [InlineData(8, "ter 00000201\ntpr 00000002\ntcr 00000001\nlsr 00000001\nport9 00000001\n")]   // every user write discarded
+    [InlineData(9, "ter 00000203\n")]                                                                   // port 0 and TER (group 0 open) taken
+    public void UnprivilegedItmAccessesFollowTheTrm(int scenario, string registers)
+    {
+        var (ours, _, stop) = ExternalTool.RunScenarioOnAn385(Path.Combine(Firmware, "scs", "scs.c"), Path.Combine(Firmware, "mpu", "mpu.ld"), scenario);
+        output.WriteLine(ours);
+        Assert.True(ours.Contains("stimulus written\n" + registers + "busfault\ncfsr 00008200\nhfsr 00000000\nbfar e0001004\n", StringComparison.Ordinal), $"{stop}: {ours}");
     }
 }

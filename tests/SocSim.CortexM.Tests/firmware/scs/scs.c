@@ -6,7 +6,14 @@
  *   2: the same with BusFault disabled: HardFault FORCED.
  *   3: unprivileged Thread code writes STIR (IRQ 3) with CCR.USERSETMPEND clear: BusFault, nothing pending.
  *   4: the same with USERSETMPEND set: IRQ 3 pends; the next unprivileged read (ISPR0) faults.
- *   5: privileged Thread code: LDRT of CPUID: BusFault. */
+ *   5: privileged Thread code: LDRT of CPUID: BusFault.
+ *   6: unprivileged Thread code reads DWT_CYCCNT (the PPB outside the SCS, C1.2.1): BusFault.
+ *   7: unprivileged Thread code writes DWT_CTRL: BusFault.
+ *   8: unprivileged Thread code writes ITM stimulus port 9 with ITM_TPR.PRIVMASK bit 1 set, then TPR, TCR, LAR
+ *      and TER (clearing port 9's bit): all discarded, no fault (Cortex-M3 TRM DDI 0337G p. 11-33); it reads and
+ *      prints TER, TPR, TCR, LSR and port 9, then reads DWT_CYCCNT: BusFault.
+ *   9: unprivileged Thread code writes ITM stimulus port 0 with PRIVMASK bit 0 clear, and TER setting port 1's
+ *      bit (group 0 open): both taken; it prints TER, then reads DWT_CYCCNT: BusFault. */
 #include "../common/mps2_uart.h"
 
 #define CPUID_ADDR 0xE000ED00u
@@ -18,6 +25,15 @@
 #define BFAR REG(0xE000ED38)
 #define ISPR0 REG(0xE000E200)
 #define STIR_ADDR 0xE000EF00u
+#define DEMCR REG(0xE000EDFC)
+#define DWT_CTRL_ADDR 0xE0001000u
+#define DWT_CYCCNT_ADDR 0xE0001004u
+#define ITM_PORT(n) REG(0xE0000000u + 4u * (n))
+#define ITM_TER REG(0xE0000E00)
+#define ITM_TPR REG(0xE0000E40)
+#define ITM_TCR REG(0xE0000E80)
+#define ITM_LAR REG(0xE0000FB0)
+#define ITM_LSR REG(0xE0000FB4)
 
 
 static void report(const char *what)
@@ -54,6 +70,38 @@ int main(void)
         REG(STIR_ADDR) = 3;
         puts_("stir written\n");
         (void)ISPR0;
+    } else if (SCENARIO == 6) {
+        unprivileged();
+        (void)REG(DWT_CYCCNT_ADDR);
+    } else if (SCENARIO == 7) {
+        unprivileged();
+        REG(DWT_CTRL_ADDR) = 1;
+    } else if (SCENARIO == 8 || SCENARIO == 9) {
+        DEMCR = 1u << 24;                                 /* TRCENA */
+        ITM_LAR = 0xC5ACCE55u;
+        ITM_TER = 0x201;                                  /* ports 0 and 9 */
+        ITM_TCR = 1;                                      /* ITMENA */
+        ITM_TPR = 2;                                      /* ports 8-15 privileged only */
+        unprivileged();
+        if (SCENARIO == 8) {
+            ITM_PORT(9) = 'i';
+            ITM_TPR = 0;
+            ITM_TCR = 0;
+            ITM_LAR = 0;
+            ITM_TER = 0x001;
+        } else {
+            ITM_PORT(0) = 'i';
+            ITM_TER = 0x203;
+        }
+        puts_("stimulus written\n");
+        hex("ter", ITM_TER);
+        if (SCENARIO == 8) {
+            hex("tpr", ITM_TPR);
+            hex("tcr", ITM_TCR);
+            hex("lsr", ITM_LSR);
+            hex("port9", ITM_PORT(9));
+        }
+        (void)REG(DWT_CYCCNT_ADDR);
     } else {
         uint32_t v;
         __asm volatile ("ldrt %0, [%1]" : "=r"(v) : "r"(CPUID_ADDR) : "memory");
