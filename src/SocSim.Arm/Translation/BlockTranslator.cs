@@ -47,6 +47,38 @@ internal sealed unsafe class Region
         return false;
     }
 
+    /// <summary>
+    /// Whether its bytes are a memory controller's own (translated with the controller's timing model:
+    /// the LPC2106 flash behind the MAM, BlockTranslator.Timing.cs). The bus has no write page for them:
+    /// a store reaches them only through the controller's Write, and a loader, debugger or semihosting
+    /// only through Bus.DebugWrite8, both counted in <see cref="Bus.UntrackedWrites"/>; a checkpoint's
+    /// memory is restored between runs of the core. So such a region is compared with memory once per
+    /// run of the core (<see cref="BlockTranslator.Epoch"/>) and again only after that count moved.
+    /// </summary>
+    public bool BehindController;
+    private int _seenEpoch = -1, _seenWrites;
+
+    /// <summary>
+    /// Whether memory still holds the bytes the region was compiled from (<see cref="MemoryMatches"/>),
+    /// compared only when it may have changed (see <see cref="BehindController"/>).
+    /// </summary>
+    public bool Unchanged(int epoch, int untrackedWrites)
+    {
+        if (BehindController && epoch == _seenEpoch && untrackedWrites == _seenWrites) return true;
+        if (!MemoryMatches()) return false;
+        if (BehindController) { _seenEpoch = epoch; _seenWrites = untrackedWrites; }
+        return true;
+    }
+
+    /// <summary>
+    /// A one-entry cache of where the run loop went after this region's exit: the entry for
+    /// <see cref="NextKey"/>, valid while the translator's <see cref="BlockTranslator.Flushes"/> is
+    /// <see cref="NextFlushes"/> (ArmCpu.RunTranslated checks everything else at every entry).
+    /// </summary>
+    public BlockEntry? Next;
+    public uint NextKey;
+    public int NextFlushes = -1;
+
     public bool MemoryMatches()
     {
         var offsets = Offsets;
@@ -200,7 +232,13 @@ public sealed unsafe partial class BlockTranslator
     {
         Array.Clear(_cache);
         Flushes++;
+        Epoch++;
     }
+
+    /// <summary>Counts the core's runs (ArmCpu.RunTranslated) and flushes: see <see cref="Region.BehindController"/>.</summary>
+    internal int Epoch;
+    /// <summary>Region entries the run loop found through the exited region's one-entry cache (<see cref="Region.Next"/>) instead of <see cref="Lookup"/>.</summary>
+    public long Chained;
 
     /// <summary>Times <see cref="Flush"/> ran: a region's device access that remapped memory leaves the region.</summary>
     internal int Flushes;
@@ -288,6 +326,7 @@ public sealed unsafe partial class BlockTranslator
         {
             Code = code,
             Page = page,
+            BehindController = timed != null,
             PageBase = start & ~Bus.PageMask,
             Key = e.Key,
             ILSize = em.ILSize,
