@@ -393,7 +393,7 @@ public sealed unsafe class Bus : IDisposable
         if (Privileged) flags |= AccessFlags.Privileged;
         var m = FindMapping(address);
         bool abort = false;
-        if (m?.Controller != null) m.Controller.Write(address, size, value, flags, ref abort);
+        if (m?.Controller != null) { UntrackedWrites++; m.Controller.Write(address, size, value, flags, ref abort); }
         else if (m != null) { if (m.Region != null || DeviceAccessFilter is not { } f || f(address, true)) m.Device.Write(address, size, value, flags, ref abort); }
         else if (DefaultDevice != null) DefaultDevice.Write(address, size, value, flags, ref abort);
         else abort = UnmappedAborts;
@@ -460,11 +460,20 @@ public sealed unsafe class Bus : IDisposable
         return bytes.ToArray();
     }
 
+    /// <summary>
+    /// Writes that may change RAM/ROM bytes outside the bus's write page table: <see cref="DebugWrite8"/>
+    /// (loaders, debuggers, semihosting) and writes into a memory controller's window (its model may
+    /// write its own bytes). Memory only these reach (a controller's flash) needs no comparison with
+    /// what was translated from it while this count stands still (ArmCpu's translating run loop).
+    /// </summary>
+    public int UntrackedWrites;
+
     /// <summary>Writes memory regardless of ROM protection (loaders, debuggers). Returns false outside RAM/ROM.</summary>
     public bool DebugWrite8(uint address, byte value)
     {
         var m = FindMapping(address);
         if (m?.Region == null) return false;
+        UntrackedWrites++;
         m.Region.Data[address - m.Region.Base] = value;
         return true;
     }

@@ -270,4 +270,39 @@ public sealed class TranslationMamTests
             Assert.True(b.Cpu.Translator!.FastRefills > 100, $"{b.Cpu.Translator.FastRefills} refills timed by FetchClocks");
         }
     }
+
+    /// <summary>
+    /// Regions in the flash are compared with memory only when a write outside the bus's page tables
+    /// may have changed it (Region.BehindController, Bus.UntrackedWrites): a scheduled event rewrites
+    /// the loop's <c>add r4, r4, #1</c> in the flash (to <c>#2</c> and back) through Bus.DebugWrite32
+    /// while translated code runs (the same run of the core), and between runs of the core; the
+    /// translated machine must execute the new instruction at once, in lockstep with the interpreter.
+    /// </summary>
+    [Fact]
+    public void FlashRewrittenUnderTranslatedCode()
+    {
+        var (a, b) = Pair(Program(2, 3, 1, change: false), 0, Vectors);
+        using (a) using (b)
+        {
+            foreach (var m in new[] { a, b })
+            {
+                var s = m.Scheduler;
+                bool two = false;
+                Event? e = null;
+                e = s.CreateEvent("test.patch", EventPriority.Peripheral, t =>
+                {
+                    two = !two;
+                    m.Bus.DebugWrite32(0x210, Asm.Dp(4, 4, 4, two ? 2u : 1u));
+                    s.Schedule(e!, s.CpuClock.TimeOfEdge(s.Cycles + 5_003));
+                });
+                s.Schedule(e, s.CpuClock.TimeOfEdge(s.Cycles + 5_003));
+            }
+            Assert.True(Lockstep(a, b, 300_000) > 0.5);
+            long invalidations = b.Cpu.Translator!.Invalidations;
+            Assert.True(invalidations > 5, $"{invalidations} invalidations");
+            // Between runs of the core: the next run compares once more.
+            foreach (var m in new[] { a, b }) m.Bus.DebugWrite32(0x210, Asm.Dp(4, 4, 4, 3));
+            Assert.True(Lockstep(a, b, 400_000) > 0.5);
+        }
+    }
 }

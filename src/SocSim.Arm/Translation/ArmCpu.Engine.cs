@@ -46,7 +46,7 @@ public sealed unsafe partial class ArmCpu
         // A store the interpreter made (part of an STM on the fast path, a remapped vector write) may
         // have changed the region's code: compared as at an entry.
         bool go = !_intPending && !_abt0 && !_abt1 && !_stop && !_sleeping && _s.NextEventCycle >= limit && _s.Cycles < limit
-            && _hook == null && _bus.Observer == null && (_cpsr & (Psr.T | Psr.ModeMask)) == state && _region!.MemoryMatches();
+            && _hook == null && _bus.Observer == null && (_cpsr & (Psr.T | Psr.ModeMask)) == state && _region!.Unchanged(_translator.Epoch, _bus.UntrackedWrites);
         if (go) _translator.Resumes++;
         return go;
     }
@@ -131,7 +131,7 @@ public sealed unsafe partial class ArmCpu
             return 2;
         }
         if (_intPending || _stop || _sleeping || _s.NextEventCycle < limit || _hook != null || _bus.Observer != null
-            || t.Flushes != flushes || !_region!.MemoryMatches())
+            || t.Flushes != flushes || !_region!.Unchanged(t.Epoch, _bus.UntrackedWrites))
         {
             t.DeviceExits++;
             return 1;
@@ -151,13 +151,20 @@ public sealed unsafe partial class ArmCpu
     /// </summary>
     internal void RefillFromRegion(uint target)
     {
-        if (_timedMemory is ITimedCodeFetch fetch && _bus.Observer == null)
+        if (_timedMemory != null && _bus.Observer == null)
         {
+            var t = _translator!;
+            if (_refillFlushes != t.Flushes)
+            {
+                _refillFetch = _timedMemory as ITimedCodeFetch;
+                _refillMapping = null;
+                _refillFlushes = t.Flushes;
+            }
             uint step = (_cpsr & Psr.T) != 0 ? 2u : 4u;
             uint a = step == 2 ? target & ~1u : target;
             var flash = _timedMemory.Region;
-            if ((a & (step - 1)) == 0 && a >= _timedMemory.DirectFrom && (ulong)a + 2 * step <= flash.End
-                && ReferenceEquals(_bus.FindMapping(a)?.Controller, _timedMemory))
+            if (_refillFetch is { } fetch && (a & (step - 1)) == 0 && a >= _timedMemory.DirectFrom && (ulong)a + 2 * step <= flash.End
+                && InControllerMapping(a))
             {
                 byte* p = flash.Data + (a - flash.Base);
                 _s.Cycles += fetch.FetchClocks(a, (int)step, false, _s.Cycles);
@@ -172,6 +179,26 @@ public sealed unsafe partial class ArmCpu
             }
         }
         Refill(target);
+    }
+
+    /// <summary>
+    /// The timed controller's code-fetch entry and the mapping of its window last refilled from, for
+    /// <see cref="RefillFromRegion"/>: valid while the translator's flush count is <see cref="_refillFlushes"/>
+    /// (a mapping change flushes it).
+    /// </summary>
+    private ITimedCodeFetch? _refillFetch;
+    private Bus.Mapping? _refillMapping;
+    private int _refillFlushes = -1;
+
+    /// <summary>Whether <paramref name="a"/> lies in a mapping of the timed controller (the last one found, else the bus's search).</summary>
+    private bool InControllerMapping(uint a)
+    {
+        var m = _refillMapping;
+        if (m != null && a - m.Base < m.Size) return true;
+        m = _bus.FindMapping(a);
+        if (m == null || !ReferenceEquals(m.Controller, _timedMemory)) return false;
+        _refillMapping = m;
+        return true;
     }
 
     /// <summary>A region's load or store at <paramref name="address"/> aborted: the data abort the interpreter takes at the instruction's end (base-updated model), the region's state written back.</summary>
@@ -219,6 +246,10 @@ public sealed unsafe partial class ArmCpu
         var s = _s;
         var t = _translator!;
         _stop = false;
+        t.Epoch++;
+        // The region that ran last, while nothing ran between it and the next boundary (its one-entry
+        // cache of the next entry is tried before the translator's cache).
+        Region? last = null;
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
@@ -233,11 +264,22 @@ public sealed unsafe partial class ArmCpu
                     uint key = (_cpsr & Psr.T) != 0 ? (_r[15] - 4) | 1 : _r[15] - 8;
                     if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
                     {
-                        var b = t.Lookup(key);
+                        BlockEntry? b;
+                        if (last != null && last.NextKey == key && last.NextFlushes == t.Flushes && last.Next!.Region != null)
+                        {
+                            b = last.Next;
+                            t.Chained++;
+                        }
+                        else
+                        {
+                            b = t.Lookup(key);
+                            if (last != null && b != null) { last.Next = b; last.NextKey = key; last.NextFlushes = t.Flushes; }
+                        }
+                        last = null;
                         if (b != null && b.Region!.Ready && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
                         {
                             var region = b.Region!;
-                            if (b.Matches(_op0, _op1) && region.MemoryMatches())
+                            if (b.Matches(_op0, _op1) && region.Unchanged(t.Epoch, _bus.UntrackedWrites))
                             {
                                 // A watched address in the region's code: stepped (the watch checked at each step).
                                 if (_watchCount != 0 && WatchCovers(region))
@@ -254,7 +296,7 @@ public sealed unsafe partial class ArmCpu
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
-                                if (_instructions != i0) continue;
+                                if (_instructions != i0) { last = region; continue; }
                                 // A region that ran nothing (kept for safety: with per-instruction checks
                                 // a region entered before its limit runs its first instruction): stepped.
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();

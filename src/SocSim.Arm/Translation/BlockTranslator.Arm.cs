@@ -121,7 +121,6 @@ public sealed unsafe partial class BlockTranslator
                 ArmOperand2(op, s && logical, pcv);
                 St(_a);   // operand 2
                 if (regShift) AddCycles(1);
-                if (regShift) Worst += 1;
                 if (opc != 13 && opc != 15) { LdReg(rn, pcv); St(_b); }
                 EmitAlu(opc, s, rd, writes);
                 return true;
@@ -171,7 +170,6 @@ public sealed unsafe partial class BlockTranslator
             LdReg(rm, 0); St(_a);
             if (acc) { LdReg(rn, 0); St(_c); }
             Ld(_cyc); Ld(_b); Call(MMulCycles); if (acc) { Ldc(1); Emit(OpCodes.Add); } Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-            Worst += acc ? 5 : 4;
             Ld(_a); Ld(_b); Emit(OpCodes.Mul); if (acc) { Ld(_c); Emit(OpCodes.Add); } St(_v);
             if (s)
             {
@@ -279,7 +277,7 @@ public sealed unsafe partial class BlockTranslator
             Ld(_p); Ld(_addr); Call(b ? MLd8 : MLd32);
             if (!b) { Ld(_addr); Ldc(3); Emit(OpCodes.And); Ldc(3); Emit(OpCodes.Shl); Call(MRor); }
             St(_v);
-            AddCycles(1); Worst += 1;
+            AddCycles(1);
         }
 
         /// <summary>LDRH/STRH/LDRSB/LDRSH (TRM 4.10), the same shape as LDR/STR.</summary>
@@ -302,7 +300,7 @@ public sealed unsafe partial class BlockTranslator
                 {
                     PageCheck(read: true, k, sh == 1 ? 2 : sh == 2 ? 1 : 0, writeback ? rn : -1);
                     EmitHalfLoad(sh == 1 ? 2 : sh == 2 ? -1 : -3);
-                    AddCycles(1); Worst += 1;
+                    AddCycles(1);
                     if (writeback) { Ld(_c); StReg(rn); }
                     Ld(_v); StReg(rd);
                     DeviceEnd(k, 0);
@@ -344,7 +342,7 @@ public sealed unsafe partial class BlockTranslator
                         Ld(_p); Ld(_addr); Call(MLd16); Emit(OpCodes.Conv_I2); St(_v);
                         _il.Emit(OpCodes.Br, done);
                         _il.MarkLabel(odd);
-                        Access(true, 0, false, countWorst: false);
+                        Access(true, 0, false);
                         Ld(_p); Ld(_addr); Call(MLd8); Emit(OpCodes.Conv_I1); St(_v);
                         _il.MarkLabel(done);
                         break;
@@ -437,12 +435,11 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>Adds the clocks of one data access at _addr (kind = log2 size, seq, write) from the bus's cost table.</summary>
-        private void Access(bool read, int log2Size, bool seq, bool countWorst = true, LocalBuilder? address = null)
+        private void Access(bool read, int log2Size, bool seq, LocalBuilder? address = null)
         {
-            if (read && _timed != null) { TimedAccess(log2Size, seq, countWorst, address ?? _addr); return; }
+            if (read && _timed != null) { TimedAccess(log2Size, seq, address ?? _addr); return; }
             int kind = (read ? 0 : 8) | (seq ? 4 : 0) | log2Size;
             Ld(_cyc); LdPtr(_bus.PageTimingTable); LdPtr(_bus.CostTable); Ld(address ?? _addr); Ldc(kind); Call(MCost); Emit(OpCodes.Add); St(_cyc);
-            if (countWorst) Worst += _maxAccess;
         }
 
         /// <summary>
@@ -526,7 +523,7 @@ public sealed unsafe partial class BlockTranslator
             }
             if (load)
             {
-                AddCycles(1); Worst += 1;
+                AddCycles(1);
                 if (exceptionReturn) EmitLdmReturnExit(k);
                 else if ((list & 0x8000) != 0) { Ld(_v); EmitRefillExit(k + 1); }
             }

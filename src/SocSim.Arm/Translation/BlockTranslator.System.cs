@@ -107,7 +107,7 @@ namespace SocSim.Arm.Translation
                 if (cond != 0xE) ElseFallThrough(cond, k);
                 ArmOperand2(op, s && logical, pcv);
                 St(_a);
-                if (regShift) { AddCycles(1); Worst += 1; }
+                if (regShift) AddCycles(1);
                 if (opc != 13 && opc != 15) { LdReg(rn, pcv); St(_b); }
                 EmitAlu(opc, s, 0, writes: false);
                 if (!s)
@@ -117,7 +117,6 @@ namespace SocSim.Arm.Translation
                 }
                 else
                 {
-                    Worst += 2 * _maxAccess;
                     ExitThenCall(k, MReturnFromRegion, op);
                 }
                 return Result.End;
@@ -160,7 +159,6 @@ namespace SocSim.Arm.Translation
             /// <summary>The end of an LDM that returns from an exception: R15's word is in _v.</summary>
             private void EmitLdmReturnExit(int k)
             {
-                Worst += 2 * _maxAccess;
                 ExitThenCall(k, MReturnFromRegion, 0);
             }
 
@@ -181,7 +179,6 @@ namespace SocSim.Arm.Translation
                     Ld(Reg(rs)); St(_b);
                     Ld(Reg(rm)); St(_a);
                     Ld(_cyc); Ld(_b); Ldc(signed ? 1 : 0); Call(MLongCycles); if (acc) { Ldc(1); Emit(OpCodes.Add); } Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-                    Worst += acc ? 6 : 5;
                     Ld(Reg(rdHi)); Ld(Reg(rdLo)); Call(MPack); St(_acc64);
                     Ld(_a); Ld(_b); Ldc(signed ? 1 : 0); Call(MMulLong);
                     if (acc) { Ld(_acc64); Emit(OpCodes.Add); }

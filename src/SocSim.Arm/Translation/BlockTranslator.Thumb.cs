@@ -216,7 +216,7 @@ public sealed unsafe partial class BlockTranslator
                 case 0x2: case 0x3: case 0x4: case 0x7:
                     {
                         int type = opc == 2 ? 0 : opc == 3 ? 1 : opc == 4 ? 2 : 3;
-                        AddCycles(1); Worst += 1;
+                        AddCycles(1);
                         Ld(_b); Ldc(0xFF); Emit(OpCodes.And); St(_b);
                         Ld(_a); Ldc(type); Ld(_b); Ld(_fc); Call(MShiftRegC); St(_c);
                         Ld(_a); Ldc(type); Ld(_b); Call(MShiftRegV); St(_v);
@@ -245,7 +245,6 @@ public sealed unsafe partial class BlockTranslator
                 case 0xD:
                     // MUL Rd, Rs = MULS Rd, Rs, Rd: Rd is the multiplier (early termination on its bits).
                     Ld(_cyc); Ld(_a); Call(MMulCycles); Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-                    Worst += 4;
                     Ld(_a); Ld(_b); Emit(OpCodes.Mul); St(_v);
                     Ld(_v); Ld(_b); Ld(_a); Ldc(0); Ldc(0); SetMul();
                     Ld(_v); StReg(rd);
@@ -306,7 +305,7 @@ public sealed unsafe partial class BlockTranslator
                     EmitHalfLoad(kind);
                     break;
             }
-            AddCycles(1); Worst += 1;
+            AddCycles(1);
             Ld(_v); StReg(rd);
             DeviceEnd(k, 0);
         }

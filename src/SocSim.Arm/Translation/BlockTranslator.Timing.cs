@@ -61,7 +61,6 @@ public sealed unsafe partial class BlockTranslator
         private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks;
         private Type? _timedType;
         private uint _directFrom, _timedEnd;
-        private long _timedMax;
         private uint _markedAt = uint.MaxValue;    // the instruction whose fetch marked the model's state
 
         /// <summary>Compiles the page's fetches and its data reads with <paramref name="timed"/>'s model.</summary>
@@ -84,7 +83,6 @@ public sealed unsafe partial class BlockTranslator
             }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
-            _timedMax = timed.MaxClocks;
         }
 
         /// <summary>The controller typed by its class, cast once at the region's entry (one cast, not one per fetch and read).</summary>
@@ -111,7 +109,6 @@ public sealed unsafe partial class BlockTranslator
             Ld(_cyc);
             Call(_mClocks!);
             Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-            Worst += _timedMax;
         }
 
         /// <summary>
@@ -136,7 +133,6 @@ public sealed unsafe partial class BlockTranslator
             Ld(_cyc);
             Call(_mFetchClocks);
             Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-            Worst += _timedMax;
         }
 
         /// <summary>
@@ -199,12 +195,6 @@ public sealed unsafe partial class BlockTranslator
             EmitFetchClocks(target + _step, true);
         }
 
-        /// <summary>
-        /// The most one fetch of the interpreter's Refill at a region's exit can cost: the target may lie
-        /// in memory behind a controller (from any region), whose cost is its model's (<see cref="Bus.MaxControllerClocks"/>).
-        /// </summary>
-        private long RefillFetchWorst => Math.Max(_maxAccess, _bus.MaxControllerClocks);
-
         /// <summary>Timed code chains only to its controller's own bytes.</summary>
         private bool TimedChainAllowed(uint target) => _timed == null || target >= _directFrom;
 
@@ -231,18 +221,15 @@ public sealed unsafe partial class BlockTranslator
         /// The clocks of one data read at <paramref name="address"/>: the model's for the controller's
         /// region (the interpreter's flags: N, or S within LDM), else the bus's cost table.
         /// </summary>
-        private void TimedAccess(int log2Size, bool seq, bool countWorst, LocalBuilder address)
+        private void TimedAccess(int log2Size, bool seq, LocalBuilder address)
         {
             var table = _il.DefineLabel(); var done = _il.DefineLabel();
             Ld(address); Ldc(_directFrom); Emit(OpCodes.Sub); Ldc(_timedEnd - _directFrom); _il.Emit(OpCodes.Bge_Un, table);
-            long w = Worst;
             EmitClocks(() => Ld(address), 1 << log2Size, seq ? (int)AccessFlags.Seq : 0);
-            if (!countWorst) Worst = w;
             _il.Emit(OpCodes.Br, done);
             _il.MarkLabel(table);
             int kind = (seq ? 4 : 0) | log2Size;
             Ld(_cyc); LdPtr(_bus.PageTimingTable); LdPtr(_bus.CostTable); Ld(address); Ldc(kind); Call(MCost); Emit(OpCodes.Add); St(_cyc);
-            if (countWorst) Worst += _maxAccess;
             _il.MarkLabel(done);
         }
     }

@@ -47,6 +47,38 @@ internal sealed unsafe class Region
         return false;
     }
 
+    /// <summary>
+    /// Whether its bytes are a memory controller's own (translated with the controller's timing model:
+    /// the LPC2106 flash behind the MAM, BlockTranslator.Timing.cs). The bus has no write page for them:
+    /// a store reaches them only through the controller's Write, and a loader, debugger or semihosting
+    /// only through Bus.DebugWrite8, both counted in <see cref="Bus.UntrackedWrites"/>; a checkpoint's
+    /// memory is restored between runs of the core. So such a region is compared with memory once per
+    /// run of the core (<see cref="BlockTranslator.Epoch"/>) and again only after that count moved.
+    /// </summary>
+    public bool BehindController;
+    private int _seenEpoch = -1, _seenWrites;
+
+    /// <summary>
+    /// Whether memory still holds the bytes the region was compiled from (<see cref="MemoryMatches"/>),
+    /// compared only when it may have changed (see <see cref="BehindController"/>).
+    /// </summary>
+    public bool Unchanged(int epoch, int untrackedWrites)
+    {
+        if (BehindController && epoch == _seenEpoch && untrackedWrites == _seenWrites) return true;
+        if (!MemoryMatches()) return false;
+        if (BehindController) { _seenEpoch = epoch; _seenWrites = untrackedWrites; }
+        return true;
+    }
+
+    /// <summary>
+    /// A one-entry cache of where the run loop went after this region's exit: the entry for
+    /// <see cref="NextKey"/>, valid while the translator's <see cref="BlockTranslator.Flushes"/> is
+    /// <see cref="NextFlushes"/> (ArmCpu.RunTranslated checks everything else at every entry).
+    /// </summary>
+    public BlockEntry? Next;
+    public uint NextKey;
+    public int NextFlushes = -1;
+
     public bool MemoryMatches()
     {
         var offsets = Offsets;
@@ -84,13 +116,9 @@ internal sealed class BlockEntry
 /// and are written back to the native register file at every exit; the condition flags live in one
 /// local each, packed into CPSR at the exits; opcode fetch costs are compile-time constants of the page (TRM 6.2: every fetch
 /// after the first is S unless a store made the next one N); data accesses take the bus's page-table
-/// fast path with the bus's own cost table. At the head of every basic block the cycle count plus the
-/// block's worst case (the largest fetch and access costs of the bus, multiplies' longest) is compared
-/// with the run loop's limit, so no instruction starts at or after the boundary where the
-/// interpreter's loop would stop; a block that does not fit is left to the interpreter. Code behind a
-/// memory controller with a timing model (the LPC2106 MAM's flash) checks the limit before every
-/// instruction instead (see PerInstructionChecks: its model's bound, 7 clocks, was tried for block
-/// bounds and measured slower).
+/// fast path with the bus's own cost table. Before every instruction the cycle count is compared with
+/// the run loop's limit (see InstructionCheck), so no instruction starts at or after the boundary where
+/// the interpreter's loop would stop.
 /// A single load or store whose address has no page (a device register, ROM write, unmapped space)
 /// is made by the region through the bus (ArmCpu.RegionDevice: the device's own catch-up, its wait
 /// states, an abort) and the region goes on unless the access raised something; an LDM/STM there, or
@@ -204,7 +232,13 @@ public sealed unsafe partial class BlockTranslator
     {
         Array.Clear(_cache);
         Flushes++;
+        Epoch++;
     }
+
+    /// <summary>Counts the core's runs (ArmCpu.RunTranslated) and flushes: see <see cref="Region.BehindController"/>.</summary>
+    internal int Epoch;
+    /// <summary>Region entries the run loop found through the exited region's one-entry cache (<see cref="Region.Next"/>) instead of <see cref="Lookup"/>.</summary>
+    public long Chained;
 
     /// <summary>Times <see cref="Flush"/> ran: a region's device access that remapped memory leaves the region.</summary>
     internal int Flushes;
@@ -292,6 +326,7 @@ public sealed unsafe partial class BlockTranslator
         {
             Code = code,
             Page = page,
+            BehindController = timed != null,
             PageBase = start & ~Bus.PageMask,
             Key = e.Key,
             ILSize = em.ILSize,
@@ -378,7 +413,6 @@ public sealed unsafe partial class BlockTranslator
         private readonly byte* _page;
         private readonly int _costN, _costS;
         private readonly uint _step;
-        private readonly int _maxAccess;
         private readonly DynamicMethod _dm;
         private readonly ILGenerator _il;
         private readonly LocalBuilder[] _reg = new LocalBuilder[15];
@@ -404,7 +438,6 @@ public sealed unsafe partial class BlockTranslator
         private readonly List<Action> _exits = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
-        public long Worst;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
         private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
         private uint _base;                  // the basic block being emitted starts here
@@ -418,18 +451,6 @@ public sealed unsafe partial class BlockTranslator
         private readonly bool[] _marked;     // page slots (words / halfwords) whose memory the region's code depends on
         private uint _lo = uint.MaxValue, _hi;
         private readonly record struct Site(Label Label, Seq Seq, int Index, bool Entry);
-        /// <summary>
-        /// Per emitted instruction start: an upper bound of the cycles from there to the end of its basic
-        /// block (through a fall into another block's instructions to that block's end), known once its
-        /// block is emitted; checked against the limit where a run enters there.
-        /// </summary>
-        private readonly Dictionary<Label, long> _rest = new();
-        /// <summary>
-        /// The limit checks of the blocks' heads and of branches into a block's middle, emitted after the
-        /// body (their bound is known only then): check at the boundary before Address with the bound of
-        /// Site, then go on at Body.
-        /// </summary>
-        private readonly List<(Label Check, Label Body, Label Site, uint Address)> _checks = new();
 
         public Emitter(Bus bus, uint start, bool thumb, byte* page, int costN, int costS)
         {
@@ -440,7 +461,6 @@ public sealed unsafe partial class BlockTranslator
             _costN = costN;
             _costS = costS;
             _step = thumb ? 2u : 4u;
-            _maxAccess = bus.MaxAccessCost;
             _dm = new DynamicMethod($"blk_{(thumb ? "T" : "A")}_{start:X8}", typeof(void), [typeof(ArmCpu), typeof(long), typeof(int)], typeof(ArmCpu), skipVisibility: true);
             _il = _dm.GetILGenerator();
             for (int i = 0; i < 15; i++) _reg[i] = _il.DeclareLocal(typeof(uint));
@@ -586,7 +606,6 @@ public sealed unsafe partial class BlockTranslator
         private void Fetch()
         {
             if (_timed != null) { TimedFetch(); return; }
-            Worst += _seq == Seq.S ? _costS : _seq == Seq.N ? _costN : Math.Max(_costN, _costS);
             switch (_seq)
             {
                 case Seq.S: AddCycles(_costS); break;
@@ -784,7 +803,6 @@ public sealed unsafe partial class BlockTranslator
                 il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FOp1); Ldc(WordAt(next + _step)); il.Emit(OpCodes.Bne_Un, ret);
                 if (seq != Seq.Dynamic) { il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FFetchSeq); Ldc(seq == Seq.S ? 1 : 0); il.Emit(OpCodes.Bne_Un, ret); }
                 LdcL(-(long)(next / _step)); St(_icnt);
-                if (!PerInstructionChecks) EmitRestCheck(t, next);
                 il.Emit(OpCodes.Br, t);
             }
         }
@@ -843,72 +861,26 @@ public sealed unsafe partial class BlockTranslator
             il.Emit(OpCodes.Ret);
         }
 
-        /// <summary>
-        /// The limit check of a basic block, at its head: it runs only when its worst case fits before the
-        /// run loop's limit (every instruction then starts before the limit, as the interpreter's loop
-        /// requires: the check is <c>cycles + rest &lt;= limit</c> and every instruction costs at least one
-        /// cycle). Otherwise the region leaves at the block's head and the run loop lets the interpreter
-        /// step up to the limit. Emitted as a jump to code placed after the body, where the block's bound
-        /// is known; the JIT lays it out in line (one predecessor each way).
-        /// </summary>
-        private void BlockCheck(Label head, uint b)
-        {
-            if (PerInstructionChecks) return;
-            var check = _il.DefineLabel();
-            var body = _il.DefineLabel();
-            _il.Emit(OpCodes.Br, check);
-            _il.MarkLabel(body);
-            _checks.Add((check, body, head, b));
-        }
-
-        /// <summary>Leaves at the boundary before <paramref name="a"/> (through the budget tail, which reads the pipeline words there) when its worst case to the end of its block does not fit before the limit.</summary>
-        private void EmitRestCheck(Label site, uint a)
-        {
-            Ldc(a); St(_xPc);
-            Ld(_cyc); LdcL(_rest[site]); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bgt, _budgetTail);
-        }
-
-        /// <summary>
-        /// Code behind a timed memory's model checks the limit before every instruction instead of once
-        /// per block: it leaves at the first boundary where the cycle count reached the limit, as the
-        /// interpreter's loop does, and the block bounds are not used. The LPC2106 MAM's model has a
-        /// bound (<see cref="ITimedMemory.MaxClocks"/> = 7, MAMTIM's largest), which block bounds can use
-        /// (Worst counts every timed fetch and read at it), but measured on FreeRTOS's demo (10 s, 7
-        /// December 2026) they cost more than they save: blocks counted at 7 clocks a fetch often do not
-        /// fit before the demo's frequent events (1.4 M instructions stepped up to them, 10.4 s CPU with
-        /// per-instruction checks, 13.9 s with block bounds).
-        /// </summary>
         /// <remarks>
-        /// Since 7 December 2026 (issue 21) every region checks per instruction: a block that did not fit
-        /// left at its head and the run loop stepped the interpreter up to the event (`limit` fallbacks,
-        /// 2.8 per interrupt on irq_bench.elf, and a region entry more); now the region runs to the first
-        /// boundary at or past the limit, the interpreter loop's own decision (`while (Cycles &lt; end)`),
-        /// so it leaves exactly where the interpreter would handle the event. The block bounds
-        /// (<see cref="BlockCheck"/>, <see cref="EmitRestCheck"/>) are no longer emitted.
+        /// Since 7 December 2026 (issue 21) every region checks the limit before every instruction (it
+        /// checked once per basic block against the block's worst case, and a block that did not fit left
+        /// at its head for the run loop to step the interpreter up to the event: `limit` fallbacks, 2.8 per
+        /// interrupt on irq_bench.elf); now the region runs to the first boundary at or past the limit, the
+        /// interpreter loop's own decision (`while (Cycles &lt; end)`), so it leaves exactly where the
+        /// interpreter would handle the event. Code behind the LPC2106 MAM measured block bounds (at its
+        /// model's bound, 7 clocks a fetch) slower than per-instruction checks (10.4 s CPU against 13.9 s on
+        /// FreeRTOS's demo, 10 s).
         /// </remarks>
-        private static bool PerInstructionChecks => true;
-
         /// <summary>
         /// Before instruction k: leave when the cycle count reached the run loop's limit. The hot path is
         /// one comparison; the exit's boundary is set in a stub after the body.
         /// </summary>
         private void InstructionCheck(int k)
         {
-            if (!PerInstructionChecks) return;
             var stub = _il.DefineLabel();
             uint a = Addr(k);
             Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, stub);
             _exits.Add(() => { _il.MarkLabel(stub); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
-        }
-
-        private void EmitBlockChecks()
-        {
-            foreach (var (check, body, site, a) in _checks)
-            {
-                _il.MarkLabel(check);
-                EmitRestCheck(site, a);
-                _il.Emit(OpCodes.Br, body);
-            }
         }
 
         /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
@@ -917,7 +889,6 @@ public sealed unsafe partial class BlockTranslator
             St(_v);
             Ldc(Addr(k)); St(_xPc);
             _il.Emit(OpCodes.Br, _refillTail);
-            Worst += 2 * RefillFetchWorst;
         }
 
         /// <summary>
@@ -927,7 +898,6 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private void EmitBranch(int k, uint target)
         {
-            Worst += 2 * _maxAccess;
             if (TryChain(target, k, refill: true)) return;
             Ldc(target);
             EmitRefillExit(k);
@@ -943,12 +913,10 @@ public sealed unsafe partial class BlockTranslator
         {
             if ((target & ~Bus.PageMask) != (_start & ~Bus.PageMask) || (target & (_step - 1)) != 0 || !TimedChainAllowed(target)) return false;
             Label label;
-            bool inside = false;
             if (_sites.TryGetValue(target, out var site))
             {
                 if (site.Seq == Seq.N) return false;
                 label = site.Label;
-                inside = site.Index > 0;
             }
             else if (!_queued.TryGetValue(target, out label))
             {
@@ -962,14 +930,6 @@ public sealed unsafe partial class BlockTranslator
             if (skip != 0) { Ld(_icnt); LdcL(skip); Emit(OpCodes.Add); St(_icnt); }
             // The next fetch is S (the branch's own fetch was the last access, or the refill's).
             if (_seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
-            if (inside && !PerInstructionChecks)
-            {
-                // Into the middle of a block, past its head's check: check the rest of that block here
-                // (after the body, where its bound is known).
-                var check = _il.DefineLabel();
-                _checks.Add((check, label, label, target));
-                label = check;
-            }
             _il.Emit(OpCodes.Br, label);
             return true;
         }
@@ -1025,18 +985,16 @@ public sealed unsafe partial class BlockTranslator
             int body = il.ILOffset;
             for (int i = 0; i < _exits.Count; i++) _exits[i]();
             int exits = il.ILOffset;
-            EmitBlockChecks();
-            int checks = il.ILOffset;
             EmitExitTails();
             int tails = il.ILOffset;
             CollectEntries();
             EmitPrologue();
-            Shape = $"body {body}, {_exits.Count} exits {exits - body}, checks {checks - exits}, tails {tails - checks}, prologue {il.ILOffset - tails}";
+            Shape = $"body {body}, {_exits.Count} exits {exits - body}, tails {tails - exits}, prologue {il.ILOffset - tails}";
             return n;
         }
 
         public int Total => _total;
-        /// <summary>Where the IL goes (SOCSIM_TDEBUG): instruction bodies, exit stubs, block checks, shared tails, prologue.</summary>
+        /// <summary>Where the IL goes (SOCSIM_TDEBUG): instruction bodies, exit stubs, shared tails, prologue.</summary>
         public string Shape { get; private set; } = "";
         /// <summary>Basic blocks emitted.</summary>
         public int Blocks { get; private set; }
@@ -1049,7 +1007,6 @@ public sealed unsafe partial class BlockTranslator
             _base = b;
             _seq = seq;
             _blPrefixAt = -1;
-            var worst = new List<(Label Label, long Cost)>();
             var starts = new List<(Label Label, Seq Seq)>();
             int firstResume = _resumes.Count;
             void Resolve(Site? fallInto)
@@ -1065,20 +1022,18 @@ public sealed unsafe partial class BlockTranslator
             for (int k = 0; ; k++)
             {
                 uint a = Addr(k);
-                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); EndBlock(worst, _rest[there.Label]); Resolve(there); return k; }
+                if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); Resolve(there); return k; }
                 var label = k == 0 ? entry : _il.DefineLabel();
                 _il.MarkLabel(label);
-                if (k == 0) BlockCheck(label, b);
                 // A BL suffix right after its prefix is compiled with the prefix's LR as a constant: not an
                 // entry for other paths.
                 bool foldedSuffix = _thumb && k > 0 && _blPrefixAt == k - 1 && (Word(k) >> 11) == 31;
                 // Instruction k, its fetch (word k+2) and the word after it must lie in the page. (Not an
                 // entry then: a run entering there would do nothing.)
-                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); EndBlock(worst, 0, label, lastFree: true); Resolve(null); return k; }
+                if ((ulong)Addr(k + 2) + _step > _pageEnd || _total >= _maxTotal) { EmitExit(k, _seq); MarkWords(b, k); Resolve(null); return k; }
                 if (!foldedSuffix) _sites.TryAdd(a, new Site(label, _seq, k, b == _start));
                 starts.Add((label, _seq));
                 InstructionCheck(k);
-                long worst0 = Worst;
                 _seqAtStart = _seq;
                 _pc = a + 2 * _step;
                 Ld(_cyc); St(_cyc0);
@@ -1093,38 +1048,14 @@ public sealed unsafe partial class BlockTranslator
                     _il.Emit(OpCodes.Br, toStep);
                     DeferExit(toStep, k, _seq, beforeInstruction: false, step: true, wordsInMemory: true);
                     MarkWords(b, k);
-                    // The interpreter executes it as part of the region's run: it too must start before
-                    // the limit (a bound of 1 says so: the check is cycles + rest <= limit).
-                    EndBlock(worst, 1, label);
                     Resolve(null);
                     return k;
                 }
                 _total++;
-                worst.Add((label, Worst - worst0));
-                if (r == Result.End) { MarkWords(b, k + 1); EndBlock(worst, 0, lastFree: true); Resolve(null); return k + 1; }
+                if (r == Result.End) { MarkWords(b, k + 1); Resolve(null); return k + 1; }
                 // _fseq holds the next fetch's kind at every boundary (exits and Dynamic fetches read it).
                 if (_seq == Seq.S && _seqAtStart != Seq.S) { Ldc(1); St(_fseq); }
                 else if (_seq == Seq.N && _seqAtStart != Seq.N) { Ldc(0); St(_fseq); }
-            }
-        }
-
-        /// <summary>
-        /// Each emitted instruction's bound: entered there with <c>cycles + bound &lt;= limit</c>, every
-        /// instruction it runs to the end of its block starts before the limit. With
-        /// <paramref name="lastFree"/> the block ends after its last instruction (a branch, an exit), whose
-        /// own cost then does not matter: its bound is 1. Otherwise <paramref name="tail"/> is the bound
-        /// after the block's instructions (the block it falls into, or 1 for an instruction the
-        /// interpreter executes next, 0 for an exit); <paramref name="exitLabel"/> is the instruction start
-        /// after the block's instructions, where it exits or steps (its bound is the tail).
-        /// </summary>
-        private void EndBlock(List<(Label Label, long Cost)> worst, long tail, Label? exitLabel = null, bool lastFree = false)
-        {
-            long rest = tail;
-            if (exitLabel is { } x) _rest[x] = tail;
-            for (int i = worst.Count - 1; i >= 0; i--)
-            {
-                rest = lastFree && i == worst.Count - 1 ? 1 : rest + worst[i].Cost;
-                _rest[worst[i].Label] = rest;
             }
         }
 
@@ -1161,11 +1092,8 @@ public sealed unsafe partial class BlockTranslator
             for (int i = 0; i < stubs.Length; i++)
             {
                 il.MarkLabel(stubs[i]);
-                var site = _entryLabels[i];
                 LdcL(-(long)(_entrySites[i].Address / _step)); St(_icnt);
-                // A block's head checks its bound itself; an entry inside a block checks the rest of it.
-                if (site.Index > 0 && !PerInstructionChecks) EmitRestCheck(site.Label, _entrySites[i].Address);
-                il.Emit(OpCodes.Br, site.Label);
+                il.Emit(OpCodes.Br, _entryLabels[i].Label);
             }
         }
 
