@@ -10,7 +10,8 @@
 #   time of `socsim run hello.elf` and of the compute firmware against qemu-system-arm -M versatilepb
 #   (firmware/run-qemu.sh's command line).
 #   Cortex-M (mps2-an385): FreeRTOS's MPS2 blinky for $SPEED_FREERTOS_TIME simulated (times real time, MIPS)
-#   and CoreMark (firmware/coremark/coremark-m3.elf: MIPS; its score in iterations/s at 25 MHz simulated).
+#   and CoreMark per core (firmware/coremark/coremark-{m3,m0,m4f}.elf on mps2-an385/an383/an386: MIPS; the score in
+#   iterations/s at 25 MHz simulated, or on the M0, which has no CYCCNT, the cycles of its 100 iterations).
 # Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first;
 #   SPEED_ROWS="arm freertos vcd bus rtl qemu cortexm" picks row groups, default all)
 set -euo pipefail
@@ -130,12 +131,21 @@ if [ -f "$mps2" ] && want cortexm; then
         "$(echo "$sim $tb" | awk '{printf "%.1fx real time (%.2f s)", $1 / $2, $2}'), $(field "$tmp/mps2.b" mips) MIPS" "$(ratio "$ia" "$tb")"
 fi
 if want cortexm; then
-    echo "== CoreMark (mps2-an385)" >&2
-    cm=("$SOCSIM" run firmware/coremark/coremark-m3.elf --board mps2-an385 --semihosting --stats --quiet)
-    pair coremark "${cm[@]}" --engine interpret -- "${cm[@]}" --engine translate
-    score=$("${cm[@]}" 2>/dev/null | sed -n 's/^Iterations\/Sec x1000 : \([0-9]*\).*/\1/p' | awk '{printf "%.2f", $1 / 1000}')
-    ia=$(field "$tmp/coremark.a" mips); tb=$(field "$tmp/coremark.b" mips)
-    row "CoreMark on mps2-an385 (MIPS; score $score iterations/s at 25 MHz simulated)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
+    # CoreMark built per core (firmware/coremark/build.sh CORE): the M3 on AN385, the M0 on AN383, the M4F on AN386.
+    # The score is CoreMark's own (DWT CYCCNT); the M0 has no CYCCNT, so its row gives 100 iterations' cycles instead.
+    for core in m3:mps2-an385 m0:mps2-an383 m4f:mps2-an386; do
+        c=${core%%:*} board=${core#*:}
+        echo "== CoreMark ($c, $board)" >&2
+        cm=("$SOCSIM" run "firmware/coremark/coremark-$c.elf" --board "$board" --semihosting --stats --quiet)
+        pair "coremark-$c" "${cm[@]}" --engine interpret -- "${cm[@]}" --engine translate
+        if [ "$c" = m0 ]; then
+            score="$(field "$tmp/coremark-$c.a" cycles) cycles for 100 iterations"
+        else
+            score="score $("${cm[@]}" 2>/dev/null | sed -n 's/^Iterations\/Sec x1000 : \([0-9]*\).*/\1/p' | awk '{printf "%.2f", $1 / 1000}') iterations/s at 25 MHz simulated"
+        fi
+        ia=$(field "$tmp/coremark-$c.a" mips); tb=$(field "$tmp/coremark-$c.b" mips)
+        row "CoreMark on $board (Cortex-${c^^}; MIPS; $score)" "$ia" "$tb" "$(ratio "$tb" "$ia")"
+    done
 fi
 
 if command -v qemu-system-arm >/dev/null && want qemu; then

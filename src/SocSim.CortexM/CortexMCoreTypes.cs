@@ -134,7 +134,10 @@ public sealed class CortexM0PlusCore : ICoreModel
 /// fetch/data kind as <c>fetch</c>, HRDATA/HWDATA as <c>data</c>), the NMI and irqN inputs, and the registers
 /// after each instruction (r0-r15, xpsr, msp, psp, control, primask, basepri, faultmask; s0-s31 and fpscr on the
 /// M4F) with <c>exception</c>,
-/// the active exception number (IPSR, 0 in Thread mode).
+/// the active exception number (IPSR, 0 in Thread mode), and in <c>cpu.pipe</c> the pipeline: <c>fetch</c> (each
+/// fetched word's address at its bus cycle), <c>execute</c>/<c>opcode</c>/<c>T32</c> (the instruction from the cycle it
+/// begins executing), <c>stall</c> (its fetch wait) and <c>exc</c> (exception entry, return or tail-chain cycles;
+/// docs/waveforms.md).
 /// <para>The core reports a prefetched word's bus read when an instruction first needs it, at the cycle the fetch
 /// was issued, which can be before data accesses already reported (the fetch went on during a long instruction or a
 /// load's wait states). A signal keeps the last value set, so the bus signals are set from the reported accesses
@@ -152,6 +155,8 @@ internal sealed class CortexMSignals : ICoreSignals
     private readonly Signal[] _regs;
     private readonly Signal[] _fpRegs;
     private readonly List<BusCycle> _held = new();    // reported, not yet set: in cycle order (ties: as reported)
+    private readonly Signal _fetch, _execute, _opcode, _t32, _stall, _exc;
+    private uint _nextPc, _nextOpcode;                  // the instruction BeforeInstruction announced
 
     public CortexMSignals(CortexMCpu cpu, SignalRegistry r, CoreSignalOptions options)
     {
@@ -171,6 +176,13 @@ internal sealed class CortexMSignals : ICoreSignals
         var fpNames = cpu.FloatRegisterNames;
         _fpRegs = new Signal[fpNames.Count];
         for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i] = r.Declare(c, fpNames[i], 32, SignalKind.Reg, cpu.ReadFloatRegister(i));
+        const string pipe = "cpu.pipe";
+        _fetch = r.Declare(pipe, "fetch", 32);
+        _execute = r.Declare(pipe, "execute", 32, initial: cpu.Pc);
+        _opcode = r.Declare(pipe, "opcode", 32);
+        _t32 = r.Declare(pipe, "T32", 1);
+        _stall = r.Declare(pipe, "stall", 1);
+        _exc = r.Declare(pipe, "exc", 2);
     }
 
     private static string[] CoreRegisterNames(CortexMCpu cpu) =>
@@ -183,10 +195,11 @@ internal sealed class CortexMSignals : ICoreSignals
 
     public (bool Bus, bool Hook) Attach(long now)
     {
-        AfterInstruction(now);
-        bool bus = _bus.Enabled;
+        Registers(now);
+        bool bus = _bus.Enabled || _fetch.Enabled;
         // The bus signals need the step's end too: the held accesses are released there.
-        bool hook = bus || _regs.Concat(_fpRegs).Append(_pc).Append(_exception).Any(x => x.Enabled);
+        bool hook = bus || _regs.Concat(_fpRegs).Append(_pc).Append(_exception)
+            .Concat(new[] { _execute, _opcode, _t32, _stall, _exc }).Any(x => x.Enabled);
         return (bus, hook);
     }
 
@@ -202,15 +215,53 @@ internal sealed class CortexMSignals : ICoreSignals
     private void Release(long floor)
     {
         int n = 0;
-        while (n < _held.Count && _held[n].Cycle < floor) _bus.OnBusCycle(_held[n++], _s);
+        for (; n < _held.Count && _held[n].Cycle < floor; n++)
+        {
+            _bus.OnBusCycle(_held[n], _s);
+            if (_held[n].IsOpcodeFetch) _fetch.Set(_s.TimeOfCycle(_held[n].Cycle), _held[n].Address);
+        }
         _held.RemoveRange(0, n);
     }
 
     public void Detach() => Release(long.MaxValue);
 
-    public void BeforeInstruction(long now, uint pc, uint opcode) => _pc.Set(now, pc);
+    public void BeforeInstruction(long now, uint pc, uint opcode)
+    {
+        _pc.Set(now, pc);
+        _nextPc = pc;
+        _nextOpcode = opcode;
+    }
 
     public void AfterInstruction(long now)
+    {
+        Pipeline(_cpu.LastStep);
+        Registers(now);
+    }
+
+    /// <summary>
+    /// The step's pipeline signals at the cycles the core's timing gives: <c>stall</c> high from the step's start
+    /// for the cycles it waited for its fetch; <c>execute</c>/<c>opcode</c>/<c>T32</c> change when the instruction
+    /// begins executing (the cycle DWT CYCCNT reads in it) and hold until the next one does; <c>exc</c> is the
+    /// phase of the step's closing exception cycles (the cycles DWT EXCCNT counts).
+    /// </summary>
+    private void Pipeline(StepView step)
+    {
+        long start = step.Start, end = _s.Cycles;
+        _stall.Set(_s.TimeOfCycle(start), step.Stall > 0);
+        if (step.Stall > 0) _stall.Set(_s.TimeOfCycle(start + step.Stall), false);
+        if (step.Executed)
+        {
+            long t = _s.TimeOfCycle(start + step.Stall);
+            _execute.Set(t, _nextPc);
+            _opcode.Set(t, _nextOpcode);
+            _t32.Set(t, _nextOpcode > 0xFFFF);
+        }
+        long excAt = end - step.ExceptionCycles;
+        if (step.ExceptionCycles == 0 || excAt > start) _exc.Set(_s.TimeOfCycle(start), 0);
+        if (step.ExceptionCycles > 0) _exc.Set(_s.TimeOfCycle(excAt), (ulong)step.Phase);
+    }
+
+    private void Registers(long now)
     {
         for (int i = 0; i < _regs.Length; i++) _regs[i].Set(now, _cpu.ReadRegister(i));
         for (int i = 0; i < _fpRegs.Length; i++) _fpRegs[i].Set(now, _cpu.ReadFloatRegister(i));

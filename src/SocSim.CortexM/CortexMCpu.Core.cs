@@ -229,11 +229,31 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
             }
             _hookResumeAt = -1;
         }
-        Step();
+        long instructionsBefore = _instructions;
+        int total = Step();
         // An entry (or a tail-chain) made an exception active that was not: ExceptionEntered reports its number.
-        if (_exceptionEntered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0)
-            _exceptionEntered(_ipsr);
+        bool entered = _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0;
+        if (_exceptionEntered != null && entered) _exceptionEntered(_ipsr);
+        if (hook != null) ObserveStep(total, _instructions != instructionsBefore, entered, ipsrBefore, activeBefore);
         hook?.AfterInstruction(this);
+    }
+
+    /// <summary>
+    /// The step just observed, as the pipeline signals show it (<see cref="CortexMSignals"/>): it began at scheduler
+    /// cycle <see cref="StepView.Start"/>, waited <see cref="StepView.Stall"/> cycles for its fetch, and its last
+    /// <see cref="StepView.ExceptionCycles"/> cycles were exception entry, return or tail-chain (what DWT EXCCNT counts).
+    /// </summary>
+    internal StepView LastStep => _lastStep;
+    private StepView _lastStep;
+
+    private void ObserveStep(int total, bool executed, bool entered, uint ipsrBefore, UInt128 activeBefore)
+    {
+        int exc = executed ? _stepExc : total;
+        var kind = exc == 0 ? ExceptionPhase.None
+            : !entered ? ExceptionPhase.Return
+            : (activeBefore & Bit((int)ipsrBefore)) != 0 && (_active & Bit((int)ipsrBefore)) == 0 ? ExceptionPhase.TailChain
+            : ExceptionPhase.Entry;
+        _lastStep = new StepView(_s.Cycles - total, executed ? _lastStepStall : 0, executed, Math.Min(exc, total), kind);
     }
 
     /// <summary>The instruction's encoding as objdump shows it (first halfword in the high half for 32-bit ones).</summary>
@@ -354,3 +374,9 @@ public sealed partial class CortexMCpu : ICore, ICoreModel
         _stop = false;
     }
 }
+
+/// <summary>What a step's exception cycles were (the pipeline signal <c>cpu.pipe.exc</c>).</summary>
+internal enum ExceptionPhase { None = 0, Entry = 1, Return = 2, TailChain = 3 }
+
+/// <summary>One observed step: its start (scheduler cycle), fetch stall, whether it executed an instruction, and its closing exception cycles.</summary>
+internal readonly record struct StepView(long Start, int Stall, bool Executed, int ExceptionCycles, ExceptionPhase Phase);

@@ -127,6 +127,7 @@ public sealed unsafe partial class CortexMCpu
     /// cycles it waited for its fetch; between instructions, <see cref="Cycles"/>. What the DWT's CYCCNT reads.</summary>
     public long ExecuteCycles => _cycles + _stepStall;
     private int _stepStall;
+    private int _lastStepStall;     // the last step's fetch wait (the pipeline signals' stall)
     public long Instructions => _instructions;
     public Bus Bus => _bus;
 
@@ -456,6 +457,7 @@ public sealed unsafe partial class CortexMCpu
         _extraCycles = 0;
         _s.Cycles = t0 + total;
         _cycles += total;
+        _lastStepStall = _stepStall;
         _stepStall = 0;
         // IT folding (CortexMTiming.It): the next IT may fold onto a 16-bit instruction that went straight on.
         _foldAt = executed && _stepExc == 0 && !_fRestart && !_stepIt && _pc == _faultPc + 2 ? _pc : 1;

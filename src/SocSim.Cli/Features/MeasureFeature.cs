@@ -31,7 +31,7 @@ internal sealed class MeasureFeature : IRunFeature
             if (colon < 0)
             {
                 var cpu = machine.Board.Cpu.Type;
-                var probe = new FunctionMeasureProbe(spec, Function(machine, context, spec), cpu.RegisterIndex("lr"), cpu.RegisterIndex("sp"));
+                var probe = new FunctionMeasureProbe(spec, Function(machine, context, spec), cpu.RegisterIndex("lr"), cpu.RegisterIndex("sp"), cpu.RegisterIndex("xpsr"));
                 (hook, passes) = (probe, probe.Durations);
             }
             else

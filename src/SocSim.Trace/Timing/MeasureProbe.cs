@@ -87,9 +87,17 @@ public sealed class MeasureProbe(string label, uint from, uint to) : IExecutionH
 /// full-descending stack the callee restores). Calls are kept on a stack, so nested and recursive
 /// calls each count once, inclusive of their callees; a return that skips inner calls (longjmp)
 /// ends them uncounted. A branch back to the entry (a tail call to itself) counts as a new call.
+/// <para>An M-profile exception handler (a core with an <c>xpsr</c> register, entered with LR an EXC_RETURN value,
+/// ARMv7-M B1.5.8) returns through its exception return instead: its call ends at the first instruction executed
+/// outside it, that is with IPSR no longer its exception number and either in Thread mode or with SP at or above its
+/// value at entry (an exception preempting it runs below its SP; the one it returns or tail-chains to at or above),
+/// so the figure includes the return's (or tail-chain's) cycles. <paramref name="xpsrIndex"/> is -1 on other cores.</para>
 /// </summary>
-public sealed class FunctionMeasureProbe(string label, uint entry, int lrIndex, int spIndex) : IExecutionHook, IStateful
+public sealed class FunctionMeasureProbe(string label, uint entry, int lrIndex, int spIndex, int xpsrIndex = -1) : IExecutionHook, IStateful
 {
+    // A handler's call is kept with Return = ExceptionCall | its exception number (no M-profile code runs at 0xF0000000 and up: XN, B3.1.1).
+    private const uint ExceptionCall = 0xF000_0000;
+
     private readonly Durations _calls = new();
     private readonly List<(uint Return, uint Sp, long Cycles, long Ticks)> _open = new();
     private BoundarySeen _seen;
@@ -107,14 +115,25 @@ public sealed class FunctionMeasureProbe(string label, uint entry, int lrIndex, 
             for (int i = _open.Count - 1; i >= 0; i--)
             {
                 var c = _open[i];
-                if (pc != c.Return || sp < c.Sp) continue;
+                if (c.Return >= ExceptionCall ? !HandlerLeft(cpu, c.Return & 0x1FF, sp, c.Sp) : pc != c.Return || sp < c.Sp) continue;
                 _calls.Add(cpu.Cycles - c.Cycles, cpu.Scheduler.Now - c.Ticks);
                 _open.RemoveRange(i, _open.Count - i);
                 break;
             }
         }
-        if (pc == Entry) _open.Add((cpu.ReadRegister(lrIndex) & ~1u, cpu.ReadRegister(spIndex), cpu.Cycles, cpu.Scheduler.Now));
+        if (pc == Entry)
+        {
+            uint lr = cpu.ReadRegister(lrIndex);
+            uint ret = xpsrIndex >= 0 && lr >= ExceptionCall ? ExceptionCall | cpu.ReadRegister(xpsrIndex) & 0x1FF : lr & ~1u;
+            _open.Add((ret, cpu.ReadRegister(spIndex), cpu.Cycles, cpu.Scheduler.Now));
+        }
         return false;
+    }
+
+    private bool HandlerLeft(ICore cpu, uint exception, uint sp, uint entrySp)
+    {
+        uint ipsr = cpu.ReadRegister(xpsrIndex) & 0x1FF;
+        return ipsr != exception && (ipsr == 0 || sp >= entrySp);
     }
 
     public void AfterInstruction(ICore cpu) { }
