@@ -56,7 +56,13 @@ namespace SocSim.Peripherals;
 /// prefetch buffer while the bank prefetches nothing (only a concluding prefetch replaces a buffer,
 /// §4.2, and only the fetch of a line's last instruction starts one). The prefetches it does not
 /// conclude are concluded by the next full access, whose "now" is later, with the same result.
-/// <see cref="SameLineShortcut"/> = false turns it off (tests compare both).</item>
+/// The line-crossing shortcut extends it to the sequential fetch entering line L+1 after the fetch of
+/// line L's last instruction, when L+1 then stays in its bank's buffers whatever the flash does until
+/// that fetch: in the branch trail buffer, or in the prefetch buffer with no prefetch under way in that
+/// bank (the full fetch of L's last instruction starts a prefetch only in L's bank). It costs 1 cycle
+/// (a sequential hit, Table 30) and only makes L+1 the same-line shortcut's line. Data reads between
+/// (a literal load) do not change it: they abandon a bank's prefetch but never replace a buffer.
+/// <see cref="SameLineShortcut"/> = false turns both off (tests compare both).</item>
 /// <item>MEMMAP (the 64 bytes of exception vectors at 0x00-0x3F): 0 boot loader mode maps them from
 /// the boot block (the top 8 KiB of the flash, offset 0x1E000), 1 user flash mode leaves them, 2 user
 /// RAM mode maps them from the SRAM at 0x40000000, which costs 1 cycle (SRAM has no wait states) and
@@ -94,6 +100,9 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     private long _dataLine = -1;
     // The line a sequential fetch may take in 1 cycle without the full model (see the remarks), else -1.
     private long _stream = -1;
+    // The line after the one whose last instruction the previous full fetch delivered, when a sequential
+    // fetch entering it is a hit that changes nothing but _stream (see the remarks), else -1.
+    private long _next = -1;
     private uint _flashBase;
 
     /// <summary>Line L is in bank L mod 2 (§4.2: the bank that does not hold the current line holds the next one).</summary>
@@ -204,7 +213,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
         _bank1 = ReadBank(r);
         _dataLine = r.ReadLong();
         FlashReads = r.ReadLong();
-        _stream = -1;
+        _stream = _next = -1;
     }
 
     private static Bank ReadBank(StateReader r) =>
@@ -228,7 +237,7 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     {
         _bank0 = _bank1 = Bank.Empty;
         _dataLine = -1;
-        _stream = -1;
+        _stream = _next = -1;
     }
 
     private int FlashCycles => _timing == 0 ? 1 : (int)_timing;
@@ -278,24 +287,25 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     // The state Mark saved (translated code rolls an instruction's fetch back when it leaves that
     // instruction to the interpreter).
     private Bank _mBank0, _mBank1;
-    private long _mData, _mReads, _mStream;
+    private long _mData, _mReads, _mStream, _mNext;
 
     public void Mark()
     {
         _mBank0 = _bank0; _mBank1 = _bank1;
-        _mData = _dataLine; _mReads = FlashReads; _mStream = _stream;
+        _mData = _dataLine; _mReads = FlashReads; _mStream = _stream; _mNext = _next;
     }
 
     public void Rollback()
     {
         _bank0 = _mBank0; _bank1 = _mBank1;
-        _dataLine = _mData; FlashReads = _mReads; _stream = _mStream;
+        _dataLine = _mData; FlashReads = _mReads; _stream = _mStream; _next = _mNext;
     }
 
     /// <summary>
     /// A translated fetch from the flash's own bytes (from <see cref="DirectFrom"/>, where the address
     /// is its flash offset plus the base): <see cref="Clocks"/> without the address decoding, the
-    /// same-line shortcut in line so a compile-time address folds it to one comparison.
+    /// same-line and line-crossing shortcuts in line so a compile-time address folds them to a comparison
+    /// each (the line-crossing one only for a line's first instruction).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FetchClocks(uint address, int size, bool seq, long now)
@@ -303,7 +313,12 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
         uint off = address - _flashBase;
         long line = off >> LineShift;
         bool last = ((off + (uint)size) & LineMask) == 0;
-        return seq && !last && line == _stream ? 1 : Fetch(line, seq, last, now);
+        if (seq && !last)
+        {
+            if (line == _stream) return 1;
+            if ((off & LineMask) == 0 && line == _next) { _stream = line; return 1; }
+        }
+        return Fetch(line, seq, last, now);
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)
@@ -324,8 +339,12 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
 
     private int Fetch(long line, bool seq, bool last, long now)
     {
-        // The same-line shortcut (see the remarks): _stream is -1 in mode 0.
-        if (seq && !last && line == _stream) return 1;
+        // The same-line and line-crossing shortcuts (see the remarks): _stream and _next are -1 in mode 0.
+        if (seq && !last && (line == _stream || line == _next))
+        {
+            _stream = line;
+            return 1;
+        }
         int t = FlashCycles;
         if (_mode == 0)
         {
@@ -368,6 +387,13 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
         if (last) Prefetch(ref bank, line + 2, now + cost);
         // The line stays in its bank's buffers until this bank's next prefetch (the shortcut's condition).
         _stream = SameLineShortcut && (bank.Pending < 0 || line == bank.Trail) ? line : -1;
+        // The line-crossing shortcut (see the remarks): line + 1 stays in the other bank's buffers until the next fetch.
+        _next = -1;
+        if (last && SameLineShortcut)
+        {
+            ref var other = ref BankOf(line + 1);
+            if (line + 1 == other.Trail || (other.Pending < 0 && line + 1 == other.Prefetch)) _next = line + 1;
+        }
         return cost;
     }
 

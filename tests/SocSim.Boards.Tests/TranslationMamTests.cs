@@ -305,4 +305,81 @@ public sealed class TranslationMamTests
             Assert.True(Lockstep(a, b, 400_000) > 0.5);
         }
     }
+
+    /// <summary>
+    /// LDM from the flash (the demo's float library loads its double constants with LDM): a pair in one
+    /// line, three words across two lines with write-back, LDMDB, a conditional LDM, four words of the
+    /// code line being executed (its bank's prefetch abandoned), five words from 0x30 across the vector
+    /// area (remapped by MEMMAP = 2: left to the interpreter), and an SRAM LDM between them.
+    /// </summary>
+    private static Asm LdmProgram(uint mode, uint timing, uint memmap)
+    {
+        var s = new Asm().Org(0x40);
+        s.LdrLit(0, 0x1F0);
+        s.Mov(1, timing); s.Str(1, 0, 4);
+        s.Mov(1, mode); s.Str(1, 0, 0);
+        s.Mov(1, memmap); s.Str(1, 0, 0x40);
+        s.LdrLit(5, 0x1F4);
+        s.Mov(4, 0);
+        s.B(0x200);
+        s.Org(0x1F0); s.W(Scb); s.W(Sram + 0x100);
+        s.Org(0x200);
+        uint loop = s.LdrLit(3, 0x2F0);   // r3 = 0x508
+        s.W(0xE8930006);                  // ldm r3, {r1, r2}
+        s.W(Asm.DpReg(4, 4, 4, 1));       // add r4, r4, r1
+        s.LdrLit(3, 0x2F4);               // r3 = 0x50C
+        s.W(0xE8B30086);                  // ldmia r3!, {r1, r2, r7}
+        s.W(0xE9130300);                  // ldmdb r3, {r8, r9}
+        s.W(Asm.DpReg(4, 4, 4, 9));       // add r4, r4, r9
+        s.W(0xE24F3008);                  // sub r3, pc, #8 (this instruction's address)
+        s.W(0xE8930186);                  // ldm r3, {r1, r2, r7, r8}
+        s.W(Asm.Dp(0, 10, 4, 3, s: true)); // ands r10, r4, #3
+        s.W(0x08930006);                  // ldmeq r3, {r1, r2}
+        s.W(0xE8950006);                  // ldm r5, {r1, r2} (SRAM)
+        s.Mov(3, 0x30);
+        s.W(0xE8930386);                  // ldm r3, {r1, r2, r7, r8, r9}
+        s.W(Asm.DpReg(4, 4, 4, 8));       // add r4, r4, r8
+        s.Str(4, 5, 0);
+        s.W(Asm.Dp(4, 11, 11, 1));        // add r11, r11, #1
+        s.B(0x300, link: true);           // bl 0x300 (its BX LR leaves the region: a lockstep check per iteration)
+        s.B(loop);
+        s.Org(0x2F0); s.W(0x508); s.W(0x50C);
+        s.Org(0x300); s.W(0xE12FFF1E);    // bx lr
+        s.Org(0x500);
+        for (uint i = 0; i < 8; i++) s.W(0x1000 + i * 0x111);
+        return s;
+    }
+
+    /// <summary>
+    /// LDM from the flash read inside the region, each word timed by the MAM's data path, in lockstep with
+    /// the interpreter on the full per-fetch model at every mode and MAMTIM 1-7; with MEMMAP = 2 the LDM
+    /// across the remapped vectors leaves for the interpreter (the others stay in the region).
+    /// </summary>
+    [Theory]
+    [InlineData(0u, 1u)]
+    [InlineData(1u, 1u)]
+    [InlineData(2u, 1u)]
+    [InlineData(2u, 2u)]
+    public void LdmFromFlashInsideRegions(uint mode, uint memmap)
+    {
+        for (uint timing = 1; timing <= 7; timing++)
+        {
+            var (a, b) = Pair(LdmProgram(mode, timing, memmap), 0, Vectors);
+            using (a) using (b)
+            {
+                Mam(a).SameLineShortcut = false;
+                try
+                {
+                    Assert.True(Lockstep(a, b, 100_000) > 0.8);
+                    Assert.True(b.Cpu.GetRegister(11) > 100, $"{b.Cpu.GetRegister(11)} iterations");
+                    long device = b.Cpu.Translator!.Fallback[SocSim.Arm.Translation.FallbackClass.Device];
+                    long iterations = b.Cpu.GetRegister(11);
+                    // MEMMAP = 1: no LDM leaves the region; 2: only the one across the vectors, once per iteration.
+                    if (memmap == 1) Assert.True(device < 4, $"{device} LDM stepped by the interpreter");
+                    else Assert.InRange(device, iterations - 4, iterations + 4);
+                }
+                catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}: {e.Message}"); }
+            }
+        }
+    }
 }

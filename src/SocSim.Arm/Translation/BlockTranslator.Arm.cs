@@ -491,20 +491,25 @@ public sealed unsafe partial class BlockTranslator
             LdReg(rn, 0); St(_b);
             if (up) { Ld(_b); if (pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Add); St(_c); }
             else { Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); if (!pre) { Ldc(4); Emit(OpCodes.Add); } St(_addr); Ld(_b); Ldc(bytes); Emit(OpCodes.Sub); St(_c); }
-            // Both ends of the (at most 64-byte) range on the fast path: every word in it is then.
-            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p);
+            // Both ends of the (at most 64-byte) range on the fast path: every word in it is then. A load
+            // in timed code also reads the controller's direct bytes (BlockTranslator.Timing.cs).
+            bool timedLoad = load && _timed != null;
+            var a = _mAddr;
+            if (timedLoad) TimedReadPage(_addr, _p);
+            else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p); }
             Ld(_p); BailIfNull(k);
-            LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2);
+            if (timedLoad) { Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); St(a); TimedReadPage(a, _p2); }
+            else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2); }
             Ld(_p2); BailIfNull(k);
             bool first = true;
             int off = 0;
-            var a = _mAddr;
             for (int i = 0; i < 16; i++)
             {
                 if ((list & (1u << i)) == 0) continue;
                 Ld(_addr); Ldc(off); Emit(OpCodes.Add); St(a);
                 // The page of this word: _p or _p2 (compare page numbers).
-                LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(a); Call(MPage); St(_p);
+                if (timedLoad) TimedReadPage(a, _p);
+                else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(a); Call(MPage); St(_p); }
                 Access(load, 2, seq: !first, address: a);
                 if (load)
                 {

@@ -29,7 +29,10 @@ namespace SocSim.Arm.Translation;
 /// <see cref="ITimedMemory.Clocks"/>.</item>
 /// <item>Settings (MAMCR, MAMTIM) are read by the model at every call, never compiled in: they change
 /// only through device writes (made by the region through the bus, or by the interpreter).</item>
-/// <item>Stores to the region and LDM from it leave for the interpreter.</item>
+/// <item>LDM (and Thumb LDMIA/POP) from the controller's direct bytes reads them in the region, each
+/// word timed by the model as the interpreter's bus read times it (first N, the rest S, the data latch
+/// of the LPC2106 MAM, §4.3.2); a range that leaves them (the remapped vectors, past the flash's end)
+/// leaves for the interpreter. Stores to the region leave for the interpreter.</item>
 /// </list>
 /// </remarks>
 public sealed unsafe partial class BlockTranslator
@@ -205,16 +208,26 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private void TimedPageCheck(int k, int size, int abortBase)
         {
-            var ok = _il.DefineLabel(); var device = _il.DefineLabel();
-            LdPtr(_bus.ReadPageTable); Ld(_addr); Call(MPage); St(_p);
+            var ok = _il.DefineLabel();
+            TimedReadPage(_addr, _p);
             Ld(_p); _il.Emit(OpCodes.Brtrue, ok);
-            Ld(_addr); Ldc(_directFrom); Emit(OpCodes.Sub); Ldc(_timedEnd - _directFrom); _il.Emit(OpCodes.Bge_Un, device);
-            var region = _timed!.Region;
-            LdPtr(region.Data); Ld(_addr); Ldc(region.Base); Emit(OpCodes.Sub); Ldc(~Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_p);
-            _il.Emit(OpCodes.Br, ok);
-            _il.MarkLabel(device);
             DeviceAccess(read: true, k, size, abortBase);
             _il.MarkLabel(ok);
+        }
+
+        /// <summary>
+        /// <paramref name="page"/> = the page of a read at <paramref name="address"/>: the bus's fast path,
+        /// else the controller's raw bytes when the address is in its direct bytes, else null.
+        /// </summary>
+        private void TimedReadPage(LocalBuilder address, LocalBuilder page)
+        {
+            var done = _il.DefineLabel();
+            LdPtr(_bus.ReadPageTable); Ld(address); Call(MPage); St(page);
+            Ld(page); _il.Emit(OpCodes.Brtrue, done);
+            Ld(address); Ldc(_directFrom); Emit(OpCodes.Sub); Ldc(_timedEnd - _directFrom); _il.Emit(OpCodes.Bge_Un, done);
+            var region = _timed!.Region;
+            LdPtr(region.Data); Ld(address); Ldc(region.Base); Emit(OpCodes.Sub); Ldc(~Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(page);
+            _il.MarkLabel(done);
         }
 
         /// <summary>
