@@ -15,7 +15,7 @@ public sealed class BusSignalOrderTests
     private sealed class Changes : ISignalSink
     {
         public readonly List<(string Name, long Tick, ulong Value)> All = new();
-        public void OnChange(Signal signal, long tick, ulong value) => All.Add((signal.Name, tick, value));
+        public void OnChange(Signal signal, long tick, ulong value) => All.Add((signal.FullName, tick, value));
     }
 
     private sealed class Both(List<BusCycle> accesses, IBusObserver signals) : IBusObserver
@@ -43,7 +43,7 @@ public sealed class BusSignalOrderTests
         var signals = new CortexMSignals(t.Cpu, registry, new CoreSignalOptions());
         var changes = new Changes();
         registry.Sink = changes;
-        var initial = registry.Signals.ToDictionary(s => s.Name, s => s.Value);
+        var initial = registry.Signals.ToDictionary(s => s.FullName, s => s.Value);
         var accesses = new List<BusCycle>();
         var (bus, hook) = signals.Attach(t.Scheduler.Now);
         Assert.True(bus && hook);
@@ -67,7 +67,7 @@ public sealed class BusSignalOrderTests
         var setInReportOrder = new Changes();
         plain.Sink = setInReportOrder;
         foreach (var a in accesses) direct.OnBusCycle(a, t.Scheduler);
-        Assert.NotEmpty(Misshown(accesses, setInReportOrder.All, plain.Signals.ToDictionary(x => x.Name, x => x.Value), t.Scheduler));
+        Assert.NotEmpty(Misshown(accesses, setInReportOrder.All, plain.Signals.ToDictionary(x => x.FullName, x => x.Value), t.Scheduler));
     }
 
     /// <summary>The accesses whose HADDR, HWRITE, fetch or HSIZE a viewer shows wrong at their cycle (changes ordered by
@@ -86,7 +86,7 @@ public sealed class BusSignalOrderTests
         {
             var a = g.Last();
             long tick = s.TimeOfCycle(a.Cycle);
-            var shown = (ValueAt("HADDR", tick), ValueAt("HWRITE", tick), ValueAt("fetch", tick), ValueAt("HSIZE", tick));
+            var shown = (ValueAt("cpu.HADDR", tick), ValueAt("cpu.HWRITE", tick), ValueAt("cpu.fetch", tick), ValueAt("cpu.HSIZE", tick));
             var want = ((ulong)a.Address, a.IsWrite ? 1UL : 0UL, a.IsOpcodeFetch ? 1UL : 0UL, (ulong)(a.Size == 1 ? 0 : a.Size == 2 ? 1 : 2));
             if (shown != want) wrong.Add($"cycle {a.Cycle}: {want} shown as {shown}");
         }

@@ -268,7 +268,7 @@ public sealed unsafe partial class ArmCpu
                         if (last != null && last.NextKey == key && last.NextFlushes == t.Flushes && last.Next!.Region != null)
                         {
                             b = last.Next;
-                            t.Chained++;
+                            t.NextEntryHits++;
                         }
                         else
                         {

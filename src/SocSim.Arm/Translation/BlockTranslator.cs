@@ -238,7 +238,7 @@ public sealed unsafe partial class BlockTranslator
     /// <summary>Counts the core's runs (ArmCpu.RunTranslated) and flushes: see <see cref="Region.BehindController"/>.</summary>
     internal int Epoch;
     /// <summary>Region entries the run loop found through the exited region's one-entry cache (<see cref="Region.Next"/>) instead of <see cref="Lookup"/>.</summary>
-    public long Chained;
+    public long NextEntryHits;
 
     /// <summary>Times <see cref="Flush"/> ran: a region's device access that remapped memory leaves the region.</summary>
     internal int Flushes;
