@@ -155,33 +155,6 @@ public sealed unsafe class Bus : IDisposable
     public byte* PageTimingTable => _pageTiming;
     public int* CostTable => (int*)Unsafe.AsPointer(ref _cost[0]);
 
-    /// <summary>The most clocks any single access costs anywhere on this bus (worst-case bounds of translated blocks).</summary>
-    public int MaxAccessCost
-    {
-        get
-        {
-            int max = 1;
-            for (int i = 0; i < _timingCount * 16; i++) max = Math.Max(max, _cost[i]);
-            return max;
-        }
-    }
-
-    /// <summary>
-    /// The most clocks one read served by a memory controller can cost (worst-case bounds of translated
-    /// blocks whose exits refill from such memory): <see cref="ITimedMemory.MaxClocks"/>, and
-    /// <see cref="int.MaxValue"/> for a controller that states no bound; 0 without controllers.
-    /// </summary>
-    public long MaxControllerClocks
-    {
-        get
-        {
-            long max = 0;
-            foreach (var m in _mappings)
-                if (m.Controller != null) max = Math.Max(max, m.Controller is ITimedMemory t ? t.MaxClocks : int.MaxValue);
-            return max;
-        }
-    }
-
     /// <summary>
     /// Whether code at <paramref name="address"/> may be executed by translated code: RAM or ROM on the
     /// fast path whose timing is a function of the access kind alone (not <see cref="MemoryRegion.StatefulTiming"/>).

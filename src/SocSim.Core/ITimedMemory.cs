@@ -43,8 +43,10 @@ public unsafe interface ITimedMemory : IMemoryController
     void Rollback();
 
     /// <summary>
-    /// An upper bound of what one call of <see cref="Clocks"/> can return for any setting and state
-    /// (worst-case cycle bounds of translated blocks); <see cref="int.MaxValue"/> when the model has none.
+    /// An upper bound of what one call of <see cref="Clocks"/> can return for any setting and state;
+    /// <see cref="int.MaxValue"/> when the model has none. (The translator's per-block bounds that read it
+    /// are gone: regions check the limit before every instruction. It stays as the model's stated bound,
+    /// which MamTimingContractTests checks.)
     /// </summary>
     int MaxClocks { get; }
 }
