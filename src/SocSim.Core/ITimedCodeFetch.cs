@@ -13,4 +13,11 @@ public interface ITimedCodeFetch
 {
     /// <summary>The clocks of an opcode fetch of <paramref name="size"/> bytes at <paramref name="address"/> starting at cycle <paramref name="now"/>; advances the controller's state as the fetch does.</summary>
     int FetchClocks(uint address, int size, bool seq, long now);
+
+    /// <summary>
+    /// <see cref="FetchClocks"/> for the address <see cref="ITimedMemory.Region"/>'s base + <paramref name="offset"/>:
+    /// the translator passes the offset as a compile-time constant, so a controller whose model keys on
+    /// the offset (a flash line, a word's place in it) folds it without reading its base at run time.
+    /// </summary>
+    int FetchClocksAt(uint offset, int size, bool seq, long now);
 }

@@ -62,7 +62,10 @@ namespace SocSim.Peripherals;
 /// bank (the full fetch of L's last instruction starts a prefetch only in L's bank). It costs 1 cycle
 /// (a sequential hit, Table 30) and only makes L+1 the same-line shortcut's line. Data reads between
 /// (a literal load) do not change it: they abandon a bank's prefetch but never replace a buffer.
-/// <see cref="SameLineShortcut"/> = false turns both off (tests compare both).</item>
+/// The streamed-last shortcut takes the sequential fetch of that line's last instruction while its bank
+/// prefetches nothing (straight-line code): a 1-cycle hit that starts the bank's prefetch of L+2 and
+/// concludes the other bank, the full model's steps for that case without its others.
+/// <see cref="SameLineShortcut"/> = false turns all three off (tests compare both).</item>
 /// <item>MEMMAP (the 64 bytes of exception vectors at 0x00-0x3F): 0 boot loader mode maps them from
 /// the boot block (the top 8 KiB of the flash, offset 0x1E000), 1 user flash mode leaves them, 2 user
 /// RAM mode maps them from the SRAM at 0x40000000, which costs 1 cycle (SRAM has no wait states) and
@@ -303,22 +306,55 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
 
     /// <summary>
     /// A translated fetch from the flash's own bytes (from <see cref="DirectFrom"/>, where the address
-    /// is its flash offset plus the base): <see cref="Clocks"/> without the address decoding, the
-    /// same-line and line-crossing shortcuts in line so a compile-time address folds them to a comparison
-    /// each (the line-crossing one only for a line's first instruction).
+    /// is its flash offset plus the base): <see cref="Clocks"/> without the address decoding
+    /// (<see cref="FetchClocksAt"/> at the address's offset).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int FetchClocks(uint address, int size, bool seq, long now)
+    public int FetchClocks(uint address, int size, bool seq, long now) => FetchClocksAt(address - _flashBase, size, seq, now);
+
+    /// <summary>
+    /// A translated fetch at flash offset <paramref name="offset"/> (in the flash's own bytes): the
+    /// same-line, line-crossing and streamed-last shortcuts in line, so a compile-time offset, size and
+    /// kind fold them to one or two comparisons (the line-crossing one only for a line's first
+    /// instruction, the streamed-last one only for its last), else the full model.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FetchClocksAt(uint offset, int size, bool seq, long now)
     {
-        uint off = address - _flashBase;
-        long line = off >> LineShift;
-        bool last = ((off + (uint)size) & LineMask) == 0;
-        if (seq && !last)
+        long line = offset >> LineShift;
+        bool last = ((offset + (uint)size) & LineMask) == 0;
+        if (seq)
         {
-            if (line == _stream) return 1;
-            if ((off & LineMask) == 0 && line == _next) { _stream = line; return 1; }
+            if (!last)
+            {
+                if (line == _stream) return 1;
+                if ((offset & LineMask) == 0 && line == _next) { _stream = line; return 1; }
+            }
+            else if (line == _stream && BankOf(line).Pending < 0) return StreamedLast(line, now);
         }
         return Fetch(line, seq, last, now);
+    }
+
+    /// <summary>
+    /// The streamed-last shortcut (a speed-up, not a rule): the sequential fetch of the last instruction
+    /// of the same-line shortcut's line while its bank prefetches nothing. What <see cref="Fetch"/> does
+    /// then, without its general cases: the line is in its bank's buffers (the shortcut's condition), so
+    /// a sequential hit of 1 cycle (Table 30) whose bank has nothing to conclude; the bank starts
+    /// prefetching line + 2 when the instruction is delivered (§4.2); the other bank concludes at
+    /// <paramref name="now"/> as the full model concludes it, and the line-crossing condition is taken as there.
+    /// </summary>
+    private int StreamedLast(long line, long now)
+    {
+        ref var bank = ref BankOf(line);
+        FlashReads++;
+        bank.Pending = line + 2;
+        bank.Done = now + 1 + FlashCycles;
+        // The line stays in the buffers until the next prefetch only from the branch trail buffer (the prefetch buffer takes line + 2).
+        _stream = line == bank.Trail ? line : -1;
+        ref var other = ref BankOf(line + 1);
+        Conclude(ref other, now);
+        _next = line + 1 == other.Trail || (other.Pending < 0 && line + 1 == other.Prefetch) ? line + 1 : -1;
+        return 1;
     }
 
     public void Write(uint address, int size, uint value, AccessFlags flags, ref bool abort)

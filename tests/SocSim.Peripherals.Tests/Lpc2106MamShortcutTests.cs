@@ -3,7 +3,8 @@ using SocSim.Core;
 namespace SocSim.Peripherals.Tests;
 
 /// <summary>
-/// The MAM's same-line shortcut and its translated fetch entry (<see cref="Lpc2106Mam.FetchClocks"/>)
+/// The MAM's same-line, line-crossing and streamed-last shortcuts and its translated fetch entries
+/// (<see cref="Lpc2106Mam.FetchClocks"/>, <see cref="Lpc2106Mam.FetchClocksAt"/>)
 /// against the full per-fetch model (<see cref="Lpc2106Mam.SameLineShortcut"/> off, every access through
 /// <see cref="Lpc2106Mam.Clocks"/>): the same seeded stream of sequential runs, branches back into
 /// lines being prefetched, literal reads, waits, marks and rollbacks, and MAMCR/MAMTIM rewritten
@@ -75,7 +76,8 @@ public sealed class Lpc2106MamShortcutTests
     /// <summary>
     /// Drives both models with one stream of accesses over a few lines (so lines are revisited while
     /// their bank prefetches another) and asserts each access's cost and the read count. The fast model
-    /// takes its fetches through <see cref="Lpc2106Mam.FetchClocks"/> (translated code) or
+    /// takes its fetches through <see cref="Lpc2106Mam.FetchClocks"/> or <see cref="Lpc2106Mam.FetchClocksAt"/>
+    /// (translated code, with the streamed-last shortcut for a line's last instruction) or
     /// <see cref="Lpc2106Mam.Clocks"/> (the interpreter) at random.
     /// </summary>
     private static void Run(Lpc2106Mam full, Lpc2106Mam fast, uint mode, uint timing, int size, int seed, bool changes)
@@ -115,7 +117,12 @@ public sealed class Lpc2106MamShortcutTests
             if (mark) { full.Mark(); fast.Mark(); }
             int expected = full.Clocks(pc, size, AccessFlags.Code | (seq ? AccessFlags.Seq : 0), now);
             bool streamed = fast.SameLineShortcut && seq && ((pc + (uint)size) & 15) != 0;
-            int got = rnd.Next(2) == 0 ? fast.FetchClocks(pc, size, seq, now) : fast.Clocks(pc, size, AccessFlags.Code | (seq ? AccessFlags.Seq : 0), now);
+            int got = rnd.Next(3) switch
+            {
+                0 => fast.FetchClocks(pc, size, seq, now),
+                1 => fast.FetchClocksAt(pc - fast.Region.Base, size, seq, now),
+                _ => fast.Clocks(pc, size, AccessFlags.Code | (seq ? AccessFlags.Seq : 0), now),
+            };
             Same(expected, got, full, fast, i, seq ? "S fetch" : "N fetch", pc);
             if (streamed && got == 1) shortcutHits++;
             if (mark && rnd.Next(2) == 0)

@@ -24,8 +24,9 @@ namespace SocSim.Arm.Translation;
 /// <item>Only the region's own bytes are translated (from <see cref="ITimedMemory.DirectFrom"/>: the
 /// LPC2106's vectors remapped by MEMMAP stay interpreted); data reads below it leave for the
 /// interpreter. A remap drops every translation (the controller announces it on the bus).</item>
-/// <item>A controller that also offers <see cref="ITimedCodeFetch"/> times the fetches there (the address
-/// is the region's own byte, known at compile time, so its decoding folds away); data reads stay on
+/// <item>A controller that also offers <see cref="ITimedCodeFetch"/> times the fetches there through
+/// <see cref="ITimedCodeFetch.FetchClocksAt"/> (the offset in the region is known at compile time, so
+/// its decoding and the fetch's place in its line fold away); data reads stay on
 /// <see cref="ITimedMemory.Clocks"/>.</item>
 /// <item>Settings (MAMCR, MAMTIM) are read by the model at every call, never compiled in: they change
 /// only through device writes (made by the region through the bus, or by the interpreter).</item>
@@ -82,7 +83,7 @@ public sealed unsafe partial class BlockTranslator
             if (timed is ITimedCodeFetch)
             {
                 var fetchMap = _timedType.GetInterfaceMap(typeof(ITimedCodeFetch));
-                _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocks))];
+                _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocksAt))];
             }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
@@ -116,7 +117,8 @@ public sealed unsafe partial class BlockTranslator
 
         /// <summary>
         /// _cyc += the clocks of an opcode fetch at <paramref name="address"/> (in the region's own bytes):
-        /// <see cref="ITimedCodeFetch.FetchClocks"/> when the controller offers it, else
+        /// <see cref="ITimedCodeFetch.FetchClocksAt"/> at its offset in the region (a constant, so the
+        /// controller's inlined fast path folds on the fetch's place in its line) when the controller offers it, else
         /// <see cref="ITimedMemory.Clocks"/> with the code flags. <paramref name="seq"/> null: the kind is in _fseq.
         /// </summary>
         private void EmitFetchClocks(uint address, bool? seq)
@@ -130,7 +132,7 @@ public sealed unsafe partial class BlockTranslator
             }
             Ld(_cyc);
             LdTimed();
-            Ldc(address);
+            Ldc(address - _timed!.Region.Base);
             Ldc(size);
             if (seq is { } sq) Ldc(sq ? 1 : 0); else Ld(_fseq);
             Ld(_cyc);
