@@ -341,6 +341,9 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     public long LastStallCycles { get; private set; }
     public long TotalStallCycles { get; private set; }
 
+    /// <summary>See <see cref="RtlModel.UseReference"/> (for the current model; tests only).</summary>
+    internal void UseReferenceModelPath(bool on) => _model.UseReference(on);
+
     public IrqLine Output(string name) => _outputLines.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"{Name} has no output {name}");
 
     /// <summary>Drives input pin <paramref name="name"/> from now on (a test bench, the host).</summary>
