@@ -29,6 +29,7 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, int*, int, uint, uint, int, uint*, long**, int*, int> _apb;
     private readonly delegate* unmanaged<nint, byte**, long> _snapshotData;
     private readonly delegate* unmanaged<nint, void> _destroy;
+    private readonly delegate* unmanaged<nint, int, void> _reference;
 
     public RtlModel(string library, IReadOnlyList<RtlPort> ports, int clockPort)
     {
@@ -59,6 +60,7 @@ public sealed unsafe class RtlModel : IDisposable
         _apb = (delegate* unmanaged<nint, int*, int, uint, uint, int, uint*, long**, int*, int>)F("socsim_rtl_apb");
         _snapshotData = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_snapshot_data");
         _destroy = (delegate* unmanaged<nint, void>)F("socsim_rtl_destroy");
+        _reference = (delegate* unmanaged<nint, int, void>)F("socsim_rtl_reference");
         _h = ((delegate* unmanaged<int, nint>)F("socsim_rtl_create"))(clockPort);
     }
 
@@ -114,6 +116,14 @@ public sealed unsafe class RtlModel : IDisposable
     }
 
     public uint Get(int port, int word = 0) => _get(_h, port, word);
+
+    /// <summary>
+    /// Evaluates the model through Verilator's <c>eval()</c> and reaches the clock, watched and looped bits
+    /// through the port table's functions (the reference), instead of the root's eval and the bytes in
+    /// place (the default where the build allows it; see <c>VerilatorBuild.IsPlainEvalStep</c>). For the
+    /// tests that compare both; the same states either way.
+    /// </summary>
+    internal void UseReference(bool on) => _reference(_h, on ? 1 : 0);
 
     public bool GetBit(int port, int bit) => ((_get(_h, port, bit >> 5) >> (bit & 31)) & 1) != 0;
 

@@ -331,9 +331,18 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     public long EdgesAhead => _speculative ? Math.Max(0, _edge - _clk.EdgesAt(_s.Now)) : 0;
     /// <summary>Times an input changed before the frontier of a run-ahead batch and the model went back to its snapshot.</summary>
     public long Rollbacks { get; private set; }
+    /// <summary>
+    /// What the bridge asked of the model, counted for measurements (bench/README.md, issue 21 RTL);
+    /// none of it is simulated state. With <c>SOCSIM_RTL_STATS</c> set, <see cref="Dispose"/> prints it.
+    /// </summary>
+    public RtlBridgeCounters Counters => _n;
+    private RtlBridgeCounters _n = new();
     /// <summary>CPU cycles the last access stalled beyond the board's wait states (PREADY low).</summary>
     public long LastStallCycles { get; private set; }
     public long TotalStallCycles { get; private set; }
+
+    /// <summary>See <see cref="RtlModel.UseReference"/> (for the current model; tests only).</summary>
+    internal void UseReferenceModelPath(bool on) => _model.UseReference(on);
 
     public IrqLine Output(string name) => _outputLines.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"{Name} has no output {name}");
 
@@ -403,7 +412,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         if (_idle)
         {
             // A fixed point: the skipped edges change nothing.
-            if (lastEdge > _edge) _edge = lastEdge;
+            if (lastEdge > _edge) { _n.EdgesSkipped += lastEdge - _edge; _edge = lastEdge; }
             return;
         }
         if (_edge < lastEdge && _model.Recording) _model.StopRecording();
@@ -413,6 +422,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
             ulong dump = _traceOn ? NextDumps(n) : 0;
             long first = _edge + 1;
             int ran = _model.Cycles(n, out bool fixedPoint, out bool changed, dump);
+            _n.CyclesCalls++;
             if (_traceOn) TraceCycles(dump, first);
             _edge += ran;
             EdgesRun += ran;
@@ -430,6 +440,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
 
     private void OnTick(long due)
     {
+        _n.Ticks++;
         // Running ahead, the batch covers the present too: a change at an edge the CPU has passed is
         // delivered by an event at once, stamped at its own tick.
         if (_runAhead && !_traceOn) { if (!_idle) RunAhead(Math.Max(_edge + _ahead, _clk.EdgesAt(_s.Now))); }
@@ -449,12 +460,15 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         if (!_speculative || _edge - _snapEdge >= MaxAhead)
         {
             _model.Snapshot();
+            _n.Snapshots++;
             _snapEdge = _edge;
         }
         _speculative = true;
+        _n.Batches++;
         while (_edge < goal)
         {
             int ran = _model.Cycles((int)Math.Min(goal - _edge, 1 << 20), out bool fixedPoint, out bool changed);
+            _n.CyclesCalls++;
             _edge += ran;
             EdgesRun += ran;
             if (changed) Changed(_clk.TimeOfEdge(_edge));
@@ -474,9 +488,11 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     {
         if (target < _snapEdge) throw new InvalidOperationException($"{Name}: an input changed at edge {target}, before the snapshot at edge {_snapEdge}");
         Rollbacks++;
+        _n.EdgesDropped += _edge - target;
         _idle = false;
         if (target - _snapEdge <= int.MaxValue && _model.Rewind((int)(target - _snapEdge)))
         {
+            _n.Rewinds++;
             // The shim kept the state of every edge of the batch: no edge is clocked again.
             _edge = target;
             _model.WatchChanged();
@@ -491,6 +507,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         {
             // The same inputs as the first time: the same states, the same output changes (already queued).
             int ran = _model.Cycles((int)Math.Min(target - _edge, 1 << 20), out _, out _);
+            _n.CyclesCalls++;
+            _n.EdgesReclocked += ran;
             _edge += ran;
             EdgesRun += ran;
         }
@@ -624,6 +642,7 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         if (!_traceOn && _clk.TimeOfEdge(e0) >= _s.EventTime)
         {
             long first = _edge;
+            _n.Transfers++;
             int ran = _model.Apb(_apbPorts, write, (uint)paddr, wdata, (int)_readyTimeout, out rdata, out error, out timedOut, out var changes);
             for (int i = 0; i < changes.Length; i += 2)
                 Changed(changes[i] == 0 ? _clk.TimeOfEdge(e0) : _clk.TimeOfEdge(first + changes[i]), (ulong)changes[i + 1]);
@@ -965,5 +984,32 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
         for (int i = 0; i < outputs; i++) _outputs[i].Line.Restore(levels[i]);
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        if (Environment.GetEnvironmentVariable("SOCSIM_RTL_STATS") is { Length: > 0 })
+            Console.Error.WriteLine($"rtl {Name}: edges_run={EdgesRun} rollbacks={Rollbacks} {_n}");
+        _model.Dispose();
+    }
+}
+
+/// <summary>What an <see cref="RtlPeripheral"/> asked of its model (see <see cref="RtlPeripheral.Counters"/>).</summary>
+public sealed class RtlBridgeCounters
+{
+    /// <summary>APB transfers run as one native call each.</summary>
+    public long Transfers;
+    /// <summary>Scheduler events of the block's clock (a batch ahead, or a catch-up edge by edge).</summary>
+    public long Ticks;
+    /// <summary>Run-ahead batches, and the snapshots they started from (one per gap between input changes).</summary>
+    public long Batches, Snapshots;
+    /// <summary>Rollbacks served from the shim's ring of root states (no edge clocked again).</summary>
+    public long Rewinds;
+    /// <summary>Edges clocked ahead and thrown away by rollbacks; edges clocked again after one.</summary>
+    public long EdgesDropped, EdgesReclocked;
+    /// <summary>Native calls that clock the model (<c>socsim_rtl_cycles</c>), transfers apart.</summary>
+    public long CyclesCalls;
+    /// <summary>Edges counted, not run, at a fixed point.</summary>
+    public long EdgesSkipped;
+
+    public override string ToString() =>
+        $"transfers={Transfers} ticks={Ticks} batches={Batches} snapshots={Snapshots} rewinds={Rewinds} edges_dropped={EdgesDropped} edges_reclocked={EdgesReclocked} cycles_calls={CyclesCalls} edges_skipped={EdgesSkipped}";
 }

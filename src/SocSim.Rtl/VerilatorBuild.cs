@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static partial class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 7";
+    private const string ShimVersion = "socsim-rtl-shim 9";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -101,13 +101,16 @@ public static partial class VerilatorBuild
                 }
                 var ports = ParsePorts(File.ReadAllText(Path.Combine(obj, "Vmodel.h")));
                 bool flat = IsFlat(File.ReadAllText(Path.Combine(obj, "Vmodel___024root.h")), File.ReadAllText(Path.Combine(obj, "Vmodel__Syms.h")));
-                File.WriteAllText(Path.Combine(work, "shim.cpp"), Shim(ports, req.Trace, flat));
+                bool direct = IsPlainEvalStep(File.ReadAllText(Path.Combine(obj, "Vmodel.cpp")));
+                File.WriteAllText(Path.Combine(work, "shim.cpp"), Shim(ports, req.Trace, flat, direct));
                 File.WriteAllText(Path.Combine(work, "ports.txt"), string.Join("\n", ports.Select(p => $"{p.Name} {p.Width} {p.Direction}")) + "\n");
 
                 var common = CommonObjects(req.Trace, key);
                 // Only the shim's API is exported, and calls inside the library bind locally (no PLT, no
                 // interposition): 72 -> 66 ns per PCLK cycle of apb_uart_sv kept busy (bench/README.md, issue 21 RTL).
-                var gcc = new List<string>(CompilerFlags) { "-O2", "-fvisibility=hidden", "-Wl,-Bsymbolic", "-shared", "-I" + obj, "-DVM_TRACE=" + (req.Trace ? "1" : "0"), "-o", Path.Combine(work, LibraryName) };
+                // Link-time optimization across the model's files and the shim inlines the root's eval and its
+                // regions into the shim's clock loop: 90 -> 77 ns per PCLK cycle (bench/README.md, branch rtl21b).
+                var gcc = new List<string>(CompilerFlags) { "-O2", "-flto", "-fvisibility=hidden", "-Wl,-Bsymbolic", "-shared", "-I" + obj, "-DVM_TRACE=" + (req.Trace ? "1" : "0"), "-o", Path.Combine(work, LibraryName) };
                 gcc.AddRange(Directory.GetFiles(obj, "*.cpp").Order(StringComparer.Ordinal));
                 gcc.Add(Path.Combine(work, "shim.cpp"));
                 gcc.AddRange(common);
@@ -287,6 +290,49 @@ public static partial class VerilatorBuild
     private static partial Regex RootMember { get; }
 
     /// <summary>
+    /// Whether Verilator's <c>Vmodel::eval_step</c> is the single-threaded wrapper SocSim knows: the
+    /// one-time initial/settle evaluation guarded by <c>__Vm_didInit</c>, <c>Verilated::mtaskId(0)</c>,
+    /// <c>Vmodel___024root___eval</c>, <c>endOfThreadMTask</c> and <c>endOfEval</c>, and nothing else.
+    /// The last three only hand messages between the threads of a multithreaded model (none here: no
+    /// <c>--threads</c>, the calling thread's mtask id is 0 and nothing posts to the queue), yet read
+    /// thread-locals through <c>__tls_get_addr</c> on every eval; the shim then calls the root's eval itself
+    /// once the model is initialized (bench/README.md, issue 21, branch rtl21b). Any other shape (another
+    /// Verilator, tracing, timing) keeps <c>eval()</c>.
+    /// </summary>
+    internal static bool IsPlainEvalStep(string modelCpp)
+    {
+        int start = modelCpp.IndexOf("void Vmodel::eval_step() {\n", StringComparison.Ordinal);
+        if (start < 0) return false;
+        int end = modelCpp.IndexOf("\n}\n", start, StringComparison.Ordinal);
+        if (end < 0) return false;
+        var lines = modelCpp[(start + "void Vmodel::eval_step() {\n".Length)..end].Split('\n').Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith("VL_DEBUG_IF(", StringComparison.Ordinal))
+            .ToList();
+        // VL_DEBUG is never defined for SocSim's builds: drop its block.
+        int debug = lines.IndexOf("#ifdef VL_DEBUG");
+        if (debug >= 0)
+        {
+            int close = lines.FindIndex(debug, l => l.StartsWith("#endif", StringComparison.Ordinal));
+            if (close < 0) return false;
+            lines.RemoveRange(debug, close - debug + 1);
+        }
+        string[] expected =
+        [
+            "if (VL_UNLIKELY(!vlSymsp->__Vm_didInit)) {",
+            "vlSymsp->__Vm_didInit = true;",
+            "Vmodel___024root___eval_static(&(vlSymsp->TOP));",
+            "Vmodel___024root___eval_initial(&(vlSymsp->TOP));",
+            "Vmodel___024root___eval_settle(&(vlSymsp->TOP));",
+            "}",
+            "Verilated::mtaskId(0);",
+            "Vmodel___024root___eval(&(vlSymsp->TOP));",
+            "Verilated::endOfThreadMTask(vlSymsp->__Vm_evalMsgQp);",
+            "Verilated::endOfEval(vlSymsp->__Vm_evalMsgQp);",
+        ];
+        return lines.SequenceEqual(expected);
+    }
+
+    /// <summary>
     /// Whether the whole state of the design is plain data in the root module (bits, words, wide words,
     /// unpacked arrays of them, trigger vectors; one module instance in the symbol table): then a
     /// snapshot is a copy of the root's bytes, restored by copying them back into the same object.
@@ -312,10 +358,11 @@ public static partial class VerilatorBuild
     }
 
     /// <summary>The C shim for one model: a port table and the functions <see cref="RtlModel"/> binds.</summary>
-    internal static string Shim(IReadOnlyList<RtlPort> ports, bool trace, bool flat)
+    internal static string Shim(IReadOnlyList<RtlPort> ports, bool trace, bool flat, bool directEval = false)
     {
         var sb = new StringBuilder();
         sb.Append("#define SOCSIM_FLAT ").Append(flat ? 1 : 0).Append('\n');
+        sb.Append("#define SOCSIM_DIRECT_EVAL ").Append(directEval ? 1 : 0).Append('\n');
         sb.Append("""
             // Generated by SocSim (VerilatorBuild.Shim): the C interface SocSim loads with P/Invoke.
             #include <cstdint>
@@ -324,6 +371,7 @@ public static partial class VerilatorBuild
             #include "verilated.h"
             #include "Vmodel.h"
             #include "Vmodel___024root.h"
+            #include "Vmodel__Syms.h"
             #include "verilated_save.h"
             #include <vector>
             #include <algorithm>
@@ -331,9 +379,14 @@ public static partial class VerilatorBuild
             #include "verilated_vcd_c.h"
             #endif
 
+            #if SOCSIM_DIRECT_EVAL
+            void Vmodel___024root___eval(Vmodel___024root* vlSelf);
+            #endif
+
             namespace {
             typedef void (*Setter)(Vmodel*, int, uint32_t);
             typedef uint32_t (*Getter)(Vmodel*, int);
+            typedef unsigned char* (*Addr)(Vmodel*);
 
             #if VM_TRACE
             // Verilator's VCD text kept in memory, for SocSim to merge into its own VCD.
@@ -380,6 +433,14 @@ public static partial class VerilatorBuild
                 // Loopbacks (connect): input bit iport[i].ibit[i] follows output bit lport[i].lbit[i].
                 int nlink;
                 int lport[64], lbit[64], iport[64], ibit[64];
+                // The bytes holding the clock, the watched bits and the looped bits, read and written in
+                // place (see bit_byte); reference: through Verilator's eval() and the port table instead
+                // (socsim_rtl_reference, for the tests that compare both).
+                unsigned char* clkp;
+                const unsigned char* wbyte[64];
+                const unsigned char* lbyte[64];
+                unsigned char* ibyte[64];
+                bool reference;
                 unsigned char* snap;
                 MemSave* saved;
                 MemSave* spec;        // the snapshot speculative clocking rolls back to
@@ -412,10 +473,14 @@ public static partial class VerilatorBuild
         {
             sb.Append($"void set_{p.Index}(Vmodel* m, int w, uint32_t x) {{ set_word(m->{p.Name}, w, x); }}\n");
             sb.Append($"uint32_t get_{p.Index}(Vmodel* m, int w) {{ return word_of(m->{p.Name}, w); }}\n");
+            sb.Append($"unsigned char* addr_{p.Index}(Vmodel* m) {{ return (unsigned char*)&m->{p.Name}; }}\n");
         }
         sb.Append("const char* const kNames[] = {").Append(string.Join(", ", ports.Select(p => $"\"{p.Name}\""))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
         sb.Append("const Setter kSet[] = {").Append(string.Join(", ", ports.Select(p => $"set_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
         sb.Append("const Getter kGet[] = {").Append(string.Join(", ", ports.Select(p => $"get_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        sb.Append("const Addr kAddr[] = {").Append(string.Join(", ", ports.Select(p => $"addr_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        // Verilator's storage unit of each port: CData, SData, IData, QData, or the 32-bit words of a VlWide.
+        sb.Append("const int kUnit[] = {").Append(string.Join(", ", ports.Select(p => p.Width <= 8 ? 1 : p.Width <= 16 ? 2 : p.Width <= 32 ? 4 : p.Width <= 64 ? 8 : 4))).Append(ports.Count == 0 ? "0" : "").Append("};\n");
         sb.Append("const int kCount = ").Append(ports.Count).Append(";\n");
         sb.Append("""
 
@@ -424,10 +489,37 @@ public static partial class VerilatorBuild
             // The root is the same object the bytes came from: its pointers (symbol table, name) are unchanged.
             inline void root_from(Handle* h, const unsigned char* src) { std::memcpy((void*)h->m->rootp, src, kRoot); }
 
+            // The byte of the model holding bit b of a port (its storage unit's bytes in host order).
+            inline unsigned char* bit_byte(Vmodel* m, int port, int b) {
+                unsigned char* p = kAddr[port](m);
+            #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                return p + (b >> 3);
+            #else
+                int u = kUnit[port];
+                return p + (b / (8 * u)) * u + (u - 1 - ((b >> 3) % u));
+            #endif
+            }
+
+            // Vmodel::eval() without its multithreading bookkeeping (see VerilatorBuild.IsPlainEvalStep):
+            // the root's eval once the model is initialized, the wrapper before that and for the reference.
+            inline void eval(Handle* h) {
+            #if SOCSIM_DIRECT_EVAL
+                Vmodel___024root* r = h->m->rootp;
+                if (VL_LIKELY(!h->reference && r->vlSymsp->__Vm_didInit)) { Vmodel___024root___eval(r); return; }
+            #endif
+                h->m->eval();
+            }
+
+            inline void set_clock(Handle* h, uint32_t level) {
+                if (VL_LIKELY(!h->reference)) *h->clkp = (unsigned char)level; // a 1-bit port: CData
+                else h->clk(h->m, 0, level);
+            }
+
             inline bool watched_changed(Handle* h) {
                 bool changed = false;
                 for (int i = 0; i < h->nwatch; i++) {
-                    uint32_t b = (kGet[h->wport[i]](h->m, h->wbit[i] >> 5) >> (h->wbit[i] & 31)) & 1u;
+                    uint32_t b = VL_LIKELY(!h->reference) ? (*h->wbyte[i] >> (h->wbit[i] & 7)) & 1u
+                        : (kGet[h->wport[i]](h->m, h->wbit[i] >> 5) >> (h->wbit[i] & 31)) & 1u;
                     if (b != h->wprev[i]) { h->wprev[i] = b; changed = true; }
                 }
                 return changed;
@@ -444,6 +536,14 @@ public static partial class VerilatorBuild
             inline void links(Handle* h) {
                 bool any = false;
                 for (int i = 0; i < h->nlink; i++) {
+                    if (VL_LIKELY(!h->reference)) {
+                        uint32_t b = (*h->lbyte[i] >> (h->lbit[i] & 7)) & 1u;
+                        unsigned char cur = *h->ibyte[i];
+                        unsigned char mask = (unsigned char)(1u << (h->ibit[i] & 7));
+                        unsigned char next = b ? (unsigned char)(cur | mask) : (unsigned char)(cur & ~mask);
+                        if (next != cur) { *h->ibyte[i] = next; any = true; }
+                        continue;
+                    }
                     uint32_t b = (kGet[h->lport[i]](h->m, h->lbit[i] >> 5) >> (h->lbit[i] & 31)) & 1u;
                     int w = h->ibit[i] >> 5;
                     uint32_t cur = kGet[h->iport[i]](h->m, w);
@@ -451,16 +551,16 @@ public static partial class VerilatorBuild
                     uint32_t next = b ? cur | mask : cur & ~mask;
                     if (next != cur) { kSet[h->iport[i]](h->m, w, next); any = true; }
                 }
-                if (any) h->m->eval();
+                if (any) eval(h);
             }
 
             // One clock cycle: rising edge (clock 1, eval, loopbacks), falling edge (clock 0, eval).
             inline void cycle(Handle* h) {
-                h->clk(h->m, 0, 1);
-                h->m->eval();
+                set_clock(h, 1);
+                eval(h);
                 if (h->nlink) links(h);
-                h->clk(h->m, 0, 0);
-                h->m->eval();
+                set_clock(h, 0);
+                eval(h);
             }
             }  // namespace
 
@@ -476,6 +576,8 @@ public static partial class VerilatorBuild
                 h->ctx->fatalOnError(false);
                 h->m = new Vmodel(h->ctx, "TOP");
                 h->clk = kSet[clock_port];
+                h->clkp = kAddr[clock_port](h->m);
+                h->reference = false;
                 h->nwatch = 0;
                 h->nlink = 0;
                 h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
@@ -512,9 +614,14 @@ public static partial class VerilatorBuild
             }
 
             // An input change ends the recording of the snapshot's successors (they assumed the old inputs).
-            API void socsim_rtl_eval(void* p) { Handle* h = (Handle*)p; h->ringOpen = false; h->m->eval(); }
+            API void socsim_rtl_eval(void* p) { Handle* h = (Handle*)p; h->ringOpen = false; eval(h); }
             API void socsim_rtl_set(void* p, int port, int word, uint32_t v) { Handle* h = (Handle*)p; h->ringOpen = false; kSet[port](h->m, word, v); }
             API uint32_t socsim_rtl_get(void* p, int port, int word) { Handle* h = (Handle*)p; return kGet[port](h->m, word); }
+
+            // Whether the model is evaluated and its clock and watched/looped bits reached the reference way
+            // (Verilator's eval() and the port table's functions) instead of in place: for the tests that
+            // compare both (RtlModel.Reference).
+            API void socsim_rtl_reference(void* p, int on) { ((Handle*)p)->reference = on != 0; }
 
             // Watches up to 64 output bits: socsim_rtl_cycles stops after the cycle that changes one.
             API int socsim_rtl_watch(void* p, int n, const int* ports, const int* bits) {
@@ -524,6 +631,7 @@ public static partial class VerilatorBuild
                 for (int i = 0; i < n; i++) {
                     h->wport[i] = ports[i];
                     h->wbit[i] = bits[i];
+                    h->wbyte[i] = bit_byte(h->m, ports[i], bits[i]);
                     h->wprev[i] = (kGet[ports[i]](h->m, bits[i] >> 5) >> (bits[i] & 31)) & 1u;
                 }
                 return 0;
@@ -535,7 +643,11 @@ public static partial class VerilatorBuild
                 Handle* h = (Handle*)p;
                 if (n > 64) return -1;
                 h->nlink = n;
-                for (int i = 0; i < n; i++) { h->lport[i] = oports[i]; h->lbit[i] = obits[i]; h->iport[i] = iports[i]; h->ibit[i] = ibits[i]; }
+                for (int i = 0; i < n; i++) {
+                    h->lport[i] = oports[i]; h->lbit[i] = obits[i]; h->iport[i] = iports[i]; h->ibit[i] = ibits[i];
+                    h->lbyte[i] = bit_byte(h->m, oports[i], obits[i]);
+                    h->ibyte[i] = bit_byte(h->m, iports[i], ibits[i]);
+                }
                 return 0;
             }
 
@@ -553,14 +665,14 @@ public static partial class VerilatorBuild
                 for (int i = 0; i < n; i++) {
                     bool last = i == n - 1;
                     if (last) std::memcpy(h->snap, (const void*)m->rootp, sizeof(Vmodel___024root));
-                    h->clk(m, 0, 1);
-                    m->eval();
+                    set_clock(h, 1);
+                    eval(h);
                     if (h->nlink) links(h);
             #if VM_TRACE
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i);
             #endif
-                    h->clk(m, 0, 0);
-                    m->eval();
+                    set_clock(h, 0);
+                    eval(h);
             #if VM_TRACE
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i + 1);
             #endif
@@ -605,11 +717,11 @@ public static partial class VerilatorBuild
                 kSet[ports[2]](m, 0, write ? 1u : 0u);
                 kSet[ports[3]](m, 0, paddr);
                 if (write) kSet[ports[4]](m, 0, pwdata);
-                m->eval();
+                eval(h);
                 watch();
                 cycle(h); k++; watch();
                 kSet[ports[1]](m, 0, 1);
-                m->eval();
+                eval(h);
                 watch();
                 uint32_t rdata = 0, status = 0;
                 int waited = 0;
@@ -625,7 +737,7 @@ public static partial class VerilatorBuild
                 }
                 kSet[ports[0]](m, 0, 0);
                 kSet[ports[1]](m, 0, 0);
-                m->eval();
+                eval(h);
                 watch();
                 out[0] = rdata;
                 out[1] = status;
