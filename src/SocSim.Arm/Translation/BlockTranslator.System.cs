@@ -222,6 +222,7 @@ namespace SocSim.Arm.Translation
                 {
                     var il = _il;
                     il.MarkLabel(label);
+                    CountExit(helper == MReturnFromRegion ? ExitKind.ExceptionReturn : helper == MMsr ? ExitKind.Msr : ExitKind.DataAbort);
                     Ldc(next); St(_xPc);
                     Ldc(w0); St(_xOp0);
                     Ldc(w1); St(_xOp1);

@@ -439,7 +439,9 @@ public sealed unsafe partial class BlockTranslator
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
-        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
+        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail, _computedTail;
+        /// <summary>Whether the region has a computed branch (its exits go through <c>_computedTail</c>).</summary>
+        private bool _hasComputed;
         private uint _base;                  // the basic block being emitted starts here
         private readonly uint _pageEnd;
         private int _total;                  // instructions emitted in the region
@@ -502,6 +504,7 @@ public sealed unsafe partial class BlockTranslator
             _refillTail = _il.DefineLabel();
             _budgetTail = _il.DefineLabel();
             _stepTail = _il.DefineLabel();
+            _computedTail = _il.DefineLabel();
             _base = start;
             _pageEnd = (start & ~Bus.PageMask) + Bus.PageMask + 1;
             _marked = new bool[(Bus.PageMask + 1) / _step];
@@ -732,6 +735,7 @@ public sealed unsafe partial class BlockTranslator
             _exits.Add(() =>
             {
                 _il.MarkLabel(label);
+                CountExit(step ? (resume >= 0 ? ExitKind.StepAccess : ExitKind.StepInstruction) : wordsInMemory ? ExitKind.End : ExitKind.AfterAccess);
                 if (step) { Ldc(resume); St(_resume); Ldc(AfterStep); St(_after); }
                 // Before the instruction: the cycles of the boundary, its fetch not made.
                 if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
@@ -855,6 +859,12 @@ public sealed unsafe partial class BlockTranslator
                 il.Emit(OpCodes.Ldarg_0); Ld(_xArg); Ld(_v); il.Emit(OpCodes.Call, _callHelpers[i]);
                 il.Emit(OpCodes.Ret);
             }
+            if (_hasComputed)
+            {
+                il.MarkLabel(_computedTail);
+                CountExit(ExitKind.Computed);
+                if (Debugging) { il.Emit(OpCodes.Ldarg_0); Ld(_v); Ld(_cpsr); Ldc(_start | (_thumb ? 1u : 0u)); Call(MCountComputedTarget); }
+            }
             il.MarkLabel(_refillTail);
             WriteBack();
             il.Emit(OpCodes.Ldarg_0); Ld(_v); il.Emit(OpCodes.Call, MRefill);
@@ -880,15 +890,21 @@ public sealed unsafe partial class BlockTranslator
             var stub = _il.DefineLabel();
             uint a = Addr(k);
             Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, stub);
-            _exits.Add(() => { _il.MarkLabel(stub); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
+            _exits.Add(() => { _il.MarkLabel(stub); CountExit(ExitKind.Limit); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
         }
 
-        /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
+        /// <summary>
+        /// A computed branch (BX, LDR PC, LDM/POP with PC, MOV/ADD PC, a Thumb BL suffix without its
+        /// prefix) to the target on the stack, k instructions done including the branch: through the
+        /// computed-branch tail (EmitExitTails), then written back and refilled through the interpreter's
+        /// Refill (N then S fetch through the bus).
+        /// </summary>
         private void EmitRefillExit(int k)
         {
             St(_v);
             Ldc(Addr(k)); St(_xPc);
-            _il.Emit(OpCodes.Br, _refillTail);
+            _hasComputed = true;
+            _il.Emit(OpCodes.Br, _computedTail);
         }
 
         /// <summary>
@@ -899,8 +915,10 @@ public sealed unsafe partial class BlockTranslator
         private void EmitBranch(int k, uint target)
         {
             if (TryChain(target, k, refill: true)) return;
-            Ldc(target);
-            EmitRefillExit(k);
+            Ldc(target); St(_v);
+            Ldc(Addr(k)); St(_xPc);
+            CountExit(ExitKind.BranchOut);
+            _il.Emit(OpCodes.Br, _refillTail);
         }
 
         /// <summary>
