@@ -222,6 +222,8 @@ public sealed unsafe partial class BlockTranslator
     public long FastRefills;
     /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
     public long Resumes;
+    /// <summary>Times a region went on after an MSR of the CPSR's control field instead of returning to the run loop (ArmCpu.ResumeAfterMsr).</summary>
+    public long MsrResumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
 
@@ -851,12 +853,20 @@ public sealed unsafe partial class BlockTranslator
             il.MarkLabel(_stepTail);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_resume); Ldc(-1); Emit(OpCodes.Cgt); il.Emit(OpCodes.Call, MStepFromRegion);
             il.Emit(OpCodes.Brfalse, ret);
+            var resumes = il.DefineLabel();
+            il.MarkLabel(resumes);
             EmitResumes(ret);
-            // The helpers of DeferExitThenCall: helper(_xArg, _v) on the core.
+            // The helpers of DeferExitThenCall: helper(_xArg, _v) on the core. After an MSR the region goes
+            // on at its resume point (_resume, the instruction after it) when ArmCpu.ResumeAfterMsr allows.
             for (int i = 0; i < calls.Length; i++)
             {
                 il.MarkLabel(calls[i]);
                 il.Emit(OpCodes.Ldarg_0); Ld(_xArg); Ld(_v); il.Emit(OpCodes.Call, _callHelpers[i]);
+                if (_callHelpers[i] == MMsr)
+                {
+                    il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_cpsr); il.Emit(OpCodes.Call, MResumeAfterMsr);
+                    il.Emit(OpCodes.Brtrue, resumes);
+                }
                 il.Emit(OpCodes.Ret);
             }
             if (_hasComputed)
