@@ -212,7 +212,7 @@ internal static class RunCommand
                 // The translator's own figures when it was asked for by name (the stats line is the same for both engines).
                 if (engineNamed && machine.Core is ArmCpu { Translator: { } t })
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}% device_accesses={t.DeviceAccesses} device_exits={t.DeviceExits} interrupt_entries={t.InterruptEntries} region_entries={t.BlockRuns} next_entry_hits={t.NextEntryHits}"));
+                        $"translate: blocks={t.BlocksCompiled} compile_us_per_block={t.CompileMicrosecondsPerBlock:F1} translated_instructions={t.TranslatedInstructions} share={(result.Instructions == 0 ? 0 : 100.0 * t.TranslatedInstructions / result.Instructions):F1}% device_accesses={t.DeviceAccesses} device_exits={t.DeviceExits} interrupt_entries={t.InterruptEntries} region_entries={t.BlockRuns} next_entry_hits={t.NextEntryHits} msr_resumes={t.MsrResumes}"));
                 // What the interpreter executed instead, by kind, largest first.
                 if (engineNamed && machine.Core is ArmCpu { Translator: { } tf }) Console.Error.WriteLine("fallback: " + tf.Fallback.Format());
             }

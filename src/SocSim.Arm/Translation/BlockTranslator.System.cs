@@ -17,7 +17,7 @@ namespace SocSim.Arm.Translation
     public sealed unsafe partial class BlockTranslator
     {
         private static readonly MethodInfo MMsr = CpuMethod("Msr"), MReturnFromRegion = CpuMethod(nameof(ArmCpu.ReturnFromRegion)),
-            MSpsrInRegion = CpuMethod(nameof(ArmCpu.SpsrInRegion)), MRegionDevice = CpuMethod(nameof(ArmCpu.RegionDevice)),
+            MSpsrInRegion = CpuMethod(nameof(ArmCpu.SpsrInRegion)), MResumeAfterMsr = CpuMethod(nameof(ArmCpu.ResumeAfterMsr)), MRegionDevice = CpuMethod(nameof(ArmCpu.RegionDevice)),
             MRegionDeviceWrite = CpuMethod(nameof(ArmCpu.RegionDeviceWrite)), MDataAbortFromRegion = CpuMethod(nameof(ArmCpu.DataAbortFromRegion));
         private static readonly FieldInfo FRegionExit = Field(nameof(ArmCpu._regionExit));
 
@@ -83,8 +83,11 @@ namespace SocSim.Arm.Translation
                 Fetch();
                 if (cond != 0xE) ElseFallThrough(cond, k);
                 Operand(); St(_v);
-                ExitThenCall(k, MMsr, op);
-                return Result.End;
+                // The region goes on at instruction k+1 after the interpreter's Msr when the run loop would
+                // enter a region there (ArmCpu.ResumeAfterMsr): the next instruction is emitted after it.
+                _resumes.Add((_base, k, null, Seq.S));
+                ExitThenCall(k, MMsr, op, _resumes.Count - 1);
+                return Result.Ok;
             }
 
             /// <summary>
@@ -201,19 +204,21 @@ namespace SocSim.Arm.Translation
             /// the CPSR written back, then calls <paramref name="helper"/>(op, _v) on the core: the
             /// interpreter's code for what the instruction does to the mode, masks or pipeline.
             /// </summary>
-            private void ExitThenCall(int k, MethodInfo helper, uint op)
+            private void ExitThenCall(int k, MethodInfo helper, uint op, int resume = -1)
             {
                 var label = _il.DefineLabel();
                 _il.Emit(OpCodes.Br, label);
-                DeferExitThenCall(label, k, helper, op, Seq.S);
+                DeferExitThenCall(label, k, helper, op, Seq.S, resume);
             }
 
             /// <summary>
             /// The exit of <see cref="ExitThenCall"/> at <paramref name="label"/>, the next fetch <paramref name="seq"/>:
             /// the boundary and <paramref name="op"/> into locals, then the shared exit tail, which writes
             /// everything back once for every exit of the region and calls the helper (EmitExitTails).
+            /// <paramref name="resume"/>: the resume point (EmitResumes) the region may go on at after an
+            /// MSR (ArmCpu.ResumeAfterMsr), -1: none, it returns.
             /// </summary>
-            private void DeferExitThenCall(Label label, int k, MethodInfo helper, uint op, Seq seq)
+            private void DeferExitThenCall(Label label, int k, MethodInfo helper, uint op, Seq seq, int resume = -1)
             {
                 uint next = Addr(k + 1), w0 = Word(k + 1), w1 = Word(k + 2);
                 int index = _callHelpers.IndexOf(helper);
@@ -222,12 +227,14 @@ namespace SocSim.Arm.Translation
                 {
                     var il = _il;
                     il.MarkLabel(label);
+                    CountExit(helper == MReturnFromRegion ? ExitKind.ExceptionReturn : helper == MMsr ? ExitKind.Msr : ExitKind.DataAbort);
                     Ldc(next); St(_xPc);
                     Ldc(w0); St(_xOp0);
                     Ldc(w1); St(_xOp1);
                     Ldc(seq == Seq.S ? 1 : 0); St(_fseq);
                     Ldc(op); St(_xArg);
                     Ldc(AfterCall + index); St(_after);
+                    if (resume >= 0) { Ldc(resume); St(_resume); }
                     il.Emit(OpCodes.Br, _exitTail);
                 });
             }
@@ -256,6 +263,37 @@ namespace SocSim.Arm
 {
     public sealed unsafe partial class ArmCpu
     {
+        /// <summary>
+        /// After a region's MSR of the CPSR's control field (the interpreter's <see cref="Msr"/> made, the
+        /// region's state written back, the boundary after it in R15, the pipeline and the fetch kind):
+        /// whether the region may go on at that boundary, as the run loop would enter a region there with
+        /// the same <paramref name="limit"/>. The limit not reached (else an event runs at the boundary
+        /// before its sampling, which must still see the MSR's old mask), the mode and state unchanged from <paramref name="cpsrBefore"/>
+        /// (the region's registers are the current bank's), nobody watching, no stop or idle request, no
+        /// event moved before the limit; and the boundary's interrupt sampling (the run loop's
+        /// <see cref="SampleInterrupts"/>, <see cref="TakeInterrupt"/> with the masks from before the MSR,
+        /// TRM 2.8.7 and its remarks) takes nothing and leaves nothing pending: then it is made here as
+        /// TakeInterrupt makes it when it takes nothing (the MSR's old mask dropped), and the region goes
+        /// on. Otherwise nothing is changed and the run loop samples at the boundary as before.
+        /// </summary>
+        internal bool ResumeAfterMsr(long limit, uint cpsrBefore)
+        {
+            if (((_cpsr ^ cpsrBefore) & (Psr.T | Psr.ModeMask)) != 0 || _hook != null || _bus.Observer != null || _stop || _sleeping
+                || _abt0 || _abt1 || _s.NextEventCycle < limit || _s.Cycles >= limit)
+                return false;
+            if (_intPending)
+            {
+                uint mask = _maskAfterMsr != 0 ? _maskAfterMsr : _cpsr;
+                if ((_fiqLine && (mask & Psr.F) == 0) || (_irqLine && (mask & Psr.I) == 0)) return false;
+                if ((_fiqLine && (_cpsr & Psr.F) == 0) || (_irqLine && (_cpsr & Psr.I) == 0)) return false;
+                _maskAfterMsr = 0;
+                UpdatePending();
+                if (_intPending) return false;
+            }
+            _translator!.MsrResumes++;
+            return true;
+        }
+
         /// <summary>A translated region's exception return (ALU with S to R15, LDM with R15 and S), its state written back: as the interpreter ends those instructions.</summary>
         internal void ReturnFromRegion(uint op, uint target)
         {

@@ -222,6 +222,8 @@ public sealed unsafe partial class BlockTranslator
     public long FastRefills;
     /// <summary>Times a region went on after the interpreter executed an access off the fast path.</summary>
     public long Resumes;
+    /// <summary>Times a region went on after an MSR of the CPSR's control field instead of returning to the run loop (ArmCpu.ResumeAfterMsr).</summary>
+    public long MsrResumes;
     /// <summary>Translations dropped because the code under them changed, and cache entries replaced by another block start.</summary>
     public long Invalidations, Evictions;
 
@@ -439,7 +441,9 @@ public sealed unsafe partial class BlockTranslator
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
-        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail;
+        private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail, _computedTail;
+        /// <summary>Whether the region has a computed branch (its exits go through <c>_computedTail</c>).</summary>
+        private bool _hasComputed;
         private uint _base;                  // the basic block being emitted starts here
         private readonly uint _pageEnd;
         private int _total;                  // instructions emitted in the region
@@ -502,6 +506,7 @@ public sealed unsafe partial class BlockTranslator
             _refillTail = _il.DefineLabel();
             _budgetTail = _il.DefineLabel();
             _stepTail = _il.DefineLabel();
+            _computedTail = _il.DefineLabel();
             _base = start;
             _pageEnd = (start & ~Bus.PageMask) + Bus.PageMask + 1;
             _marked = new bool[(Bus.PageMask + 1) / _step];
@@ -732,6 +737,7 @@ public sealed unsafe partial class BlockTranslator
             _exits.Add(() =>
             {
                 _il.MarkLabel(label);
+                CountExit(step ? (resume >= 0 ? ExitKind.StepAccess : ExitKind.StepInstruction) : wordsInMemory ? ExitKind.End : ExitKind.AfterAccess);
                 if (step) { Ldc(resume); St(_resume); Ldc(AfterStep); St(_after); }
                 // Before the instruction: the cycles of the boundary, its fetch not made.
                 if (beforeInstruction) { Ld(_cyc0); St(_cyc); RollbackTiming(); }
@@ -847,13 +853,27 @@ public sealed unsafe partial class BlockTranslator
             il.MarkLabel(_stepTail);
             il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_resume); Ldc(-1); Emit(OpCodes.Cgt); il.Emit(OpCodes.Call, MStepFromRegion);
             il.Emit(OpCodes.Brfalse, ret);
+            var resumes = il.DefineLabel();
+            il.MarkLabel(resumes);
             EmitResumes(ret);
-            // The helpers of DeferExitThenCall: helper(_xArg, _v) on the core.
+            // The helpers of DeferExitThenCall: helper(_xArg, _v) on the core. After an MSR the region goes
+            // on at its resume point (_resume, the instruction after it) when ArmCpu.ResumeAfterMsr allows.
             for (int i = 0; i < calls.Length; i++)
             {
                 il.MarkLabel(calls[i]);
                 il.Emit(OpCodes.Ldarg_0); Ld(_xArg); Ld(_v); il.Emit(OpCodes.Call, _callHelpers[i]);
+                if (_callHelpers[i] == MMsr)
+                {
+                    il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_cpsr); il.Emit(OpCodes.Call, MResumeAfterMsr);
+                    il.Emit(OpCodes.Brtrue, resumes);
+                }
                 il.Emit(OpCodes.Ret);
+            }
+            if (_hasComputed)
+            {
+                il.MarkLabel(_computedTail);
+                CountExit(ExitKind.Computed);
+                if (Debugging) { il.Emit(OpCodes.Ldarg_0); Ld(_v); Ld(_cpsr); Ldc(_start | (_thumb ? 1u : 0u)); Call(MCountComputedTarget); }
             }
             il.MarkLabel(_refillTail);
             WriteBack();
@@ -880,15 +900,21 @@ public sealed unsafe partial class BlockTranslator
             var stub = _il.DefineLabel();
             uint a = Addr(k);
             Ld(_cyc); _il.Emit(OpCodes.Ldarg_1); _il.Emit(OpCodes.Bge, stub);
-            _exits.Add(() => { _il.MarkLabel(stub); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
+            _exits.Add(() => { _il.MarkLabel(stub); CountExit(ExitKind.Limit); Ldc(a); St(_xPc); _il.Emit(OpCodes.Br, _budgetTail); });
         }
 
-        /// <summary>A branch: write back (k instructions done, including the branch) and refill the pipeline from the target on the stack via the interpreter's Refill (N then S fetch through the bus).</summary>
+        /// <summary>
+        /// A computed branch (BX, LDR PC, LDM/POP with PC, MOV/ADD PC, a Thumb BL suffix without its
+        /// prefix) to the target on the stack, k instructions done including the branch: through the
+        /// computed-branch tail (EmitExitTails), then written back and refilled through the interpreter's
+        /// Refill (N then S fetch through the bus).
+        /// </summary>
         private void EmitRefillExit(int k)
         {
             St(_v);
             Ldc(Addr(k)); St(_xPc);
-            _il.Emit(OpCodes.Br, _refillTail);
+            _hasComputed = true;
+            _il.Emit(OpCodes.Br, _computedTail);
         }
 
         /// <summary>
@@ -899,8 +925,10 @@ public sealed unsafe partial class BlockTranslator
         private void EmitBranch(int k, uint target)
         {
             if (TryChain(target, k, refill: true)) return;
-            Ldc(target);
-            EmitRefillExit(k);
+            Ldc(target); St(_v);
+            Ldc(Addr(k)); St(_xPc);
+            CountExit(ExitKind.BranchOut);
+            _il.Emit(OpCodes.Br, _refillTail);
         }
 
         /// <summary>
