@@ -101,6 +101,8 @@ public sealed unsafe partial class CortexMCpu
             or Op.Ssat or Op.Usat or Op.Sbfx or Op.Ubfx or Op.Bfi or Op.Bfc or Op.Clz or Op.Rbit or Op.Rev or Op.Rev16 or Op.Revsh
             or Op.Sxtb or Op.Sxth or Op.Uxtb or Op.Uxth or Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb
             => i.Rd != 15 || i.Op is Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb ? BlockOp.Plain : BlockOp.Generic,
+        // The DSP extension's one-destination operations (decoded only on ARMv7E-M; ExecuteDsp: registers, Q and GE only).
+        >= Op.Parallel and <= Op.Usada8 => i.Rd != 15 ? BlockOp.Plain : BlockOp.Generic,
         >= Op.Ldr and <= Op.Strh => i.Rd != 15 && !(i.Rn == 15 && i.Wback) && !(i.Form == Form.Reg && i.Rm == 15) ? BlockOp.Memory : BlockOp.Generic,
         Op.Ldm or Op.Stm => (i.List & 0x8000) == 0 && i.List != 0 && i.Rn != 15 ? BlockOp.Multiple
             : i.Op == Op.Ldm && i.Rn != 15 ? BlockOp.PopPc : BlockOp.Generic,

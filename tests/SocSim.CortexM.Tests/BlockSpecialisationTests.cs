@@ -572,4 +572,64 @@ public sealed class BlockSpecialisationTests
         }
         Assert.True(p.Blocks.Cpu.BlockRefused > 0, "no POP was refused");
     }
+
+    /// <summary>
+    /// The DSP extension's one-destination operations (SIMD add/subtract with GE, saturating Q forms, SEL, the
+    /// 16-bit MACs that set Q, extend-and-add) on the plain path on the Cortex-M4 profile, in RAM with 0 and 1 wait
+    /// states, an external interrupt at every cycle of the first 200: the same registers, APSR (Q, GE), cycles and
+    /// memory as the interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void DspOperationsWithAnInterruptAtEveryCycleMatchTheInterpreter(int waits)
+    {
+        const string source = """
+                movs r0, #0
+                ldr r1, =0x7FFF8001
+                ldr r2, =0x00FF7F80
+                ldr r7, =0x8000
+            1:  adds r0, #1
+                sadd16 r3, r1, r2
+                uqsub8 r4, r2, r1
+                sel r5, r3, r4
+                qadd r6, r1, r1
+                smlabb r8, r1, r2, r6
+                smlad r9, r1, r2, r8
+                smmla r10, r1, r2, r9
+                uxtab r11, r10, r2, ror #8
+                usada8 r12, r1, r2, r11
+                str r12, [r7, r0, lsl #2]
+                mrs r3, apsr
+                str r3, [r7, #0x100]
+                add r1, r1, r12
+                cmp r0, #30
+                bne 1b
+                b .
+                .ltorg
+            """;
+        byte[] code = Asm.Assemble(source, "cortex-m4"), handler = Asm.Assemble("adds r8, #1\nbx lr", "cortex-m4");
+        long dspGeneric = 0;
+        for (long at = 1; at <= 200; at++)
+        {
+            using var p = new Pair(new WaitStates(waits, waits, waits, waits), CortexMProfile.V7EM);
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                var core = t.Cpu;
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(at + 500);
+            }
+            p.AssertSame($"interrupt at cycle {at}");
+            Assert.Equal(p.Interp.Cpu.Ge, p.Blocks.Cpu.Ge);
+            for (var op = Op.Parallel; op <= Op.Usada8; op++) dspGeneric += p.Blocks.Cpu.BlockGeneric(op);
+        }
+        Assert.Equal(0, dspGeneric);
+    }
 }
