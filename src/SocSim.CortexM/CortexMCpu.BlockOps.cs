@@ -34,6 +34,14 @@ public sealed unsafe partial class CortexMCpu
         /// <summary>LDM/STM (PUSH, and POP without the PC) whose words all lie on one RAM/ROM page (checked at each
         /// execution): <see cref="DirectMultiple"/>.</summary>
         Multiple,
+        // Branches: always a block's last instruction (EndsBlock); the step ends with FinishStep's refill.
+        /// <summary>B, BL, CBZ/CBNZ outside an IT block: <see cref="ImmediateBranch"/>.</summary>
+        Branch,
+        /// <summary>BX Rm (not the PC) to a target that is not an exception return (checked at each execution).</summary>
+        BranchReg,
+        /// <summary>LDM/POP with the PC whose words all lie on one RAM/ROM page and whose loaded PC is not an exception
+        /// return (checked at each execution): <see cref="DirectMultiple"/>, then <see cref="BxWritePc"/> and the refill.</summary>
+        PopPc,
         // The commonest data-processing forms, inline: an immediate (one that leaves C alone for the logical
         // ones) or an unshifted register, no PC and no SP operand. Flags as the entry's SetFlags says.
         AddImm, SubImm, CmpImm, MovImm, AddReg, SubReg, CmpReg, MovReg, AndImm, AndReg, OrrImm, OrrReg, EorImm, EorReg,
@@ -93,8 +101,13 @@ public sealed unsafe partial class CortexMCpu
             or Op.Ssat or Op.Usat or Op.Sbfx or Op.Ubfx or Op.Bfi or Op.Bfc or Op.Clz or Op.Rbit or Op.Rev or Op.Rev16 or Op.Revsh
             or Op.Sxtb or Op.Sxth or Op.Uxtb or Op.Uxth or Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb
             => i.Rd != 15 || i.Op is Op.Nop or Op.Yield or Op.Pld or Op.Pli or Op.Dmb or Op.Dsb ? BlockOp.Plain : BlockOp.Generic,
+        // The DSP extension's one-destination operations (decoded only on ARMv7E-M; ExecuteDsp: registers, Q and GE only).
+        >= Op.Parallel and <= Op.Usada8 => i.Rd != 15 ? BlockOp.Plain : BlockOp.Generic,
         >= Op.Ldr and <= Op.Strh => i.Rd != 15 && !(i.Rn == 15 && i.Wback) && !(i.Form == Form.Reg && i.Rm == 15) ? BlockOp.Memory : BlockOp.Generic,
-        Op.Ldm or Op.Stm => (i.List & 0x8000) == 0 && i.List != 0 && i.Rn != 15 ? BlockOp.Multiple : BlockOp.Generic,
+        Op.Ldm or Op.Stm => (i.List & 0x8000) == 0 && i.List != 0 && i.Rn != 15 ? BlockOp.Multiple
+            : i.Op == Op.Ldm && i.Rn != 15 ? BlockOp.PopPc : BlockOp.Generic,
+        Op.B or Op.Bl or Op.Cbz or Op.Cbnz => BlockOp.Branch,
+        Op.Bx => i.Rm != 15 ? BlockOp.BranchReg : BlockOp.Generic,
         _ => BlockOp.Generic,
     };
 
@@ -119,7 +132,7 @@ public sealed unsafe partial class CortexMCpu
             if ((a & align) != 0 || _watchData || (page = pages[a >> Bus.PageShift]) == null || BitBanding && IsBitBandAlias(a))
                 return false;
         }
-        else if (op == BlockOp.Multiple)
+        else if (op is BlockOp.Multiple or BlockOp.PopPc)
         {
             // The lowest address as LoadMultiple/StoreMultiple compute it; every word on its page (a page is
             // wholly inside or outside a bit-band alias region).
@@ -130,7 +143,10 @@ public sealed unsafe partial class CortexMCpu
             if ((a & 3) != 0 || _watchData || ((a ^ (a + n - 1)) >> Bus.PageShift) != 0 || (page = pages[a >> Bus.PageShift]) == null
                 || BitBanding && IsBitBandAlias(a))
                 return false;
+            // The PC's word (the highest): an EXC_RETURN in Handler mode is an exception return, the interpreter's.
+            if (op == BlockOp.PopPc && HandlerMode && (*(uint*)(page + ((a + n - 4) & Bus.PageMask)) >> 28) == 0xF) return false;
         }
+        else if (op == BlockOp.BranchReg && HandlerMode && (_r[i.Rm] >> 28) == 0xF) return false;
         _faultPc = pc;     // FinishStep's IT-folding rule reads it (the step went straight on from here)
         _s.Cycles += _stepStall = BlockFetchStall(pc, i.Size, _cycles, costS);
         int cycles;
@@ -152,13 +168,39 @@ public sealed unsafe partial class CortexMCpu
             {
                 BlockOp.DataProcessing => DataProcessing(ref i, pc, inIt: false),
                 BlockOp.Memory => DirectLoadStore(ref i, page, a, offAddr, lastLoad, lastDp),
+                BlockOp.Branch => ImmediateBranch(ref i, pc),
+                BlockOp.BranchReg => BranchRegister(i.Rm),
                 _ => DirectMultiple(ref i, page, a),
             };
         }
         _instructions++;
         _blockInstructions++;
-        FinishStep(t0, cycles, true, op is BlockOp.Memory or BlockOp.Multiple);
+        // A branch's step: its refill (FinishStep restarts the fetch stream), the rest straight on.
+        if (op is BlockOp.Branch or BlockOp.BranchReg or BlockOp.PopPc) FinishStep(t0, cycles, true, op == BlockOp.PopPc);
+        else FinishSpecialisedStep(t0, cycles, op is BlockOp.Memory or BlockOp.Multiple, pc, i.Size);
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="FinishStep"/> for an instruction a specialised path ran (executed, from <paramref name="pc"/>, going
+    /// straight on): what FinishStep tests that such a step cannot have set is left out: no exception entry or
+    /// return (<c>_stepExc</c> stays 0, so DWT EXCCNT gains nothing), no refill (<c>_fRestart</c>), not an IT
+    /// (<c>_stepIt</c>), no FP store's extra cycles (<c>_extraCycles</c>: only VSTM/VPUSH set them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishSpecialisedStep(long t0, int cycles, bool lsu, uint pc, int size)
+    {
+        // Data accesses charged 1 + wait states each; the table counts their 1.
+        long total = cycles + (_s.Cycles - t0 - _accesses);
+        _s.Cycles = t0 + total;
+        _cycles += total;
+        _lastStepStall = _stepStall;
+        _stepStall = 0;
+        // IT folding (CortexMTiming.It): a 16-bit instruction that went straight on.
+        _foldAt = size == 2 ? pc + 2 : 1;
+        // Account: the cycles past the first go to the DWT's LSU or CPI count.
+        if (total > 1) { if (lsu) _lsuCycles += total - 1; else _cpiCycles += total - 1; }
+        if (_haltAfterStep) { _haltAfterStep = false; _haltedAtBkpt = false; State = CoreState.Halted; }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -212,10 +254,18 @@ public sealed unsafe partial class CortexMCpu
         return cycles;
     }
 
+    /// <summary>BX Rm as <see cref="Execute"/> runs it, for a target <see cref="RunSpecialised"/> checked is not an exception return.</summary>
+    private int BranchRegister(int rm)
+    {
+        BxWritePc(_r[rm]);
+        return Refill(1, true);
+    }
+
     /// <summary>
-    /// <see cref="LoadMultiple"/>/<see cref="StoreMultiple"/> (no PC in the list) for words <see cref="RunSpecialised"/>
-    /// checked to lie on the page at <paramref name="page"/> from <paramref name="a"/>: nothing can fault, so a loaded
-    /// register is written as its word is read; the base's write-back is lost to a loaded base as there.
+    /// <see cref="LoadMultiple"/>/<see cref="StoreMultiple"/> for words <see cref="RunSpecialised"/> checked to lie on
+    /// the page at <paramref name="page"/> from <paramref name="a"/>: nothing can fault, so a loaded register is written
+    /// as its word is read; the base's write-back is lost to a loaded base as there. A loaded PC (checked not to be an
+    /// exception return) is written last, as LoadMultiple writes it, with its refill (and the M0's extra cycle).
     /// </summary>
     private int DirectMultiple(ref ThumbInst i, byte* page, uint a)
     {
@@ -226,15 +276,21 @@ public sealed unsafe partial class CortexMCpu
         uint* p = (uint*)(page + (a & Bus.PageMask));
         bool load = i.Op == Op.Ldm;
         int cost = _bus.CostOf(a, 4, !load, false);
+        uint pcValue = 0;
         for (uint l = list; l != 0; l &= l - 1, a += 4, p++)
         {
             int r = BitOperations.TrailingZeroCount(l);
             TimeDirectAccess(a, cost);
             if (!load) *p = _r[r];
+            else if (r == 15) pcValue = *p;
             else _r[r] = r == 13 ? *p & ~3u : *p;
         }
         if (i.Wback && !(load && (list & (1u << i.Rn)) != 0)) _r[i.Rn] = wb;
-        return 1 + count;
+        if ((list & 0x8000) == 0) return 1 + count;
+        // POP {..., PC} on the M0: 4 + N (LoadMultiple); not an exception return here.
+        int extra = _m0 ? CortexM0Timing.PopPcExtra : 0;
+        BxWritePc(pcValue);
+        return 1 + count + RefillCycles(true) + extra;
     }
 
     /// <summary>

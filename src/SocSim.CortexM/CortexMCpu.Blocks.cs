@@ -44,6 +44,51 @@ public sealed unsafe partial class CortexMCpu
     public long SpecialisedInstructions => _blockInstructions - _blockGeneric;
     private long _blockGeneric;
 
+    /// <summary>Why <see cref="RunBlock"/> stopped running blocks, or a block stopped before its last instruction
+    /// (<see cref="BlockStops"/>). Counted only where it happens, never per instruction.</summary>
+    public enum BlockStop
+    {
+        /// <summary>Before a block: something <see cref="Step"/> tests first is set (a pending exception, sleep, ...): the interpreter steps.</summary>
+        StepChecks,
+        /// <summary>Before a block: no block can start at the PC (a page off the fast fetch path, an XN region).</summary>
+        NoBlock,
+        /// <summary>An instruction's encoding in memory changed (self-modifying code).</summary>
+        CodeChanged,
+        /// <summary>The run's limit or the scheduler's next event was reached (mid-block or between blocks).</summary>
+        Clock,
+        /// <summary>Mid-block: the PC left the straight line (an exception entry, a branch not at the block's end).</summary>
+        PcLeft,
+        /// <summary>Mid-block: an instruction set something <see cref="Step"/> tests first (an exception pended, ...).</summary>
+        PendingAfter,
+        /// <summary>The bus's mapping changed, or a debugger hook is set (between blocks).</summary>
+        MappingOrHook,
+    }
+
+    private readonly long[] _blockStops = new long[7];
+    private readonly long[] _blockGenericByOp = new long[256];
+    private long _blockGenericInIt, _blockRefused, _blockRuns, _blockChains;
+
+    /// <summary>How often running blocks stopped for <paramref name="why"/> (the shares bench/README.md reports).</summary>
+    public long BlockStops(BlockStop why) => _blockStops[(int)why];
+
+    /// <summary>Instructions of blocks run by <see cref="ExecuteOne"/> whose decoded operation is <paramref name="op"/>
+    /// and that were not in an IT block (those: <see cref="BlockGenericInIt"/>; one its specialised path refused
+    /// at execution: counted here too, and in <see cref="BlockRefused"/>).</summary>
+    public long BlockGeneric(Op op) => _blockGenericByOp[(int)op];
+
+    /// <summary>Instructions of blocks run by <see cref="ExecuteOne"/> because they were inside an IT block.</summary>
+    public long BlockGenericInIt => _blockGenericInIt;
+
+    /// <summary>Instructions with a specialised path that refused them at execution: a load/store address off the direct path (a device, a
+    /// bit-band alias, unaligned, a watchpoint), or a BX/POP loading an exception return.</summary>
+    public long BlockRefused => _blockRefused;
+
+    /// <summary>Blocks entered (from the run loop or chained from the block before).</summary>
+    public long BlockRuns => _blockRuns;
+
+    /// <summary>Of <see cref="BlockRuns"/>, those entered from the block before without returning to the run loop.</summary>
+    public long BlockChains => _blockChains;
+
     /// <summary>Selects the engine (boards: the <c>--engine</c> option, <see cref="Core.Cores.CoreContext.Engine"/>).</summary>
     public void SetEngine(ExecutionEngine engine)
     {
@@ -89,7 +134,7 @@ public sealed unsafe partial class CortexMCpu
         ThumbBlock? prev = null;
         while (true)
         {
-            if (StepChecksNeeded) return ran;
+            if (StepChecksNeeded) { _blockStops[(int)BlockStop.StepChecks]++; return ran; }
             uint pc = _pc;
             int idx = (int)((pc >> 1) & (BlockCacheSize - 1));
             // A block chained to follows the link its predecessor keeps to it (no lookup in the cache), while the
@@ -106,7 +151,9 @@ public sealed unsafe partial class CortexMCpu
                 }
                 if (prev != null) { if (prev.Link0 == null || prev.Link0.Start == pc) prev.Link0 = b; else prev.Link1 = b; }
             }
-            if (b.Count == 0) return ran;
+            if (b.Count == 0) { _blockStops[(int)BlockStop.NoBlock]++; return ran; }
+            _blockRuns++;
+            if (prev != null) _blockChains++;
             byte* page = b.Page;
             var entries = b.Entries;
             // As the interpreter's fetch leaves it (a refill after a taken branch reads these); only a refill
@@ -123,21 +170,27 @@ public sealed unsafe partial class CortexMCpu
                     // Self-modifying code: decoded again at the next entry.
                     b.Stale = true;
                     if (_blocks![idx] == b) _blocks[idx] = null;
+                    _blockStops[(int)BlockStop.CodeChanged]++;
                     return ran || k != 0;
                 }
                 long t0 = s.Cycles;
                 _accesses = 0;
                 _stepExc = 0;
-                if (e.Op != BlockOp.Generic && _it == 0 && RunSpecialised(ref e.Inst, e.Op, e.SetFlags, pc, t0, b.CostS))
+                if (e.Op != BlockOp.Generic && _it == 0)
                 {
-                    // Nothing the interpreter checks between steps can have changed (no device access, no
-                    // exception, no branch): only the clock is tested.
-                    ran = true;
-                    if (++k == entries.Length) break;
-                    pc += e.Inst.Size;
-                    if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle) return true;
-                    continue;
+                    if (RunSpecialised(ref e.Inst, e.Op, e.SetFlags, pc, t0, b.CostS))
+                    {
+                        // Nothing the interpreter checks between steps can have changed (no device access, no
+                        // exception, no branch): only the clock is tested.
+                        ran = true;
+                        if (++k == entries.Length) break;
+                        pc += e.Inst.Size;
+                        if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle) { _blockStops[(int)BlockStop.Clock]++; return true; }
+                        continue;
+                    }
+                    _blockRefused++;
                 }
+                if (_it != 0) _blockGenericInIt++; else _blockGenericByOp[(int)e.Inst.Op]++;
                 _faultPc = pc;
                 UInt128 activeBefore = _active;
                 uint ipsrBefore = _ipsr;
@@ -151,12 +204,17 @@ public sealed unsafe partial class CortexMCpu
                 if (entered != null && _ipsr != ipsrBefore && (_active & ~activeBefore & Bit((int)_ipsr)) != 0) entered(_ipsr);
                 if (++k == entries.Length) break;
                 pc += e.Inst.Size;
-                if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded) return true;
+                if (_pc != pc || s.Cycles >= limit || s.Cycles >= s.NextEventCycle || StepChecksNeeded)
+                {
+                    _blockStops[(int)(_pc != pc ? BlockStop.PcLeft : s.Cycles >= limit || s.Cycles >= s.NextEventCycle ? BlockStop.Clock : BlockStop.PendingAfter)]++;
+                    return true;
+                }
                 // A store may have remapped the bus (a memory controller's register): the block's page is stale.
-                if (b.Generation != _blockGeneration) return true;
+                if (b.Generation != _blockGeneration) { _blockStops[(int)BlockStop.MappingOrHook]++; return true; }
             }
             // The block ended: on to the next, as the caller's loop would go on.
-            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle || _hook != null || b.Generation != _blockGeneration) return true;
+            if (s.Cycles >= limit || s.Cycles >= s.NextEventCycle) { _blockStops[(int)BlockStop.Clock]++; return true; }
+            if (_hook != null || b.Generation != _blockGeneration) { _blockStops[(int)BlockStop.MappingOrHook]++; return true; }
             prev = b;
         }
     }

@@ -70,6 +70,30 @@ public sealed unsafe partial class CortexMCpu
         _pc = target & ~1u;
     }
 
+    /// <summary>
+    /// B, BL, CBZ/CBNZ (a target known at decode: P is the immediate refill), after <see cref="Execute"/>'s prologue
+    /// (the PC already the next instruction's); the interpreter's and the block engine's one implementation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ImmediateBranch(ref ThumbInst i, uint pc)
+    {
+        switch (i.Op)
+        {
+            case Op.B:
+                if (i.Cond != 14 && !ConditionPassed(i.Cond)) return 1;
+                BranchTo(pc + 4 + i.Imm);
+                return Refill(1, false);
+            case Op.Bl:
+                _r[14] = (pc + i.Size) | 1;
+                BranchTo(pc + 4 + i.Imm);
+                return Refill(_m0 ? CortexM0Timing.Bl : 1, false);
+            default:    // CBZ, CBNZ
+                if ((_r[i.Rn] == 0) != (i.Op == Op.Cbz)) return 1;
+                BranchTo(pc + 4 + i.Imm);
+                return Refill(1, false);
+        }
+    }
+
     /// <summary>The cycles of an instruction that refills the pipeline at the new PC: 1 + P (<see cref="CortexMTiming"/>).</summary>
     private int Refill(int baseCycles, bool registerTarget) => baseCycles + RefillCycles(registerTarget);
 
@@ -197,14 +221,8 @@ public sealed unsafe partial class CortexMCpu
             case Op.Uxtb: WriteDp(i.Rd, (byte)BitOperations.RotateRight(_r[i.Rm], i.ShiftN)); return 1;
             case Op.Uxth: WriteDp(i.Rd, (ushort)BitOperations.RotateRight(_r[i.Rm], i.ShiftN)); return 1;
 
-            case Op.B:
-                if (i.Cond != 14 && !ConditionPassed(i.Cond)) return 1;
-                BranchTo(pc + 4 + i.Imm);
-                return Refill(1, false);
-            case Op.Bl:
-                _r[14] = next | 1;
-                BranchTo(pc + 4 + i.Imm);
-                return Refill(_m0 ? CortexM0Timing.Bl : 1, false);
+            case Op.B: case Op.Bl:
+                return ImmediateBranch(ref i, pc);
             case Op.Bx:
                 BxWritePc(Reg(i.Rm, pc));
                 return Refill(1, true);
@@ -216,9 +234,7 @@ public sealed unsafe partial class CortexMCpu
                     return Refill(1, true);
                 }
             case Op.Cbz: case Op.Cbnz:
-                if ((_r[i.Rn] == 0) != (i.Op == Op.Cbz)) return 1;
-                BranchTo(pc + 4 + i.Imm);
-                return Refill(1, false);
+                return ImmediateBranch(ref i, pc);
             case Op.Tbb: case Op.Tbh:
                 {
                     uint b = Reg(i.Rn, pc), m = _r[i.Rm];

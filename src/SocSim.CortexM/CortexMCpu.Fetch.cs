@@ -29,10 +29,11 @@ public sealed partial class CortexMCpu
     private bool _fValid;            // the stream's state below describes the current instruction stream
     private uint _fHead;             // the last word the prefetch unit has fetched
     private long _fReady;            // the core cycle at which that word arrived
-    private readonly long[] _fArrive = new long[4];   // each word's arrival by (word >> 2) & 3: words before the head
-                                                      // that one-bus lookahead (DataAccessBegins) fetched past
-    private readonly uint[] _fUseWord = new uint[4];
-    private readonly long[] _fUseAt = new long[4];   // the cycle at which an instruction first used a word (its predecessor's entry is then free)
+    // Per word, by (word >> 2) & 3, held inline in the core (no array object, no bounds check: every index is masked
+    // to 0-3; the block engine reads them at each instruction):
+    private FetchSlots<long> _fArrive;   // each word's arrival: words before the head that one-bus lookahead (DataAccessBegins) fetched past
+    private FetchSlots<uint> _fUseWord;
+    private FetchSlots<long> _fUseAt;    // the cycle at which an instruction first used a word (its predecessor's entry is then free)
     private bool _fRestart;          // a taken branch refilled: the stream restarts at _fRestartHead at the branch's end
     private uint _fRestartHead;
 
@@ -110,7 +111,7 @@ public sealed partial class CortexMCpu
         _fRestart = false;
         _fValid = true;
         SetHead(_fRestartHead, end);
-        Array.Fill(_fUseAt, -1);
+        ((Span<long>)_fUseAt).Fill(-1);
     }
 
     /// <summary>
@@ -122,7 +123,7 @@ public sealed partial class CortexMCpu
     /// </summary>
     internal long BusReportFloor => _fValid ? Math.Min(_s.Cycles, _fReady + (_s.Cycles - _cycles)) : _s.Cycles;
 
-    private void InvalidateFetch() { _fValid = false; _fRestart = false; _slowWord = 1; Array.Fill(_fUseAt, -1); }
+    private void InvalidateFetch() { _fValid = false; _fRestart = false; _slowWord = 1; ((Span<long>)_fUseAt).Fill(-1); }
 
     // ---- fetches and data accesses on one bus ----
 
@@ -173,3 +174,7 @@ public sealed partial class CortexMCpu
         if (_dataOnFetchBus) _dataBusFreeAt = _s.Cycles - _toScheduler;
     }
 }
+
+/// <summary>The prefetch model's four per-word slots (indexed by <c>(word &gt;&gt; 2) &amp; 3</c>), inline in the core.</summary>
+[InlineArray(4)]
+internal struct FetchSlots<T> { private T _e0; }

@@ -31,7 +31,7 @@ public sealed partial class CortexMCpu
         w.Write(_ge); w.Write(_cpiCycles); w.Write(_lsuCycles); w.Write(_excCycles); w.Write(_sleepCycles); w.Write(_demcr);
         w.Write(_comp); w.Write(_compMask); w.Write(_compFunction); w.Write(_haltedAtBkpt); w.Write(_resumingFromWatch);
         w.Write(_mpuCtrl); w.Write(_mpuRnr); w.Write(_rbar); w.Write(_rasr); w.Write(BitBanding);
-        w.Write(_fValid); w.Write(_fHead); w.Write(_fReady); w.Write(_fUseWord);
+        w.Write(_fValid); w.Write(_fHead); w.Write(_fReady); w.Write(((ReadOnlySpan<uint>)_fUseWord).ToArray());
         foreach (long c in _fUseAt) w.Write(c);
         w.Write(_folded); w.Write(_foldAt); w.Write(_actlr);
         foreach (long a in _fArrive) w.Write(a);
@@ -81,10 +81,10 @@ public sealed partial class CortexMCpu
         MpuCtrl = r.ReadUInt(); MpuRnr = r.ReadUInt();
         r.ReadUIntArray(MpuRegions).CopyTo(_rbar, 0); r.ReadUIntArray(MpuRegions).CopyTo(_rasr, 0);
         BitBanding = r.ReadBool();
-        _fValid = r.ReadBool(); _fHead = r.ReadUInt(); _fReady = r.ReadLong(); r.ReadUIntArray(_fUseWord.Length).CopyTo(_fUseWord, 0);
-        for (int i = 0; i < _fUseAt.Length; i++) _fUseAt[i] = r.ReadLong();
+        _fValid = r.ReadBool(); _fHead = r.ReadUInt(); _fReady = r.ReadLong(); r.ReadUIntArray(4).CopyTo((Span<uint>)_fUseWord);
+        for (int i = 0; i < 4; i++) _fUseAt[i] = r.ReadLong();
         _folded = r.ReadLong(); _foldAt = r.ReadUInt(); Actlr = r.ReadUInt();
-        for (int i = 0; i < _fArrive.Length; i++) _fArrive[i] = r.ReadLong();
+        for (int i = 0; i < 4; i++) _fArrive[i] = r.ReadLong();
         _dataBusFreeAt = r.ReadLong();
         bool fpu = r.ReadBool();
         if (fpu != HasFpu) throw new StateException($"Cortex-M core state {(fpu ? "has" : "lacks")} an FPU, this core {(HasFpu ? "has one" : "has none")}");

@@ -21,7 +21,7 @@ public sealed class BlockSpecialisationTests
         public readonly CortexMCpu Cpu;
         public readonly CountingDevice Device = new();
 
-        public WaitCore(WaitStates waits, CortexMProfile profile, bool blocks)
+        public WaitCore(WaitStates waits, CortexMProfile profile, bool blocks, bool debug = false)
         {
             Bus = new Bus(Scheduler);
             Ram = new MemoryRegion("ram", 0, 0x2_0000, RegionKind.Ram, 32, waits);
@@ -30,6 +30,13 @@ public sealed class BlockSpecialisationTests
             Bus.AddRegion(Sram);
             Bus.AddDevice("count", 0x4000_0000, 0x1000, Device, new WaitStates(1, 1, 1, 1));
             Cpu = new CortexMCpu(Bus, profile);
+            if (debug)
+            {
+                // The SCS (SysTick, NVIC) and, on ARMv7-M, the DWT (CYCCNT), as the boards map them.
+                Bus.AddDevice("scs", SystemControlSpace.Base, SystemControlSpace.Size, new SystemControlSpace(Cpu), WaitStates.Zero);
+                if (profile != CortexMProfile.V6M)
+                    Bus.AddDevice("dwt", DataWatchpointTrace.Base, DataWatchpointTrace.Size, new DataWatchpointTrace(Cpu), WaitStates.Zero);
+            }
             Bus.DebugWrite32(0, TestCore.Stack);
             Bus.DebugWrite32(4, TestCore.Code | 1);
             for (uint n = 2; n < 16 + Cpu.InterruptLines; n++) Bus.DebugWrite32(4 * n, (TestCore.Handlers + 0x10 * n) | 1);
@@ -51,10 +58,10 @@ public sealed class BlockSpecialisationTests
     {
         public readonly WaitCore Interp, Blocks;
 
-        public Pair(WaitStates waits, CortexMProfile profile = CortexMProfile.V7M)
+        public Pair(WaitStates waits, CortexMProfile profile = CortexMProfile.V7M, bool debug = false)
         {
-            Interp = new WaitCore(waits, profile, false);
-            Blocks = new WaitCore(waits, profile, true);
+            Interp = new WaitCore(waits, profile, false, debug);
+            Blocks = new WaitCore(waits, profile, true, debug);
         }
 
         public IEnumerable<WaitCore> Both => [Interp, Blocks];
@@ -369,5 +376,260 @@ public sealed class BlockSpecialisationTests
         Assert.Equal(60u, p.Blocks.Cpu.GetRegister(0));
         Assert.True(p.Blocks.Cpu.BlockInstructions > 300, $"{p.Blocks.Cpu.BlockInstructions} instructions ran in blocks");
         if (!watch) Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
+    }
+
+    private const string BranchLoop = """
+            movs r0, #0
+            movs r5, #0
+            ldr r11, =0xE0001004
+            ldr r1, =0xE000EDFC
+            mov r2, #0x01000000
+            str r2, [r1]
+            ldr r1, =0xE0001000
+            ldr r2, [r1]
+            orr r2, r2, #1
+            str r2, [r1]
+            ldr r1, =0xE000E014
+            ldr r2, =999
+            str r2, [r1]
+            ldr r1, =0xE000E010
+            movs r2, #5
+            str r2, [r1]
+            ldr r12, =0x7000
+        1:  adds r0, #1
+            bl f
+            cbz r3, 2f
+            bl g
+        2:  ldr r6, [r11]
+            str r6, [r12, r0, lsl #2]
+            tst r0, #1
+            beq 3f
+            b 4f
+        3:  adds r5, #7
+        4:  cmp r0, #30
+            bne 1b
+            b .
+        f:  push {r4, lr}
+            ands r3, r0, #3
+            ldr r4, [r11]
+            str r4, [r12, #0x100]
+            pop {r4, pc}
+        g:  cbnz r3, 5f
+            bx lr
+        5:  add r5, r5, r3
+            ldr r1, =0xE000E018
+            ldr r4, [r1]
+            str r4, [r12, #0x104]
+            bx lr
+            .ltorg
+        """;
+
+    private const string BranchLoopM0 = """
+            movs r0, #0
+            movs r5, #0
+            ldr r1, =0xE000E014
+            ldr r2, =999
+            str r2, [r1]
+            ldr r1, =0xE000E010
+            movs r2, #5
+            str r2, [r1]
+            ldr r7, =0x7000
+        1:  adds r0, #1
+            bl f
+            cmp r3, #0
+            beq 2f
+            bl g
+        2:  ldr r1, =0xE000E018
+            ldr r6, [r1]
+            lsls r2, r0, #2
+            str r6, [r7, r2]
+            lsrs r2, r0, #1
+            bcc 3f
+            b 4f
+        3:  adds r5, #7
+        4:  cmp r0, #30
+            bne 1b
+            b .
+        f:  push {r4, lr}
+            movs r3, #3
+            ands r3, r0
+            ldr r1, =0xE000E018
+            ldr r4, [r1]
+            str r4, [r7, #0x40]
+            pop {r4, pc}
+        g:  adds r5, r5, r3
+            bx lr
+            .ltorg
+        """;
+
+    /// <summary>
+    /// The branch paths (B, B&lt;c&gt;, BL, CBZ/CBNZ, BX LR, POP {..., PC}: a block's last instruction, its refill
+    /// taken as <see cref="CortexMCpu"/>'s <c>ImmediateBranch</c>/<c>RefillCycles</c> take it) with an external
+    /// interrupt at every cycle of the first 250, in RAM with 0 and 2 wait states and on the M0: the handler
+    /// calls a subroutine (BL, and BX LR in Handler mode, which the path takes) and returns by POP {..., PC} or
+    /// BX with an EXC_RETURN (which the paths must refuse: the interpreter's exception return, whose M0 POP timing
+    /// differs and whose unstacking may fault into an entry the ExceptionEntered probe, subscribed here, must see). The loop reads
+    /// DWT CYCCNT and SysTick's current value between the branches (device reads, mid-block) and stores them:
+    /// the same boundary, cycles, DWT counts, registers and memory as the interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData(0, CortexMProfile.V7M, true)]
+    [InlineData(0, CortexMProfile.V7M, false)]
+    [InlineData(2, CortexMProfile.V7M, true)]
+    [InlineData(1, CortexMProfile.V7M, false)]
+    [InlineData(0, CortexMProfile.V6M, true)]
+    [InlineData(1, CortexMProfile.V6M, false)]
+    public void BranchesWithAnInterruptAtEveryCycleMatchTheInterpreter(int waits, CortexMProfile profile, bool popPc)
+    {
+        bool m0 = profile == CortexMProfile.V6M;
+        string cpu = m0 ? "cortex-m0" : "cortex-m3";
+        byte[] code = Asm.Assemble(m0 ? BranchLoopM0 : BranchLoop, cpu);
+        string ret = popPc ? "pop {r4, pc}" : "pop {r4}\npop {r3}\nbx r3";
+        byte[] handler = Asm.Assemble($"push {{r4, lr}}\nbl 1f\nmov r4, r9\nadds r4, #1\nmov r9, r4\n{ret}\n1: mov r10, r9\nbx lr", cpu);
+        List<(uint, long)> entriesInterp = [], entriesBlocks = [];
+        long returnsGeneric = 0, branchesGeneric = 0, blockInstructions = 0;
+        for (long at = 1; at <= 250; at++)
+        {
+            using var p = new Pair(new WaitStates(waits, waits, waits, waits), profile, debug: true);
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                var core = t.Cpu;
+                var sched = t.Scheduler;
+                var entries = t == p.Interp ? entriesInterp : entriesBlocks;
+                entries.Clear();
+                // The probe --stats uses (ExceptionEntered): every entry at its cycle.
+                core.ExceptionEntered += n => entries.Add((n, sched.Cycles));
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(at + 600);
+            }
+            p.AssertSame($"interrupt at cycle {at}");
+            Assert.Equal(entriesInterp, entriesBlocks);
+            Assert.Single(entriesBlocks);
+            Assert.True(p.Blocks.Cpu.GetRegister(9) == 1, $"interrupt at cycle {at}: the handler ran {p.Blocks.Cpu.GetRegister(9)} times, r10={p.Blocks.Cpu.GetRegister(10)} pc={p.Blocks.Cpu.PC:X}");
+            var b = p.Blocks.Cpu;
+            returnsGeneric += b.BlockGeneric(popPc ? Op.Ldm : Op.Bx);
+            branchesGeneric += b.BlockGeneric(Op.B) + b.BlockGeneric(Op.Bl) + b.BlockGeneric(Op.Cbz) + b.BlockGeneric(Op.Cbnz);
+            blockInstructions += b.BlockInstructions;
+        }
+        Assert.True(blockInstructions > 250 * 100, $"{blockInstructions} instructions ran in blocks");
+        Assert.Equal(0, branchesGeneric);
+        // The handler's return (POP {r4, pc} or BX r3 with an EXC_RETURN) ran in a block, refused by the path.
+        Assert.True(returnsGeneric > 0, "no exception return reached the branch paths in a block (they must refuse it)");
+    }
+
+    /// <summary>
+    /// POPs with the PC the path must refuse (their words across a page boundary; on a device, whose read counts)
+    /// and a BX to an address with bit 0 clear (the path's: EPSR.T cleared, then the interpreter's INVSTATE
+    /// UsageFault, escalated to HardFault): both engines alike, slice by slice.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void PopPcAndBxThePathRefusesOrFaultsMatchTheInterpreter(int waits)
+    {
+        const string source = """
+                movs r0, #0
+                ldr r7, =0x8FFC
+                adr r1, 2f
+                adds r1, #1
+                ldr r5, =0x40000000
+            1:  adds r0, #1
+                str r1, [r7]
+                str r1, [r7, #4]
+                mov r8, r7
+                ldmia r8!, {r2, pc}
+            2:  adr r3, 3f
+                str r3, [r5]
+                mov r8, r5
+                ldmia r8!, {pc}
+            3:  cmp r0, #20
+                bne 1b
+                adr r1, 4f
+                bx r1
+                nop
+            4:  b .
+                .ltorg
+            """;
+        using var p = new Pair(new WaitStates(waits, waits, waits, waits));
+        foreach (var t in p.Both)
+        {
+            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
+            t.Cpu.Reset();
+        }
+        var g = new Random(7);
+        for (int slice = 0; slice < 300 && p.Interp.Cpu.State == CoreState.Running && p.Interp.Scheduler.Cycles < 5000; slice++)
+        {
+            long to = p.Interp.Scheduler.Cycles + g.Next(1, 30);
+            foreach (var t in p.Both) t.Cpu.RunTo(to);
+            p.AssertSame($"slice {slice}");
+        }
+        Assert.True(p.Blocks.Cpu.BlockRefused > 0, "no POP was refused");
+    }
+
+    /// <summary>
+    /// The DSP extension's one-destination operations (SIMD add/subtract with GE, saturating Q forms, SEL, the
+    /// 16-bit MACs that set Q, extend-and-add) on the plain path on the Cortex-M4 profile, in RAM with 0 and 1 wait
+    /// states, an external interrupt at every cycle of the first 200: the same registers, APSR (Q, GE), cycles and
+    /// memory as the interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void DspOperationsWithAnInterruptAtEveryCycleMatchTheInterpreter(int waits)
+    {
+        const string source = """
+                movs r0, #0
+                ldr r1, =0x7FFF8001
+                ldr r2, =0x00FF7F80
+                ldr r7, =0x8000
+            1:  adds r0, #1
+                sadd16 r3, r1, r2
+                uqsub8 r4, r2, r1
+                sel r5, r3, r4
+                qadd r6, r1, r1
+                smlabb r8, r1, r2, r6
+                smlad r9, r1, r2, r8
+                smmla r10, r1, r2, r9
+                uxtab r11, r10, r2, ror #8
+                usada8 r12, r1, r2, r11
+                str r12, [r7, r0, lsl #2]
+                mrs r3, apsr
+                str r3, [r7, #0x100]
+                add r1, r1, r12
+                cmp r0, #30
+                bne 1b
+                b .
+                .ltorg
+            """;
+        byte[] code = Asm.Assemble(source, "cortex-m4"), handler = Asm.Assemble("adds r8, #1\nbx lr", "cortex-m4");
+        long dspGeneric = 0;
+        for (long at = 1; at <= 200; at++)
+        {
+            using var p = new Pair(new WaitStates(waits, waits, waits, waits), CortexMProfile.V7EM);
+            foreach (var t in p.Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                var core = t.Cpu;
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(at + 500);
+            }
+            p.AssertSame($"interrupt at cycle {at}");
+            Assert.Equal(p.Interp.Cpu.Ge, p.Blocks.Cpu.Ge);
+            for (var op = Op.Parallel; op <= Op.Usada8; op++) dspGeneric += p.Blocks.Cpu.BlockGeneric(op);
+        }
+        Assert.Equal(0, dspGeneric);
     }
 }
