@@ -5,7 +5,8 @@
 # are committed; ReproducibleFirmwareTests rebuilds them and compares byte for byte), python3-unicorn (result oracle),
 # qemu-system-arm (firmware oracle), gdb-multiarch (drives the GDB stub), sigrok-cli (decodes the
 # UART line of our VCDs), gtkwave (vcd2fst parses our VCDs; gtkwave itself loads our save files,
-# headless under xvfb-run from xvfb and xauth), iverilog and verilator (write RTL VCDs for the
+# headless under xvfb-run from xvfb and xauth), device-tree-compiler (dtc decompiles the device trees the Linux
+# loader writes), iverilog and verilator (write RTL VCDs for the
 # reader and vcd-diff; verilator and g++ build the `rtl` peripherals' models). Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +22,7 @@ command -v sigrok-cli >/dev/null 2>&1 || need+=(sigrok-cli)
 command -v vcd2fst >/dev/null 2>&1 || need+=(gtkwave)
 command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xfonts-base)   # xfonts-base: the X server's "fixed" font, a recommendation of xvfb's
 command -v xauth >/dev/null 2>&1 || need+=(xauth)
+command -v dtc >/dev/null 2>&1 || need+=(device-tree-compiler)
 command -v iverilog >/dev/null 2>&1 || need+=(iverilog)
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
