@@ -66,6 +66,29 @@ public sealed class BlockSpecialisationTests
 
         public IEnumerable<WaitCore> Both => [Interp, Blocks];
 
+        /// <summary>
+        /// Both cores from reset with <paramref name="code"/> and IRQ 0's <paramref name="handler"/>, the line enabled
+        /// (<paramref name="setUp"/> then, on each core), nIRQ raised at cycle <paramref name="at"/> for 3 cycles, run to
+        /// cycle <paramref name="until"/>.
+        /// </summary>
+        public void RunWithPulse(byte[] code, byte[] handler, long at, long until, Action<WaitCore>? setUp = null)
+        {
+            foreach (var t in Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
+                t.Cpu.Reset();
+                t.Cpu.SetInterruptEnabled(0, true);
+                setUp?.Invoke(t);
+                var core = t.Cpu;
+                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
+                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
+                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
+                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
+                ((Core.Cores.ICore)core).Run(until);
+            }
+        }
+
         public void Dispose() { Interp.Dispose(); Blocks.Dispose(); }
 
         public void AssertSame(string what) =>
@@ -171,19 +194,7 @@ public sealed class BlockSpecialisationTests
         for (long at = 1; at <= 500; at++)
         {
             using var p = new Pair(new WaitStates(2, 1, 2, 1));
-            foreach (var t in p.Both)
-            {
-                t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(Loop));
-                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, Asm.Assemble("add r8, r8, #1\nmov r9, lr\nldr r10, [sp, #24]\nbx lr"));
-                t.Cpu.Reset();
-                t.Cpu.SetInterruptEnabled(0, true);
-                var core = t.Cpu;
-                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
-                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
-                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
-                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
-                ((Core.Cores.ICore)core).Run(at + 400);
-            }
+            p.RunWithPulse(Asm.Assemble(Loop), Asm.Assemble("add r8, r8, #1\nmov r9, lr\nldr r10, [sp, #24]\nbx lr"), at, at + 400);
             p.AssertSame($"interrupt at cycle {at}");
             Assert.Equal(1u, p.Blocks.Cpu.GetRegister(8));
             Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
@@ -264,19 +275,7 @@ public sealed class BlockSpecialisationTests
         for (long at = 1; at <= 250; at++)
         {
             using var p = new Pair(new WaitStates(waits, waits, waits, waits), profile);
-            foreach (var t in p.Both)
-            {
-                t.Bus.DebugWrite(TestCore.Code, code);
-                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
-                t.Cpu.Reset();
-                t.Cpu.SetInterruptEnabled(0, true);
-                var core = t.Cpu;
-                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
-                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
-                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
-                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
-                ((Core.Cores.ICore)core).Run(at + 500);
-            }
+            p.RunWithPulse(code, handler, at, at + 500);
             p.AssertSame($"interrupt at cycle {at}");
             Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
         }
@@ -491,24 +490,14 @@ public sealed class BlockSpecialisationTests
         for (long at = 1; at <= 250; at++)
         {
             using var p = new Pair(new WaitStates(waits, waits, waits, waits), profile, debug: true);
-            foreach (var t in p.Both)
+            p.RunWithPulse(code, handler, at, at + 600, t =>
             {
-                t.Bus.DebugWrite(TestCore.Code, code);
-                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
-                t.Cpu.Reset();
-                t.Cpu.SetInterruptEnabled(0, true);
-                var core = t.Cpu;
                 var sched = t.Scheduler;
                 var entries = t == p.Interp ? entriesInterp : entriesBlocks;
                 entries.Clear();
                 // The probe --stats uses (ExceptionEntered): every entry at its cycle.
-                core.ExceptionEntered += n => entries.Add((n, sched.Cycles));
-                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
-                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
-                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
-                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
-                ((Core.Cores.ICore)core).Run(at + 600);
-            }
+                t.Cpu.ExceptionEntered += n => entries.Add((n, sched.Cycles));
+            });
             p.AssertSame($"interrupt at cycle {at}");
             Assert.Equal(entriesInterp, entriesBlocks);
             Assert.Single(entriesBlocks);
@@ -613,19 +602,7 @@ public sealed class BlockSpecialisationTests
         for (long at = 1; at <= 200; at++)
         {
             using var p = new Pair(new WaitStates(waits, waits, waits, waits), CortexMProfile.V7EM);
-            foreach (var t in p.Both)
-            {
-                t.Bus.DebugWrite(TestCore.Code, code);
-                t.Bus.DebugWrite(TestCore.Handlers + 0x10 * 16, handler);
-                t.Cpu.Reset();
-                t.Cpu.SetInterruptEnabled(0, true);
-                var core = t.Cpu;
-                var ev = t.Scheduler.CreateEvent("irq", EventPriority.Peripheral, _ => core.SetInterruptLine(0, true));
-                var off = t.Scheduler.CreateEvent("irq-off", EventPriority.Peripheral, _ => core.SetInterruptLine(0, false));
-                t.Scheduler.Schedule(ev, t.Scheduler.TimeOfCycle(at));
-                t.Scheduler.Schedule(off, t.Scheduler.TimeOfCycle(at + 3));
-                ((Core.Cores.ICore)core).Run(at + 500);
-            }
+            p.RunWithPulse(code, handler, at, at + 500);
             p.AssertSame($"interrupt at cycle {at}");
             Assert.Equal(p.Interp.Cpu.Ge, p.Blocks.Cpu.Ge);
             for (var op = Op.Parallel; op <= Op.Usada8; op++) dspGeneric += p.Blocks.Cpu.BlockGeneric(op);
