@@ -920,17 +920,24 @@ public sealed unsafe partial class BlockTranslator
         }
 
         /// <summary>
-        /// A computed branch (BX, LDR PC, LDM/POP with PC, MOV/ADD PC, a Thumb BL suffix without its
-        /// prefix) to the target on the stack, k instructions done including the branch: through the
-        /// computed-branch tail (EmitExitTails), then written back and refilled through the interpreter's
-        /// Refill (N then S fetch through the bus).
+        /// A branch to the target on the stack, k instructions done including the branch: written back and
+        /// refilled through the interpreter's Refill (N then S fetch through the bus). A computed branch (BX,
+        /// LDR PC, LDM/POP with PC, MOV/ADD PC, a Thumb BL suffix without its prefix) goes there through the
+        /// computed-branch tail (EmitExitTails, its SOCSIM_TDEBUG count); a constant target outside the region
+        /// (<paramref name="computed"/> false, <see cref="EmitBranch"/>) straight.
         /// </summary>
-        private void EmitRefillExit(int k)
+        private void EmitRefillExit(int k, bool computed = true)
         {
             St(_v);
             Ldc(Addr(k)); St(_xPc);
-            _hasComputed = true;
-            _il.Emit(OpCodes.Br, _computedTail);
+            if (computed)
+            {
+                _hasComputed = true;
+                _il.Emit(OpCodes.Br, _computedTail);
+                return;
+            }
+            CountExit(ExitKind.BranchOut);
+            _il.Emit(OpCodes.Br, _refillTail);
         }
 
         /// <summary>
@@ -941,10 +948,8 @@ public sealed unsafe partial class BlockTranslator
         private void EmitBranch(int k, uint target)
         {
             if (TryChain(target, k, refill: true)) return;
-            Ldc(target); St(_v);
-            Ldc(Addr(k)); St(_xPc);
-            CountExit(ExitKind.BranchOut);
-            _il.Emit(OpCodes.Br, _refillTail);
+            Ldc(target);
+            EmitRefillExit(k, computed: false);
         }
 
         /// <summary>
