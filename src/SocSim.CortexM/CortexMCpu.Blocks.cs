@@ -64,7 +64,7 @@ public sealed unsafe partial class CortexMCpu
         MappingOrHook,
     }
 
-    private readonly long[] _blockStops = new long[7];
+    private readonly long[] _blockStops = new long[Enum.GetValues<BlockStop>().Length];
     private readonly long[] _blockGenericByOp = new long[256];
     private long _blockGenericInIt, _blockRefused, _blockRuns, _blockChains;
 
