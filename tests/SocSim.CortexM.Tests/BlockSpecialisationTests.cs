@@ -66,6 +66,34 @@ public sealed class BlockSpecialisationTests
 
         public IEnumerable<WaitCore> Both => [Interp, Blocks];
 
+        /// <summary>Both cores from reset with <paramref name="code"/> at TestCore.Code (<paramref name="setUp"/> then, on each core).</summary>
+        public void Load(byte[] code, Action<WaitCore>? setUp = null)
+        {
+            foreach (var t in Both)
+            {
+                t.Bus.DebugWrite(TestCore.Code, code);
+                t.Cpu.Reset();
+                setUp?.Invoke(t);
+            }
+        }
+
+        /// <summary>
+        /// Both cores run to the same random points (1 to <paramref name="longest"/> - 1 cycles apart, from
+        /// <paramref name="seed"/>) and are compared at each, while <paramref name="going"/> holds, for at most
+        /// <paramref name="slices"/> slices; <paramref name="after"/> checks more after each.
+        /// </summary>
+        public void RunInSlices(int seed, int slices, int longest, Func<bool> going, Action? after = null)
+        {
+            var g = new Random(seed);
+            for (int slice = 0; slice < slices && going(); slice++)
+            {
+                long to = Interp.Scheduler.Cycles + g.Next(1, longest);
+                foreach (var t in Both) t.Cpu.RunTo(to);
+                AssertSame($"slice {slice}");
+                after?.Invoke();
+            }
+        }
+
         /// <summary>
         /// Both cores from reset with <paramref name="code"/> and IRQ 0's <paramref name="handler"/>, the line enabled
         /// (<paramref name="setUp"/> then, on each core), nIRQ raised at cycle <paramref name="at"/> for 3 cycles, run to
@@ -312,19 +340,9 @@ public sealed class BlockSpecialisationTests
                 b .
             """;
         using var p = new Pair(new WaitStates(waits, waits, waits, waits));
-        foreach (var t in p.Both)
-        {
-            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
-            t.Cpu.Reset();
-        }
-        var g = new Random(5);
-        for (int slice = 0; slice < 400 && p.Interp.Cpu.GetRegister(0) < 40; slice++)
-        {
-            long to = p.Interp.Scheduler.Cycles + g.Next(1, 25);
-            foreach (var t in p.Both) t.Cpu.RunTo(to);
-            p.AssertSame($"slice {slice}");
-            Assert.Equal(p.Interp.Cpu.FoldedInstructions, p.Blocks.Cpu.FoldedInstructions);
-        }
+        p.Load(Asm.Assemble(source));
+        p.RunInSlices(5, 400, 25, () => p.Interp.Cpu.GetRegister(0) < 40,
+            () => Assert.Equal(p.Interp.Cpu.FoldedInstructions, p.Blocks.Cpu.FoldedInstructions));
         Assert.Equal(40u, p.Blocks.Cpu.GetRegister(0));
         Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
         if (waits == 0) Assert.True(p.Blocks.Cpu.FoldedInstructions > 0, "no IT folded");
@@ -359,19 +377,8 @@ public sealed class BlockSpecialisationTests
                 .ltorg
             """;
         using var p = new Pair(new WaitStates(1, 1, 1, 1));
-        foreach (var t in p.Both)
-        {
-            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
-            t.Cpu.Reset();
-            if (watch) t.Cpu.SetComparator(0, 0x800C, 0, 6);
-        }
-        var g = new Random(11);
-        for (int slice = 0; slice < 200 && p.Interp.Cpu.GetRegister(0) < 60; slice++)
-        {
-            long to = p.Interp.Scheduler.Cycles + g.Next(1, 30);
-            foreach (var t in p.Both) t.Cpu.RunTo(to);
-            p.AssertSame($"slice {slice}");
-        }
+        p.Load(Asm.Assemble(source), t => { if (watch) t.Cpu.SetComparator(0, 0x800C, 0, 6); });
+        p.RunInSlices(11, 200, 30, () => p.Interp.Cpu.GetRegister(0) < 60);
         Assert.Equal(60u, p.Blocks.Cpu.GetRegister(0));
         Assert.True(p.Blocks.Cpu.BlockInstructions > 300, $"{p.Blocks.Cpu.BlockInstructions} instructions ran in blocks");
         if (!watch) Assert.True(p.Blocks.Cpu.SpecialisedInstructions > 0, "no instruction took a specialised path");
@@ -547,18 +554,8 @@ public sealed class BlockSpecialisationTests
                 .ltorg
             """;
         using var p = new Pair(new WaitStates(waits, waits, waits, waits));
-        foreach (var t in p.Both)
-        {
-            t.Bus.DebugWrite(TestCore.Code, Asm.Assemble(source));
-            t.Cpu.Reset();
-        }
-        var g = new Random(7);
-        for (int slice = 0; slice < 300 && p.Interp.Cpu.State == CoreState.Running && p.Interp.Scheduler.Cycles < 5000; slice++)
-        {
-            long to = p.Interp.Scheduler.Cycles + g.Next(1, 30);
-            foreach (var t in p.Both) t.Cpu.RunTo(to);
-            p.AssertSame($"slice {slice}");
-        }
+        p.Load(Asm.Assemble(source));
+        p.RunInSlices(7, 300, 30, () => p.Interp.Cpu.State == CoreState.Running && p.Interp.Scheduler.Cycles < 5000);
         Assert.True(p.Blocks.Cpu.BlockRefused > 0, "no POP was refused");
     }
 
