@@ -353,7 +353,7 @@ public sealed unsafe class Bus : IDisposable
         bool abort = false;
         uint v;
         if (m?.Controller != null) v = m.Controller.Read(address, size, flags, ref abort, out _slowCost);
-        else if (m != null) v = m.Region == null && DeviceAccessFilter is { } f && !f(address, false) ? 0 : m.Device.Read(address, size, flags, ref abort);
+        else if (m is not null) v = m.Region == null && DeviceAccessFilter is { } f && !f(address, false) ? 0 : m.Device.Read(address, size, flags, ref abort);
         else if (DefaultDevice != null) v = DefaultDevice.Read(address, size, flags, ref abort);
         else { v = 0; abort = UnmappedAborts; }
         AfterSlowAccess(m, address, size, flags, abort);
@@ -367,7 +367,7 @@ public sealed unsafe class Bus : IDisposable
         var m = FindMapping(address);
         bool abort = false;
         if (m?.Controller != null) { UntrackedWrites++; m.Controller.Write(address, size, value, flags, ref abort); }
-        else if (m != null) { if (m.Region != null || DeviceAccessFilter is not { } f || f(address, true)) m.Device.Write(address, size, value, flags, ref abort); }
+        else if (m is not null) { if (m.Region != null || DeviceAccessFilter is not { } f || f(address, true)) m.Device.Write(address, size, value, flags, ref abort); }
         else if (DefaultDevice != null) DefaultDevice.Write(address, size, value, flags, ref abort);
         else abort = UnmappedAborts;
         AfterSlowAccess(m, address, size, flags, abort);
@@ -380,7 +380,7 @@ public sealed unsafe class Bus : IDisposable
             Aborted = true;
             AccessAborted?.Invoke(address, size, flags);
         }
-        else if (m == null ? DefaultDevice != null : m.Region == null) DeviceAccesses++;
+        else if (m is null ? DefaultDevice != null : m.Region == null) DeviceAccesses++;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

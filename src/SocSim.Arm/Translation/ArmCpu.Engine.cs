@@ -154,16 +154,19 @@ public sealed unsafe partial class ArmCpu
         if (_timedMemory != null && _bus.Observer == null)
         {
             var t = _translator!;
-            if (_refillFlushes != t.Flushes)
+            if (_refillFlushes != t.Flushes || !ReferenceEquals(_refillTimed, _timedMemory))
             {
+                _refillTimed = _timedMemory;
                 _refillFetch = _timedMemory as ITimedCodeFetch;
                 _refillMapping = null;
+                _refillFlash = _timedMemory.Region;
+                _refillFrom = _timedMemory.DirectFrom;
                 _refillFlushes = t.Flushes;
             }
             uint step = (_cpsr & Psr.T) != 0 ? 2u : 4u;
             uint a = step == 2 ? target & ~1u : target;
-            var flash = _timedMemory.Region;
-            if (_refillFetch is { } fetch && (a & (step - 1)) == 0 && a >= _timedMemory.DirectFrom && (ulong)a + 2 * step <= flash.End
+            var flash = _refillFlash!;
+            if (_refillFetch is { } fetch && (a & (step - 1)) == 0 && a >= _refillFrom && (ulong)a + 2 * step <= flash.End
                 && InControllerMapping(a))
             {
                 byte* p = flash.Data + (a - flash.Base);
@@ -182,21 +185,28 @@ public sealed unsafe partial class ArmCpu
     }
 
     /// <summary>
-    /// The timed controller's code-fetch entry and the mapping of its window last refilled from, for
-    /// <see cref="RefillFromRegion"/>: valid while the translator's flush count is <see cref="_refillFlushes"/>
-    /// (a mapping change flushes it).
+    /// The timed controller's code-fetch entry, its region, where its own bytes start
+    /// (<see cref="ITimedMemory.DirectFrom"/>) and the mapping of its window last refilled from, for
+    /// <see cref="RefillFromRegion"/> (read once, not through the interface at every refill): valid while
+    /// the controller is <see cref="_refillTimed"/> and the translator's flush count is
+    /// <see cref="_refillFlushes"/> (a mapping change flushes it, and ITimedMemory's contract announces
+    /// every change of DirectFrom as one).
     /// </summary>
+    private ITimedMemory? _refillTimed;
     private ITimedCodeFetch? _refillFetch;
+    private MemoryRegion? _refillFlash;
+    private uint _refillFrom;
     private Bus.Mapping? _refillMapping;
     private int _refillFlushes = -1;
 
     /// <summary>Whether <paramref name="a"/> lies in a mapping of the timed controller (the last one found, else the bus's search).</summary>
     private bool InControllerMapping(uint a)
     {
+        // Reference tests (is null): a record's == calls its Equals.
         var m = _refillMapping;
-        if (m != null && a - m.Base < m.Size) return true;
+        if (m is not null && a - m.Base < m.Size) return true;
         m = _bus.FindMapping(a);
-        if (m == null || !ReferenceEquals(m.Controller, _timedMemory)) return false;
+        if (m is null || !ReferenceEquals(m.Controller, _timedMemory)) return false;
         _refillMapping = m;
         return true;
     }
@@ -291,8 +301,8 @@ public sealed unsafe partial class ArmCpu
                                 long limit = Math.Min(end, s.NextEventCycle);
                                 long i0 = _instructions;
                                 _region = region;
-                                if (region.Jitted) region.Code(this, limit, b.Entry);
-                                else t.RunFirst(b, this, limit);
+                                if (region.Jitted) region.Code(limit, b.Entry);
+                                else t.RunFirst(b, limit);
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
