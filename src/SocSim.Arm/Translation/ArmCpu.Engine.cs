@@ -257,8 +257,8 @@ public sealed unsafe partial class ArmCpu
         var t = _translator!;
         _stop = false;
         t.Epoch++;
-        // The region that ran last, while nothing ran between it and the next boundary (its cache of
-        // the next entries is tried before the translator's cache).
+        // The region that ran last, while nothing ran between it and the next boundary (its one-entry
+        // cache of the next entry is tried before the translator's cache).
         Region? last = null;
         while (!_stop && s.Cycles < cycleLimit)
         {
@@ -274,25 +274,16 @@ public sealed unsafe partial class ArmCpu
                     uint key = (_cpsr & Psr.T) != 0 ? (_r[15] - 4) | 1 : _r[15] - 8;
                     if ((_cpsr & Psr.T) != 0 || (key & 3) == 0)
                     {
-                        BlockEntry? b = null;
-                        if (last != null)
+                        BlockEntry? b;
+                        if (last != null && last.NextKey == key && last.NextFlushes == t.Flushes && last.Next!.Region != null)
                         {
-                            if (last.NextFlushes == t.Flushes)
-                            {
-                                var n = last.Next[Region.NextSlot(key)];
-                                if (n != null && n.Key == key && n.Region != null) b = n;
-                            }
-                            else
-                            {
-                                Array.Clear(last.Next);
-                                last.NextFlushes = t.Flushes;
-                            }
+                            b = last.Next;
+                            t.NextEntryHits++;
                         }
-                        if (b != null) t.NextEntryHits++;
                         else
                         {
                             b = t.Lookup(key);
-                            if (last != null && b != null) last.Next[Region.NextSlot(key)] = b;
+                            if (last != null && b != null) { last.Next = b; last.NextKey = key; last.NextFlushes = t.Flushes; }
                         }
                         last = null;
                         if (b != null && b.Region!.Ready && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
@@ -307,26 +298,14 @@ public sealed unsafe partial class ArmCpu
                                     Step();
                                     continue;
                                 }
-                                long i0;
-                                while (true)
-                                {
-                                    long limit = Math.Min(end, s.NextEventCycle);
-                                    i0 = _instructions;
-                                    _region = region;
-                                    if (region.Jitted) region.Code(limit, b.Entry);
-                                    else t.RunFirst(b, limit);
-                                    t.TranslatedInstructions += _instructions - i0;
-                                    t.BlockRuns++;
-                                    BlockExited?.Invoke(this);
-                                    if (_instructions == i0) break;
-                                    // Chained: the next boundary enters the region's cached successor here
-                                    // when this loop would (ChainedEntry), else the loop goes on as before.
-                                    var next = ChainedEntry(region, end, t);
-                                    if (next == null) break;
-                                    t.NextEntryHits++;
-                                    b = next;
-                                    region = next.Region!;
-                                }
+                                long limit = Math.Min(end, s.NextEventCycle);
+                                long i0 = _instructions;
+                                _region = region;
+                                if (region.Jitted) region.Code(limit, b.Entry);
+                                else t.RunFirst(b, limit);
+                                t.TranslatedInstructions += _instructions - i0;
+                                t.BlockRuns++;
+                                BlockExited?.Invoke(this);
                                 if (_instructions != i0) { last = region; continue; }
                                 // A region that ran nothing (kept for safety: with per-instruction checks
                                 // a region entered before its limit runs its first instruction): stepped.
@@ -346,36 +325,5 @@ public sealed unsafe partial class ArmCpu
             s.RunDue();
         }
         return _stop;
-    }
-
-    /// <summary>
-    /// After <paramref name="region"/> ran at least one instruction: the entry RunTranslated's loop would
-    /// enter at the boundary it left at through the region's successor cache (<see cref="Region.Next"/>),
-    /// or null when the loop would do anything else there. The loop's own decisions, in its order, each
-    /// read from the state it reads (nothing is assumed from the exit the region took): its inner
-    /// condition (the cycle count below <paramref name="end"/> and the next event); no interrupt pending
-    /// (else it samples); no hook, prefetch abort or bus observer; the key and its alignment; a valid
-    /// cache hit (same flush count, same key, a region); the region ready, the fetch kind, the pipeline
-    /// words, memory under the region unchanged; no watched address in it. None of these has an effect
-    /// (<see cref="Region.Unchanged"/> only remembers a comparison that held), so on null the loop,
-    /// back at the same boundary with the region as <c>last</c>, makes them again from the start and
-    /// does what it did without this shortcut: it skips the loop's branches and the translator's
-    /// cache, never a check.
-    /// </summary>
-    private BlockEntry? ChainedEntry(Region region, long end, BlockTranslator t)
-    {
-        var s = _s;
-        if (s.Cycles >= end || s.Cycles >= s.NextEventCycle) return null;
-        if (_intPending || _hook != null || _abt0 || _abt1 || _bus.Observer != null) return null;
-        uint key = (_cpsr & Psr.T) != 0 ? (_r[15] - 4) | 1 : _r[15] - 8;
-        if ((_cpsr & Psr.T) == 0 && (key & 3) != 0) return null;
-        if (region.NextFlushes != t.Flushes) return null;
-        var b = region.Next[Region.NextSlot(key)];
-        if (b == null || b.Key != key) return null;
-        var next = b.Region;
-        if (next == null || !next.Ready || (b.Seq >= 0 && b.Seq != (int)(_fetchSeq & AccessFlags.Seq))) return null;
-        if (!b.Matches(_op0, _op1) || !next.Unchanged(t.Epoch, _bus.UntrackedWrites)) return null;
-        if (_watchCount != 0 && WatchCovers(next)) return null;
-        return b;
     }
 }

@@ -75,23 +75,13 @@ internal sealed unsafe class Region
     }
 
     /// <summary>
-    /// A small cache of where the run loop went after this region's exits: up to <see cref="NextWays"/>
-    /// entries, one per slot of <see cref="NextSlot"/>, each for its own <see cref="BlockEntry.Key"/>,
-    /// valid while the translator's <see cref="BlockTranslator.Flushes"/> is <see cref="NextFlushes"/>
-    /// (ArmCpu.RunTranslated checks everything else at every entry). Several slots, not one: a region
-    /// whose exits alternate (a loop's back edge and its way out, a call and its return) replaced a
-    /// one-entry cache at every exit (FreeRTOS's demo: 15.8 M hits of 21.1 M entries with one).
+    /// A one-entry cache of where the run loop went after this region's exit: the entry for
+    /// <see cref="NextKey"/>, valid while the translator's <see cref="BlockTranslator.Flushes"/> is
+    /// <see cref="NextFlushes"/> (ArmCpu.RunTranslated checks everything else at every entry).
     /// </summary>
-    public readonly BlockEntry?[] Next = new BlockEntry?[NextWays];
+    public BlockEntry? Next;
+    public uint NextKey;
     public int NextFlushes = -1;
-    public const int NextWays = 4;
-
-    /// <summary>
-    /// The slot of <see cref="Next"/> for <paramref name="key"/> (address | Thumb bit): address bits 1-4
-    /// (neighbouring targets: a loop's head, a return address) folded with bits 12-13 (the page: the
-    /// same offset in another page, as regions are per page).
-    /// </summary>
-    public static int NextSlot(uint key) => (int)((key >> 1) ^ (key >> 3) ^ (key >> 12)) & (NextWays - 1);
 
     public bool MemoryMatches()
     {
@@ -253,7 +243,7 @@ public sealed unsafe partial class BlockTranslator
 
     /// <summary>Counts the core's runs (ArmCpu.RunTranslated) and flushes: see <see cref="Region.BehindController"/>.</summary>
     internal int Epoch;
-    /// <summary>Region entries the run loop found through the exited region's successor cache (<see cref="Region.Next"/>) instead of <see cref="Lookup"/>.</summary>
+    /// <summary>Region entries the run loop found through the exited region's one-entry cache (<see cref="Region.Next"/>) instead of <see cref="Lookup"/>.</summary>
     public long NextEntryHits;
 
     /// <summary>Times <see cref="Flush"/> ran: a region's device access that remapped memory leaves the region.</summary>
