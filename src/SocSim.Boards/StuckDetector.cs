@@ -362,9 +362,7 @@ public sealed class StuckDetector
         key[0] = vector;
         key[1] = cpu.GetRegister(14);
         key[2] = spsr;
-        for (int i = 0; i <= 12; i++) key[3 + i] = cpu.GetBankedRegister(interrupted, i);
-        key[16] = cpu.GetBankedRegister(interrupted, 13);
-        key[17] = cpu.GetBankedRegister(interrupted, 14);
+        cpu.GetBankedRegisters(interrupted, key.AsSpan(3, 15));
         key[18] = cpu.GetRegister(13);
         key[19] = (uint)mode;
         key[20] = 0;
