@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SocSim.Core.State;
 
 namespace SocSim.Core;
@@ -63,6 +64,14 @@ public sealed class ClockDomain
     {
         if (_wholePeriod != 0) return _originEdge + FloorDiv(time - _originTick, _wholePeriod);
         if (FrequencyHz == 0) return _originEdge;
+        return FractionalEdgesAt(time);
+    }
+
+    // The Int128 arithmetic apart: a method using Int128 is not precompiled (ReadyToRun), so the common
+    // paths above would start in the JIT's tier 0.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FractionalEdgesAt(long time)
+    {
         long dt = time - _originTick;
         if (_den == 1) return _originEdge + FloorDiv(dt, _num);
         // Edge k is at ceil(k·num/den): the last edge at or before dt is floor(dt·den/num).
@@ -74,6 +83,12 @@ public sealed class ClockDomain
     {
         if (_wholePeriod != 0) return _originTick + (edge - _originEdge) * _wholePeriod;
         if (FrequencyHz == 0) return edge <= _originEdge ? _originTick : long.MaxValue;
+        return FractionalTimeOfEdge(edge);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FractionalTimeOfEdge(long edge)
+    {
         long k = edge - _originEdge;
         if (_den == 1) return _originTick + k * _num;
         return _originTick + (long)CeilDiv((Int128)k * _num, _den);

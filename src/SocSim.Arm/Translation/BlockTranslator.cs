@@ -39,13 +39,18 @@ internal sealed unsafe class Region
 
     /// <summary>
     /// The instruction starts its code reaches only by being entered there: no chained branch, fall-through
-    /// or resume inside the region leads to them (sorted). The run loop may call an address watch's action
+    /// or resume inside the region leads to them. The run loop may call an address watch's action
     /// for such an address before entering there, as the interpreter would before that instruction.
     /// </summary>
     public uint[] EntryOnly = [];
 
     /// <summary>Whether <paramref name="address"/> is one of <see cref="EntryOnly"/>.</summary>
-    public bool IsEntryOnly(uint address) => Array.BinarySearch(EntryOnly, address) >= 0;
+    public bool IsEntryOnly(uint address)
+    {
+        foreach (uint a in EntryOnly)
+            if (a == address) return true;
+        return false;
+    }
 
     /// <summary>Whether <paramref name="address"/> is one of the words the region was compiled from (every instruction it can execute is).</summary>
     public bool Covers(uint address)

@@ -84,7 +84,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     private bool _hooked;
     private readonly IAddressWatch? _watch;
     private readonly Action<uint> _reached;
-    private readonly List<uint> _watchSet = new();
+    // The addresses watched (an array and a count, not a List<uint>: that generic code is not precompiled with the assembly).
+    private uint[] _watchSet = new uint[4];
 
     public InterruptLatencyProbe(Machine machine)
     {
@@ -199,16 +200,25 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     /// <summary>With the core's address watch, while hooked: the handlers of the lines that rose and await one; unhooked once no line awaits its handler past the vector.</summary>
     private void Watch()
     {
-        _watchSet.Clear();
+        int n = 0;
         bool awaited = false;
         foreach (var w in _lines)
         {
             if (w.Asserted < 0 || !w.WaitIsr) continue;
             awaited |= !w.WaitVector;
-            if (!_watchSet.Contains(w.IsrAddress)) _watchSet.Add(w.IsrAddress);
+            if (Listed(w.IsrAddress, n)) continue;
+            if (n == _watchSet.Length) Array.Resize(ref _watchSet, 2 * n);
+            _watchSet[n++] = w.IsrAddress;
         }
         if (!awaited) { Unhook(force: true); return; }
-        _watch!.SetWatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_watchSet), _reached);
+        _watch!.SetWatch(new ReadOnlySpan<uint>(_watchSet, 0, n), _reached);
+    }
+
+    private bool Listed(uint address, int count)
+    {
+        for (int i = 0; i < count; i++)
+            if (_watchSet[i] == address) return true;
+        return false;
     }
 
     /// <summary>The core's address watch: the first instruction of an awaited handler is about to execute.</summary>
