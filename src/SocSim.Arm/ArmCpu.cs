@@ -465,15 +465,15 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
 
     // ---- registers, modes, banking ----
 
-    private static int BankOf(uint mode) => mode switch
-    {
-        0x11 => 1,
-        0x13 => 2,
-        0x17 => 3,
-        0x12 => 4,
-        0x1B => 5,
-        _ => 0,
-    };
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BankOf(uint mode) => mode < 32 ? ModeBanks[(int)mode] : 0;
+
+    /// <summary>The register bank of each M[4:0]: FIQ 0x11 → 1, SVC 0x13 → 2, ABT 0x17 → 3, IRQ 0x12 → 4, UND 0x1B → 5, any other → 0 (User/System's).</summary>
+    private static ReadOnlySpan<byte> ModeBanks =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 1, 4, 2, 0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 0, 0,
+    ];
 
     /// <summary>Writes the CPSR, switching register banks when the mode changes.</summary>
     private void SetCpsrRaw(uint value)
@@ -590,6 +590,17 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
             return fiq == curFiq ? _r[n] : _r[HiBank + (fiq ? 5 : 0) + n - 8];
         }
         return b == _bank ? _r[n] : _r[SpLrBank + 2 * b + (n - 13)];
+    }
+
+    /// <summary>r0-r14 as seen in <paramref name="mode"/>, whatever the current mode, into <paramref name="destination"/>[0..14] (what <see cref="GetBankedRegister"/> gives for each, with one bank lookup).</summary>
+    public void GetBankedRegisters(CpuMode mode, Span<uint> destination)
+    {
+        var d = destination[..15];
+        int b = BankOf((uint)mode);
+        new ReadOnlySpan<uint>(_r, 8).CopyTo(d);
+        bool fiq = b == 1;
+        new ReadOnlySpan<uint>(fiq == (_bank == 1) ? _r + 8 : _r + HiBank + (fiq ? 5 : 0), 5).CopyTo(d[8..]);
+        new ReadOnlySpan<uint>(b == _bank ? _r + 13 : _r + SpLrBank + 2 * b, 2).CopyTo(d[13..]);
     }
 
     public void SetBankedRegister(CpuMode mode, int n, uint value)

@@ -139,7 +139,7 @@ public sealed class StuckDetector
         if (_cm != null) CaptureCortexM(_current, vector, _cm);
         else Capture(_current, vector, _m.Cpu);
         bool hadLast = _haveLast;
-        bool same = _haveLast && _current.AsSpan().SequenceEqual(_last)
+        bool same = _haveLast && SameKey(_current, _last)
             && _m.Bus.DeviceAccesses == _devicesAtLast && _m.SystemResets.Count == _resetsAtLast;
         (_last, _current) = (_current, _last);
         _haveLast = true;
@@ -149,6 +149,24 @@ public sealed class StuckDetector
         if (++_streak < Repeats) return;
         if (_waitUntil < 0) { _waitUntil = LatestPendingEvent(); return; }
         if (_m.Scheduler.Now < _waitUntil) return;
+        CompareRam(vector);
+    }
+
+    /// <summary>
+    /// Two keys equal. (A loop, not MemoryExtensions.SequenceEqual, and the rule's rare end in
+    /// <see cref="CompareRam"/>: <see cref="OnException"/>, which runs at every exception, is then
+    /// precompiled with the assembly instead of starting in the JIT's tier 0.)
+    /// </summary>
+    private static bool SameKey(uint[] a, uint[] b)
+    {
+        for (int i = 0; i < a.Length; i++)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    /// <summary>Rule 1's end, once the same entry repeated and every pending event ran: RAM unchanged between two such entries declares the loop.</summary>
+    private void CompareRam(uint vector)
+    {
         var hash = RamHash();
         if (_ramHash == null) { _ramHash = hash; return; }
         if (hash != _ramHash) { StartStreak(); StopWatchingCortexM(); return; }
@@ -362,9 +380,7 @@ public sealed class StuckDetector
         key[0] = vector;
         key[1] = cpu.GetRegister(14);
         key[2] = spsr;
-        for (int i = 0; i <= 12; i++) key[3 + i] = cpu.GetBankedRegister(interrupted, i);
-        key[16] = cpu.GetBankedRegister(interrupted, 13);
-        key[17] = cpu.GetBankedRegister(interrupted, 14);
+        cpu.GetBankedRegisters(interrupted, key.AsSpan(3, 15));
         key[18] = cpu.GetRegister(13);
         key[19] = (uint)mode;
         key[20] = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SocSim.Core.State;
 
 namespace SocSim.Core;
@@ -16,6 +17,10 @@ namespace SocSim.Core;
 public sealed class ClockDomain
 {
     private long _originTick, _originEdge, _num, _den;
+    /// <summary>The period in ticks when running with every edge on a whole tick (<see cref="IsExact"/>), else 0: the conversions' one-multiply path.</summary>
+    private long _wholePeriod;
+    /// <summary>The last <see cref="EdgeAtOrAfter"/> asked (the scheduler asks again for the same next event), until the rate changes.</summary>
+    private long _askedTime = long.MinValue, _askedEdge;
 
     public ClockDomain(string name, long frequencyHz, long periodTicks)
     {
@@ -24,6 +29,7 @@ public sealed class ClockDomain
         FrequencyHz = frequencyHz;
         _num = periodTicks;
         _den = 1;
+        _wholePeriod = frequencyHz != 0 ? periodTicks : 0;
         TicksPerSecond = checked(frequencyHz * periodTicks);
     }
 
@@ -56,7 +62,16 @@ public sealed class ClockDomain
     /// <summary>Number of this clock's rising edges at or before <paramref name="time"/> minus one: the index of the last edge at or before it.</summary>
     public long EdgesAt(long time)
     {
+        if (_wholePeriod != 0) return _originEdge + FloorDiv(time - _originTick, _wholePeriod);
         if (FrequencyHz == 0) return _originEdge;
+        return FractionalEdgesAt(time);
+    }
+
+    // The Int128 arithmetic apart: a method using Int128 is not precompiled (ReadyToRun), so the common
+    // paths above would start in the JIT's tier 0.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FractionalEdgesAt(long time)
+    {
         long dt = time - _originTick;
         if (_den == 1) return _originEdge + FloorDiv(dt, _num);
         // Edge k is at ceil(k·num/den): the last edge at or before dt is floor(dt·den/num).
@@ -66,7 +81,14 @@ public sealed class ClockDomain
     /// <summary>Tick of edge number <paramref name="edge"/> (an edge never reached while stopped: <see cref="long.MaxValue"/>).</summary>
     public long TimeOfEdge(long edge)
     {
+        if (_wholePeriod != 0) return _originTick + (edge - _originEdge) * _wholePeriod;
         if (FrequencyHz == 0) return edge <= _originEdge ? _originTick : long.MaxValue;
+        return FractionalTimeOfEdge(edge);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long FractionalTimeOfEdge(long edge)
+    {
         long k = edge - _originEdge;
         if (_den == 1) return _originTick + k * _num;
         return _originTick + (long)CeilDiv((Int128)k * _num, _den);
@@ -75,8 +97,12 @@ public sealed class ClockDomain
     /// <summary>The first edge at or after <paramref name="time"/>.</summary>
     public long EdgeAtOrAfter(long time)
     {
+        if (time == _askedTime) return _askedEdge;
         long e = EdgesAt(time);
-        return TimeOfEdge(e) >= time ? e : e + 1;
+        if (TimeOfEdge(e) < time) e++;
+        _askedTime = time;
+        _askedEdge = e;
+        return e;
     }
 
     /// <summary>
@@ -118,10 +144,13 @@ public sealed class ClockDomain
     private void SetRate(long frequencyHz)
     {
         FrequencyHz = frequencyHz;
+        _askedTime = long.MinValue;
+        _wholePeriod = 0;
         if (frequencyHz == 0) { _num = 1; _den = 1; return; }
         long g = TimeBase.Gcd(TicksPerSecond, frequencyHz);
         _num = TicksPerSecond / g;
         _den = frequencyHz / g;
+        if (_den == 1) _wholePeriod = _num;
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);

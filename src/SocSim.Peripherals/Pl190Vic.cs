@@ -161,6 +161,23 @@ public sealed class Pl190Vic : IBusDevice, IDeviceModel, IStateful
         input.Set(line.Level);
     }
 
+    /// <summary>VICIntSelect: the inputs routed to nVICFIQ.</summary>
+    public uint IntSelect => _intSelect;
+
+    /// <summary>
+    /// The handler the VIC hands out for input <paramref name="line"/>, as the registers read: VICVectAddrN of
+    /// the first enabled VICVectCntlN naming the line, else VICDefVectAddr (DDI0181 3.3).
+    /// </summary>
+    public uint HandlerAddressOf(int line)
+    {
+        for (int slot = 0; slot < VectorCount; slot++)
+        {
+            uint cntl = _vectCntl[slot];
+            if ((cntl & VectCntlE) != 0 && (cntl & 0x1F) == line) return _vectAddr[slot];
+        }
+        return _defVectAddr;
+    }
+
     /// <summary>VICRawIntr: hardware sources OR software interrupts, before masking.</summary>
     public uint RawInterrupts => _inputLevels | _softInt;
     public uint IrqStatus => RawInterrupts & _intEnable & ~_intSelect;

@@ -291,24 +291,24 @@ public sealed unsafe partial class ArmCpu
                             var region = b.Region!;
                             if (b.Matches(_op0, _op1) && region.Unchanged(t.Epoch, _bus.UntrackedWrites))
                             {
-                                // A watched address in the region's code: stepped (the watch checked at each step).
-                                if (_watchCount != 0 && WatchCovers(region))
-                                {
-                                    t.Fallback.Count(FallbackClass.Watch);
-                                    Step();
-                                    continue;
-                                }
+                                // A watched address in the region's code: stepped (the watch checked at each step),
+                                // unless the watch matters only at this entry (its action made here, see EnterWatchedRegion).
+                                if (_watchCount != 0 && WatchCovers(region) && !EnterWatchedRegion(t, region, b, key, end)) continue;
                                 long limit = Math.Min(end, s.NextEventCycle);
                                 long i0 = _instructions;
                                 _region = region;
                                 if (region.Jitted) region.Code(limit, b.Entry);
                                 else t.RunFirst(b, limit);
+                                bool watchChecked = _watchChecked != NoAddress;
+                                _watchChecked = NoAddress;
                                 t.TranslatedInstructions += _instructions - i0;
                                 t.BlockRuns++;
                                 BlockExited?.Invoke(this);
                                 if (_instructions != i0) { last = region; continue; }
                                 // A region that ran nothing (kept for safety: with per-instruction checks
-                                // a region entered before its limit runs its first instruction): stepped.
+                                // a region entered before its limit runs its first instruction): stepped, the first
+                                // without the watch check already made.
+                                if (watchChecked) StepUnwatched();
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
                                 t.Fallback.AtLimit(_instructions - i0);
                                 continue;

@@ -41,6 +41,21 @@ internal sealed unsafe class Region
     /// <summary>The address of the page the code is in.</summary>
     public uint PageBase;
 
+    /// <summary>
+    /// The instruction starts its code reaches only by being entered there: no chained branch, fall-through
+    /// or resume inside the region leads to them. The run loop may call an address watch's action
+    /// for such an address before entering there, as the interpreter would before that instruction.
+    /// </summary>
+    public uint[] EntryOnly = [];
+
+    /// <summary>Whether <paramref name="address"/> is one of <see cref="EntryOnly"/>.</summary>
+    public bool IsEntryOnly(uint address)
+    {
+        foreach (uint a in EntryOnly)
+            if (a == address) return true;
+        return false;
+    }
+
     /// <summary>Whether <paramref name="address"/> is one of the words the region was compiled from (every instruction it can execute is).</summary>
     public bool Covers(uint address)
     {
@@ -339,6 +354,7 @@ public sealed unsafe partial class BlockTranslator
             Blocks = em.Blocks,
             Length = em.Total,
             Offsets = runs.Select(r => r.Offset).ToArray(),
+            EntryOnly = em.EntryOnlySites(),
             Bytes = runs.Select(r => new ReadOnlySpan<byte>(page + r.Offset, r.Length).ToArray()).ToArray(),
         };
         uint step = thumb ? 2u : 4u;
@@ -472,6 +488,8 @@ public sealed unsafe partial class BlockTranslator
         private readonly Dictionary<uint, Site> _sites = new();
         private readonly Queue<(uint Base, Label Label)> _queue = new();
         private readonly Dictionary<uint, Label> _queued = new();
+        /// <summary>Instruction starts the code reaches from inside: chained branch targets and every instruction after a block's first (straight line, fall-into, resumes).</summary>
+        private readonly HashSet<uint> _inner = new();
         private readonly bool[] _marked;     // page slots (words / halfwords) whose memory the region's code depends on
         private uint _lo = uint.MaxValue, _hi;
         private readonly record struct Site(Label Label, Seq Seq, int Index, bool Entry);
@@ -978,6 +996,7 @@ public sealed unsafe partial class BlockTranslator
                 _queued[target] = label;
                 _queue.Enqueue((target, label));
             }
+            _inner.Add(target);
             if (refill) RefillFetches(target);
             long skip = ((long)Addr(done) - target) / _step;
             if (skip != 0) { Ld(_icnt); LdcL(skip); Emit(OpCodes.Add); St(_icnt); }
@@ -1075,6 +1094,7 @@ public sealed unsafe partial class BlockTranslator
             for (int k = 0; ; k++)
             {
                 uint a = Addr(k);
+                if (k > 0) _inner.Add(a);
                 if (k > 0 && _sites.TryGetValue(a, out var there) && FallInto(there)) { MarkWords(b, k); Resolve(there); return k; }
                 var label = k == 0 ? entry : _il.DefineLabel();
                 _il.MarkLabel(label);
@@ -1155,6 +1175,16 @@ public sealed unsafe partial class BlockTranslator
 
         /// <summary>The region's entries: its start, then every instruction that can start a run (address, required fetch kind or -1).</summary>
         public List<(uint Address, int Seq)> EntrySites => _entrySites;
+
+        /// <summary>The region's <see cref="Region.EntryOnly"/> addresses: emitted instruction starts never reached from inside.</summary>
+        public uint[] EntryOnlySites()
+        {
+            var list = new List<uint>();
+            foreach (var a in _sites.Keys)
+                if (!_inner.Contains(a)) list.Add(a);
+            list.Sort();
+            return list.ToArray();
+        }
 
         private void CollectEntries()
         {

@@ -84,7 +84,8 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     private bool _hooked;
     private readonly IAddressWatch? _watch;
     private readonly Action<uint> _reached;
-    private readonly List<uint> _watchSet = new();
+    // The addresses watched (an array and a count, not a List<uint>: that generic code is not precompiled with the assembly).
+    private uint[] _watchSet = new uint[4];
 
     public InterruptLatencyProbe(Machine machine)
     {
@@ -138,9 +139,9 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             w.Rises++;
             if (w.Vic != null)
             {
-                bool fiq = (Reg(w.Vic, Pl190Vic.VICIntSelect) & (1u << w.VicLine)) != 0;
+                bool fiq = (w.Vic.IntSelect & (1u << w.VicLine)) != 0;
                 w.Vector = fiq ? Vectors.Fiq : Vectors.Irq;
-                w.IsrAddress = fiq ? 0xFFFF_FFFF : IsrOf(w.Vic, w.VicLine);
+                w.IsrAddress = fiq ? 0xFFFF_FFFF : w.Vic.HandlerAddressOf(w.VicLine) & ~1u;
                 // Address 0 is no handler: firmware that dispatches on VICIRQStatus itself (Linux) leaves the
                 // vector addresses 0, and only the time to the vector is measured.
                 w.WaitIsr = !fiq && w.IsrAddress != 0;
@@ -199,16 +200,25 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
     /// <summary>With the core's address watch, while hooked: the handlers of the lines that rose and await one; unhooked once no line awaits its handler past the vector.</summary>
     private void Watch()
     {
-        _watchSet.Clear();
+        int n = 0;
         bool awaited = false;
         foreach (var w in _lines)
         {
             if (w.Asserted < 0 || !w.WaitIsr) continue;
             awaited |= !w.WaitVector;
-            if (!_watchSet.Contains(w.IsrAddress)) _watchSet.Add(w.IsrAddress);
+            if (Listed(w.IsrAddress, n)) continue;
+            if (n == _watchSet.Length) Array.Resize(ref _watchSet, 2 * n);
+            _watchSet[n++] = w.IsrAddress;
         }
         if (!awaited) { Unhook(force: true); return; }
-        _watch!.SetWatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_watchSet), _reached);
+        _watch!.SetWatch(new ReadOnlySpan<uint>(_watchSet, 0, n), _reached);
+    }
+
+    private bool Listed(uint address, int count)
+    {
+        for (int i = 0; i < count; i++)
+            if (_watchSet[i] == address) return true;
+        return false;
     }
 
     /// <summary>The core's address watch: the first instruction of an awaited handler is about to execute.</summary>
@@ -218,38 +228,31 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
         if (_hooked) Watch();
     }
 
-    private static uint Reg(Pl190Vic vic, uint offset)
-    {
-        bool abort = false;
-        return vic.Read(offset, 4, AccessFlags.Privileged, ref abort);
-    }
-
-    private static uint IsrOf(Pl190Vic vic, int line)
-    {
-        for (uint slot = 0; slot < Pl190Vic.VectorCount; slot++)
-        {
-            uint cntl = Reg(vic, Pl190Vic.VICVectCntl0 + 4 * slot);
-            if ((cntl & Pl190Vic.VectCntlE) != 0 && (cntl & 0x1F) == line) return Reg(vic, Pl190Vic.VICVectAddr0 + 4 * slot) & ~1u;
-        }
-        return Reg(vic, Pl190Vic.VICDefVectAddr) & ~1u;
-    }
-
     /// <summary>An IRQ or FIQ entry: the lines it was taken for reached the vector; those whose handler is awaited install the hook.</summary>
     private void OnException(uint vector)
     {
         if (_waiting == 0) return;
         // High vectors (CP15 c1.V on the ARM926EJ-S, which Linux sets): the same exception at 0xFFFF0000 + offset.
         if (vector >= 0xFFFF_0000u && vector <= 0xFFFF_001Cu) vector -= 0xFFFF_0000u;
-        long now = _machine.Scheduler.Cycles;
+        var scheduler = _machine.Scheduler;
+        long now = scheduler.Cycles, ticks = -1;
+        bool hook = false;
         foreach (var w in _lines)
         {
             if (w.Asserted < 0 || !w.WaitVector || vector != w.Vector) continue;
-            // A controller input counts only when the controller raised this entry for it.
-            if (w.Vic != null && (vector is not (Vectors.Irq or Vectors.Fiq) || (Reg(w.Vic, vector == Vectors.Fiq ? Pl190Vic.VICFIQStatus : Pl190Vic.VICIRQStatus) & (1u << w.VicLine)) == 0)) continue;
-            w.ToVector.Add(now - w.Asserted, _machine.Scheduler.Now - w.AssertedTicks);
+            // A controller input counts only when the controller raised this entry for it (VICIRQStatus or VICFIQStatus).
+            if (w.Vic != null && (vector is not (Vectors.Irq or Vectors.Fiq) || ((vector == Vectors.Fiq ? w.Vic.FiqStatus : w.Vic.IrqStatus) & (1u << w.VicLine)) == 0)) continue;
+            if (ticks < 0) ticks = scheduler.Now;
+            w.ToVector.Add(now - w.Asserted, ticks - w.AssertedTicks);
             w.WaitVector = false;
             if (!w.WaitIsr) _waiting--;
-            else Hook();
+            else hook = true;
+        }
+        // One watch set for the whole entry (the hook's, or the set of every line now awaiting its handler).
+        if (hook && !_hooked)
+        {
+            _hooked = true;
+            if (_watch == null) _machine.AddHook(this);
         }
         if (_hooked && _watch != null) Watch();
     }
