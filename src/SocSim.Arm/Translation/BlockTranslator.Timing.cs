@@ -62,7 +62,7 @@ public sealed unsafe partial class BlockTranslator
     private sealed partial class Emitter
     {
         private ITimedMemory? _timed;
-        private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks;
+        private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks, _mRefillClocks;
         private Type? _timedType;
         private uint _directFrom, _timedEnd;
         private uint _markedAt = uint.MaxValue;    // the instruction whose fetch marked the model's state
@@ -79,11 +79,13 @@ public sealed unsafe partial class BlockTranslator
             _mClocks = Impl(nameof(ITimedMemory.Clocks));
             _mMark = Impl(nameof(ITimedMemory.Mark));
             _mRollback = Impl(nameof(ITimedMemory.Rollback));
-            _mFetchClocks = null;
+            _mFetchClocks = _mRefillClocks = null;
             if (timed is ITimedCodeFetch)
             {
                 var fetchMap = _timedType.GetInterfaceMap(typeof(ITimedCodeFetch));
-                _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocksAt))];
+                MethodInfo FetchImpl(string name) => fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == name)];
+                _mFetchClocks = FetchImpl(nameof(ITimedCodeFetch.FetchClocksAt));
+                _mRefillClocks = FetchImpl(nameof(ITimedCodeFetch.RefillClocksAt));
             }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
@@ -192,10 +194,25 @@ public sealed unsafe partial class BlockTranslator
             LdTimed(); Call(_mRollback!);
         }
 
-        /// <summary>A chained branch's refill: N fetch of the target, S fetch of the next word (TRM 6.3), timed by the model when the code is timed.</summary>
+        /// <summary>
+        /// A chained branch's refill: N fetch of the target, S fetch of the next word (TRM 6.3), timed by the
+        /// model when the code is timed, both in one <see cref="ITimedCodeFetch.RefillClocksAt"/> at the
+        /// target's constant offset when the controller offers it.
+        /// </summary>
         private void RefillFetches(uint target)
         {
             if (_timed == null) { AddCycles(_costN + _costS); return; }
+            if (_mRefillClocks != null)
+            {
+                Ld(_cyc);
+                LdTimed();
+                Ldc(target - _timed.Region.Base);
+                Ldc((int)_step);
+                Ld(_cyc);
+                Call(_mRefillClocks);
+                Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
+                return;
+            }
             EmitFetchClocks(target, false);
             EmitFetchClocks(target + _step, true);
         }
