@@ -20,14 +20,4 @@ public interface ITimedCodeFetch
     /// the offset (a flash line, a word's place in it) folds it without reading its base at run time.
     /// </summary>
     int FetchClocksAt(uint offset, int size, bool seq, long now);
-
-    /// <summary>
-    /// A branch's refill (ARM7TDMI TRM 6.3): the N fetch at <paramref name="address"/> then the S fetch at
-    /// <paramref name="address"/> + <paramref name="size"/> at the cycle the first ends, both clocks summed: what
-    /// <see cref="FetchClocks"/> called twice returns and does, in one call.
-    /// </summary>
-    int RefillClocks(uint address, int size, long now);
-
-    /// <summary><see cref="RefillClocks"/> at the region's offset <paramref name="offset"/> (a compile-time constant, as for <see cref="FetchClocksAt"/>).</summary>
-    int RefillClocksAt(uint offset, int size, long now);
 }

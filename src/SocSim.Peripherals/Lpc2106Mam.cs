@@ -336,55 +336,6 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     }
 
     /// <summary>
-    /// A branch's refill from the flash's own bytes at offset <paramref name="offset"/>: the N fetch of the
-    /// target, then the S fetch of the next instruction when the first is delivered (TRM 6.3), as
-    /// <see cref="FetchClocksAt"/> twice, in one call (not inlined: a branch site's code stays one call);
-    /// a target held by its bank's buffers takes <see cref="FetchHit"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public int RefillClocksAt(uint offset, int size, long now) => Refill(offset, size, now);
-
-    /// <summary><see cref="RefillClocksAt"/> at a CPU address in the flash's own bytes (the run loop's refill at a region's exit).</summary>
-    public int RefillClocks(uint address, int size, long now) => Refill(address - _flashBase, size, now);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Refill(uint offset, int size, long now)
-    {
-        long line = offset >> LineShift;
-        bool last = ((offset + (uint)size) & LineMask) == 0;
-        int n = FetchHit(line, last, now);
-        if (n == 0) n = Fetch(line, false, last, now);
-        return n + FetchClocksAt(offset + (uint)size, size, true, now + n);
-    }
-
-    /// <summary>
-    /// The non-sequential fetch of a line its bank's buffers hold (after both banks conclude, as
-    /// <see cref="Fetch"/> concludes them): <see cref="Fetch"/>'s hit, its steps and cost unchanged (1
-    /// cycle in mode 2, MAMTIM in mode 1, Table 30 note 2; the prefetch of line + 2 after a last
-    /// instruction, §4.2), without its other cases; 0 (no state changed but the conclusions, which
-    /// <see cref="Fetch"/> then repeats to no effect) when the fetch is not such a hit or the MAM is off.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FetchHit(long line, bool last, long now)
-    {
-        if (_mode == 0) return 0;
-        Conclude(ref _bank0, now);
-        Conclude(ref _bank1, now);
-        ref var bank = ref BankOf(line);
-        if (line != bank.Prefetch && line != bank.Trail) return 0;
-        int cost = _mode == 1 ? FlashCycles : 1;
-        if (last) Prefetch(ref bank, line + 2, now + cost);
-        _stream = SameLineShortcut && (bank.Pending < 0 || line == bank.Trail) ? line : -1;
-        _next = -1;
-        if (last && SameLineShortcut)
-        {
-            ref var other = ref BankOf(line + 1);
-            if (line + 1 == other.Trail || (other.Pending < 0 && line + 1 == other.Prefetch)) _next = line + 1;
-        }
-        return cost;
-    }
-
-    /// <summary>
     /// The streamed-last shortcut (a speed-up, not a rule): the sequential fetch of the last instruction
     /// of the same-line shortcut's line while its bank prefetches nothing. What <see cref="Fetch"/> does
     /// then, without its general cases: the line is in its bank's buffers (the shortcut's condition), so

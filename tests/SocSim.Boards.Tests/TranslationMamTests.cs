@@ -463,8 +463,8 @@ public sealed class TranslationMamTests
     }
 
     /// <summary>
-    /// Chained branches and exits' refills to every place in a line (the MAM's RefillClocksAt, RefillClocks
-    /// and the non-sequential hit path), translated, in lockstep with the interpreter on the full
+    /// Chained branches' refills (the MAM's FetchClocksAt at the target's constant offset) and exits'
+    /// refills (ArmCpu.RefillFromRegion) to every place in a line, translated, in lockstep with the interpreter on the full
     /// per-fetch model and on the interpreter's own model, ARM and Thumb, every mode and MAMTIM 1-7.
     /// </summary>
     [Theory]
@@ -487,7 +487,7 @@ public sealed class TranslationMamTests
                     {
                         Assert.True(Lockstep(a, b, 60_000) > 0.8);
                         Assert.True(b.Cpu.GetRegister(4) > 200, $"r4 = {b.Cpu.GetRegister(4)}");
-                        Assert.True(b.Cpu.Translator!.FastRefills > 20, $"{b.Cpu.Translator.FastRefills} refills timed by RefillClocks");
+                        Assert.True(b.Cpu.Translator!.FastRefills > 20, $"{b.Cpu.Translator.FastRefills} refills timed by FetchClocks");
                     }
                     catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}, shortcut {shortcut}: {e.Message}"); }
                 }

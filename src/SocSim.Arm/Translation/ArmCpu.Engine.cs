@@ -143,7 +143,7 @@ public sealed unsafe partial class ArmCpu
     /// The refill at a region's branch exit (a computed branch, a branch out of the region's page): the
     /// interpreter's <see cref="Refill"/>, except when both words lie in the own bytes of the memory
     /// controller the translator times (<see cref="_timedMemory"/>, the LPC2106 MAM's flash) and it offers
-    /// <see cref="ITimedCodeFetch"/>: then the N and S fetches are timed by its <c>RefillClocks</c> and read
+    /// <see cref="ITimedCodeFetch"/>: then the N and S fetches are timed by its <c>FetchClocks</c> and read
     /// from its bytes, as the bus's slow path would through the controller's <c>Read</c> (same clocks by
     /// that interface's contract, the same bytes, no abort there) without the slow path's mapping search,
     /// the interface call and the controller's address decoding. Only with no bus observer (none watches
@@ -167,7 +167,8 @@ public sealed unsafe partial class ArmCpu
                 && InControllerMapping(a))
             {
                 byte* p = flash.Data + (a - flash.Base);
-                _s.Cycles += fetch.RefillClocks(a, (int)step, _s.Cycles);
+                _s.Cycles += fetch.FetchClocks(a, (int)step, false, _s.Cycles);
+                _s.Cycles += fetch.FetchClocks(a + step, (int)step, true, _s.Cycles);
                 _op0 = step == 2 ? *(ushort*)p : *(uint*)p;
                 _op1 = step == 2 ? *(ushort*)(p + 2) : *(uint*)(p + 4);
                 _abt0 = _abt1 = false;

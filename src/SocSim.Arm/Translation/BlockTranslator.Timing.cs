@@ -62,7 +62,7 @@ public sealed unsafe partial class BlockTranslator
     private sealed partial class Emitter
     {
         private ITimedMemory? _timed;
-        private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks, _mRefillClocks;
+        private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks;
         private Type? _timedType;
         private uint _directFrom, _timedEnd;
         private uint _markedAt = uint.MaxValue;    // the instruction whose fetch marked the model's state
@@ -79,13 +79,11 @@ public sealed unsafe partial class BlockTranslator
             _mClocks = Impl(nameof(ITimedMemory.Clocks));
             _mMark = Impl(nameof(ITimedMemory.Mark));
             _mRollback = Impl(nameof(ITimedMemory.Rollback));
-            _mFetchClocks = _mRefillClocks = null;
+            _mFetchClocks = null;
             if (timed is ITimedCodeFetch)
             {
                 var fetchMap = _timedType.GetInterfaceMap(typeof(ITimedCodeFetch));
-                MethodInfo FetchImpl(string name) => fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == name)];
-                _mFetchClocks = FetchImpl(nameof(ITimedCodeFetch.FetchClocksAt));
-                _mRefillClocks = FetchImpl(nameof(ITimedCodeFetch.RefillClocksAt));
+                _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocksAt))];
             }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
@@ -194,25 +192,10 @@ public sealed unsafe partial class BlockTranslator
             LdTimed(); Call(_mRollback!);
         }
 
-        /// <summary>
-        /// A chained branch's refill: N fetch of the target, S fetch of the next word (TRM 6.3), timed by the
-        /// model when the code is timed, both in one <see cref="ITimedCodeFetch.RefillClocksAt"/> at the
-        /// target's constant offset when the controller offers it.
-        /// </summary>
+        /// <summary>A chained branch's refill: N fetch of the target, S fetch of the next word (TRM 6.3), timed by the model when the code is timed.</summary>
         private void RefillFetches(uint target)
         {
             if (_timed == null) { AddCycles(_costN + _costS); return; }
-            if (_mRefillClocks != null)
-            {
-                Ld(_cyc);
-                LdTimed();
-                Ldc(target - _timed.Region.Base);
-                Ldc((int)_step);
-                Ld(_cyc);
-                Call(_mRefillClocks);
-                Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-                return;
-            }
             EmitFetchClocks(target, false);
             EmitFetchClocks(target + _step, true);
         }
