@@ -382,4 +382,115 @@ public sealed class TranslationMamTests
             }
         }
     }
+
+    /// <summary>
+    /// A chain of stations in the flash from 0x400 (ARM or Thumb), each ending with a branch to the
+    /// next, placed so the chained branches' targets take every place in a line in turn, at gaps that
+    /// land in the same line, the line after (in the other bank, often under prefetch) and farther; a
+    /// literal load in some, a call to a routine that returns by <c>BX LR</c> (the run loop's refill at
+    /// a region's exit, to every place in a line) in others, a short backward loop in others.
+    /// </summary>
+    private static Asm StationsProgram(uint mode, uint timing, bool thumb, int seed)
+    {
+        var rnd = new Random(seed);
+        var s = new Asm().Org(0x40);
+        s.LdrLit(0, 0x1F0);               // r0 = SCB
+        s.Mov(1, timing); s.Str(1, 0, 4);  // MAMTIM
+        s.Mov(1, mode); s.Str(1, 0, 0);    // MAMCR
+        s.LdrLit(13, 0x1F8);              // sp
+        s.Mov(4, 0);
+        if (thumb) { s.LdrLit(11, 0x1FC); s.W(0xE12FFF1B); }   // bx r11 (0x401)
+        else s.B(0x400);
+        s.Org(0x1F0); s.W(Scb); s.W(Sram + 0x100); s.W(Sram + 0x8000); s.W(0x401);
+        uint step = thumb ? 2u : 4u, start = 0x400, sub = start + (thumb ? 0x3C0u : 0x7C0u), lit = start + (thumb ? 0x3F0u : 0x7F0u);
+        void Jump(uint target)
+        {
+            if (thumb) s.H(0xE000 | (((target - (s.At + 4)) >> 1) & 0x7FF));
+            else s.B(target);
+        }
+        const int Stations = 24;
+        var places = new List<uint>();
+        uint at = start;
+        for (int k = 0; k < Stations; k++)
+        {
+            s.Org(at);
+            places.Add(at);
+            if (thumb)
+            {
+                if (k % 3 == 1) s.H(0x4A00 | ((lit - ((s.At + 4) & ~3u)) >> 2));   // ldr r2, [pc, #lit]
+                if (k % 4 == 2)
+                {
+                    int off = (int)(sub - (s.At + 4)) >> 1;
+                    s.H(0xF000 | (uint)(off >> 11) & 0x7FF); s.H(0xF800 | (uint)off & 0x7FF);   // bl sub
+                }
+                if (k % 6 == 3)
+                {
+                    s.H(0x2703);              // movs r7, #3
+                    uint l = s.H(0x3401);     // adds r4, #1
+                    s.H(0x3F01);              // subs r7, #1
+                    s.H(0xD100 | (((l - (s.At + 4)) >> 1) & 0xFF));   // bne l
+                }
+                s.H(0x3401);                  // adds r4, #1
+            }
+            else
+            {
+                if (k % 3 == 1) s.LdrLit(2, lit);
+                if (k % 4 == 2) s.B(sub, link: true);
+                if (k % 6 == 3)
+                {
+                    s.Mov(7, 3);
+                    uint l = s.W(Asm.Dp(4, 4, 4, 1));          // add r4, r4, #1
+                    s.W(Asm.Dp(2, 7, 7, 1, s: true));          // subs r7, r7, #1
+                    s.B(l, cond: 0x1);                         // bne l
+                }
+                s.W(Asm.Dp(4, 4, 4, 1));                       // add r4, r4, #1
+            }
+            // The next station's place in its line: every place in turn, 0-2 lines farther.
+            uint end = s.At + step;
+            uint want = (uint)(k + 1) * step % 16;
+            at = end + ((want - end) & 15) + (uint)rnd.Next(3) * 16;
+            Jump(at);
+        }
+        s.Org(at);
+        Jump(start);
+        s.Org(sub);
+        if (thumb) { s.H(0x3501); s.H(0x4770); }       // adds r5, #1; bx lr
+        else { s.W(Asm.Dp(4, 5, 5, 1)); s.W(0xE12FFF1E); }
+        s.Org(lit); s.W(0x1234);
+        Assert.Equal(16 / (int)step, places.Select(p => p & 15).Distinct().Count());
+        Assert.True(at < sub, $"stations end at 0x{at:X}");
+        return s;
+    }
+
+    /// <summary>
+    /// Chained branches' refills (the MAM's FetchClocksAt at the target's constant offset) and exits'
+    /// refills (ArmCpu.RefillFromRegion) to every place in a line, translated, in lockstep with the interpreter on the full
+    /// per-fetch model and on the interpreter's own model, ARM and Thumb, every mode and MAMTIM 1-7.
+    /// </summary>
+    [Theory]
+    [InlineData(0u, false)]
+    [InlineData(1u, false)]
+    [InlineData(2u, false)]
+    [InlineData(0u, true)]
+    [InlineData(1u, true)]
+    [InlineData(2u, true)]
+    public void BranchesToEveryPlaceInALine(uint mode, bool thumb)
+    {
+        for (uint timing = 1; timing <= 7; timing++)
+            foreach (bool shortcut in new[] { false, true })
+            {
+                var (a, b) = Pair(StationsProgram(mode, timing, thumb, (int)(timing * 7 + mode)), 0, Vectors);
+                using (a) using (b)
+                {
+                    Mam(a).SameLineShortcut = shortcut;
+                    try
+                    {
+                        Assert.True(Lockstep(a, b, 60_000) > 0.8);
+                        Assert.True(b.Cpu.GetRegister(4) > 200, $"r4 = {b.Cpu.GetRegister(4)}");
+                        Assert.True(b.Cpu.Translator!.FastRefills > 20, $"{b.Cpu.Translator.FastRefills} refills timed by FetchClocks");
+                    }
+                    catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}, shortcut {shortcut}: {e.Message}"); }
+                }
+            }
+    }
 }
