@@ -257,6 +257,8 @@ public sealed unsafe partial class ArmCpu
         var t = _translator!;
         _stop = false;
         t.Epoch++;
+        // Set only while a region entered after its watch's action runs; a region that threw left it set.
+        _watchChecked = NoAddress;
         // The region that ran last, while nothing ran between it and the next boundary (its one-entry
         // cache of the next entry is tried before the translator's cache).
         Region? last = null;
