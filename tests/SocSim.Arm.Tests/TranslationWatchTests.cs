@@ -29,8 +29,10 @@ public sealed class TranslationWatchTests
     /// A loop at 0x1000 (a RAM store and load, flags) and an IRQ handler at 0x2000 in another page (the
     /// vector's branch leaves the vector's region: the handler's region is entered at its first instruction
     /// only) that drops the device's nIRQ, counts in r8_irq and returns; nIRQ raised every 41 to 88 cycles.
+    /// <paramref name="ldmFirst"/>: the handler starts with an LDM from the device, which the region leaves to
+    /// the interpreter at its first instruction (the stepped instruction is the watched one).
     /// </summary>
-    private static TranslationLockstep Rig()
+    private static TranslationLockstep Rig(bool ldmFirst = false)
     {
         var rig = new TranslationLockstep(device: true);
         rig.Write32(0x18, 0xEA0007F8);    // irq: b 0x2000
@@ -42,11 +44,15 @@ public sealed class TranslationWatchTests
             0xE0944003,   // 10 adds r4, r4, r3
             0xE2855001,   // 14 add r5, r5, #1
             0xEAFFFFF8);  // 18 b 0x1000
-        rig.Write32(0x2000,
+        uint[] handler =
+        [
             0xE3A0C000,   // mov r12, #0
             0xE581C000,   // str r12, [r1]    (the device drops nIRQ)
             0xE2888001,   // add r8, r8, #1
-            0xE25EF004);  // subs pc, lr, #4
+            0xE25EF004,   // subs pc, lr, #4
+        ];
+        // ldmia r1, {r9, r10}: a device LDM, stepped at the region's exit before its first instruction.
+        rig.Write32(0x2000, ldmFirst ? [0xE8910600, .. handler] : handler);
         long at = 0;
         for (int i = 0; i < 200; i++)
         {
@@ -61,9 +67,9 @@ public sealed class TranslationWatchTests
     public enum WatchAction { Keep, ClearUntilEntry, SetAgain }
 
     /// <summary>Both cores watch <paramref name="at"/>; returns the translating side's core after the lockstep run, with both sides' passes compared.</summary>
-    private static ArmCpu RunWatched(uint[] at, WatchAction action)
+    private static ArmCpu RunWatched(uint[] at, WatchAction action, bool ldmFirst = false)
     {
-        using var rig = Rig();
+        using var rig = Rig(ldmFirst);
         var hits = new List<(uint, long)>[2];
         int side = 0;
         foreach (var s in new[] { rig.Interp, rig.Trans })
@@ -130,5 +136,20 @@ public sealed class TranslationWatchTests
         var cpu = RunWatched([0x100C, 0x2000], WatchAction.Keep);
         Assert.True(cpu.WatchedEntries > 100, $"{cpu.WatchedEntries} watched entries");
         Assert.True(cpu.Translator!.Fallback[FallbackClass.Watch] > 100);
+    }
+
+    /// <summary>
+    /// The handler's first instruction watched, and that instruction a device LDM, which the entered region
+    /// leaves to the interpreter at once: the stepped instruction is the one whose watch the run loop already
+    /// checked, so its action runs once per pass, as on the interpreter.
+    /// </summary>
+    [Theory]
+    [InlineData(WatchAction.Keep)]
+    [InlineData(WatchAction.ClearUntilEntry)]
+    public void WatchOnHandlerEntry_SteppedAtTheRegionsExit_ActsOnce(WatchAction action)
+    {
+        var cpu = RunWatched([0x2000], action, ldmFirst: true);
+        Assert.True(cpu.WatchedEntries > 100, $"{cpu.WatchedEntries} watched entries");
+        Assert.True(cpu.Translator!.SteppedAtExits > 100, $"{cpu.Translator.SteppedAtExits} stepped at exits");
     }
 }
