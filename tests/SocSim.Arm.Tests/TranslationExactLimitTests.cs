@@ -14,14 +14,7 @@ namespace SocSim.Arm.Tests;
 /// </summary>
 public sealed class TranslationExactLimitTests
 {
-    private static uint Regs(CpuMode m, int r) => r switch
-    {
-        13 => 0x8000u + (uint)m * 0x100,
-        15 => 0x1Fu,
-        0 => 0x4000,
-        1 => TranslationLockstep.DeviceBase,
-        _ => (uint)r * 0x01010101u,
-    };
+    private static uint Regs(CpuMode m, int r) => TranslationLockstep.StandardRegs(m, r);
 
     /// <summary>
     /// Two blocks in two pages (each region ends at the branch into the other page): RAM stores and

@@ -71,6 +71,19 @@ internal sealed class TranslationLockstep : IDisposable
     /// </summary>
     public const uint DeviceBase = 0x2_0000;
 
+    /// <summary>
+    /// The start registers of the rigs that need nothing else: each mode's own stack, the SPSRs 0x1F, r0 a
+    /// RAM buffer (0x4000), r1 the IRQ device (<see cref="DeviceBase"/>), the others r x 0x01010101.
+    /// </summary>
+    public static uint StandardRegs(CpuMode m, int r) => r switch
+    {
+        13 => 0x8000u + (uint)m * 0x100,
+        15 => 0x1Fu,
+        0 => 0x4000,
+        1 => DeviceBase,
+        _ => (uint)r * 0x01010101u,
+    };
+
     private sealed class IrqDevice(Side side) : IBusDevice
     {
         private uint _accesses;

@@ -16,14 +16,7 @@ public sealed class TranslationWatchTests
 {
     private const uint SysIrqOn = 0x1F;
 
-    private static uint Regs(CpuMode m, int r) => r switch
-    {
-        13 => 0x8000u + (uint)m * 0x100,
-        15 => 0x1Fu,
-        0 => 0x4000,
-        1 => TranslationLockstep.DeviceBase,
-        _ => (uint)r * 0x01010101u,
-    };
+    private static uint Regs(CpuMode m, int r) => TranslationLockstep.StandardRegs(m, r);
 
     /// <summary>
     /// A loop at 0x1000 (a RAM store and load, flags) and an IRQ handler at 0x2000 in another page (the

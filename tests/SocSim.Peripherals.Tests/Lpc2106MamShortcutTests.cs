@@ -13,32 +13,6 @@ namespace SocSim.Peripherals.Tests;
 /// </summary>
 public sealed class Lpc2106MamShortcutTests
 {
-    private sealed class Rig : IDisposable
-    {
-        public readonly Lpc2106Mam Mam;
-        private readonly Bus _bus;
-        private readonly MemoryRegion _flash, _sram;
-
-        public Rig(bool shortcut)
-        {
-            var s = new Scheduler(48_000_000, 1);
-            _bus = new Bus(s);
-            _flash = new MemoryRegion("flash", 0, 0x20000, RegionKind.Rom, 32, WaitStates.Zero);
-            _sram = new MemoryRegion("sram", 0x4000_0000, 0x10000, RegionKind.Ram, 32, WaitStates.Zero);
-            _bus.AddRegion(_flash);
-            _bus.AddRegion(_sram);
-            Mam = new Lpc2106Mam("mam", s, _ => { }) { SameLineShortcut = shortcut };
-            Mam.Attach(_bus, "flash", "sram");
-        }
-
-        public void Dispose()
-        {
-            _bus.Dispose();
-            _flash.Dispose();
-            _sram.Dispose();
-        }
-    }
-
     public static TheoryData<uint, uint> EveryModeAndTiming()
     {
         var d = new TheoryData<uint, uint>();
@@ -53,8 +27,8 @@ public sealed class Lpc2106MamShortcutTests
     {
         foreach (int size in new[] { 4, 2 })
         {
-            using var full = new Rig(shortcut: false);
-            using var fast = new Rig(shortcut: true);
+            using var full = new Lpc2106MamRig(shortcut: false);
+            using var fast = new Lpc2106MamRig(shortcut: true);
             Run(full.Mam, fast.Mam, mode, timing, size, seed: (int)(mode * 16 + timing) * 2 + size, changes: false);
         }
     }
@@ -67,8 +41,8 @@ public sealed class Lpc2106MamShortcutTests
     {
         foreach (int size in new[] { 4, 2 })
         {
-            using var full = new Rig(shortcut: false);
-            using var fast = new Rig(shortcut: true);
+            using var full = new Lpc2106MamRig(shortcut: false);
+            using var fast = new Lpc2106MamRig(shortcut: true);
             Run(full.Mam, fast.Mam, 2, 3, size, seed * 10 + size, changes: true);
         }
     }

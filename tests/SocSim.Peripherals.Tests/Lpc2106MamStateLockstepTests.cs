@@ -14,32 +14,6 @@ namespace SocSim.Peripherals.Tests;
 /// </summary>
 public sealed class Lpc2106MamStateLockstepTests
 {
-    private sealed class Rig : IDisposable
-    {
-        public readonly Lpc2106Mam Mam;
-        private readonly Bus _bus;
-        private readonly MemoryRegion _flash, _sram;
-
-        public Rig(bool shortcut)
-        {
-            var s = new Scheduler(48_000_000, 1);
-            _bus = new Bus(s);
-            _flash = new MemoryRegion("flash", 0, 0x20000, RegionKind.Rom, 32, WaitStates.Zero);
-            _sram = new MemoryRegion("sram", 0x4000_0000, 0x10000, RegionKind.Ram, 32, WaitStates.Zero);
-            _bus.AddRegion(_flash);
-            _bus.AddRegion(_sram);
-            Mam = new Lpc2106Mam("mam", s, _ => { }) { SameLineShortcut = shortcut };
-            Mam.Attach(_bus, "flash", "sram");
-        }
-
-        public void Dispose()
-        {
-            _bus.Dispose();
-            _flash.Dispose();
-            _sram.Dispose();
-        }
-    }
-
     private static byte[] State(Lpc2106Mam m)
     {
         using var ms = new MemoryStream();
@@ -74,9 +48,9 @@ public sealed class Lpc2106MamStateLockstepTests
 
     private static void Run(uint mode, uint timing, int size, int seed, bool changes)
     {
-        using var fullRig = new Rig(shortcut: false);
-        using var interpRig = new Rig(shortcut: true);
-        using var fastRig = new Rig(shortcut: true);
+        using var fullRig = new Lpc2106MamRig(shortcut: false);
+        using var interpRig = new Lpc2106MamRig(shortcut: true);
+        using var fastRig = new Lpc2106MamRig(shortcut: true);
         Lpc2106Mam full = fullRig.Mam, interp = interpRig.Mam, fast = fastRig.Mam;
         var all = new[] { full, interp, fast };
         var rnd = new Random(seed);
