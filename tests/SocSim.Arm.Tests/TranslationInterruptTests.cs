@@ -28,7 +28,7 @@ public sealed class TranslationInterruptTests
     };
 
     /// <summary>ARM loop at 0x1000 (no r1, r8-r12): a RAM store and load, flags.</summary>
-    private static void ArmLoop(TranslationLockstep rig) =>
+    internal static void ArmLoop(TranslationLockstep rig) =>
         rig.Write32(0x1000,
             0xE2822001,   // 00 add r2, r2, #1
             0xE5802004,   // 04 str r2, [r0, #4]

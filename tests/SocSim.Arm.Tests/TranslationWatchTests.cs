@@ -29,14 +29,7 @@ public sealed class TranslationWatchTests
     {
         var rig = new TranslationLockstep(device: true);
         rig.Write32(0x18, 0xEA0007F8);    // irq: b 0x2000
-        rig.Write32(0x1000,
-            0xE2822001,   // 00 add r2, r2, #1
-            0xE5802004,   // 04 str r2, [r0, #4]
-            0xE5903004,   // 08 ldr r3, [r0, #4]
-            0xE0833002,   // 0c add r3, r3, r2
-            0xE0944003,   // 10 adds r4, r4, r3
-            0xE2855001,   // 14 add r5, r5, #1
-            0xEAFFFFF8);  // 18 b 0x1000
+        TranslationInterruptTests.ArmLoop(rig);
         uint[] handler =
         [
             0xE3A0C000,   // mov r12, #0

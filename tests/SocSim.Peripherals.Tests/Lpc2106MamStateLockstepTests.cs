@@ -21,16 +21,8 @@ public sealed class Lpc2106MamStateLockstepTests
         return ms.ToArray();
     }
 
-    public static TheoryData<uint, uint> EveryModeAndTiming()
-    {
-        var d = new TheoryData<uint, uint>();
-        for (uint mode = 0; mode <= 2; mode++)
-            for (uint timing = 1; timing <= 7; timing++) d.Add(mode, timing);
-        return d;
-    }
-
     [Theory]
-    [MemberData(nameof(EveryModeAndTiming))]
+    [MemberData(nameof(Lpc2106MamShortcutTests.EveryModeAndTiming), MemberType = typeof(Lpc2106MamShortcutTests))]
     public void TranslatedEntriesLeaveTheInterpretersState(uint mode, uint timing)
     {
         foreach (int size in new[] { 4, 2 })
