@@ -67,13 +67,13 @@ public sealed class ClockDomain
         return FractionalEdgesAt(time);
     }
 
+    // A running clock whose period is not a whole number of ticks (a whole one takes _wholePeriod's path).
     // The Int128 arithmetic apart: a method using Int128 is not precompiled (ReadyToRun), so the common
     // paths above would start in the JIT's tier 0.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long FractionalEdgesAt(long time)
     {
         long dt = time - _originTick;
-        if (_den == 1) return _originEdge + FloorDiv(dt, _num);
         // Edge k is at ceil(k·num/den): the last edge at or before dt is floor(dt·den/num).
         return _originEdge + (long)FloorDiv((Int128)dt * _den, _num);
     }
@@ -90,7 +90,6 @@ public sealed class ClockDomain
     private long FractionalTimeOfEdge(long edge)
     {
         long k = edge - _originEdge;
-        if (_den == 1) return _originTick + k * _num;
         return _originTick + (long)CeilDiv((Int128)k * _num, _den);
     }
 
