@@ -346,14 +346,13 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
     private int StreamedLast(long line, long now)
     {
         ref var bank = ref BankOf(line);
-        FlashReads++;
-        bank.Pending = line + 2;
-        bank.Done = now + 1 + FlashCycles;
+        // Its bank prefetches nothing (the shortcut's condition): the prefetch starts when the 1-cycle hit delivers.
+        Prefetch(ref bank, line + 2, now + 1);
         // The line stays in the buffers until the next prefetch only from the branch trail buffer (the prefetch buffer takes line + 2).
         _stream = line == bank.Trail ? line : -1;
         ref var other = ref BankOf(line + 1);
         Conclude(ref other, now);
-        _next = line + 1 == other.Trail || (other.Pending < 0 && line + 1 == other.Prefetch) ? line + 1 : -1;
+        _next = Buffered(other, line + 1) ? line + 1 : -1;
         return 1;
     }
 
@@ -429,13 +428,17 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
         _next = -1;
         if (last && SameLineShortcut)
         {
-            ref var other = ref BankOf(line + 1);
-            if (line + 1 == other.Trail || (other.Pending < 0 && line + 1 == other.Prefetch)) _next = line + 1;
+            if (Buffered(BankOf(line + 1), line + 1)) _next = line + 1;
         }
         return cost;
     }
 
+    /// <summary>Whether <paramref name="line"/> stays in <paramref name="bank"/>'s buffers until that bank's next fetch: its branch trail buffer, or its prefetch buffer while no prefetch replaces it (the line-crossing shortcut's condition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Buffered(in Bank bank, long line) => line == bank.Trail || (bank.Pending < 0 && line == bank.Prefetch);
+
     /// <summary>Bank <paramref name="bank"/> starts reading <paramref name="line"/> at <paramref name="start"/>, abandoning a prefetch of another line under way there; a read of that line under way goes on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Prefetch(ref Bank bank, long line, long start)
     {
         if (line == bank.Pending) return;
