@@ -30,6 +30,7 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, byte**, long> _snapshotData;
     private readonly delegate* unmanaged<nint, void> _destroy;
     private readonly delegate* unmanaged<nint, int, void> _reference;
+    private readonly delegate* unmanaged<nint, int, long*, int> _fall;
 
     public RtlModel(string library, IReadOnlyList<RtlPort> ports, int clockPort)
     {
@@ -61,6 +62,7 @@ public sealed unsafe class RtlModel : IDisposable
         _snapshotData = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_snapshot_data");
         _destroy = (delegate* unmanaged<nint, void>)F("socsim_rtl_destroy");
         _reference = (delegate* unmanaged<nint, int, void>)F("socsim_rtl_reference");
+        _fall = (delegate* unmanaged<nint, int, long*, int>)F("socsim_rtl_fall");
         _h = ((delegate* unmanaged<int, nint>)F("socsim_rtl_create"))(clockPort);
     }
 
@@ -124,6 +126,20 @@ public sealed unsafe class RtlModel : IDisposable
     /// tests that compare both; the same states either way.
     /// </summary>
     internal void UseReference(bool on) => _reference(_h, on ? 1 : 0);
+
+    /// <summary>
+    /// Whether the clock's falling edge is two bytes set instead of an eval (the build proved it inert:
+    /// <c>VerilatorBuild.InertFallingEdges</c>). With <paramref name="check"/>, every such edge from now on
+    /// is evaluated as well and its bytes compared with the two set (the eval's are kept): for the tests.
+    /// </summary>
+    internal bool FallingEdge(bool check, out long checkedEdges, out long mismatches)
+    {
+        long* counts = stackalloc long[2];
+        bool set = _fall(_h, check ? 1 : 0, counts) != 0;
+        checkedEdges = counts[0];
+        mismatches = counts[1];
+        return set;
+    }
 
     public bool GetBit(int port, int bit) => ((_get(_h, port, bit >> 5) >> (bit & 31)) & 1) != 0;
 

@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static partial class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 9";
+    private const string ShimVersion = "socsim-rtl-shim 10 inert-fall";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -102,7 +102,10 @@ public static partial class VerilatorBuild
                 var ports = ParsePorts(File.ReadAllText(Path.Combine(obj, "Vmodel.h")));
                 bool flat = IsFlat(File.ReadAllText(Path.Combine(obj, "Vmodel___024root.h")), File.ReadAllText(Path.Combine(obj, "Vmodel__Syms.h")));
                 bool direct = IsPlainEvalStep(File.ReadAllText(Path.Combine(obj, "Vmodel.cpp")));
-                File.WriteAllText(Path.Combine(work, "shim.cpp"), Shim(ports, req.Trace, flat, direct));
+                var inert = InertFallingEdges(Directory.GetFiles(obj, "Vmodel___024root__DepSet_*.cpp")
+                    .Where(f => !Path.GetFileName(f).Contains("__Slow", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+                    .Select(File.ReadAllText).ToList(), ports);
+                File.WriteAllText(Path.Combine(work, "shim.cpp"), Shim(ports, req.Trace, flat, direct, inert));
                 File.WriteAllText(Path.Combine(work, "ports.txt"), string.Join("\n", ports.Select(p => $"{p.Name} {p.Width} {p.Direction}")) + "\n");
 
                 var common = CommonObjects(req.Trace, key);
@@ -357,12 +360,78 @@ public static partial class VerilatorBuild
         return instances.Count == 1 && Regex.IsMatch(instances[0], @"^Vmodel___024root\s+TOP;$");
     }
 
+    /// <summary>
+    /// The 1-bit inputs whose falling edge, once the model is initialized, provably changes nothing but
+    /// the input itself and the previous value Verilator keeps to detect its rising edge, when it
+    /// follows an eval with the input at 1 (the shim's clock cycle: the rising edge's eval, then the
+    /// loopbacks' eval): the shim then sets those two bytes instead of evaluating (bench/README.md,
+    /// branch rtl23). <paramref name="depSets"/> are the root's run-time functions
+    /// (<c>Vmodel___024root__DepSet_*.cpp</c> without <c>__Slow</c>, which runs before
+    /// <c>__Vm_didInit</c> only). The proof, from Verilator 5's scheduling: an eval runs the
+    /// input-combinational region (<c>ico</c>), then the active and NBA regions while a trigger fires.
+    /// (1) The input is read in exactly two places: its rising-edge trigger
+    /// <c>(IData)(vlSelf->X) &amp; (~ (IData)(vlSelf->__Vtrigrprev__TOP__X))</c> and the update
+    /// <c>vlSelf->__Vtrigrprev__TOP__X = vlSelf->X;</c> (no negedge trigger, no logic reads the clock as
+    /// data), and the previous value nowhere else: at the falling edge no trigger fires, so no NBA
+    /// region runs, and the previous value becomes 0. (2) Every <c>ico</c> trigger is the first-iteration
+    /// one (<c>__VicoTriggered.at(0U) = (0U == vlSelf->__VicoIterCount)</c>: no combinational loop through
+    /// the inputs): the region runs once, over the same inputs and state the eval before settled
+    /// (Verilator's contract: after eval every combinational signal agrees with its inputs), so it writes
+    /// the values already there; its bookkeeping (<c>__VicoIterCount</c> 1, triggers clear, the active
+    /// region's count 0) ends as every eval leaves it. Any other shape keeps the falling edge's eval.
+    /// The shim's <c>socsim_rtl_fall</c> checks this on a run: the eval's bytes against the two set.
+    /// </summary>
+    internal static HashSet<string> InertFallingEdges(IReadOnlyList<string> depSets, IReadOnlyList<RtlPort> ports)
+    {
+        var inert = new HashSet<string>(StringComparer.Ordinal);
+        if (depSets.Count == 0) return inert;
+        var sb = new StringBuilder();
+        foreach (var file in depSets)
+        {
+            // VL_DEBUG is never defined for SocSim's builds: drop its blocks (debug assertions, trigger dumps).
+            bool debug = false;
+            foreach (var raw in file.Split('\n'))
+            {
+                string l = raw.Trim();
+                if (l.StartsWith("#ifdef VL_DEBUG", StringComparison.Ordinal)) { if (debug) return inert; debug = true; continue; }
+                if (debug) { if (l.StartsWith("#endif", StringComparison.Ordinal)) debug = false; continue; }
+                if (l.StartsWith("#if", StringComparison.Ordinal)) return inert; // any other conditional: not a shape known here
+                sb.Append(l).Append(' ');
+            }
+            if (debug) return inert;
+        }
+        string t = Regex.Replace(sb.ToString(), @"\s+", " ");
+        int Count(string s) => CountOf(t, s);
+        int Words(string id) => Regex.Matches(t, @"(?<![\w$])" + Regex.Escape(id) + @"(?![\w$])").Count;
+        const string FirstIteration = "vlSelf->__VicoTriggered.at(0U) = (0U == vlSelf->__VicoIterCount);";
+        if (Regex.Matches(t, @"__VicoTriggered\.at\(\w+\) =").Count != Count(FirstIteration) || Count(FirstIteration) > 1
+            || Count("__VicoTriggered.set(") != 0 || Count("__VicoTriggered.at(") != Count(FirstIteration) + Count("if (vlSelf->__VicoTriggered.at(0U)) {"))
+            return inert;
+        foreach (var p in ports)
+        {
+            if (p.Direction != PortDirection.Input || p.Width != 1) continue;
+            string prev = "__Vtrigrprev__TOP__" + p.Name;
+            string rise = $"(IData)(vlSelf->{p.Name}) & (~ (IData)(vlSelf->{prev}))";
+            string update = $"vlSelf->{prev} = vlSelf->{p.Name};";
+            if (Words(p.Name) == 2 && Words(prev) == 2 && Count(rise) == 1 && Count(update) == 1) inert.Add(p.Name);
+        }
+        return inert;
+    }
+
+    private static int CountOf(string text, string s)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(s, StringComparison.Ordinal); i >= 0; i = text.IndexOf(s, i + s.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
     /// <summary>The C shim for one model: a port table and the functions <see cref="RtlModel"/> binds.</summary>
-    internal static string Shim(IReadOnlyList<RtlPort> ports, bool trace, bool flat, bool directEval = false)
+    internal static string Shim(IReadOnlyList<RtlPort> ports, bool trace, bool flat, bool directEval = false, IReadOnlySet<string>? inertFall = null)
     {
         var sb = new StringBuilder();
         sb.Append("#define SOCSIM_FLAT ").Append(flat ? 1 : 0).Append('\n');
         sb.Append("#define SOCSIM_DIRECT_EVAL ").Append(directEval ? 1 : 0).Append('\n');
+        sb.Append("#define SOCSIM_INERT_FALL ").Append(inertFall is { Count: > 0 } && !trace ? 1 : 0).Append('\n');
         sb.Append("""
             // Generated by SocSim (VerilatorBuild.Shim): the C interface SocSim loads with P/Invoke.
             #include <cstdint>
@@ -441,6 +510,14 @@ public static partial class VerilatorBuild
                 const unsigned char* lbyte[64];
                 unsigned char* ibyte[64];
                 bool reference;
+                // SOCSIM_INERT_FALL: the previous value Verilator keeps of the clock to detect its rising
+                // edge (null when VerilatorBuild.InertFallingEdges did not prove this clock's falling edge
+                // inert); checkFall: evaluate it anyway and compare (socsim_rtl_fall).
+                unsigned char* clkPrev;
+                bool checkFall;
+                int64_t fallChecked, fallMismatches;
+                unsigned char* fallBefore;
+                unsigned char* fallSet;
                 unsigned char* snap;
                 MemSave* saved;
                 MemSave* spec;        // the snapshot speculative clocking rolls back to
@@ -478,6 +555,10 @@ public static partial class VerilatorBuild
         sb.Append("const char* const kNames[] = {").Append(string.Join(", ", ports.Select(p => $"\"{p.Name}\""))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
         sb.Append("const Setter kSet[] = {").Append(string.Join(", ", ports.Select(p => $"set_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
         sb.Append("const Getter kGet[] = {").Append(string.Join(", ", ports.Select(p => $"get_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
+        foreach (var p in ports.Where(p => inertFall != null && inertFall.Contains(p.Name)))
+            sb.Append($"#if SOCSIM_INERT_FALL\nunsigned char* prev_{p.Index}(Vmodel* m) {{ return (unsigned char*)&m->rootp->__Vtrigrprev__TOP__{p.Name}; }}\n#endif\n");
+        // The clock inputs whose falling edge is inert (VerilatorBuild.InertFallingEdges): the byte of their previous value.
+        sb.Append("#if SOCSIM_INERT_FALL\nconst Addr kPrev[] = {").Append(string.Join(", ", ports.Select(p => inertFall != null && inertFall.Contains(p.Name) ? $"prev_{p.Index}" : "nullptr"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n#endif\n");
         sb.Append("const Addr kAddr[] = {").Append(string.Join(", ", ports.Select(p => $"addr_{p.Index}"))).Append(ports.Count == 0 ? "nullptr" : "").Append("};\n");
         // Verilator's storage unit of each port: CData, SData, IData, QData, or the 32-bit words of a VlWide.
         sb.Append("const int kUnit[] = {").Append(string.Join(", ", ports.Select(p => p.Width <= 8 ? 1 : p.Width <= 16 ? 2 : p.Width <= 32 ? 4 : p.Width <= 64 ? 8 : 4))).Append(ports.Count == 0 ? "0" : "").Append("};\n");
@@ -554,13 +635,47 @@ public static partial class VerilatorBuild
                 if (any) eval(h);
             }
 
+            // The falling edge (clock 0, eval), right after the rising edge's eval and loopbacks. Where
+            // VerilatorBuild.InertFallingEdges proved that eval changes only the clock and Verilator's
+            // previous value of it (no negedge logic, no logic reading the clock, the input-combinational
+            // region settled by the eval before), the two bytes are set instead. Not in the reference path,
+            // nor before the model's initial evaluation, nor with tracing (its activity flag).
+            inline void set_fall(Handle* h) {
+                *h->clkp = 0;
+                *h->clkPrev = 0;
+            }
+            void check_fall(Handle* h);
+            inline void fall(Handle* h) {
+            #if SOCSIM_INERT_FALL
+                if (VL_LIKELY(h->clkPrev != nullptr && !h->reference && h->m->rootp->vlSymsp->__Vm_didInit)) {
+                    if (VL_UNLIKELY(h->checkFall)) check_fall(h);
+                    else set_fall(h);
+                    return;
+                }
+            #endif
+                set_clock(h, 0);
+                eval(h);
+            }
+
+            // The check of fall's proof (socsim_rtl_fall): the bytes the two sets give against the eval's,
+            // which the model keeps.
+            void check_fall(Handle* h) {
+                root_to(h, h->fallBefore);
+                set_fall(h);
+                root_to(h, h->fallSet);
+                root_from(h, h->fallBefore);
+                set_clock(h, 0);
+                eval(h);
+                h->fallChecked++;
+                if (std::memcmp(h->fallSet, (const void*)h->m->rootp, kRoot) != 0) h->fallMismatches++;
+            }
+
             // One clock cycle: rising edge (clock 1, eval, loopbacks), falling edge (clock 0, eval).
             inline void cycle(Handle* h) {
                 set_clock(h, 1);
                 eval(h);
                 if (h->nlink) links(h);
-                set_clock(h, 0);
-                eval(h);
+                fall(h);
             }
             }  // namespace
 
@@ -578,6 +693,16 @@ public static partial class VerilatorBuild
                 h->clk = kSet[clock_port];
                 h->clkp = kAddr[clock_port](h->m);
                 h->reference = false;
+            #if SOCSIM_INERT_FALL
+                h->clkPrev = kPrev[clock_port] ? kPrev[clock_port](h->m) : nullptr;
+            #else
+                h->clkPrev = nullptr;
+            #endif
+                h->checkFall = false;
+                h->fallChecked = 0;
+                h->fallMismatches = 0;
+                h->fallBefore = nullptr;
+                h->fallSet = nullptr;
                 h->nwatch = 0;
                 h->nlink = 0;
                 h->snap = (unsigned char*)std::malloc(sizeof(Vmodel___024root));
@@ -610,6 +735,8 @@ public static partial class VerilatorBuild
                 delete h->ctx;
                 std::free(h->snap);
                 std::free(h->ring);
+                std::free(h->fallBefore);
+                std::free(h->fallSet);
                 delete h;
             }
 
@@ -622,6 +749,21 @@ public static partial class VerilatorBuild
             // (Verilator's eval() and the port table's functions) instead of in place: for the tests that
             // compare both (RtlModel.Reference).
             API void socsim_rtl_reference(void* p, int on) { ((Handle*)p)->reference = on != 0; }
+
+            // Whether the clock's falling edge is set instead of evaluated (see fall); with check != 0 every
+            // such edge from now on is evaluated too and compared. counts[0] = edges checked, counts[1] = those
+            // whose eval left other bytes than the two set.
+            API int socsim_rtl_fall(void* p, int check, int64_t* counts) {
+                Handle* h = (Handle*)p;
+                if (check && !h->fallBefore) {
+                    h->fallBefore = (unsigned char*)std::malloc(kRoot);
+                    h->fallSet = (unsigned char*)std::malloc(kRoot);
+                }
+                h->checkFall = check != 0;
+                counts[0] = h->fallChecked;
+                counts[1] = h->fallMismatches;
+                return h->clkPrev != nullptr ? 1 : 0;
+            }
 
             // Watches up to 64 output bits: socsim_rtl_cycles stops after the cycle that changes one.
             API int socsim_rtl_watch(void* p, int n, const int* ports, const int* bits) {
@@ -671,8 +813,7 @@ public static partial class VerilatorBuild
             #if VM_TRACE
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i);
             #endif
-                    set_clock(h, 0);
-                    eval(h);
+                    fall(h);
             #if VM_TRACE
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i + 1);
             #endif
