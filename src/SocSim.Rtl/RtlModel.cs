@@ -30,7 +30,7 @@ public sealed unsafe class RtlModel : IDisposable
     private readonly delegate* unmanaged<nint, byte**, long> _snapshotData;
     private readonly delegate* unmanaged<nint, void> _destroy;
     private readonly delegate* unmanaged<nint, int, void> _reference;
-    private readonly delegate* unmanaged<nint, int, long*, int> _fall;
+    private readonly delegate* unmanaged<nint, int, long*, int> _check;
 
     public RtlModel(string library, IReadOnlyList<RtlPort> ports, int clockPort)
     {
@@ -62,7 +62,7 @@ public sealed unsafe class RtlModel : IDisposable
         _snapshotData = (delegate* unmanaged<nint, byte**, long>)F("socsim_rtl_snapshot_data");
         _destroy = (delegate* unmanaged<nint, void>)F("socsim_rtl_destroy");
         _reference = (delegate* unmanaged<nint, int, void>)F("socsim_rtl_reference");
-        _fall = (delegate* unmanaged<nint, int, long*, int>)F("socsim_rtl_fall");
+        _check = (delegate* unmanaged<nint, int, long*, int>)F("socsim_rtl_check");
         _h = ((delegate* unmanaged<int, nint>)F("socsim_rtl_create"))(clockPort);
     }
 
@@ -128,16 +128,17 @@ public sealed unsafe class RtlModel : IDisposable
     internal void UseReference(bool on) => _reference(_h, on ? 1 : 0);
 
     /// <summary>
-    /// Whether the clock's falling edge is two bytes set instead of an eval (the build proved it inert:
-    /// <c>VerilatorBuild.InertFallingEdges</c>). With <paramref name="check"/>, every such edge from now on
-    /// is evaluated as well and its bytes compared with the two set (the eval's are kept): for the tests.
+    /// The shim's shortcuts checked against the long way, for the tests. Returns whether the clock's falling
+    /// edge is two bytes set instead of an eval (the build proved it inert: <c>VerilatorBuild.InertFallingEdges</c>).
+    /// With <paramref name="on"/>, from now on every such edge is evaluated as well and its bytes compared with the
+    /// two set, and every state a rewind gives (the ring keeps every 8th, the cycles after it are clocked again)
+    /// with the snapshot's clocked again as far; the long way's state is kept.
     /// </summary>
-    internal bool FallingEdge(bool check, out long checkedEdges, out long mismatches)
+    internal bool Check(bool on, out RtlShimChecks counts)
     {
-        long* counts = stackalloc long[2];
-        bool set = _fall(_h, check ? 1 : 0, counts) != 0;
-        checkedEdges = counts[0];
-        mismatches = counts[1];
+        long* c = stackalloc long[4];
+        bool set = _check(_h, on ? 1 : 0, c) != 0;
+        counts = new RtlShimChecks(c[0], c[1], c[2], c[3]);
         return set;
     }
 
@@ -298,3 +299,6 @@ public sealed unsafe class RtlModel : IDisposable
         }
     }
 }
+
+/// <summary>What <see cref="RtlModel.Check"/> compared: falling edges and rewinds checked, and those that differed.</summary>
+internal readonly record struct RtlShimChecks(long FallingEdges, long FallingEdgeMismatches, long Rewinds, long RewindMismatches);

@@ -344,8 +344,8 @@ public sealed class RtlPeripheral : IBusDevice, IDeviceModel, IStateful, IDispos
     /// <summary>See <see cref="RtlModel.UseReference"/> (for the current model; tests only).</summary>
     internal void UseReferenceModelPath(bool on) => _model.UseReference(on);
 
-    /// <summary>See <see cref="RtlModel.FallingEdge"/>.</summary>
-    internal bool FallingEdge(bool check, out long checkedEdges, out long mismatches) => _model.FallingEdge(check, out checkedEdges, out mismatches);
+    /// <summary>See <see cref="RtlModel.Check"/>.</summary>
+    internal bool CheckShim(bool on, out RtlShimChecks counts) => _model.Check(on, out counts);
 
     public IrqLine Output(string name) => _outputLines.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"{Name} has no output {name}");
 

@@ -29,7 +29,7 @@ public sealed record RtlBuildResult(string Library, bool Cached, TimeSpan Elapse
 public static partial class VerilatorBuild
 {
     /// <summary>Bumped whenever the shim or the compiler flags change, so stale builds are not reused.</summary>
-    private const string ShimVersion = "socsim-rtl-shim 10 inert-fall";
+    private const string ShimVersion = "socsim-rtl-shim 12";
     public const string LibraryName = "model.so";
 
     private static readonly object Gate = new();
@@ -379,7 +379,7 @@ public static partial class VerilatorBuild
     /// (Verilator's contract: after eval every combinational signal agrees with its inputs), so it writes
     /// the values already there; its bookkeeping (<c>__VicoIterCount</c> 1, triggers clear, the active
     /// region's count 0) ends as every eval leaves it. Any other shape keeps the falling edge's eval.
-    /// The shim's <c>socsim_rtl_fall</c> checks this on a run: the eval's bytes against the two set.
+    /// The shim's <c>socsim_rtl_check</c> checks this on a run: the eval's bytes against the two set.
     /// </summary>
     internal static HashSet<string> InertFallingEdges(IReadOnlyList<string> depSets, IReadOnlyList<RtlPort> ports)
     {
@@ -512,18 +512,21 @@ public static partial class VerilatorBuild
                 bool reference;
                 // SOCSIM_INERT_FALL: the previous value Verilator keeps of the clock to detect its rising
                 // edge (null when VerilatorBuild.InertFallingEdges did not prove this clock's falling edge
-                // inert); checkFall: evaluate it anyway and compare (socsim_rtl_fall).
+                // inert); checkFall: evaluate it anyway and compare, checkRing: clock a rewound state again
+                // from the snapshot and compare (socsim_rtl_check).
                 unsigned char* clkPrev;
-                bool checkFall;
-                int64_t fallChecked, fallMismatches;
+                bool checkFall, checkRing;
+                int64_t fallChecked, fallMismatches, ringChecked, ringMismatches;
                 unsigned char* fallBefore;
                 unsigned char* fallSet;
                 unsigned char* snap;
                 MemSave* saved;
                 MemSave* spec;        // the snapshot speculative clocking rolls back to
                 MemRestore* specRestore;
-                // SOCSIM_FLAT: the root's bytes after 0, 1, ... cycles from the snapshot (ring[0] is
-                // the snapshot), recorded while ringOpen (no input changed since the snapshot).
+                // SOCSIM_FLAT: the root's bytes after 0, kStride, 2 kStride, ... cycles from the snapshot
+                // (ring[0] is the snapshot), recorded while ringOpen (no input changed since the snapshot);
+                // ringLen counts the cycles' states the ring can give (those between are clocked again
+                // from the one before: see socsim_rtl_rewind), ringCap their limit.
                 unsigned char* ring;
                 int ringCap, ringLen;
                 bool ringOpen, hasSnap;
@@ -566,6 +569,9 @@ public static partial class VerilatorBuild
         sb.Append("""
 
             constexpr size_t kRoot = sizeof(Vmodel___024root);
+            // One root state kept in the ring per kStride cycles: a copy of the root per cycle cost about 3 ns
+            // of 67 (apb_uart_sv), a rewind clocks up to kStride - 1 cycles again (bench/README.md, branch rtl23).
+            constexpr int kStride = 8;
             inline void root_to(Handle* h, unsigned char* dst) { std::memcpy(dst, (const void*)h->m->rootp, kRoot); }
             // The root is the same object the bytes came from: its pointers (symbol table, name) are unchanged.
             inline void root_from(Handle* h, const unsigned char* src) { std::memcpy((void*)h->m->rootp, src, kRoot); }
@@ -657,7 +663,7 @@ public static partial class VerilatorBuild
                 eval(h);
             }
 
-            // The check of fall's proof (socsim_rtl_fall): the bytes the two sets give against the eval's,
+            // The check of fall's proof (socsim_rtl_check): the bytes the two sets give against the eval's,
             // which the model keeps.
             void check_fall(Handle* h) {
                 root_to(h, h->fallBefore);
@@ -699,8 +705,11 @@ public static partial class VerilatorBuild
                 h->clkPrev = nullptr;
             #endif
                 h->checkFall = false;
+                h->checkRing = false;
                 h->fallChecked = 0;
                 h->fallMismatches = 0;
+                h->ringChecked = 0;
+                h->ringMismatches = 0;
                 h->fallBefore = nullptr;
                 h->fallSet = nullptr;
                 h->nwatch = 0;
@@ -710,7 +719,7 @@ public static partial class VerilatorBuild
                 h->spec = nullptr;
                 h->specRestore = nullptr;
                 h->ringCap = SOCSIM_FLAT ? (int)std::max<size_t>(1, std::min<size_t>(4097, ((size_t)4 << 20) / kRoot)) : 0;
-                h->ring = h->ringCap ? (unsigned char*)std::malloc(kRoot * (size_t)h->ringCap) : nullptr;
+                h->ring = h->ringCap ? (unsigned char*)std::malloc(kRoot * (size_t)((h->ringCap + kStride - 1) / kStride)) : nullptr;
                 h->ringLen = 0;
                 h->ringOpen = false;
                 h->hasSnap = false;
@@ -750,18 +759,24 @@ public static partial class VerilatorBuild
             // compare both (RtlModel.Reference).
             API void socsim_rtl_reference(void* p, int on) { ((Handle*)p)->reference = on != 0; }
 
-            // Whether the clock's falling edge is set instead of evaluated (see fall); with check != 0 every
-            // such edge from now on is evaluated too and compared. counts[0] = edges checked, counts[1] = those
-            // whose eval left other bytes than the two set.
-            API int socsim_rtl_fall(void* p, int check, int64_t* counts) {
+            // The checks of the shim's shortcuts against the long way, for the tests: with check != 0, from now
+            // on every falling edge set instead of evaluated (see fall) is evaluated too and compared, and every
+            // state a rewind gives is compared with the snapshot's clocked again as far (see socsim_rtl_rewind);
+            // the long way's state is kept. counts[0] = falling edges checked, counts[1] = those whose eval left
+            // other bytes than the two set, counts[2] = rewinds checked, counts[3] = those that differed.
+            // Returns 1 when the falling edge is set (the build proved it inert for this clock).
+            API int socsim_rtl_check(void* p, int check, int64_t* counts) {
                 Handle* h = (Handle*)p;
                 if (check && !h->fallBefore) {
                     h->fallBefore = (unsigned char*)std::malloc(kRoot);
                     h->fallSet = (unsigned char*)std::malloc(kRoot);
                 }
                 h->checkFall = check != 0;
+                h->checkRing = check != 0;
                 counts[0] = h->fallChecked;
                 counts[1] = h->fallMismatches;
+                counts[2] = h->ringChecked;
+                counts[3] = h->ringMismatches;
                 return h->clkPrev != nullptr ? 1 : 0;
             }
 
@@ -818,7 +833,10 @@ public static partial class VerilatorBuild
                     if (h->vcd) h->vcd->dump(dump + 2 * (uint64_t)i + 1);
             #endif
                     if (h->ringOpen) {
-                        if (h->ringLen < h->ringCap) root_to(h, h->ring + kRoot * (size_t)h->ringLen++);
+                        if (h->ringLen < h->ringCap) {
+                            if (h->ringLen % kStride == 0) root_to(h, h->ring + kRoot * (size_t)(h->ringLen / kStride));
+                            h->ringLen++;
+                        }
                         else h->ringOpen = false;
                     }
                     if (h->nwatch && watched_changed(h)) { *status = 2; return i + 1; }
@@ -827,12 +845,26 @@ public static partial class VerilatorBuild
                 return n;
             }
 
-            // Puts the model in its state k cycles after the snapshot if the ring holds it (returns 1),
-            // else returns 0 (the caller rolls back to the snapshot and clocks again).
+            // Puts the model in its state k cycles after the snapshot if the ring gives it (returns 1),
+            // else returns 0 (the caller rolls back to the snapshot and clocks again). The ring holds every
+            // kStride-th state; the cycles after it are clocked again (the same inputs, loopbacks included,
+            // so the same states; the watched bits are the caller's to refresh, the trace is off while
+            // running ahead).
             API int socsim_rtl_rewind(void* p, int k) {
                 Handle* h = (Handle*)p;
                 if (!h->hasSnap || k < 0 || k >= h->ringLen) return 0;
-                root_from(h, h->ring + kRoot * (size_t)k);
+                root_from(h, h->ring + kRoot * (size_t)(k / kStride));
+                for (int i = k % kStride; i > 0; i--) cycle(h);
+                if (VL_UNLIKELY(h->checkRing)) {
+                    root_to(h, h->fallBefore);
+                    root_from(h, h->ring);
+                    bool checkFall = h->checkFall;
+                    h->checkFall = false;
+                    for (int i = 0; i < k; i++) cycle(h);
+                    h->checkFall = checkFall;
+                    h->ringChecked++;
+                    if (std::memcmp(h->fallBefore, (const void*)h->m->rootp, kRoot) != 0) h->ringMismatches++;
+                }
                 h->ringLen = k + 1;
                 h->ringOpen = true;
                 return 1;

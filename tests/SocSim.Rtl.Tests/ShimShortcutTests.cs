@@ -5,29 +5,33 @@ namespace SocSim.Rtl.Tests;
 
 /// <summary>
 /// The clock's falling edge as two bytes set (the clock and Verilator's previous value of it) instead of an
-/// eval, where <see cref="VerilatorBuild.InertFallingEdges"/> proves it from Verilator's output. Lockstep:
-/// with the check on, every falling edge of a whole firmware run is evaluated as well and the model's bytes
-/// compared with the two set; the reference-path comparison of the whole run is ShimFastPathTests'.
+/// eval, where <see cref="VerilatorBuild.InertFallingEdges"/> proves it from Verilator's output, and the ring
+/// of root states keeping every 8th (a rewind clocks the rest again). Lockstep: with the shim's check on,
+/// every falling edge of a whole firmware run is evaluated as well and the model's bytes compared with the
+/// two set, and every rewound state with the snapshot's clocked again as far; the reference-path comparison
+/// of the whole run is ShimFastPathTests'.
 /// </summary>
-public class FallingEdgeTests
+public class ShimShortcutTests
 {
     [Theory]
-    [InlineData("rtl_uart_busy.elf", "uart.json", "uartx", 8_000_000)]
-    [InlineData("rtl_uart.elf", "uart.json", "uartx", 50_000)]
-    [InlineData("rtl_gpio.elf", "gpio.json", "rtlgpio", 200)]
-    [InlineData("rtl_timer.elf", "timer.json", "rtltimer", 3_000)]
-    public void Every_falling_edge_set_is_what_the_eval_gives(string elf, string board, string device, long minEdges)
+    [InlineData("rtl_uart_busy.elf", "uart.json", "uartx", 8_000_000, 10_000)]
+    [InlineData("rtl_uart.elf", "uart.json", "uartx", 50_000, 50)]
+    [InlineData("rtl_gpio.elf", "gpio.json", "rtlgpio", 200, 0)]
+    [InlineData("rtl_timer.elf", "timer.json", "rtltimer", 3_000, 0)]
+    public void Every_falling_edge_set_and_every_rewind_is_what_the_long_way_gives(string elf, string board, string device, long minEdges, long minRewinds)
     {
         using var m = Machine.Create([RtlTestBoards.Default, Path.Combine(RepoPaths.Root, "boards", "rtl", board)]);
         m.LoadElf(Path.Combine(RepoPaths.Root, "firmware", "elf", "rtl", elf));
         var dev = m.Device<RtlPeripheral>(device);
-        Assert.True(dev.FallingEdge(check: true, out _, out _), "the build did not prove the falling edge inert");
+        Assert.True(dev.CheckShim(on: true, out _), "the build did not prove the falling edge inert");
         var r = m.Run(20_000_000);
         Assert.Equal(StopReason.Exit, r.Reason);
         Assert.Equal(0, r.ExitCode);
-        dev.FallingEdge(check: false, out long checkedEdges, out long mismatches);
-        Assert.True(checkedEdges >= minEdges, $"{checkedEdges} falling edges checked");
-        Assert.Equal(0, mismatches);
+        dev.CheckShim(on: false, out var c);
+        Assert.True(c.FallingEdges >= minEdges, $"{c.FallingEdges} falling edges checked");
+        Assert.Equal(0, c.FallingEdgeMismatches);
+        Assert.True(c.Rewinds >= minRewinds, $"{c.Rewinds} rewinds checked");
+        Assert.Equal(0, c.RewindMismatches);
     }
 
     private static List<string> DepSets()
