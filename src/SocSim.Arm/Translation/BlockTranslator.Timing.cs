@@ -38,9 +38,7 @@ namespace SocSim.Arm.Translation;
 /// </remarks>
 public sealed unsafe partial class BlockTranslator
 {
-    private static readonly FieldInfo FTimed = Field("_timedMemory"), FTranslator = Field("_translator"), FAbt0 = Field("_abt0"), FAbt1 = Field("_abt1");
-    private static readonly FieldInfo FFlushes = typeof(BlockTranslator).GetField(nameof(Flushes), BindingFlags.NonPublic | BindingFlags.Instance)!,
-        FFastRefills = typeof(BlockTranslator).GetField(nameof(FastRefills))!;
+    private static readonly FieldInfo FTimed = Field("_timedMemory");
 
     /// <summary>
     /// The region page of <paramref name="start"/> when its controller offers its timing: the raw bytes of
@@ -69,11 +67,10 @@ public sealed unsafe partial class BlockTranslator
         private uint _directFrom, _timedEnd;
         private uint _markedAt = uint.MaxValue;    // the instruction whose fetch marked the model's state
 
-        /// <summary>Compiles the page's fetches and its data reads with <paramref name="timed"/>'s model; <paramref name="flushes"/> is the translator's flush count now (see <see cref="EmitTimedRefill"/>).</summary>
-        public void UseTiming(ITimedMemory timed, int flushes)
+        /// <summary>Compiles the page's fetches and its data reads with <paramref name="timed"/>'s model.</summary>
+        public void UseTiming(ITimedMemory timed)
         {
             _timed = timed;
-            _flushes = flushes;
             _timedType = timed.GetType();
             _timedLocal = _il.DeclareLocal(_timedType);
             // The sealed class's own methods implementing the contract: called directly.
@@ -90,64 +87,6 @@ public sealed unsafe partial class BlockTranslator
             }
             _directFrom = timed.DirectFrom;
             _timedEnd = (uint)Math.Min(timed.Region.End, uint.MaxValue);
-        }
-
-        private int _flushes;
-
-        /// <summary>
-        /// The branch exits' refill (the shared refill tail, after the write-back; the target in _v) made
-        /// by the region itself when the target lies in the controller's own bytes: what
-        /// <see cref="ArmCpu.RefillFromRegion"/>'s fast path does there (N then S fetch timed by the
-        /// controller's <c>FetchClocksAt</c>, the two words read from its bytes, R15, no abort, the next
-        /// fetch S), without the call, its interface calls and its mapping search. The range is the
-        /// compile-time one: the controller's own bytes (<see cref="ITimedMemory.DirectFrom"/> up) inside
-        /// the bus mapping that holds them and names the controller, both valid while the translator's
-        /// flush count is the one at compile time (a remap, a mapping change or a bus observer flushes,
-        /// ITimedMemory's contract announces DirectFrom's changes as one), which the code compares. With
-        /// the core in the other state (a BX that changed T) or a target outside the range, the region
-        /// calls RefillFromRegion as before. Falls through to that call when it does not apply.
-        /// </summary>
-        private void EmitTimedRefill()
-        {
-            if (_timed == null || _mFetchClocks == null) return;
-            var region = _timed.Region;
-            var m = _bus.FindMapping(_directFrom);
-            if (m is null || !ReferenceEquals(m.Controller, _timed)) return;
-            ulong lo = Math.Max(_directFrom, m.Base), hi = Math.Min(region.End, (ulong)m.Base + m.Size);
-            if (hi < lo + 2 * _step) return;
-            var il = _il;
-            var slow = il.DefineLabel();
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FTranslator); il.Emit(OpCodes.Ldfld, FFlushes); Ldc(_flushes); il.Emit(OpCodes.Bne_Un, slow);
-            Ld(_cpsr); Ldc(Psr.T); Emit(OpCodes.And); Ldc(_thumb ? Psr.T : 0); il.Emit(OpCodes.Bne_Un, slow);
-            Ld(_v); if (_thumb) { Ldc(~1u); Emit(OpCodes.And); }
-            St(_addr);
-            if (!_thumb) { Ld(_addr); Ldc(3); Emit(OpCodes.And); il.Emit(OpCodes.Brtrue, slow); }
-            // lo <= a and a + 2 * step <= hi.
-            Ld(_addr); Ldc((uint)lo); Emit(OpCodes.Sub); Ldc((uint)(hi - 2 * _step - lo)); il.Emit(OpCodes.Bgt_Un, slow);
-            foreach (bool seq in new[] { false, true })
-            {
-                Ld(_cyc);
-                LdTimed();
-                Ld(_addr); Ldc(region.Base - (seq ? _step : 0)); Emit(OpCodes.Sub);
-                Ldc((int)_step); Ldc(seq ? 1 : 0); Ld(_cyc);
-                Call(_mFetchClocks);
-                Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
-            }
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FS); Ld(_cyc); il.Emit(OpCodes.Stfld, FCycles);
-            foreach (var (field, offset) in new[] { (FOp0, 0u), (FOp1, _step) })
-            {
-                il.Emit(OpCodes.Ldarg_0);
-                LdPtr(region.Data); Ld(_addr); Ldc(region.Base - offset); Emit(OpCodes.Sub); Emit(OpCodes.Conv_U); Emit(OpCodes.Add);
-                il.Emit(_thumb ? OpCodes.Ldind_U2 : OpCodes.Ldind_U4);
-                il.Emit(OpCodes.Stfld, field);
-            }
-            il.Emit(OpCodes.Ldarg_0); Ldc(0); il.Emit(OpCodes.Stfld, FAbt0);
-            il.Emit(OpCodes.Ldarg_0); Ldc(0); il.Emit(OpCodes.Stfld, FAbt1);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FR); Ldc(60); Emit(OpCodes.Add); Ld(_addr); Ldc(2 * _step); Emit(OpCodes.Add); il.Emit(OpCodes.Stind_I4);
-            il.Emit(OpCodes.Ldarg_0); Ldc((int)AccessFlags.Seq); il.Emit(OpCodes.Stfld, FFetchSeq);
-            il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldfld, FTranslator); il.Emit(OpCodes.Dup); il.Emit(OpCodes.Ldfld, FFastRefills); LdcL(1); Emit(OpCodes.Add); il.Emit(OpCodes.Stfld, FFastRefills);
-            il.Emit(OpCodes.Ret);
-            il.MarkLabel(slow);
         }
 
         /// <summary>The controller typed by its class, cast once at the region's entry (one cast, not one per fetch and read).</summary>

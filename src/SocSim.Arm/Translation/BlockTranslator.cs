@@ -161,7 +161,6 @@ public sealed unsafe partial class BlockTranslator
     /// / 3.56-3.88; bench.elf 0.83-0.86 / 0.77-0.85 / 0.78-1.05 (bench/README.md, 7 December 2026).
     /// </summary>
     private const int MaxInstructions = 32;
-    private static readonly int TimedCapX = int.TryParse(Environment.GetEnvironmentVariable("SOCSIM_TCAP"), out int c) ? c : 32;
     private readonly BlockEntry?[] _cache = new BlockEntry?[1 << CacheBits];
     private readonly ArmCpu _cpu;
     private readonly Bus _bus;
@@ -333,8 +332,8 @@ public sealed unsafe partial class BlockTranslator
             costN = costS = 0;
         }
         var em = new Emitter(_bus, start, thumb, page, costN, costS);
-        if (timed != null) em.UseTiming(timed, Flushes);
-        int n = em.Emit(timed != null ? TimedCapX : MaxInstructions);
+        if (timed != null) em.UseTiming(timed);
+        int n = em.Emit(MaxInstructions);
         if (n == 0 || em.TimingUnsound)
         {
             if (Debugging) Console.Error.WriteLine(em.TimingUnsound ? $"untranslatable 0x{e.Key:X8}: an exit without a timing mark" : $"untranslatable 0x{e.Key:X8}: first instruction {em.WordAt(start):X8}");
@@ -916,7 +915,6 @@ public sealed unsafe partial class BlockTranslator
             }
             il.MarkLabel(_refillTail);
             WriteBack();
-            EmitTimedRefill();
             il.Emit(OpCodes.Ldarg_0); Ld(_v); il.Emit(OpCodes.Call, MRefill);
             il.Emit(OpCodes.Ret);
         }
