@@ -390,7 +390,14 @@ public sealed class TranslationMamTests
     /// literal load in some, a call to a routine that returns by <c>BX LR</c> (the run loop's refill at
     /// a region's exit, to every place in a line) in others, a short backward loop in others.
     /// </summary>
-    private static Asm StationsProgram(uint mode, uint timing, bool thumb, int seed)
+    /// <remarks>
+    /// With <paramref name="acrossPages"/> every station lies in the next 4 KiB page (each jump a
+    /// constant branch out of its region's page: the region's exit refill, made in the region by
+    /// BlockTranslator.EmitTimedRefill), Thumb jumps are BL (B reaches 2 KiB), the routine lies at 0x1C000
+    /// (no literal loads then), and the chain goes back to the start from the flash's last instruction
+    /// (its refill reads the flash's last two words: the fast path's upper bound).
+    /// </remarks>
+    private static Asm StationsProgram(uint mode, uint timing, bool thumb, int seed, bool acrossPages = false)
     {
         var rnd = new Random(seed);
         var s = new Asm().Org(0x40);
@@ -402,10 +409,16 @@ public sealed class TranslationMamTests
         if (thumb) { s.LdrLit(11, 0x1FC); s.W(0xE12FFF1B); }   // bx r11 (0x401)
         else s.B(0x400);
         s.Org(0x1F0); s.W(Scb); s.W(Sram + 0x100); s.W(Sram + 0x8000); s.W(0x401);
-        uint step = thumb ? 2u : 4u, start = 0x400, sub = start + (thumb ? 0x3C0u : 0x7C0u), lit = start + (thumb ? 0x3F0u : 0x7F0u);
+        uint step = thumb ? 2u : 4u, start = 0x400, sub = acrossPages ? 0x1C000u : start + (thumb ? 0x3C0u : 0x7C0u), lit = start + (thumb ? 0x3F0u : 0x7F0u);
+        void Bl(uint target)
+        {
+            int off = (int)(target - (s.At + 4)) >> 1;
+            s.H(0xF000 | (uint)(off >> 11) & 0x7FF); s.H(0xF800 | (uint)off & 0x7FF);
+        }
         void Jump(uint target)
         {
-            if (thumb) s.H(0xE000 | (((target - (s.At + 4)) >> 1) & 0x7FF));
+            if (thumb && acrossPages) Bl(target);
+            else if (thumb) s.H(0xE000 | (((target - (s.At + 4)) >> 1) & 0x7FF));
             else s.B(target);
         }
         const int Stations = 24;
@@ -417,12 +430,8 @@ public sealed class TranslationMamTests
             places.Add(at);
             if (thumb)
             {
-                if (k % 3 == 1) s.H(0x4A00 | ((lit - ((s.At + 4) & ~3u)) >> 2));   // ldr r2, [pc, #lit]
-                if (k % 4 == 2)
-                {
-                    int off = (int)(sub - (s.At + 4)) >> 1;
-                    s.H(0xF000 | (uint)(off >> 11) & 0x7FF); s.H(0xF800 | (uint)off & 0x7FF);   // bl sub
-                }
+                if (k % 3 == 1 && !acrossPages) s.H(0x4A00 | ((lit - ((s.At + 4) & ~3u)) >> 2));   // ldr r2, [pc, #lit]
+                if (k % 4 == 2) Bl(sub);
                 if (k % 6 == 3)
                 {
                     s.H(0x2703);              // movs r7, #3
@@ -434,7 +443,7 @@ public sealed class TranslationMamTests
             }
             else
             {
-                if (k % 3 == 1) s.LdrLit(2, lit);
+                if (k % 3 == 1 && !acrossPages) s.LdrLit(2, lit);
                 if (k % 4 == 2) s.B(sub, link: true);
                 if (k % 6 == 3)
                 {
@@ -448,10 +457,17 @@ public sealed class TranslationMamTests
             // The next station's place in its line: every place in turn, 0-2 lines farther.
             uint end = s.At + step;
             uint want = (uint)(k + 1) * step % 16;
-            at = end + ((want - end) & 15) + (uint)rnd.Next(3) * 16;
+            at = end + ((want - end) & 15) + (uint)rnd.Next(3) * 16 + (acrossPages ? 0x1000u : 0);
             Jump(at);
         }
         s.Org(at);
+        if (acrossPages)
+        {
+            // The flash's last instructions (an ARM B and the word after it, or a Thumb BL's two halfwords) go back to the start.
+            uint last = 0x20000 - (thumb ? 4u : 8u);
+            Jump(last);
+            s.Org(last);
+        }
         Jump(start);
         s.Org(sub);
         if (thumb) { s.H(0x3501); s.H(0x4770); }       // adds r5, #1; bx lr
@@ -459,7 +475,42 @@ public sealed class TranslationMamTests
         s.Org(lit); s.W(0x1234);
         Assert.Equal(16 / (int)step, places.Select(p => p & 15).Distinct().Count());
         Assert.True(at < sub, $"stations end at 0x{at:X}");
+        if (acrossPages) Assert.Equal(places.Count, places.Select(p => p >> 12).Distinct().Count());
         return s;
+    }
+
+    /// <summary>
+    /// Constant branches out of a region's page into the flash (every station in another 4 KiB page),
+    /// to every place in a line, and from the flash's last instruction: the region makes the refill at
+    /// its exit itself (the MAM's FetchClocksAt, the words from the flash's bytes), in lockstep with the
+    /// interpreter on the full per-fetch model and on its own model, ARM and Thumb, every mode, MAMTIM 1-7.
+    /// </summary>
+    [Theory]
+    [InlineData(0u, false)]
+    [InlineData(1u, false)]
+    [InlineData(2u, false)]
+    [InlineData(0u, true)]
+    [InlineData(1u, true)]
+    [InlineData(2u, true)]
+    public void BranchesOutOfThePageToEveryPlaceInALine(uint mode, bool thumb)
+    {
+        for (uint timing = 1; timing <= 7; timing++)
+            foreach (bool shortcut in new[] { false, true })
+            {
+                var (a, b) = Pair(StationsProgram(mode, timing, thumb, (int)(timing * 5 + mode), acrossPages: true), 0, Vectors);
+                using (a) using (b)
+                {
+                    Mam(a).SameLineShortcut = shortcut;
+                    try
+                    {
+                        Assert.True(Lockstep(a, b, 60_000) > 0.8);
+                        Assert.True(b.Cpu.GetRegister(4) > 200, $"r4 = {b.Cpu.GetRegister(4)}");
+                        // Every station's jump leaves its region: at least one refill per station and pass.
+                        Assert.True(b.Cpu.Translator!.FastRefills > b.Cpu.GetRegister(4) / 2, $"{b.Cpu.Translator.FastRefills} refills timed by FetchClocksAt, r4 = {b.Cpu.GetRegister(4)}");
+                    }
+                    catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}, shortcut {shortcut}: {e.Message}"); }
+                }
+            }
     }
 
     /// <summary>
