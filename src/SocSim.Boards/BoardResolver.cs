@@ -133,21 +133,24 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     private (List<ClockSpec>, long) ResolveFixedClocks(Dictionary<string, string> clocks)
     {
-        var hz = new List<(string Name, long Hz)>();
-        foreach (var (name, value) in clocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        var names = SortedKeys(clocks);
+        var hz = new long[names.Length];
+        for (int i = 0; i < names.Length; i++)
         {
-            string key = "clocks:" + name;
+            string key = "clocks:" + names[i], value = clocks[names[i]];
             long f = ParseInteger(key, value, "expected a frequency in Hz (an integer)", allowHex: false);
             if (f <= 0) throw Error(key, $"clock frequency must be positive, got {value}");
-            hz.Add((name, f));
+            hz[i] = f;
         }
         long tps;
-        try { tps = TimeBase.TicksPerSecond(hz.Select(c => c.Hz)); }
+        try { tps = TimeBase.TicksPerSecond(hz); }
         catch (OverflowException)
         {
-            throw Error("clocks", $"the global time base (least common multiple of {string.Join(", ", hz.Select(c => $"{c.Name}={c.Hz}"))} Hz) does not fit in 64 bits; choose frequencies with more common factors");
+            throw Error("clocks", $"the global time base (least common multiple of {string.Join(", ", names.Select((n, i) => $"{n}={hz[i]}"))} Hz) does not fit in 64 bits; choose frequencies with more common factors");
         }
-        return (hz.Select(c => new ClockSpec(c.Name, c.Hz, tps / c.Hz)).ToList(), tps);
+        var specs = new List<ClockSpec>(names.Length);
+        for (int i = 0; i < names.Length; i++) specs.Add(new ClockSpec(names[i], hz[i], tps / hz[i]));
+        return (specs, tps);
     }
 
     // ---------------------------------------------------------------- memory
@@ -279,9 +282,12 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     private void CheckOverlaps(List<RegionSpec> regions, List<PeripheralSpec> peripherals)
     {
-        var all = regions.Select(r => (Key: "memory:" + r.Name, r.Base, r.End))
-            .Concat(peripherals.Where(p => p.Type.HasWindow).Select(p => (Key: "peripherals:" + p.Name, p.Base, p.End)))
-            .OrderBy(x => x.Base).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
+        var all = new List<Window>(regions.Count + peripherals.Count);
+        foreach (var r in regions) all.Add(new Window("memory:" + r.Name, r.Base, r.End));
+        foreach (var p in peripherals)
+            if (p.Type.HasWindow) all.Add(new Window("peripherals:" + p.Name, p.Base, p.End));
+        // By base, then key: the keys differ, so the order is total and the sort's instability does not show.
+        all.Sort(static (x, y) => x.Base != y.Base ? x.Base.CompareTo(y.Base) : string.CompareOrdinal(x.Key, y.Key));
         // Sorted by base, a window overlaps an earlier one exactly when it starts below the highest end so far;
         // only then are the earlier ones searched (for the first, which the error names).
         ulong highestEnd = 0;
@@ -301,6 +307,25 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         }
     }
 
+    // A class, not a tuple: generic code over a value type (List, LINQ, the sort) is compiled at run time at every
+    // start (ReadyToRun cannot precompile the framework's generics over the application's value types), code over a
+    // class is shared and precompiled (bench/README.md, 2026-12-07, start23).
+    private sealed class Window(string key, uint @base, ulong end)
+    {
+        public string Key { get; } = key;
+        public uint Base { get; } = @base;
+        public ulong End { get; } = end;
+    }
+
+    /// <summary>A dictionary's keys in ordinal order (its keys differ, so the order is total).</summary>
+    private static string[] SortedKeys<TValue>(Dictionary<string, TValue> d)
+    {
+        var keys = new string[d.Count];
+        d.Keys.CopyTo(keys, 0);
+        Array.Sort(keys, StringComparer.Ordinal);
+        return keys;
+    }
+
     // ---------------------------------------------------------------- interrupts
 
     private List<InterruptConnection> ResolveInterrupts(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals, CoreType core)
@@ -309,8 +334,9 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
         var controllers = peripherals.Where(p => p.Type.IsInterruptController).Select(p => p.Name).ToList();
         var list = new List<InterruptConnection>();
-        foreach (var (target, inputs) in wiring.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var target in SortedKeys(wiring))
         {
+            var inputs = wiring[target];
             string tk = "interrupts:" + target;
             bool isCpu = target == "cpu";
             var tp = isCpu ? null : Find(target);
@@ -318,8 +344,13 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
                 throw Error(tk, $"interrupt target \"{target}\" does not exist (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
             if (tp != null && !tp.Type.IsInterruptController)
                 throw Error(tk, $"\"{target}\" ({tp.Type.Name}) has no interrupt inputs (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
-            foreach (var (input, source) in inputs.OrderBy(kv => isCpu ? CpuInputOrder(core, kv.Key) : LineOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            // By the input's rank, then its name (the names differ: a total order, as OrderBy/ThenBy gave).
+            var ordered = SortedKeys(inputs);
+            int Rank(string input) => isCpu ? CpuInputOrder(core, input) : LineOrder(input);
+            Array.Sort(ordered, (x, y) => Rank(x) != Rank(y) ? Rank(x).CompareTo(Rank(y)) : string.CompareOrdinal(x, y));
+            for (int i = 0; i < ordered.Length; i++)
             {
+                string input = ordered[i], source = inputs[input];
                 string ik = tk + ":" + input;
                 int? line = null;
                 if (isCpu)
@@ -366,12 +397,14 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         PeripheralSpec? Find(string name) =>
             peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
         var list = new List<PinConnection>();
-        foreach (var (target, inputs) in wiring.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var target in SortedKeys(wiring))
         {
+            var inputs = wiring[target];
             string tk = "pins:" + target;
             var tp = Find(target) ?? throw Error(tk, $"pin target \"{target}\" is not a peripheral (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
-            foreach (var (input, source) in inputs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var input in SortedKeys(inputs))
             {
+                string source = inputs[input];
                 string ik = tk + ":" + input;
                 // The entry's own pins count too (an RTL block's inputs are ports of its module).
                 var inputsOfTarget = tp.Inputs;
