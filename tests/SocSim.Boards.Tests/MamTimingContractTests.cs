@@ -83,6 +83,59 @@ public sealed class MamTimingContractTests
     }
 
     /// <summary>
+    /// Mark and Rollback as translated code uses them, through the fetch path it calls (FetchClocksAt,
+    /// with its same-line, line-crossing and streamed-last shortcuts), in every mode: b marks, makes 0-3
+    /// extra fetches and data reads (none: a mark left pending; sequential fetches in the current line:
+    /// shortcuts that change nothing; others that do), rolls back (sometimes marking twice first,
+    /// sometimes rolling back twice); a, which makes none of them, and b then agree on every cost and flash read count.
+    /// (The existing test above goes through Clocks only; the shortcuts are reached only from translated code.)
+    /// </summary>
+    [Theory]
+    [InlineData(0u, 2u, 11)]
+    [InlineData(1u, 3u, 12)]
+    [InlineData(2u, 3u, 13)]
+    [InlineData(2u, 7u, 14)]
+    public void RollbackUndoesEveryFetchSinceMarkOnTheTranslatedPath(uint mode, uint timing, int seed)
+    {
+        using var a = Lpc();
+        using var b = Lpc();
+        foreach (var m in new[] { a, b }) { Mam(m).SetTiming(timing); Mam(m).SetMode(mode); }
+        var rnd = new Random(seed);
+        var acc = Accesses(seed, 4000);
+        long now = 0;
+        uint lastCode = 0x100;
+        int Access(Lpc2106Mam mam, uint addr, AccessFlags flags, long at) =>
+            (flags & AccessFlags.Code) != 0 ? mam.FetchClocksAt(addr, 4, (flags & AccessFlags.Seq) != 0, at) : mam.Clocks(addr, 4, flags, at);
+        for (int i = 0; i < acc.Count; i++)
+        {
+            var (addr, flags, gap) = acc[i];
+            if (rnd.Next(3) == 0)
+            {
+                var mb = Mam(b);
+                mb.Mark();
+                if (rnd.Next(4) == 0) mb.Mark();
+                int extra = rnd.Next(4);
+                for (int j = 0; j < extra; j++)
+                {
+                    switch (rnd.Next(3))
+                    {
+                        case 0: Access(mb, (lastCode & ~0xFu) + (uint)rnd.Next(4) * 4, AccessFlags.Code | AccessFlags.Seq, now + j); break;
+                        case 1: Access(mb, 0x100 + (uint)rnd.Next(64) * 4, AccessFlags.Code | (rnd.Next(2) == 0 ? AccessFlags.Seq : 0), now + j); break;
+                        default: Access(mb, 0x40 + (uint)rnd.Next(512) * 4, AccessFlags.None, now + j); break;
+                    }
+                }
+                mb.Rollback();
+                if (rnd.Next(4) == 0) mb.Rollback();
+            }
+            int ca = Access(Mam(a), addr, flags, now);
+            Assert.Equal(ca, Access(Mam(b), addr, flags, now));
+            Assert.Equal(Mam(a).FlashReads, Mam(b).FlashReads);
+            if ((flags & AccessFlags.Code) != 0) lastCode = addr;
+            now += ca + gap;
+        }
+    }
+
+    /// <summary>
     /// Prefetches started and abandoned over and over do not push the flash's busy time out (UM10275
     /// §4.2: a bank "begins to fetch" the next line when a line delivers its last instruction; a new
     /// read in a bank abandons the prefetch there). Bank 0 holds line 0x10 (0x100) in its branch trail
