@@ -13,7 +13,8 @@
 #   and CoreMark per core (firmware/coremark/coremark-{m3,m0,m4f}.elf on mps2-an385/an383/an386: MIPS; the score in
 #   iterations/s at 25 MHz simulated, or on the M0, which has no CYCCNT, the cycles of its 100 iterations).
 # Usage: bench/speed.sh [N]   (SOCSIM=path overrides the socsim binary; the default is built first;
-#   SPEED_ROWS="arm freertos vcd bus rtl qemu cortexm" picks row groups, default all)
+#   SPEED_ROWS="arm freertos vcd bus rtl qemu cortexm" picks row groups, default all; SOCSIM_FAST=path adds the
+#   whole-process rows for the opt-in fast-start copy, docs/install.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-3}"
@@ -157,6 +158,14 @@ if command -v qemu-system-arm >/dev/null && want qemu; then
         row "whole process, socsim run $elf.elf vs QEMU (wall s; user+sys)" \
             "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/whole-$elf.a" user)")" \
             "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/whole-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
+        # The opt-in fast-start copy (docs/install.md: dotnet publish src/SocSim.Cli -c Release -p:SocsimFastStart=true -o DIR), if given.
+        [ -n "${SOCSIM_FAST:-}" ] || continue
+        pair "fast-$elf" "$SOCSIM_FAST" run "firmware/elf/$elf.elf" --quiet -- \
+            env QEMU_AUDIO_DRV=none timeout 60 qemu-system-arm -M versatilepb -m 64M -nographic -semihosting -kernel "firmware/elf/$elf.elf"
+        sa=$(field "$tmp/fast-$elf.a" wall); qb=$(field "$tmp/fast-$elf.b" wall)
+        row "whole process, fast-start copy ($SOCSIM_FAST) run $elf.elf vs QEMU (wall s; user+sys)" \
+            "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/fast-$elf.a" user)")" \
+            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/fast-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
     done
 fi
 
