@@ -149,23 +149,23 @@ if want cortexm; then
     done
 fi
 
+# whole NAME LABEL BIN ELF: BIN's whole process against QEMU's on ELF, interleaved (wall and user+sys seconds).
+whole() {
+    local name=$1 label=$2 bin=$3 elf=$4
+    pair "$name" "$bin" run "firmware/elf/$elf.elf" --quiet -- \
+        env QEMU_AUDIO_DRV=none timeout 60 qemu-system-arm -M versatilepb -m 64M -nographic -semihosting -kernel "firmware/elf/$elf.elf"
+    local sa qb
+    sa=$(field "$tmp/$name.a" wall); qb=$(field "$tmp/$name.b" wall)
+    row "whole process, $label run $elf.elf vs QEMU (wall s; user+sys)" \
+        "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/$name.a" user)")" \
+        "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/$name.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
+}
 if command -v qemu-system-arm >/dev/null && want qemu; then
     for elf in hello bench; do
         echo "== whole process $elf.elf vs qemu" >&2
-        pair "whole-$elf" "$SOCSIM" run "firmware/elf/$elf.elf" --quiet -- \
-            env QEMU_AUDIO_DRV=none timeout 60 qemu-system-arm -M versatilepb -m 64M -nographic -semihosting -kernel "firmware/elf/$elf.elf"
-        sa=$(field "$tmp/whole-$elf.a" wall); qb=$(field "$tmp/whole-$elf.b" wall)
-        row "whole process, socsim run $elf.elf vs QEMU (wall s; user+sys)" \
-            "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/whole-$elf.a" user)")" \
-            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/whole-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
+        whole "whole-$elf" socsim "$SOCSIM" "$elf"
         # The opt-in fast-start copy (docs/install.md: dotnet publish src/SocSim.Cli -c Release -p:SocsimFastStart=true -o DIR), if given.
-        [ -n "${SOCSIM_FAST:-}" ] || continue
-        pair "fast-$elf" "$SOCSIM_FAST" run "firmware/elf/$elf.elf" --quiet -- \
-            env QEMU_AUDIO_DRV=none timeout 60 qemu-system-arm -M versatilepb -m 64M -nographic -semihosting -kernel "firmware/elf/$elf.elf"
-        sa=$(field "$tmp/fast-$elf.a" wall); qb=$(field "$tmp/fast-$elf.b" wall)
-        row "whole process, fast-start copy ($SOCSIM_FAST) run $elf.elf vs QEMU (wall s; user+sys)" \
-            "$(printf '%.3f; %.3f' "$sa" "$(field "$tmp/fast-$elf.a" user)")" \
-            "QEMU $(printf '%.3f; %.3f' "$qb" "$(field "$tmp/fast-$elf.b" user)")" "$(ratio "$sa" "$qb") QEMU's"
+        [ -z "${SOCSIM_FAST:-}" ] || whole "fast-$elf" "fast-start copy ($SOCSIM_FAST)" "$SOCSIM_FAST" "$elf"
     done
 fi
 
