@@ -20,16 +20,4 @@ public interface ITimedCodeFetch
     /// the offset (a flash line, a word's place in it) folds it without reading its base at run time.
     /// </summary>
     int FetchClocksAt(uint offset, int size, bool seq, long now);
-
-    /// <summary>
-    /// The controller's same-line shortcut, for translated code to test in line: a <c>long</c> instance
-    /// field of its class holding the line (offset &gt;&gt; <see cref="SameLineShift"/>) whose sequential fetch
-    /// of an instruction that is not the line's last costs one clock and changes nothing, as
-    /// <see cref="FetchClocksAt"/> returns then. Null (the default): translated code always calls
-    /// <see cref="FetchClocksAt"/>.
-    /// </summary>
-    System.Reflection.FieldInfo? SameLineField => null;
-
-    /// <summary>log2 of the line size in bytes of <see cref="SameLineField"/>.</summary>
-    int SameLineShift => 0;
 }

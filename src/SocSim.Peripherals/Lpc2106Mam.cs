@@ -335,14 +335,6 @@ public sealed unsafe class Lpc2106Mam : ITimedMemory, ITimedCodeFetch, IStateful
         return Fetch(line, seq, last, now);
     }
 
-    private static readonly System.Reflection.FieldInfo StreamField =
-        typeof(Lpc2106Mam).GetField(nameof(_stream), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
-
-    /// <summary><c>_stream</c>: <see cref="FetchClocksAt"/>'s first test, which translated code makes in line (the rest out of line).</summary>
-    public System.Reflection.FieldInfo? SameLineField => StreamField;
-
-    public int SameLineShift => LineShift;
-
     /// <summary>
     /// The streamed-last shortcut (a speed-up, not a rule): the sequential fetch of the last instruction
     /// of the same-line shortcut's line while its bank prefetches nothing. What <see cref="Fetch"/> does

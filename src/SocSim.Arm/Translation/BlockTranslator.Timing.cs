@@ -63,9 +63,6 @@ public sealed unsafe partial class BlockTranslator
     {
         private ITimedMemory? _timed;
         private MethodInfo? _mClocks, _mMark, _mRollback, _mFetchClocks;
-        /// <summary>The controller's same-line field (<see cref="ITimedCodeFetch.SameLineField"/>) and its line shift; null: none.</summary>
-        private FieldInfo? _sameLine;
-        private int _sameLineShift;
         private Type? _timedType;
         private uint _directFrom, _timedEnd;
         private uint _markedAt = uint.MaxValue;    // the instruction whose fetch marked the model's state
@@ -83,14 +80,8 @@ public sealed unsafe partial class BlockTranslator
             _mMark = Impl(nameof(ITimedMemory.Mark));
             _mRollback = Impl(nameof(ITimedMemory.Rollback));
             _mFetchClocks = null;
-            _sameLine = null;
-            if (timed is ITimedCodeFetch codeFetch)
+            if (timed is ITimedCodeFetch)
             {
-                if (codeFetch.SameLineField is { } f && f.FieldType == typeof(long) && !f.IsStatic && f.DeclaringType!.IsAssignableFrom(_timedType))
-                {
-                    _sameLine = f;
-                    _sameLineShift = codeFetch.SameLineShift;
-                }
                 var fetchMap = _timedType.GetInterfaceMap(typeof(ITimedCodeFetch));
                 _mFetchClocks = fetchMap.TargetMethods[Array.FindIndex(fetchMap.InterfaceMethods, m => m.Name == nameof(ITimedCodeFetch.FetchClocksAt))];
             }
@@ -139,33 +130,13 @@ public sealed unsafe partial class BlockTranslator
                 else EmitClocks(() => Ldc(address), size, 0, () => { Ld(_fseq); Ldc((int)AccessFlags.Code); Emit(OpCodes.Or); });
                 return;
             }
-            uint offset = address - _timed!.Region.Base;
-            uint lineMask = (1u << _sameLineShift) - 1;
-            if (_sameLine != null && seq == true && ((offset + (uint)size) & lineMask) != 0)
-            {
-                // A sequential fetch that is not its line's last: the same-line test in line (one clock, no
-                // change: FetchClocksAt's own first test), the controller's call in a stub after the body,
-                // so no call sits between the instructions of the hot path.
-                var slow = _il.DefineLabel(); var back = _il.DefineLabel();
-                LdTimed(); _il.Emit(OpCodes.Ldfld, _sameLine); LdcL(offset >> _sameLineShift); _il.Emit(OpCodes.Bne_Un, slow);
-                AddCycles(1);
-                _il.MarkLabel(back);
-                _slowPaths.Add(() => { _il.MarkLabel(slow); EmitFetchClocksCall(offset, size, seq); _il.Emit(OpCodes.Br, back); });
-                return;
-            }
-            EmitFetchClocksCall(offset, size, seq);
-        }
-
-        /// <summary>_cyc += the controller's FetchClocksAt at region offset <paramref name="offset"/>.</summary>
-        private void EmitFetchClocksCall(uint offset, int size, bool? seq)
-        {
             Ld(_cyc);
             LdTimed();
-            Ldc(offset);
+            Ldc(address - _timed!.Region.Base);
             Ldc(size);
             if (seq is { } sq) Ldc(sq ? 1 : 0); else Ld(_fseq);
             Ld(_cyc);
-            Call(_mFetchClocks!);
+            Call(_mFetchClocks);
             Emit(OpCodes.Conv_I8); Emit(OpCodes.Add); St(_cyc);
         }
 

@@ -474,8 +474,6 @@ public sealed unsafe partial class BlockTranslator
         /// </summary>
         private readonly List<(uint Base, int K, Label? Target, Seq Seq)> _resumes = new();
         private readonly List<Action> _exits = new();
-        /// <summary>Rare paths emitted after the exit stubs, each jumping back into the body (the MAM's fetch calls, BlockTranslator.Timing.cs).</summary>
-        private readonly List<Action> _slowPaths = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
@@ -1058,14 +1056,11 @@ public sealed unsafe partial class BlockTranslator
             }
             int body = il.ILOffset;
             for (int i = 0; i < _exits.Count; i++) _exits[i]();
-            for (int i = 0; i < _slowPaths.Count; i++) _slowPaths[i]();
-            int slowPaths = _slowPaths.Count;
             int exits = il.ILOffset;
             EmitExitTails();
             int tails = il.ILOffset;
             CollectEntries();
             EmitPrologue();
-            if (_slowPaths.Count != slowPaths) throw new InvalidOperationException("a slow path emitted after the body's");
             Shape = $"body {body}, {_exits.Count} exits {exits - body}, tails {tails - exits}, prologue {il.ILOffset - tails}";
             return n;
         }
