@@ -533,4 +533,78 @@ public sealed class TranslationMamTests
                 }
             }
     }
+
+    /// <summary>
+    /// Sequential fetches inside a line (FetchClocksAt's same-line and line-crossing shortcuts, and its
+    /// streamed-last one at a line's last instruction, inlined into translated code). A loop
+    /// of straight-line ALU code over several lines (ARM, or Thumb at 0x400), a literal load from the
+    /// flash at a different place in a line each pass (the data read aborts the line's prefetch), and
+    /// MAMTIM and MAMCR rewritten mid-line every 8 passes, in lockstep with the interpreter, every
+    /// MAMTIM, the same-line shortcut off and on in the interpreter's model.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SequentialFetchesTestTheSameLineInLine(bool thumb)
+    {
+        for (uint timing = 1; timing <= 7; timing++)
+            foreach (bool shortcut in new[] { false, true })
+            {
+                var s = new Asm().Org(0x40);
+                s.LdrLit(0, 0x1F0);                   // r0 = SCB
+                s.Mov(1, timing); s.Str(1, 0, 4);     // MAMTIM
+                s.Mov(1, 2); s.Str(1, 0, 0);          // MAMCR = 2
+                s.Mov(1, 1); s.Str(1, 0, 0x40);       // MEMMAP = 1
+                s.Mov(4, 0); s.Mov(6, timing);
+                s.B(thumb ? 0x3E0u : 0x200u);
+                s.Org(0x1F0); s.W(Scb);
+                s.Org(0x200);
+                uint loop = s.At;
+                for (int i = 0; i < 13; i++) s.W(Asm.DpReg(4, 2 + i % 2, 2 + i % 2, 4)); // add r2/r3, r2/r3, r4
+                s.W(Asm.Dp(4, 4, 4, 1));               // add r4, r4, #1
+                s.W(Asm.Dp(0, 7, 4, 7, s: true));      // ands r7, r4, #7
+                s.W(0x02866001);                       // addeq r6, r6, #1
+                s.W(0x02066007);                       // andeq r6, r6, #7
+                s.W(0x05806004);                       // streq r6, [r0, #4] (MAMTIM, mid-line)
+                s.W(0x03A07001);                       // moveq r7, #1
+                s.W(0x05807000);                       // streq r7, [r0] (MAMCR = 1)
+                s.W(0x13A07002);                       // movne r7, #2
+                s.W(0x15807000);                       // strne r7, [r0] (MAMCR = 2)
+                s.LdrLit(9, 0x2F0);                    // literal from the flash
+                s.W(Asm.Dp(0, 8, 4, 3));               // and r8, r4, #3
+                s.W(0xE08FF108);                       // add pc, pc, r8, lsl #2 (a literal load at another place in the line)
+                s.W(0xE1A00000);                       // nop
+                for (int i = 0; i < 4; i++) s.LdrLit(10, 0x2F0);
+                s.B(thumb ? 0x3E0u : loop);
+                s.Org(0x2F0); s.W(0x777);
+                if (thumb)
+                {
+                    // ARM to Thumb: 0x400 is a Thumb loop of 16 ALU halfwords, back to ARM at 0x200 after 4 passes.
+                    s.Org(0x3E0);
+                    s.LdrLit(11, 0x3F0); s.W(0xE12FFF1B);  // bx r11
+                    s.Org(0x3F0); s.W(0x401);
+                    s.Org(0x400);
+                    s.H(0x2504);                       // movs r5, #4
+                    uint tl = s.At;
+                    for (int i = 0; i < 14; i++) s.H(0x18D2 + (uint)(i % 2));   // adds r2, r2, r3 / adds r3, r2, r3 (alternating)
+                    s.H(0x3D01);                       // subs r5, #1
+                    s.H(0xD100 | (((tl - (s.At + 4)) >> 1) & 0xFF)); // bne tl
+                    s.H(0x46C0);                       // nop (bx pc from a word address)
+                    s.H(0x4778);                       // bx pc (to ARM at the next word)
+                    s.H(0x46C0);                       // nop
+                    s.B(0x200);
+                }
+                var (a, b) = Pair(s, 0, Vectors);
+                using (a) using (b)
+                {
+                    Mam(a).SameLineShortcut = shortcut;
+                    try
+                    {
+                        Assert.True(Lockstep(a, b, 60_000) > 0.8);
+                        Assert.True(b.Cpu.GetRegister(4) > 100, $"r4 = {b.Cpu.GetRegister(4)}");
+                    }
+                    catch (Exception e) { throw new Xunit.Sdk.XunitException($"MAMTIM = {timing}, shortcut {shortcut}: {e.Message}"); }
+                }
+            }
+    }
 }
