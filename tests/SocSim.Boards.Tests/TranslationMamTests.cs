@@ -479,6 +479,9 @@ public sealed class TranslationMamTests
         return s;
     }
 
+    /// <summary>MAMCR 0-2, ARM and Thumb: the stations theories' cases.</summary>
+    public static TheoryData<uint, bool> ModesArmAndThumb => new() { { 0u, false }, { 1u, false }, { 2u, false }, { 0u, true }, { 1u, true }, { 2u, true } };
+
     /// <summary>
     /// Constant branches out of a region's page into the flash (every station in another 4 KiB page),
     /// to every place in a line, and from the flash's last instruction: each jump leaves its region, whose
@@ -487,12 +490,7 @@ public sealed class TranslationMamTests
     /// mode, MAMTIM 1-7.
     /// </summary>
     [Theory]
-    [InlineData(0u, false)]
-    [InlineData(1u, false)]
-    [InlineData(2u, false)]
-    [InlineData(0u, true)]
-    [InlineData(1u, true)]
-    [InlineData(2u, true)]
+    [MemberData(nameof(ModesArmAndThumb))]
     public void BranchesOutOfThePageToEveryPlaceInALine(uint mode, bool thumb) =>
         // Every station's jump leaves its region: at least one refill per station and pass.
         Stations(mode, thumb, acrossPages: true, seed: t => (int)(t * 5 + mode), minRefills: r4 => r4 / 2);
@@ -503,12 +501,7 @@ public sealed class TranslationMamTests
     /// per-fetch model and on the interpreter's own model, ARM and Thumb, every mode and MAMTIM 1-7.
     /// </summary>
     [Theory]
-    [InlineData(0u, false)]
-    [InlineData(1u, false)]
-    [InlineData(2u, false)]
-    [InlineData(0u, true)]
-    [InlineData(1u, true)]
-    [InlineData(2u, true)]
+    [MemberData(nameof(ModesArmAndThumb))]
     public void BranchesToEveryPlaceInALine(uint mode, bool thumb) =>
         Stations(mode, thumb, acrossPages: false, seed: t => (int)(t * 7 + mode), minRefills: _ => 20);
 
