@@ -248,13 +248,9 @@ public sealed class InterruptLatencyProbe : IExecutionHook, IStateful
             if (!w.WaitIsr) _waiting--;
             else hook = true;
         }
-        // One watch set for the whole entry (the hook's, or the set of every line now awaiting its handler).
-        if (hook && !_hooked)
-        {
-            _hooked = true;
-            if (_watch == null) _machine.AddHook(this);
-        }
-        if (_hooked && _watch != null) Watch();
+        // One watch set for the whole entry: Hook sets it when it hooks, else the set of every line now awaiting its handler.
+        if (hook && !_hooked) Hook();
+        else if (_hooked && _watch != null) Watch();
     }
 
     public bool BeforeInstruction(ICore cpu, uint pc, uint opcode)
