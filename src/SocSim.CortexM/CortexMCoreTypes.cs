@@ -30,13 +30,17 @@ public static class CortexMCoreTypes
     internal static readonly CortexMRegister[] V7MRegisters = Registers(v6m: false);
     internal static readonly CortexMRegister[] V6MRegisters = Registers(v6m: true);
 
+    // By loops and arrays, not LINQ or a List over the enum: every start-up declares every core type, and
+    // each generic instantiation over a struct is a JIT compilation there.
     private static CortexMRegister[] Registers(bool v6m)
     {
-        var list = Enumerable.Range(0, 16).Select(i => (CortexMRegister)i).ToList();
-        list.AddRange([CortexMRegister.Xpsr, CortexMRegister.Msp, CortexMRegister.Psp, CortexMRegister.Primask]);
-        if (!v6m) list.AddRange([CortexMRegister.Basepri, CortexMRegister.Faultmask]);
-        list.Add(CortexMRegister.Control);
-        return list.ToArray();
+        CortexMRegister[] system = v6m
+            ? [CortexMRegister.Xpsr, CortexMRegister.Msp, CortexMRegister.Psp, CortexMRegister.Primask, CortexMRegister.Control]
+            : [CortexMRegister.Xpsr, CortexMRegister.Msp, CortexMRegister.Psp, CortexMRegister.Primask, CortexMRegister.Basepri, CortexMRegister.Faultmask, CortexMRegister.Control];
+        var regs = new CortexMRegister[16 + system.Length];
+        for (int i = 0; i < 16; i++) regs[i] = (CortexMRegister)i;
+        system.CopyTo(regs, 16);
+        return regs;
     }
 
     public static CoreType M3 { get; } = Declare("cortex-m3",
@@ -94,8 +98,8 @@ public static class CortexMCoreTypes
          .Register("r15", 32, 15, "pc", "code_ptr")
          .Register("xpsr", 32, XpsrGdbRegnum);
         int regnum = MspGdbRegnum;
-        foreach (var r in regs.Skip(17))
-            t.Register(r.ToString().ToLowerInvariant(), 32, regnum++, gdbType: r is CortexMRegister.Msp or CortexMRegister.Psp ? "data_ptr" : "uint32", gdbFeature: MSystemFeature);
+        for (int i = 17; i < regs.Length; i++)
+            t.Register(regs[i].ToString().ToLowerInvariant(), 32, regnum++, gdbType: regs[i] is CortexMRegister.Msp or CortexMRegister.Psp ? "data_ptr" : "uint32", gdbFeature: MSystemFeature);
         t.Signals((cpu, registry, options) => new CortexMSignals(cpu, registry, options));
         return t.Build(c => CortexMCpu.ForBoard(c, profile, regs, fpu, m0Plus));
     }

@@ -189,8 +189,16 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     private static readonly string[] SspTwins = ["SCK", "MISO", "MOSI", "SSEL"];
 
     /// <summary>Per function, the SSP function PCONP.PCSSP routes in its place (-1: none).</summary>
-    private static readonly int[] SspAlt = Enumerable.Range(0, Functions.Length)
-        .Select(f => Array.IndexOf(SspTwins, Functions[f].Name) is int i and >= 0 ? FirstSsp + i : -1).ToArray();
+    private static readonly int[] SspAlt = BuildSspAlt();
+
+    // The tables below are built by loops, not LINQ over value types: every board's catalog runs this
+    // declaration at start-up, and each generic instantiation over a struct is a JIT compilation there.
+    private static int[] BuildSspAlt()
+    {
+        var alt = new int[Functions.Length];
+        for (int f = 0; f < alt.Length; f++) alt[f] = Array.IndexOf(SspTwins, Functions[f].Name) is int i and >= 0 ? FirstSsp + i : -1;
+        return alt;
+    }
 
     /// <summary>Per pin, the functions PINSEL selects with 01 and 10 (null: reserved); 11 is reserved on every pin.</summary>
     private static readonly string?[][] PinFunctions =
@@ -212,7 +220,12 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
     /// <summary>Per function, the pins that can select it, lowest first.</summary>
     private static readonly int[][] FunctionPins = BuildFunctionPins();
 
-    private static int FunctionIndex(string name) => Array.FindIndex(Functions, f => f.Name == name);
+    private static int FunctionIndex(string name)
+    {
+        for (int i = 0; i < Functions.Length; i++)
+            if (Functions[i].Name == name) return i;
+        return -1;
+    }
 
     private static sbyte[] BuildSelect()
     {
@@ -235,16 +248,27 @@ public sealed class Lpc2106Pins : IBusDevice, IDeviceModel, IStateful
         for (int f = 0; f < Functions.Length; f++)
         {
             int g = f >= FirstSsp ? FunctionIndex(SspTwins[f - FirstSsp]) : f; // an SSP function sits on its SPI twin's pins
-            pins[f] = Enumerable.Range(0, PadCount).Where(n => Select[n * 4 + 1] == g || Select[n * 4 + 2] == g).ToArray();
+            var list = new List<int>();
+            for (int n = 0; n < PadCount; n++)
+                if (Select[n * 4 + 1] == g || Select[n * 4 + 2] == g) list.Add(n);
+            pins[f] = list.ToArray();
         }
         return pins;
     }
 
     private static string Field(int n) => n < 16 ? $"PINSEL0[{2 * n + 1}:{2 * n}]" : $"PINSEL1[{2 * (n - 16) + 1}:{2 * (n - 16)}]";
 
-    private static string WhereSelected(int f) => string.Join(" or ", FunctionPins[f].Select(n =>
-        $"P0.{n} with {Field(n)} = {(Select[n * 4 + 1] == f || Select[n * 4 + 1] == Array.IndexOf(SspAlt, f) ? "01" : "10")}"))
-        + (f >= FirstSsp ? " and PCONP.PCSSP = 1" : "");
+    private static string WhereSelected(int f)
+    {
+        var pins = FunctionPins[f];
+        var where = new string[pins.Length];
+        for (int i = 0; i < pins.Length; i++)
+        {
+            int n = pins[i];
+            where[i] = $"P0.{n} with {Field(n)} = {(Select[n * 4 + 1] == f || Select[n * 4 + 1] == Array.IndexOf(SspAlt, f) ? "01" : "10")}";
+        }
+        return string.Join(" or ", where) + (f >= FirstSsp ? " and PCONP.PCSSP = 1" : "");
+    }
 
     /// <summary>
     /// LPC2106 port 0: GPIO and pin connect block in one 32 KiB window (0xE0028000). Outputs: the

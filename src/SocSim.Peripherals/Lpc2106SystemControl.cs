@@ -82,7 +82,15 @@ public sealed class Lpc2106SystemControl : IBusDevice, IDeviceModel, IStateful
     /// <summary>The SSP's VPB slot (Table 3: peripheral 23, 0xE005C000), gated by PCSSP, not by bit 23.</summary>
     private const int SspSlot = 23;
 
-    private static readonly (long, long)[] PllRatios = Enumerable.Range(1, 32).Select(m => ((long)m, 1L)).ToArray();
+    private static readonly (long, long)[] PllRatios = PllMultipliers();
+
+    /// <summary>M = 1..32 (by a loop: LINQ over tuples is a dozen JIT compilations in every start-up's catalog).</summary>
+    private static (long, long)[] PllMultipliers()
+    {
+        var r = new (long, long)[32];
+        for (int m = 1; m <= 32; m++) r[m - 1] = (m, 1);
+        return r;
+    }
     private static readonly (long, long)[] VpbRatios = [(1, 4), (1, 2), (1, 1)];
 
     public static DeviceType Type { get; } = DeviceType.Define<Lpc2106SystemControl>("lpc2106_scb",

@@ -52,8 +52,15 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
     /// </summary>
     private sealed record Route(string Signal, bool ToPad, int Shift, int Width, string?[] Pins);
 
-    private static Route[] Remappable(string peripheral, int shift, int width, params (string Signal, bool ToPad, string?[] Pins)[] signals) =>
-        signals.Select(x => new Route($"{peripheral}_{x.Signal}", x.ToPad, shift, width, x.Pins)).ToArray();
+    // The tables are built by loops, not LINQ over tuples and chars: every start-up declares every device
+    // type, and each generic instantiation over a struct is a JIT compilation there.
+    private static Route[] Remappable(string peripheral, int shift, int width, params (string Signal, bool ToPad, string?[] Pins)[] signals)
+    {
+        var routes = new Route[signals.Length];
+        for (int i = 0; i < signals.Length; i++)
+            routes[i] = new Route($"{peripheral}_{signals[i].Signal}", signals[i].ToPad, shift, width, signals[i].Pins);
+        return routes;
+    }
 
     /// <summary>RM0008 §9.3.7-9.3.8: the remapping tables of USART1-3 and TIM2-4 (CH1..CH4 out, TI1..TI4 in, one pin each).</summary>
     private static readonly Route[] Routes =
@@ -69,12 +76,27 @@ public sealed class Stm32AfioExti : IBusDevice, IDeviceModel, IStateful
         .. Timer("TIM4", 12, 1, ["PB6", "PD12"], ["PB7", "PD13"], ["PB8", "PD14"], ["PB9", "PD15"]),
     ];
 
-    private static Route[] Timer(string tim, int shift, int width, params string?[][] channels) =>
-        Enumerable.Range(0, 4).SelectMany(i => Remappable(tim, shift, width, ($"CH{i + 1}", true, channels[i]), ($"TI{i + 1}", false, channels[i]))).ToArray();
+    private static Route[] Timer(string tim, int shift, int width, params string?[][] channels)
+    {
+        var routes = new List<Route>();
+        for (int i = 0; i < 4; i++) routes.AddRange(Remappable(tim, shift, width, ($"CH{i + 1}", true, channels[i]), ($"TI{i + 1}", false, channels[i])));
+        return routes.ToArray();
+    }
 
     /// <summary>The pads that some routed output can drive: outputs AF_Pxn.</summary>
-    private static readonly string[] AfPads = Routes.Where(r => r.ToPad).SelectMany(r => r.Pins).OfType<string>().Distinct()
-        .OrderBy(p => p[1]).ThenBy(p => int.Parse(p.AsSpan(2))).ToArray();
+    private static readonly string[] AfPads = BuildAfPads();
+
+    /// <summary>The distinct pins of the routed outputs, by port letter then pin number (each pad once: the order is total).</summary>
+    private static string[] BuildAfPads()
+    {
+        var pads = new List<string>();
+        foreach (var r in Routes)
+            if (r.ToPad)
+                foreach (var p in r.Pins)
+                    if (p != null && !pads.Contains(p)) pads.Add(p);
+        pads.Sort(static (a, b) => a[1] != b[1] ? a[1].CompareTo(b[1]) : int.Parse(a.AsSpan(2)).CompareTo(int.Parse(b.AsSpan(2))));
+        return pads.ToArray();
+    }
 
     /// <summary>The MAPR bits whose remap this block carries out (USART1-3, TIM2-4).</summary>
     private const uint RoutedRemaps = 0x0000_1F3C;

@@ -67,9 +67,25 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
 
     /// <summary>SYSCLK / HSI for the clocks firmware most often runs at (72, 24, 8, 48, 36, 64 and 16 MHz from an 8 MHz HSI), for the board's time base.</summary>
     private static readonly (long, long)[] SysclkRatios = [(9, 1), (3, 1), (1, 1), (6, 1), (9, 2), (8, 1), (2, 1)];
-    private static readonly (long, long)[] AhbRatios = AhbDivisors.Distinct().Select(d => (1L, (long)d)).ToArray();
+    private static readonly (long, long)[] AhbRatios = DistinctDivisors(AhbDivisors);
+
+    /// <summary>
+    /// (1, d) for each distinct divisor, in order, by loops: LINQ over tuples here (Distinct, Select, ToArray) was
+    /// about 40 JIT compilations in every start-up, which declares every device type.
+    /// </summary>
+    private static (long, long)[] DistinctDivisors(int[] divisors)
+    {
+        int count = 0;
+        for (int i = 0; i < divisors.Length; i++)
+            if (Array.IndexOf(divisors, divisors[i]) == i) count++;
+        var ratios = new (long, long)[count];
+        for (int i = 0, n = 0; i < divisors.Length; i++)
+            if (Array.IndexOf(divisors, divisors[i]) == i) ratios[n++] = (1, divisors[i]);
+        return ratios;
+    }
     private static readonly (long, long)[] ApbRatios = [(1, 2), (1, 1), (1, 4), (1, 8), (1, 16)];
     private static readonly (long, long)[] TimerRatios = [(1, 1), (2, 1)];
+    private static readonly (long, long)[] SysTickRatios = [(1, 8)];
 
     /// <summary>One clock-gated peripheral (RM0008 Table 3's memory map, §7.3.6-7.3.8's enable bits).</summary>
     private readonly record struct Gate(uint Base, uint Size, int Register, int Bit, string Name);
@@ -109,7 +125,7 @@ public sealed class Stm32Rcc : IBusDevice, IDeviceModel, IStateful, ISystemReset
         .ClockControl("APB2", "PCLK2 = HCLK / the APB2 prescaler (CFGR.PPRE2)", ApbRatios, (1, 1))
         .ClockControl("TIM1X", "TIMxCLK of TIM2-7 = PCLK1 x 1, or x 2 when the APB1 prescaler is not 1 (§7.2)", TimerRatios, (1, 1))
         .ClockControl("TIM2X", "TIMxCLK of TIM1/TIM8 = PCLK2 x 1, or x 2 when the APB2 prescaler is not 1 (§7.2)", TimerRatios, (1, 1))
-        .ClockControl("SYSTICK", "the SysTick external clock = HCLK / 8 (§7.2, Figure 8)", [(1, 8)], (1, 8))
+        .ClockControl("SYSTICK", "the SysTick external clock = HCLK / 8 (§7.2, Figure 8)", SysTickRatios, (1, 8))
         .Output("INT", r => r.Interrupt, "the RCC global interrupt: CIR's ready flags (NVIC line 5)")
         .Input("IWDGRST", (r, l) => l.Subscribe(level => { if (level) r.NoteReset(IWDGRSTF); }),
             "the independent watchdog's reset: sets CSR.IWDGRSTF (§7.3.10), which the system reset keeps")
