@@ -22,7 +22,7 @@ namespace SocSim.Boards;
 /// configuration system does, so an override must not rely on case to add a second region.
 /// </para>
 /// </summary>
-public static class BoardLoader
+public static partial class BoardLoader
 {
     public const string SetSource = "--set";
 
@@ -253,10 +253,20 @@ public static class BoardLoader
         /// <summary>The layered value of a key (last source wins).</summary>
         public string? ValueOf(string configKey) => _layered.TryGetValue(configKey, out var v) ? v : null;
 
+        /// <remarks>
+        /// In ordinal order of the paths, as a SortedDictionary would give, in a <see cref="SortedList{TKey, TValue}"/>
+        /// filled in that order (each add appends): its code over reference types is precompiled, where
+        /// SortedDictionary's tree of key-value pairs was about 25 JIT compilations in every start-up.
+        /// </remarks>
         public IReadOnlyDictionary<string, string> ByPath()
         {
-            var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var kv in _values) d[ToPath(kv.Key)] = kv.Value;
+            var byPath = new Dictionary<string, string>(_values.Count, StringComparer.Ordinal);
+            foreach (var kv in _values) byPath[ToPath(kv.Key)] = kv.Value;
+            var paths = new string[byPath.Count];
+            byPath.Keys.CopyTo(paths, 0);
+            Array.Sort(paths, StringComparer.Ordinal);
+            var d = new SortedList<string, string>(paths.Length, StringComparer.Ordinal);
+            foreach (var p in paths) d.Add(p, byPath[p]);
             return d;
         }
     }
@@ -283,6 +293,37 @@ public static class BoardLoader
     internal static IEnumerable<PropertyInfo> KeysOf(Type t) =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
 
+    /// <summary>A JSON object type's keys (<see cref="KeysOf"/>, <see cref="KeyOf"/>), found by reflection once per type: the checks ask for every object of a board.</summary>
+    private static KeyedProperty[] KeyedPropertiesOf(Type t) =>
+        KeyedProperties.GetOrAdd(t, static t => KeysOf(t).Select(p => new KeyedProperty(KeyOf(p), p)).ToArray());
+
+    private sealed record KeyedProperty(string Key, PropertyInfo Property);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, KeyedProperty[]> KeyedProperties = new();
+
+    /// <summary>
+    /// Whether a map key matches its pattern: the patterns of <see cref="Names"/> and of map parameters by
+    /// regexes compiled at build time (no regex parser or interpreter at every start-up), any other by <see cref="Regex"/>.
+    /// </summary>
+    private static bool NameMatches(string key, string pattern) => pattern switch
+    {
+        Names.Identifier => IdentifierName().IsMatch(key),
+        Names.Pin => PinName().IsMatch(key),
+        MapParameterKey => MapParameterName().IsMatch(key),
+        _ => Regex.IsMatch(key, pattern),
+    };
+
+    private const string MapParameterKey = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+    [GeneratedRegex(Names.Identifier)]
+    private static partial Regex IdentifierName();
+
+    [GeneratedRegex(Names.Pin)]
+    private static partial Regex PinName();
+
+    [GeneratedRegex(MapParameterKey)]
+    private static partial Regex MapParameterName();
+
     internal static bool IsOptional(PropertyInfo p) => p.GetCustomAttribute<OptionalKeyAttribute>() != null;
 
     /// <summary>Rejects unknown keys and values where objects belong (and the reverse), per source, case-sensitively.</summary>
@@ -296,17 +337,17 @@ public static class BoardLoader
     private static void CheckProperty(Source s, IConfigurationSection section, Type objectType, Origins origins)
     {
         string key = section.Key;
-        var props = KeysOf(objectType).ToList();
-        var prop = props.FirstOrDefault(p => KeyOf(p) == key);
+        var props = KeyedPropertiesOf(objectType);
+        var prop = Array.Find(props, p => p.Key == key);
         if (prop == null)
         {
-            var near = props.FirstOrDefault(p => string.Equals(KeyOf(p), key, StringComparison.OrdinalIgnoreCase));
+            var near = Array.Find(props, p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase));
             string hint = near != null
-                ? $"did you mean '{KeyOf(near)}'? keys are case-sensitive"
-                : $"expected one of: {string.Join(", ", props.Select(KeyOf))}";
+                ? $"did you mean '{near.Key}'? keys are case-sensitive"
+                : $"expected one of: {string.Join(", ", props.Select(p => p.Key))}";
             throw new BoardException(s.Name, ToPath(section.Path), $"unknown key '{Core.HostInput.Quote(key)}' ({hint})");
         }
-        CheckValue(s, section, prop.PropertyType, prop, origins);
+        CheckValue(s, section, prop.Property.PropertyType, prop.Property, origins);
     }
 
     private static void CheckValue(Source s, IConfigurationSection section, Type type, PropertyInfo? prop, Origins origins)
@@ -349,7 +390,7 @@ public static class BoardLoader
                 var vt = MapValueType(type);
                 foreach (var c in children)
                 {
-                    if (!Regex.IsMatch(c.Key, pattern))
+                    if (!NameMatches(c.Key, pattern))
                     {
                         string arrayHint = c.Key.All(char.IsAsciiDigit) && pattern == Names.Identifier
                             ? " (arrays are not accepted here: use an object keyed by name)" : "";
@@ -379,7 +420,7 @@ public static class BoardLoader
         {
             if (list && !c.Key.All(char.IsAsciiDigit))
                 throw new BoardException(s.Name, path, "expected an array of strings, got an object");
-            if (!list && !Regex.IsMatch(c.Key, "^[A-Za-z_][A-Za-z0-9_]*$"))
+            if (!list && !NameMatches(c.Key, MapParameterKey))
                 throw new BoardException(s.Name, ToPath(c.Path), $"invalid name '{c.Key}': expected a letter or '_' followed by letters, digits or '_'");
             if (c.GetChildren().Any() || c.Value == null)
                 throw new BoardException(s.Name, ToPath(c.Path), "expected a string");
@@ -389,9 +430,8 @@ public static class BoardLoader
     /// <summary>Every key the schema does not mark optional must be present once the layers are merged.</summary>
     private static void CheckRequired(IConfiguration section, Type type, string configPath, Origins origins)
     {
-        foreach (var p in KeysOf(type))
+        foreach (var (k, p) in KeyedPropertiesOf(type))
         {
-            string k = KeyOf(p);
             string childPath = configPath.Length == 0 ? k : configPath + ":" + k;
             var child = section.GetSection(k);
             bool exists = child.Value != null || child.GetChildren().Any();

@@ -42,7 +42,8 @@ internal static class IndexedConfiguration
         private static Dictionary<string, List<string>> Build(IDictionary<string, string?> data)
         {
             var children = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-            var seen = new HashSet<(string, string)>(new PairComparer());
+            // A (parent, child) pair is the key prefix "parent:child" itself: the set holds the prefixes.
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var key in data.Keys)
             {
                 // "a:b:c" makes "c" a child of "a:b", "b" of "a" and "a" of the root.
@@ -50,7 +51,7 @@ internal static class IndexedConfiguration
                 {
                     int colon = k.LastIndexOf(':');
                     string parent = colon < 0 ? "" : k[..colon];
-                    if (!seen.Add((parent, k[(colon + 1)..]))) break; // the rest of the chain is indexed already
+                    if (!seen.Add(k)) break; // the rest of the chain is indexed already
                     if (!children.TryGetValue(parent, out var list)) children[parent] = list = new List<string>();
                     list.Add(k[(colon + 1)..]);
                     if (colon < 0) break;
@@ -58,15 +59,6 @@ internal static class IndexedConfiguration
                 }
             }
             return children;
-        }
-
-        private sealed class PairComparer : IEqualityComparer<(string, string)>
-        {
-            public bool Equals((string, string) x, (string, string) y) =>
-                StringComparer.OrdinalIgnoreCase.Equals(x.Item1, y.Item1) && StringComparer.OrdinalIgnoreCase.Equals(x.Item2, y.Item2);
-
-            public int GetHashCode((string, string) p) =>
-                HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(p.Item1), StringComparer.OrdinalIgnoreCase.GetHashCode(p.Item2));
         }
     }
 

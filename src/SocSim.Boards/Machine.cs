@@ -271,7 +271,8 @@ public sealed partial class Machine : IDisposable
         _elfSha256 = null;
         if (Semihosting != null)
         {
-            uint imageEnd = loaded.Ranges.Count == 0 ? 0 : loaded.Ranges.Max(r => r.Address + r.Length);
+            uint imageEnd = 0;
+            for (int i = 0; i < loaded.Ranges.Count; i++) imageEnd = Math.Max(imageEnd, loaded.Ranges[i].Address + loaded.Ranges[i].Length);
             Semihosting.HeapInfo = DefaultHeapInfo(imageEnd);
         }
         Semihosting?.ResetExit();
@@ -393,7 +394,16 @@ public sealed partial class Machine : IDisposable
     /// </summary>
     private (uint, uint, uint, uint) DefaultHeapInfo(uint imageEnd)
     {
-        var ram = Board.Memory.Where(r => r.Kind == RegionKind.Ram).OrderByDescending(r => r.Base <= imageEnd && imageEnd <= r.End).ThenByDescending(r => r.Size).FirstOrDefault();
+        // The RAM region holding the image's end, else the largest; the first of equals (a loop, not
+        // OrderByDescending over bool and uint keys: two JIT'd sorters at every start-up).
+        RegionSpec? ram = null;
+        bool ramHolds = false;
+        foreach (var r in Board.Memory)
+        {
+            if (r.Kind != RegionKind.Ram) continue;
+            bool holds = r.Base <= imageEnd && imageEnd <= r.End;
+            if (ram == null || (holds && !ramHolds) || (holds == ramHolds && r.Size > ram.Size)) { ram = r; ramHolds = holds; }
+        }
         if (ram == null) return (0, 0, 0, 0);
         uint top = (uint)Math.Min(ram.End, 0xFFFF_FFF0UL);
         uint stackLimit = top - Math.Min(0x10_0000u, ram.Size / 4);
