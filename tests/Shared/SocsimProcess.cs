@@ -23,16 +23,50 @@ internal static class SocsimProcess
         }
     }
 
-    /// <summary>Starts `dotnet DLL ARGS` in the repository root, writes <paramref name="stdin"/> and closes it.</summary>
+    /// <summary>
+    /// Whether this process ignores SIGINT: a test run started in the background by a shell without job
+    /// control (`./test.sh &amp;`, nohup) gets SIGINT ignored, and every child inherits that, so a test that
+    /// sends socsim or gdb a SIGINT (Ctrl-C) would wait for an exit that never comes. Read from
+    /// /proc/self/status (Linux; elsewhere: false).
+    /// </summary>
+    public static bool SigintIgnored
+    {
+        get
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                    if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                        return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << 1)) != 0;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A start of <paramref name="program"/> whose SIGINT is the default one even when this process ignores
+    /// it (<see cref="SigintIgnored"/>): then it is run through coreutils' `env --default-signal=INT`, which
+    /// restores the default and executes it in place (same process id, so `kill -INT` reaches it).
+    /// </summary>
+    public static ProcessStartInfo WithDefaultSigint(string program)
+    {
+        if (!SigintIgnored) return new ProcessStartInfo(program);
+        var psi = new ProcessStartInfo("env");
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add(program);
+        return psi;
+    }
+
+    /// <summary>Starts `dotnet DLL ARGS` in the repository root, writes <paramref name="stdin"/> and closes it; SIGINT is the default (<see cref="WithDefaultSigint"/>).</summary>
     public static Process Start(string dll, IEnumerable<string> args, string stdin = "", IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
+        var psi = WithDefaultSigint("dotnet");
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.WorkingDirectory = RepoPaths.Root;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);

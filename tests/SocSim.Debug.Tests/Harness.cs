@@ -116,13 +116,12 @@ internal static class Gdb
     {
         Assert.True(Executable.Length > 0,
             $"gdb-multiarch is not installed: install the Debian package '{Package}' (apt-get install {Package}; ./test.sh does it)");
-        var psi = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = Paths.RepoRoot,
-        };
+        // GDB is sent SIGINT (interruptAfter): its default disposition, even in a test run started in the background.
+        var psi = SocSim.Tests.SocsimProcess.WithDefaultSigint(Executable);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.WorkingDirectory = Paths.RepoRoot;
         // The ELF's debug info names the directory it was compiled in on the developer's machine; the
         // sources are committed beside the ELF, so that is where GDB is told to look.
         string sources = Path.GetDirectoryName(Path.GetFullPath(elf))!;
