@@ -15,7 +15,12 @@ namespace SocSim.Arm.Tests;
 public sealed class TranslationCodeWriteTests
 {
     private const uint SysIrqOn = 0x1F, SysIrqOff = 0x1F | Psr.I | Psr.F;
-    private const uint AddR4R3 = 0xE0844003, AddR4R4 = 0xE0844004;
+    /// <summary>
+    /// The patched pair: <c>add r4, r4, r3</c> and <c>sub r4, r4, r3</c>. Both are one-to-one in r4, so a
+    /// stale instruction leaves a difference no later instruction erases (add r4, r4, r4 would: 32
+    /// doublings clear r4).
+    /// </summary>
+    private const uint AddR4R3 = 0xE0844003, SubR4R3 = 0xE0444003;
 
     private static TranslationLockstep Rig(int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false)
     {
@@ -35,7 +40,7 @@ public sealed class TranslationCodeWriteTests
     /// <summary>
     /// A loop of 45 instructions at 0x1000 (34 of them <c>add r4, r4, r3</c>), longer than a region's cap
     /// of 32: regions end at the cap inside it and the next one is entered from their End exit. Every 8th
-    /// pass the loop flips the add at <paramref name="patched"/> to <c>add r4, r4, r4</c> and back with a
+    /// pass the loop flips the add at <paramref name="patched"/> to <c>sub r4, r4, r3</c> and back with a
     /// load, an EOR and <c>str</c>.
     /// </summary>
     private static void CappedLoop(TranslationLockstep rig)
@@ -67,7 +72,7 @@ public sealed class TranslationCodeWriteTests
         rig.Start(0x1000, maxPeriod > 0 ? SysIrqOn : SysIrqOff, (m, r) => r switch
         {
             10 => patched,
-            11 => AddR4R3 ^ AddR4R4,
+            11 => AddR4R3 ^ SubR4R3,
             1 => 50u,
             _ => Regs(m, r),
         });
@@ -107,7 +112,7 @@ public sealed class TranslationCodeWriteTests
                 {
                     bool abort = false;
                     for (uint a = from; a < 0x1090; a += 4)
-                        ram.Write(a, 4, ram.Read(a, 4, AccessFlags.None, ref abort) ^ (AddR4R3 ^ AddR4R4), AccessFlags.None, ref abort);
+                        ram.Write(a, 4, ram.Read(a, 4, AccessFlags.None, ref abort) ^ (AddR4R3 ^ SubR4R3), AccessFlags.None, ref abort);
                 }), at);
             }
         }
@@ -152,7 +157,7 @@ public sealed class TranslationCodeWriteTests
             "strb" => (0x3009u, 0x0Cu),                 // 3008's second byte: add r4, r4, #1 <-> add r4, r4, #0x100
             "strh" => (0x3008u, 0x0C00u),
             "stm" => (0x3004u, 0xE2844001u ^ 0xE2844C01u),  // words 3004 and 3008
-            "stm-page" => (0x2FFCu, AddR4R3 ^ AddR4R4),     // words 2ffc and 3000
+            "stm-page" => (0x2FFCu, AddR4R3 ^ SubR4R3),     // words 2ffc and 3000
             _ => (0x3008u, 0xE2844001u ^ 0xE2844C01u),
         };
         rig.Write32(0x1000,
@@ -220,30 +225,37 @@ public sealed class TranslationCodeWriteTests
     }
 
     /// <summary>
-    /// A watch on the capped loop's first instruction whose action changes an add in the region entered
-    /// at the cap (as a debugger script could): the run loop enters the watched region after the action
-    /// (its code compared again) and the next region must see the change.
+    /// A watch on B's first instruction (0x3000: reached only by entering B, so the run loop makes the
+    /// watch's action and then enters B) whose action flips B's third instruction every third time,
+    /// as a debugger script could: B's code must be compared again after the action.
     /// </summary>
     [Fact]
     public void WatchActionWritesCode()
     {
         using var rig = Rig();
-        CappedLoop(rig);
-        rig.Write32(0x1098, 0xE1A00000, 0xE1A00000, 0xE1A00000); // the loop's own patch: nop
+        rig.Write32(0x1000,
+            0xE2855001,   // 1000 add r5, r5, #1
+            0xEA0007FD);  // 1004 b 0x3000
+        rig.Write32(0x3000,
+            AddR4R3,      // 3000 add r4, r4, r3
+            0xE2844001,   // 3004 add r4, r4, #1
+            0xE2844001,   // 3008 add r4, r4, #1   (flipped by the watch's action)
+            0xE2533001,   // 300c subs r3, r3, #1
+            0xE12FFF16);  // 3010 bx r6
         foreach (var side in new[] { rig.Interp, rig.Trans })
         {
             var ram = side.Ram;
             int reached = 0;
-            side.Cpu.SetWatch([0x1000u], _ =>
+            side.Cpu.SetWatch([0x3000u], _ =>
             {
                 if (++reached % 3 != 0) return;
                 bool abort = false;
-                uint w = ram.Read(0x1084, 4, AccessFlags.None, ref abort);
-                ram.Write(0x1084, 4, w ^ (AddR4R3 ^ AddR4R4), AccessFlags.None, ref abort);
+                ram.Write(0x3008, 4, ram.Read(0x3008, 4, AccessFlags.None, ref abort) ^ (0xE2844001u ^ 0xE2844C01u), AccessFlags.None, ref abort);
             });
         }
-        rig.Start(0x1000, SysIrqOff, (m, r) => r == 1 ? 50u : Regs(m, r));
-        Assert.True(rig.Run(40_000), rig.Failure);
+        rig.Start(0x1000, SysIrqOff, (m, r) => r == 6 ? 0x1000u : Regs(m, r));
+        Assert.True(rig.Run(30_000), rig.Failure);
+        Assert.True(rig.Trans.Cpu.WatchedEntries > 100, $"{rig.Trans.Cpu.WatchedEntries} regions entered after the watch's action");
         Assert.True(rig.Trans.Cpu.Translator!.Invalidations > 5, $"{rig.Trans.Cpu.Translator!.Invalidations} invalidations");
     }
 }
