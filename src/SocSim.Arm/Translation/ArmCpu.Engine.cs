@@ -22,7 +22,9 @@ public sealed unsafe partial class ArmCpu
     /// event, a watch's action). A RAM region that matched memory is not compared again while this
     /// count, the translator's epoch (every run of the core, every flush) and the bus's untracked writes
     /// (loaders, debuggers) stay the same (<see cref="Region.Unchanged"/>): nothing else writes memory
-    /// while the core runs. The host span makes it exact for aliases too (two addresses of one byte).
+    /// while the core runs (a board has one core; devices run in events and accesses, both counted). The
+    /// host span makes it exact for aliases too (two addresses of one byte). Another bus master writing
+    /// RAM outside those would have to count here too.
     /// </summary>
     internal int _codeWrites;
     internal byte* _codeLo, _codeHi;
