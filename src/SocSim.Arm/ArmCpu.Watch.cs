@@ -95,16 +95,20 @@ public sealed unsafe partial class ArmCpu : IAddressWatch
         {
             t.Fallback.Count(FallbackClass.Watch);
             Step();
+            _codeWrites++;
             return false;
         }
         CheckWatch();
+        // The watch's action may have written memory (Region.Unchanged below compares it again).
+        _codeWrites++;
         uint now = (_cpsr & Psr.T) != 0 ? (_r[15] - 4) | 1 : _r[15] - 8;
         if (now != key || (_watchCount != 0 && !WatchOnlyAtEntry(region, entry)) || _intPending || _abt0 || _abt1 || _stop || _sleeping
             || _hook != null || _bus.Observer != null || _s.Cycles >= Math.Min(end, _s.NextEventCycle)
-            || !b.Matches(_op0, _op1) || (b.Seq >= 0 && b.Seq != (int)(_fetchSeq & AccessFlags.Seq)) || !region.Unchanged(t.Epoch, _bus.UntrackedWrites))
+            || !b.Matches(_op0, _op1) || (b.Seq >= 0 && b.Seq != (int)(_fetchSeq & AccessFlags.Seq)) || !region.Unchanged(t.Epoch, _bus.UntrackedWrites, _codeWrites))
         {
             t.Fallback.Count(FallbackClass.Watch);
             StepUnwatched();
+            _codeWrites++;
             return false;
         }
         _watchChecked = entry;

@@ -11,6 +11,24 @@ public sealed unsafe partial class ArmCpu
     // the controller through this field, typed by the concrete sealed class in its IL.
     internal ITimedMemory? _timedMemory;
 
+    /// <summary>
+    /// Counts what may have written RAM that holds a translated region's code while the core runs (issue
+    /// 21): a region's store whose host bytes overlap [<see cref="_codeLo"/>, <see cref="_codeHi"/>), the
+    /// host span of every RAM region's code; every call from a region into the core that can reach a device
+    /// or the interpreter (<see cref="StepFromRegion"/>, <see cref="RegionDevice"/>,
+    /// <see cref="RegionDeviceWrite"/>, a refill of <see cref="RefillFromRegion"/> off the bus's page table,
+    /// the exit helpers);
+    /// and everything the run loop does other than running regions (a step, an interrupt entry, an
+    /// event, a watch's action). A RAM region that matched memory is not compared again while this
+    /// count, the translator's epoch (every run of the core, every flush) and the bus's untracked writes
+    /// (loaders, debuggers) stay the same (<see cref="Region.Unchanged"/>): nothing else writes memory
+    /// while the core runs (a board has one core; devices run in events and accesses, both counted). The
+    /// host span makes it exact for aliases too (two addresses of one byte). Another bus master writing
+    /// RAM outside those would have to count here too.
+    /// </summary>
+    internal int _codeWrites;
+    internal byte* _codeLo, _codeHi;
+
     /// <summary>The block translator when the engine is <see cref="ExecutionEngine.Translate"/>, else null.</summary>
     public BlockTranslator? Translator => _translator;
 
@@ -42,11 +60,12 @@ public sealed unsafe partial class ArmCpu
         _translator.Fallback.AtExit(_op0, (_cpsr & Psr.T) != 0);
         uint state = _cpsr & (Psr.T | Psr.ModeMask);
         Step();
+        _codeWrites++;
         if (!canResume) return false;
         // A store the interpreter made (part of an STM on the fast path, a remapped vector write) may
         // have changed the region's code: compared as at an entry.
         bool go = !_intPending && !_abt0 && !_abt1 && !_stop && !_sleeping && _s.NextEventCycle >= limit && _s.Cycles < limit
-            && _hook == null && _bus.Observer == null && (_cpsr & (Psr.T | Psr.ModeMask)) == state && _region!.Unchanged(_translator.Epoch, _bus.UntrackedWrites);
+            && _hook == null && _bus.Observer == null && (_cpsr & (Psr.T | Psr.ModeMask)) == state && _region!.Unchanged(_translator.Epoch, _bus.UntrackedWrites, _codeWrites);
         if (go) _translator.Resumes++;
         return go;
     }
@@ -91,6 +110,7 @@ public sealed unsafe partial class ArmCpu
                 case 2: *(ushort*)(scratch + (address & (Bus.PageMask & ~1u))) = (ushort)_bus.Read16(address, AccessFlags.None); break;
                 default: scratch[address & Bus.PageMask] = (byte)_bus.Read8(address, AccessFlags.None); break;
             }
+            _codeWrites++;
             _regionExit = AfterRegionDevice(limit, flushes);
             return scratch;
         }
@@ -109,6 +129,7 @@ public sealed unsafe partial class ArmCpu
                 case 2: _bus.Write16(address, *(ushort*)(scratch + (address & (Bus.PageMask & ~1u))), AccessFlags.None); break;
                 default: _bus.Write8(address, scratch[address & Bus.PageMask], AccessFlags.None); break;
             }
+            _codeWrites++;
             _regionExit = AfterRegionDevice(limit, flushes);
         }
     }
@@ -131,7 +152,7 @@ public sealed unsafe partial class ArmCpu
             return 2;
         }
         if (_intPending || _stop || _sleeping || _s.NextEventCycle < limit || _hook != null || _bus.Observer != null
-            || t.Flushes != flushes || !_region!.Unchanged(t.Epoch, _bus.UntrackedWrites))
+            || t.Flushes != flushes || !_region!.Unchanged(t.Epoch, _bus.UntrackedWrites, _codeWrites))
         {
             t.DeviceExits++;
             return 1;
@@ -181,7 +202,12 @@ public sealed unsafe partial class ArmCpu
                 return;
             }
         }
+        // Two fetches through the bus's page table (RAM, ROM) write nothing; one off it (a device, memory
+        // behind a controller) may have done anything.
+        byte** pages = _bus.ReadPageTable;
+        bool pageTable = pages[target >> Bus.PageShift] != null && pages[(target + 4) >> Bus.PageShift] != null;
         Refill(target);
+        if (!pageTable) _codeWrites++;
     }
 
     /// <summary>
@@ -226,6 +252,7 @@ public sealed unsafe partial class ArmCpu
     /// </summary>
     private bool SampleInterrupts(BlockTranslator t)
     {
+        _codeWrites++;
         if (TakeInterrupt())
         {
             t.InterruptEntries++;
@@ -240,7 +267,11 @@ public sealed unsafe partial class ArmCpu
     /// <summary>The region the run loop is running (for <see cref="StepFromRegion"/>).</summary>
     private Region? _region;
 
-    /// <summary>Called after every translated block (differential testing); null costs one branch per block.</summary>
+    /// <summary>
+    /// Called after every translated block (differential testing); null costs one branch per block. It must
+    /// not write this core's memory: the run loop does not count it among the writers of code (see
+    /// <see cref="_codeWrites"/>), so a region entered next is not compared with memory again.
+    /// </summary>
     public Action<ArmCpu>? BlockExited { get; set; }
 
     /// <summary>
@@ -265,6 +296,8 @@ public sealed unsafe partial class ArmCpu
         while (!_stop && s.Cycles < cycleLimit)
         {
             long end = Math.Min(s.NextEventCycle, cycleLimit);
+            // The events of the last round (s.RunDue below) or of StayIdle.
+            _codeWrites++;
             // As Run: idle until an event raises nIRQ or nFIQ.
             if (_sleeping && StayIdle(end)) continue;
             while (s.Cycles < end && s.Cycles < s.NextEventCycle)
@@ -291,7 +324,7 @@ public sealed unsafe partial class ArmCpu
                         if (b != null && b.Region!.Ready && (b.Seq < 0 || b.Seq == (int)(_fetchSeq & AccessFlags.Seq)))
                         {
                             var region = b.Region!;
-                            if (b.Matches(_op0, _op1) && region.Unchanged(t.Epoch, _bus.UntrackedWrites))
+                            if (b.Matches(_op0, _op1) && region.Unchanged(t.Epoch, _bus.UntrackedWrites, _codeWrites))
                             {
                                 // A watched address in the region's code: stepped (the watch checked at each step),
                                 // unless the watch matters only at this entry (its action made here, see EnterWatchedRegion).
@@ -312,6 +345,7 @@ public sealed unsafe partial class ArmCpu
                                 // without the watch check already made.
                                 if (watchChecked) StepUnwatched();
                                 while (s.Cycles < end && s.Cycles < s.NextEventCycle) Step();
+                                _codeWrites++;
                                 t.Fallback.AtLimit(_instructions - i0);
                                 continue;
                             }
@@ -323,6 +357,7 @@ public sealed unsafe partial class ArmCpu
                 }
                 t.Fallback.Outside(_op0, (_cpsr & Psr.T) != 0, _intPending);
                 Step();
+                _codeWrites++;
             }
             s.RunDue();
         }

@@ -452,10 +452,51 @@ public sealed unsafe partial class BlockTranslator
         {
             _seq = Seq.N;
             if (address == null) DeviceEnd(k, (int)size);
-            Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
-            var label = _il.DefineLabel();
-            _il.Emit(OpCodes.Brtrue, label);
-            DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
+            // The store's host bytes: page + offset, as St32/St16/St8 wrote them.
+            Ld(_p); Ld(address ?? _addr); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_host);
+            var leave = _il.DefineLabel();
+            CodeWriteCheck(size, () => { Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps); }, leave);
+            DeferExit(leave, k + 1, Seq.N, beforeInstruction: false);
+        }
+
+        /// <summary>
+        /// After a store whose host bytes start at _host (and, when <see cref="_host2"/> is set by the
+        /// caller, <paramref name="size"/> bytes from there too): when they overlap the host span of the RAM
+        /// regions' code (ArmCpu._codeLo, _codeHi) the store is counted in ArmCpu._codeWrites (every RAM
+        /// region then compares its memory at its next entry, Region.Unchanged), and the region leaves
+        /// through <paramref name="leave"/> when <paramref name="ownWords"/> pushes true (a store into its
+        /// own words). Off the span (every data store) one comparison that is not taken. The bytes of the
+        /// region's own words are in the span, so this leaves where the check of its own words alone did.
+        /// </summary>
+        private void CodeWriteCheck(uint size, Action ownWords, Label leave, bool twoRanges = false)
+        {
+            var hit = _il.DefineLabel(); var done = _il.DefineLabel();
+            SpanHit(_host, size, hit);
+            if (twoRanges) SpanHit(_host2, size, hit);
+            _il.MarkLabel(done);
+            _exits.Add(() =>
+            {
+                _il.MarkLabel(hit);
+                CountCodeWrite();
+                ownWords();
+                _il.Emit(OpCodes.Brtrue, leave);
+                _il.Emit(OpCodes.Br, done);
+            });
+        }
+
+        /// <summary>Branches to <paramref name="hit"/> when [host, host + size) overlaps [ArmCpu._codeLo, ArmCpu._codeHi).</summary>
+        private void SpanHit(LocalBuilder host, uint size, Label hit)
+        {
+            var miss = _il.DefineLabel();
+            Ld(host); _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FCodeHi); _il.Emit(OpCodes.Bge_Un, miss);
+            Ld(host); Ldc(size); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Ldfld, FCodeLo); _il.Emit(OpCodes.Bgt_Un, hit);
+            _il.MarkLabel(miss);
+        }
+
+        /// <summary>ArmCpu._codeWrites + 1: something may have written a RAM region's code.</summary>
+        private void CountCodeWrite()
+        {
+            _il.Emit(OpCodes.Ldarg_0); _il.Emit(OpCodes.Dup); _il.Emit(OpCodes.Ldfld, FCodeWrites); Ldc(1); Emit(OpCodes.Add); _il.Emit(OpCodes.Stfld, FCodeWrites);
         }
 
         /// <summary>LDM/STM without S (TRM 4.11); an LDM that loads R15 ends the block with the refill.</summary>
@@ -498,6 +539,8 @@ public sealed unsafe partial class BlockTranslator
             if (timedLoad) TimedReadPage(_addr, _p);
             else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p); }
             Ld(_p); BailIfNull(k);
+            // A store's first word's host bytes (the code-write check after the last word).
+            if (!load) { Ld(_p); Ld(_addr); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_host); }
             if (timedLoad) { Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); St(a); TimedReadPage(a, _p2); }
             else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2); }
             Ld(_p2); BailIfNull(k);
@@ -535,9 +578,11 @@ public sealed unsafe partial class BlockTranslator
             else
             {
                 _seq = Seq.N;
-                Ld(_addr); Ldc(bytes); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps);
+                // Host bytes [_host, +bytes) hold the part in the first word's page, [_host2, +bytes) with
+                // _host2 = the last word's end - bytes the part in the last word's (one page: the same range).
+                Ld(_p); Ld(a); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); Ldc(4 - (int)bytes); Emit(OpCodes.Conv_I); Emit(OpCodes.Add); St(_host2);
                 var label = _il.DefineLabel();
-                _il.Emit(OpCodes.Brtrue, label);
+                CodeWriteCheck(bytes, () => { Ld(_addr); Ldc(bytes); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps); }, label, twoRanges: true);
                 DeferExit(label, k + 1, Seq.N, beforeInstruction: false);
             }
         }

@@ -20,8 +20,9 @@ public delegate void BlockCode(long limit, int entry);
 
 /// <summary>
 /// The code of one region and the memory it was compiled from: runs of its page (offsets and the
-/// bytes they held), compared at every entry, which makes self-modifying code, loaders and debuggers
-/// safe without write tracking; a store into the region while it runs ends it after that store.
+/// bytes they held), compared at an entry whenever something may have written them since the last
+/// comparison (<see cref="Unchanged"/>), which makes self-modifying code, loaders and debuggers safe
+/// without tracking every write; a store into the region while it runs ends it after that store.
 /// </summary>
 internal sealed unsafe class Region
 {
@@ -75,17 +76,24 @@ internal sealed unsafe class Region
     /// run of the core (<see cref="BlockTranslator.Epoch"/>) and again only after that count moved.
     /// </summary>
     public bool BehindController;
-    private int _seenEpoch = -1, _seenWrites;
+    private int _seenEpoch = -1, _seenWrites, _seenCodeWrites;
+
 
     /// <summary>
     /// Whether memory still holds the bytes the region was compiled from (<see cref="MemoryMatches"/>),
-    /// compared only when it may have changed (see <see cref="BehindController"/>).
+    /// compared only when it may have changed: for a region <see cref="BehindController"/>, once per epoch
+    /// and untracked write; for a RAM region, once more whenever the core's count of what may have written
+    /// code (<paramref name="codeWrites"/>, ArmCpu._codeWrites: a store into the host bytes of any RAM
+    /// region's code, a call from a region into the core, a step, an event) moved too. Since 8 December
+    /// 2026 (issue 21; the comparison was made at every entry, 1.7 M times on bench.elf).
     /// </summary>
-    public bool Unchanged(int epoch, int untrackedWrites)
+    public bool Unchanged(int epoch, int untrackedWrites, int codeWrites)
     {
-        if (BehindController && epoch == _seenEpoch && untrackedWrites == _seenWrites) return true;
+        if (epoch == _seenEpoch && untrackedWrites == _seenWrites && (BehindController || codeWrites == _seenCodeWrites)) return true;
         if (!MemoryMatches()) return false;
-        if (BehindController) { _seenEpoch = epoch; _seenWrites = untrackedWrites; }
+        _seenEpoch = epoch;
+        _seenWrites = untrackedWrites;
+        _seenCodeWrites = codeWrites;
         return true;
     }
 
@@ -357,6 +365,7 @@ public sealed unsafe partial class BlockTranslator
             EntryOnly = em.EntryOnlySites(),
             Bytes = runs.Select(r => new ReadOnlySpan<byte>(page + r.Offset, r.Length).ToArray()).ToArray(),
         };
+        if (timed == null) WidenCodeSpan(region);
         uint step = thumb ? 2u : 4u;
         e.Region = region;
         e.Entry = 0;
@@ -385,6 +394,20 @@ public sealed unsafe partial class BlockTranslator
         _compileTicks += Stopwatch.GetTimestamp() - t0;
         if (Background) QueueJit(region);
         else region.Ready = true;
+    }
+
+    /// <summary>
+    /// Adds a RAM region's code bytes to the host span whose stores regions count (ArmCpu._codeWrites): from
+    /// then on a store there makes every RAM region compare its memory at its next entry. Only grows.
+    /// </summary>
+    private void WidenCodeSpan(Region region)
+    {
+        if (region.Offsets.Length == 0) return;
+        byte* lo = region.Page + region.Offsets[0];
+        byte* hi = region.Page + region.Offsets[^1] + region.Bytes[^1].Length;
+        if (_cpu._codeHi == null) { _cpu._codeLo = lo; _cpu._codeHi = hi; return; }
+        if (lo < _cpu._codeLo) _cpu._codeLo = lo;
+        if (hi > _cpu._codeHi) _cpu._codeHi = hi;
     }
 
     /// <summary>
@@ -424,7 +447,8 @@ public sealed unsafe partial class BlockTranslator
     // ------------------------------------------------------------------------------------------
 
     private static readonly FieldInfo FR = Field("_r"), FCpsr = Field("_cpsr"), FS = Field("_s"), FInstr = Field("_instructions"),
-        FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq");
+        FOp0 = Field("_op0"), FOp1 = Field("_op1"), FFetchSeq = Field("_fetchSeq"),
+        FCodeWrites = Field("_codeWrites"), FCodeLo = Field("_codeLo"), FCodeHi = Field("_codeHi");
     private static readonly FieldInfo FCycles = typeof(Scheduler).GetField(nameof(Scheduler.Cycles))!;
     private static readonly MethodInfo MRefill = typeof(ArmCpu).GetMethod("RefillFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo MStepFromRegion = typeof(ArmCpu).GetMethod("StepFromRegion", BindingFlags.NonPublic | BindingFlags.Instance)!;
@@ -476,6 +500,8 @@ public sealed unsafe partial class BlockTranslator
         private readonly List<Action> _exits = new();
         private uint _written;   // registers the block writes (written back at every exit)
         private Seq _seq;
+        /// <summary>A store's host address (its first and last word's for STM): the code-write check (CodeWriteCheck).</summary>
+        private readonly LocalBuilder _host, _host2;
         private readonly LocalBuilder _mAddr, _cyc0, _spanLo, _spanHi, _icnt, _xPc, _xOp0, _xOp1, _xArg;
         private readonly Label _setup, _entry, _exitTail, _refillTail, _budgetTail, _stepTail, _computedTail;
         /// <summary>Whether the region has a computed branch (its exits go through <c>_computedTail</c>).</summary>
@@ -535,6 +561,8 @@ public sealed unsafe partial class BlockTranslator
             _xOp1 = _il.DeclareLocal(typeof(uint));
             _xArg = _il.DeclareLocal(typeof(uint));
             _mAddr = _il.DeclareLocal(typeof(uint));
+            _host = _il.DeclareLocal(typeof(byte*));
+            _host2 = _il.DeclareLocal(typeof(byte*));
             _dev = _il.DeclareLocal(typeof(int));
             _devCyc = _il.DeclareLocal(typeof(long));
             _devAddr = _il.DeclareLocal(typeof(uint));
@@ -900,6 +928,7 @@ public sealed unsafe partial class BlockTranslator
             {
                 il.MarkLabel(calls[i]);
                 il.Emit(OpCodes.Ldarg_0); Ld(_xArg); Ld(_v); il.Emit(OpCodes.Call, _callHelpers[i]);
+                CountCodeWrite();
                 if (_callHelpers[i] == MMsr)
                 {
                     il.Emit(OpCodes.Ldarg_0); il.Emit(OpCodes.Ldarg_1); Ld(_cpsr); il.Emit(OpCodes.Call, MResumeAfterMsr);
