@@ -41,7 +41,7 @@ public sealed unsafe partial class ArmCpu : ICore, ICoreModel
         return t.Build(c =>
         {
             var cpu = new ArmCpu(c.Bus);
-            cpu.SetEngine(c.Engine, c.TranslationThreshold, c.TranslateInBackground);
+            cpu.SetEngine(c.Engine, c.TranslationThreshold, c.TranslateInBackground, c.TranslationHoldOff);
             return cpu;
         });
     }

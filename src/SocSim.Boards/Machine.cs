@@ -33,6 +33,13 @@ public sealed class MachineOptions
     /// <summary>Whether the translator compiles on a worker thread while the interpreter goes on (the default); false compiles in line, so what runs translated does not depend on the host's timing.</summary>
     public bool TranslateInBackground { get; init; } = true;
     /// <summary>
+    /// Instructions the core executes (counted from its creation) before the translator compiles anything or
+    /// starts its warm-up (0, the default: none). Results are the same either way (both engines are exact); a
+    /// run shorter than this pays nothing for the translator (`socsim run` and `resume` use
+    /// BlockTranslator.ShortRunInstructions).
+    /// </summary>
+    public long TranslationHoldOff { get; init; }
+    /// <summary>
     /// Whether <see cref="Machine.Run"/> ends a run whose core is stuck (<see cref="StopReason.Stuck"/>,
     /// see <see cref="StuckDetector"/>). Off by default in the library, where the host may change the
     /// machine between runs or spin the core on purpose while devices work; `socsim run` and `sweep` turn it on.
@@ -116,6 +123,7 @@ public sealed partial class Machine : IDisposable
             Engine = options.Engine,
             TranslationThreshold = options.TranslationThreshold,
             TranslateInBackground = options.TranslateInBackground,
+            TranslationHoldOff = options.TranslationHoldOff,
         });
         foreach (var device in _devices.Values) (device as ICoreObserver)?.CoreBuilt(Core);
         _timeLimit = new Event("machine.timeLimit", EventPriority.Exit, _ => { _timeLimitHit = true; Core.RequestStop(); }) { Transient = true };

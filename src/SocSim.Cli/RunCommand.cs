@@ -29,13 +29,17 @@ internal static class RunCommand
         public readonly Option<DirectoryInfo?> Sandbox = new("--sandbox") { Description = "directory semihosting may open host files in (default: none)" };
         public readonly Option<bool> Semihosting = new("--semihosting") { Description = "enable semihosting even if the board does not" };
         public readonly Option<string> Engine = new("--engine") { Description = "translate (default: hot code translated to host code, results identical to the interpreter's) or interpret", DefaultValueFactory = _ => "translate" };
+        public readonly Option<long?> TranslateAfter = new Option<long?>("--translate-after")
+        {
+            Description = $"instructions run before the translator compiles anything (default {SocSim.Arm.Translation.BlockTranslator.ShortRunInstructions}: a shorter run pays nothing for it; 0: hot code from the start); results are the same either way",
+        }.InRange(0, long.MaxValue);
         public readonly IReadOnlyList<IRunFeature> Features = RunFeatures.CreateAll();
 
         public RunOptions() => Engine.AcceptOnlyFromAmong("interpret", "translate");
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { Boards, Sets, MaxCycles, Stats, Regs, Uart, UartInput, Sandbox, Semihosting, Engine }) cmd.Options.Add(o);
+            foreach (var o in new Option[] { Boards, Sets, MaxCycles, Stats, Regs, Uart, UartInput, Sandbox, Semihosting, Engine, TranslateAfter }) cmd.Options.Add(o);
             foreach (var f in Features) f.AddOptions(cmd);
         }
     }
@@ -119,6 +123,8 @@ internal static class RunCommand
                 CommandLine = Path.GetFileName(kernel?.Kernel ?? elfPath ?? ""),
                 ForceSemihosting = parse.GetValue(o.Semihosting),
                 Engine = engine,
+                // A short run pays nothing for the translator (BlockTranslator.HoldOff).
+                TranslationHoldOff = parse.GetValue(o.TranslateAfter) ?? SocSim.Arm.Translation.BlockTranslator.ShortRunInstructions,
                 StopWhenStuck = true,
                 // --quiet: device warnings (a PLL outside its range, an abort) are kept in Machine.Warnings only.
                 Warnings = features.OfType<ProgressFeature>().Any(f => f.IsQuiet(parse)) ? TextWriter.Null : null,

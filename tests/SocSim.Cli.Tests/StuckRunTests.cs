@@ -16,7 +16,7 @@ public sealed class StuckRunTests
     [Theory, MemberData(nameof(Engines))]
     public void TheDefaultDemoOnTheBareRamBoard_IsStuck(string engine)
     {
-        var r = Socsim.Run("run", "--board", "ram", "--max-cycles", "10000000", "--engine", engine);
+        var r = Socsim.Run("run", "--board", "ram", "--max-cycles", "10000000", "--engine", engine, "--translate-after", "0");
         Assert.Equal(125, r.ExitCode);
         Assert.Equal("", r.Stdout);
         Assert.Equal([
@@ -29,7 +29,7 @@ public sealed class StuckRunTests
     public void TheTimerDemoOnTheLpc2106_IsStuck(string engine)
     {
         // Its stacks are where the LPC2106 has nothing: the first push aborts, and so does the handler's.
-        var r = Socsim.Run("run", Elf("timer_irq"), "--board", Path.Combine(RepoPaths.Root, "boards", "lpc2106.json"), "--max-cycles", "10000000", "--engine", engine);
+        var r = Socsim.Run("run", Elf("timer_irq"), "--board", Path.Combine(RepoPaths.Root, "boards", "lpc2106.json"), "--max-cycles", "10000000", "--engine", engine, "--translate-after", "0");
         Assert.Equal(125, r.ExitCode);
         Assert.Equal([
             "socsim: warning: data abort at pc=0x00000040: 4-byte write to 0x03FFEFFC, where nothing is mapped (nearest: memory 'flash' 0x00000000-0x0001FFFF)",

@@ -116,7 +116,8 @@ public class TranslatedVcdTests
             foreach (var engine in new[] { "interpret", "translate" })
             {
                 var vcd = Path.Combine(dir, $"{name}-{engine}.vcd");
-                var (exit, _, err) = SocsimCli.Run(["run", .. args, "--vcd", vcd, "--engine", engine, "--quiet"]);
+                // --translate-after 0: the windows are shorter than socsim run's default hold-off.
+                var (exit, _, err) = SocsimCli.Run(["run", .. args, "--vcd", vcd, "--engine", engine, "--translate-after", "0", "--quiet"]);
                 Assert.True(exit is 0 or 124, err);
                 files.Add(WithoutDate(File.ReadAllBytes(vcd)));
             }

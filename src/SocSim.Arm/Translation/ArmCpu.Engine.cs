@@ -36,12 +36,13 @@ public sealed unsafe partial class ArmCpu
 
     /// <summary>
     /// Selects the engine; <paramref name="threshold"/> is the translator's compile threshold (null: its
-    /// default); <paramref name="background"/> whether it compiles on a worker thread (see <see cref="BlockTranslator"/>).
+    /// default); <paramref name="background"/> whether it compiles on a worker thread (see <see cref="BlockTranslator"/>);
+    /// <paramref name="holdOff"/> the instructions executed before it compiles anything (<see cref="BlockTranslator.HoldOff"/>).
     /// </summary>
-    public void SetEngine(ExecutionEngine engine, int? threshold = null, bool background = true)
+    public void SetEngine(ExecutionEngine engine, int? threshold = null, bool background = true, long holdOff = 0)
     {
         if (_translator != null) _bus.MappingChanged -= _translator.Flush;
-        _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold, background) : null;
+        _translator = engine == ExecutionEngine.Translate ? new BlockTranslator(this, threshold ?? BlockTranslator.DefaultThreshold, background, holdOff) : null;
     }
 
     /// <summary>

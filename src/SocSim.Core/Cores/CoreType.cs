@@ -35,6 +35,8 @@ public sealed class CoreContext
     public int? TranslationThreshold { get; init; }
     /// <summary>Whether a translator may compile on a worker thread.</summary>
     public bool TranslateInBackground { get; init; } = true;
+    /// <summary>Instructions the core executes before a translator compiles anything (0: none; see MachineOptions.TranslationHoldOff).</summary>
+    public long TranslationHoldOff { get; init; }
     /// <summary>The board's <c>cpu.parameters</c>, every parameter the core declares (defaults filled in).</summary>
     public IReadOnlyDictionary<string, object> Parameters { get; init; } = new Dictionary<string, object>();
     /// <summary>Asks the board for a system reset at the next instruction boundary (a core's own reset request, such as AIRCR.SYSRESETREQ).</summary>
