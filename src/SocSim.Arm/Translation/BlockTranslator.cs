@@ -203,11 +203,12 @@ public sealed unsafe partial class BlockTranslator
     public long HoldOff { get; }
 
     /// <summary>
-    /// The hold-off `socsim run` and `resume` use: 1 M instructions, about 10 ms of the interpreter, less
+    /// The hold-off `socsim run` and `resume` use: 500 K instructions, about 5 ms of the interpreter, less
     /// than the background JIT spends on a few regions (2-20 ms each), so a run that short is done before
-    /// translating it could pay back; a longer one loses at most those 10 ms.
+    /// translating it could pay back; a longer one loses a few ms (bench.elf and irq_bench.elf with 0, 250 K,
+    /// 500 K and 1 M: within the noise of 7 interleaved runs, bench/README.md, 2026-12-08, cfg24).
     /// </summary>
-    public const long ShortRunInstructions = 1_000_000;
+    public const long ShortRunInstructions = 500_000;
 
     private bool _warmUpStarted;
 
