@@ -189,34 +189,27 @@ public sealed unsafe partial class BlockTranslator
         Background = background && threshold > 0;
         HoldOff = Math.Max(0, holdOff);
         _bus.MappingChanged += Flush;
-        if (Background && HoldOff == 0) StartWarmUp();
+        if (Background) _jitQueue = Task.Run(WarmUp);
     }
 
     /// <summary>
     /// Instructions the core executes (its <see cref="ArmCpu.Instructions"/>, counted from its creation) before
     /// any region is translated: a block hot earlier is counted and translated at its first reach after that.
-    /// The warm-up (<see cref="WarmUp"/>) starts at half of it, once a block is hot. A run shorter than this
-    /// makes no region and no warm-up: `socsim run hello.elf` (40 K instructions, two loops hot) spent 28 ms
-    /// of wall and 46 ms of CPU in the translator for nothing (bench/README.md, 2026-12-08, cfg24).
+    /// A run shorter than this makes no region: `socsim run hello.elf` (40 K instructions, two loops hot)
+    /// compiled two regions it never entered (bench/README.md, 2026-12-08, cfg24). The warm-up
+    /// (<see cref="WarmUp"/>) still starts with the translator: deferred, it made long runs wait for it.
     /// Results are the same either way: both engines are exact.
     /// </summary>
     public long HoldOff { get; }
 
     /// <summary>
-    /// The hold-off `socsim run` and `resume` use: 500 K instructions, about 5 ms of the interpreter, less
-    /// than the background JIT spends on a few regions (2-20 ms each), so a run that short is done before
-    /// translating it could pay back; a longer one loses a few ms (bench.elf and irq_bench.elf with 0, 250 K,
-    /// 500 K and 1 M: within the noise of 7 interleaved runs, bench/README.md, 2026-12-08, cfg24).
+    /// The hold-off `socsim run` and `resume` use: 200 K instructions, about 2 ms of the interpreter, less
+    /// than the background JIT spends on one region (2-20 ms), so a run that short is done before translating
+    /// it could pay back. A larger one made long runs slower: every block hot by then reaches the JIT's queue
+    /// at once, and the interpreter runs while the queue drains (bench.elf's host_s 0.219 -> 0.236 at 500 K;
+    /// bench/README.md, 2026-12-08, cfg24).
     /// </summary>
-    public const long ShortRunInstructions = 500_000;
-
-    private bool _warmUpStarted;
-
-    private void StartWarmUp()
-    {
-        _warmUpStarted = true;
-        _jitQueue = Task.Run(WarmUp);
-    }
+    public const long ShortRunInstructions = 200_000;
 
     /// <summary>
     /// Emits and JIT-compiles two small regions (ARM and Thumb loops with a load and a store) from a
@@ -317,12 +310,7 @@ public sealed unsafe partial class BlockTranslator
         }
         if (e.Region != null) return e;
         if (e.Untranslatable || ++e.Count <= Threshold) return null;
-        if (HoldOff != 0)
-        {
-            long executed = _cpu.Instructions;
-            if (Background && !_warmUpStarted && executed >= HoldOff / 2) StartWarmUp();
-            if (executed < HoldOff) return null;
-        }
+        if (HoldOff != 0 && _cpu.Instructions < HoldOff) return null;
         Compile(e);
         return e.Region != null ? e : null;
     }
