@@ -33,8 +33,8 @@ public sealed class MachineOptions
     /// <summary>Whether the translator compiles on a worker thread while the interpreter goes on (the default); false compiles in line, so what runs translated does not depend on the host's timing.</summary>
     public bool TranslateInBackground { get; init; } = true;
     /// <summary>
-    /// Instructions the core executes (counted from its creation) before the translator compiles anything or
-    /// starts its warm-up (0, the default: none). Results are the same either way (both engines are exact); a
+    /// Instructions the core executes (counted from its creation) before the translator compiles anything
+    /// (0, the default: none). Results are the same either way (both engines are exact); a
     /// run shorter than this pays nothing for the translator (`socsim run` and `resume` use
     /// BlockTranslator.ShortRunInstructions).
     /// </summary>
