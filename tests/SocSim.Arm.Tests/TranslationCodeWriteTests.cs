@@ -22,18 +22,9 @@ public sealed class TranslationCodeWriteTests
     /// </summary>
     private const uint AddR4R3 = 0xE0844003, SubR4R3 = 0xE0444003;
 
-    private static TranslationLockstep Rig(int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false)
-    {
-        var rig = new TranslationLockstep(eventSeed: eventSeed, maxEventPeriod: maxEventPeriod, interrupts: interrupts);
-        rig.Write32(0x04, 0xE1B0F00E, 0xE1B0F00E, 0xE25EF004);
-        rig.Write32(0x10, 0xE25EF004);
-        rig.Write32(0x18, 0xEA0007F8);                              // irq: b 0x2000
-        rig.Write32(0x1C, 0xE25EF004);                              // fiq: subs pc, lr, #4
-        rig.Write32(0x2000,
-            0xE2888001,   // add r8, r8, #1    (r8_irq counts)
-            0xE25EF004);  // subs pc, lr, #4
-        return rig;
-    }
+    /// <summary>TranslationSuccessorEntryTests' rig: its vectors and an IRQ handler that counts in r8_irq.</summary>
+    private static TranslationLockstep Rig(int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false) =>
+        TranslationSuccessorEntryTests.Rig(eventSeed, maxEventPeriod, interrupts);
 
     private static uint Regs(CpuMode m, int r) => (uint)r * 0x01010101u;
 

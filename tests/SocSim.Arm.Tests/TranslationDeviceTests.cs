@@ -14,7 +14,7 @@ public sealed class TranslationDeviceTests
 {
     private const uint SysIrqOn = 0x1F | Psr.F;
 
-    private static TranslationLockstep Rig(int seed, int maxPeriod)
+    internal static TranslationLockstep Rig(int seed, int maxPeriod)
     {
         var rig = new TranslationLockstep(eventSeed: seed, maxEventPeriod: maxPeriod, interrupts: maxPeriod > 0, device: true);
         rig.Write32(0x04, 0xE1B0F00E, 0xE1B0F00E, 0xE25EF004);

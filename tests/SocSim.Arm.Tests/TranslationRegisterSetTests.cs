@@ -18,21 +18,8 @@ public sealed class TranslationRegisterSetTests
 {
     private const uint SysIrqOn = 0x1F | Psr.F;
 
-    private static TranslationLockstep Rig(int seed, int maxPeriod)
-    {
-        var rig = new TranslationLockstep(eventSeed: seed, maxEventPeriod: maxPeriod, interrupts: maxPeriod > 0, device: true);
-        rig.Write32(0x04, 0xE1B0F00E, 0xE1B0F00E, 0xE25EF004);
-        rig.Write32(0x10, 0xE2899001, 0xE25EF004);                  // data abort: add r9, r9, #1; subs pc, lr, #4
-        rig.Write32(0x18, 0xEA0007F8);                              // irq: b 0x2000
-        rig.Write32(0x1C, 0xE25EF004);
-        // IRQ handler: drop the device's nIRQ (a device store), count in r8_irq, return (exception return).
-        rig.Write32(0x2000,
-            0xE3A0C000,   // mov r12, #0
-            0xE581C000,   // str r12, [r1]
-            0xE2888001,   // add r8, r8, #1
-            0xE25EF004);  // subs pc, lr, #4
-        return rig;
-    }
+    /// <summary>TranslationDeviceTests' rig: its vectors, IRQ handler (drops the device's nIRQ, counts in r8_irq) and device.</summary>
+    private static TranslationLockstep Rig(int seed, int maxPeriod) => TranslationDeviceTests.Rig(seed, maxPeriod);
 
     private static uint Regs(CpuMode m, int r) => r switch
     {

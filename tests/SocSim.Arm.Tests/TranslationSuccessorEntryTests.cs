@@ -17,7 +17,7 @@ public sealed class TranslationSuccessorEntryTests
 {
     private const uint SysIrqOn = 0x1F, SysIrqOff = 0x1F | Psr.I | Psr.F;
 
-    private static TranslationLockstep Rig(int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false)
+    internal static TranslationLockstep Rig(int eventSeed = 1, int maxEventPeriod = 0, bool interrupts = false)
     {
         var rig = new TranslationLockstep(eventSeed: eventSeed, maxEventPeriod: maxEventPeriod, interrupts: interrupts);
         rig.Write32(0x04, 0xE1B0F00E, 0xE1B0F00E, 0xE25EF004);
