@@ -452,8 +452,8 @@ public sealed unsafe partial class BlockTranslator
         {
             _seq = Seq.N;
             if (address == null) DeviceEnd(k, (int)size);
-            // The store's host bytes: page + offset, as St32/St16/St8 wrote them.
-            Ld(_p); Ld(address ?? _addr); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_host);
+            // The store's host bytes, as St32/St16/St8 wrote them.
+            StHost(_p, address ?? _addr, 0, _host);
             var leave = _il.DefineLabel();
             CodeWriteCheck(size, () => { Ld(address ?? _addr); Ldc(size); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps); }, leave);
             DeferExit(leave, k + 1, Seq.N, beforeInstruction: false);
@@ -482,6 +482,14 @@ public sealed unsafe partial class BlockTranslator
                 _il.Emit(OpCodes.Brtrue, leave);
                 _il.Emit(OpCodes.Br, done);
             });
+        }
+
+        /// <summary>Stores <paramref name="page"/> + (<paramref name="address"/> &amp; Bus.PageMask) + <paramref name="offset"/> in <paramref name="host"/>: the host address of a guest access on the page fast path.</summary>
+        private void StHost(LocalBuilder page, LocalBuilder address, int offset, LocalBuilder host)
+        {
+            Ld(page); Ld(address); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add);
+            if (offset != 0) { Ldc(offset); Emit(OpCodes.Conv_I); Emit(OpCodes.Add); }
+            St(host);
         }
 
         /// <summary>Branches to <paramref name="hit"/> when [host, host + size) overlaps [ArmCpu._codeLo, ArmCpu._codeHi).</summary>
@@ -540,7 +548,7 @@ public sealed unsafe partial class BlockTranslator
             else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Call(MPage); St(_p); }
             Ld(_p); BailIfNull(k);
             // A store's first word's host bytes (the code-write check after the last word).
-            if (!load) { Ld(_p); Ld(_addr); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); St(_host); }
+            if (!load) StHost(_p, _addr, 0, _host);
             if (timedLoad) { Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); St(a); TimedReadPage(a, _p2); }
             else { LdPtr(load ? _bus.ReadPageTable : _bus.WritePageTable); Ld(_addr); Ldc(bytes - 4); Emit(OpCodes.Add); Call(MPage); St(_p2); }
             Ld(_p2); BailIfNull(k);
@@ -580,7 +588,7 @@ public sealed unsafe partial class BlockTranslator
                 _seq = Seq.N;
                 // Host bytes [_host, +bytes) hold the part in the first word's page, [_host2, +bytes) with
                 // _host2 = the last word's end - bytes the part in the last word's (one page: the same range).
-                Ld(_p); Ld(a); Ldc(Bus.PageMask); Emit(OpCodes.And); Emit(OpCodes.Conv_U); Emit(OpCodes.Add); Ldc(4 - (int)bytes); Emit(OpCodes.Conv_I); Emit(OpCodes.Add); St(_host2);
+                StHost(_p, a, 4 - (int)bytes, _host2);
                 var label = _il.DefineLabel();
                 CodeWriteCheck(bytes, () => { Ld(_addr); Ldc(bytes); Ld(_spanLo); Ld(_spanHi); Call(MOverlaps); }, label, twoRanges: true);
                 DeferExit(label, k + 1, Seq.N, beforeInstruction: false);

@@ -78,7 +78,6 @@ internal sealed unsafe class Region
     public bool BehindController;
     private int _seenEpoch = -1, _seenWrites, _seenCodeWrites;
 
-
     /// <summary>
     /// Whether memory still holds the bytes the region was compiled from (<see cref="MemoryMatches"/>),
     /// compared only when it may have changed: for a region <see cref="BehindController"/>, once per epoch
@@ -310,7 +309,7 @@ public sealed unsafe partial class BlockTranslator
         }
         if (e.Region != null) return e;
         if (e.Untranslatable || ++e.Count <= Threshold) return null;
-        if (HoldOff != 0 && _cpu.Instructions < HoldOff) return null;
+        if (_cpu.Instructions < HoldOff) return null;
         Compile(e);
         return e.Region != null ? e : null;
     }
