@@ -192,6 +192,20 @@ public static partial class BoardLoader
 
     internal static string ToPath(string configKey) => configKey.Replace(':', '.');
 
+    /// <summary>
+    /// A dictionary's keys in ordinal order, or in <paramref name="order"/> (which must be total: the sort is not
+    /// stable). By an array, not LINQ's OrderBy over key-value pairs: generic code over a value type is compiled
+    /// at run time at every start (bench/README.md, 2026-12-07, start23).
+    /// </summary>
+    internal static string[] SortedKeys<TValue>(Dictionary<string, TValue> d, Comparison<string>? order = null)
+    {
+        var keys = new string[d.Count];
+        d.Keys.CopyTo(keys, 0);
+        if (order != null) Array.Sort(keys, order);
+        else Array.Sort(keys, StringComparer.Ordinal);
+        return keys;
+    }
+
     // ---------------------------------------------------------------- origins
 
     /// <summary>Which source supplied each key: the last one for a value, the first one for an object.</summary>
@@ -262,11 +276,8 @@ public static partial class BoardLoader
         {
             var byPath = new Dictionary<string, string>(_values.Count, StringComparer.Ordinal);
             foreach (var kv in _values) byPath[ToPath(kv.Key)] = kv.Value;
-            var paths = new string[byPath.Count];
-            byPath.Keys.CopyTo(paths, 0);
-            Array.Sort(paths, StringComparer.Ordinal);
-            var d = new SortedList<string, string>(paths.Length, StringComparer.Ordinal);
-            foreach (var p in paths) d.Add(p, byPath[p]);
+            var d = new SortedList<string, string>(byPath.Count, StringComparer.Ordinal);
+            foreach (var p in SortedKeys(byPath)) d.Add(p, byPath[p]);
             return d;
         }
     }

@@ -133,7 +133,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
 
     private (List<ClockSpec>, long) ResolveFixedClocks(Dictionary<string, string> clocks)
     {
-        var names = SortedKeys(clocks);
+        var names = BoardLoader.SortedKeys(clocks);
         var hz = new long[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
@@ -325,15 +325,6 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         public ulong End { get; } = end;
     }
 
-    /// <summary>A dictionary's keys in ordinal order (its keys differ, so the order is total).</summary>
-    private static string[] SortedKeys<TValue>(Dictionary<string, TValue> d)
-    {
-        var keys = new string[d.Count];
-        d.Keys.CopyTo(keys, 0);
-        Array.Sort(keys, StringComparer.Ordinal);
-        return keys;
-    }
-
     // ---------------------------------------------------------------- interrupts
 
     private List<InterruptConnection> ResolveInterrupts(Dictionary<string, InterruptTargetJson> wiring, List<PeripheralSpec> peripherals, CoreType core)
@@ -342,7 +333,7 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
         var controllers = peripherals.Where(p => p.Type.IsInterruptController).Select(p => p.Name).ToList();
         var list = new List<InterruptConnection>();
-        foreach (var target in SortedKeys(wiring))
+        foreach (var target in BoardLoader.SortedKeys(wiring))
         {
             var inputs = wiring[target];
             string tk = "interrupts:" + target;
@@ -353,9 +344,8 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
             if (tp != null && !tp.Type.IsInterruptController)
                 throw Error(tk, $"\"{target}\" ({tp.Type.Name}) has no interrupt inputs (targets are \"cpu\"{string.Concat(controllers.Select(c => $", \"{c}\""))})");
             // By the input's rank, then its name (the names differ: a total order, as OrderBy/ThenBy gave).
-            var ordered = SortedKeys(inputs);
             int Rank(string input) => isCpu ? CpuInputOrder(core, input) : LineOrder(input);
-            Array.Sort(ordered, (x, y) => Rank(x) != Rank(y) ? Rank(x).CompareTo(Rank(y)) : string.CompareOrdinal(x, y));
+            var ordered = BoardLoader.SortedKeys(inputs, (x, y) => Rank(x) != Rank(y) ? Rank(x).CompareTo(Rank(y)) : string.CompareOrdinal(x, y));
             for (int i = 0; i < ordered.Length; i++)
             {
                 string input = ordered[i], source = inputs[input];
@@ -405,12 +395,12 @@ internal sealed class BoardResolver(BoardLoader.Origins origins, IReadOnlyList<B
         PeripheralSpec? Find(string name) =>
             peripherals.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
         var list = new List<PinConnection>();
-        foreach (var target in SortedKeys(wiring))
+        foreach (var target in BoardLoader.SortedKeys(wiring))
         {
             var inputs = wiring[target];
             string tk = "pins:" + target;
             var tp = Find(target) ?? throw Error(tk, $"pin target \"{target}\" is not a peripheral (peripherals: {string.Join(", ", peripherals.Select(p => p.Name))})");
-            foreach (var input in SortedKeys(inputs))
+            foreach (var input in BoardLoader.SortedKeys(inputs))
             {
                 string source = inputs[input];
                 string ik = tk + ":" + input;
